@@ -1,0 +1,146 @@
+/* nacre/io.h — structure and data file formats: POSCAR/CONTCAR, extended
+ * XYZ (streamed, ASE-compatible), CIF, VASP OUTCAR, LAMMPS data.
+ *
+ * Every reader reports "file:line: reason" in the error message on malformed
+ * input and never crashes. A frame is a structure plus whatever labels the
+ * file carried (energy, forces, stress, extra per-atom columns, info keys).
+ * Stress in frames is eV/Å^3, Voigt xx yy zz yz xz xy, ASE sign (positive =
+ * tensile); readers convert at the boundary. */
+#ifndef NACRE_IO_H
+#define NACRE_IO_H
+
+#include <stdio.h>
+
+#include "nacre/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nacre_format {
+  NACRE_FORMAT_AUTO = 0,
+  NACRE_FORMAT_POSCAR,
+  NACRE_FORMAT_EXTXYZ,
+  NACRE_FORMAT_CIF,
+  NACRE_FORMAT_OUTCAR,
+  NACRE_FORMAT_LAMMPS_DATA
+} nacre_format;
+
+enum {
+  NACRE_FRAME_ENERGY = 1u,      /* energy (eV, total) */
+  NACRE_FRAME_FREE_ENERGY = 2u, /* free_energy (eV, total) */
+  NACRE_FRAME_FORCES = 4u,      /* forces (eV/Å) */
+  NACRE_FRAME_STRESS = 8u       /* stress (eV/Å^3, ASE sign) */
+};
+
+/* An extra per-atom column (extxyz Properties beyond species/pos/forces). */
+typedef struct nacre_column {
+  char name[64];
+  char type;     /* 'R' real, 'I' integer, 'L' logical, 'S' string */
+  int ncomp;     /* components per atom */
+  double *real;  /* natoms*ncomp for R, I and L (I/L stored as exact values) */
+  char **str;    /* natoms*ncomp for S */
+} nacre_column;
+
+/* An info key=value of the comment line that nacre did not interpret. The
+ * value is kept as written (without surrounding quotes). */
+typedef struct nacre_info {
+  char *key;
+  char *value;
+} nacre_info;
+
+typedef struct nacre_frame {
+  nacre_structure *s;
+  unsigned has;            /* NACRE_FRAME_* bits */
+  double energy, free_energy;
+  double *forces;          /* 3*natoms when has & NACRE_FRAME_FORCES */
+  double stress[6];
+  int ncolumns;
+  nacre_column *columns;
+  int ninfo;
+  nacre_info *info;
+} nacre_frame;
+
+void nacre_frame_init(nacre_frame *f);
+void nacre_frame_clear(nacre_frame *f); /* frees everything, re-inits */
+/* Adds or replaces an info entry (copies key and value). */
+nacre_status nacre_frame_set_info(nacre_frame *f, const char *key,
+                                  const char *value, nacre_error *err);
+const char *nacre_frame_get_info(const nacre_frame *f, const char *key);
+
+/* Format from a file name (extension or VASP names), or from content when
+ * the name says nothing. */
+nacre_format nacre_format_guess(const char *path);
+const char *nacre_format_name(nacre_format fmt);
+
+/* Reads one structure. `spec` is a path, optionally "path@N" for frame N
+ * (0-based; negative counts from the end) of a multi-frame file. */
+nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
+                                  nacre_error *err);
+/* Same, keeping the labels. */
+nacre_status nacre_read_frame(const char *spec, nacre_frame *out,
+                              nacre_error *err);
+/* Writes one structure in the format given or implied by the name
+ * (NACRE_FORMAT_AUTO). Written atomically: temporary file, then rename. */
+nacre_status nacre_write_structure(const char *path, const nacre_structure *s,
+                                   nacre_format fmt, nacre_error *err);
+nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
+                               nacre_format fmt, nacre_error *err);
+
+/* ---- POSCAR / CONTCAR (VASP 4 and 5) ---- */
+nacre_status nacre_poscar_read(FILE *fp, const char *name, nacre_structure **out,
+                               nacre_error *err);
+/* VASP 5 layout; Direct coordinates; selective dynamics when s->fixed. */
+nacre_status nacre_poscar_write(FILE *fp, const nacre_structure *s,
+                                const char *comment, nacre_error *err);
+
+/* ---- Extended XYZ, streamed frame by frame ---- */
+typedef struct nacre_xyz_reader nacre_xyz_reader;
+/* Opens a file (".gz" read through zlib); "-" is standard input. */
+nacre_xyz_reader *nacre_xyz_open(const char *path, nacre_error *err);
+/* Reads the next frame into f (cleared first). Returns NACRE_OK, or
+ * NACRE_ERR_IO with *eof = 1 at the end of the file, or a parse error. */
+nacre_status nacre_xyz_next(nacre_xyz_reader *r, nacre_frame *f, int *eof,
+                            nacre_error *err);
+void nacre_xyz_close(nacre_xyz_reader *r);
+/* Appends one frame (ASE-compatible comment line). */
+nacre_status nacre_xyz_write(FILE *fp, const nacre_frame *f, nacre_error *err);
+
+/* ---- CIF ---- */
+nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
+                            nacre_error *err);
+/* P1 when sg_number <= 0; otherwise the given symmetry operations are
+ * written (rot as 3x3 integer, trans fractional) with the asymmetric unit
+ * given by `asym` atom indices. */
+nacre_status nacre_cif_write(FILE *fp, const nacre_structure *s,
+                             const char *data_name, nacre_error *err);
+nacre_status nacre_cif_write_symmetric(FILE *fp, const nacre_structure *s,
+                                       const char *data_name, int sg_number,
+                                       const char *sg_symbol, int nops,
+                                       const int (*rot)[3][3],
+                                       const double (*trans)[3], int nasym,
+                                       const int *asym, nacre_error *err);
+
+/* ---- VASP OUTCAR: every ionic step ---- */
+/* Fills *frames (allocated, caller frees each with nacre_frame_clear and
+ * the array with free) with one frame per ionic step: lattice, positions,
+ * forces, free energy TOTEN (→ free_energy and energy unless sigma→0 is
+ * present, which then gives energy), stress "in kB" converted to GPa ->
+ * eV/Å^3 with VASP's order xx yy zz xy yz zx and sign (positive =
+ * compressive) turned into nacre's. */
+nacre_status nacre_outcar_read(const char *path, nacre_frame **frames,
+                               int *nframes, nacre_error *err);
+
+/* ---- LAMMPS data (atomic style, restricted triclinic) ---- */
+/* Rotates the cell into LAMMPS' lower-triangular form (a along x, b in xy);
+ * `rotation` (may be NULL) receives R with x_lammps = x · R. Type k+1 is
+ * the k-th distinct element in order of first appearance unless type_z
+ * (ntypes entries) is given. */
+nacre_status nacre_lammps_data_write(FILE *fp, const nacre_structure *s,
+                                     const int *type_z, int ntypes,
+                                     double rotation[3][3], nacre_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+/* nacre/neigh.h — neighbour lists for any triclinic cell, periodic or not
+ * along each direction, including cutoffs larger than the cell widths.
+ *
+ * The list is full (each pair appears from both ends), built with cell
+ * lists in O(N), and holds every image (j, S) with |x_j − x_i + S·cell| <
+ * cutoff + skin at build time. The vector of an entry is always recomputed
+ * from current positions: r_ij = x_j − x_i + S·cell. Potentials filter
+ * entries by their own cutoff. nacre_nl_update reuses the list while no
+ * pair can have crossed the skin (Verlet), accounting for atom moves and for
+ * cell deformation. */
+#ifndef NACRE_NEIGH_H
+#define NACRE_NEIGH_H
+
+#include "nacre/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nacre_neighbor_list {
+  int natoms;
+  double cutoff;       /* interaction cutoff, Å */
+  double skin;         /* extra shell kept for reuse, Å */
+  size_t *offsets;     /* natoms+1: entries of atom i are offsets[i]..[i+1]-1 */
+  int *j;              /* neighbour index per entry */
+  int *shift;          /* 3 ints per entry: image S in lattice vectors */
+  size_t nentries, capacity;
+  /* reference state of the last build */
+  double ref_cell[3][3];
+  int ref_pbc[3];
+  double *ref_positions;
+  long builds;         /* how many times the list was (re)built */
+  long updates;        /* how many times nacre_nl_update was called */
+} nacre_neighbor_list;
+
+nacre_neighbor_list *nacre_nl_new(double cutoff, double skin, nacre_error *err);
+void nacre_nl_free(nacre_neighbor_list *nl);
+/* Builds or reuses the list for s. *rebuilt (may be NULL) says which. Fails
+ * for a degenerate periodic cell or non-finite positions. */
+nacre_status nacre_nl_update(nacre_neighbor_list *nl, const nacre_structure *s,
+                             int *rebuilt, nacre_error *err);
+/* Forces a rebuild on the next update. */
+void nacre_nl_invalidate(nacre_neighbor_list *nl);
+
+/* Current vector r_ij (Å) of entry e of atom i. */
+static inline void nacre_nl_vector(const nacre_neighbor_list *nl,
+                                   const nacre_structure *s, int i, size_t e,
+                                   double r[3]) {
+  const int *S = &nl->shift[3 * e];
+  const double *xi = &s->positions[3 * i], *xj = &s->positions[3 * nl->j[e]];
+  for (int k = 0; k < 3; k++)
+    r[k] = xj[k] - xi[k] + S[0] * s->cell[0][k] + S[1] * s->cell[1][k] +
+           S[2] * s->cell[2][k];
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

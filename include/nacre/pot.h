@@ -1,0 +1,126 @@
+/* nacre/pot.h — the potential interface, the calculator that evaluates a
+ * potential with a reusable neighbour list, and the loaders.
+ *
+ * Results: energy (eV), forces (eV/Å, = −∂E/∂r), stress (eV/Å^3 inside the
+ * library, Voigt order xx yy zz yz xz xy, ASE sign: σ = (1/V) ∂E/∂ε, positive
+ * is tensile, pressure P = −tr σ / 3), virial W = −V σ (eV). */
+#ifndef NACRE_POT_H
+#define NACRE_POT_H
+
+#include "nacre/core.h"
+#include "nacre/neigh.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+  NACRE_WANT_ENERGY = 1u,
+  NACRE_WANT_FORCES = 2u,
+  NACRE_WANT_STRESS = 4u,
+  NACRE_WANT_ATOM_ENERGIES = 8u,
+  NACRE_WANT_ALL = 7u /* energy + forces + stress */
+};
+
+typedef struct nacre_result {
+  int natoms;              /* size the arrays were allocated for */
+  double energy;           /* eV */
+  double *forces;          /* 3*natoms, eV/Å */
+  double stress[6];        /* eV/Å^3, Voigt xx yy zz yz xz xy, ASE sign */
+  double *atom_energies;   /* natoms, eV (sums to energy) */
+} nacre_result;
+
+nacre_status nacre_result_init(nacre_result *r, int natoms, nacre_error *err);
+void nacre_result_free(nacre_result *r);
+double nacre_result_pressure_gpa(const nacre_result *r);
+
+/* What an implementation provides. `model` is immutable after loading, so
+ * one potential can be shared by many threads; per-evaluation scratch space
+ * lives in a workspace that each calculator owns. */
+typedef struct nacre_potential_ops {
+  const char *kind; /* "lj", "eam", "nn", ... */
+  /* Fill r->energy and, as `want` asks, forces, stress, atom energies.
+   * Forces/stress/atom_energies are zeroed by the caller beforehand. The
+   * neighbour list is up to date, built with at least the potential's
+   * cutoff; entries beyond the cutoff must be ignored. */
+  nacre_status (*compute)(const void *model, const nacre_structure *s,
+                          const nacre_neighbor_list *nl, unsigned want,
+                          nacre_result *r, void *workspace, nacre_error *err);
+  void *(*workspace_new)(const void *model); /* may be NULL */
+  void (*workspace_free)(void *workspace);   /* may be NULL */
+  void (*model_free)(void *model);
+  /* Human-readable one-line description (may be NULL). */
+  void (*describe)(const void *model, char *buf, size_t buflen);
+} nacre_potential_ops;
+
+typedef struct nacre_potential nacre_potential;
+
+/* Wraps an implementation. species_z lists the atomic numbers the model
+ * knows (nspecies 0 = any element). Takes ownership of model. */
+nacre_potential *nacre_potential_wrap(const nacre_potential_ops *ops,
+                                      void *model, double cutoff,
+                                      const int *species_z, int nspecies,
+                                      nacre_error *err);
+void nacre_potential_free(nacre_potential *p);
+double nacre_potential_cutoff(const nacre_potential *p);
+const char *nacre_potential_kind(const nacre_potential *p);
+const void *nacre_potential_model(const nacre_potential *p);
+int nacre_potential_nspecies(const nacre_potential *p);
+const int *nacre_potential_species(const nacre_potential *p);
+void nacre_potential_describe(const nacre_potential *p, char *buf,
+                              size_t buflen);
+/* NACRE_OK when the potential can evaluate every element of s. */
+nacre_status nacre_potential_supports(const nacre_potential *p,
+                                      const nacre_structure *s,
+                                      nacre_error *err);
+
+/* Loads a potential from a SPEC: an inline form
+ *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]
+ *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
+ *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..
+ * or a file whose format is detected from its content (EAM funcfl/setfl/fs,
+ * MAISE models, nacre models). */
+nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
+                                  nacre_error *err);
+
+/* A file-format loader; probe() looks at the first bytes of a file. */
+typedef struct nacre_potential_loader {
+  const char *name;
+  int (*probe)(const char *path, const char *head, size_t headlen);
+  nacre_status (*load)(const char *path, nacre_potential **out,
+                       nacre_error *err);
+} nacre_potential_loader;
+
+/* ------------------------------------------------------------------ */
+/* Calculator: potential + neighbour list + workspace, one per thread      */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_calc nacre_calc;
+
+/* skin: Verlet skin in Å (negative: default 1.0 Å). */
+nacre_calc *nacre_calc_new(const nacre_potential *p, double skin,
+                           nacre_error *err);
+void nacre_calc_free(nacre_calc *c);
+/* r must have been initialised for at least s->natoms atoms. Rejects
+ * non-finite results with NACRE_ERR_NUMERIC. */
+nacre_status nacre_calc_compute(nacre_calc *c, const nacre_structure *s,
+                                unsigned want, nacre_result *r,
+                                nacre_error *err);
+const nacre_potential *nacre_calc_potential(const nacre_calc *c);
+const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c);
+/* Counters: evaluations with and without forces. */
+long nacre_calc_force_calls(const nacre_calc *c);
+long nacre_calc_energy_calls(const nacre_calc *c);
+
+/* ------------------------------------------------------------------ */
+/* Classical potentials                                                  */
+/* ------------------------------------------------------------------ */
+
+/* V(r) = 4ε[(σ/r)^12 − (σ/r)^6] for r < rc; shift subtracts V(rc). */
+nacre_status nacre_lj_new(double epsilon, double sigma, double cutoff,
+                          int shift, nacre_potential **out, nacre_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

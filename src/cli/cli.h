@@ -1,0 +1,37 @@
+/* cli.h — the command-line layer: each subcommand lives in cmd_NAME.c and
+ * defines `const nacre_command nacre_cmd_NAME`. No physics here: parse
+ * options, call the library, format output. */
+#ifndef NACRE_CLI_H
+#define NACRE_CLI_H
+
+#include <stdio.h>
+
+#include "nacre/core.h"
+
+typedef struct nacre_command {
+  const char *name;
+  const char *summary; /* one line for `nacre --help` */
+  int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+} nacre_command;
+
+/* Exit codes */
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+/* "nacre NAME: message" on stderr; returns CLI_FAILED. */
+int cli_fail(const char *cmd, const nacre_error *err);
+/* Usage error: message plus a pointer to --help; returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Parses a finite double / an int from an option value, or reports a usage
+ * error naming the option. Returns 0 on success. */
+int cli_parse_double(const char *cmd, const char *opt, const char *text,
+                     double *out);
+int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
+/* Parses "a,b,c,..." into n doubles exactly. */
+int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
+                   double *out);
+/* A logging context that prints warnings and errors to stderr (and info
+ * when verbose). */
+void cli_ctx_init(nacre_ctx *ctx, int verbose);
+
+#endif

@@ -1,0 +1,82 @@
+/* common.c — helpers shared by subcommands: error reporting, number
+ * parsing, logging to stderr. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(const char *cmd, const nacre_error *err) {
+  fprintf(stderr, "nacre %s: %s\n", cmd,
+          err && err->message[0] ? err->message
+                                 : nacre_status_name(err ? err->status : 1));
+  return CLI_FAILED;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...) {
+  fprintf(stderr, "nacre %s: ", cmd);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'nacre %s --help'.\n", cmd);
+  return CLI_USAGE;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *text,
+                     double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || *end || errno || !isfinite(v)) {
+    cli_usage(cmd, "%s expects a number, got '%s'", opt, text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (end == text || *end || errno || v < -2147483647L || v > 2147483647L) {
+    cli_usage(cmd, "%s expects an integer, got '%s'", opt, text);
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
+                   double *out) {
+  const char *p = text;
+  for (int k = 0; k < n; k++) {
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (end == p || errno || !isfinite(v) ||
+        (k < n - 1 ? *end != ',' : *end != '\0')) {
+      cli_usage(cmd, "%s expects %d comma-separated numbers, got '%s'", opt, n,
+                text);
+      return -1;
+    }
+    out[k] = v;
+    p = end + 1;
+  }
+  return 0;
+}
+
+static void log_stderr(void *user, nacre_log_level level, const char *msg) {
+  (void)user;
+  static const char *names[] = {"error", "warning", "info", "debug"};
+  fprintf(stderr, "%s: %s\n", names[level], msg);
+}
+
+void cli_ctx_init(nacre_ctx *ctx, int verbose) {
+  nacre_ctx_init(ctx);
+  ctx->log = log_stderr;
+  ctx->log_level = verbose ? NACRE_LOG_DEBUG : NACRE_LOG_WARN;
+}

@@ -1,0 +1,199 @@
+/* potential.c — the potential wrapper, results, and the calculator that
+ * owns a neighbour list and workspace for repeated evaluations. */
+#include "nacre/pot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct nacre_potential {
+  const nacre_potential_ops *ops;
+  void *model;
+  double cutoff;
+  int nspecies;
+  int species[NACRE_MAX_Z];
+};
+
+struct nacre_calc {
+  const nacre_potential *pot;
+  nacre_neighbor_list *nl;
+  void *workspace;
+  long force_calls, energy_calls;
+};
+
+nacre_status nacre_result_init(nacre_result *r, int natoms, nacre_error *err) {
+  memset(r, 0, sizeof *r);
+  size_t n = natoms > 0 ? (size_t)natoms : 1;
+  r->forces = calloc(3 * n, sizeof(double));
+  r->atom_energies = calloc(n, sizeof(double));
+  if (!r->forces || !r->atom_energies) {
+    nacre_result_free(r);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "result for %d atoms", natoms);
+  }
+  r->natoms = natoms;
+  return NACRE_OK;
+}
+
+void nacre_result_free(nacre_result *r) {
+  if (!r) return;
+  free(r->forces);
+  free(r->atom_energies);
+  r->forces = r->atom_energies = NULL;
+  r->natoms = 0;
+}
+
+double nacre_result_pressure_gpa(const nacre_result *r) {
+  return -(r->stress[0] + r->stress[1] + r->stress[2]) / 3.0 *
+         NACRE_EV_A3_TO_GPA;
+}
+
+nacre_potential *nacre_potential_wrap(const nacre_potential_ops *ops,
+                                      void *model, double cutoff,
+                                      const int *species_z, int nspecies,
+                                      nacre_error *err) {
+  if (!(cutoff > 0.0) || nspecies < 0 || nspecies > NACRE_MAX_Z) {
+    nacre_error_set(err, NACRE_ERR_INVALID,
+                    "potential %s: bad cutoff %g or species count %d",
+                    ops->kind, cutoff, nspecies);
+    if (ops->model_free) ops->model_free(model);
+    return NULL;
+  }
+  nacre_potential *p = calloc(1, sizeof *p);
+  if (!p) {
+    nacre_error_set(err, NACRE_ERR_NOMEM, "potential");
+    if (ops->model_free) ops->model_free(model);
+    return NULL;
+  }
+  p->ops = ops;
+  p->model = model;
+  p->cutoff = cutoff;
+  p->nspecies = nspecies;
+  for (int k = 0; k < nspecies; k++) p->species[k] = species_z[k];
+  return p;
+}
+
+void nacre_potential_free(nacre_potential *p) {
+  if (!p) return;
+  if (p->ops->model_free) p->ops->model_free(p->model);
+  free(p);
+}
+
+double nacre_potential_cutoff(const nacre_potential *p) { return p->cutoff; }
+const char *nacre_potential_kind(const nacre_potential *p) {
+  return p->ops->kind;
+}
+const void *nacre_potential_model(const nacre_potential *p) { return p->model; }
+int nacre_potential_nspecies(const nacre_potential *p) { return p->nspecies; }
+const int *nacre_potential_species(const nacre_potential *p) {
+  return p->species;
+}
+
+void nacre_potential_describe(const nacre_potential *p, char *buf,
+                              size_t buflen) {
+  if (buflen == 0) return;
+  buf[0] = '\0';
+  if (p->ops->describe)
+    p->ops->describe(p->model, buf, buflen);
+  else
+    snprintf(buf, buflen, "%s (cutoff %.4g Å)", p->ops->kind, p->cutoff);
+}
+
+nacre_status nacre_potential_supports(const nacre_potential *p,
+                                      const nacre_structure *s,
+                                      nacre_error *err) {
+  if (p->nspecies == 0) return NACRE_OK;
+  for (int i = 0; i < s->natoms; i++) {
+    int ok = 0;
+    for (int k = 0; k < p->nspecies && !ok; k++) ok = p->species[k] == s->numbers[i];
+    if (!ok) {
+      const nacre_element *e = nacre_element_by_z(s->numbers[i]);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "the %s potential has no parameters for %s "
+                             "(atom %d)",
+                             p->ops->kind, e ? e->symbol : "?", i + 1);
+    }
+  }
+  return NACRE_OK;
+}
+
+nacre_calc *nacre_calc_new(const nacre_potential *p, double skin,
+                           nacre_error *err) {
+  nacre_calc *c = calloc(1, sizeof *c);
+  if (!c) {
+    nacre_error_set(err, NACRE_ERR_NOMEM, "calculator");
+    return NULL;
+  }
+  c->pot = p;
+  c->nl = nacre_nl_new(p->cutoff, skin < 0.0 ? 1.0 : skin, err);
+  if (!c->nl) {
+    free(c);
+    return NULL;
+  }
+  if (p->ops->workspace_new) {
+    c->workspace = p->ops->workspace_new(p->model);
+    if (!c->workspace) {
+      nacre_nl_free(c->nl);
+      free(c);
+      nacre_error_set(err, NACRE_ERR_NOMEM, "potential workspace");
+      return NULL;
+    }
+  }
+  return c;
+}
+
+void nacre_calc_free(nacre_calc *c) {
+  if (!c) return;
+  if (c->workspace && c->pot->ops->workspace_free)
+    c->pot->ops->workspace_free(c->workspace);
+  nacre_nl_free(c->nl);
+  free(c);
+}
+
+const nacre_potential *nacre_calc_potential(const nacre_calc *c) {
+  return c->pot;
+}
+const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c) {
+  return c->nl;
+}
+long nacre_calc_force_calls(const nacre_calc *c) { return c->force_calls; }
+long nacre_calc_energy_calls(const nacre_calc *c) { return c->energy_calls; }
+
+static int all_finite(const double *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(v[i])) return 0;
+  return 1;
+}
+
+nacre_status nacre_calc_compute(nacre_calc *c, const nacre_structure *s,
+                                unsigned want, nacre_result *r,
+                                nacre_error *err) {
+  if (r->natoms < s->natoms)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "result sized for %d atoms, structure has %d",
+                           r->natoms, s->natoms);
+  nacre_status st = nacre_potential_supports(c->pot, s, err);
+  if (st) return st;
+  st = nacre_nl_update(c->nl, s, NULL, err);
+  if (st) return st;
+  size_t n = (size_t)s->natoms;
+  r->energy = 0.0;
+  memset(r->stress, 0, sizeof r->stress);
+  if (want & NACRE_WANT_FORCES) memset(r->forces, 0, 3 * n * sizeof(double));
+  if (want & NACRE_WANT_ATOM_ENERGIES)
+    memset(r->atom_energies, 0, n * sizeof(double));
+  st = c->pot->ops->compute(c->pot->model, s, c->nl, want, r, c->workspace, err);
+  if (st) return st;
+  if (want & (NACRE_WANT_FORCES | NACRE_WANT_STRESS))
+    c->force_calls++;
+  else
+    c->energy_calls++;
+  if (!isfinite(r->energy) ||
+      ((want & NACRE_WANT_FORCES) && !all_finite(r->forces, 3 * n)) ||
+      ((want & NACRE_WANT_STRESS) && !all_finite(r->stress, 6)))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC,
+                           "%s potential returned a non-finite energy, force "
+                           "or stress",
+                           c->pot->ops->kind);
+  return NACRE_OK;
+}

@@ -1,0 +1,98 @@
+/* builders.c — test structure builders. */
+#include "builders.h"
+
+#include <math.h>
+#include <string.h>
+
+nacre_structure *build_bulk(const char *kind, int z, double a, const int n[3]) {
+  static const double sc[][3] = {{0, 0, 0}};
+  static const double bcc[][3] = {{0, 0, 0}, {0.5, 0.5, 0.5}};
+  static const double fcc[][3] = {
+      {0, 0, 0}, {0, 0.5, 0.5}, {0.5, 0, 0.5}, {0.5, 0.5, 0}};
+  static const double dia[][3] = {
+      {0, 0, 0},          {0, 0.5, 0.5},      {0.5, 0, 0.5},
+      {0.5, 0.5, 0},      {0.25, 0.25, 0.25}, {0.25, 0.75, 0.75},
+      {0.75, 0.25, 0.75}, {0.75, 0.75, 0.25}};
+  static const double hcp[][3] = {{1.0 / 3, 2.0 / 3, 0.25},
+                                  {2.0 / 3, 1.0 / 3, 0.75}};
+  const double(*basis)[3];
+  int nb;
+  double cell[3][3] = {{a, 0, 0}, {0, a, 0}, {0, 0, a}};
+  if (!strcmp(kind, "sc")) { basis = sc; nb = 1; }
+  else if (!strcmp(kind, "bcc")) { basis = bcc; nb = 2; }
+  else if (!strcmp(kind, "fcc")) { basis = fcc; nb = 4; }
+  else if (!strcmp(kind, "diamond")) { basis = dia; nb = 8; }
+  else if (!strcmp(kind, "hcp")) {
+    basis = hcp;
+    nb = 2;
+    double c = a * sqrt(8.0 / 3.0);
+    double h[3][3] = {{a, 0, 0}, {-0.5 * a, 0.5 * sqrt(3.0) * a, 0}, {0, 0, c}};
+    memcpy(cell, h, sizeof cell);
+  } else return NULL;
+  nacre_structure *u = nacre_structure_new(nb, NULL);
+  if (!u) return NULL;
+  memcpy(u->cell, cell, sizeof cell);
+  for (int i = 0; i < nb; i++) {
+    u->numbers[i] = z;
+    nacre_cell_frac_to_cart(cell, basis[i], &u->positions[3 * i]);
+  }
+  int m[3][3] = {{n[0], 0, 0}, {0, n[1], 0}, {0, 0, n[2]}};
+  nacre_structure *s = NULL;
+  nacre_structure_supercell(u, m, &s, NULL);
+  nacre_structure_free(u);
+  return s;
+}
+
+void build_rattle(nacre_structure *s, double sigma, uint64_t seed) {
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, 0);
+  for (int i = 0; i < 3 * s->natoms; i++)
+    s->positions[i] += sigma * nacre_rng_normal(&rng);
+}
+
+void build_strain(nacre_structure *s, const double eps[6]) {
+  double f[3][3];
+  nacre_mat3_from_voigt(eps, f);
+  for (int k = 0; k < 3; k++) f[k][k] += 1.0;
+  nacre_mat3_mul(s->cell, f, s->cell);
+  for (int i = 0; i < s->natoms; i++) {
+    double x[3] = {s->positions[3 * i], s->positions[3 * i + 1],
+                   s->positions[3 * i + 2]};
+    for (int c = 0; c < 3; c++)
+      s->positions[3 * i + c] = x[0] * f[0][c] + x[1] * f[1][c] + x[2] * f[2][c];
+  }
+}
+
+void build_random_rotation(double rot[3][3], uint64_t seed) {
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, 1);
+  /* Uniform rotation from a random unit quaternion (Shoemake 1992). */
+  double u1 = nacre_rng_uniform(&rng), u2 = nacre_rng_uniform(&rng),
+         u3 = nacre_rng_uniform(&rng);
+  double q0 = sqrt(1 - u1) * sin(2 * NACRE_PI * u2),
+         q1 = sqrt(1 - u1) * cos(2 * NACRE_PI * u2),
+         q2 = sqrt(u1) * sin(2 * NACRE_PI * u3),
+         q3 = sqrt(u1) * cos(2 * NACRE_PI * u3);
+  double w = q3, x = q0, y = q1, z = q2;
+  rot[0][0] = 1 - 2 * (y * y + z * z);
+  rot[0][1] = 2 * (x * y - z * w);
+  rot[0][2] = 2 * (x * z + y * w);
+  rot[1][0] = 2 * (x * y + z * w);
+  rot[1][1] = 1 - 2 * (x * x + z * z);
+  rot[1][2] = 2 * (y * z - x * w);
+  rot[2][0] = 2 * (x * z - y * w);
+  rot[2][1] = 2 * (y * z + x * w);
+  rot[2][2] = 1 - 2 * (x * x + y * y);
+}
+
+void build_rotate(nacre_structure *s, const double rot[3][3]) {
+  double rt[3][3];
+  nacre_mat3_transpose(rot, rt);
+  nacre_mat3_mul(s->cell, rt, s->cell);
+  for (int i = 0; i < s->natoms; i++) {
+    double x[3] = {s->positions[3 * i], s->positions[3 * i + 1],
+                   s->positions[3 * i + 2]};
+    for (int c = 0; c < 3; c++)
+      s->positions[3 * i + c] = x[0] * rt[0][c] + x[1] * rt[1][c] + x[2] * rt[2][c];
+  }
+}

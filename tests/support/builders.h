@@ -1,0 +1,21 @@
+/* builders.h — structures for tests: ideal lattices, supercells, random
+ * displacements and strains. */
+#ifndef NACRE_TEST_BUILDERS_H
+#define NACRE_TEST_BUILDERS_H
+
+#include "nacre/core.h"
+
+/* kind: "sc", "bcc", "fcc", "hcp" (ideal c/a), "diamond"; conventional cell
+ * (hcp: primitive 2-atom cell) of lattice constant a, repeated n[k] times. */
+nacre_structure *build_bulk(const char *kind, int z, double a, const int n[3]);
+/* Gaussian displacements of standard deviation sigma (Å). */
+void build_rattle(nacre_structure *s, double sigma, uint64_t seed);
+/* Applies x → x·(I + ε) to cell and positions with the symmetric tensor ε
+ * given in Voigt order (xx yy zz yz xz xy): ε_yz = ε_zy = eps[3]. */
+void build_strain(nacre_structure *s, const double eps[6]);
+/* Random rotation matrix (proper, det +1). */
+void build_random_rotation(double rot[3][3], uint64_t seed);
+/* Rotates cell and positions: x → x·R^T. */
+void build_rotate(nacre_structure *s, const double rot[3][3]);
+
+#endif
