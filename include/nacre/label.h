@@ -1,0 +1,253 @@
+/* nacre/label.h — DFT labelling: one driver interface (structure in;
+ * energy, forces, stress, convergence status, wall time and code version
+ * out) with drivers for ABINIT (PAW PBE, PseudoDojo datasets found
+ * automatically), Quantum ESPRESSO pw.x and VASP.
+ *
+ * Units are converted at the boundary: results are eV, eV/Å and eV/Å^3 with
+ * the ASE stress sign (positive = tensile, P = −tr/3), Voigt order xx yy zz
+ * yz xz xy, whatever the code prints (Hartree/Bohr, Ry/Bohr, kbar with the
+ * opposite sign). The parsers are pure functions over the text of an output
+ * file so tests can feed recorded outputs; the runner writes each label in
+ * a fresh directory, runs a configurable command with a time limit, and
+ * refuses results whose SCF did not converge. */
+#ifndef NACRE_LABEL_H
+#define NACRE_LABEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nacre/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nacre_label_code {
+  NACRE_LABEL_ABINIT = 1,
+  NACRE_LABEL_QE = 2,
+  NACRE_LABEL_VASP = 3
+} nacre_label_code;
+
+/* "abinit", "qe", "vasp"; NULL for an unknown code. */
+const char *nacre_label_code_name(nacre_label_code code);
+/* 0 when the name is unknown ("pw" and "pw.x" are accepted for qe). */
+nacre_label_code nacre_label_code_from_name(const char *name);
+
+/* Settings of one labelling run. Zero/NULL fields take the code's converged
+ * defaults for metals (see nacre_label_options_init). Strings are borrowed:
+ * the caller keeps them alive while the options are in use. */
+typedef struct nacre_label_options {
+  nacre_label_code code;
+  const char *template_path; /* input template; NULL = built-in */
+  double ecut_ev;            /* plane-wave cutoff, eV (ABINIT 24 Ha = 653.1
+                                eV, QE 80 Ry = 1088.5 eV, VASP 400 eV) */
+  double ecut_dens_factor;   /* density / PAW double-grid cutoff as a
+                                multiple of ecut (ABINIT 2, QE 8) */
+  double kspacing;           /* Å^-1 including 2π (VASP KSPACING
+                                convention): n_i = max(1, ceil(2π|b_i| /
+                                kspacing)), Γ-centred; default 0.25 */
+  double smearing_ev;        /* Methfessel-Paxton width, eV (0.272 = 0.01
+                                Ha = 0.02 Ry) */
+  double scf_tol_ev;         /* SCF energy tolerance per cell, eV
+                                (2.72e-7 = 1e-8 Ha) */
+  int max_scf;               /* SCF step limit (100) */
+  const char *command;       /* command prefix run through /bin/sh in the
+                                label's directory: "abinit", "pw.x",
+                                "vasp_std", or e.g. "mpirun -np 2 abinit".
+                                The driver appends the input name (ABINIT
+                                "label.abi", QE "-in label.pwi", VASP
+                                nothing); stdout and stderr go to a file. */
+  const char *pseudo_dir;    /* ABINIT: default /usr/share/abinit/psp (or
+                                $NACRE_ABINIT_PSP); QE: default
+                                /usr/share/espresso/pseudo (or
+                                $ESPRESSO_PSEUDO); VASP: folder holding
+                                SYMBOL/POTCAR (or $NACRE_VASP_POTCARS) */
+  const char *pseudo_files;  /* comma-separated "Sym=file" pairs that
+                                override the automatic choice, relative to
+                                pseudo_dir (VASP: "Na=Na_pv") */
+  const char *workdir;       /* parent of the per-label directories ("."
+                                when NULL) */
+  int keep_files;            /* 0: delete a label's directory after a
+                                success (kept after a failure); 1: keep */
+  double timeout_s;          /* wall-clock limit per label; 0 = none */
+} nacre_label_options;
+
+/* Defaults for `code` (code-specific values are filled at run time for the
+ * zero fields, so a caller may change the code after init). */
+void nacre_label_options_init(nacre_label_options *opt, nacre_label_code code);
+
+typedef struct nacre_label_result {
+  int natoms;
+  double energy_ev;        /* energy consistent with the forces (with
+                              smearing: the free energy F = E − TS, as
+                              ABINIT etotal, QE "!" total energy, VASP
+                              TOTEN) */
+  double free_energy_ev;   /* same as energy_ev for the codes here */
+  double *forces_ev_a;     /* 3*natoms, eV/Å, = −dF/dR */
+  double stress_ev_a3[6];  /* eV/Å^3, ASE sign (positive = tensile), Voigt
+                              xx yy zz yz xz xy */
+  int has_energy, has_forces, has_stress;
+  int converged;           /* 1 only when the output says the SCF reached
+                              its tolerance */
+  int scf_steps;           /* SCF iterations of the (last) ground state */
+  double wall_s;           /* wall time of the run, s (measured by the
+                              driver; the parser fills the code's own
+                              figure when it prints one) */
+  char code_version[64];   /* e.g. "ABINIT 9.6.2", "QE 6.7MaX" */
+  char message[256];       /* why the label failed, or warnings */
+} nacre_label_result;
+
+void nacre_label_result_init(nacre_label_result *r);
+void nacre_label_result_clear(nacre_label_result *r); /* frees forces */
+
+/* ---- Parsers: pure functions over the text of an output -------------- */
+/* `name` is used in messages ("name:line: reason"); `natoms` is the number
+ * of atoms expected (forces must have that many rows). Each parser fills
+ * what it finds and sets converged. It returns NACRE_OK when energy, forces
+ * and stress were all found and the SCF converged;
+ * NACRE_ERR_NOT_CONVERGED when results were printed but the SCF did not
+ * converge (the result is filled so the caller may inspect it, but it must
+ * not be kept as a label); NACRE_ERR_PARSE when something is missing or
+ * malformed (truncated output, no stress). */
+nacre_status nacre_abinit_parse(const char *text, const char *name,
+                                int natoms, nacre_label_result *r,
+                                nacre_error *err);
+nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
+                            nacre_label_result *r, nacre_error *err);
+/* VASP: OUTCAR (last ionic step) and vasprun.xml. */
+nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
+                                     int natoms, nacre_label_result *r,
+                                     nacre_error *err);
+nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
+                                      int natoms, nacre_label_result *r,
+                                      nacre_error *err);
+
+/* ---- Inputs -------------------------------------------------------- */
+/* Replaces every {KEY} in `tmpl` by the value of the same key. An unknown
+ * key is an error naming the template line; a key given in `required`
+ * (may be NULL) but absent from the template is an error too (so that an
+ * option such as --ecut is never silently ignored). `*out` is malloc'd. */
+nacre_status nacre_label_render(const char *tmpl, const char *name,
+                                const char *const *keys,
+                                const char *const *values, int nkeys,
+                                const int *required, char **out,
+                                nacre_error *err);
+/* Γ-centred Monkhorst-Pack grid for a k-point spacing (Å^-1, 2π included). */
+void nacre_label_kgrid(const double cell[3][3], double kspacing, int n[3]);
+
+/* The input text(s) each driver writes, from the built-in template or
+ * opt->template_path. ABINIT: label.abi; QE: label.pwi; VASP: writes
+ * POSCAR, INCAR, KPOINTS and POTCAR into `dir`. */
+nacre_status nacre_abinit_input(const nacre_label_options *opt,
+                                const nacre_structure *s, char **text,
+                                nacre_error *err);
+nacre_status nacre_qe_input(const nacre_label_options *opt,
+                            const nacre_structure *s, char **text,
+                            nacre_error *err);
+nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
+                                     const nacre_structure *s,
+                                     const char *dir, nacre_error *err);
+
+/* ---- Running -------------------------------------------------------- */
+/* Labels one structure: fresh directory under opt->workdir, inputs,
+ * command (time limit opt->timeout_s, stopped when ctx->interrupt is set),
+ * parse. Returns NACRE_OK only for a converged result with energy, forces
+ * and stress; otherwise the status says why (NACRE_ERR_NOT_CONVERGED,
+ * NACRE_ERR_EXTERNAL for a failed command or time-out, NACRE_ERR_PARSE)
+ * and r->message repeats the reason. */
+nacre_status nacre_label_run(const nacre_label_options *opt,
+                             const nacre_structure *s, nacre_label_result *r,
+                             const nacre_ctx *ctx, nacre_error *err);
+
+/* Runs `command` through /bin/sh in `dir` with stdout and stderr appended
+ * to `log_path` (relative to dir), in its own process group; kills the
+ * group after timeout_s (> 0) or when ctx->interrupt is set. *exit_code
+ * receives the exit status (128+signal when killed). */
+nacre_status nacre_label_exec(const char *command, const char *dir,
+                              const char *log_path, double timeout_s,
+                              const nacre_ctx *ctx, int *exit_code,
+                              nacre_error *err);
+
+/* ---- Labelled output (resumable extended XYZ) ----------------------- */
+/* Identity of a structure: FNV-1a 64 of its atoms, cell and positions
+ * printed to 1e-6 Å, so the same input always gives the same id. */
+uint64_t nacre_label_structure_hash(const nacre_structure *s);
+/* "INDEX-HASH16" */
+void nacre_label_id(int index, const nacre_structure *s, char id[40]);
+
+/* One extended-XYZ frame (ASE-compatible: energy, free_energy, stress as 9
+ * numbers in eV/Å^3, forces eV/Å, plus label_id, label_code,
+ * label_version, label_scf_steps, label_wall_s). *text is malloc'd. */
+nacre_status nacre_label_frame_text(const nacre_structure *s,
+                                    const nacre_label_result *r,
+                                    const char *code_name, const char *id,
+                                    char **text, size_t *len,
+                                    nacre_error *err);
+/* Appends `len` bytes with one write() and an fsync(), creating the file
+ * when needed. */
+nacre_status nacre_label_append(const char *path, const char *text,
+                                size_t len, nacre_error *err);
+/* Reads an output file written by nacre_label_append: the label_id of
+ * every complete frame goes into *ids (malloc'd array of malloc'd
+ * strings). An incomplete last frame (a kill during a write) is cut off
+ * when `repair` is set. A missing file gives zero ids. */
+nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
+                                   int *nids, nacre_error *err);
+void nacre_label_free_ids(char **ids, int nids);
+
+/* ---- Batches ---------------------------------------------------------- */
+typedef struct nacre_label_summary {
+  int total, done, skipped, failed;  /* skipped = found in the output */
+  int not_converged, run_failed, parse_failed;
+  double wall_s;                 /* sum of label wall times, s */
+  double atoms;                  /* sum of natoms over labelled structures */
+} nacre_label_summary;
+
+/* Labels structures[0..n) (their index is part of the label id) with up to
+ * `jobs` labels at a time. Converged labels are appended to `output`;
+ * failures (with id and reason) to `failed_log` (may be NULL) as one line
+ * each: "label_id<TAB>status<TAB>message". Structures whose id is already
+ * in `output` are skipped, and so are ids in `failed_log` unless
+ * retry_failed is set. Returns NACRE_OK when the batch ran (failures are
+ * counted in the summary), an error when it could not (I/O, interrupt). */
+nacre_status nacre_label_batch(const nacre_label_options *opt,
+                               nacre_structure *const *structures, int n,
+                               const char *output, const char *failed_log,
+                               int jobs, int retry_failed,
+                               nacre_label_summary *summary,
+                               const nacre_ctx *ctx, nacre_error *err);
+
+/* Reads every frame of an extended-XYZ file (Lattice, species and pos
+ * columns; labels are ignored), as written by nacre_label_write_xyz or ASE.
+ * *out is a malloc'd array (free each structure, then the array). */
+nacre_status nacre_label_read_xyz(const char *path, nacre_structure ***out,
+                                  int *n, nacre_error *err);
+/* Writes unlabelled structures as extended XYZ (atomically: temporary file
+ * then rename), with an info key `kind` and `target_pressure_gpa` when
+ * given (either may be NULL). */
+nacre_status nacre_label_write_xyz(const char *path,
+                                   nacre_structure *const *s, int n,
+                                   const char *const *kinds,
+                                   const double *pressures_gpa,
+                                   nacre_error *err);
+
+/* ---- Starting structures for data sets -------------------------------- */
+/* Sodium 0–150 GPa: bcc, fcc, hcp, cI16, oP8-like, random, each strained and
+ * rattled, volumes from a PBE-like Vinet equation of state at a pressure
+ * drawn uniformly from [p_min, p_max] GPa. Structure k depends only on
+ * (seed, k). Only structures with natoms ≤ max_atoms are produced (the
+ * prototypes with more atoms are skipped). *out is a malloc'd array of
+ * structures (free each, then the array). `kinds` (may be NULL) receives a
+ * malloc'd array of static kind names. */
+nacre_status nacre_label_gen_na(uint64_t seed, int count, int max_atoms,
+                                double p_min_gpa, double p_max_gpa,
+                                nacre_structure ***out, const char ***kinds,
+                                double **pressures_gpa, nacre_error *err);
+/* Volume per atom (Å^3) of Na at pressure p (GPa) on the Vinet curve used
+ * by the generator (V0 = 37.0 Å^3, B0 = 7.4 GPa, B0' = 4.3). */
+double nacre_label_na_volume(double p_gpa);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

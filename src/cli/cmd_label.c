@@ -1,0 +1,243 @@
+/* cmd_label.c — `nacre label STRUCTURES... --code abinit|qe|vasp -o OUT`:
+ * labels structures with a DFT code, resumably, and prints a summary. */
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nacre/label.h"
+
+static const char *help =
+    "Usage: nacre label STRUCTURES... --code abinit|qe|vasp -o LABELLED.extxyz "
+    "[options]\n"
+    "\n"
+    "Runs a DFT single point on every structure (extended XYZ files, all\n"
+    "frames) and appends energy (eV), forces (eV/Å) and stress (eV/Å^3, ASE\n"
+    "sign: positive = tensile) to LABELLED.extxyz, one complete frame per\n"
+    "write. Resumable: structures already in the output (info key label_id =\n"
+    "index-hash of the input structure) are skipped, so a killed run loses at\n"
+    "most the structures being computed. Failures (SCF not converged, code\n"
+    "error, time-out) are never written to the output; they go to\n"
+    "LABELLED.extxyz.failed (id, status, reason) and are not retried unless\n"
+    "--retry-failed.\n"
+    "\n"
+    "Options:\n"
+    "  --code NAME        abinit (PAW PBE, PseudoDojo JTH datasets found in\n"
+    "                     the pseudo folder), qe (pw.x) or vasp (required)\n"
+    "  -o, --output FILE  labelled extended XYZ, appended (required)\n"
+    "  --template FILE    input template with {PLACEHOLDERS} (ABINIT input,\n"
+    "                     pw.x input or INCAR); default: built-in. An option\n"
+    "                     below given explicitly must have its placeholder.\n"
+    "  --ecut EV          plane-wave cutoff in eV (default: ABINIT 653.1 =\n"
+    "                     24 Ha, QE 1088.5 = 80 Ry, VASP 400)\n"
+    "  --kspacing K       k-point spacing in 1/Å including 2π (VASP KSPACING\n"
+    "                     convention), Γ-centred grid; default 0.25\n"
+    "  --smearing EV      Methfessel-Paxton width in eV (default 0.2721 =\n"
+    "                     0.01 Ha)\n"
+    "  --scf-tol EV       SCF energy tolerance per cell in eV (default\n"
+    "                     2.72e-7 = 1e-8 Ha)\n"
+    "  --max-scf N        SCF step limit (default 100)\n"
+    "  --command CMD      command prefix, run with /bin/sh in each label's\n"
+    "                     directory (default abinit, pw.x, vasp_std), e.g.\n"
+    "                     'mpirun -np 2 abinit'; nacre appends the input name\n"
+    "  --pseudo-dir DIR   pseudopotential folder (ABINIT default\n"
+    "                     /usr/share/abinit/psp, QE /usr/share/espresso/pseudo,\n"
+    "                     VASP: folder with SYMBOL/POTCAR, required)\n"
+    "  --pseudo-files L   per-element files, e.g. 'Na=Na.xml,Li=li.paw' or\n"
+    "                     for VASP 'Na=Na_pv'\n"
+    "  --workdir DIR      where per-label directories are made (default .)\n"
+    "  --keep             keep every label's directory (failed ones are\n"
+    "                     always kept)\n"
+    "  --timeout S        wall-clock limit per label in seconds (default: none)\n"
+    "  -j, --jobs N       labels run at the same time (default 1)\n"
+    "  --retry-failed     label again the structures listed in the .failed file\n"
+    "  --json             print the summary as JSON\n"
+    "  -v, --verbose      log every label\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "Exit status: 0 when every structure is labelled (now or before), 1 when\n"
+    "some failed or on errors, 2 on usage errors.\n";
+
+static volatile int interrupted = 0;
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+static int run(int argc, char **argv) {
+  const char *cmd = "label";
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, 0);
+  const char *output = NULL;
+  int jobs = 1, json = 0, verbose = 0, retry = 0;
+  const char **inputs = calloc((size_t)argc, sizeof *inputs);
+  int ninputs = 0;
+  if (!inputs) return CLI_FAILED;
+  int rc = CLI_OK;
+  for (int i = 1; i < argc && rc == CLI_OK; i++) {
+    const char *a = argv[i];
+    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE()                                                           \
+  do {                                                                         \
+    if (!val) {                                                                \
+      rc = cli_usage(cmd, "%s needs a value", a);                              \
+      break;                                                                   \
+    }                                                                          \
+    i++;                                                                       \
+  } while (0)
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(help, stdout);
+      free(inputs);
+      return CLI_OK;
+    } else if (!strcmp(a, "--code")) {
+      NEED_VALUE();
+      if (rc) break;
+      opt.code = nacre_label_code_from_name(val);
+      if (!opt.code) rc = cli_usage(cmd, "unknown --code '%s'", val);
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      NEED_VALUE();
+      output = val;
+    } else if (!strcmp(a, "--template")) {
+      NEED_VALUE();
+      opt.template_path = val;
+    } else if (!strcmp(a, "--ecut")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.ecut_ev) || opt.ecut_ev <= 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--kspacing")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.kspacing) || opt.kspacing <= 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--smearing")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.smearing_ev) || opt.smearing_ev <= 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--scf-tol")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.scf_tol_ev) || opt.scf_tol_ev <= 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--max-scf")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_int(cmd, a, val, &opt.max_scf) || opt.max_scf < 1))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--command")) {
+      NEED_VALUE();
+      opt.command = val;
+    } else if (!strcmp(a, "--pseudo-dir")) {
+      NEED_VALUE();
+      opt.pseudo_dir = val;
+    } else if (!strcmp(a, "--pseudo-files")) {
+      NEED_VALUE();
+      opt.pseudo_files = val;
+    } else if (!strcmp(a, "--workdir")) {
+      NEED_VALUE();
+      opt.workdir = val;
+    } else if (!strcmp(a, "--keep")) {
+      opt.keep_files = 1;
+    } else if (!strcmp(a, "--timeout")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.timeout_s) || opt.timeout_s < 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_int(cmd, a, val, &jobs) || jobs < 1))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--retry-failed")) {
+      retry = 1;
+    } else if (!strcmp(a, "--json")) {
+      json = 1;
+    } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+      verbose = 1;
+    } else if (a[0] == '-' && a[1]) {
+      rc = cli_usage(cmd, "unknown option '%s'", a);
+    } else {
+      inputs[ninputs++] = a;
+    }
+#undef NEED_VALUE
+  }
+  if (rc == CLI_OK && !opt.code) rc = cli_usage(cmd, "--code is required");
+  if (rc == CLI_OK && !output) rc = cli_usage(cmd, "-o OUTPUT is required");
+  if (rc == CLI_OK && !ninputs) rc = cli_usage(cmd, "no structure files given");
+  if (rc != CLI_OK) {
+    free(inputs);
+    return rc;
+  }
+
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_structure **all = NULL;
+  int nall = 0;
+  for (int f = 0; f < ninputs && rc == CLI_OK; f++) {
+    nacre_structure **list;
+    int n;
+    if (nacre_label_read_xyz(inputs[f], &list, &n, &err)) {
+      rc = cli_fail(cmd, &err);
+      break;
+    }
+    nacre_structure **bigger = realloc(all, sizeof *all * (size_t)(nall + n + 1));
+    if (!bigger) {
+      for (int k = 0; k < n; k++) nacre_structure_free(list[k]);
+      free(list);
+      rc = CLI_FAILED;
+      break;
+    }
+    all = bigger;
+    memcpy(all + nall, list, sizeof *list * (size_t)n);
+    nall += n;
+    free(list);
+  }
+  if (rc == CLI_OK) {
+    nacre_ctx ctx;
+    cli_ctx_init(&ctx, verbose);
+    ctx.interrupt = &interrupted;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    char failed_log[4096];
+    snprintf(failed_log, sizeof failed_log, "%s.failed", output);
+    nacre_label_summary sum;
+    nacre_status st = nacre_label_batch(&opt, all, nall, output, failed_log,
+                                        jobs, retry, &sum, &ctx, &err);
+    double per_atom = sum.atoms > 0 ? sum.wall_s / sum.atoms : 0;
+    if (json) {
+      cJSON *o = cJSON_CreateObject();
+      cJSON_AddStringToObject(o, "code", nacre_label_code_name(opt.code));
+      cJSON_AddStringToObject(o, "output", output);
+      cJSON_AddNumberToObject(o, "structures", sum.total);
+      cJSON_AddNumberToObject(o, "labelled_now", sum.done);
+      cJSON_AddNumberToObject(o, "skipped_already_done_or_failed", sum.skipped);
+      cJSON_AddNumberToObject(o, "failed", sum.failed);
+      cJSON_AddNumberToObject(o, "failed_not_converged", sum.not_converged);
+      cJSON_AddNumberToObject(o, "failed_run", sum.run_failed);
+      cJSON_AddNumberToObject(o, "failed_parse", sum.parse_failed);
+      cJSON_AddNumberToObject(o, "wall_s", sum.wall_s);
+      cJSON_AddNumberToObject(o, "wall_s_per_atom", per_atom);
+      cJSON_AddBoolToObject(o, "complete", st == NACRE_OK);
+      char *s = cJSON_Print(o);
+      if (s) puts(s);
+      free(s);
+      cJSON_Delete(o);
+    } else {
+      printf("label (%s): %d structures: %d labelled now, %d skipped (done or "
+             "failed before), %d failed (%d SCF not converged, %d run errors, "
+             "%d unreadable outputs; see %s)\n",
+             nacre_label_code_name(opt.code), sum.total, sum.done, sum.skipped,
+             sum.failed, sum.not_converged, sum.run_failed, sum.parse_failed,
+             failed_log);
+      if (sum.done)
+        printf("time: %.1f s in all, %.2f s per structure, %.2f s per atom "
+               "(wall, summed over labels)\n",
+               sum.wall_s, sum.wall_s / sum.done, per_atom);
+    }
+    if (st) rc = cli_fail(cmd, &err);
+    else if (sum.failed) rc = CLI_FAILED;
+  }
+  for (int k = 0; k < nall; k++) nacre_structure_free(all[k]);
+  free(all);
+  free(inputs);
+  return rc;
+}
+
+const nacre_command nacre_cmd_label = {
+    "label", "label structures with ABINIT, QE or VASP (resumable)", run};

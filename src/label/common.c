@@ -1,0 +1,349 @@
+/* common.c — what every label driver shares: options and results, template
+ * rendering, k-point grids, structure identities and small text helpers. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "label_internal.h"
+
+const char *nacre_label_code_name(nacre_label_code code) {
+  switch (code) {
+  case NACRE_LABEL_ABINIT: return "abinit";
+  case NACRE_LABEL_QE: return "qe";
+  case NACRE_LABEL_VASP: return "vasp";
+  }
+  return NULL;
+}
+
+nacre_label_code nacre_label_code_from_name(const char *name) {
+  if (!name) return 0;
+  if (!strcmp(name, "abinit")) return NACRE_LABEL_ABINIT;
+  if (!strcmp(name, "qe") || !strcmp(name, "pw") || !strcmp(name, "pw.x"))
+    return NACRE_LABEL_QE;
+  if (!strcmp(name, "vasp")) return NACRE_LABEL_VASP;
+  return 0;
+}
+
+void nacre_label_options_init(nacre_label_options *opt, nacre_label_code code) {
+  memset(opt, 0, sizeof *opt);
+  opt->code = code;
+}
+
+/* Converged defaults for metals (measured for Na and Li on this kind of
+ * machine, see data/na-hp/README.md): ABINIT JTH PAW 24 Ha with a 48 Ha
+ * double grid; QE Li PAW 80 Ry / 640 Ry; VASP 400 eV (PAW_PBE Na_pv). */
+void label_resolve(const nacre_label_options *opt, label_settings *set) {
+  double ecut = 0, dens = 0;
+  const char *cmd = NULL;
+  switch (opt->code) {
+  case NACRE_LABEL_ABINIT:
+    ecut = 24.0 * NACRE_HARTREE_EV, dens = 2.0, cmd = "abinit";
+    break;
+  case NACRE_LABEL_QE:
+    ecut = 80.0 * NACRE_RYDBERG_EV, dens = 8.0, cmd = "pw.x";
+    break;
+  case NACRE_LABEL_VASP: ecut = 400.0, dens = 0, cmd = "vasp_std"; break;
+  }
+  set->ecut_ev = opt->ecut_ev > 0 ? opt->ecut_ev : ecut;
+  set->ecut_dens_factor =
+      opt->ecut_dens_factor > 0 ? opt->ecut_dens_factor : dens;
+  set->kspacing = opt->kspacing > 0 ? opt->kspacing : 0.25;
+  set->smearing_ev = opt->smearing_ev > 0 ? opt->smearing_ev
+                                          : 0.01 * NACRE_HARTREE_EV;
+  set->scf_tol_ev = opt->scf_tol_ev > 0 ? opt->scf_tol_ev
+                                        : 1e-8 * NACRE_HARTREE_EV;
+  set->max_scf = opt->max_scf > 0 ? opt->max_scf : 100;
+  set->command = opt->command && opt->command[0] ? opt->command : cmd;
+}
+
+void nacre_label_result_init(nacre_label_result *r) {
+  memset(r, 0, sizeof *r);
+}
+
+void nacre_label_result_clear(nacre_label_result *r) {
+  free(r->forces_ev_a);
+  nacre_label_result_init(r);
+}
+
+/* ---- growing strings ---- */
+
+void label_buf_printf(label_buf *b, const char *fmt, ...) {
+  if (b->failed) return;
+  for (;;) {
+    size_t room = b->cap - b->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = b->s ? vsnprintf(b->s + b->len, room, fmt, ap) : -2;
+    va_end(ap);
+    if (n >= 0 && (size_t)n < room) {
+      b->len += (size_t)n;
+      return;
+    }
+    if (n == -1) {
+      b->failed = 1;
+      return;
+    }
+    size_t need = b->len + (n > 0 ? (size_t)n : 0) + 1;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+      b->failed = 1;
+      return;
+    }
+    b->s = s, b->cap = cap;
+  }
+}
+
+void label_buf_free(label_buf *b) {
+  free(b->s);
+  memset(b, 0, sizeof *b);
+}
+
+/* ---- files ---- */
+
+nacre_status label_read_file(const char *path, char **text, size_t *len,
+                             nacre_error *err) {
+  *text = NULL;
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+  size_t cap = 65536, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    size_t got = fread(buf + n, 1, cap - n - 1, fp);
+    n += got;
+    if (n + 1 < cap) break;
+    char *bigger = realloc(buf, cap * 2);
+    if (!bigger) {
+      free(buf);
+      buf = NULL;
+      break;
+    }
+    buf = bigger, cap *= 2;
+  }
+  int bad = ferror(fp);
+  fclose(fp);
+  if (!buf) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: out of memory", path);
+  if (bad) {
+    free(buf);
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: read error", path);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  if (len) *len = n;
+  return NACRE_OK;
+}
+
+nacre_status label_write_file(const char *path, const char *text,
+                              nacre_error *err) {
+  FILE *fp = fopen(path, "w");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot create: %s", path,
+                           strerror(errno));
+  size_t n = strlen(text);
+  int bad = fwrite(text, 1, n, fp) != n;
+  bad |= fclose(fp) != 0;
+  if (bad) return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", path);
+  return NACRE_OK;
+}
+
+/* ---- text scanning ---- */
+
+int label_line_of(const char *text, const char *p) {
+  int line = 1;
+  for (const char *q = text; q < p && *q; q++)
+    if (*q == '\n') line++;
+  return line;
+}
+
+const char *label_find(const char *from, const char *needle) {
+  return from ? strstr(from, needle) : NULL;
+}
+
+const char *label_find_last(const char *text, const char *needle) {
+  const char *last = NULL, *p = text;
+  while ((p = strstr(p, needle))) last = p++;
+  if (!last) return NULL;
+  while (last > text && last[-1] != '\n') last--;
+  return last;
+}
+
+int label_read_doubles(const char **p, double *out, int n, int multiline) {
+  const char *q = *p;
+  int k = 0;
+  while (k < n) {
+    while (*q == ' ' || *q == '\t' || *q == '\r' ||
+           (multiline && *q == '\n'))
+      q++;
+    if (!*q || *q == '\n') break;
+    /* copy one token, turning Fortran D exponents into E */
+    char tok[64];
+    size_t t = 0;
+    while (q[t] && !isspace((unsigned char)q[t]) && q[t] != '"' &&
+           q[t] != '<' && t < sizeof tok - 1) {
+      tok[t] = (q[t] == 'D' || q[t] == 'd') ? 'E' : q[t];
+      t++;
+    }
+    tok[t] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(tok, &end);
+    if (end == tok || *end || !isfinite(v)) break;
+    out[k++] = v;
+    q += t;
+  }
+  *p = q;
+  return k;
+}
+
+int label_species(const nacre_structure *s, int *z) {
+  int n = 0;
+  for (int i = 0; i < s->natoms; i++) {
+    int seen = 0;
+    for (int k = 0; k < n; k++) seen |= z[k] == s->numbers[i];
+    if (!seen && n < NACRE_MAX_Z) z[n++] = s->numbers[i];
+  }
+  return n;
+}
+
+int label_pseudo_override(const char *list, const char *symbol, char *out,
+                          size_t outlen) {
+  if (!list) return 0;
+  size_t sl = strlen(symbol);
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == ',') p++;
+    const char *end = strchr(p, ',');
+    if (!end) end = p + strlen(p);
+    if ((size_t)(end - p) > sl + 1 && !strncmp(p, symbol, sl) && p[sl] == '=') {
+      size_t n = (size_t)(end - p) - sl - 1;
+      if (n >= outlen) n = outlen - 1;
+      memcpy(out, p + sl + 1, n);
+      out[n] = '\0';
+      return 1;
+    }
+    p = end;
+  }
+  return 0;
+}
+
+/* ---- templates ---- */
+
+nacre_status nacre_label_render(const char *tmpl, const char *name,
+                                const char *const *keys,
+                                const char *const *values, int nkeys,
+                                const int *required, char **out,
+                                nacre_error *err) {
+  *out = NULL;
+  label_buf b = {0};
+  int used[64] = {0};
+  if (nkeys > 64)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "too many template keys");
+  const char *p = tmpl;
+  while (*p) {
+    const char *open = strchr(p, '{');
+    if (!open) {
+      label_buf_printf(&b, "%s", p);
+      break;
+    }
+    label_buf_printf(&b, "%.*s", (int)(open - p), p);
+    const char *close = open + 1;
+    while (*close == '_' || isupper((unsigned char)*close) ||
+           isdigit((unsigned char)*close))
+      close++;
+    if (*close != '}' || close == open + 1) { /* not a placeholder */
+      label_buf_printf(&b, "{");
+      p = open + 1;
+      continue;
+    }
+    size_t klen = (size_t)(close - open - 1);
+    int found = -1;
+    for (int k = 0; k < nkeys; k++)
+      if (strlen(keys[k]) == klen && !strncmp(keys[k], open + 1, klen))
+        found = k;
+    if (found < 0) {
+      label_buf_free(&b);
+      return nacre_error_set(err, NACRE_ERR_PARSE,
+                             "%s:%d: unknown placeholder {%.*s}", name,
+                             label_line_of(tmpl, open), (int)klen, open + 1);
+    }
+    used[found] = 1;
+    label_buf_printf(&b, "%s", values[found]);
+    p = close + 1;
+  }
+  for (int k = 0; required && k < nkeys; k++)
+    if (required[k] && !used[k]) {
+      label_buf_free(&b);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "%s: has no {%s} placeholder, so the option that "
+                             "sets it cannot be applied",
+                             name, keys[k]);
+    }
+  if (b.failed || !b.s) {
+    label_buf_free(&b);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "rendering %s", name);
+  }
+  *out = b.s;
+  return NACRE_OK;
+}
+
+void nacre_label_kgrid(const double cell[3][3], double kspacing, int n[3]) {
+  double recip[3][3];
+  if (nacre_cell_reciprocal(cell, recip) != NACRE_OK || !(kspacing > 0)) {
+    n[0] = n[1] = n[2] = 1;
+    return;
+  }
+  for (int i = 0; i < 3; i++) {
+    double b = 2 * NACRE_PI *
+               sqrt(recip[i][0] * recip[i][0] + recip[i][1] * recip[i][1] +
+                    recip[i][2] * recip[i][2]);
+    /* the small margin keeps exact multiples (b = 4·spacing) at 4 */
+    int k = (int)ceil(b / kspacing - 1e-9);
+    n[i] = k < 1 ? 1 : k;
+  }
+}
+
+/* ---- identities ---- */
+
+static uint64_t fnv1a(uint64_t h, const char *s) {
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+uint64_t nacre_label_structure_hash(const nacre_structure *s) {
+  uint64_t h = 14695981039346656037ull;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%d;", s->natoms);
+  h = fnv1a(h, buf);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      /* +0.0 turns -0.000000 into 0.000000 */
+      snprintf(buf, sizeof buf, "%.6f;", s->cell[i][j] + 0.0);
+      if (!strcmp(buf, "-0.000000;")) strcpy(buf, "0.000000;");
+      h = fnv1a(h, buf);
+    }
+  for (int a = 0; a < s->natoms; a++) {
+    snprintf(buf, sizeof buf, "%d;", s->numbers[a]);
+    h = fnv1a(h, buf);
+    for (int k = 0; k < 3; k++) {
+      snprintf(buf, sizeof buf, "%.6f;", s->positions[3 * a + k]);
+      if (!strcmp(buf, "-0.000000;")) strcpy(buf, "0.000000;");
+      h = fnv1a(h, buf);
+    }
+  }
+  return h;
+}
+
+void nacre_label_id(int index, const nacre_structure *s, char id[40]) {
+  snprintf(id, 40, "%d-%016llx", index,
+           (unsigned long long)nacre_label_structure_hash(s));
+}

@@ -1,0 +1,489 @@
+/* driver.c — running a DFT code on one structure (fresh directory, input,
+ * external command with a time limit, parse, clean up) and whole batches
+ * that resume after a kill: every finished label is appended to the output
+ * with one write() + fsync(), and structures whose id is already there are
+ * skipped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "label_internal.h"
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+nacre_status nacre_label_exec(const char *command, const char *dir,
+                              const char *log_path, double timeout_s,
+                              const nacre_ctx *ctx, int *exit_code,
+                              nacre_error *err) {
+  *exit_code = -1;
+  pid_t pid = fork();
+  if (pid < 0)
+    return nacre_error_set(err, NACRE_ERR_EXTERNAL, "fork: %s",
+                           strerror(errno));
+  if (pid == 0) {
+    /* child: only async-signal-safe calls until exec */
+    setpgid(0, 0);
+    if (chdir(dir) != 0) _exit(126);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd < 0) _exit(126);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0) dup2(nul, 0), close(nul);
+    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid); /* also from the parent: no race with kill below */
+  double start = now_s();
+  int status = 0, killed = 0, why = 0; /* why: 1 timeout, 2 interrupt */
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) {
+      return nacre_error_set(err, NACRE_ERR_EXTERNAL, "waitpid: %s",
+                             strerror(errno));
+    }
+    if (!killed) {
+      if (timeout_s > 0 && now_s() - start > timeout_s) why = 1;
+      if (nacre_ctx_interrupted(ctx)) why = 2;
+      if (why) {
+        kill(-pid, SIGTERM);
+        killed = 1;
+        start = now_s();
+      }
+    } else if (killed == 1 && now_s() - start > 5.0) {
+      kill(-pid, SIGKILL);
+      killed = 2;
+    }
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+  }
+  if (WIFEXITED(status)) *exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) *exit_code = 128 + WTERMSIG(status);
+  if (why == 2)
+    return nacre_error_set(err, NACRE_ERR_INTERRUPTED,
+                           "'%s' stopped on request", command);
+  if (why == 1)
+    return nacre_error_set(err, NACRE_ERR_EXTERNAL,
+                           "'%s' killed after the time limit of %.0f s",
+                           command, timeout_s);
+  return NACRE_OK;
+}
+
+/* rm -r of a label directory (files only one level deep, plus QE's
+ * tmp_label folder). */
+static void remove_tree(const char *dir) {
+  char cmd[1200];
+  /* the directory name is made by mkdtemp from a template we wrote, but the
+   * workdir is the user's: quote it */
+  label_buf b = {0};
+  label_buf_printf(&b, "rm -rf '");
+  for (const char *p = dir; *p; p++)
+    label_buf_printf(&b, *p == '\'' ? "'\\''" : "%c", *p);
+  label_buf_printf(&b, "'");
+  if (!b.failed && b.s && strlen(b.s) < sizeof cmd) {
+    int rc = system(b.s);
+    (void)rc;
+  }
+  label_buf_free(&b);
+}
+
+nacre_status nacre_label_run(const nacre_label_options *opt,
+                             const nacre_structure *s, nacre_label_result *r,
+                             const nacre_ctx *ctx, nacre_error *err) {
+  nacre_label_result_clear(r);
+  nacre_status st = nacre_structure_check(s, err);
+  if (st) return st;
+  if (!nacre_label_code_name(opt->code))
+    return nacre_error_set(err, NACRE_ERR_INVALID, "unknown DFT code %d",
+                           (int)opt->code);
+  label_settings set;
+  label_resolve(opt, &set);
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/nacre-label-XXXXXX",
+           opt->workdir && opt->workdir[0] ? opt->workdir : ".");
+  if (!mkdtemp(dir))
+    return nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", dir,
+                           strerror(errno));
+  char path[1200], command[2048];
+  const char *outname = NULL;
+  char *input = NULL;
+  switch (opt->code) {
+  case NACRE_LABEL_ABINIT:
+    st = nacre_abinit_input(opt, s, &input, err);
+    snprintf(path, sizeof path, "%s/label.abi", dir);
+    if (!st) st = label_write_file(path, input, err);
+    snprintf(command, sizeof command, "%s label.abi", set.command);
+    outname = "label.abo";
+    break;
+  case NACRE_LABEL_QE:
+    st = nacre_qe_input(opt, s, &input, err);
+    snprintf(path, sizeof path, "%s/label.pwi", dir);
+    if (!st) st = label_write_file(path, input, err);
+    snprintf(command, sizeof command, "%s -in label.pwi", set.command);
+    outname = "label.out";
+    break;
+  case NACRE_LABEL_VASP:
+    st = nacre_vasp_write_inputs(opt, s, dir, err);
+    snprintf(command, sizeof command, "%s", set.command);
+    outname = "OUTCAR";
+    break;
+  }
+  free(input);
+  if (st) {
+    remove_tree(dir);
+    snprintf(r->message, sizeof r->message, "%.250s", err ? err->message : "input");
+    return st;
+  }
+  nacre_log(ctx, NACRE_LOG_DEBUG, "label: running '%s' in %s", command, dir);
+  double t0 = now_s();
+  int code = 0;
+  st = nacre_label_exec(command, dir, "label.out", opt->timeout_s, ctx, &code,
+                        err);
+  double wall = now_s() - t0;
+  if (!st) {
+    char *text = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, outname);
+    st = label_read_file(path, &text, NULL, err);
+    if (st) {
+      st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
+                           "'%s' exited with status %d and wrote no %s (see "
+                           "%s/label.out)",
+                           command, code, outname, dir);
+    } else {
+      switch (opt->code) {
+      case NACRE_LABEL_ABINIT:
+        st = nacre_abinit_parse(text, path, s->natoms, r, err);
+        break;
+      case NACRE_LABEL_QE:
+        st = nacre_qe_parse(text, path, s->natoms, r, err);
+        break;
+      case NACRE_LABEL_VASP:
+        st = nacre_vasp_parse_outcar(text, path, s->natoms, r, err);
+        break;
+      }
+      free(text);
+      if (st == NACRE_OK && code != 0)
+        st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
+                             "'%s' exited with status %d (see %s/label.out)",
+                             command, code, dir);
+    }
+  }
+  r->wall_s = wall;
+  /* VASP wrote the atoms grouped by species: back to input order */
+  if (opt->code == NACRE_LABEL_VASP && r->has_forces) {
+    int z[NACRE_MAX_Z], nz = label_species(s, z), k = 0;
+    double *f = malloc(sizeof(double) * 3 * s->natoms);
+    if (f) {
+      for (int t = 0; t < nz; t++)
+        for (int i = 0; i < s->natoms; i++)
+          if (s->numbers[i] == z[t]) memcpy(f + 3 * i, r->forces_ev_a + 3 * k++, 3 * sizeof(double));
+      free(r->forces_ev_a);
+      r->forces_ev_a = f;
+    } else if (!st)
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "forces");
+  }
+  if (st) {
+    if (!r->message[0] || st != NACRE_ERR_NOT_CONVERGED)
+      snprintf(r->message, sizeof r->message, "%.250s",
+               err ? err->message : nacre_status_name(st));
+    if (!opt->keep_files)
+      nacre_log(ctx, NACRE_LOG_INFO, "label: kept %s for inspection", dir);
+  } else if (!opt->keep_files) {
+    remove_tree(dir);
+  }
+  return st;
+}
+
+/* ---- labelled output ---- */
+
+nacre_status nacre_label_frame_text(const nacre_structure *s,
+                                    const nacre_label_result *r,
+                                    const char *code_name, const char *id,
+                                    char **text, size_t *len,
+                                    nacre_error *err) {
+  *text = NULL;
+  label_buf b = {0};
+  const double *c = &s->cell[0][0];
+  label_buf_printf(&b, "%d\nLattice=\"", s->natoms);
+  for (int k = 0; k < 9; k++)
+    label_buf_printf(&b, "%s%.10f", k ? " " : "", c[k]);
+  label_buf_printf(&b, "\" Properties=species:S:1:pos:R:3:forces:R:3"
+                       " energy=%.10f free_energy=%.10f stress=\"",
+                   r->energy_ev, r->free_energy_ev);
+  double m[3][3];
+  nacre_mat3_from_voigt(r->stress_ev_a3, m);
+  for (int k = 0; k < 9; k++)
+    label_buf_printf(&b, "%s%.10e", k ? " " : "", m[k / 3][k % 3]);
+  char version[64];
+  snprintf(version, sizeof version, "%s", r->code_version[0] ? r->code_version : "unknown");
+  for (char *p = version; *p; p++)
+    if (*p == ' ' || *p == '"') *p = '_';
+  label_buf_printf(&b,
+                   "\" label_id=%s label_code=%s label_version=%s "
+                   "label_scf_steps=%d label_wall_s=%.2f pbc=\"T T T\"\n",
+                   id, code_name, version, r->scf_steps, r->wall_s);
+  for (int i = 0; i < s->natoms; i++) {
+    const double *x = s->positions + 3 * i, *f = r->forces_ev_a + 3 * i;
+    label_buf_printf(&b, "%-2s %16.10f %16.10f %16.10f %16.10f %16.10f %16.10f\n",
+                     nacre_element_by_z(s->numbers[i])->symbol, x[0], x[1],
+                     x[2], f[0], f[1], f[2]);
+  }
+  if (b.failed || !b.s) {
+    label_buf_free(&b);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "frame text");
+  }
+  *text = b.s;
+  *len = b.len;
+  return NACRE_OK;
+}
+
+nacre_status nacre_label_append(const char *path, const char *text,
+                                size_t len, nacre_error *err) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+  ssize_t w = write(fd, text, len);
+  int bad = w < 0 || (size_t)w != len;
+  int e = errno;
+  bad |= fsync(fd) != 0;
+  bad |= close(fd) != 0;
+  if (bad)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: append failed: %s", path,
+                           strerror(e ? e : errno));
+  return NACRE_OK;
+}
+
+void nacre_label_free_ids(char **ids, int nids) {
+  for (int k = 0; k < nids; k++) free(ids[k]);
+  free(ids);
+}
+
+static int push_id(char ***ids, int *n, int *cap, const char *id, size_t len) {
+  if (*n == *cap) {
+    int nc = *cap ? 2 * *cap : 64;
+    char **bigger = realloc(*ids, sizeof(char *) * (size_t)nc);
+    if (!bigger) return -1;
+    *ids = bigger, *cap = nc;
+  }
+  char *copy = malloc(len + 1);
+  if (!copy) return -1;
+  memcpy(copy, id, len);
+  copy[len] = '\0';
+  (*ids)[(*n)++] = copy;
+  return 0;
+}
+
+nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
+                                   int *nids, nacre_error *err) {
+  *ids = NULL;
+  *nids = 0;
+  char *text;
+  size_t len;
+  if (access(path, F_OK) != 0) return NACRE_OK;
+  nacre_status st = label_read_file(path, &text, &len, err);
+  if (st) return st;
+  int cap = 0, line = 1;
+  const char *p = text, *good_end = text;
+  while (*p) {
+    /* frame: count line, comment line, natoms atom lines, each ending in
+     * a newline (a frame cut short by a kill lacks some) */
+    const char *frame = p;
+    char *end;
+    long n = strtol(p, &end, 10);
+    const char *eol = strchr(p, '\n');
+    if (end == p || n < 0 || !eol) break;
+    const char *comment = eol + 1;
+    const char *ceol = strchr(comment, '\n');
+    if (!ceol) break;
+    const char *q = ceol + 1;
+    long k = 0;
+    for (; k < n; k++) {
+      const char *e2 = strchr(q, '\n');
+      if (!e2) break;
+      q = e2 + 1;
+    }
+    if (k < n) break;
+    const char *key = strstr(comment, "label_id=");
+    if (key && key < ceol) {
+      key += 9;
+      size_t idlen = strcspn(key, " \t\n\"");
+      if (push_id(ids, nids, &cap, key, idlen)) {
+        free(text);
+        nacre_label_free_ids(*ids, *nids);
+        *ids = NULL, *nids = 0;
+        return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: ids", path);
+      }
+    }
+    line += (int)n + 2;
+    (void)frame;
+    p = q;
+    good_end = q;
+  }
+  size_t keep = (size_t)(good_end - text);
+  free(text);
+  if (keep < len) {
+    if (!repair)
+      return nacre_error_set(err, NACRE_ERR_PARSE,
+                             "%s:%d: incomplete frame at the end (%zu bytes)",
+                             path, line, len - keep);
+    if (truncate(path, (off_t)keep) != 0)
+      return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot cut the incomplete "
+                             "last frame: %s", path, strerror(errno));
+  }
+  return NACRE_OK;
+}
+
+/* ---- batches ---- */
+
+static int has_id(char **ids, int n, const char *id) {
+  for (int k = 0; k < n; k++)
+    if (!strcmp(ids[k], id)) return 1;
+  return 0;
+}
+
+/* Ids in the failure log: the first tab-separated field of each line. */
+static nacre_status scan_failed(const char *path, char ***ids, int *n,
+                                nacre_error *err) {
+  *ids = NULL, *n = 0;
+  if (!path || access(path, F_OK) != 0) return NACRE_OK;
+  char *text;
+  nacre_status st = label_read_file(path, &text, NULL, err);
+  if (st) return st;
+  int cap = 0;
+  for (const char *p = text; *p;) {
+    const char *eol = strchr(p, '\n');
+    if (!eol) break; /* an incomplete last line does not count */
+    size_t idlen = strcspn(p, "\t\n");
+    if (idlen && p[idlen] == '\t' && push_id(ids, n, &cap, p, idlen)) {
+      free(text);
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "failed ids");
+    }
+    p = eol + 1;
+  }
+  free(text);
+  return NACRE_OK;
+}
+
+nacre_status nacre_label_batch(const nacre_label_options *opt,
+                               nacre_structure *const *structures, int n,
+                               const char *output, const char *failed_log,
+                               int jobs, int retry_failed,
+                               nacre_label_summary *summary,
+                               const nacre_ctx *ctx, nacre_error *err) {
+  memset(summary, 0, sizeof *summary);
+  summary->total = n;
+  char **done = NULL, **failed = NULL;
+  int ndone = 0, nfailed = 0;
+  nacre_status st = nacre_label_scan_done(output, 1, &done, &ndone, err);
+  if (st) return st;
+  if (!retry_failed) st = scan_failed(failed_log, &failed, &nfailed, err);
+  if (st) {
+    nacre_label_free_ids(done, ndone);
+    return st;
+  }
+  const char *code = nacre_label_code_name(opt->code);
+  int fatal = NACRE_OK;
+  nacre_error fatal_err;
+  nacre_error_clear(&fatal_err);
+  if (jobs < 1) jobs = 1;
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
+  for (int i = 0; i < n; i++) {
+    int stop;
+#pragma omp atomic read
+    stop = fatal;
+    if (stop || nacre_ctx_interrupted(ctx)) continue;
+    char id[40];
+    nacre_label_id(i, structures[i], id);
+    if (has_id(done, ndone, id) || has_id(failed, nfailed, id)) {
+#pragma omp atomic
+      summary->skipped++;
+      continue;
+    }
+    nacre_label_result r;
+    nacre_label_result_init(&r);
+    nacre_error e;
+    nacre_error_clear(&e);
+    nacre_status rs = nacre_label_run(opt, structures[i], &r, ctx, &e);
+    if (rs == NACRE_OK) {
+      char *text = NULL;
+      size_t len = 0;
+      nacre_status ws =
+          nacre_label_frame_text(structures[i], &r, code, id, &text, &len, &e);
+#pragma omp critical(nacre_label_output)
+      {
+        if (!ws) ws = nacre_label_append(output, text, len, &e);
+        if (ws) {
+          fatal = ws;
+          fatal_err = e;
+        } else {
+          summary->done++;
+          summary->wall_s += r.wall_s;
+          summary->atoms += structures[i]->natoms;
+        }
+      }
+      free(text);
+      nacre_log(ctx, NACRE_LOG_INFO, "label %s: %d atoms, %.1f s, %d SCF steps",
+                id, structures[i]->natoms, r.wall_s, r.scf_steps);
+    } else if (rs == NACRE_ERR_INTERRUPTED) {
+#pragma omp critical(nacre_label_output)
+      {
+        fatal = rs;
+        fatal_err = e;
+      }
+    } else {
+      char line[600];
+      char msg[400];
+      snprintf(msg, sizeof msg, "%.399s", r.message[0] ? r.message : e.message);
+      for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\t') *p = ' ';
+      int len = snprintf(line, sizeof line, "%s\t%s\t%s\n", id,
+                         nacre_status_name(rs), msg);
+      if (len >= (int)sizeof line) {
+        line[sizeof line - 2] = '\n';
+        len = (int)sizeof line - 1;
+      }
+#pragma omp critical(nacre_label_output)
+      {
+        summary->failed++;
+        if (rs == NACRE_ERR_NOT_CONVERGED) summary->not_converged++;
+        else if (rs == NACRE_ERR_PARSE) summary->parse_failed++;
+        else summary->run_failed++;
+        if (failed_log) {
+          nacre_error fe;
+          if (nacre_label_append(failed_log, line, (size_t)len, &fe)) {
+            fatal = fe.status;
+            fatal_err = fe;
+          }
+        }
+      }
+      nacre_log(ctx, NACRE_LOG_WARN, "label %s failed: %s", id, msg);
+    }
+    nacre_label_result_clear(&r);
+  }
+  nacre_label_free_ids(done, ndone);
+  nacre_label_free_ids(failed, nfailed);
+  if (fatal) {
+    if (err) *err = fatal_err;
+    return (nacre_status)fatal;
+  }
+  if (nacre_ctx_interrupted(ctx))
+    return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "labelling interrupted");
+  return NACRE_OK;
+}
