@@ -15,7 +15,7 @@ test_pkgs=(
   python3-numpy python3-ase python3-spglib
 )
 # DFT codes for the labelling drivers and their tests.
-dft_pkgs=(abinit abinit-data openmpi-bin)
+dft_pkgs=(abinit abinit-data quantum-espresso quantum-espresso-data openmpi-bin)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 if [[ "${NACRE_WITH_DFT:-1}" == 1 ]]; then want+=("${dft_pkgs[@]}"); fi
