@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds (or resumes) the sodium 0-150 GPa data set with ABINIT (PAW PBE,
+# PseudoDojo JTH Na, converged defaults of `nacre label`). See
+# data/na-hp/README.md. Safe to kill and run again: finished labels are kept
+# and skipped, at most the structures being computed are lost.
+#
+#   scripts/make-na-dataset.sh            label (resume) and pack
+#   scripts/make-na-dataset.sh stats      table of time per structure vs
+#                                         atoms and pressure
+#
+# Environment (defaults in brackets):
+#   NACRE      nacre binary [build/release/nacre]
+#   SEED       generator seed [2026]     COUNT  structures [2000]
+#   MAX_ATOMS  largest cell [2]          JOBS   labels at a time [1]
+#   NICE       niceness [19]             COMMAND DFT command [abinit]
+#   OUT        output folder [data/na-hp]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nacre=${NACRE:-build/release/nacre}
+seed=${SEED:-2026}
+count=${COUNT:-2000}
+max_atoms=${MAX_ATOMS:-2}
+jobs=${JOBS:-1}
+out=${OUT:-data/na-hp}
+start="$out/start-seed$seed-max$max_atoms.xyz"
+labelled="$out/na-hp-seed$seed-max$max_atoms.xyz"
+
+stats() {
+  # natoms, pressure (GPa) = -tr(stress)/3 * 160.21766, wall time (s)
+  for f in "$labelled" "$labelled.gz"; do [[ -f $f ]] && break; done
+  { [[ $f == *.gz ]] && zcat "$f" || cat "$f"; } | awk '
+    /^[0-9]+$/ { n = $1; next }
+    /label_wall_s=/ {
+      match($0, /stress="[^"]*"/); split(substr($0, RSTART + 8, RLENGTH - 9), s, " ")
+      p = -(s[1] + s[5] + s[9]) / 3 * 160.21766
+      match($0, /label_wall_s=[0-9.]+/); t = substr($0, RSTART + 13, RLENGTH - 13)
+      b = int(p / 25) * 25; key = n " " b
+      cnt[key]++; sum[key] += t; tot++; all += t
+    }
+    END {
+      printf "%6s %12s %6s %12s\n", "atoms", "P bin (GPa)", "count", "s/structure"
+      for (k in cnt) { split(k, a, " "); printf "%6d %5d-%-6d %6d %12.1f\n", a[1], a[2], a[2] + 25, cnt[k], sum[k] / cnt[k] }
+      if (tot) printf "all: %d structures, %.1f s each on average\n", tot, all / tot
+    }' | sort -n -k1,1 -k2,2
+}
+
+if [[ ${1:-} == stats ]]; then stats; exit 0; fi
+
+command -v abinit >/dev/null || { echo "make-na-dataset: abinit not found (apt-get install abinit abinit-data)" >&2; exit 1; }
+[[ -x $nacre ]] || { echo "make-na-dataset: build nacre first ($nacre missing)" >&2; exit 1; }
+mkdir -p "$out/work"
+# The same seed always gives the same structures (a larger COUNT only adds).
+"$nacre" generate --recipe na-hp --seed "$seed" --count "$count" \
+  --max-atoms "$max_atoms" --pressure 0,150 -o "$start"
+# An earlier pack holds labels the working file may lack (fresh checkout).
+if [[ ! -s $labelled && -s $labelled.gz ]]; then zcat "$labelled.gz" > "$labelled"; fi
+set +e
+nice -n "${NICE:-19}" "$nacre" label "$start" --code abinit \
+  ${COMMAND:+--command "$COMMAND"} --jobs "$jobs" --timeout 3600 \
+  --workdir "$out/work" -o "$labelled"
+rc=$?
+set -e
+gzip -9 -c "$labelled" > "$labelled.gz.tmp" && mv "$labelled.gz.tmp" "$labelled.gz"
+stats
+exit $rc
