@@ -269,7 +269,7 @@ nacre_status nacre_abinit_parse(const char *text, const char *name,
   r->converged = 0;
   r->scf_steps = 0;
   const char *conv = label_find_last(text, "is converged");
-  if (conv && (p = strstr(conv, "At SCF step")) && p < strchr(conv, '\n')) {
+  if (conv && (p = strstr(conv, "At SCF step")) && p < conv + strcspn(conv, "\n")) {
     r->converged = 1;
     r->scf_steps = atoi(p + strlen("At SCF step"));
   } else {

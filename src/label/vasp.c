@@ -191,7 +191,7 @@ nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
   /* SCF steps of the last ionic step: "Iteration      1(  12)" */
   const char *it = label_find_last(text, "Iteration");
   r->scf_steps = 0;
-  if (it && (p = strstr(it, "(")) && p < strchr(it, '\n'))
+  if (it && (p = strstr(it, "(")) && p < it + strcspn(it, "\n"))
     r->scf_steps = atoi(p + 1);
   r->converged = label_find_last(text, "aborting loop because EDIFF is reached") != NULL;
   /* If EDIFF was reached in an earlier ionic step only, the last step's
@@ -290,10 +290,19 @@ nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
     snprintf(r->message, sizeof r->message, "no <calculation> block");
     return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
   }
+  if (!strstr(calc, "</calculation>")) {
+    snprintf(r->message, sizeof r->message,
+             "last <calculation> is not closed (truncated output?)");
+    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
+                           label_line_of(text, calc), r->message);
+  }
   r->scf_steps = 0;
   for (p = calc; (p = strstr(p, "<scstep>")); p++) r->scf_steps++;
   r->converged = r->scf_steps > 0 && r->scf_steps < nelm;
-  const char *e = label_find_last(calc, "name=\"e_fr_energy\"");
+  /* the final <energy> of the step follows the stress; the ones before
+   * belong to SCF steps */
+  const char *after = strstr(calc, "<varray name=\"stress\"");
+  const char *e = after ? label_find_last(after, "name=\"e_fr_energy\"") : NULL;
   double energy;
   if (!e || !(p = strchr(strstr(e, "e_fr_energy"), '>')) ||
       (p++, label_read_doubles(&p, &energy, 1, 0) != 1)) {
@@ -326,10 +335,10 @@ nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
       s3[i][j] = -m[3 * i + j] * NACRE_KBAR_TO_GPA * NACRE_GPA_TO_EV_A3;
   nacre_voigt_from_mat3(s3, r->stress_ev_a3);
   r->has_stress = 1;
-  if ((p = label_find_last(text, "name=\"totalsc\"")) && (p = strstr(p, "<time")) &&
-      (p = strchr(p, '>'))) {
+  if ((p = strstr(calc, "<time name=\"totalsc\">"))) {
+    p = strchr(p, '>');
     double t[2];
-    p++;
+    p++; /* cpu and wall seconds */
     if (label_read_doubles(&p, t, 2, 0) == 2) r->wall_s = t[1];
   }
   if (!r->converged) {

@@ -1,0 +1,293 @@
+/* test_driver.c — everything around the DFT codes, without running one:
+ * template rendering (unknown and unused placeholders are errors),
+ * k-point grids, structure identities, the input writers, the external
+ * command runner (exit codes, time limit), and resumable batches driven by
+ * a stand-in "code" that copies recorded outputs: skipping done labels,
+ * repairing a frame cut by a kill, recording failures and never writing
+ * them as labels. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "label/label_internal.h"
+#include "nacre/label.h"
+#include "testing.h"
+
+static nacre_structure *na2(double shift) {
+  nacre_structure *s = nacre_structure_new(2, NULL);
+  const double cell[3][3] = {{3.05, 0.03, 0}, {0, 3.02, 0.04}, {0.02, 0, 3.04}};
+  memcpy(s->cell, cell, sizeof cell);
+  s->numbers[0] = s->numbers[1] = 11;
+  const double x[6] = {0, 0, 0, 1.55 + shift, 1.49, 1.53};
+  memcpy(s->positions, x, sizeof x);
+  return s;
+}
+
+static void test_render(void) {
+  const char *keys[] = {"A", "BB_2"};
+  const char *vals[] = {"1", "two"};
+  char *out;
+  nacre_error err;
+  CHECK_OK(nacre_label_render("x {A} y {BB_2} {A} {not} {}", "t", keys, vals,
+                              2, NULL, &out, &err),
+           &err);
+  CHECK(!strcmp(out, "x 1 y two 1 {not} {}"), "rendered '%s'", out);
+  free(out);
+  CHECK(nacre_label_render("a\nb {C}\n", "tmpl", keys, vals, 2, NULL, &out,
+                           &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "tmpl:2") && strstr(err.message, "{C}"),
+        "unknown placeholder names file:line: %s", err.message);
+  int required[2] = {0, 1};
+  CHECK(nacre_label_render("{A}", "tmpl", keys, vals, 2, required, &out,
+                           &err) == NACRE_ERR_INVALID &&
+            strstr(err.message, "{BB_2}"),
+        "an option whose placeholder is missing is an error: %s", err.message);
+}
+
+static void test_kgrid(void) {
+  /* cubic a = 3 Å: |b| 2π = 2.0944 /Å; spacing 0.25 → ceil(8.38) = 9 */
+  double cell[3][3] = {{3, 0, 0}, {0, 3, 0}, {0, 0, 3}};
+  int n[3];
+  nacre_label_kgrid(cell, 0.25, n);
+  CHECK(n[0] == 9 && n[1] == 9 && n[2] == 9, "cubic 3 Å: %d %d %d", n[0], n[1], n[2]);
+  /* exact multiple: a = 2π/(4·0.5) → 4, not 5 */
+  double a = 2 * NACRE_PI / 2.0;
+  double c2[3][3] = {{a, 0, 0}, {0, 2 * a, 0}, {0, 0, 100}};
+  nacre_label_kgrid(c2, 0.5, n);
+  CHECK(n[0] == 4 && n[1] == 2 && n[2] == 1, "exact multiples: %d %d %d", n[0],
+        n[1], n[2]);
+}
+
+static void test_identity(void) {
+  nacre_structure *a = na2(0), *b = na2(0), *c = na2(1e-4);
+  CHECK(nacre_label_structure_hash(a) == nacre_label_structure_hash(b),
+        "same structure, same hash");
+  CHECK(nacre_label_structure_hash(a) != nacre_label_structure_hash(c),
+        "a 1e-4 Å move changes the hash");
+  b->positions[3] += 1e-9; /* below the printed precision */
+  CHECK(nacre_label_structure_hash(a) == nacre_label_structure_hash(b),
+        "1e-9 Å noise does not");
+  char id[40];
+  nacre_label_id(7, a, id);
+  CHECK(!strncmp(id, "7-", 2) && strlen(id) == 18, "id '%s'", id);
+  nacre_structure_free(a), nacre_structure_free(b), nacre_structure_free(c);
+}
+
+static void test_inputs(void) {
+  nacre_structure *s = na2(0);
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
+  char *text = NULL;
+  nacre_error err;
+  if (access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml", R_OK) == 0) {
+    CHECK_OK(nacre_abinit_input(&opt, s, &text, &err), &err);
+    /* Na JTH: 9 valence electrons; nband = ceil(0.6·18) + 4 = 15; ecut
+     * 24 Ha; k: |b| ≈ 2π/3.05 → ceil(2.06/0.25) = 9 */
+    CHECK(text && strstr(text, "nband 15\n"), "nband 15");
+    CHECK(text && strstr(text, "ecut 24.0000 "), "default ecut 24 Ha");
+    CHECK(text && strstr(text, "ngkpt 9 9 9\n"), "ngkpt 9 9 9");
+    CHECK(text && strstr(text, "Pseudodojo_paw_pbe_standard/Na.xml"),
+          "PseudoDojo Na found");
+    CHECK(text && !strstr(text, "usexcnhat"), "no usexcnhat for JTH");
+    free(text);
+    /* a user template without {ECUT} while --ecut is given */
+    char path[] = "/tmp/nacre-test-tmplXXXXXX";
+    int fd = mkstemp(path);
+    const char *t = "natom {NATOM}\nxcart\n{XCART}\necut 10\n";
+    CHECK(write(fd, t, strlen(t)) == (ssize_t)strlen(t), "write template");
+    close(fd);
+    opt.template_path = path;
+    CHECK_OK(nacre_abinit_input(&opt, s, &text, &err), &err);
+    CHECK(text && strstr(text, "natom 2\n"), "user template rendered");
+    free(text);
+    opt.ecut_ev = 300;
+    CHECK(nacre_abinit_input(&opt, s, &text, &err) == NACRE_ERR_INVALID &&
+              strstr(err.message, "{ECUT}"),
+          "--ecut with a template lacking {ECUT}: %s", err.message);
+    unlink(path);
+    opt.template_path = NULL;
+    opt.ecut_ev = 0;
+    /* an element without any dataset */
+    s->numbers[1] = 55;
+    CHECK(nacre_abinit_input(&opt, s, &text, &err) == NACRE_ERR_IO &&
+              strstr(err.message, "Cs"),
+          "missing dataset named: %s", err.message);
+    s->numbers[1] = 11;
+  } else {
+    printf("note: abinit-data absent, ABINIT input checks skipped\n");
+  }
+  /* QE: pseudopotential chosen from a folder (override for Na, which the
+   * Debian set lacks) and units Ry */
+  nacre_label_options_init(&opt, NACRE_LABEL_QE);
+  opt.pseudo_dir = "/nonexistent";
+  opt.pseudo_files = "Na=Na.pbe-spn-kjpaw.UPF";
+  opt.ecut_ev = 40 * NACRE_RYDBERG_EV;
+  CHECK_OK(nacre_qe_input(&opt, s, &text, &err), &err);
+  CHECK(text && strstr(text, "ecutwfc = 40.0000\n") &&
+            strstr(text, "ecutrho = 320.0000\n"),
+        "QE cutoffs in Ry (8x density)");
+  CHECK(text && strstr(text, "Na 22.9898 Na.pbe-spn-kjpaw.UPF"), "species line");
+  CHECK(text && strstr(text, "  Na 1.5500000000 1.4900000000 1.5300000000"),
+        "positions in Å");
+  free(text);
+  /* VASP: POSCAR groups species, POTCARs concatenated from a folder */
+  char dir[] = "/tmp/nacre-test-vaspXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char pot[256], path[300];
+  snprintf(pot, sizeof pot, "%s/pots", dir);
+  mkdir(pot, 0755);
+  snprintf(path, sizeof path, "%s/Na_pv", pot);
+  mkdir(path, 0755);
+  snprintf(path, sizeof path, "%s/Na_pv/POTCAR", pot);
+  label_write_file(path, "PAW_PBE Na_pv fake\nEnd of Dataset\n", &err);
+  nacre_label_options_init(&opt, NACRE_LABEL_VASP);
+  opt.pseudo_dir = pot;
+  CHECK_OK(nacre_vasp_write_inputs(&opt, s, dir, &err), &err);
+  snprintf(path, sizeof path, "%s/POTCAR", dir);
+  char *potcar = NULL;
+  label_read_file(path, &potcar, NULL, &err);
+  CHECK(potcar && !strcmp(potcar, "PAW_PBE Na_pv fake\nEnd of Dataset\n"),
+        "POTCAR from Na_pv");
+  free(potcar);
+  snprintf(path, sizeof path, "%s/INCAR", dir);
+  char *incar = NULL;
+  label_read_file(path, &incar, NULL, &err);
+  CHECK(incar && strstr(incar, "ENCUT = 400.00\n") && strstr(incar, "ISIF = 2"),
+        "INCAR defaults");
+  free(incar);
+  snprintf(path, sizeof path, "%s/KPOINTS", dir);
+  char *kp = NULL;
+  label_read_file(path, &kp, NULL, &err);
+  CHECK(kp && strstr(kp, "Gamma\n 9 9 9\n"), "KPOINTS Γ 9 9 9");
+  free(kp);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+  nacre_structure_free(s);
+}
+
+static void test_exec(void) {
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  int code;
+  nacre_error err;
+  CHECK_OK(nacre_label_exec("echo hi; exit 3", "/tmp", "/dev/null", 0, &ctx,
+                            &code, &err),
+           &err);
+  CHECK(code == 3, "exit status passed through (%d)", code);
+  nacre_status st =
+      nacre_label_exec("sleep 20", "/tmp", "/dev/null", 0.3, &ctx, &code, &err);
+  CHECK(st == NACRE_ERR_EXTERNAL && strstr(err.message, "time limit"),
+        "time limit kills the command: %s", err.message);
+  CHECK(code == 128 + 15, "killed by SIGTERM (%d)", code);
+}
+
+static int count_frames(const char *path) {
+  char **ids;
+  int n;
+  nacre_error err;
+  if (nacre_label_scan_done(path, 0, &ids, &n, &err)) return -1;
+  nacre_label_free_ids(ids, n);
+  return n;
+}
+
+static void test_batch(void) {
+  char dir[] = "/tmp/nacre-test-batchXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char out[300], failed[300], good[1200], bad[1200];
+  snprintf(out, sizeof out, "%s/out.xyz", dir);
+  snprintf(failed, sizeof failed, "%s/out.xyz.failed", dir);
+  /* stand-in codes: copy a recorded output into place (the driver appends
+   * the input name, which `true` swallows) */
+  snprintf(good, sizeof good, "cp '%s' label.abo; true",
+           test_source_path("tests/data/label/abinit-na2.abo"));
+  snprintf(bad, sizeof bad, "cp '%s' label.abo; true",
+           test_source_path("tests/data/label/abinit-na2-unconverged.abo"));
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
+  opt.workdir = dir;
+  opt.pseudo_dir = getenv("NACRE_TEST_PSP"); /* NULL: default */
+  if (access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml", R_OK) &&
+      !opt.pseudo_dir) {
+    printf("note: abinit-data absent, batch checks skipped\n");
+    return;
+  }
+  opt.command = good;
+  nacre_structure *s[4] = {na2(0), na2(0.01), na2(0.02), na2(0.03)};
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_label_summary sum;
+  nacre_error err;
+  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 2, 0, &sum, &ctx, &err), &err);
+  CHECK(sum.done == 3 && sum.failed == 0 && count_frames(out) == 3,
+        "3 labelled (%d), 3 frames", sum.done);
+  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK(sum.done == 0 && sum.skipped == 3 && count_frames(out) == 3,
+        "rerun: all 3 skipped, nothing appended");
+
+  /* a kill in the middle of a write leaves half a frame: the next run cuts
+   * it off and labels that structure again */
+  char **before, **after;
+  int nbefore, nafter;
+  nacre_label_scan_done(out, 0, &before, &nbefore, &err);
+  char *text;
+  size_t len;
+  label_read_file(out, &text, &len, &err);
+  free(text);
+  CHECK(truncate(out, (off_t)(len - 40)) == 0, "truncate");
+  CHECK(count_frames(out) == -1, "scan without repair reports the cut frame");
+  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK(sum.done == 1 && sum.skipped == 2, "one relabelled (%d), two skipped (%d)",
+        sum.done, sum.skipped);
+  nacre_label_scan_done(out, 0, &after, &nafter, &err);
+  CHECK(nafter == 3 && nbefore == 3 && !strcmp(before[0], after[0]) &&
+            !strcmp(before[1], after[1]) && !strcmp(before[2], after[2]),
+        "repaired file holds the same 3 labels in the same order");
+  nacre_label_free_ids(before, nbefore);
+  nacre_label_free_ids(after, nafter);
+
+  /* an unconverged SCF is recorded as a failure, never as a label */
+  opt.command = bad;
+  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK(sum.failed == 1 && sum.not_converged == 1 && count_frames(out) == 3,
+        "structure 4 failed as not converged, output still 3 frames");
+  char *flog = NULL;
+  label_read_file(failed, &flog, NULL, &err);
+  CHECK(flog && strstr(flog, "\tnot converged\tSCF not converged after 3 steps\n"),
+        "failure log line: %s", flog ? flog : "(none)");
+  free(flog);
+  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK(sum.failed == 0 && sum.skipped == 4, "failed ones are not retried");
+  opt.command = good;
+  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 1, &sum, &ctx, &err), &err);
+  CHECK(sum.done == 1 && count_frames(out) == 4, "--retry-failed labels it");
+
+  /* frames read back: energy and forces of the recorded run */
+  char **ids;
+  int n;
+  CHECK_OK(nacre_label_scan_done(out, 0, &ids, &n, &err), &err);
+  char want[40];
+  nacre_label_id(3, s[3], want);
+  CHECK(n == 4 && !strcmp(ids[3], want), "last id %s", n == 4 ? ids[3] : "?");
+  nacre_label_free_ids(ids, n);
+  label_read_file(out, &text, NULL, &err);
+  CHECK(strstr(text, "energy=-2610.6506079") != NULL, "energy in eV in the frame");
+  CHECK(strstr(text, "label_code=abinit label_version=ABINIT_9.6.2 label_scf_steps=8"),
+        "provenance keys");
+  free(text);
+  for (int k = 0; k < 4; k++) nacre_structure_free(s[k]);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
+int main(void) {
+  test_render();
+  test_kgrid();
+  test_identity();
+  test_inputs();
+  test_exec();
+  test_batch();
+  TEST_DONE();
+}
