@@ -338,10 +338,13 @@ nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
   size_t keep = (size_t)(good_end - text);
   free(text);
   if (keep < len) {
-    if (!repair)
+    if (!repair) {
+      nacre_label_free_ids(*ids, *nids);
+      *ids = NULL, *nids = 0;
       return nacre_error_set(err, NACRE_ERR_PARSE,
                              "%s:%d: incomplete frame at the end (%zu bytes)",
                              path, line, len - keep);
+    }
     if (truncate(path, (off_t)keep) != 0)
       return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot cut the incomplete "
                              "last frame: %s", path, strerror(errno));
