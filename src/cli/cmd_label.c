@@ -32,6 +32,8 @@ static const char *help =
     "                     below given explicitly must have its placeholder.\n"
     "  --ecut EV          plane-wave cutoff in eV (default: ABINIT 653.1 =\n"
     "                     24 Ha, QE 1088.5 = 80 Ry, VASP 400)\n"
+    "  --dens-factor F    density cutoff (ABINIT pawecutdg, QE ecutrho) as a\n"
+    "                     multiple of --ecut (default: ABINIT 2, QE 8)\n"
     "  --kspacing K       k-point spacing in 1/Å including 2π (VASP KSPACING\n"
     "                     convention), Γ-centred grid; default 0.25\n"
     "  --smearing EV      Methfessel-Paxton width in eV (default 0.2721 =\n"
@@ -105,6 +107,11 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--ecut")) {
       NEED_VALUE();
       if (!rc && (cli_parse_double(cmd, a, val, &opt.ecut_ev) || opt.ecut_ev <= 0))
+        rc = CLI_USAGE;
+    } else if (!strcmp(a, "--dens-factor")) {
+      NEED_VALUE();
+      if (!rc && (cli_parse_double(cmd, a, val, &opt.ecut_dens_factor) ||
+                  opt.ecut_dens_factor < 1))
         rc = CLI_USAGE;
     } else if (!strcmp(a, "--kspacing")) {
       NEED_VALUE();

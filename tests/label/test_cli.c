@@ -1,0 +1,64 @@
+/* test_cli.c — `nacre generate` and `nacre label` end to end, with a
+ * stand-in DFT command that copies a recorded ABINIT output: exit codes,
+ * reproducible generation, labelled frames and the JSON summary, resuming
+ * (nothing relabelled), and a failing run recorded as such (exit 1). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "label/label_internal.h"
+#include "testing.h"
+
+static int sh(const char *fmt, const char *a, const char *b) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, fmt, a, b);
+  int rc = system(cmd);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+int main(void) {
+  if (access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml", R_OK))
+    TEST_SKIP("abinit-data (Na PAW dataset) not installed");
+  char dir[] = "/tmp/nacre-test-cliXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  CHECK(chdir(dir) == 0, "chdir");
+  CHECK(sh("%s generate --recipe na-hp --seed 3 --count 5 --max-atoms 2 -o a.xyz > /dev/null", NACRE_CLI, "") == 0,
+        "generate exit 0");
+  CHECK(sh("%s generate --recipe na-hp --seed 3 --count 5 --max-atoms 2 -o b.xyz > /dev/null && cmp -s a.xyz b.xyz", NACRE_CLI, "") == 0,
+        "same seed, same file");
+  CHECK(sh("%s generate --recipe nope -o c.xyz 2> /dev/null", NACRE_CLI, "") == 2,
+        "unknown recipe: usage error 2");
+  /* a structure with 2 atoms, labelled by the stand-in (recorded Na2) */
+  label_write_file("in.xyz",
+                   "2\nLattice=\"3.05 0.03 0 0 3.02 0.04 0.02 0 3.04\" "
+                   "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.55 1.49 1.53\n"
+                   "2\nLattice=\"3.05 0.03 0 0 3.02 0.04 0.02 0 3.04\" "
+                   "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.56 1.49 1.53\n",
+                   NULL);
+  const char *good = test_source_path("tests/data/label/abinit-na2.abo");
+  CHECK(sh("%s label in.xyz --code abinit --command \"cp '%s' label.abo; true\" -o out.xyz --json > s1.json",
+           NACRE_CLI, good) == 0,
+        "label exit 0");
+  char *json = NULL;
+  label_read_file("s1.json", &json, NULL, NULL);
+  CHECK(json && strstr(json, "\"labelled_now\":\t2") && strstr(json, "\"failed\":\t0"),
+        "JSON summary: %s", json ? json : "");
+  free(json);
+  CHECK(sh("%s label in.xyz --code abinit --command false -o out.xyz --json > s2.json", NACRE_CLI, "") == 0,
+        "rerun: nothing to do, exit 0 (the failing command is never run)");
+  label_read_file("s2.json", &json, NULL, NULL);
+  CHECK(json && strstr(json, "\"skipped_already_done_or_failed\":\t2"), "both skipped");
+  free(json);
+  const char *bad = test_source_path("tests/data/label/abinit-na2-unconverged.abo");
+  CHECK(sh("%s label in.xyz --code abinit --command \"cp '%s' label.abo; true\" -o out2.xyz 2> err.txt > sum.txt",
+           NACRE_CLI, bad) == 1,
+        "unconverged SCF: exit 1");
+  char *out2 = NULL;
+  CHECK(access("out2.xyz", F_OK) != 0, "no labelled frame written for an unconverged SCF");
+  label_read_file("out2.xyz.failed", &out2, NULL, NULL);
+  CHECK(out2 && strstr(out2, "not converged"), "failure recorded with its reason");
+  free(out2);
+  CHECK(chdir("/tmp") == 0, "chdir back");
+  CHECK(sh("rm -rf '%s'", dir, "") == 0, "cleanup");
+  TEST_DONE();
+}
