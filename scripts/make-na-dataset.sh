@@ -28,7 +28,8 @@ labelled="$out/na-hp-seed$seed-max$max_atoms.xyz"
 stats() {
   # natoms, pressure (GPa) = -tr(stress)/3 * 160.21766, wall time (s)
   for f in "$labelled" "$labelled.gz"; do [[ -f $f ]] && break; done
-  { [[ $f == *.gz ]] && zcat "$f" || cat "$f"; } | awk '
+  local table
+  table=$({ [[ $f == *.gz ]] && zcat "$f" || cat "$f"; } | awk '
     /^[0-9]+$/ { n = $1; next }
     /label_wall_s=/ {
       match($0, /stress="[^"]*"/); split(substr($0, RSTART + 8, RLENGTH - 9), s, " ")
@@ -41,7 +42,10 @@ stats() {
       printf "%6s %12s %6s %12s\n", "atoms", "P bin (GPa)", "count", "s/structure"
       for (k in cnt) { split(k, a, " "); printf "%6d %5d-%-6d %6d %12.1f\n", a[1], a[2], a[2] + 25, cnt[k], sum[k] / cnt[k] }
       if (tot) printf "all: %d structures, %.1f s each on average\n", tot, all / tot
-    }' | sort -n -k1,1 -k2,2
+    }')
+  head -1 <<<"$table"
+  tail -n +2 <<<"$table" | grep -v '^all:' | sort -n -k1,1 -k2,2
+  grep '^all:' <<<"$table" || true
 }
 
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi
