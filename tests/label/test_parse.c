@@ -160,6 +160,16 @@ static void test_qe(void) {
   CHECK_CLOSE(pressure_gpa(&r) * 10, 421.03, 0.01, "P = 421.03 kbar");
   nacre_label_result_clear(&r);
 
+  /* failure: tstress = .false. (no stress block) */
+  char *nostress = strdup(text);
+  memcpy(strstr(nostress, "total   stress"), "xxxxx", 5);
+  nacre_label_result_init(&r);
+  CHECK(nacre_qe_parse(nostress, "nostress.pwo", 2, &r, &err) ==
+                NACRE_ERR_PARSE && strstr(err.message, "no stress"),
+        "missing QE stress reported: %s", err.message);
+  nacre_label_result_clear(&r);
+  free(nostress);
+
   size_t first_ok;
   int ok = truncation_sweep(nacre_qe_parse, text, 2, 37, &first_ok);
   const char *stress = strstr(text, "total   stress");
@@ -213,6 +223,16 @@ static void test_vasp(void) {
   CHECK_CLOSE(vr.wall_s, 5.2, 1e-12, "vasprun totalsc wall");
   nacre_label_result_clear(&vr);
   nacre_label_result_clear(&r);
+
+  /* failure: ISIF = 0 (no "in kB" line) */
+  char *nostress = strdup(text);
+  memcpy(strstr(nostress, "  in kB"), "  xx", 4);
+  nacre_label_result_init(&r);
+  CHECK(nacre_vasp_parse_outcar(nostress, "OUTCAR", 2, &r, &err) ==
+                NACRE_ERR_PARSE && strstr(err.message, "in kB"),
+        "missing VASP stress reported: %s", err.message);
+  nacre_label_result_clear(&r);
+  free(nostress);
 
   size_t first_ok;
   truncation_sweep(nacre_vasp_parse_outcar, text, 2, 29, &first_ok);
