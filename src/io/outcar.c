@@ -240,7 +240,7 @@ static int dispatch(outcar *o, nacre_error *err) {
   if (read_species_lines(o)) return 1;
   if (strstr(b, "ions per type")) return read_counts(o, err) ? -1 : 1;
   if (strstr(b, "direct lattice vectors")) return read_lattice(o, err);
-  if (strstr(b, "in kB")) return read_stress(o, err) ? -1 : 1;
+  if (nacre_io_starts(b, "in kB")) return read_stress(o, err) ? -1 : 1;
   if (strstr(b, "POSITION") && strstr(b, "TOTAL-FORCE"))
     return read_positions(o, err);
   if (strstr(b, "FREE ENERGIE OF THE ION-ELECTRON SYSTEM")) {
