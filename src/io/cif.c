@@ -75,7 +75,8 @@ static int single_tag(cif_data *d, cif_lex *lx, nacre_error *err) {
   for (int i = 0; i < 6; i++) {
     if (strcasecmp(tag, cell_tags[i])) continue;
     char q[64];
-    if (cif_number(lx->text, &d->cellpar[i]) || !(d->cellpar[i] > 0.0)) {
+    if (cif_number(lx->text, &d->cellpar[i]) || !(d->cellpar[i] > 0.0) ||
+        (i >= 3 && !(d->cellpar[i] < 180.0))) {
       nacre_io_fail(err, lx->in.name, lx->line, "bad %s '%s'", cell_tags[i],
                     nacre_io_quote(lx->text, q, sizeof q));
       return -1;
