@@ -358,7 +358,8 @@ static nacre_status read_cell(nacre_xyz_reader *r, nacre_frame *f,
     if (f->s->pbc[d] && !periodic)
       return nacre_io_fail(err, r->name, h->line,
                            "pbc is T but there is no Lattice");
-  if (periodic && !(nacre_structure_volume(f->s) > 1e-12))
+  int any_pbc = f->s->pbc[0] || f->s->pbc[1] || f->s->pbc[2];
+  if (any_pbc && !(nacre_structure_volume(f->s) > 1e-12))
     return nacre_io_fail(err, r->name, h->line, "Lattice is singular");
   return NACRE_OK;
 }

@@ -71,8 +71,9 @@ static void write_properties(FILE *fp, const nacre_frame *f, int forces) {
 
 static void write_comment(FILE *fp, const nacre_frame *f, int forces) {
   const nacre_structure *s = f->s;
-  int periodic = s->pbc[0] || s->pbc[1] || s->pbc[2];
-  if (periodic) {
+  /* the cell is written whenever it is periodic or meaningful (ASE keeps
+   * a cell for molecules in a box with pbc F) */
+  if (s->pbc[0] || s->pbc[1] || s->pbc[2] || nacre_structure_volume(s) > 1e-12) {
     fputs("Lattice=\"", fp);
     for (int i = 0; i < 9; i++)
       fprintf(fp, i ? " %.17g" : "%.17g", s->cell[i / 3][i % 3]);

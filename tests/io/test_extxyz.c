@@ -206,6 +206,27 @@ static void gzip_copy(void) {
   for (int k = 0; k < 3; k++) nacre_frame_clear(&frames[k]);
 }
 
+static void molecule_in_box(void) {
+  nacre_frame f, back;
+  nacre_frame_init(&f);
+  nacre_frame_init(&back);
+  f.s = nacre_structure_new(2, NULL);
+  f.s->numbers[0] = f.s->numbers[1] = 1;
+  f.s->positions[3] = 0.74;
+  for (int k = 0; k < 3; k++) {
+    f.s->cell[k][k] = 10.0;
+    f.s->pbc[k] = 0;
+  }
+  nacre_error err;
+  nacre_error_clear(&err);
+  const char *path = test_tmp_path("h2.xyz");
+  CHECK_OK(nacre_write_frame(path, &f, NACRE_FORMAT_AUTO, &err), &err);
+  CHECK_OK(nacre_read_frame(path, &back, &err), &err);
+  if (back.s) compare_frames(&f, &back, "molecule in a box (pbc F, cell kept)");
+  nacre_frame_clear(&back);
+  nacre_frame_clear(&f);
+}
+
 int main(void) {
   nacre_frame frames[3];
   for (int k = 0; k < 3; k++) nacre_frame_init(&frames[k]);
@@ -216,6 +237,7 @@ int main(void) {
   round_trip(frames);
   for (int k = 0; k < 3; k++) nacre_frame_clear(&frames[k]);
   random_round_trip();
+  molecule_in_box();
   select_frames();
   gzip_copy();
   test_tmp_cleanup();
