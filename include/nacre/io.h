@@ -109,7 +109,10 @@ nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
 nacre_status nacre_read_frame(const char *spec, nacre_frame *out,
                               nacre_error *err);
 /* Writes one structure in the format given or implied by the name
- * (NACRE_FORMAT_AUTO). Written atomically: temporary file, then rename. */
+ * (NACRE_FORMAT_AUTO): POSCAR, extended XYZ or CIF (P1); a frame's labels
+ * go only into extended XYZ. Written atomically: temporary file, then
+ * rename. Compressed output and OUTCAR are not written; LAMMPS data goes
+ * through nacre_lammps_data_write. */
 nacre_status nacre_write_structure(const char *path, const nacre_structure *s,
                                    nacre_format fmt, nacre_error *err);
 nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
@@ -130,13 +133,19 @@ typedef struct nacre_xyz_reader nacre_xyz_reader;
 /* Opens a file (".gz" read through zlib); "-" is standard input. */
 nacre_xyz_reader *nacre_xyz_open(const char *path, nacre_error *err);
 /* Reads the next frame into f (cleared first). Returns NACRE_OK, or
- * NACRE_ERR_IO with *eof = 1 at the end of the file, or a parse error. */
+ * NACRE_ERR_IO with *eof = 1 at the end of the file, or a parse error.
+ * Only the current frame is held in memory. Comment-line keys: Lattice,
+ * pbc, Properties (species:S:1 or Z:I:1, pos:R:3, forces:R:3, others kept
+ * in f->columns), energy, free_energy, stress (9 or 6 values), virial
+ * (eV; stress = −virial/V), REF_-prefixed variants of these used when the
+ * plain key is absent; everything else goes to f->info as written. */
 nacre_status nacre_xyz_next(nacre_xyz_reader *r, nacre_frame *f, int *eof,
                             nacre_error *err);
 /* Skips the next frame without interpreting it (counting frames). */
 nacre_status nacre_xyz_skip(nacre_xyz_reader *r, int *eof, nacre_error *err);
 void nacre_xyz_close(nacre_xyz_reader *r);
-/* Appends one frame (ASE-compatible comment line). */
+/* Appends one frame (ASE-compatible comment line, stress as 9 values,
+ * numbers with 17 significant digits so that they read back exactly). */
 nacre_status nacre_xyz_write(FILE *fp, const nacre_frame *f, nacre_error *err);
 
 /* ---- CIF ---- */

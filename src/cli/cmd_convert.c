@@ -21,12 +21,18 @@ static void help(void) {
       "multi-frame file (extended XYZ, OUTCAR). Without @N, an extended XYZ\n"
       "OUT receives every frame of IN with energies, forces (eV/Å) and stress\n"
       "(eV/Å^3, positive = tensile); other outputs receive the last frame.\n"
-      "OUT is written atomically (temporary file, then rename).\n"
+      "OUT is written atomically (temporary file, then rename). POSCAR keeps\n"
+      "selective dynamics and atom order (a species that reappears opens a\n"
+      "new block); CIF stores lengths and angles, so the cell comes back with\n"
+      "a along x and b in the xy plane. Positions in Å, Cartesian inside.\n"
       "\n"
       "Options:\n"
-      "  -f, --format FMT  output format, overriding OUT's name: poscar,\n"
-      "                    extxyz or cif\n"
-      "  -h, --help        this text\n");
+      "  -f, --format FMT  output format: poscar, extxyz or cif (default: from\n"
+      "                    OUT's name)\n"
+      "  -h, --help        this text\n"
+      "\n"
+      "Exit status: 0 success; 1 failure (the message names file, line and\n"
+      "problem); 2 usage error.\n");
 }
 
 static int parse_format(const char *text, nacre_format *fmt) {
@@ -115,6 +121,10 @@ static int run(int argc, char **argv) {
     }
   }
   if (nfiles != 2) return cli_usage("convert", "expected IN and OUT files");
+  size_t olen = strlen(files[1]);
+  if (olen >= 3 && !strcmp(files[1] + olen - 3, ".gz"))
+    return cli_usage("convert", "compressed output is not supported: '%s'",
+                     files[1]);
   char *path;
   int index, has_index;
   nacre_error err;

@@ -22,7 +22,6 @@ typedef struct nacre_io_lines {
   char *buf;        /* current line, '\n' and '\r' stripped */
   size_t len, cap;
   long lineno;      /* 1-based number of the current line */
-  int pushed;       /* the current line is returned again by the next read */
   int eof;
 } nacre_io_lines;
 
@@ -33,8 +32,6 @@ nacre_status nacre_io_lines_open_gz(nacre_io_lines *r, const char *path,
 void nacre_io_lines_close(nacre_io_lines *r); /* frees buf, closes gz only */
 /* 1: a line is in r->buf; 0: end of file; -1: error (err filled). */
 int nacre_io_lines_next(nacre_io_lines *r, nacre_error *err);
-/* Makes the next nacre_io_lines_next return the current line again. */
-void nacre_io_lines_unread(nacre_io_lines *r);
 
 /* "name:line: reason" with NACRE_ERR_PARSE. */
 nacre_status nacre_io_fail(nacre_error *err, const char *name, long line,
@@ -50,9 +47,9 @@ int nacre_io_split(char *s, char **tok, int max);
 /* Strict conversions of a whole token: finite double / int. 0 on success. */
 int nacre_io_double(const char *s, double *out);
 int nacre_io_int(const char *s, long lo, long hi, int *out);
-/* Leading-whitespace-insensitive prefix / substring tests. */
+/* Does s start with prefix after leading whitespace? */
 int nacre_io_starts(const char *s, const char *prefix);
-/* Copies at most n-1 bytes of s into buf for a message, with '…' when cut. */
+/* Copies s into buf (n bytes) for a message, ending in "..." when cut. */
 const char *nacre_io_quote(const char *s, char *buf, size_t n);
 
 /* A growable array of doubles / bytes. */

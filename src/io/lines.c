@@ -87,10 +87,6 @@ static int read_error(nacre_io_lines *r, nacre_error *err) {
 }
 
 int nacre_io_lines_next(nacre_io_lines *r, nacre_error *err) {
-  if (r->pushed) {
-    r->pushed = 0;
-    return 1;
-  }
   if (r->eof) return 0;
   r->len = 0;
   r->lineno++;
@@ -120,8 +116,6 @@ int nacre_io_lines_next(nacre_io_lines *r, nacre_error *err) {
     r->buf[--r->len] = '\0';
   return 1;
 }
-
-void nacre_io_lines_unread(nacre_io_lines *r) { r->pushed = 1; }
 
 static nacre_status vfail(nacre_error *err, const char *name, long line,
                           const char *fmt, va_list ap) {
@@ -168,7 +162,6 @@ int nacre_io_double(const char *s, double *out) {
   errno = 0;
   double v = strtod(s, &end);
   if (end == s || *end || !isfinite(v)) return -1;
-  /* Fortran writes 1.0D+02 for doubles */
   *out = v;
   return 0;
 }
