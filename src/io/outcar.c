@@ -87,6 +87,8 @@ static int read_counts(outcar *o, nacre_error *err) {
   if (n <= 0 || n == 64)
     return nacre_io_fail_at(err, &o->in, "bad 'ions per type' line"), -1;
   free(o->counts);
+  free(o->z); /* species per atom are redone for the new counts */
+  o->z = NULL;
   o->counts = malloc((size_t)n * sizeof *o->counts);
   if (!o->counts) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory"), -1;
   o->ntypes = n;

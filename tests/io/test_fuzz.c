@@ -1,6 +1,7 @@
 /* test_fuzz.c — mutation fuzzing of every reader: each valid fixture of
  * tests/data/io is mutated a few thousand times in all (random byte
- * changes biased to syntax characters, deletions, duplications,
+ * changes biased to syntax characters, deletions, duplications of runs
+ * and of whole lines,
  * insertions of long digit strings, truncations; seeded nacre_rng so runs
  * repeat) and parsed. The property checked: every parse returns (OK or an
  * error with a non-empty message) — no crash, and under the sanitize preset
@@ -19,9 +20,30 @@ static const char *fixtures[] = {
 
 static const char syntax[] = " \n\t0123456789.-+eE\"';#=:_/()[]{}TFx,\r\0";
 
+/* Copies a random line to the start of another random line (repeated
+ * headers, counts, blocks). */
+static size_t copy_line(nacre_rng *rng, char *buf, size_t len, size_t cap) {
+  if (len == 0) return len;
+  size_t from = (size_t)nacre_rng_int(rng, (int)len);
+  while (from > 0 && buf[from - 1] != '\n') from--;
+  size_t end = from;
+  while (end < len && buf[end] != '\n') end++;
+  if (end < len) end++;
+  size_t n = end - from, to = (size_t)nacre_rng_int(rng, (int)len);
+  while (to > 0 && buf[to - 1] != '\n') to--;
+  if (len + n > cap || n > 4096) return len;
+  char line[4096];
+  memcpy(line, buf + from, n);
+  memmove(buf + to + n, buf + to, len - to);
+  memcpy(buf + to, line, n);
+  return len + n;
+}
+
 static size_t mutate_once(nacre_rng *rng, char *buf, size_t len, size_t cap) {
   size_t at = len ? (size_t)nacre_rng_int(rng, (int)len) : 0;
-  switch (nacre_rng_int(rng, 6)) {
+  switch (nacre_rng_int(rng, 7)) {
+  case 6:
+    return copy_line(rng, buf, len, cap);
   case 0: /* replace a byte */
     if (len) buf[at] = nacre_rng_int(rng, 4) ? syntax[nacre_rng_int(rng, sizeof syntax)]
                                              : (char)nacre_rng_int(rng, 256);

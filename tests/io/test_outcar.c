@@ -53,6 +53,46 @@ static void check_step2(const nacre_frame *f) {
   CHECK_CLOSE(f->stress[5], 0.1 * KB, 1e-15, "xy of step 2");
 }
 
+/* A second "ions per type" line with more atoms (a damaged or concatenated
+ * file): the species list must follow the new count, never overrun. */
+static void recount(void) {
+  static const char *head =
+      " POTCAR:    PAW_PBE Na_pv 19Sep2006\n"
+      "   ions per type =               %d\n"
+      "      direct lattice vectors                 reciprocal lattice vectors\n"
+      "     4.0 0.0 0.0   0.25 0.0 0.0\n     0.0 4.0 0.0   0.0 0.25 0.0\n"
+      "     0.0 0.0 4.0   0.0 0.0 0.25\n"
+      " POSITION                                       TOTAL-FORCE (eV/Angst)\n"
+      " ---------------------------------------------------------------\n";
+  static const char *row = "  1.0 1.0 1.0   0.1 0.2 0.3\n";
+  static const char *tail =
+      " ---------------------------------------------------------------\n"
+      "  FREE ENERGIE OF THE ION-ELECTRON SYSTEM (eV)\n"
+      "  ---------------------------------------------------\n"
+      "  free  energy   TOTEN  =        -1.5 eV\n\n"
+      "  energy  without entropy=  -1.4  energy(sigma->0) =   -1.45\n";
+  char text[4096];
+  size_t n = 0;
+  for (int step = 1; step <= 2; step++) {
+    n += (size_t)snprintf(text + n, sizeof text - n, head, 2 * step);
+    for (int i = 0; i < 2 * step; i++)
+      n += (size_t)snprintf(text + n, sizeof text - n, "%s", row);
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s", tail);
+  }
+  const char *path = test_tmp_path("OUTCAR_recount");
+  test_write_text(path, text);
+  nacre_frame *frames = NULL;
+  int nf = 0;
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_outcar_read(path, &frames, &nf, &err), &err);
+  CHECK(nf == 2 && frames[0].s->natoms == 2 && frames[1].s->natoms == 4 &&
+            frames[1].s->numbers[3] == 11 && frames[1].energy == -1.45,
+        "atom count changes with a new 'ions per type'");
+  for (int k = 0; k < nf; k++) nacre_frame_clear(&frames[k]);
+  free(frames);
+}
+
 int main(void) {
   nacre_frame *frames = NULL;
   int n = 0;
@@ -82,5 +122,7 @@ int main(void) {
   CHECK_OK(nacre_read_frame(two_steps(), &f, &err), &err);
   check_step2(&f); /* no @N: the last step */
   nacre_frame_clear(&f);
+  recount();
+  test_tmp_cleanup();
   TEST_DONE();
 }
