@@ -52,7 +52,7 @@ static int add_op(cif_data *d, cif_lex *lx, nacre_error *err) {
                   CIF_MAX_OPS);
     return -1;
   }
-  if (cif_parse_symop(lx->text, d->rot[d->nops], d->trans[d->nops])) {
+  if (nacre_cif_parse_symop(lx->text, d->rot[d->nops], d->trans[d->nops])) {
     nacre_io_fail(err, lx->in.name, lx->line, "bad symmetry operation '%s'",
                   nacre_io_quote(lx->text, q, sizeof q));
     return -1;
@@ -65,7 +65,7 @@ static int single_tag(cif_data *d, cif_lex *lx, nacre_error *err) {
   char tag[128];
   snprintf(tag, sizeof tag, "%s", lx->text);
   long line = lx->line;
-  int k = cif_lex_next(lx, err);
+  int k = nacre_cif_lex_next(lx, err);
   if (k == CIF_ERROR) return -1;
   if (k != CIF_VALUE) {
     nacre_io_fail(err, lx->in.name, line, "tag %s has no value", tag);
@@ -170,14 +170,14 @@ static int loop_header(cif_loop *lp, cif_lex *lx, nacre_error *err) {
   memset(lp, 0, sizeof *lp);
   for (int c = 0; c < NCOLS; c++) lp->col[c] = -1;
   lp->symop = -1;
-  while ((k = cif_lex_next(lx, err)) == CIF_TAG) {
+  while ((k = nacre_cif_lex_next(lx, err)) == CIF_TAG) {
     int c = site_column(lx->text);
     if (c >= 0) lp->col[c] = lp->ntags;
     if (is_symop_tag(lx->text)) lp->symop = lp->ntags;
     lp->ntags++;
   }
   if (k == CIF_ERROR) return -1;
-  cif_lex_unread(lx);
+  nacre_cif_lex_unread(lx);
   if (lp->ntags == 0) {
     nacre_io_fail(err, lx->in.name, lx->line, "loop_ without tags");
     return -1;
@@ -200,11 +200,11 @@ static int read_loop(cif_data *d, cif_lex *lx, nacre_error *err) {
   if (lp.col[COL_X] >= 0 && d->sites.n == 0) d->site_line0 = start;
   long n = 0;
   int k, rc = 0;
-  while (!rc && (k = cif_lex_next(lx, err)) == CIF_VALUE)
+  while (!rc && (k = nacre_cif_lex_next(lx, err)) == CIF_VALUE)
     rc = loop_value(d, &lp, lx, n++, err);
   clear_row(&lp);
   if (rc || k == CIF_ERROR) return -1;
-  cif_lex_unread(lx);
+  nacre_cif_lex_unread(lx);
   if (n % lp.ntags) {
     nacre_io_fail(err, lx->in.name, start,
                   "loop of %d tags has %ld values (not a multiple)", lp.ntags, n);
@@ -216,7 +216,7 @@ static int read_loop(cif_data *d, cif_lex *lx, nacre_error *err) {
 /* Reads tokens until the end of the first data block that has atoms. */
 static int read_blocks(cif_data *d, cif_lex *lx, nacre_error *err) {
   int k;
-  while ((k = cif_lex_next(lx, err)) > CIF_END) {
+  while ((k = nacre_cif_lex_next(lx, err)) > CIF_END) {
     int rc = 0;
     if (k == CIF_DATA) {
       if (d->sites.n) return 0;
@@ -325,9 +325,9 @@ nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
   cif_data *d = calloc(1, sizeof *d);
   if (!d) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   cif_lex lx;
-  cif_lex_init(&lx, fp, name);
+  nacre_cif_lex_init(&lx, fp, name);
   if (!read_blocks(d, &lx, err)) *out = build(d, name, err);
-  cif_lex_free(&lx);
+  nacre_cif_lex_free(&lx);
   nacre_io_dbuf_free(&d->sites);
   free(d);
   if (*out) return NACRE_OK;
@@ -361,7 +361,7 @@ static void write_ops(FILE *fp, int nops, const int (*rot)[3][3],
   fputs("loop_\n _symmetry_equiv_pos_as_xyz\n", fp);
   for (int k = 0; k < nops; k++) {
     char op[256];
-    cif_format_symop(rot[k], trans[k], op, sizeof op);
+    nacre_cif_format_symop(rot[k], trans[k], op, sizeof op);
     fprintf(fp, "  '%s'\n", op);
   }
 }

@@ -17,16 +17,16 @@ typedef struct cif_lex {
   int kind, pushed;
 } cif_lex;
 
-void cif_lex_init(cif_lex *lx, FILE *fp, const char *name);
-void cif_lex_free(cif_lex *lx);
+void nacre_cif_lex_init(cif_lex *lx, FILE *fp, const char *name);
+void nacre_cif_lex_free(cif_lex *lx);
 /* Next token kind (text in lx->text), CIF_END or CIF_ERROR. */
-int cif_lex_next(cif_lex *lx, nacre_error *err);
-void cif_lex_unread(cif_lex *lx);
+int nacre_cif_lex_next(cif_lex *lx, nacre_error *err);
+void nacre_cif_lex_unread(cif_lex *lx);
 
 /* "x,y+1/2,-z" style operation → x' = rot·x + trans; 0 on success. */
-int cif_parse_symop(const char *s, int rot[3][3], double trans[3]);
+int nacre_cif_parse_symop(const char *s, int rot[3][3], double trans[3]);
 /* Writes an operation as "x-y, y, z+1/2". */
-void cif_format_symop(const int rot[3][3], const double trans[3], char *buf,
-                      size_t n);
+void nacre_cif_format_symop(const int rot[3][3], const double trans[3], char *buf,
+                            size_t n);
 
 #endif

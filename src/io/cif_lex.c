@@ -9,12 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-void cif_lex_init(cif_lex *lx, FILE *fp, const char *name) {
+void nacre_cif_lex_init(cif_lex *lx, FILE *fp, const char *name) {
   memset(lx, 0, sizeof *lx);
   nacre_io_lines_init_file(&lx->in, fp, name);
 }
 
-void cif_lex_free(cif_lex *lx) {
+void nacre_cif_lex_free(cif_lex *lx) {
   nacre_io_lines_close(&lx->in);
   free(lx->text);
 }
@@ -70,7 +70,7 @@ static int quoted(cif_lex *lx, const char *p, nacre_error *err) {
   return CIF_VALUE;
 }
 
-int cif_lex_next(cif_lex *lx, nacre_error *err) {
+int nacre_cif_lex_next(cif_lex *lx, nacre_error *err) {
   if (lx->pushed) {
     lx->pushed = 0;
     return lx->kind;
@@ -107,4 +107,4 @@ int cif_lex_next(cif_lex *lx, nacre_error *err) {
   }
 }
 
-void cif_lex_unread(cif_lex *lx) { lx->pushed = 1; }
+void nacre_cif_lex_unread(cif_lex *lx) { lx->pushed = 1; }

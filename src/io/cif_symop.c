@@ -78,7 +78,7 @@ static int parse_component(const char *s, const char *end, int row[3],
   return 0;
 }
 
-int cif_parse_symop(const char *s, int rot[3][3], double trans[3]) {
+int nacre_cif_parse_symop(const char *s, int rot[3][3], double trans[3]) {
   const char *p = s;
   for (int i = 0; i < 3; i++) {
     const char *end = strchr(p, ',');
@@ -110,7 +110,7 @@ static void format_translation(double t, char *buf, size_t n) {
   snprintf(buf, n, "%+.17g", t);
 }
 
-void cif_format_symop(const int rot[3][3], const double trans[3], char *buf,
+void nacre_cif_format_symop(const int rot[3][3], const double trans[3], char *buf,
                       size_t n) {
   size_t used = 0;
   buf[0] = '\0';

@@ -179,9 +179,9 @@ static nacre_status parse_head(nacre_xyz_reader *r, xyz_head *h,
                                nacre_error *err) {
   const char *why = NULL;
   h->line = r->in.lineno;
-  if (xyz_kv_parse(r->in.buf, &h->kv, &why))
+  if (nacre_xyz_kv_parse(r->in.buf, &h->kv, &why))
     return head_fail(r, h, err, why, "comment line");
-  int k = xyz_kv_find(&h->kv, "Properties", 1);
+  int k = nacre_xyz_kv_find(&h->kv, "Properties", 1);
   const char *spec = k >= 0 ? h->kv.value[k] : "species:S:1:pos:R:3";
   h->nprops = parse_props(spec, h->props, 64, &h->ncols, &why);
   if (h->nprops < 0) return head_fail(r, h, err, why, NULL);
@@ -208,7 +208,7 @@ static int parse_value(const xyz_prop *p, const char *tok, double *out) {
   if (p->type == 'R') return nacre_io_double(tok, out);
   if (p->type == 'I') {
     if (nacre_io_int(tok, -2147483647L, 2147483647L, &v)) return -1;
-  } else if (xyz_bool(tok, &v)) {
+  } else if (nacre_xyz_bool(tok, &v)) {
     return -1;
   }
   *out = v;
@@ -300,17 +300,17 @@ static nacre_status parse_atoms(nacre_xyz_reader *r, nacre_frame *f,
 
 /* Index of key, or of "REF_"key when the plain key is absent. */
 static int find_label(const xyz_kv *kv, const char *key) {
-  int k = xyz_kv_find(kv, key, 0);
+  int k = nacre_xyz_kv_find(kv, key, 0);
   if (k >= 0) return k;
   char ref[64];
   snprintf(ref, sizeof ref, "REF_%s", key);
-  return xyz_kv_find(kv, ref, 0);
+  return nacre_xyz_kv_find(kv, ref, 0);
 }
 
 static nacre_status numbers_of(nacre_xyz_reader *r, const xyz_head *h, int k,
                                double *v, int n1, int n2, int *got,
                                nacre_error *err) {
-  *got = xyz_numbers(h->kv.value[k], v, n1 > n2 ? n1 : n2);
+  *got = nacre_xyz_numbers(h->kv.value[k], v, n1 > n2 ? n1 : n2);
   if (*got != n1 && *got != n2) {
     if (n1 == n2)
       return nacre_io_fail(err, r->name, h->line, "%s: expected %d numbers",
@@ -337,7 +337,7 @@ static void to_voigt(const double *v, int n, double out[6]) {
 
 static nacre_status read_cell(nacre_xyz_reader *r, nacre_frame *f,
                               const xyz_head *h, nacre_error *err) {
-  int k = xyz_kv_find(&h->kv, "Lattice", 1), n;
+  int k = nacre_xyz_kv_find(&h->kv, "Lattice", 1), n;
   double v[9];
   nacre_status st;
   int periodic = k >= 0;
@@ -346,11 +346,11 @@ static nacre_status read_cell(nacre_xyz_reader *r, nacre_frame *f,
     for (int i = 0; i < 9; i++) f->s->cell[i / 3][i % 3] = v[i];
   }
   for (int d = 0; d < 3; d++) f->s->pbc[d] = periodic;
-  if ((k = xyz_kv_find(&h->kv, "pbc", 1)) >= 0) {
+  if ((k = nacre_xyz_kv_find(&h->kv, "pbc", 1)) >= 0) {
     char copy[64], *tok[4];
     snprintf(copy, sizeof copy, "%s", h->kv.value[k]);
     int ok = nacre_io_split(copy, tok, 4) == 3;
-    for (int d = 0; ok && d < 3; d++) ok = !xyz_bool(tok[d], &f->s->pbc[d]);
+    for (int d = 0; ok && d < 3; d++) ok = !nacre_xyz_bool(tok[d], &f->s->pbc[d]);
     if (!ok)
       return nacre_io_fail(err, r->name, h->line, "pbc: expected 3 of T/F");
   }
@@ -462,7 +462,7 @@ nacre_status nacre_xyz_next(nacre_xyz_reader *r, nacre_frame *f, int *eof,
     if (need_line(r, natoms, i, err) || keep_line(r, i, err))
       st = err ? err->status : NACRE_ERR_PARSE;
   if (!st) st = build_frame(r, f, &h, natoms, err);
-  xyz_kv_free(&h.kv);
+  nacre_xyz_kv_free(&h.kv);
   if (st) nacre_frame_clear(f);
   return st;
 }

@@ -13,14 +13,14 @@ typedef struct xyz_kv {
 } xyz_kv;
 
 /* 0 on success; on failure -1 with *why set (kv keeps what was parsed). */
-int xyz_kv_parse(const char *line, xyz_kv *kv, const char **why);
-void xyz_kv_free(xyz_kv *kv);
+int nacre_xyz_kv_parse(const char *line, xyz_kv *kv, const char **why);
+void nacre_xyz_kv_free(xyz_kv *kv);
 /* Index of key (the last occurrence), or -1. */
-int xyz_kv_find(const xyz_kv *kv, const char *key, int ignore_case);
+int nacre_xyz_kv_find(const xyz_kv *kv, const char *key, int ignore_case);
 /* Numbers separated by spaces or commas (brackets ignored): how many were
  * read, or -1 when one is not a finite number or more than max are given. */
-int xyz_numbers(const char *s, double *out, int max);
+int nacre_xyz_numbers(const char *s, double *out, int max);
 /* T/F, True/False, 1/0 → 1/0; -1 if none of these. */
-int xyz_bool(const char *s, int *out);
+int nacre_xyz_bool(const char *s, int *out);
 
 #endif

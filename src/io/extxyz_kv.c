@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void xyz_kv_free(xyz_kv *kv) {
+void nacre_xyz_kv_free(xyz_kv *kv) {
   for (int k = 0; k < kv->n; k++) {
     free(kv->key[k]);
     free(kv->value[k]);
@@ -72,7 +72,7 @@ static const char *skip_space(const char *s) {
   return s;
 }
 
-int xyz_kv_parse(const char *line, xyz_kv *kv, const char **why) {
+int nacre_xyz_kv_parse(const char *line, xyz_kv *kv, const char **why) {
   const char *p = skip_space(line);
   while (*p) {
     if (*p == '=') return (*why = "'=' without a key"), -1;
@@ -98,14 +98,14 @@ int xyz_kv_parse(const char *line, xyz_kv *kv, const char **why) {
   return 0;
 }
 
-int xyz_kv_find(const xyz_kv *kv, const char *key, int ignore_case) {
+int nacre_xyz_kv_find(const xyz_kv *kv, const char *key, int ignore_case) {
   for (int k = kv->n - 1; k >= 0; k--) /* the last occurrence wins */
     if (ignore_case ? !strcasecmp(kv->key[k], key) : !strcmp(kv->key[k], key))
       return k;
   return -1;
 }
 
-int xyz_numbers(const char *s, double *out, int max) {
+int nacre_xyz_numbers(const char *s, double *out, int max) {
   char *copy = malloc(strlen(s) + 1);
   if (!copy) return -1;
   strcpy(copy, s);
@@ -119,7 +119,7 @@ int xyz_numbers(const char *s, double *out, int max) {
   return ok ? n : -1;
 }
 
-int xyz_bool(const char *s, int *out) {
+int nacre_xyz_bool(const char *s, int *out) {
   static const char *yes[] = {"T", "True", "true", "TRUE", "1"};
   static const char *no[] = {"F", "False", "false", "FALSE", "0"};
   for (int k = 0; k < 5; k++) {

@@ -8,11 +8,14 @@
  *     (1e-10; CIF through lengths/angles to 1e-8).
  *   ASE → nacre: files written by ase.io.write read by nacre and compared
  *     with what ASE put in them.
- *   Both read the OUTCAR fixtures: same frames, energies, forces, stress. */
+ *   Both read the OUTCAR fixtures: same frames, energies, forces, stress;
+ *   rutile written by nacre_cif_write_symmetric (16 operations, 2 sites)
+ *   is expanded by ASE to the same 6 atoms as nacre's reader. */
 #include <cjson/cJSON.h>
 #include <string.h>
 
 #include "builders.h"
+#include "io/cif.h"
 #include "iotest.h"
 #include "nacre/io.h"
 #include "testing.h"
@@ -268,6 +271,23 @@ static void ase_to_nacre(void) {
   cJSON_Delete(j);
 }
 
+/* Count of ASE atoms (JSON positions) that have a nacre atom within tol. */
+static int match_atoms(const nacre_structure *s, const cJSON *d, double tol) {
+  const cJSON *pos = cJSON_GetObjectItem(d, "positions");
+  int matched = 0;
+  for (int i = 0; s && i < cJSON_GetArraySize(pos); i++)
+    for (int a = 0; a < s->natoms; a++) {
+      double dmax = 0;
+      for (int k = 0; k < 3; k++)
+        dmax = fmax(dmax, fabs(num2(pos, i, k) - s->positions[3 * a + k]));
+      if (dmax < tol) {
+        matched++;
+        break;
+      }
+    }
+  return matched;
+}
+
 static void fixtures_both_ways(void) {
   const char *names[3] = {"OUTCAR_NaCl_2steps", "OUTCAR_NaCl_truncated", "rutile_TiO2.cif"};
   char specs[13000] = "";
@@ -300,21 +320,47 @@ static void fixtures_both_ways(void) {
   CHECK_OK(nacre_read_structure(test_source_path("tests/data/io/rutile_TiO2.cif"), &s, &err), &err);
   const cJSON *r = cJSON_GetArrayItem(cJSON_GetArrayItem(j, 2), 0);
   /* same atoms, possibly in another order: match each ASE atom */
-  const cJSON *pos = cJSON_GetObjectItem(r, "positions");
-  int matched = 0, na = cJSON_GetArraySize(pos);
-  for (int i = 0; s && i < na; i++)
-    for (int a = 0; a < s->natoms; a++) {
-      double d = 0;
-      for (int k = 0; k < 3; k++) d = fmax(d, fabs(num2(pos, i, k) - s->positions[3 * a + k]));
-      if (d < 1e-8) {
-        matched++;
-        break;
-      }
-    }
+  int na = cJSON_GetArraySize(cJSON_GetObjectItem(r, "positions"));
+  int matched = match_atoms(s, r, 1e-8);
   CHECK(s && na == s->natoms && matched == na,
         "rutile expanded like ASE: %d of %d atoms matched", matched, na);
   nacre_structure_free(s);
   cJSON_Delete(j);
+}
+
+static void symmetric_cif_to_ase(void) {
+  static const char *ops[16] = {
+      "x,y,z", "-x,-y,z", "-y+1/2,x+1/2,z+1/2", "y+1/2,-x+1/2,z+1/2",
+      "-x+1/2,y+1/2,-z+1/2", "x+1/2,-y+1/2,-z+1/2", "y,x,-z", "-y,-x,-z",
+      "-x,-y,-z", "x,y,-z", "y+1/2,-x+1/2,-z+1/2", "-y+1/2,x+1/2,-z+1/2",
+      "x+1/2,-y+1/2,z+1/2", "-x+1/2,y+1/2,z+1/2", "-y,-x,z", "y,x,z"};
+  int rot[16][3][3];
+  double trans[16][3];
+  for (int k = 0; k < 16; k++)
+    CHECK(nacre_cif_parse_symop(ops[k], rot[k], trans[k]) == 0, "op %s", ops[k]);
+  nacre_structure *s = NULL;
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_structure(test_source_path("tests/data/io/rutile_TiO2.cif"), &s, &err), &err);
+  if (!s) return;
+  int asym[2] = {0, -1};
+  for (int i = 0; i < s->natoms; i++)
+    if (s->numbers[i] == 8 && asym[1] < 0) asym[1] = i;
+  char path[4200];
+  snprintf(path, sizeof path, "%s", test_tmp_path("rutile_sym.cif"));
+  FILE *fp = fopen(path, "w");
+  CHECK_OK(nacre_cif_write_symmetric(fp, s, "rutile", 136, "P 42/m n m", 16,
+                                     (const int(*)[3][3])rot,
+                                     (const double(*)[3])trans, 2, asym, &err),
+           &err);
+  fclose(fp);
+  cJSON *j = ase_read(path);
+  const cJSON *d = cJSON_GetArrayItem(cJSON_GetArrayItem(j, 0), 0);
+  int n = cJSON_GetArraySize(cJSON_GetObjectItem(d, "positions"));
+  CHECK(n == 6 && match_atoms(s, d, 1e-8) == 6,
+        "ASE expands nacre's symmetric rutile CIF to the same 6 atoms (%d)", n);
+  cJSON_Delete(j);
+  nacre_structure_free(s);
 }
 
 int main(void) {
@@ -324,6 +370,7 @@ int main(void) {
   nacre_to_ase_poscar_cif();
   ase_to_nacre();
   fixtures_both_ways();
+  symmetric_cif_to_ase();
   if (!getenv("NACRE_KEEP_TMP")) test_tmp_cleanup();
   TEST_DONE();
 }
