@@ -29,9 +29,19 @@ static const char *cell_tags[6] = {
     "_cell_length_a", "_cell_length_b", "_cell_length_c",
     "_cell_angle_alpha", "_cell_angle_beta", "_cell_angle_gamma"};
 
+/* Tag names compare case-insensitively, with the CIF2/mmCIF '.' between
+ * category and attribute ("_atom_site.fract_x") equal to '_'. */
+static int tag_is(const char *t, const char *name) {
+  for (; *t && *name; t++, name++) {
+    char a = *t == '.' ? '_' : (char)tolower((unsigned char)*t);
+    if (a != *name) return 0;
+  }
+  return *t == *name;
+}
+
 static int is_symop_tag(const char *t) {
-  return !strcasecmp(t, "_symmetry_equiv_pos_as_xyz") ||
-         !strcasecmp(t, "_space_group_symop_operation_xyz");
+  return tag_is(t, "_symmetry_equiv_pos_as_xyz") ||
+         tag_is(t, "_space_group_symop_operation_xyz");
 }
 
 /* A CIF number: "1.234", "1.234(5)" (standard uncertainty dropped). */
@@ -73,7 +83,7 @@ static int single_tag(cif_data *d, cif_lex *lx, nacre_error *err) {
   }
   if (is_symop_tag(tag)) return add_op(d, lx, err);
   for (int i = 0; i < 6; i++) {
-    if (strcasecmp(tag, cell_tags[i])) continue;
+    if (!tag_is(tag, cell_tags[i])) continue;
     char q[64];
     if (cif_number(lx->text, &d->cellpar[i]) || !(d->cellpar[i] > 0.0) ||
         (i >= 3 && !(d->cellpar[i] < 180.0))) {
@@ -101,7 +111,7 @@ static int site_column(const char *t) {
                                      "_atom_site_fract_x", "_atom_site_fract_y",
                                      "_atom_site_fract_z"};
   for (int c = 0; c < NCOLS; c++)
-    if (!strcasecmp(t, names[c])) return c;
+    if (tag_is(t, names[c])) return c;
   return -1;
 }
 

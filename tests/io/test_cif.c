@@ -4,7 +4,8 @@
  * merged) and of rutile from the 16 operations of P4_2/mnm (Ti on 2a, O on
  * 4f (x,x,0) → 2 + 4 atoms, positions checked against International
  * Tables); nacre_cif_write_symmetric output expands back to the full cell;
- * parsing of "1/2+x" operations, uncertainties, text fields and comments. */
+ * parsing of "1/2+x" operations, uncertainties, text fields, comments and
+ * CIF2-style dotted tags. */
 #include <string.h>
 
 #include "builders.h"
@@ -170,12 +171,25 @@ static void syntax(void) {
   nacre_structure_free(s);
 }
 
+static void dot_tags(void) {
+  nacre_structure *s = read_cif_text(
+      "data_cif2\n_cell.length_a 3\n_cell.length_b 3\n_cell.length_c 3\n"
+      "_CELL.ANGLE_ALPHA 90\n_cell.angle_beta 90\n_cell.angle_gamma 90\n"
+      "loop_\n_space_group_symop.operation_xyz\nx,y,z\nx+1/2,y+1/2,z+1/2\n"
+      "loop_\n_atom_site.type_symbol\n_atom_site.fract_x\n"
+      "_atom_site.fract_y\n_atom_site.fract_z\nW 0 0 0\n");
+  CHECK(s && s->natoms == 2 && s->numbers[1] == 74,
+        "CIF2/mmCIF dotted tags: body-centred W has 2 atoms");
+  nacre_structure_free(s);
+}
+
 int main(void) {
   p1_round_trip();
   rocksalt();
   rutile();
   symmetric_writer();
   syntax();
+  dot_tags();
   test_tmp_cleanup();
   TEST_DONE();
 }
