@@ -16,7 +16,10 @@ static const char *fixtures[] = {
     "POSCAR_vasp4",   "POSCAR_volume",      "POSCAR_3scale",
     "labels.extxyz",  "rutile_TiO2.cif",    "NaCl_Fm-3m.cif",
     "OUTCAR_NaCl_2steps"};
-#define ROUNDS 1000
+/* rounds per fixture; NACRE_FUZZ_ROUNDS=N (and NACRE_FUZZ_SEED) for a
+ * longer campaign by hand */
+static int rounds = 1000;
+static uint64_t seed = 20261121;
 
 static const char syntax[] = " \n\t0123456789.-+eE\"';#=:_/()[]{}TFx,\r\0";
 
@@ -116,9 +119,9 @@ static void fuzz_fixture(const char *name, uint64_t stream) {
   char path[4200];
   snprintf(path, sizeof path, "%s", test_tmp_path(name));
   nacre_rng rng;
-  nacre_rng_init(&rng, 20261121, stream);
+  nacre_rng_init(&rng, seed, stream);
   int bad = 0;
-  for (int round = 0; round < ROUNDS; round++) {
+  for (int round = 0; round < rounds; round++) {
     memcpy(buf, orig, len);
     size_t n = len;
     int nmut = 1 + nacre_rng_int(&rng, 8);
@@ -135,9 +138,11 @@ static void fuzz_fixture(const char *name, uint64_t stream) {
 }
 
 int main(void) {
+  if (getenv("NACRE_FUZZ_ROUNDS")) rounds = atoi(getenv("NACRE_FUZZ_ROUNDS"));
+  if (getenv("NACRE_FUZZ_SEED")) seed = strtoull(getenv("NACRE_FUZZ_SEED"), NULL, 10);
   int n = (int)(sizeof fixtures / sizeof fixtures[0]);
   for (int k = 0; k < n; k++) fuzz_fixture(fixtures[k], (uint64_t)k);
-  printf("%d mutated files parsed\n", n * ROUNDS);
+  printf("%d mutated files parsed\n", n * rounds);
   test_tmp_cleanup();
   TEST_DONE();
 }
