@@ -1,12 +1,11 @@
 /* test_fuzz.c — mutation fuzzing of every reader: each valid fixture of
- * tests/data/io (and a gzip copy of the extended XYZ one) is mutated
- * 1000 times (random byte
- * changes biased to syntax characters, deletions, duplications of runs
- * and of whole lines,
- * insertions of long digit strings, truncations; seeded nacre_rng so runs
- * repeat) and parsed. The property checked: every parse returns (OK or an
- * error with a non-empty message) — no crash, and under the sanitize preset
- * no memory error or leak. */
+ * tests/data/io (and a gzip copy of the extended XYZ one) is mutated 1000
+ * times (random byte changes biased to syntax characters, deletions,
+ * duplications of runs and of whole lines, insertions of long digit
+ * strings, truncations; seeded nacre_rng so runs repeat) and parsed. The
+ * property checked: every parse returns (OK or an error with a non-empty
+ * message) — no crash, and under the sanitize preset no memory error or
+ * leak. */
 #include <string.h>
 #include <zlib.h>
 
