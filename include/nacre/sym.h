@@ -25,7 +25,8 @@ typedef struct nacre_symmetry {
   double (*trans)[3];
   /* Per atom of the input structure */
   int natoms;
-  int *equivalent;           /* index of the representative atom */
+  int *equivalent;           /* index of the representative atom of the
+                                orbit under the whole space group */
   char *wyckoff;             /* Wyckoff letter per atom ('a'..) */
   char (*site_symmetry)[8];  /* site-symmetry symbol per atom */
   int *multiplicity;         /* Wyckoff multiplicity per atom (conventional
@@ -59,6 +60,57 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
                                               const nacre_structure *s,
                                               double *forces, double stress[6],
                                               nacre_error *err);
+
+/* Atom permutation of each operation of sym on s: map[k*natoms + i] is the
+ * atom that operation k carries atom i onto (nearest image of the same
+ * element within a few symprec; the result must be a permutation). map
+ * holds sym->nops * s->natoms ints, caller-allocated. */
+nacre_status nacre_symmetry_atom_map(const nacre_symmetry *sym,
+                                     const nacre_structure *s, int *map,
+                                     nacre_error *err);
+
+/* The tolerances (Å) that nacre_symmetry_scan tries, ascending. */
+#define NACRE_SYMMETRY_SCAN_NTOL 9
+double nacre_symmetry_scan_tolerance(int k); /* k in 0..NTOL-1 */
+
+/* ------------------------------------------------------------------ */
+/* Space-group database (spglib's Hall-symbol table, 530 settings)      */
+/* ------------------------------------------------------------------ */
+
+#define NACRE_SG_MAX_OPS 192 /* operations of a conventional cell (Fm-3m) */
+
+typedef struct nacre_sg_info {
+  int number;                /* 1..230 */
+  int hall_number;           /* 1..530 */
+  char international[32];    /* short Hermann–Mauguin symbol, "Fd-3m" */
+  char international_full[32];
+  char hall_symbol[32];
+  char schoenflies[8];
+  char choice[8];            /* setting: origin choice "1"/"2", "H"/"R",
+                                monoclinic axis "b", "c1", ... or "" */
+  char point_group[8];       /* international point-group symbol */
+  char crystal_system[16];
+  char centring;             /* 'P', 'A', 'B', 'C', 'I', 'F' or 'R' */
+} nacre_sg_info;
+
+/* Description of Hall setting hall_number (1..530). */
+nacre_status nacre_sg_type(int hall_number, nacre_sg_info *out,
+                           nacre_error *err);
+/* Hall number of the standard setting of space group sg_number (1..230):
+ * the first of its settings in the table, as spglib uses (unique axis b
+ * for monoclinic, origin choice 1, hexagonal axes for R groups); 0 when
+ * sg_number is out of range. */
+int nacre_sg_default_hall(int sg_number);
+/* Operations of the conventional cell of Hall setting hall_number,
+ * centring translations included: x' = rot · x + trans (fractional, exact
+ * fractions). rot and trans hold NACRE_SG_MAX_OPS entries. */
+nacre_status nacre_sg_operations(int hall_number,
+                                 int rot[NACRE_SG_MAX_OPS][3][3],
+                                 double trans[NACRE_SG_MAX_OPS][3], int *nops,
+                                 nacre_error *err);
+/* "triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal",
+ * "hexagonal", "cubic"; "" when sg_number is out of range. */
+const char *nacre_sg_crystal_system(int sg_number);
 
 #ifdef __cplusplus
 }
