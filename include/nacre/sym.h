@@ -69,6 +69,11 @@ nacre_status nacre_symmetry_atom_map(const nacre_symmetry *sym,
                                      const nacre_structure *s, int *map,
                                      nacre_error *err);
 
+/* Fractional coordinates of the input cell → those of the standard
+ * conventional setting, x_std = P x + p, wrapped into [0, 1). */
+void nacre_symmetry_to_standard(const nacre_symmetry *sym,
+                                const double frac[3], double std_frac[3]);
+
 /* The tolerances (Å) that nacre_symmetry_scan tries, ascending. */
 #define NACRE_SYMMETRY_SCAN_NTOL 9
 double nacre_symmetry_scan_tolerance(int k); /* k in 0..NTOL-1 */

@@ -349,3 +349,14 @@ nacre_status nacre_symmetry_scan(const nacre_structure *s,
   spg_free_dataset(best);
   return st;
 }
+
+void nacre_symmetry_to_standard(const nacre_symmetry *sym,
+                                const double frac[3], double std_frac[3]) {
+  for (int i = 0; i < 3; i++) {
+    double x = sym->origin_shift[i];
+    for (int j = 0; j < 3; j++) x += sym->transformation[i][j] * frac[j];
+    x -= floor(x);
+    if (x > 1.0 - 1e-10) x = 0.0; /* 0.9999999999 is 0 of the next cell */
+    std_frac[i] = fabs(x) < 1e-12 ? 0.0 : x;
+  }
+}
