@@ -30,6 +30,118 @@ static void apply_op(const int r[3][3], const double t[3], const double f[3],
     y[a] = r[a][0] * f[0] + r[a][1] * f[1] + r[a][2] * f[2] + t[a];
 }
 
+/* Atoms binned by fractional coordinates on a g[0]×g[1]×g[2] grid whose
+ * bins are at least `width` Å across (face to face), so that a point within
+ * width of an atom lies in the atom's bin or a neighbouring one. */
+typedef struct atom_grid {
+  int g[3];
+  int *start; /* g0*g1*g2 + 1 offsets into atoms */
+  int *atoms; /* atom indices sorted by bin */
+  double *wrapped; /* fractional coordinates in [0, 1), 3*natoms */
+} atom_grid;
+
+static int grid_bin(const atom_grid *grid, const double f[3], int b[3]) {
+  for (int a = 0; a < 3; a++) {
+    b[a] = (int)floor(f[a] * grid->g[a]);
+    if (b[a] < 0) b[a] = 0;
+    if (b[a] >= grid->g[a]) b[a] = grid->g[a] - 1;
+  }
+  return (b[0] * grid->g[1] + b[1]) * grid->g[2] + b[2];
+}
+
+static void grid_free(atom_grid *grid) {
+  free(grid->start);
+  free(grid->atoms);
+  free(grid->wrapped);
+}
+
+static nacre_status grid_build(atom_grid *grid, const double cell[3][3],
+                               const double *frac, int natoms, double width,
+                               nacre_error *err) {
+  memset(grid, 0, sizeof *grid);
+  double h[3];
+  nacre_cell_heights(cell, h);
+  /* about one atom per bin, never narrower than width */
+  double w = fmax(width, cbrt(fabs(nacre_cell_volume(cell)) / natoms));
+  long nbins = 1;
+  for (int a = 0; a < 3; a++) {
+    double ga = floor(h[a] / w);
+    grid->g[a] = ga < 1.0 ? 1 : ga > 64.0 ? 64 : (int)ga;
+    nbins *= grid->g[a];
+  }
+  grid->start = calloc((size_t)nbins + 1, sizeof *grid->start);
+  grid->atoms = malloc((size_t)natoms * sizeof *grid->atoms);
+  grid->wrapped = malloc(3 * (size_t)natoms * sizeof *grid->wrapped);
+  int *bin = malloc((size_t)natoms * sizeof *bin);
+  if (!grid->start || !grid->atoms || !grid->wrapped || !bin) {
+    free(bin);
+    grid_free(grid);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "atom grid");
+  }
+  for (int i = 0; i < natoms; i++) {
+    double *f = &grid->wrapped[3 * i];
+    for (int a = 0; a < 3; a++) {
+      f[a] = frac[3 * i + a] - floor(frac[3 * i + a]);
+      if (f[a] >= 1.0) f[a] = 0.0;
+    }
+    int b[3];
+    bin[i] = grid_bin(grid, f, b);
+    grid->start[bin[i] + 1]++;
+  }
+  for (long k = 0; k < nbins; k++) grid->start[k + 1] += grid->start[k];
+  int *fill = malloc((size_t)nbins * sizeof *fill);
+  if (!fill) {
+    free(bin);
+    grid_free(grid);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "atom grid");
+  }
+  memcpy(fill, grid->start, (size_t)nbins * sizeof *fill);
+  for (int i = 0; i < natoms; i++) grid->atoms[fill[bin[i]]++] = i;
+  free(fill);
+  free(bin);
+  return NACRE_OK;
+}
+
+/* Nearest atom of element z to fractional point y among the bins around
+ * y's bin; -1 when none. *dist gets its distance in Å. */
+static int grid_nearest(const atom_grid *grid, const double cell[3][3],
+                        const int *numbers, int z, const double y[3],
+                        double *dist) {
+  double f[3];
+  for (int a = 0; a < 3; a++) {
+    f[a] = y[a] - floor(y[a]);
+    if (f[a] >= 1.0) f[a] = 0.0;
+  }
+  int b[3];
+  grid_bin(grid, f, b);
+  int best = -1;
+  double best_d2 = INFINITY;
+  int span[3];
+  for (int a = 0; a < 3; a++) span[a] = grid->g[a] < 3 ? grid->g[a] : 3;
+  for (int i0 = 0; i0 < span[0]; i0++)
+    for (int i1 = 0; i1 < span[1]; i1++)
+      for (int i2 = 0; i2 < span[2]; i2++) {
+        int c[3] = {i0, i1, i2}, nb[3];
+        for (int a = 0; a < 3; a++)
+          nb[a] = grid->g[a] < 3 ? c[a]
+                                 : (b[a] + c[a] - 1 + grid->g[a]) % grid->g[a];
+        int k = (nb[0] * grid->g[1] + nb[1]) * grid->g[2] + nb[2];
+        for (int m = grid->start[k]; m < grid->start[k + 1]; m++) {
+          int j = grid->atoms[m];
+          if (numbers[j] != z) continue;
+          double d[3];
+          frac_diff_cart(cell, f, &grid->wrapped[3 * j], d);
+          double d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+          if (d2 < best_d2) {
+            best_d2 = d2;
+            best = j;
+          }
+        }
+      }
+  *dist = sqrt(best_d2);
+  return best;
+}
+
 /* map[k*natoms + i] = image of atom i under operation k (same element,
  * nearest periodic image within tol Å, distances measured in cell). */
 static nacre_status map_atoms(int nops, const int (*rot)[3][3],
@@ -37,41 +149,37 @@ static nacre_status map_atoms(int nops, const int (*rot)[3][3],
                               const double cell[3][3], const double *frac,
                               const int *numbers, int natoms, double tol,
                               int *map, nacre_error *err) {
+  atom_grid grid;
+  nacre_status st = grid_build(&grid, cell, frac, natoms, tol, err);
+  if (st) return st;
   char *used = malloc((size_t)natoms);
-  if (!used) return nacre_error_set(err, NACRE_ERR_NOMEM, "atom mapping");
-  for (int k = 0; k < nops; k++) {
+  if (!used) {
+    grid_free(&grid);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "atom mapping");
+  }
+  for (int k = 0; k < nops && !st; k++) {
     memset(used, 0, (size_t)natoms);
     for (int i = 0; i < natoms; i++) {
-      double y[3];
+      double y[3], dist;
       apply_op(rot[k], trans[k], &frac[3 * i], y);
-      int best = -1;
-      double best_d2 = INFINITY;
-      for (int j = 0; j < natoms; j++) {
-        if (numbers[j] != numbers[i]) continue;
-        double d[3];
-        frac_diff_cart(cell, y, &frac[3 * j], d);
-        double d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-        if (d2 < best_d2) {
-          best_d2 = d2;
-          best = j;
-        }
-      }
-      if (best < 0 || sqrt(best_d2) > tol || used[best]) {
-        int taken = best >= 0 && used[best];
-        free(used);
-        return nacre_error_set(
+      int j = grid_nearest(&grid, cell, numbers, numbers[i], y, &dist);
+      if (j < 0 || dist > tol || used[j]) {
+        st = nacre_error_set(
             err, NACRE_ERR_NUMERIC,
             "operation %d maps atom %d %s (nearest image %.3g Å, tolerance "
             "%.3g Å)",
-            k, i, taken ? "onto an atom already taken" : "onto no atom",
-            sqrt(best_d2), tol);
+            k, i, j >= 0 && used[j] ? "onto an atom already taken"
+                                    : "onto no atom",
+            j >= 0 ? dist : INFINITY, tol);
+        break;
       }
-      used[best] = 1;
-      map[(size_t)k * natoms + i] = best;
+      used[j] = 1;
+      map[(size_t)k * natoms + i] = j;
     }
   }
   free(used);
-  return NACRE_OK;
+  grid_free(&grid);
+  return st;
 }
 
 nacre_status nacre_symmetry_atom_map(const nacre_symmetry *sym,

@@ -206,8 +206,11 @@ static nacre_status symmetry_from_dataset(const SpglibDataset *ds,
  * it: among the origins reached by moving the structure by the half
  * vectors of the standard cell, it takes the one whose letters, read atom by
  * atom in input order, come first alphabetically (so the first atoms get
- * the earliest letters). Operations are unchanged; origin shift, letters
- * and site symmetries follow the origin chosen. */
+ * the earliest letters). spglib's choice of origin depends on where the
+ * atoms sit in the input cell, so the candidates are tried on the input
+ * cell itself (up to seven more spglib searches). Operations are
+ * unchanged; origin shift, letters and site symmetries follow the origin
+ * chosen. */
 static void choose_origin(const nacre_structure *s, double symprec,
                           const SpglibDataset *ds, nacre_symmetry *sym) {
   double p_inv[3][3];
@@ -226,6 +229,11 @@ static void choose_origin(const nacre_structure *s, double symprec,
     for (int i = 0; i < 3; i++)
       d[i] = p_inv[i][0] * t_std[0] + p_inv[i][1] * t_std[1] +
              p_inv[i][2] * t_std[2];
+    /* a shift by a lattice vector of the input cell changes nothing */
+    int lattice_vector = 1;
+    for (int k = 0; k < 3; k++)
+      if (fabs(d[k] - round(d[k])) > 1e-6) lattice_vector = 0;
+    if (lattice_vector) continue;
     for (int i = 0; i < s->natoms; i++)
       for (int k = 0; k < 3; k++) shifted[i][k] = c.frac[i][k] + d[k];
     SpglibDataset *alt = spg_get_dataset(c.lattice, shifted, c.types,

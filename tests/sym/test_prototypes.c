@@ -3,8 +3,9 @@
  * settings; lattice constants from Wyckoff, Crystal Structures, rounded):
  * group number and symbol, Pearson symbol and Wyckoff letters with
  * multiplicities per element. Each prototype is also checked rotated,
- * translated, in a non-diagonal supercell and rattled by 1e-3 Å, where the
- * group, Pearson symbol and Wyckoff multiplicities must not change, and the
+ * translated, and as a rattled (1e-3 Å) non-diagonal supercell, where the
+ * group, Pearson symbol and Wyckoff letters and multiplicities must not
+ * change (nacre fixes the origin among the equivalent ones), and the
  * multiplicities must agree with the orbit sizes counted in the input cell.
  * Standard primitive/conventional cells must hold the number of atoms the
  * Pearson symbol and the lattice centring imply. The space-group table is
@@ -252,7 +253,6 @@ int main(void) {
     nacre_structure *sc = NULL;
     CHECK_OK(nacre_structure_supercell(v, m, &sc, NULL), (nacre_error *)NULL);
     if (sc) {
-      check_analysis(p, "supercell", sc, 1e-5, 1);
       build_rattle(sc, 1e-3, 7 + k);
       check_analysis(p, "supercell rattled 1e-3 Å", sc, 1e-2, 1);
       nacre_structure_free(sc);
