@@ -1,7 +1,8 @@
 /* symmetrize.c — making nearly symmetric structures exactly symmetric, and
  * projecting forces and stress onto the symmetric subspace: atom
- * permutations of the operations, exact translations from the Hall-symbol
- * table, the ideal lattice metric in the input orientation, and group
+ * permutations of the operations, the whole group with exact translations
+ * from the Hall-symbol table, the ideal lattice metric in the input
+ * orientation, and group
  * averages (the Reynolds projector (1/|G|) Σ_g g·x). */
 #include "sym_internal.h"
 
@@ -24,8 +25,8 @@ static void frac_diff_cart(const double cell[3][3], const double a[3],
   nacre_cell_frac_to_cart(cell, f, d);
 }
 
-static void apply_op(const int r[3][3], const double t[3], const double f[3],
-                     double y[3]) {
+static void apply_op(const double r[3][3], const double t[3],
+                     const double f[3], double y[3]) {
   for (int a = 0; a < 3; a++)
     y[a] = r[a][0] * f[0] + r[a][1] * f[1] + r[a][2] * f[2] + t[a];
 }
@@ -144,7 +145,7 @@ static int grid_nearest(const atom_grid *grid, const double cell[3][3],
 
 /* map[k*natoms + i] = image of atom i under operation k (same element,
  * nearest periodic image within tol Å, distances measured in cell). */
-static nacre_status map_atoms(int nops, const int (*rot)[3][3],
+static nacre_status map_atoms(int nops, const double (*rot)[3][3],
                               const double (*trans)[3],
                               const double cell[3][3], const double *frac,
                               const int *numbers, int natoms, double tol,
@@ -191,102 +192,129 @@ nacre_status nacre_symmetry_atom_map(const nacre_symmetry *sym,
                            sym->natoms, s->natoms);
   double *frac = malloc(3 * (size_t)(s->natoms > 0 ? s->natoms : 1) *
                         sizeof *frac);
-  if (!frac) return nacre_error_set(err, NACRE_ERR_NOMEM, "atom mapping");
-  nacre_status st = nacre_structure_get_frac(s, frac, err);
+  double(*rot)[3][3] = malloc((size_t)sym->nops * sizeof *rot);
+  nacre_status st = NACRE_OK;
+  if (!frac || !rot) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "atom mapping");
+    goto done;
+  }
+  for (int k = 0; k < sym->nops; k++)
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) rot[k][i][j] = sym->rot[k][i][j];
+  st = nacre_structure_get_frac(s, frac, err);
   if (!st)
-    st = map_atoms(sym->nops, (const int(*)[3][3])sym->rot,
+    st = map_atoms(sym->nops, (const double(*)[3][3])rot,
                    (const double(*)[3])sym->trans, s->cell, frac, s->numbers,
                    s->natoms, MAP_TOL_FACTOR * sym->symprec, map, err);
+done:
   free(frac);
+  free(rot);
   return st;
 }
 
-/* ---- exact operations ---- */
+/* ---- the whole group, exactly, in the primitive cell ---- */
 
-static int rot_equal(const int a[3][3], const int b[3][3]) {
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++)
-      if (a[i][j] != b[i][j]) return 0;
-  return 1;
-}
-
-/* Replaces spglib's translations (found to within symprec) by the exact
- * ones of the Hall-symbol table. In the standard setting x_s = P x + p an
- * operation (R, t) reads (W, w) with W = P R P^-1 and w = P t + p − W p;
- * w is matched, modulo lattice vectors, to the table entry with the same W
- * and mapped back with t = P^-1 (w + W p − p). The lattice vector is kept
- * so that operations of a supercell stay distinct. */
-static nacre_status exact_translations(const SpglibDataset *ds,
-                                       double (*trans)[3], nacre_error *err) {
+/* Every operation of the space group modulo the lattice of a cell whose
+ * fractional coordinates x map to the standard setting as x_s = P x + p,
+ * built from the exact operations of the Hall-symbol table: (W, w) reads
+ * R = P^-1 W P and t = P^-1 (W p + w + n − p) for the lattice vectors n of
+ * the standard cell that are distinct in this cell. |G| = (table
+ * operations) × |det P|. Used on the primitive cell, whose lattice every
+ * rotation keeps (a skewed supercell keeps only some, so its operations do
+ * not permute its atoms). */
+static nacre_status full_group(const SpglibDataset *ds, const double p[3][3],
+                               double (**rot_out)[3][3],
+                               double (**trans_out)[3], int *nops_out,
+                               nacre_error *err) {
+  *rot_out = NULL;
+  *trans_out = NULL;
+  *nops_out = 0;
+  const double *origin = ds->origin_shift;
+  double p_inv[3][3];
+  if (nacre_mat3_inverse(p, p_inv))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC,
+                           "singular transformation to the standard setting");
   int(*db_rot)[3][3] = malloc(NACRE_SG_MAX_OPS * sizeof *db_rot);
   double(*db_trans)[3] = malloc(NACRE_SG_MAX_OPS * sizeof *db_trans);
-  if (!db_rot || !db_trans) {
-    free(db_rot);
-    free(db_trans);
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "space-group table");
-  }
   int ndb = 0;
-  nacre_status st = nacre_sg_operations(ds->hall_number, db_rot, db_trans,
-                                        &ndb, err);
-  double p_inv[3][3];
-  if (!st && nacre_mat3_inverse(ds->transformation_matrix, p_inv))
+  nacre_status st = NACRE_OK;
+  if (!db_rot || !db_trans)
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "space-group table");
+  else
+    st = nacre_sg_operations(ds->hall_number, db_rot, db_trans, &ndb, err);
+  double det = fabs(nacre_mat3_det(p));
+  long target = lround(ndb * det);
+  if (!st && (target < 1 || fabs(ndb * det - (double)target) > 1e-6))
     st = nacre_error_set(err, NACRE_ERR_NUMERIC,
-                         "singular transformation to the standard setting");
-  const double(*p)[3] = ds->transformation_matrix;
-  const double *origin = ds->origin_shift;
-  for (int k = 0; k < ds->n_operations && !st; k++) {
-    double rd[3][3], tmp[3][3], wd[3][3];
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) rd[i][j] = ds->rotations[k][i][j];
-    nacre_mat3_mul(p, rd, tmp);
-    nacre_mat3_mul(tmp, p_inv, wd);
-    int w_rot[3][3];
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) w_rot[i][j] = (int)lround(wd[i][j]);
-    double w[3], wp[3];
-    for (int i = 0; i < 3; i++) {
-      w[i] = origin[i];
-      wp[i] = 0.0;
-      for (int j = 0; j < 3; j++) {
-        w[i] += p[i][j] * ds->translations[k][j];
-        wp[i] += wd[i][j] * origin[j];
-      }
-      w[i] -= wp[i];
-    }
-    int best = -1;
-    double best_dev = INFINITY;
-    for (int m = 0; m < ndb; m++) {
-      if (!rot_equal(w_rot, (const int(*)[3])db_rot[m])) continue;
-      double dev = 0.0;
-      for (int c = 0; c < 3; c++) {
-        double d = w[c] - db_trans[m][c];
-        dev = fmax(dev, fabs(d - round(d)));
-      }
-      if (dev < best_dev) {
-        best_dev = dev;
-        best = m;
-      }
-    }
-    /* Table translations with the same rotation differ by centring vectors
-     * (at least 1/3 apart), so a match within 1/6 is unambiguous. */
-    if (best < 0 || best_dev > 1.0 / 6.0) {
-      st = nacre_error_set(err, NACRE_ERR_NUMERIC,
-                           "operation %d has no counterpart in the table of "
-                           "Hall setting %d (deviation %.3g)",
-                           k, ds->hall_number, best_dev);
-      break;
-    }
-    double w_exact[3];
-    for (int c = 0; c < 3; c++)
-      w_exact[c] = db_trans[best][c] + round(w[c] - db_trans[best][c]) +
-                   wp[c] - origin[c];
-    for (int i = 0; i < 3; i++)
-      trans[k][i] = p_inv[i][0] * w_exact[0] + p_inv[i][1] * w_exact[1] +
-                    p_inv[i][2] * w_exact[2];
+                         "%d operations × |det P| = %g is not an integer", ndb,
+                         ndb * det);
+  double(*rot)[3][3] = NULL;
+  double(*trans)[3] = NULL;
+  if (!st) {
+    rot = malloc((size_t)target * sizeof *rot);
+    trans = malloc((size_t)target * sizeof *trans);
+    if (!rot || !trans)
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "%ld operations", target);
   }
+  /* lattice vectors n of the standard cell reaching over the input cell:
+   * its corners sit at P·corner in standard coordinates */
+  int reach[3] = {0, 0, 0};
+  for (int a = 0; a < 3 && !st; a++) {
+    double m = 0.0;
+    for (int b = 0; b < 3; b++) m += fabs(p[a][b]);
+    reach[a] = (int)ceil(m) + 1;
+  }
+  int n = 0;
+  for (int k = 0; k < ndb && !st && n < target; k++) {
+    double w[3][3], tmp[3][3], r[3][3];
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) w[i][j] = db_rot[k][i][j];
+    nacre_mat3_mul(p_inv, w, tmp);
+    nacre_mat3_mul(tmp, p, r);
+    double base[3]; /* W p + w − p */
+    for (int i = 0; i < 3; i++)
+      base[i] = w[i][0] * origin[0] + w[i][1] * origin[1] +
+                w[i][2] * origin[2] + db_trans[k][i] - origin[i];
+    for (int n0 = -reach[0]; n0 <= reach[0] && n < target; n0++)
+      for (int n1 = -reach[1]; n1 <= reach[1] && n < target; n1++)
+        for (int n2 = -reach[2]; n2 <= reach[2] && n < target; n2++) {
+          double v[3] = {base[0] + n0, base[1] + n1, base[2] + n2}, t[3];
+          for (int i = 0; i < 3; i++) {
+            t[i] = p_inv[i][0] * v[0] + p_inv[i][1] * v[1] + p_inv[i][2] * v[2];
+            t[i] -= floor(t[i]);
+          }
+          int seen = 0;
+          for (int m = 0; m < n && !seen; m++) {
+            seen = 1;
+            for (int i = 0; i < 3 && seen; i++) {
+              double d = t[i] - trans[m][i];
+              if (fabs(d - round(d)) > 1e-8) seen = 0;
+              for (int j = 0; j < 3 && seen; j++)
+                if (fabs(r[i][j] - rot[m][i][j]) > 1e-8) seen = 0;
+            }
+          }
+          if (seen) continue;
+          memcpy(rot[n], r, sizeof r);
+          memcpy(trans[n], t, sizeof t);
+          n++;
+        }
+  }
+  if (!st && n != target)
+    st = nacre_error_set(err, NACRE_ERR_NUMERIC,
+                         "found %d of the %ld operations of the group in the "
+                         "input cell",
+                         n, target);
   free(db_rot);
   free(db_trans);
-  return st;
+  if (st) {
+    free(rot);
+    free(trans);
+    return st;
+  }
+  *rot_out = rot;
+  *trans_out = trans;
+  *nops_out = n;
+  return NACRE_OK;
 }
 
 /* Rotation part Q of the polar decomposition M = Q U (Higham's iteration
@@ -330,47 +358,132 @@ static nacre_status ideal_cell(const SpglibDataset *ds,
   return NACRE_OK;
 }
 
+/* The primitive cell of the input in input fractional terms: a_prim =
+ * (a b c) M, so x_in = M x_prim. M^-1 is an integer matrix of determinant
+ * N = atoms / primitive atoms, so M's entries are multiples of 1/N and are
+ * rounded to them. */
+static nacre_status primitive_matrix(const SpglibDataset *ds,
+                                     const double cell[3][3], int nprim,
+                                     double m[3][3], nacre_error *err) {
+  double cols[3][3], inv[3][3];
+  nacre_mat3_transpose(cell, cols);
+  if (nacre_mat3_inverse(cols, inv))
+    return nacre_error_set(err, NACRE_ERR_INVALID, "singular cell");
+  nacre_mat3_mul(inv, ds->primitive_lattice, m);
+  double ncells = (double)ds->n_atoms / nprim;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) m[i][j] = round(m[i][j] * ncells) / ncells;
+  if (fabs(fabs(nacre_mat3_det(m)) * ncells - 1.0) > 1e-6)
+    return nacre_error_set(err, NACRE_ERR_NUMERIC,
+                           "primitive cell of %d atoms does not tile the "
+                           "input of %d",
+                           nprim, ds->n_atoms);
+  return NACRE_OK;
+}
+
 nacre_status nacre_symmetry_symmetrize(nacre_structure *s, double symprec,
                                        nacre_error *err) {
   SpglibDataset *ds;
   nacre_status st = sym_dataset(s, symprec, &ds, err);
   if (st) return st;
-  int n = s->natoms, nops = ds->n_operations;
-  double(*trans)[3] = malloc((size_t)nops * sizeof *trans);
-  int *map = malloc((size_t)nops * (size_t)n * sizeof *map);
+  int n = s->natoms, nops = 0, nprim = 0;
+  for (int i = 0; i < n; i++)
+    if (ds->mapping_to_primitive[i] + 1 > nprim)
+      nprim = ds->mapping_to_primitive[i] + 1;
+  double(*rot)[3][3] = NULL;
+  double(*trans)[3] = NULL;
+  int *map = NULL, *rep = malloc((size_t)n * sizeof *rep);
   double *frac = malloc(3 * (size_t)n * sizeof *frac);
+  double *pfrac = calloc(3 * (size_t)n, sizeof *pfrac); /* primitive atoms */
   double *avg = calloc(3 * (size_t)n, sizeof *avg);
-  double cell[3][3];
-  if (!trans || !map || !frac || !avg) {
+  int *ptypes = malloc((size_t)n * sizeof *ptypes);
+  double cell[3][3], m[3][3], m_inv[3][3], pm[3][3], pcell[3][3];
+  if (!rep || !frac || !pfrac || !avg || !ptypes) {
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "symmetrising %d atoms", n);
     goto done;
   }
-  if ((st = exact_translations(ds, trans, err))) goto done;
   if ((st = ideal_cell(ds, s->cell, cell, err))) goto done;
   if ((st = nacre_structure_get_frac(s, frac, err))) goto done;
-  st = map_atoms(nops, (const int(*)[3][3])ds->rotations,
-                 (const double(*)[3])trans, cell, frac, s->numbers, n,
+  if ((st = primitive_matrix(ds, s->cell, nprim, m, err))) goto done;
+  nacre_mat3_inverse(m, m_inv);
+  /* primitive rows in the ideal metric: (a b c)_ideal M, as rows */
+  double mt[3][3];
+  nacre_mat3_transpose(m, mt);
+  nacre_mat3_mul(mt, cell, pcell);
+  /* each primitive atom: the mean of the input atoms folded onto it */
+  for (int p = 0; p < nprim; p++) rep[p] = -1;
+  int *count = calloc((size_t)nprim, sizeof *count);
+  if (!count) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "symmetrising %d atoms", n);
+    goto done;
+  }
+  for (int i = 0; i < n; i++) {
+    int p = ds->mapping_to_primitive[i];
+    double f[3];
+    for (int a = 0; a < 3; a++)
+      f[a] = m_inv[a][0] * frac[3 * i] + m_inv[a][1] * frac[3 * i + 1] +
+             m_inv[a][2] * frac[3 * i + 2];
+    if (rep[p] < 0) {
+      rep[p] = i;
+      ptypes[p] = s->numbers[i];
+      memcpy(&avg[3 * p], f, sizeof f); /* reference image */
+    }
+    for (int a = 0; a < 3; a++)
+      pfrac[3 * p + a] += f[a] - round(f[a] - avg[3 * p + a]);
+    count[p]++;
+  }
+  for (int p = 0; p < nprim; p++)
+    for (int a = 0; a < 3; a++) pfrac[3 * p + a] /= count[p];
+  free(count);
+  memset(avg, 0, 3 * (size_t)n * sizeof *avg);
+  nacre_mat3_mul(ds->transformation_matrix, m, pm); /* x_s = P M x_prim + p */
+  if ((st = full_group(ds, (const double(*)[3])pm, &rot, &trans, &nops, err)))
+    goto done;
+  map = malloc((size_t)nops * (size_t)nprim * sizeof *map);
+  if (!map) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "symmetrising %d atoms", n);
+    goto done;
+  }
+  st = map_atoms(nops, (const double(*)[3][3])rot, (const double(*)[3])trans,
+                 (const double(*)[3])pcell, pfrac, ptypes, nprim,
                  MAP_TOL_FACTOR * symprec, map, err);
   if (st) goto done;
   /* x_j ← (1/|G|) Σ_g g(x_{g^-1 j}), each image taken next to x_j. */
   for (int k = 0; k < nops; k++)
-    for (int i = 0; i < n; i++) {
-      int j = map[(size_t)k * n + i];
+    for (int i = 0; i < nprim; i++) {
+      int j = map[(size_t)k * nprim + i];
       double y[3];
-      apply_op(ds->rotations[k], trans[k], &frac[3 * i], y);
+      apply_op((const double(*)[3])rot[k], trans[k], &pfrac[3 * i], y);
       for (int c = 0; c < 3; c++)
-        avg[3 * j + c] += y[c] - round(y[c] - frac[3 * j + c]);
+        avg[3 * j + c] += y[c] - round(y[c] - pfrac[3 * j + c]);
     }
-  for (int i = 0; i < 3 * n; i++) avg[i] /= nops;
+  for (int i = 0; i < 3 * nprim; i++) avg[i] /= nops;
+  /* unfold: each input atom is its primitive atom plus the lattice vector
+   * it sat at */
+  for (int i = 0; i < n; i++) {
+    int p = ds->mapping_to_primitive[i];
+    double f[3], x[3];
+    for (int a = 0; a < 3; a++)
+      f[a] = m_inv[a][0] * frac[3 * i] + m_inv[a][1] * frac[3 * i + 1] +
+             m_inv[a][2] * frac[3 * i + 2];
+    for (int a = 0; a < 3; a++)
+      x[a] = avg[3 * p + a] + round(f[a] - avg[3 * p + a]);
+    for (int a = 0; a < 3; a++)
+      frac[3 * i + a] = m[a][0] * x[0] + m[a][1] * x[1] + m[a][2] * x[2];
+  }
   memcpy(s->cell, cell, sizeof cell);
-  nacre_structure_set_frac(s, avg);
+  nacre_structure_set_frac(s, frac);
 done:
   if (st) nacre_error_prefix(err, "symmetrising at %g Å: ", symprec);
   spg_free_dataset(ds);
+  free(rot);
   free(trans);
   free(map);
+  free(rep);
   free(frac);
+  free(pfrac);
   free(avg);
+  free(ptypes);
   return st;
 }
 
