@@ -31,6 +31,10 @@ typedef struct nacre_symmetry {
   char (*site_symmetry)[8];  /* site-symmetry symbol per atom */
   int *multiplicity;         /* Wyckoff multiplicity per atom (conventional
                                 cell) */
+  /* Atom permutations of the operations for the analysed structure:
+   * atom_map[k*natoms + i] is the image of atom i under operation k (see
+   * nacre_symmetry_atom_map); NULL when nops*natoms is too large to keep. */
+  int *atom_map;
   /* Transformation to the standard setting (spglib): x_std = P x + p */
   double transformation[3][3];
   double origin_shift[3];
@@ -55,7 +59,14 @@ nacre_status nacre_symmetry_symmetrize(nacre_structure *s, double symprec,
 nacre_status nacre_symmetry_scan(const nacre_structure *s,
                                  nacre_symmetry **out, nacre_error *err);
 /* Symmetrises Cartesian forces (3N) and a Voigt stress (eV/Å^3) with the
- * operations of sym, which must describe s (same atom order). */
+ * operations of sym, which must describe s (same atom order): F_j ←
+ * (1/|G|) Σ_g C_g F_{g^-1 j}, σ ← (1/|G|) Σ_g C_g σ C_g^T with the Cartesian
+ * rotations C = A R A^-1, A = (a b c) as columns. forces or stress may be
+ * NULL. Uses sym->atom_map when present (valid while the structure keeps
+ * its symmetry, as in a symmetry-constrained relaxation), else matches
+ * atoms afresh. In a supercell whose lattice lacks some of the crystal's
+ * rotations, spglib's operations of that cell, and so this average, cover
+ * only the subgroup that keeps the cell. */
 nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
                                               const nacre_structure *s,
                                               double *forces, double stress[6],

@@ -496,14 +496,25 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
   int n = s->natoms;
   if (sym->nops < 1)
     return nacre_error_set(err, NACRE_ERR_INVALID, "symmetry without operations");
-  int *map = malloc((size_t)sym->nops * (size_t)(n > 0 ? n : 1) * sizeof *map);
+  int *map = sym->atom_map ? NULL
+                           : malloc((size_t)sym->nops * (size_t)(n > 0 ? n : 1) *
+                                    sizeof *map);
   double *acc = calloc(3 * (size_t)(n > 0 ? n : 1), sizeof *acc);
   nacre_status st = NACRE_OK;
-  if (!map || !acc) {
+  if ((!map && !sym->atom_map) || !acc) {
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "symmetrising forces");
     goto done;
   }
-  if (forces && (st = nacre_symmetry_atom_map(sym, s, map, err))) goto done;
+  if (sym->natoms != n) {
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "symmetry of %d atoms used on a structure of %d",
+                         sym->natoms, n);
+    goto done;
+  }
+  const int *perm = sym->atom_map ? sym->atom_map : map;
+  if (forces && !sym->atom_map &&
+      (st = nacre_symmetry_atom_map(sym, s, map, err)))
+    goto done;
   /* Cartesian form of a fractional rotation: with A = (a b c) as columns,
    * x = A f, so x' = C x with C = A R A^-1. */
   double a[3][3], a_inv[3][3];
@@ -523,7 +534,7 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
     if (forces)
       for (int i = 0; i < n; i++) {
         const double *f = &forces[3 * i];
-        double *out = &acc[3 * (size_t)map[(size_t)k * n + i]];
+        double *out = &acc[3 * (size_t)perm[(size_t)k * n + i]];
         for (int x = 0; x < 3; x++)
           out[x] += c[x][0] * f[0] + c[x][1] * f[1] + c[x][2] * f[2];
       }

@@ -154,6 +154,7 @@ void nacre_symmetry_free(nacre_symmetry *sym) {
   free(sym->wyckoff);
   free(sym->site_symmetry);
   free(sym->multiplicity);
+  free(sym->atom_map);
   free(sym);
 }
 
@@ -278,6 +279,16 @@ nacre_status nacre_symmetry_analyze(const nacre_structure *s, double symprec,
   if (st) return st;
   st = symmetry_from_dataset(ds, symprec, out, err);
   if (!st) choose_origin(s, symprec, ds, *out);
+  /* keep the permutations for later force symmetrisation, up to 64 MB */
+  if (!st && (double)ds->n_operations * s->natoms <= 16e6) {
+    nacre_symmetry *sym = *out;
+    sym->atom_map = malloc((size_t)sym->nops * (size_t)s->natoms *
+                           sizeof *sym->atom_map);
+    if (sym->atom_map && nacre_symmetry_atom_map(sym, s, sym->atom_map, NULL)) {
+      free(sym->atom_map);
+      sym->atom_map = NULL;
+    }
+  }
   spg_free_dataset(ds);
   return st;
 }

@@ -193,7 +193,18 @@ static void check_forces(const sites *c, int index,
   nacre_rng_init(&rng, 11 + index, 0);
   for (int i = 0; i < 3 * n; i++) f[i] = nacre_rng_normal(&rng);
   for (int i = 0; i < 6; i++) stress[i] = nacre_rng_normal(&rng);
+  /* the permutations kept by the analysis and fresh ones agree */
+  double *f_fresh = malloc(3 * (size_t)n * sizeof *f_fresh);
+  memcpy(f_fresh, f, 3 * (size_t)n * sizeof *f);
+  int *kept = sym->atom_map;
+  CHECK(kept != NULL, "%s: analysis keeps the atom permutations", c->name);
+  sym->atom_map = NULL;
+  CHECK_OK(nacre_symmetry_symmetrize_forces(sym, s, f_fresh, NULL, &err), &err);
+  sym->atom_map = kept;
   CHECK_OK(nacre_symmetry_symmetrize_forces(sym, s, f, stress, &err), &err);
+  CHECK(max_abs_diff(f, f_fresh, 3 * n) < 1e-14,
+        "%s: kept and fresh permutations give the same forces", c->name);
+  free(f_fresh);
   int *map = malloc((size_t)sym->nops * n * sizeof *map);
   CHECK_OK(nacre_symmetry_atom_map(sym, s, map, &err), &err);
   double a[3][3], a_inv[3][3], worst = 0.0, worst_stress = 0.0;
