@@ -31,18 +31,30 @@ typedef struct nacre_symmetry {
   char (*site_symmetry)[8];  /* site-symmetry symbol per atom */
   int *multiplicity;         /* Wyckoff multiplicity per atom (conventional
                                 cell) */
-  /* Atom permutations of the operations for the analysed structure:
-   * atom_map[k*natoms + i] is the image of atom i under operation k (see
-   * nacre_symmetry_atom_map); NULL when nops*natoms is too large to keep. */
-  int *atom_map;
+  /* Private: atom permutations of the analysed structure kept for
+   * nacre_symmetry_symmetrize_forces (NULL when not kept). */
+  struct nacre_sym_perms *perms;
   /* Transformation to the standard setting (spglib): x_std = P x + p */
   double transformation[3][3];
   double origin_shift[3];
 } nacre_symmetry;
 
-/* Analyses s with tolerance symprec (Å). */
+/* Analyses s with tolerance symprec (Å). Wyckoff letters are fixed only up
+ * to the Euclidean normalizer of the group (spinel's Mg is 8a or 8b
+ * depending on the origin); nacre takes the origin, among those spglib
+ * reaches, whose letters read in atom order come first alphabetically, so
+ * that the first atoms get the earliest letters. That costs up to seven
+ * more spglib searches; flags below skip it. */
 nacre_status nacre_symmetry_analyze(const nacre_structure *s, double symprec,
                                     nacre_symmetry **out, nacre_error *err);
+enum {
+  NACRE_SYM_SPGLIB_ORIGIN = 1u, /* keep spglib's origin and letters */
+  NACRE_SYM_NO_PERMS = 2u       /* keep no atom permutations */
+};
+nacre_status nacre_symmetry_analyze_flags(const nacre_structure *s,
+                                          double symprec, unsigned flags,
+                                          nacre_symmetry **out,
+                                          nacre_error *err);
 void nacre_symmetry_free(nacre_symmetry *sym);
 /* Standard conventional or primitive cell (spglib's standardisation,
  * rotated back to a conventional orientation). */
@@ -62,9 +74,12 @@ nacre_status nacre_symmetry_scan(const nacre_structure *s,
  * operations of sym, which must describe s (same atom order): F_j ←
  * (1/|G|) Σ_g C_g F_{g^-1 j}, σ ← (1/|G|) Σ_g C_g σ C_g^T with the Cartesian
  * rotations C = A R A^-1, A = (a b c) as columns. forces or stress may be
- * NULL. Uses sym->atom_map when present (valid while the structure keeps
- * its symmetry, as in a symmetry-constrained relaxation), else matches
- * atoms afresh. In a supercell whose lattice lacks some of the crystal's
+ * NULL. The sum runs as an average over one operation per rotation
+ * followed by one over the pure translations of the cell (the group is
+ * their product), which costs (rotations + translations)·N instead of
+ * |G|·N. Uses the permutations kept by the analysis (valid while the
+ * structure keeps its symmetry, as in a symmetry-constrained relaxation),
+ * else matches atoms afresh. In a supercell whose lattice lacks some of the crystal's
  * rotations, spglib's operations of that cell, and so this average, cover
  * only the subgroup that keeps the cell. */
 nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,

@@ -24,4 +24,18 @@ void sym_cell_clear(sym_cell *c);
 nacre_status sym_dataset(const nacre_structure *s, double symprec,
                          SpglibDataset **out, nacre_error *err);
 
+/* Atom permutations of a group factored as rotations × translations: one
+ * operation per distinct rotation (rep_ops) and every pure translation
+ * (trans_ops) of the cell, with the permutation each induces. */
+struct nacre_sym_perms {
+  int natoms, nrep, ntrans;
+  int *rep_ops, *trans_ops; /* operation indices */
+  int *rep_map;             /* nrep*natoms */
+  int *trans_map;           /* ntrans*natoms */
+};
+nacre_status sym_perms_build(const nacre_symmetry *sym,
+                             const nacre_structure *s,
+                             struct nacre_sym_perms **out, nacre_error *err);
+void sym_perms_free(struct nacre_sym_perms *p);
+
 #endif

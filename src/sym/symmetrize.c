@@ -489,6 +489,107 @@ done:
 
 /* ---- forces and stress ---- */
 
+void sym_perms_free(struct nacre_sym_perms *p) {
+  if (!p) return;
+  free(p->rep_ops);
+  free(p->trans_ops);
+  free(p->rep_map);
+  free(p->trans_map);
+  free(p);
+}
+
+static int is_identity(const int r[3][3]) {
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      if (r[i][j] != (i == j)) return 0;
+  return 1;
+}
+
+static int same_rotation(const int a[3][3], const int b[3][3]) {
+  return !memcmp(a, b, sizeof(int[3][3]));
+}
+
+/* Permutations of the operations listed in ops (count of them). */
+static nacre_status map_subset(const nacre_symmetry *sym,
+                               const nacre_structure *s, const double *frac,
+                               const int *ops, int count, int *map,
+                               nacre_error *err) {
+  double(*rot)[3][3] = malloc((size_t)count * sizeof *rot);
+  double(*trans)[3] = malloc((size_t)count * sizeof *trans);
+  nacre_status st = NACRE_OK;
+  if (!rot || !trans) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "atom permutations");
+  } else {
+    for (int k = 0; k < count; k++) {
+      for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) rot[k][i][j] = sym->rot[ops[k]][i][j];
+        trans[k][i] = sym->trans[ops[k]][i];
+      }
+    }
+    st = map_atoms(count, (const double(*)[3][3])rot,
+                   (const double(*)[3])trans, s->cell, frac, s->numbers,
+                   s->natoms, MAP_TOL_FACTOR * sym->symprec, map, err);
+  }
+  free(rot);
+  free(trans);
+  return st;
+}
+
+nacre_status sym_perms_build(const nacre_symmetry *sym,
+                             const nacre_structure *s,
+                             struct nacre_sym_perms **out, nacre_error *err) {
+  *out = NULL;
+  int n = s->natoms;
+  if (sym->natoms != n)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "symmetry of %d atoms used on a structure of %d",
+                           sym->natoms, n);
+  struct nacre_sym_perms *p = calloc(1, sizeof *p);
+  double *frac = malloc(3 * (size_t)(n > 0 ? n : 1) * sizeof *frac);
+  nacre_status st = NACRE_OK;
+  if (!p || !frac ||
+      !(p->rep_ops = malloc((size_t)sym->nops * sizeof *p->rep_ops)) ||
+      !(p->trans_ops = malloc((size_t)sym->nops * sizeof *p->trans_ops))) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "atom permutations");
+    goto done;
+  }
+  p->natoms = n;
+  for (int k = 0; k < sym->nops; k++) {
+    int seen = 0;
+    for (int r = 0; r < p->nrep && !seen; r++)
+      seen = same_rotation(sym->rot[k], sym->rot[p->rep_ops[r]]);
+    if (!seen) p->rep_ops[p->nrep++] = k;
+    if (is_identity(sym->rot[k])) p->trans_ops[p->ntrans++] = k;
+  }
+  /* operations with one rotation differ by a pure translation, so the
+   * group is exactly {translation · representative} */
+  if (p->nrep * p->ntrans != sym->nops) {
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "%d operations are not %d rotations × %d "
+                         "translations",
+                         sym->nops, p->nrep, p->ntrans);
+    goto done;
+  }
+  p->rep_map = malloc((size_t)p->nrep * n * sizeof *p->rep_map);
+  p->trans_map = malloc((size_t)p->ntrans * n * sizeof *p->trans_map);
+  if (!p->rep_map || !p->trans_map) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "atom permutations");
+    goto done;
+  }
+  if ((st = nacre_structure_get_frac(s, frac, err))) goto done;
+  if ((st = map_subset(sym, s, frac, p->rep_ops, p->nrep, p->rep_map, err)))
+    goto done;
+  st = map_subset(sym, s, frac, p->trans_ops, p->ntrans, p->trans_map, err);
+done:
+  free(frac);
+  if (st) {
+    sym_perms_free(p);
+    return st;
+  }
+  *out = p;
+  return NACRE_OK;
+}
+
 nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
                                               const nacre_structure *s,
                                               double *forces, double stress[6],
@@ -496,25 +597,23 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
   int n = s->natoms;
   if (sym->nops < 1)
     return nacre_error_set(err, NACRE_ERR_INVALID, "symmetry without operations");
-  int *map = sym->atom_map ? NULL
-                           : malloc((size_t)sym->nops * (size_t)(n > 0 ? n : 1) *
-                                    sizeof *map);
-  double *acc = calloc(3 * (size_t)(n > 0 ? n : 1), sizeof *acc);
+  if (sym->natoms != n)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "symmetry of %d atoms used on a structure of %d",
+                           sym->natoms, n);
+  struct nacre_sym_perms *fresh = NULL;
+  const struct nacre_sym_perms *p = sym->perms;
   nacre_status st = NACRE_OK;
-  if ((!map && !sym->atom_map) || !acc) {
+  if (!p) {
+    if ((st = sym_perms_build(sym, s, &fresh, err))) return st;
+    p = fresh;
+  }
+  double *acc = calloc(3 * (size_t)(n > 0 ? n : 1), sizeof *acc);
+  double *acc2 = calloc(3 * (size_t)(n > 0 ? n : 1), sizeof *acc2);
+  if (!acc || !acc2) {
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "symmetrising forces");
     goto done;
   }
-  if (sym->natoms != n) {
-    st = nacre_error_set(err, NACRE_ERR_INVALID,
-                         "symmetry of %d atoms used on a structure of %d",
-                         sym->natoms, n);
-    goto done;
-  }
-  const int *perm = sym->atom_map ? sym->atom_map : map;
-  if (forces && !sym->atom_map &&
-      (st = nacre_symmetry_atom_map(sym, s, map, err)))
-    goto done;
   /* Cartesian form of a fractional rotation: with A = (a b c) as columns,
    * x = A f, so x' = C x with C = A R A^-1. */
   double a[3][3], a_inv[3][3];
@@ -525,21 +624,23 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
   }
   double sigma[3][3], sigma_acc[3][3] = {{0}};
   if (stress) nacre_mat3_from_voigt(stress, sigma);
-  for (int k = 0; k < sym->nops; k++) {
-    double r[3][3], tmp[3][3], c[3][3];
+  /* rotations: F' = (1/|R|) Σ_r C_r F_{r^-1 j}; σ' = (1/|R|) Σ_r C σ C^T
+   * (translations leave σ alone) */
+  for (int r = 0; r < p->nrep; r++) {
+    int k = p->rep_ops[r];
+    double rd[3][3], tmp[3][3], c[3][3];
     for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) r[i][j] = sym->rot[k][i][j];
-    nacre_mat3_mul(a, r, tmp);
+      for (int j = 0; j < 3; j++) rd[i][j] = sym->rot[k][i][j];
+    nacre_mat3_mul(a, rd, tmp);
     nacre_mat3_mul(tmp, a_inv, c);
     if (forces)
       for (int i = 0; i < n; i++) {
         const double *f = &forces[3 * i];
-        double *out = &acc[3 * (size_t)perm[(size_t)k * n + i]];
+        double *out = &acc[3 * (size_t)p->rep_map[(size_t)r * n + i]];
         for (int x = 0; x < 3; x++)
           out[x] += c[x][0] * f[0] + c[x][1] * f[1] + c[x][2] * f[2];
       }
     if (stress) {
-      /* σ' = C σ C^T */
       double cs[3][3], ct[3][3], rot_sigma[3][3];
       nacre_mat3_mul(c, sigma, cs);
       nacre_mat3_transpose(c, ct);
@@ -548,15 +649,24 @@ nacre_status nacre_symmetry_symmetrize_forces(const nacre_symmetry *sym,
         for (int j = 0; j < 3; j++) sigma_acc[i][j] += rot_sigma[i][j];
     }
   }
-  if (forces)
-    for (int i = 0; i < 3 * n; i++) forces[i] = acc[i] / sym->nops;
+  if (forces) {
+    /* then translations: F'' = (1/|T|) Σ_T F'_{T^-1 j} */
+    for (int q = 0; q < p->ntrans; q++)
+      for (int i = 0; i < n; i++) {
+        double *out = &acc2[3 * (size_t)p->trans_map[(size_t)q * n + i]];
+        for (int x = 0; x < 3; x++) out[x] += acc[3 * i + x];
+      }
+    double norm = 1.0 / ((double)p->nrep * p->ntrans);
+    for (int i = 0; i < 3 * n; i++) forces[i] = acc2[i] * norm;
+  }
   if (stress) {
     for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) sigma_acc[i][j] /= sym->nops;
+      for (int j = 0; j < 3; j++) sigma_acc[i][j] /= p->nrep;
     nacre_voigt_from_mat3(sigma_acc, stress);
   }
 done:
-  free(map);
   free(acc);
+  free(acc2);
+  sym_perms_free(fresh);
   return st;
 }

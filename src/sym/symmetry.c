@@ -154,7 +154,7 @@ void nacre_symmetry_free(nacre_symmetry *sym) {
   free(sym->wyckoff);
   free(sym->site_symmetry);
   free(sym->multiplicity);
-  free(sym->atom_map);
+  sym_perms_free(sym->perms);
   free(sym);
 }
 
@@ -208,87 +208,124 @@ static nacre_status symmetry_from_dataset(const SpglibDataset *ds,
  * vectors of the standard cell, it takes the one whose letters, read atom by
  * atom in input order, come first alphabetically (so the first atoms get
  * the earliest letters). spglib's choice of origin depends on where the
- * atoms sit in the input cell, so the candidates are tried on the input
- * cell itself (up to seven more spglib searches). Operations are
+ * atoms sit in the cell it is given, so the candidates are tried on the
+ * input cell itself or, when smaller, on the conventional standard cell
+ * (up to eight more spglib searches). Operations are
  * unchanged; origin shift, letters and site symmetries follow the origin
  * chosen. */
 static void choose_origin(const nacre_structure *s, double symprec,
                           const SpglibDataset *ds, nacre_symmetry *sym) {
-  double p_inv[3][3];
-  if (nacre_mat3_inverse(ds->transformation_matrix, p_inv)) return;
-  sym_cell c;
-  if (sym_cell_from_structure(s, s->natoms, &c, NULL)) return;
-  double(*shifted)[3] = malloc((size_t)s->natoms * sizeof *shifted);
-  if (!shifted) {
-    sym_cell_clear(&c);
-    return;
+  int n = s->natoms;
+  /* The candidates run on the smaller of the input cell and spglib's
+   * conventional standard cell: x_base = B x + b (B = I, b = 0 for the
+   * input; B = P, b = p for the standard cell). */
+  int use_std = ds->n_std_atoms < n;
+  int nbase = use_std ? ds->n_std_atoms : n;
+  double base_lattice[3][3], b_mat[3][3], b_vec[3] = {0, 0, 0}, p_inv[3][3];
+  double(*base)[3] = malloc((size_t)nbase * sizeof *base);
+  double(*shifted)[3] = malloc((size_t)nbase * sizeof *shifted);
+  int *types = malloc((size_t)nbase * sizeof *types);
+  int *base_of = malloc((size_t)n * sizeof *base_of); /* input → base atom */
+  char *letters = malloc((size_t)n);
+  if (!base || !shifted || !types || !base_of || !letters ||
+      nacre_mat3_inverse(ds->transformation_matrix, p_inv))
+    goto done;
+  if (use_std) {
+    memcpy(base_lattice, ds->std_lattice, sizeof base_lattice);
+    memcpy(b_mat, ds->transformation_matrix, sizeof b_mat);
+    memcpy(b_vec, ds->origin_shift, sizeof b_vec);
+    memcpy(base, ds->std_positions, (size_t)nbase * sizeof *base);
+    memcpy(types, ds->std_types, (size_t)nbase * sizeof *types);
+    for (int i = 0; i < n; i++) {
+      base_of[i] = -1;
+      for (int j = 0; j < nbase && base_of[i] < 0; j++)
+        if (ds->std_mapping_to_primitive[j] == ds->mapping_to_primitive[i])
+          base_of[i] = j;
+      if (base_of[i] < 0) goto done;
+    }
+  } else {
+    nacre_mat3_transpose(s->cell, base_lattice);
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) b_mat[i][j] = i == j;
+    if (nacre_structure_get_frac(s, &base[0][0], NULL)) goto done;
+    memcpy(types, s->numbers, (size_t)n * sizeof *types);
+    for (int i = 0; i < n; i++) base_of[i] = i;
   }
-  for (int code = 1; code < 8; code++) {
+  for (int code = use_std ? 0 : 1; code < 8; code++) {
     double t_std[3] = {0.5 * (code & 1), 0.5 * ((code >> 1) & 1),
                        0.5 * ((code >> 2) & 1)};
-    double d[3]; /* the move in input fractional coordinates: P^-1 t */
+    double d[3]; /* the move in base fractional coordinates */
     for (int i = 0; i < 3; i++)
-      d[i] = p_inv[i][0] * t_std[0] + p_inv[i][1] * t_std[1] +
-             p_inv[i][2] * t_std[2];
-    /* a shift by a lattice vector of the input cell changes nothing */
-    int lattice_vector = 1;
+      d[i] = use_std ? t_std[i]
+                     : p_inv[i][0] * t_std[0] + p_inv[i][1] * t_std[1] +
+                           p_inv[i][2] * t_std[2];
+    /* a shift by a lattice vector of the base cell changes nothing */
+    int lattice_vector = code > 0;
     for (int k = 0; k < 3; k++)
       if (fabs(d[k] - round(d[k])) > 1e-6) lattice_vector = 0;
     if (lattice_vector) continue;
-    for (int i = 0; i < s->natoms; i++)
-      for (int k = 0; k < 3; k++) shifted[i][k] = c.frac[i][k] + d[k];
-    SpglibDataset *alt = spg_get_dataset(c.lattice, shifted, c.types,
-                                         c.natoms, symprec);
+    for (int i = 0; i < nbase; i++)
+      for (int k = 0; k < 3; k++) shifted[i][k] = base[i][k] + d[k];
+    SpglibDataset *alt =
+        spg_get_dataset(base_lattice, shifted, types, nbase, symprec);
     if (!alt) continue;
     int better = 0;
     if (alt->spacegroup_number == ds->spacegroup_number &&
-        alt->hall_number == ds->hall_number && alt->n_atoms == s->natoms)
-      for (int i = 0; i < s->natoms; i++) {
-        char w = (char)('a' + alt->wyckoffs[i]);
-        if (w != sym->wyckoff[i]) {
-          better = w < sym->wyckoff[i];
+        alt->hall_number == ds->hall_number && alt->n_atoms == nbase) {
+      for (int i = 0; i < n; i++)
+        letters[i] = (char)('a' + alt->wyckoffs[base_of[i]]);
+      for (int i = 0; i < n; i++)
+        if (letters[i] != sym->wyckoff[i]) {
+          better = letters[i] < sym->wyckoff[i];
           break;
         }
-      }
+    }
     if (better) {
-      for (int i = 0; i < s->natoms; i++) {
-        sym->wyckoff[i] = (char)('a' + alt->wyckoffs[i]);
+      for (int i = 0; i < n; i++) {
+        sym->wyckoff[i] = letters[i];
         snprintf(sym->site_symmetry[i], sizeof sym->site_symmetry[i], "%s",
-                 alt->site_symmetry_symbols[i]);
+                 alt->site_symmetry_symbols[base_of[i]]);
       }
-      /* x_std = P (x + d) + p_alt, so p = p_alt + P d */
+      /* x_std = P_alt (B x + b + d) + p_alt */
+      double(*pa)[3] = alt->transformation_matrix;
+      nacre_mat3_mul((const double(*)[3])pa, (const double(*)[3])b_mat,
+                     sym->transformation);
       for (int i = 0; i < 3; i++)
         sym->origin_shift[i] = alt->origin_shift[i] +
-                               alt->transformation_matrix[i][0] * d[0] +
-                               alt->transformation_matrix[i][1] * d[1] +
-                               alt->transformation_matrix[i][2] * d[2];
-      memcpy(sym->transformation, alt->transformation_matrix,
-             sizeof sym->transformation);
+                               pa[i][0] * (b_vec[0] + d[0]) +
+                               pa[i][1] * (b_vec[1] + d[1]) +
+                               pa[i][2] * (b_vec[2] + d[2]);
     }
     spg_free_dataset(alt);
   }
+done:
+  free(base);
   free(shifted);
-  sym_cell_clear(&c);
+  free(types);
+  free(base_of);
+  free(letters);
 }
 
 nacre_status nacre_symmetry_analyze(const nacre_structure *s, double symprec,
                                     nacre_symmetry **out, nacre_error *err) {
+  return nacre_symmetry_analyze_flags(s, symprec, 0, out, err);
+}
+
+nacre_status nacre_symmetry_analyze_flags(const nacre_structure *s,
+                                          double symprec, unsigned flags,
+                                          nacre_symmetry **out,
+                                          nacre_error *err) {
   *out = NULL;
   SpglibDataset *ds;
   nacre_status st = sym_dataset(s, symprec, &ds, err);
   if (st) return st;
   st = symmetry_from_dataset(ds, symprec, out, err);
-  if (!st) choose_origin(s, symprec, ds, *out);
-  /* keep the permutations for later force symmetrisation, up to 64 MB */
-  if (!st && (double)ds->n_operations * s->natoms <= 16e6) {
-    nacre_symmetry *sym = *out;
-    sym->atom_map = malloc((size_t)sym->nops * (size_t)s->natoms *
-                           sizeof *sym->atom_map);
-    if (sym->atom_map && nacre_symmetry_atom_map(sym, s, sym->atom_map, NULL)) {
-      free(sym->atom_map);
-      sym->atom_map = NULL;
-    }
-  }
+  if (!st && !(flags & NACRE_SYM_SPGLIB_ORIGIN))
+    choose_origin(s, symprec, ds, *out);
+  /* keep the permutations for later force symmetrisation */
+  if (!st && !(flags & NACRE_SYM_NO_PERMS) &&
+      sym_perms_build(*out, s, &(*out)->perms, NULL))
+    (*out)->perms = NULL;
   spg_free_dataset(ds);
   return st;
 }
@@ -364,9 +401,9 @@ nacre_status nacre_symmetry_scan(const nacre_structure *s,
     if (err) *err = last;
     return last.status ? last.status : NACRE_ERR_EXTERNAL;
   }
-  nacre_status st = symmetry_from_dataset(best, best_tol, out, err);
   spg_free_dataset(best);
-  return st;
+  /* the full analysis (origin choice, permutations) at that tolerance */
+  return nacre_symmetry_analyze(s, best_tol, out, err);
 }
 
 void nacre_symmetry_to_standard(const nacre_symmetry *sym,

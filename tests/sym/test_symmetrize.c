@@ -193,17 +193,44 @@ static void check_forces(const sites *c, int index,
   nacre_rng_init(&rng, 11 + index, 0);
   for (int i = 0; i < 3 * n; i++) f[i] = nacre_rng_normal(&rng);
   for (int i = 0; i < 6; i++) stress[i] = nacre_rng_normal(&rng);
-  /* the permutations kept by the analysis and fresh ones agree */
+  /* the factored average (kept permutations) equals the plain average
+   * over all operations with the full atom map */
+  int *full = malloc((size_t)sym->nops * n * sizeof *full);
+  double *f_plain = calloc(3 * (size_t)n, sizeof *f_plain);
   double *f_fresh = malloc(3 * (size_t)n * sizeof *f_fresh);
+  CHECK(sym->perms != NULL, "%s: analysis keeps the atom permutations",
+        c->name);
+  CHECK_OK(nacre_symmetry_atom_map(sym, s, full, &err), &err);
+  {
+    double ac[3][3], ac_inv[3][3];
+    nacre_mat3_transpose(s->cell, ac);
+    nacre_mat3_inverse(ac, ac_inv);
+    for (int k = 0; k < sym->nops; k++) {
+      double rd[3][3], tmp[3][3], cm[3][3];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) rd[i][j] = sym->rot[k][i][j];
+      nacre_mat3_mul(ac, rd, tmp);
+      nacre_mat3_mul(tmp, ac_inv, cm);
+      for (int i = 0; i < n; i++)
+        for (int x = 0; x < 3; x++)
+          f_plain[3 * full[k * n + i] + x] +=
+              (cm[x][0] * f[3 * i] + cm[x][1] * f[3 * i + 1] +
+               cm[x][2] * f[3 * i + 2]) / sym->nops;
+    }
+  }
   memcpy(f_fresh, f, 3 * (size_t)n * sizeof *f);
-  int *kept = sym->atom_map;
-  CHECK(kept != NULL, "%s: analysis keeps the atom permutations", c->name);
-  sym->atom_map = NULL;
+  struct nacre_sym_perms *kept = sym->perms;
+  sym->perms = NULL; /* forces fresh permutations */
   CHECK_OK(nacre_symmetry_symmetrize_forces(sym, s, f_fresh, NULL, &err), &err);
-  sym->atom_map = kept;
+  sym->perms = kept;
   CHECK_OK(nacre_symmetry_symmetrize_forces(sym, s, f, stress, &err), &err);
   CHECK(max_abs_diff(f, f_fresh, 3 * n) < 1e-14,
         "%s: kept and fresh permutations give the same forces", c->name);
+  CHECK(max_abs_diff(f, f_plain, 3 * n) < 1e-12,
+        "%s: factored average equals the plain group average (%.3g)", c->name,
+        max_abs_diff(f, f_plain, 3 * n));
+  free(full);
+  free(f_plain);
   free(f_fresh);
   int *map = malloc((size_t)sym->nops * n * sizeof *map);
   CHECK_OK(nacre_symmetry_atom_map(sym, s, map, &err), &err);
