@@ -56,14 +56,22 @@ nacre_status nacre_symmetry_analyze_flags(const nacre_structure *s,
                                           nacre_symmetry **out,
                                           nacre_error *err);
 void nacre_symmetry_free(nacre_symmetry *sym);
-/* Standard conventional or primitive cell (spglib's standardisation,
- * rotated back to a conventional orientation). */
+/* Standard conventional or primitive cell (spglib's standardisation:
+ * idealised lattice in spglib's standard orientation, e.g. a along x and c
+ * along z for hexagonal cells; positions wrapped into the cell). R groups
+ * give the hexagonal triple cell as conventional and the rhombohedral cell
+ * as primitive. */
 nacre_status nacre_symmetry_standardize(const nacre_structure *s,
                                         double symprec, int to_primitive,
                                         nacre_structure **out,
                                         nacre_error *err);
 /* Makes a nearly symmetric structure exactly symmetric within symprec:
- * cell metric and positions averaged over the group. */
+ * the cell becomes spglib's ideal lattice (same cell choice) turned to the
+ * orientation nearest the input (polar decomposition), and each atom the
+ * average of its images under the whole group, taken in the primitive cell
+ * with the exact translations of the Hall-symbol table, then unfolded. Atom
+ * order, wrapping and orientation are kept; atoms move by about the
+ * deviation from symmetry. */
 nacre_status nacre_symmetry_symmetrize(nacre_structure *s, double symprec,
                                        nacre_error *err);
 /* Highest-order group over tolerances 1e-5 .. 0.1 Å; fills the analysis at
