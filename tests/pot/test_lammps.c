@@ -1,7 +1,8 @@
-/* test_lammps.c — EAM (funcfl, setfl, Finnis-Sinclair) and Lennard-Jones
+/* test_lammps.c — EAM (funcfl, setfl, Finnis-Sinclair), Lennard-Jones and Morse
  * against LAMMPS itself (Debian's `lmp`): perturbed triclinic supercells and
  * a cell smaller than the cutoff are written with nacre_lammps_data_write,
- * evaluated by pair_style eam / eam/alloy / eam/fs / lj/cut with `run 0`,
+ * evaluated by pair_style eam / eam/alloy / eam/fs / lj/cut / morse with
+ * `run 0`,
  * and LAMMPS' energy, forces (dump, full precision) and pressure tensor are
  * rotated back and compared: energy within 1e-8 eV/atom, forces within
  * 1e-6 eV/Å, stress within 1e-5 GPa. LAMMPS' pressure tensor (bar, metal
@@ -273,6 +274,21 @@ int main(void) {
             tz, 1);
     nacre_structure_free(s);
     nacre_potential_free(lj);
+  }
+  /* Morse with the energy shift */
+  nacre_potential *mo = NULL;
+  CHECK_OK(nacre_potential_load("morse:D=0.3429,alpha=1.3588,r0=2.866,cutoff=7.0,shift=1",
+                                &mo, &err),
+           &err);
+  if (mo) {
+    int tz[1] = {29};
+    nacre_structure *s = perturbed("fcc", 29, 3.615, n2, 0.1, 71);
+    compare("morse shifted Cu fcc 32 atoms", mo, s,
+            "pair_style morse 7.0\npair_coeff 1 1 0.3429 1.3588 2.866\n"
+            "pair_modify shift yes",
+            tz, 1);
+    nacre_structure_free(s);
+    nacre_potential_free(mo);
   }
   TEST_DONE();
 }
