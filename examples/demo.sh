@@ -11,8 +11,9 @@ if [ -r "$eam" ]; then
   potential=$eam
   echo "== nacre eval with EAM $eam (Foiles et al., PRB 33, 7983 (1986))"
 else
-  # Cu Lennard-Jones (Heinz et al., J. Phys. Chem. C 112, 2412 (2008))
-  potential="lj:epsilon=0.4093,sigma=2.338,cutoff=6.0,shift=1"
+  # Cu 12-6 Lennard-Jones, epsilon 4.72 kcal/mol, sigma 2.330 Å (Heinz et al.,
+  # J. Phys. Chem. C 112, 1281 (2008))
+  potential="lj:epsilon=0.2047,sigma=2.330,cutoff=6.0,shift=1"
   echo "== $eam absent (Debian package lammps-data); using $potential"
 fi
 "$nacre" eval "$structure" --potential "$potential"
