@@ -8,6 +8,7 @@
  * 1e-6 eV/Å, stress within 1e-5 GPa. LAMMPS' pressure tensor (bar, metal
  * units) is positive under compression: σ_nacre = −P.
  * Skips when LAMMPS or its potential files are absent. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -185,6 +186,7 @@ int main(void) {
   if (!file_exists(POTDIR "/Cu_u3.eam"))
     TEST_SKIP("LAMMPS potentials (" POTDIR ", Debian lammps-data) absent");
   char cmds[1024];
+  nacre_error err;
   int n3[3] = {3, 3, 3}, n1[3] = {1, 1, 1}, n2[3] = {2, 2, 2};
 
   /* funcfl */
@@ -259,9 +261,44 @@ int main(void) {
     nacre_potential_free(fe);
   }
 
+  /* A small synthetic funcfl file probes the table edges: pairs in the
+   * last intervals of the r table (LAMMPS resamples funcfl onto one point
+   * fewer than the file holds) and densities far beyond the F(ρ) table
+   * (frozen F', linear energy extension beyond rhomax). */
+  char eam_path[] = "/tmp/nacre_edge_XXXXXX";
+  int fd = mkstemp(eam_path);
+  if (fd >= 0) {
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "synthetic funcfl for table-edge tests\n29 63.55 3.615 FCC\n"
+               "20 0.05 50 0.1 4.9\n");
+    for (int k = 0; k < 20; k++) fprintf(f, "%.16e\n", -sqrt(k * 0.05) + 0.3 * k * 0.05);
+    for (int k = 0; k < 50; k++) fprintf(f, "%.16e\n", 0.8 * exp(-0.9 * k * 0.1));
+    for (int k = 0; k < 50; k++) fprintf(f, "%.16e\n", 0.05 * exp(-0.7 * (k * 0.1 - 2.0)));
+    fclose(f);
+    nacre_potential *edge = NULL;
+    /* loaded explicitly: the temporary name has no .eam extension */
+    CHECK_OK(nacre_eam_load_funcfl(eam_path, &edge, &err), &err);
+    if (edge) {
+      int tz[1] = {29};
+      snprintf(cmds, sizeof cmds, "pair_style eam\npair_coeff 1 1 %s", eam_path);
+      nacre_structure *s = nacre_structure_new(3, NULL);
+      for (int k = 0; k < 3; k++) s->cell[k][k] = 20.0;
+      s->cell[1][0] = 1.0;
+      for (int i = 0; i < 3; i++) s->numbers[i] = 29;
+      double xs[9] = {5, 5, 5, 9.75, 5.1, 5.05, 5.2, 9.83, 5.1};
+      memcpy(s->positions, xs, sizeof xs);
+      compare("eam synthetic funcfl, r near table end", edge, s, cmds, tz, 1);
+      nacre_structure_free(s);
+      s = perturbed("fcc", 29, 2.6, n2, 0.08, 81);
+      compare("eam synthetic funcfl, rho beyond table", edge, s, cmds, tz, 1);
+      nacre_structure_free(s);
+      nacre_potential_free(edge);
+    }
+    remove(eam_path);
+  }
+
   /* Lennard-Jones with the energy shift */
   nacre_potential *lj = NULL;
-  nacre_error err;
   CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1",
                                 &lj, &err),
            &err);
