@@ -77,7 +77,8 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
 /* Loads a potential from a SPEC: an inline form
  *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
- *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..
+ *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
+ *   eam:FILE1,FILE2,...   (funcfl files combined as pair_style eam does)
  * or a file whose format is detected from its content (EAM funcfl/setfl/fs,
  * MAISE models, nacre models). */
 nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
@@ -179,6 +180,12 @@ nacre_status nacre_eam_new(const nacre_eam_tables *t, nacre_potential **out,
  * eam does), setfl (.eam.alloy) and Finnis-Sinclair (.eam.fs). */
 nacre_status nacre_eam_load_funcfl(const char *path, nacre_potential **out,
                                    nacre_error *err);
+/* Several funcfl files, one element each, combined as pair_style eam does
+ * (common grid; cross pair r·φ_ab = 27.2·0.529·Z_a Z_b). Inline SPEC:
+ * "eam:FILE1,FILE2,...". */
+nacre_status nacre_eam_load_funcfl_files(const char *const *paths, int n,
+                                         nacre_potential **out,
+                                         nacre_error *err);
 nacre_status nacre_eam_load_setfl(const char *path, int finnis_sinclair,
                                   nacre_potential **out, nacre_error *err);
 extern const nacre_potential_loader nacre_eam_funcfl_loader;

@@ -25,11 +25,14 @@
  *  - r·φ(r) is tabulated (setfl/fs files hold r·φ; funcfl files hold the
  *    effective charge Z(r) and φ = 27.2·0.529·Z_a Z_b / r, LAMMPS' Hartree·
  *    Bohr product, kept as is), φ = (rφ)/r and φ' = (rφ)'/r − φ/r.
- *  - funcfl files are first resampled as pair_style eam does for one file:
- *    nr' = ⌊(nr−1)·dr/dr + ½⌋ and nrho' = ⌊(nrho−1)·drho/drho + ½⌋ points
- *    (one fewer than the file holds) on the file's own spacing, each value
- *    from the four-point Lagrange interpolant of the file values — exact at
- *    the knots up to rounding.
+ *  - funcfl files (one element each) are first resampled as pair_style eam
+ *    does: a common grid with the largest dr and drho of the files and the
+ *    largest ranges rmax = (nr−1)·dr, rhomax = (nrho−1)·drho, holding
+ *    nr' = ⌊rmax/dr + ½⌋ and nrho' = ⌊rhomax/drho + ½⌋ points (so one
+ *    fewer than a single file holds: its last point is dropped), each value
+ *    from the four-point Lagrange interpolant of the file's values (exact
+ *    at the knots up to rounding for a single file; beyond a file's range
+ *    its last value).
  *
  * Forces use the full neighbour list and are gathered per atom (no
  * scatter): a first pass computes ρ_i and F'(ρ_i) for every atom, the second
@@ -529,13 +532,24 @@ static double funcfl_resample(const double *f1, int n, double x) {
   return c1 * f1[k - 1] + c2 * f1[k] + c3 * f1[k + 1] + c4 * f1[k + 2];
 }
 
-nacre_status nacre_eam_load_funcfl(const char *path, nacre_potential **out,
-                                   nacre_error *err) {
-  *out = NULL;
+/* One funcfl file as read: arrays 1-based as in the file's numbering. */
+typedef struct {
+  int z, nrho, nr;
+  double drho, dr, cut;
+  double *f1, *z1, *r1; /* F[1..nrho], Z[1..nr], rho[1..nr] */
+} funcfl_file;
+
+static void funcfl_free(funcfl_file *f) {
+  free(f->f1);
+  memset(f, 0, sizeof *f);
+}
+
+static nacre_status funcfl_read(const char *path, funcfl_file *ff,
+                                nacre_error *err) {
+  memset(ff, 0, sizeof *ff);
   text_cursor c;
   nacre_status st = cursor_open(&c, path, err);
   if (st) return st;
-  double *file = NULL, *tab = NULL;
   char *line = cursor_line(&c); /* comment */
   line = cursor_line(&c);       /* Z mass a lattice */
   char *tok[8];
@@ -549,64 +563,117 @@ nacre_status nacre_eam_load_funcfl(const char *path, nacre_potential **out,
                          path, c.line, NACRE_MAX_Z);
     goto done;
   }
-  int nrho, nr;
-  double drho, dr, cut;
-  st = read_grid(&c, &nrho, &drho, &nr, &dr, &cut, err);
+  ff->z = (int)zv;
+  st = read_grid(&c, &ff->nrho, &ff->drho, &ff->nr, &ff->dr, &ff->cut, err);
   if (st) goto done;
-  /* file arrays 1-based: F[1..nrho], Z[1..nr], rho[1..nr] */
-  file = malloc(((size_t)nrho + 2 * (size_t)nr + 3) * sizeof(double));
-  if (!file) {
+  ff->f1 = malloc(((size_t)ff->nrho + 2 * (size_t)ff->nr + 3) * sizeof(double));
+  if (!ff->f1) {
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
     goto done;
   }
-  double *F1 = file, *Z1 = file + nrho + 1, *R1 = Z1 + nr + 1;
-  st = cursor_values(&c, nrho, F1 + 1, "F(rho)", err);
-  if (!st) st = cursor_values(&c, nr, Z1 + 1, "Z(r)", err);
-  if (!st) st = cursor_values(&c, nr, R1 + 1, "rho(r)", err);
-  if (st) goto done;
+  ff->z1 = ff->f1 + ff->nrho + 1;
+  ff->r1 = ff->z1 + ff->nr + 1;
+  st = cursor_values(&c, ff->nrho, ff->f1 + 1, "F(rho)", err);
+  if (!st) st = cursor_values(&c, ff->nr, ff->z1 + 1, "Z(r)", err);
+  if (!st) st = cursor_values(&c, ff->nr, ff->r1 + 1, "rho(r)", err);
+done:
+  free(c.text);
+  if (st) funcfl_free(ff);
+  return st;
+}
 
-  /* pair_style eam's common grid for a single file */
-  double rmax = (nr - 1) * dr, rhomax = (nrho - 1) * drho;
-  int nr2 = (int)(rmax / dr + 0.5), nrho2 = (int)(rhomax / drho + 0.5);
-  if (nr2 < 5 || nrho2 < 5) {
-    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: tables too short", path);
-    goto done;
+/* pair_style eam with one funcfl file per element: a common grid with the
+ * largest spacings and the largest ranges, nr = ⌊rmax/dr + ½⌋ and nrho =
+ * ⌊rhomax/drho + ½⌋ points (one fewer than a single file holds), every
+ * file resampled onto it (beyond a file's own range its last value), and
+ * r·φ_ab = 27.2·0.529·Z_a(r) Z_b(r). Cutoff: the largest of the files'. */
+static nacre_status funcfl_tables(const funcfl_file *ff, int nel,
+                                  const char *source, nacre_potential **out,
+                                  nacre_error *err) {
+  double dr = 0.0, drho = 0.0, rmax = 0.0, rhomax = 0.0, cut = 0.0;
+  for (int a = 0; a < nel; a++) {
+    dr = fmax(dr, ff[a].dr);
+    drho = fmax(drho, ff[a].drho);
+    rmax = fmax(rmax, (ff[a].nr - 1) * ff[a].dr);
+    rhomax = fmax(rhomax, (ff[a].nrho - 1) * ff[a].drho);
+    cut = fmax(cut, ff[a].cut);
   }
-  tab = malloc(((size_t)nrho2 + 2 * (size_t)nr2) * sizeof(double));
-  if (!tab) {
-    st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
-    goto done;
+  int nr = (int)(rmax / dr + 0.5), nrho = (int)(rhomax / drho + 0.5);
+  if (nr < 5 || nrho < 5)
+    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: tables too short",
+                           source);
+  size_t nf = (size_t)nel * (size_t)nrho, np = (size_t)nel * nel * nr;
+  double *tab = malloc((nf + 2 * np + (size_t)nel * nr) * sizeof(double));
+  if (!tab) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", source);
+  double *F = tab, *rho = F + nf, *z2r = rho + np, *zr = z2r + np;
+  for (int a = 0; a < nel; a++) {
+    for (int m = 1; m <= nrho; m++)
+      F[(size_t)a * nrho + m - 1] =
+          funcfl_resample(ff[a].f1, ff[a].nrho, (m - 1) * drho / ff[a].drho + 1.0);
+    for (int m = 1; m <= nr; m++) {
+      double x = (m - 1) * dr / ff[a].dr + 1.0;
+      double ra = funcfl_resample(ff[a].r1, ff[a].nr, x);
+      /* the density a neighbour of element a gives, whatever the centre */
+      for (int b = 0; b < nel; b++) rho[(size_t)(a * nel + b) * nr + m - 1] = ra;
+      zr[(size_t)a * nr + m - 1] = funcfl_resample(ff[a].z1, ff[a].nr, x);
+    }
   }
-  double *F = tab, *rho = tab + nrho2, *z2r = rho + nr2;
-  for (int m = 1; m <= nrho2; m++)
-    F[m - 1] = funcfl_resample(F1, nrho, (m - 1) * drho / drho + 1.0);
-  for (int m = 1; m <= nr2; m++) {
-    double x = (m - 1) * dr / dr + 1.0;
-    rho[m - 1] = funcfl_resample(R1, nr, x);
-    double zr = funcfl_resample(Z1, nr, x);
-    /* φ r = 27.2·0.529 Z², LAMMPS' Hartree·Bohr (eV·Å) */
-    z2r[m - 1] = 27.2 * 0.529 * zr * zr;
-  }
+  for (int a = 0; a < nel; a++)
+    for (int b = 0; b <= a; b++)
+      for (int m = 0; m < nr; m++) {
+        /* φ r = 27.2·0.529 Z_a Z_b, LAMMPS' Hartree·Bohr (eV·Å) */
+        double v = 27.2 * 0.529 * zr[(size_t)a * nr + m] * zr[(size_t)b * nr + m];
+        z2r[(size_t)(a * nel + b) * nr + m] = v;
+        z2r[(size_t)(b * nel + a) * nr + m] = v;
+      }
   nacre_eam_tables t = {0};
-  t.nelements = 1;
-  t.z[0] = (int)zv;
-  t.nrho = nrho2;
+  t.nelements = nel;
+  for (int a = 0; a < nel; a++) t.z[a] = ff[a].z;
+  t.nrho = nrho;
   t.drho = drho;
-  t.nr = nr2;
+  t.nr = nr;
   t.dr = dr;
   t.cutoff = cut;
   t.rhomax = rhomax;
   t.frho = F;
   t.rhor = rho;
   t.z2r = z2r;
-  char src[160];
-  snprintf(src, sizeof src, "funcfl %s", base_name(path));
-  st = eam_new_named(&t, src, out, err);
-done:
-  free(file);
+  nacre_status st = eam_new_named(&t, source, out, err);
   free(tab);
-  free(c.text);
   return st;
+}
+
+nacre_status nacre_eam_load_funcfl_files(const char *const *paths, int n,
+                                         nacre_potential **out,
+                                         nacre_error *err) {
+  *out = NULL;
+  if (n < 1 || n > 16)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "EAM funcfl: 1 to 16 files, got %d", n);
+  funcfl_file ff[16];
+  memset(ff, 0, sizeof ff);
+  char source[160] = "funcfl";
+  size_t len = strlen(source);
+  nacre_status st = NACRE_OK;
+  for (int a = 0; a < n && !st; a++) {
+    st = funcfl_read(paths[a], &ff[a], err);
+    for (int b = 0; b < a && !st; b++)
+      if (ff[b].z == ff[a].z)
+        st = nacre_error_set(err, NACRE_ERR_INVALID,
+                             "EAM funcfl: %s and %s are both for Z=%d",
+                             paths[b], paths[a], ff[a].z);
+    if (len + 2 < sizeof source)
+      len += (size_t)snprintf(source + len, sizeof source - len, "%s%s",
+                              a ? "+" : " ", base_name(paths[a]));
+  }
+  if (!st) st = funcfl_tables(ff, n, source, out, err);
+  for (int a = 0; a < n; a++) funcfl_free(&ff[a]);
+  return st;
+}
+
+nacre_status nacre_eam_load_funcfl(const char *path, nacre_potential **out,
+                                   nacre_error *err) {
+  return nacre_eam_load_funcfl_files(&path, 1, out, err);
 }
 
 nacre_status nacre_eam_load_setfl(const char *path, int finnis_sinclair,

@@ -60,6 +60,29 @@ static nacre_status load_gupta(const char *spec, nacre_potential **out,
   return nacre_gupta_new(0, NULL, &g, out, err);
 }
 
+/* eam:FILE1,FILE2,... — funcfl files, one element each */
+static nacre_status load_eam_funcfl_list(const char *spec,
+                                         nacre_potential **out,
+                                         nacre_error *err) {
+  char buf[4096];
+  const char *list = strchr(spec, ':') + 1;
+  if (strlen(list) >= sizeof buf || !*list)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "potential spec '%.60s': expected eam:FILE[,FILE...]",
+                           spec);
+  strcpy(buf, list);
+  const char *paths[16];
+  int n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (n == 16)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "potential spec '%.60s': at most 16 files", spec);
+    paths[n++] = t;
+  }
+  return nacre_eam_load_funcfl_files(paths, n, out, err);
+}
+
 typedef struct {
   const char *prefix;
   nacre_status (*load)(const char *spec, nacre_potential **out,
@@ -70,6 +93,7 @@ static const inline_loader inline_loaders[] = {
     {"lj:", load_lj},
     {"morse:", load_morse},
     {"gupta:", load_gupta},
+    {"eam:", load_eam_funcfl_list},
 };
 
 static const nacre_potential_loader *const file_loaders[] = {
@@ -93,7 +117,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta)",
+                             "lj, morse, gupta, eam)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);

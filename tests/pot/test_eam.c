@@ -1,6 +1,6 @@
 /* test_eam.c — EAM: forces and stress against finite differences for
  * synthetic two-element tables and for LAMMPS' files (funcfl, setfl,
- * Finnis-Sinclair) on distorted triclinic cells, a cell thinner than the
+ * Finnis-Sinclair, two funcfl files combined) on distorted triclinic cells, a cell thinner than the
  * cutoff and a cluster; invariances; identical results for 1 and several
  * threads; the linear extension of F beyond the ρ table; loader errors.
  * (Agreement with LAMMPS itself is test_lammps.c.) */
@@ -198,15 +198,19 @@ int main(void) {
       {"Cu_u3.eam", "fcc", 29, 0, 3.615},
       {"AlCu.eam.alloy", "fcc", 13, 29, 3.9},
       {"AlFe_mm.eam.fs", "bcc", 26, 13, 2.87},
+      {"eam:" POTDIR "/Cu_u3.eam," POTDIR "/Ag_u3.eam", "fcc", 29, 47, 3.8},
   };
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", POTDIR, files[k].file);
+    if (!strncmp(files[k].file, "eam:", 4))
+      snprintf(path, sizeof path, "%s", files[k].file);
+    else
+      snprintf(path, sizeof path, "%s/%s", POTDIR, files[k].file);
     nacre_potential *p = NULL;
     CHECK_OK(nacre_potential_load(path, &p, &err), &err);
     if (!p) continue;
     CHECK(!strcmp(nacre_potential_kind(p), "eam"), "%s detected as EAM", files[k].file);
-    fd_suite(files[k].file, p, files[k].kind, files[k].z0, files[k].z1,
+    fd_suite(strrchr(files[k].file, '/') ? "Cu_u3.eam + Ag_u3.eam" : files[k].file, p, files[k].kind, files[k].z0, files[k].z1,
              files[k].a, 1e-7, 1e-9);
     nacre_potential_free(p);
   }

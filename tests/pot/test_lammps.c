@@ -209,6 +209,27 @@ int main(void) {
     nacre_potential_free(cu);
   }
 
+  /* two funcfl files with different r spacings (0.01 and 0.0112 Å),
+   * resampled onto one grid; Cu-Ag pairs from 27.2·0.529 Z_Cu Z_Ag / r */
+  if (file_exists(POTDIR "/Ag_u3.eam")) {
+    nacre_potential *cuag = NULL;
+    CHECK_OK(nacre_potential_load("eam:" POTDIR "/Cu_u3.eam," POTDIR "/Ag_u3.eam",
+                                  &cuag, &err),
+             &err);
+    if (cuag) {
+      int tz[2] = {29, 47};
+      snprintf(cmds, sizeof cmds,
+               "pair_style eam\npair_coeff 1 1 %s/Cu_u3.eam\n"
+               "pair_coeff 2 2 %s/Ag_u3.eam",
+               POTDIR, POTDIR);
+      nacre_structure *s = perturbed("fcc", 29, 3.8, n3, 0.1, 15);
+      mix(s, 47, 0.5, 16);
+      compare("eam Cu_u3 + Ag_u3 fcc 108 atoms", cuag, s, cmds, tz, 2);
+      nacre_structure_free(s);
+      nacre_potential_free(cuag);
+    }
+  }
+
   /* setfl, two elements with different grids (nrho 1000, nr 3000) */
   nacre_potential *alcu = load("AlCu.eam.alloy");
   if (alcu) {
