@@ -441,7 +441,7 @@ static nacre_status parse_number(const text_cursor *c, const char *tok,
   char *end;
   errno = 0;
   *v = strtod(tok, &end);
-  if (end == tok || errno == ERANGE || !isfinite(*v))
+  if (end == tok || *end || errno == ERANGE || !isfinite(*v))
     return nacre_error_set(err, NACRE_ERR_PARSE,
                            "%s:%d: '%.40s' is not a number (%s)", c->path,
                            c->line, tok, what);

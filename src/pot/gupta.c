@@ -326,7 +326,7 @@ nacre_status nacre_gupta_load_maise(const char *path, nacre_potential **out,
   }
   fclose(f);
   if (st) return st;
-  int want = nspecies == 1 ? 7 : 21;
+  int want = nspecies == 2 ? 21 : 7;
   if (!have_types || nvals < want)
     return nacre_error_set(err, NACRE_ERR_PARSE,
                            "%s:%d: incomplete Gupta model (species %s, %d of "
