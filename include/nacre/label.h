@@ -217,11 +217,13 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
                                nacre_label_summary *summary,
                                const nacre_ctx *ctx, nacre_error *err);
 
-/* Reads every frame of an extended-XYZ file (Lattice, species and pos
- * columns; labels are ignored), as written by nacre_label_write_xyz or ASE.
- * *out is a malloc'd array (free each structure, then the array). */
-nacre_status nacre_label_read_xyz(const char *path, nacre_structure ***out,
-                                  int *n, nacre_error *err);
+/* Reads the input structures of a labelling run (through nacre/io.h):
+ * every frame of an extended-XYZ file (".gz" too; labels in it are
+ * ignored), or the one structure of a POSCAR/CONTCAR or CIF file. Each must
+ * be periodic along a, b and c. *out is a malloc'd array (free each
+ * structure, then the array). */
+nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
+                                     int *n, nacre_error *err);
 /* Writes unlabelled structures as extended XYZ (atomically: temporary file
  * then rename), with an info key `kind` and `target_pressure_gpa` when
  * given (either may be NULL). */

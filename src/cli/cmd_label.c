@@ -14,7 +14,7 @@ static const char *help =
     "[options]\n"
     "\n"
     "Runs a DFT single point on every structure (extended XYZ files, all\n"
-    "frames) and appends energy (eV), forces (eV/Å) and stress (eV/Å^3, ASE\n"
+    "frames, .gz too; POSCAR/CONTCAR and CIF files) and appends energy (eV), forces (eV/Å) and stress (eV/Å^3, ASE\n"
     "sign: positive = tensile) to LABELLED.extxyz, one complete frame per\n"
     "write. Resumable: structures already in the output (info key label_id =\n"
     "index-hash of the input structure) are skipped, so a killed run loses at\n"
@@ -179,7 +179,7 @@ static int run(int argc, char **argv) {
   for (int f = 0; f < ninputs && rc == CLI_OK; f++) {
     nacre_structure **list;
     int n;
-    if (nacre_label_read_xyz(inputs[f], &list, &n, &err)) {
+    if (nacre_label_read_inputs(inputs[f], &list, &n, &err)) {
       rc = cli_fail(cmd, &err);
       break;
     }

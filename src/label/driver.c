@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "label_internal.h"
+#include "nacre/io.h"
 
 static double now_s(void) {
   struct timespec t;
@@ -217,38 +218,49 @@ nacre_status nacre_label_frame_text(const nacre_structure *s,
                                     char **text, size_t *len,
                                     nacre_error *err) {
   *text = NULL;
-  label_buf b = {0};
-  const double *c = &s->cell[0][0];
-  label_buf_printf(&b, "%d\nLattice=\"", s->natoms);
-  for (int k = 0; k < 9; k++)
-    label_buf_printf(&b, "%s%.10f", k ? " " : "", c[k]);
-  label_buf_printf(&b, "\" Properties=species:S:1:pos:R:3:forces:R:3"
-                       " energy=%.10f free_energy=%.10f stress=\"",
-                   r->energy_ev, r->free_energy_ev);
-  double m[3][3];
-  nacre_mat3_from_voigt(r->stress_ev_a3, m);
-  for (int k = 0; k < 9; k++)
-    label_buf_printf(&b, "%s%.10e", k ? " " : "", m[k / 3][k % 3]);
-  char version[64];
-  snprintf(version, sizeof version, "%s", r->code_version[0] ? r->code_version : "unknown");
-  for (char *p = version; *p; p++)
-    if (*p == ' ' || *p == '"') *p = '_';
-  label_buf_printf(&b,
-                   "\" label_id=%s label_code=%s label_version=%s "
-                   "label_scf_steps=%d label_wall_s=%.2f pbc=\"T T T\"\n",
-                   id, code_name, version, r->scf_steps, r->wall_s);
-  for (int i = 0; i < s->natoms; i++) {
-    const double *x = s->positions + 3 * i, *f = r->forces_ev_a + 3 * i;
-    label_buf_printf(&b, "%-2s %16.10f %16.10f %16.10f %16.10f %16.10f %16.10f\n",
-                     nacre_element_by_z(s->numbers[i])->symbol, x[0], x[1],
-                     x[2], f[0], f[1], f[2]);
+  *len = 0;
+  nacre_frame f;
+  nacre_frame_init(&f);
+  nacre_status st = NACRE_OK;
+  f.s = nacre_structure_copy(s, err);
+  f.forces = malloc(sizeof(double) * 3 * (s->natoms > 0 ? s->natoms : 1));
+  if (!f.s || !f.forces) st = nacre_error_set(err, NACRE_ERR_NOMEM, "frame");
+  if (!st) {
+    f.has = NACRE_FRAME_ENERGY | NACRE_FRAME_FREE_ENERGY |
+            NACRE_FRAME_FORCES | NACRE_FRAME_STRESS;
+    f.energy = r->energy_ev;
+    f.free_energy = r->free_energy_ev;
+    memcpy(f.forces, r->forces_ev_a, sizeof(double) * 3 * s->natoms);
+    memcpy(f.stress, r->stress_ev_a3, sizeof f.stress);
+    char steps[32], wall[32];
+    snprintf(steps, sizeof steps, "%d", r->scf_steps);
+    snprintf(wall, sizeof wall, "%.2f", r->wall_s);
+    const char *keys[5] = {"label_id", "label_code", "label_version",
+                           "label_scf_steps", "label_wall_s"};
+    const char *vals[5] = {id, code_name,
+                           r->code_version[0] ? r->code_version : "unknown",
+                           steps, wall};
+    for (int k = 0; k < 5 && !st; k++)
+      st = nacre_frame_set_info(&f, keys[k], vals[k], err);
   }
-  if (b.failed || !b.s) {
-    label_buf_free(&b);
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "frame text");
+  /* the whole frame goes to memory first so that the caller can append it
+   * with a single write() */
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *mem = st ? NULL : open_memstream(&buf, &n);
+  if (!st && !mem) st = nacre_error_set(err, NACRE_ERR_NOMEM, "frame text");
+  if (mem) {
+    st = nacre_xyz_write(mem, &f, err);
+    if (fclose(mem) && !st)
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "frame text");
   }
-  *text = b.s;
-  *len = b.len;
+  nacre_frame_clear(&f);
+  if (st) {
+    free(buf);
+    return st;
+  }
+  *text = buf;
+  *len = n;
   return NACRE_OK;
 }
 
@@ -322,6 +334,7 @@ nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
     const char *key = strstr(comment, "label_id=");
     if (key && key < ceol) {
       key += 9;
+      if (*key == '"') key++; /* written quoted by some writers */
       size_t idlen = strcspn(key, " \t\n\"");
       if (push_id(ids, nids, &cap, key, idlen)) {
         free(text);

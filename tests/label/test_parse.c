@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "label/label_internal.h"
+#include "nacre/io.h"
 #include "nacre/label.h"
 #include "testing.h"
 
@@ -208,6 +209,24 @@ static void test_vasp(void) {
     CHECK_CLOSE(r.stress_ev_a3[k], -kb[k] * 0.1 / 160.2176634, 1e-12,
                 "stress order and sign");
   CHECK_CLOSE(pressure_gpa(&r) * 10, 419.67, 0.005, "external pressure kB");
+  /* the io module's OUTCAR reader is written independently: same numbers */
+  nacre_frame *frames = NULL;
+  int nframes = 0;
+  nacre_status ost = nacre_outcar_read(
+      test_source_path("tests/data/label/vasp-na2.OUTCAR"), &frames, &nframes, &err);
+  CHECK(ost == NACRE_OK && nframes >= 1, "io OUTCAR reader: %s",
+        ost ? err.message : "ok");
+  if (ost == NACRE_OK && nframes >= 1) {
+    const nacre_frame *last = &frames[nframes - 1];
+    CHECK_CLOSE(last->free_energy, r.free_energy_ev, 1e-9, "TOTEN vs io reader");
+    for (int k = 0; k < 6; k++) {
+      CHECK_CLOSE(last->forces[k], r.forces_ev_a[k], 1e-9, "forces vs io reader");
+      CHECK_CLOSE(last->stress[k], r.stress_ev_a3[k], 1e-9, "stress vs io reader");
+    }
+  }
+  for (int k = 0; k < nframes; k++) nacre_frame_clear(&frames[k]);
+  free(frames);
+
   nacre_label_result vr;
   nacre_label_result_init(&vr);
   char *xml = load("tests/data/label/vasp-na2.vasprun.xml");
