@@ -202,7 +202,9 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
     if (!r->message[0] || st != NACRE_ERR_NOT_CONVERGED)
       snprintf(r->message, sizeof r->message, "%.250s",
                err ? err->message : nacre_status_name(st));
-    if (!opt->keep_files)
+    /* a failure is kept for inspection; an interrupted run says nothing */
+    if (st == NACRE_ERR_INTERRUPTED && !opt->keep_files) remove_tree(dir);
+    else if (!opt->keep_files)
       nacre_log(ctx, NACRE_LOG_INFO, "label: kept %s for inspection", dir);
   } else if (!opt->keep_files) {
     remove_tree(dir);
