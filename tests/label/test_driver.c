@@ -109,6 +109,16 @@ static void test_inputs(void) {
     unlink(path);
     opt.template_path = NULL;
     opt.ecut_ev = 0;
+    /* Li has no PseudoDojo PAW here: the AtomPAW file, with usexcnhat 0
+     * (mixing it with JTH Na aborts otherwise); nband from 9 + 3 electrons
+     * = ceil(7.2) + 4 = 12 */
+    s->numbers[1] = 3;
+    CHECK_OK(nacre_abinit_input(&opt, s, &text, &err), &err);
+    CHECK(text && strstr(text, "Pseudodojo_paw_pbe_standard/Na.xml, li.PBE.atompaw.paw") &&
+              strstr(text, "usexcnhat 0") && strstr(text, "znucl 11 3\n") &&
+              strstr(text, "typat 1 2\n") && strstr(text, "nband 12\n"),
+          "Na+Li input");
+    free(text);
     /* an element without any dataset */
     s->numbers[1] = 55;
     CHECK(nacre_abinit_input(&opt, s, &text, &err) == NACRE_ERR_IO &&
@@ -300,6 +310,77 @@ static void test_batch(void) {
   CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* VASP end to end with a stand-in command that drops a 3-atom OUTCAR into
+ * place: POSCAR groups atoms by species (Na Na Li for input Na Li Na), and
+ * the forces come back in input order. */
+static void test_vasp_order(void) {
+  char dir[] = "/tmp/nacre-test-vorderXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char path[400], cmd[1200];
+  nacre_error err;
+  for (int k = 0; k < 2; k++) {
+    snprintf(path, sizeof path, "%s/%s", dir, k ? "Li_sv" : "Na_pv");
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/POTCAR", dir, k ? "Li_sv" : "Na_pv");
+    label_write_file(path, k ? "Li\n" : "Na\n", &err);
+  }
+  char *text = NULL;
+  label_read_file(test_source_path("tests/data/label/vasp-na2.OUTCAR"), &text,
+                  NULL, &err);
+  /* third row: forces 0.3 0.2 0.1 (rows are in POSCAR order) */
+  const char *row2 = "      1.33000      1.25000      1.30000        -0.012345      0.023456     -0.005000\n";
+  char *at = strstr(text, row2);
+  CHECK(at != NULL, "fixture row");
+  label_buf b = {0};
+  label_buf_printf(&b, "%.*s%s      0.50000      0.50000      0.50000         0.300000      0.200000      0.100000\n%s",
+                   (int)(at - text), text, row2, at + strlen(row2));
+  free(text);
+  snprintf(path, sizeof path, "%s/OUTCAR.rec", dir);
+  label_write_file(path, b.s, &err);
+  label_buf_free(&b);
+  nacre_structure *s = nacre_structure_new(3, NULL);
+  const double cell[3][3] = {{3, 0, 0}, {0, 3, 0}, {0, 0, 3}};
+  memcpy(s->cell, cell, sizeof cell);
+  s->numbers[0] = 11, s->numbers[1] = 3, s->numbers[2] = 11;
+  s->positions[3] = 1.5, s->positions[6] = 1.5, s->positions[7] = 1.5;
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_VASP);
+  opt.pseudo_dir = dir;
+  opt.workdir = dir;
+  opt.keep_files = 1;
+  snprintf(cmd, sizeof cmd, "cp '%s/OUTCAR.rec' OUTCAR", dir);
+  opt.command = cmd;
+  nacre_label_result r;
+  nacre_label_result_init(&r);
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  CHECK_OK(nacre_label_run(&opt, s, &r, &ctx, &err), &err);
+  if (r.has_forces) {
+    /* POSCAR rows: atom 0, atom 2 (Na), atom 1 (Li) */
+    CHECK_CLOSE(r.forces_ev_a[0], 0.012345, 1e-12, "atom 0 = row 0");
+    CHECK_CLOSE(r.forces_ev_a[6], -0.012345, 1e-12, "atom 2 = row 1");
+    CHECK_CLOSE(r.forces_ev_a[3], 0.3, 1e-12, "atom 1 (Li) = row 2");
+  }
+  nacre_label_result_clear(&r);
+  snprintf(cmd, sizeof cmd, "cat %s/nacre-label-*/POTCAR", dir);
+  FILE *pp = popen(cmd, "r");
+  char pot[64] = "";
+  size_t got = pp ? fread(pot, 1, sizeof pot - 1, pp) : 0;
+  pot[got] = '\0';
+  if (pp) pclose(pp);
+  CHECK(!strcmp(pot, "Na\nLi\n"), "POTCAR = Na_pv then Li_sv ('%s')", pot);
+  snprintf(cmd, sizeof cmd, "grep -A1 -x ' Na Li' %s/nacre-label-*/POSCAR | tail -1", dir);
+  pp = popen(cmd, "r");
+  char counts[64] = "";
+  got = pp ? fread(counts, 1, sizeof counts - 1, pp) : 0;
+  counts[got] = '\0';
+  if (pp) pclose(pp);
+  CHECK(!strcmp(counts, " 2 1\n"), "POSCAR counts '%s'", counts);
+  nacre_structure_free(s);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void) {
   test_render();
   test_kgrid();
@@ -307,5 +388,6 @@ int main(void) {
   test_inputs();
   test_exec();
   test_batch();
+  test_vasp_order();
   TEST_DONE();
 }
