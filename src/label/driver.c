@@ -3,7 +3,9 @@
  * that resume after a kill: every finished label is appended to the output
  * with one write() + fsync(), and structures whose id is already there are
  * skipped. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -85,22 +87,15 @@ nacre_status nacre_label_exec(const char *command, const char *dir,
   return NACRE_OK;
 }
 
-/* rm -r of a label directory (files only one level deep, plus QE's
- * tmp_label folder). */
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* rm -r of a label's directory (no shell, symbolic links not followed). */
 static void remove_tree(const char *dir) {
-  char cmd[1200];
-  /* the directory name is made by mkdtemp from a template we wrote, but the
-   * workdir is the user's: quote it */
-  label_buf b = {0};
-  label_buf_printf(&b, "rm -rf '");
-  for (const char *p = dir; *p; p++)
-    label_buf_printf(&b, *p == '\'' ? "'\\''" : "%c", *p);
-  label_buf_printf(&b, "'");
-  if (!b.failed && b.s && strlen(b.s) < sizeof cmd) {
-    int rc = system(b.s);
-    (void)rc;
-  }
-  label_buf_free(&b);
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 nacre_status nacre_label_run(const nacre_label_options *opt,
