@@ -78,6 +78,31 @@ static void on_signal(int sig) {
   interrupted = 1;
 }
 
+/* The last n lines of the failure log: this run's failures and why. */
+static void print_failures(const char *path, int n) {
+  FILE *fp = fopen(path, "r");
+  if (!fp) return;
+  char **lines = calloc((size_t)n, sizeof *lines);
+  char buf[1024];
+  long k = 0;
+  while (lines && fgets(buf, sizeof buf, fp)) {
+    free(lines[k % n]);
+    lines[k % n] = strdup(buf);
+    k++;
+  }
+  fclose(fp);
+  long first = k > n ? k - n : 0;
+  for (long i = first; lines && i < k; i++) {
+    char *l = lines[i % n];
+    if (!l) continue;
+    for (char *c = l; *c; c++)
+      if (*c == '\t') *c = ' ';
+    printf("failed: %s", l);
+  }
+  for (int i = 0; lines && i < n; i++) free(lines[i]);
+  free(lines);
+}
+
 static int run(int argc, char **argv) {
   const char *cmd = "label";
   nacre_label_options opt;
@@ -246,6 +271,7 @@ static int run(int argc, char **argv) {
         printf("time: %.1f s in all, %.2f s per structure, %.2f s per atom "
                "(wall, summed over labels)\n",
                sum.wall_s, sum.wall_s / sum.done, per_atom);
+      if (sum.failed) print_failures(failed_log, sum.failed);
     }
     if (st) rc = cli_fail(cmd, &err);
     else if (sum.failed) rc = CLI_FAILED;
