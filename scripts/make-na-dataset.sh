@@ -35,12 +35,19 @@ stats() {
       match($0, /stress="[^"]*"/); split(substr($0, RSTART + 8, RLENGTH - 9), s, " ")
       p = -(s[1] + s[5] + s[9]) / 3 * 160.21766
       match($0, /label_wall_s=[0-9.]+/); t = substr($0, RSTART + 13, RLENGTH - 13)
-      b = int(p / 25) * 25; key = n " " b
+      c = ""
+      if (match($0, /label_cpu_s=[0-9.]+/)) c = substr($0, RSTART + 12, RLENGTH - 12)
+      b = int(p / 25) * 25; if (p < 0) b -= 25; key = n " " b
       cnt[key]++; sum[key] += t; tot++; all += t
+      if (c != "") { ccnt[key]++; csum[key] += c }
     }
     END {
-      printf "%6s %12s %6s %12s\n", "atoms", "P bin (GPa)", "count", "s/structure"
-      for (k in cnt) { split(k, a, " "); printf "%6d %5d-%-6d %6d %12.1f\n", a[1], a[2], a[2] + 25, cnt[k], sum[k] / cnt[k] }
+      printf "%6s %12s %6s %10s %10s\n", "atoms", "P (GPa)", "count", "wall s", "cpu s"
+      for (k in cnt) {
+        split(k, a, " ")
+        cpu = ccnt[k] ? sprintf("%10.1f", csum[k] / ccnt[k]) : sprintf("%10s", "-")
+        printf "%6d %5d-%-6d %6d %10.1f %s\n", a[1], a[2], a[2] + 25, cnt[k], sum[k] / cnt[k], cpu
+      }
       if (tot) printf "all: %d structures, %.1f s each on average\n", tot, all / tot
     }')
   head -1 <<<"$table"

@@ -93,6 +93,10 @@ typedef struct nacre_label_result {
   double wall_s;           /* wall time of the run, s (measured by the
                               driver; the parser fills the code's own
                               figure when it prints one) */
+  double cpu_s;            /* CPU time the code reports (ABINIT rank 0,
+                              pw.x PWSCF CPU, VASP total CPU), s; 0 when
+                              not printed. Unlike wall_s it hardly depends
+                              on the load of a shared machine. */
   char code_version[64];   /* e.g. "ABINIT 9.6.2", "QE 6.7MaX" */
   char message[256];       /* why the label failed, or warnings */
 } nacre_label_result;
@@ -177,7 +181,8 @@ void nacre_label_id(int index, const nacre_structure *s, char id[40]);
 
 /* One extended-XYZ frame (ASE-compatible: energy, free_energy, stress as 9
  * numbers in eV/Å^3, forces eV/Å, plus label_id, label_code,
- * label_version, label_scf_steps, label_wall_s). *text is malloc'd. */
+ * label_version, label_scf_steps, label_wall_s, label_cpu_s). *text is
+ * malloc'd. */
 nacre_status nacre_label_frame_text(const nacre_structure *s,
                                     const nacre_label_result *r,
                                     const char *code_name, const char *id,

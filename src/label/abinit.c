@@ -277,6 +277,7 @@ nacre_status nacre_abinit_parse(const char *text, const char *name,
   }
   const char *time = label_find_last(text, "individual time (sec)");
   if (time && (p = strstr(time, "wall="))) r->wall_s = strtod(p + 5, NULL);
+  if (time && (p = strstr(time, "cpu="))) r->cpu_s = strtod(p + 4, NULL);
 
   const char *err_block = strstr(text, "--- !ERROR");
   const char *block =

@@ -229,15 +229,16 @@ nacre_status nacre_label_frame_text(const nacre_structure *s,
     f.free_energy = r->free_energy_ev;
     memcpy(f.forces, r->forces_ev_a, sizeof(double) * 3 * s->natoms);
     memcpy(f.stress, r->stress_ev_a3, sizeof f.stress);
-    char steps[32], wall[32];
+    char steps[32], wall[32], cpu[32];
     snprintf(steps, sizeof steps, "%d", r->scf_steps);
     snprintf(wall, sizeof wall, "%.2f", r->wall_s);
-    const char *keys[5] = {"label_id", "label_code", "label_version",
-                           "label_scf_steps", "label_wall_s"};
-    const char *vals[5] = {id, code_name,
+    snprintf(cpu, sizeof cpu, "%.2f", r->cpu_s);
+    const char *keys[6] = {"label_id",        "label_code",   "label_version",
+                           "label_scf_steps", "label_wall_s", "label_cpu_s"};
+    const char *vals[6] = {id,    code_name,
                            r->code_version[0] ? r->code_version : "unknown",
-                           steps, wall};
-    for (int k = 0; k < 5 && !st; k++)
+                           steps, wall,      cpu};
+    for (int k = 0; k < 6 && !st; k++)
       st = nacre_frame_set_info(&f, keys[k], vals[k], err);
   }
   /* the whole frame goes to memory first so that the caller can append it

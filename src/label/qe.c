@@ -182,14 +182,11 @@ nacre_status nacre_qe_input(const nacre_label_options *opt,
   return st;
 }
 
-/* Seconds of "PWSCF : 1h 2m CPU 3m 4.5s WALL" style times before "WALL". */
-static double qe_wall(const char *line) {
-  const char *cpu = strstr(line, "CPU");
-  const char *wall = strstr(line, "WALL");
-  if (!cpu || !wall || wall < cpu) return 0;
+/* Seconds of a "1h 2m" / "3m 4.5s" / "0.96s" time between from and to. */
+static double qe_seconds(const char *from, const char *to) {
   double total = 0;
-  const char *p = cpu + 3;
-  while (p < wall) {
+  const char *p = from;
+  while (p < to) {
     char *end;
     double v = strtod(p, &end);
     if (end == p) {
@@ -202,6 +199,16 @@ static double qe_wall(const char *line) {
     p = end + 1;
   }
   return total;
+}
+
+/* "PWSCF        :      0.96s CPU      1.54s WALL" */
+static void qe_times(const char *line, double *cpu_s, double *wall_s) {
+  const char *colon = strchr(line, ':');
+  const char *cpu = strstr(line, "CPU");
+  const char *wall = strstr(line, "WALL");
+  if (!colon || !cpu || !wall || wall < cpu || cpu < colon) return;
+  *cpu_s = qe_seconds(colon + 1, cpu);
+  *wall_s = qe_seconds(cpu + 3, wall);
 }
 
 nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
@@ -221,7 +228,7 @@ nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
     r->scf_steps = atoi(strstr(p, "after") + 5);
   }
   const char *time = label_find_last(text, "PWSCF        :");
-  if (time) r->wall_s = qe_wall(time);
+  if (time) qe_times(time, &r->cpu_s, &r->wall_s);
 
   const char *etot = label_find_last(text, "!    total energy");
   if (!r->converged && !etot) {

@@ -201,6 +201,8 @@ nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
     r->converged = 0;
   const char *el = label_find_last(text, "Elapsed time (sec):");
   if (el) r->wall_s = strtod(strstr(el, ":") + 1, NULL);
+  const char *cpu = label_find_last(text, "Total CPU time used (sec):");
+  if (cpu) r->cpu_s = strtod(strstr(cpu, ":") + 1, NULL);
 
   const char *toten = label_find_last(text, "free  energy   TOTEN");
   double e;
@@ -339,7 +341,7 @@ nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
     p = strchr(p, '>');
     double t[2];
     p++; /* cpu and wall seconds */
-    if (label_read_doubles(&p, t, 2, 0) == 2) r->wall_s = t[1];
+    if (label_read_doubles(&p, t, 2, 0) == 2) r->cpu_s = t[0], r->wall_s = t[1];
   }
   if (!r->converged) {
     snprintf(r->message, sizeof r->message,

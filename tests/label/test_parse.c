@@ -70,6 +70,7 @@ static void test_abinit(void) {
         r.converged, r.scf_steps);
   CHECK(!strcmp(r.code_version, "ABINIT 9.6.2"), "version '%s'", r.code_version);
   CHECK_CLOSE(r.wall_s, 2.5, 1e-9, "Proc. 0 wall time (s)");
+  CHECK_CLOSE(r.cpu_s, 2.5, 1e-9, "Proc. 0 cpu time (s)");
   /* etotal −95.9396402790 Ha; ABINIT prints etotal_eV... as YAML only in
    * the full file, so the check is the CODATA conversion */
   CHECK_CLOSE(r.energy_ev, -95.939640279 * 27.211386245988, 1e-6,
@@ -146,6 +147,7 @@ static void test_qe(void) {
   CHECK(r.converged && r.scf_steps == 6, "converged in 6 (%d)", r.scf_steps);
   CHECK(!strcmp(r.code_version, "QE 6.7MaX"), "version '%s'", r.code_version);
   CHECK_CLOSE(r.wall_s, 1.54, 1e-9, "PWSCF WALL");
+  CHECK_CLOSE(r.cpu_s, 0.96, 1e-9, "PWSCF CPU");
   CHECK_CLOSE(r.energy_ev, -29.85138649 * 13.605693122994, 1e-6,
               "energy eV = Ry × 13.6057");
   /* Ry/Bohr → eV/Å: × 13.605693123 / 0.529177210903 = 25.7110336 */
@@ -160,6 +162,17 @@ static void test_qe(void) {
                 "stress vs pw.x kbar column (2 decimals printed)");
   CHECK_CLOSE(pressure_gpa(&r) * 10, 421.03, 0.01, "P = 421.03 kbar");
   nacre_label_result_clear(&r);
+
+  /* long runs print minutes and hours */
+  char *longrun = strdup(text);
+  char *tl = strstr(longrun, "0.96s CPU      1.54s WALL");
+  memcpy(tl, "1m 2.5s CPU    1h 2m WALL", 25);
+  nacre_label_result_init(&r);
+  CHECK_OK(nacre_qe_parse(longrun, "long.pwo", 2, &r, &err), &err);
+  CHECK_CLOSE(r.cpu_s, 62.5, 1e-9, "1m 2.5s CPU");
+  CHECK_CLOSE(r.wall_s, 3720, 1e-9, "1h 2m WALL");
+  nacre_label_result_clear(&r);
+  free(longrun);
 
   /* failure: tstress = .false. (no stress block) */
   char *nostress = strdup(text);
@@ -202,6 +215,7 @@ static void test_vasp(void) {
   CHECK_CLOSE(r.forces_ev_a[1], -0.023456, 1e-12, "Fy atom 1");
   CHECK_CLOSE(r.forces_ev_a[5], -0.005, 1e-12, "Fz atom 2");
   CHECK_CLOSE(r.wall_s, 5.2, 1e-12, "Elapsed time");
+  CHECK_CLOSE(r.cpu_s, 5.0, 1e-12, "Total CPU time used");
   /* VASP XX YY ZZ XY YZ ZX = 421 420 418 1.5 2.5 -0.5 kB, compressive
    * positive → Voigt xx yy zz yz xz xy, tensile positive */
   const double kb[6] = {421, 420, 418, 2.5, -0.5, 1.5};
@@ -240,6 +254,7 @@ static void test_vasp(void) {
   CHECK(!strcmp(vr.code_version, "VASP 6.3.0"), "vasprun version '%s'",
         vr.code_version);
   CHECK_CLOSE(vr.wall_s, 5.2, 1e-12, "vasprun totalsc wall");
+  CHECK_CLOSE(vr.cpu_s, 5.0, 1e-12, "vasprun totalsc cpu");
   nacre_label_result_clear(&vr);
   nacre_label_result_clear(&r);
 
