@@ -71,7 +71,7 @@ nacre_status nacre_npy_read(const char *path, nacre_npy *out,
     hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
            (size_t)pre[11] << 24;
   } else {
-    nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+    st = nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                     "%s: .npy format version %d is not supported", path, major);
     goto done;
   }
@@ -92,10 +92,12 @@ nacre_status nacre_npy_read(const char *path, nacre_npy *out,
       !((kind == 'f' && (itemsize == 4 || itemsize == 8)) ||
         ((kind == 'i' || kind == 'u') &&
          (itemsize == 1 || itemsize == 2 || itemsize == 4 || itemsize == 8)))) {
-    nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                    "%s: .npy dtype '%.6s' is not supported (want f4, f8, "
-                    "i1-i8, u1-u8)",
-                    path, p + 1);
+    int len = 0;
+    while (len < 8 && p[1 + len] && p[1 + len] != '\'' && p[1 + len] != '"') len++;
+    st = nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                         "%s: .npy dtype '%.*s' is not supported (want f4, f8, "
+                         "i1-i8, u1-u8)",
+                         path, len, p + 1);
     goto done;
   }
   int swap = (bo == '>') == host_little_endian() && itemsize > 1 && bo != '|' &&
