@@ -376,6 +376,65 @@ void nacre_lbfgs_free(nacre_lbfgs *o);
 nacre_status nacre_lbfgs_step(nacre_lbfgs *o, double *x, nacre_objective fn,
                               void *user, nacre_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Training driver                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Features of every sample (OpenMP over structures); fs holds d->n
+ * entries. Samples with elements outside the model fail with their
+ * source named. */
+nacre_status nacre_features_compute_all(const nacre_featurizer *feat,
+                                        int nspecies, const int *species_z,
+                                        const nacre_dataset *d,
+                                        nacre_features *fs, nacre_error *err);
+
+typedef enum nacre_optimizer {
+  NACRE_OPT_LBFGS = 0, /* full batch, one iteration per epoch */
+  NACRE_OPT_ADAM       /* mini-batches, one pass over the data per epoch */
+} nacre_optimizer;
+
+typedef struct nacre_train_options {
+  nacre_loss_weights weights;
+  nacre_optimizer optimizer;
+  int epochs;            /* upper limit of epochs */
+  int batch_size;        /* Adam: structures per mini-batch */
+  double lr;             /* Adam: initial learning rate */
+  double lr_decay;       /* Adam: lr ← lr·decay after each epoch */
+  double lr_min;         /* Adam: floor of the schedule */
+  int lbfgs_history;     /* L-BFGS: (s, y) pairs kept */
+  int patience;          /* stop after this many epochs without a new best
+                            validation loss (0: never) */
+  double time_limit_s;   /* stop after this wall time (0: none) */
+  uint64_t seed;         /* mini-batch order: stream `epoch` of this seed */
+  const char *checkpoint; /* path, or NULL; written atomically */
+  int checkpoint_every;  /* epochs between checkpoints */
+} nacre_train_options;
+
+void nacre_train_options_init(nacre_train_options *o);
+
+typedef struct nacre_train_epoch {
+  int epoch;
+  double elapsed_s;      /* wall time since the start of this run */
+  double lr;
+  nacre_errors train, valid;
+  int have_valid;
+  int is_best;
+} nacre_train_epoch;
+
+/* Called after every epoch; returning non-zero stops training. */
+typedef int (*nacre_train_progress)(void *user, const nacre_train_epoch *ep);
+
+/* Trains m->w on the samples listed in `train`, tracking the validation
+ * samples; m->w ends at the weights of the best validation loss (the last
+ * ones without validation). When o->checkpoint names an existing
+ * checkpoint of the same model shape, training resumes from it. */
+nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
+                             const nacre_features *const *f, const int *train,
+                             int ntrain, const int *valid, int nvalid,
+                             const nacre_train_options *o,
+                             nacre_train_progress cb, void *user,
+                             const nacre_ctx *ctx, nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif
