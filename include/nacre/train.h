@@ -80,6 +80,10 @@ nacre_status nacre_dataset_read(nacre_dataset *d, const char *path,
 nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
                                         nacre_error *err);
 
+/* Same, to a file written atomically (temporary file, then rename). */
+nacre_status nacre_dataset_save_extxyz(const nacre_dataset *d,
+                                       const char *path, nacre_error *err);
+
 /* Summary figures of a data set. */
 typedef struct nacre_dataset_stats {
   int nstructures;

@@ -1,10 +1,13 @@
 /* dataset.c — labelled data sets: ownership, statistics, filters, seeded
  * splits, subsets and the extended XYZ writer. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nacre/train.h"
+#include "train_internal.h"
 
 nacre_dataset *nacre_dataset_new(nacre_error *err) {
   nacre_dataset *d = calloc(1, sizeof *d);
@@ -309,4 +312,23 @@ nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
   if (ferror(fp))
     return nacre_error_set(err, NACRE_ERR_IO, "write error on extended XYZ");
   return NACRE_OK;
+}
+
+nacre_status nacre_dataset_save_extxyz(const nacre_dataset *d,
+                                       const char *path, nacre_error *err) {
+  char tmp[4200];
+  if (train_path(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()))
+    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
+  FILE *fp = fopen(tmp, "w");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", tmp,
+                           strerror(errno));
+  nacre_status st = nacre_dataset_write_extxyz(d, fp, err);
+  if (fclose(fp) && !st)
+    st = nacre_error_set(err, NACRE_ERR_IO, "%s: write error", tmp);
+  if (!st && rename(tmp, path))
+    st = nacre_error_set(err, NACRE_ERR_IO, "%s: cannot rename: %s", path,
+                         strerror(errno));
+  if (st) remove(tmp);
+  return st;
 }
