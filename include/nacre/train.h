@@ -412,6 +412,7 @@ typedef struct nacre_train_options {
   uint64_t seed;         /* mini-batch order: stream `epoch` of this seed */
   const char *checkpoint; /* path, or NULL; written atomically */
   int checkpoint_every;  /* epochs between checkpoints */
+  const unsigned char *trainable; /* NULL, or nparams flags: 0 = frozen */
 } nacre_train_options;
 
 void nacre_train_options_init(nacre_train_options *o);
@@ -438,6 +439,114 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
                              const nacre_train_options *o,
                              nacre_train_progress cb, void *user,
                              const nacre_ctx *ctx, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Committees and the whole fitting workflow                              */
+/* ------------------------------------------------------------------ */
+
+/* K models trained on the same data with different seeds. */
+typedef struct nacre_committee {
+  int k;
+  nacre_train_model **models;
+} nacre_committee;
+
+void nacre_committee_free(nacre_committee *c);
+/* One model is written as a committee of one. Atomic write. */
+nacre_status nacre_committee_write(const nacre_committee *c, const char *path,
+                                   nacre_error *err);
+/* Reads a committee file or a single-model file. */
+nacre_status nacre_committee_read(const char *path, nacre_committee **out,
+                                  nacre_error *err);
+
+/* Mean prediction of a committee and its spread: forces and stress are
+ * means over members; energy_dev_per_atom is the standard deviation of the
+ * members' energies divided by the atom count (eV/atom); force_dev_max is
+ * the largest over atoms of sqrt(mean_k |F_k,i − F̄_i|²) (eV/Å, DeePMD-kit's
+ * "max_devi_f"). forces/stress may be NULL. */
+typedef struct nacre_committee_result {
+  double energy;              /* eV */
+  double energy_dev_per_atom; /* eV/atom */
+  double force_dev_max;       /* eV/Å */
+  double stress_dev_max;      /* eV/Å^3, largest component std. deviation */
+} nacre_committee_result;
+
+nacre_status nacre_committee_predict(const nacre_committee *c,
+                                     const nacre_structure *s, double *forces,
+                                     double stress[6],
+                                     nacre_committee_result *res,
+                                     nacre_error *err);
+
+typedef struct nacre_fit_options {
+  nacre_train_options train;
+  int nhidden;
+  int hidden[NACRE_MLP_MAX_LAYERS - 2];
+  nacre_activation act;
+  char descriptors[256]; /* featurizer spec; "" = default for the species */
+  double frac_train, frac_valid; /* the rest is the test set */
+  uint64_t seed;         /* split, initial weights, batch order */
+  int ensemble;          /* committee size K ≥ 1; member k uses seed + k */
+  /* Stratified training (MAISE): start from models of subsets of the
+   * species (e.g. the elements). Each network whose centre species is in
+   * a `from` model takes that model's weights on the components they share
+   * (the leading, same-species block of the descriptor); other input
+   * weights start at zero. With freeze_from, only those new weights are
+   * trained. */
+  const nacre_train_model *const *from;
+  int nfrom;
+  int freeze_from;
+} nacre_fit_options;
+
+void nacre_fit_options_init(nacre_fit_options *o);
+
+/* What the fit did: the split and the final errors of each member. */
+typedef struct nacre_fit_report {
+  int ntrain, nvalid, ntest;
+  int *test_idx;           /* ntest sample indices (caller frees) */
+  nacre_errors train, valid, test; /* committee member 0 */
+  double seconds;          /* wall time of training */
+  double features_seconds; /* wall time of descriptor computation */
+  size_t features_bytes;   /* memory of the stored descriptors */
+  int epochs;
+} nacre_fit_report;
+
+/* Reads nothing, prints nothing: splits d, computes descriptors once,
+ * normalises, fits reference energies, and trains o->ensemble models. The
+ * progress callback gets member k's epochs (user receives the epoch; the
+ * member index is in ep->epoch's caller-side context via `member`). */
+typedef int (*nacre_fit_progress)(void *user, int member,
+                                  const nacre_train_epoch *ep);
+nacre_status nacre_fit(const nacre_dataset *d, const nacre_fit_options *o,
+                       nacre_fit_progress cb, void *user, const nacre_ctx *ctx,
+                       nacre_committee **out, nacre_fit_report *rep,
+                       nacre_error *err);
+
+/* Predictions of a committee for every sample of d (OpenMP over
+ * structures): e_pred (d->n, eV), f_pred (3 × total atoms, eV/Å, samples
+ * in order; may be NULL), s_pred (d->n × 6, eV/Å^3; may be NULL), res
+ * (d->n; may be NULL) and the errors against the labels. */
+nacre_status nacre_committee_evaluate(const nacre_committee *c,
+                                      const nacre_dataset *d, double *e_pred,
+                                      double *f_pred, double (*s_pred)[6],
+                                      nacre_committee_result *res,
+                                      nacre_errors *errs, nacre_error *err);
+
+/* Parity plot as SVG: one panel per series (predicted vs reference with
+ * the diagonal), axis labels in the units given. */
+typedef struct nacre_parity_series {
+  const char *title;  /* "Energy" */
+  const char *unit;   /* "eV/atom" */
+  long n;
+  const double *ref, *pred;
+} nacre_parity_series;
+
+nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
+                              int nseries, nacre_error *err);
+
+/* Default descriptor spec for a set of elements: cutoff 4.5 × the largest
+ * covalent radius (Cordero 2008), within [4, 8] Å — 6.0 Å for Cu, 7.5 Å
+ * for Na as in MAISE's published models. */
+void nacre_default_descriptors(int nspecies, const int *species_z, char *spec,
+                               size_t len);
 
 #ifdef __cplusplus
 }

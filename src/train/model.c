@@ -282,15 +282,7 @@ nacre_status nacre_train_model_predict(const nacre_train_model *m,
 
 #define MODEL_MAGIC "nacre-train-model 1"
 
-nacre_status nacre_train_model_write(const nacre_train_model *m,
-                                     const char *path, nacre_error *err) {
-  char tmp[4200];
-  if (train_path(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()))
-    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
-  FILE *fp = fopen(tmp, "w");
-  if (!fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", tmp,
-                           strerror(errno));
+void train_model_write_body(const nacre_train_model *m, FILE *fp) {
   fprintf(fp, "%s\n", MODEL_MAGIC);
   fprintf(fp, "descriptors %s\n", m->feat.spec);
   fprintf(fp, "species %d", m->nspecies);
@@ -309,29 +301,51 @@ nacre_status nacre_train_model_write(const nacre_train_model *m,
   fprintf(fp, "weights %d  # per species: biases layer by layer, then W[out][in]\n",
           m->nparams);
   for (int k = 0; k < m->nparams; k++) fprintf(fp, "%.17g\n", m->w[k]);
-  int bad = ferror(fp);
-  if (fclose(fp) || bad) {
-    remove(tmp);
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", tmp);
+}
+
+nacre_status train_atomic_open(train_atomic *af, const char *path,
+                               nacre_error *err) {
+  af->path = path;
+  if (train_path(af->tmp, sizeof af->tmp, "%s.tmp.%ld", path, (long)getpid()))
+    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
+  af->fp = fopen(af->tmp, "w");
+  if (!af->fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", af->tmp,
+                           strerror(errno));
+  return NACRE_OK;
+}
+
+nacre_status train_atomic_commit(train_atomic *af, nacre_error *err) {
+  int bad = ferror(af->fp);
+  if (fclose(af->fp) || bad) {
+    remove(af->tmp);
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", af->tmp);
   }
-  if (rename(tmp, path)) {
-    remove(tmp);
+  if (rename(af->tmp, af->path)) {
+    remove(af->tmp);
     return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot rename into place: %s",
-                           path, strerror(errno));
+                           af->path, strerror(errno));
   }
   return NACRE_OK;
 }
 
-nacre_status nacre_train_model_read(const char *path, nacre_train_model **out,
-                                    nacre_error *err) {
-  train_lines L;
+nacre_status nacre_train_model_write(const nacre_train_model *m,
+                                     const char *path, nacre_error *err) {
+  train_atomic af;
+  nacre_status st = train_atomic_open(&af, path, err);
+  if (st) return st;
+  train_model_write_body(m, af.fp);
+  return train_atomic_commit(&af, err);
+}
+
+nacre_status train_model_read_body(train_lines *Lp, nacre_train_model **out,
+                                   nacre_error *err) {
+  train_lines L = *Lp; /* copied back on return */
+  const char *path = L.path;
   nacre_train_model *m = NULL;
   nacre_featurizer feat;
   memset(&feat, 0, sizeof feat);
   *out = NULL;
-  if (!train_lines_open(&L, path))
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
-                           strerror(errno));
   const char *ln;
   char spec[256], act_name[32];
   int nspecies = 0, z[NACRE_TRAIN_MAX_SPECIES], nlayers = 0,
@@ -344,7 +358,7 @@ nacre_status nacre_train_model_read(const char *path, nacre_train_model **out,
     goto fail;                                                                 \
   } while (0)
   if (!(ln = train_lines_next(&L)) || strcmp(ln, MODEL_MAGIC))
-    FAIL("%s:1: not a nacre model (expected '%s')", path, MODEL_MAGIC);
+    FAIL("%s:%d: not a nacre model (expected '%s')", path, L.line, MODEL_MAGIC);
   if (!(ln = train_lines_next(&L)) || sscanf(ln, "descriptors %255s", spec) != 1)
     FAIL("%s:%d: expected 'descriptors SPEC'", path, L.line);
   if (!(ln = train_lines_next(&L)) || sscanf(ln, "species %d", &nspecies) != 1 ||
@@ -381,7 +395,7 @@ nacre_status nacre_train_model_read(const char *path, nacre_train_model **out,
     FAIL("%s:%d: expected 'activation tanh|sigmoid|softplus|silu'", path, L.line);
   if ((st = nacre_featurizer_from_spec(spec, nspecies, &feat, err))) goto fail;
   if (feat.dim != sizes[0])
-    FAIL("%s:4: %d inputs but the descriptors give %d", path, sizes[0], feat.dim);
+    FAIL("%s:%d: %d inputs but the descriptors give %d", path, L.line, sizes[0], feat.dim);
   if ((st = nacre_train_model_new(&m, nspecies, z, nlayers - 2, sizes + 1, act,
                                   &feat, err)))
     goto fail;
@@ -408,12 +422,23 @@ nacre_status nacre_train_model_read(const char *path, nacre_train_model **out,
     if (!(ln = train_lines_next(&L)) || train_parse_doubles(ln, &m->w[k], 1, NULL) != 1)
       FAIL("%s:%d: expected weight %d of %d", path, L.line + (ln ? 0 : 1), k + 1, cnt);
 #undef FAIL
-  train_lines_close(&L);
+  *Lp = L;
   *out = m;
   return NACRE_OK;
 fail:
-  train_lines_close(&L);
+  *Lp = L;
   nacre_featurizer_free(&feat);
   nacre_train_model_free(m);
+  return st;
+}
+
+nacre_status nacre_train_model_read(const char *path, nacre_train_model **out,
+                                    nacre_error *err) {
+  train_lines L;
+  if (!train_lines_open(&L, path))
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+  nacre_status st = train_model_read_body(&L, out, err);
+  train_lines_close(&L);
   return st;
 }

@@ -78,6 +78,28 @@ nacre_status train_forward(const nacre_train_model *m, const double *w,
                            train_scratch *ws, double *energy, double *forces,
                            double stress[6], nacre_error *err);
 
+/* Files written atomically: temporary name, then rename. */
+typedef struct train_atomic {
+  FILE *fp;
+  const char *path;
+  char tmp[4200];
+} train_atomic;
+nacre_status train_atomic_open(train_atomic *af, const char *path,
+                               nacre_error *err);
+nacre_status train_atomic_commit(train_atomic *af, nacre_error *err);
+
+/* One model in nacre's text format, from its magic line on. */
+void train_model_write_body(const nacre_train_model *m, FILE *fp);
+nacre_status train_model_read_body(train_lines *L, nacre_train_model **out,
+                                   nacre_error *err);
+
+/* Default descriptor spec for cutoff rc (Å): MAISE's basis when the nn
+ * module is present, radial functions otherwise. */
+void train_default_descriptors(double rc, char *spec, size_t len);
+
+/* Shortest decimal text (≤ 17 digits) that reads back as v exactly. */
+void train_shortest(double v, char buf[32]);
+
 /* A labelled file through the io module (extended XYZ, OUTCAR). */
 nacre_status train_read_file(nacre_dataset *d, const char *path,
                              nacre_error *err);

@@ -157,6 +157,7 @@ typedef struct objective_ctx {
   const int *idx;
   int n;
   const nacre_loss_weights *lw;
+  const unsigned char *mask;
 } objective_ctx;
 
 static nacre_status objective(void *user, const double *x, double *fx,
@@ -164,6 +165,9 @@ static nacre_status objective(void *user, const double *x, double *fx,
   objective_ctx *c = user;
   nacre_status st =
       nacre_train_loss(c->m, x, c->d, c->f, c->idx, c->n, c->lw, fx, g, NULL, err);
+  if (!st && c->mask)
+    for (int k = 0; k < c->m->nparams; k++)
+      if (!c->mask[k]) g[k] = 0;
   if (!st && !isfinite(*fx))
     return nacre_error_set(err, NACRE_ERR_NUMERIC, "loss is not finite");
   return st;
@@ -214,7 +218,7 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
   }
   nacre_loss_weights eval_w = o->weights;
   eval_w.l2 = 0; /* validation loss: data terms only */
-  objective_ctx oc = {m, d, f, train, ntrain, &o->weights};
+  objective_ctx oc = {m, d, f, train, ntrain, &o->weights, o->trainable};
   double t0 = now_s() - S.elapsed_s;
   while (S.epoch < o->epochs) {
     if (nacre_ctx_interrupted(ctx)) {
@@ -237,6 +241,9 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
         if (!st && !isfinite(L))
           st = nacre_error_set(err, NACRE_ERR_NUMERIC, "loss is not finite at epoch %d",
                                S.epoch + 1);
+        if (!st && o->trainable)
+          for (int k = 0; k < P; k++)
+            if (!o->trainable[k]) g[k] = 0;
         if (!st) nacre_adam_step(&S.adam, S.w, g);
       }
     } else {
