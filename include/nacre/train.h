@@ -476,6 +476,19 @@ nacre_status nacre_committee_predict(const nacre_committee *c,
                                      nacre_committee_result *res,
                                      nacre_error *err);
 
+/* A committee (or a single model) as a potential: energy, forces and
+ * stress are the committee means. Takes ownership of c (also on failure).
+ * Kind "committee"; files written by nacre_committee_write are recognised
+ * by nacre_potential_load. */
+struct nacre_potential;
+nacre_status nacre_committee_potential_new(nacre_committee *c,
+                                           struct nacre_potential **out,
+                                           nacre_error *err);
+/* The committee behind a potential of kind "committee" (NULL otherwise),
+ * e.g. to ask nacre_committee_predict for deviations. */
+const nacre_committee *nacre_committee_of_potential(
+    const struct nacre_potential *p);
+
 typedef struct nacre_fit_options {
   nacre_train_options train;
   int nhidden;
