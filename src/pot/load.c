@@ -32,7 +32,10 @@ static const inline_loader inline_loaders[] = {
     {"lj:", load_lj},
 };
 
+extern const nacre_potential_loader nacre_committee_loader; /* committee.c */
+
 static const nacre_potential_loader *const file_loaders[] = {
+    &nacre_committee_loader,
     NULL,
 };
 
