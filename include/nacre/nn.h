@@ -182,6 +182,12 @@ double nacre_nn_maise_mindist(int z);
  * repulsion is switched on with U = 100 eV, as MAISE does by default. */
 nacre_status nacre_nn_model_read_maise(const char *path, nacre_nn_model **out,
                                        nacre_error *err);
+/* Reads a MAISE descriptor `basis` file (the block that starts at the
+ * "B2A Scaling" line) for a model of nspecies species. */
+nacre_status nacre_nn_descriptor_read_maise_basis(const char *path,
+                                                 int nspecies,
+                                                 nacre_nn_descriptor *d,
+                                                 nacre_error *err);
 /* Reads nacre's JSON model format (doc/nn-format.md). */
 nacre_status nacre_nn_model_read_json(const char *path, nacre_nn_model **out,
                                       nacre_error *err);

@@ -253,7 +253,8 @@ static int banner_kv(const char *line, char *key, size_t klen, char *val,
 }
 
 static nacre_status maise_basis(const char *path, text_file *t, int at,
-                                nacre_nn_model *m, nacre_error *err) {
+                                int nspecies, nacre_nn_descriptor *d,
+                                nacre_error *err) {
   /* at: index of the "B2A Scaling" line */
   int ln = at + 1;
   double v[16];
@@ -342,8 +343,7 @@ static nacre_status maise_basis(const char *path, text_file *t, int at,
                              "%s:%d: per-species basis blocks are not "
                              "supported (one shared basis expected)",
                              path, ln + 1);
-  nacre_nn_descriptor *d = &m->desc;
-  d->nspecies = m->nspecies;
+  d->nspecies = nspecies;
   d->g2 = calloc((size_t)nrows, sizeof *d->g2);
   d->g4 = calloc((size_t)nrows, sizeof *d->g4);
   if (!d->g2 || !d->g4) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
@@ -508,7 +508,7 @@ static nacre_status maise_parse(const char *path, text_file *t,
                            "%s: number of weights %d does not match the "
                            "architecture (%zu for %d species)",
                            path, nw, per * (size_t)nspc, nspc);
-  nacre_status st = maise_basis(path, t, basis_at, m, err);
+  nacre_status st = maise_basis(path, t, basis_at, nspc, &m->desc, err);
   if (st) return st;
   int D = m->desc.dim;
   if (arch[0] != D)
@@ -591,6 +591,27 @@ static nacre_status maise_parse(const char *path, text_file *t,
   snprintf(m->prov.source, sizeof m->prov.source, "MAISE model file %s",
            base ? base + 1 : path);
   return nacre_nn_model_check(m, err);
+}
+
+nacre_status nacre_nn_descriptor_read_maise_basis(const char *path,
+                                                 int nspecies,
+                                                 nacre_nn_descriptor *d,
+                                                 nacre_error *err) {
+  memset(d, 0, sizeof *d);
+  text_file t;
+  nacre_status st = text_read(path, &t, err);
+  if (st) return st;
+  int at = 0;
+  while (at < t.nlines && !strstr(t.line[at], "B2A")) at++;
+  if (at == t.nlines)
+    st = nacre_error_set(err, NACRE_ERR_PARSE,
+                         "%s:1: no 'B2A Scaling' line: not a MAISE basis",
+                         path);
+  else
+    st = maise_basis(path, &t, at, nspecies, d, err);
+  text_free(&t);
+  if (st) nacre_nn_descriptor_free(d);
+  return st;
 }
 
 nacre_status nacre_nn_model_read_maise(const char *path, nacre_nn_model **out,
