@@ -45,6 +45,15 @@ typedef struct {
   const nacre_neighbor_list *nl_seen;
 } nn_workspace;
 
+/* On x86-64 with GCC the triplet passes are also compiled for AVX2+FMA
+ * and picked at run time (the library is built for the baseline ISA). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define NN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define NN_CLONES
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Vectorisable elementary functions                                  */
 /* ------------------------------------------------------------------ */
@@ -54,7 +63,9 @@ typedef struct {
  * 2e-16), 2^n assembled in the exponent bits. */
 static inline double exp_neg(double x) {
   const double shifter = 6755399441055744.0; /* 1.5·2^52 */
-  x = x < -700.0 ? -700.0 : x;
+  /* clamp without a comparison (float compares block vectorisation) */
+  double low = 0.5 - copysign(0.5, x + 700.0);
+  x += low * (-700.0 - x);
   double t = x * 1.4426950408889634 + shifter;
   double n = t - shifter;
   double r = x - n * 6.93147180369123816490e-01 - n * 1.90821492927058770002e-10;
@@ -119,7 +130,7 @@ typedef struct {
   int maxn;
   size_t maxt; /* triplets: maxn(maxn−1)/2 */
   /* neighbours within Rc, species-sorted */
-  double *x, *y, *z, *r, *fc, *dfc;
+  double *x, *y, *z, *r, *fc, *dfc, *ir, *dfcr; /* ir = 1/r, dfcr = fc'/r */
   int *sp;
   size_t *ent;
   double *A;  /* neta4 × maxn: exp(−η_n r_j²) */
@@ -127,7 +138,7 @@ typedef struct {
   double *gx, *gy, *gz;
   /* triplet cache, field-major over all triplets of the atom */
   double *tX;  /* neta4 × maxt */
-  double *tc, *tf3, *td3, *tr3;
+  double *tc, *tf3, *td3, *tr3; /* cos θ, fc(r_jk), fc'(r_jk)/r_jk, r_jk */
   /* row temporaries (maxn) */
   double *F, *XF, *P, *dP, *b, *pw, *base, *sv, *se, *scs;
   double *G, *xin, *dx, *c, *w1, *w2;
@@ -151,7 +162,7 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
   size_t nA = (size_t)(p->neta4 > 0 ? p->neta4 : 1);
   size_t nG2 = (size_t)(p->ng2 > 0 ? p->ng2 : 1);
   size_t nZ = (size_t)(p->nzl > 0 ? p->nzl : 1);
-  size_t nb = 9 * n + nA * n + nG2 * n;
+  size_t nb = 11 * n + nA * n + nG2 * n;
   s->x = malloc(nb * sizeof(double));
   s->tX = malloc((nA + 4) * s->maxt * sizeof(double));
   s->F = malloc((7 * n + nA * n + 2 * nZ * n) * sizeof(double));
@@ -176,6 +187,8 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
   s->gx = q += n;
   s->gy = q += n;
   s->gz = q += n;
+  s->ir = q += n;
+  s->dfcr = q += n;
   s->A = q += n;
   s->E2 = q + nA * n;
   q = s->tX + nA * s->maxt;
@@ -242,6 +255,8 @@ static void pair_terms(const nn_pot *p, int n, int si, nn_scratch *s,
     double r = s->r[j], a = p->pi_rc * r;
     s->fc[j] = 0.5 * (cos(a) + 1.0);
     s->dfc[j] = -0.5 * p->pi_rc * sin(a);
+    s->ir[j] = 1.0 / r;
+    s->dfcr[j] = s->dfc[j] / r;
     for (int q = 0; q < p->neta4; q++)
       s->A[(size_t)q * s->maxn + j] = exp(-d->eta4[q] * r * r);
     int base = d->g2_offset[(s->sp[j] - si + p->S) % p->S];
@@ -255,8 +270,9 @@ static void pair_terms(const nn_pot *p, int n, int si, nn_scratch *s,
 }
 
 /* Row j of the triplet loop, pass 1: fills the cache for k = j+1 … n−1 and
- * the row temporaries F (cutoff product) and XF (Gaussian·F). */
-static void triplet_row_geometry(const nn_pot *p, int n, int j, size_t off,
+ * the row temporaries F (cutoff product) and XF (Gaussian·F). The square
+ * roots run in their own scalar loop so the rest vectorises. */
+static inline __attribute__((always_inline)) void triplet_row_geometry(const nn_pot *p, int n, int j, size_t off,
                                  nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
   int m = n - j - 1;
@@ -265,22 +281,26 @@ static void triplet_row_geometry(const nn_pot *p, int n, int j, size_t off,
   const double *xk = s->x + j + 1, *yk = s->y + j + 1, *zk = s->z + j + 1;
   const double *rk = s->r + j + 1, *fck = s->fc + j + 1;
   double *tc = s->tc + off, *tf3 = s->tf3 + off, *td3 = s->td3 + off;
-  double *tr3 = s->tr3 + off, *F = s->F;
-#pragma omp simd
+  double *tr3 = s->tr3 + off, *F = s->F, *ir3 = s->sv;
   for (int k = 0; k < m; k++) {
     double dx = xk[k] - xj, dy = yk[k] - yj, dz = zk[k] - zj;
     double r3 = sqrt(dx * dx + dy * dy + dz * dz);
+    tr3[k] = r3;
+    ir3[k] = r3 > 0.0 ? 1.0 / r3 : 0.0;
+  }
+#pragma omp simd
+  for (int k = 0; k < m; k++) {
+    double r3 = tr3[k];
     double cs = (xj * xk[k] + yj * yk[k] + zj * zk[k]) / (rj * rk[k]);
-    double inside = r3 < rc ? 1.0 : 0.0;
-    double t = r3 < rc ? r3 : rc;
-    /* fc(r3) = ½(1 + cos(π t/Rc)) = ½(1 − sin(v)), v = π(t/Rc − ½) */
-    double v = pi_rc * t - 0.5 * NACRE_PI;
+    /* fc(r3) = ½(1 + cos(π r3/Rc)) = ½(1 − sin(v)), v = π(r3/Rc − ½);
+     * evaluated for every k (finite for r3 ≤ 2Rc), then selected */
+    double v = pi_rc * r3 - 0.5 * NACRE_PI;
+    double inside = 0.5 + copysign(0.5, rc - r3); /* 1 if r3 < Rc, else 0 */
     double f3 = inside * 0.5 * (1.0 - sin_small(v));
     double d3 = -inside * 0.5 * pi_rc * cos_small(v);
     tc[k] = cs;
     tf3[k] = f3;
-    td3[k] = d3;
-    tr3[k] = r3;
+    td3[k] = d3 * ir3[k]; /* fc'(r3)/r3 */
     F[k] = fcj * fck[k] * f3;
   }
   for (int q = 0; q < p->neta4; q++) {
@@ -300,7 +320,7 @@ static void triplet_row_geometry(const nn_pot *p, int n, int j, size_t off,
 
 /* P_zl = 2·2^{1−ζ}(1 + λ cos)^ζ for each (ζ, λ) over a row of length m;
  * dP_zl = ∂P/∂cos when want_d. */
-static void angular_powers(const nn_pot *p, const double *cs, int m,
+static inline __attribute__((always_inline)) void angular_powers(const nn_pot *p, const double *cs, int m,
                            int want_d, nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
   for (int q = 0; q < p->nzl; q++) {
@@ -341,7 +361,7 @@ static void angular_powers(const nn_pot *p, const double *cs, int m,
 }
 
 /* Pass 1 over all triplets: fills the cache and accumulates G4. */
-static void triplets_pass1(const nn_pot *p, int n, int si, const int *start,
+NN_CLONES static void triplets_pass1(const nn_pot *p, int n, int si, const int *start,
                            nn_scratch *s, double *G) {
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
@@ -370,7 +390,7 @@ static void triplets_pass1(const nn_pot *p, int n, int si, const int *start,
 
 /* Pass 2: derivatives of E_i with respect to the neighbour vectors, added
  * into gx, gy, gz; c = dE_i/dG. */
-static void triplets_pass2(const nn_pot *p, int n, int si, const int *start,
+NN_CLONES static void triplets_pass2(const nn_pot *p, int n, int si, const int *start,
                            const double *c, nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
@@ -404,30 +424,27 @@ static void triplets_pass2(const nn_pot *p, int n, int si, const int *start,
       }
     }
     /* ∂T/∂r1 = P X (fc1' fc2 fc3 − 2η r1 F) etc.; ∂cos/∂r_ij = r_ik/(r1 r2)
-     * − cos r_ij/r1²; r_jk = r_ik − r_ij. */
-    const double xj = s->x[j], yj = s->y[j], zj = s->z[j], rj = s->r[j];
-    const double fcj = s->fc[j], dfcj = s->dfc[j];
+     * − cos r_ij/r1²; r_jk = r_ik − r_ij. Below aj = (∂f/∂r1)/r1 −
+     * (∂f/∂cos)·cos/r1², cjk = (∂f/∂cos)/(r1 r2), a3 = (∂f/∂r3)/r3. */
+    const double xj = s->x[j], yj = s->y[j], zj = s->z[j];
+    const double fcj = s->fc[j], dfcrj = s->dfcr[j], irj = s->ir[j];
     const double *xk = s->x + j + 1, *yk = s->y + j + 1, *zk = s->z + j + 1;
-    const double *rk = s->r + j + 1, *fck = s->fc + j + 1, *dfck = s->dfc + j + 1;
+    const double *irk = s->ir + j + 1, *fck = s->fc + j + 1;
+    const double *dfcrk = s->dfcr + j + 1;
     const double *tc = s->tc + off, *tf3 = s->tf3 + off, *td3 = s->td3 + off;
-    const double *tr3 = s->tr3 + off;
     double *gxk = s->gx + j + 1, *gyk = s->gy + j + 1, *gzk = s->gz + j + 1;
     double gxj = 0.0, gyj = 0.0, gzj = 0.0;
 #pragma omp simd reduction(+ : gxj, gyj, gzj)
     for (int k = 0; k < m; k++) {
-      double f3 = tf3[k], r3 = tr3[k], cs = tc[k];
-      double F = fcj * fck[k] * f3;
-      double A1 = -2.0 * rj * F * se[k] + sv[k] * dfcj * fck[k] * f3;
-      double A2 = -2.0 * rk[k] * F * se[k] + sv[k] * fcj * dfck[k] * f3;
-      double A3 = -2.0 * r3 * F * se[k] + sv[k] * fcj * fck[k] * td3[k];
+      double f3 = tf3[k], cs = tc[k], fk = fck[k], ik = irk[k];
+      double F = fcj * fk * f3;
       double Ac = F * sc[k];
-      double irj = 1.0 / rj, irk = 1.0 / rk[k];
-      double ir3 = r3 > 0.0 ? 1.0 / r3 : 0.0;
+      double base = -2.0 * F * se[k];
+      double aj = base + sv[k] * dfcrj * fk * f3 - Ac * cs * irj * irj;
+      double ak = base + sv[k] * fcj * dfcrk[k] * f3 - Ac * cs * ik * ik;
+      double a3 = base + sv[k] * fcj * fk * td3[k];
+      double cjk = Ac * irj * ik;
       double dx = xk[k] - xj, dy = yk[k] - yj, dz = zk[k] - zj;
-      double cjk = Ac * irj * irk;
-      double aj = A1 * irj - Ac * cs * irj * irj;
-      double ak = A2 * irk - Ac * cs * irk * irk;
-      double a3 = A3 * ir3;
       gxj += aj * xj + cjk * xk[k] - a3 * dx;
       gyj += aj * yj + cjk * yk[k] - a3 * dy;
       gzj += aj * zj + cjk * zk[k] - a3 * dz;
@@ -631,7 +648,8 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
     if (c > maxn) maxn = c;
   }
   int failed = 0;
-#pragma omp parallel
+  /* small cells: thread start-up costs more than it saves */
+#pragma omp parallel if (natoms > 8)
   {
     nn_scratch s;
     int ok = scratch_init(&s, p, maxn);
@@ -654,7 +672,7 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
     memcpy(res->atom_energies, ws->eatom, (size_t)natoms * sizeof(double));
   if (want & NACRE_WANT_FORCES) {
     const double *g = ws->gent;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (natoms > 64)
     for (int a = 0; a < natoms; a++) {
       double f[3] = {0.0, 0.0, 0.0};
       for (size_t e = nl->offsets[a]; e < nl->offsets[a + 1]; e++)
