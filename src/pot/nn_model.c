@@ -649,33 +649,45 @@ static const char *act_name(nacre_nn_activation a) {
   return a == NACRE_NN_TANH ? "tanh" : "linear";
 }
 
+/* Numbers are written with 17 significant digits so every double reads
+ * back bit for bit (cJSON's own printing accepts 15 digits when they come
+ * within an epsilon). */
+static cJSON *json_number(double v) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.17g", v);
+  return cJSON_CreateRaw(buf);
+}
+
+static void add_number(cJSON *o, const char *key, double v) {
+  cJSON_AddItemToObject(o, key, json_number(v));
+}
+
 static cJSON *number_array(const double *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
-  for (size_t k = 0; a && k < n; k++)
-    cJSON_AddItemToArray(a, cJSON_CreateNumber(v[k]));
+  for (size_t k = 0; a && k < n; k++) cJSON_AddItemToArray(a, json_number(v[k]));
   return a;
 }
 
 static void add_opt_number(cJSON *o, const char *key, double v) {
-  if (v >= 0.0) cJSON_AddNumberToObject(o, key, v);
+  if (v >= 0.0) add_number(o, key, v);
 }
 
 static cJSON *descriptor_json(const nacre_nn_descriptor *d) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddNumberToObject(o, "cutoff_a", d->cutoff);
+  add_number(o, "cutoff_a", d->cutoff);
   cJSON *g2 = cJSON_AddArrayToObject(o, "g2");
   for (int g = 0; g < d->ng2; g++) {
     cJSON *f = cJSON_CreateObject();
-    cJSON_AddNumberToObject(f, "eta_per_a2", d->g2[g].eta);
-    cJSON_AddNumberToObject(f, "rs_a", d->g2[g].rs);
+    add_number(f, "eta_per_a2", d->g2[g].eta);
+    add_number(f, "rs_a", d->g2[g].rs);
     cJSON_AddItemToArray(g2, f);
   }
   cJSON *g4 = cJSON_AddArrayToObject(o, "g4");
   for (int g = 0; g < d->ng4; g++) {
     cJSON *f = cJSON_CreateObject();
-    cJSON_AddNumberToObject(f, "eta_per_a2", d->g4[g].eta);
-    cJSON_AddNumberToObject(f, "zeta", d->g4[g].zeta);
-    cJSON_AddNumberToObject(f, "lambda", d->g4[g].lambda);
+    add_number(f, "eta_per_a2", d->g4[g].eta);
+    add_number(f, "zeta", d->g4[g].zeta);
+    add_number(f, "lambda", d->g4[g].lambda);
     cJSON_AddItemToArray(g4, f);
   }
   return o;
@@ -688,13 +700,13 @@ nacre_status nacre_nn_model_write(const nacre_nn_model *m, const char *path,
   cJSON *root = cJSON_CreateObject();
   if (!root) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
   cJSON_AddStringToObject(root, "format", "nacre-nn");
-  cJSON_AddNumberToObject(root, "version", NACRE_NN_FORMAT_VERSION);
+  add_number(root, "version", NACRE_NN_FORMAT_VERSION);
   cJSON *sp = cJSON_AddArrayToObject(root, "species");
   for (int s = 0; s < m->nspecies; s++) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "symbol", nacre_element_by_z(m->z[s])->symbol);
-    cJSON_AddNumberToObject(o, "z", m->z[s]);
-    cJSON_AddNumberToObject(o, "reference_energy_ev", m->ref_energy[s]);
+    add_number(o, "z", m->z[s]);
+    add_number(o, "reference_energy_ev", m->ref_energy[s]);
     cJSON_AddItemToArray(sp, o);
   }
   cJSON *desc = cJSON_AddObjectToObject(root, "descriptor");
@@ -711,7 +723,7 @@ nacre_status nacre_nn_model_write(const nacre_nn_model *m, const char *path,
       cJSON_AddItemToObjectCS(p, "pair", sym);
       cJSON_AddItemToArray(pairs, p);
     }
-  cJSON_AddNumberToObject(desc, "dim", m->desc.dim);
+  add_number(desc, "dim", m->desc.dim);
   cJSON *norm = cJSON_AddArrayToObject(root, "normalization");
   size_t D = (size_t)m->desc.dim;
   for (int s = 0; s < m->nspecies; s++) {
@@ -728,7 +740,7 @@ nacre_status nacre_nn_model_write(const nacre_nn_model *m, const char *path,
     cJSON_AddStringToObject(o, "species", nacre_element_by_z(m->z[s])->symbol);
     cJSON *layers = cJSON_AddArrayToObject(o, "layers");
     for (int l = 0; l < n->nlayers; l++)
-      cJSON_AddItemToArray(layers, cJSON_CreateNumber(n->size[l]));
+      cJSON_AddItemToArray(layers, json_number(n->size[l]));
     cJSON *acts = cJSON_AddArrayToObject(o, "activations");
     for (int l = 0; l + 1 < n->nlayers; l++)
       cJSON_AddItemToArray(acts, cJSON_CreateString(act_name(n->act[l])));
@@ -738,10 +750,10 @@ nacre_status nacre_nn_model_write(const nacre_nn_model *m, const char *path,
   }
   cJSON *rep = cJSON_AddObjectToObject(root, "repulsion");
   cJSON_AddBoolToObject(rep, "enabled", m->repulsion != 0);
-  cJSON_AddNumberToObject(rep, "u_ev", m->repulsion_u);
+  add_number(rep, "u_ev", m->repulsion_u);
   cJSON *rad = cJSON_AddObjectToObject(rep, "radius_a");
   for (int s = 0; s < m->nspecies; s++)
-    cJSON_AddNumberToObject(rad, nacre_element_by_z(m->z[s])->symbol,
+    add_number(rad, nacre_element_by_z(m->z[s])->symbol,
                             m->repulsion_radius[s]);
   cJSON *pv = cJSON_AddObjectToObject(root, "provenance");
   const nacre_nn_provenance *p = &m->prov;
