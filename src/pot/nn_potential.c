@@ -10,10 +10,10 @@
  *  pass 2  for each triplet, Σ_g c_g ∂T_g/∂(r_ij, r_ik, r_jk, cos θ) is
  *          reduced to three sums over the functions, then turned into the
  *          derivatives of E_i with respect to the neighbour vectors r_ij.
- * These per-entry vectors g_e = ∂E_i/∂r_e are stored per neighbour-list
- * entry; afterwards F_a = Σ_{e of a} g_e − Σ_{e with neighbour a} g_e is
- * gathered in a fixed order, and the virial per atom is Σ_e r_e ⊗ g_e, so
- * the results do not depend on the number of threads.
+ * These per-entry vectors g_e = ∂E_i/∂r_e are stored for a block of atoms
+ * (fixed size), then scattered in entry order, F_i += g_e, F_j −= g_e; the
+ * virial per atom is Σ_e r_e ⊗ g_e, summed over atoms in order. So the
+ * results do not depend on the number of threads.
  *
  * The triplet loops run over k for fixed j with branch-free polynomial
  * exp and cos so the compiler vectorises them. */
@@ -38,11 +38,9 @@ typedef struct {
   size_t cap_atoms, cap_entries;
   double *eatom; /* natoms, eV */
   double *vir;   /* 6 per atom: Σ_e r_e ⊗ g_e, Voigt order */
-  double *gent;  /* 3 per neighbour-list entry: ∂E_i/∂r_e */
+  double *gent;  /* 3 per neighbour-list entry of the current block of
+                    atoms (from entry gbase on): ∂E_i/∂r_e */
   int *spc;      /* model species per atom */
-  size_t *rev_off, *rev_e; /* entries whose neighbour is atom a */
-  long nl_builds;
-  const nacre_neighbor_list *nl_seen;
 } nn_workspace;
 
 /* On x86-64 with GCC the triplet passes are also compiled for AVX2+FMA
@@ -481,7 +479,7 @@ static void pairs_pass2(const nn_pot *p, int n, int si, const double *c,
 /* MAISE's repulsion, entries of atom i: E_i += U fc_R(r) R/r for r < R. */
 static double repulsion_atom(const nn_pot *p, const nacre_structure *st,
                              const nacre_neighbor_list *nl, const int *spc,
-                             int i, double *gent) {
+                             int i, double *gent, size_t gbase) {
   const nacre_nn_model *m = p->m;
   double e = 0.0, U = m->repulsion_u;
   for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; k++) {
@@ -497,23 +495,25 @@ static double repulsion_atom(const nn_pot *p, const nacre_structure *st,
     e += U * fc * R / r;
     if (gent) {
       double dEdr = U * R * (dfc / r - fc / r2);
-      for (int q = 0; q < 3; q++) gent[3 * k + q] += dEdr * d[q] / r;
+      for (int q = 0; q < 3; q++) gent[3 * (k - gbase) + q] += dEdr * d[q] / r;
     }
   }
   return e;
 }
 
 /* Whole evaluation of one atom; returns E_i. With derivatives, the entries'
- * g vectors are written to ws->gent and the atom's virial to ws->vir. */
+ * g vectors are written to ws->gent (entry e at e − gbase) and the atom's
+ * virial to ws->vir. */
 static double atom_energy(const nn_pot *p, const nacre_structure *st,
                           const nacre_neighbor_list *nl, nn_workspace *ws,
-                          int i, int derivs, nn_scratch *s) {
+                          int i, int derivs, size_t gbase, nn_scratch *s) {
   const nacre_nn_model *m = p->m;
   int si = ws->spc[i], start[NACRE_NN_MAX_SPECIES + 1];
   double *G = s->G;
   if (derivs)
     for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++)
-      ws->gent[3 * e] = ws->gent[3 * e + 1] = ws->gent[3 * e + 2] = 0.0;
+      ws->gent[3 * (e - gbase)] = ws->gent[3 * (e - gbase) + 1] =
+          ws->gent[3 * (e - gbase) + 2] = 0.0;
   int n = gather_neighbours(p, st, nl, ws->spc, i, s, start);
   memset(G, 0, (size_t)p->dim * sizeof(double));
   pair_terms(p, n, si, s, G);
@@ -524,7 +524,7 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
   const nacre_nn_network *net = &m->net[si];
   double E = nacre_nn_network_forward(net, s->xin, s->w1) + m->ref_energy[si];
   if (m->repulsion)
-    E += repulsion_atom(p, st, nl, ws->spc, i, derivs ? ws->gent : NULL);
+    E += repulsion_atom(p, st, nl, ws->spc, i, derivs ? ws->gent : NULL, gbase);
   if (!derivs) return E;
   nacre_nn_network_backward(net, s->xin, s->w1, s->w2, s->dx, NULL, 1.0);
   for (int l = 0; l < p->dim; l++) s->c[l] = s->dx[l] * sc[l];
@@ -532,14 +532,14 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
   pairs_pass2(p, n, si, s->c, s);
   triplets_pass2(p, n, si, start, s->c, s);
   for (int j = 0; j < n; j++) {
-    double *g = &ws->gent[3 * s->ent[j]];
+    double *g = &ws->gent[3 * (s->ent[j] - gbase)];
     g[0] += s->gx[j];
     g[1] += s->gy[j];
     g[2] += s->gz[j];
   }
   double w[6] = {0, 0, 0, 0, 0, 0};
   for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
-    const double *g = &ws->gent[3 * e];
+    const double *g = &ws->gent[3 * (e - gbase)];
     if (g[0] == 0.0 && g[1] == 0.0 && g[2] == 0.0) continue;
     double d[3];
     nacre_nl_vector(nl, st, i, e, d);
@@ -570,10 +570,14 @@ static void nn_workspace_free(void *w) {
   free(ws->vir);
   free(ws->gent);
   free(ws->spc);
-  free(ws->rev_off);
-  free(ws->rev_e);
   free(ws);
 }
+
+/* Atoms are evaluated in blocks of a fixed size; the per-entry vectors of
+ * one block are scattered into the forces (serially, in entry order) before
+ * the next block, so memory stays small and the sums do not depend on the
+ * number of threads. */
+#define NN_BLOCK 512
 
 static nacre_status workspace_fit(nn_workspace *ws, int natoms,
                                   const nacre_neighbor_list *nl, int derivs,
@@ -583,46 +587,32 @@ static nacre_status workspace_fit(nn_workspace *ws, int natoms,
     free(ws->eatom);
     free(ws->vir);
     free(ws->spc);
-    free(ws->rev_off);
     ws->eatom = malloc(na * sizeof(double));
     ws->vir = malloc(6 * na * sizeof(double));
     ws->spc = malloc(na * sizeof(int));
-    ws->rev_off = malloc((na + 1) * sizeof(size_t));
     ws->cap_atoms = na;
-    ws->nl_seen = NULL;
-    if (!ws->eatom || !ws->vir || !ws->spc || !ws->rev_off) {
+    if (!ws->eatom || !ws->vir || !ws->spc) {
       ws->cap_atoms = 0;
       return nacre_error_set(err, NACRE_ERR_NOMEM, "nn workspace (%d atoms)",
                              natoms);
     }
   }
   if (!derivs) return NACRE_OK;
-  size_t ne = nl->nentries > 0 ? nl->nentries : 1;
+  size_t ne = 1;
+  for (int b0 = 0; b0 < natoms; b0 += NN_BLOCK) {
+    int b1 = b0 + NN_BLOCK < natoms ? b0 + NN_BLOCK : natoms;
+    size_t c = nl->offsets[b1] - nl->offsets[b0];
+    if (c > ne) ne = c;
+  }
   if (ws->cap_entries < ne) {
     free(ws->gent);
-    free(ws->rev_e);
     ws->gent = malloc(3 * ne * sizeof(double));
-    ws->rev_e = malloc(ne * sizeof(size_t));
     ws->cap_entries = ne;
-    ws->nl_seen = NULL;
-    if (!ws->gent || !ws->rev_e) {
+    if (!ws->gent) {
       ws->cap_entries = 0;
       return nacre_error_set(err, NACRE_ERR_NOMEM,
                              "nn workspace (%zu neighbour entries)", ne);
     }
-  }
-  if (ws->nl_seen != nl || ws->nl_builds != nl->builds) {
-    /* reverse index: entries grouped by their neighbour, in entry order */
-    memset(ws->rev_off, 0, ((size_t)natoms + 1) * sizeof(size_t));
-    for (size_t e = 0; e < nl->nentries; e++) ws->rev_off[nl->j[e] + 1]++;
-    for (int a = 0; a < natoms; a++) ws->rev_off[a + 1] += ws->rev_off[a];
-    size_t *fill = malloc(((size_t)natoms + 1) * sizeof(size_t));
-    if (!fill) return nacre_error_set(err, NACRE_ERR_NOMEM, "nn workspace");
-    memcpy(fill, ws->rev_off, ((size_t)natoms + 1) * sizeof(size_t));
-    for (size_t e = 0; e < nl->nentries; e++) ws->rev_e[fill[nl->j[e]]++] = e;
-    free(fill);
-    ws->nl_seen = nl;
-    ws->nl_builds = nl->builds;
   }
   return NACRE_OK;
 }
@@ -647,7 +637,7 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
     int c = (int)(nl->offsets[i + 1] - nl->offsets[i]);
     if (c > maxn) maxn = c;
   }
-  int failed = 0;
+  int failed = 0, forces = (want & NACRE_WANT_FORCES) != 0;
   /* small cells: thread start-up costs more than it saves */
 #pragma omp parallel if (natoms > 8)
   {
@@ -657,9 +647,27 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
 #pragma omp atomic write
       failed = 1;
     }
+    for (int b0 = 0; b0 < natoms; b0 += NN_BLOCK) {
+      int b1 = b0 + NN_BLOCK < natoms ? b0 + NN_BLOCK : natoms;
+      size_t gbase = nl->offsets[b0];
 #pragma omp for schedule(dynamic, 4)
-    for (int i = 0; i < natoms; i++)
-      if (ok) ws->eatom[i] = atom_energy(p, st, nl, ws, i, derivs, &s);
+      for (int i = b0; i < b1; i++)
+        if (ok) ws->eatom[i] = atom_energy(p, st, nl, ws, i, derivs, gbase, &s);
+      if (forces) {
+#pragma omp single
+        { /* F_i += ∂E/∂r_e, F_j −= ∂E/∂r_e (r_e = x_j − x_i + S·cell) */
+          for (int i = b0; i < b1; i++)
+            for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
+              const double *g = &ws->gent[3 * (e - gbase)];
+              double *fi = &res->forces[3 * i], *fj = &res->forces[3 * nl->j[e]];
+              for (int q = 0; q < 3; q++) {
+                fi[q] += g[q];
+                fj[q] -= g[q];
+              }
+            }
+        }
+      }
+    }
     if (ok) scratch_free(&s);
   }
   if (failed)
@@ -670,20 +678,6 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
   res->energy = E;
   if (want & NACRE_WANT_ATOM_ENERGIES)
     memcpy(res->atom_energies, ws->eatom, (size_t)natoms * sizeof(double));
-  if (want & NACRE_WANT_FORCES) {
-    const double *g = ws->gent;
-#pragma omp parallel for schedule(static) if (natoms > 64)
-    for (int a = 0; a < natoms; a++) {
-      double f[3] = {0.0, 0.0, 0.0};
-      for (size_t e = nl->offsets[a]; e < nl->offsets[a + 1]; e++)
-        for (int q = 0; q < 3; q++) f[q] += g[3 * e + q];
-      for (size_t k = ws->rev_off[a]; k < ws->rev_off[a + 1]; k++) {
-        size_t e = ws->rev_e[k];
-        for (int q = 0; q < 3; q++) f[q] -= g[3 * e + q];
-      }
-      for (int q = 0; q < 3; q++) res->forces[3 * a + q] = f[q];
-    }
-  }
   if (want & NACRE_WANT_STRESS) {
     double w[6] = {0, 0, 0, 0, 0, 0};
     for (int i = 0; i < natoms; i++)

@@ -176,8 +176,8 @@ int main(void) {
     check_structure(what, p_off, m_ref, s, 1, 1);
     check_structure(what, p, m_ref, s, 1, 0);
     nacre_structure_free(s);
-    if (k == 0 || k == 3) { /* thread-count independence on 54 / 32 atoms */
-      int n3[3] = {3, 3, 3}, n2b[3] = {2, 2, 2};
+    if (k == 0 || k == 3) { /* thread-count independence on 686 / 32 atoms */
+      int n3[3] = {7, 7, 7}, n2b[3] = {2, 2, 2}; /* 686 atoms: two blocks */
       s = build_bulk(models[k].lattice, models[k].za, models[k].a, k == 0 ? n3 : n2b);
       assign_species(s, models[k].za, models[k].zb, 17);
       build_rattle(s, 0.1, 19);
