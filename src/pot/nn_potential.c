@@ -134,11 +134,15 @@ typedef struct {
   double *A;  /* neta4 × maxn: exp(−η_n r_j²) */
   double *E2; /* ng2 × maxn: exp(−η (r_j − Rs)²) */
   double *gx, *gy, *gz;
-  /* triplet cache, field-major over all triplets of the atom */
+  /* triplet cache over the atom's triplets j < k with r_jk < Rc, packed
+   * row after row (row j holds rowcnt[j] entries), field-major */
   double *tX;  /* neta4 × maxt */
   double *tc, *tf3, *td3, *tr3; /* cos θ, fc(r_jk), fc'(r_jk)/r_jk, r_jk */
-  /* row temporaries (maxn) */
+  int *tk;     /* the neighbour k of each packed triplet */
+  int *rowcnt; /* maxn */
+  /* row temporaries (maxn), indexed by packed position */
   double *F, *XF, *P, *dP, *b, *pw, *base, *sv, *se, *scs;
+  double *kx, *ky, *kz, *kr, *kfc, *kir, *kdfcr, *ka, *kgx, *kgy, *kgz;
   double *G, *xin, *dx, *c, *w1, *w2;
 } nn_scratch;
 
@@ -149,6 +153,8 @@ static void scratch_free(nn_scratch *s) {
   free(s->G);
   free(s->sp);
   free(s->ent);
+  free(s->tk);
+  free(s->rowcnt);
 }
 
 static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
@@ -163,7 +169,9 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
   size_t nb = 11 * n + nA * n + nG2 * n;
   s->x = malloc(nb * sizeof(double));
   s->tX = malloc((nA + 4) * s->maxt * sizeof(double));
-  s->F = malloc((7 * n + nA * n + 2 * nZ * n) * sizeof(double));
+  s->F = malloc((18 * n + nA * n + 2 * nZ * n) * sizeof(double));
+  s->tk = malloc(s->maxt * sizeof(int));
+  s->rowcnt = malloc(n * sizeof(int));
   size_t wsz = 0;
   for (int k = 0; k < p->S; k++) {
     size_t w = nacre_nn_network_work_size(&p->m->net[k]);
@@ -172,7 +180,8 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
   s->G = malloc((4 * (size_t)p->dim + 2 * wsz) * sizeof(double));
   s->sp = malloc(n * sizeof(int));
   s->ent = malloc(n * sizeof(size_t));
-  if (!s->x || !s->tX || !s->F || !s->G || !s->sp || !s->ent) {
+  if (!s->x || !s->tX || !s->F || !s->G || !s->sp || !s->ent || !s->tk ||
+      !s->rowcnt) {
     scratch_free(s);
     return 0;
   }
@@ -201,6 +210,17 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
   s->sv = q += n;
   s->se = q += n;
   s->scs = q += n;
+  s->kx = q += n;
+  s->ky = q += n;
+  s->kz = q += n;
+  s->kr = q += n;
+  s->kfc = q += n;
+  s->kir = q += n;
+  s->kdfcr = q += n;
+  s->ka = q += n;
+  s->kgx = q += n;
+  s->kgy = q += n;
+  s->kgz = q += n;
   s->XF = q += n;
   s->P = q += nA * n;
   s->dP = q + nZ * n;
@@ -267,59 +287,72 @@ static void pair_terms(const nn_pot *p, int n, int si, nn_scratch *s,
   }
 }
 
-/* Row j of the triplet loop, pass 1: fills the cache for k = j+1 … n−1 and
- * the row temporaries F (cutoff product) and XF (Gaussian·F). The square
- * roots run in their own scalar loop so the rest vectorises. */
-static inline __attribute__((always_inline)) void triplet_row_geometry(const nn_pot *p, int n, int j, size_t off,
-                                 nn_scratch *s) {
+/* Row j of the triplet loop, pass 1: packs the k > j with 0 < r_jk < Rc
+ * (about half of them in a crystal) and fills the cache for them and the
+ * row temporaries F (cutoff product) and XF (Gaussian·F). Returns the
+ * packed count. The packing and gathers are scalar; the rest vectorises. */
+static inline __attribute__((always_inline)) int
+triplet_row_geometry(const nn_pot *p, int n, int j, size_t off, nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
-  int m = n - j - 1;
   const double xj = s->x[j], yj = s->y[j], zj = s->z[j], rj = s->r[j];
-  const double fcj = s->fc[j], rc = p->rc, pi_rc = p->pi_rc;
-  const double *xk = s->x + j + 1, *yk = s->y + j + 1, *zk = s->z + j + 1;
-  const double *rk = s->r + j + 1, *fck = s->fc + j + 1;
-  double *tc = s->tc + off, *tf3 = s->tf3 + off, *td3 = s->td3 + off;
-  double *tr3 = s->tr3 + off, *F = s->F, *ir3 = s->sv;
-  for (int k = 0; k < m; k++) {
-    double dx = xk[k] - xj, dy = yk[k] - yj, dz = zk[k] - zj;
-    double r3 = sqrt(dx * dx + dy * dy + dz * dz);
-    tr3[k] = r3;
-    ir3[k] = r3 > 0.0 ? 1.0 / r3 : 0.0;
+  const double fcj = s->fc[j], rc2 = p->rc2, pi_rc = p->pi_rc;
+  int *tk = s->tk + off;
+  double *tr3 = s->tr3 + off;
+  int mc = 0;
+  for (int k = j + 1; k < n; k++) {
+    double dx = s->x[k] - xj, dy = s->y[k] - yj, dz = s->z[k] - zj;
+    double r2 = dx * dx + dy * dy + dz * dz;
+    if (r2 < rc2 && r2 > 0.0) {
+      tk[mc] = k;
+      tr3[mc] = sqrt(r2);
+      mc++;
+    }
   }
+  double *kx = s->kx, *ky = s->ky, *kz = s->kz, *kr = s->kr, *kfc = s->kfc;
+  for (int t = 0; t < mc; t++) {
+    int k = tk[t];
+    kx[t] = s->x[k];
+    ky[t] = s->y[k];
+    kz[t] = s->z[k];
+    kr[t] = s->r[k];
+    kfc[t] = s->fc[k];
+  }
+  double *tc = s->tc + off, *tf3 = s->tf3 + off, *td3 = s->td3 + off;
+  double *F = s->F;
 #pragma omp simd
-  for (int k = 0; k < m; k++) {
-    double r3 = tr3[k];
-    double cs = (xj * xk[k] + yj * yk[k] + zj * zk[k]) / (rj * rk[k]);
-    /* fc(r3) = ½(1 + cos(π r3/Rc)) = ½(1 − sin(v)), v = π(r3/Rc − ½);
-     * evaluated for every k (finite for r3 ≤ 2Rc), then selected */
+  for (int t = 0; t < mc; t++) {
+    double r3 = tr3[t];
+    double cs = (xj * kx[t] + yj * ky[t] + zj * kz[t]) / (rj * kr[t]);
+    /* fc(r3) = ½(1 + cos(π r3/Rc)) = ½(1 − sin(v)), v = π(r3/Rc − ½) */
     double v = pi_rc * r3 - 0.5 * NACRE_PI;
-    double inside = 0.5 + copysign(0.5, rc - r3); /* 1 if r3 < Rc, else 0 */
-    double f3 = inside * 0.5 * (1.0 - sin_small(v));
-    double d3 = -inside * 0.5 * pi_rc * cos_small(v);
-    tc[k] = cs;
-    tf3[k] = f3;
-    td3[k] = d3 * ir3[k]; /* fc'(r3)/r3 */
-    F[k] = fcj * fck[k] * f3;
+    double f3 = 0.5 * (1.0 - sin_small(v));
+    tc[t] = cs;
+    tf3[t] = f3;
+    td3[t] = -0.5 * pi_rc * cos_small(v) / r3; /* fc'(r3)/r3 */
+    F[t] = fcj * kfc[t] * f3;
   }
   for (int q = 0; q < p->neta4; q++) {
     const double eta = d->eta4[q], Aj = s->A[(size_t)q * s->maxn + j];
-    const double *Ak = s->A + (size_t)q * s->maxn + j + 1;
+    const double *A = s->A + (size_t)q * s->maxn;
     double *X = s->tX + (size_t)q * s->maxt + off;
-    double *XF = s->XF + (size_t)q * s->maxn;
+    double *XF = s->XF + (size_t)q * s->maxn, *ka = s->ka;
+    for (int t = 0; t < mc; t++) ka[t] = A[tk[t]];
 #pragma omp simd
-    for (int k = 0; k < m; k++) {
-      double r3 = tr3[k];
-      double x = Aj * Ak[k] * exp_neg(-eta * r3 * r3);
-      X[k] = x;
-      XF[k] = x * F[k];
+    for (int t = 0; t < mc; t++) {
+      double r3 = tr3[t];
+      double x = Aj * ka[t] * exp_neg(-eta * r3 * r3);
+      X[t] = x;
+      XF[t] = x * F[t];
     }
   }
+  return mc;
 }
 
 /* P_zl = 2·2^{1−ζ}(1 + λ cos)^ζ for each (ζ, λ) over a row of length m;
  * dP_zl = ∂P/∂cos when want_d. */
-static inline __attribute__((always_inline)) void angular_powers(const nn_pot *p, const double *cs, int m,
-                           int want_d, nn_scratch *s) {
+static inline __attribute__((always_inline)) void
+angular_powers(const nn_pot *p, const double *cs, int m, int want_d,
+               nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
   for (int q = 0; q < p->nzl; q++) {
     double lam = d->zl_lambda[q], zeta = d->zl_zeta[q], pref = p->zl_pref[q];
@@ -358,21 +391,34 @@ static inline __attribute__((always_inline)) void angular_powers(const nn_pot *p
   }
 }
 
+/* Packed positions [seg[s], seg[s+1]) of a row hold the neighbours k of
+ * model species s (neighbours are species-sorted, packing keeps order). */
+static inline void row_segments(const nn_scratch *s, const int *tk, int mc,
+                                int S, int *seg) {
+  int t = 0;
+  for (int sp = 0; sp < S; sp++) {
+    seg[sp] = t;
+    while (t < mc && s->sp[tk[t]] == sp) t++;
+  }
+  seg[S] = mc;
+}
+
 /* Pass 1 over all triplets: fills the cache and accumulates G4. */
-NN_CLONES static void triplets_pass1(const nn_pot *p, int n, int si, const int *start,
-                           nn_scratch *s, double *G) {
+NN_CLONES static void triplets_pass1(const nn_pot *p, int n, int si,
+                                     nn_scratch *s, double *G) {
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
+  int seg[NACRE_NN_MAX_SPECIES + 1];
   for (int j = 0; j + 1 < n; j++) {
-    int m = n - j - 1;
-    triplet_row_geometry(p, n, j, off, s);
-    angular_powers(p, s->tc + off, m, 0, s);
+    int mc = triplet_row_geometry(p, n, j, off, s);
+    s->rowcnt[j] = mc;
+    angular_powers(p, s->tc + off, mc, 0, s);
+    row_segments(s, s->tk + off, mc, p->S, seg);
     int dj = (s->sp[j] - si + p->S) % p->S;
-    for (int sk = s->sp[j]; sk < p->S; sk++) {
-      int k0 = start[sk] > j + 1 ? start[sk] : j + 1, k1 = start[sk + 1];
-      if (k1 <= k0) continue;
+    for (int sk = 0; sk < p->S; sk++) {
+      int a = seg[sk], len = seg[sk + 1] - seg[sk];
+      if (len <= 0) continue;
       int base = d->g4_offset[dj][(sk - si + p->S) % p->S];
-      int a = k0 - j - 1, len = k1 - k0;
       for (int g = 0; g < p->ng4; g++) {
         const double *P = s->P + (size_t)d->g4_zl[g] * s->maxn + a;
         const double *XF = s->XF + (size_t)d->g4_eta[g] * s->maxn + a;
@@ -382,27 +428,29 @@ NN_CLONES static void triplets_pass1(const nn_pot *p, int n, int si, const int *
         G[base + g] += sum;
       }
     }
-    off += (size_t)m;
+    off += (size_t)mc;
   }
 }
 
 /* Pass 2: derivatives of E_i with respect to the neighbour vectors, added
  * into gx, gy, gz; c = dE_i/dG. */
-NN_CLONES static void triplets_pass2(const nn_pot *p, int n, int si, const int *start,
-                           const double *c, nn_scratch *s) {
+NN_CLONES static void triplets_pass2(const nn_pot *p, int n, int si,
+                                     const double *c, nn_scratch *s) {
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
+  int seg[NACRE_NN_MAX_SPECIES + 1];
   for (int j = 0; j + 1 < n; j++) {
-    int m = n - j - 1;
+    int m = s->rowcnt[j];
+    const int *tk = s->tk + off;
     angular_powers(p, s->tc + off, m, 1, s);
+    row_segments(s, tk, m, p->S, seg);
     double *sv = s->sv, *se = s->se, *sc = s->scs;
     int dj = (s->sp[j] - si + p->S) % p->S;
     for (int k = 0; k < m; k++) sv[k] = se[k] = sc[k] = 0.0;
-    for (int sk = s->sp[j]; sk < p->S; sk++) {
-      int k0 = start[sk] > j + 1 ? start[sk] : j + 1, k1 = start[sk + 1];
-      if (k1 <= k0) continue;
+    for (int sk = 0; sk < p->S; sk++) {
+      int a = seg[sk], len = seg[sk + 1] - seg[sk];
+      if (len <= 0) continue;
       int base = d->g4_offset[dj][(sk - si + p->S) % p->S];
-      int a = k0 - j - 1, len = k1 - k0;
       for (int g = 0; g < p->ng4; g++) {
         double cg = c[base + g];
         if (cg == 0.0) continue;
@@ -421,34 +469,48 @@ NN_CLONES static void triplets_pass2(const nn_pot *p, int n, int si, const int *
         }
       }
     }
+    double *kx = s->kx, *ky = s->ky, *kz = s->kz, *kir = s->kir;
+    double *kfc = s->kfc, *kdfcr = s->kdfcr;
+    for (int t = 0; t < m; t++) {
+      int k = tk[t];
+      kx[t] = s->x[k];
+      ky[t] = s->y[k];
+      kz[t] = s->z[k];
+      kir[t] = s->ir[k];
+      kfc[t] = s->fc[k];
+      kdfcr[t] = s->dfcr[k];
+    }
     /* ∂T/∂r1 = P X (fc1' fc2 fc3 − 2η r1 F) etc.; ∂cos/∂r_ij = r_ik/(r1 r2)
      * − cos r_ij/r1²; r_jk = r_ik − r_ij. Below aj = (∂f/∂r1)/r1 −
      * (∂f/∂cos)·cos/r1², cjk = (∂f/∂cos)/(r1 r2), a3 = (∂f/∂r3)/r3. */
     const double xj = s->x[j], yj = s->y[j], zj = s->z[j];
     const double fcj = s->fc[j], dfcrj = s->dfcr[j], irj = s->ir[j];
-    const double *xk = s->x + j + 1, *yk = s->y + j + 1, *zk = s->z + j + 1;
-    const double *irk = s->ir + j + 1, *fck = s->fc + j + 1;
-    const double *dfcrk = s->dfcr + j + 1;
     const double *tc = s->tc + off, *tf3 = s->tf3 + off, *td3 = s->td3 + off;
-    double *gxk = s->gx + j + 1, *gyk = s->gy + j + 1, *gzk = s->gz + j + 1;
+    double *kgx = s->kgx, *kgy = s->kgy, *kgz = s->kgz;
     double gxj = 0.0, gyj = 0.0, gzj = 0.0;
 #pragma omp simd reduction(+ : gxj, gyj, gzj)
     for (int k = 0; k < m; k++) {
-      double f3 = tf3[k], cs = tc[k], fk = fck[k], ik = irk[k];
+      double f3 = tf3[k], cs = tc[k], fk = kfc[k], ik = kir[k];
       double F = fcj * fk * f3;
       double Ac = F * sc[k];
       double base = -2.0 * F * se[k];
       double aj = base + sv[k] * dfcrj * fk * f3 - Ac * cs * irj * irj;
-      double ak = base + sv[k] * fcj * dfcrk[k] * f3 - Ac * cs * ik * ik;
+      double ak = base + sv[k] * fcj * kdfcr[k] * f3 - Ac * cs * ik * ik;
       double a3 = base + sv[k] * fcj * fk * td3[k];
       double cjk = Ac * irj * ik;
-      double dx = xk[k] - xj, dy = yk[k] - yj, dz = zk[k] - zj;
-      gxj += aj * xj + cjk * xk[k] - a3 * dx;
-      gyj += aj * yj + cjk * yk[k] - a3 * dy;
-      gzj += aj * zj + cjk * zk[k] - a3 * dz;
-      gxk[k] += ak * xk[k] + cjk * xj + a3 * dx;
-      gyk[k] += ak * yk[k] + cjk * yj + a3 * dy;
-      gzk[k] += ak * zk[k] + cjk * zj + a3 * dz;
+      double dx = kx[k] - xj, dy = ky[k] - yj, dz = kz[k] - zj;
+      gxj += aj * xj + cjk * kx[k] - a3 * dx;
+      gyj += aj * yj + cjk * ky[k] - a3 * dy;
+      gzj += aj * zj + cjk * kz[k] - a3 * dz;
+      kgx[k] = ak * kx[k] + cjk * xj + a3 * dx;
+      kgy[k] = ak * ky[k] + cjk * yj + a3 * dy;
+      kgz[k] = ak * kz[k] + cjk * zj + a3 * dz;
+    }
+    for (int t = 0; t < m; t++) {
+      int k = tk[t];
+      s->gx[k] += kgx[t];
+      s->gy[k] += kgy[t];
+      s->gz[k] += kgz[t];
     }
     s->gx[j] += gxj;
     s->gy[j] += gyj;
@@ -517,7 +579,7 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
   int n = gather_neighbours(p, st, nl, ws->spc, i, s, start);
   memset(G, 0, (size_t)p->dim * sizeof(double));
   pair_terms(p, n, si, s, G);
-  triplets_pass1(p, n, si, start, s, G);
+  triplets_pass1(p, n, si, s, G);
   const double *mn = m->input_min + (size_t)si * p->dim;
   const double *sc = m->input_scale + (size_t)si * p->dim;
   for (int l = 0; l < p->dim; l++) s->xin[l] = (G[l] - mn[l]) * sc[l];
@@ -530,7 +592,7 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
   for (int l = 0; l < p->dim; l++) s->c[l] = s->dx[l] * sc[l];
   for (int j = 0; j < n; j++) s->gx[j] = s->gy[j] = s->gz[j] = 0.0;
   pairs_pass2(p, n, si, s->c, s);
-  triplets_pass2(p, n, si, start, s->c, s);
+  triplets_pass2(p, n, si, s->c, s);
   for (int j = 0; j < n; j++) {
     double *g = &ws->gent[3 * (s->ent[j] - gbase)];
     g[0] += s->gx[j];
