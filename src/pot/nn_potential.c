@@ -44,10 +44,11 @@ typedef struct {
 } nn_workspace;
 
 /* On x86-64 with GCC the triplet passes are also compiled for AVX2+FMA
+ * (with contraction into fused multiply-adds allowed)
  * and picked at run time (the library is built for the baseline ISA). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(__SANITIZE_ADDRESS__)
-#define NN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define NN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
 #else
 #define NN_CLONES
 #endif
