@@ -8,7 +8,9 @@
  *  - the fused potential's energy equals the plain reference evaluation
  *    (nacre_nn_descriptor_atom + network) atom by atom;
  *  - the energy-only path gives the same energy as the full path;
- *  - results independent of the thread count (1 vs 2 threads, 1e-10). */
+ *  - results independent of the thread count (1 vs 2 threads, 1e-10);
+ *  - the network's backward pass (dE/dx and dE/dw, for training) against
+ *    finite differences. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +141,48 @@ static void check_threads(const nacre_potential *p, const nacre_structure *s) {
   nacre_result_free(&r2);
 }
 
+/* dE/dx and dE/dw of nacre_nn_network_backward vs central differences. */
+static void check_network_gradients(nacre_nn_network *net) {
+  int nin = net->size[0];
+  size_t nw = net->nweights, wsz = nacre_nn_network_work_size(net);
+  double *x = malloc((size_t)nin * sizeof(double)), *dx = malloc((size_t)nin * sizeof(double));
+  double *dw = calloc(nw, sizeof(double)), *w1 = malloc(wsz * sizeof(double));
+  double *w2 = malloc(wsz * sizeof(double));
+  nacre_rng rng;
+  nacre_rng_init(&rng, 42, 0);
+  for (int l = 0; l < nin; l++) x[l] = nacre_rng_uniform(&rng);
+  nacre_nn_network_forward(net, x, w1);
+  nacre_nn_network_backward(net, x, w1, w2, dx, dw, 1.0);
+  double h = 1e-6, ex = 0, ew = 0;
+  for (int l = 0; l < nin; l++) {
+    double keep = x[l];
+    x[l] = keep + h;
+    double ep = nacre_nn_network_forward(net, x, w1);
+    x[l] = keep - h;
+    double em = nacre_nn_network_forward(net, x, w1);
+    x[l] = keep;
+    ex = fmax(ex, fabs((ep - em) / (2 * h) - dx[l]));
+  }
+  for (size_t k = 0; k < nw; k++) {
+    double keep = net->weights[k];
+    net->weights[k] = keep + h;
+    double ep = nacre_nn_network_forward(net, x, w1);
+    net->weights[k] = keep - h;
+    double em = nacre_nn_network_forward(net, x, w1);
+    net->weights[k] = keep;
+    ew = fmax(ew, fabs((ep - em) / (2 * h) - dw[k]));
+  }
+  /* h = 1e-6: truncation ~1e-12 times the third derivative, rounding
+   * ~1e-16/1e-6 = 1e-10 */
+  CHECK(ex < 1e-8, "network dE/dx vs finite differences: %.3g", ex);
+  CHECK(ew < 1e-8, "network dE/dw vs finite differences (%zu weights): %.3g", nw, ew);
+  free(x);
+  free(dx);
+  free(dw);
+  free(w1);
+  free(w2);
+}
+
 int main(void) {
   if (!test_shared_path("maise/models/nn_Na_d3_v0")) TEST_SKIP("MAISE models absent");
   omp_set_num_threads(1); /* small cells: threads would only wait on each other */
@@ -175,6 +219,7 @@ int main(void) {
     snprintf(what, sizeof what, "%s triclinic %d atoms", models[k].name, s->natoms);
     check_structure(what, p_off, m_ref, s, 1, 1);
     check_structure(what, p, m_ref, s, 1, 0);
+    if (k == 1) check_network_gradients(&m_ref->net[1]);
     nacre_structure_free(s);
     if (k == 0 || k == 3) { /* thread-count independence on 686 / 32 atoms */
       int n3[3] = {7, 7, 7}, n2b[3] = {2, 2, 2}; /* 686 atoms: two blocks */
