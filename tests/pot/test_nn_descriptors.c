@@ -10,65 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nacre/io.h"
 #include "nacre/nn.h"
 #include "testing.h"
-
-/* VASP 5 POSCAR with positive scale (all cuag-parse files are). */
-static nacre_structure *read_poscar(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  char line[1024], names[8][8];
-  double scale, cell[3][3];
-  int counts[8], ns = 0, n = 0, ok = 1;
-  ok = fgets(line, sizeof line, f) && fgets(line, sizeof line, f) &&
-       sscanf(line, "%lf", &scale) == 1 && scale > 0;
-  for (int k = 0; ok && k < 3; k++)
-    ok = fgets(line, sizeof line, f) &&
-         sscanf(line, "%lf %lf %lf", &cell[k][0], &cell[k][1], &cell[k][2]) == 3;
-  if (ok && fgets(line, sizeof line, f)) {
-    char *p = line;
-    int used;
-    while (ns < 8 && sscanf(p, "%7s%n", names[ns], &used) == 1) {
-      ns++;
-      p += used;
-    }
-  }
-  if (ok && fgets(line, sizeof line, f)) {
-    char *p = line;
-    int used;
-    for (int k = 0; k < ns; k++) {
-      ok = ok && sscanf(p, "%d%n", &counts[k], &used) == 1;
-      p += used;
-      n += counts[k];
-    }
-  }
-  ok = ok && fgets(line, sizeof line, f);
-  if (ok && (line[0] == 'S' || line[0] == 's')) ok = fgets(line, sizeof line, f) != NULL;
-  int direct = ok && (line[0] == 'D' || line[0] == 'd');
-  nacre_structure *s = ok && n > 0 ? nacre_structure_new(n, NULL) : NULL;
-  if (s) {
-    for (int a = 0; a < 3; a++)
-      for (int b = 0; b < 3; b++) s->cell[a][b] = scale * cell[a][b];
-    s->pbc[0] = s->pbc[1] = s->pbc[2] = 1;
-    int i = 0;
-    for (int k = 0; k < ns; k++)
-      for (int c = 0; c < counts[k]; c++, i++) {
-        double x[3];
-        if (!fgets(line, sizeof line, f) || sscanf(line, "%lf %lf %lf", &x[0], &x[1], &x[2]) != 3) {
-          nacre_structure_free(s);
-          fclose(f);
-          return NULL;
-        }
-        s->numbers[i] = nacre_element_z(names[k]);
-        for (int q = 0; q < 3; q++)
-          s->positions[3 * i + q] =
-              direct ? x[0] * s->cell[0][q] + x[1] * s->cell[1][q] + x[2] * s->cell[2][q]
-                     : scale * x[q];
-      }
-  }
-  fclose(f);
-  return s;
-}
 
 /* Neighbour vectors and model species of atom i (Cu = 0, Ag = 1). */
 static int neighbours(const nacre_neighbor_list *nl, const nacre_structure *s, int i,
@@ -110,8 +54,8 @@ int main(void) {
   nacre_neighbor_list *nl = nacre_nl_new(d.cutoff, 0.0, &err);
   while (fscanf(idx, "%63s %511s", name, dir) == 2) {
     snprintf(path, sizeof path, "%s/%sPOSCAR.0", base, dir + 2);
-    nacre_structure *s = read_poscar(path);
-    CHECK(s != NULL, "read %s", path);
+    nacre_structure *s = NULL;
+    CHECK_OK(nacre_read_structure(path, &s, &err), &err);
     snprintf(path, sizeof path, "%s/ref/%s", base, name);
     FILE *rf = fopen(path, "r");
     CHECK(rf != NULL, "open %s", path);
