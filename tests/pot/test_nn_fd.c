@@ -9,6 +9,8 @@
  *    (nacre_nn_descriptor_atom + network) atom by atom;
  *  - the energy-only path gives the same energy as the full path;
  *  - results independent of the thread count (1 vs 2 threads, 1e-10);
+ *  - the same for a synthetic three-species model (non-integer ζ, one
+ *    hidden layer);
  *  - the network's backward pass (dE/dx and dE/dw, for training) against
  *    finite differences. */
 #include <omp.h>
@@ -183,6 +185,45 @@ static void check_network_gradients(nacre_nn_network *net) {
   free(w2);
 }
 
+/* A synthetic three-species model (Li, Na, Sn) on the Na descriptor with
+ * one non-integer ζ, one hidden layer and random weights: exercises the
+ * three-species layout, pow() for ζ = 2.5 and another network depth. */
+static nacre_nn_model *synthetic_model(const nacre_nn_model *na) {
+  nacre_nn_model *m = nacre_nn_model_new();
+  nacre_error err;
+  m->nspecies = 3;
+  int z[3] = {3, 11, 50};
+  CHECK_OK(nacre_nn_descriptor_copy(&na->desc, &m->desc, &err), &err);
+  m->desc.nspecies = 3;
+  m->desc.g4[5].zeta = 2.5;
+  CHECK_OK(nacre_nn_descriptor_init(&m->desc, &err), &err);
+  int D = m->desc.dim;
+  CHECK(D == 3 * 8 + 6 * 43, "three-species dim %d", D);
+  m->input_min = calloc(3 * (size_t)D, sizeof(double));
+  m->input_scale = malloc(3 * (size_t)D * sizeof(double));
+  nacre_rng rng;
+  nacre_rng_init(&rng, 77, 0);
+  for (int l = 0; l < 3 * D; l++) m->input_scale[l] = 0.02 + 0.02 * nacre_rng_uniform(&rng);
+  for (int s = 0; s < 3; s++) {
+    m->z[s] = z[s];
+    m->ref_energy[s] = -1.0 - s;
+    m->repulsion_radius[s] = nacre_nn_maise_mindist(z[s]);
+    nacre_nn_network *net = &m->net[s];
+    net->nlayers = 3;
+    net->size[0] = D;
+    net->size[1] = 6;
+    net->size[2] = 1;
+    net->act[0] = NACRE_NN_TANH;
+    net->act[1] = NACRE_NN_LINEAR;
+    CHECK_OK(nacre_nn_network_init(net, &err), &err);
+    for (size_t w = 0; w < net->nweights; w++) net->weights[w] = 0.3 * nacre_rng_normal(&rng);
+  }
+  m->repulsion = 1;
+  m->repulsion_u = 100.0;
+  CHECK_OK(nacre_nn_model_check(m, &err), &err);
+  return m;
+}
+
 int main(void) {
   if (!test_shared_path("maise/models/nn_Na_d3_v0")) TEST_SKIP("MAISE models absent");
   omp_set_num_threads(1); /* small cells: threads would only wait on each other */
@@ -265,6 +306,39 @@ int main(void) {
     nacre_potential_free(p_off);
     nacre_nn_model_free(m);
     nacre_nn_model_free(m_ref);
+  }
+
+  /* three species */
+  {
+    nacre_nn_model *na = NULL;
+    nacre_potential *pna = load("nn_Na_d3_v0", &na);
+    if (pna) {
+      nacre_nn_model *m3 = synthetic_model(na), *m3ref = nacre_nn_model_copy(m3, NULL);
+      nacre_nn_model *m3off = nacre_nn_model_copy(m3, NULL);
+      m3off->repulsion = 0;
+      nacre_potential *p3 = NULL, *p3off = NULL;
+      CHECK_OK(nacre_nn_potential_new(m3, &p3, NULL), NULL);
+      CHECK_OK(nacre_nn_potential_new(m3off, &p3off, NULL), NULL);
+      int n2[3] = {2, 2, 1}, n1[3] = {1, 1, 1};
+      nacre_structure *s = build_bulk("bcc", 3, 3.9, n2);
+      static const int z3[3] = {3, 11, 50};
+      for (int i = 0; i < s->natoms; i++) s->numbers[i] = z3[i % 3];
+      build_rattle(s, 0.1, 33);
+      build_strain(s, eps);
+      check_structure("three species triclinic", p3, m3ref, s, 1, 0);
+      check_structure("three species triclinic", p3off, m3ref, s, 1, 1);
+      nacre_structure_free(s);
+      s = build_bulk("bcc", 50, 3.0, n1);
+      s->numbers[0] = 3;
+      build_rattle(s, 0.1, 35);
+      check_structure("three species two-atom cell", p3, m3ref, s, 1, 0);
+      nacre_structure_free(s);
+      nacre_potential_free(p3);
+      nacre_potential_free(p3off);
+      nacre_nn_model_free(m3ref);
+      nacre_potential_free(pna);
+      nacre_nn_model_free(na);
+    }
   }
 
   /* repulsion active: Na bcc compressed to nearest neighbours ≈ 2.4 Å < 2.532 */
