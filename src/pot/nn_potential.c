@@ -48,7 +48,9 @@ typedef struct {
  * and picked at run time (the library is built for the baseline ISA). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(__SANITIZE_ADDRESS__)
-#define NN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+#define NN_CLONES                                                      \
+  __attribute__((target_clones("arch=x86-64-v3", "default"),           \
+                 optimize("fp-contract=fast")))
 #else
 #define NN_CLONES
 #endif
@@ -239,14 +241,12 @@ static int scratch_init(nn_scratch *s, const nn_pot *p, int maxn) {
 /* ------------------------------------------------------------------ */
 
 /* Gathers the neighbours of atom i within Rc, sorted by model species
- * (stable, so the order is the neighbour list's); start[s] is where species
- * s begins. Returns the count. */
+ * (stable, so the order is the neighbour list's). Returns the count. */
 static int gather_neighbours(const nn_pot *p, const nacre_structure *st,
                              const nacre_neighbor_list *nl, const int *spc,
-                             int i, nn_scratch *s, int *start) {
+                             int i, nn_scratch *s) {
   int n = 0;
   for (int sp = 0; sp < p->S; sp++) {
-    start[sp] = n;
     for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
       if (spc[nl->j[e]] != sp) continue;
       double d[3];
@@ -262,7 +262,6 @@ static int gather_neighbours(const nn_pot *p, const nacre_structure *st,
       n++;
     }
   }
-  start[p->S] = n;
   return n;
 }
 
@@ -571,13 +570,13 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
                           const nacre_neighbor_list *nl, nn_workspace *ws,
                           int i, int derivs, size_t gbase, nn_scratch *s) {
   const nacre_nn_model *m = p->m;
-  int si = ws->spc[i], start[NACRE_NN_MAX_SPECIES + 1];
+  int si = ws->spc[i];
   double *G = s->G;
   if (derivs)
     for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++)
       ws->gent[3 * (e - gbase)] = ws->gent[3 * (e - gbase) + 1] =
           ws->gent[3 * (e - gbase) + 2] = 0.0;
-  int n = gather_neighbours(p, st, nl, ws->spc, i, s, start);
+  int n = gather_neighbours(p, st, nl, ws->spc, i, s);
   memset(G, 0, (size_t)p->dim * sizeof(double));
   pair_terms(p, n, si, s, G);
   triplets_pass1(p, n, si, s, G);
