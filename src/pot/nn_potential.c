@@ -409,6 +409,7 @@ NN_CLONES static void triplets_pass1(const nn_pot *p, int n, int si,
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
   int seg[NACRE_NN_MAX_SPECIES + 1];
+  if (p->ng4 == 0) return; /* radial-only descriptor */
   for (int j = 0; j + 1 < n; j++) {
     int mc = triplet_row_geometry(p, n, j, off, s);
     s->rowcnt[j] = mc;
@@ -439,6 +440,7 @@ NN_CLONES static void triplets_pass2(const nn_pot *p, int n, int si,
   const nacre_nn_descriptor *d = &p->m->desc;
   size_t off = 0;
   int seg[NACRE_NN_MAX_SPECIES + 1];
+  if (p->ng4 == 0) return;
   for (int j = 0; j + 1 < n; j++) {
     int m = s->rowcnt[j];
     const int *tk = s->tk + off;
