@@ -1,6 +1,7 @@
 /* load.c — turns a potential SPEC into a potential: inline classical forms
  * ("lj:...") or files whose format is recognised from their content. Each
  * family registers itself in one of the two tables below. */
+#include "nacre/nn.h"
 #include "nacre/pot.h"
 #include "spec.h"
 
@@ -100,6 +101,8 @@ static const nacre_potential_loader *const file_loaders[] = {
     &nacre_eam_fs_loader,
     &nacre_eam_funcfl_loader,
     &nacre_eam_setfl_loader,
+    &nacre_nn_maise_loader,
+    &nacre_nn_json_loader,
     &nacre_gupta_maise_loader,
     NULL,
 };
