@@ -1,6 +1,7 @@
 /* load.c — turns a potential SPEC into a potential: inline classical forms
  * ("lj:...") or files whose format is recognised from their content. Each
  * family registers itself in one of the two tables below. */
+#include "nacre/nn.h"
 #include "nacre/pot.h"
 #include "spec.h"
 
@@ -35,6 +36,8 @@ static const inline_loader inline_loaders[] = {
 extern const nacre_potential_loader nacre_committee_loader; /* committee.c */
 
 static const nacre_potential_loader *const file_loaders[] = {
+    &nacre_nn_maise_loader,
+    &nacre_nn_json_loader,
     &nacre_committee_loader,
     NULL,
 };
