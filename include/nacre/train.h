@@ -188,7 +188,7 @@ typedef struct nacre_featurizer {
                           nacre_features *out, nacre_error *err);
   void *self;
   void (*free_self)(void *self);
-  char spec[256]; /* text that rebuilds it (saved in model files) */
+  char spec[4096]; /* text that rebuilds it (saved in model files) */
 } nacre_featurizer;
 
 /* Built-in radial descriptors (Behler G2, JCP 134, 074106 (2011), eq. 6):
@@ -199,6 +199,15 @@ typedef struct nacre_featurizer {
 nacre_status nacre_featurizer_radial(double cutoff, int n_eta, double eta_min,
                                      double eta_max, int nspecies,
                                      nacre_featurizer *out, nacre_error *err);
+/* Behler-Parrinello G2 + G4 descriptors of the nn module (MAISE layout).
+ * Spec forms:
+ *   maise:rc=R      MAISE's 30-function basis (8 G2 + 22 G4, that of its
+ *                   Cu-Ag examples) with its parameters scaled to cutoff R
+ *                   (Å): η = n/s², s = R/11.338
+ *   basis:PATH      a MAISE `basis` file
+ *   model:PATH      the descriptors of a MAISE or nacre nn model file
+ *   bp:rc=R;g2=η:rs,...;g4=η:ζ:λ,...   explicit (η in Å⁻², rs, R in Å);
+ *                   the form saved in model files. */
 /* Rebuilds a featurizer from its spec text. */
 nacre_status nacre_featurizer_from_spec(const char *spec, int nspecies,
                                         nacre_featurizer *out,
@@ -476,6 +485,18 @@ nacre_status nacre_committee_predict(const nacre_committee *c,
                                      nacre_committee_result *res,
                                      nacre_error *err);
 
+/* The model as an nn-module model (nacre_nn_model, JSON format through
+ * nacre_nn_model_write; evaluated by the fast nn potential). Needs bp
+ * descriptors and tanh hidden layers. */
+struct nacre_nn_model;
+nacre_status nacre_train_model_to_nn(const nacre_train_model *m,
+                                     struct nacre_nn_model **out,
+                                     nacre_error *err);
+/* Writes the model in MAISE's model file format (SPEC.md of the MAISE
+ * reference data): reference energies are folded into the output biases. */
+nacre_status nacre_train_model_write_maise(const nacre_train_model *m,
+                                           const char *path, nacre_error *err);
+
 /* A committee (or a single model) as a potential: energy, forces and
  * stress are the committee means. Takes ownership of c (also on failure).
  * Kind "committee"; files written by nacre_committee_write are recognised
@@ -494,7 +515,7 @@ typedef struct nacre_fit_options {
   int nhidden;
   int hidden[NACRE_MLP_MAX_LAYERS - 2];
   nacre_activation act;
-  char descriptors[256]; /* featurizer spec; "" = default for the species */
+  char descriptors[4096]; /* featurizer spec; "" = default for the species */
   double frac_train, frac_valid; /* the rest is the test set */
   uint64_t seed;         /* split, initial weights, batch order */
   int ensemble;          /* committee size K ≥ 1; member k uses seed + k */
@@ -555,9 +576,10 @@ typedef struct nacre_parity_series {
 nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
                               int nseries, nacre_error *err);
 
-/* Default descriptor spec for a set of elements: cutoff 4.5 × the largest
- * covalent radius (Cordero 2008), within [4, 8] Å — 6.0 Å for Cu, 7.5 Å
- * for Na as in MAISE's published models. */
+/* Default descriptor spec for a set of elements: MAISE's basis with cutoff
+ * 4.5 × the mean covalent radius (Cordero 2008) rounded to 0.5 Å, within
+ * [4, 8] Å — 7.5 Å for Na and 6.0 Å for Cu and Cu-Ag, the cutoffs of
+ * MAISE's published models. */
 void nacre_default_descriptors(int nspecies, const int *species_z, char *spec,
                                size_t len);
 

@@ -27,9 +27,14 @@ static void help(void) {
       "  --hidden N1,N2,...     hidden layer sizes (default 10,10)\n"
       "  --activation NAME      tanh (default), sigmoid, softplus, silu\n"
       "  --descriptors SPEC     descriptor set, e.g.\n"
+      "                         maise:rc=6      MAISE's 30-function G2+G4 basis\n"
+      "                                         scaled to cutoff 6 Å\n"
+      "                         basis:FILE      a MAISE basis file\n"
+      "                         model:FILE      the descriptors of a MAISE/nn model\n"
       "                         radial:rc=6,n=12,eta_min=0.01,eta_max=1.4\n"
-      "                         (rc in Å, eta in 1/Å^2); default chosen from\n"
-      "                         the elements (cutoff 4.5 x covalent radius)\n"
+      "                                         G2 only (rc in Å, eta in 1/Å^2)\n"
+      "                         default: maise:rc=R, R = 4.5 x mean covalent\n"
+      "                         radius of the elements in 0.5 Å steps (Cu-Ag: 6)\n"
       "  --optimizer NAME       lbfgs (full batch, default) or adam\n"
       "  --epochs N             maximum epochs (default 1000; an L-BFGS epoch\n"
       "                         is one iteration, an Adam epoch one pass)\n"
@@ -276,7 +281,8 @@ static int run(int argc, char **argv) {
     free(t);
     cJSON_Delete(j);
   } else {
-    printf("descriptors %s (%d components): %.2f s, %.2f MB stored\n", c->models[0]->feat.spec,
+    printf("descriptors %.60s%s (%d components): %.2f s, %.2f MB stored\n",
+           c->models[0]->feat.spec, strlen(c->models[0]->feat.spec) > 60 ? "..." : "",
            c->models[0]->dim, rep.features_seconds, rep.features_bytes / 1e6);
     printf("split: %d train, %d validation, %d test; training %.1f s\n", rep.ntrain, rep.nvalid,
            rep.ntest, rep.seconds);

@@ -154,12 +154,17 @@ void nacre_fit_options_init(nacre_fit_options *o) {
 
 void nacre_default_descriptors(int nspecies, const int *species_z, char *spec,
                                size_t len) {
-  double rmax = 0;
+  double rsum = 0;
+  int cnt = 0;
   for (int k = 0; k < nspecies; k++) {
     const nacre_element *el = nacre_element_by_z(species_z[k]);
-    if (el && el->covalent_radius > rmax) rmax = el->covalent_radius;
+    if (el && el->covalent_radius > 0) {
+      rsum += el->covalent_radius;
+      cnt++;
+    }
   }
-  double rc = 4.5 * rmax;
+  double rc = cnt ? 4.5 * rsum / cnt : 6.0;
+  rc = round(2 * rc) / 2; /* 0.5 Å steps */
   if (rc < 4) rc = 4;
   if (rc > 8) rc = 8;
   train_default_descriptors(rc, spec, len);
@@ -241,7 +246,7 @@ nacre_status nacre_fit(const nacre_dataset *d, const nacre_fit_options *o,
                            "the data hold %d elements; 1 to %d are supported",
                            stats.nspecies, NACRE_TRAIN_MAX_SPECIES);
   int S = stats.nspecies, *Z = stats.species_z, K = o->ensemble > 0 ? o->ensemble : 1;
-  char spec[256];
+  char spec[4096];
   if (o->descriptors[0])
     snprintf(spec, sizeof spec, "%s", o->descriptors);
   else

@@ -347,7 +347,7 @@ nacre_status train_model_read_body(train_lines *Lp, nacre_train_model **out,
   memset(&feat, 0, sizeof feat);
   *out = NULL;
   const char *ln;
-  char spec[256], act_name[32];
+  char spec[4096], act_name[32];
   int nspecies = 0, z[NACRE_TRAIN_MAX_SPECIES], nlayers = 0,
       sizes[NACRE_MLP_MAX_LAYERS];
   nacre_activation act;
@@ -359,8 +359,10 @@ nacre_status train_model_read_body(train_lines *Lp, nacre_train_model **out,
   } while (0)
   if (!(ln = train_lines_next(&L)) || strcmp(ln, MODEL_MAGIC))
     FAIL("%s:%d: not a nacre model (expected '%s')", path, L.line, MODEL_MAGIC);
-  if (!(ln = train_lines_next(&L)) || sscanf(ln, "descriptors %255s", spec) != 1)
+  if (!(ln = train_lines_next(&L)) || strncmp(ln, "descriptors ", 12) ||
+      strlen(ln + 12) >= sizeof spec || !ln[12])
     FAIL("%s:%d: expected 'descriptors SPEC'", path, L.line);
+  snprintf(spec, sizeof spec, "%s", ln + 12);
   if (!(ln = train_lines_next(&L)) || sscanf(ln, "species %d", &nspecies) != 1 ||
       nspecies < 1 || nspecies > NACRE_TRAIN_MAX_SPECIES)
     FAIL("%s:%d: expected 'species N SYMBOLS' with 1 <= N <= %d", path, L.line,
