@@ -433,6 +433,7 @@ typedef struct nacre_train_epoch {
   nacre_errors train, valid;
   int have_valid;
   int is_best;
+  const double *weights; /* current weights (nparams), valid during the call */
 } nacre_train_epoch;
 
 /* Called after every epoch; returning non-zero stops training. */

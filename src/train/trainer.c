@@ -284,6 +284,7 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
     }
     S.elapsed_s = now_s() - t0;
     ep.elapsed_s = S.elapsed_s;
+    ep.weights = S.w;
     int stop = cb ? cb(user, &ep) : 0;
     if (o->checkpoint && (S.epoch % (o->checkpoint_every > 0 ? o->checkpoint_every : 1) == 0 ||
                           S.epoch >= o->epochs || stop))
