@@ -255,8 +255,10 @@ done:
 nacre_status nacre_dataset_read(nacre_dataset *d, const char *path,
                                 nacre_error *err) {
   struct stat st;
-  if (stat(path, &st) != 0)
+  if (stat(path, &st) != 0) {
+    if (strchr(path, '@')) return train_read_file(d, path, err); /* "file@N" */
     return nacre_error_set(err, NACRE_ERR_IO, "%s: %s", path, strerror(errno));
+  }
   if (S_ISDIR(st.st_mode)) {
     char probe[4200];
     train_path(probe, sizeof probe, "%s/type.raw", path);

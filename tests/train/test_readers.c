@@ -228,7 +228,67 @@ static void test_maise(void) {
   CHECK(system(p) == 0, "cleanup");
 }
 
+/* extended XYZ and OUTCAR through the io module */
+static void test_frames(void) {
+  nacre_error err;
+  char path[600];
+  nacre_dataset *d = nacre_dataset_new(&err);
+  snprintf(path, sizeof path, "%s/OUTCAR_NaCl_2steps", test_source_path("tests/data/io"));
+  CHECK_OK(nacre_dataset_read(d, path, &err), &err);
+  CHECK(d->n == 2, "OUTCAR: every ionic step (2), got %d", d->n);
+  double last_e = d->n == 2 ? d->items[1].energy : 0;
+  snprintf(path, sizeof path, "%s/OUTCAR_NaCl_2steps@-1", test_source_path("tests/data/io"));
+  CHECK_OK(nacre_dataset_read(d, path, &err), &err);
+  CHECK(d->n == 3 && d->items[2].energy == last_e && d->items[2].s->natoms == 4,
+        "OUTCAR@-1 adds only the last step");
+  snprintf(path, sizeof path, "%s/OUTCAR_NaCl_2steps@5", test_source_path("tests/data/io"));
+  CHECK(nacre_dataset_read(d, path, &err) == NACRE_ERR_INVALID && strstr(err.message, "has 2"),
+        "frame beyond the end rejected: %s", err.message);
+  nacre_dataset_free(d);
+  /* labels.extxyz: REF_energy, REF_forces and REF_virial of frame 0 */
+  d = nacre_dataset_new(&err);
+  snprintf(path, sizeof path, "%s/labels.extxyz", test_source_path("tests/data/io"));
+  CHECK_OK(nacre_dataset_read(d, path, &err), &err);
+  CHECK(d->n == 3, "3 frames in labels.extxyz");
+  if (d->n == 3) {
+    const nacre_sample *s = &d->items[0];
+    CHECK(s->has & NACRE_LABEL_ENERGY, "REF_energy used as the energy label");
+    CHECK_CLOSE(s->energy, -10.5, 1e-12, "REF_energy");
+    CHECK_CLOSE(s->forces[2], 0.3, 1e-12, "REF_forces z of atom 1");
+    /* REF_virial diag 1.6 3.2 6.4 eV in a 64 Å^3 cell: σ = −W/V */
+    CHECK_CLOSE(s->stress[0], -1.6 / 64, 1e-12, "stress xx = -virial/V");
+    CHECK_CLOSE(s->stress[2], -6.4 / 64, 1e-12, "stress zz = -virial/V");
+  }
+  /* our extended XYZ read back by the io module gives the same labels */
+  char tmp[] = "/tmp/nacre_rt_XXXXXX";
+  int fd = mkstemp(tmp);
+  close(fd);
+  CHECK_OK(nacre_dataset_save_extxyz(d, tmp, &err), &err);
+  char spec[600];
+  snprintf(spec, sizeof spec, "%s", tmp);
+  nacre_dataset *r = nacre_dataset_new(&err);
+  /* the temp name has no .xyz extension: copy under one */
+  char tmp2[700];
+  snprintf(tmp2, sizeof tmp2, "%s.xyz", tmp);
+  rename(tmp, tmp2);
+  CHECK_OK(nacre_dataset_read(r, tmp2, &err), &err);
+  int same = r->n == d->n;
+  for (int q = 0; same && q < d->n; q++) {
+    const nacre_sample *a = &d->items[q], *b = &r->items[q];
+    same = a->has == b->has && a->s->natoms == b->s->natoms &&
+           (!(a->has & NACRE_LABEL_ENERGY) || a->energy == b->energy) &&
+           !memcmp(a->s->positions, b->s->positions, 3 * sizeof(double) * (size_t)a->s->natoms) &&
+           (!(a->has & NACRE_LABEL_STRESS) || !memcmp(a->stress, b->stress, sizeof a->stress));
+  }
+  CHECK(same, "extended XYZ written by nacre data reads back bit for bit (energy, positions, "
+              "stress)");
+  remove(tmp2);
+  nacre_dataset_free(r);
+  nacre_dataset_free(d);
+}
+
 int main(void) {
+  test_frames();
   test_npy();
   test_deepmd();
   test_maise();
