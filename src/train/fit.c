@@ -224,9 +224,19 @@ static nacre_status stratified_start(nacre_train_model *m, int sp,
         if (mk) mk[a->weight_off[k] + o * ni + i] = (unsigned char)!shared;
       }
   }
-  for (int c = 0; c < Df; c++) {
-    m->gmin[(size_t)sp * D + c] = from->gmin[(size_t)fsp * Df + c];
-    m->grange[(size_t)sp * D + c] = from->grange[(size_t)fsp * Df + c];
+  for (int c = 0; c < D; c++) {
+    double *mn = &m->gmin[(size_t)sp * D + c], *rg = &m->grange[(size_t)sp * D + c];
+    if (c < Df) {
+      *mn = from->gmin[(size_t)fsp * Df + c];
+      *rg = from->grange[(size_t)fsp * Df + c];
+    } else {
+      /* new (cross-species) inputs measured from 0, as MAISE does, so that
+       * they vanish on structures without the other species and the start
+       * reproduces the `from` model there exactly */
+      double mx = *mn + 1.0 / *rg;
+      *mn = 0;
+      *rg = mx > 0 ? 1.0 / mx : 1.0;
+    }
   }
   m->e_ref[sp] = from->e_ref[fsp];
   return NACRE_OK;

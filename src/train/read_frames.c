@@ -16,8 +16,10 @@ static nacre_status take_frame(nacre_dataset *d, nacre_frame *f, const char *pat
                                long index, nacre_error *err) {
   nacre_sample sm;
   memset(&sm, 0, sizeof sm);
-  sm.s = f->s;
-  f->s = NULL;
+  /* the structure is copied: the frame needs its atom count to free its
+   * string columns */
+  sm.s = nacre_structure_copy(f->s, err);
+  if (!sm.s) return err ? err->status : NACRE_ERR_NOMEM;
   if (f->has & NACRE_FRAME_ENERGY) {
     sm.energy = f->energy;
     sm.has |= NACRE_LABEL_ENERGY;
