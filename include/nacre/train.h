@@ -493,8 +493,16 @@ struct nacre_nn_model;
 nacre_status nacre_train_model_to_nn(const nacre_train_model *m,
                                      struct nacre_nn_model **out,
                                      nacre_error *err);
+/* Writes the model in nacre's nn JSON format (nacre_nn_model_write). */
+nacre_status nacre_train_model_write_nn(const nacre_train_model *m,
+                                        const char *path, nacre_error *err);
 /* Writes the model in MAISE's model file format (SPEC.md of the MAISE
- * reference data): reference energies are folded into the output biases. */
+ * reference data) with the basis in Å (B2A = scaling = 1). MAISE measures
+ * inputs from 0: a non-zero input minimum is folded into the first-layer
+ * biases and the reference energies into the output biases, so the file
+ * gives the same energies. Note MAISE adds its short-range repulsion
+ * (U = 100 eV below its per-element minimum distances) when it evaluates
+ * the file. */
 nacre_status nacre_train_model_write_maise(const nacre_train_model *m,
                                            const char *path, nacre_error *err);
 

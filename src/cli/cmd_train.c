@@ -57,6 +57,11 @@ static void help(void) {
       "                         elements (repeatable): stratified training\n"
       "  --freeze-from          with --from: train only the new cross-species\n"
       "                         weights, as MAISE does\n"
+      "  --nn-json PATH         also write the model in the nn module's JSON\n"
+      "                         format (fast evaluation; needs maise:/bp:\n"
+      "                         descriptors); with --ensemble, PATH.K per member\n"
+      "  --maise PATH           also write MAISE's model format (two tanh hidden\n"
+      "                         layers); with --ensemble, PATH.K per member\n"
       "  --checkpoint PATH      checkpoint file (default MODEL.ckpt); an\n"
       "                         existing one is resumed; removed at the end\n"
       "  --keep-checkpoint      keep the checkpoint after success\n"
@@ -107,7 +112,7 @@ static int parse_weights(const char *text, nacre_loss_weights *w) {
 static int run(int argc, char **argv) {
   nacre_fit_options o;
   nacre_fit_options_init(&o);
-  const char *out = NULL, *ckpt = NULL;
+  const char *out = NULL, *ckpt = NULL, *nnjson = NULL, *maise = NULL;
   char **inputs = calloc((size_t)argc, sizeof *inputs);
   const char **from = calloc((size_t)argc, sizeof *from);
   int nin = 0, nfrom = 0, json = 0, verbose = 0, every = 10, threads = 0, keep = 0, rc = CLI_OK;
@@ -184,6 +189,10 @@ static int run(int argc, char **argv) {
       o.freeze_from = 1;
     } else if (!strcmp(a, "--checkpoint")) {
       NEED ckpt = v;
+    } else if (!strcmp(a, "--nn-json")) {
+      NEED nnjson = v;
+    } else if (!strcmp(a, "--maise")) {
+      NEED maise = v;
     } else if (!strcmp(a, "--keep-checkpoint")) {
       keep = 1;
     } else if (!strcmp(a, "--print-every")) {
@@ -246,6 +255,25 @@ static int run(int argc, char **argv) {
   if (nacre_committee_write(c, out, &err)) {
     rc = cli_fail("train", &err);
     goto done;
+  }
+  for (int k = 0; k < c->k && (nnjson || maise); k++) {
+    char p[4200];
+    if (nnjson) {
+      if (c->k > 1) snprintf(p, sizeof p, "%s.%d", nnjson, k);
+      else snprintf(p, sizeof p, "%s", nnjson);
+      if (nacre_train_model_write_nn(c->models[k], p, &err)) {
+        rc = cli_fail("train", &err);
+        goto done;
+      }
+    }
+    if (maise) {
+      if (c->k > 1) snprintf(p, sizeof p, "%s.%d", maise, k);
+      else snprintf(p, sizeof p, "%s", maise);
+      if (nacre_train_model_write_maise(c->models[k], p, &err)) {
+        rc = cli_fail("train", &err);
+        goto done;
+      }
+    }
   }
   if (!keep) {
     remove(ckpt);

@@ -38,8 +38,9 @@ static void committee_describe(const void *model, char *buf, size_t len) {
   size_t o = 0;
   for (int k = 0; k < m->mlp.nlayers && o < sizeof arch; k++)
     o += (size_t)snprintf(arch + o, sizeof arch - o, "%s%d", k ? "-" : "", m->mlp.sizes[k]);
-  snprintf(buf, len, "committee of %d network%s %s (%s), descriptors %s", c->k,
-           c->k > 1 ? "s" : "", arch, nacre_activation_name(m->mlp.act), m->feat.spec);
+  snprintf(buf, len, "committee of %d network%s %s (%s), descriptors %.48s%s, cutoff %g Å",
+           c->k, c->k > 1 ? "s" : "", arch, nacre_activation_name(m->mlp.act), m->feat.spec,
+           strlen(m->feat.spec) > 48 ? "..." : "", m->feat.cutoff);
 }
 
 static const nacre_potential_ops committee_ops = {

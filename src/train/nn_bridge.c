@@ -371,3 +371,151 @@ fail:
   nacre_nn_model_free(n);
   return st;
 }
+
+nacre_status nacre_train_model_write_nn(const nacre_train_model *m, const char *path,
+                                        nacre_error *err) {
+  nacre_nn_model *n = NULL;
+  nacre_status st = nacre_train_model_to_nn(m, &n, err);
+  if (st) return st;
+  st = nacre_nn_model_write(n, path, err);
+  nacre_nn_model_free(n);
+  return st;
+}
+
+/* index of v in list (appended when absent) */
+static int list_index(double *list, int *n, double v) {
+  for (int k = 0; k < *n; k++)
+    if (list[k] == v) return k;
+  list[*n] = v;
+  return (*n)++;
+}
+
+static void banner(FILE *fp, const char *title) {
+  int pad = 75 - (int)strlen(title);
+  fprintf(fp, "-----------------------------------------------------------------------------\n");
+  fprintf(fp, "|%*s%s%*s|\n", pad / 2, "", title, pad - pad / 2, "");
+  fprintf(fp, "-----------------------------------------------------------------------------\n");
+}
+
+static void row(FILE *fp, const char *key, const char *val) {
+  fprintf(fp, "|  %-21s|  %-49s|\n", key, val);
+}
+
+nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const char *path,
+                                           nacre_error *err) {
+  if (m->feat.free_self != bp_free)
+    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                           "%s: MAISE files need Behler-Parrinello descriptors (maise:, bp:)",
+                           path);
+  if (m->mlp.act != NACRE_ACT_TANH || m->mlp.nlayers != 4)
+    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                           "%s: MAISE files hold two tanh hidden layers (NL = 4); this "
+                           "model has %d layers (%s)",
+                           path, m->mlp.nlayers, nacre_activation_name(m->mlp.act));
+  const nacre_nn_descriptor *D = &((const bp_feat *)m->feat.self)->d;
+  const nacre_mlp *mp = &m->mlp;
+  int dim = m->dim, S = m->nspecies;
+  double *w = malloc((size_t)m->nparams * sizeof *w);
+  if (!w) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  memcpy(w, m->w, (size_t)m->nparams * sizeof *w);
+  for (int s = 0; s < S; s++) {
+    double *ws = w + (size_t)s * mp->nweights;
+    const double *mn = m->gmin + (size_t)s * dim, *rg = m->grange + (size_t)s * dim;
+    /* W0 (G − min)·r + b0 = W0 (G·r) + (b0 − W0 (min·r)) */
+    for (int o = 0; o < mp->sizes[1]; o++) {
+      const double *W0 = ws + mp->weight_off[1] + (size_t)o * dim;
+      double shift = 0;
+      for (int c = 0; c < dim; c++) shift += W0[c] * mn[c] * rg[c];
+      ws[mp->bias_off[1] + o] -= shift;
+    }
+    ws[mp->bias_off[mp->nlayers - 1]] += m->e_ref[s];
+  }
+  train_atomic af;
+  nacre_status st = train_atomic_open(&af, path, err);
+  if (st) {
+    free(w);
+    return st;
+  }
+  FILE *fp = af.fp;
+  char buf[128];
+  banner(fp, "neural network general information");
+  row(fp, "model unique ID", "nacre");
+  snprintf(buf, sizeof buf, "%d", S);
+  row(fp, "number of species", buf);
+  size_t o = 0;
+  for (int s = 0; s < S; s++) o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%d", s ? " " : "", m->species_z[s]);
+  row(fp, "species types", buf);
+  o = 0;
+  for (int s = 0; s < S; s++) {
+    const nacre_element *el = nacre_element_by_z(m->species_z[s]);
+    o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", s ? " " : "", el ? el->symbol : "X");
+  }
+  row(fp, "species names", buf);
+  snprintf(buf, sizeof buf, "%d", mp->nlayers);
+  row(fp, "number of layers", buf);
+  snprintf(buf, sizeof buf, "%d %d %d %d", mp->sizes[0], mp->sizes[1], mp->sizes[2], mp->sizes[3]);
+  row(fp, "architecture", buf);
+  snprintf(buf, sizeof buf, "%d", m->nparams);
+  row(fp, "number of weights", buf);
+  row(fp, "reference", "nacre train");
+  banner(fp, "training details");
+  row(fp, "maise version", "nacre 0.1.0");
+  banner(fp, "input component range");
+  fprintf(fp, "        minimum                    maximum                     range\n");
+  for (int k = 0; k < S * dim; k++) {
+    double r = m->grange[k], mx = r > 0 ? m->gmin[k] + 1.0 / r : 0;
+    fprintf(fp, "  %20.16f  %24.16f  %24.16f\n", 0.0, mx, r);
+  }
+  banner(fp, "neural network weights");
+  for (int k = 0; k < m->nparams; k++) fprintf(fp, "  %.17g\n", w[k]);
+  free(w);
+  fprintf(fp, "-----------------------------------------------------------------------------\n");
+  /* basis in Å: B2A·scaling = 1 */
+  double rs[256], n1[256], n2[256], z[256], l[256];
+  int nrs = 0, nn1 = 0, nn2 = 0, nz = 0, nlm = 0;
+  int rows[512][9];
+  int nrows = 0;
+  for (int g = 0; g < D->ng2 && nrows < 512; g++, nrows++) {
+    int *r = rows[nrows];
+    memset(r, 0, sizeof rows[0]);
+    r[0] = nrows + 1;
+    r[1] = 2;
+    r[3] = list_index(rs, &nrs, D->g2[g].rs);
+    r[4] = list_index(n1, &nn1, D->g2[g].eta);
+  }
+  for (int g = 0; g < D->ng4 && nrows < 512; g++, nrows++) {
+    int *r = rows[nrows];
+    memset(r, 0, sizeof rows[0]);
+    r[0] = nrows + 1;
+    r[1] = 4;
+    r[5] = list_index(n2, &nn2, D->g4[g].eta);
+    r[7] = list_index(z, &nz, D->g4[g].zeta);
+    r[8] = list_index(l, &nlm, D->g4[g].lambda);
+  }
+  if (!nrs) rs[nrs++] = 0;
+  if (!nn1) n1[nn1++] = 0;
+  if (!nn2) n2[nn2++] = 0;
+  if (!nz) z[nz++] = 1;
+  if (!nlm) l[nlm++] = 1;
+  fprintf(fp, "  B2A          Scaling\n  1.0  1.0\n\n  N  GN  Rc  Rs   n1  n2  k   z   l\n\n");
+  for (int k = 0; k < nrows; k++) {
+    for (int q = 0; q < 9; q++) fprintf(fp, " %3d", rows[k][q]);
+    fputc('\n', fp);
+  }
+  char t[32];
+  train_shortest(D->cutoff, t);
+  fprintf(fp, "\n Rc   1   %s\n", t);
+  const char *names[6] = {"Rs", "n1", "n2", "k ", "z ", "l "};
+  double one = 1.0;
+  const double *lists[6] = {rs, n1, n2, &one, z, l};
+  int counts[6] = {nrs, nn1, nn2, 1, nz, nlm};
+  for (int q = 0; q < 6; q++) {
+    fprintf(fp, " %s   %d", names[q], counts[q]);
+    for (int k = 0; k < counts[q]; k++) {
+      train_shortest(lists[q][k], t);
+      fprintf(fp, "   %s", t);
+    }
+    fputc('\n', fp);
+  }
+  return train_atomic_commit(&af, err);
+}
