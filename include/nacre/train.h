@@ -553,9 +553,10 @@ typedef struct nacre_fit_report {
 } nacre_fit_report;
 
 /* Reads nothing, prints nothing: splits d, computes descriptors once,
- * normalises, fits reference energies, and trains o->ensemble models. The
- * progress callback gets member k's epochs (user receives the epoch; the
- * member index is in ep->epoch's caller-side context via `member`). */
+ * normalises, fits reference energies, and trains o->ensemble models one
+ * after the other. The progress callback receives the member index and
+ * each of its epochs; returning non-zero stops that member. With
+ * o->train.checkpoint set and K > 1, member k checkpoints to PATH.k. */
 typedef int (*nacre_fit_progress)(void *user, int member,
                                   const nacre_train_epoch *ep);
 nacre_status nacre_fit(const nacre_dataset *d, const nacre_fit_options *o,
