@@ -574,6 +574,13 @@ nacre_status nacre_committee_evaluate(const nacre_committee *c,
                                       nacre_committee_result *res,
                                       nacre_errors *errs, nacre_error *err);
 
+/* Same for any potential (MAISE or nn models, EAM, ...): predictions and
+ * errors over every sample of d, one calculator per thread. */
+nacre_status nacre_potential_evaluate(const struct nacre_potential *p,
+                                      const nacre_dataset *d, double *e_pred,
+                                      double *f_pred, double (*s_pred)[6],
+                                      nacre_errors *errs, nacre_error *err);
+
 /* Parity plot as SVG: one panel per series (predicted vs reference with
  * the diagonal), axis labels in the units given. */
 typedef struct nacre_parity_series {

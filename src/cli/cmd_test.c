@@ -8,14 +8,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nacre/pot.h"
 #include "nacre/train.h"
 
 static void help(void) {
   printf(
       "Usage: nacre test [options] MODEL DATA...\n"
       "\n"
-      "Evaluates MODEL (a nacre model or committee file written by 'nacre\n"
-      "train') on every structure of DATA (formats as for 'nacre data') and\n"
+      "Evaluates MODEL (a model or committee file written by 'nacre train',\n"
+      "or any potential nacre loads: MAISE or nn JSON models, EAM files,\n"
+      "inline specs such as lj:...) on every structure of DATA (formats as for 'nacre data') and\n"
       "reports RMSE and MAE of the energy per atom (meV/atom), force\n"
       "components (meV/Å) and stress components (GPa), and the structures\n"
       "with the largest energy errors. For a committee the prediction is the\n"
@@ -93,12 +95,24 @@ static int run(int argc, char **argv) {
   nacre_error err;
   nacre_error_clear(&err);
   nacre_committee *c = NULL;
+  nacre_potential *pot = NULL;
   nacre_dataset *d = nacre_dataset_new(&err);
   double *e = NULL, *f = NULL, *ser = NULL, *rf = NULL;
   double (*s)[6] = NULL;
   nacre_committee_result *res = NULL;
   int *order = NULL;
-  if (nacre_committee_read(model, &c, &err)) {
+  FILE *probe = fopen(model, "r");
+  char head[32] = "";
+  if (probe) {
+    if (!fgets(head, sizeof head, probe)) head[0] = 0;
+    fclose(probe);
+  }
+  if (!strncmp(head, "nacre-train-", 12)) {
+    if (nacre_committee_read(model, &c, &err)) {
+      rc = cli_fail("test", &err);
+      goto done;
+    }
+  } else if (nacre_potential_load(model, &pot, &err)) {
     rc = cli_fail("test", &err);
     goto done;
   }
@@ -119,7 +133,9 @@ static int run(int argc, char **argv) {
     goto done;
   }
   nacre_errors er;
-  if (nacre_committee_evaluate(c, d, e, f, s, res, &er, &err)) {
+  memset(res, 0, (size_t)(n ? n : 1) * sizeof *res);
+  if (c ? nacre_committee_evaluate(c, d, e, f, s, res, &er, &err)
+        : nacre_potential_evaluate(pot, d, e, f, s, &er, &err)) {
     rc = cli_fail("test", &err);
     goto done;
   }
@@ -205,7 +221,7 @@ static int run(int argc, char **argv) {
   if (json) {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "model", model);
-    cJSON_AddNumberToObject(j, "committee_size", c->k);
+    cJSON_AddNumberToObject(j, "committee_size", c ? c->k : 1);
     cJSON_AddNumberToObject(j, "structures", n);
     cJSON_AddNumberToObject(j, "energy_rmse_mev_atom", 1e3 * er.e_rmse);
     cJSON_AddNumberToObject(j, "energy_mae_mev_atom", 1e3 * er.e_mae);
@@ -229,13 +245,13 @@ static int run(int argc, char **argv) {
     free(t);
     cJSON_Delete(j);
   } else {
-    printf("%d structures, model %s (committee of %d)\n", n, model, c->k);
+    printf("%d structures, model %s (committee of %d)\n", n, model, c ? c->k : 1);
     printf("energy  RMSE %9.3f  MAE %9.3f meV/atom\n", 1e3 * er.e_rmse, 1e3 * er.e_mae);
     if (er.nforce_components)
       printf("forces  RMSE %9.2f  MAE %9.2f meV/Å\n", 1e3 * er.f_rmse, 1e3 * er.f_mae);
     if (er.nstress_components)
       printf("stress  RMSE %9.4f  MAE %9.4f GPa\n", er.s_rmse, er.s_mae);
-    if (c->k > 1)
+    if (c && c->k > 1)
       printf("committee: largest energy deviation %.3f meV/atom, largest atomic force "
              "deviation %.1f meV/Å\n",
              1e3 * edev, 1e3 * fdev);
@@ -255,6 +271,7 @@ done:
   free(order);
   free(rf);
   nacre_committee_free(c);
+  nacre_potential_free(pot);
   nacre_dataset_free(d);
   return rc;
 }

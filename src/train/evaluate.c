@@ -1,11 +1,50 @@
-/* evaluate.c — committee predictions over a data set with error figures,
- * and the SVG parity plot. */
+/* evaluate.c — predictions of a committee or any potential over a data set
+ * with error figures, and the SVG parity plot. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nacre/pot.h"
 #include "nacre/train.h"
 #include "train_internal.h"
+
+static void fill_errors(const nacre_dataset *d, const long *off, const double *e_pred,
+                      const double *f_pred, double (*sp)[6], nacre_errors *errs) {
+  int n = d->n;
+  double esq = 0, eab = 0, fsq = 0, fab = 0, ssq = 0, sab = 0;
+  long ne = 0, nf = 0, ns = 0;
+  for (int q = 0; q < n; q++) {
+    const nacre_sample *sm = &d->items[q];
+    int na = sm->s->natoms;
+    if ((sm->has & NACRE_LABEL_ENERGY) && na) {
+      double de = (e_pred[q] - sm->energy) / na;
+      esq += de * de;
+      eab += fabs(de);
+      ne++;
+    }
+    if (sm->has & NACRE_LABEL_FORCES)
+      for (int k = 0; k < 3 * na; k++) {
+        double df = f_pred[off[q] + k] - sm->forces[k];
+        fsq += df * df;
+        fab += fabs(df);
+        nf++;
+      }
+    if (sm->has & NACRE_LABEL_STRESS)
+      for (int v = 0; v < 6; v++) {
+        double ds = (sp[q][v] - sm->stress[v]) * NACRE_EV_A3_TO_GPA;
+        ssq += ds * ds;
+        sab += fabs(ds);
+        ns++;
+      }
+  }
+  memset(errs, 0, sizeof *errs);
+  errs->nstructures = n;
+  errs->nforce_components = nf;
+  errs->nstress_components = ns;
+  if (ne) errs->e_rmse = sqrt(esq / ne), errs->e_mae = eab / ne;
+  if (nf) errs->f_rmse = sqrt(fsq / nf), errs->f_mae = fab / nf;
+  if (ns) errs->s_rmse = sqrt(ssq / ns), errs->s_mae = sab / ns;
+}
 
 nacre_status nacre_committee_evaluate(const nacre_committee *c,
                                       const nacre_dataset *d, double *e_pred,
@@ -54,41 +93,68 @@ nacre_status nacre_committee_evaluate(const nacre_committee *c,
     e_pred[q] = r.energy;
     if (res) res[q] = r;
   }
-  if (!status && errs) {
-    double esq = 0, eab = 0, fsq = 0, fab = 0, ssq = 0, sab = 0;
-    long ne = 0, nf = 0, ns = 0;
-    for (int q = 0; q < n; q++) {
-      const nacre_sample *sm = &d->items[q];
-      int na = sm->s->natoms;
-      if ((sm->has & NACRE_LABEL_ENERGY) && na) {
-        double de = (e_pred[q] - sm->energy) / na;
-        esq += de * de;
-        eab += fabs(de);
-        ne++;
-      }
-      if (sm->has & NACRE_LABEL_FORCES)
-        for (int k = 0; k < 3 * na; k++) {
-          double df = f_pred[off[q] + k] - sm->forces[k];
-          fsq += df * df;
-          fab += fabs(df);
-          nf++;
-        }
-      if (sm->has & NACRE_LABEL_STRESS)
-        for (int v = 0; v < 6; v++) {
-          double ds = (sp[q][v] - sm->stress[v]) * NACRE_EV_A3_TO_GPA;
-          ssq += ds * ds;
-          sab += fabs(ds);
-          ns++;
-        }
-    }
-    memset(errs, 0, sizeof *errs);
-    errs->nstructures = n;
-    errs->nforce_components = nf;
-    errs->nstress_components = ns;
-    if (ne) errs->e_rmse = sqrt(esq / ne), errs->e_mae = eab / ne;
-    if (nf) errs->f_rmse = sqrt(fsq / nf), errs->f_mae = fab / nf;
-    if (ns) errs->s_rmse = sqrt(ssq / ns), errs->s_mae = sab / ns;
+  if (!status && errs) fill_errors(d, off, e_pred, f_pred, sp, errs);
+  free(off);
+  free(fbuf);
+  if (!s_pred) free(sp);
+  return status;
+}
+
+nacre_status nacre_potential_evaluate(const nacre_potential *p, const nacre_dataset *d,
+                                      double *e_pred, double *f_pred, double (*s_pred)[6],
+                                      nacre_errors *errs, nacre_error *err) {
+  int n = d->n, maxat = 1;
+  long *off = malloc((size_t)(n + 1) * sizeof *off);
+  double *fbuf = NULL;
+  double (*sp)[6] = s_pred ? s_pred : malloc((size_t)(n ? n : 1) * sizeof *sp);
+  if (!off || !sp) {
+    free(off);
+    if (!s_pred) free(sp);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
+  off[0] = 0;
+  for (int q = 0; q < n; q++) {
+    off[q + 1] = off[q] + 3L * d->items[q].s->natoms;
+    if (d->items[q].s->natoms > maxat) maxat = d->items[q].s->natoms;
+  }
+  if (!f_pred && !(f_pred = fbuf = malloc((size_t)(off[n] ? off[n] : 1) * sizeof *fbuf))) {
+    free(off);
+    if (!s_pred) free(sp);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  nacre_status status = NACRE_OK;
+#pragma omp parallel
+  {
+    nacre_error lerr;
+    nacre_error_clear(&lerr);
+    nacre_calc *c = nacre_calc_new(p, 0.0, &lerr);
+    nacre_result r;
+    nacre_status lst = c ? nacre_result_init(&r, maxat, &lerr) : lerr.status;
+#pragma omp for schedule(dynamic, 1)
+    for (int q = 0; q < n; q++) {
+      if (lst || status) continue;
+      const nacre_sample *sm = &d->items[q];
+      lst = nacre_potential_supports(p, sm->s, &lerr);
+      if (!lst) lst = nacre_calc_compute(c, sm->s, NACRE_WANT_ALL, &r, &lerr);
+      if (lst) {
+        nacre_error_prefix(&lerr, "%s: ", sm->source ? sm->source : "sample");
+        continue;
+      }
+      e_pred[q] = r.energy;
+      memcpy(f_pred + off[q], r.forces, 3 * (size_t)sm->s->natoms * sizeof(double));
+      memcpy(sp[q], r.stress, sizeof sp[q]);
+    }
+    if (lst) {
+#pragma omp critical(nacre_potential_eval_error)
+      if (!status) {
+        status = lst;
+        if (err) *err = lerr;
+      }
+    }
+    if (c) nacre_result_free(&r);
+    nacre_calc_free(c);
+  }
+  if (!status && errs) fill_errors(d, off, e_pred, f_pred, sp, errs);
   free(off);
   free(fbuf);
   if (!s_pred) free(sp);

@@ -104,6 +104,13 @@ int main(void) {
   fp = fopen(svg, "r");
   CHECK(fp && fgets(line, sizeof line, fp) && !strncmp(line, "<svg", 4), "parity plot is SVG");
   if (fp) fclose(fp);
+  snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", dp);
+  CHECK(run(args) == 0, "test evaluates any potential spec (inline Lennard-Jones)");
+  j = out_json();
+  CHECK(j && cJSON_GetObjectItem(j, "force_rmse_mev_a") &&
+            isfinite(cJSON_GetObjectItem(j, "force_rmse_mev_a")->valuedouble),
+        "Lennard-Jones test JSON has a finite force RMSE");
+  cJSON_Delete(j);
   snprintf(args, sizeof args, "test %s /nonexistent", model);
   CHECK(run(args) == 1, "test on missing data exits 1");
 
