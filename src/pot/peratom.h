@@ -30,8 +30,9 @@ void nacre_pot_peratom_release(pot_peratom *a);
 void *nacre_pot_peratom_new(const void *model);
 void nacre_pot_peratom_free(void *workspace);
 
-/* realloc of *p to count elements of size bytes; *p kept on failure.
- * 0 on success, −1 if out of memory. */
+/* Resizes the array whose pointer is at address p (e.g. &w->rho) to count
+ * elements (at least one) of size bytes, as realloc; the old array is kept
+ * on failure. 0 on success, −1 if out of memory. */
 int nacre_pot_grow(void *p, size_t count, size_t size);
 
 /* One end of a pair, d = r_j − r_i (Å), g = (dE/dr)/r (eV/Å²): adds the
