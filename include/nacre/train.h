@@ -442,7 +442,10 @@ typedef int (*nacre_train_progress)(void *user, const nacre_train_epoch *ep);
 /* Trains m->w on the samples listed in `train`, tracking the validation
  * samples; m->w ends at the weights of the best validation loss (the last
  * ones without validation). When o->checkpoint names an existing
- * checkpoint of the same model shape, training resumes from it. */
+ * checkpoint of the same model shape, training resumes from it; the
+ * checkpoint holds the weights, the best weights, and the Adam moments or
+ * the L-BFGS history, so a resumed run takes exactly the steps an
+ * uninterrupted one would. */
 nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
                              const nacre_features *const *f, const int *train,
                              int ntrain, const int *valid, int nvalid,

@@ -72,6 +72,7 @@ typedef struct train_state {
   double best_loss, elapsed_s;
   double *w, *best;
   nacre_adam adam;
+  nacre_lbfgs *lb; /* NULL for Adam */
 } train_state;
 
 #define CKPT_MAGIC "nacre-train-checkpoint 1"
@@ -93,6 +94,16 @@ static nacre_status checkpoint_write(const char *path, const train_state *s,
   for (int k = 0; k < nparams; k++)
     fprintf(fp, "%.17g %.17g %.17g %.17g\n", s->w[k], s->best[k],
             s->adam.m ? s->adam.m[k] : 0.0, s->adam.v ? s->adam.v[k] : 0.0);
+  if (s->lb) { /* L-BFGS history, so that a resumed run takes the same steps */
+    const nacre_lbfgs *o = s->lb;
+    fprintf(fp, "lbfgs %d %d %d %d %.17g\n", o->m, o->k, o->count, o->have_f, o->f);
+    for (int k = 0; k < nparams; k++) fprintf(fp, "%.17g\n", o->g[k]);
+    for (int q = 0; q < o->m; q++) {
+      fprintf(fp, "%.17g\n", o->rho[q]);
+      for (int k = 0; k < nparams; k++)
+        fprintf(fp, "%.17g %.17g\n", o->s[(size_t)q * nparams + k], o->y[(size_t)q * nparams + k]);
+    }
+  }
   int bad = ferror(fp);
   if (fclose(fp) || bad) {
     remove(tmp);
@@ -134,6 +145,26 @@ static int checkpoint_read(const char *path, train_state *s, int nparams,
     if (s->adam.m) {
       s->adam.m[k] = c;
       s->adam.v[k] = d;
+    }
+  }
+  if (ok && s->lb) {
+    nacre_lbfgs *o = s->lb;
+    int m, kk, cnt, hf;
+    if (fscanf(fp, " lbfgs %d %d %d %d %lf", &m, &kk, &cnt, &hf, &o->f) != 5 || m != o->m ||
+        kk < 0 || kk >= m || cnt < 0 || cnt > m)
+      ok = 0;
+    else {
+      o->k = kk;
+      o->count = cnt;
+      o->have_f = hf;
+    }
+    for (int k = 0; ok && k < nparams; k++)
+      if (fscanf(fp, "%lf", &o->g[k]) != 1) ok = 0;
+    for (int q = 0; ok && q < o->m; q++) {
+      if (fscanf(fp, "%lf", &o->rho[q]) != 1) ok = 0;
+      for (int k = 0; ok && k < nparams; k++)
+        if (fscanf(fp, "%lf %lf", &o->s[(size_t)q * nparams + k], &o->y[(size_t)q * nparams + k]) != 2)
+          ok = 0;
     }
   }
   fclose(fp);
@@ -203,8 +234,9 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
   S.best_loss = INFINITY;
   if (o->optimizer == NACRE_OPT_ADAM) {
     if ((st = nacre_adam_init(&S.adam, P, o->lr, err))) goto done;
-  } else if ((st = nacre_lbfgs_init(&lb, P, o->lbfgs_history, err))) {
-    goto done;
+  } else {
+    if ((st = nacre_lbfgs_init(&lb, P, o->lbfgs_history, err))) goto done;
+    S.lb = &lb;
   }
   if (o->checkpoint) {
     int r = checkpoint_read(o->checkpoint, &S, P, (int)o->optimizer, err);

@@ -3,7 +3,8 @@
  * drives held-out energy and force errors toward zero; (2) Adam training
  * killed after 15 epochs and resumed from its checkpoint ends with exactly
  * the weights of an uninterrupted 30-epoch run; (3) a model file written
- * and read back predicts the same energies. */
+ * and read back predicts the same energies; (4) the same for L-BFGS,
+ * whose history is part of the checkpoint. */
 #include <string.h>
 #include <unistd.h>
 
@@ -144,6 +145,32 @@ int main(void) {
             strstr(err.message, "not a checkpoint of this model"),
         "a checkpoint of another model is refused: %s", err.message);
   remove(ck);
+
+  /* (4) L-BFGS: 20 iterations straight vs 10 + resume */
+  {
+    nacre_train_model *c1 = new_model(8), *c2 = new_model(8);
+    nacre_train_model *both[2] = {c1, c2};
+    for (int q = 0; q < 2; q++) {
+      memcpy(both[q]->gmin, teacher->gmin, 2 * (size_t)c1->dim * sizeof(double));
+      memcpy(both[q]->grange, teacher->grange, 2 * (size_t)c1->dim * sizeof(double));
+    }
+    nacre_train_options ol;
+    nacre_train_options_init(&ol);
+    ol.epochs = 20;
+    ol.patience = 0;
+    CHECK_OK(nacre_train_run(c1, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
+    ol.checkpoint = ck;
+    ol.epochs = 10;
+    CHECK_OK(nacre_train_run(c2, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
+    for (int k = 0; k < c2->nparams; k++) c2->w[k] = 0; /* "killed" */
+    ol.epochs = 20;
+    CHECK_OK(nacre_train_run(c2, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
+    CHECK(!memcmp(c1->w, c2->w, (size_t)c1->nparams * sizeof(double)),
+          "resumed L-BFGS run ends with the same weights as the uninterrupted one");
+    remove(ck);
+    nacre_train_model_free(c1);
+    nacre_train_model_free(c2);
+  }
 
   nacre_train_model_free(a);
   nacre_train_model_free(b);
