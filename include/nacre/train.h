@@ -420,7 +420,10 @@ typedef struct nacre_train_options {
   double time_limit_s;   /* stop after this wall time (0: none) */
   uint64_t seed;         /* mini-batch order: stream `epoch` of this seed */
   const char *checkpoint; /* path, or NULL; written atomically */
-  int checkpoint_every;  /* epochs between checkpoints */
+  int checkpoint_every;  /* epochs between checkpoints ... */
+  double checkpoint_interval_s; /* ... and at least this much wall time
+                                   (default 30 s; the last epoch and a stop
+                                   are always written) */
   const unsigned char *trainable; /* NULL, or nparams flags: 0 = frozen */
 } nacre_train_options;
 

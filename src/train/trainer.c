@@ -57,6 +57,7 @@ void nacre_train_options_init(nacre_train_options *o) {
   o->patience = 200;
   o->seed = 1;
   o->checkpoint_every = 10;
+  o->checkpoint_interval_s = 30;
 }
 
 static double now_s(void) {
@@ -251,7 +252,7 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
   nacre_loss_weights eval_w = o->weights;
   eval_w.l2 = 0; /* validation loss: data terms only */
   objective_ctx oc = {m, d, f, train, ntrain, &o->weights, o->trainable};
-  double t0 = now_s() - S.elapsed_s;
+  double t0 = now_s() - S.elapsed_s, last_ckpt_s = S.elapsed_s;
   while (S.epoch < o->epochs) {
     if (nacre_ctx_interrupted(ctx)) {
       st = nacre_error_set(err, NACRE_ERR_INTERRUPTED, "interrupted at epoch %d",
@@ -318,9 +319,13 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
     ep.elapsed_s = S.elapsed_s;
     ep.weights = S.w;
     int stop = cb ? cb(user, &ep) : 0;
-    if (o->checkpoint && (S.epoch % (o->checkpoint_every > 0 ? o->checkpoint_every : 1) == 0 ||
-                          S.epoch >= o->epochs || stop))
+    if (o->checkpoint &&
+        ((S.epoch % (o->checkpoint_every > 0 ? o->checkpoint_every : 1) == 0 &&
+          S.elapsed_s - last_ckpt_s >= o->checkpoint_interval_s) ||
+         S.epoch >= o->epochs || stop)) {
       if ((st = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, err))) break;
+      last_ckpt_s = S.elapsed_s;
+    }
     if (stop) break;
     if (o->patience > 0 && S.since_best >= o->patience) {
       nacre_log(ctx, NACRE_LOG_INFO, "early stop: no better validation loss for %d epochs",

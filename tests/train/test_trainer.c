@@ -124,6 +124,7 @@ int main(void) {
   remove(ck);
   oa.checkpoint = ck;
   oa.checkpoint_every = 5;
+  oa.checkpoint_interval_s = 0;
   oa.epochs = 15;
   CHECK_OK(nacre_train_run(b, d, fp, tr, ntr, NULL, 0, &oa, NULL, NULL, NULL, &err), &err);
   nacre_rng rng;
@@ -160,6 +161,7 @@ int main(void) {
     ol.patience = 0;
     CHECK_OK(nacre_train_run(c1, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
     ol.checkpoint = ck;
+    ol.checkpoint_interval_s = 0;
     ol.epochs = 10;
     CHECK_OK(nacre_train_run(c2, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
     for (int k = 0; k < c2->nparams; k++) c2->w[k] = 0; /* "killed" */
