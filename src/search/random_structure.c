@@ -503,7 +503,15 @@ nacre_status nacre_random_crystal(const nacre_spacegroup *g,
       break;
     }
     order_sites_by_dof(g, nsites, sw, ss);
+    /* Sites without free parameters on a cubic lattice fix the structure up
+     * to its scale: one more symmetric outcome settles the combination. A
+     * combination that keeps coming out more symmetric is abandoned too. */
+    int all_fixed = 1, combo_lattices = 0, combo_higher = 0;
+    for (int k = 0; k < nsites; k++) all_fixed &= g->wyckoff[sw[k]].dof == 0;
+    int give_up = all_fixed && g->system == NACRE_CUBIC ? 1 : 4;
     for (int lt = 0; lt < o->max_lattice_tries && st; lt++) {
+      if (combo_higher >= give_up && combo_higher == combo_lattices) break;
+      combo_lattices++;
       lattices++;
       double volume = natoms * vatom *
                       (1.0 + o->volume_spread * (2 * nacre_rng_uniform(rng) - 1));
@@ -546,6 +554,7 @@ nacre_status nacre_random_crystal(const nacre_spacegroup *g,
       free(sorted);
       if (o->verify_symmetry && found_sg != g->number) {
         higher++;
+        combo_higher++;
         nacre_structure_free(s);
         continue;
       }
