@@ -243,6 +243,171 @@ typedef struct nacre_minimum_key {
 int nacre_is_duplicate(const nacre_minimum_key *a, const nacre_minimum_key *b,
                        const nacre_duplicate_options *o);
 
+/* ------------------------------------------------------------------ */
+/* Structure analysis for the pool                                       */
+/* ------------------------------------------------------------------ */
+
+/* Space group (0 for clusters or when spglib fails), its short symbol and
+ * the Pearson symbol ("cF4", "hR3"; "c" for clusters: "cluster13") found with
+ * tolerance symprec (Å). */
+void nacre_search_classify(const nacre_structure *s, double symprec, int *sg,
+                           char symbol[16], char pearson[16]);
+
+/* Text form of a structure for the run database (lossless: %.17g). */
+char *nacre_structure_to_text(const nacre_structure *s);
+nacre_status nacre_structure_from_text(const char *text,
+                                       nacre_structure **out,
+                                       nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The search                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_engine {
+  NACRE_ENGINE_RANDOM = 0,  /* AIRSS-like: random symmetric structures */
+  NACRE_ENGINE_EVOLUTION,   /* USPEX/MAISE-like: heredity, mutations */
+  NACRE_ENGINE_SWARM,       /* CALYPSO-like particle swarm */
+  NACRE_ENGINE_AUTO         /* all three feeding one pool */
+} nacre_engine;
+
+const char *nacre_engine_name(nacre_engine e);
+nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
+                                nacre_error *err);
+
+/* What a relaxation reports. The structure is relaxed in place. */
+typedef struct nacre_search_relaxed {
+  int ok;               /* 1: a usable local minimum (converged or close) */
+  double energy;        /* eV */
+  double enthalpy;      /* E + PV, eV */
+  int steps;
+  char outcome[32];     /* "converged", "not-converged", "overlap", ... */
+} nacre_search_relaxed;
+
+/* Relaxes s at the pressure of the run. Called in worker processes when
+ * jobs > 1, so it must not rely on state shared with the parent after the
+ * fork. A non-OK status stops the search (an unusable candidate is
+ * reported through out->ok = 0 instead). */
+typedef nacre_status (*nacre_search_relax_fn)(void *user, nacre_structure *s,
+                                              double pressure_gpa,
+                                              nacre_search_relaxed *out,
+                                              nacre_error *err);
+
+typedef struct nacre_search_config {
+  nacre_composition composition;
+  double pressure_gpa;
+  int cluster;                /* 0D search: atoms in a sphere, no cell */
+  nacre_engine engine;
+  uint64_t seed;
+  int budget;                 /* relaxations in total (100) */
+  double time_limit_s;        /* wall-clock limit of this invocation (0:
+                                 none); the run can be resumed */
+  int stall_generations;      /* stop after this many generations without a
+                                 lower enthalpy (0: never) */
+  int population;             /* candidates per generation (20) */
+  int jobs;                   /* worker processes (1: relax in-process) */
+  char groups[256];           /* space-group selection ("1-230") */
+  char potential[1024];       /* description recorded in the run */
+  nacre_random_options random;
+  nacre_fingerprint_options fingerprint;
+  nacre_duplicate_options duplicate;
+  double symprec;             /* Å, for the space group of minima (0.05) */
+  /* Evolutionary operators: shares of a generation after the first. */
+  double frac_heredity;       /* cut-and-splice crossover (0.5) */
+  double frac_mutation;       /* strain, displacement, swap, soft mode (0.3) */
+  /* (the rest are random newcomers) */
+  int elite;                  /* best unique minima kept as parents (4) */
+  double similarity_penalty;  /* fitness penalty for near-duplicates (0.5) */
+  /* Particle swarm */
+  double swarm_regenerate;    /* share of particles regenerated (0.4) */
+  double swarm_inertia;       /* w (0.5) */
+  double swarm_c1, swarm_c2;  /* attraction to personal/global best (1, 1) */
+} nacre_search_config;
+
+void nacre_search_config_init(nacre_search_config *c);
+
+/* A candidate as kept in the run database. */
+typedef struct nacre_candidate {
+  long id;                    /* 0, 1, ... in creation order */
+  int generation;
+  char engine[16];            /* random, evolution, swarm */
+  char op[24];                /* random, heredity, strain, permute, ... */
+  char parents[48];           /* "12,40" or "" */
+  char status[12];            /* pending, done, failed */
+  nacre_structure *start;     /* may be NULL when not loaded */
+  nacre_structure *relaxed;   /* NULL unless done */
+  double energy, enthalpy;    /* eV (total) */
+  double volume;              /* Å^3 */
+  int sg;
+  char sg_symbol[16];
+  char pearson[16];
+  nacre_fingerprint *fp;
+  long duplicate_of;          /* −1: unique minimum; else the id it repeats */
+  char outcome[32];
+  int steps;
+  double created, finished;   /* seconds since the run started */
+} nacre_candidate;
+
+void nacre_candidate_clear(nacre_candidate *c);
+
+/* Progress after every finished relaxation. Return non-zero to stop. */
+typedef struct nacre_search_progress {
+  long done, budget;
+  int generation;
+  long unique;
+  double best_h_atom;         /* eV/atom */
+  int best_sg;
+  char best_pearson[16];
+  double elapsed_s;
+  double relax_per_hour;
+} nacre_search_progress;
+
+typedef int (*nacre_search_progress_fn)(void *user,
+                                        const nacre_search_progress *p);
+
+typedef struct nacre_run nacre_run;
+
+/* Creates a new run database (refuses an existing non-empty one) or opens
+ * one to resume (config NULL: read back from the file). The run is locked
+ * for this process until nacre_run_close (a second process gets
+ * NACRE_ERR_IO: "in use"). */
+nacre_status nacre_run_create(const char *path, const nacre_search_config *c,
+                              nacre_run **out, nacre_error *err);
+nacre_status nacre_run_open(const char *path, nacre_run **out,
+                            nacre_error *err);
+/* Read-only access for reports while another process may be running. */
+nacre_status nacre_run_open_readonly(const char *path, nacre_run **out,
+                                     nacre_error *err);
+void nacre_run_close(nacre_run *r);
+/* The configuration stored in the run (budget, time, jobs may be changed
+ * with nacre_run_set_limits before resuming). */
+const nacre_search_config *nacre_run_config(const nacre_run *r);
+nacre_status nacre_run_set_limits(nacre_run *r, int budget,
+                                  double time_limit_s, int jobs,
+                                  nacre_error *err);
+
+/* Runs (or resumes) the search until the budget, time limit, stall limit,
+ * the progress callback or ctx->interrupt stops it. Every finished
+ * relaxation is committed before the next is handed out. */
+nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
+                              void *relax_user, nacre_search_progress_fn prog,
+                              void *prog_user, const nacre_ctx *ctx,
+                              nacre_error *err);
+
+/* Why the last nacre_search_run stopped: "budget", "time limit",
+ * "no improvement in N generations", "stopped", "interrupted". */
+const char *nacre_run_stop_reason(const nacre_run *r);
+
+/* All finished candidates (status done) in id order, with relaxed
+ * structures and fingerprints; caller frees with nacre_candidates_free. */
+nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
+                                 nacre_error *err);
+/* Unique minima sorted by enthalpy per atom (indices into the array). */
+long nacre_candidates_rank(const nacre_candidate *c, long n, long *order);
+void nacre_candidates_free(nacre_candidate *c, long n);
+/* Counts by status. */
+nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
+                              long *failed, nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif
