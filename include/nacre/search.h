@@ -397,6 +397,29 @@ nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
  * "no improvement in N generations", "stopped", "interrupted". */
 const char *nacre_run_stop_reason(const nacre_run *r);
 
+/* ---- Relaxation with a potential through the opt module ---- */
+
+typedef struct nacre_search_relaxer nacre_search_relaxer;
+
+/* Loads the potential SPEC (see nacre_potential_load) and prepares
+ * variable-cell L-BFGS relaxations (atoms only for clusters) to fmax
+ * (eV/Å; ≤ 0: 0.01) and smax (GPa; ≤ 0: 0.01) in at most max_steps (≤ 0:
+ * 1000). Returns NACRE_ERR_UNSUPPORTED when this build lacks opt/. */
+nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
+                                      double smax_gpa, int max_steps,
+                                      nacre_search_relaxer **out,
+                                      nacre_error *err);
+void nacre_search_relaxer_free(nacre_search_relaxer *r);
+/* A nacre_search_relax_fn; user is the relaxer. A relaxation that ran out
+ * of steps still counts as a minimum when its largest force is below
+ * 10·fmax. */
+nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
+                                          double pressure_gpa,
+                                          nacre_search_relaxed *out,
+                                          nacre_error *err);
+/* Force evaluations made by this process's relaxer so far. */
+long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
+
 /* All finished candidates (status done) in id order, with relaxed
  * structures and fingerprints; caller frees with nacre_candidates_free. */
 nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
