@@ -228,11 +228,13 @@ static int report(nacre_run *run, const char *dir, int top, int json,
     double h = x->enthalpy / na, dh = 1000 * (h - h0),
            v = x->volume / na;
     char sgtext[32];
-    snprintf(sgtext, sizeof sgtext, "%s(%d)", x->sg_symbol, x->sg);
+    if (x->sg > 0) snprintf(sgtext, sizeof sgtext, "%s(%d)", x->sg_symbol, x->sg);
+    else snprintf(sgtext, sizeof sgtext, "-");
     if (!json && r < top)
-      printf("%4ld %13.6f %9.2f %-12s %-9s %9.3f %6ld  #%ld gen %d %s:%s\n",
+      printf("%4ld %13.6f %9.2f %-12s %-9s %9.3f %6ld  #%ld gen %d %s%s%s\n",
              r + 1, h, dh, sgtext, x->pearson, v, found[r], x->id,
-             x->generation, x->engine, x->op);
+             x->generation, strcmp(x->engine, "random") ? x->engine : "",
+             strcmp(x->engine, "random") ? ":" : "", x->op);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "rank", (double)(r + 1));
     cJSON_AddNumberToObject(o, "candidate", (double)x->id);
