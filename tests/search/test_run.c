@@ -12,6 +12,7 @@
 
 #include "nacre/pot.h"
 #include "nacre/search.h"
+#include "searchtest.h"
 #include "testing.h"
 
 typedef struct lj_user {
@@ -20,36 +21,7 @@ typedef struct lj_user {
 
 static nacre_status sd_relax(void *user, nacre_structure *s, double p_gpa,
                              nacre_search_relaxed *out, nacre_error *err) {
-  lj_user *u = user;
-  nacre_calc *calc = nacre_calc_new(u->pot, -1, err);
-  if (!calc) return err->status;
-  nacre_result r;
-  nacre_status st = nacre_result_init(&r, s->natoms, err);
-  for (int step = 0; step < 30 && !st; step++) {
-    st = nacre_calc_compute(calc, s, NACRE_WANT_ENERGY | NACRE_WANT_FORCES, &r,
-                            err);
-    if (st) break;
-    double fmax = 0;
-    for (int i = 0; i < 3 * s->natoms; i++)
-      if (fabs(r.forces[i]) > fmax) fmax = fabs(r.forces[i]);
-    double scale = fmax > 0 ? fmin(0.05, 0.05 / fmax) : 0;
-    for (int i = 0; i < 3 * s->natoms; i++) s->positions[i] += scale * r.forces[i];
-  }
-  if (!st)
-    st = nacre_calc_compute(calc, s, NACRE_WANT_ENERGY, &r, err);
-  out->ok = st == NACRE_OK;
-  out->energy = r.energy;
-  double v = (s->pbc[0] ? fabs(nacre_structure_volume(s)) : 0);
-  out->enthalpy = r.energy + p_gpa * NACRE_GPA_TO_EV_A3 * v;
-  out->steps = 30;
-  strcpy(out->outcome, "converged");
-  nacre_result_free(&r);
-  nacre_calc_free(calc);
-  if (st == NACRE_ERR_NUMERIC) {
-    out->ok = 0;
-    return NACRE_OK;
-  }
-  return st;
+  return test_sd_relax(((lj_user *)user)->pot, s, p_gpa, out, err);
 }
 
 static void config(nacre_search_config *c, const char *comp, nacre_engine eng,
