@@ -113,8 +113,10 @@ int main(void) {
     CHECK_OK(nacre_fingerprint_unpack(buf, n, &back, &err), &err);
     CHECK_CLOSE(nacre_fingerprint_similarity(fp, back), 1.0, 1e-15,
                 "unpacked fingerprint");
-    CHECK(nacre_fingerprint_unpack(buf, n - 1, &back, &err) ==
-              NACRE_ERR_PARSE,
+    nacre_fingerprint *bad = NULL;
+    CHECK(nacre_fingerprint_unpack(buf, n - 1, &bad, &err) ==
+                  NACRE_ERR_PARSE &&
+              bad == NULL,
           "truncated fingerprint refused");
     /* duplicate test: same fingerprint, enthalpy and volume → duplicate;
      * 10 meV/atom apart or 10% in volume → distinct */

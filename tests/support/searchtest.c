@@ -14,7 +14,7 @@ nacre_status test_sd_relax(void *user, nacre_structure *s, double pressure_gpa,
     nacre_calc_free(calc);
     return st;
   }
-  for (int step = 0; step < 30 && !st; step++) {
+  for (int step = 0; step < 20 && !st; step++) {
     st = nacre_calc_compute(calc, s, NACRE_WANT_ENERGY | NACRE_WANT_FORCES, &r,
                             err);
     if (st) break;
@@ -31,7 +31,7 @@ nacre_status test_sd_relax(void *user, nacre_structure *s, double pressure_gpa,
   out->energy = r.energy;
   double v = s->pbc[0] ? fabs(nacre_structure_volume(s)) : 0;
   out->enthalpy = r.energy + pressure_gpa * NACRE_GPA_TO_EV_A3 * v;
-  out->steps = 30;
+  out->steps = 20;
   strcpy(out->outcome, out->ok ? "converged" : "numeric");
   nacre_result_free(&r);
   nacre_calc_free(calc);

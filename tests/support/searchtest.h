@@ -7,7 +7,7 @@
 #include "nacre/pot.h"
 #include "nacre/search.h"
 
-/* user: a nacre_potential *. 30 steps of at most 0.05 Å along the forces;
+/* user: a nacre_potential *. 20 steps of at most 0.05 Å along the forces;
  * enthalpy E + PV at the final positions. */
 nacre_status test_sd_relax(void *user, nacre_structure *s, double pressure_gpa,
                            nacre_search_relaxed *out, nacre_error *err);
