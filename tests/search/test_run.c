@@ -187,7 +187,23 @@ int main(void) {
   CHECK(nacre_run_create(k, &c, &r, &err) == NACRE_ERR_INVALID,
         "existing run not overwritten: %s", err.message);
 
-  /* 4. each engine on its own */
+  /* 4. a time limit stops the run (resumable); lifting it finishes the
+   * same pool */
+  config(&c, "Ar8", NACRE_ENGINE_AUTO, 2);
+  c.time_limit_s = 1e-6;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "time-limited run");
+  summary st1, st2;
+  summarize(s, &st1);
+  CHECK(st1.n < 18, "time limit stopped the run early (%ld done)", st1.n);
+  if (nacre_run_open(s, &r, &err) == NACRE_OK) {
+    CHECK_OK(nacre_run_set_limits(r, 0, 0.0, 0, &err), &err);
+    CHECK_OK(nacre_search_run(r, sd_relax, &u, NULL, NULL, NULL, &err), &err);
+    nacre_run_close(r);
+  }
+  summarize(s, &st2);
+  CHECK(same(&sa, &st2), "run resumed after its time limit matches the pool");
+
+  /* 5. each engine on its own */
   const nacre_engine engines[3] = {NACRE_ENGINE_RANDOM, NACRE_ENGINE_EVOLUTION,
                                    NACRE_ENGINE_SWARM};
   for (int e = 0; e < 3; e++) {
@@ -208,7 +224,7 @@ int main(void) {
             nacre_engine_name(engines[e]), special);
   }
 
-  /* 5. a cluster search and the ranking */
+  /* 6. a cluster search and the ranking */
   config(&c, "Ar13", NACRE_ENGINE_EVOLUTION, 1);
   c.cluster = 1;
   c.random.volume_per_atom = 40.0;
