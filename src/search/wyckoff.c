@@ -16,12 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <spglib.h>
-
 #include "nacre/search.h"
+#include "nacre/sym.h"
 
 #define GRID 24
-#define MAXOPS 192
+#define MAXOPS NACRE_SG_MAX_OPS
 #define MASKW 3 /* 3 x 64 bits >= 192 operations */
 
 typedef struct subspace {
@@ -50,14 +49,6 @@ static nacre_crystal_system system_of(int sg) {
   if (sg <= 167) return NACRE_TRIGONAL;
   if (sg <= 194) return NACRE_HEXAGONAL;
   return NACRE_CUBIC;
-}
-
-/* First Hall number of each space-group type in spglib's table: the
- * standard setting. */
-static int default_hall(int sg) {
-  for (int h = 1; h <= 530; h++)
-    if (spg_get_spacegroup_type(h).number == sg) return h;
-  return 0;
 }
 
 static double frac_part(double v) { return v - floor(v); }
@@ -332,33 +323,35 @@ nacre_status nacre_spacegroup_new(int number, nacre_spacegroup **out,
   nacre_spacegroup *g = calloc(1, sizeof *g);
   if (!g) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   g->number = number;
-  g->hall_number = default_hall(number);
-  SpglibSpacegroupType st = spg_get_spacegroup_type(g->hall_number);
-  snprintf(g->symbol, sizeof g->symbol, "%s", st.international_short);
-  g->centering = st.international_short[0];
+  g->hall_number = nacre_sg_default_hall(number);
+  nacre_sg_info info;
+  nacre_status st = nacre_sg_type(g->hall_number, &info, err);
+  if (st) {
+    nacre_spacegroup_free(g);
+    return st;
+  }
+  snprintf(g->symbol, sizeof g->symbol, "%s", info.international);
+  g->centering = info.centring;
   g->system = system_of(number);
-  g->rot = malloc(sizeof *g->rot * MAXOPS);
-  g->trans = malloc(sizeof *g->trans * MAXOPS);
+  g->rot = malloc(sizeof *g->rot * NACRE_SG_MAX_OPS);
+  g->trans = malloc(sizeof *g->trans * NACRE_SG_MAX_OPS);
   if (!g->rot || !g->trans) {
     nacre_spacegroup_free(g);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
-  g->nops = spg_get_symmetry_from_database(g->rot, g->trans, g->hall_number);
-  if (g->nops <= 0) {
+  if ((st = nacre_sg_operations(g->hall_number, g->rot, g->trans, &g->nops,
+                                err))) {
     nacre_spacegroup_free(g);
-    return nacre_error_set(err, NACRE_ERR_EXTERNAL,
-                           "spglib has no operations for Hall number %d",
-                           g->hall_number);
+    return st;
   }
   for (int op = 0; op < g->nops; op++)
     for (int k = 0; k < 3; k++) {
       g->trans[op][k] = frac_part(g->trans[op][k]);
       if (g->trans[op][k] > 1.0 - 1e-9) g->trans[op][k] = 0.0;
     }
-  nacre_status st2 = derive_wyckoff(g, err);
-  if (st2) {
+  if ((st = derive_wyckoff(g, err))) {
     nacre_spacegroup_free(g);
-    return st2;
+    return st;
   }
   *out = g;
   return NACRE_OK;
