@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
     hits = 0;
     for (int s = 0; s < seeds; s++) hits += bests[s] <= best + bc->tol_atom;
     printf("target: best over seeds %.6f eV/atom\n", best);
+    target = best;
   }
   printf("%s (%s engine, budget %d, population %d, jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
