@@ -101,9 +101,8 @@ typedef struct nacre_random_options {
   double volume_spread;     /* relative: volume drawn in [1−s, 1+s]·V (0.1) */
   double pressure_gpa;      /* used by the volume estimate (0) */
   double distance_factor;   /* d_min(A,B) = factor·(r_A + r_B) (0.7) */
-  /* Explicit minimum distances (Å) per pair of atomic numbers; 0 = use the
-   * factor. Indexed [za][zb] only for pairs set by
-   * nacre_random_options_set_distance. */
+  /* Explicit minimum distances (Å) for pairs of atomic numbers, set with
+   * nacre_random_options_set_distance; other pairs use the factor. */
   int npairs;
   int pair_z[16][2];
   double pair_dmin[16];
