@@ -178,9 +178,11 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
   if (cfg->engine == NACRE_ENGINE_SWARM) return SLOT_SWARM;
   double fh = cfg->frac_heredity, fm = cfg->frac_mutation, fs = 0.0;
   if (cfg->engine == NACRE_ENGINE_AUTO) {
-    fh = 0.4;
-    fm = 0.2;
-    fs = 0.2;
+    /* Clusters: swarm moves between unaligned clusters help little, so
+     * auto is the evolutionary mix there. */
+    fh = cfg->cluster ? 0.5 : 0.4;
+    fm = cfg->cluster ? 0.3 : 0.2;
+    fs = cfg->cluster ? 0.0 : 0.2;
   }
   int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
       ns = (int)lround(fs * p);
