@@ -216,6 +216,7 @@ int main(void) {
     config(&c, "Ar4Kr4", engines[e], 1);
     nacre_random_options_set_distance(&c.random, 36, 36, 3.0, NULL);
     nacre_random_options_set_distance(&c.random, 18, 36, 3.0, NULL);
+    c.budget = 12;
     CHECK(run_search(s, &c, &u, NULL) == 0, "engine %s",
           nacre_engine_name(engines[e]));
     summary se;
@@ -233,6 +234,7 @@ int main(void) {
   /* 6. a cluster search and the ranking */
   config(&c, "Ar13", NACRE_ENGINE_EVOLUTION, 1);
   c.cluster = 1;
+  c.budget = 12;
   c.random.volume_per_atom = 40.0;
   CHECK(run_search(s, &c, &u, NULL) == 0, "cluster search");
   if (nacre_run_open_readonly(s, &r, &err) == NACRE_OK) {
