@@ -144,8 +144,16 @@ static nacre_status binning_build(binning *b, const nacre_structure *s,
     /* keep bins ~ atoms: never more than ~ 2n bins in all */
     while ((double)total * a->nbins > 2.0 * n + 8 && a->nbins > 1) a->nbins /= 2;
     double bin_width = width / a->nbins;
-    a->reach = bin_width > 0.0 ? (int)ceil(rc / bin_width) : 0;
-    if (!a->periodic && a->reach > a->nbins) a->reach = a->nbins;
+    double reach = bin_width > 0.0 ? ceil(rc / bin_width) : 0.0;
+    if (!a->periodic && reach > a->nbins) reach = a->nbins;
+    if (reach > 1e6) {
+      free(frac);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "neighbour list: cutoff %g Å spans more than a "
+                             "million cell widths (%g Å)",
+                             rc, width);
+    }
+    a->reach = (int)reach;
     total *= a->nbins;
   }
   b->bin_start = calloc((size_t)total + 1, sizeof(int));
