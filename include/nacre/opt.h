@@ -6,8 +6,9 @@
  * log-strain relative to the cell at the start (symmetric: no rigid
  * rotations); atoms are r_i = q_i · exp(Λ), so q_i are positions in the
  * undeformed frame. The optimiser sees the vector (q_1 … q_N, c·Λ) with
- * c = cell_factor (default N atoms) so that a unit step of a cell coordinate
- * moves atoms by a distance comparable to a unit atom step.
+ * c = cell_factor (default 1.5·√N for N atoms) so that the curvature of H
+ * along cell coordinates stays comparable to that along atom coordinates
+ * (it scales as N/c²).
  *
  * Objective. With target stress τ (ASE sign: positive tensile, eV/Å^3) the
  * cell gradient is ∂H/∂ε = V (σ − τ) for an infinitesimal strain ε of the
@@ -91,7 +92,7 @@ typedef struct nacre_relax_options {
   double smax_gpa;             /* GPa; and max |σ − τ| ≤ smax (cell modes) */
   int max_steps;               /* force evaluations after the first */
   double max_step;             /* Å: largest move of any coordinate per step */
-  double cell_factor;          /* ≤ 0: number of atoms */
+  double cell_factor;          /* ≤ 0: 1.5·√N */
   int keep_symmetry;           /* symmetrise forces/stress with the group */
   double symprec;              /* Å, for keep_symmetry */
   int lbfgs_memory;            /* pairs kept (default 20) */
@@ -103,7 +104,7 @@ typedef struct nacre_relax_options {
 } nacre_relax_options;
 
 /* Defaults: L-BFGS, full relaxation at 0 GPa, fmax 0.01 eV/Å, smax 0.01
- * GPa, 1000 steps, max_step 0.2 Å, cell_factor N, symprec 1e-3 Å, memory 20,
+ * GPa, 1000 steps, max_step 0.2 Å, cell_factor 1.5·√N, symprec 1e-3 Å, memory 20,
  * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3. */
 void nacre_relax_options_init(nacre_relax_options *o);
 
