@@ -107,6 +107,17 @@ static void nearest(const nacre_structure *s, int i, int k, double *out) {
 
 /* ---- helpers ------------------------------------------------------ */
 
+/* Space-group number at symprec 1e-3 Å, or 0 when the symmetry module is
+ * not built. */
+static int space_group(const nacre_structure *s) {
+  if (!nacre_symmetry_analyze) return 0;
+  nacre_symmetry *sym = NULL;
+  nacre_error err;
+  int sg = nacre_symmetry_analyze(s, 1e-3, &sym, &err) ? -1 : sym->sg_number;
+  nacre_symmetry_free(sym);
+  return sg;
+}
+
 static nacre_potential *lj;
 
 static nacre_relax_result relax(nacre_structure *s, nacre_relax_options *o) {
@@ -192,6 +203,8 @@ static void test_fcc(nacre_relax_method method, double p_gpa) {
     CHECK_CLOSE(nn[12], a0, 2e-4, "fcc second shell");
   }
   CHECK_CLOSE(r.pressure_gpa, p_gpa, 2e-5, "final pressure = target");
+  int sg = space_group(s);
+  CHECK(sg == 0 || sg == 225, "relaxed fcc is Fm-3m (225): %d", sg);
   printf("%s fcc %g GPa: a0 %.6f Å (lattice sum), %d steps, %ld force calls\n", m,
          p_gpa, a0, r.steps, r.force_calls);
   nacre_structure_free(s);
@@ -221,6 +234,8 @@ static void test_hcp(void) {
   CHECK(fabs(w) / v * NACRE_EV_A3_TO_GPA < 1e-3 && fabs(wzz) / v * NACRE_EV_A3_TO_GPA < 1e-3,
         "hcp lattice-sum stress at relaxed a, c: tr %g, zz %g GPa", w / v * NACRE_EV_A3_TO_GPA,
         wzz / v * NACRE_EV_A3_TO_GPA);
+  int sg = space_group(s);
+  CHECK(sg == 0 || sg == 194, "relaxed hcp is P6_3/mmc (194): %d", sg);
   printf("hcp: a %.5f Å, c/a %.5f, %d steps\n", a, c / a, r.steps);
   nacre_structure_free(s);
 }
@@ -467,31 +482,39 @@ static void test_keep_symmetry(void) {
     return;
   }
   /* Property: with keep_symmetry the group found at the start is the group
-   * at the end, even for structures LJ would destroy (bcc, diamond) and under
-   * a stress that would break it. */
+   * at the end, for structures LJ would destroy (bcc and diamond relax to
+   * close packing without it), from starts displaced within symprec, under
+   * a group-compatible strain and a uniaxial target stress that would
+   * otherwise break the group. */
   const char *kinds[3] = {"bcc", "diamond", "hcp"};
+  const int expect[3] = {229, 227, 194};
   double a[3] = {4.3, 7.0, 3.75};
   for (int k = 0; k < 3; k++) {
-    int n1[3] = {1, 1, 1};
-    nacre_structure *s = build_bulk(kinds[k], 18, a[k], n1);
-    double eps[6] = {0.02, 0.02, 0.02, 0, 0, 0};
-    build_strain(s, eps);
-    nacre_error err;
-    nacre_symmetry *s0 = NULL, *s1 = NULL;
-    CHECK_OK(nacre_symmetry_analyze(s, 1e-3, &s0, &err), &err);
-    nacre_relax_options o;
-    tight(&o);
-    o.keep_symmetry = 1;
-    o.pressure_gpa = 0.3;
-    nacre_relax_result r = relax(s, &o);
-    CHECK(r.outcome == NACRE_RELAX_CONVERGED, "%s keep-symmetry: %s", kinds[k], r.message);
-    CHECK_OK(nacre_symmetry_analyze(s, 1e-3, &s1, &err), &err);
-    if (s0 && s1)
-      CHECK(s0->sg_number == s1->sg_number && r.sg_start == s0->sg_number,
-            "%s keeps its group: %d -> %d", kinds[k], s0->sg_number, s1->sg_number);
-    nacre_symmetry_free(s0);
-    nacre_symmetry_free(s1);
-    nacre_structure_free(s);
+    for (int variant = 0; variant < 2; variant++) {
+      int n1[3] = {1, 1, 1};
+      nacre_structure *s = build_bulk(kinds[k], 18, a[k], n1);
+      double eps[6] = {0.02, 0.02, k == 2 ? -0.01 : 0.02, 0, 0, 0};
+      build_strain(s, eps);
+      build_rattle(s, 5e-5, 40 + k); /* well inside symprec 1e-3 Å */
+      int sg0 = space_group(s);
+      CHECK(sg0 == expect[k], "%s start group %d", kinds[k], sg0);
+      nacre_relax_options o;
+      tight(&o);
+      o.keep_symmetry = 1;
+      if (variant == 0) {
+        o.pressure_gpa = 0.3;
+      } else {
+        o.use_target_stress = 1;
+        o.target_stress_gpa[0] = 0.05; /* uniaxial: not invariant */
+        o.method = NACRE_RELAX_FIRE;
+      }
+      nacre_relax_result r = relax(s, &o);
+      CHECK(r.outcome == NACRE_RELAX_CONVERGED, "%s keep-symmetry: %s", kinds[k], r.message);
+      int sg1 = space_group(s);
+      CHECK(sg1 == sg0 && r.sg_start == sg0, "%s keeps its group (%s): %d -> %d",
+            kinds[k], variant ? "FIRE, uniaxial stress" : "L-BFGS, 0.3 GPa", sg0, sg1);
+      nacre_structure_free(s);
+    }
   }
 }
 
