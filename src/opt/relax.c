@@ -60,6 +60,7 @@ typedef struct relax_state {
   const nacre_ctx *ctx;
   int n, ndof;
   int atoms_free, cell_free;
+  int periodic;          /* periodic in all three directions */
   double cell0[3][3];
   double tau[3][3];      /* target stress, eV/Å^3 */
   double pressure;       /* −tr τ / 3, eV/Å^3 */
@@ -210,8 +211,8 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
   nacre_cell_heights(st->s->cell, h);
   double hmin = fmin(h[0], fmin(h[1], h[2]));
   double vpa = vol / (n > 0 ? n : 1);
-  if (!isfinite(vol) || vpa > st->opt->max_volume_per_atom ||
-      vpa < st->opt->min_volume_per_atom || !(hmin > 1e-3 * cbrt(vol))) {
+  if (st->periodic && (!isfinite(vol) || vpa > st->opt->max_volume_per_atom ||
+      vpa < st->opt->min_volume_per_atom || !(hmin > 1e-3 * cbrt(vol)))) {
     snprintf(st->failure, sizeof st->failure,
              "volume per atom %.4g Å^3 (allowed %.3g..%.3g), thinnest cell "
              "width %.3g Å",
@@ -286,7 +287,7 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
     for (int k = 0; k < 9; k++) gc[k] = 0.0;
   }
   p->energy = st->r.energy;
-  p->volume = vol;
+  p->volume = st->periodic ? vol : 0.0;
   p->enthalpy = st->r.energy + st->pressure * vol;
   p->pressure_gpa = nacre_result_pressure_gpa(&st->r);
   p->fmax = sqrt(fmax2);
@@ -628,6 +629,7 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
   st.fixed = s->fixed;
   st.atoms_free = opt->mode != NACRE_RELAX_CELL;
   st.cell_free = opt->mode != NACRE_RELAX_ATOMS;
+  st.periodic = s->pbc[0] && s->pbc[1] && s->pbc[2];
   st.cf = opt->cell_factor > 0.0 ? opt->cell_factor
                                   : DEFAULT_CELL_FACTOR * sqrt(s->natoms > 0 ? s->natoms : 1);
   if (opt->use_target_stress) {
@@ -661,7 +663,7 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
   if (opt->keep_symmetry) status = setup_symmetry(&st, err);
   if (!status) {
     double tr = st.tau[0][0] + st.tau[1][1] + st.tau[2][2];
-    st.pressure = -tr / 3.0;
+    st.pressure = st.periodic ? -tr / 3.0 : 0.0; /* no volume for clusters */
     st.hydrostatic = 1;
     for (int a = 0; a < 3; a++)
       for (int b = 0; b < 3; b++)

@@ -4,10 +4,11 @@
  *  - perturbed, strained fcc (L-BFGS and FIRE) returns to fcc with the
  *    nearest-neighbour distance that zeroes the lattice-sum pressure for the
  *    chosen cutoff, at 0 and 2 GPa; hcp returns to hcp with zero lattice-sum
- *    gradient in a and c; diamond and bcc (cell-only / fixed-shape, since
- *    LJ does not hold them up) reach their lattice-sum lattice constants;
+ *    gradient in a and c; diamond and bcc (fixed shape, since LJ does not
+ *    hold them against shear) reach their lattice-sum lattice constants;
  *  - dH/dP = V by central differences of relaxed enthalpies;
  *  - an anisotropic target stress is reached and the cell is not rotated;
+ *  - a non-periodic dimer relaxes to the pair minimum 2^(1/6) σ;
  *  - the modes hold what they promise (cell, fractional coordinates,
  *    volume, shape);
  *  - bad starts end with a status: overlap, exploded cell, NaN; the
@@ -240,17 +241,15 @@ static void test_hcp(void) {
   nacre_structure_free(s);
 }
 
-static void test_cubic_cell_only(const char *kind, const double (*basis)[3], int nb,
-                                 nacre_relax_mode mode, double guess) {
-  /* Ideal positions (held by symmetry), strained cell: cell-only / fixed
-   * shape relaxation reaches the lattice-sum lattice constant. */
+static void test_cubic_fixed_shape(const char *kind, const double (*basis)[3], int nb,
+                                   double guess) {
+  /* Ideal positions (held by symmetry), cell scaled isotropically: the
+   * fixed-shape relaxation reaches the lattice-sum lattice constant. LJ
+   * holds neither bcc nor diamond against shear, so the shape stays fixed. */
   double a0 = cubic_lattice_constant(basis, nb, 0.0, 0.8 * guess, 1.3 * guess);
-  nacre_structure *s = perturbed(kind, guess, 1, 0.0, 1);
-  if (mode == NACRE_RELAX_FIXED_SHAPE) { /* undo the shear: isotropic only */
-    nacre_structure_free(s);
-    int one[3] = {1, 1, 1};
-    s = build_bulk(kind, 18, guess, one);
-  }
+  int one[3] = {1, 1, 1};
+  nacre_structure *s = build_bulk(kind, 18, guess, one);
+  nacre_relax_mode mode = NACRE_RELAX_FIXED_SHAPE;
   nacre_relax_options o;
   tight(&o);
   o.mode = mode;
@@ -384,6 +383,30 @@ static void test_modes(void) {
   CHECK(dmax < 1e-12, "fixed shape: cell = %g · start (max deviation %g Å)", lam, dmax);
   CHECK_CLOSE(r.pressure_gpa, 1.0, 1e-5, "fixed shape: pressure = target");
   nacre_structure_free(s);
+}
+
+static void test_cluster(void) {
+  /* Property: a non-periodic LJ dimer relaxes (atoms mode) to the pair
+   * minimum r = 2^(1/6) σ; fmax 1e-6 eV/Å over the curvature 57ε/r0² ≈
+   * 0.04 eV/Å² gives |Δr| < 3e-5 Å. Clusters have no volume or PV term. */
+  nacre_structure *d = nacre_structure_new(2, NULL);
+  d->numbers[0] = d->numbers[1] = 18;
+  d->pbc[0] = d->pbc[1] = d->pbc[2] = 0;
+  d->positions[3] = 3.2;
+  d->positions[4] = 1.1;
+  nacre_relax_options o;
+  tight(&o);
+  o.fmax = 1e-6;
+  o.mode = NACRE_RELAX_ATOMS;
+  o.pressure_gpa = 5.0;
+  nacre_relax_result r = relax(d, &o);
+  CHECK(r.outcome == NACRE_RELAX_CONVERGED, "dimer: %s", r.message);
+  double dx = d->positions[3] - d->positions[0], dy = d->positions[4] - d->positions[1],
+         dz = d->positions[5] - d->positions[2];
+  CHECK_CLOSE(sqrt(dx * dx + dy * dy + dz * dz), pow(2.0, 1.0 / 6.0) * SIG_LJ, 3e-5,
+              "dimer bond = 2^(1/6) sigma");
+  CHECK_CLOSE(r.enthalpy, r.energy, 0.0, "cluster: H = E (no PV)");
+  nacre_structure_free(d);
 }
 
 /* A potential that is fine until the volume shrinks below 90 % of 100 Å^3
@@ -530,11 +553,12 @@ int main(void) {
   test_fcc(NACRE_RELAX_FIRE, 0.0);
   test_fcc(NACRE_RELAX_LBFGS, 2.0);
   test_hcp();
-  test_cubic_cell_only("diamond", dia_basis, 8, NACRE_RELAX_FIXED_SHAPE, 7.0);
-  test_cubic_cell_only("bcc", bcc_basis, 2, NACRE_RELAX_FIXED_SHAPE, 4.3);
+  test_cubic_fixed_shape("diamond", dia_basis, 8, 7.0);
+  test_cubic_fixed_shape("bcc", bcc_basis, 2, 4.3);
   test_dh_dp();
   test_target_stress();
   test_modes();
+  test_cluster();
   test_bad_starts();
   test_stop_interrupt();
   test_keep_symmetry();
