@@ -67,21 +67,52 @@ void nacre_frame_clear(nacre_frame *f); /* frees everything, re-inits */
 nacre_status nacre_frame_set_info(nacre_frame *f, const char *key,
                                   const char *value, nacre_error *err);
 const char *nacre_frame_get_info(const nacre_frame *f, const char *key);
+/* Appends a zeroed column of f->s->natoms × ncomp values (type 'R', 'I',
+ * 'L' or 'S'); returns it through *out (valid until the next add). */
+nacre_status nacre_frame_add_column(nacre_frame *f, const char *name,
+                                    char type, int ncomp, nacre_column **out,
+                                    nacre_error *err);
+const nacre_column *nacre_frame_get_column(const nacre_frame *f,
+                                           const char *name);
+/* Deep copy of src into dst (dst cleared first). */
+nacre_status nacre_frame_copy(nacre_frame *dst, const nacre_frame *src,
+                              nacre_error *err);
+
+/* Atomic writes: data go to "path.tmp.PID", which commit renames over
+ * path (after fflush and fsync); abort closes and removes it. */
+typedef struct nacre_atomic_file {
+  FILE *fp;
+  char *path, *tmp;
+} nacre_atomic_file;
+nacre_status nacre_atomic_open(nacre_atomic_file *af, const char *path,
+                               nacre_error *err);
+nacre_status nacre_atomic_commit(nacre_atomic_file *af, nacre_error *err);
+void nacre_atomic_abort(nacre_atomic_file *af);
 
 /* Format from a file name (extension or VASP names), or from content when
  * the name says nothing. */
 nacre_format nacre_format_guess(const char *path);
 const char *nacre_format_name(nacre_format fmt);
 
+/* Splits "path@N" into path (malloc'd, caller frees) and the frame index.
+ * Without "@N" (or when spec names an existing file as it is), *index is
+ * -1 (the last frame, as ASE's default) and *has_index 0. */
+nacre_status nacre_spec_parse(const char *spec, char **path, int *index,
+                              int *has_index, nacre_error *err);
+
 /* Reads one structure. `spec` is a path, optionally "path@N" for frame N
- * (0-based; negative counts from the end) of a multi-frame file. */
+ * (0-based; negative counts from the end) of a multi-frame file; without
+ * "@N" the last frame. */
 nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
                                   nacre_error *err);
 /* Same, keeping the labels. */
 nacre_status nacre_read_frame(const char *spec, nacre_frame *out,
                               nacre_error *err);
 /* Writes one structure in the format given or implied by the name
- * (NACRE_FORMAT_AUTO). Written atomically: temporary file, then rename. */
+ * (NACRE_FORMAT_AUTO): POSCAR, extended XYZ or CIF (P1); a frame's labels
+ * go only into extended XYZ. Written atomically: temporary file, then
+ * rename. Compressed output and OUTCAR are not written; LAMMPS data goes
+ * through nacre_lammps_data_write. */
 nacre_status nacre_write_structure(const char *path, const nacre_structure *s,
                                    nacre_format fmt, nacre_error *err);
 nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
@@ -90,7 +121,10 @@ nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
 /* ---- POSCAR / CONTCAR (VASP 4 and 5) ---- */
 nacre_status nacre_poscar_read(FILE *fp, const char *name, nacre_structure **out,
                                nacre_error *err);
-/* VASP 5 layout; Direct coordinates; selective dynamics when s->fixed. */
+/* VASP 5 layout; Direct coordinates; selective dynamics when s->fixed.
+ * Atom order is kept exactly: a species that reappears after another one
+ * opens a new block ("Na Cl Na / 2 2 1"), which VASP 5 accepts (the POTCAR
+ * must then list the same blocks). comment may be NULL (formula). */
 nacre_status nacre_poscar_write(FILE *fp, const nacre_structure *s,
                                 const char *comment, nacre_error *err);
 
@@ -99,19 +133,35 @@ typedef struct nacre_xyz_reader nacre_xyz_reader;
 /* Opens a file (".gz" read through zlib); "-" is standard input. */
 nacre_xyz_reader *nacre_xyz_open(const char *path, nacre_error *err);
 /* Reads the next frame into f (cleared first). Returns NACRE_OK, or
- * NACRE_ERR_IO with *eof = 1 at the end of the file, or a parse error. */
+ * NACRE_ERR_IO with *eof = 1 at the end of the file, or a parse error.
+ * Only the current frame is held in memory. Comment-line keys: Lattice,
+ * pbc, Properties (species:S:1 or Z:I:1, pos:R:3, forces:R:3, others kept
+ * in f->columns), energy, free_energy, stress (9 or 6 values), virial
+ * (eV; stress = −virial/V), REF_-prefixed variants of these used when the
+ * plain key is absent; everything else goes to f->info as written. */
 nacre_status nacre_xyz_next(nacre_xyz_reader *r, nacre_frame *f, int *eof,
                             nacre_error *err);
+/* Skips the next frame without interpreting it (counting frames). */
+nacre_status nacre_xyz_skip(nacre_xyz_reader *r, int *eof, nacre_error *err);
 void nacre_xyz_close(nacre_xyz_reader *r);
-/* Appends one frame (ASE-compatible comment line). */
+/* Appends one frame (ASE-compatible comment line, stress as 9 values,
+ * numbers with 17 significant digits so that they read back exactly). */
 nacre_status nacre_xyz_write(FILE *fp, const nacre_frame *f, nacre_error *err);
 
 /* ---- CIF ---- */
+/* Reads the first data block: cell, atom sites (type symbol or label,
+ * fractional x y z with or without uncertainties "0.123(4)"), and expands
+ * the symmetry operations (_symmetry_equiv_pos_as_xyz or
+ * _space_group_symop_operation_xyz); images of a site closer than 1e-3 in
+ * every fractional coordinate (after wrapping) are merged. Occupancies are
+ * ignored: each site gives one atom per distinct image, whatever
+ * _atom_site_occupancy says (no warning). */
 nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
                             nacre_error *err);
-/* P1 when sg_number <= 0; otherwise the given symmetry operations are
- * written (rot as 3x3 integer, trans fractional) with the asymmetric unit
- * given by `asym` atom indices. */
+/* nacre_cif_write: P1, every atom. nacre_cif_write_symmetric: the nops
+ * operations x' = rot·x + trans (fractional column vectors, as spglib) and
+ * only the asymmetric-unit atoms listed in asym (nasym indices); sg_symbol
+ * may be NULL. data_name may be NULL (formula). */
 nacre_status nacre_cif_write(FILE *fp, const nacre_structure *s,
                              const char *data_name, nacre_error *err);
 nacre_status nacre_cif_write_symmetric(FILE *fp, const nacre_structure *s,

@@ -1,0 +1,433 @@
+/* cif.c — CIF reading (first data block with atoms: cell, atom sites,
+ * symmetry expansion) and writing (P1, or given operations with an
+ * asymmetric unit). */
+#include "cif.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CIF_MAX_OPS 384        /* 192 is the most any space group needs */
+#define CIF_MAX_ATOMS 1000000  /* after expansion */
+#define CIF_MERGE_TOL 1e-3     /* fractional, per coordinate */
+
+enum { COL_LABEL, COL_TYPE, COL_X, COL_Y, COL_Z, NCOLS };
+
+typedef struct cif_data {
+  double cellpar[6];
+  int have_cell[6];
+  int nops;
+  int rot[CIF_MAX_OPS][3][3];
+  double trans[CIF_MAX_OPS][3];
+  nacre_io_dbuf sites; /* per site: z, fx, fy, fz */
+  long site_line0;
+} cif_data;
+
+static const char *cell_tags[6] = {
+    "_cell_length_a", "_cell_length_b", "_cell_length_c",
+    "_cell_angle_alpha", "_cell_angle_beta", "_cell_angle_gamma"};
+
+/* Tag names compare case-insensitively, with the CIF2/mmCIF '.' between
+ * category and attribute ("_atom_site.fract_x") equal to '_'. */
+static int tag_is(const char *t, const char *name) {
+  for (; *t && *name; t++, name++) {
+    char a = *t == '.' ? '_' : (char)tolower((unsigned char)*t);
+    if (a != *name) return 0;
+  }
+  return *t == *name;
+}
+
+static int is_symop_tag(const char *t) {
+  return tag_is(t, "_symmetry_equiv_pos_as_xyz") ||
+         tag_is(t, "_space_group_symop_operation_xyz");
+}
+
+/* A CIF number: "1.234", "1.234(5)" (standard uncertainty dropped). */
+static int cif_number(const char *s, double *v) {
+  char buf[128];
+  size_t n = strcspn(s, "(");
+  if (n >= sizeof buf) return -1;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  if (s[n] == '(' && (!strchr(s + n, ')') || strchr(s + n, ')')[1])) return -1;
+  return nacre_io_double(buf, v);
+}
+
+static int add_op(cif_data *d, cif_lex *lx, nacre_error *err) {
+  char q[64];
+  if (d->nops == CIF_MAX_OPS) {
+    nacre_io_fail(err, lx->in.name, lx->line, "more than %d symmetry operations",
+                  CIF_MAX_OPS);
+    return -1;
+  }
+  if (nacre_cif_parse_symop(lx->text, d->rot[d->nops], d->trans[d->nops])) {
+    nacre_io_fail(err, lx->in.name, lx->line, "bad symmetry operation '%s'",
+                  nacre_io_quote(lx->text, q, sizeof q));
+    return -1;
+  }
+  d->nops++;
+  return 0;
+}
+
+static int single_tag(cif_data *d, cif_lex *lx, nacre_error *err) {
+  char tag[128];
+  snprintf(tag, sizeof tag, "%s", lx->text);
+  long line = lx->line;
+  int k = nacre_cif_lex_next(lx, err);
+  if (k == CIF_ERROR) return -1;
+  if (k != CIF_VALUE) {
+    nacre_io_fail(err, lx->in.name, line, "tag %s has no value", tag);
+    return -1;
+  }
+  if (is_symop_tag(tag)) return add_op(d, lx, err);
+  for (int i = 0; i < 6; i++) {
+    if (!tag_is(tag, cell_tags[i])) continue;
+    char q[64];
+    if (cif_number(lx->text, &d->cellpar[i]) || !(d->cellpar[i] > 0.0) ||
+        (i >= 3 && !(d->cellpar[i] < 180.0))) {
+      nacre_io_fail(err, lx->in.name, lx->line, "bad %s '%s'", cell_tags[i],
+                    nacre_io_quote(lx->text, q, sizeof q));
+      return -1;
+    }
+    d->have_cell[i] = 1;
+  }
+  return 0;
+}
+
+/* ---- loops ---- */
+
+typedef struct cif_loop {
+  int ntags;
+  int col[NCOLS]; /* tag index of each atom-site column, or -1 */
+  int symop;      /* tag index of the operation column, or -1 */
+  char *row[NCOLS];
+  long row_line;
+} cif_loop;
+
+static int site_column(const char *t) {
+  static const char *names[NCOLS] = {"_atom_site_label", "_atom_site_type_symbol",
+                                     "_atom_site_fract_x", "_atom_site_fract_y",
+                                     "_atom_site_fract_z"};
+  for (int c = 0; c < NCOLS; c++)
+    if (tag_is(t, names[c])) return c;
+  return -1;
+}
+
+static int site_element(const cif_loop *lp, const char *name, long line,
+                        nacre_error *err) {
+  const char *t = lp->col[COL_TYPE] >= 0 ? lp->row[COL_TYPE] : NULL;
+  if (!t || !strcmp(t, "?") || !strcmp(t, "."))
+    t = lp->col[COL_LABEL] >= 0 ? lp->row[COL_LABEL] : "";
+  size_t len;
+  int z = nacre_element_z_prefix(t, &len);
+  char q[64];
+  if (!z)
+    nacre_io_fail(err, name, line, "no element in atom site '%s'",
+                  nacre_io_quote(t, q, sizeof q));
+  return z;
+}
+
+static int end_site_row(cif_data *d, cif_loop *lp, const char *name,
+                        nacre_error *err) {
+  double v[4];
+  char q[64];
+  if (!(v[0] = site_element(lp, name, lp->row_line, err))) return -1;
+  for (int k = 0; k < 3; k++) {
+    if (cif_number(lp->row[COL_X + k], &v[1 + k])) {
+      nacre_io_fail(err, name, lp->row_line, "bad fractional coordinate '%s'",
+                    nacre_io_quote(lp->row[COL_X + k], q, sizeof q));
+      return -1;
+    }
+  }
+  if (d->sites.n / 4 >= CIF_MAX_ATOMS) {
+    nacre_io_fail(err, name, lp->row_line, "too many atom sites");
+    return -1;
+  }
+  return nacre_io_dbuf_push(&d->sites, v, 4, err) ? -1 : 0;
+}
+
+static void clear_row(cif_loop *lp) {
+  for (int c = 0; c < NCOLS; c++) {
+    free(lp->row[c]);
+    lp->row[c] = NULL;
+  }
+}
+
+static int loop_value(cif_data *d, cif_loop *lp, cif_lex *lx, long k,
+                      nacre_error *err) {
+  int t = (int)(k % lp->ntags);
+  if (t == 0) lp->row_line = lx->line;
+  if (t == lp->symop) return add_op(d, lx, err);
+  for (int c = 0; c < NCOLS; c++) {
+    if (lp->col[c] != t) continue;
+    free(lp->row[c]);
+    lp->row[c] = malloc(strlen(lx->text) + 1);
+    if (!lp->row[c]) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory"), -1;
+    strcpy(lp->row[c], lx->text);
+  }
+  if (t == lp->ntags - 1 && lp->col[COL_X] >= 0) {
+    int rc = end_site_row(d, lp, lx->in.name, err);
+    clear_row(lp);
+    return rc;
+  }
+  return 0;
+}
+
+static int loop_header(cif_loop *lp, cif_lex *lx, nacre_error *err) {
+  int k;
+  memset(lp, 0, sizeof *lp);
+  for (int c = 0; c < NCOLS; c++) lp->col[c] = -1;
+  lp->symop = -1;
+  while ((k = nacre_cif_lex_next(lx, err)) == CIF_TAG) {
+    int c = site_column(lx->text);
+    if (c >= 0) lp->col[c] = lp->ntags;
+    if (is_symop_tag(lx->text)) lp->symop = lp->ntags;
+    lp->ntags++;
+  }
+  if (k == CIF_ERROR) return -1;
+  nacre_cif_lex_unread(lx);
+  if (lp->ntags == 0) {
+    nacre_io_fail(err, lx->in.name, lx->line, "loop_ without tags");
+    return -1;
+  }
+  int site = lp->col[COL_X] >= 0 || lp->col[COL_Y] >= 0 || lp->col[COL_Z] >= 0;
+  if (site && (lp->col[COL_X] < 0 || lp->col[COL_Y] < 0 || lp->col[COL_Z] < 0 ||
+               (lp->col[COL_LABEL] < 0 && lp->col[COL_TYPE] < 0))) {
+    nacre_io_fail(err, lx->in.name, lx->line,
+                  "atom_site loop needs fract_x, fract_y, fract_z and a label "
+                  "or type_symbol");
+    return -1;
+  }
+  return 0;
+}
+
+static int read_loop(cif_data *d, cif_lex *lx, nacre_error *err) {
+  cif_loop lp;
+  long start = lx->line;
+  if (loop_header(&lp, lx, err)) return -1;
+  if (lp.col[COL_X] >= 0 && d->sites.n == 0) d->site_line0 = start;
+  long n = 0;
+  int k, rc = 0;
+  while (!rc && (k = nacre_cif_lex_next(lx, err)) == CIF_VALUE)
+    rc = loop_value(d, &lp, lx, n++, err);
+  clear_row(&lp);
+  if (rc || k == CIF_ERROR) return -1;
+  nacre_cif_lex_unread(lx);
+  if (n % lp.ntags) {
+    nacre_io_fail(err, lx->in.name, start,
+                  "loop of %d tags has %ld values (not a multiple)", lp.ntags, n);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads tokens until the end of the first data block that has atoms. */
+static int read_blocks(cif_data *d, cif_lex *lx, nacre_error *err) {
+  int k;
+  while ((k = nacre_cif_lex_next(lx, err)) > CIF_END) {
+    int rc = 0;
+    if (k == CIF_DATA) {
+      if (d->sites.n) return 0;
+      memset(d->have_cell, 0, sizeof d->have_cell);
+      d->nops = 0;
+    } else if (k == CIF_TAG) {
+      rc = single_tag(d, lx, err);
+    } else if (k == CIF_LOOP) {
+      rc = read_loop(d, lx, err);
+    } else if (k == CIF_VALUE) {
+      char q[64];
+      nacre_io_fail(err, lx->in.name, lx->line, "value '%s' without a tag",
+                    nacre_io_quote(lx->text, q, sizeof q));
+      return -1;
+    }
+    if (rc) return -1;
+  }
+  return k == CIF_ERROR ? -1 : 0;
+}
+
+/* ---- symmetry expansion ---- */
+
+static int same_site(const double *a, const double *b) {
+  for (int k = 0; k < 3; k++) {
+    double d = a[k] - b[k];
+    d -= round(d);
+    if (fabs(d) > CIF_MERGE_TOL) return 0;
+  }
+  return 1;
+}
+
+static void apply_op(const cif_data *d, int op, const double *f, double *out) {
+  for (int i = 0; i < 3; i++) {
+    double x = d->trans[op][i];
+    for (int j = 0; j < 3; j++) x += d->rot[op][i][j] * f[j];
+    x -= floor(x);
+    out[i] = x >= 1.0 ? 0.0 : x;
+  }
+}
+
+/* Appends (z, frac) of each distinct image of every site to out. */
+static int expand(const cif_data *d, nacre_io_dbuf *out, const char *name,
+                  nacre_error *err) {
+  static const int identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  cif_data *dd = (cif_data *)d;
+  if (dd->nops == 0) {
+    memcpy(dd->rot[0], identity, sizeof identity);
+    memset(dd->trans[0], 0, sizeof dd->trans[0]);
+    dd->nops = 1;
+  }
+  for (size_t s = 0; s < d->sites.n / 4; s++) {
+    const double *site = &d->sites.v[4 * s];
+    size_t first = out->n;
+    for (int op = 0; op < d->nops; op++) {
+      double img[4] = {site[0]};
+      apply_op(d, op, site + 1, img + 1);
+      int dup = 0;
+      for (size_t j = first; j < out->n && !dup; j += 4)
+        dup = same_site(&out->v[j + 1], img + 1);
+      if (dup) continue;
+      if (out->n / 4 >= CIF_MAX_ATOMS) {
+        nacre_io_fail(err, name, 0, "more than %d atoms after expansion",
+                      CIF_MAX_ATOMS);
+        return -1;
+      }
+      if (nacre_io_dbuf_push(out, img, 4, err)) return -1;
+    }
+  }
+  return 0;
+}
+
+static nacre_structure *build(cif_data *d, const char *name, nacre_error *err) {
+  for (int i = 0; i < 6; i++)
+    if (!d->have_cell[i]) {
+      nacre_io_fail(err, name, 0, "no %s", cell_tags[i]);
+      return NULL;
+    }
+  if (d->sites.n == 0) {
+    nacre_io_fail(err, name, 0, "no atom_site loop with fractional coordinates");
+    return NULL;
+  }
+  double cell[3][3];
+  if (nacre_cell_from_lengths_angles(d->cellpar, d->cellpar + 3, cell) ||
+      !(fabs(nacre_cell_volume(cell)) > 1e-12)) {
+    nacre_io_fail(err, name, 0, "cell lengths and angles do not form a cell");
+    return NULL;
+  }
+  nacre_io_dbuf atoms = {0};
+  nacre_structure *s = NULL;
+  if (!expand(d, &atoms, name, err) &&
+      (s = nacre_structure_new((int)(atoms.n / 4), err))) {
+    memcpy(s->cell, cell, sizeof cell);
+    for (int i = 0; i < s->natoms; i++) {
+      s->numbers[i] = (int)atoms.v[4 * i];
+      nacre_cell_frac_to_cart(cell, &atoms.v[4 * i + 1], &s->positions[3 * i]);
+    }
+  }
+  nacre_io_dbuf_free(&atoms);
+  return s;
+}
+
+nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
+                            nacre_error *err) {
+  *out = NULL;
+  if (!name) name = "(stream)";
+  cif_data *d = calloc(1, sizeof *d);
+  if (!d) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  cif_lex lx;
+  nacre_cif_lex_init(&lx, fp, name);
+  if (!read_blocks(d, &lx, err)) *out = build(d, name, err);
+  nacre_cif_lex_free(&lx);
+  nacre_io_dbuf_free(&d->sites);
+  free(d);
+  if (*out) return NACRE_OK;
+  return err ? err->status : NACRE_ERR_PARSE;
+}
+
+/* ---- writing ---- */
+
+static void write_header(FILE *fp, const nacre_structure *s,
+                         const char *data_name, int sg_number,
+                         const char *sg_symbol) {
+  char formula[256];
+  if (!data_name || !*data_name) {
+    nacre_structure_formula(s, formula, sizeof formula);
+    data_name = formula;
+  }
+  fputs("# written by nacre\ndata_", fp);
+  for (const char *p = data_name; *p; p++)
+    fputc(isspace((unsigned char)*p) ? '_' : *p, fp);
+  fputc('\n', fp);
+  if (sg_symbol) fprintf(fp, "_symmetry_space_group_name_H-M    '%s'\n", sg_symbol);
+  fprintf(fp, "_symmetry_Int_Tables_number       %d\n", sg_number);
+  double abc[3], ang[3];
+  nacre_cell_lengths_angles(s->cell, abc, ang);
+  for (int i = 0; i < 3; i++) fprintf(fp, "%-24s %.17g\n", cell_tags[i], abc[i]);
+  for (int i = 0; i < 3; i++) fprintf(fp, "%-24s %.17g\n", cell_tags[3 + i], ang[i]);
+}
+
+static void write_ops(FILE *fp, int nops, const int (*rot)[3][3],
+                      const double (*trans)[3]) {
+  fputs("loop_\n _symmetry_equiv_pos_as_xyz\n", fp);
+  for (int k = 0; k < nops; k++) {
+    char op[256];
+    nacre_cif_format_symop(rot[k], trans[k], op, sizeof op);
+    fprintf(fp, "  '%s'\n", op);
+  }
+}
+
+static void write_sites(FILE *fp, const nacre_structure *s, const double *frac,
+                        int n, const int *idx) {
+  fputs("loop_\n _atom_site_label\n _atom_site_type_symbol\n"
+        " _atom_site_fract_x\n _atom_site_fract_y\n _atom_site_fract_z\n"
+        " _atom_site_occupancy\n", fp);
+  for (int k = 0; k < n; k++) {
+    int i = idx ? idx[k] : k;
+    const char *sym = nacre_element_by_z(s->numbers[i])->symbol;
+    fprintf(fp, "  %s%d %-2s %.17g %.17g %.17g 1\n", sym, k + 1, sym,
+            frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
+  }
+}
+
+static nacre_status write_cif(FILE *fp, const nacre_structure *s,
+                              const char *data_name, int sg_number,
+                              const char *sg_symbol, int nops,
+                              const int (*rot)[3][3], const double (*trans)[3],
+                              int nasym, const int *asym, nacre_error *err) {
+  nacre_status st = nacre_structure_check(s, err);
+  if (st) return st;
+  for (int k = 0; asym && k < nasym; k++)
+    if (asym[k] < 0 || asym[k] >= s->natoms)
+      return nacre_error_set(err, NACRE_ERR_INVALID, "atom index %d out of range",
+                             asym[k]);
+  double *frac = malloc(3 * (size_t)(s->natoms ? s->natoms : 1) * sizeof *frac);
+  if (!frac) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (!(st = nacre_structure_get_frac(s, frac, err))) {
+    write_header(fp, s, data_name, sg_number, sg_symbol);
+    write_ops(fp, nops, rot, trans);
+    write_sites(fp, s, frac, nasym, asym);
+  }
+  free(frac);
+  if (!st && ferror(fp)) st = nacre_error_set(err, NACRE_ERR_IO, "write failed");
+  return st;
+}
+
+nacre_status nacre_cif_write(FILE *fp, const nacre_structure *s,
+                             const char *data_name, nacre_error *err) {
+  static const int rot[1][3][3] = {{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
+  static const double trans[1][3] = {{0, 0, 0}};
+  return write_cif(fp, s, data_name, 1, "P 1", 1, rot, trans, s->natoms, NULL,
+                   err);
+}
+
+nacre_status nacre_cif_write_symmetric(FILE *fp, const nacre_structure *s,
+                                       const char *data_name, int sg_number,
+                                       const char *sg_symbol, int nops,
+                                       const int (*rot)[3][3],
+                                       const double (*trans)[3], int nasym,
+                                       const int *asym, nacre_error *err) {
+  if (sg_number <= 0 || nops <= 0 || !rot || !trans || !asym)
+    return nacre_cif_write(fp, s, data_name, err);
+  return write_cif(fp, s, data_name, sg_number, sg_symbol, nops, rot, trans,
+                   nasym, asym, err);
+}

@@ -1,0 +1,195 @@
+/* test_cif.c — CIF: P1 write → read round trips (lengths, angles and
+ * fractional coordinates to 1e-10); symmetry expansion of rock salt from
+ * the 192 operations of Fm-3m (2 sites → 4 Na + 4 Cl, special positions
+ * merged) and of rutile from the 16 operations of P4_2/mnm (Ti on 2a, O on
+ * 4f (x,x,0) → 2 + 4 atoms, positions checked against International
+ * Tables); nacre_cif_write_symmetric output expands back to the full cell;
+ * parsing of "1/2+x" operations, uncertainties, text fields, comments and
+ * CIF2-style dotted tags. */
+#include <string.h>
+
+#include "builders.h"
+#include "iotest.h"
+#include "nacre/io.h"
+#include "testing.h"
+
+static nacre_structure *read_cif_text(const char *text) {
+  const char *path = test_tmp_path("inline.cif");
+  test_write_text(path, text);
+  nacre_structure *s = NULL;
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_structure(path, &s, &err), &err);
+  return s;
+}
+
+/* Index of the atom of number z at fractional f (wrapped), or -1. */
+static int find_atom(const nacre_structure *s, int z, const double f[3]) {
+  double recip[3][3], g[3];
+  nacre_cell_reciprocal(s->cell, recip);
+  for (int i = 0; i < s->natoms; i++) {
+    nacre_cell_cart_to_frac(recip, &s->positions[3 * i], g);
+    int ok = s->numbers[i] == z;
+    for (int k = 0; k < 3; k++) {
+      double d = g[k] - f[k];
+      ok &= fabs(d - round(d)) < 1e-9;
+    }
+    if (ok) return i;
+  }
+  return -1;
+}
+
+static void p1_round_trip(void) {
+  int n[3] = {1, 2, 1};
+  nacre_structure *s = build_bulk("diamond", 14, 5.43, n);
+  build_rattle(s, 0.05, 3);
+  double eps[6] = {0.01, 0.02, -0.01, 0.03, 0.01, -0.02};
+  build_strain(s, eps);
+  s->numbers[3] = 6;
+  double abc[3], ang[3];
+  nacre_cell_lengths_angles(s->cell, abc, ang);
+  nacre_structure *std = nacre_structure_copy(s, NULL);
+  double *frac = malloc(3 * s->natoms * sizeof *frac);
+  nacre_structure_get_frac(s, frac, NULL);
+  nacre_cell_from_lengths_angles(abc, ang, std->cell);
+  nacre_structure_set_frac(std, frac);
+  nacre_structure_wrap(std);
+  free(frac);
+  nacre_error err;
+  nacre_error_clear(&err);
+  const char *path = test_tmp_path("p1.cif");
+  CHECK_OK(nacre_write_structure(path, s, NACRE_FORMAT_AUTO, &err), &err);
+  nacre_structure *back = NULL;
+  CHECK_OK(nacre_read_structure(path, &back, &err), &err);
+  /* CIF keeps lengths and angles: compare with the same cell in the
+   * standard orientation, positions wrapped into the cell */
+  test_check_same_structure(std, back, 1e-10, "CIF P1 round trip");
+  nacre_structure_free(back);
+  nacre_structure_free(std);
+  nacre_structure_free(s);
+}
+
+static void rocksalt(void) {
+  nacre_structure *s = NULL;
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_structure(
+               test_source_path("tests/data/io/NaCl_Fm-3m.cif"), &s, &err),
+           &err);
+  if (!s) return;
+  CHECK(s->natoms == 8, "Fm-3m: 2 sites → 8 atoms, got %d", s->natoms);
+  static const double na[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+  static const double cl[4][3] = {{.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
+  for (int k = 0; k < 4; k++) {
+    CHECK(find_atom(s, 11, na[k]) >= 0, "Na at 4a image %d", k);
+    CHECK(find_atom(s, 17, cl[k]) >= 0, "Cl at 4b image %d", k);
+  }
+  CHECK_CLOSE(nacre_structure_volume(s), 5.6402 * 5.6402 * 5.6402, 1e-9,
+              "cubic cell volume");
+  nacre_structure_free(s);
+}
+
+static void rutile(void) {
+  nacre_structure *s = NULL;
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_structure(
+               test_source_path("tests/data/io/rutile_TiO2.cif"), &s, &err),
+           &err);
+  if (!s) return;
+  CHECK(s->natoms == 6, "rutile: 2 Ti + 4 O, got %d", s->natoms);
+  double x = 0.30478; /* uncertainty "(6)" dropped */
+  double ti[2][3] = {{0, 0, 0}, {.5, .5, .5}};
+  double o[4][3] = {{x, x, 0}, {-x, -x, 0}, {.5 - x, .5 + x, .5},
+                    {.5 + x, .5 - x, .5}}; /* Wyckoff 4f, ITA No. 136 */
+  for (int k = 0; k < 2; k++) CHECK(find_atom(s, 22, ti[k]) >= 0, "Ti 2a %d", k);
+  for (int k = 0; k < 4; k++) CHECK(find_atom(s, 8, o[k]) >= 0, "O 4f %d", k);
+  CHECK_CLOSE(s->cell[2][2], 2.9587, 1e-12, "c with uncertainty dropped");
+  nacre_structure_free(s);
+}
+
+static void symmetric_writer(void) {
+  /* CsCl-type (Pm-3m) written with its 48 point operations and one site
+   * per species, read back as the full cell */
+  int rot[48][3][3];
+  double trans[48][3] = {{0}};
+  int nops = 0;
+  static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                  {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  for (int p = 0; p < 6; p++)
+    for (int sg = 0; sg < 8; sg++, nops++) {
+      memset(rot[nops], 0, sizeof rot[nops]);
+      for (int i = 0; i < 3; i++) rot[nops][i][perms[p][i]] = (sg >> i) & 1 ? -1 : 1;
+    }
+  int n[3] = {1, 1, 1};
+  nacre_structure *s = build_bulk("bcc", 55, 4.12, n);
+  s->numbers[1] = 17;
+  int asym[2] = {0, 1};
+  const char *path = test_tmp_path("cscl.cif");
+  FILE *fp = fopen(path, "w");
+  nacre_error err;
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_cif_write_symmetric(fp, s, "CsCl", 221, "P m -3 m", nops,
+                                     (const int(*)[3][3])rot,
+                                     (const double(*)[3])trans, 2, asym, &err),
+           &err);
+  fclose(fp);
+  nacre_structure *back = NULL;
+  CHECK_OK(nacre_read_structure(path, &back, &err), &err);
+  test_check_same_structure(s, back, 1e-10, "Pm-3m written and expanded");
+  nacre_structure_free(back);
+  nacre_structure_free(s);
+}
+
+static void syntax(void) {
+  nacre_structure *s = read_cif_text(
+      "# leading comment\n"
+      "data_test   # comment after a header\n"
+      "_cell_length_a 4.0(1)\n_cell_length_b 5.0\n_cell_length_c 6.0\n"
+      "_cell_angle_alpha 90\n_cell_angle_beta 90 _cell_angle_gamma 90\n"
+      "_journal_title 'it''s a title with spaces'\n"
+      "_note\n;\nloop_\n_atom_site_fract_x\n;\n"
+      "loop_ _symmetry_equiv_pos_as_xyz\n"
+      "  'x,y,z'  '1/2+x,1/2-y,-z'   \"-x, y+1/2, 0.5-z\"\n"
+      "  '-X+1/2 , -Y , Z+1/2'\n"
+      "loop_\n_atom_site_type_symbol\n_atom_site_label\n"
+      "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
+      "Fe3+ Fe1 0.1 0.2 0.3\n"
+      ". Mg2 0.25(3) 0 0.25\n"
+      "data_second\n_cell_length_a 1\n");
+  if (!s) return;
+  CHECK(s->natoms == 8, "P2_12_12_1: two general positions ×4; got %d",
+        s->natoms);
+  double f1[3] = {0.6, 0.3, 0.7}; /* 1/2+x, 1/2-y, -z of (0.1,0.2,0.3) */
+  double f2[3] = {0.9, 0.7, 0.2}; /* -x, y+1/2, 0.5-z */
+  CHECK(find_atom(s, 26, f1) >= 0, "1/2+x style operation");
+  CHECK(find_atom(s, 26, f2) >= 0, "0.5-z style operation");
+  double m[3] = {0.25, 0.0, 0.25}, m2[3] = {0.75, 0.5, 0.75};
+  CHECK(find_atom(s, 12, m) >= 0 && find_atom(s, 12, m2) >= 0,
+        "label used when type_symbol is '.'; 0.25(3) read as 0.25");
+  CHECK_CLOSE(s->cell[0][0], 4.0, 1e-12, "first data block only");
+  nacre_structure_free(s);
+}
+
+static void dot_tags(void) {
+  nacre_structure *s = read_cif_text(
+      "data_cif2\n_cell.length_a 3\n_cell.length_b 3\n_cell.length_c 3\n"
+      "_CELL.ANGLE_ALPHA 90\n_cell.angle_beta 90\n_cell.angle_gamma 90\n"
+      "loop_\n_space_group_symop.operation_xyz\nx,y,z\nx+1/2,y+1/2,z+1/2\n"
+      "loop_\n_atom_site.type_symbol\n_atom_site.fract_x\n"
+      "_atom_site.fract_y\n_atom_site.fract_z\nW 0 0 0\n");
+  CHECK(s && s->natoms == 2 && s->numbers[1] == 74,
+        "CIF2/mmCIF dotted tags: body-centred W has 2 atoms");
+  nacre_structure_free(s);
+}
+
+int main(void) {
+  p1_round_trip();
+  rocksalt();
+  rutile();
+  symmetric_writer();
+  syntax();
+  dot_tags();
+  test_tmp_cleanup();
+  TEST_DONE();
+}
