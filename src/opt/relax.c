@@ -451,7 +451,13 @@ static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {
       continue;
     }
     if (rose && mv > ACCEPT_ANY_MOVE) {
-      trust = 0.5 * mv;
+      /* Backtrack to the minimum of the parabola through H(0), H'(0) = g·d
+       * and H(1) (Nocedal & Wright §3.5), kept within [0.1, 0.5] of the
+       * step. */
+      double gd = dot(w->g, w->d, ndof);
+      double curv = w->pn.enthalpy - w->p.enthalpy - gd;
+      double t = curv > 0.0 ? -gd / (2.0 * curv) : 0.5;
+      trust = fmin(0.5, fmax(0.1, t)) * mv;
       continue;
     }
     trust = fmin(st->opt->max_step, 2.0 * trust);
