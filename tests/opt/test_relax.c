@@ -334,6 +334,20 @@ static void test_modes(void) {
   CHECK(!memcmp(cell0, s->cell, sizeof cell0), "atoms mode keeps the cell bit for bit");
   nacre_structure_free(s);
 
+  /* selective dynamics: a held coordinate does not move in atoms mode */
+  s = perturbed("fcc", 5.3, 1, 0.1, 25);
+  nacre_structure_alloc_fixed(s, NULL);
+  s->fixed[0] = s->fixed[1] = s->fixed[2] = 1; /* atom 0 */
+  s->fixed[5] = 1;                             /* z of atom 1 */
+  double x0[6];
+  memcpy(x0, s->positions, sizeof x0);
+  r = relax(s, &o);
+  CHECK(r.outcome == NACRE_RELAX_CONVERGED, "atoms mode with fixed atoms: %s", r.message);
+  CHECK(!memcmp(x0, s->positions, 3 * sizeof(double)) && x0[5] == s->positions[5] &&
+            x0[3] != s->positions[3],
+        "fixed coordinates held, free ones moved");
+  nacre_structure_free(s);
+
   /* cell only: fractional coordinates fixed */
   s = perturbed("fcc", 5.3, 1, 0.1, 22);
   double f0[12], f1[12];
