@@ -105,7 +105,8 @@ nacre_status nacre_spec_parse(const char *spec, char **path, int *index,
  * "@N" the last frame. */
 nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
                                   nacre_error *err);
-/* Same, keeping the labels. */
+/* Same, keeping the labels; out must have been initialised
+ * (nacre_frame_init) and is cleared first. */
 nacre_status nacre_read_frame(const char *spec, nacre_frame *out,
                               nacre_error *err);
 /* Writes one structure in the format given or implied by the name

@@ -77,7 +77,8 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
 /* Loads a potential from a SPEC: an inline form
  *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
- *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..
+ *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
+ *   eam:FILE1,FILE2,...   (funcfl files combined as pair_style eam does)
  * or a file whose format is detected from its content (EAM funcfl/setfl/fs,
  * MAISE models, nacre models). */
 nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
@@ -119,6 +120,78 @@ long nacre_calc_energy_calls(const nacre_calc *c);
 /* V(r) = 4ε[(σ/r)^12 − (σ/r)^6] for r < rc; shift subtracts V(rc). */
 nacre_status nacre_lj_new(double epsilon, double sigma, double cutoff,
                           int shift, nacre_potential **out, nacre_error *err);
+
+
+/* V(r) = D[e^{−2α(r−r0)} − 2e^{−α(r−r0)}] for r < rc (minimum −D at r0);
+ * shift subtracts V(rc). D in eV, α in 1/Å, r0 and rc in Å. */
+nacre_status nacre_morse_new(double d_ev, double alpha, double r0,
+                             double cutoff, int shift, nacre_potential **out,
+                             nacre_error *err);
+
+/* Gupta / RGL second-moment tight binding (Cleri & Rosato, PRB 48, 22
+ * (1993)) for the pair of elements (a, b):
+ *   E_i = Σ_j A e^{−p(r/r0−1)} fc(r) − sqrt(Σ_j ξ² e^{−2q(r/r0−1)} fc(r)),
+ * with fc = 1 below rmin, ½[1 + cos(π(r−rmin)/(cutoff−rmin))] between rmin
+ * and cutoff (MAISE's taper), 0 beyond. rmin >= cutoff: hard cutoff. */
+typedef struct nacre_gupta_params {
+  double a_ev;   /* A, eV */
+  double xi_ev;  /* ξ, eV */
+  double p, q;   /* dimensionless */
+  double r0;     /* Å */
+  double rmin;   /* start of the taper, Å */
+  double cutoff; /* Å */
+} nacre_gupta_params;
+
+/* nspecies 0: one parameter set for every element (params[0]). Otherwise
+ * params holds nspecies×nspecies sets, symmetric, for species_z. */
+nacre_status nacre_gupta_new(int nspecies, const int *species_z,
+                             const nacre_gupta_params *params,
+                             nacre_potential **out, nacre_error *err);
+/* MAISE's classical model file ("Gupta potential" table, see gupta.c). */
+nacre_status nacre_gupta_load_maise(const char *path, nacre_potential **out,
+                                    nacre_error *err);
+
+/* Embedded-atom method, E = Σ_i F_a(ρ_i) + ½ Σ_i Σ_j φ_ab(r_ij),
+ * ρ_i = Σ_j ρ_{b→a}(r_ij), evaluated from tables exactly as LAMMPS'
+ * pair_style eam/alloy/fs does (its cubic Hermite splines, clamping and
+ * linear extension of F beyond the ρ table; see eam.c). */
+typedef struct nacre_eam_tables {
+  int nelements;
+  int z[NACRE_MAX_Z];   /* atomic number of each element */
+  int nrho;             /* F tabulated at ρ = k·drho, k = 0..nrho−1 */
+  double drho;
+  int nr;               /* ρ and r·φ tabulated at r = k·dr, k = 0..nr−1 */
+  double dr;            /* Å */
+  double cutoff;        /* Å */
+  double rhomax;        /* F is extended linearly beyond this ρ */
+  const double *frho;   /* nelements × nrho: F_a, eV */
+  /* nelements × nelements × nr: rhor[(a·nel + b)·nr + k] is the density
+   * an atom of element b feels from a neighbour of element a at r_k
+   * (setfl: independent of b). */
+  const double *rhor;
+  /* nelements × nelements × nr, symmetric: r·φ_ab(r), eV·Å */
+  const double *z2r;
+} nacre_eam_tables;
+
+/* Copies the tables. */
+nacre_status nacre_eam_new(const nacre_eam_tables *t, nacre_potential **out,
+                           nacre_error *err);
+/* LAMMPS/DYNAMO files: funcfl (.eam, one element, resampled as pair_style
+ * eam does), setfl (.eam.alloy) and Finnis-Sinclair (.eam.fs). */
+nacre_status nacre_eam_load_funcfl(const char *path, nacre_potential **out,
+                                   nacre_error *err);
+/* Several funcfl files, one element each, combined as pair_style eam does
+ * (common grid; cross pair r·φ_ab = 27.2·0.529·Z_a Z_b). Inline SPEC:
+ * "eam:FILE1,FILE2,...". */
+nacre_status nacre_eam_load_funcfl_files(const char *const *paths, int n,
+                                         nacre_potential **out,
+                                         nacre_error *err);
+nacre_status nacre_eam_load_setfl(const char *path, int finnis_sinclair,
+                                  nacre_potential **out, nacre_error *err);
+extern const nacre_potential_loader nacre_eam_funcfl_loader;
+extern const nacre_potential_loader nacre_eam_setfl_loader;
+extern const nacre_potential_loader nacre_eam_fs_loader;
+extern const nacre_potential_loader nacre_gupta_maise_loader;
 
 #ifdef __cplusplus
 }

@@ -320,9 +320,8 @@ static nacre_status write_to(FILE *fp, const nacre_frame *f, nacre_format fmt,
   case NACRE_FORMAT_EXTXYZ: return nacre_xyz_write(fp, f, err);
   case NACRE_FORMAT_CIF: return nacre_cif_write(fp, f->s, NULL, err);
   case NACRE_FORMAT_LAMMPS_DATA:
-    /* nacre_lammps_data_write lives in lammps_data.c (pot/LAMMPS work). */
-    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                           "%s: LAMMPS data output is not wired up here", path);
+    /* lammps_data.c: atomic style, cell rotated to restricted triclinic */
+    return nacre_lammps_data_write(fp, f->s, NULL, 0, NULL, err);
   case NACRE_FORMAT_OUTCAR:
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                            "%s: OUTCAR is an output of VASP, not written", path);
@@ -340,8 +339,7 @@ nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
   if (ends_with(path, ".gz"))
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                            "%s: compressed output is not supported", path);
-  if (fmt == NACRE_FORMAT_AUTO || fmt == NACRE_FORMAT_OUTCAR ||
-      fmt == NACRE_FORMAT_LAMMPS_DATA)
+  if (fmt == NACRE_FORMAT_AUTO || fmt == NACRE_FORMAT_OUTCAR)
     return write_to(NULL, f, fmt, path, err);
   if (!f->s) return nacre_error_set(err, NACRE_ERR_INVALID, "empty frame");
   nacre_atomic_file af;

@@ -1,6 +1,7 @@
 /* load.c — turns a potential SPEC into a potential: inline classical forms
  * ("lj:...") or files whose format is recognised from their content. Each
  * family registers itself in one of the two tables below. */
+#include "nacre/nn.h"
 #include "nacre/pot.h"
 #include "spec.h"
 
@@ -11,15 +12,76 @@ static nacre_status load_lj(const char *spec, nacre_potential **out,
                             nacre_error *err) {
   pot_spec sp;
   double eps, sigma, rc;
-  nacre_status st = pot_spec_parse(spec, &sp, err);
-  if (!st) st = pot_spec_require(&sp, "epsilon", &eps, err);
-  if (!st) st = pot_spec_require(&sp, "sigma", &sigma, err);
-  if (!st) st = pot_spec_require(&sp, "cutoff", &rc, err);
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "epsilon", &eps, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "sigma", &sigma, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
   if (st) return st;
-  int shift = pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
-  st = pot_spec_check_unused(&sp, err);
+  int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
+  st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
   return nacre_lj_new(eps, sigma, rc, shift, out, err);
+}
+
+/* morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1] */
+static nacre_status load_morse(const char *spec, nacre_potential **out,
+                               nacre_error *err) {
+  pot_spec sp;
+  double d, alpha, r0, rc;
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "D", &d, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "alpha", &alpha, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "r0", &r0, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
+  if (st) return st;
+  int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
+  st = nacre_pot_spec_check_unused(&sp, err);
+  if (st) return st;
+  return nacre_morse_new(d, alpha, r0, rc, shift, out, err);
+}
+
+/* gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..] — one parameter set
+ * for every element; rmin (default: cutoff, a hard cutoff) starts MAISE's
+ * cosine taper. */
+static nacre_status load_gupta(const char *spec, nacre_potential **out,
+                               nacre_error *err) {
+  pot_spec sp;
+  nacre_gupta_params g;
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "A", &g.a_ev, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "xi", &g.xi_ev, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "p", &g.p, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "q", &g.q, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "r0", &g.r0, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &g.cutoff, err);
+  if (st) return st;
+  g.rmin = nacre_pot_spec_get(&sp, "rmin", g.cutoff, NULL);
+  st = nacre_pot_spec_check_unused(&sp, err);
+  if (st) return st;
+  return nacre_gupta_new(0, NULL, &g, out, err);
+}
+
+/* eam:FILE1,FILE2,... — funcfl files, one element each */
+static nacre_status load_eam_funcfl_list(const char *spec,
+                                         nacre_potential **out,
+                                         nacre_error *err) {
+  char buf[4096];
+  const char *list = strchr(spec, ':') + 1;
+  if (strlen(list) >= sizeof buf || !*list)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "potential spec '%.60s': expected eam:FILE[,FILE...]",
+                           spec);
+  strcpy(buf, list);
+  const char *paths[16];
+  int n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (n == 16)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "potential spec '%.60s': at most 16 files", spec);
+    paths[n++] = t;
+  }
+  return nacre_eam_load_funcfl_files(paths, n, out, err);
 }
 
 typedef struct {
@@ -30,9 +92,18 @@ typedef struct {
 
 static const inline_loader inline_loaders[] = {
     {"lj:", load_lj},
+    {"morse:", load_morse},
+    {"gupta:", load_gupta},
+    {"eam:", load_eam_funcfl_list},
 };
 
 static const nacre_potential_loader *const file_loaders[] = {
+    &nacre_eam_fs_loader,
+    &nacre_eam_funcfl_loader,
+    &nacre_eam_setfl_loader,
+    &nacre_nn_maise_loader,
+    &nacre_nn_json_loader,
+    &nacre_gupta_maise_loader,
     NULL,
 };
 
@@ -49,7 +120,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta)",
+                             "lj, morse, gupta, eam)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);

@@ -1,6 +1,10 @@
 /* builders.c — test structure builders. */
 #include "builders.h"
 
+#include <stdlib.h>
+
+#include "nacre/sym.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -95,4 +99,54 @@ void build_rotate(nacre_structure *s, const double rot[3][3]) {
     for (int c = 0; c < 3; c++)
       s->positions[3 * i + c] = x[0] * rt[0][c] + x[1] * rt[1][c] + x[2] * rt[2][c];
   }
+}
+
+nacre_structure *build_from_sites(int hall, const double abc[3],
+                                  const double angles_deg[3], int nsites,
+                                  const int *z, const double (*frac)[3]) {
+  int(*rot)[3][3] = malloc(NACRE_SG_MAX_OPS * sizeof *rot);
+  double(*trans)[3] = malloc(NACRE_SG_MAX_OPS * sizeof *trans);
+  int cap = nsites * NACRE_SG_MAX_OPS, n = 0, nops = 0;
+  double *pos = malloc(3 * (size_t)cap * sizeof *pos);
+  int *num = malloc((size_t)cap * sizeof *num);
+  nacre_structure *s = NULL;
+  if (!rot || !trans || !pos || !num ||
+      nacre_sg_operations(hall, rot, trans, &nops, NULL))
+    goto done;
+  for (int k = 0; k < nsites; k++)
+    for (int o = 0; o < nops; o++) {
+      double y[3];
+      for (int a = 0; a < 3; a++) {
+        y[a] = trans[o][a];
+        for (int b = 0; b < 3; b++) y[a] += rot[o][a][b] * frac[k][b];
+        y[a] -= floor(y[a]);
+        if (y[a] > 1.0 - 1e-9) y[a] = 0.0;
+      }
+      int dup = 0;
+      for (int m = 0; m < n && !dup; m++) {
+        dup = 1;
+        for (int a = 0; a < 3; a++) {
+          double d = y[a] - pos[3 * m + a];
+          if (fabs(d - round(d)) > 1e-6) dup = 0;
+        }
+      }
+      if (dup) continue;
+      memcpy(&pos[3 * n], y, sizeof y);
+      num[n++] = z[k];
+    }
+  s = nacre_structure_new(n, NULL);
+  if (!s) goto done;
+  if (nacre_cell_from_lengths_angles(abc, angles_deg, s->cell)) {
+    nacre_structure_free(s);
+    s = NULL;
+    goto done;
+  }
+  memcpy(s->numbers, num, (size_t)n * sizeof *num);
+  nacre_structure_set_frac(s, pos);
+done:
+  free(rot);
+  free(trans);
+  free(pos);
+  free(num);
+  return s;
 }

@@ -18,4 +18,13 @@ void build_random_rotation(double rot[3][3], uint64_t seed);
 /* Rotates cell and positions: x → x·R^T. */
 void build_rotate(nacre_structure *s, const double rot[3][3]);
 
+/* Crystal from Wyckoff representatives: every site frac[k] (element z[k]) is
+ * expanded by the operations of Hall setting `hall` (spglib's table, through
+ * nacre_sg_operations), coincident images (within 1e-6 fractional) kept
+ * once. Cell from lengths (Å) and angles (degrees) in the standard
+ * orientation. NULL on failure. */
+nacre_structure *build_from_sites(int hall, const double abc[3],
+                                  const double angles_deg[3], int nsites,
+                                  const int *z, const double (*frac)[3]);
+
 #endif

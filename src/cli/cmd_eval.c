@@ -1,0 +1,175 @@
+/* cmd_eval.c — `nacre eval STRUCTURE --potential SPEC`: energy, forces,
+ * stress and pressure of one structure under a potential, as a table or
+ * JSON. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nacre/io.h"
+#include "nacre/pot.h"
+
+static void help(void) {
+  printf(
+      "Usage: nacre eval [options] STRUCTURE --potential SPEC\n"
+      "\n"
+      "Evaluates one structure (POSCAR/CONTCAR, extended XYZ, CIF, OUTCAR;\n"
+      "STRUCTURE@N picks frame N of a multi-frame file, 0-based, negative from\n"
+      "the end; default the last) with a potential and prints the total\n"
+      "energy (eV), the energy per atom (eV), the forces (eV/Å), the stress\n"
+      "(GPa, Voigt order xx yy zz yz xz xy, positive = tensile as in ASE) and\n"
+      "the pressure (GPa, positive = compressive, P = -(xx+yy+zz)/3).\n"
+      "\n"
+      "Options:\n"
+      "  -p, --potential SPEC  the potential (required), one of\n"
+      "        lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]\n"
+      "              Lennard-Jones; E in eV, S and RC in Å; shift=1 subtracts\n"
+      "              V(RC) (default 0: no shift)\n"
+      "        morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]\n"
+      "              Morse; D in eV, A in 1/Å, R and RC in Å\n"
+      "        gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]\n"
+      "              Gupta/RGL (Cleri-Rosato); A, xi in eV, p, q\n"
+      "              dimensionless, r0, cutoff, rmin in Å; rmin starts a\n"
+      "              cosine taper (default rmin = cutoff: hard cutoff)\n"
+      "        FILE  a potential file, recognised from its name and content:\n"
+      "              LAMMPS EAM funcfl (*.eam), setfl (*.eam.alloy),\n"
+      "              Finnis-Sinclair (*.eam.fs), MAISE Gupta models\n"
+      "        eam:FILE1,FILE2,...\n"
+      "              several funcfl files (one element each) combined as\n"
+      "              LAMMPS' pair_style eam does\n"
+      "  --json                machine-readable output: natoms, species,\n"
+      "                        energy (eV), energy_per_atom (eV), forces\n"
+      "                        (eV/Å, natoms×3), stress_gpa (Voigt),\n"
+      "                        pressure_gpa; with --per-atom also\n"
+      "                        atom_energies (eV)\n"
+      "  --per-atom            also print each atom's energy (eV) (default:\n"
+      "                        off)\n"
+      "  -h, --help            this text\n"
+      "\n"
+      "Example:\n"
+      "  nacre eval POSCAR --potential /usr/share/lammps/potentials/Cu_u3.eam\n");
+}
+
+static const char *symbol(int z) {
+  const nacre_element *e = nacre_element_by_z(z);
+  return e ? e->symbol : "X";
+}
+
+static int print_json(const nacre_structure *s, const nacre_result *r,
+                      int per_atom) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddNumberToObject(root, "natoms", s->natoms);
+  cJSON *species = cJSON_AddArrayToObject(root, "species");
+  for (int i = 0; i < s->natoms; i++)
+    cJSON_AddItemToArray(species, cJSON_CreateString(symbol(s->numbers[i])));
+  cJSON_AddNumberToObject(root, "energy", r->energy);
+  cJSON_AddNumberToObject(root, "energy_per_atom",
+                          s->natoms ? r->energy / s->natoms : 0.0);
+  cJSON *forces = cJSON_AddArrayToObject(root, "forces");
+  for (int i = 0; i < s->natoms; i++)
+    cJSON_AddItemToArray(forces,
+                         cJSON_CreateDoubleArray(&r->forces[3 * i], 3));
+  double sg[6];
+  for (int k = 0; k < 6; k++) sg[k] = r->stress[k] * NACRE_EV_A3_TO_GPA;
+  cJSON_AddItemToObject(root, "stress_gpa", cJSON_CreateDoubleArray(sg, 6));
+  cJSON_AddNumberToObject(root, "pressure_gpa", nacre_result_pressure_gpa(r));
+  if (per_atom)
+    cJSON_AddItemToObject(
+        root, "atom_energies",
+        cJSON_CreateDoubleArray(r->atom_energies, s->natoms));
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!text) return CLI_FAILED;
+  printf("%s\n", text);
+  free(text);
+  return CLI_OK;
+}
+
+static void print_table(const char *path, const nacre_structure *s,
+                        const nacre_potential *p, const nacre_result *r,
+                        int per_atom) {
+  char formula[256], desc[512];
+  nacre_structure_formula(s, formula, sizeof formula);
+  nacre_potential_describe(p, desc, sizeof desc);
+  printf("structure       %s (%s, %d atoms, volume %.6f Å^3)\n", path,
+         formula, s->natoms, nacre_structure_volume(s));
+  printf("potential       %s\n", desc);
+  printf("energy          %.10f eV\n", r->energy);
+  printf("energy/atom     %.10f eV\n", s->natoms ? r->energy / s->natoms : 0.0);
+  printf("pressure        %.6f GPa (positive = compressive)\n",
+         nacre_result_pressure_gpa(r));
+  printf("stress (GPa)    %12s %12s %12s %12s %12s %12s  (positive = tensile)\n",
+         "xx", "yy", "zz", "yz", "xz", "xy");
+  printf("               ");
+  for (int k = 0; k < 6; k++)
+    printf(" %12.6f", r->stress[k] * NACRE_EV_A3_TO_GPA);
+  printf("\n\n%5s %-3s %16s %16s %16s%s\n", "atom", "el", "fx (eV/Å)",
+         "fy (eV/Å)", "fz (eV/Å)", per_atom ? "       energy (eV)" : "");
+  for (int i = 0; i < s->natoms; i++) {
+    printf("%5d %-3s %14.8f %14.8f %14.8f", i + 1, symbol(s->numbers[i]),
+           r->forces[3 * i], r->forces[3 * i + 1], r->forces[3 * i + 2]);
+    if (per_atom) printf(" %16.8f", r->atom_energies[i]);
+    printf("\n");
+  }
+}
+
+static int run(int argc, char **argv) {
+  const char *structure = NULL, *spec = NULL;
+  int json = 0, per_atom = 0;
+  for (int k = 1; k < argc; k++) {
+    const char *a = argv[k];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      help();
+      return CLI_OK;
+    } else if (!strcmp(a, "-p") || !strcmp(a, "--potential")) {
+      if (++k >= argc) return cli_usage("eval", "%s needs a value", a);
+      spec = argv[k];
+    } else if (!strncmp(a, "--potential=", 12)) {
+      spec = a + 12;
+    } else if (!strcmp(a, "--json")) {
+      json = 1;
+    } else if (!strcmp(a, "--per-atom")) {
+      per_atom = 1;
+    } else if (a[0] == '-' && a[1]) {
+      return cli_usage("eval", "unknown option '%s'", a);
+    } else if (!structure) {
+      structure = a;
+    } else {
+      return cli_usage("eval", "unexpected argument '%s'", a);
+    }
+  }
+  if (!structure) return cli_usage("eval", "no STRUCTURE given");
+  if (!spec) return cli_usage("eval", "--potential SPEC is required");
+
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_structure *s = NULL;
+  nacre_potential *p = NULL;
+  nacre_calc *c = NULL;
+  nacre_result r = {0};
+  int rc = CLI_FAILED;
+  if (nacre_read_structure(structure, &s, &err)) goto done;
+  if (nacre_potential_load(spec, &p, &err)) goto done;
+  if (!(c = nacre_calc_new(p, 0.0, &err))) goto done;
+  if (nacre_result_init(&r, s->natoms, &err)) goto done;
+  if (nacre_calc_compute(c, s, NACRE_WANT_ALL | NACRE_WANT_ATOM_ENERGIES, &r,
+                         &err))
+    goto done;
+  if (json)
+    rc = print_json(s, &r, per_atom);
+  else {
+    print_table(structure, s, p, &r, per_atom);
+    rc = CLI_OK;
+  }
+done:
+  if (rc != CLI_OK && err.message[0]) cli_fail("eval", &err);
+  nacre_result_free(&r);
+  nacre_calc_free(c);
+  nacre_potential_free(p);
+  nacre_structure_free(s);
+  return rc;
+}
+
+const nacre_command nacre_cmd_eval = {
+    "eval", "energy, forces, stress and pressure of a structure", run};
