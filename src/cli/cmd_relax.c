@@ -13,12 +13,6 @@
 #include "nacre/pot.h"
 #include "nacre/sym.h"
 
-/* Until src/sym is merged the summary's space group is optional: weak
- * references let the program link without it. Remove with the merge (a weak
- * reference does not pull an archive member into a static link). */
-#pragma weak nacre_symmetry_analyze
-#pragma weak nacre_symmetry_free
-
 static const char *const CMD = "relax";
 
 static void help(void) {
@@ -325,7 +319,7 @@ static int run(int argc, char **argv) {
   if (ps.traj_failed)
     fprintf(stderr, "nacre relax: writing %s: %s\n", a.trajectory, ps.err.message);
   nacre_error serr;
-  if (!nacre_symmetry_analyze || nacre_symmetry_analyze(s, a.symprec, &sym, &serr))
+  if (nacre_symmetry_analyze(s, a.symprec, &sym, &serr))
     sym = NULL;
   print_summary(&a, s, &r, sym, wall, ps.steps);
   ps.steps = NULL;

@@ -13,16 +13,6 @@
 #include "logstrain.h"
 #include "nacre/sym.h"
 
-/* The symmetry module (src/sym) is developed in parallel; until it is merged
- * its functions are referenced weakly so that the library links without it,
- * and keep_symmetry reports NACRE_ERR_UNSUPPORTED. Remove these three lines
- * once src/sym is in the tree: a weak reference does not pull an archive
- * member into a static link. */
-#pragma weak nacre_symmetry_analyze
-#pragma weak nacre_symmetry_symmetrize
-#pragma weak nacre_symmetry_free
-#pragma weak nacre_symmetry_symmetrize_forces
-
 /* Default cell factor c = 1.5·√N: the curvature of H along a scaled cell
  * coordinate is ~3 V B / c² ∝ N / c², so c ∝ √N keeps it level with the
  * atoms' curvature as N grows; 1.5 came out best (fewest force calls) on the
@@ -534,11 +524,6 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
 /* ---- driver -------------------------------------------------------- */
 
 static nacre_status setup_symmetry(relax_state *st, nacre_error *err) {
-  if (!nacre_symmetry_analyze || !nacre_symmetry_symmetrize ||
-      !nacre_symmetry_symmetrize_forces || !nacre_symmetry_free)
-    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                           "keep-symmetry relaxation needs the symmetry "
-                           "module, which this build lacks");
   nacre_status s = nacre_symmetry_symmetrize(st->s, st->opt->symprec, err);
   if (s) return s;
   s = nacre_symmetry_analyze(st->s, st->opt->symprec, &st->sym, err);

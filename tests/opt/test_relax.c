@@ -13,7 +13,7 @@
  *    volume, shape);
  *  - bad starts end with a status: overlap, exploded cell, NaN; the
  *    progress callback and ctx interrupt stop the run;
- *  - keep-symmetry relaxations keep the space group (when sym is built). */
+ *  - keep-symmetry relaxations keep the space group. */
 #include <string.h>
 
 #include "builders.h"
@@ -21,9 +21,6 @@
 #include "nacre/sym.h"
 #include "opt/logstrain.h"
 #include "testing.h"
-
-#pragma weak nacre_symmetry_analyze
-#pragma weak nacre_symmetry_free
 
 #define EPS_LJ 0.0104 /* eV */
 #define SIG_LJ 3.4    /* Å */
@@ -108,10 +105,8 @@ static void nearest(const nacre_structure *s, int i, int k, double *out) {
 
 /* ---- helpers ------------------------------------------------------ */
 
-/* Space-group number at symprec 1e-3 Å, or 0 when the symmetry module is
- * not built. */
+/* Space-group number at symprec 1e-3 Å (-1 when the analysis fails). */
 static int space_group(const nacre_structure *s) {
-  if (!nacre_symmetry_analyze) return 0;
   nacre_symmetry *sym = NULL;
   nacre_error err;
   int sg = nacre_symmetry_analyze(s, 1e-3, &sym, &err) ? -1 : sym->sg_number;
@@ -205,7 +200,7 @@ static void test_fcc(nacre_relax_method method, double p_gpa) {
   }
   CHECK_CLOSE(r.pressure_gpa, p_gpa, 2e-5, "final pressure = target");
   int sg = space_group(s);
-  CHECK(sg == 0 || sg == 225, "relaxed fcc is Fm-3m (225): %d", sg);
+  CHECK(sg == 225, "relaxed fcc is Fm-3m (225): %d", sg);
   printf("%s fcc %g GPa: a0 %.6f Å (lattice sum), %d steps, %ld force calls\n", m,
          p_gpa, a0, r.steps, r.force_calls);
   nacre_structure_free(s);
@@ -236,7 +231,7 @@ static void test_hcp(void) {
         "hcp lattice-sum stress at relaxed a, c: tr %g, zz %g GPa", w / v * NACRE_EV_A3_TO_GPA,
         wzz / v * NACRE_EV_A3_TO_GPA);
   int sg = space_group(s);
-  CHECK(sg == 0 || sg == 194, "relaxed hcp is P6_3/mmc (194): %d", sg);
+  CHECK(sg == 194, "relaxed hcp is P6_3/mmc (194): %d", sg);
   printf("hcp: a %.5f Å, c/a %.5f, %d steps\n", a, c / a, r.steps);
   nacre_structure_free(s);
 }
@@ -514,10 +509,6 @@ static void test_stop_interrupt(void) {
 }
 
 static void test_keep_symmetry(void) {
-  if (!nacre_symmetry_analyze) {
-    printf("note: symmetry module not built, keep-symmetry checks skipped\n");
-    return;
-  }
   /* Property: with keep_symmetry the group found at the start is the group
    * at the end, for structures LJ would destroy (bcc and diamond relax to
    * close packing without it), from starts displaced within symprec, under
