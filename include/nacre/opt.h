@@ -52,7 +52,8 @@ typedef enum nacre_relax_outcome {
   NACRE_RELAX_NOT_CONVERGED,  /* ran out of steps */
   NACRE_RELAX_BAD_START,      /* atoms closer than min_distance at the start */
   NACRE_RELAX_OVERLAP,        /* atoms collapsed onto each other later */
-  NACRE_RELAX_EXPLODED,       /* volume per atom or cell shape out of range */
+  NACRE_RELAX_EXPLODED,       /* volume per atom or cell stretch out of
+                                 range */
   NACRE_RELAX_NUMERIC,        /* the potential returned NaN/Inf */
   NACRE_RELAX_STOPPED,        /* the progress callback asked to stop */
   NACRE_RELAX_INTERRUPTED     /* ctx->interrupt was raised */
@@ -99,13 +100,16 @@ typedef struct nacre_relax_options {
   double min_distance;         /* Å: closer atoms are a bad start (0.5) */
   double max_volume_per_atom;  /* Å^3 (1000) */
   double min_volume_per_atom;  /* Å^3 (0.1) */
+  double max_stretch;          /* largest principal stretch (or 1/shrink)
+                                  of the cell from the start (5): beyond, a
+                                  runaway (EXPLODED) */
   nacre_relax_progress_fn progress; /* may be NULL */
   void *progress_user;
 } nacre_relax_options;
 
 /* Defaults: L-BFGS, full relaxation at 0 GPa, fmax 0.01 eV/Å, smax 0.01
  * GPa, 1000 steps, max_step 0.2 Å, cell_factor 1.5·√N, symprec 1e-3 Å, memory 20,
- * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3. */
+ * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3, stretch ≤ 5. */
 void nacre_relax_options_init(nacre_relax_options *o);
 
 typedef struct nacre_relax_result {

@@ -112,6 +112,7 @@ void nacre_relax_options_init(nacre_relax_options *o) {
   o->min_distance = 0.5;
   o->max_volume_per_atom = 1000.0;
   o->min_volume_per_atom = 0.1;
+  o->max_stretch = 5.0;
 }
 
 /* ---- coordinates -------------------------------------------------- */
@@ -201,6 +202,18 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
   nacre_cell_heights(st->s->cell, h);
   double hmin = fmin(h[0], fmin(h[1], h[2]));
   double vpa = vol / (n > 0 ? n : 1);
+  double lam[3][3], w[3], q[3][3];
+  cell_coords(st, x, lam);
+  nacre_opt_sym3_eigen(lam, w, q);
+  double stretch = exp(fmax(fabs(w[0]), fmax(fabs(w[1]), fabs(w[2]))));
+  if (st->cell_free && !(stretch <= st->opt->max_stretch)) {
+    snprintf(st->failure, sizeof st->failure,
+             "the cell stretched or shrank by a factor %.3g along a principal "
+             "axis (limit %.3g)",
+             stretch, st->opt->max_stretch);
+    *code = EVAL_EXPLODED;
+    return NACRE_OK;
+  }
   if (st->periodic && (!isfinite(vol) || vpa > st->opt->max_volume_per_atom ||
       vpa < st->opt->min_volume_per_atom || !(hmin > 1e-3 * cbrt(vol)))) {
     snprintf(st->failure, sizeof st->failure,
@@ -542,12 +555,13 @@ static nacre_status check_options(const nacre_relax_options *o,
                                   const nacre_structure *s, nacre_error *err) {
   if (!(o->fmax > 0.0) || !(o->smax_gpa > 0.0) || o->max_steps < 0 ||
       !(o->max_step > 0.0) || !isfinite(o->pressure_gpa) ||
+      !(o->max_stretch > 1.0) ||
       (unsigned)o->mode > NACRE_RELAX_FIXED_SHAPE ||
       (unsigned)o->method > NACRE_RELAX_FIRE)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "relax: need fmax > 0, smax > 0, steps >= 0, "
-                           "max_step > 0, a finite pressure and a known "
-                           "method and mode");
+                           "max_step > 0, max_stretch > 1, a finite pressure "
+                           "and a known method and mode");
   for (int k = 0; k < 6; k++)
     if (!isfinite(o->target_stress_gpa[k]))
       return nacre_error_set(err, NACRE_ERR_INVALID,

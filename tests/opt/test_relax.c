@@ -453,6 +453,16 @@ static void test_bad_starts(void) {
   CHECK(r.outcome == NACRE_RELAX_EXPLODED, "negative pressure -> exploded: %s", r.message);
   CHECK(r.steps < 5000, "explosion detected early (%d steps)", r.steps);
   nacre_structure_free(s);
+  /* a runaway shape change: compression by 3 GPa shrinks fcc Ar by ~8 %
+   * linearly, beyond a stretch limit of 5 % */
+  s = perturbed("fcc", 5.3, 1, 0.0, 1);
+  nacre_relax_options_init(&o);
+  o.pressure_gpa = 3.0;
+  o.max_stretch = 1.05;
+  r = relax(s, &o);
+  CHECK(r.outcome == NACRE_RELAX_EXPLODED && strstr(r.message, "factor"),
+        "stretch limit -> exploded: %s", r.message);
+  nacre_structure_free(s);
   /* NaN once compressed: ends with a numerical-failure status */
   nacre_error err;
   nacre_potential *np = nacre_potential_wrap(&nan_ops, NULL, 3.0, NULL, 0, &err);
