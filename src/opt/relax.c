@@ -61,7 +61,6 @@ typedef struct relax_state {
   nacre_symmetry *sym;
   double *scratch;       /* 3N */
   char failure[200];
-  long evaluations;
 } relax_state;
 
 const char *nacre_relax_outcome_name(nacre_relax_outcome o) {
@@ -226,7 +225,6 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
   }
   nacre_error e2;
   nacre_error_clear(&e2);
-  st->evaluations++;
   nacre_status cs = nacre_calc_compute(st->calc, st->s, NACRE_WANT_ALL, &st->r, &e2);
   if (cs == NACRE_ERR_NOMEM) return nacre_error_set(err, cs, "%s", e2.message);
   double dmin = min_pair_distance(st);
@@ -522,7 +520,7 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
     if (code != EVAL_OK) { /* stop, shrink the time step, try again */
       memset(v, 0, (size_t)ndof * sizeof(double));
       dt *= FIRE_FDEC;
-      if (dt * dt * sqrt(dot(g, g, ndof)) < MIN_TRUST) {
+      if (dt * dt * sqrt(dot(g, g, ndof)) < MIN_TRUST) { /* next move, Å */
         w->outcome = outcome_of(code, 0);
         break;
       }
