@@ -16,32 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "nacre/nn.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static long vm_hwm_kb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  if (!f) return -1;
-  char line[256];
-  long kb = -1;
-  while (fgets(line, sizeof line, f))
-    if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
-  fclose(f);
-  return kb;
-}
 
 static nacre_structure *bcc(double a, int n) {
   nacre_structure *s = nacre_structure_new(2 * n * n * n, NULL);
@@ -73,13 +50,13 @@ static double time_eval(nacre_calc *c, const nacre_structure *s, unsigned want,
     exit(1);
   }
   int reps = 0;
-  double t0 = now(), c0 = cpu_now(), t;
+  double t0 = bench_now(), c0 = bench_cpu_now(), t;
   do {
     nacre_calc_compute(c, s, want, r, &err);
     reps++;
-    t = now() - t0;
+    t = bench_now() - t0;
   } while (t < min_s);
-  *cpu = 1e6 * (cpu_now() - c0) / reps / s->natoms;
+  *cpu = 1e6 * (bench_cpu_now() - c0) / reps / s->natoms;
   return 1e6 * t / reps / s->natoms;
 }
 
@@ -143,7 +120,7 @@ int main(int argc, char **argv) {
       }
       printf("%6.2f %6d %5d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %8.1f\n",
              lattice[L], s->natoms, nb, cpu_efs1, efs1, efsn, cpu_e1, e1, en,
-             vm_hwm_kb() / 1024.0);
+             bench_vm_hwm_kb() / 1024.0);
       fflush(stdout);
       nacre_result_free(&r);
       nacre_calc_free(c);
