@@ -1,6 +1,5 @@
 /* relax_binding.c — relaxation of search candidates with a loaded potential
- * through the opt module (nacre_relax), as a nacre_search_relax_fn. Builds
- * without opt/ report NACRE_ERR_UNSUPPORTED. */
+ * through the opt module (nacre_relax), as a nacre_search_relax_fn. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +8,7 @@
 #include "nacre/pot.h"
 #include "nacre/search.h"
 
-#if defined(__has_include)
-#if __has_include("nacre/opt.h")
 #include "nacre/opt.h"
-#define NACRE_SEARCH_HAVE_OPT 1
-#endif
-#endif
 
 struct nacre_search_relaxer {
   nacre_potential *pot;
@@ -29,11 +23,6 @@ nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
                                       nacre_search_relaxer **out,
                                       nacre_error *err) {
   *out = NULL;
-#ifndef NACRE_SEARCH_HAVE_OPT
-  (void)potential_spec, (void)fmax, (void)smax_gpa, (void)max_steps;
-  return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                         "this build has no relaxation module (opt)");
-#else
   nacre_search_relaxer *r = calloc(1, sizeof *r);
   if (!r) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   nacre_status st = nacre_potential_load(potential_spec, &r->pot, err);
@@ -46,7 +35,6 @@ nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
   r->max_steps = max_steps > 0 ? max_steps : 1000;
   *out = r;
   return NACRE_OK;
-#endif
 }
 
 void nacre_search_relaxer_free(nacre_search_relaxer *r) {
@@ -65,11 +53,6 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
                                           nacre_search_relaxed *out,
                                           nacre_error *err) {
   memset(out, 0, sizeof *out);
-#ifndef NACRE_SEARCH_HAVE_OPT
-  (void)user, (void)s, (void)pressure_gpa;
-  return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                         "this build has no relaxation module (opt)");
-#else
   nacre_search_relaxer *r = user;
   nacre_status st = nacre_potential_supports(r->pot, s, err);
   if (st) return st;
@@ -107,5 +90,4 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
     out->ok = 0;
   }
   return NACRE_OK;
-#endif
 }
