@@ -9,8 +9,9 @@
  *   TAG_TASK   rank 0 → k: candidate id, pressure, start structure;
  *   TAG_RESULT k → 0: search_reply and the relaxed structure;
  *   TAG_STOP   rank 0 → k: an int, 1 when the search failed.
- * Rank 0 polls for results (MPI_Iprobe with short sleeps) so that time
- * limits and interrupts are seen while ranks relax. */
+ * Every rank waits by polling (MPI_Iprobe with short naps): rank 0 so that
+ * time limits and interrupts are seen while ranks relax, all of them so
+ * that waiting costs no CPU time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,34 @@ static char *recv_probed(const MPI_Status *probed, int tag, size_t *n) {
   return buf;
 }
 
+static void sleep_us(long us) {
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, NULL);
+}
+
+static double clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
+}
+
+/* MPI_Probe without busy waiting (Open MPI spins in a blocking probe,
+ * which starves the relaxing ranks when ranks share cores): MPI_Iprobe
+ * with naps growing to 1 ms. timeout_ms < 0: no limit. 1 when found. */
+static int probe_napping(int source, int tag, int timeout_ms,
+                         MPI_Status *probed) {
+  double until = timeout_ms >= 0 ? clock_ms() + timeout_ms : 0;
+  long nap = 20;
+  for (;;) {
+    int flag = 0;
+    MPI_Iprobe(source, tag, MPI_COMM_WORLD, &flag, probed);
+    if (flag) return 1;
+    if (timeout_ms >= 0 && clock_ms() >= until) return 0;
+    sleep_us(nap);
+    if (nap < 1000) nap *= 2;
+  }
+}
+
 /* ---- settings and the potential on every rank ---- */
 
 /* Collective: every rank says whether it loaded the potential; rank 0
@@ -217,7 +246,7 @@ nacre_status nacre_search_mpi_serve(nacre_search_mpi *m, nacre_error *err) {
   omp_set_num_threads(1);
   for (;;) {
     MPI_Status probed;
-    MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &probed);
+    probe_napping(0, MPI_ANY_TAG, -1, &probed);
     if (probed.MPI_TAG == TAG_STOP) {
       int failed = 0;
       MPI_Recv(&failed, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD,
@@ -317,33 +346,14 @@ static nacre_status mpi_send(search_transport *t, int k, long id,
   return NACRE_OK;
 }
 
-static void sleep_us(long us) {
-  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-  nanosleep(&ts, NULL);
-}
-
-static double clock_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
-}
-
 static nacre_status mpi_recv(search_transport *t, int timeout_ms, int *k,
                              search_reply *rep, nacre_structure **s,
                              nacre_error *err) {
   *k = -1;
   *s = NULL;
-  double until = clock_ms() + timeout_ms;
-  long nap = 20;
-  int flag = 0;
   MPI_Status probed;
-  for (;;) {
-    MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &probed);
-    if (flag || clock_ms() >= until) break;
-    sleep_us(nap);
-    if (nap < 2000) nap *= 2;
-  }
-  if (!flag) return NACRE_OK;
+  if (!probe_napping(MPI_ANY_SOURCE, TAG_RESULT, timeout_ms, &probed))
+    return NACRE_OK;
   int w = probed.MPI_SOURCE - 1;
   size_t n = 0;
   char *buf = recv_probed(&probed, TAG_RESULT, &n);
@@ -386,7 +396,7 @@ static void mpi_close(search_transport *t, int abandon) {
   for (int k = 0; k < t->nworkers; k++) {
     if (t->task[k] < 0) continue;
     MPI_Status probed;
-    MPI_Probe(k + 1, TAG_RESULT, MPI_COMM_WORLD, &probed);
+    probe_napping(k + 1, TAG_RESULT, -1, &probed);
     size_t n;
     free(recv_probed(&probed, TAG_RESULT, &n));
     t->task[k] = -1;
