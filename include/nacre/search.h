@@ -419,6 +419,52 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
 /* Force evaluations made by this process's relaxer so far. */
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
 
+/* ---- MPI: one rank keeps the pool, the others relax ----
+ * In builds configured with -DNACRE_MPI=ON, `mpirun -np N` starts N
+ * processes: rank 0 runs the search and alone owns the run file, ranks
+ * 1..N−1 load the potential and relax one candidate at a time. The pool is
+ * the one of a run with N−1 forked workers (jobs) and the same seed. Every
+ * rank calls nacre_search_mpi_init and, at the end, nacre_search_mpi_finish;
+ * in between rank 0 calls nacre_search_mpi_start and nacre_search_run_mpi,
+ * the others nacre_search_mpi_serve. Without MPI in the build these return
+ * NACRE_ERR_UNSUPPORTED. */
+typedef struct nacre_search_mpi nacre_search_mpi;
+
+/* What the relaxing ranks need besides the candidates. */
+typedef struct nacre_search_mpi_settings {
+  char potential[1024];       /* potential SPEC, loaded on every rank */
+  double fmax;                /* eV/Å (≤ 0: 0.01) */
+  double smax_gpa;            /* GPa (≤ 0: 0.01) */
+  int max_steps;              /* ≤ 0: 1000 */
+} nacre_search_mpi_settings;
+
+/* 1 when this library was built with MPI. */
+int nacre_search_mpi_built(void);
+/* The number of processes an MPI launcher (Open MPI, MPICH, PMIx) started
+ * this one among, from its environment; 0 when not started by one. */
+int nacre_search_mpi_launched(void);
+/* Initialises MPI (MPI_Init); *out gives the rank and size. */
+nacre_status nacre_search_mpi_init(nacre_search_mpi **out, nacre_error *err);
+int nacre_search_mpi_rank(const nacre_search_mpi *m);
+int nacre_search_mpi_size(const nacre_search_mpi *m);
+/* Rank 0: sends the settings; every rank loads the potential. Fails on
+ * every rank, naming the ranks and hosts, when any rank cannot load it. */
+nacre_status nacre_search_mpi_start(nacre_search_mpi *m,
+                                    const nacre_search_mpi_settings *s,
+                                    nacre_error *err);
+/* Ranks > 0: waits for the settings, loads the potential and relaxes
+ * candidates until rank 0 finishes. Returns NACRE_ERR_EXTERNAL when rank 0
+ * failed (it reports why) and the potential's error when loading failed. */
+nacre_status nacre_search_mpi_serve(nacre_search_mpi *m, nacre_error *err);
+/* Rank 0: nacre_search_run with ranks 1..N−1 as the workers. */
+nacre_status nacre_search_run_mpi(nacre_search_mpi *m, nacre_run *r,
+                                  nacre_search_progress_fn prog,
+                                  void *prog_user, const nacre_ctx *ctx,
+                                  nacre_error *err);
+/* Every rank, last: rank 0 releases the other ranks (failed: they return
+ * an error from nacre_search_mpi_serve), then MPI_Finalize; frees m. */
+void nacre_search_mpi_finish(nacre_search_mpi *m, int failed);
+
 /* All finished candidates (status done) in id order, with relaxed
  * structures and fingerprints; caller frees with nacre_candidates_free. */
 nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,

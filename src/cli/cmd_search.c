@@ -52,6 +52,9 @@ static void help(void) {
       "                    (default 0: never)\n"
       "  --population N    candidates per generation (default 20)\n"
       "  --jobs N          worker processes relaxing in parallel (default 1)\n"
+      "                    MPI builds (-DNACRE_MPI=ON): mpirun -np N nacre\n"
+      "                    search ... relaxes on ranks 1..N-1, rank 0 keeps\n"
+      "                    the run (same pool as --jobs N-1, same seed)\n"
       "  --seed S          random seed (default 1)\n"
       "  --groups LIST     space groups for random structures, e.g. 1-230,\n"
       "                    194,225,229 (default 1-230)\n"
@@ -317,7 +320,8 @@ static int parse_dmin(const char *text, nacre_random_options *o) {
   return nacre_random_options_set_distance(o, za, zb, d, NULL) ? -1 : 0;
 }
 
-static int run(int argc, char **argv) {
+/* m: this is rank 0 of an MPI job (the other ranks serve). */
+static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   nacre_search_config cfg;
   nacre_search_config_init(&cfg);
   const char *db = "search.db", *resume = NULL, *report_db = NULL,
@@ -481,6 +485,24 @@ static int run(int argc, char **argv) {
     nacre_error_prefix(&err, "potential '%s': ", potential);
     return cli_fail(CMD, &err);
   }
+  if (m) {
+    /* Every relaxing rank loads the potential before a new run is made. */
+    if (jobs && !quiet)
+      fprintf(stderr, "nacre search: --jobs is ignored under MPI: ranks "
+                      "1..%d relax\n",
+              nacre_search_mpi_size(m) - 1);
+    nacre_search_mpi_settings ms;
+    memset(&ms, 0, sizeof ms);
+    snprintf(ms.potential, sizeof ms.potential, "%s", potential);
+    ms.fmax = fmax;
+    ms.smax_gpa = smax;
+    ms.max_steps = max_steps;
+    if (nacre_search_mpi_start(m, &ms, &err)) {
+      nacre_run_close(run);
+      nacre_search_relaxer_free(relaxer);
+      return cli_fail(CMD, &err);
+    }
+  }
   if (!resume && nacre_run_create(db, &cfg, &run, &err)) {
     nacre_search_relaxer_free(relaxer);
     return cli_fail(CMD, &err);
@@ -493,8 +515,10 @@ static int run(int argc, char **argv) {
   progress_state ps = {quiet, isatty(STDERR_FILENO), 0};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  nacre_status st = nacre_search_run(run, nacre_search_relax_potential, relaxer,
-                                     on_progress, &ps, &ctx, &err);
+  nacre_status st =
+      m ? nacre_search_run_mpi(m, run, on_progress, &ps, &ctx, &err)
+        : nacre_search_run(run, nacre_search_relax_potential, relaxer,
+                           on_progress, &ps, &ctx, &err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!quiet && ps.tty) fputc('\n', stderr);
   signal(SIGINT, SIG_DFL);
@@ -513,6 +537,35 @@ static int run(int argc, char **argv) {
   nacre_run_close(run);
   nacre_search_relaxer_free(relaxer);
   return rc != CLI_OK ? rc : rc2;
+}
+
+static int run(int argc, char **argv) {
+  int launched = nacre_search_mpi_launched();
+  if (!launched) return search_main(argc, argv, NULL);
+  if (!nacre_search_mpi_built()) {
+    /* Each rank would otherwise run its own search on the same file. */
+    if (launched > 1)
+      return cli_usage(CMD, "started by an MPI launcher with %d processes, "
+                            "but this build has no MPI (configure with "
+                            "-DNACRE_MPI=ON); use --jobs N instead",
+                       launched);
+    return search_main(argc, argv, NULL);
+  }
+  nacre_error err;
+  nacre_search_mpi *m;
+  if (nacre_search_mpi_init(&m, &err)) return cli_fail(CMD, &err);
+  int rc;
+  if (nacre_search_mpi_rank(m) > 0) {
+    /* Rank 0 reports every error, these ranks' included. */
+    rc = nacre_search_mpi_serve(m, &err) ? CLI_FAILED : CLI_OK;
+  } else if (nacre_search_mpi_size(m) < 2) {
+    rc = cli_usage(CMD, "under MPI, give at least 2 processes (mpirun -np N, "
+                        "N ≥ 2): rank 0 keeps the run, the others relax");
+  } else {
+    rc = search_main(argc, argv, m);
+  }
+  nacre_search_mpi_finish(m, rc != CLI_OK);
+  return rc;
 }
 
 const nacre_command nacre_cmd_search = {

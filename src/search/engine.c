@@ -1,6 +1,7 @@
 /* engine.c — the search loop: generations of candidates made by the
  * random, evolutionary and swarm engines from one shared pool, relaxed in
- * this process or in forked workers, stored in the run database.
+ * this process, in forked workers or on MPI ranks (transport.h), stored in
+ * the run database.
  *
  * Reproducibility: candidate `id` draws all its random numbers from stream
  * (seed, id), and generation g is built from the pool of generations < g
@@ -8,23 +9,15 @@
  * generation is relaxed. The pool therefore depends on the seed and the
  * population size, not on the number of workers or on timing, and a resumed
  * run regenerates exactly the candidates a killed one had not finished. */
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <omp.h>
 
 #include "operators.h"
 #include "run_internal.h"
+#include "transport.h"
 
 const char *nacre_run_stop_reason(const nacre_run *r) { return r->stop_reason; }
 
@@ -394,135 +387,6 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   return NACRE_OK;
 }
 
-/* ---- workers ---- */
-
-typedef struct worker {
-  pid_t pid;
-  int fd;
-  long task;   /* −1 idle */
-} worker;
-
-static int write_all(int fd, const void *buf, size_t n) {
-  const char *p = buf;
-  while (n) {
-    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n) {
-  char *p = buf;
-  while (n) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
-static int send_structure(int fd, const nacre_structure *s) {
-  int head[4] = {s->natoms, s->pbc[0], s->pbc[1], s->pbc[2]};
-  if (write_all(fd, head, sizeof head) || write_all(fd, s->cell, sizeof s->cell) ||
-      write_all(fd, s->numbers, sizeof(int) * (size_t)s->natoms) ||
-      write_all(fd, s->positions, sizeof(double) * 3 * (size_t)s->natoms))
-    return -1;
-  return 0;
-}
-
-static nacre_structure *recv_structure(int fd) {
-  int head[4];
-  if (read_all(fd, head, sizeof head) || head[0] < 0 || head[0] > 10000000)
-    return NULL;
-  nacre_structure *s = nacre_structure_new(head[0], NULL);
-  if (!s) return NULL;
-  memcpy(s->pbc, head + 1, sizeof s->pbc);
-  if (read_all(fd, s->cell, sizeof s->cell) ||
-      read_all(fd, s->numbers, sizeof(int) * (size_t)s->natoms) ||
-      read_all(fd, s->positions, sizeof(double) * 3 * (size_t)s->natoms)) {
-    nacre_structure_free(s);
-    return NULL;
-  }
-  return s;
-}
-
-typedef struct reply {
-  long id;
-  int status;
-  nacre_search_relaxed out;
-  char message[NACRE_ERROR_MESSAGE_MAX];
-} reply;
-
-static void worker_main(int fd, nacre_search_relax_fn relax, void *user,
-                        double pressure) {
-  /* One thread per worker process: the workers are the parallelism, and
-   * libgomp's thread pool does not survive fork() in the child. */
-  omp_set_num_threads(1);
-  for (;;) {
-    long id;
-    if (read_all(fd, &id, sizeof id)) _exit(0);
-    nacre_structure *s = recv_structure(fd);
-    if (!s) _exit(1);
-    reply r;
-    memset(&r, 0, sizeof r);
-    r.id = id;
-    nacre_error err;
-    nacre_error_clear(&err);
-    r.status = relax(user, s, pressure, &r.out, &err);
-    snprintf(r.message, sizeof r.message, "%s", err.message);
-    if (write_all(fd, &r, sizeof r) || send_structure(fd, s)) _exit(1);
-    nacre_structure_free(s);
-  }
-}
-
-static void stop_workers(worker *w, int n, int kill_them) {
-  for (int k = 0; k < n; k++) {
-    if (w[k].pid <= 0) continue;
-    if (kill_them) kill(w[k].pid, SIGKILL);
-    close(w[k].fd);
-    while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    w[k].pid = 0;
-  }
-}
-
-static nacre_status start_workers(worker *w, int n, nacre_search_relax_fn relax,
-                                  void *user, double pressure,
-                                  nacre_error *err) {
-  for (int k = 0; k < n; k++) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-      stop_workers(w, k, 1);
-      return nacre_error_set(err, NACRE_ERR_IO, "socketpair: %s",
-                             strerror(errno));
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(sv[0]);
-      close(sv[1]);
-      stop_workers(w, k, 1);
-      return nacre_error_set(err, NACRE_ERR_IO, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-      close(sv[0]);
-      for (int j = 0; j < k; j++) close(w[j].fd);
-      worker_main(sv[1], relax, user, pressure);
-      _exit(0);
-    }
-    close(sv[1]);
-    w[k].pid = pid;
-    w[k].fd = sv[0];
-    w[k].task = -1;
-  }
-  return NACRE_OK;
-}
-
 /* ---- the loop ---- */
 
 typedef struct runner {
@@ -531,8 +395,7 @@ typedef struct runner {
   void *relax_user;
   nacre_search_progress_fn prog;
   void *prog_user;
-  worker *workers;
-  int nworkers;
+  search_transport *t;   /* NULL: relax in this process */
   double deadline;   /* 0: none */
 } runner;
 
@@ -578,7 +441,7 @@ static nacre_status relax_batch(runner *r, long from, long to, int gen,
   engine *e = r->e;
   *stopped = 0;
   long next = from;
-  if (r->nworkers == 0) {
+  if (!r->t) {
     for (long id = from; id < to; id++) {
       if (strcmp(e->c[id].status, "pending")) continue;
       if (should_stop(r)) {
@@ -602,69 +465,46 @@ static nacre_status relax_batch(runner *r, long from, long to, int gen,
     }
     return NACRE_OK;
   }
+  search_transport *t = r->t;
   int busy = 0;
   for (;;) {
     /* hand out work */
-    for (int k = 0; k < r->nworkers && !*stopped; k++) {
-      if (r->workers[k].task >= 0) continue;
+    for (int k = 0; k < t->nworkers && !*stopped; k++) {
+      if (t->task[k] >= 0) continue;
       while (next < to && strcmp(e->c[next].status, "pending")) next++;
       if (next >= to) break;
       if (should_stop(r)) {
         *stopped = 1;
         break;
       }
-      if (write_all(r->workers[k].fd, &next, sizeof next) ||
-          send_structure(r->workers[k].fd, e->c[next].start))
-        return nacre_error_set(err, NACRE_ERR_EXTERNAL,
-                               "worker %d (pid %d) is gone", k,
-                               (int)r->workers[k].pid);
-      r->workers[k].task = next++;
+      nacre_status st = t->send(t, k, next, e->c[next].start,
+                                e->cfg->pressure_gpa, err);
+      if (st) return st;
+      next++;
       busy++;
     }
     if (!busy) return NACRE_OK;
     if (*stopped) return NACRE_OK; /* in-flight work stays pending */
-    struct pollfd pf[256];
-    int map[256], np = 0;
-    for (int k = 0; k < r->nworkers && np < 256; k++)
-      if (r->workers[k].task >= 0) {
-        pf[np].fd = r->workers[k].fd;
-        pf[np].events = POLLIN;
-        pf[np].revents = 0;
-        map[np++] = k;
-      }
-    int rc = poll(pf, (nfds_t)np, 500);
-    if (rc < 0 && errno != EINTR)
-      return nacre_error_set(err, NACRE_ERR_IO, "poll: %s", strerror(errno));
-    if (rc <= 0) {
+    int k;
+    search_reply rep;
+    nacre_structure *s = NULL;
+    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
+    if (st) return st;
+    if (k < 0) {
       if (should_stop(r)) {
         *stopped = 1;
         return NACRE_OK;
       }
       continue;
     }
-    for (int i = 0; i < np; i++) {
-      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      worker *w = &r->workers[map[i]];
-      reply rep;
-      nacre_structure *s = NULL;
-      if (read_all(w->fd, &rep, sizeof rep) || !(s = recv_structure(w->fd)) ||
-          rep.id != w->task)
-        return nacre_error_set(err, NACRE_ERR_EXTERNAL,
-                               "worker %d (pid %d) died while relaxing "
-                               "candidate %ld",
-                               map[i], (int)w->pid, w->task);
-      w->task = -1;
-      busy--;
-      if (rep.status != NACRE_OK) {
-        nacre_structure_free(s);
-        return nacre_error_set(err, (nacre_status)rep.status,
-                               "relaxing candidate %ld: %s", rep.id,
-                               rep.message);
-      }
-      nacre_status st = finish_candidate(e, rep.id, s, &rep.out, err);
-      if (st) return st;
-      if (report(r, gen)) *stopped = 1;
+    busy--;
+    if (rep.status != NACRE_OK) {
+      nacre_structure_free(s);
+      return nacre_error_set(err, (nacre_status)rep.status,
+                             "relaxing candidate %ld: %s", rep.id, rep.message);
     }
+    if ((st = finish_candidate(e, rep.id, s, &rep.out, err))) return st;
+    if (report(r, gen)) *stopped = 1;
   }
 }
 
@@ -681,15 +521,18 @@ static nacre_status validate(const nacre_search_config *cfg, nacre_error *err) {
   return NACRE_OK;
 }
 
-nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
-                              void *relax_user, nacre_search_progress_fn prog,
-                              void *prog_user, const nacre_ctx *ctx,
-                              nacre_error *err) {
-  if (run->readonly)
-    return nacre_error_set(err, NACRE_ERR_INVALID, "run opened read-only");
+nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
+                           void *relax_user, search_transport *t,
+                           nacre_search_progress_fn prog, void *prog_user,
+                           const nacre_ctx *ctx, nacre_error *err) {
   const nacre_search_config *cfg = &run->cfg;
-  nacre_status st = validate(cfg, err);
-  if (st) return st;
+  nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
+                                                    "run opened read-only")
+                                  : validate(cfg, err);
+  if (st) {
+    if (t) t->close(t, 1);
+    return st;
+  }
   run->stop_reason[0] = '\0';
   engine e;
   memset(&e, 0, sizeof e);
@@ -697,8 +540,7 @@ nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
   e.cfg = cfg;
   e.ctx = ctx;
   e.t_start = now_s();
-  worker workers[256];
-  runner r = {&e, relax, relax_user, prog, prog_user, workers, 0,
+  runner r = {&e, relax, relax_user, prog, prog_user, t,
               cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;
   /* Everything stored so far. */
@@ -763,12 +605,9 @@ nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
     }
     int pending = 0;
     for (long id = from; id < to; id++) pending += !strcmp(e.c[id].status, "pending");
-    if (pending && cfg->jobs > 1 && r.nworkers == 0) {
-      if ((st = start_workers(workers, cfg->jobs, relax, relax_user,
-                              cfg->pressure_gpa, err)))
-        break;
-      r.nworkers = cfg->jobs;
-    }
+    if (pending && cfg->jobs > 1 && !r.t &&
+        (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
+      break;
     if (pending && (st = relax_batch(&r, from, to, gen, &stopped, err))) break;
     if (stopped) break;
     if ((st = fold_into_pool(&e, from, to, err))) break;
@@ -792,9 +631,17 @@ nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
     }
   }
 done:
-  stop_workers(workers, r.nworkers, st != NACRE_OK || stopped);
+  if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
   engine_free(&e);
   if (!st && !strcmp(run->stop_reason, "interrupted"))
     return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "search interrupted");
   return st;
+}
+
+nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
+                              void *relax_user, nacre_search_progress_fn prog,
+                              void *prog_user, const nacre_ctx *ctx,
+                              nacre_error *err) {
+  return search_run_on(run, relax, relax_user, NULL, prog, prog_user, ctx,
+                       err);
 }
