@@ -16,9 +16,13 @@ test_pkgs=(
 )
 # DFT codes for the labelling drivers and their tests.
 dft_pkgs=(abinit abinit-data quantum-espresso quantum-espresso-data openmpi-bin)
+# MPI for `mpirun -np N nacre search` (cmake -DNACRE_MPI=ON); optional, off
+# by default so that CI stays lean: NACRE_WITH_MPI=1 installs it.
+mpi_pkgs=(libopenmpi-dev openmpi-bin)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 if [[ "${NACRE_WITH_DFT:-1}" == 1 ]]; then want+=("${dft_pkgs[@]}"); fi
+if [[ "${NACRE_WITH_MPI:-0}" == 1 ]]; then want+=("${mpi_pkgs[@]}"); fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -47,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peratom.h"
+
 /* One knot of a LAMMPS-style spline: value = ((c3 p + c4) p + c5) p + c6 and
  * derivative per Å (or per unit ρ) = (c0 p + c1) p + c2, p in [0, 1]. */
 typedef struct {
@@ -66,9 +68,10 @@ typedef struct {
 } eam_model;
 
 typedef struct {
+  pot_peratom atoms; /* per-atom energies and virials */
   int capacity;
   int *element;
-  double *rho, *fp, *energy, *virial;
+  double *rho, *fp;
 } eam_workspace;
 
 /* ---------------------------------------------------------------- */
@@ -138,30 +141,25 @@ static void *eam_workspace_new(const void *model) {
 static void eam_workspace_free(void *ws) {
   eam_workspace *w = ws;
   if (!w) return;
+  nacre_pot_peratom_release(&w->atoms);
   free(w->element);
   free(w->rho);
   free(w->fp);
-  free(w->energy);
-  free(w->virial);
   free(w);
 }
 
-static int eam_workspace_reserve(eam_workspace *w, int n) {
-  if (n <= w->capacity) return 0;
-  size_t c = (size_t)n;
-  int *el = realloc(w->element, c * sizeof(int));
-  if (el) w->element = el;
-  double *a = realloc(w->rho, c * sizeof(double));
-  if (a) w->rho = a;
-  double *b = realloc(w->fp, c * sizeof(double));
-  if (b) w->fp = b;
-  double *e = realloc(w->energy, c * sizeof(double));
-  if (e) w->energy = e;
-  double *v = realloc(w->virial, 6 * c * sizeof(double));
-  if (v) w->virial = v;
-  if (!el || !a || !b || !e || !v) return -1;
-  w->capacity = n;
-  return 0;
+static nacre_status eam_workspace_reserve(eam_workspace *w, int n,
+                                          nacre_error *err) {
+  if (n > w->capacity) {
+    size_t c = (size_t)n;
+    if (nacre_pot_grow(&w->element, c, sizeof(int)) ||
+        nacre_pot_grow(&w->rho, c, sizeof(double)) ||
+        nacre_pot_grow(&w->fp, c, sizeof(double)))
+      return nacre_error_set(err, NACRE_ERR_NOMEM,
+                             "EAM workspace for %d atoms", n);
+    w->capacity = n;
+  }
+  return nacre_pot_peratom_reserve(&w->atoms, n, "EAM", err);
 }
 
 static nacre_status eam_compute(const void *model, const nacre_structure *s,
@@ -171,18 +169,12 @@ static nacre_status eam_compute(const void *model, const nacre_structure *s,
   const eam_model *m = model;
   eam_workspace *w = workspace;
   int n = s->natoms;
-  if (eam_workspace_reserve(w, n))
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "EAM workspace for %d atoms",
-                           n);
-  for (int i = 0; i < n; i++) {
-    int z = s->numbers[i];
-    w->element[i] = (z >= 0 && z <= NACRE_MAX_Z) ? m->index_of_z[z] : -1;
-    if (w->element[i] < 0)
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "EAM potential has no functions for Z=%d (atom "
-                             "%d)",
-                             z, i + 1);
-  }
+  nacre_status st = eam_workspace_reserve(w, n, err);
+  if (!st)
+    st = nacre_pot_species_index(s, m->index_of_z, w->element,
+                                 "EAM potential", "functions", err);
+  if (st) return st;
+  double *energy = w->atoms.energy, *virial = w->atoms.virial;
   const double rc2 = m->cutoff * m->cutoff;
   const int nel = m->nel, nr = m->nr;
   const int *el = w->element;
@@ -211,7 +203,7 @@ static nacre_status eam_compute(const void *model, const nacre_structure *s,
     if (rho > m->rhomax) f += fp * (rho - m->rhomax);
     w->rho[i] = rho;
     w->fp[i] = fp;
-    w->energy[i] = f;
+    energy[i] = f;
   }
 
   /* pass 2: pair energies, forces and virials, gathered per atom */
@@ -240,34 +232,16 @@ static nacre_status eam_compute(const void *model, const nacre_structure *s,
       double g = dedr * recip;
       /* F_i = Σ_j dE/dr · r̂_ij (d points from i to j) */
       for (int c = 0; c < 3; c++) fi[c] += g * d[c];
-      /* ∂E/∂ε_ab = ½ Σ over both ends of dE/dr · r_a r_b / r */
-      wi[0] += 0.5 * g * d[0] * d[0];
-      wi[1] += 0.5 * g * d[1] * d[1];
-      wi[2] += 0.5 * g * d[2] * d[2];
-      wi[3] += 0.5 * g * d[1] * d[2];
-      wi[4] += 0.5 * g * d[0] * d[2];
-      wi[5] += 0.5 * g * d[0] * d[1];
+      pot_virial_add_half(wi, g, d);
     }
-    w->energy[i] += ei;
-    for (int c = 0; c < 6; c++) w->virial[6 * (size_t)i + c] = wi[c];
+    energy[i] += ei;
+    for (int c = 0; c < 6; c++) virial[6 * (size_t)i + c] = wi[c];
     if (want & NACRE_WANT_FORCES)
       for (int c = 0; c < 3; c++) r->forces[3 * (size_t)i + c] = fi[c];
   }
 
   /* serial sums: the same result for any thread count */
-  double energy = 0.0, vir[6] = {0, 0, 0, 0, 0, 0};
-  for (int i = 0; i < n; i++) {
-    energy += w->energy[i];
-    if (need_derivs)
-      for (int c = 0; c < 6; c++) vir[c] += w->virial[6 * (size_t)i + c];
-  }
-  r->energy = energy;
-  if (want & NACRE_WANT_ATOM_ENERGIES)
-    memcpy(r->atom_energies, w->energy, (size_t)n * sizeof(double));
-  if (want & NACRE_WANT_STRESS) {
-    double vol = fabs(nacre_cell_volume(s->cell));
-    for (int c = 0; c < 6; c++) r->stress[c] = vol > 0.0 ? vir[c] / vol : 0.0;
-  }
+  nacre_pot_peratom_finish(&w->atoms, s, want, r);
   return NACRE_OK;
 }
 

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peratom.h"
+
 #define GUPTA_MAX_SPECIES 8
 
 typedef struct {
@@ -38,9 +40,10 @@ typedef struct {
 } gupta_model;
 
 typedef struct {
+  pot_peratom atoms; /* per-atom energies and virials */
   int capacity;
   int *species;
-  double *inv_sqrt_rho, *energy, *virial;
+  double *inv_sqrt_rho;
 } gupta_workspace;
 
 /* taper and its derivative */
@@ -74,27 +77,23 @@ static void *gupta_workspace_new(const void *model) {
 static void gupta_workspace_free(void *ws) {
   gupta_workspace *w = ws;
   if (!w) return;
+  nacre_pot_peratom_release(&w->atoms);
   free(w->species);
   free(w->inv_sqrt_rho);
-  free(w->energy);
-  free(w->virial);
   free(w);
 }
 
-static int gupta_reserve(gupta_workspace *w, int n) {
-  if (n <= w->capacity) return 0;
-  size_t c = (size_t)n;
-  int *sp = realloc(w->species, c * sizeof(int));
-  if (sp) w->species = sp;
-  double *a = realloc(w->inv_sqrt_rho, c * sizeof(double));
-  if (a) w->inv_sqrt_rho = a;
-  double *e = realloc(w->energy, c * sizeof(double));
-  if (e) w->energy = e;
-  double *v = realloc(w->virial, 6 * c * sizeof(double));
-  if (v) w->virial = v;
-  if (!sp || !a || !e || !v) return -1;
-  w->capacity = n;
-  return 0;
+static nacre_status gupta_reserve(gupta_workspace *w, int n,
+                                  nacre_error *err) {
+  if (n > w->capacity) {
+    size_t c = (size_t)n;
+    if (nacre_pot_grow(&w->species, c, sizeof(int)) ||
+        nacre_pot_grow(&w->inv_sqrt_rho, c, sizeof(double)))
+      return nacre_error_set(err, NACRE_ERR_NOMEM,
+                             "Gupta workspace for %d atoms", n);
+    w->capacity = n;
+  }
+  return nacre_pot_peratom_reserve(&w->atoms, n, "Gupta", err);
 }
 
 static nacre_status gupta_compute(const void *model, const nacre_structure *s,
@@ -104,20 +103,15 @@ static nacre_status gupta_compute(const void *model, const nacre_structure *s,
   const gupta_model *m = model;
   gupta_workspace *w = workspace;
   int n = s->natoms;
-  if (gupta_reserve(w, n))
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "Gupta workspace");
+  nacre_status st = gupta_reserve(w, n, err);
+  /* nspecies 0: one parameter set for any element */
+  if (!st)
+    st = nacre_pot_species_index(s, m->nspecies ? m->index_of_z : NULL,
+                                 w->species, "Gupta potential", "parameters",
+                                 err);
+  if (st) return st;
   int ns = m->nspecies ? m->nspecies : 1;
-  for (int i = 0; i < n; i++) {
-    int z = s->numbers[i];
-    w->species[i] = m->nspecies == 0 ? 0
-                    : (z >= 0 && z <= NACRE_MAX_Z) ? m->index_of_z[z]
-                                                   : -1;
-    if (w->species[i] < 0)
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "Gupta potential has no parameters for Z=%d "
-                             "(atom %d)",
-                             z, i + 1);
-  }
+  double *energy = w->atoms.energy, *virial = w->atoms.virial;
   const int *sp = w->species;
   const int need_derivs = (want & (NACRE_WANT_FORCES | NACRE_WANT_STRESS)) != 0;
 
@@ -137,7 +131,7 @@ static nacre_status gupta_compute(const void *model, const nacre_structure *s,
       rho += b;
     }
     double root = sqrt(rho);
-    w->energy[i] = rep - root;
+    energy[i] = rep - root;
     w->inv_sqrt_rho[i] = root > 0.0 ? 1.0 / root : 0.0;
   }
 
@@ -158,32 +152,16 @@ static nacre_status gupta_compute(const void *model, const nacre_structure *s,
             2.0 * da - 0.5 * db * (w->inv_sqrt_rho[i] + w->inv_sqrt_rho[j]);
         double gg = dedr / rr;
         for (int c = 0; c < 3; c++) fi[c] += gg * d[c];
-        wi[0] += 0.5 * gg * d[0] * d[0];
-        wi[1] += 0.5 * gg * d[1] * d[1];
-        wi[2] += 0.5 * gg * d[2] * d[2];
-        wi[3] += 0.5 * gg * d[1] * d[2];
-        wi[4] += 0.5 * gg * d[0] * d[2];
-        wi[5] += 0.5 * gg * d[0] * d[1];
+        pot_virial_add_half(wi, gg, d);
       }
-      for (int c = 0; c < 6; c++) w->virial[6 * (size_t)i + c] = wi[c];
+      for (int c = 0; c < 6; c++) virial[6 * (size_t)i + c] = wi[c];
       if (want & NACRE_WANT_FORCES)
         for (int c = 0; c < 3; c++) r->forces[3 * (size_t)i + c] = fi[c];
     }
   }
 
-  double energy = 0.0, vir[6] = {0, 0, 0, 0, 0, 0};
-  for (int i = 0; i < n; i++) {
-    energy += w->energy[i];
-    if (need_derivs)
-      for (int c = 0; c < 6; c++) vir[c] += w->virial[6 * (size_t)i + c];
-  }
-  r->energy = energy;
-  if (want & NACRE_WANT_ATOM_ENERGIES)
-    memcpy(r->atom_energies, w->energy, (size_t)n * sizeof(double));
-  if (want & NACRE_WANT_STRESS) {
-    double vol = fabs(nacre_cell_volume(s->cell));
-    for (int c = 0; c < 6; c++) r->stress[c] = vol > 0.0 ? vir[c] / vol : 0.0;
-  }
+  /* serial sums: the same result for any thread count */
+  nacre_pot_peratom_finish(&w->atoms, s, want, r);
   return NACRE_OK;
 }
 

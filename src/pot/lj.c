@@ -1,21 +1,22 @@
 /* lj.c — Lennard-Jones pair potential, plain or energy-shifted:
  * V(r) = 4ε[(σ/r)^12 − (σ/r)^6] − [shift ? V(rc) : 0] for r < rc.
- * Serves as the model implementation of the potential interface for pair
- * potentials: full neighbour list, each pair counted from both ends with a
- * factor ½, forces gathered per atom (no scatter, so threads never write to
- * the same atom). */
+ * The loop over pairs is pair.h's. */
 #include "nacre/pot.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pair.h"
+
 typedef struct {
   double epsilon, sigma, cutoff, vshift;
   int shift;
 } lj_model;
 
-static double lj_pair(const lj_model *m, double r2, double *dvdr_over_r) {
+/* V(r) and (dV/dr)/r at r² (pot_pair_fn) */
+static double lj_pair(const void *model, double r2, double *dvdr_over_r) {
+  const lj_model *m = model;
   double sr2 = m->sigma * m->sigma / r2;
   double sr6 = sr2 * sr2 * sr2;
   /* dV/dr / r = −24ε(2 (σ/r)^12 − (σ/r)^6) / r² */
@@ -27,43 +28,14 @@ static nacre_status lj_compute(const void *model, const nacre_structure *s,
                                const nacre_neighbor_list *nl, unsigned want,
                                nacre_result *r, void *workspace,
                                nacre_error *err) {
-  (void)workspace;
-  (void)err;
   const lj_model *m = model;
-  double rc2 = m->cutoff * m->cutoff;
-  double energy = 0.0;
-  double w[6] = {0, 0, 0, 0, 0, 0}; /* Σ r_a f_b over pairs: virial sums */
-  int n = s->natoms;
-#pragma omp parallel for schedule(static) reduction(+ : energy, w[:6])
-  for (int i = 0; i < n; i++) {
-    double ei = 0.0, fi[3] = {0, 0, 0};
-    for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
-      double d[3];
-      nacre_nl_vector(nl, s, i, e, d);
-      double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-      if (r2 >= rc2) continue;
-      double g;
-      ei += 0.5 * lj_pair(m, r2, &g);
-      /* F_i = Σ_j dV/dr · r̂_ij (the pair pulls i toward j when dV/dr > 0) */
-      for (int k = 0; k < 3; k++) fi[k] += g * d[k];
-      /* ∂E/∂ε_ab = ½ Σ_pairs dV/dr · r_a r_b / r (both ends → ½) */
-      w[0] += 0.5 * g * d[0] * d[0];
-      w[1] += 0.5 * g * d[1] * d[1];
-      w[2] += 0.5 * g * d[2] * d[2];
-      w[3] += 0.5 * g * d[1] * d[2];
-      w[4] += 0.5 * g * d[0] * d[2];
-      w[5] += 0.5 * g * d[0] * d[1];
-    }
-    energy += ei;
-    if (want & NACRE_WANT_ATOM_ENERGIES) r->atom_energies[i] = ei;
-    if (want & NACRE_WANT_FORCES)
-      for (int k = 0; k < 3; k++) r->forces[3 * i + k] = fi[k];
-  }
-  r->energy = energy;
-  if (want & NACRE_WANT_STRESS) {
-    double vol = fabs(nacre_cell_volume(s->cell));
-    for (int k = 0; k < 6; k++) r->stress[k] = vol > 0.0 ? w[k] / vol : 0.0;
-  }
+  pot_peratom *w = workspace;
+  nacre_status st = nacre_pot_peratom_reserve(w, s->natoms, "lj", err);
+  if (st) return st;
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < s->natoms; i++)
+    pot_pair_gather(m, lj_pair, m->cutoff, s, nl, i, want, w, r);
+  nacre_pot_peratom_finish(w, s, want, r);
   return NACRE_OK;
 }
 
@@ -77,6 +49,8 @@ static void lj_describe(const void *model, char *buf, size_t buflen) {
 static const nacre_potential_ops lj_ops = {
     .kind = "lj",
     .compute = lj_compute,
+    .workspace_new = nacre_pot_peratom_new,
+    .workspace_free = nacre_pot_peratom_free,
     .model_free = free,
     .describe = lj_describe,
 };

@@ -1,6 +1,7 @@
 /* load.c — turns a potential SPEC into a potential: inline classical forms
  * ("lj:...") or files whose format is recognised from their content. Each
  * family registers itself in one of the two tables below. */
+#include "nacre/nn.h"
 #include "nacre/pot.h"
 #include "spec.h"
 
@@ -11,13 +12,13 @@ static nacre_status load_lj(const char *spec, nacre_potential **out,
                             nacre_error *err) {
   pot_spec sp;
   double eps, sigma, rc;
-  nacre_status st = pot_spec_parse(spec, &sp, err);
-  if (!st) st = pot_spec_require(&sp, "epsilon", &eps, err);
-  if (!st) st = pot_spec_require(&sp, "sigma", &sigma, err);
-  if (!st) st = pot_spec_require(&sp, "cutoff", &rc, err);
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "epsilon", &eps, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "sigma", &sigma, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
   if (st) return st;
-  int shift = pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
-  st = pot_spec_check_unused(&sp, err);
+  int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
+  st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
   return nacre_lj_new(eps, sigma, rc, shift, out, err);
 }
@@ -27,14 +28,14 @@ static nacre_status load_morse(const char *spec, nacre_potential **out,
                                nacre_error *err) {
   pot_spec sp;
   double d, alpha, r0, rc;
-  nacre_status st = pot_spec_parse(spec, &sp, err);
-  if (!st) st = pot_spec_require(&sp, "D", &d, err);
-  if (!st) st = pot_spec_require(&sp, "alpha", &alpha, err);
-  if (!st) st = pot_spec_require(&sp, "r0", &r0, err);
-  if (!st) st = pot_spec_require(&sp, "cutoff", &rc, err);
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "D", &d, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "alpha", &alpha, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "r0", &r0, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
   if (st) return st;
-  int shift = pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
-  st = pot_spec_check_unused(&sp, err);
+  int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
+  st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
   return nacre_morse_new(d, alpha, r0, rc, shift, out, err);
 }
@@ -46,16 +47,16 @@ static nacre_status load_gupta(const char *spec, nacre_potential **out,
                                nacre_error *err) {
   pot_spec sp;
   nacre_gupta_params g;
-  nacre_status st = pot_spec_parse(spec, &sp, err);
-  if (!st) st = pot_spec_require(&sp, "A", &g.a_ev, err);
-  if (!st) st = pot_spec_require(&sp, "xi", &g.xi_ev, err);
-  if (!st) st = pot_spec_require(&sp, "p", &g.p, err);
-  if (!st) st = pot_spec_require(&sp, "q", &g.q, err);
-  if (!st) st = pot_spec_require(&sp, "r0", &g.r0, err);
-  if (!st) st = pot_spec_require(&sp, "cutoff", &g.cutoff, err);
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "A", &g.a_ev, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "xi", &g.xi_ev, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "p", &g.p, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "q", &g.q, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "r0", &g.r0, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &g.cutoff, err);
   if (st) return st;
-  g.rmin = pot_spec_get(&sp, "rmin", g.cutoff, NULL);
-  st = pot_spec_check_unused(&sp, err);
+  g.rmin = nacre_pot_spec_get(&sp, "rmin", g.cutoff, NULL);
+  st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
   return nacre_gupta_new(0, NULL, &g, out, err);
 }
@@ -96,11 +97,16 @@ static const inline_loader inline_loaders[] = {
     {"eam:", load_eam_funcfl_list},
 };
 
+extern const nacre_potential_loader nacre_committee_loader; /* committee.c */
+
 static const nacre_potential_loader *const file_loaders[] = {
     &nacre_eam_fs_loader,
     &nacre_eam_funcfl_loader,
     &nacre_eam_setfl_loader,
+    &nacre_nn_maise_loader,
+    &nacre_nn_json_loader,
     &nacre_gupta_maise_loader,
+    &nacre_committee_loader,
     NULL,
 };
 

@@ -1,65 +1,48 @@
 /* morse.c — Morse pair potential, plain or energy-shifted:
  * V(r) = D[e^{−2α(r−r0)} − 2e^{−α(r−r0)}] − [shift ? V(rc) : 0] for r < rc
- * (P. M. Morse, Phys. Rev. 34, 57 (1929)). Same structure as lj.c: full
- * neighbour list, pairs counted from both ends with ½, forces gathered per
- * atom. */
+ * (P. M. Morse, Phys. Rev. 34, 57 (1929)). The loop over pairs
+ * is pair.h's. */
 #include "nacre/pot.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pair.h"
+
 typedef struct {
   double d, alpha, r0, cutoff, vshift;
   int shift;
 } morse_model;
 
+/* V(r) and dV/dr at r */
 static double morse_pair(const morse_model *m, double r, double *dvdr) {
   double x = exp(-m->alpha * (r - m->r0));
   *dvdr = -2.0 * m->alpha * m->d * (x * x - x);
   return m->d * (x * x - 2.0 * x) - m->vshift;
 }
 
+/* V(r) and (dV/dr)/r at r² (pot_pair_fn) */
+static double morse_pair_r2(const void *model, double r2,
+                            double *dvdr_over_r) {
+  double r = sqrt(r2), dvdr;
+  double v = morse_pair(model, r, &dvdr);
+  *dvdr_over_r = dvdr / r;
+  return v;
+}
+
 static nacre_status morse_compute(const void *model, const nacre_structure *s,
                                   const nacre_neighbor_list *nl, unsigned want,
                                   nacre_result *r, void *workspace,
                                   nacre_error *err) {
-  (void)workspace;
-  (void)err;
   const morse_model *m = model;
-  double rc2 = m->cutoff * m->cutoff;
-  double energy = 0.0;
-  double w[6] = {0, 0, 0, 0, 0, 0};
-  int n = s->natoms;
-#pragma omp parallel for schedule(static) reduction(+ : energy, w[:6])
-  for (int i = 0; i < n; i++) {
-    double ei = 0.0, fi[3] = {0, 0, 0};
-    for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
-      double d[3];
-      nacre_nl_vector(nl, s, i, e, d);
-      double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-      if (r2 >= rc2) continue;
-      double rr = sqrt(r2), dvdr;
-      ei += 0.5 * morse_pair(m, rr, &dvdr);
-      double g = dvdr / rr;
-      for (int k = 0; k < 3; k++) fi[k] += g * d[k];
-      w[0] += 0.5 * g * d[0] * d[0];
-      w[1] += 0.5 * g * d[1] * d[1];
-      w[2] += 0.5 * g * d[2] * d[2];
-      w[3] += 0.5 * g * d[1] * d[2];
-      w[4] += 0.5 * g * d[0] * d[2];
-      w[5] += 0.5 * g * d[0] * d[1];
-    }
-    energy += ei;
-    if (want & NACRE_WANT_ATOM_ENERGIES) r->atom_energies[i] = ei;
-    if (want & NACRE_WANT_FORCES)
-      for (int k = 0; k < 3; k++) r->forces[3 * i + k] = fi[k];
-  }
-  r->energy = energy;
-  if (want & NACRE_WANT_STRESS) {
-    double vol = fabs(nacre_cell_volume(s->cell));
-    for (int k = 0; k < 6; k++) r->stress[k] = vol > 0.0 ? w[k] / vol : 0.0;
-  }
+  pot_peratom *w = workspace;
+  nacre_status st = nacre_pot_peratom_reserve(w, s->natoms, "morse", err);
+  if (st) return st;
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < s->natoms; i++)
+    pot_pair_gather(m, morse_pair_r2, m->cutoff, s, nl, i, want, w, r);
+  nacre_pot_peratom_finish(w, s, want, r);
   return NACRE_OK;
 }
 
@@ -73,6 +56,8 @@ static void morse_describe(const void *model, char *buf, size_t buflen) {
 static const nacre_potential_ops morse_ops = {
     .kind = "morse",
     .compute = morse_compute,
+    .workspace_new = nacre_pot_peratom_new,
+    .workspace_free = nacre_pot_peratom_free,
     .model_free = free,
     .describe = morse_describe,
 };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-nacre_status pot_spec_parse(const char *spec, pot_spec *out, nacre_error *err) {
+nacre_status nacre_pot_spec_parse(const char *spec, pot_spec *out, nacre_error *err) {
   memset(out, 0, sizeof *out);
   const char *colon = strchr(spec, ':');
   if (!colon)
@@ -57,7 +57,7 @@ nacre_status pot_spec_parse(const char *spec, pot_spec *out, nacre_error *err) {
   return NACRE_OK;
 }
 
-double pot_spec_get(pot_spec *sp, const char *key, double fallback, int *found) {
+double nacre_pot_spec_get(pot_spec *sp, const char *key, double fallback, int *found) {
   for (int k = 0; k < sp->n; k++)
     if (!strcmp(sp->key[k], key)) {
       sp->used[k] = 1;
@@ -68,10 +68,10 @@ double pot_spec_get(pot_spec *sp, const char *key, double fallback, int *found) 
   return fallback;
 }
 
-nacre_status pot_spec_require(pot_spec *sp, const char *key, double *value,
+nacre_status nacre_pot_spec_require(pot_spec *sp, const char *key, double *value,
                               nacre_error *err) {
   int found;
-  *value = pot_spec_get(sp, key, 0.0, &found);
+  *value = nacre_pot_spec_get(sp, key, 0.0, &found);
   if (!found) {
     const char *colon = strchr(sp->kind, ':');
     return nacre_error_set(err, NACRE_ERR_INVALID,
@@ -81,7 +81,7 @@ nacre_status pot_spec_require(pot_spec *sp, const char *key, double *value,
   return NACRE_OK;
 }
 
-nacre_status pot_spec_check_unused(const pot_spec *sp, nacre_error *err) {
+nacre_status nacre_pot_spec_check_unused(const pot_spec *sp, nacre_error *err) {
   for (int k = 0; k < sp->n; k++)
     if (!sp->used[k])
       return nacre_error_set(err, NACRE_ERR_INVALID,

@@ -16,13 +16,13 @@ typedef struct {
 } pot_spec;
 
 /* Parses "kind:k=v,k=v". Values must be finite numbers. */
-nacre_status pot_spec_parse(const char *spec, pot_spec *out, nacre_error *err);
+nacre_status nacre_pot_spec_parse(const char *spec, pot_spec *out, nacre_error *err);
 /* Value of key (case-sensitive); *found set to 0 if absent. Marks it used. */
-double pot_spec_get(pot_spec *sp, const char *key, double fallback, int *found);
+double nacre_pot_spec_get(pot_spec *sp, const char *key, double fallback, int *found);
 /* Required key; error naming the spec and the key when absent. */
-nacre_status pot_spec_require(pot_spec *sp, const char *key, double *value,
+nacre_status nacre_pot_spec_require(pot_spec *sp, const char *key, double *value,
                               nacre_error *err);
-/* Error for any key that no pot_spec_get/require asked for. */
-nacre_status pot_spec_check_unused(const pot_spec *sp, nacre_error *err);
+/* Error for any key that no nacre_pot_spec_get/require asked for. */
+nacre_status nacre_pot_spec_check_unused(const pot_spec *sp, nacre_error *err);
 
 #endif

@@ -13,8 +13,21 @@
 static long brute_count(const nacre_structure *s, double rc) {
   double h[3];
   nacre_cell_heights(s->cell, h);
+  /* Atoms may lie outside the cell: widen the image search by the spread
+   * of their fractional coordinates. */
+  double recip[3][3], lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  nacre_cell_reciprocal(s->cell, recip);
+  for (int i = 0; i < s->natoms; i++) {
+    double f[3];
+    nacre_cell_cart_to_frac(recip, &s->positions[3 * i], f);
+    for (int k = 0; k < 3; k++) {
+      if (i == 0 || f[k] < lo[k]) lo[k] = f[k];
+      if (i == 0 || f[k] > hi[k]) hi[k] = f[k];
+    }
+  }
   int reach[3];
-  for (int k = 0; k < 3; k++) reach[k] = s->pbc[k] ? (int)ceil(rc / h[k]) + 4 : 0; /* atoms lie up to 3 cells apart */
+  for (int k = 0; k < 3; k++)
+    reach[k] = s->pbc[k] ? (int)ceil(rc / h[k] + hi[k] - lo[k]) : 0;
   long count = 0;
   for (int i = 0; i < s->natoms; i++)
     for (int j = 0; j < s->natoms; j++)

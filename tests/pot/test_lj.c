@@ -1,6 +1,7 @@
 /* test_lj.c — Lennard-Jones: forces and stress against finite differences
  * on a distorted triclinic cell, a cell smaller than the cutoff and a
- * cluster; invariances; the analytic dimer energy and the shift. */
+ * cluster; invariances; the same result on 1 and 2 threads; the analytic
+ * dimer energy and the shift. */
 #include <string.h>
 
 #include "builders.h"
@@ -37,6 +38,10 @@ int main(void) {
   CHECK(serr < 1e-8, "stress vs finite strain (triclinic fcc): %g eV/Å^3", serr);
   double inv = potcheck_invariance(lj, fcc, 3);
   CHECK(inv < 1e-12, "invariance (translation, rotation, permutation, supercells): %g eV/atom", inv);
+  /* per-atom sums added serially in atom order: the same bits on any number
+   * of threads, so the tolerance is exactly zero */
+  double dthr = potcheck_thread_difference(lj, fcc, 1, 2);
+  CHECK(dthr == 0.0, "energy, forces, stress identical on 1 and 2 threads: %g", dthr);
   nacre_structure_free(fcc);
 
   /* one-atom cell far smaller than the 8.5 Å cutoff */

@@ -2,6 +2,7 @@
 #include "potcheck.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,29 @@ double potcheck_invariance(const nacre_potential *p, const nacre_structure *s0,
   }
   nacre_structure_free(s);
   return worst;
+}
+
+double potcheck_thread_difference(const nacre_potential *p,
+                                  const nacre_structure *s, int nthreads_a,
+                                  int nthreads_b) {
+  int saved = omp_get_max_threads();
+  size_t n = (size_t)s->natoms;
+  nacre_result r[2];
+  int nt[2] = {nthreads_a, nthreads_b}, ok = 1;
+  for (int k = 0; k < 2; k++) {
+    omp_set_num_threads(nt[k]);
+    nacre_calc *c = nacre_calc_new(p, 0.5, NULL);
+    nacre_result_init(&r[k], s->natoms, NULL);
+    ok &= isfinite(eval(c, s, NACRE_WANT_ALL, &r[k]));
+    nacre_calc_free(c);
+  }
+  omp_set_num_threads(saved);
+  double worst = fabs(r[0].energy - r[1].energy);
+  for (size_t i = 0; i < 3 * n; i++)
+    worst = fmax(worst, fabs(r[0].forces[i] - r[1].forces[i]));
+  for (int k = 0; k < 6; k++)
+    worst = fmax(worst, fabs(r[0].stress[k] - r[1].stress[k]));
+  nacre_result_free(&r[0]);
+  nacre_result_free(&r[1]);
+  return ok ? worst : NAN;
 }

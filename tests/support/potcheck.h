@@ -22,5 +22,12 @@ double potcheck_energy(const nacre_potential *p, const nacre_structure *s);
  * (and a non-diagonal) supercell: the largest of the four, eV/atom. */
 double potcheck_invariance(const nacre_potential *p, const nacre_structure *s,
                            uint64_t seed);
+/* Largest |difference| of energy (eV), forces (eV/Å) and stress (eV/Å^3)
+ * between evaluations on nthreads_a and nthreads_b OpenMP threads (the
+ * thread count is restored afterwards); 0 for a potential whose sums do not
+ * depend on the thread count. NAN if an evaluation fails. */
+double potcheck_thread_difference(const nacre_potential *p,
+                                  const nacre_structure *s, int nthreads_a,
+                                  int nthreads_b);
 
 #endif

@@ -1,0 +1,264 @@
+/* bench_search.c — success rate of the structure search over seeds, mean
+ * relaxations to the first hit of the known minimum, and relaxations per
+ * hour.
+ *
+ *   bench_search CASE [--seeds N] [--budget N] [--population N] [--jobs N]
+ *                     [--engine E] [--potential SPEC]
+ *
+ * Cases (targets):
+ *   lj13, lj38, lj55  Lennard-Jones clusters, ε = σ = 1: global minima of the
+ *                     Cambridge Cluster Database, −44.326801, −173.928427,
+ *                     −279.248470 ε (hit: within 1e-4 ε in total).
+ *   lj8, lj16         LJ argon crystal (ε = 0.0104 eV, σ = 3.4 Å, rc = 8.5 Å)
+ *                     at 0 GPa: target the lower of relaxed fcc and hcp in the
+ *                     same number of atoms (hit: within 0.1 meV/atom).
+ *   cu8               Cu with an EAM file given by --potential (e.g. LAMMPS'
+ *                     Cu_u3.eam): target relaxed fcc (hit: 1 meV/atom).
+ *   na8, na16         Na with the MAISE model given by --potential: target the
+ *                     lowest of relaxed bcc, fcc, hcp (hit: 1 meV/atom).
+ *   li12sn4           Li12Sn4 with --potential (MAISE nn_LiSn_d3_v0): target
+ *                     the lowest enthalpy over all seeds (hit: 1 meV/atom).
+ * Needs the opt module; prints a skip line otherwise. Timings depend on the
+ * machine's load. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nacre/search.h"
+
+typedef struct bench_case {
+  const char *name, *composition, *potential;
+  int cluster;
+  double target_total;  /* NAN: from references or seeds */
+  double tol_atom;      /* eV/atom */
+  const char *refs;     /* reference lattices "fcc,hcp,bcc" */
+  int z;
+  double dmin, volume;  /* Å, Å^3/atom; 0 = defaults */
+} bench_case;
+
+static const bench_case cases[] = {
+    {"lj13", "Ar13", "lj:epsilon=1,sigma=1,cutoff=10", 1, -44.326801,
+     1e-4 / 13, NULL, 18, 0.8, 1.2},
+    {"lj38", "Ar38", "lj:epsilon=1,sigma=1,cutoff=10", 1, -173.928427,
+     1e-4 / 38, NULL, 18, 0.8, 1.2},
+    {"lj55", "Ar55", "lj:epsilon=1,sigma=1,cutoff=10", 1, -279.248470,
+     1e-4 / 55, NULL, 18, 0.8, 1.2},
+    {"lj8", "Ar8", "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, NAN, 1e-4,
+     "fcc,hcp", 18, 3.0, 45.0},
+    {"lj16", "Ar16", "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, NAN, 1e-4,
+     "fcc,hcp", 18, 3.0, 45.0},
+    {"cu8", "Cu8", NULL, 0, NAN, 1e-3, "fcc", 29, 2.0, 12.0},
+    {"na8", "Na8", NULL, 0, NAN, 1e-3, "bcc,fcc,hcp", 11, 2.7, 38.0},
+    {"na16", "Na16", NULL, 0, NAN, 1e-3, "bcc,fcc,hcp", 11, 2.7, 38.0},
+    {"li12sn4", "Li12Sn4", NULL, 0, NAN, 1e-3, NULL, 0, 0, 0},
+};
+
+/* Ideal lattice with n atoms: conventional cell repeated, nearest-neighbour
+ * distance d (Å). */
+static nacre_structure *reference(const char *kind, int z, int n, double d) {
+  double c[3][3] = {{0}}, f[4][3];
+  int per;
+  if (!strcmp(kind, "fcc")) {
+    double a = d * sqrt(2.0);
+    per = 4;
+    c[0][0] = c[1][1] = c[2][2] = a;
+    double ff[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+    memcpy(f, ff, sizeof ff);
+  } else if (!strcmp(kind, "bcc")) {
+    double a = d * 2 / sqrt(3.0);
+    per = 2;
+    c[0][0] = c[1][1] = c[2][2] = a;
+    double ff[2][3] = {{0, 0, 0}, {.5, .5, .5}};
+    memcpy(f, ff, sizeof ff);
+  } else {
+    per = 2;
+    double abc[3] = {d, d, d * sqrt(8.0 / 3.0)}, ang[3] = {90, 90, 120};
+    nacre_cell_from_lengths_angles(abc, ang, c);
+    double ff[2][3] = {{1. / 3, 2. / 3, .25}, {2. / 3, 1. / 3, .75}};
+    memcpy(f, ff, sizeof ff);
+  }
+  if (n % per) return NULL;
+  int reps = n / per, m[3] = {1, 1, 1};
+  for (int k = 0; reps > 1; k = (k + 1) % 3) {
+    if (reps % 2) return NULL;
+    m[k] *= 2;
+    reps /= 2;
+  }
+  nacre_structure *s = nacre_structure_new(n, NULL);
+  if (!s) return NULL;
+  int k = 0;
+  double frac[3 * 64];
+  if (n > 64) {
+    nacre_structure_free(s);
+    return NULL;
+  }
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) s->cell[i][j] = c[i][j] * m[i];
+  for (int a = 0; a < m[0]; a++)
+    for (int b = 0; b < m[1]; b++)
+      for (int cc = 0; cc < m[2]; cc++)
+        for (int p = 0; p < per; p++) {
+          frac[3 * k] = (f[p][0] + a) / m[0];
+          frac[3 * k + 1] = (f[p][1] + b) / m[1];
+          frac[3 * k + 2] = (f[p][2] + cc) / m[2];
+          s->numbers[k++] = z;
+        }
+  nacre_structure_set_frac(s, frac);
+  return s;
+}
+
+typedef struct hit_state {
+  double target_atom, tol;
+  long first_hit;
+} hit_state;
+
+static int on_progress(void *user, const nacre_search_progress *p) {
+  hit_state *h = user;
+  if (isfinite(h->target_atom) && p->best_h_atom <= h->target_atom + h->tol) {
+    h->first_hit = p->done;
+    return 1;
+  }
+  return 0;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: bench_search CASE [--seeds N] [--budget N] "
+                    "[--population N] [--jobs N] [--engine E] "
+                    "[--potential SPEC]\n");
+    return 2;
+  }
+  const bench_case *bc = NULL;
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    if (!strcmp(argv[1], cases[k].name)) bc = &cases[k];
+  if (!bc) {
+    fprintf(stderr, "unknown case %s\n", argv[1]);
+    return 2;
+  }
+  int seeds = 5, budget = 200, population = 20, jobs = 1;
+  const char *potential = bc->potential, *engine = "auto";
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--budget")) budget = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--population")) population = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--jobs")) jobs = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--engine")) engine = argv[i + 1];
+    else if (!strcmp(argv[i], "--potential")) potential = argv[i + 1];
+  }
+  if (!potential) {
+    printf("SKIP %s: give --potential\n", bc->name);
+    return 0;
+  }
+  nacre_error err;
+  nacre_search_relaxer *rel;
+  if (nacre_search_relaxer_new(potential, 0.001, 0.01, 2000, &rel, &err)) {
+    printf("SKIP %s: %s\n", bc->name, err.message);
+    return 0;
+  }
+  nacre_search_config cfg;
+  nacre_search_config_init(&cfg);
+  if (nacre_composition_parse(bc->composition, &cfg.composition, &err) ||
+      nacre_engine_parse(engine, &cfg.engine, &err)) {
+    fprintf(stderr, "%s\n", err.message);
+    return 1;
+  }
+  cfg.cluster = bc->cluster;
+  cfg.budget = budget;
+  cfg.population = population;
+  cfg.jobs = jobs;
+  snprintf(cfg.potential, sizeof cfg.potential, "%s", potential);
+  if (bc->volume > 0) cfg.random.volume_per_atom = bc->volume;
+  if (bc->dmin > 0)
+    nacre_random_options_set_distance(&cfg.random, bc->z, bc->z, bc->dmin, NULL);
+  int natoms = nacre_composition_natoms(&cfg.composition);
+  double target = isfinite(bc->target_total) ? bc->target_total / natoms : NAN;
+  if (bc->refs) {
+    char refs[64];
+    snprintf(refs, sizeof refs, "%s", bc->refs);
+    for (char *k = strtok(refs, ","); k; k = strtok(NULL, ",")) {
+      nacre_structure *s = reference(k, bc->z, natoms, bc->dmin / 0.8);
+      if (!s) continue;
+      nacre_search_relaxed out;
+      if (nacre_search_relax_potential(rel, s, 0.0, &out, &err) == NACRE_OK &&
+          out.ok) {
+        printf("reference %s: %.6f eV/atom\n", k, out.enthalpy / natoms);
+        if (!(out.enthalpy / natoms >= target)) target = out.enthalpy / natoms;
+      }
+      nacre_structure_free(s);
+    }
+  }
+  char dir[] = "/tmp/nacre-bench-XXXXXX";
+  if (!mkdtemp(dir)) return 1;
+  int hits = 0;
+  long sum_first = 0, total_relax = 0;
+  double total_time = 0, best = INFINITY;
+  double *bests = calloc((size_t)seeds, sizeof *bests);
+  for (int seed = 1; seed <= seeds; seed++) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/run%d.db", dir, seed);
+    cfg.seed = (uint64_t)seed;
+    nacre_run *run;
+    if (nacre_run_create(path, &cfg, &run, &err)) {
+      fprintf(stderr, "%s\n", err.message);
+      return 1;
+    }
+    hit_state hs = {target, bc->tol_atom, -1};
+    double t0 = now_s();
+    nacre_status st = nacre_search_run(run, nacre_search_relax_potential, rel,
+                                       on_progress, &hs, NULL, &err);
+    double dt = now_s() - t0;
+    if (st) fprintf(stderr, "seed %d: %s\n", seed, err.message);
+    long pending, done, failed;
+    nacre_run_counts(run, &pending, &done, &failed, &err);
+    nacre_candidate *c;
+    long n;
+    bests[seed - 1] = INFINITY;
+    if (!nacre_run_load_done(run, &c, &n, &err)) {
+      for (long k = 0; k < n; k++) {
+        double h = c[k].enthalpy / c[k].relaxed->natoms;
+        if (h < bests[seed - 1]) bests[seed - 1] = h;
+      }
+      nacre_candidates_free(c, n);
+    }
+    if (bests[seed - 1] < best) best = bests[seed - 1];
+    nacre_run_close(run);
+    total_relax += done + failed;
+    total_time += dt;
+    if (hs.first_hit > 0) {
+      hits++;
+      sum_first += hs.first_hit;
+    }
+    printf("seed %d: best %.6f eV/atom, %s after %ld relaxations (%.1f s)\n",
+           seed, bests[seed - 1], hs.first_hit > 0 ? "hit" : "no hit",
+           hs.first_hit > 0 ? hs.first_hit : done, dt);
+    fflush(stdout);
+  }
+  if (!isfinite(target)) { /* target from the seeds themselves */
+    hits = 0;
+    for (int s = 0; s < seeds; s++) hits += bests[s] <= best + bc->tol_atom;
+    printf("target: best over seeds %.6f eV/atom\n", best);
+    target = best;
+  }
+  printf("%s (%s engine, budget %d, population %d, jobs %d): success %d/%d, "
+         "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
+         "%.6f eV/atom (target %.6f)\n",
+         bc->name, engine, budget, population, jobs, hits, seeds,
+         hits && sum_first > 0 ? (double)sum_first / hits : NAN,
+         total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
+         target);
+  free(bests);
+  nacre_search_relaxer_free(rel);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  return 0;
+}

@@ -1,0 +1,482 @@
+/* nacre/search.h — global structure search: space groups with their Wyckoff
+ * positions derived from the symmetry operations, random symmetric crystals
+ * and random clusters, structure fingerprints and duplicate detection, the
+ * run database (SQLite) and the search engines (random, evolutionary,
+ * particle swarm) sharing one pool of candidates.
+ *
+ * Units: Å, Å^3, eV; pressure in GPa. Fractional coordinates refer to the
+ * conventional cell of the standard setting (spglib's first Hall setting of
+ * each space-group type: unique axis b, origin choice 1, hexagonal axes for
+ * rhombohedral groups). */
+#ifndef NACRE_SEARCH_H
+#define NACRE_SEARCH_H
+
+#include "nacre/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Space groups and Wyckoff positions                                    */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_crystal_system {
+  NACRE_TRICLINIC = 0,
+  NACRE_MONOCLINIC,
+  NACRE_ORTHORHOMBIC,
+  NACRE_TETRAGONAL,
+  NACRE_TRIGONAL,
+  NACRE_HEXAGONAL,
+  NACRE_CUBIC
+} nacre_crystal_system;
+
+/* One Wyckoff position: the points x = origin + Σ_k p_k basis[k] for free
+ * parameters p_k (k < dof) together with their images under the group.
+ * Derived from the operations: the site-symmetry group of a point is the set
+ * of operations that fix it modulo lattice translations; its fixed points
+ * form an affine subspace; subspaces related by a group operation form one
+ * Wyckoff position. */
+typedef struct nacre_wyckoff {
+  int multiplicity;     /* points in the conventional cell = |G| / |site| */
+  int dof;              /* free parameters, 0..3 */
+  int site_order;       /* number of operations fixing a point (with the
+                           centring translations counted in |G|) */
+  double origin[3];     /* fractional */
+  double basis[3][3];   /* rows 0..dof-1: integer directions, fractional */
+} nacre_wyckoff;
+
+typedef struct nacre_spacegroup {
+  int number;                   /* 1..230 */
+  int hall_number;              /* spglib Hall number of the setting used */
+  char symbol[32];              /* Hermann–Mauguin short symbol */
+  char centering;               /* P A B C I F R */
+  nacre_crystal_system system;
+  int nops;                     /* operations in the conventional cell,
+                                   centring translations included */
+  int (*rot)[3][3];             /* x' = rot · x + trans (fractional) */
+  double (*trans)[3];
+  int nwyckoff;                 /* general position last */
+  nacre_wyckoff *wyckoff;       /* sorted by multiplicity, then dof */
+} nacre_spacegroup;
+
+/* Builds the operations and Wyckoff positions of space group `number`. */
+nacre_status nacre_spacegroup_new(int number, nacre_spacegroup **out,
+                                  nacre_error *err);
+void nacre_spacegroup_free(nacre_spacegroup *g);
+const char *nacre_crystal_system_name(nacre_crystal_system s);
+/* The images of fractional point x under the group, wrapped into [0,1) and
+ * with coincident points (within tol, fractional) merged: writes at most
+ * max points to out (3 per point) and returns their number (which may exceed
+ * max: then only max were written). */
+int nacre_spacegroup_orbit(const nacre_spacegroup *g, const double x[3],
+                           double tol, double *out, int max);
+
+/* ------------------------------------------------------------------ */
+/* Compositions                                                          */
+/* ------------------------------------------------------------------ */
+
+#define NACRE_MAX_SPECIES 8
+
+typedef struct nacre_composition {
+  int nspecies;
+  int z[NACRE_MAX_SPECIES];
+  int count[NACRE_MAX_SPECIES];
+} nacre_composition;
+
+/* Parses "Na16", "Li12Sn4", "MgO" (count 1 when omitted). */
+nacre_status nacre_composition_parse(const char *text, nacre_composition *c,
+                                     nacre_error *err);
+int nacre_composition_natoms(const nacre_composition *c);
+void nacre_composition_format(const nacre_composition *c, char *buf,
+                              size_t buflen);
+
+/* ------------------------------------------------------------------ */
+/* Random structures                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_random_options {
+  double volume_per_atom;   /* Å^3; ≤ 0: estimated from covalent radii and
+                               pressure (nacre_estimate_volume_per_atom) */
+  double volume_spread;     /* relative: volume drawn in [1−s, 1+s]·V (0.1) */
+  double pressure_gpa;      /* used by the volume estimate (0) */
+  double distance_factor;   /* d_min(A,B) = factor·(r_A + r_B) (0.7) */
+  /* Explicit minimum distances (Å) for pairs of atomic numbers, set with
+   * nacre_random_options_set_distance; other pairs use the factor. */
+  int npairs;
+  int pair_z[16][2];
+  double pair_dmin[16];
+  double max_length_ratio;  /* longest/shortest lattice vector (3) */
+  int max_lattice_tries;    /* lattices drawn per Wyckoff combination (40) */
+  int max_site_tries;       /* free-parameter draws per Wyckoff site (60) */
+  int max_combination_tries;/* Wyckoff combinations per space group (20) */
+  int prefer_general;       /* weight Wyckoff choice toward more atoms per
+                               site (1) */
+  int verify_symmetry;      /* check the group with spglib and retry when the
+                               structure came out more symmetric (1) */
+} nacre_random_options;
+
+void nacre_random_options_init(nacre_random_options *o);
+nacre_status nacre_random_options_set_distance(nacre_random_options *o, int za,
+                                               int zb, double dmin,
+                                               nacre_error *err);
+double nacre_random_min_distance(const nacre_random_options *o, int za, int zb);
+/* Rough target volume per atom: mean of 2.2·(4/3)π r_cov^3 over the atoms,
+ * compressed by a Murnaghan equation with B0 = 50 GPa, B0' = 4 (a starting
+ * guess only; relaxation finds the real volume). */
+double nacre_estimate_volume_per_atom(const nacre_composition *c,
+                                      double pressure_gpa);
+
+/* Chooses Wyckoff positions for each species so that the multiplicities sum
+ * to the counts exactly (positions without free parameters used at most
+ * once). Writes the chosen Wyckoff index per site and its species index;
+ * returns NACRE_ERR_INVALID with the reason when the group cannot hold the
+ * composition. nsites_max bounds the arrays. */
+nacre_status nacre_wyckoff_choose(const nacre_spacegroup *g,
+                                  const nacre_composition *c, nacre_rng *rng,
+                                  int prefer_general, int *site_wyckoff,
+                                  int *site_species, int nsites_max,
+                                  int *nsites, nacre_error *err);
+
+/* Information about a generated structure. */
+typedef struct nacre_random_info {
+  int sg_number;            /* space group requested (0: cluster) */
+  int sg_found;             /* spglib's group of the result (0 if unchecked) */
+  int nsites;               /* Wyckoff sites used */
+  int attempts;             /* lattices tried */
+  double volume_per_atom;   /* Å^3 */
+} nacre_random_info;
+
+/* A random crystal of composition c in space group g (conventional cell of
+ * the standard setting, exactly the requested atoms). Fails with
+ * NACRE_ERR_INVALID when the group cannot hold the composition and with
+ * NACRE_ERR_NOT_CONVERGED when no placement met the minimum distances within
+ * the bounded tries; the message says why. info may be NULL. */
+nacre_status nacre_random_crystal(const nacre_spacegroup *g,
+                                  const nacre_composition *c,
+                                  const nacre_random_options *o, nacre_rng *rng,
+                                  nacre_structure **out,
+                                  nacre_random_info *info, nacre_error *err);
+/* Same, drawing the space group uniformly from the list (all groups that
+ * can hold the composition are tried before giving up). groups[k] are
+ * numbers 1..230; NULL/ngroups 0 means all 230. */
+nacre_status nacre_random_crystal_any(const int *groups, int ngroups,
+                                      const nacre_composition *c,
+                                      const nacre_random_options *o,
+                                      nacre_rng *rng, nacre_structure **out,
+                                      nacre_random_info *info,
+                                      nacre_error *err);
+/* A random cluster: atoms in a sphere whose volume is N·V_atom, in a
+ * non-periodic box with `vacuum` Å (≥ 0; 10 when ≤ 0) around it. */
+nacre_status nacre_random_cluster(const nacre_composition *c,
+                                  const nacre_random_options *o, double vacuum,
+                                  nacre_rng *rng, nacre_structure **out,
+                                  nacre_error *err);
+/* Parses a space-group selection "1-230", "225", "75-230,2" into a sorted
+ * list of distinct numbers (caller frees *groups). */
+nacre_status nacre_spacegroup_list_parse(const char *text, int **groups,
+                                         int *ngroups, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Fingerprints and duplicates                                           */
+/* ------------------------------------------------------------------ */
+
+/* Oganov–Valle-style fingerprint: for every species pair (A ≤ B) the
+ * Gaussian-smeared pair distribution
+ *   F_AB(R) = Σ_{i∈A} Σ_{j∈B} g(R − R_ij) / (4π R_ij² Δ N_A N_B / V) − 1
+ * on bins of width Δ up to rmax (Oganov & Valle, J. Chem. Phys. 130, 104504
+ * (2009), eq. 3). For clusters (no periodic direction) V is replaced by the
+ * volume of the sphere of radius rmax, which keeps the same invariances. */
+typedef struct nacre_fingerprint {
+  int nspecies;
+  int z[NACRE_MAX_SPECIES];
+  int npairs;               /* nspecies (nspecies+1)/2 */
+  int nbins;
+  double rmax, bin;         /* Å */
+  double *weight;           /* npairs: N_A N_B / Σ N_A N_B */
+  double *f;                /* npairs * nbins */
+} nacre_fingerprint;
+
+typedef struct nacre_fingerprint_options {
+  double rmax;      /* Å; ≤ 0: 2.5·(V/N)^{1/3} (6 Å scale for Na) */
+  int nbins;        /* bins (100) */
+  double sigma;     /* Gaussian width relative to rmax (0.008) */
+} nacre_fingerprint_options;
+
+void nacre_fingerprint_options_init(nacre_fingerprint_options *o);
+nacre_status nacre_fingerprint_new(const nacre_structure *s,
+                                   const nacre_fingerprint_options *o,
+                                   nacre_fingerprint **out, nacre_error *err);
+void nacre_fingerprint_free(nacre_fingerprint *fp);
+/* Weighted normalised dot product (cosine similarity) in [−1, 1]; 1 =
+ * identical. Fingerprints of different species or binning give −2. */
+double nacre_fingerprint_similarity(const nacre_fingerprint *a,
+                                    const nacre_fingerprint *b);
+/* Cosine distance (1 − similarity)/2 of Oganov & Valle, in [0, 1]. */
+double nacre_fingerprint_distance(const nacre_fingerprint *a,
+                                  const nacre_fingerprint *b);
+/* Flat serialisation for storage: the array of doubles (header + data). */
+size_t nacre_fingerprint_size(const nacre_fingerprint *fp);
+void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf);
+nacre_status nacre_fingerprint_unpack(const double *buf, size_t n,
+                                      nacre_fingerprint **out,
+                                      nacre_error *err);
+
+typedef struct nacre_duplicate_options {
+  double similarity;    /* same when similarity ≥ this (0.95, as MAISE) */
+  double dh_ev_atom;    /* and |ΔH| per atom ≤ this (0.005 eV) */
+  double dv_rel;        /* and |ΔV|/V ≤ this (0.05) */
+  double strict;        /* different space groups count as the same only
+                           when similarity ≥ strict (0.995) */
+} nacre_duplicate_options;
+
+void nacre_duplicate_options_init(nacre_duplicate_options *o);
+/* A minimum as seen by the duplicate test. sg ≤ 0: unknown. */
+typedef struct nacre_minimum_key {
+  const nacre_fingerprint *fp;
+  double h_atom;        /* enthalpy per atom, eV */
+  double v_atom;        /* volume per atom, Å^3 */
+  int sg;
+} nacre_minimum_key;
+
+int nacre_is_duplicate(const nacre_minimum_key *a, const nacre_minimum_key *b,
+                       const nacre_duplicate_options *o);
+
+/* ------------------------------------------------------------------ */
+/* Structure analysis for the pool                                       */
+/* ------------------------------------------------------------------ */
+
+/* Space group (0 for clusters or when spglib fails), its short symbol and
+ * the Pearson symbol ("cF4", "hR3"; "c" for clusters: "cluster13") found with
+ * tolerance symprec (Å). */
+void nacre_search_classify(const nacre_structure *s, double symprec, int *sg,
+                           char symbol[16], char pearson[16]);
+
+/* Text form of a structure for the run database (lossless: %.17g). */
+char *nacre_structure_to_text(const nacre_structure *s);
+nacre_status nacre_structure_from_text(const char *text,
+                                       nacre_structure **out,
+                                       nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The search                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_engine {
+  NACRE_ENGINE_RANDOM = 0,  /* AIRSS-like: random symmetric structures */
+  NACRE_ENGINE_EVOLUTION,   /* USPEX/MAISE-like: heredity, mutations */
+  NACRE_ENGINE_SWARM,       /* CALYPSO-like particle swarm */
+  NACRE_ENGINE_AUTO         /* all three feeding one pool */
+} nacre_engine;
+
+const char *nacre_engine_name(nacre_engine e);
+nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
+                                nacre_error *err);
+
+/* What a relaxation reports. The structure is relaxed in place. */
+typedef struct nacre_search_relaxed {
+  int ok;               /* 1: a usable local minimum (converged or close) */
+  double energy;        /* eV */
+  double enthalpy;      /* E + PV, eV */
+  int steps;
+  char outcome[32];     /* "converged", "not-converged", "overlap", ... */
+} nacre_search_relaxed;
+
+/* Relaxes s at the pressure of the run. Called in worker processes when
+ * jobs > 1, so it must not rely on state shared with the parent after the
+ * fork. A non-OK status stops the search (an unusable candidate is
+ * reported through out->ok = 0 instead). */
+typedef nacre_status (*nacre_search_relax_fn)(void *user, nacre_structure *s,
+                                              double pressure_gpa,
+                                              nacre_search_relaxed *out,
+                                              nacre_error *err);
+
+typedef struct nacre_search_config {
+  nacre_composition composition;
+  double pressure_gpa;
+  int cluster;                /* 0D search: atoms in a sphere, no cell */
+  nacre_engine engine;
+  uint64_t seed;
+  int budget;                 /* relaxations in total (100) */
+  double time_limit_s;        /* wall-clock limit of this invocation (0:
+                                 none); the run can be resumed */
+  int stall_generations;      /* stop after this many generations without a
+                                 lower enthalpy (0: never) */
+  int population;             /* candidates per generation (20) */
+  int jobs;                   /* worker processes (1: relax in-process) */
+  char groups[256];           /* space-group selection ("1-230") */
+  char potential[1024];       /* description recorded in the run */
+  nacre_random_options random;
+  nacre_fingerprint_options fingerprint;
+  nacre_duplicate_options duplicate;
+  double symprec;             /* Å, for the space group of minima (0.05) */
+  /* Evolutionary operators: shares of a generation after the first. */
+  double frac_heredity;       /* cut-and-splice crossover (0.5) */
+  double frac_mutation;       /* strain, displacement, swap, soft mode (0.3) */
+  /* (the rest are random newcomers) */
+  int elite;                  /* best unique minima kept as parents (4) */
+  double similarity_penalty;  /* fitness penalty for near-duplicates (0.5) */
+  /* Particle swarm */
+  double swarm_regenerate;    /* share of particles regenerated (0.4) */
+  double swarm_inertia;       /* w (0.5) */
+  double swarm_c1, swarm_c2;  /* attraction to personal/global best (1, 1) */
+} nacre_search_config;
+
+void nacre_search_config_init(nacre_search_config *c);
+
+/* A candidate as kept in the run database. */
+typedef struct nacre_candidate {
+  long id;                    /* 0, 1, ... in creation order */
+  int generation;
+  char engine[16];            /* random, evolution, swarm */
+  char op[24];                /* random, heredity, strain, permute, ... */
+  char parents[48];           /* "12,40" or "" */
+  char status[12];            /* pending, done, failed */
+  nacre_structure *start;     /* may be NULL when not loaded */
+  nacre_structure *relaxed;   /* NULL unless done */
+  double energy, enthalpy;    /* eV (total) */
+  double volume;              /* Å^3 */
+  int sg;
+  char sg_symbol[16];
+  char pearson[16];
+  nacre_fingerprint *fp;
+  long duplicate_of;          /* −1: unique minimum; else the id it repeats */
+  char outcome[32];
+  int steps;
+  double created, finished;   /* seconds since the run started */
+} nacre_candidate;
+
+void nacre_candidate_clear(nacre_candidate *c);
+
+/* Progress after every finished relaxation. Return non-zero to stop. */
+typedef struct nacre_search_progress {
+  long done, budget;
+  int generation;
+  long unique;
+  double best_h_atom;         /* eV/atom */
+  int best_sg;
+  char best_pearson[16];
+  double elapsed_s;
+  double relax_per_hour;
+} nacre_search_progress;
+
+typedef int (*nacre_search_progress_fn)(void *user,
+                                        const nacre_search_progress *p);
+
+typedef struct nacre_run nacre_run;
+
+/* Creates a new run database (refuses an existing non-empty one) or opens
+ * one to resume (config NULL: read back from the file). The run is locked
+ * for this process until nacre_run_close (a second process gets
+ * NACRE_ERR_IO: "in use"). */
+nacre_status nacre_run_create(const char *path, const nacre_search_config *c,
+                              nacre_run **out, nacre_error *err);
+nacre_status nacre_run_open(const char *path, nacre_run **out,
+                            nacre_error *err);
+/* Read-only access for reports while another process may be running. */
+nacre_status nacre_run_open_readonly(const char *path, nacre_run **out,
+                                     nacre_error *err);
+void nacre_run_close(nacre_run *r);
+/* The configuration stored in the run (budget, time, jobs may be changed
+ * with nacre_run_set_limits before resuming). */
+const nacre_search_config *nacre_run_config(const nacre_run *r);
+nacre_status nacre_run_set_limits(nacre_run *r, int budget,
+                                  double time_limit_s, int jobs,
+                                  nacre_error *err);
+
+/* Runs (or resumes) the search until the budget, time limit, stall limit,
+ * the progress callback or ctx->interrupt stops it. Every finished
+ * relaxation is committed before the next is handed out. */
+nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
+                              void *relax_user, nacre_search_progress_fn prog,
+                              void *prog_user, const nacre_ctx *ctx,
+                              nacre_error *err);
+
+/* Why the last nacre_search_run stopped: "budget", "time limit",
+ * "no improvement in N generations", "stopped", "interrupted". */
+const char *nacre_run_stop_reason(const nacre_run *r);
+
+/* ---- Relaxation with a potential through the opt module ---- */
+
+typedef struct nacre_search_relaxer nacre_search_relaxer;
+
+/* Loads the potential SPEC (see nacre_potential_load) and prepares
+ * variable-cell L-BFGS relaxations (atoms only for clusters) to fmax
+ * (eV/Å; ≤ 0: 0.01) and smax (GPa; ≤ 0: 0.01) in at most max_steps (≤ 0:
+ * 1000). Returns NACRE_ERR_UNSUPPORTED when this build lacks opt/. */
+nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
+                                      double smax_gpa, int max_steps,
+                                      nacre_search_relaxer **out,
+                                      nacre_error *err);
+void nacre_search_relaxer_free(nacre_search_relaxer *r);
+/* A nacre_search_relax_fn; user is the relaxer. A relaxation that ran out
+ * of steps still counts as a minimum when its largest force is below
+ * 10·fmax. */
+nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
+                                          double pressure_gpa,
+                                          nacre_search_relaxed *out,
+                                          nacre_error *err);
+/* Force evaluations made by this process's relaxer so far. */
+long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
+
+/* ---- MPI: one rank keeps the pool, the others relax ----
+ * In builds configured with -DNACRE_MPI=ON, `mpirun -np N` starts N
+ * processes: rank 0 runs the search and alone owns the run file, ranks
+ * 1..N−1 load the potential and relax one candidate at a time. The pool is
+ * the one of a run with N−1 forked workers (jobs) and the same seed. Every
+ * rank calls nacre_search_mpi_init and, at the end, nacre_search_mpi_finish;
+ * in between rank 0 calls nacre_search_mpi_start and nacre_search_run_mpi,
+ * the others nacre_search_mpi_serve. Without MPI in the build these return
+ * NACRE_ERR_UNSUPPORTED. */
+typedef struct nacre_search_mpi nacre_search_mpi;
+
+/* What the relaxing ranks need besides the candidates. */
+typedef struct nacre_search_mpi_settings {
+  char potential[1024];       /* potential SPEC, loaded on every rank */
+  double fmax;                /* eV/Å (≤ 0: 0.01) */
+  double smax_gpa;            /* GPa (≤ 0: 0.01) */
+  int max_steps;              /* ≤ 0: 1000 */
+} nacre_search_mpi_settings;
+
+/* 1 when this library was built with MPI. */
+int nacre_search_mpi_built(void);
+/* The number of processes an MPI launcher (Open MPI, MPICH, PMIx) started
+ * this one among, from its environment; 0 when not started by one. */
+int nacre_search_mpi_launched(void);
+/* Initialises MPI (MPI_Init); *out gives the rank and size. */
+nacre_status nacre_search_mpi_init(nacre_search_mpi **out, nacre_error *err);
+int nacre_search_mpi_rank(const nacre_search_mpi *m);
+int nacre_search_mpi_size(const nacre_search_mpi *m);
+/* Rank 0: sends the settings; every rank loads the potential. Fails on
+ * every rank, naming the ranks and hosts, when any rank cannot load it. */
+nacre_status nacre_search_mpi_start(nacre_search_mpi *m,
+                                    const nacre_search_mpi_settings *s,
+                                    nacre_error *err);
+/* Ranks > 0: waits for the settings, loads the potential and relaxes
+ * candidates until rank 0 finishes. Returns NACRE_ERR_EXTERNAL when rank 0
+ * failed (it reports why) and the potential's error when loading failed. */
+nacre_status nacre_search_mpi_serve(nacre_search_mpi *m, nacre_error *err);
+/* Rank 0: nacre_search_run with ranks 1..N−1 as the workers. */
+nacre_status nacre_search_run_mpi(nacre_search_mpi *m, nacre_run *r,
+                                  nacre_search_progress_fn prog,
+                                  void *prog_user, const nacre_ctx *ctx,
+                                  nacre_error *err);
+/* Every rank, last: rank 0 releases the other ranks (failed: they return
+ * an error from nacre_search_mpi_serve), then MPI_Finalize; frees m. */
+void nacre_search_mpi_finish(nacre_search_mpi *m, int failed);
+
+/* All finished candidates (status done) in id order, with relaxed
+ * structures and fingerprints; caller frees with nacre_candidates_free. */
+nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
+                                 nacre_error *err);
+/* Unique minima sorted by enthalpy per atom (indices into the array). */
+long nacre_candidates_rank(const nacre_candidate *c, long n, long *order);
+void nacre_candidates_free(nacre_candidate *c, long n);
+/* Counts by status. */
+nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
+                              long *failed, nacre_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,257 @@
+/* cmd_data.c — `nacre data info|filter|split|merge|convert`: inspect and
+ * reshape labelled data sets (MAISE folders, DeePMD folders, extended XYZ,
+ * OUTCAR). Science lives in src/train; this file parses and prints. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nacre/train.h"
+
+static void help(void) {
+  printf(
+      "Usage: nacre data ACTION [options] DATA...\n"
+      "\n"
+      "DATA is a MAISE data folder (every directory below it holding POSCAR.0\n"
+      "and dat.dat; stress 'in kB' there is VASP's, positive = compressive),\n"
+      "a DeePMD-kit system folder (type.raw, type_map.raw, set.*/box.npy,\n"
+      "coord.npy, energy.npy, force.npy, virial.npy; virial W = -V sigma in eV),\n"
+      "an extended XYZ file (energy or REF_energy, else free_energy; forces or\n"
+      "REF_forces; stress in eV/Å^3 positive = tensile, or virial in eV) or a\n"
+      "VASP OUTCAR (every ionic step; OUTCAR@-1 for the last only, FILE@N for\n"
+      "frame N). Several DATA are read in the order given.\n"
+      "\n"
+      "Actions:\n"
+      "  info      counts, species, ranges of energy per atom (eV/atom), force\n"
+      "            components (eV/Å), pressure (GPa) and volume (Å^3/atom)\n"
+      "  filter    keep structures within the limits below; needs -o\n"
+      "  split     shuffle with --seed and split by --fractions into\n"
+      "            PREFIX.train.xyz, PREFIX.valid.xyz, PREFIX.test.xyz; -o PREFIX\n"
+      "  merge     all DATA into one extended XYZ file; needs -o\n"
+      "  convert   same as merge (one DATA to extended XYZ); needs -o\n"
+      "\n"
+      "Options:\n"
+      "  -o, --output PATH        output extended XYZ file (split: prefix)\n"
+      "  --json                   info: machine-readable output\n"
+      "  --emax E                 filter: energy per atom at most E (eV/atom)\n"
+      "  --emax-above-min E       filter: at most E eV/atom above the lowest\n"
+      "                           energy per atom of the set (MAISE's EMAX)\n"
+      "  --fmax F                 filter: no force component beyond F (eV/Å)\n"
+      "  --pmax P                 filter: |pressure| at most P (GPa)\n"
+      "  --min-atoms N, --max-atoms N  filter: size limits\n"
+      "  --require LABELS         filter: labels that must be present, any of\n"
+      "                           'e' (energy), 'f' (forces), 's' (stress)\n"
+      "  --species A,B,...        filter: only structures made of these elements\n"
+      "  --fractions T,V,X        split: train, validation, test (default\n"
+      "                           0.8,0.1,0.1; normalised to sum 1)\n"
+      "  --seed S                 split: shuffle seed (default 1)\n"
+      "  -h, --help               this text\n"
+      "\n"
+      "Extended XYZ output follows ASE: energy (eV), forces (eV/Å) and stress\n"
+      "as a 3x3 matrix in eV/Å^3, positive = tensile. Files are written\n"
+      "atomically (temporary file, then rename).\n");
+}
+
+static int print_info(const nacre_dataset *d, int json) {
+  nacre_dataset_stats st;
+  nacre_error err;
+  nacre_error_clear(&err);
+  if (nacre_dataset_stats_compute(d, &st, &err)) return cli_fail("data", &err);
+  if (json) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "structures", st.nstructures);
+    cJSON_AddNumberToObject(o, "atoms", (double)st.natoms);
+    cJSON_AddNumberToObject(o, "min_atoms", st.min_atoms);
+    cJSON_AddNumberToObject(o, "max_atoms", st.max_atoms);
+    cJSON *sp = cJSON_AddObjectToObject(o, "species_atoms");
+    for (int k = 0; k < st.nspecies; k++) {
+      const nacre_element *el = nacre_element_by_z(st.species_z[k]);
+      cJSON_AddNumberToObject(sp, el ? el->symbol : "X", (double)st.species_count[k]);
+    }
+    cJSON_AddNumberToObject(o, "with_energy", st.n_energy);
+    cJSON_AddNumberToObject(o, "with_forces", st.n_forces);
+    cJSON_AddNumberToObject(o, "with_stress", st.n_stress);
+    if (st.n_energy) {
+      cJSON_AddNumberToObject(o, "energy_per_atom_min_ev", st.e_per_atom_min);
+      cJSON_AddNumberToObject(o, "energy_per_atom_max_ev", st.e_per_atom_max);
+    }
+    if (st.n_forces) cJSON_AddNumberToObject(o, "force_component_max_ev_a", st.force_max);
+    if (st.n_stress) {
+      cJSON_AddNumberToObject(o, "pressure_min_gpa", st.pressure_min_gpa);
+      cJSON_AddNumberToObject(o, "pressure_max_gpa", st.pressure_max_gpa);
+    }
+    if (isfinite(st.volume_per_atom_min)) {
+      cJSON_AddNumberToObject(o, "volume_per_atom_min_a3", st.volume_per_atom_min);
+      cJSON_AddNumberToObject(o, "volume_per_atom_max_a3", st.volume_per_atom_max);
+    }
+    char *txt = cJSON_Print(o);
+    printf("%s\n", txt);
+    free(txt);
+    cJSON_Delete(o);
+    return CLI_OK;
+  }
+  printf("structures        %d (%ld atoms, %d to %d per structure)\n", st.nstructures,
+         st.natoms, st.min_atoms, st.max_atoms);
+  printf("species          ");
+  for (int k = 0; k < st.nspecies; k++) {
+    const nacre_element *el = nacre_element_by_z(st.species_z[k]);
+    printf(" %s:%ld", el ? el->symbol : "X", st.species_count[k]);
+  }
+  printf("  (atoms)\nlabels            energy %d, forces %d, stress %d\n", st.n_energy,
+         st.n_forces, st.n_stress);
+  if (st.n_energy)
+    printf("energy            %.6f to %.6f eV/atom\n", st.e_per_atom_min, st.e_per_atom_max);
+  if (st.n_forces) printf("force components  |F| up to %.4f eV/Å\n", st.force_max);
+  if (st.n_stress)
+    printf("pressure          %.3f to %.3f GPa\n", st.pressure_min_gpa, st.pressure_max_gpa);
+  if (isfinite(st.volume_per_atom_min))
+    printf("volume            %.3f to %.3f Å^3/atom\n", st.volume_per_atom_min,
+           st.volume_per_atom_max);
+  return CLI_OK;
+}
+
+static int save(const nacre_dataset *d, const char *path) {
+  nacre_error err;
+  nacre_error_clear(&err);
+  if (nacre_dataset_save_extxyz(d, path, &err)) return cli_fail("data", &err);
+  fprintf(stderr, "nacre data: %d structures written to %s\n", d->n, path);
+  return CLI_OK;
+}
+
+static int parse_species(const char *text, int *z, int *n) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", text);
+  *n = 0;
+  for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+    if (*n == 16 || !(z[*n] = nacre_element_z(t))) return -1;
+    (*n)++;
+  }
+  return *n > 0 ? 0 : -1;
+}
+
+static int run(int argc, char **argv) {
+  if (argc < 2) return cli_usage("data", "missing ACTION (info, filter, split, merge, convert)");
+  const char *action = argv[1];
+  if (!strcmp(action, "-h") || !strcmp(action, "--help")) {
+    help();
+    return CLI_OK;
+  }
+  if (strcmp(action, "info") && strcmp(action, "filter") && strcmp(action, "split") &&
+      strcmp(action, "merge") && strcmp(action, "convert"))
+    return cli_usage("data", "unknown action '%s'", action);
+  const char *out = NULL;
+  int json = 0, nin = 0, zs[16], nz = 0;
+  char **inputs = calloc((size_t)argc, sizeof *inputs);
+  double fr[3] = {0.8, 0.1, 0.1};
+  int seed = 1;
+  nacre_dataset_filter flt;
+  nacre_dataset_filter_init(&flt);
+  int rc = CLI_OK;
+  for (int k = 2; k < argc && rc == CLI_OK; k++) {
+    const char *a = argv[k];
+    const char *v = k + 1 < argc ? argv[k + 1] : NULL;
+#define NEED_VALUE                                                             \
+  if (!v) {                                                                    \
+    rc = cli_usage("data", "%s needs a value", a);                             \
+    break;                                                                     \
+  }                                                                            \
+  k++;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      help();
+      free(inputs);
+      return CLI_OK;
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      NEED_VALUE out = v;
+    } else if (!strcmp(a, "--json")) {
+      json = 1;
+    } else if (!strcmp(a, "--emax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt.e_per_atom_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--emax-above-min")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt.e_above_min_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--fmax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt.force_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--pmax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt.pressure_max_gpa)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--min-atoms")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &flt.min_atoms)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--max-atoms")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &flt.max_atoms)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--require")) {
+      NEED_VALUE for (const char *c = v; *c; c++) {
+        if (*c == 'e') flt.require |= NACRE_LABEL_ENERGY;
+        else if (*c == 'f') flt.require |= NACRE_LABEL_FORCES;
+        else if (*c == 's') flt.require |= NACRE_LABEL_STRESS;
+        else rc = cli_usage("data", "--require takes letters e, f, s; got '%s'", v);
+      }
+    } else if (!strcmp(a, "--species")) {
+      NEED_VALUE if (parse_species(v, zs, &nz)) rc =
+          cli_usage("data", "--species expects element symbols like Cu,Ag; got '%s'", v);
+      flt.species_z = zs;
+      flt.nspecies = nz;
+    } else if (!strcmp(a, "--fractions")) {
+      NEED_VALUE if (cli_parse_list("data", a, v, 3, fr)) rc = CLI_USAGE;
+      else if (fr[0] < 0 || fr[1] < 0 || fr[2] < 0 || fr[0] + fr[1] + fr[2] <= 0) rc =
+          cli_usage("data", "--fractions must be non-negative with a positive sum");
+    } else if (!strcmp(a, "--seed")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &seed)) rc = CLI_USAGE;
+    } else if (a[0] == '-' && a[1]) {
+      rc = cli_usage("data", "unknown option '%s'", a);
+    } else {
+      inputs[nin++] = argv[k];
+    }
+#undef NEED_VALUE
+  }
+  if (rc == CLI_OK && nin == 0) rc = cli_usage("data", "no DATA given");
+  if (rc == CLI_OK && strcmp(action, "info") && !out)
+    rc = cli_usage("data", "%s needs -o", action);
+  if (rc != CLI_OK) {
+    free(inputs);
+    return rc;
+  }
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_dataset *d = nacre_dataset_new(&err);
+  for (int k = 0; k < nin && d; k++)
+    if (nacre_dataset_read(d, inputs[k], &err)) {
+      nacre_dataset_free(d);
+      d = NULL;
+    }
+  free(inputs);
+  if (!d) return cli_fail("data", &err);
+  if (!strcmp(action, "info")) {
+    rc = print_info(d, json);
+  } else if (!strcmp(action, "filter")) {
+    nacre_dataset *o = NULL;
+    if (nacre_dataset_filter_apply(d, &flt, &o, &err)) {
+      rc = cli_fail("data", &err);
+    } else {
+      fprintf(stderr, "nacre data: kept %d of %d structures\n", o->n, d->n);
+      rc = save(o, out);
+      nacre_dataset_free(o);
+    }
+  } else if (!strcmp(action, "split")) {
+    double sum = fr[0] + fr[1] + fr[2];
+    int n = d->n, *idx = malloc(3 * (size_t)(n ? n : 1) * sizeof *idx), cnt[3];
+    nacre_split_indices(n, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx, &cnt[0], idx + n,
+                        &cnt[1], idx + 2 * n, &cnt[2]);
+    const char *part[3] = {"train", "valid", "test"};
+    for (int p = 0; p < 3 && rc == CLI_OK; p++) {
+      nacre_dataset *o = NULL;
+      char path[4096];
+      snprintf(path, sizeof path, "%s.%s.xyz", out, part[p]);
+      if (nacre_dataset_subset(d, idx + (size_t)p * n, cnt[p], &o, &err))
+        rc = cli_fail("data", &err);
+      else
+        rc = save(o, path);
+      nacre_dataset_free(o);
+    }
+    free(idx);
+  } else {
+    rc = save(d, out);
+  }
+  nacre_dataset_free(d);
+  return rc;
+}
+
+const nacre_command nacre_cmd_data = {"data", "inspect, filter, split, merge and convert training data", run};

@@ -1,0 +1,647 @@
+/* engine.c — the search loop: generations of candidates made by the
+ * random, evolutionary and swarm engines from one shared pool, relaxed in
+ * this process, in forked workers or on MPI ranks (transport.h), stored in
+ * the run database.
+ *
+ * Reproducibility: candidate `id` draws all its random numbers from stream
+ * (seed, id), and generation g is built from the pool of generations < g
+ * only; results are folded into the pool in id order after the whole
+ * generation is relaxed. The pool therefore depends on the seed and the
+ * population size, not on the number of workers or on timing, and a resumed
+ * run regenerates exactly the candidates a killed one had not finished. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "operators.h"
+#include "run_internal.h"
+#include "transport.h"
+
+const char *nacre_run_stop_reason(const nacre_run *r) { return r->stop_reason; }
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+typedef struct engine {
+  nacre_run *run;
+  const nacre_search_config *cfg;
+  const nacre_ctx *ctx;
+  nacre_candidate *c;   /* index = id */
+  int *particle;
+  long n, cap;
+  long *unique;         /* ids of unique minima in order found */
+  long nunique;
+  nacre_spacegroup **groups;
+  int ngroups;
+  /* per-generation caches */
+  long *sel;            /* parents by penalised rank */
+  long nsel;
+  long *pbest, *pcur;   /* per particle: best and latest finished ids */
+  int nparticles;
+  long gbest;
+  double best_h;        /* eV/atom over all finished */
+  int best_sg;
+  char best_pearson[16];
+  long ndone, nfinished_now;
+  double t_start;
+} engine;
+
+static double h_atom(const nacre_candidate *c) {
+  return c->enthalpy / (c->relaxed ? c->relaxed->natoms : 1);
+}
+
+static void engine_free(engine *e) {
+  nacre_candidates_free(e->c, e->n);
+  free(e->particle);
+  free(e->unique);
+  for (int k = 0; k < e->ngroups; k++) nacre_spacegroup_free(e->groups[k]);
+  free(e->groups);
+  free(e->sel);
+  free(e->pbest);
+  free(e->pcur);
+}
+
+static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
+  if (n <= e->cap) return NACRE_OK;
+  long cap = e->cap ? e->cap : 64;
+  while (cap < n) cap *= 2;
+  nacre_candidate *c = realloc(e->c, sizeof *c * (size_t)cap);
+  if (!c) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->c = c;
+  int *p = realloc(e->particle, sizeof *p * (size_t)cap);
+  if (!p) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->particle = p;
+  long *u = realloc(e->unique, sizeof *u * (size_t)cap);
+  if (!u) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->unique = u;
+  for (long k = e->cap; k < cap; k++) {
+    memset(&e->c[k], 0, sizeof e->c[k]);
+    e->c[k].duplicate_of = -1;
+    e->particle[k] = -1;
+  }
+  e->cap = cap;
+  return NACRE_OK;
+}
+
+/* Groups of the selection that can hold the composition. */
+static nacre_status feasible_groups(engine *e, nacre_error *err) {
+  int *list = NULL, nlist = 0;
+  nacre_status st = nacre_spacegroup_list_parse(e->cfg->groups, &list, &nlist, err);
+  if (st) return st;
+  e->groups = calloc((size_t)nlist, sizeof *e->groups);
+  int natoms = nacre_composition_natoms(&e->cfg->composition);
+  int *sw = malloc(sizeof(int) * 2 * (size_t)natoms);
+  if (!e->groups || !sw) {
+    free(list);
+    free(sw);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  nacre_rng rng;
+  nacre_rng_init(&rng, e->cfg->seed, UINT64_MAX);
+  for (int k = 0; k < nlist; k++) {
+    nacre_spacegroup *g;
+    if ((st = nacre_spacegroup_new(list[k], &g, err))) break;
+    int nsites;
+    nacre_error tmp;
+    if (nacre_wyckoff_choose(g, &e->cfg->composition, &rng, 1, sw,
+                             sw + natoms, natoms, &nsites, &tmp) == NACRE_OK)
+      e->groups[e->ngroups++] = g;
+    else
+      nacre_spacegroup_free(g);
+  }
+  free(list);
+  free(sw);
+  if (st) return st;
+  if (!e->ngroups) {
+    char comp[128];
+    nacre_composition_format(&e->cfg->composition, comp, sizeof comp);
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "none of the space groups %s can hold %s",
+                           e->cfg->groups, comp);
+  }
+  return NACRE_OK;
+}
+
+/* ---- candidates ---- */
+
+static nacre_status random_start(engine *e, nacre_rng *rng,
+                                 nacre_structure **out, char *op,
+                                 nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  if (cfg->cluster) {
+    strcpy(op, "random");
+    return nacre_random_cluster(&cfg->composition, &cfg->random, 0, rng, out,
+                                err);
+  }
+  nacre_status st = NACRE_ERR_NOT_CONVERGED;
+  for (int t = 0; t < 30 && st; t++) {
+    const nacre_spacegroup *g = e->groups[nacre_rng_int(rng, e->ngroups)];
+    st = nacre_random_crystal(g, &cfg->composition, &cfg->random, rng, out,
+                              NULL, err);
+    if (!st) snprintf(op, 24, "random:%d", g->number);
+    if (st == NACRE_ERR_NOMEM) return st;
+  }
+  if (st) nacre_error_prefix(err, "no random structure in 30 tries: ");
+  return st;
+}
+
+/* Linear-ranking roulette over the penalised parent list. */
+static long pick_parent(const engine *e, nacre_rng *rng) {
+  long m = e->nsel;
+  double total = 0.5 * m * (m + 1), u = nacre_rng_uniform(rng) * total;
+  for (long r = 0; r < m; r++) {
+    u -= (double)(m - r);
+    if (u < 0) return e->sel[r];
+  }
+  return e->sel[m - 1];
+}
+
+typedef enum slot_kind { SLOT_RANDOM, SLOT_HEREDITY, SLOT_MUTATION, SLOT_SWARM } slot_kind;
+
+static slot_kind slot_of(const engine *e, int gen, int slot) {
+  const nacre_search_config *cfg = e->cfg;
+  int p = cfg->population;
+  if (gen == 0 || e->nunique == 0 || cfg->engine == NACRE_ENGINE_RANDOM)
+    return SLOT_RANDOM;
+  if (cfg->engine == NACRE_ENGINE_SWARM) return SLOT_SWARM;
+  double fh = cfg->frac_heredity, fm = cfg->frac_mutation, fs = 0.0;
+  if (cfg->engine == NACRE_ENGINE_AUTO) {
+    /* Clusters: swarm moves between unaligned clusters help little, so
+     * auto is the evolutionary mix there. */
+    fh = cfg->cluster ? 0.5 : 0.4;
+    fm = cfg->cluster ? 0.3 : 0.2;
+    fs = cfg->cluster ? 0.0 : 0.2;
+  }
+  int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
+      ns = (int)lround(fs * p);
+  if (slot < nh) return e->nunique >= 2 ? SLOT_HEREDITY : SLOT_MUTATION;
+  if (slot < nh + nm) return SLOT_MUTATION;
+  if (slot < nh + nm + ns) return SLOT_SWARM;
+  return SLOT_RANDOM;
+}
+
+static nacre_status make_candidate(engine *e, long id, int gen, int slot,
+                                   nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  nacre_candidate *c = &e->c[id];
+  nacre_candidate_clear(c);
+  c->id = id;
+  c->generation = gen;
+  strcpy(c->status, "pending");
+  nacre_rng rng;
+  nacre_rng_init(&rng, cfg->seed, (uint64_t)id);
+  slot_kind kind = slot_of(e, gen, slot);
+  e->particle[id] = (cfg->engine == NACRE_ENGINE_SWARM ||
+                     cfg->engine == NACRE_ENGINE_AUTO)
+                        ? slot
+                        : -1;
+  nacre_status st = NACRE_ERR_NOT_CONVERGED;
+  nacre_error tmp;
+  if (kind == SLOT_HEREDITY) {
+    long a = pick_parent(e, &rng), b = a;
+    for (int t = 0; t < 20 && b == a; t++) b = pick_parent(e, &rng);
+    if (b == a) b = e->unique[(nacre_rng_int(&rng, (int)e->nunique))];
+    st = op_heredity(e->c[a].relaxed, e->c[b].relaxed, &cfg->composition,
+                     &cfg->random, &rng, &c->start, &tmp);
+    strcpy(c->engine, "evolution");
+    strcpy(c->op, "heredity");
+    snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
+  } else if (kind == SLOT_MUTATION) {
+    long a = pick_parent(e, &rng);
+    st = op_mutate(e->c[a].relaxed, &cfg->random, &rng, &c->start, c->op, &tmp);
+    strcpy(c->engine, "evolution");
+    snprintf(c->parents, sizeof c->parents, "%ld", a);
+  } else if (kind == SLOT_SWARM) {
+    long cur = slot < e->nparticles ? e->pcur[slot] : -1;
+    long pb = slot < e->nparticles ? e->pbest[slot] : -1;
+    strcpy(c->engine, "swarm");
+    if (cur >= 0 && nacre_rng_uniform(&rng) >= cfg->swarm_regenerate) {
+      st = op_swarm_move(e->c[cur].relaxed, e->c[pb].relaxed,
+                         e->c[e->gbest].relaxed, cfg->swarm_inertia,
+                         cfg->swarm_c1, cfg->swarm_c2, &cfg->random, &rng,
+                         &c->start, &tmp);
+      strcpy(c->op, "move");
+      snprintf(c->parents, sizeof c->parents, "%ld,%ld,%ld", cur, pb, e->gbest);
+    }
+  }
+  if (st) {
+    /* No operator (first generations, regenerated particles) or the child
+     * failed the distance checks: a random structure instead. */
+    nacre_structure_free(c->start);
+    c->start = NULL;
+    c->parents[0] = '\0';
+    if (kind == SLOT_RANDOM) strcpy(c->engine, "random");
+    char op[24];
+    st = random_start(e, &rng, &c->start, op, err);
+    if (st) return st;
+    if (kind == SLOT_HEREDITY || kind == SLOT_MUTATION)
+      snprintf(c->op, sizeof c->op, "%.12s/fallback", op);
+    else
+      snprintf(c->op, sizeof c->op, "%s", op);
+  }
+  c->created = now_s();
+  return NACRE_OK;
+}
+
+/* ---- pool ---- */
+
+static int cmp_h(const engine *e, long a, long b) {
+  double ha = h_atom(&e->c[a]), hb = h_atom(&e->c[b]);
+  if (ha != hb) return ha < hb ? -1 : 1;
+  return a < b ? -1 : (a > b);
+}
+
+/* Parent list, swarm bests: everything generation `gen` is built from. */
+static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  long u = e->nunique;
+  free(e->sel);
+  e->sel = malloc(sizeof(long) * (size_t)(u > 0 ? u : 1));
+  double *score = malloc(sizeof(double) * (size_t)(u > 0 ? u : 1));
+  if (!e->sel || !score) {
+    free(score);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (long k = 0; k < u; k++) e->sel[k] = e->unique[k];
+  for (long i = 1; i < u; i++)
+    for (long j = i; j > 0 && cmp_h(e, e->sel[j], e->sel[j - 1]) < 0; j--) {
+      long t = e->sel[j];
+      e->sel[j] = e->sel[j - 1];
+      e->sel[j - 1] = t;
+    }
+  e->gbest = u > 0 ? e->sel[0] : -1;
+  long m = (u + 1) / 2;
+  if (m < cfg->elite) m = cfg->elite;
+  if (m > u) m = u;
+  /* Fitness: normalised enthalpy plus a penalty for resembling a better
+   * minimum (keeps the parents diverse). */
+  double h0 = m > 0 ? h_atom(&e->c[e->sel[0]]) : 0,
+         h1 = m > 0 ? h_atom(&e->c[e->sel[m - 1]]) : 0;
+  for (long i = 0; i < m; i++) {
+    double sim = 0;
+    for (long j = 0; j < i; j++) {
+      double s = nacre_fingerprint_similarity(e->c[e->sel[i]].fp,
+                                              e->c[e->sel[j]].fp);
+      if (s > sim) sim = s;
+    }
+    score[i] = (h_atom(&e->c[e->sel[i]]) - h0) / (h1 - h0 + 1e-12) +
+               cfg->similarity_penalty * pow(sim, 8);
+  }
+  for (long i = 1; i < m; i++)
+    for (long j = i; j > 0 && score[j] < score[j - 1]; j--) {
+      double t = score[j];
+      score[j] = score[j - 1];
+      score[j - 1] = t;
+      long l = e->sel[j];
+      e->sel[j] = e->sel[j - 1];
+      e->sel[j - 1] = l;
+    }
+  e->nsel = m;
+  free(score);
+  /* Swarm: personal bests and latest positions per particle. */
+  int np = cfg->population;
+  free(e->pbest);
+  free(e->pcur);
+  e->pbest = malloc(sizeof(long) * (size_t)np);
+  e->pcur = malloc(sizeof(long) * (size_t)np);
+  if (!e->pbest || !e->pcur)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->nparticles = np;
+  for (int k = 0; k < np; k++) e->pbest[k] = e->pcur[k] = -1;
+  for (long id = 0; id < upto; id++) {
+    int k = e->particle[id];
+    if (k < 0 || k >= np || strcmp(e->c[id].status, "done")) continue;
+    e->pcur[k] = id;
+    if (e->pbest[k] < 0 || cmp_h(e, id, e->pbest[k]) < 0) e->pbest[k] = id;
+  }
+  return NACRE_OK;
+}
+
+static nacre_status fold_into_pool(engine *e, long from, long to,
+                                   nacre_error *err) {
+  nacre_status st = run_begin(e->run, err);
+  if (st) return st;
+  for (long id = from; id < to; id++) {
+    nacre_candidate *c = &e->c[id];
+    if (strcmp(c->status, "done")) continue;
+    nacre_minimum_key key = {c->fp, h_atom(c),
+                             c->volume / c->relaxed->natoms, c->sg};
+    long dup = -1;
+    for (long k = 0; k < e->nunique && dup < 0; k++) {
+      const nacre_candidate *u = &e->c[e->unique[k]];
+      nacre_minimum_key uk = {u->fp, h_atom(u), u->volume / u->relaxed->natoms,
+                              u->sg};
+      if (nacre_is_duplicate(&key, &uk, &e->cfg->duplicate)) dup = u->id;
+    }
+    c->duplicate_of = dup;
+    if (dup < 0) e->unique[e->nunique++] = id;
+    if ((st = run_store_duplicate(e->run, id, dup, err))) {
+      run_rollback(e->run);
+      return st;
+    }
+  }
+  return run_commit(e->run, err);
+}
+
+/* ---- relaxation results ---- */
+
+static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
+                                     const nacre_search_relaxed *out,
+                                     nacre_error *err) {
+  nacre_candidate *c = &e->c[id];
+  nacre_structure_free(c->relaxed);
+  c->relaxed = s;
+  c->energy = out->energy;
+  c->enthalpy = out->enthalpy;
+  c->steps = out->steps;
+  snprintf(c->outcome, sizeof c->outcome, "%s", out->outcome);
+  c->volume = (s->pbc[0] || s->pbc[1] || s->pbc[2]) ? fabs(nacre_structure_volume(s)) : 0.0;
+  int ok = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
+           nacre_structure_check(s, NULL) == NACRE_OK;
+  if (ok) {
+    nacre_search_classify(s, e->cfg->symprec, &c->sg, c->sg_symbol, c->pearson);
+    nacre_fingerprint_free(c->fp);
+    c->fp = NULL;
+    nacre_error tmp;
+    ok = nacre_fingerprint_new(s, &e->cfg->fingerprint, &c->fp, &tmp) == NACRE_OK;
+  }
+  strcpy(c->status, ok ? "done" : "failed");
+  c->finished = now_s();
+  nacre_status st = run_store_result(e->run, c, err);
+  if (st) return st;
+  e->nfinished_now++;
+  if (ok) {
+    e->ndone++;
+    double h = h_atom(c);
+    if (e->ndone == 1 || h < e->best_h) {
+      e->best_h = h;
+      e->best_sg = c->sg;
+      snprintf(e->best_pearson, sizeof e->best_pearson, "%s", c->pearson);
+    }
+  }
+  return NACRE_OK;
+}
+
+/* ---- the loop ---- */
+
+typedef struct runner {
+  engine *e;
+  nacre_search_relax_fn relax;
+  void *relax_user;
+  nacre_search_progress_fn prog;
+  void *prog_user;
+  search_transport *t;   /* NULL: relax in this process */
+  double deadline;   /* 0: none */
+} runner;
+
+/* 0 = go on; otherwise a reason has been set. */
+static int should_stop(runner *r) {
+  engine *e = r->e;
+  if (nacre_ctx_interrupted(e->ctx)) {
+    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "interrupted");
+    return 1;
+  }
+  if (r->deadline > 0 && now_s() >= r->deadline) {
+    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "time limit");
+    return 1;
+  }
+  return 0;
+}
+
+static int report(runner *r, int gen) {
+  engine *e = r->e;
+  if (!r->prog) return 0;
+  nacre_search_progress p;
+  memset(&p, 0, sizeof p);
+  p.done = e->ndone;
+  p.budget = e->cfg->budget;
+  p.generation = gen;
+  p.unique = e->nunique;
+  p.best_h_atom = e->best_h;
+  p.best_sg = e->best_sg;
+  snprintf(p.best_pearson, sizeof p.best_pearson, "%s", e->best_pearson);
+  p.elapsed_s = now_s() - e->t_start;
+  p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
+  if (r->prog(r->prog_user, &p)) {
+    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
+    return 1;
+  }
+  return 0;
+}
+
+/* Relaxes the pending candidates of [from, to). Returns 1 in *stopped when
+ * a limit stopped it early. */
+static nacre_status relax_batch(runner *r, long from, long to, int gen,
+                                int *stopped, nacre_error *err) {
+  engine *e = r->e;
+  *stopped = 0;
+  long next = from;
+  if (!r->t) {
+    for (long id = from; id < to; id++) {
+      if (strcmp(e->c[id].status, "pending")) continue;
+      if (should_stop(r)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+      nacre_structure *s = nacre_structure_copy(e->c[id].start, err);
+      if (!s) return NACRE_ERR_NOMEM;
+      nacre_search_relaxed out;
+      memset(&out, 0, sizeof out);
+      nacre_status st = r->relax(r->relax_user, s, e->cfg->pressure_gpa, &out, err);
+      if (st) {
+        nacre_structure_free(s);
+        return nacre_error_prefix(err, "relaxing candidate %ld: ", id);
+      }
+      if ((st = finish_candidate(e, id, s, &out, err))) return st;
+      if (report(r, gen)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+    }
+    return NACRE_OK;
+  }
+  search_transport *t = r->t;
+  int busy = 0;
+  for (;;) {
+    /* hand out work */
+    for (int k = 0; k < t->nworkers && !*stopped; k++) {
+      if (t->task[k] >= 0) continue;
+      while (next < to && strcmp(e->c[next].status, "pending")) next++;
+      if (next >= to) break;
+      if (should_stop(r)) {
+        *stopped = 1;
+        break;
+      }
+      nacre_status st = t->send(t, k, next, e->c[next].start,
+                                e->cfg->pressure_gpa, err);
+      if (st) return st;
+      next++;
+      busy++;
+    }
+    if (!busy) return NACRE_OK;
+    if (*stopped) return NACRE_OK; /* in-flight work stays pending */
+    int k;
+    search_reply rep;
+    nacre_structure *s = NULL;
+    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
+    if (st) return st;
+    if (k < 0) {
+      if (should_stop(r)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+      continue;
+    }
+    busy--;
+    if (rep.status != NACRE_OK) {
+      nacre_structure_free(s);
+      return nacre_error_set(err, (nacre_status)rep.status,
+                             "relaxing candidate %ld: %s", rep.id, rep.message);
+    }
+    if ((st = finish_candidate(e, rep.id, s, &rep.out, err))) return st;
+    if (report(r, gen)) *stopped = 1;
+  }
+}
+
+static nacre_status validate(const nacre_search_config *cfg, nacre_error *err) {
+  int natoms = nacre_composition_natoms(&cfg->composition);
+  if (natoms < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "empty composition");
+  if (cfg->population < 1 || cfg->budget < 1 || cfg->jobs < 1 ||
+      cfg->jobs > 256)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "population (%d) and budget (%d) must be ≥ 1, jobs "
+                           "(%d) in 1..256",
+                           cfg->population, cfg->budget, cfg->jobs);
+  return NACRE_OK;
+}
+
+nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
+                           void *relax_user, search_transport *t,
+                           nacre_search_progress_fn prog, void *prog_user,
+                           const nacre_ctx *ctx, nacre_error *err) {
+  const nacre_search_config *cfg = &run->cfg;
+  nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
+                                                    "run opened read-only")
+                                  : validate(cfg, err);
+  if (st) {
+    if (t) t->close(t, 1);
+    return st;
+  }
+  run->stop_reason[0] = '\0';
+  engine e;
+  memset(&e, 0, sizeof e);
+  e.run = run;
+  e.cfg = cfg;
+  e.ctx = ctx;
+  e.t_start = now_s();
+  runner r = {&e, relax, relax_user, prog, prog_user, t,
+              cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
+  if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;
+  /* Everything stored so far. */
+  nacre_candidate *loaded = NULL;
+  int *lp = NULL;
+  long nl = 0;
+  if ((st = run_load_all(run, &loaded, &lp, &nl, err))) goto done;
+  st = ensure_capacity(&e, nl + 1, err);
+  for (long k = 0; k < nl && !st; k++) {
+    if (loaded[k].id != k) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "run database: candidate ids are not 0..%ld", nl - 1);
+      break;
+    }
+    e.c[k] = loaded[k];
+    e.particle[k] = lp[k];
+    memset(&loaded[k], 0, sizeof loaded[k]);
+    if (!strcmp(e.c[k].status, "done")) {
+      e.ndone++;
+      double h = h_atom(&e.c[k]);
+      if (e.ndone == 1 || h < e.best_h) {
+        e.best_h = h;
+        e.best_sg = e.c[k].sg;
+        snprintf(e.best_pearson, sizeof e.best_pearson, "%s", e.c[k].pearson);
+      }
+    }
+  }
+  e.n = nl;
+  free(loaded);
+  free(lp);
+  if (st) goto done;
+  e.nfinished_now = 0;
+  int p = cfg->population, stall = 0;
+  double best_gen = INFINITY;
+  int stopped = 0;
+  for (int gen = 0; !stopped; gen++) {
+    long from = (long)gen * p;
+    if (from >= cfg->budget) {
+      snprintf(run->stop_reason, sizeof run->stop_reason, "budget");
+      break;
+    }
+    long to = from + p < cfg->budget ? from + p : cfg->budget;
+    if ((st = ensure_capacity(&e, to, err))) break;
+    if ((st = prepare_generation(&e, from, err))) break;
+    /* Create what this generation lacks (a killed run may have stored part
+     * of it; the rest is regenerated identically). */
+    int created = 0;
+    for (long id = from; id < to && !st; id++) {
+      if (id < e.n) continue;
+      if (!created && (st = run_begin(run, err))) break;
+      created = 1;
+      st = make_candidate(&e, id, gen, (int)(id - from), err);
+      if (!st) st = run_insert_pending(run, &e.c[id], e.particle[id], err);
+    }
+    if (created) {
+      if (st) {
+        run_rollback(run);
+        break;
+      }
+      if ((st = run_commit(run, err))) break;
+      e.n = to;
+    }
+    int pending = 0;
+    for (long id = from; id < to; id++) pending += !strcmp(e.c[id].status, "pending");
+    if (pending && cfg->jobs > 1 && !r.t &&
+        (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
+      break;
+    if (pending && (st = relax_batch(&r, from, to, gen, &stopped, err))) break;
+    if (stopped) break;
+    if ((st = fold_into_pool(&e, from, to, err))) break;
+    /* Stall counter over generations. */
+    double b = INFINITY;
+    for (long k = 0; k < e.nunique; k++) {
+      double h = h_atom(&e.c[e.unique[k]]);
+      if (h < b) b = h;
+    }
+    if (b < best_gen - 1e-5) {
+      best_gen = b;
+      stall = 0;
+    } else {
+      stall++;
+    }
+    if (pending && report(&r, gen)) break;
+    if (cfg->stall_generations > 0 && stall >= cfg->stall_generations) {
+      snprintf(run->stop_reason, sizeof run->stop_reason,
+               "no improvement in %d generations", stall);
+      break;
+    }
+  }
+done:
+  if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
+  engine_free(&e);
+  if (!st && !strcmp(run->stop_reason, "interrupted"))
+    return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "search interrupted");
+  return st;
+}
+
+nacre_status nacre_search_run(nacre_run *run, nacre_search_relax_fn relax,
+                              void *relax_user, nacre_search_progress_fn prog,
+                              void *prog_user, const nacre_ctx *ctx,
+                              nacre_error *err) {
+  return search_run_on(run, relax, relax_user, NULL, prog, prog_user, ctx,
+                       err);
+}

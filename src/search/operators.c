@@ -1,0 +1,585 @@
+/* operators.c — heredity, mutations and swarm moves on crystals and
+ * clusters; see operators.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "operators.h"
+
+static int is_cluster(const nacre_structure *s) {
+  return !(s->pbc[0] || s->pbc[1] || s->pbc[2]);
+}
+
+/* Shortest distance between atoms i and j (any image). */
+static double pair_distance(const nacre_structure *s, int i, int j) {
+  double d[3];
+  for (int k = 0; k < 3; k++)
+    d[k] = s->positions[3 * j + k] - s->positions[3 * i + k];
+  if (!is_cluster(s)) nacre_cell_minimum_image(s->cell, s->pbc, d);
+  return sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+}
+
+static int atom_ok(const nacre_structure *s, int i,
+                   const nacre_random_options *o, double factor) {
+  for (int j = 0; j < s->natoms; j++) {
+    if (j == i) continue;
+    double dm = factor * nacre_random_min_distance(o, s->numbers[i],
+                                                    s->numbers[j]);
+    if (pair_distance(s, i, j) < dm) return 0;
+  }
+  return 1;
+}
+
+static void cluster_centre(const nacre_structure *s, double c[3]) {
+  c[0] = c[1] = c[2] = 0;
+  for (int i = 0; i < s->natoms; i++)
+    for (int k = 0; k < 3; k++) c[k] += s->positions[3 * i + k] / s->natoms;
+}
+
+static double cluster_radius(const nacre_structure *s) {
+  double c[3], r = 0;
+  cluster_centre(s, c);
+  for (int i = 0; i < s->natoms; i++) {
+    double d2 = 0;
+    for (int k = 0; k < 3; k++) {
+      double v = s->positions[3 * i + k] - c[k];
+      d2 += v * v;
+    }
+    if (d2 > r * r) r = sqrt(d2);
+  }
+  return r;
+}
+
+/* Puts a cluster in the middle of a cubic box with 10 Å of vacuum. */
+static void cluster_box(nacre_structure *s) {
+  double c[3], r = cluster_radius(s);
+  cluster_centre(s, c);
+  double box = 2 * r + 10.0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) s->cell[i][j] = i == j ? box : 0.0;
+  for (int i = 0; i < s->natoms; i++)
+    for (int k = 0; k < 3; k++)
+      s->positions[3 * i + k] += 0.5 * box - c[k];
+  s->pbc[0] = s->pbc[1] = s->pbc[2] = 0;
+}
+
+int op_repair_distances(nacre_structure *s, const nacre_random_options *o,
+                        double factor, nacre_rng *rng) {
+  double rad = is_cluster(s) ? cluster_radius(s) : 0, c[3] = {0, 0, 0};
+  if (is_cluster(s)) cluster_centre(s, c);
+  for (int i = 0; i < s->natoms; i++) {
+    if (atom_ok(s, i, o, factor)) continue;
+    int ok = 0;
+    for (int t = 0; t < 200 && !ok; t++) {
+      if (is_cluster(s)) {
+        double u[3], r = rad * cbrt(nacre_rng_uniform(rng)) * 1.05;
+        nacre_rng_unit_vector(rng, u);
+        for (int k = 0; k < 3; k++) s->positions[3 * i + k] = c[k] + r * u[k];
+      } else {
+        double f[3] = {nacre_rng_uniform(rng), nacre_rng_uniform(rng),
+                       nacre_rng_uniform(rng)};
+        nacre_cell_frac_to_cart(s->cell, f, s->positions + 3 * i);
+      }
+      ok = atom_ok(s, i, o, factor);
+    }
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+static void random_rotation(nacre_rng *rng, double r[3][3]) {
+  /* Uniform rotation from a unit quaternion (Shoemake 1992). */
+  double q[4];
+  double n = 0;
+  for (int k = 0; k < 4; k++) {
+    q[k] = nacre_rng_normal(rng);
+    n += q[k] * q[k];
+  }
+  n = sqrt(n);
+  for (int k = 0; k < 4; k++) q[k] /= n;
+  double a = q[0], b = q[1], c = q[2], d = q[3];
+  double m[3][3] = {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d),
+                     2 * (b * d + a * c)},
+                    {2 * (b * c + a * d), a * a - b * b + c * c - d * d,
+                     2 * (c * d - a * b)},
+                    {2 * (b * d - a * c), 2 * (c * d + a * b),
+                     a * a - b * b - c * c + d * d}};
+  memcpy(r, m, sizeof m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Heredity                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct cut_atom {
+  int z;
+  double x[3];     /* fractional (crystals) or Cartesian (clusters) */
+  double margin;   /* distance to the cut, in the units of the side value */
+  int taken;
+} cut_atom;
+
+static int by_margin(const void *pa, const void *pb) {
+  const cut_atom *a = pa, *b = pb;
+  return (a->margin > b->margin) - (a->margin < b->margin);
+}
+
+nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
+                         const nacre_composition *comp,
+                         const nacre_random_options *o, nacre_rng *rng,
+                         nacre_structure **out, nacre_error *err) {
+  *out = NULL;
+  int n = a->natoms, cluster = is_cluster(a);
+  if (b->natoms != n)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "heredity: parents of %d and %d atoms", n,
+                           b->natoms);
+  cut_atom *in = calloc((size_t)n, sizeof *in);
+  cut_atom *rest = calloc((size_t)(2 * n), sizeof *rest);
+  double *fa = malloc(sizeof(double) * 3 * (size_t)n);
+  double *fb = malloc(sizeof(double) * 3 * (size_t)n);
+  nacre_structure *child = nacre_structure_new(n, err);
+  nacre_status st = NACRE_OK;
+  if (!in || !rest || !fa || !fb || !child) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  double f = 0.3 + 0.4 * nacre_rng_uniform(rng);
+  int nin = 0, nrest = 0, axis = nacre_rng_int(rng, 3);
+  if (cluster) {
+    /* Rotate both parents about their centres; cut with the plane z = c
+     * that leaves a fraction f of a's atoms above. */
+    const nacre_structure *par[2] = {a, b};
+    double *pos[2] = {fa, fb};
+    for (int p = 0; p < 2; p++) {
+      double rot[3][3], c[3];
+      random_rotation(rng, rot);
+      cluster_centre(par[p], c);
+      for (int i = 0; i < n; i++) {
+        double v[3];
+        for (int k = 0; k < 3; k++) v[k] = par[p]->positions[3 * i + k] - c[k];
+        for (int k = 0; k < 3; k++)
+          pos[p][3 * i + k] = rot[k][0] * v[0] + rot[k][1] * v[1] + rot[k][2] * v[2];
+      }
+    }
+    /* plane height: the f-quantile of a's z */
+    double *zs = malloc(sizeof(double) * (size_t)n);
+    if (!zs) {
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    for (int i = 0; i < n; i++) zs[i] = fa[3 * i + 2];
+    for (int i = 1; i < n; i++)
+      for (int j = i; j > 0 && zs[j] < zs[j - 1]; j--) {
+        double t = zs[j];
+        zs[j] = zs[j - 1];
+        zs[j - 1] = t;
+      }
+    int q = (int)((1 - f) * n);
+    if (q >= n) q = n - 1;
+    double cut = q > 0 ? 0.5 * (zs[q] + zs[q - 1]) : zs[0] - 1e-6;
+    free(zs);
+    for (int i = 0; i < n; i++) {
+      double za = fa[3 * i + 2], zb = fb[3 * i + 2];
+      cut_atom *ca = za >= cut && nin < n ? &in[nin++] : &rest[nrest++];
+      ca->z = a->numbers[i];
+      memcpy(ca->x, fa + 3 * i, sizeof ca->x);
+      ca->margin = fabs(za - cut);
+      cut_atom *cb = zb < cut && nin < n ? &in[nin++] : &rest[nrest++];
+      cb->z = b->numbers[i];
+      memcpy(cb->x, fb + 3 * i, sizeof cb->x);
+      cb->margin = fabs(zb - cut);
+    }
+  } else {
+    if ((st = nacre_structure_get_frac(a, fa, err)) ||
+        (st = nacre_structure_get_frac(b, fb, err)))
+      goto done;
+    double sa = nacre_rng_uniform(rng), sb = nacre_rng_uniform(rng);
+    /* a keeps [0, f) along the axis after a shift, b gives [f, 1) */
+    for (int i = 0; i < n; i++) {
+      double x[3];
+      memcpy(x, fa + 3 * i, sizeof x);
+      x[axis] += sa;
+      for (int k = 0; k < 3; k++) x[k] -= floor(x[k]);
+      int inside = x[axis] < f;
+      cut_atom *c = inside && nin < n ? &in[nin++] : &rest[nrest++];
+      c->z = a->numbers[i];
+      memcpy(c->x, x, sizeof x);
+      c->margin = fmin(fabs(x[axis]), fabs(f - x[axis]));
+      memcpy(x, fb + 3 * i, sizeof x);
+      x[axis] += sb;
+      for (int k = 0; k < 3; k++) x[k] -= floor(x[k]);
+      inside = x[axis] >= f;
+      c = inside && nin < n ? &in[nin++] : &rest[nrest++];
+      c->z = b->numbers[i];
+      memcpy(c->x, x, sizeof x);
+      c->margin = fmin(fabs(x[axis] - f), fabs(1.0 - x[axis]));
+    }
+  }
+  /* Composition repair: drop surplus atoms nearest the cut, add missing
+   * species from the atoms just beyond it. */
+  qsort(in, (size_t)nin, sizeof *in, by_margin);
+  qsort(rest, (size_t)nrest, sizeof *rest, by_margin);
+  int have[NACRE_MAX_SPECIES] = {0}, m = 0;
+  for (int i = nin - 1; i >= 0; i--) { /* keep atoms far from the cut first */
+    int s;
+    for (s = 0; s < comp->nspecies && comp->z[s] != in[i].z; s++) {
+    }
+    if (s == comp->nspecies || have[s] >= comp->count[s]) continue;
+    have[s]++;
+    child->numbers[m] = in[i].z;
+    memcpy(child->positions + 3 * m, in[i].x, sizeof in[i].x);
+    m++;
+  }
+  for (int i = 0; i < nrest && m < n; i++) {
+    int s;
+    for (s = 0; s < comp->nspecies && comp->z[s] != rest[i].z; s++) {
+    }
+    if (s == comp->nspecies || have[s] >= comp->count[s]) continue;
+    have[s]++;
+    child->numbers[m] = rest[i].z;
+    memcpy(child->positions + 3 * m, rest[i].x, sizeof rest[i].x);
+    m++;
+  }
+  /* Anything still missing goes to a random place (fixed by the repair). */
+  for (int s = 0; s < comp->nspecies; s++)
+    while (have[s] < comp->count[s] && m < n) {
+      have[s]++;
+      child->numbers[m] = comp->z[s];
+      for (int k = 0; k < 3; k++)
+        child->positions[3 * m + k] = nacre_rng_uniform(rng);
+      m++;
+    }
+  if (cluster) {
+    /* positions are Cartesian already */
+    cluster_box(child);
+  } else {
+    double abc_a[3], ang_a[3], abc_b[3], ang_b[3], abc[3], ang[3];
+    nacre_cell_lengths_angles(a->cell, abc_a, ang_a);
+    nacre_cell_lengths_angles(b->cell, abc_b, ang_b);
+    for (int k = 0; k < 3; k++) {
+      abc[k] = f * abc_a[k] + (1 - f) * abc_b[k];
+      ang[k] = f * ang_a[k] + (1 - f) * ang_b[k];
+    }
+    double cell[3][3];
+    if (nacre_cell_from_lengths_angles(abc, ang, cell) ||
+        !(nacre_cell_volume(cell) > 0)) {
+      memcpy(cell, a->cell, sizeof cell);
+    }
+    double v = f * fabs(nacre_structure_volume(a)) +
+               (1 - f) * fabs(nacre_structure_volume(b));
+    double s = cbrt(v / nacre_cell_volume(cell));
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) child->cell[i][j] = cell[i][j] * s;
+    double *frac = malloc(sizeof(double) * 3 * (size_t)n);
+    if (!frac) {
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    memcpy(frac, child->positions, sizeof(double) * 3 * (size_t)n);
+    nacre_structure_set_frac(child, frac);
+    free(frac);
+  }
+  if (!op_repair_distances(child, o, 0.75, rng)) {
+    st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
+                         "heredity: child atoms too close after repair");
+    goto done;
+  }
+  *out = child;
+  child = NULL;
+done:
+  nacre_structure_free(child);
+  free(in);
+  free(rest);
+  free(fa);
+  free(fb);
+  return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mutations                                                             */
+/* ------------------------------------------------------------------ */
+
+static double length_scale(const nacre_structure *s,
+                           const nacre_random_options *o) {
+  double d = 1e300;
+  for (int i = 0; i < s->natoms; i++) {
+    double v = nacre_random_min_distance(o, s->numbers[i], s->numbers[i]);
+    if (v < d) d = v;
+  }
+  return d < 1e299 ? d / 0.7 : 1.0; /* ≈ a bond length */
+}
+
+static void mutate_strain(nacre_structure *s, nacre_rng *rng) {
+  double e[3][3];
+  for (int i = 0; i < 3; i++)
+    for (int j = i; j < 3; j++) e[i][j] = e[j][i] = 0.12 * nacre_rng_normal(rng);
+  double v0 = fabs(nacre_structure_volume(s));
+  double *frac = malloc(sizeof(double) * 3 * (size_t)s->natoms);
+  if (!frac) return;
+  nacre_structure_get_frac(s, frac, NULL);
+  double c[3][3];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      c[i][j] = s->cell[i][j];
+      for (int k = 0; k < 3; k++) c[i][j] += s->cell[i][k] * e[k][j];
+    }
+  double v1 = fabs(nacre_cell_volume(c));
+  if (v1 > 0) {
+    double sc = cbrt(v0 / v1);
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) s->cell[i][j] = c[i][j] * sc;
+  }
+  nacre_structure_set_frac(s, frac);
+  free(frac);
+}
+
+static void mutate_rattle(nacre_structure *s, double sigma, nacre_rng *rng) {
+  for (int i = 0; i < 3 * s->natoms; i++)
+    s->positions[i] += sigma * nacre_rng_normal(rng);
+}
+
+static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
+  int nswap = 1 + nacre_rng_int(rng, s->natoms / 8 > 1 ? s->natoms / 8 : 1);
+  int done = 0;
+  for (int t = 0; t < 100 * nswap && done < nswap; t++) {
+    int i = nacre_rng_int(rng, s->natoms), j = nacre_rng_int(rng, s->natoms);
+    if (s->numbers[i] == s->numbers[j]) continue;
+    int z = s->numbers[i];
+    s->numbers[i] = s->numbers[j];
+    s->numbers[j] = z;
+    done++;
+  }
+  return done;
+}
+
+/* A displacement wave u_i = A e sin(2π k·x_i + φ): a cheap stand-in for a
+ * soft phonon mode (long wavelength, collective). */
+static void mutate_wave(nacre_structure *s, double amp, nacre_rng *rng) {
+  double e[3], kv[3], phi = 2 * NACRE_PI * nacre_rng_uniform(rng);
+  nacre_rng_unit_vector(rng, e);
+  do {
+    for (int k = 0; k < 3; k++) kv[k] = nacre_rng_int(rng, 3) - 1;
+  } while (!kv[0] && !kv[1] && !kv[2]);
+  double *frac = malloc(sizeof(double) * 3 * (size_t)s->natoms);
+  if (!frac) return;
+  if (is_cluster(s)) {
+    double r = cluster_radius(s) + 1e-9, c[3];
+    cluster_centre(s, c);
+    for (int i = 0; i < s->natoms; i++)
+      for (int k = 0; k < 3; k++)
+        frac[3 * i + k] = (s->positions[3 * i + k] - c[k]) / (2 * r);
+  } else {
+    nacre_structure_get_frac(s, frac, NULL);
+  }
+  for (int i = 0; i < s->natoms; i++) {
+    double arg = 2 * NACRE_PI *
+                     (kv[0] * frac[3 * i] + kv[1] * frac[3 * i + 1] +
+                      kv[2] * frac[3 * i + 2]) +
+                 phi;
+    for (int k = 0; k < 3; k++) s->positions[3 * i + k] += amp * e[k] * sin(arg);
+  }
+  free(frac);
+}
+
+/* Rotates the atoms above a random plane through the centre by a random
+ * angle about the plane normal (clusters). */
+static void mutate_cap(nacre_structure *s, nacre_rng *rng) {
+  double c[3], nrm[3];
+  cluster_centre(s, c);
+  nacre_rng_unit_vector(rng, nrm);
+  double th = 2 * NACRE_PI * nacre_rng_uniform(rng), ct = cos(th), sn = sin(th);
+  for (int i = 0; i < s->natoms; i++) {
+    double v[3];
+    for (int k = 0; k < 3; k++) v[k] = s->positions[3 * i + k] - c[k];
+    double h = v[0] * nrm[0] + v[1] * nrm[1] + v[2] * nrm[2];
+    if (h <= 0) continue;
+    /* Rodrigues: v' = v cosθ + (n×v) sinθ + n (n·v)(1 − cosθ) */
+    double cr[3] = {nrm[1] * v[2] - nrm[2] * v[1], nrm[2] * v[0] - nrm[0] * v[2],
+                    nrm[0] * v[1] - nrm[1] * v[0]};
+    for (int k = 0; k < 3; k++)
+      s->positions[3 * i + k] =
+          c[k] + v[k] * ct + cr[k] * sn + nrm[k] * h * (1 - ct);
+  }
+}
+
+nacre_status op_mutate(const nacre_structure *a,
+                       const nacre_random_options *o, nacre_rng *rng,
+                       nacre_structure **out, char *op, nacre_error *err) {
+  *out = NULL;
+  nacre_structure *s = nacre_structure_copy(a, err);
+  if (!s) return NACRE_ERR_NOMEM;
+  int multi = 0;
+  for (int i = 1; i < s->natoms; i++) multi |= s->numbers[i] != s->numbers[0];
+  double d = length_scale(s, o);
+  double u = nacre_rng_uniform(rng);
+  if (is_cluster(s)) {
+    if (u < 0.35) {
+      mutate_cap(s, rng);
+      strcpy(op, "cap-rotation");
+    } else if (u < 0.6 && multi) {
+      mutate_swap(s, rng);
+      strcpy(op, "swap");
+    } else if (u < 0.8) {
+      mutate_wave(s, 0.3 * d, rng);
+      strcpy(op, "soft-wave");
+    } else {
+      mutate_rattle(s, 0.25 * d, rng);
+      strcpy(op, "displacement");
+    }
+  } else {
+    if (u < 0.35) {
+      mutate_strain(s, rng);
+      mutate_rattle(s, 0.05 * d, rng);
+      strcpy(op, "strain");
+    } else if (u < 0.55 && multi) {
+      mutate_swap(s, rng);
+      strcpy(op, "swap");
+    } else if (u < 0.8) {
+      mutate_wave(s, 0.3 * d, rng);
+      strcpy(op, "soft-wave");
+    } else {
+      mutate_rattle(s, 0.2 * d, rng);
+      strcpy(op, "displacement");
+    }
+    nacre_structure_wrap(s);
+  }
+  if (!op_repair_distances(s, o, 0.75, rng)) {
+    nacre_structure_free(s);
+    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
+                           "mutation: atoms too close after repair");
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Swarm                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* For each atom of x, the displacement (fractional for crystals, Cartesian
+ * for clusters, both centred) to a distinct atom of t of the same species,
+ * matched greedily by distance. */
+static nacre_status match_displacements(const nacre_structure *x,
+                                        const double *px,
+                                        const nacre_structure *t,
+                                        const double *pt, int cluster,
+                                        double *disp, nacre_error *err) {
+  int n = x->natoms;
+  char *used = calloc((size_t)n, 1);
+  if (!used) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    int best = -1;
+    double bd = 1e300, bv[3] = {0, 0, 0};
+    for (int j = 0; j < n; j++) {
+      if (used[j] || t->numbers[j] != x->numbers[i]) continue;
+      double v[3];
+      for (int k = 0; k < 3; k++) {
+        v[k] = pt[3 * j + k] - px[3 * i + k];
+        if (!cluster) v[k] -= floor(v[k] + 0.5);
+      }
+      double d2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+      if (d2 < bd) bd = d2, best = j, memcpy(bv, v, sizeof bv);
+    }
+    if (best >= 0) used[best] = 1;
+    memcpy(disp + 3 * i, bv, sizeof bv);
+  }
+  free(used);
+  return NACRE_OK;
+}
+
+static nacre_status coords(const nacre_structure *s, int cluster, double *out,
+                           nacre_error *err) {
+  if (!cluster) return nacre_structure_get_frac(s, out, err);
+  double c[3];
+  cluster_centre(s, c);
+  for (int i = 0; i < s->natoms; i++)
+    for (int k = 0; k < 3; k++) out[3 * i + k] = s->positions[3 * i + k] - c[k];
+  return NACRE_OK;
+}
+
+nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
+                           const nacre_structure *g, double w, double c1,
+                           double c2, const nacre_random_options *o,
+                           nacre_rng *rng, nacre_structure **out,
+                           nacre_error *err) {
+  *out = NULL;
+  int n = x->natoms, cluster = is_cluster(x);
+  if (p->natoms != n || g->natoms != n)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "swarm: structures of different sizes");
+  nacre_structure *xr = NULL, *pr = NULL, *gr = NULL, *s = NULL;
+  double *buf = malloc(sizeof(double) * 3 * (size_t)n * 5);
+  nacre_status st = NACRE_OK;
+  if (!buf) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  double *cx = buf, *cp = buf + 3 * n, *cg = buf + 6 * n, *dp = buf + 9 * n,
+         *dg = buf + 12 * n;
+  if (cluster) {
+    xr = nacre_structure_copy(x, err);
+    pr = nacre_structure_copy(p, err);
+    gr = nacre_structure_copy(g, err);
+    if (!xr || !pr || !gr) st = NACRE_ERR_NOMEM;
+  } else {
+    /* Reduced cells make lattice parameters comparable. */
+    if (!(st = nacre_structure_niggli(x, &xr, err)) &&
+        !(st = nacre_structure_niggli(p, &pr, err)))
+      st = nacre_structure_niggli(g, &gr, err);
+  }
+  if (st) goto done;
+  if ((st = coords(xr, cluster, cx, err)) || (st = coords(pr, cluster, cp, err)) ||
+      (st = coords(gr, cluster, cg, err)) ||
+      (st = match_displacements(xr, cx, pr, cp, cluster, dp, err)) ||
+      (st = match_displacements(xr, cx, gr, cg, cluster, dg, err)))
+    goto done;
+  double r1 = nacre_rng_uniform(rng), r2 = nacre_rng_uniform(rng);
+  double noise = cluster ? 0.1 * length_scale(x, o) : 0.02;
+  s = nacre_structure_copy(xr, err);
+  if (!s) {
+    st = NACRE_ERR_NOMEM;
+    goto done;
+  }
+  for (int i = 0; i < 3 * n; i++)
+    cx[i] += c1 * r1 * dp[i] + c2 * r2 * dg[i] + w * noise * nacre_rng_normal(rng);
+  if (cluster) {
+    memcpy(s->positions, cx, sizeof(double) * 3 * (size_t)n);
+    cluster_box(s);
+  } else {
+    double la[3], aa[3], lp[3], ap[3], lg[3], ag[3], l[3], an[3];
+    nacre_cell_lengths_angles(xr->cell, la, aa);
+    nacre_cell_lengths_angles(pr->cell, lp, ap);
+    nacre_cell_lengths_angles(gr->cell, lg, ag);
+    for (int k = 0; k < 3; k++) {
+      l[k] = la[k] + c1 * r1 * (lp[k] - la[k]) + c2 * r2 * (lg[k] - la[k]);
+      an[k] = aa[k] + c1 * r1 * (ap[k] - aa[k]) + c2 * r2 * (ag[k] - aa[k]);
+      if (l[k] < 0.5 * la[k]) l[k] = 0.5 * la[k];
+      if (an[k] < 50) an[k] = 50;
+      if (an[k] > 130) an[k] = 130;
+    }
+    double cell[3][3];
+    if (nacre_cell_from_lengths_angles(l, an, cell) ||
+        !(nacre_cell_volume(cell) > 0.3 * l[0] * l[1] * l[2]))
+      memcpy(cell, xr->cell, sizeof cell);
+    double vx = fabs(nacre_structure_volume(xr)), vp = fabs(nacre_structure_volume(pr)),
+           vg = fabs(nacre_structure_volume(gr));
+    double v = vx + c1 * r1 * (vp - vx) + c2 * r2 * (vg - vx);
+    if (v < 0.5 * vx) v = 0.5 * vx;
+    double sc = cbrt(v / nacre_cell_volume(cell));
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) s->cell[i][j] = cell[i][j] * sc;
+    for (int i = 0; i < 3 * n; i++) cx[i] -= floor(cx[i]);
+    nacre_structure_set_frac(s, cx);
+  }
+  if (!op_repair_distances(s, o, 0.75, rng)) {
+    st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
+                         "swarm: atoms too close after the move");
+    goto done;
+  }
+  *out = s;
+  s = NULL;
+done:
+  nacre_structure_free(xr);
+  nacre_structure_free(pr);
+  nacre_structure_free(gr);
+  nacre_structure_free(s);
+  free(buf);
+  return st;
+}

@@ -1,0 +1,93 @@
+/* relax_binding.c — relaxation of search candidates with a loaded potential
+ * through the opt module (nacre_relax), as a nacre_search_relax_fn. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nacre/pot.h"
+#include "nacre/search.h"
+
+#include "nacre/opt.h"
+
+struct nacre_search_relaxer {
+  nacre_potential *pot;
+  nacre_calc *calc;     /* made on first use, in the process that relaxes */
+  double fmax, smax_gpa;
+  int max_steps;
+  long force_calls;
+};
+
+nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
+                                      double smax_gpa, int max_steps,
+                                      nacre_search_relaxer **out,
+                                      nacre_error *err) {
+  *out = NULL;
+  nacre_search_relaxer *r = calloc(1, sizeof *r);
+  if (!r) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = nacre_potential_load(potential_spec, &r->pot, err);
+  if (st) {
+    free(r);
+    return st;
+  }
+  r->fmax = fmax > 0 ? fmax : 0.01;
+  r->smax_gpa = smax_gpa > 0 ? smax_gpa : 0.01;
+  r->max_steps = max_steps > 0 ? max_steps : 1000;
+  *out = r;
+  return NACRE_OK;
+}
+
+void nacre_search_relaxer_free(nacre_search_relaxer *r) {
+  if (!r) return;
+  nacre_calc_free(r->calc);
+  nacre_potential_free(r->pot);
+  free(r);
+}
+
+long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r) {
+  return r->force_calls;
+}
+
+nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
+                                          double pressure_gpa,
+                                          nacre_search_relaxed *out,
+                                          nacre_error *err) {
+  memset(out, 0, sizeof *out);
+  nacre_search_relaxer *r = user;
+  nacre_status st = nacre_potential_supports(r->pot, s, err);
+  if (st) return st;
+  if (!r->calc && !(r->calc = nacre_calc_new(r->pot, -1, err)))
+    return err ? err->status : NACRE_ERR_NOMEM;
+  nacre_relax_options o;
+  nacre_relax_options_init(&o);
+  int periodic = s->pbc[0] && s->pbc[1] && s->pbc[2];
+  o.mode = periodic ? NACRE_RELAX_FULL : NACRE_RELAX_ATOMS;
+  o.pressure_gpa = pressure_gpa;
+  o.fmax = r->fmax;
+  o.smax_gpa = r->smax_gpa;
+  o.max_steps = r->max_steps;
+  nacre_relax_result res;
+  memset(&res, 0, sizeof res);
+  st = nacre_relax(r->calc, s, &o, NULL, &res, err);
+  if (st) return st;
+  r->force_calls += res.force_calls;
+  out->energy = res.energy;
+  out->enthalpy = periodic ? res.enthalpy : res.energy;
+  out->steps = res.steps;
+  snprintf(out->outcome, sizeof out->outcome, "%s",
+           nacre_relax_outcome_name(res.outcome));
+  switch (res.outcome) {
+  case NACRE_RELAX_CONVERGED:
+    out->ok = 1;
+    break;
+  case NACRE_RELAX_NOT_CONVERGED:
+    out->ok = res.fmax < 10 * r->fmax;
+    break;
+  case NACRE_RELAX_STOPPED:
+  case NACRE_RELAX_INTERRUPTED:
+    return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "relaxation stopped");
+  default:
+    out->ok = 0;
+  }
+  return NACRE_OK;
+}

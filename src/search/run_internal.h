@@ -1,0 +1,39 @@
+/* run_internal.h — the run database shared by rundb.c (storage) and
+ * engine.c (the search loop). Not part of the public API. */
+#ifndef NACRE_SEARCH_RUN_INTERNAL_H
+#define NACRE_SEARCH_RUN_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "nacre/search.h"
+
+struct nacre_run {
+  sqlite3 *db;
+  int lock_fd;          /* flock()ed RUN.db.lock; −1 when read-only */
+  int readonly;
+  nacre_search_config cfg;
+  char stop_reason[96]; /* why the last nacre_search_run returned */
+};
+
+nacre_status run_begin(nacre_run *r, nacre_error *err);
+nacre_status run_commit(nacre_run *r, nacre_error *err);
+void run_rollback(nacre_run *r);
+/* Inserts a pending candidate with its start structure (in the caller's
+ * transaction). */
+nacre_status run_insert_pending(nacre_run *r, const nacre_candidate *c,
+                                int particle, nacre_error *err);
+/* Stores the outcome of a relaxation (status done or failed) in its own
+ * transaction. */
+nacre_status run_store_result(nacre_run *r, const nacre_candidate *c,
+                              nacre_error *err);
+nacre_status run_store_duplicate(nacre_run *r, long id, long dup_of,
+                                 nacre_error *err);
+/* Every candidate in id order (pending ones with their start structure,
+ * finished ones with both structures and fingerprint); particle per
+ * candidate in *particle (may be NULL). */
+nacre_status run_load_all(nacre_run *r, nacre_candidate **out, int **particle,
+                          long *n, nacre_error *err);
+nacre_status run_meta_set(nacre_run *r, const char *key, const char *value,
+                          nacre_error *err);
+
+#endif

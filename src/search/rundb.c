@@ -1,0 +1,664 @@
+/* rundb.c — the run database: one SQLite file per search holding the
+ * configuration and every candidate (origin, start and relaxed structure,
+ * energies, symmetry, fingerprint, status).
+ *
+ * Durability: WAL journal with synchronous=FULL and one transaction per
+ * finished relaxation, so killing the process at any moment loses only the
+ * relaxations still running. Exclusivity: the writing process holds an
+ * flock() on RUN.db.lock (released by the kernel even after kill -9);
+ * readers (reports) share the file through WAL and a busy timeout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "run_internal.h"
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS candidates("
+    " id INTEGER PRIMARY KEY, generation INTEGER, engine TEXT, operator TEXT,"
+    " parents TEXT, particle INTEGER, status TEXT, start TEXT, relaxed TEXT,"
+    " energy REAL, enthalpy REAL, volume REAL, natoms INTEGER, sg INTEGER,"
+    " sg_symbol TEXT, pearson TEXT, fingerprint BLOB, duplicate_of INTEGER,"
+    " outcome TEXT, steps INTEGER, created REAL, finished REAL);";
+
+static nacre_status db_error(nacre_run *r, nacre_error *err, const char *what) {
+  return nacre_error_set(err, NACRE_ERR_IO, "run database: %s: %s", what,
+                         r->db ? sqlite3_errmsg(r->db) : "not open");
+}
+
+static nacre_status exec(nacre_run *r, const char *sql, nacre_error *err) {
+  char *msg = NULL;
+  if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    nacre_status st = nacre_error_set(err, NACRE_ERR_IO, "run database: %s",
+                                      msg ? msg : "error");
+    sqlite3_free(msg);
+    return st;
+  }
+  return NACRE_OK;
+}
+
+nacre_status run_begin(nacre_run *r, nacre_error *err) {
+  return exec(r, "BEGIN IMMEDIATE", err);
+}
+nacre_status run_commit(nacre_run *r, nacre_error *err) {
+  return exec(r, "COMMIT", err);
+}
+void run_rollback(nacre_run *r) { sqlite3_exec(r->db, "ROLLBACK", 0, 0, 0); }
+
+void nacre_search_config_init(nacre_search_config *c) {
+  memset(c, 0, sizeof *c);
+  c->engine = NACRE_ENGINE_AUTO;
+  c->seed = 1;
+  c->budget = 100;
+  c->population = 20;
+  c->jobs = 1;
+  snprintf(c->groups, sizeof c->groups, "1-230");
+  nacre_random_options_init(&c->random);
+  c->random.verify_symmetry = 0;
+  nacre_fingerprint_options_init(&c->fingerprint);
+  nacre_duplicate_options_init(&c->duplicate);
+  c->symprec = 0.05;
+  c->frac_heredity = 0.5;
+  c->frac_mutation = 0.3;
+  c->elite = 4;
+  c->similarity_penalty = 0.5;
+  c->swarm_regenerate = 0.4;
+  c->swarm_inertia = 0.5;
+  c->swarm_c1 = 1.0;
+  c->swarm_c2 = 1.0;
+}
+
+const char *nacre_engine_name(nacre_engine e) {
+  static const char *n[] = {"random", "evolution", "swarm", "auto"};
+  return (unsigned)e <= NACRE_ENGINE_AUTO ? n[e] : "unknown";
+}
+
+nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
+                                nacre_error *err) {
+  for (int e = 0; e <= NACRE_ENGINE_AUTO; e++)
+    if (!strcmp(text, nacre_engine_name((nacre_engine)e))) {
+      *out = (nacre_engine)e;
+      return NACRE_OK;
+    }
+  return nacre_error_set(err, NACRE_ERR_INVALID,
+                         "engine '%s': expected random, evolution, swarm or "
+                         "auto",
+                         text);
+}
+
+/* ---- configuration <-> JSON ---- */
+
+static char *config_to_json(const nacre_search_config *c) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  char comp[256], seed[32];
+  nacre_composition_format(&c->composition, comp, sizeof comp);
+  cJSON_AddStringToObject(o, "composition", comp);
+  cJSON_AddNumberToObject(o, "pressure_gpa", c->pressure_gpa);
+  cJSON_AddNumberToObject(o, "cluster", c->cluster);
+  cJSON_AddStringToObject(o, "engine", nacre_engine_name(c->engine));
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)c->seed);
+  cJSON_AddStringToObject(o, "seed", seed);
+  cJSON_AddNumberToObject(o, "budget", c->budget);
+  cJSON_AddNumberToObject(o, "time_limit_s", c->time_limit_s);
+  cJSON_AddNumberToObject(o, "stall_generations", c->stall_generations);
+  cJSON_AddNumberToObject(o, "population", c->population);
+  cJSON_AddNumberToObject(o, "jobs", c->jobs);
+  cJSON_AddStringToObject(o, "groups", c->groups);
+  cJSON_AddStringToObject(o, "potential", c->potential);
+  const nacre_random_options *ro = &c->random;
+  cJSON_AddNumberToObject(o, "volume_per_atom", ro->volume_per_atom);
+  cJSON_AddNumberToObject(o, "volume_spread", ro->volume_spread);
+  cJSON_AddNumberToObject(o, "distance_factor", ro->distance_factor);
+  cJSON *pairs = cJSON_AddArrayToObject(o, "pair_dmin");
+  for (int k = 0; k < ro->npairs; k++) {
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, cJSON_CreateNumber(ro->pair_z[k][0]));
+    cJSON_AddItemToArray(p, cJSON_CreateNumber(ro->pair_z[k][1]));
+    cJSON_AddItemToArray(p, cJSON_CreateNumber(ro->pair_dmin[k]));
+    cJSON_AddItemToArray(pairs, p);
+  }
+  cJSON_AddNumberToObject(o, "max_length_ratio", ro->max_length_ratio);
+  cJSON_AddNumberToObject(o, "fp_rmax", c->fingerprint.rmax);
+  cJSON_AddNumberToObject(o, "fp_nbins", c->fingerprint.nbins);
+  cJSON_AddNumberToObject(o, "fp_sigma", c->fingerprint.sigma);
+  cJSON_AddNumberToObject(o, "dup_similarity", c->duplicate.similarity);
+  cJSON_AddNumberToObject(o, "dup_dh_ev_atom", c->duplicate.dh_ev_atom);
+  cJSON_AddNumberToObject(o, "dup_dv_rel", c->duplicate.dv_rel);
+  cJSON_AddNumberToObject(o, "dup_strict", c->duplicate.strict);
+  cJSON_AddNumberToObject(o, "symprec", c->symprec);
+  cJSON_AddNumberToObject(o, "frac_heredity", c->frac_heredity);
+  cJSON_AddNumberToObject(o, "frac_mutation", c->frac_mutation);
+  cJSON_AddNumberToObject(o, "elite", c->elite);
+  cJSON_AddNumberToObject(o, "similarity_penalty", c->similarity_penalty);
+  cJSON_AddNumberToObject(o, "swarm_regenerate", c->swarm_regenerate);
+  cJSON_AddNumberToObject(o, "swarm_inertia", c->swarm_inertia);
+  cJSON_AddNumberToObject(o, "swarm_c1", c->swarm_c1);
+  cJSON_AddNumberToObject(o, "swarm_c2", c->swarm_c2);
+  char *text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static double jnum(const cJSON *o, const char *key, double dflt) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static const char *jstr(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static nacre_status config_from_json(const char *text, nacre_search_config *c,
+                                     nacre_error *err) {
+  nacre_search_config_init(c);
+  cJSON *o = cJSON_Parse(text);
+  if (!o)
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "run database: stored configuration is not JSON");
+  nacre_status st = NACRE_OK;
+  const char *comp = jstr(o, "composition"), *engine = jstr(o, "engine"),
+             *seed = jstr(o, "seed"), *groups = jstr(o, "groups"),
+             *pot = jstr(o, "potential");
+  if (!comp || !engine || !seed || !groups) {
+    st = nacre_error_set(err, NACRE_ERR_PARSE,
+                         "run database: configuration lacks composition, "
+                         "engine, seed or groups");
+    goto done;
+  }
+  if ((st = nacre_composition_parse(comp, &c->composition, err))) goto done;
+  if ((st = nacre_engine_parse(engine, &c->engine, err))) goto done;
+  c->seed = strtoull(seed, NULL, 10);
+  snprintf(c->groups, sizeof c->groups, "%s", groups);
+  snprintf(c->potential, sizeof c->potential, "%s", pot ? pot : "");
+  c->pressure_gpa = jnum(o, "pressure_gpa", 0);
+  c->cluster = (int)jnum(o, "cluster", 0);
+  c->budget = (int)jnum(o, "budget", c->budget);
+  c->time_limit_s = jnum(o, "time_limit_s", 0);
+  c->stall_generations = (int)jnum(o, "stall_generations", 0);
+  c->population = (int)jnum(o, "population", c->population);
+  c->jobs = (int)jnum(o, "jobs", 1);
+  nacre_random_options *ro = &c->random;
+  ro->volume_per_atom = jnum(o, "volume_per_atom", 0);
+  ro->volume_spread = jnum(o, "volume_spread", ro->volume_spread);
+  ro->distance_factor = jnum(o, "distance_factor", ro->distance_factor);
+  ro->pressure_gpa = c->pressure_gpa;
+  const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pair_dmin"), *p;
+  cJSON_ArrayForEach(p, pairs) {
+    if (cJSON_GetArraySize(p) != 3) continue;
+    nacre_random_options_set_distance(
+        ro, (int)cJSON_GetArrayItem(p, 0)->valuedouble,
+        (int)cJSON_GetArrayItem(p, 1)->valuedouble,
+        cJSON_GetArrayItem(p, 2)->valuedouble, NULL);
+  }
+  ro->max_length_ratio = jnum(o, "max_length_ratio", ro->max_length_ratio);
+  c->fingerprint.rmax = jnum(o, "fp_rmax", c->fingerprint.rmax);
+  c->fingerprint.nbins = (int)jnum(o, "fp_nbins", c->fingerprint.nbins);
+  c->fingerprint.sigma = jnum(o, "fp_sigma", c->fingerprint.sigma);
+  c->duplicate.similarity = jnum(o, "dup_similarity", c->duplicate.similarity);
+  c->duplicate.dh_ev_atom = jnum(o, "dup_dh_ev_atom", c->duplicate.dh_ev_atom);
+  c->duplicate.dv_rel = jnum(o, "dup_dv_rel", c->duplicate.dv_rel);
+  c->duplicate.strict = jnum(o, "dup_strict", c->duplicate.strict);
+  c->symprec = jnum(o, "symprec", c->symprec);
+  c->frac_heredity = jnum(o, "frac_heredity", c->frac_heredity);
+  c->frac_mutation = jnum(o, "frac_mutation", c->frac_mutation);
+  c->elite = (int)jnum(o, "elite", c->elite);
+  c->similarity_penalty = jnum(o, "similarity_penalty", c->similarity_penalty);
+  c->swarm_regenerate = jnum(o, "swarm_regenerate", c->swarm_regenerate);
+  c->swarm_inertia = jnum(o, "swarm_inertia", c->swarm_inertia);
+  c->swarm_c1 = jnum(o, "swarm_c1", c->swarm_c1);
+  c->swarm_c2 = jnum(o, "swarm_c2", c->swarm_c2);
+done:
+  cJSON_Delete(o);
+  return st;
+}
+
+/* ---- open / create / close ---- */
+
+static nacre_status lock_run(nacre_run *r, const char *path, nacre_error *err) {
+  size_t n = strlen(path) + 8;
+  char *lp = malloc(n);
+  if (!lp) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  snprintf(lp, n, "%s.lock", path);
+  r->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (r->lock_fd < 0) {
+    nacre_status st = nacre_error_set(err, NACRE_ERR_IO, "%s: %s", lp,
+                                      strerror(errno));
+    free(lp);
+    return st;
+  }
+  free(lp);
+  if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    close(r->lock_fd);
+    r->lock_fd = -1;
+    return nacre_error_set(err, NACRE_ERR_IO,
+                           "%s: the run is in use by another process", path);
+  }
+  return NACRE_OK;
+}
+
+static nacre_status open_db(const char *path, int flags, int readonly,
+                            nacre_run **out, nacre_error *err) {
+  *out = NULL;
+  nacre_run *r = calloc(1, sizeof *r);
+  if (!r) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  r->lock_fd = -1;
+  r->readonly = readonly;
+  if (!readonly) {
+    nacre_status st = lock_run(r, path, err);
+    if (st) {
+      free(r);
+      return st;
+    }
+  }
+  if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
+    nacre_status st = nacre_error_set(
+        err, NACRE_ERR_IO, "%s: cannot open run database: %s", path,
+        r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    nacre_run_close(r);
+    return st;
+  }
+  sqlite3_busy_timeout(r->db, 10000);
+  nacre_status st = NACRE_OK;
+  if (!readonly)
+    st = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+  if (!st && !readonly) st = exec(r, schema, err);
+  if (st) {
+    nacre_error_prefix(err, "%s: ", path);
+    nacre_run_close(r);
+    return st;
+  }
+  *out = r;
+  return NACRE_OK;
+}
+
+static nacre_status meta_get(nacre_run *r, const char *key, char **value,
+                             nacre_error *err) {
+  *value = NULL;
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key=?", -1, &q,
+                         NULL) != SQLITE_OK)
+    return db_error(r, err, "reading meta");
+  sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    const unsigned char *t = sqlite3_column_text(q, 0);
+    *value = strdup(t ? (const char *)t : "");
+  }
+  sqlite3_finalize(q);
+  return NACRE_OK;
+}
+
+nacre_status run_meta_set(nacre_run *r, const char *key, const char *value,
+                          nacre_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "writing meta");
+  sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  sqlite3_finalize(q);
+  return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "writing meta");
+}
+
+nacre_status nacre_run_create(const char *path, const nacre_search_config *c,
+                              nacre_run **out, nacre_error *err) {
+  nacre_run *r;
+  nacre_status st = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            0, &r, err);
+  if (st) return st;
+  char *old = NULL;
+  if ((st = meta_get(r, "config", &old, err))) goto fail;
+  if (old) {
+    free(old);
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "%s: already holds a run; use --resume to continue "
+                         "it or choose a new file",
+                         path);
+    goto fail;
+  }
+  char *json = config_to_json(c);
+  if (!json) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto fail;
+  }
+  st = run_meta_set(r, "config", json, err);
+  free(json);
+  if (st) goto fail;
+  r->cfg = *c;
+  r->cfg.random.pressure_gpa = c->pressure_gpa;
+  *out = r;
+  return NACRE_OK;
+fail:
+  nacre_run_close(r);
+  *out = NULL;
+  return st;
+}
+
+static nacre_status load_config(nacre_run *r, const char *path,
+                                nacre_error *err) {
+  char *json = NULL;
+  nacre_status st = meta_get(r, "config", &json, err);
+  if (st) return st;
+  if (!json)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "%s: not a nacre search run (no configuration)",
+                           path);
+  st = config_from_json(json, &r->cfg, err);
+  free(json);
+  if (st) nacre_error_prefix(err, "%s: ", path);
+  return st;
+}
+
+nacre_status nacre_run_open(const char *path, nacre_run **out,
+                            nacre_error *err) {
+  if (access(path, F_OK) != 0)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: no such run database",
+                           path);
+  nacre_status st = open_db(path, SQLITE_OPEN_READWRITE, 0, out, err);
+  if (st) return st;
+  st = load_config(*out, path, err);
+  if (st) {
+    nacre_run_close(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+nacre_status nacre_run_open_readonly(const char *path, nacre_run **out,
+                                     nacre_error *err) {
+  if (access(path, F_OK) != 0)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: no such run database",
+                           path);
+  nacre_status st = open_db(path, SQLITE_OPEN_READONLY, 1, out, err);
+  if (st) return st;
+  st = load_config(*out, path, err);
+  if (st) {
+    nacre_run_close(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+void nacre_run_close(nacre_run *r) {
+  if (!r) return;
+  if (r->db) sqlite3_close(r->db);
+  if (r->lock_fd >= 0) close(r->lock_fd); /* releases the flock */
+  free(r);
+}
+
+const nacre_search_config *nacre_run_config(const nacre_run *r) {
+  return &r->cfg;
+}
+
+nacre_status nacre_run_set_limits(nacre_run *r, int budget,
+                                  double time_limit_s, int jobs,
+                                  nacre_error *err) {
+  if (r->readonly)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "run opened read-only");
+  if (budget > 0) r->cfg.budget = budget;
+  if (time_limit_s >= 0) r->cfg.time_limit_s = time_limit_s;
+  if (jobs > 0) r->cfg.jobs = jobs;
+  char *json = config_to_json(&r->cfg);
+  if (!json) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = run_meta_set(r, "config", json, err);
+  free(json);
+  return st;
+}
+
+/* ---- candidates ---- */
+
+nacre_status run_insert_pending(nacre_run *r, const nacre_candidate *c,
+                                int particle, nacre_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "INSERT OR REPLACE INTO candidates(id,generation,"
+                         "engine,operator,parents,particle,status,start,"
+                         "natoms,duplicate_of,created) "
+                         "VALUES(?,?,?,?,?,?,'pending',?,?,-1,?)",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "adding a candidate");
+  char *start = nacre_structure_to_text(c->start);
+  if (!start) {
+    sqlite3_finalize(q);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  sqlite3_bind_int64(q, 1, c->id);
+  sqlite3_bind_int(q, 2, c->generation);
+  sqlite3_bind_text(q, 3, c->engine, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 4, c->op, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 5, c->parents, -1, SQLITE_STATIC);
+  sqlite3_bind_int(q, 6, particle);
+  sqlite3_bind_text(q, 7, start, -1, free);
+  sqlite3_bind_int(q, 8, c->start->natoms);
+  sqlite3_bind_double(q, 9, c->created);
+  int rc = sqlite3_step(q);
+  sqlite3_finalize(q);
+  return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "adding a candidate");
+}
+
+nacre_status run_store_result(nacre_run *r, const nacre_candidate *c,
+                              nacre_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "UPDATE candidates SET status=?,relaxed=?,energy=?,"
+                         "enthalpy=?,volume=?,sg=?,sg_symbol=?,pearson=?,"
+                         "fingerprint=?,outcome=?,steps=?,finished=? "
+                         "WHERE id=?",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "storing a result");
+  char *relaxed = c->relaxed ? nacre_structure_to_text(c->relaxed) : NULL;
+  double *fpbuf = NULL;
+  size_t fpn = 0;
+  if (c->fp) {
+    fpn = nacre_fingerprint_size(c->fp);
+    fpbuf = malloc(sizeof(double) * fpn);
+    if (fpbuf) nacre_fingerprint_pack(c->fp, fpbuf);
+  }
+  sqlite3_bind_text(q, 1, c->status, -1, SQLITE_STATIC);
+  if (relaxed) sqlite3_bind_text(q, 2, relaxed, -1, free);
+  else sqlite3_bind_null(q, 2);
+  sqlite3_bind_double(q, 3, c->energy);
+  sqlite3_bind_double(q, 4, c->enthalpy);
+  sqlite3_bind_double(q, 5, c->volume);
+  sqlite3_bind_int(q, 6, c->sg);
+  sqlite3_bind_text(q, 7, c->sg_symbol, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 8, c->pearson, -1, SQLITE_STATIC);
+  if (fpbuf)
+    sqlite3_bind_blob(q, 9, fpbuf, (int)(sizeof(double) * fpn), free);
+  else sqlite3_bind_null(q, 9);
+  sqlite3_bind_text(q, 10, c->outcome, -1, SQLITE_STATIC);
+  sqlite3_bind_int(q, 11, c->steps);
+  sqlite3_bind_double(q, 12, c->finished);
+  sqlite3_bind_int64(q, 13, c->id);
+  int rc = sqlite3_step(q);
+  sqlite3_finalize(q);
+  return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "storing a result");
+}
+
+nacre_status run_store_duplicate(nacre_run *r, long id, long dup_of,
+                                 nacre_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "UPDATE candidates SET duplicate_of=? WHERE id=?", -1,
+                         &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "marking a duplicate");
+  sqlite3_bind_int64(q, 1, dup_of);
+  sqlite3_bind_int64(q, 2, id);
+  int rc = sqlite3_step(q);
+  sqlite3_finalize(q);
+  return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "marking a duplicate");
+}
+
+void nacre_candidate_clear(nacre_candidate *c) {
+  nacre_structure_free(c->start);
+  nacre_structure_free(c->relaxed);
+  nacre_fingerprint_free(c->fp);
+  memset(c, 0, sizeof *c);
+  c->duplicate_of = -1;
+}
+
+void nacre_candidates_free(nacre_candidate *c, long n) {
+  if (!c) return;
+  for (long k = 0; k < n; k++) nacre_candidate_clear(&c[k]);
+  free(c);
+}
+
+static void copy_text(char *dst, size_t n, const unsigned char *src) {
+  snprintf(dst, n, "%s", src ? (const char *)src : "");
+}
+
+static nacre_status load_where(nacre_run *r, const char *where,
+                               nacre_candidate **out, int **particle, long *n,
+                               nacre_error *err) {
+  *out = NULL;
+  *n = 0;
+  if (particle) *particle = NULL;
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT id,generation,engine,operator,parents,particle,status,"
+           "start,relaxed,energy,enthalpy,volume,sg,sg_symbol,pearson,"
+           "fingerprint,duplicate_of,outcome,steps,created,finished "
+           "FROM candidates %s ORDER BY id",
+           where);
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "reading candidates");
+  long cap = 64, cnt = 0;
+  nacre_candidate *c = calloc((size_t)cap, sizeof *c);
+  int *part = calloc((size_t)cap, sizeof *part);
+  nacre_status st = NACRE_OK;
+  if (!c || !part) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (cnt == cap) {
+      cap *= 2;
+      nacre_candidate *nc = realloc(c, sizeof *c * (size_t)cap);
+      int *np = nc ? realloc(part, sizeof *part * (size_t)cap) : NULL;
+      if (nc) c = nc;
+      if (np) part = np;
+      if (!nc || !np) {
+        st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+    }
+    nacre_candidate *x = &c[cnt];
+    memset(x, 0, sizeof *x);
+    cnt++;
+    x->id = sqlite3_column_int64(q, 0);
+    x->generation = sqlite3_column_int(q, 1);
+    copy_text(x->engine, sizeof x->engine, sqlite3_column_text(q, 2));
+    copy_text(x->op, sizeof x->op, sqlite3_column_text(q, 3));
+    copy_text(x->parents, sizeof x->parents, sqlite3_column_text(q, 4));
+    part[cnt - 1] = sqlite3_column_int(q, 5);
+    copy_text(x->status, sizeof x->status, sqlite3_column_text(q, 6));
+    const char *start = (const char *)sqlite3_column_text(q, 7);
+    if (start && (st = nacre_structure_from_text(start, &x->start, err)))
+      goto done;
+    const char *relaxed = (const char *)sqlite3_column_text(q, 8);
+    if (relaxed && (st = nacre_structure_from_text(relaxed, &x->relaxed, err)))
+      goto done;
+    x->energy = sqlite3_column_double(q, 9);
+    x->enthalpy = sqlite3_column_double(q, 10);
+    x->volume = sqlite3_column_double(q, 11);
+    x->sg = sqlite3_column_int(q, 12);
+    copy_text(x->sg_symbol, sizeof x->sg_symbol, sqlite3_column_text(q, 13));
+    copy_text(x->pearson, sizeof x->pearson, sqlite3_column_text(q, 14));
+    const void *blob = sqlite3_column_blob(q, 15);
+    int bytes = sqlite3_column_bytes(q, 15);
+    if (blob && bytes > 0) {
+      size_t nd = (size_t)bytes / sizeof(double);
+      double *buf = malloc((size_t)bytes);
+      if (!buf) {
+        st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+      memcpy(buf, blob, (size_t)bytes);
+      st = nacre_fingerprint_unpack(buf, nd, &x->fp, err);
+      free(buf);
+      if (st) goto done;
+    }
+    x->duplicate_of = sqlite3_column_int64(q, 16);
+    copy_text(x->outcome, sizeof x->outcome, sqlite3_column_text(q, 17));
+    x->steps = sqlite3_column_int(q, 18);
+    x->created = sqlite3_column_double(q, 19);
+    x->finished = sqlite3_column_double(q, 20);
+  }
+  if (rc != SQLITE_DONE) st = db_error(r, err, "reading candidates");
+done:
+  sqlite3_finalize(q);
+  if (st) {
+    nacre_candidates_free(c, cnt);
+    free(part);
+    return st;
+  }
+  *out = c;
+  *n = cnt;
+  if (particle) *particle = part;
+  else free(part);
+  return NACRE_OK;
+}
+
+nacre_status run_load_all(nacre_run *r, nacre_candidate **out, int **particle,
+                          long *n, nacre_error *err) {
+  return load_where(r, "", out, particle, n, err);
+}
+
+nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
+                                 nacre_error *err) {
+  return load_where(r, "WHERE status='done'", out, NULL, n, err);
+}
+
+nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
+                              long *failed, nacre_error *err) {
+  *pending = *done = *failed = 0;
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "SELECT status, COUNT(*) FROM candidates GROUP BY "
+                         "status",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "counting candidates");
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const char *s = (const char *)sqlite3_column_text(q, 0);
+    long k = sqlite3_column_int64(q, 1);
+    if (!s) continue;
+    if (!strcmp(s, "pending")) *pending = k;
+    else if (!strcmp(s, "done")) *done = k;
+    else if (!strcmp(s, "failed")) *failed = k;
+  }
+  sqlite3_finalize(q);
+  return NACRE_OK;
+}
+
+static int rank_cmp_h(const nacre_candidate *c, long a, long b) {
+  double ha = c[a].enthalpy / c[a].relaxed->natoms,
+         hb = c[b].enthalpy / c[b].relaxed->natoms;
+  if (ha != hb) return ha < hb ? -1 : 1;
+  return c[a].id < c[b].id ? -1 : 1;
+}
+
+long nacre_candidates_rank(const nacre_candidate *c, long n, long *order) {
+  long m = 0;
+  for (long k = 0; k < n; k++)
+    if (!strcmp(c[k].status, "done") && c[k].duplicate_of < 0 && c[k].relaxed)
+      order[m++] = k;
+  for (long i = 1; i < m; i++)
+    for (long j = i; j > 0 && rank_cmp_h(c, order[j], order[j - 1]) < 0; j--) {
+      long t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  return m;
+}

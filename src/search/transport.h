@@ -1,0 +1,58 @@
+/* transport.h — how the search loop (engine.c) hands candidates to workers
+ * and gets relaxed structures back: forked worker processes over
+ * socketpairs (transport_fork.c, `--jobs N`) or MPI ranks
+ * (transport_mpi.c, builds with NACRE_MPI). Not part of the public API.
+ *
+ * The loop gives worker k one candidate at a time (send) and waits for any
+ * busy worker to answer (recv); results are folded into the pool in id
+ * order by the engine, so which worker relaxed what does not matter. */
+#ifndef NACRE_SEARCH_TRANSPORT_H
+#define NACRE_SEARCH_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "nacre/search.h"
+
+/* A relaxation's outcome as a worker reports it. */
+typedef struct search_reply {
+  long id;
+  int status;                 /* nacre_status of the relax function */
+  nacre_search_relaxed out;
+  char message[NACRE_ERROR_MESSAGE_MAX];
+} search_reply;
+
+typedef struct search_transport search_transport;
+struct search_transport {
+  int nworkers;
+  long *task;                 /* per worker: candidate being relaxed, −1 idle */
+  /* Gives idle worker k candidate id, to relax from s at pressure (GPa). */
+  nacre_status (*send)(search_transport *t, int k, long id,
+                       const nacre_structure *s, double pressure_gpa,
+                       nacre_error *err);
+  /* Waits up to timeout_ms for one busy worker to answer. On NACRE_OK,
+   * *k = −1 means nothing came; otherwise worker k (now idle again)
+   * answered with *rep and the relaxed structure *s (caller frees). */
+  nacre_status (*recv)(search_transport *t, int timeout_ms, int *k,
+                       search_reply *rep, nacre_structure **s,
+                       nacre_error *err);
+  /* "worker 2 (pid 1234)", "rank 3": for messages. */
+  void (*describe)(const search_transport *t, int k, char *buf, size_t n);
+  /* Ends the work in flight (dropped: those candidates stay pending) and
+   * frees the transport. abandon: the search failed or stopped early. */
+  void (*close)(search_transport *t, int abandon);
+};
+
+/* nworkers forked processes (1..256) calling relax(user, ...). */
+nacre_status search_fork_new(int nworkers, nacre_search_relax_fn relax,
+                             void *user, search_transport **out,
+                             nacre_error *err);
+
+/* The search loop on the given transport, which it closes before
+ * returning (NULL: in-process, or forked workers when the run's jobs > 1;
+ * relax is used only then). */
+nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
+                           void *relax_user, search_transport *t,
+                           nacre_search_progress_fn prog, void *prog_user,
+                           const nacre_ctx *ctx, nacre_error *err);
+
+#endif

@@ -1,0 +1,164 @@
+/* test_cli.c — `nacre search`: --help and exit codes for usage errors;
+ * --report of a run ranks its unique minima by enthalpy, writes CIF, POSCAR,
+ * extxyz and a JSON summary whose counts match the run database; a full
+ * search on Lennard-Jones when the build can relax (opt/), else that part is
+ * skipped with a message. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iotest.h"
+#include "nacre/io.h"
+#include "nacre/search.h"
+#include "searchtest.h"
+#include "testing.h"
+
+static int cli(const char *args, const char *out) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s search %s >%s 2>&1", NACRE_CLI, args, out);
+  int rc = system(cmd);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+int main(void) {
+  char out[512], args[1536];
+  snprintf(out, sizeof out, "%s", test_tmp_path("out.txt"));
+  CHECK(cli("--help", out) == 0, "--help exits 0");
+  char *text = test_read_all(out, NULL);
+  CHECK(text && strstr(text, "--composition") && strstr(text, "--resume") &&
+            strstr(text, "--report"),
+        "--help documents the options");
+  free(text);
+  CHECK(cli("", out) == 2, "no composition: usage error");
+  CHECK(cli("--composition Xx3 --potential lj:epsilon=1,sigma=1,cutoff=3",
+            out) == 2,
+        "unknown element: usage error");
+  CHECK(cli("--composition Na4 --potential x --groups 0-5", out) == 2,
+        "bad space-group list: usage error");
+  CHECK(cli("--composition Na4 --potential x --bogus", out) == 2,
+        "unknown option: usage error");
+  CHECK(cli("--report /nonexistent/run.db", out) == 1,
+        "missing run: failure exit");
+
+  /* A run made through the library with the stand-in relaxation. */
+  char db[512];
+  snprintf(db, sizeof db, "%s", test_tmp_path("lj.db"));
+  nacre_potential *pot;
+  nacre_error err;
+  CHECK_OK(nacre_lj_new(0.0104, 3.4, 8.5, 1, &pot, &err), &err);
+  nacre_search_config c;
+  nacre_search_config_init(&c);
+  nacre_composition_parse("Ar4", &c.composition, &err);
+  c.budget = 12;
+  c.population = 6;
+  c.random.volume_per_atom = 45;
+  nacre_random_options_set_distance(&c.random, 18, 18, 3.0, &err);
+  nacre_run *run;
+  CHECK_OK(nacre_run_create(db, &c, &run, &err), &err);
+  CHECK_OK(nacre_search_run(run, test_sd_relax, pot, NULL, NULL, NULL, &err),
+           &err);
+  nacre_candidate *cand;
+  long n;
+  CHECK_OK(nacre_run_load_done(run, &cand, &n, &err), &err);
+  long order[64];
+  long unique = nacre_candidates_rank(cand, n, order);
+  double best = cand[order[0]].enthalpy / 4;
+  nacre_candidates_free(cand, n);
+  nacre_run_close(run);
+
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", test_tmp_path("report"));
+  snprintf(args, sizeof args, "--report %s -o %s --top 2 --json", db, dir);
+  CHECK(cli(args, out) == 0, "--report exits 0");
+  text = test_read_all(out, NULL);
+  cJSON *j = text ? cJSON_Parse(text) : NULL;
+  CHECK(j != NULL, "--json prints JSON");
+  if (j) {
+    cJSON *u = cJSON_GetObjectItem(j, "unique"),
+          *m = cJSON_GetObjectItem(j, "minima");
+    CHECK(cJSON_IsNumber(u) && u->valuedouble == unique,
+          "JSON unique count = database (%ld)", unique);
+    cJSON *first = cJSON_GetArrayItem(m, 0);
+    cJSON *h = first ? cJSON_GetObjectItem(first, "enthalpy_ev_atom") : NULL;
+    CHECK(cJSON_IsNumber(h) && fabs(h->valuedouble - best) < 1e-12,
+          "rank 1 is the lowest enthalpy per atom");
+    double prev = -1e300;
+    int sorted = 1;
+    cJSON *it;
+    cJSON_ArrayForEach(it, m) {
+      double v = cJSON_GetObjectItem(it, "enthalpy_ev_atom")->valuedouble;
+      sorted &= v >= prev;
+      prev = v;
+    }
+    CHECK(sorted, "minima sorted by enthalpy");
+    cJSON_Delete(j);
+  }
+  free(text);
+  char path[600];
+  const char *files[] = {"rank01.cif", "rank01.POSCAR", "minima.extxyz",
+                         "summary.json"};
+  for (int k = 0; k < 4; k++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+    CHECK(file_exists(path), "report wrote %s", files[k]);
+  }
+  nacre_structure *s = NULL;
+  snprintf(path, sizeof path, "%s/rank01.POSCAR", dir);
+  CHECK_OK(nacre_read_structure(path, &s, &err), &err);
+  CHECK(s && s->natoms == 4, "rank01.POSCAR has the 4 atoms");
+  nacre_structure_free(s);
+  snprintf(path, sizeof path, "%s/rank03.cif", dir);
+  CHECK(!file_exists(path), "--top 2 limits the structure files");
+  /* the table */
+  snprintf(args, sizeof args, "--report %s -o %s", db, dir);
+  CHECK(cli(args, out) == 0, "--report table exits 0");
+  text = test_read_all(out, NULL);
+  CHECK(text && strstr(text, "rank") && strstr(text, "Pearson"),
+        "table printed");
+  free(text);
+
+  /* Creating over an existing run is refused. */
+  snprintf(args, sizeof args,
+           "--composition Ar4 --potential lj:epsilon=0.0104,sigma=3.4,cutoff=8.5"
+           " --db %s -q",
+           db);
+  CHECK(cli(args, out) == 1, "existing run not overwritten");
+
+  /* End to end when relaxation is available. */
+  nacre_search_relaxer *rel;
+  if (nacre_search_relaxer_new("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, 0,
+                               0, &rel, &err) == NACRE_ERR_UNSUPPORTED) {
+    printf("note: no opt module in this build, end-to-end search skipped\n");
+  } else {
+    nacre_search_relaxer_free(rel);
+    char db2[512];
+    snprintf(db2, sizeof db2, "%s", test_tmp_path("e2e.db"));
+    snprintf(args, sizeof args,
+             "--composition Ar4 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 8 --population "
+             "4 --dmin Ar-Ar=3.0 --volume 45 --db %s -o %s/e2e -q --jobs 2",
+             db2, dir);
+    CHECK(cli(args, out) == 0, "end-to-end search exits 0");
+    snprintf(path, sizeof path, "%s/e2e/rank01.cif", dir);
+    CHECK(file_exists(path), "end-to-end search wrote rank01.cif");
+    /* resume with a larger budget continues the same run */
+    snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
+             db2, dir);
+    CHECK(cli(args, out) == 0, "resume exits 0");
+    text = test_read_all(out, NULL);
+    j = text ? cJSON_Parse(text) : NULL;
+    cJSON *rl = j ? cJSON_GetObjectItem(j, "relaxed") : NULL;
+    cJSON *fl = j ? cJSON_GetObjectItem(j, "failed") : NULL;
+    CHECK(cJSON_IsNumber(rl) && cJSON_IsNumber(fl) &&
+              rl->valuedouble + fl->valuedouble == 12,
+          "resumed run reached 12 relaxations");
+    cJSON_Delete(j);
+    free(text);
+  }
+  nacre_potential_free(pot);
+  test_tmp_cleanup();
+  TEST_DONE();
+}

@@ -1,0 +1,126 @@
+/* test_cli.c — `nacre data`, `nacre train` and `nacre test` as a user runs
+ * them: exit codes (0 success, 1 failure, 2 usage), --help, JSON output
+ * that parses and holds the figures, a committee (--ensemble 2) whose
+ * members differ, and the parity files. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testing.h"
+
+static char out_path[] = "/tmp/nacre_cli_out_XXXXXX";
+
+/* Runs the CLI with args; stdout goes to out_path. Returns the exit code. */
+static int run(const char *args) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s.err", NACRE_CLI, args, out_path, out_path);
+  int rc = system(cmd);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static cJSON *out_json(void) {
+  FILE *fp = fopen(out_path, "r");
+  if (!fp) return NULL;
+  static char buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf - 1, fp);
+  buf[n] = 0;
+  fclose(fp);
+  return cJSON_Parse(buf);
+}
+
+static int err_has(const char *text) {
+  char path[600], buf[4096];
+  snprintf(path, sizeof path, "%s.err", out_path);
+  FILE *fp = fopen(path, "r");
+  if (!fp) return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, fp);
+  buf[n] = 0;
+  fclose(fp);
+  return strstr(buf, text) != NULL;
+}
+
+int main(void) {
+  int fd = mkstemp(out_path);
+  close(fd);
+  char dp[600], args[4096], model[700];
+  snprintf(dp, sizeof dp, "%s/deepmd", test_source_path("tests/data/train"));
+  snprintf(model, sizeof model, "%s.model", out_path);
+
+  CHECK(run("data --help") == 0, "data --help exits 0");
+  CHECK(run("train --help") == 0, "train --help exits 0");
+  CHECK(run("test --help") == 0, "test --help exits 0");
+  CHECK(run("data frobnicate x") == 2, "unknown action is a usage error (2)");
+  CHECK(run("data info /nonexistent/folder") == 1 && err_has("/nonexistent/folder"),
+        "missing data: exit 1 naming the path");
+  snprintf(args, sizeof args, "train %s", dp);
+  CHECK(run(args) == 2 && err_has("-o MODEL"), "train without -o: usage error");
+  snprintf(args, sizeof args, "train %s -o %s --weights e=1,q=2", dp, model);
+  CHECK(run(args) == 2 && err_has("--weights"), "bad --weights: usage error naming it");
+
+  snprintf(args, sizeof args, "data info --json %s", dp);
+  CHECK(run(args) == 0, "data info --json");
+  cJSON *j = out_json();
+  CHECK(j && cJSON_GetObjectItem(j, "structures") &&
+            cJSON_GetObjectItem(j, "structures")->valuedouble == 3 &&
+            cJSON_GetObjectItem(cJSON_GetObjectItem(j, "species_atoms"), "Ag")->valuedouble == 6,
+        "info JSON: 3 structures, 6 Ag atoms");
+  cJSON_Delete(j);
+
+  snprintf(args, sizeof args,
+           "train %s -o %s --descriptors radial:rc=4,n=3,eta_min=0.1,eta_max=1 --hidden 4 "
+           "--epochs 5 --split 1,0 --ensemble 2 --json --threads 1",
+           dp, model);
+  CHECK(run(args) == 0, "train --ensemble 2 --json exits 0");
+  j = out_json();
+  CHECK(j && cJSON_GetObjectItem(j, "ensemble") &&
+            cJSON_GetObjectItem(j, "ensemble")->valuedouble == 2,
+        "train JSON reports a committee of 2");
+  cJSON_Delete(j);
+  char ckpt[800];
+  snprintf(ckpt, sizeof ckpt, "%s.ckpt.0", model);
+  CHECK(access(ckpt, F_OK) != 0, "checkpoints removed after success");
+
+  char csv[800], svg[800];
+  snprintf(csv, sizeof csv, "%s.par", out_path);
+  snprintf(svg, sizeof svg, "%s.svg", out_path);
+  snprintf(args, sizeof args, "test %s %s --json --csv %s --plot %s", model, dp, csv, svg);
+  CHECK(run(args) == 0, "test --json exits 0");
+  j = out_json();
+  cJSON *e = j ? cJSON_GetObjectItem(j, "energy_rmse_mev_atom") : NULL;
+  cJSON *fdev = j ? cJSON_GetObjectItem(j, "max_force_deviation_mev_a") : NULL;
+  CHECK(e && isfinite(e->valuedouble) && j && cJSON_GetObjectItem(j, "committee_size")->valuedouble == 2,
+        "test JSON: finite energy RMSE, committee of 2");
+  CHECK(fdev && fdev->valuedouble > 0, "members with different seeds disagree on forces");
+  cJSON_Delete(j);
+  char p1[900];
+  snprintf(p1, sizeof p1, "%s.energy.csv", csv);
+  FILE *fp = fopen(p1, "r");
+  int lines = 0;
+  char line[512];
+  while (fp && fgets(line, sizeof line, fp)) lines++;
+  if (fp) fclose(fp);
+  CHECK(lines == 4, "energy parity CSV: header + 3 rows, got %d", lines);
+  fp = fopen(svg, "r");
+  CHECK(fp && fgets(line, sizeof line, fp) && !strncmp(line, "<svg", 4), "parity plot is SVG");
+  if (fp) fclose(fp);
+  snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", dp);
+  CHECK(run(args) == 0, "test evaluates any potential spec (inline Lennard-Jones)");
+  j = out_json();
+  CHECK(j && cJSON_GetObjectItem(j, "force_rmse_mev_a") &&
+            isfinite(cJSON_GetObjectItem(j, "force_rmse_mev_a")->valuedouble),
+        "Lennard-Jones test JSON has a finite force RMSE");
+  cJSON_Delete(j);
+  snprintf(args, sizeof args, "test %s /nonexistent", model);
+  CHECK(run(args) == 1, "test on missing data exits 1");
+
+  remove(model);
+  remove(p1);
+  snprintf(p1, sizeof p1, "%s.forces.csv", csv);
+  remove(p1);
+  remove(svg);
+  snprintf(p1, sizeof p1, "%s.err", out_path);
+  remove(p1);
+  remove(out_path);
+  TEST_DONE();
+}

@@ -1,0 +1,168 @@
+/* test_loss.c — the training loss: (1) forces and stress predicted from the
+ * sparse descriptor derivatives equal −∂E/∂r and (1/V)∂E/∂ε by finite
+ * differences of the energy (recomputing descriptors); (2) the analytic
+ * gradient of the loss with respect to every weight agrees with central
+ * finite differences for the energy, force, stress and L2 terms separately
+ * and together; (3) the loss does not depend on the number of threads. */
+#include <omp.h>
+#include <string.h>
+
+#include "builders.h"
+#include "nacre/train.h"
+#include "testing.h"
+
+static nacre_dataset *make_data(void) {
+  nacre_error err;
+  nacre_dataset *d = nacre_dataset_new(&err);
+  const int n[3] = {1, 1, 1};
+  for (int q = 0; q < 4; q++) {
+    nacre_sample sm;
+    memset(&sm, 0, sizeof sm);
+    sm.s = build_bulk(q % 2 ? "fcc" : "bcc", 29, q % 2 ? 3.7 : 2.95, n);
+    for (int a = 0; a < sm.s->natoms; a += 2) sm.s->numbers[a] = 47;
+    build_rattle(sm.s, 0.1, 100 + q);
+    const double eps[6] = {0.02 * q, -0.01, 0.01, 0.01 * q, -0.02, 0.015};
+    build_strain(sm.s, eps);
+    sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES | NACRE_LABEL_STRESS;
+    sm.forces = calloc(3 * (size_t)sm.s->natoms, sizeof(double));
+    nacre_dataset_take(d, &sm, &err);
+  }
+  return d;
+}
+
+int main(void) {
+  nacre_error err;
+  nacre_dataset *d = make_data();
+  nacre_featurizer feat;
+  CHECK_OK(nacre_featurizer_radial(4.5, 4, 0.05, 1.0, 2, &feat, &err), &err);
+  const int z[2] = {29, 47}, hidden[2] = {5, 4};
+  nacre_train_model *m;
+  CHECK_OK(nacre_train_model_new(&m, 2, z, 2, hidden, NACRE_ACT_TANH, &feat, &err), &err);
+  nacre_features *fs = calloc((size_t)d->n, sizeof *fs);
+  const nacre_features **fp = calloc((size_t)d->n, sizeof *fp);
+  const nacre_structure **sp = calloc((size_t)d->n, sizeof *sp);
+  for (int q = 0; q < d->n; q++) {
+    CHECK_OK(m->feat.compute(m->feat.self, d->items[q].s, 2, z, &fs[q], &err), &err);
+    fp[q] = &fs[q];
+    sp[q] = d->items[q].s;
+  }
+  nacre_train_model_set_normalization(m, fp, sp, d->n);
+  nacre_rng rng;
+  nacre_rng_init(&rng, 3, 0);
+  for (int s = 0; s < 2; s++)
+    nacre_mlp_randomize(&m->mlp, m->w + s * m->mlp.nweights, &rng);
+  for (int k = 0; k < m->nparams; k++) m->w[k] += 0.2 * nacre_rng_normal(&rng);
+  m->e_ref[0] = -3.5;
+  m->e_ref[1] = -2.5;
+
+  /* (1) forces and stress from features vs finite differences of E */
+  {
+    nacre_structure *s = nacre_structure_copy(d->items[1].s, &err);
+    int n = s->natoms;
+    double e0, *f = calloc(3 * (size_t)n, sizeof *f), sig[6];
+    CHECK_OK(nacre_train_model_predict(m, NULL, s, &fs[1], &e0, f, sig, &err), &err);
+    double maxerr = 0, fmax = 0;
+    for (int k = 0; k < 3 * n; k++) {
+      double x0 = s->positions[k], ep, em;
+      nacre_features t;
+      s->positions[k] = x0 + 1e-4;
+      m->feat.compute(m->feat.self, s, 2, z, &t, &err);
+      nacre_train_model_predict(m, NULL, s, &t, &ep, NULL, NULL, &err);
+      nacre_features_free(&t);
+      s->positions[k] = x0 - 1e-4;
+      m->feat.compute(m->feat.self, s, 2, z, &t, &err);
+      nacre_train_model_predict(m, NULL, s, &t, &em, NULL, NULL, &err);
+      nacre_features_free(&t);
+      s->positions[k] = x0;
+      double fd = -(ep - em) / 2e-4;
+      if (fabs(f[k] - fd) > maxerr) maxerr = fabs(f[k] - fd);
+      if (fabs(fd) > fmax) fmax = fabs(fd);
+    }
+    /* float storage of ∂G/∂r: relative 1e-7; O(h²) difference error ~1e-8 */
+    CHECK(maxerr < 1e-5 * (1 + fmax), "forces vs -dE/dr: max error %.3g (max |F| %.3g)",
+          maxerr, fmax);
+    double vol = nacre_cell_volume(s->cell);
+    for (int v = 0; v < 6; v++) {
+      double e[2];
+      for (int sgn = 0; sgn < 2; sgn++) {
+        nacre_structure *t = nacre_structure_copy(s, &err);
+        double eps[6] = {0};
+        eps[v] = (sgn ? -1 : 1) * (v < 3 ? 1e-5 : 0.5e-5);
+        build_strain(t, eps);
+        nacre_features ft;
+        m->feat.compute(m->feat.self, t, 2, z, &ft, &err);
+        nacre_train_model_predict(m, NULL, t, &ft, &e[sgn], NULL, NULL, &err);
+        nacre_features_free(&ft);
+        nacre_structure_free(t);
+      }
+      /* build_strain takes engineering off-diagonals split in two: ε_yz =
+       * eps[3] on both sides, so dE/dε_yz(sym) = (E+ − E−)/(2·2·h) */
+      double h = v < 3 ? 1e-5 : 0.5e-5;
+      double fd = (e[0] - e[1]) / (2 * h) / vol / (v < 3 ? 1 : 2);
+      CHECK_CLOSE(sig[v], fd, 1e-6 + 1e-5 * fabs(fd), "stress component vs (1/V) dE/deps");
+    }
+    free(f);
+    nacre_structure_free(s);
+  }
+
+  /* teacher labels: the model with perturbed weights */
+  {
+    double *w2 = malloc((size_t)m->nparams * sizeof *w2);
+    for (int k = 0; k < m->nparams; k++) w2[k] = m->w[k] + 0.05 * nacre_rng_normal(&rng);
+    for (int q = 0; q < d->n; q++) {
+      nacre_sample *sm = &d->items[q];
+      nacre_train_model_predict(m, w2, sm->s, &fs[q], &sm->energy, sm->forces,
+                                sm->stress, &err);
+      sm->energy += 0.01 * q;
+      sm->forces[0] += 0.1;
+      sm->stress[2] += 0.002;
+    }
+    free(w2);
+  }
+
+  /* (2) loss gradient vs finite differences, term by term */
+  const nacre_loss_weights cases[5] = {
+      {1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 0.3}, {1, 0.1, 0.01, 1e-3}};
+  const char *names[5] = {"energy", "force", "stress", "L2", "all"};
+  double *g = malloc((size_t)m->nparams * sizeof *g);
+  for (int c = 0; c < 5; c++) {
+    double L;
+    CHECK_OK(nacre_train_loss(m, m->w, d, fp, NULL, d->n, &cases[c], &L, g, NULL, &err), &err);
+    double maxerr = 0, gmax = 0;
+    for (int k = 0; k < m->nparams; k++) {
+      double wk = m->w[k], lp, lm;
+      m->w[k] = wk + 1e-6;
+      nacre_train_loss(m, m->w, d, fp, NULL, d->n, &cases[c], &lp, NULL, NULL, &err);
+      m->w[k] = wk - 1e-6;
+      nacre_train_loss(m, m->w, d, fp, NULL, d->n, &cases[c], &lm, NULL, NULL, &err);
+      m->w[k] = wk;
+      double fd = (lp - lm) / 2e-6;
+      if (fabs(g[k] - fd) > maxerr) maxerr = fabs(g[k] - fd);
+      if (fabs(fd) > gmax) gmax = fabs(fd);
+    }
+    CHECK(gmax > 0 && maxerr < 1e-6 * (gmax + L),
+          "%s term: max |analytic - FD| %.3g for max |dL/dw| %.3g", names[c], maxerr, gmax);
+  }
+
+  /* (3) same loss bit for bit with 1 and 2 threads */
+  {
+    const nacre_loss_weights lw = {1, 0.1, 0.01, 1e-3};
+    double L1, L2;
+    double *g2 = malloc((size_t)m->nparams * sizeof *g2);
+    omp_set_num_threads(1);
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &L1, g, NULL, &err);
+    omp_set_num_threads(2);
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &L2, g2, NULL, &err);
+    CHECK(L1 == L2 && !memcmp(g, g2, (size_t)m->nparams * sizeof *g),
+          "loss and gradient identical for 1 and 2 threads");
+    free(g2);
+  }
+  free(g);
+  for (int q = 0; q < d->n; q++) nacre_features_free(&fs[q]);
+  free(fs);
+  free(fp);
+  free(sp);
+  nacre_train_model_free(m);
+  nacre_dataset_free(d);
+  TEST_DONE();
+}
