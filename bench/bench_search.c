@@ -3,7 +3,8 @@
  * hour.
  *
  *   bench_search CASE [--seeds N] [--budget N] [--population N] [--jobs N]
- *                     [--engine E] [--potential SPEC]
+ *                     [--engine E] [--potential SPEC] [--tol MEV]
+ *                     [--full 0|1] [--pearson P] [--window MEV]
  *
  * Cases (targets):
  *   lj13, lj38, lj55  Lennard-Jones clusters, ε = σ = 1: global minima of the
@@ -22,7 +23,10 @@
  *                     targets from the seeds themselves when no reference
  *                     relaxes.
  * Options: --tol T (hit tolerance, meV/atom), --full 1 (run the whole budget
- * after the first hit, to see whether anything lower turns up). Relaxations
+ * after the first hit, to see whether anything lower turns up), --pearson P
+ * [--window W] (also count the first relaxation giving a minimum with
+ * nacre's Pearson symbol P within W meV/atom (20) of the target, e.g. hR16
+ * for a 16-atom rhombohedral cell; implies --full 1). Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
  * machine's load. */
@@ -165,7 +169,8 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: bench_search CASE [--seeds N] [--budget N] "
                     "[--population N] [--jobs N] [--engine E] "
-                    "[--potential SPEC]\n");
+                    "[--potential SPEC] [--tol MEV] [--full 0|1] "
+                    "[--pearson P] [--window MEV]\n");
     return 2;
   }
   const bench_case *bc = NULL;
@@ -179,6 +184,8 @@ int main(int argc, char **argv) {
   const char *potential = bc->potential, *engine = "auto";
   double tol = 0; /* eV/atom; 0: the case's */
   int full = 0;   /* 1: run the whole budget after the first hit */
+  const char *pearson = NULL; /* second target: a minimum of this Pearson */
+  double window = 0.020;      /* symbol within this of the target, eV/atom */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--budget")) budget = atoi(argv[i + 1]);
@@ -188,6 +195,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--potential")) potential = argv[i + 1];
     else if (!strcmp(argv[i], "--tol")) tol = atof(argv[i + 1]) * 1e-3;
     else if (!strcmp(argv[i], "--full")) full = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--pearson")) pearson = argv[i + 1];
+    else if (!strcmp(argv[i], "--window")) window = atof(argv[i + 1]) * 1e-3;
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -238,8 +247,9 @@ int main(int argc, char **argv) {
   }
   char dir[] = "/tmp/nacre-bench-XXXXXX";
   if (!mkdtemp(dir)) return 1;
-  int hits = 0;
-  long sum_first = 0, total_relax = 0;
+  if (pearson) full = 1;
+  int hits = 0, phits = 0;
+  long sum_first = 0, total_relax = 0, psum = 0;
   double total_time = 0, best = INFINITY;
   double *bests = calloc((size_t)seeds, sizeof *bests);
   for (int seed = 1; seed <= seeds; seed++) {
@@ -262,12 +272,32 @@ int main(int argc, char **argv) {
     nacre_candidate *c;
     long n;
     bests[seed - 1] = INFINITY;
+    long pfirst = -1;
+    double ph = NAN;
     if (!nacre_run_load_done(run, &c, &n, &err)) {
       for (long k = 0; k < n; k++) {
         double h = c[k].enthalpy / c[k].relaxed->natoms;
         if (h < bests[seed - 1]) bests[seed - 1] = h;
+        if (pearson && !strcmp(c[k].pearson, pearson) &&
+            h <= target + window && (pfirst < 0 || c[k].id < pfirst)) {
+          pfirst = c[k].id;
+          ph = h;
+        }
       }
       nacre_candidates_free(c, n);
+    }
+    if (pearson) {
+      /* candidates are numbered in creation order: id + 1 relaxations had
+       * been handed out when it was made */
+      if (pfirst >= 0) {
+        phits++;
+        psum += pfirst + 1;
+        printf("seed %d: first %s within %.0f meV/atom: relaxation %ld, "
+               "%.6f eV/atom\n", seed, pearson, 1e3 * window, pfirst + 1, ph);
+      } else {
+        printf("seed %d: no %s within %.0f meV/atom\n", seed, pearson,
+               1e3 * window);
+      }
     }
     if (bests[seed - 1] < best) best = bests[seed - 1];
     nacre_run_close(run);
@@ -295,6 +325,10 @@ int main(int argc, char **argv) {
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
          target);
+  if (pearson)
+    printf("%s: %s within %.0f meV/atom of the target found in %d/%d seeds, "
+           "mean relaxations to the first %.1f\n", bc->name, pearson,
+           1e3 * window, phits, seeds, phits ? (double)psum / phits : NAN);
   free(bests);
   nacre_search_relaxer_free(rel);
   char cmd[300];

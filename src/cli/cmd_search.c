@@ -67,6 +67,11 @@ static void help(void) {
       "  --max-steps N     relaxation steps (default 1000)\n"
       "  --similarity X    fingerprint similarity above which two minima with\n"
       "                    enthalpies within 5 meV/atom are the same (0.95)\n"
+      "  --reject-closer F reject relaxed minima with two atoms closer than\n"
+      "                    F × the sum of their covalent radii (or F × the\n"
+      "                    --dmin of the pair when given): spurious minima\n"
+      "                    of machine-learned potentials (default 0.8; 0:\n"
+      "                    keep all)\n"
       "\n"
       "Files and output:\n"
       "  --db RUN.db       run file to create (default search.db; refuses an\n"
@@ -436,6 +441,11 @@ static int run(int argc, char **argv) {
       if (cli_parse_double(CMD, a, v, &cfg.duplicate.similarity) ||
           cfg.duplicate.similarity <= 0 || cfg.duplicate.similarity > 1)
         return cli_usage(CMD, "--similarity must be in (0, 1]");
+    } else if (!strcmp(a, "--reject-closer")) {
+      NEED_VALUE();
+      if (cli_parse_double(CMD, a, v, &cfg.min_relaxed_factor) ||
+          cfg.min_relaxed_factor < 0)
+        return cli_usage(CMD, "--reject-closer must be ≥ 0");
     } else if (!strcmp(a, "--db")) {
       NEED_VALUE();
       db = v;
