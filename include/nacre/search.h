@@ -310,6 +310,14 @@ typedef struct nacre_search_config {
   nacre_fingerprint_options fingerprint;
   nacre_duplicate_options duplicate;
   double symprec;             /* Å, for the space group of minima (0.05) */
+  /* Relaxed minima with two atoms closer than this many times a reference
+   * distance are rejected as unphysical (status failed, outcome
+   * "too-close"): machine-learned potentials can have spurious deep
+   * minima at distances outside their training data. Reference: the
+   * explicit minimum distance of the pair when one was set
+   * (nacre_random_options_set_distance), else the sum of the covalent
+   * radii. 0 disables the check (0.8). */
+  double min_relaxed_factor;
   /* Evolutionary operators: shares of a generation after the first. */
   double frac_heredity;       /* cut-and-splice crossover (0.5) */
   double frac_mutation;       /* strain, displacement, swap, soft mode (0.3) */
@@ -395,6 +403,12 @@ nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
 /* Why the last nacre_search_run stopped: "budget", "time limit",
  * "no improvement in N generations", "stopped", "interrupted". */
 const char *nacre_run_stop_reason(const nacre_run *r);
+
+/* Shortest interatomic distance in s divided by its reference distance
+ * (see nacre_search_config.min_relaxed_factor), over all pairs and periodic
+ * images; INFINITY for fewer than two atoms. */
+double nacre_search_closest_ratio(const nacre_structure *s,
+                                  const nacre_random_options *o);
 
 /* ---- Relaxation with a potential through the opt module ---- */
 

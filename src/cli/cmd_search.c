@@ -70,6 +70,11 @@ static void help(void) {
       "  --max-steps N     relaxation steps (default 1000)\n"
       "  --similarity X    fingerprint similarity above which two minima with\n"
       "                    enthalpies within 5 meV/atom are the same (0.95)\n"
+      "  --reject-closer F reject relaxed minima with two atoms closer than\n"
+      "                    F × the sum of their covalent radii (or F × the\n"
+      "                    --dmin of the pair when given): spurious minima\n"
+      "                    of machine-learned potentials (default 0.8; 0:\n"
+      "                    keep all)\n"
       "\n"
       "Files and output:\n"
       "  --db RUN.db       run file to create (default search.db; refuses an\n"
@@ -87,8 +92,9 @@ static void help(void) {
       "\n"
       "The table lists rank, enthalpy per atom H (eV/atom), ΔH to the best\n"
       "(meV/atom), space group (spglib, 0.05 Å), Pearson symbol, volume per\n"
-      "atom (Å^3), how often the minimum was found and by which candidate\n"
-      "(relaxation number, generation, engine and operator).\n"
+      "atom (Å^3), how often the minimum was found and which candidate found\n"
+      "it first (relaxation number, generation, engine and operator). Of the\n"
+      "copies of one minimum the lowest-enthalpy one is listed and written.\n"
       "\n"
       "Exit status: 0 success; 1 failure or interrupted (resume it); 2 usage\n"
       "error.\n");
@@ -192,10 +198,24 @@ static int report(nacre_run *run, const char *dir, int top, int json,
   }
   long m = nacre_candidates_rank(c, n, order);
   /* times each minimum was found: itself plus its duplicates */
+  /* and the first candidate that found it (the representative is its
+   * lowest-enthalpy copy, which may have come later) */
+  long *first = malloc(sizeof(long) * (size_t)(m > 0 ? m : 1));
+  if (!first) {
+    free(order);
+    free(found);
+    nacre_candidates_free(c, n);
+    nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+    return cli_fail(CMD, &err);
+  }
+  for (long r = 0; r < m; r++) first[r] = order[r];
   for (long k = 0; k < n; k++) {
     long target = c[k].duplicate_of >= 0 ? c[k].duplicate_of : c[k].id;
     for (long r = 0; r < m; r++)
-      if (c[order[r]].id == target) found[r]++;
+      if (c[order[r]].id == target) {
+        found[r]++;
+        if (c[k].id < c[first[r]].id) first[r] = k;
+      }
   }
   int rc = CLI_OK;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -227,7 +247,7 @@ static int report(nacre_run *run, const char *dir, int top, int json,
            "ΔH meV/at", "space group", "Pearson", "V (Å^3/at)", "found",
            "first found (relaxation, generation, engine:operator)");
   for (long r = 0; r < m; r++) {
-    const nacre_candidate *x = &c[order[r]];
+    const nacre_candidate *x = &c[order[r]], *f = &c[first[r]];
     int na = x->relaxed->natoms;
     double h = x->enthalpy / na, dh = 1000 * (h - h0),
            v = x->volume / na;
@@ -236,9 +256,9 @@ static int report(nacre_run *run, const char *dir, int top, int json,
     else snprintf(sgtext, sizeof sgtext, "-");
     if (!json && r < top)
       printf("%4ld %13.6f %9.2f %-12s %-9s %9.3f %6ld  #%ld gen %d %s%s%s\n",
-             r + 1, h, dh, sgtext, x->pearson, v, found[r], x->id,
-             x->generation, strcmp(x->engine, "random") ? x->engine : "",
-             strcmp(x->engine, "random") ? ":" : "", x->op);
+             r + 1, h, dh, sgtext, x->pearson, v, found[r], f->id,
+             f->generation, strcmp(f->engine, "random") ? f->engine : "",
+             strcmp(f->engine, "random") ? ":" : "", f->op);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "rank", (double)(r + 1));
     cJSON_AddNumberToObject(o, "candidate", (double)x->id);
@@ -254,6 +274,7 @@ static int report(nacre_run *run, const char *dir, int top, int json,
     cJSON_AddStringToObject(o, "spacegroup_symbol", x->sg_symbol);
     cJSON_AddStringToObject(o, "pearson", x->pearson);
     cJSON_AddNumberToObject(o, "times_found", (double)found[r]);
+    cJSON_AddNumberToObject(o, "first_found_candidate", (double)f->id);
     if (r < top) {
       char path[4096], name[64];
       snprintf(name, sizeof name, "rank%02ld", r + 1);
@@ -303,6 +324,7 @@ static int report(nacre_run *run, const char *dir, int top, int json,
 done:
   free(order);
   free(found);
+  free(first);
   nacre_candidates_free(c, n);
   return rc;
 }
@@ -423,6 +445,11 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
       if (cli_parse_double(CMD, a, v, &cfg.duplicate.similarity) ||
           cfg.duplicate.similarity <= 0 || cfg.duplicate.similarity > 1)
         return cli_usage(CMD, "--similarity must be in (0, 1]");
+    } else if (!strcmp(a, "--reject-closer")) {
+      NEED_VALUE();
+      if (cli_parse_double(CMD, a, v, &cfg.min_relaxed_factor) ||
+          cfg.min_relaxed_factor < 0)
+        return cli_usage(CMD, "--reject-closer must be ≥ 0");
     } else if (!strcmp(a, "--db")) {
       NEED_VALUE();
       db = v;

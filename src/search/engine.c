@@ -331,15 +331,35 @@ static nacre_status fold_into_pool(engine *e, long from, long to,
     if (strcmp(c->status, "done")) continue;
     nacre_minimum_key key = {c->fp, h_atom(c),
                              c->volume / c->relaxed->natoms, c->sg};
-    long dup = -1;
+    long dup = -1, slot = -1;
     for (long k = 0; k < e->nunique && dup < 0; k++) {
       const nacre_candidate *u = &e->c[e->unique[k]];
       nacre_minimum_key uk = {u->fp, h_atom(u), u->volume / u->relaxed->natoms,
                               u->sg};
-      if (nacre_is_duplicate(&key, &uk, &e->cfg->duplicate)) dup = u->id;
+      if (nacre_is_duplicate(&key, &uk, &e->cfg->duplicate)) {
+        dup = u->id;
+        slot = k;
+      }
+    }
+    if (dup >= 0 && h_atom(c) < h_atom(&e->c[dup])) {
+      /* A better relaxed copy of a known minimum represents it from now on
+       * (parents, report): the old representative and its duplicates point
+       * to the new one. */
+      for (long k = 0; k < id && !st; k++)
+        if (k == dup || e->c[k].duplicate_of == dup) {
+          e->c[k].duplicate_of = id;
+          st = run_store_duplicate(e->run, k, id, err);
+        }
+      if (st) {
+        run_rollback(e->run);
+        return st;
+      }
+      e->unique[slot] = id;
+      dup = -1;
+    } else if (dup < 0) {
+      e->unique[e->nunique++] = id;
     }
     c->duplicate_of = dup;
-    if (dup < 0) e->unique[e->nunique++] = id;
     if ((st = run_store_duplicate(e->run, id, dup, err))) {
       run_rollback(e->run);
       return st;
@@ -363,6 +383,12 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   c->volume = (s->pbc[0] || s->pbc[1] || s->pbc[2]) ? fabs(nacre_structure_volume(s)) : 0.0;
   int ok = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
            nacre_structure_check(s, NULL) == NACRE_OK;
+  if (ok && e->cfg->min_relaxed_factor > 0 &&
+      nacre_search_closest_ratio(s, &e->cfg->random) <
+          e->cfg->min_relaxed_factor) {
+    ok = 0; /* a spurious minimum of the potential at unphysical distances */
+    snprintf(c->outcome, sizeof c->outcome, "too-close");
+  }
   if (ok) {
     nacre_search_classify(s, e->cfg->symprec, &c->sg, c->sg_symbol, c->pearson);
     nacre_fingerprint_free(c->fp);

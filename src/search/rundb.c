@@ -65,6 +65,7 @@ void nacre_search_config_init(nacre_search_config *c) {
   nacre_fingerprint_options_init(&c->fingerprint);
   nacre_duplicate_options_init(&c->duplicate);
   c->symprec = 0.05;
+  c->min_relaxed_factor = 0.8;
   c->frac_heredity = 0.5;
   c->frac_mutation = 0.3;
   c->elite = 4;
@@ -138,6 +139,7 @@ static char *config_to_json(const nacre_search_config *c) {
   cJSON_AddNumberToObject(o, "frac_mutation", c->frac_mutation);
   cJSON_AddNumberToObject(o, "elite", c->elite);
   cJSON_AddNumberToObject(o, "similarity_penalty", c->similarity_penalty);
+  cJSON_AddNumberToObject(o, "min_relaxed_factor", c->min_relaxed_factor);
   cJSON_AddNumberToObject(o, "swarm_regenerate", c->swarm_regenerate);
   cJSON_AddNumberToObject(o, "swarm_inertia", c->swarm_inertia);
   cJSON_AddNumberToObject(o, "swarm_c1", c->swarm_c1);
@@ -212,6 +214,8 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   c->frac_mutation = jnum(o, "frac_mutation", c->frac_mutation);
   c->elite = (int)jnum(o, "elite", c->elite);
   c->similarity_penalty = jnum(o, "similarity_penalty", c->similarity_penalty);
+  /* runs stored before the check existed keep their behaviour */
+  c->min_relaxed_factor = jnum(o, "min_relaxed_factor", 0.0);
   c->swarm_regenerate = jnum(o, "swarm_regenerate", c->swarm_regenerate);
   c->swarm_inertia = jnum(o, "swarm_inertia", c->swarm_inertia);
   c->swarm_c1 = jnum(o, "swarm_c1", c->swarm_c1);
