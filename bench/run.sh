@@ -9,8 +9,16 @@ found=0
 for b in "$dir"/bench_*; do
   [ -x "$b" ] && [ -f "$b" ] || continue
   found=1
-  echo "== $(basename "$b")"
-  "$b"
+  name=$(basename "$b")
+  # Benchmarks that take a case get a short default one here; their usage
+  # line lists the others (see bench/README.md for the full studies).
+  case $name in
+    bench_search) args=(lj13 --seeds 5 --budget 100) ;;
+    bench_train) args=(cuag --minutes 2) ;;
+    *) args=() ;;
+  esac
+  echo "== $name ${args[*]}"
+  "$b" "${args[@]}"
   rc=$?
   if [ $rc -eq 77 ]; then
     echo "   (skipped: data absent)"
