@@ -335,6 +335,18 @@ typedef struct path {
   nacre_relax_outcome outcome;
 } path;
 
+/* Evaluates the trial point xn = x + d into (gn, pn) and counts the step;
+ * an exploded trial sets the outcome NACRE_RELAX_EXPLODED. */
+static nacre_status try_step(relax_state *st, path *w, eval_code *code,
+                             nacre_error *err) {
+  for (int k = 0; k < st->ndof; k++) w->xn[k] = w->x[k] + w->d[k];
+  nacre_status status = evaluate(st, w->xn, w->gn, &w->pn, code, err);
+  if (status) return status;
+  w->steps++;
+  if (*code == EVAL_EXPLODED) w->outcome = NACRE_RELAX_EXPLODED;
+  return NACRE_OK;
+}
+
 /* Common end-of-step bookkeeping after an accepted step; returns 1 to stop. */
 static int after_accept(relax_state *st, path *w) {
   double *t = w->x;
@@ -415,15 +427,9 @@ static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {
       for (int k = 0; k < ndof; k++) w->d[k] *= trust / mv;
       mv = trust;
     }
-    for (int k = 0; k < ndof; k++) w->xn[k] = w->x[k] + w->d[k];
     eval_code code;
-    status = evaluate(st, w->xn, w->gn, &w->pn, &code, err);
-    if (status) break;
-    w->steps++;
-    if (code == EVAL_EXPLODED) {
-      w->outcome = NACRE_RELAX_EXPLODED;
-      break;
-    }
+    status = try_step(st, w, &code, err);
+    if (status || code == EVAL_EXPLODED) break;
     int rose = code == EVAL_OK && st->hydrostatic &&
                w->pn.enthalpy > w->p.enthalpy + 1e-11 * fabs(w->p.enthalpy) + 1e-12;
     if (code == EVAL_OK) {
@@ -508,15 +514,9 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
     double mv = max_move(st, w->d);
     if (mv > st->opt->max_step)
       for (int k = 0; k < ndof; k++) w->d[k] *= st->opt->max_step / mv;
-    for (int k = 0; k < ndof; k++) w->xn[k] = w->x[k] + w->d[k];
     eval_code code;
-    status = evaluate(st, w->xn, w->gn, &w->pn, &code, err);
-    if (status) break;
-    w->steps++;
-    if (code == EVAL_EXPLODED) {
-      w->outcome = NACRE_RELAX_EXPLODED;
-      break;
-    }
+    status = try_step(st, w, &code, err);
+    if (status || code == EVAL_EXPLODED) break;
     if (code != EVAL_OK) { /* stop, shrink the time step, try again */
       memset(v, 0, (size_t)ndof * sizeof(double));
       dt *= FIRE_FDEC;
