@@ -430,8 +430,8 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
     }
     ws[mp->bias_off[mp->nlayers - 1]] += m->e_ref[s];
   }
-  train_atomic af;
-  nacre_status st = train_atomic_open(&af, path, err);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) {
     free(w);
     return st;
@@ -517,5 +517,5 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
     }
     fputc('\n', fp);
   }
-  return train_atomic_commit(&af, err);
+  return nacre_atomic_commit(&af, err);
 }
