@@ -79,6 +79,12 @@ nacre_status train_forward(const nacre_train_model *m, const double *w,
                            train_scratch *ws, double *energy, double *forces,
                            double stress[6], nacre_error *err);
 
+/* Index into species_z of every atom of s, in a new array *spc (free it);
+ * an element that is not among the first nmax of species_z is an error. */
+nacre_status train_species_index(const nacre_structure *s, int nspecies,
+                                 const int *species_z, int nmax, int **spc,
+                                 nacre_error *err);
+
 /* One model in nacre's text format, from its magic line on. */
 void train_model_write_body(const nacre_train_model *m, FILE *fp);
 nacre_status train_model_read_body(train_lines *L, nacre_train_model **out,
