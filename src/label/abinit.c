@@ -56,9 +56,7 @@ const char label_abinit_template[] =
     "prtebands 0\n";
 
 static const char *abinit_pseudo_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("NACRE_ABINIT_PSP");
-  return env && env[0] ? env : "/usr/share/abinit/psp";
+  return label_pseudo_dir(opt, "NACRE_ABINIT_PSP", "/usr/share/abinit/psp");
 }
 
 static int file_exists(const char *path) {

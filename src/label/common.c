@@ -363,3 +363,10 @@ nacre_status label_result_forces(nacre_label_result *r, int natoms,
   r->natoms = natoms;
   return NACRE_OK;
 }
+
+const char *label_pseudo_dir(const nacre_label_options *opt,
+                             const char *env_name, const char *fallback) {
+  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
+  const char *env = getenv(env_name);
+  return env && env[0] ? env : fallback;
+}

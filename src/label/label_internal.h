@@ -48,6 +48,11 @@ void label_buf_cell(label_buf *b, const nacre_structure *s);
 nacre_status label_result_forces(nacre_label_result *r, int natoms,
                                  const char *name, nacre_error *err);
 
+/* Pseudopotential folder: opt->pseudo_dir when set, else the environment
+ * variable env_name when set and not empty, else fallback (may be NULL). */
+const char *label_pseudo_dir(const nacre_label_options *opt,
+                             const char *env_name, const char *fallback);
+
 /* Looks up "Sym=file" in a comma-separated override list; copies the file
  * into out (size outlen) and returns 1 when found. */
 int label_pseudo_override(const char *list, const char *symbol, char *out,

@@ -52,9 +52,7 @@ const char label_qe_template[] =
     "  {NGKPT} 0 0 0\n";
 
 static const char *qe_pseudo_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("ESPRESSO_PSEUDO");
-  return env && env[0] ? env : "/usr/share/espresso/pseudo";
+  return label_pseudo_dir(opt, "ESPRESSO_PSEUDO", "/usr/share/espresso/pseudo");
 }
 
 /* Preference of a UPF file name for a PBE calculation: PAW over ultrasoft

@@ -33,9 +33,7 @@ const char label_vasp_incar_template[] =
     "LCHARG = .FALSE.\n";
 
 static const char *vasp_potcar_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("NACRE_VASP_POTCARS");
-  return env && env[0] ? env : NULL;
+  return label_pseudo_dir(opt, "NACRE_VASP_POTCARS", NULL);
 }
 
 /* Order in which VASP sees the atoms: species in order of first
