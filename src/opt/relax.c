@@ -335,6 +335,18 @@ typedef struct path {
   nacre_relax_outcome outcome;
 } path;
 
+/* Loop condition of the steppers: not converged or stopped yet, steps left,
+ * not interrupted (which sets the outcome NACRE_RELAX_INTERRUPTED). */
+static int keep_going(relax_state *st, path *w) {
+  if (w->outcome != NACRE_RELAX_NOT_CONVERGED) return 0;
+  if (w->steps >= st->opt->max_steps) return 0;
+  if (nacre_ctx_interrupted(st->ctx)) {
+    w->outcome = NACRE_RELAX_INTERRUPTED;
+    return 0;
+  }
+  return 1;
+}
+
 /* Evaluates the trial point xn = x + d into (gn, pn) and counts the step;
  * an exploded trial sets the outcome NACRE_RELAX_EXPLODED. */
 static nacre_status try_step(relax_state *st, path *w, eval_code *code,
@@ -411,12 +423,7 @@ static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {
   int count = 0, head = 0;
   double trust = st->opt->max_step;
   nacre_status status = NACRE_OK;
-  while (w->outcome == NACRE_RELAX_NOT_CONVERGED) {
-    if (w->steps >= st->opt->max_steps) break;
-    if (nacre_ctx_interrupted(st->ctx)) {
-      w->outcome = NACRE_RELAX_INTERRUPTED;
-      break;
-    }
+  while (keep_going(st, w)) {
     lbfgs_direction(ndof, m, count, head, sv, yv, rho, alpha, w->g, w->d);
     if (dot(w->d, w->g, ndof) >= 0.0) { /* not downhill: forget curvature */
       count = 0;
@@ -484,12 +491,7 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
   double dt = FIRE_DT0, a = FIRE_ASTART;
   int npos = 0;
   nacre_status status = NACRE_OK;
-  while (w->outcome == NACRE_RELAX_NOT_CONVERGED) {
-    if (w->steps >= st->opt->max_steps) break;
-    if (nacre_ctx_interrupted(st->ctx)) {
-      w->outcome = NACRE_RELAX_INTERRUPTED;
-      break;
-    }
+  while (keep_going(st, w)) {
     const double *g = w->g;
     double vf = -dot(v, g, ndof);
     if (vf > 0.0) {
