@@ -5,16 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nacre/io.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
+#include "bench_util.h"
 
 static nacre_frame make_frame(int natoms) {
   nacre_frame f;
@@ -49,20 +44,20 @@ static long file_size(const char *path) {
 static void bench_xyz(const nacre_frame *f, int nframes) {
   char path[256];
   snprintf(path, sizeof path, "/tmp/bench_io_%ld.xyz", (long)getpid());
-  double t0 = now();
+  double t0 = bench_now();
   FILE *fp = fopen(path, "w");
   for (int k = 0; k < nframes; k++) nacre_xyz_write(fp, f, NULL);
   fclose(fp);
-  double tw = now() - t0;
+  double tw = bench_now() - t0;
   double mb = file_size(path) / 1e6;
-  t0 = now();
+  t0 = bench_now();
   nacre_xyz_reader *r = nacre_xyz_open(path, NULL);
   nacre_frame g;
   nacre_frame_init(&g);
   int n = 0, eof = 0;
   while (!nacre_xyz_next(r, &g, &eof, NULL)) n++;
   nacre_xyz_close(r);
-  double tr = now() - t0;
+  double tr = bench_now() - t0;
   long atoms = (long)n * f->s->natoms;
   printf("extxyz  %d frames x %d atoms, %.1f MB: write %.1f MB/s, read %.1f MB/s "
          "(%.2g atoms/s)\n", n, f->s->natoms, mb, mb / tw, mb / tr, atoms / tr);
@@ -75,13 +70,13 @@ static void bench_single(const nacre_frame *f, const char *ext, int repeats) {
   snprintf(path, sizeof path, "/tmp/bench_io_%ld.%s", (long)getpid(), ext);
   nacre_write_structure(path, f->s, NACRE_FORMAT_AUTO, NULL);
   double mb = file_size(path) / 1e6;
-  double t0 = now();
+  double t0 = bench_now();
   for (int k = 0; k < repeats; k++) {
     nacre_structure *s = NULL;
     nacre_read_structure(path, &s, NULL);
     nacre_structure_free(s);
   }
-  double tr = now() - t0;
+  double tr = bench_now() - t0;
   printf("%-7s %d atoms, %.2f MB: read %.1f MB/s (%.2g atoms/s)\n", ext,
          f->s->natoms, mb, mb * repeats / tr, (double)f->s->natoms * repeats / tr);
   remove(path);

@@ -20,17 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nacre/io.h"
 #include "nacre/opt.h"
 #include "nacre/pot.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "bench_util.h"
 
 static void maise_case(const nacre_potential *pot, const char *poscar,
                        double p_gpa, double h_maise, long fc_maise,
@@ -64,10 +59,10 @@ static void maise_case(const nacre_potential *pot, const char *poscar,
     o.smax_gpa = runs[k].smax;
     o.max_steps = 2000;
     nacre_relax_result r;
-    double t0 = now();
-    clock_t c0 = clock();
+    double t0 = bench_now();
+    double c0 = bench_cpu_now();
     nacre_status st = c ? nacre_relax(c, s, &o, NULL, &r, &err) : NACRE_ERR_NOMEM;
-    double wall = now() - t0, cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double wall = bench_now() - t0, cpu = bench_cpu_now() - c0;
     if (st)
       printf("  %-7s failed: %s\n", runs[k].name, err.message);
     else
@@ -146,11 +141,11 @@ static void random_set(const char *label, const nacre_potential *pot, int z,
     o.pressure_gpa = p_gpa;
     o.max_steps = 1000;
     nacre_relax_result r;
-    double t0 = now();
-    clock_t c0 = clock();
+    double t0 = bench_now();
+    double c0 = bench_cpu_now();
     nacre_status st = nacre_relax(c, s, &o, NULL, &r, &err);
-    total_wall += now() - t0;
-    total_cpu += (double)(clock() - c0) / CLOCKS_PER_SEC;
+    total_wall += bench_now() - t0;
+    total_cpu += bench_cpu_now() - c0;
     if (!st) {
       outcomes[r.outcome]++;
       steps[n] = r.steps;

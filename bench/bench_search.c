@@ -34,10 +34,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nacre/search.h"
+
+#include "bench_util.h"
 
 typedef struct bench_case {
   const char *name, *composition, *potential;
@@ -159,12 +160,6 @@ static int on_progress(void *user, const nacre_search_progress *p) {
   return 0;
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: bench_search CASE [--seeds N] [--budget N] "
@@ -262,10 +257,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     hit_state hs = {target, tol, -1, full};
-    double t0 = now_s();
+    double t0 = bench_now();
     nacre_status st = nacre_search_run(run, nacre_search_relax_potential, rel,
                                        on_progress, &hs, NULL, &err);
-    double dt = now_s() - t0;
+    double dt = bench_now() - t0;
     if (st) fprintf(stderr, "seed %d: %s\n", seed, err.message);
     long pending, done, failed;
     nacre_run_counts(run, &pending, &done, &failed, &err);

@@ -6,15 +6,10 @@
  * Prints seconds per call (wall clock). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "nacre/sym.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
+#include "bench_util.h"
 
 static nacre_structure *rocksalt(int n) {
   static const double f[8][3] = {{0, 0, 0},       {0, 0.5, 0.5}, {0.5, 0, 0.5},
@@ -42,29 +37,29 @@ int main(int argc, char **argv) {
     if (!s) return 1;
     nacre_error err;
     nacre_symmetry *sym = NULL;
-    double t0 = now();
+    double t0 = bench_now();
     if (nacre_symmetry_analyze(s, 1e-3, &sym, &err)) {
       fprintf(stderr, "%s\n", err.message);
       return 1;
     }
-    double t1 = now();
+    double t1 = bench_now();
     nacre_structure *r = nacre_structure_copy(s, NULL);
     nacre_rng rng;
     nacre_rng_init(&rng, 1, 0);
     for (int i = 0; i < 3 * r->natoms; i++)
       r->positions[i] += 1e-3 * nacre_rng_normal(&rng);
-    double t2 = now();
+    double t2 = bench_now();
     if (nacre_symmetry_symmetrize(r, 1e-2, &err)) {
       fprintf(stderr, "%s\n", err.message);
       return 1;
     }
-    double t3 = now();
+    double t3 = bench_now();
     double *f = malloc(3 * (size_t)s->natoms * sizeof *f);
     double stress[6] = {1, 2, 3, 4, 5, 6};
     for (int i = 0; i < 3 * s->natoms; i++) f[i] = nacre_rng_normal(&rng);
-    double t4 = now();
+    double t4 = bench_now();
     nacre_symmetry_symmetrize_forces(sym, s, f, stress, &err);
-    double t5 = now();
+    double t5 = bench_now();
     printf("%7d %6d %12.4f %14.4f %12.4f\n", s->natoms, sym->nops, t1 - t0,
            t3 - t2, t5 - t4);
     free(f);

@@ -30,6 +30,17 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
 /* Parses "a,b,c,..." into n doubles exactly. */
 int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
                    double *out);
+/* For option loops `for (...; k < argc && rc == CLI_OK; k++)` with the
+ * option text a, its value v (NULL at the end of argv) and the exit code rc:
+ * when v is missing, sets rc to a usage error "A needs a value" and leaves
+ * the loop; otherwise consumes the value (k++). */
+#define CLI_NEED_VALUE(cmd)                                                    \
+  if (!v) {                                                                    \
+    rc = cli_usage(cmd, "%s needs a value", a);                                \
+    break;                                                                     \
+  }                                                                            \
+  k++;
+
 /* A logging context that prints warnings and errors to stderr (and info
  * when verbose). */
 void cli_ctx_init(nacre_ctx *ctx, int verbose);

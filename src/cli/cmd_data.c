@@ -151,12 +151,7 @@ static int run(int argc, char **argv) {
   for (int k = 2; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k];
     const char *v = k + 1 < argc ? argv[k + 1] : NULL;
-#define NEED_VALUE                                                             \
-  if (!v) {                                                                    \
-    rc = cli_usage("data", "%s needs a value", a);                             \
-    break;                                                                     \
-  }                                                                            \
-  k++;
+#define NEED_VALUE CLI_NEED_VALUE("data")
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       help();
       free(inputs);

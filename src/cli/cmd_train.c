@@ -120,12 +120,7 @@ static int run(int argc, char **argv) {
   int nin = 0, nfrom = 0, json = 0, verbose = 0, every = 10, threads = 0, keep = 0, rc = CLI_OK;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
-#define NEED                                                                   \
-  if (!v) {                                                                    \
-    rc = cli_usage("train", "%s needs a value", a);                            \
-    break;                                                                     \
-  }                                                                            \
-  k++;
+#define NEED CLI_NEED_VALUE("train")
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       help();
       free(inputs);

@@ -56,9 +56,7 @@ const char label_abinit_template[] =
     "prtebands 0\n";
 
 static const char *abinit_pseudo_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("NACRE_ABINIT_PSP");
-  return env && env[0] ? env : "/usr/share/abinit/psp";
+  return label_pseudo_dir(opt, "NACRE_ABINIT_PSP", "/usr/share/abinit/psp");
 }
 
 static int file_exists(const char *path) {
@@ -186,9 +184,7 @@ nacre_status nacre_abinit_input(const nacre_label_options *opt,
     label_buf_printf(&xcart, "  %.10f %.10f %.10f\n", s->positions[3 * i],
                      s->positions[3 * i + 1], s->positions[3 * i + 2]);
   }
-  for (int i = 0; i < 3; i++)
-    label_buf_printf(&rprim, "  %.10f %.10f %.10f%s", s->cell[i][0],
-                     s->cell[i][1], s->cell[i][2], i < 2 ? "\n" : "");
+  label_buf_cell(&rprim, s);
   if (xcart.len) xcart.s[--xcart.len] = '\0'; /* drop the last newline */
   int ng[3];
   nacre_label_kgrid(s->cell, set.kspacing, ng);
@@ -311,11 +307,8 @@ nacre_status nacre_abinit_parse(const char *text, const char *name,
   if (label_read_doubles(&p, &etot, 1, 0) != 1)
     return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: bad etotal value",
                            name, label_line_of(text, at[0]));
-  free(r->forces_ev_a);
-  r->forces_ev_a = malloc(sizeof(double) * 3 * (natoms > 0 ? natoms : 1));
-  if (!r->forces_ev_a)
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
-  r->natoms = natoms;
+  nacre_status fst = label_result_forces(r, natoms, name, err);
+  if (fst) return fst;
   p = at[1];
   int nf = label_read_doubles(&p, r->forces_ev_a, 3 * natoms, 1);
   if (nf != 3 * natoms) {

@@ -347,3 +347,26 @@ void nacre_label_id(int index, const nacre_structure *s, char id[40]) {
   snprintf(id, 40, "%d-%016llx", index,
            (unsigned long long)nacre_label_structure_hash(s));
 }
+
+void label_buf_cell(label_buf *b, const nacre_structure *s) {
+  for (int i = 0; i < 3; i++)
+    label_buf_printf(b, "  %.10f %.10f %.10f%s", s->cell[i][0],
+                     s->cell[i][1], s->cell[i][2], i < 2 ? "\n" : "");
+}
+
+nacre_status label_result_forces(nacre_label_result *r, int natoms,
+                                 const char *name, nacre_error *err) {
+  free(r->forces_ev_a);
+  r->forces_ev_a = malloc(sizeof(double) * 3 * (natoms > 0 ? natoms : 1));
+  if (!r->forces_ev_a)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
+  r->natoms = natoms;
+  return NACRE_OK;
+}
+
+const char *label_pseudo_dir(const nacre_label_options *opt,
+                             const char *env_name, const char *fallback) {
+  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
+  const char *env = getenv(env_name);
+  return env && env[0] ? env : fallback;
+}

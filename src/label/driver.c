@@ -116,20 +116,18 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
     return nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", dir,
                            strerror(errno));
   char path[1200], command[2048];
-  const char *outname = NULL;
+  const char *outname = NULL, *inname = NULL;
   char *input = NULL;
   switch (opt->code) {
   case NACRE_LABEL_ABINIT:
     st = nacre_abinit_input(opt, s, &input, err);
-    snprintf(path, sizeof path, "%s/label.abi", dir);
-    if (!st) st = label_write_file(path, input, err);
+    inname = "label.abi";
     snprintf(command, sizeof command, "%s label.abi", set.command);
     outname = "label.abo";
     break;
   case NACRE_LABEL_QE:
     st = nacre_qe_input(opt, s, &input, err);
-    snprintf(path, sizeof path, "%s/label.pwi", dir);
-    if (!st) st = label_write_file(path, input, err);
+    inname = "label.pwi";
     snprintf(command, sizeof command, "%s -in label.pwi", set.command);
     outname = "label.out";
     break;
@@ -138,6 +136,10 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
     snprintf(command, sizeof command, "%s", set.command);
     outname = "OUTCAR";
     break;
+  }
+  if (inname && !st) { /* ABINIT, QE: one input file written here */
+    snprintf(path, sizeof path, "%s/%s", dir, inname);
+    st = label_write_file(path, input, err);
   }
   free(input);
   if (st) {

@@ -39,6 +39,20 @@ int label_read_doubles(const char **p, double *out, int n, int multiline);
  * count (≤ NACRE_MAX_Z). */
 int label_species(const nacre_structure *s, int *z);
 
+/* Appends the three cell vectors of s (Å), one "  x y z" row each, without a
+ * final newline. */
+void label_buf_cell(label_buf *b, const nacre_structure *s);
+
+/* (Re)allocates r->forces_ev_a for natoms atoms and sets r->natoms; name is
+ * the output file named in the error. */
+nacre_status label_result_forces(nacre_label_result *r, int natoms,
+                                 const char *name, nacre_error *err);
+
+/* Pseudopotential folder: opt->pseudo_dir when set, else the environment
+ * variable env_name when set and not empty, else fallback (may be NULL). */
+const char *label_pseudo_dir(const nacre_label_options *opt,
+                             const char *env_name, const char *fallback);
+
 /* Looks up "Sym=file" in a comma-separated override list; copies the file
  * into out (size outlen) and returns 1 when found. */
 int label_pseudo_override(const char *list, const char *symbol, char *out,

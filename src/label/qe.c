@@ -52,9 +52,7 @@ const char label_qe_template[] =
     "  {NGKPT} 0 0 0\n";
 
 static const char *qe_pseudo_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("ESPRESSO_PSEUDO");
-  return env && env[0] ? env : "/usr/share/espresso/pseudo";
+  return label_pseudo_dir(opt, "ESPRESSO_PSEUDO", "/usr/share/espresso/pseudo");
 }
 
 /* Preference of a UPF file name for a PBE calculation: PAW over ultrasoft
@@ -125,9 +123,7 @@ nacre_status nacre_qe_input(const nacre_label_options *opt,
     label_buf_printf(&species, "%s  %s %.4f %s", k ? "\n" : "", el->symbol,
                      el->mass_amu, file);
   }
-  for (int i = 0; i < 3; i++)
-    label_buf_printf(&rprim, "  %.10f %.10f %.10f%s", s->cell[i][0],
-                     s->cell[i][1], s->cell[i][2], i < 2 ? "\n" : "");
+  label_buf_cell(&rprim, s);
   for (int i = 0; i < s->natoms; i++)
     label_buf_printf(&xyz, "%s  %s %.10f %.10f %.10f", i ? "\n" : "",
                      nacre_element_by_z(s->numbers[i])->symbol,
@@ -261,11 +257,8 @@ nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
     snprintf(r->message, sizeof r->message, "no forces (tprnfor?)");
     return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
   }
-  free(r->forces_ev_a);
-  r->forces_ev_a = malloc(sizeof(double) * 3 * (natoms > 0 ? natoms : 1));
-  if (!r->forces_ev_a)
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
-  r->natoms = natoms;
+  nacre_status fst = label_result_forces(r, natoms, name, err);
+  if (fst) return fst;
   const double ry_bohr = NACRE_RYDBERG_EV / NACRE_BOHR_A;
   p = fblock;
   for (int i = 0; i < natoms; i++) {

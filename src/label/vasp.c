@@ -33,9 +33,7 @@ const char label_vasp_incar_template[] =
     "LCHARG = .FALSE.\n";
 
 static const char *vasp_potcar_dir(const nacre_label_options *opt) {
-  if (opt->pseudo_dir && opt->pseudo_dir[0]) return opt->pseudo_dir;
-  const char *env = getenv("NACRE_VASP_POTCARS");
-  return env && env[0] ? env : NULL;
+  return label_pseudo_dir(opt, "NACRE_VASP_POTCARS", NULL);
 }
 
 /* Order in which VASP sees the atoms: species in order of first
@@ -216,11 +214,8 @@ nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
   r->has_energy = 1;
 
   const char *fb = label_find_last(text, "TOTAL-FORCE (eV/Angst)");
-  free(r->forces_ev_a);
-  r->forces_ev_a = malloc(sizeof(double) * 3 * (natoms > 0 ? natoms : 1));
-  if (!r->forces_ev_a)
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
-  r->natoms = natoms;
+  nacre_status fst = label_result_forces(r, natoms, name, err);
+  if (fst) return fst;
   p = fb ? strchr(fb, '\n') : NULL; /* header */
   p = p ? strchr(p + 1, '\n') : NULL; /* dashes */
   for (int i = 0; i < natoms; i++) {
@@ -313,11 +308,8 @@ nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
   }
   r->energy_ev = r->free_energy_ev = energy;
   r->has_energy = 1;
-  free(r->forces_ev_a);
-  r->forces_ev_a = malloc(sizeof(double) * 3 * (natoms > 0 ? natoms : 1));
-  if (!r->forces_ev_a)
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
-  r->natoms = natoms;
+  nacre_status fst = label_result_forces(r, natoms, name, err);
+  if (fst) return fst;
   int nf = varray(calc, "forces", r->forces_ev_a, 3 * natoms);
   if (nf != 3 * natoms) {
     snprintf(r->message, sizeof r->message,

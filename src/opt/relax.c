@@ -335,6 +335,30 @@ typedef struct path {
   nacre_relax_outcome outcome;
 } path;
 
+/* Loop condition of the steppers: not converged or stopped yet, steps left,
+ * not interrupted (which sets the outcome NACRE_RELAX_INTERRUPTED). */
+static int keep_going(relax_state *st, path *w) {
+  if (w->outcome != NACRE_RELAX_NOT_CONVERGED) return 0;
+  if (w->steps >= st->opt->max_steps) return 0;
+  if (nacre_ctx_interrupted(st->ctx)) {
+    w->outcome = NACRE_RELAX_INTERRUPTED;
+    return 0;
+  }
+  return 1;
+}
+
+/* Evaluates the trial point xn = x + d into (gn, pn) and counts the step;
+ * an exploded trial sets the outcome NACRE_RELAX_EXPLODED. */
+static nacre_status try_step(relax_state *st, path *w, eval_code *code,
+                             nacre_error *err) {
+  for (int k = 0; k < st->ndof; k++) w->xn[k] = w->x[k] + w->d[k];
+  nacre_status status = evaluate(st, w->xn, w->gn, &w->pn, code, err);
+  if (status) return status;
+  w->steps++;
+  if (*code == EVAL_EXPLODED) w->outcome = NACRE_RELAX_EXPLODED;
+  return NACRE_OK;
+}
+
 /* Common end-of-step bookkeeping after an accepted step; returns 1 to stop. */
 static int after_accept(relax_state *st, path *w) {
   double *t = w->x;
@@ -399,12 +423,7 @@ static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {
   int count = 0, head = 0;
   double trust = st->opt->max_step;
   nacre_status status = NACRE_OK;
-  while (w->outcome == NACRE_RELAX_NOT_CONVERGED) {
-    if (w->steps >= st->opt->max_steps) break;
-    if (nacre_ctx_interrupted(st->ctx)) {
-      w->outcome = NACRE_RELAX_INTERRUPTED;
-      break;
-    }
+  while (keep_going(st, w)) {
     lbfgs_direction(ndof, m, count, head, sv, yv, rho, alpha, w->g, w->d);
     if (dot(w->d, w->g, ndof) >= 0.0) { /* not downhill: forget curvature */
       count = 0;
@@ -415,15 +434,9 @@ static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {
       for (int k = 0; k < ndof; k++) w->d[k] *= trust / mv;
       mv = trust;
     }
-    for (int k = 0; k < ndof; k++) w->xn[k] = w->x[k] + w->d[k];
     eval_code code;
-    status = evaluate(st, w->xn, w->gn, &w->pn, &code, err);
-    if (status) break;
-    w->steps++;
-    if (code == EVAL_EXPLODED) {
-      w->outcome = NACRE_RELAX_EXPLODED;
-      break;
-    }
+    status = try_step(st, w, &code, err);
+    if (status || code == EVAL_EXPLODED) break;
     int rose = code == EVAL_OK && st->hydrostatic &&
                w->pn.enthalpy > w->p.enthalpy + 1e-11 * fabs(w->p.enthalpy) + 1e-12;
     if (code == EVAL_OK) {
@@ -478,12 +491,7 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
   double dt = FIRE_DT0, a = FIRE_ASTART;
   int npos = 0;
   nacre_status status = NACRE_OK;
-  while (w->outcome == NACRE_RELAX_NOT_CONVERGED) {
-    if (w->steps >= st->opt->max_steps) break;
-    if (nacre_ctx_interrupted(st->ctx)) {
-      w->outcome = NACRE_RELAX_INTERRUPTED;
-      break;
-    }
+  while (keep_going(st, w)) {
     const double *g = w->g;
     double vf = -dot(v, g, ndof);
     if (vf > 0.0) {
@@ -508,15 +516,9 @@ static nacre_status run_fire(relax_state *st, path *w, nacre_error *err) {
     double mv = max_move(st, w->d);
     if (mv > st->opt->max_step)
       for (int k = 0; k < ndof; k++) w->d[k] *= st->opt->max_step / mv;
-    for (int k = 0; k < ndof; k++) w->xn[k] = w->x[k] + w->d[k];
     eval_code code;
-    status = evaluate(st, w->xn, w->gn, &w->pn, &code, err);
-    if (status) break;
-    w->steps++;
-    if (code == EVAL_EXPLODED) {
-      w->outcome = NACRE_RELAX_EXPLODED;
-      break;
-    }
+    status = try_step(st, w, &code, err);
+    if (status || code == EVAL_EXPLODED) break;
     if (code != EVAL_OK) { /* stop, shrink the time step, try again */
       memset(v, 0, (size_t)ndof * sizeof(double));
       dt *= FIRE_FDEC;

@@ -63,6 +63,25 @@ static void cluster_box(nacre_structure *s) {
   s->pbc[0] = s->pbc[1] = s->pbc[2] = 0;
 }
 
+/* The distance repair every operator ends with (factor 0.75 of the minimum
+ * distances); NACRE_ERR_NOT_CONVERGED with message `why` when it fails. */
+static nacre_status repair_or_fail(nacre_structure *s,
+                                   const nacre_random_options *o,
+                                   nacre_rng *rng, const char *why,
+                                   nacre_error *err) {
+  if (op_repair_distances(s, o, 0.75, rng)) return NACRE_OK;
+  return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s", why);
+}
+
+/* Sets the cell of s to `cell` scaled isotropically to volume v (Å^3);
+ * positions are left as they are. */
+static void set_cell_at_volume(nacre_structure *s, const double cell[3][3],
+                               double v) {
+  double sc = cbrt(v / nacre_cell_volume(cell));
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) s->cell[i][j] = cell[i][j] * sc;
+}
+
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,
                         double factor, nacre_rng *rng) {
   double rad = is_cluster(s) ? cluster_radius(s) : 0, c[3] = {0, 0, 0};
@@ -267,9 +286,7 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
     }
     double v = f * fabs(nacre_structure_volume(a)) +
                (1 - f) * fabs(nacre_structure_volume(b));
-    double s = cbrt(v / nacre_cell_volume(cell));
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) child->cell[i][j] = cell[i][j] * s;
+    set_cell_at_volume(child, cell, v);
     double *frac = malloc(sizeof(double) * 3 * (size_t)n);
     if (!frac) {
       st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
@@ -279,11 +296,9 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
     nacre_structure_set_frac(child, frac);
     free(frac);
   }
-  if (!op_repair_distances(child, o, 0.75, rng)) {
-    st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
-                         "heredity: child atoms too close after repair");
-    goto done;
-  }
+  st = repair_or_fail(child, o, rng,
+                      "heredity: child atoms too close after repair", err);
+  if (st) goto done;
   *out = child;
   child = NULL;
 done:
@@ -443,10 +458,11 @@ nacre_status op_mutate(const nacre_structure *a,
     }
     nacre_structure_wrap(s);
   }
-  if (!op_repair_distances(s, o, 0.75, rng)) {
+  nacre_status st =
+      repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
+  if (st) {
     nacre_structure_free(s);
-    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
-                           "mutation: atoms too close after repair");
+    return st;
   }
   *out = s;
   return NACRE_OK;
@@ -562,17 +578,13 @@ nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
            vg = fabs(nacre_structure_volume(gr));
     double v = vx + c1 * r1 * (vp - vx) + c2 * r2 * (vg - vx);
     if (v < 0.5 * vx) v = 0.5 * vx;
-    double sc = cbrt(v / nacre_cell_volume(cell));
-    for (int i = 0; i < 3; i++)
-      for (int j = 0; j < 3; j++) s->cell[i][j] = cell[i][j] * sc;
+    set_cell_at_volume(s, cell, v);
     for (int i = 0; i < 3 * n; i++) cx[i] -= floor(cx[i]);
     nacre_structure_set_frac(s, cx);
   }
-  if (!op_repair_distances(s, o, 0.75, rng)) {
-    st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
-                         "swarm: atoms too close after the move");
-    goto done;
-  }
+  st = repair_or_fail(s, o, rng, "swarm: atoms too close after the move",
+                      err);
+  if (st) goto done;
   *out = s;
   s = NULL;
 done:

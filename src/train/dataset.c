@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nacre/io.h"
 #include "nacre/train.h"
 #include "train_internal.h"
 
@@ -316,19 +317,13 @@ nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
 
 nacre_status nacre_dataset_save_extxyz(const nacre_dataset *d,
                                        const char *path, nacre_error *err) {
-  char tmp[4200];
-  if (train_path(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()))
-    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
-  FILE *fp = fopen(tmp, "w");
-  if (!fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", tmp,
-                           strerror(errno));
-  nacre_status st = nacre_dataset_write_extxyz(d, fp, err);
-  if (fclose(fp) && !st)
-    st = nacre_error_set(err, NACRE_ERR_IO, "%s: write error", tmp);
-  if (!st && rename(tmp, path))
-    st = nacre_error_set(err, NACRE_ERR_IO, "%s: cannot rename: %s", path,
-                         strerror(errno));
-  if (st) remove(tmp);
-  return st;
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
+  if (st) return st;
+  st = nacre_dataset_write_extxyz(d, af.fp, err);
+  if (st) {
+    nacre_atomic_abort(&af);
+    return st;
+  }
+  return nacre_atomic_commit(&af, err);
 }

@@ -171,8 +171,8 @@ static double nice_step(double range) {
 
 nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
                               int nseries, nacre_error *err) {
-  train_atomic af;
-  nacre_status st = train_atomic_open(&af, path, err);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) return st;
   FILE *fp = af.fp;
   const double W = 360, H = 360, ml = 70, mb = 50, mt = 30, mr = 20;
@@ -234,5 +234,5 @@ nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
 #undef PY
   }
   fprintf(fp, "</svg>\n");
-  return train_atomic_commit(&af, err);
+  return nacre_atomic_commit(&af, err);
 }

@@ -112,6 +112,27 @@ void train_shortest(double v, char buf[32]) {
 
 /* ---- radial descriptors ---- */
 
+nacre_status train_species_index(const nacre_structure *s, int nspecies,
+                                 const int *species_z, int nmax, int **spc,
+                                 nacre_error *err) {
+  int n = s->natoms;
+  int *x = malloc((size_t)(n > 0 ? n : 1) * sizeof *x);
+  if (!x) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int a = 0; a < n; a++) {
+    x[a] = -1;
+    for (int k = 0; k < nspecies; k++)
+      if (species_z[k] == s->numbers[a]) x[a] = k;
+    if (x[a] < 0 || x[a] >= nmax) {
+      free(x);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "element Z=%d is not one of the model's species",
+                             s->numbers[a]);
+    }
+  }
+  *spc = x;
+  return NACRE_OK;
+}
+
 typedef struct radial {
   double rc;
   int n_eta, nspecies;
@@ -124,19 +145,9 @@ static nacre_status radial_compute(const void *self, const nacre_structure *s,
   const radial *R = self;
   int n = s->natoms, dim = R->n_eta * R->nspecies;
   nacre_status st;
-  int *spc = malloc((size_t)(n > 0 ? n : 1) * sizeof *spc);
-  if (!spc) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  for (int a = 0; a < n; a++) {
-    spc[a] = -1;
-    for (int k = 0; k < nspecies; k++)
-      if (species_z[k] == s->numbers[a]) spc[a] = k;
-    if (spc[a] < 0 || spc[a] >= R->nspecies) {
-      free(spc);
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "element Z=%d is not one of the model's species",
-                             s->numbers[a]);
-    }
-  }
+  int *spc;
+  st = train_species_index(s, nspecies, species_z, R->nspecies, &spc, err);
+  if (st) return st;
   nacre_neighbor_list *nl = nacre_nl_new(R->rc, 0.0, err);
   if (!nl) {
     free(spc);

@@ -21,12 +21,12 @@ void nacre_committee_free(nacre_committee *c) {
 
 nacre_status nacre_committee_write(const nacre_committee *c, const char *path,
                                    nacre_error *err) {
-  train_atomic af;
-  nacre_status st = train_atomic_open(&af, path, err);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) return st;
   fprintf(af.fp, "%s %d\n", COMMITTEE_MAGIC, c->k);
   for (int k = 0; k < c->k; k++) train_model_write_body(c->models[k], af.fp);
-  return train_atomic_commit(&af, err);
+  return nacre_atomic_commit(&af, err);
 }
 
 nacre_status nacre_committee_read(const char *path, nacre_committee **out,

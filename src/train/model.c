@@ -303,39 +303,13 @@ void train_model_write_body(const nacre_train_model *m, FILE *fp) {
   for (int k = 0; k < m->nparams; k++) fprintf(fp, "%.17g\n", m->w[k]);
 }
 
-nacre_status train_atomic_open(train_atomic *af, const char *path,
-                               nacre_error *err) {
-  af->path = path;
-  if (train_path(af->tmp, sizeof af->tmp, "%s.tmp.%ld", path, (long)getpid()))
-    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
-  af->fp = fopen(af->tmp, "w");
-  if (!af->fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", af->tmp,
-                           strerror(errno));
-  return NACRE_OK;
-}
-
-nacre_status train_atomic_commit(train_atomic *af, nacre_error *err) {
-  int bad = ferror(af->fp);
-  if (fclose(af->fp) || bad) {
-    remove(af->tmp);
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", af->tmp);
-  }
-  if (rename(af->tmp, af->path)) {
-    remove(af->tmp);
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot rename into place: %s",
-                           af->path, strerror(errno));
-  }
-  return NACRE_OK;
-}
-
 nacre_status nacre_train_model_write(const nacre_train_model *m,
                                      const char *path, nacre_error *err) {
-  train_atomic af;
-  nacre_status st = train_atomic_open(&af, path, err);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) return st;
   train_model_write_body(m, af.fp);
-  return train_atomic_commit(&af, err);
+  return nacre_atomic_commit(&af, err);
 }
 
 nacre_status train_model_read_body(train_lines *Lp, nacre_train_model **out,

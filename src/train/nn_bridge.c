@@ -165,18 +165,9 @@ static nacre_status bp_compute(const void *self, const nacre_structure *s, int n
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "descriptors built for %d species, model has %d", D->nspecies,
                            nspecies);
-  int *spc = malloc((size_t)(n > 0 ? n : 1) * sizeof *spc);
-  if (!spc) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  for (int a = 0; a < n; a++) {
-    spc[a] = -1;
-    for (int k = 0; k < nspecies; k++)
-      if (species_z[k] == s->numbers[a]) spc[a] = k;
-    if (spc[a] < 0) {
-      free(spc);
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "element Z=%d is not one of the model's species", s->numbers[a]);
-    }
-  }
+  int *spc;
+  st = train_species_index(s, nspecies, species_z, nspecies, &spc, err);
+  if (st) return st;
   nacre_neighbor_list *nl = nacre_nl_new(D->cutoff, 0.0, err);
   double *rij = NULL, *dG = NULL;
   int *nsp = NULL, *nj = NULL;
@@ -430,8 +421,8 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
     }
     ws[mp->bias_off[mp->nlayers - 1]] += m->e_ref[s];
   }
-  train_atomic af;
-  nacre_status st = train_atomic_open(&af, path, err);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) {
     free(w);
     return st;
@@ -517,5 +508,5 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
     }
     fputc('\n', fp);
   }
-  return train_atomic_commit(&af, err);
+  return nacre_atomic_commit(&af, err);
 }

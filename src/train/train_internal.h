@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "nacre/io.h"
 #include "nacre/train.h"
 
 /* A file read line by line with the current line number for messages. */
@@ -78,15 +79,11 @@ nacre_status train_forward(const nacre_train_model *m, const double *w,
                            train_scratch *ws, double *energy, double *forces,
                            double stress[6], nacre_error *err);
 
-/* Files written atomically: temporary name, then rename. */
-typedef struct train_atomic {
-  FILE *fp;
-  const char *path;
-  char tmp[4200];
-} train_atomic;
-nacre_status train_atomic_open(train_atomic *af, const char *path,
-                               nacre_error *err);
-nacre_status train_atomic_commit(train_atomic *af, nacre_error *err);
+/* Index into species_z of every atom of s, in a new array *spc (free it);
+ * an element that is not among the first nmax of species_z is an error. */
+nacre_status train_species_index(const nacre_structure *s, int nspecies,
+                                 const int *species_z, int nmax, int **spc,
+                                 nacre_error *err);
 
 /* One model in nacre's text format, from its magic line on. */
 void train_model_write_body(const nacre_train_model *m, FILE *fp);

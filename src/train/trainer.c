@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nacre/io.h"
 #include "nacre/train.h"
 #include "train_internal.h"
 
@@ -81,13 +82,10 @@ typedef struct train_state {
 static nacre_status checkpoint_write(const char *path, const train_state *s,
                                      int nparams, int optimizer,
                                      nacre_error *err) {
-  char tmp[4200];
-  if (train_path(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()))
-    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", path);
-  FILE *fp = fopen(tmp, "w");
-  if (!fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", tmp,
-                           strerror(errno));
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
+  if (st) return st;
+  FILE *fp = af.fp;
   fprintf(fp, "%s\nnparams %d optimizer %d\n", CKPT_MAGIC, nparams, optimizer);
   fprintf(fp, "epoch %d best_epoch %d since_best %d best_loss %.17g elapsed %.17g adam_t %ld\n",
           s->epoch, s->best_epoch, s->since_best, s->best_loss, s->elapsed_s,
@@ -105,17 +103,7 @@ static nacre_status checkpoint_write(const char *path, const train_state *s,
         fprintf(fp, "%.17g %.17g\n", o->s[(size_t)q * nparams + k], o->y[(size_t)q * nparams + k]);
     }
   }
-  int bad = ferror(fp);
-  if (fclose(fp) || bad) {
-    remove(tmp);
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", tmp);
-  }
-  if (rename(tmp, path)) {
-    remove(tmp);
-    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot rename: %s", path,
-                           strerror(errno));
-  }
-  return NACRE_OK;
+  return nacre_atomic_commit(&af, err);
 }
 
 /* Returns 1 when a checkpoint was loaded, 0 when there is none, negative
