@@ -4,10 +4,10 @@
 # (atom 2 moved 0.1 Å along [111], so forces are non-zero while the cell keeps
 # its 3m symmetry and few k-points) at two volumes, ~0 GPa (a = 4.23 Å) and
 # ~100 GPa (V1, default 10.7 Å^3/atom), with `nacre label --code abinit`, varying:
-#   ecut 16 20 24 30 Ha (pawecutdg = 2 ecut) at k-spacing 0.25 1/Å;
-#   pawecutdg 4 ecut at 24 Ha;  k-spacing 0.35 and 0.18 1/Å at 24 Ha.
+#   ecut 16 20 24 30 40 Ha (pawecutdg = 2 ecut) at k-spacing 0.25 1/Å;
+#   pawecutdg 4 ecut at 24 and 30 Ha;  k-spacing 0.35 and 0.18 1/Å at 24 Ha.
 #   toldfe 1e-11 Ha (default 1e-8) at 24 and 30 Ha, to separate SCF noise.
-# 18 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
+# 22 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
 # setting: E(100 GPa) - E(0 GPa) per atom (eV), pressure (GPa) and max |F|
 # (eV/Å) at each volume, wall time (s).
 #
@@ -49,6 +49,8 @@ k035  24 2 0.35 1e-8
 k018  24 2 0.18 1e-8
 e24t  24 2 0.25 1e-11
 e30t  30 2 0.25 1e-11
+e30d4 30 4 0.25 1e-8
+e40   40 2 0.25 1e-8
 "
 printf "%-6s %5s %4s %5s %6s %12s %8s %8s %9s %9s %7s\n" name ecut dens k toldfe "dE/atom(eV)" "P0(GPa)" "P1(GPa)" "Fmax0" "Fmax1" "wall_s"
 while read -r name ecut dens k tol; do
