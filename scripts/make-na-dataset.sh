@@ -10,20 +10,31 @@
 #
 # Environment (defaults in brackets):
 #   NACRE      nacre binary [build/release/nacre]
-#   SEED       generator seed [2026]     COUNT  structures [2000]
-#   MAX_ATOMS  largest cell [2]          JOBS   labels at a time [1]
+#   SEED       generator seed [2027]     COUNT  structures [2000]
+#   MIN_ATOMS  smallest cell [1]         MAX_ATOMS  largest cell [2]
+#   JOBS       labels at a time [1]
 #   NICE       niceness [19]             COMMAND DFT command [abinit]
 #   OUT        output folder [data/na-hp]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nacre=${NACRE:-build/release/nacre}
-seed=${SEED:-2026}
+seed=${SEED:-2027}
 count=${COUNT:-2000}
+min_atoms=${MIN_ATOMS:-1}
 max_atoms=${MAX_ATOMS:-2}
 jobs=${JOBS:-1}
 out=${OUT:-data/na-hp}
-start="$out/start-seed$seed-max$max_atoms.xyz"
-labelled="$out/na-hp-seed$seed-max$max_atoms.xyz"
+if [[ $seed == 2026 && ${1:-} != stats ]]; then
+  # na-hp-seed2026-max2 came from the first generator (git 697b037), whose
+  # kinds and equation of state differ: new structures must not join it.
+  echo "make-na-dataset: seed 2026 belongs to the first generator; relabel that file with" >&2
+  echo "  nacre label data/na-hp/na-hp-seed2026-max2.xyz.gz --code abinit -o OUT.xyz" >&2
+  exit 2
+fi
+tag="seed$seed-max$max_atoms"
+(( min_atoms > 1 )) && tag="seed$seed-min$min_atoms-max$max_atoms"
+start="$out/start-$tag.xyz"
+labelled="$out/na-hp-$tag.xyz"
 
 stats() {
   # natoms, pressure (GPa) = -tr(stress)/3 * 160.21766, wall time (s)
@@ -62,7 +73,7 @@ command -v abinit >/dev/null || { echo "make-na-dataset: abinit not found (apt-g
 mkdir -p "$out/work"
 # The same seed always gives the same structures (a larger COUNT only adds).
 "$nacre" generate --recipe na-hp --seed "$seed" --count "$count" \
-  --max-atoms "$max_atoms" --pressure 0,150 -o "$start"
+  --min-atoms "$min_atoms" --max-atoms "$max_atoms" --pressure 0,150 -o "$start"
 # An earlier pack holds labels the working file may lack (fresh checkout).
 if [[ ! -s $labelled && -s $labelled.gz ]]; then zcat "$labelled.gz" > "$labelled"; fi
 set +e

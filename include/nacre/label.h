@@ -238,22 +238,6 @@ nacre_status nacre_label_write_xyz(const char *path,
                                    const double *pressures_gpa,
                                    nacre_error *err);
 
-/* ---- Starting structures for data sets -------------------------------- */
-/* Sodium 0–150 GPa: bcc, fcc, hcp, cI16, oP8-like, random, each strained and
- * rattled, volumes from a PBE-like Vinet equation of state at a pressure
- * drawn uniformly from [p_min, p_max] GPa. Structure k depends only on
- * (seed, k). Only structures with natoms ≤ max_atoms are produced (the
- * prototypes with more atoms are skipped). *out is a malloc'd array of
- * structures (free each, then the array). `kinds` (may be NULL) receives a
- * malloc'd array of static kind names. */
-nacre_status nacre_label_gen_na(uint64_t seed, int count, int max_atoms,
-                                double p_min_gpa, double p_max_gpa,
-                                nacre_structure ***out, const char ***kinds,
-                                double **pressures_gpa, nacre_error *err);
-/* Volume per atom (Å^3) of Na at pressure p (GPa) on the Vinet curve used
- * by the generator (V0 = 37.0 Å^3, B0 = 7.4 GPa, B0' = 4.3). */
-double nacre_label_na_volume(double p_gpa);
-
 #ifdef __cplusplus
 }
 #endif

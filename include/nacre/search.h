@@ -490,6 +490,33 @@ void nacre_candidates_free(nacre_candidate *c, long n);
 nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
                               long *failed, nacre_error *err);
 
+/* ---- Starting structures for data sets -------------------------------- */
+/* Vinet equation of state: pressure (GPa) at volume v, and its inverse,
+ * the volume at pressure p ≥ 0 (v0 in any volume unit, b0 in GPa). */
+double nacre_vinet_pressure(double v, double v0, double b0, double b0p);
+double nacre_vinet_volume(double p, double v0, double b0, double b0p);
+
+typedef struct nacre_na_hp_options {
+  int min_atoms, max_atoms;    /* cells of min..max atoms (1, 8) */
+  double p_min_gpa, p_max_gpa; /* target pressures (0, 150) */
+  double v0, b0, b0p;          /* Vinet EOS giving the volume per atom
+                                  (Å^3, GPa, -): PBE Na, see dataset.c */
+} nacre_na_hp_options;
+void nacre_na_hp_options_init(nacre_na_hp_options *o);
+/* Sodium 0–150 GPa: bcc, fcc (1 atom), hcp (2), 8-atom supercells of
+ * them, cI16 and oP8-like (8) and random symmetric crystals (1–8 atoms,
+ * any space group that holds them), each at the EOS volume of a pressure
+ * drawn uniformly from [p_min, p_max]; 4 in 5 strained (up to ±6 %) and
+ * rattled (up to 0.1 Å); atoms ≥ 1.8 Å apart. Kinds are drawn uniformly
+ * among those with min..max atoms. Structure k depends only on (seed, k).
+ * *out is a malloc'd array of structures (free each, then the array);
+ * `kinds` (may be NULL) receives a malloc'd array of static kind names,
+ * `pressures_gpa` (may be NULL) the target pressures. */
+nacre_status nacre_dataset_na_hp(uint64_t seed, int count,
+                                 const nacre_na_hp_options *o,
+                                 nacre_structure ***out, const char ***kinds,
+                                 double **pressures_gpa, nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "nacre/label.h"
+#include "nacre/search.h"
 
 static const char *help =
     "Usage: nacre generate --recipe na-hp -o START.extxyz [options]\n"
@@ -14,11 +15,15 @@ static const char *help =
     "on (--seed, k): a larger --count extends a set without changing it.\n"
     "\n"
     "Recipes:\n"
-    "  na-hp   sodium 0-150 GPa: bcc, fcc (1 atom), hcp (2), cI16 and\n"
-    "          oP8-like (8), random cells (1-4 atoms), at the volume of a\n"
-    "          Vinet equation of state (V0 37.0 Å^3, B0 7.4 GPa, B0' 4.3) for\n"
-    "          a pressure drawn uniformly; 4 in 5 strained (up to 6 %) and\n"
-    "          rattled (up to 0.1 Å); atoms kept >= 1.8 Å apart (PAW spheres).\n"
+    "  na-hp   sodium 0-150 GPa, kinds drawn uniformly among those with\n"
+    "          --min-atoms..--max-atoms atoms: bcc, fcc (1 atom), hcp (2),\n"
+    "          the 8-atom supercells bcc-2x2x2, fcc-2x2x2, hcp-2x2x1, cI16\n"
+    "          and oP8-like (8), and random symmetric crystals of 1-8 atoms\n"
+    "          in any space group that holds them; the volume per atom comes\n"
+    "          from a Vinet equation of state (--eos) at a pressure drawn\n"
+    "          uniformly from --pressure; 4 in 5 are strained (up to 6 %)\n"
+    "          and rattled (up to 0.1 Å); atoms stay >= 1.8 Å apart (Na PAW\n"
+    "          spheres).\n"
     "\n"
     "Options:\n"
     "  --recipe NAME       na-hp (required)\n"
@@ -26,16 +31,20 @@ static const char *help =
     "                      target_pressure_gpa) (required)\n"
     "  --seed N            random seed (default 1)\n"
     "  --count N           number of structures (default 100)\n"
-    "  --max-atoms N       skip prototypes with more atoms; random cells have\n"
-    "                      at most min(N, 4) (default 8)\n"
+    "  --min-atoms N       smallest cell (default 1)\n"
+    "  --max-atoms N       largest cell (default 8)\n"
     "  --pressure MIN,MAX  pressure range in GPa (default 0,150)\n"
+    "  --eos V0,B0,B0'     Vinet equation of state: V0 in Å^3/atom, B0 in GPa\n"
+    "                      (default 37.7,4.35,5.47: fitted to PBE labels of\n"
+    "                      Na at 2.6-210 GPa; meant for 5-200 GPa)\n"
     "  -h, --help          this text\n";
 
 static int run(int argc, char **argv) {
   const char *cmd = "generate";
   const char *recipe = NULL, *output = NULL;
-  int seed = 1, count = 100, max_atoms = 8;
-  double prange[2] = {0, 150};
+  int seed = 1, count = 100;
+  nacre_na_hp_options o;
+  nacre_na_hp_options_init(&o);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -46,23 +55,44 @@ static int run(int argc, char **argv) {
     int takes = !strcmp(a, "--recipe") || !strcmp(a, "-o") ||
                 !strcmp(a, "--output") || !strcmp(a, "--seed") ||
                 !strcmp(a, "--count") || !strcmp(a, "--max-atoms") ||
-                !strcmp(a, "--pressure");
+                !strcmp(a, "--min-atoms") || !strcmp(a, "--pressure") ||
+                !strcmp(a, "--eos");
     if (!takes) return cli_usage(cmd, "unknown argument '%s'", a);
     if (!val) return cli_usage(cmd, "%s needs a value", a);
     i++;
     if (!strcmp(a, "--recipe")) recipe = val;
     else if (!strcmp(a, "-o") || !strcmp(a, "--output")) output = val;
     else if (!strcmp(a, "--seed")) {
-      if (cli_parse_int(cmd, a, val, &seed) || seed < 0) return CLI_USAGE;
+      if (cli_parse_int(cmd, a, val, &seed)) return CLI_USAGE;
+      if (seed < 0) return cli_usage(cmd, "--seed must be >= 0");
     } else if (!strcmp(a, "--count")) {
-      if (cli_parse_int(cmd, a, val, &count) || count < 1) return CLI_USAGE;
+      if (cli_parse_int(cmd, a, val, &count)) return CLI_USAGE;
+      if (count < 1) return cli_usage(cmd, "--count must be >= 1");
     } else if (!strcmp(a, "--max-atoms")) {
-      if (cli_parse_int(cmd, a, val, &max_atoms) || max_atoms < 1)
-        return CLI_USAGE;
-    } else if (cli_parse_list(cmd, a, val, 2, prange) || prange[0] < 0 ||
-               prange[1] < prange[0])
-      return cli_usage(cmd, "--pressure expects MIN,MAX with 0 <= MIN <= MAX");
+      if (cli_parse_int(cmd, a, val, &o.max_atoms)) return CLI_USAGE;
+      if (o.max_atoms < 1) return cli_usage(cmd, "--max-atoms must be >= 1");
+    } else if (!strcmp(a, "--min-atoms")) {
+      if (cli_parse_int(cmd, a, val, &o.min_atoms)) return CLI_USAGE;
+      if (o.min_atoms < 1) return cli_usage(cmd, "--min-atoms must be >= 1");
+    } else if (!strcmp(a, "--eos")) {
+      double e[3];
+      if (cli_parse_list(cmd, a, val, 3, e)) return CLI_USAGE;
+      if (!(e[0] > 0) || !(e[1] > 0) || !(e[2] > 1))
+        return cli_usage(cmd, "--eos expects V0,B0,B0' with V0 > 0, B0 > 0, "
+                              "B0' > 1");
+      o.v0 = e[0], o.b0 = e[1], o.b0p = e[2];
+    } else {
+      double pr[2];
+      if (cli_parse_list(cmd, a, val, 2, pr)) return CLI_USAGE;
+      if (pr[0] < 0 || pr[1] < pr[0])
+        return cli_usage(cmd,
+                         "--pressure expects MIN,MAX with 0 <= MIN <= MAX");
+      o.p_min_gpa = pr[0], o.p_max_gpa = pr[1];
+    }
   }
+  if (o.min_atoms > o.max_atoms)
+    return cli_usage(cmd, "--min-atoms %d is above --max-atoms %d",
+                     o.min_atoms, o.max_atoms);
   if (!recipe) return cli_usage(cmd, "--recipe is required");
   if (strcmp(recipe, "na-hp"))
     return cli_usage(cmd, "unknown recipe '%s' (known: na-hp)", recipe);
@@ -72,8 +102,8 @@ static int run(int argc, char **argv) {
   nacre_structure **list;
   const char **kinds;
   double *press;
-  if (nacre_label_gen_na((uint64_t)seed, count, max_atoms, prange[0],
-                         prange[1], &list, &kinds, &press, &err))
+  if (nacre_dataset_na_hp((uint64_t)seed, count, &o, &list, &kinds, &press,
+                          &err))
     return cli_fail(cmd, &err);
   int rc = CLI_OK;
   if (nacre_label_write_xyz(output, list, count, kinds, press, &err))

@@ -28,6 +28,14 @@ int main(void) {
         "same seed, same file");
   CHECK(sh("%s generate --recipe nope -o c.xyz 2> /dev/null", NACRE_CLI, "") == 2,
         "unknown recipe: usage error 2");
+  CHECK(sh("%s generate --recipe na-hp --min-atoms 8 --max-atoms 2 -o c.xyz 2>&1 | grep -q 'above --max-atoms'", NACRE_CLI, "") == 0,
+        "--min-atoms above --max-atoms is named");
+  CHECK(sh("%s generate --recipe na-hp --eos 37,4 -o c.xyz 2>&1 | grep -q 'expects 3'", NACRE_CLI, "") == 0,
+        "--eos with two numbers is named");
+  CHECK(sh("%s generate --recipe na-hp --eos 37,4,0.5 -o c.xyz 2> /dev/null", NACRE_CLI, "") == 2,
+        "--eos with B0' <= 1: usage error 2");
+  CHECK(sh("%s generate --recipe na-hp --count 3 --min-atoms 9 --max-atoms 9 -o c.xyz 2>&1 | grep -q 'no structure kind'", NACRE_CLI, "") == 0,
+        "no kind with 9 atoms is named");
   /* a structure with 2 atoms, labelled by the stand-in (recorded Na2) */
   label_write_file("in.xyz",
                    "2\nLattice=\"3.05 0.03 0 0 3.02 0.04 0.02 0 3.04\" "
