@@ -37,33 +37,58 @@ start="$out/start-$tag.xyz"
 labelled="$out/na-hp-$tag.xyz"
 
 stats() {
-  # natoms, pressure (GPa) = -tr(stress)/3 * 160.21766, wall time (s)
+  # Two tables: time per structure by atoms and pressure (P = -tr(stress)/3
+  # in GPa, 25 GPa bins), and by kind (from the start file, through the
+  # index k of label_id = k-hash). cpu s is ABINIT's own rank-0 CPU time.
   for f in "$labelled" "$labelled.gz"; do [[ -f $f ]] && break; done
-  local table
-  table=$({ [[ $f == *.gz ]] && zcat "$f" || cat "$f"; } | awk '
+  [[ -f $f ]] || { echo "make-na-dataset: no labels yet ($labelled)" >&2; return 1; }
+  local kinds=/dev/null
+  [[ -f $start ]] && kinds=$start
+  { [[ $f == *.gz ]] && zcat "$f" || cat "$f"; } | awk -v kinds="$kinds" '
+    BEGIN {
+      nk = 0
+      while ((getline line < kinds) > 0)
+        if (match(line, /kind=[^ ]+/)) kind[nk++] = substr(line, RSTART + 5, RLENGTH - 5)
+    }
+    function val(key,   r) {
+      if (!match($0, key "=[-0-9.e+]+")) return ""
+      return substr($0, RSTART + length(key) + 1, RLENGTH - length(key) - 1)
+    }
     /^[0-9]+$/ { n = $1; next }
     /label_wall_s=/ {
       match($0, /stress="[^"]*"/); split(substr($0, RSTART + 8, RLENGTH - 9), s, " ")
       p = -(s[1] + s[5] + s[9]) / 3 * 160.21766
-      match($0, /label_wall_s=[0-9.]+/); t = substr($0, RSTART + 13, RLENGTH - 13)
-      c = ""
-      if (match($0, /label_cpu_s=[0-9.]+/)) c = substr($0, RSTART + 12, RLENGTH - 12)
+      t = val("label_wall_s"); c = val("label_cpu_s")
+      match($0, /label_id=[0-9]+/); k = substr($0, RSTART + 9, RLENGTH - 9)
+      kd = ((k in kind) ? kind[k] : "?") " " n
       b = int(p / 25) * 25; if (p < 0) b -= 25; key = n " " b
-      cnt[key]++; sum[key] += t; tot++; all += t
-      if (c != "") { ccnt[key]++; csum[key] += c }
+      cnt[key]++; wsum[key] += t; tot++; all += t
+      if (c != "") { ccnt[key]++; csum[key] += c; call += c; nc++ }
+      kc[kd]++; kp[kd] += p
+      if (c != "") { kcc[kd]++; kcs[kd] += c }
+      if (tot == 1 || p < pmin) pmin = p
+      if (tot == 1 || p > pmax) pmax = p
     }
+    function cpu(c, s) { return c ? sprintf("%10.1f", s / c) : sprintf("%10s", "-") }
     END {
       printf "%6s %12s %6s %10s %10s\n", "atoms", "P (GPa)", "count", "wall s", "cpu s"
-      for (k in cnt) {
-        split(k, a, " ")
-        cpu = ccnt[k] ? sprintf("%10.1f", csum[k] / ccnt[k]) : sprintf("%10s", "-")
-        printf "%6d %5d-%-6d %6d %10.1f %s\n", a[1], a[2], a[2] + 25, cnt[k], sum[k] / cnt[k], cpu
+      for (key in cnt) {
+        split(key, a, " ")
+        printf "%6d %5d-%-6d %6d %10.1f %s\n", a[1], a[2], a[2] + 25, cnt[key],
+               wsum[key] / cnt[key], cpu(ccnt[key], csum[key]) | "sort -n -k1,1 -k2,2"
       }
-      if (tot) printf "all: %d structures, %.1f s each on average\n", tot, all / tot
-    }')
-  head -1 <<<"$table"
-  tail -n +2 <<<"$table" | grep -v '^all:' | sort -n -k1,1 -k2,2
-  grep '^all:' <<<"$table" || true
+      close("sort -n -k1,1 -k2,2")
+      printf "\n%-10s %6s %6s %10s %10s\n", "kind", "atoms", "count", "mean P", "cpu s"
+      for (kd in kc) {
+        split(kd, a, " ")
+        printf "%-10s %6d %6d %10.1f %s\n", a[1], a[2], kc[kd], kp[kd] / kc[kd],
+               cpu(kcc[kd], kcs[kd]) | "sort -k2,2n -k1,1"
+      }
+      close("sort -k2,2n -k1,1")
+      if (tot)
+        printf "\nall: %d structures, %.1f to %.1f GPa, %.1f s wall and %s s cpu each on average\n",
+               tot, pmin, pmax, all / tot, nc ? sprintf("%.1f", call / nc) : "-"
+    }'
 }
 
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi
