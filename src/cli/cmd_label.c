@@ -67,7 +67,9 @@ static const char *help =
     "  -j, --jobs N       labels run at the same time (default 1)\n"
     "  --retry-failed     label again the structures listed in the .failed file\n"
     "  --json             print the summary as JSON\n"
-    "  -v, --verbose      log every label\n"
+    "  -q, --quiet        no progress lines (default: one per finished label\n"
+    "                     on stderr, with labels per hour and time to go)\n"
+    "  -v, --verbose      also log the command run for every label\n"
     "  -h, --help         this text\n"
     "\n"
     "Threads: unless they are set already, OMP_NUM_THREADS and\n"
@@ -109,101 +111,109 @@ static void print_failures(const char *path, int n) {
   free(lines);
 }
 
+/* Option values with a range: the parse error or the range is named. */
+static int positive(const char *cmd, const char *a, const char *v,
+                    double *out) {
+  if (cli_parse_double(cmd, a, v, out)) return CLI_USAGE;
+  return *out > 0 ? CLI_OK : cli_usage(cmd, "%s must be > 0, got '%s'", a, v);
+}
+static int non_negative(const char *cmd, const char *a, const char *v,
+                        double *out) {
+  if (cli_parse_double(cmd, a, v, out)) return CLI_USAGE;
+  return *out >= 0 ? CLI_OK
+                   : cli_usage(cmd, "%s must be >= 0, got '%s'", a, v);
+}
+static int at_least_one(const char *cmd, const char *a, const char *v,
+                        double *out) {
+  if (cli_parse_double(cmd, a, v, out)) return CLI_USAGE;
+  return *out >= 1 ? CLI_OK
+                   : cli_usage(cmd, "%s must be >= 1, got '%s'", a, v);
+}
+static int positive_int(const char *cmd, const char *a, const char *v,
+                        int *out) {
+  if (cli_parse_int(cmd, a, v, out)) return CLI_USAGE;
+  return *out >= 1 ? CLI_OK
+                   : cli_usage(cmd, "%s must be >= 1, got '%s'", a, v);
+}
+
 static int run(int argc, char **argv) {
   const char *cmd = "label";
   nacre_label_options opt;
   nacre_label_options_init(&opt, 0);
   const char *output = NULL;
-  int jobs = 1, json = 0, verbose = 0, retry = 0;
+  int jobs = 1, json = 0, verbose = 0, retry = 0, quiet = 0;
   const char **inputs = calloc((size_t)argc, sizeof *inputs);
   int ninputs = 0;
   if (!inputs) return CLI_FAILED;
   int rc = CLI_OK;
-  for (int i = 1; i < argc && rc == CLI_OK; i++) {
-    const char *a = argv[i];
-    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                           \
-  do {                                                                         \
-    if (!val) {                                                                \
-      rc = cli_usage(cmd, "%s needs a value", a);                              \
-      break;                                                                   \
-    }                                                                          \
-    i++;                                                                       \
-  } while (0)
+  for (int k = 1; k < argc && rc == CLI_OK; k++) {
+    const char *a = argv[k];
+    const char *v = k + 1 < argc ? argv[k + 1] : NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(help, stdout);
       free(inputs);
       return CLI_OK;
     } else if (!strcmp(a, "--code")) {
-      NEED_VALUE();
-      if (rc) break;
-      opt.code = nacre_label_code_from_name(val);
-      if (!opt.code) rc = cli_usage(cmd, "unknown --code '%s'", val);
+      CLI_NEED_VALUE(cmd)
+      opt.code = nacre_label_code_from_name(v);
+      if (!opt.code) rc = cli_usage(cmd, "unknown --code '%s'", v);
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      NEED_VALUE();
-      output = val;
+      CLI_NEED_VALUE(cmd)
+      output = v;
     } else if (!strcmp(a, "--template")) {
-      NEED_VALUE();
-      opt.template_path = val;
+      CLI_NEED_VALUE(cmd)
+      opt.template_path = v;
     } else if (!strcmp(a, "--ecut")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.ecut_ev) || opt.ecut_ev <= 0))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive(cmd, a, v, &opt.ecut_ev);
     } else if (!strcmp(a, "--dens-factor")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.ecut_dens_factor) ||
-                  opt.ecut_dens_factor < 1))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = at_least_one(cmd, a, v, &opt.ecut_dens_factor);
     } else if (!strcmp(a, "--kspacing")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.kspacing) || opt.kspacing <= 0))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive(cmd, a, v, &opt.kspacing);
     } else if (!strcmp(a, "--smearing")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.smearing_ev) || opt.smearing_ev <= 0))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive(cmd, a, v, &opt.smearing_ev);
     } else if (!strcmp(a, "--scf-tol")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.scf_tol_ev) || opt.scf_tol_ev <= 0))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive(cmd, a, v, &opt.scf_tol_ev);
     } else if (!strcmp(a, "--max-scf")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_int(cmd, a, val, &opt.max_scf) || opt.max_scf < 1))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive_int(cmd, a, v, &opt.max_scf);
     } else if (!strcmp(a, "--command")) {
-      NEED_VALUE();
-      opt.command = val;
+      CLI_NEED_VALUE(cmd)
+      opt.command = v;
     } else if (!strcmp(a, "--pseudo-dir")) {
-      NEED_VALUE();
-      opt.pseudo_dir = val;
+      CLI_NEED_VALUE(cmd)
+      opt.pseudo_dir = v;
     } else if (!strcmp(a, "--pseudo-files")) {
-      NEED_VALUE();
-      opt.pseudo_files = val;
+      CLI_NEED_VALUE(cmd)
+      opt.pseudo_files = v;
     } else if (!strcmp(a, "--workdir")) {
-      NEED_VALUE();
-      opt.workdir = val;
+      CLI_NEED_VALUE(cmd)
+      opt.workdir = v;
     } else if (!strcmp(a, "--keep")) {
       opt.keep_files = 1;
     } else if (!strcmp(a, "--timeout")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_double(cmd, a, val, &opt.timeout_s) || opt.timeout_s < 0))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = non_negative(cmd, a, v, &opt.timeout_s);
     } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-      NEED_VALUE();
-      if (!rc && (cli_parse_int(cmd, a, val, &jobs) || jobs < 1))
-        rc = CLI_USAGE;
+      CLI_NEED_VALUE(cmd)
+      rc = positive_int(cmd, a, v, &jobs);
     } else if (!strcmp(a, "--retry-failed")) {
       retry = 1;
     } else if (!strcmp(a, "--json")) {
       json = 1;
     } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
       verbose = 1;
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      quiet = 1;
     } else if (a[0] == '-' && a[1]) {
       rc = cli_usage(cmd, "unknown option '%s'", a);
     } else {
       inputs[ninputs++] = a;
     }
-#undef NEED_VALUE
   }
   if (rc == CLI_OK && !opt.code) rc = cli_usage(cmd, "--code is required");
   if (rc == CLI_OK && !output) rc = cli_usage(cmd, "-o OUTPUT is required");
@@ -239,6 +249,7 @@ static int run(int argc, char **argv) {
   if (rc == CLI_OK) {
     nacre_ctx ctx;
     cli_ctx_init(&ctx, verbose);
+    if (!verbose) ctx.log_level = quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
     ctx.interrupt = &interrupted;
     /* read by the DFT processes at start-up, not by this one (its OpenMP
      * and BLAS are initialised already) */

@@ -418,6 +418,18 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
   nacre_error fatal_err;
   nacre_error_clear(&fatal_err);
   if (jobs < 1) jobs = 1;
+  /* progress: structures still to label in this run, finished so far */
+  int todo = 0, finished = 0;
+  for (int i = 0; i < n; i++) {
+    char id[40];
+    nacre_label_id(i, structures[i], id);
+    todo += !has_id(done, ndone, id) && !has_id(failed, nfailed, id);
+  }
+  double t0 = now_s();
+  nacre_log(ctx, NACRE_LOG_INFO,
+            "label: %d structures, %d already done or failed, %d to label "
+            "with %d job%s",
+            n, n - todo, todo, jobs, jobs == 1 ? "" : "s");
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
   for (int i = 0; i < n; i++) {
@@ -440,6 +452,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
     if (rs == NACRE_OK) {
       char *text = NULL;
       size_t len = 0;
+      int k = 0;
       nacre_status ws =
           nacre_label_frame_text(structures[i], &r, code, id, &text, &len, &e);
 #pragma omp critical(nacre_label_output)
@@ -452,11 +465,19 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
           summary->done++;
           summary->wall_s += r.wall_s;
           summary->atoms += structures[i]->natoms;
+          k = ++finished;
         }
       }
       free(text);
-      nacre_log(ctx, NACRE_LOG_INFO, "label %s: %d atoms, %.1f s, %d SCF steps",
-                id, structures[i]->natoms, r.wall_s, r.scf_steps);
+      if (k) {
+        double el = now_s() - t0, rate = 3600.0 * k / el;
+        double eta_h = (todo - k) / rate;
+        nacre_log(ctx, NACRE_LOG_INFO,
+                  "label %d/%d %s: %d atoms, %.1f s, %d SCF steps; "
+                  "%.1f labels/h, %.1f h to go",
+                  k, todo, id, structures[i]->natoms, r.wall_s, r.scf_steps,
+                  rate, eta_h);
+      }
     } else if (rs == NACRE_ERR_INTERRUPTED) {
 #pragma omp critical(nacre_label_output)
       {
@@ -477,6 +498,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
       }
 #pragma omp critical(nacre_label_output)
       {
+        finished++;
         summary->failed++;
         if (rs == NACRE_ERR_NOT_CONVERGED) summary->not_converged++;
         else if (rs == NACRE_ERR_PARSE) summary->parse_failed++;

@@ -44,16 +44,19 @@ int main(void) {
                    "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.56 1.49 1.53\n",
                    NULL);
   const char *good = test_source_path("tests/data/label/abinit-na2.abo");
-  CHECK(sh("%s label in.xyz --code abinit --command \"cp '%s' label.abo; true\" -o out.xyz --json > s1.json",
+  CHECK(sh("%s label in.xyz --code abinit --command \"cp '%s' label.abo; true\" -o out.xyz --json > s1.json 2> p1.txt",
            NACRE_CLI, good) == 0,
         "label exit 0");
+  CHECK(sh("grep -q 'label 2/2 1-.*: 2 atoms, .* labels/h' p1.txt", "", "") == 0,
+        "a progress line per label on stderr");
   char *json = NULL;
   label_read_file("s1.json", &json, NULL, NULL);
   CHECK(json && strstr(json, "\"labelled_now\":\t2") && strstr(json, "\"failed\":\t0"),
         "JSON summary: %s", json ? json : "");
   free(json);
-  CHECK(sh("%s label in.xyz --code abinit --command false -o out.xyz --json > s2.json", NACRE_CLI, "") == 0,
-        "rerun: nothing to do, exit 0 (the failing command is never run)");
+  CHECK(sh("%s label in.xyz --code abinit --command false -o out.xyz --json -q > s2.json 2> p2.txt && test ! -s p2.txt", NACRE_CLI, "") == 0,
+        "rerun: nothing to do, exit 0 (the failing command is never run), "
+        "nothing on stderr with -q");
   label_read_file("s2.json", &json, NULL, NULL);
   CHECK(json && strstr(json, "\"skipped_already_done_or_failed\":\t2"), "both skipped");
   free(json);
