@@ -6,7 +6,10 @@
 #
 #   scripts/make-na-dataset.sh            label (resume) and pack
 #   scripts/make-na-dataset.sh stats      table of time per structure vs
-#                                         atoms and pressure
+#                                         atoms, pressure and kind
+#   scripts/make-na-dataset.sh pack       compress the labels so far into
+#                                         the committed .xyz.gz (safe while
+#                                         a run is going)
 #
 # Environment (defaults in brackets):
 #   NACRE      nacre binary [build/release/nacre]
@@ -24,7 +27,7 @@ min_atoms=${MIN_ATOMS:-1}
 max_atoms=${MAX_ATOMS:-2}
 jobs=${JOBS:-1}
 out=${OUT:-data/na-hp}
-if [[ $seed == 2026 && ${1:-} != stats ]]; then
+if [[ $seed == 2026 && ${1:-} != stats && ${1:-} != pack ]]; then
   # na-hp-seed2026-max2 came from the first generator (git 697b037), whose
   # kinds and equation of state differ: new structures must not join it.
   echo "make-na-dataset: seed 2026 belongs to the first generator; relabel that file with" >&2
@@ -91,7 +94,16 @@ stats() {
     }'
 }
 
+pack() {
+  # A frame is appended with one write(), so a copy holds whole frames, except
+  # in the rare case of a read racing a write; a run resumed from the .gz
+  # cuts such a partial last frame.
+  [[ -s $labelled ]] || return 0
+  gzip -9 -c "$labelled" > "$labelled.gz.tmp" && mv "$labelled.gz.tmp" "$labelled.gz"
+}
+
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi
+if [[ ${1:-} == pack ]]; then pack; exit 0; fi
 
 command -v abinit >/dev/null || { echo "make-na-dataset: abinit not found (apt-get install abinit abinit-data)" >&2; exit 1; }
 [[ -x $nacre ]] || { echo "make-na-dataset: build nacre first ($nacre missing)" >&2; exit 1; }
@@ -107,6 +119,6 @@ nice -n "${NICE:-19}" "$nacre" label "$start" --code abinit \
   --workdir "$out/work" -o "$labelled"
 rc=$?
 set -e
-gzip -9 -c "$labelled" > "$labelled.gz.tmp" && mv "$labelled.gz.tmp" "$labelled.gz"
+pack
 stats
 exit $rc
