@@ -5,9 +5,10 @@
 # its 3m symmetry and few k-points) at two volumes, ~0 GPa (a = 4.23 Å) and
 # ~100 GPa (V1, default 10.7 Å^3/atom), with `nacre label --code abinit`, varying:
 #   ecut 16 20 24 30 40 Ha (pawecutdg = 2 ecut) at k-spacing 0.25 1/Å;
-#   pawecutdg 4 ecut at 24 and 30 Ha;  k-spacing 0.35 and 0.18 1/Å at 24 Ha.
+#   pawecutdg 4 ecut at 24 and 30 Ha;  k-spacing 0.35, 0.18 and 0.12 1/Å at
+#   24 Ha; 30 Ha with k-spacing 0.18 1/Å (the candidate 1 meV/atom setting).
 #   toldfe 1e-11 Ha (default 1e-8) at 24 and 30 Ha, to separate SCF noise.
-# 22 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
+# 26 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
 # setting: E(100 GPa) - E(0 GPa) per atom (eV), pressure (GPa) and max |F|
 # (eV/Å) at each volume, wall time (s).
 #
@@ -47,6 +48,8 @@ e30   30 2 0.25 1e-8
 e24d4 24 4 0.25 1e-8
 k035  24 2 0.35 1e-8
 k018  24 2 0.18 1e-8
+k012  24 2 0.12 1e-8
+e30k018 30 2 0.18 1e-8
 e24t  24 2 0.25 1e-11
 e30t  30 2 0.25 1e-11
 e30d4 30 4 0.25 1e-8
@@ -58,7 +61,7 @@ while read -r name ecut dens k tol; do
   out="$work/$name.xyz"
   ev=$(awk -v e="$ecut" -v h="$ha" 'BEGIN { printf "%.6f", e * h }')
   tev=$(awk -v t="$tol" -v h="$ha" 'BEGIN { printf "%.4g", t * h }')
-  "$nacre" label "$input" --code abinit -o "$out" --ecut "$ev" --dens-factor "$dens" \
+  "$nacre" label -q "$input" --code abinit -o "$out" --ecut "$ev" --dens-factor "$dens" \
     --kspacing "$k" --scf-tol "$tev" --workdir "$work" >/dev/null
   # energy (eV), pressure = -tr(stress)/3 (GPa), max |F| (eV/Å), wall (s) per frame
   awk -v name="$name" -v ecut="$ecut" -v dens="$dens" -v k="$k" -v tol="$tol" '
