@@ -217,11 +217,15 @@ nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
   }
   r->converged = 0;
   r->scf_steps = 0;
-  if ((p = label_find_last(text, "convergence has been achieved in"))) {
+  static const char done[] = "convergence has been achieved in";
+  static const char not_done[] = "convergence NOT achieved after";
+  /* label_find_last gives the start of the line holding the phrase; the
+   * count follows the phrase (0 when no number does) */
+  if ((p = label_find_last(text, done))) {
     r->converged = 1;
-    r->scf_steps = atoi(strstr(p, " in ") + 4);
-  } else if ((p = label_find_last(text, "convergence NOT achieved after"))) {
-    r->scf_steps = atoi(strstr(p, "after") + 5);
+    r->scf_steps = atoi(strstr(p, done) + sizeof done - 1);
+  } else if ((p = label_find_last(text, not_done))) {
+    r->scf_steps = atoi(strstr(p, not_done) + sizeof not_done - 1);
   }
   const char *time = label_find_last(text, "PWSCF        :");
   if (time) qe_times(time, &r->cpu_s, &r->wall_s);

@@ -3,7 +3,11 @@
  * human-readable copies the codes print themselves (ABINIT's eV/Å forces and
  * GPa stress, pw.x's kbar column, VASP's external pressure), the stress sign
  * convention (ASE: positive = tensile), convergence flags, and failure
- * cases: unconverged SCF, truncated outputs (every prefix), missing stress. */
+ * cases: unconverged SCF, truncated outputs (every prefix), missing stress;
+ * and a mutation fuzzer (bytes, lines and numbers changed): never a crash,
+ * never an OK result holding a non-finite number. */
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +62,98 @@ static int truncation_sweep(parser parse, const char *text, int natoms,
   }
   free(copy);
   return ok;
+}
+
+/* Text with 1-3 random edits: a byte replaced, a line deleted or repeated,
+ * a number replaced by nan / inf / 1e999 / "-" / "1.2.3" / a 20-digit
+ * integer. Returns malloc'd text. */
+static char *mutate(const char *text, nacre_rng *rng) {
+  size_t len = strlen(text);
+  char *t = malloc(len + 1);
+  memcpy(t, text, len + 1);
+  int edits = 1 + nacre_rng_int(rng, 3);
+  for (int e = 0; e < edits && len > 0; e++) {
+    size_t at = (size_t)nacre_rng_int(rng, (int)len);
+    size_t ls = at, le = at; /* the line holding `at`: [ls, le) */
+    while (ls > 0 && t[ls - 1] != '\n') ls--;
+    while (le < len && t[le] != '\n') le++;
+    if (le < len) le++;
+    int kind = nacre_rng_int(rng, 4);
+    if (kind == 0) {
+      const char pool[] = "0123456789.-+eEdD \t\nxX=:";
+      t[at] = pool[nacre_rng_int(rng, (int)sizeof pool - 1)];
+    } else if (kind == 1) { /* delete the line */
+      memmove(t + ls, t + le, len - le + 1);
+      len -= le - ls;
+    } else if (kind == 2) { /* repeat the line */
+      char *u = malloc(len + (le - ls) + 1);
+      memcpy(u, t, le);
+      memcpy(u + le, t + ls, le - ls);
+      memcpy(u + le + (le - ls), t + le, len - le + 1);
+      free(t);
+      t = u;
+      len += le - ls;
+    } else { /* replace the number at or after `at` */
+      size_t a = at;
+      while (a < len && !(t[a] >= '0' && t[a] <= '9')) a++;
+      if (a == len) continue;
+      size_t b = a;
+      while (b < len && strchr("0123456789.eEdD+-", t[b])) b++;
+      const char *bad[] = {"nan", "inf", "1e999", "-", "1.2.3",
+                           "99999999999999999999"};
+      const char *w = bad[nacre_rng_int(rng, 6)];
+      size_t wl = strlen(w);
+      char *u = malloc(len - (b - a) + wl + 1);
+      memcpy(u, t, a);
+      memcpy(u + a, w, wl);
+      memcpy(u + a + wl, t + b, len - b + 1);
+      free(t);
+      t = u;
+      len = len - (b - a) + wl;
+    }
+  }
+  return t;
+}
+
+static int all_finite(const nacre_label_result *r, int natoms) {
+  int ok = isfinite(r->energy_ev) && isfinite(r->free_energy_ev);
+  for (int k = 0; k < 6; k++) ok &= isfinite(r->stress_ev_a3[k]) != 0;
+  for (int k = 0; r->forces_ev_a && k < 3 * natoms; k++)
+    ok &= isfinite(r->forces_ev_a[k]) != 0;
+  return ok;
+}
+
+/* `n` mutated copies of a good output: each must parse as OK with finite
+ * numbers, or fail with a status and a message. */
+static void mutation_fuzz(parser parse, const char *text, int natoms, int n,
+                          uint64_t seed, const char *what) {
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, 0);
+  int bad_status = 0, garbage = 0, silent = 0, ok = 0;
+  for (int i = 0; i < n; i++) {
+    char *t = mutate(text, &rng);
+    nacre_label_result r;
+    nacre_label_result_init(&r);
+    nacre_error err;
+    nacre_error_clear(&err);
+    nacre_status st = parse(t, "fuzz", natoms, &r, &err);
+    if (st == NACRE_OK) {
+      ok++;
+      garbage += !all_finite(&r, natoms);
+    } else if (st == NACRE_ERR_PARSE || st == NACRE_ERR_NOT_CONVERGED) {
+      silent += !err.message[0];
+    } else {
+      bad_status++;
+    }
+    nacre_label_result_clear(&r);
+    free(t);
+  }
+  CHECK(bad_status == 0, "%s fuzz: %d unexpected statuses", what, bad_status);
+  CHECK(garbage == 0, "%s fuzz: %d OK results with non-finite numbers", what,
+        garbage);
+  CHECK(silent == 0, "%s fuzz: %d failures without a message", what, silent);
+  CHECK(ok > 0 && ok < n, "%s fuzz: %d of %d mutants parse (some edits "
+        "must be harmless, some fatal)", what, ok, n);
 }
 
 static void test_abinit(void) {
@@ -117,6 +213,7 @@ static void test_abinit(void) {
   nacre_label_result_clear(&r);
 
   size_t first_ok;
+  mutation_fuzz(nacre_abinit_parse, text, 2, 3000, 1, "ABINIT");
   int ok = truncation_sweep(nacre_abinit_parse, text, 2, 61, &first_ok);
   const char *strten = strstr(text, "           strten");
   CHECK(ok > 0 && first_ok > (size_t)(strten - text),
@@ -185,6 +282,7 @@ static void test_qe(void) {
   free(nostress);
 
   size_t first_ok;
+  mutation_fuzz(nacre_qe_parse, text, 2, 3000, 2, "pw.x");
   int ok = truncation_sweep(nacre_qe_parse, text, 2, 37, &first_ok);
   const char *stress = strstr(text, "total   stress");
   CHECK(ok > 0 && first_ok > (size_t)(stress - text) + 300,
@@ -269,6 +367,8 @@ static void test_vasp(void) {
   free(nostress);
 
   size_t first_ok;
+  mutation_fuzz(nacre_vasp_parse_outcar, text, 2, 3000, 3, "OUTCAR");
+  mutation_fuzz(nacre_vasp_parse_vasprun, xml, 2, 3000, 4, "vasprun.xml");
   truncation_sweep(nacre_vasp_parse_outcar, text, 2, 29, &first_ok);
   const char *toten = strstr(text, "free  energy   TOTEN");
   CHECK(first_ok > (size_t)(toten - text), "no OUTCAR prefix before TOTEN is OK");
