@@ -127,6 +127,10 @@ static int all_finite(const nacre_label_result *r, int natoms) {
  * numbers, or fail with a status and a message. */
 static void mutation_fuzz(parser parse, const char *text, int natoms, int n,
                           uint64_t seed, const char *what) {
+  /* NACRE_FUZZ_ROUNDS overrides n for a long run (as in tests/io) */
+  if (getenv("NACRE_FUZZ_ROUNDS")) n = atoi(getenv("NACRE_FUZZ_ROUNDS"));
+  if (getenv("NACRE_FUZZ_SEED"))
+    seed += strtoull(getenv("NACRE_FUZZ_SEED"), NULL, 10);
   nacre_rng rng;
   nacre_rng_init(&rng, seed, 0);
   int bad_status = 0, garbage = 0, silent = 0, ok = 0;
