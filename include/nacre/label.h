@@ -179,11 +179,23 @@ uint64_t nacre_label_structure_hash(const nacre_structure *s);
 /* "INDEX-HASH16" */
 void nacre_label_id(int index, const nacre_structure *s, char id[40]);
 
+/* Info keys of an input frame that its labelled frame keeps (the
+ * generator's kind and target_pressure_gpa, a user's config_type, ...):
+ * n key/value pairs, malloc'd strings. */
+typedef struct nacre_label_keys {
+  int n;
+  char **key, **value;
+} nacre_label_keys;
+/* Frees the strings of keys[0..count) and then the array. */
+void nacre_label_keys_free(nacre_label_keys *keys, int count);
+
 /* One extended-XYZ frame (ASE-compatible: energy, free_energy, stress as 9
- * numbers in eV/Å^3, forces eV/Å, plus label_id, label_code,
- * label_version, label_scf_steps, label_wall_s, label_cpu_s). *text is
+ * numbers in eV/Å^3, forces eV/Å, the input's info keys (may be NULL),
+ * then label_id, label_code, label_version, label_scf_steps, label_wall_s,
+ * label_cpu_s, which replace input keys of the same name). *text is
  * malloc'd. */
 nacre_status nacre_label_frame_text(const nacre_structure *s,
+                                    const nacre_label_keys *keys,
                                     const nacre_label_result *r,
                                     const char *code_name, const char *id,
                                     char **text, size_t *len,
@@ -209,14 +221,16 @@ typedef struct nacre_label_summary {
 } nacre_label_summary;
 
 /* Labels structures[0..n) (their index is part of the label id) with up to
- * `jobs` labels at a time. Converged labels are appended to `output`;
+ * `jobs` labels at a time; keys (may be NULL) holds each structure's info
+ * keys to carry into its labelled frame. Converged labels are appended to `output`;
  * failures (with id and reason) to `failed_log` (may be NULL) as one line
  * each: "label_id<TAB>status<TAB>message". Structures whose id is already
  * in `output` are skipped, and so are ids in `failed_log` unless
  * retry_failed is set. Returns NACRE_OK when the batch ran (failures are
  * counted in the summary), an error when it could not (I/O, interrupt). */
 nacre_status nacre_label_batch(const nacre_label_options *opt,
-                               nacre_structure *const *structures, int n,
+                               nacre_structure *const *structures,
+                               const nacre_label_keys *keys, int n,
                                const char *output, const char *failed_log,
                                int jobs, int retry_failed,
                                nacre_label_summary *summary,
@@ -226,9 +240,11 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
  * every frame of an extended-XYZ file (".gz" too; labels in it are
  * ignored), or the one structure of a POSCAR/CONTCAR or CIF file. Each must
  * be periodic along a, b and c. *out is a malloc'd array (free each
- * structure, then the array). */
+ * structure, then the array). When keys is not NULL, *keys receives each
+ * structure's uninterpreted info keys (nacre_label_keys_free). */
 nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
-                                     int *n, nacre_error *err);
+                                     int *n, nacre_label_keys **keys,
+                                     nacre_error *err);
 /* Writes unlabelled structures as extended XYZ (atomically: temporary file
  * then rename), with an info key `kind` and `target_pressure_gpa` when
  * given (either may be NULL). */

@@ -19,7 +19,9 @@ static const char *help =
     "with smearing the free energy F = E - TS, of which the forces are the\n"
     "gradient), forces (eV/Å) and stress (eV/Å^3, ASE sign: positive =\n"
     "tensile) to LABELLED.extxyz, one complete frame per write, with info\n"
-    "keys label_code, label_version, label_scf_steps, label_wall_s (s).\n"
+    "keys label_code, label_version, label_scf_steps, label_wall_s and\n"
+    "label_cpu_s (s); other info keys of an input frame (kind, config_type,\n"
+    "...) are kept.\n"
     "Placeholders of a template: ABINIT {PP_DIRPATH} {PSEUDOS} {NTYPAT}\n"
     "{ZNUCL} {NATOM} {TYPAT} {RPRIM} {XCART} {NGKPT} {NBAND} {ECUT}\n"
     "{PAWECUTDG} {TSMEAR} {TOLDFE} {NSTEP} {EXTRA} (Ha, Å); QE {PSEUDO_DIR}\n"
@@ -226,25 +228,36 @@ static int run(int argc, char **argv) {
   nacre_error err;
   nacre_error_clear(&err);
   nacre_structure **all = NULL;
+  nacre_label_keys *all_keys = NULL;
   int nall = 0;
   for (int f = 0; f < ninputs && rc == CLI_OK; f++) {
     nacre_structure **list;
+    nacre_label_keys *keys;
     int n;
-    if (nacre_label_read_inputs(inputs[f], &list, &n, &err)) {
+    if (nacre_label_read_inputs(inputs[f], &list, &n, &keys, &err)) {
       rc = cli_fail(cmd, &err);
       break;
     }
     nacre_structure **bigger = realloc(all, sizeof *all * (size_t)(nall + n + 1));
-    if (!bigger) {
+    if (bigger) all = bigger;
+    nacre_label_keys *kbigger =
+        bigger ? realloc(all_keys, sizeof *all_keys * (size_t)(nall + n + 1))
+               : NULL;
+    if (kbigger) all_keys = kbigger;
+    if (!bigger || !kbigger) {
       for (int k = 0; k < n; k++) nacre_structure_free(list[k]);
       free(list);
+      nacre_label_keys_free(keys, n);
       rc = CLI_FAILED;
       break;
     }
-    all = bigger;
-    memcpy(all + nall, list, sizeof *list * (size_t)n);
+    if (n) {
+      memcpy(all + nall, list, sizeof *list * (size_t)n);
+      memcpy(all_keys + nall, keys, sizeof *keys * (size_t)n);
+    }
     nall += n;
     free(list);
+    free(keys); /* the entries now belong to all_keys */
   }
   if (rc == CLI_OK) {
     nacre_ctx ctx;
@@ -260,7 +273,8 @@ static int run(int argc, char **argv) {
     char failed_log[4096];
     snprintf(failed_log, sizeof failed_log, "%s.failed", output);
     nacre_label_summary sum;
-    nacre_status st = nacre_label_batch(&opt, all, nall, output, failed_log,
+    nacre_status st = nacre_label_batch(&opt, all, all_keys, nall, output,
+                                        failed_log,
                                         jobs, retry, &sum, &ctx, &err);
     double per_atom = sum.atoms > 0 ? sum.wall_s / sum.atoms : 0;
     if (json) {
@@ -299,6 +313,7 @@ static int run(int argc, char **argv) {
   }
   for (int k = 0; k < nall; k++) nacre_structure_free(all[k]);
   free(all);
+  nacre_label_keys_free(all_keys, nall);
   free(inputs);
   return rc;
 }

@@ -212,6 +212,7 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
 /* ---- labelled output ---- */
 
 nacre_status nacre_label_frame_text(const nacre_structure *s,
+                                    const nacre_label_keys *keys,
                                     const nacre_label_result *r,
                                     const char *code_name, const char *id,
                                     char **text, size_t *len,
@@ -231,6 +232,8 @@ nacre_status nacre_label_frame_text(const nacre_structure *s,
     f.free_energy = r->free_energy_ev;
     memcpy(f.forces, r->forces_ev_a, sizeof(double) * 3 * s->natoms);
     memcpy(f.stress, r->stress_ev_a3, sizeof f.stress);
+    for (int k = 0; keys && k < keys->n && !st; k++)
+      st = nacre_frame_set_info(&f, keys->key[k], keys->value[k], err);
     char steps[32], wall[32], cpu[32];
     snprintf(steps, sizeof steps, "%d", r->scf_steps);
     snprintf(wall, sizeof wall, "%.2f", r->wall_s);
@@ -397,7 +400,8 @@ static nacre_status scan_failed(const char *path, char ***ids, int *n,
 }
 
 nacre_status nacre_label_batch(const nacre_label_options *opt,
-                               nacre_structure *const *structures, int n,
+                               nacre_structure *const *structures,
+                               const nacre_label_keys *keys, int n,
                                const char *output, const char *failed_log,
                                int jobs, int retry_failed,
                                nacre_label_summary *summary,
@@ -454,7 +458,8 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
       size_t len = 0;
       int k = 0;
       nacre_status ws =
-          nacre_label_frame_text(structures[i], &r, code, id, &text, &len, &e);
+          nacre_label_frame_text(structures[i], keys ? &keys[i] : NULL, &r,
+                                 code, id, &text, &len, &e);
 #pragma omp critical(nacre_label_output)
       {
         if (!ws) ws = nacre_label_append(output, text, len, &e);

@@ -25,12 +25,45 @@ static nacre_status push(nacre_structure ***list, int *n, int *cap,
   return NACRE_OK;
 }
 
+static void keys_clear(nacre_label_keys *k) {
+  for (int i = 0; i < k->n; i++) free(k->key[i]), free(k->value[i]);
+  free(k->key);
+  free(k->value);
+  memset(k, 0, sizeof *k);
+}
+
+void nacre_label_keys_free(nacre_label_keys *keys, int count) {
+  for (int i = 0; keys && i < count; i++) keys_clear(&keys[i]);
+  free(keys);
+}
+
+/* Copies the info entries of f into *out. */
+static nacre_status copy_keys(const nacre_frame *f, nacre_label_keys *out,
+                              nacre_error *err) {
+  out->n = 0;
+  out->key = calloc((size_t)(f->ninfo ? f->ninfo : 1), sizeof *out->key);
+  out->value = calloc((size_t)(f->ninfo ? f->ninfo : 1), sizeof *out->value);
+  if (!out->key || !out->value)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "info keys");
+  for (int k = 0; k < f->ninfo; k++) {
+    out->key[k] = strdup(f->info[k].key);
+    out->value[k] = strdup(f->info[k].value);
+    out->n = k + 1;
+    if (!out->key[k] || !out->value[k])
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "info keys");
+  }
+  return NACRE_OK;
+}
+
 nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
-                                     int *n, nacre_error *err) {
+                                     int *n, nacre_label_keys **keys,
+                                     nacre_error *err) {
   *out = NULL;
   *n = 0;
-  int cap = 0;
+  if (keys) *keys = NULL;
+  int cap = 0, kcap = 0;
   nacre_structure **list = NULL;
+  nacre_label_keys *klist = NULL;
   nacre_status st = NACRE_OK;
   if (nacre_format_guess(path) == NACRE_FORMAT_EXTXYZ) {
     nacre_xyz_reader *r = nacre_xyz_open(path, err);
@@ -45,9 +78,27 @@ nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
         break;
       }
       if (st) break;
-      st = push(&list, n, &cap, f.s, err);
-      f.s = NULL; /* now owned by the list */
-      if (st) break;
+      if (keys) { /* kept in step with list: entry *n is this frame's */
+        if (*n == kcap) {
+          int nc = kcap ? 2 * kcap : 16;
+          nacre_label_keys *bigger = realloc(klist, sizeof *klist * (size_t)nc);
+          if (!bigger) {
+            st = nacre_error_set(err, NACRE_ERR_NOMEM, "info keys");
+            break;
+          }
+          klist = bigger, kcap = nc;
+        }
+        memset(&klist[*n], 0, sizeof klist[*n]);
+        st = copy_keys(&f, &klist[*n], err);
+      }
+      if (!st) {
+        st = push(&list, n, &cap, f.s, err);
+        f.s = NULL; /* now owned by the list (or freed by push) */
+      }
+      if (st) {
+        if (klist) keys_clear(&klist[*n]); /* the entry past the last pushed */
+        break;
+      }
     }
     nacre_frame_clear(&f);
     nacre_xyz_close(r);
@@ -55,6 +106,8 @@ nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
     nacre_structure *s = NULL;
     st = nacre_read_structure(path, &s, err);
     if (!st) st = push(&list, n, &cap, s, err);
+    if (!st && keys && !(klist = calloc(1, sizeof *klist)))
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "info keys");
   }
   for (int k = 0; k < *n && !st; k++) {
     st = nacre_structure_check(list[k], err);
@@ -66,10 +119,12 @@ nacre_status nacre_label_read_inputs(const char *path, nacre_structure ***out,
   if (st) {
     for (int k = 0; k < *n; k++) nacre_structure_free(list[k]);
     free(list);
+    nacre_label_keys_free(klist, *n);
     *n = 0;
     return st;
   }
   *out = list;
+  if (keys) *keys = klist;
   return NACRE_OK;
 }
 

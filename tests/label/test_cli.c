@@ -39,7 +39,8 @@ int main(void) {
   /* a structure with 2 atoms, labelled by the stand-in (recorded Na2) */
   label_write_file("in.xyz",
                    "2\nLattice=\"3.05 0.03 0 0 3.02 0.04 0.02 0 3.04\" "
-                   "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.55 1.49 1.53\n"
+                   "Properties=species:S:1:pos:R:3 config_type=rattled "
+                   "label_code=old\nNa 0 0 0\nNa 1.55 1.49 1.53\n"
                    "2\nLattice=\"3.05 0.03 0 0 3.02 0.04 0.02 0 3.04\" "
                    "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.56 1.49 1.53\n",
                    NULL);
@@ -49,6 +50,10 @@ int main(void) {
         "label exit 0");
   CHECK(sh("grep -q 'label 2/2 1-.*: 2 atoms, .* labels/h' p1.txt", "", "") == 0,
         "a progress line per label on stderr");
+  CHECK(sh("test $(grep -c 'config_type=rattled' out.xyz) = 1 && "
+           "test $(grep -c 'label_code=abinit' out.xyz) = 2 && "
+           "! grep -q 'label_code=old' out.xyz", "", "") == 0,
+        "input info keys kept in the labelled frame, label keys replaced");
   char *json = NULL;
   label_read_file("s1.json", &json, NULL, NULL);
   CHECK(json && strstr(json, "\"labelled_now\":\t2") && strstr(json, "\"failed\":\t0"),

@@ -230,10 +230,10 @@ static void test_batch(void) {
   nacre_ctx_init(&ctx);
   nacre_label_summary sum;
   nacre_error err;
-  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 2, 0, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 3, out, failed, 2, 0, &sum, &ctx, &err), &err);
   CHECK(sum.done == 3 && sum.failed == 0 && count_frames(out) == 3,
         "3 labelled (%d), 3 frames", sum.done);
-  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
   CHECK(sum.done == 0 && sum.skipped == 3 && count_frames(out) == 3,
         "rerun: all 3 skipped, nothing appended");
 
@@ -248,7 +248,7 @@ static void test_batch(void) {
   free(text);
   CHECK(truncate(out, (off_t)(len - 40)) == 0, "truncate");
   CHECK(count_frames(out) == -1, "scan without repair reports the cut frame");
-  CHECK_OK(nacre_label_batch(&opt, s, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 3, out, failed, 1, 0, &sum, &ctx, &err), &err);
   CHECK(sum.done == 1 && sum.skipped == 2, "one relabelled (%d), two skipped (%d)",
         sum.done, sum.skipped);
   nacre_label_scan_done(out, 0, &after, &nafter, &err);
@@ -260,7 +260,7 @@ static void test_batch(void) {
 
   /* an unconverged SCF is recorded as a failure, never as a label */
   opt.command = bad;
-  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
   CHECK(sum.failed == 1 && sum.not_converged == 1 && count_frames(out) == 3,
         "structure 4 failed as not converged, output still 3 frames");
   char *flog = NULL;
@@ -268,10 +268,10 @@ static void test_batch(void) {
   CHECK(flog && strstr(flog, "\tnot converged\tSCF not converged after 3 steps\n"),
         "failure log line: %s", flog ? flog : "(none)");
   free(flog);
-  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
   CHECK(sum.failed == 0 && sum.skipped == 4, "failed ones are not retried");
   opt.command = good;
-  CHECK_OK(nacre_label_batch(&opt, s, 4, out, failed, 1, 1, &sum, &ctx, &err), &err);
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 4, out, failed, 1, 1, &sum, &ctx, &err), &err);
   CHECK(sum.done == 1 && count_frames(out) == 4, "--retry-failed labels it");
 
   /* frames read back: energy and forces of the recorded run */
