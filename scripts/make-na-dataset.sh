@@ -41,8 +41,9 @@ labelled="$out/na-hp-$tag.xyz"
 
 stats() {
   # Two tables: time per structure by atoms and pressure (P = -tr(stress)/3
-  # in GPa, 25 GPa bins), and by kind (from the start file, through the
-  # index k of label_id = k-hash). cpu s is ABINIT's own rank-0 CPU time.
+  # in GPa, 25 GPa bins), and by kind (the frame's kind key, or the start
+  # file's through the index k of label_id = k-hash). cpu s is ABINIT's own
+  # rank-0 CPU time.
   for f in "$labelled" "$labelled.gz"; do [[ -f $f ]] && break; done
   [[ -f $f ]] || { echo "make-na-dataset: no labels yet ($labelled)" >&2; return 1; }
   local kinds=/dev/null
@@ -63,7 +64,9 @@ stats() {
       p = -(s[1] + s[5] + s[9]) / 3 * 160.21766
       t = val("label_wall_s"); c = val("label_cpu_s")
       match($0, /label_id=[0-9]+/); k = substr($0, RSTART + 9, RLENGTH - 9)
-      kd = ((k in kind) ? kind[k] : "?") " " n
+      kd = (k in kind) ? kind[k] : "?"
+      if (match($0, / kind=[^ ]+/)) kd = substr($0, RSTART + 6, RLENGTH - 6)
+      kd = kd " " n
       b = int(p / 25) * 25; if (p < 0) b -= 25; key = n " " b
       cnt[key]++; wsum[key] += t; tot++; all += t
       if (c != "") { ccnt[key]++; csum[key] += c; call += c; nc++ }
