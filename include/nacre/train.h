@@ -25,7 +25,8 @@ extern "C" {
 enum {
   NACRE_LABEL_ENERGY = 1u, /* energy (eV, total) */
   NACRE_LABEL_FORCES = 4u, /* forces (eV/Å) */
-  NACRE_LABEL_STRESS = 8u  /* stress (eV/Å^3, ASE sign) */
+  NACRE_LABEL_STRESS = 8u, /* stress (eV/Å^3, ASE sign) */
+  NACRE_LABEL_WEIGHT = 16u /* a loss weight other than 1 */
 };
 
 /* One labelled structure. Owns s, forces and source. */
@@ -36,7 +37,14 @@ typedef struct nacre_sample {
   double *forces;    /* 3*natoms eV/Å when has & NACRE_LABEL_FORCES */
   double stress[6];  /* eV/Å^3, Voigt, ASE sign */
   char *source;      /* where it came from ("DATA/000/045", "x.xyz@3") */
+  double weight;     /* loss weight (≥ 0) when has & NACRE_LABEL_WEIGHT,
+                        else 1: extended XYZ info key config_weight */
 } nacre_sample;
+
+/* The loss weight of a sample: its weight, or 1 when it has none. */
+static inline double nacre_sample_weight(const nacre_sample *s) {
+  return (s->has & NACRE_LABEL_WEIGHT) ? s->weight : 1.0;
+}
 
 typedef struct nacre_dataset {
   int n, capacity;
@@ -322,7 +330,10 @@ nacre_status nacre_train_model_predict(const nacre_train_model *m,
 
 /* L = we·mean_s ((E_s − E*_s)/N_s)² + wf·mean_components (F − F*)²
  *   + ws·mean_components (σ − σ*)²[GPa²] + l2·Σ w² (weights, not biases).
- * Energies in eV/atom, forces eV/Å, stress in GPa in the loss. */
+ * Energies in eV/atom, forces eV/Å, stress in GPa in the loss. The means
+ * are weighted by each sample's weight (nacre_sample_weight), so a weight
+ * of 2 counts a structure twice and 0 leaves it out; the error figures
+ * (RMSE, MAE) are unweighted. */
 typedef struct nacre_loss_weights {
   double energy, force, stress, l2;
 } nacre_loss_weights;

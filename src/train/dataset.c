@@ -291,6 +291,8 @@ nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
           fprintf(fp, "%.17g%s", m[a][b], a == 2 && b == 2 ? "" : " ");
       fprintf(fp, "\"");
     }
+    if (sm->has & NACRE_LABEL_WEIGHT)
+      fprintf(fp, " config_weight=%.17g", sm->weight);
     if (sm->source) {
       fprintf(fp, " source=\"");
       for (const char *c = sm->source; *c; c++)

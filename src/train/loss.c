@@ -27,15 +27,24 @@ enum { ACC_LOSS, ACC_ESQ, ACC_EABS, ACC_FSQ, ACC_FABS, ACC_SSQ, ACC_SABS, ACC_N 
 static nacre_status structure_loss(const nacre_train_model *m, const double *w,
                                    const nacre_sample *sm,
                                    const nacre_features *f,
-                                   const nacre_loss_weights *lw, double ne,
-                                   double nf, double ns, train_scratch *ws,
+                                   const nacre_loss_weights *lw0,
+                                   const double inv[3], const double cnt[3],
+                                   train_scratch *ws,
                                    double *acc, double *grad,
                                    nacre_error *err) {
   const nacre_structure *s = sm->s;
   int n = s->natoms, D = m->dim;
+  /* the sample's weight scales its three terms and their gradients */
+  double sw = nacre_sample_weight(sm);
+  nacre_loss_weights lwv = {lw0->energy * sw, lw0->force * sw,
+                            lw0->stress * sw, lw0->l2};
+  const nacre_loss_weights *lw = &lwv;
+  /* inv: 1 / the weighted counts of energies, force and stress
+   * components (0 when that count is 0); cnt: the plain counts */
+  double ke = inv[0], kf = inv[1], ks = inv[2];
   int use_e = (sm->has & NACRE_LABEL_ENERGY) && n > 0;
-  int use_f = (sm->has & NACRE_LABEL_FORCES) && nf > 0;
-  int use_s = (sm->has & NACRE_LABEL_STRESS) && ns > 0 && s->pbc[0] &&
+  int use_f = (sm->has & NACRE_LABEL_FORCES) && cnt[1] > 0;
+  int use_s = (sm->has & NACRE_LABEL_STRESS) && cnt[2] > 0 && s->pbc[0] &&
               s->pbc[1] && s->pbc[2];
   double energy, stress[6];
   nacre_status st = train_forward(m, w, s, f, ws, &energy,
@@ -45,18 +54,18 @@ static nacre_status structure_loss(const nacre_train_model *m, const double *w,
   double alpha = 0;
   if (use_e) {
     double de = (energy - sm->energy) / n;
-    acc[ACC_LOSS] += lw->energy * de * de / ne;
+    acc[ACC_LOSS] += lw->energy * de * de * ke;
     acc[ACC_ESQ] += de * de;
     acc[ACC_EABS] += fabs(de);
-    alpha = lw->energy * 2 * de / n / ne;
+    alpha = lw->energy * 2 * de / n * ke;
   }
   if (use_f) {
     for (int k = 0; k < 3 * n; k++) {
       double df = ws->forces[k] - sm->forces[k];
-      acc[ACC_LOSS] += lw->force * df * df / nf;
+      acc[ACC_LOSS] += lw->force * df * df * kf;
       acc[ACC_FSQ] += df * df;
       acc[ACC_FABS] += fabs(df);
-      ws->u[k] = lw->force * 2 * df / nf;
+      ws->u[k] = lw->force * 2 * df * kf;
     }
   }
   double t[6] = {0};
@@ -64,10 +73,10 @@ static nacre_status structure_loss(const nacre_train_model *m, const double *w,
     double vol = fabs(nacre_cell_volume(s->cell));
     for (int v = 0; v < 6; v++) {
       double ds = (stress[v] - sm->stress[v]) * NACRE_EV_A3_TO_GPA;
-      acc[ACC_LOSS] += lw->stress * ds * ds / ns;
+      acc[ACC_LOSS] += lw->stress * ds * ds * ks;
       acc[ACC_SSQ] += ds * ds;
       acc[ACC_SABS] += fabs(ds);
-      t[v] = lw->stress * 2 * ds / ns * NACRE_EV_A3_TO_GPA / vol;
+      t[v] = lw->stress * 2 * ds * ks * NACRE_EV_A3_TO_GPA / vol;
     }
   }
   if (!grad) return NACRE_OK;
@@ -106,7 +115,8 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
                               int n, const nacre_loss_weights *lw,
                               double *loss, double *grad, nacre_errors *errs,
                               nacre_error *err) {
-  double ne = 0, nf = 0, ns = 0;
+  /* weighted counts normalise the loss; plain counts the error figures */
+  double ne = 0, nf = 0, ns = 0, ce = 0, cf = 0, cs = 0;
   int maxat = 1;
   for (int q = 0; q < n; q++) {
     const nacre_sample *sm = &d->items[idx ? idx[q] : q];
@@ -115,12 +125,16 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "sample %d has no features", idx ? idx[q] : q);
     if (na > maxat) maxat = na;
-    if ((sm->has & NACRE_LABEL_ENERGY) && na > 0) ne += 1;
-    if (sm->has & NACRE_LABEL_FORCES) nf += 3.0 * na;
+    double sw = nacre_sample_weight(sm);
+    if ((sm->has & NACRE_LABEL_ENERGY) && na > 0) ne += sw, ce += 1;
+    if (sm->has & NACRE_LABEL_FORCES) nf += 3.0 * na * sw, cf += 3.0 * na;
     if ((sm->has & NACRE_LABEL_STRESS) && sm->s->pbc[0] && sm->s->pbc[1] &&
         sm->s->pbc[2])
-      ns += 6;
+      ns += 6 * sw, cs += 6;
   }
+  const double inv[3] = {ne > 0 ? 1 / ne : 0, nf > 0 ? 1 / nf : 0,
+                         ns > 0 ? 1 / ns : 0};
+  const double cnt[3] = {ce, cf, cs};
   int nblocks = n < TRAIN_BLOCKS ? n : TRAIN_BLOCKS;
   if (nblocks < 1) nblocks = 1;
   int bs = (n + nblocks - 1) / nblocks;
@@ -143,7 +157,7 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
     for (int b = 0; b < nblocks; b++) {
       for (int q = b * bs; q < (b + 1) * bs && q < n && !lst; q++) {
         int i = idx ? idx[q] : q;
-        lst = structure_loss(m, w, &d->items[i], f[i], lw, ne, nf, ns, &ws,
+        lst = structure_loss(m, w, &d->items[i], f[i], lw, inv, cnt, &ws,
                              bacc + (size_t)b * ACC_N,
                              bgrad ? bgrad + (size_t)b * P : NULL, &lerr);
         if (lst) nacre_error_prefix(&lerr, "%s: ",
@@ -189,20 +203,20 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
   if (errs) {
     memset(errs, 0, sizeof *errs);
     errs->nstructures = n;
-    errs->nforce_components = (long)nf;
-    errs->nstress_components = (long)ns;
+    errs->nforce_components = (long)cf;
+    errs->nstress_components = (long)cs;
     errs->loss = acc[ACC_LOSS];
-    if (ne > 0) {
-      errs->e_rmse = sqrt(acc[ACC_ESQ] / ne);
-      errs->e_mae = acc[ACC_EABS] / ne;
+    if (ce > 0) {
+      errs->e_rmse = sqrt(acc[ACC_ESQ] / ce);
+      errs->e_mae = acc[ACC_EABS] / ce;
     }
-    if (nf > 0) {
-      errs->f_rmse = sqrt(acc[ACC_FSQ] / nf);
-      errs->f_mae = acc[ACC_FABS] / nf;
+    if (cf > 0) {
+      errs->f_rmse = sqrt(acc[ACC_FSQ] / cf);
+      errs->f_mae = acc[ACC_FABS] / cf;
     }
-    if (ns > 0) {
-      errs->s_rmse = sqrt(acc[ACC_SSQ] / ns);
-      errs->s_mae = acc[ACC_SABS] / ns;
+    if (cs > 0) {
+      errs->s_rmse = sqrt(acc[ACC_SSQ] / cs);
+      errs->s_mae = acc[ACC_SABS] / cs;
     }
   }
   return NACRE_OK;

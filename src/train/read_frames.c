@@ -3,7 +3,9 @@
  * frame N (0-based; negative counts from the end: "OUTCAR@-1" is the last
  * ionic step); without it every frame is read. The energy label is
  * `energy` when the frame has it (extended XYZ energy or REF_energy, the
- * OUTCAR's sigma→0 energy), otherwise `free_energy`. */
+ * OUTCAR's sigma→0 energy), otherwise `free_energy`. An info key
+ * config_weight (a number ≥ 0) sets the sample's loss weight. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,20 @@ static nacre_status take_frame(nacre_dataset *d, nacre_frame *f, const char *pat
   if (f->has & NACRE_FRAME_STRESS) {
     memcpy(sm.stress, f->stress, sizeof sm.stress);
     sm.has |= NACRE_LABEL_STRESS;
+  }
+  const char *w = nacre_frame_get_info(f, "config_weight");
+  if (w) {
+    char *end;
+    double v = strtod(w, &end);
+    if (end == w || *end || !isfinite(v) || v < 0) {
+      nacre_sample_clear(&sm);
+      return nacre_error_set(err, NACRE_ERR_PARSE,
+                             "%s frame %ld: config_weight '%s' is not a "
+                             "finite number >= 0",
+                             path, index, w);
+    }
+    sm.weight = v;
+    sm.has |= NACRE_LABEL_WEIGHT;
   }
   char src[4200];
   snprintf(src, sizeof src, "%s@%ld", path, index);

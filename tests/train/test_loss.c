@@ -3,7 +3,10 @@
  * differences of the energy (recomputing descriptors); (2) the analytic
  * gradient of the loss with respect to every weight agrees with central
  * finite differences for the energy, force, stress and L2 terms separately
- * and together; (3) the loss does not depend on the number of threads. */
+ * and together; (3) the loss does not depend on the number of threads;
+ * (4) sample weights: a weight of 2 equals listing the sample twice, 0
+ * equals leaving it out, the gradient with mixed weights agrees with
+ * finite differences, and the error figures stay unweighted. */
 #include <omp.h>
 #include <string.h>
 
@@ -155,6 +158,71 @@ int main(void) {
     nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &L2, g2, NULL, &err);
     CHECK(L1 == L2 && !memcmp(g, g2, (size_t)m->nparams * sizeof *g),
           "loss and gradient identical for 1 and 2 threads");
+    free(g2);
+  }
+  /* (4) sample weights */
+  {
+    const nacre_loss_weights lw = {1, 0.1, 0.01, 1e-3};
+    size_t P = (size_t)m->nparams;
+    double *g2 = malloc(P * sizeof *g2);
+    double La, Lb;
+    nacre_errors ea, eb;
+    /* weight 2 on sample 1 == sample 1 listed twice */
+    const int twice[5] = {0, 1, 1, 2, 3};
+    nacre_train_loss(m, m->w, d, fp, twice, 5, &lw, &La, g, NULL, &err);
+    d->items[1].has |= NACRE_LABEL_WEIGHT;
+    d->items[1].weight = 2;
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &Lb, g2, &eb, &err);
+    double gd = 0, gm = 0;
+    for (size_t k = 0; k < P; k++)
+      gd = fmax(gd, fabs(g[k] - g2[k])), gm = fmax(gm, fabs(g[k]));
+    CHECK(fabs(La - Lb) < 1e-12 * La && gd < 1e-12 * gm,
+          "weight 2 = listed twice: loss %.17g vs %.17g, gradient %.3g", La, Lb, gd);
+    /* weight 0 on sample 2 == sample 2 left out (sample 1 keeps weight 2
+     * on both sides) */
+    const int without[3] = {0, 1, 3};
+    nacre_train_loss(m, m->w, d, fp, without, 3, &lw, &La, g, NULL, &err);
+    d->items[2].has |= NACRE_LABEL_WEIGHT;
+    d->items[2].weight = 0;
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &Lb, g2, &eb, &err);
+    gd = 0, gm = 0;
+    for (size_t k = 0; k < P; k++)
+      gd = fmax(gd, fabs(g[k] - g2[k])), gm = fmax(gm, fabs(g[k]));
+    CHECK(fabs(La - Lb) < 1e-12 * La && gd < 1e-12 * gm,
+          "weight 0 = left out: loss %.17g vs %.17g, gradient %.3g", La, Lb, gd);
+    /* the error figures do not see the weights */
+    d->items[0].has |= NACRE_LABEL_WEIGHT;
+    d->items[0].weight = 0.37;
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, NULL, NULL, &eb, &err);
+    for (int q = 0; q < d->n; q++) d->items[q].has &= ~(unsigned)NACRE_LABEL_WEIGHT;
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, NULL, NULL, &ea, &err);
+    CHECK(ea.e_rmse == eb.e_rmse && ea.f_rmse == eb.f_rmse &&
+              ea.s_rmse == eb.s_rmse && ea.nforce_components == eb.nforce_components,
+          "RMSE unweighted (%.6g vs %.6g eV/atom)", ea.e_rmse, eb.e_rmse);
+    /* mixed weights: gradient vs finite differences */
+    const double wts[4] = {0.5, 2, 0, 1.3};
+    for (int q = 0; q < d->n; q++) {
+      d->items[q].has |= NACRE_LABEL_WEIGHT;
+      d->items[q].weight = wts[q];
+    }
+    double L;
+    nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &L, g, NULL, &err);
+    double maxerr = 0, gmax = 0;
+    for (size_t k = 0; k < P; k++) {
+      double wk = m->w[k], lp, lm;
+      m->w[k] = wk + 1e-6;
+      nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &lp, NULL, NULL, &err);
+      m->w[k] = wk - 1e-6;
+      nacre_train_loss(m, m->w, d, fp, NULL, d->n, &lw, &lm, NULL, NULL, &err);
+      m->w[k] = wk;
+      double fd = (lp - lm) / 2e-6;
+      maxerr = fmax(maxerr, fabs(g[k] - fd));
+      gmax = fmax(gmax, fabs(fd));
+    }
+    CHECK(gmax > 0 && maxerr < 1e-6 * (gmax + L),
+          "weighted loss gradient: max |analytic - FD| %.3g for max |dL/dw| %.3g",
+          maxerr, gmax);
+    for (int q = 0; q < d->n; q++) d->items[q].has &= ~(unsigned)NACRE_LABEL_WEIGHT;
     free(g2);
   }
   free(g);

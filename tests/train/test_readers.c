@@ -259,7 +259,12 @@ static void test_frames(void) {
     CHECK_CLOSE(s->stress[0], -1.6 / 64, 1e-12, "stress xx = -virial/V");
     CHECK_CLOSE(s->stress[2], -6.4 / 64, 1e-12, "stress zz = -virial/V");
   }
-  /* our extended XYZ read back by the io module gives the same labels */
+  /* our extended XYZ read back by the io module gives the same labels
+   * (and a sample weight survives the round trip) */
+  if (d->n == 3) {
+    d->items[1].has |= NACRE_LABEL_WEIGHT;
+    d->items[1].weight = 2.5;
+  }
   char tmp[] = "/tmp/nacre_rt_XXXXXX";
   int fd = mkstemp(tmp);
   close(fd);
@@ -277,11 +282,27 @@ static void test_frames(void) {
     const nacre_sample *a = &d->items[q], *b = &r->items[q];
     same = a->has == b->has && a->s->natoms == b->s->natoms &&
            (!(a->has & NACRE_LABEL_ENERGY) || a->energy == b->energy) &&
+           nacre_sample_weight(a) == nacre_sample_weight(b) &&
            !memcmp(a->s->positions, b->s->positions, 3 * sizeof(double) * (size_t)a->s->natoms) &&
            (!(a->has & NACRE_LABEL_STRESS) || !memcmp(a->stress, b->stress, sizeof a->stress));
   }
   CHECK(same, "extended XYZ written by nacre data reads back bit for bit (energy, positions, "
-              "stress)");
+              "stress, config_weight)");
+  remove(tmp2);
+  /* config_weight must be a finite number >= 0: the file and frame are named */
+  const char *bad[3] = {"-1", "abc", "nan"};
+  for (int b = 0; b < 3; b++) {
+    char text[300];
+    snprintf(text, sizeof text,
+             "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3 "
+             "energy=-1.0 config_weight=%s\nNa 0 0 0\n", bad[b]);
+    write_file(tmp2, text);
+    nacre_dataset *e = nacre_dataset_new(&err);
+    CHECK(nacre_dataset_read(e, tmp2, &err) == NACRE_ERR_PARSE &&
+              strstr(err.message, "frame 0") && strstr(err.message, "config_weight"),
+          "config_weight=%s refused: %s", bad[b], err.message);
+    nacre_dataset_free(e);
+  }
   remove(tmp2);
   nacre_dataset_free(r);
   nacre_dataset_free(d);
