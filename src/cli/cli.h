@@ -41,6 +41,11 @@ int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
   }                                                                            \
   k++;
 
+/* on = 1: SIGINT and SIGTERM set a flag that ctx->interrupt points to, so
+ * long runs stop cleanly at the next safe point (and can be resumed);
+ * on = 0: the default actions again. */
+void cli_catch_interrupts(nacre_ctx *ctx, int on);
+
 /* A logging context that prints warnings and errors to stderr (and info
  * when verbose). */
 void cli_ctx_init(nacre_ctx *ctx, int verbose);

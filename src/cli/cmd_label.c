@@ -82,12 +82,6 @@ static const char *help =
     "Exit status: 0 when every structure is labelled (now or before), 1 when\n"
     "some failed or on errors, 2 on usage errors.\n";
 
-static volatile int interrupted = 0;
-static void on_signal(int sig) {
-  (void)sig;
-  interrupted = 1;
-}
-
 /* The last n lines of the failure log: this run's failures and why. */
 static void print_failures(const char *path, int n) {
   FILE *fp = fopen(path, "r");
@@ -263,13 +257,11 @@ static int run(int argc, char **argv) {
     nacre_ctx ctx;
     cli_ctx_init(&ctx, verbose);
     if (!verbose) ctx.log_level = quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
-    ctx.interrupt = &interrupted;
     /* read by the DFT processes at start-up, not by this one (its OpenMP
      * and BLAS are initialised already) */
     setenv("OMP_NUM_THREADS", "1", 0);
     setenv("OPENBLAS_NUM_THREADS", "1", 0);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_catch_interrupts(&ctx, 1);
     char failed_log[4096];
     snprintf(failed_log, sizeof failed_log, "%s.failed", output);
     nacre_label_summary sum;

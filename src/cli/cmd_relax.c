@@ -111,12 +111,6 @@ static int on_step(void *user, const nacre_relax_step *st,
   return 0;
 }
 
-static volatile int interrupted = 0;
-static void on_signal(int sig) {
-  (void)sig;
-  interrupted = 1;
-}
-
 typedef struct args {
   const char *structure, *potential, *output, *trajectory;
   int json, quiet, have_pressure, have_stress;
@@ -286,7 +280,6 @@ static int run(int argc, char **argv) {
   ps.steps = cJSON_CreateArray();
   nacre_ctx ctx;
   cli_ctx_init(&ctx, 0);
-  ctx.interrupt = &interrupted;
   rc = CLI_FAILED;
 
   if (nacre_read_structure(a.structure, &s, &err) ||
@@ -304,13 +297,13 @@ static int run(int argc, char **argv) {
   }
   a.opt.progress = on_step;
   a.opt.progress_user = &ps;
-  signal(SIGINT, on_signal);
+  cli_catch_interrupts(&ctx, 1);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   nacre_relax_result r;
   nacre_status st = nacre_relax(calc, s, &a.opt, &ctx, &r, &err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  signal(SIGINT, SIG_DFL);
+  cli_catch_interrupts(&ctx, 0);
   double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   if (st && st != NACRE_ERR_INTERRUPTED) {
     cli_fail(CMD, &err);

@@ -100,12 +100,6 @@ static void help(void) {
       "error.\n");
 }
 
-static volatile int interrupted = 0;
-static void on_signal(int sig) {
-  (void)sig;
-  interrupted = 1;
-}
-
 static int parse_time(const char *text, double *out) {
   char *end;
   errno = 0;
@@ -536,9 +530,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   }
   nacre_ctx ctx;
   cli_ctx_init(&ctx, 0);
-  ctx.interrupt = &interrupted;
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
+  cli_catch_interrupts(&ctx, 1);
   progress_state ps = {quiet, isatty(STDERR_FILENO), 0};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -548,8 +540,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
                            on_progress, &ps, &ctx, &err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!quiet && ps.tty) fputc('\n', stderr);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
+  cli_catch_interrupts(&ctx, 0);
   int rc = CLI_OK;
   if (st) {
     rc = cli_fail(CMD, &err);

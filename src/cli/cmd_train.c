@@ -67,7 +67,9 @@ static void help(void) {
       "  --checkpoint PATH      checkpoint file (default MODEL.ckpt), written\n"
       "                         atomically every 10 epochs but at most every\n"
       "                         30 s; an existing one is resumed exactly (Adam\n"
-      "                         moments, L-BFGS history); removed at the end\n"
+      "                         moments, L-BFGS history); removed at the end.\n"
+      "                         Ctrl-C or SIGTERM stops at the end of the\n"
+      "                         epoch and writes it (exit status 1)\n"
       "  --keep-checkpoint      keep the checkpoint after success\n"
       "  --print-every N        print every N-th epoch (default 10; first and\n"
       "                         last are always printed)\n"
@@ -247,7 +249,17 @@ static int run(int argc, char **argv) {
   fprintf(txt, "model epoch   time_s  train: E meV/at  F meV/Å  S GPa   valid: E meV/at  F meV/Å  "
                "S GPa\n");
   progress pr = {every, json, o.train.epochs};
-  if (nacre_fit(d, &o, on_epoch, &pr, &ctx, &c, &rep, &err)) {
+  cli_catch_interrupts(&ctx, 1);
+  nacre_status fst = nacre_fit(d, &o, on_epoch, &pr, &ctx, &c, &rep, &err);
+  cli_catch_interrupts(&ctx, 0);
+  if (fst == NACRE_ERR_INTERRUPTED) {
+    fprintf(stderr, "nacre train: %s; the checkpoint %s%s is kept: run the same "
+                    "command to resume\n",
+            err.message, ckpt, o.ensemble > 1 ? ".K" : "");
+    rc = CLI_FAILED;
+    goto done;
+  }
+  if (fst) {
     rc = cli_fail("train", &err);
     goto done;
   }

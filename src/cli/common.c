@@ -1,6 +1,7 @@
 /* common.c — helpers shared by subcommands: error reporting, number
  * parsing, logging to stderr. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -79,4 +80,19 @@ void cli_ctx_init(nacre_ctx *ctx, int verbose) {
   nacre_ctx_init(ctx);
   ctx->log = log_stderr;
   ctx->log_level = verbose ? NACRE_LOG_DEBUG : NACRE_LOG_WARN;
+}
+
+static volatile int cli_interrupted = 0;
+static void on_interrupt(int sig) {
+  (void)sig;
+  cli_interrupted = 1;
+}
+
+void cli_catch_interrupts(nacre_ctx *ctx, int on) {
+  if (on) {
+    cli_interrupted = 0;
+    ctx->interrupt = &cli_interrupted;
+  }
+  signal(SIGINT, on ? on_interrupt : SIG_DFL);
+  signal(SIGTERM, on ? on_interrupt : SIG_DFL);
 }

@@ -325,8 +325,16 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
       break;
     }
   }
-  if (o->checkpoint && !st)
-    st = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, err);
+  /* an interrupt is seen between epochs, where the state is whole: it is
+   * saved too, so the same run resumes from there */
+  if (o->checkpoint && (!st || st == NACRE_ERR_INTERRUPTED)) {
+    nacre_error werr;
+    nacre_status wst = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, &werr);
+    if (wst) {
+      st = wst;
+      if (err) *err = werr;
+    }
+  }
   memcpy(m->w, isfinite(S.best_loss) ? S.best : S.w, (size_t)P * sizeof *m->w);
 done:
   free(g);

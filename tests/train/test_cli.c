@@ -1,7 +1,9 @@
 /* test_cli.c — `nacre data`, `nacre train` and `nacre test` as a user runs
  * them: exit codes (0 success, 1 failure, 2 usage), --help, JSON output
  * that parses and holds the figures, a committee (--ensemble 2) whose
- * members differ, and the parity files. */
+ * members differ, and the parity files; a training run stopped with
+ * SIGINT writes its checkpoint, and the same command resumes it to the
+ * very model an uninterrupted run gives. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,54 @@ int main(void) {
   char ckpt[800];
   snprintf(ckpt, sizeof ckpt, "%s.ckpt.0", model);
   CHECK(access(ckpt, F_OK) != 0, "checkpoints removed after success");
+
+  /* SIGINT after epoch 1000 (the progress line is flushed), then resume */
+  {
+    char train[2048], cmd[6144], ref[900], km[800], kck[900];
+    snprintf(km, sizeof km, "%s.km", out_path);
+    snprintf(kck, sizeof kck, "%s.ckpt", km);
+    snprintf(train, sizeof train,
+             "%s train %s --descriptors radial:rc=4,n=3,eta_min=0.1,eta_max=1 "
+             "--hidden 4 --optimizer adam --patience 0 --split 1,0 --threads 1 "
+             "--print-every 1000 --seed 5",
+             NACRE_CLI, dp);
+    snprintf(cmd, sizeof cmd,
+             "%s -o %s --epochs 100000000 >%s 2>%s.err & pid=$!; n=0; "
+             "while ! grep -q '^  0   1000 ' %s && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done; "
+             "kill -INT $pid; wait $pid; exit $?",
+             train, km, out_path, out_path, out_path);
+    int rc = system(cmd);
+    rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    CHECK(rc == 1 && err_has("interrupted at epoch") && err_has("run the same command") &&
+              access(kck, F_OK) == 0,
+          "SIGINT: exit 1 (got %d), checkpoint kept and named", rc);
+    char path[700], buf[4096] = "";
+    snprintf(path, sizeof path, "%s.err", out_path);
+    FILE *fe = fopen(path, "r");
+    if (fe) {
+      size_t nr = fread(buf, 1, sizeof buf - 1, fe);
+      buf[nr] = 0;
+      fclose(fe);
+    }
+    const char *at = strstr(buf, "interrupted at epoch ");
+    int stopped = at ? atoi(at + strlen("interrupted at epoch ")) : 0;
+    CHECK(stopped >= 1000, "stopped after epoch 1000 (at %d)", stopped);
+    /* resume to stopped + 300 epochs; a fresh run of as many epochs must
+     * give the same model file, byte for byte */
+    int total = stopped + 300;
+    snprintf(cmd, sizeof cmd, "%s -o %s --epochs %d >%s 2>&1", train, km, total, out_path);
+    rc = system(cmd);
+    CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0 && access(kck, F_OK) != 0,
+          "the same command resumes and finishes (checkpoint removed)");
+    snprintf(ref, sizeof ref, "%s.ref", km);
+    snprintf(cmd, sizeof cmd, "%s -o %s --epochs %d >%s 2>&1 && cmp -s %s %s", train, ref,
+             total, out_path, km, ref);
+    rc = system(cmd);
+    CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0,
+          "interrupted + resumed model equals an uninterrupted run of %d epochs", total);
+    remove(ref);
+    remove(km);
+  }
 
   char csv[800], svg[800];
   snprintf(csv, sizeof csv, "%s.par", out_path);
