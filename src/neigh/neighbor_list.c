@@ -257,7 +257,7 @@ static nacre_status nl_build(nacre_neighbor_list *nl, const nacre_structure *s,
   nl->offsets = offsets;
   double rc2 = rc * rc;
   offsets[0] = 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > 8)
   for (int i = 0; i < n; i++) offsets[i + 1] = scan_atom(&b, i, rc2, NULL, NULL);
   for (int i = 0; i < n; i++) offsets[i + 1] += offsets[i];
   size_t total = offsets[n];
@@ -275,7 +275,7 @@ static nacre_status nl_build(nacre_neighbor_list *nl, const nacre_structure *s,
     }
     nl->capacity = cap;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > 8)
   for (int i = 0; i < n; i++)
     scan_atom(&b, i, rc2, nl->j + offsets[i], nl->shift + 3 * offsets[i]);
   binning_free(&b);
