@@ -17,6 +17,8 @@
 #   MIN_ATOMS  smallest cell [1]         MAX_ATOMS  largest cell [2]
 #   JOBS       labels at a time [1]
 #   NICE       niceness [19]             COMMAND DFT command [abinit]
+#   TIMEOUT    wall-clock limit per label in s [3600; 14400 with 8 atoms:
+#              at nice 19 on a busy machine an 8-atom label can take an hour]
 #   OUT        output folder [data/na-hp]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ count=${COUNT:-2000}
 min_atoms=${MIN_ATOMS:-1}
 max_atoms=${MAX_ATOMS:-2}
 jobs=${JOBS:-1}
+timeout=${TIMEOUT:-$(( max_atoms > 4 ? 14400 : 3600 ))}
 out=${OUT:-data/na-hp}
 if [[ $seed == 2026 && ${1:-} != stats && ${1:-} != pack ]]; then
   # na-hp-seed2026-max2 came from the first generator (git 697b037), whose
@@ -118,7 +121,7 @@ mkdir -p "$out/work"
 if [[ ! -s $labelled && -s $labelled.gz ]]; then zcat "$labelled.gz" > "$labelled"; fi
 set +e
 nice -n "${NICE:-19}" "$nacre" label "$start" --code abinit \
-  ${COMMAND:+--command "$COMMAND"} --jobs "$jobs" --timeout 3600 \
+  ${COMMAND:+--command "$COMMAND"} --jobs "$jobs" --timeout "$timeout" \
   --workdir "$out/work" -o "$labelled"
 rc=$?
 set -e
