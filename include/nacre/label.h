@@ -153,6 +153,19 @@ nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
                                      const char *dir, nacre_error *err);
 
 /* ---- Running -------------------------------------------------------- */
+/* Writes the input(s) of one label into the existing directory `dir` and
+ * the command that runs it there (with stdout and stderr going to
+ * label.out) into `command`. */
+nacre_status nacre_label_prepare(const nacre_label_options *opt,
+                                 const nacre_structure *s, const char *dir,
+                                 char *command, size_t command_len,
+                                 nacre_error *err);
+/* Reads the results a run left in `dir` (ABINIT label.abo, QE label.out,
+ * VASP OUTCAR), with the status of the parser; NACRE_ERR_IO when the
+ * output file is missing. r->wall_s is the code's own figure, if any. */
+nacre_status nacre_label_collect(const nacre_label_options *opt,
+                                 const nacre_structure *s, const char *dir,
+                                 nacre_label_result *r, nacre_error *err);
 /* Labels one structure: fresh directory under opt->workdir, inputs,
  * command (time limit opt->timeout_s, stopped when ctx->interrupt is set),
  * parse. Returns NACRE_OK only for a converged result with energy, forces
@@ -216,6 +229,7 @@ void nacre_label_free_ids(char **ids, int nids);
 typedef struct nacre_label_summary {
   int total, done, skipped, failed;  /* skipped = found in the output */
   int not_converged, run_failed, parse_failed;
+  int pending;                   /* collect: no output yet, or incomplete */
   double wall_s;                 /* sum of label wall times, s */
   double atoms;                  /* sum of natoms over labelled structures */
 } nacre_label_summary;
@@ -235,6 +249,30 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
                                int jobs, int retry_failed,
                                nacre_label_summary *summary,
                                const nacre_ctx *ctx, nacre_error *err);
+
+/* Labelling elsewhere (a cluster's queue): writes DIR/<label_id>/ with
+ * the inputs and an executable run.sh for every structure not yet in
+ * `output` or `failed_log` (either may be NULL), and DIR/jobs.txt listing
+ * those ids, one per line. */
+nacre_status nacre_label_prepare_batch(const nacre_label_options *opt,
+                                       nacre_structure *const *structures,
+                                       int n, const char *dir,
+                                       const char *output,
+                                       const char *failed_log,
+                                       int *prepared, int *skipped,
+                                       nacre_error *err);
+/* ... and reads back what ran: converged results in DIR/<label_id>/ are
+ * appended to `output` (as nacre_label_batch would), SCF failures go to
+ * `failed_log`; a missing or incomplete output counts as pending and is
+ * looked at again by the next collect. */
+nacre_status nacre_label_collect_batch(const nacre_label_options *opt,
+                                       nacre_structure *const *structures,
+                                       const nacre_label_keys *keys, int n,
+                                       const char *dir, const char *output,
+                                       const char *failed_log,
+                                       nacre_label_summary *summary,
+                                       const nacre_ctx *ctx,
+                                       nacre_error *err);
 
 /* Reads the input structures of a labelling run (through nacre/io.h):
  * every frame of an extended-XYZ file (".gz" too; labels in it are

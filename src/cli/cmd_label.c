@@ -63,6 +63,14 @@ static const char *help =
     "  --pseudo-files L   per-element files, e.g. 'Na=Na.xml,Li=li.paw' or\n"
     "                     for VASP 'Na=Na_pv'\n"
     "  --workdir DIR      where per-label directories are made (default .)\n"
+    "  --prepare DIR      do not run: write DIR/LABEL_ID/ (inputs and an\n"
+    "                     executable run.sh) for every structure not yet in\n"
+    "                     -o OUTPUT (optional here), and DIR/jobs.txt, for a\n"
+    "                     cluster's queue or 'xargs -P'\n"
+    "  --collect DIR      do not run: read the outputs left in DIR/LABEL_ID/\n"
+    "                     by prepared runs and append the converged ones to\n"
+    "                     OUTPUT (SCF failures to OUTPUT.failed); missing or\n"
+    "                     incomplete outputs stay pending for a later collect\n"
     "  --keep             keep every label's directory (failed ones are\n"
     "                     always kept)\n"
     "  --timeout S        wall-clock limit per label in seconds (default: none)\n"
@@ -138,6 +146,7 @@ static int run(int argc, char **argv) {
   nacre_label_options_init(&opt, 0);
   const char *output = NULL;
   int jobs = 1, json = 0, verbose = 0, retry = 0, quiet = 0;
+  const char *prepare = NULL, *collect = NULL;
   const char **inputs = calloc((size_t)argc, sizeof *inputs);
   int ninputs = 0;
   if (!inputs) return CLI_FAILED;
@@ -189,6 +198,12 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--workdir")) {
       CLI_NEED_VALUE(cmd)
       opt.workdir = v;
+    } else if (!strcmp(a, "--prepare")) {
+      CLI_NEED_VALUE(cmd)
+      prepare = v;
+    } else if (!strcmp(a, "--collect")) {
+      CLI_NEED_VALUE(cmd)
+      collect = v;
     } else if (!strcmp(a, "--keep")) {
       opt.keep_files = 1;
     } else if (!strcmp(a, "--timeout")) {
@@ -212,7 +227,10 @@ static int run(int argc, char **argv) {
     }
   }
   if (rc == CLI_OK && !opt.code) rc = cli_usage(cmd, "--code is required");
-  if (rc == CLI_OK && !output) rc = cli_usage(cmd, "-o OUTPUT is required");
+  if (rc == CLI_OK && prepare && collect)
+    rc = cli_usage(cmd, "--prepare and --collect exclude each other");
+  if (rc == CLI_OK && !output && !prepare)
+    rc = cli_usage(cmd, "-o OUTPUT is required");
   if (rc == CLI_OK && !ninputs) rc = cli_usage(cmd, "no structure files given");
   if (rc != CLI_OK) {
     free(inputs);
@@ -262,12 +280,33 @@ static int run(int argc, char **argv) {
     setenv("OMP_NUM_THREADS", "1", 0);
     setenv("OPENBLAS_NUM_THREADS", "1", 0);
     cli_catch_interrupts(&ctx, 1);
-    char failed_log[4096];
-    snprintf(failed_log, sizeof failed_log, "%s.failed", output);
+    char failed_log[4096] = "";
+    if (output) snprintf(failed_log, sizeof failed_log, "%s.failed", output);
+    if (prepare) {
+      int prepared = 0, skipped = 0;
+      nacre_status st = nacre_label_prepare_batch(
+          &opt, all, nall, prepare, output, output ? failed_log : NULL,
+          &prepared, &skipped, &err);
+      if (st) {
+        rc = cli_fail(cmd, &err);
+      } else {
+        printf("label (%s): %d structures: %d prepared under %s, %d skipped "
+               "(done or failed in %s)\n",
+               nacre_label_code_name(opt.code), nall, prepared, prepare,
+               skipped, output ? output : "no output given");
+        printf("run them, e.g. 'xargs -P 2 -I ID sh %s/ID/run.sh < %s/jobs.txt'"
+               " or as an array job,\nthen read them back with the same "
+               "command and --collect %s -o OUTPUT\n",
+               prepare, prepare, prepare);
+      }
+      goto done;
+    }
     nacre_label_summary sum;
-    nacre_status st = nacre_label_batch(&opt, all, all_keys, nall, output,
-                                        failed_log,
-                                        jobs, retry, &sum, &ctx, &err);
+    nacre_status st =
+        collect ? nacre_label_collect_batch(&opt, all, all_keys, nall, collect,
+                                            output, failed_log, &sum, &ctx, &err)
+                : nacre_label_batch(&opt, all, all_keys, nall, output,
+                                    failed_log, jobs, retry, &sum, &ctx, &err);
     double per_atom = sum.atoms > 0 ? sum.wall_s / sum.atoms : 0;
     if (json) {
       cJSON *o = cJSON_CreateObject();
@@ -280,6 +319,7 @@ static int run(int argc, char **argv) {
       cJSON_AddNumberToObject(o, "failed_not_converged", sum.not_converged);
       cJSON_AddNumberToObject(o, "failed_run", sum.run_failed);
       cJSON_AddNumberToObject(o, "failed_parse", sum.parse_failed);
+      if (collect) cJSON_AddNumberToObject(o, "pending", sum.pending);
       cJSON_AddNumberToObject(o, "wall_s", sum.wall_s);
       cJSON_AddNumberToObject(o, "wall_s_per_atom", per_atom);
       cJSON_AddBoolToObject(o, "complete", st == NACRE_OK);
@@ -294,6 +334,10 @@ static int run(int argc, char **argv) {
              nacre_label_code_name(opt.code), sum.total, sum.done, sum.skipped,
              sum.failed, sum.not_converged, sum.run_failed, sum.parse_failed,
              failed_log);
+      if (collect)
+        printf("collect: %d pending (not run yet or still running; collect "
+               "again later)\n",
+               sum.pending);
       if (sum.done)
         printf("time: %.1f s in all, %.2f s per structure, %.2f s per atom "
                "(wall, summed over labels)\n",
@@ -303,6 +347,7 @@ static int run(int argc, char **argv) {
     if (st) rc = cli_fail(cmd, &err);
     else if (sum.failed) rc = CLI_FAILED;
   }
+done:
   for (int k = 0; k < nall; k++) nacre_structure_free(all[k]);
   free(all);
   nacre_label_keys_free(all_keys, nall);

@@ -98,10 +98,10 @@ static void remove_tree(const char *dir) {
   nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-nacre_status nacre_label_run(const nacre_label_options *opt,
-                             const nacre_structure *s, nacre_label_result *r,
-                             const nacre_ctx *ctx, nacre_error *err) {
-  nacre_label_result_clear(r);
+nacre_status nacre_label_prepare(const nacre_label_options *opt,
+                                 const nacre_structure *s, const char *dir,
+                                 char *command, size_t command_len,
+                                 nacre_error *err) {
   nacre_status st = nacre_structure_check(s, err);
   if (st) return st;
   if (!nacre_label_code_name(opt->code))
@@ -109,39 +109,94 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
                            (int)opt->code);
   label_settings set;
   label_resolve(opt, &set);
+  const char *inname = NULL;
+  char *input = NULL;
+  switch (opt->code) {
+  case NACRE_LABEL_ABINIT:
+    st = nacre_abinit_input(opt, s, &input, err);
+    inname = "label.abi";
+    snprintf(command, command_len, "%s label.abi", set.command);
+    break;
+  case NACRE_LABEL_QE:
+    st = nacre_qe_input(opt, s, &input, err);
+    inname = "label.pwi";
+    snprintf(command, command_len, "%s -in label.pwi", set.command);
+    break;
+  case NACRE_LABEL_VASP:
+    st = nacre_vasp_write_inputs(opt, s, dir, err);
+    snprintf(command, command_len, "%s", set.command);
+    break;
+  }
+  if (inname && !st) { /* ABINIT, QE: one input file */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, inname);
+    st = label_write_file(path, input, err);
+  }
+  free(input);
+  return st;
+}
+
+/* The file each code's results are read from. */
+static const char *output_name(nacre_label_code code) {
+  return code == NACRE_LABEL_ABINIT ? "label.abo"
+         : code == NACRE_LABEL_QE   ? "label.out"
+                                    : "OUTCAR";
+}
+
+nacre_status nacre_label_collect(const nacre_label_options *opt,
+                                 const nacre_structure *s, const char *dir,
+                                 nacre_label_result *r, nacre_error *err) {
+  char path[1200];
+  const char *outname = output_name(opt->code);
+  snprintf(path, sizeof path, "%s/%s", dir, outname);
+  char *text = NULL;
+  nacre_status st = label_read_file(path, &text, NULL, err);
+  if (st)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: no %s (not run yet?)", dir,
+                           outname);
+  switch (opt->code) {
+  case NACRE_LABEL_ABINIT:
+    st = nacre_abinit_parse(text, path, s->natoms, r, err);
+    break;
+  case NACRE_LABEL_QE:
+    st = nacre_qe_parse(text, path, s->natoms, r, err);
+    break;
+  case NACRE_LABEL_VASP:
+    st = nacre_vasp_parse_outcar(text, path, s->natoms, r, err);
+    break;
+  }
+  free(text);
+  /* VASP wrote the atoms grouped by species: back to input order */
+  if (opt->code == NACRE_LABEL_VASP && r->has_forces) {
+    int z[NACRE_MAX_Z], nz = label_species(s, z), k = 0;
+    double *f = malloc(sizeof(double) * 3 * s->natoms);
+    if (f) {
+      for (int t = 0; t < nz; t++)
+        for (int i = 0; i < s->natoms; i++)
+          if (s->numbers[i] == z[t])
+            memcpy(f + 3 * i, r->forces_ev_a + 3 * k++, 3 * sizeof(double));
+      free(r->forces_ev_a);
+      r->forces_ev_a = f;
+    } else if (!st)
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "forces");
+  }
+  return st;
+}
+
+nacre_status nacre_label_run(const nacre_label_options *opt,
+                             const nacre_structure *s, nacre_label_result *r,
+                             const nacre_ctx *ctx, nacre_error *err) {
+  nacre_label_result_clear(r);
+  nacre_status st = nacre_structure_check(s, err);
+  if (st) return st;
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/nacre-label-XXXXXX",
            opt->workdir && opt->workdir[0] ? opt->workdir : ".");
   if (!mkdtemp(dir))
     return nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", dir,
                            strerror(errno));
-  char path[1200], command[2048];
-  const char *outname = NULL, *inname = NULL;
-  char *input = NULL;
-  switch (opt->code) {
-  case NACRE_LABEL_ABINIT:
-    st = nacre_abinit_input(opt, s, &input, err);
-    inname = "label.abi";
-    snprintf(command, sizeof command, "%s label.abi", set.command);
-    outname = "label.abo";
-    break;
-  case NACRE_LABEL_QE:
-    st = nacre_qe_input(opt, s, &input, err);
-    inname = "label.pwi";
-    snprintf(command, sizeof command, "%s -in label.pwi", set.command);
-    outname = "label.out";
-    break;
-  case NACRE_LABEL_VASP:
-    st = nacre_vasp_write_inputs(opt, s, dir, err);
-    snprintf(command, sizeof command, "%s", set.command);
-    outname = "OUTCAR";
-    break;
-  }
-  if (inname && !st) { /* ABINIT, QE: one input file written here */
-    snprintf(path, sizeof path, "%s/%s", dir, inname);
-    st = label_write_file(path, input, err);
-  }
-  free(input);
+  char command[2048];
+  st = nacre_label_prepare(opt, s, dir, command, sizeof command, err);
   if (st) {
     remove_tree(dir);
     snprintf(r->message, sizeof r->message, "%.250s", err ? err->message : "input");
@@ -154,47 +209,18 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
                         err);
   double wall = now_s() - t0;
   if (!st) {
-    char *text = NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, outname);
-    st = label_read_file(path, &text, NULL, err);
-    if (st) {
+    st = nacre_label_collect(opt, s, dir, r, err);
+    if (st == NACRE_ERR_IO)
       st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
                            "'%s' exited with status %d and wrote no %s (see "
                            "%s/label.out)",
-                           command, code, outname, dir);
-    } else {
-      switch (opt->code) {
-      case NACRE_LABEL_ABINIT:
-        st = nacre_abinit_parse(text, path, s->natoms, r, err);
-        break;
-      case NACRE_LABEL_QE:
-        st = nacre_qe_parse(text, path, s->natoms, r, err);
-        break;
-      case NACRE_LABEL_VASP:
-        st = nacre_vasp_parse_outcar(text, path, s->natoms, r, err);
-        break;
-      }
-      free(text);
-      if (st == NACRE_OK && code != 0)
-        st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
-                             "'%s' exited with status %d (see %s/label.out)",
-                             command, code, dir);
-    }
+                           command, code, output_name(opt->code), dir);
+    else if (st == NACRE_OK && code != 0)
+      st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
+                           "'%s' exited with status %d (see %s/label.out)",
+                           command, code, dir);
   }
   r->wall_s = wall;
-  /* VASP wrote the atoms grouped by species: back to input order */
-  if (opt->code == NACRE_LABEL_VASP && r->has_forces) {
-    int z[NACRE_MAX_Z], nz = label_species(s, z), k = 0;
-    double *f = malloc(sizeof(double) * 3 * s->natoms);
-    if (f) {
-      for (int t = 0; t < nz; t++)
-        for (int i = 0; i < s->natoms; i++)
-          if (s->numbers[i] == z[t]) memcpy(f + 3 * i, r->forces_ev_a + 3 * k++, 3 * sizeof(double));
-      free(r->forces_ev_a);
-      r->forces_ev_a = f;
-    } else if (!st)
-      st = nacre_error_set(err, NACRE_ERR_NOMEM, "forces");
-  }
   if (st) {
     if (!r->message[0] || st != NACRE_ERR_NOT_CONVERGED)
       snprintf(r->message, sizeof r->message, "%.250s",
@@ -399,6 +425,22 @@ static nacre_status scan_failed(const char *path, char ***ids, int *n,
   return NACRE_OK;
 }
 
+/* The .failed line "id<TAB>status<TAB>reason\n" (one line: tabs and
+ * newlines of the reason become spaces) in line[600]; the reason alone in
+ * msg[400]. Returns the line's length. */
+static int failure_line(const char *id, nacre_status st, const char *reason,
+                        char line[600], char msg[400]) {
+  snprintf(msg, 400, "%.399s", reason);
+  for (char *p = msg; *p; p++)
+    if (*p == '\n' || *p == '\t') *p = ' ';
+  int len = snprintf(line, 600, "%s\t%s\t%s\n", id, nacre_status_name(st), msg);
+  if (len >= 600) {
+    line[598] = '\n';
+    len = 599;
+  }
+  return len;
+}
+
 nacre_status nacre_label_batch(const nacre_label_options *opt,
                                nacre_structure *const *structures,
                                const nacre_label_keys *keys, int n,
@@ -490,17 +532,9 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
         fatal_err = e;
       }
     } else {
-      char line[600];
-      char msg[400];
-      snprintf(msg, sizeof msg, "%.399s", r.message[0] ? r.message : e.message);
-      for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-      int len = snprintf(line, sizeof line, "%s\t%s\t%s\n", id,
-                         nacre_status_name(rs), msg);
-      if (len >= (int)sizeof line) {
-        line[sizeof line - 2] = '\n';
-        len = (int)sizeof line - 1;
-      }
+      char line[600], msg[400];
+      int len = failure_line(id, rs, r.message[0] ? r.message : e.message,
+                             line, msg);
 #pragma omp critical(nacre_label_output)
       {
         finished++;
@@ -529,4 +563,144 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
   if (nacre_ctx_interrupted(ctx))
     return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "labelling interrupted");
   return NACRE_OK;
+}
+
+/* Ids already labelled (output) or failed (failed_log), for skipping. */
+static nacre_status known_ids(const char *output, const char *failed_log,
+                              char ***done, int *ndone, char ***failed,
+                              int *nfailed, nacre_error *err) {
+  *done = *failed = NULL;
+  *ndone = *nfailed = 0;
+  nacre_status st =
+      output ? nacre_label_scan_done(output, 1, done, ndone, err) : NACRE_OK;
+  if (!st) st = scan_failed(failed_log, failed, nfailed, err);
+  if (st) nacre_label_free_ids(*done, *ndone), *done = NULL, *ndone = 0;
+  return st;
+}
+
+nacre_status nacre_label_prepare_batch(const nacre_label_options *opt,
+                                       nacre_structure *const *structures,
+                                       int n, const char *dir,
+                                       const char *output,
+                                       const char *failed_log,
+                                       int *prepared, int *skipped,
+                                       nacre_error *err) {
+  *prepared = *skipped = 0;
+  char **done, **failed;
+  int ndone, nfailed;
+  nacre_status st = known_ids(output, failed_log, &done, &ndone, &failed,
+                              &nfailed, err);
+  if (st) return st;
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    st = nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", dir,
+                         strerror(errno));
+  char list_path[1200];
+  snprintf(list_path, sizeof list_path, "%s/jobs.txt", dir);
+  FILE *list = st ? NULL : fopen(list_path, "w");
+  if (!st && !list)
+    st = nacre_error_set(err, NACRE_ERR_IO, "cannot write %s: %s", list_path,
+                         strerror(errno));
+  for (int i = 0; i < n && !st; i++) {
+    char id[40], sub[1200], command[2048], path[1300];
+    nacre_label_id(i, structures[i], id);
+    if (has_id(done, ndone, id) || has_id(failed, nfailed, id)) {
+      (*skipped)++;
+      continue;
+    }
+    snprintf(sub, sizeof sub, "%s/%s", dir, id);
+    if (mkdir(sub, 0755) != 0 && errno != EEXIST) {
+      st = nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", sub,
+                           strerror(errno));
+      break;
+    }
+    st = nacre_label_prepare(opt, structures[i], sub, command, sizeof command,
+                             err);
+    if (st) {
+      nacre_error_prefix(err, "structure %d: ", i);
+      break;
+    }
+    /* run.sh runs the label from anywhere (an array job, xargs -P) */
+    snprintf(path, sizeof path, "%s/run.sh", sub);
+    char script[2400];
+    snprintf(script, sizeof script,
+             "#!/bin/sh\n# nacre label: structure %s\ncd \"$(dirname \"$0\")\" "
+             "|| exit 1\n%s >> label.out 2>&1\n",
+             id, command);
+    st = label_write_file(path, script, err);
+    if (!st && chmod(path, 0755) != 0)
+      st = nacre_error_set(err, NACRE_ERR_IO, "chmod %s: %s", path,
+                           strerror(errno));
+    if (!st) {
+      fprintf(list, "%s\n", id);
+      (*prepared)++;
+    }
+  }
+  if (list && fclose(list) != 0 && !st)
+    st = nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", list_path);
+  nacre_label_free_ids(done, ndone);
+  nacre_label_free_ids(failed, nfailed);
+  return st;
+}
+
+nacre_status nacre_label_collect_batch(const nacre_label_options *opt,
+                                       nacre_structure *const *structures,
+                                       const nacre_label_keys *keys, int n,
+                                       const char *dir, const char *output,
+                                       const char *failed_log,
+                                       nacre_label_summary *summary,
+                                       const nacre_ctx *ctx,
+                                       nacre_error *err) {
+  memset(summary, 0, sizeof *summary);
+  summary->total = n;
+  char **done, **failed;
+  int ndone, nfailed;
+  nacre_status st = known_ids(output, failed_log, &done, &ndone, &failed,
+                              &nfailed, err);
+  if (st) return st;
+  const char *code = nacre_label_code_name(opt->code);
+  for (int i = 0; i < n && !st; i++) {
+    char id[40], sub[1200];
+    nacre_label_id(i, structures[i], id);
+    if (has_id(done, ndone, id) || has_id(failed, nfailed, id)) {
+      summary->skipped++;
+      continue;
+    }
+    snprintf(sub, sizeof sub, "%s/%s", dir, id);
+    nacre_label_result r;
+    nacre_label_result_init(&r);
+    nacre_error e;
+    nacre_error_clear(&e);
+    nacre_status rs = nacre_label_collect(opt, structures[i], sub, &r, &e);
+    if (rs == NACRE_OK) {
+      char *text = NULL;
+      size_t len = 0;
+      st = nacre_label_frame_text(structures[i], keys ? &keys[i] : NULL, &r,
+                                  code, id, &text, &len, err);
+      if (!st) st = nacre_label_append(output, text, len, err);
+      free(text);
+      if (!st) {
+        summary->done++;
+        summary->wall_s += r.wall_s;
+        summary->atoms += structures[i]->natoms;
+      }
+    } else if (rs == NACRE_ERR_IO || rs == NACRE_ERR_PARSE) {
+      /* no output yet, or one still being written (or cut by a crash):
+       * left for a later collect */
+      summary->pending++;
+      nacre_log(ctx, NACRE_LOG_INFO, "label %s: pending (%s)", id, e.message);
+    } else {
+      char line[600], msg[400];
+      int len = failure_line(id, rs, r.message[0] ? r.message : e.message,
+                             line, msg);
+      summary->failed++;
+      if (rs == NACRE_ERR_NOT_CONVERGED) summary->not_converged++;
+      else summary->run_failed++;
+      if (failed_log) st = nacre_label_append(failed_log, line, (size_t)len, err);
+      nacre_log(ctx, NACRE_LOG_WARN, "label %s failed: %s", id, msg);
+    }
+    nacre_label_result_clear(&r);
+  }
+  nacre_label_free_ids(done, ndone);
+  nacre_label_free_ids(failed, nfailed);
+  return st;
 }

@@ -74,6 +74,41 @@ int main(void) {
   label_read_file("out2.xyz.failed", &out2, NULL, NULL);
   CHECK(out2 && strstr(out2, "not converged"), "failure recorded with its reason");
   free(out2);
+  /* --prepare / --collect: runs done elsewhere (test_source_path reuses
+   * one buffer: the good output's path is fetched again) */
+  char goodp[4096], badp[4096];
+  snprintf(badp, sizeof badp, "%s", bad);
+  snprintf(goodp, sizeof goodp, "%s", test_source_path("tests/data/label/abinit-na2.abo"));
+  CHECK(sh("%s label in.xyz --code abinit --command \"cp '%s' label.abo; true\" "
+           "--prepare jobs > /dev/null && test $(wc -l < jobs/jobs.txt) = 2 && "
+           "test -x jobs/$(head -1 jobs/jobs.txt)/run.sh && "
+           "test -s jobs/$(head -1 jobs/jobs.txt)/label.abi",
+           NACRE_CLI, goodp) == 0,
+        "--prepare: two directories with input and executable run.sh, listed in jobs.txt");
+  CHECK(sh("sh jobs/$(head -1 jobs/jobs.txt)/run.sh && "
+           "%s label in.xyz --code abinit --collect jobs -o c.xyz --json > c1.json 2> /dev/null",
+           NACRE_CLI, "") == 0,
+        "--collect after one of two runs: exit 0");
+  label_read_file("c1.json", &json, NULL, NULL);
+  CHECK(json && strstr(json, "\"labelled_now\":\t1") && strstr(json, "\"pending\":\t1"),
+        "one labelled, one pending: %s", json ? json : "");
+  free(json);
+  CHECK(sh("cp '%s' jobs/$(tail -1 jobs/jobs.txt)/label.abo && "
+           "%s label in.xyz --code abinit --collect jobs -o c.xyz --json > c2.json 2> /dev/null",
+           badp, NACRE_CLI) == 1,
+        "--collect of an unconverged run: exit 1");
+  label_read_file("c2.json", &json, NULL, NULL);
+  CHECK(json && strstr(json, "\"skipped_already_done_or_failed\":\t1") &&
+            strstr(json, "\"failed_not_converged\":\t1") && strstr(json, "\"pending\":\t0"),
+        "the labelled one skipped, the unconverged one recorded: %s", json ? json : "");
+  free(json);
+  CHECK(sh("test $(grep -c label_code=abinit c.xyz) = 1 && grep -q 'not converged' c.xyz.failed && "
+           "%s label in.xyz --code abinit --prepare jobs2 -o c.xyz > /dev/null && "
+           "test ! -s jobs2/jobs.txt", NACRE_CLI, "") == 0,
+        "a new --prepare with -o skips what is labelled or failed");
+  CHECK(sh("%s label in.xyz --code abinit --prepare a --collect b -o x.xyz 2> /dev/null",
+           NACRE_CLI, "") == 2,
+        "--prepare with --collect: usage error");
   CHECK(chdir("/tmp") == 0, "chdir back");
   CHECK(sh("rm -rf '%s'", dir, "") == 0, "cleanup");
   TEST_DONE();
