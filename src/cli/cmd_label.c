@@ -2,7 +2,6 @@
  * labels structures with a DFT code, resumably, and prints a summary. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <cjson/cJSON.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,6 @@
  * potential under a pressure or target stress; prints each step and a
  * summary, writes the final structure and optionally a trajectory. */
 #include <cjson/cJSON.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

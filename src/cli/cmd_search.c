@@ -3,7 +3,6 @@
  * pool), kept in a resumable SQLite run; `--report` ranks a run's minima. */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
