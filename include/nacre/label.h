@@ -99,6 +99,11 @@ typedef struct nacre_label_result {
                               on the load of a shared machine. */
   char code_version[64];   /* e.g. "ABINIT 9.6.2", "QE 6.7MaX" */
   char message[256];       /* why the label failed, or warnings */
+  int setup_error;         /* set with a failure that is the set-up's, not
+                              the structure's: the inputs could not be
+                              written (template, pseudopotentials) or the
+                              command could not be started (shell status
+                              126 or 127 and no output) */
 } nacre_label_result;
 
 void nacre_label_result_init(nacre_label_result *r);
@@ -171,7 +176,8 @@ nacre_status nacre_label_collect(const nacre_label_options *opt,
  * parse. Returns NACRE_OK only for a converged result with energy, forces
  * and stress; otherwise the status says why (NACRE_ERR_NOT_CONVERGED,
  * NACRE_ERR_EXTERNAL for a failed command or time-out, NACRE_ERR_PARSE)
- * and r->message repeats the reason. */
+ * and r->message repeats the reason; r->setup_error marks failures that
+ * any structure would meet. */
 nacre_status nacre_label_run(const nacre_label_options *opt,
                              const nacre_structure *s, nacre_label_result *r,
                              const nacre_ctx *ctx, nacre_error *err);
@@ -241,7 +247,16 @@ typedef struct nacre_label_summary {
  * each: "label_id<TAB>status<TAB>message". Structures whose id is already
  * in `output` are skipped, and so are ids in `failed_log` unless
  * retry_failed is set. Returns NACRE_OK when the batch ran (failures are
- * counted in the summary), an error when it could not (I/O, interrupt). */
+ * counted in the summary), an error when it could not (I/O, interrupt).
+ *
+ * Failures of the set-up stop the batch without being recorded against a
+ * structure: before any run, the inputs are written once for every set of
+ * elements among the structures to label (template, pseudopotentials), and
+ * a command that cannot be started (r->setup_error) stops it too. So do
+ * NACRE_LABEL_MAX_RUN_FAILURES failed runs in a row (errors or unreadable
+ * outputs, not SCF non-convergence): those are recorded, and
+ * retry_failed labels them again once the cause is fixed. */
+#define NACRE_LABEL_MAX_RUN_FAILURES 5
 nacre_status nacre_label_batch(const nacre_label_options *opt,
                                nacre_structure *const *structures,
                                const nacre_label_keys *keys, int n,

@@ -200,6 +200,7 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
   if (st) {
     remove_tree(dir);
     snprintf(r->message, sizeof r->message, "%.250s", err ? err->message : "input");
+    r->setup_error = 1;
     return st;
   }
   nacre_log(ctx, NACRE_LOG_DEBUG, "label: running '%s' in %s", command, dir);
@@ -210,7 +211,16 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
   double wall = now_s() - t0;
   if (!st) {
     st = nacre_label_collect(opt, s, dir, r, err);
-    if (st == NACRE_ERR_IO)
+    if (st == NACRE_ERR_IO && (code == 126 || code == 127)) {
+      /* /bin/sh: 127 command not found, 126 not executable */
+      st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
+                           "'%s' could not be started (shell status %d: %s; "
+                           "see %s/label.out)",
+                           command, code,
+                           code == 127 ? "command not found" : "not executable",
+                           dir);
+      r->setup_error = 1;
+    } else if (st == NACRE_ERR_IO)
       st = nacre_error_set(err, NACRE_ERR_EXTERNAL,
                            "'%s' exited with status %d and wrote no %s (see "
                            "%s/label.out)",
@@ -425,6 +435,60 @@ static nacre_status scan_failed(const char *path, char ***ids, int *n,
   return NACRE_OK;
 }
 
+/* Writes the inputs of the first structure of every distinct set of
+ * elements among those to label (todo[i] set) into a scratch directory,
+ * so that a template or pseudopotential problem stops the batch before any
+ * DFT time is spent, and is not recorded against a structure. */
+static nacre_status check_inputs(const nacre_label_options *opt,
+                                 nacre_structure *const *structures,
+                                 const char *todo, int n, nacre_error *err) {
+  typedef struct {
+    unsigned long long bits[2]; /* elements 1..127 */
+  } element_set;
+  element_set *seen = NULL;
+  int nseen = 0;
+  nacre_status st = NACRE_OK;
+  for (int i = 0; i < n && !st; i++) {
+    if (!todo[i]) continue;
+    element_set e = {{0, 0}};
+    for (int a = 0; a < structures[i]->natoms; a++) {
+      int z = structures[i]->numbers[a] & 127;
+      e.bits[z >> 6] |= 1ULL << (z & 63);
+    }
+    int known = 0;
+    for (int k = 0; k < nseen && !known; k++)
+      known = seen[k].bits[0] == e.bits[0] && seen[k].bits[1] == e.bits[1];
+    if (known) continue;
+    element_set *grown = realloc(seen, sizeof *seen * (size_t)(nseen + 1));
+    if (!grown) {
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+      break;
+    }
+    seen = grown;
+    seen[nseen++] = e;
+    char dir[1024], command[2048], id[40];
+    snprintf(dir, sizeof dir, "%s/nacre-label-check-XXXXXX",
+             opt->workdir && opt->workdir[0] ? opt->workdir : ".");
+    if (!mkdtemp(dir)) {
+      st = nacre_error_set(err, NACRE_ERR_IO, "cannot create %s: %s", dir,
+                           strerror(errno));
+      break;
+    }
+    nacre_error e2;
+    nacre_error_clear(&e2);
+    if (nacre_label_prepare(opt, structures[i], dir, command, sizeof command,
+                            &e2)) {
+      nacre_label_id(i, structures[i], id);
+      st = nacre_error_set(err, e2.status,
+                           "cannot write the %s inputs of structure %s: %s",
+                           nacre_label_code_name(opt->code), id, e2.message);
+    }
+    remove_tree(dir);
+  }
+  free(seen);
+  return st;
+}
+
 /* The .failed line "id<TAB>status<TAB>reason\n" (one line: tabs and
  * newlines of the reason become spaces) in line[600]; the reason alone in
  * msg[400]. Returns the line's length. */
@@ -466,11 +530,26 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
   if (jobs < 1) jobs = 1;
   /* progress: structures still to label in this run, finished so far */
   int todo = 0, finished = 0;
+  char *pending = calloc((size_t)n + 1, 1);
+  if (!pending) {
+    nacre_label_free_ids(done, ndone);
+    nacre_label_free_ids(failed, nfailed);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
   for (int i = 0; i < n; i++) {
     char id[40];
     nacre_label_id(i, structures[i], id);
-    todo += !has_id(done, ndone, id) && !has_id(failed, nfailed, id);
+    pending[i] = !has_id(done, ndone, id) && !has_id(failed, nfailed, id);
+    todo += pending[i];
   }
+  st = check_inputs(opt, structures, pending, n, err);
+  free(pending);
+  if (st) {
+    nacre_label_free_ids(done, ndone);
+    nacre_label_free_ids(failed, nfailed);
+    return st;
+  }
+  int run_failures = 0; /* failed runs in a row */
   double t0 = now_s();
   nacre_log(ctx, NACRE_LOG_INFO,
             "label: %d structures, %d already done or failed, %d to label "
@@ -509,6 +588,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
           fatal = ws;
           fatal_err = e;
         } else {
+          run_failures = 0;
           summary->done++;
           summary->wall_s += r.wall_s;
           summary->atoms += structures[i]->natoms;
@@ -525,7 +605,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
                   k, todo, id, structures[i]->natoms, r.wall_s, r.scf_steps,
                   rate, eta_h);
       }
-    } else if (rs == NACRE_ERR_INTERRUPTED) {
+    } else if (rs == NACRE_ERR_INTERRUPTED || r.setup_error) {
 #pragma omp critical(nacre_label_output)
       {
         fatal = rs;
@@ -542,12 +622,21 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
         if (rs == NACRE_ERR_NOT_CONVERGED) summary->not_converged++;
         else if (rs == NACRE_ERR_PARSE) summary->parse_failed++;
         else summary->run_failed++;
+        run_failures = rs == NACRE_ERR_NOT_CONVERGED ? 0 : run_failures + 1;
         if (failed_log) {
           nacre_error fe;
           if (nacre_label_append(failed_log, line, (size_t)len, &fe)) {
             fatal = fe.status;
             fatal_err = fe;
           }
+        }
+        if (!fatal && run_failures >= NACRE_LABEL_MAX_RUN_FAILURES) {
+          fatal = rs;
+          nacre_error_set(&fatal_err, rs,
+                          "%d runs in a row failed, the last with: %s; "
+                          "stopped (fix the cause, then label the failed "
+                          "structures again: nacre label --retry-failed)",
+                          run_failures, msg);
         }
       }
       nacre_log(ctx, NACRE_LOG_WARN, "label %s failed: %s", id, msg);

@@ -4,7 +4,7 @@
  * command runner (exit codes, time limit), and resumable batches driven by
  * a stand-in "code" that copies recorded outputs: skipping done labels,
  * repairing a frame cut by a kill, recording failures and never writing
- * them as labels. */
+ * them as labels; set-up errors that stop a batch. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -310,6 +310,96 @@ static void test_batch(void) {
   CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* Set-up errors stop a batch and are not recorded against structures: a
+ * template error (found before any run), a command that does not exist
+ * (shell status 127). Runs that fail for another reason are recorded, but
+ * NACRE_LABEL_MAX_RUN_FAILURES of them in a row stop the batch; an SCF
+ * that does not converge is the structure's and does not count. */
+static void test_setup_errors(void) {
+  char dir[] = "/tmp/nacre-test-setupXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
+  opt.workdir = dir;
+  opt.pseudo_dir = getenv("NACRE_TEST_PSP");
+  if (access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml", R_OK) &&
+      !opt.pseudo_dir) {
+    printf("note: abinit-data absent, set-up error checks skipped\n");
+    return;
+  }
+  enum { N = 8 };
+  nacre_structure *s[N];
+  for (int k = 0; k < N; k++) s[k] = na2(0.01 * k);
+  char out[300], failed[300], tmpl[300], marker[300], cmd[1400];
+  snprintf(out, sizeof out, "%s/out.xyz", dir);
+  snprintf(failed, sizeof failed, "%s/out.xyz.failed", dir);
+  snprintf(tmpl, sizeof tmpl, "%s/bad.tmpl", dir);
+  snprintf(marker, sizeof marker, "%s/ran", dir);
+  FILE *f = fopen(tmpl, "w");
+  CHECK(f != NULL, "template file");
+  if (!f) return;
+  fputs("natom {NATOM}\nnoise {NOT_A_KEY}\n", f);
+  fclose(f);
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_label_summary sum;
+  nacre_error err;
+
+  snprintf(cmd, sizeof cmd, "touch '%s'; true", marker);
+  opt.command = cmd;
+  opt.template_path = tmpl;
+  nacre_status st = nacre_label_batch(&opt, s, NULL, N, out, failed, 2, 0,
+                                      &sum, &ctx, &err);
+  CHECK(st == NACRE_ERR_PARSE && strstr(err.message, "NOT_A_KEY") &&
+            strstr(err.message, "structure 0-"),
+        "template error stops the batch: %s", err.message);
+  CHECK(access(marker, F_OK) != 0 && access(failed, F_OK) != 0 &&
+            sum.failed == 0,
+        "... before any run, nothing recorded");
+  opt.template_path = NULL;
+
+  opt.command = "nacre-test-no-such-program";
+  st = nacre_label_batch(&opt, s, NULL, N, out, failed, 1, 0, &sum, &ctx, &err);
+  CHECK(st == NACRE_ERR_EXTERNAL && strstr(err.message, "command not found"),
+        "missing command stops the batch: %s", err.message);
+  CHECK(sum.failed == 0 && access(failed, F_OK) != 0,
+        "... and is not recorded as a failed structure");
+
+  /* structure 0 does not converge, then every run fails: the batch stops
+   * after the limit, with the failures recorded */
+  char bad[1200];
+  snprintf(bad, sizeof bad, "cp '%s' label.abo; true",
+           test_source_path("tests/data/label/abinit-na2-unconverged.abo"));
+  opt.command = bad;
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, 1, out, failed, 1, 0, &sum, &ctx, &err),
+           &err);
+  CHECK(sum.not_converged == 1, "structure 0 not converged");
+  opt.command = "false";
+  st = nacre_label_batch(&opt, s, NULL, N, out, failed, 1, 0, &sum, &ctx, &err);
+  CHECK(st == NACRE_ERR_EXTERNAL && sum.run_failed == NACRE_LABEL_MAX_RUN_FAILURES &&
+            sum.skipped == 1 && strstr(err.message, "in a row"),
+        "%d failed runs in a row stop the batch (%d run errors, %d skipped): %s",
+        NACRE_LABEL_MAX_RUN_FAILURES, sum.run_failed, sum.skipped, err.message);
+  char *flog = NULL;
+  label_read_file(failed, &flog, NULL, &err);
+  int lines = 0;
+  for (const char *p = flog; p && *p; p++) lines += *p == '\n';
+  CHECK(lines == 1 + NACRE_LABEL_MAX_RUN_FAILURES, "failure log has %d lines", lines);
+  free(flog);
+  /* fixed: --retry-failed labels them all */
+  char good[1200];
+  snprintf(good, sizeof good, "cp '%s' label.abo; true",
+           test_source_path("tests/data/label/abinit-na2.abo"));
+  opt.command = good;
+  CHECK_OK(nacre_label_batch(&opt, s, NULL, N, out, failed, 2, 1, &sum, &ctx, &err),
+           &err);
+  CHECK(sum.done == N && count_frames(out) == N, "retry labels all %d (%d)", N,
+        sum.done);
+  for (int k = 0; k < N; k++) nacre_structure_free(s[k]);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
 /* VASP end to end with a stand-in command that drops a 3-atom OUTCAR into
  * place: POSCAR groups atoms by species (Na Na Li for input Na Li Na), and
  * the forces come back in input order. */
@@ -388,6 +478,7 @@ int main(void) {
   test_inputs();
   test_exec();
   test_batch();
+  test_setup_errors();
   test_vasp_order();
   TEST_DONE();
 }
