@@ -7,14 +7,17 @@
 #   ecut 16 20 24 30 40 Ha (pawecutdg = 2 ecut) at k-spacing 0.25 1/Å;
 #   pawecutdg 4 ecut at 24 and 30 Ha;  k-spacing 0.35, 0.18 and 0.12 1/Å at
 #   24 Ha; 30 Ha with k-spacing 0.18 1/Å (the candidate 1 meV/atom setting).
-#   toldfe 1e-11 Ha (default 1e-8) at 24 and 30 Ha, to separate SCF noise.
-# 26 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
+#   toldfe 1e-11 Ha (default 1e-8) at 24 and 30 Ha, to separate SCF noise;
+#   Methfessel-Paxton width 0.005 and 0.02 Ha (default 0.01) at k-spacing 0.25
+#   and 0.12 1/Å.
+# 34 ABINIT runs of ~10-60 s each, one at a time. Prints one table line per
 # setting: E(100 GPa) - E(0 GPa) per atom (eV), pressure (GPa) and max |F|
 # (eV/Å) at each volume, wall time (s).
 #
 #   scripts/na-convergence.sh            run (resumes) and print the table
 # Environment: NACRE [build/release/nacre], WORK [build/na-convergence-vV1],
-#   V1 compressed volume in Å^3/atom [10.7; 9.5 gives ~143 GPa]
+#   V1 compressed volume in Å^3/atom [10.7; 9.5 gives ~143 GPa],
+#   ONLY space-separated setting names to run (e.g. "e24 k012") [all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nacre=${NACRE:-build/release/nacre}
@@ -39,32 +42,38 @@ awk -v v1="$v1" 'BEGIN {
 }' > "$input"
 
 ha=27.211386246   # eV per Ha
-# name  ecut(Ha)  dens-factor  kspacing(1/Å)  toldfe(Ha)
+# name  ecut(Ha)  dens-factor  kspacing(1/Å)  toldfe(Ha)  tsmear(Ha)
 settings="
-e16   16 2 0.25 1e-8
-e20   20 2 0.25 1e-8
-e24   24 2 0.25 1e-8
-e30   30 2 0.25 1e-8
-e24d4 24 4 0.25 1e-8
-k035  24 2 0.35 1e-8
-k018  24 2 0.18 1e-8
-k012  24 2 0.12 1e-8
-e30k018 30 2 0.18 1e-8
-e24t  24 2 0.25 1e-11
-e30t  30 2 0.25 1e-11
-e30d4 30 4 0.25 1e-8
-e40   40 2 0.25 1e-8
+e16   16 2 0.25 1e-8 0.01
+e20   20 2 0.25 1e-8 0.01
+e24   24 2 0.25 1e-8 0.01
+e30   30 2 0.25 1e-8 0.01
+e24d4 24 4 0.25 1e-8 0.01
+k035  24 2 0.35 1e-8 0.01
+k018  24 2 0.18 1e-8 0.01
+k012  24 2 0.12 1e-8 0.01
+e30k018 30 2 0.18 1e-8 0.01
+e24t  24 2 0.25 1e-11 0.01
+e30t  30 2 0.25 1e-11 0.01
+e30d4 30 4 0.25 1e-8 0.01
+e40   40 2 0.25 1e-8 0.01
+s005  24 2 0.25 1e-8 0.005
+s020  24 2 0.25 1e-8 0.02
+k012s005 24 2 0.12 1e-8 0.005
+k012s020 24 2 0.12 1e-8 0.02
 "
-printf "%-6s %5s %4s %5s %6s %12s %8s %8s %9s %9s %7s\n" name ecut dens k toldfe "dE/atom(eV)" "P0(GPa)" "P1(GPa)" "Fmax0" "Fmax1" "wall_s"
-while read -r name ecut dens k tol; do
+printf "%-8s %5s %4s %5s %6s %6s %12s %8s %8s %9s %9s %7s\n" name ecut dens k toldfe tsmear "dE/atom(eV)" "P0(GPa)" "P1(GPa)" "Fmax0" "Fmax1" "wall_s"
+while read -r name ecut dens k tol smear; do
   [[ -z $name ]] && continue
+  [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]] && continue
   out="$work/$name.xyz"
   ev=$(awk -v e="$ecut" -v h="$ha" 'BEGIN { printf "%.6f", e * h }')
   tev=$(awk -v t="$tol" -v h="$ha" 'BEGIN { printf "%.4g", t * h }')
+  sev=$(awk -v t="$smear" -v h="$ha" 'BEGIN { printf "%.6g", t * h }')
   "$nacre" label -q "$input" --code abinit -o "$out" --ecut "$ev" --dens-factor "$dens" \
-    --kspacing "$k" --scf-tol "$tev" --workdir "$work" >/dev/null
+    --kspacing "$k" --scf-tol "$tev" --smearing "$sev" --workdir "$work" >/dev/null
   # energy (eV), pressure = -tr(stress)/3 (GPa), max |F| (eV/Å), wall (s) per frame
-  awk -v name="$name" -v ecut="$ecut" -v dens="$dens" -v k="$k" -v tol="$tol" '
+  awk -v name="$name" -v ecut="$ecut" -v dens="$dens" -v k="$k" -v tol="$tol" -v smear="$smear" '
     /^[0-9]+$/ { n = $1; i = 0; f++; next }
     /energy=/ {
       match($0, / energy=[-0-9.eE+]+/); E[f] = substr($0, RSTART + 8, RLENGTH - 8)
@@ -75,7 +84,7 @@ while read -r name ecut dens k tol; do
     }
     NF >= 7 { fm = sqrt($5 ^ 2 + $6 ^ 2 + $7 ^ 2); if (fm > F[f]) F[f] = fm }
     END {
-      printf "%-6s %5d %4d %5.2f %6s %12.5f %8.2f %8.2f %9.4f %9.4f %7.1f\n", name, ecut, dens, k, tol,
+      printf "%-8s %5d %4d %5.2f %6s %6s %12.5f %8.2f %8.2f %9.4f %9.4f %7.1f\n", name, ecut, dens, k, tol, smear,
         E[2] / N[2] - E[1] / N[1], P[1], P[2], F[1], F[2], W
     }' "$out"
 done <<<"$settings"
