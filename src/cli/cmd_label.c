@@ -330,7 +330,8 @@ static int run(int argc, char **argv) {
       if (s) puts(s);
       free(s);
       cJSON_Delete(o);
-    } else {
+    } else if (!st || sum.done || sum.failed || sum.skipped || sum.pending) {
+      /* (a set-up error before any label leaves nothing to sum up) */
       printf("label (%s): %d structures: %d labelled now, %d skipped (done or "
              "failed before), %d failed (%d SCF not converged, %d run errors, "
              "%d unreadable outputs; see %s)\n",
