@@ -5,12 +5,113 @@
  * lies where PAW PBE Na (9 valence electrons) puts it, pressures within
  * the set's range and forces finite and bounded; the file names its
  * settings (label_code, label_version). A broken pack (a frame cut by a
- * racing write) fails here. */
+ * racing write) fails here.
+ *
+ * The labels are also checked against each other: in a one-atom cubic
+ * Bravais lattice (Pearson cI2 or cF4, whatever the cell: 1-atom
+ * primitive or 8-atom supercell) the energy per atom depends on the volume
+ * alone, so the labelled pressures must equal −dE/dV of a smooth fit of
+ * the labelled energies (the stress sign, units and per-atom
+ * normalisation across cell sizes, over 0–200 GPa). */
 #include <dirent.h>
 #include <string.h>
 
 #include "nacre/io.h"
+#include "nacre/sym.h"
 #include "testing.h"
+
+/* (V/atom Å^3, E/atom eV, P GPa) of the cubic Bravais cells, per lattice */
+typedef struct {
+  const char *pearson;
+  int n, cap;
+  double (*p)[3];
+} eos_points;
+static eos_points eos[2] = {{"cI2", 0, 0, NULL}, {"cF4", 0, 0, NULL}};
+
+static void collect_cubic(const nacre_frame *f) {
+  nacre_symmetry *sym = NULL;
+  nacre_error err;
+  if (nacre_symmetry_analyze_flags(f->s, 1e-4,
+                                   NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS,
+                                   &sym, &err))
+    return;
+  for (int k = 0; k < 2; k++) {
+    eos_points *q = &eos[k];
+    if (strcmp(sym->pearson, q->pearson)) continue;
+    if (q->n == q->cap) {
+      q->cap = q->cap ? 2 * q->cap : 32;
+      q->p = realloc(q->p, sizeof *q->p * (size_t)q->cap);
+    }
+    int na = f->s->natoms;
+    q->p[q->n][0] = fabs(nacre_structure_volume(f->s)) / na;
+    q->p[q->n][1] = f->energy / na;
+    q->p[q->n][2] =
+        -(f->stress[0] + f->stress[1] + f->stress[2]) / 3 * NACRE_EV_A3_TO_GPA;
+    q->n++;
+  }
+  nacre_symmetry_free(sym);
+}
+
+/* Least-squares E(V) = Σ_k c_k x^k, k = 0..3, x = (V/20 Å^3)^(-2/3) (a
+ * third-order Birch-Murnaghan form), then P = −dE/dV
+ * = (2/(3V)) Σ_k k c_k x^k, against the labelled pressures. */
+static void check_eos(eos_points *q) {
+  enum { K = 4 };
+  if (q->n < 8) {
+    printf("note: %d %s cells, E(V) check needs 8\n", q->n, q->pearson);
+    return;
+  }
+  double a[K][K + 1] = {{0}};
+  for (int i = 0; i < q->n; i++) {
+    double x = pow(q->p[i][0] / 20, -2.0 / 3), pw[K];
+    pw[0] = 1;
+    for (int k = 1; k < K; k++) pw[k] = pw[k - 1] * x;
+    for (int r = 0; r < K; r++) {
+      for (int c = 0; c < K; c++) a[r][c] += pw[r] * pw[c];
+      a[r][K] += pw[r] * q->p[i][1];
+    }
+  }
+  for (int c = 0; c < K; c++) /* Gauss-Jordan, partial pivoting */ {
+    int piv = c;
+    for (int r = c + 1; r < K; r++)
+      if (fabs(a[r][c]) > fabs(a[piv][c])) piv = r;
+    for (int j = 0; j <= K; j++) {
+      double t = a[c][j];
+      a[c][j] = a[piv][j];
+      a[piv][j] = t;
+    }
+    for (int r = 0; r < K; r++) {
+      if (r == c) continue;
+      double m = a[r][c] / a[c][c];
+      for (int j = c; j <= K; j++) a[r][j] -= m * a[c][j];
+    }
+  }
+  double coef[K];
+  for (int k = 0; k < K; k++) coef[k] = a[k][K] / a[k][k];
+  double se = 0, sp = 0, pmax = 0, plo = 1e9, phi = -1e9;
+  for (int i = 0; i < q->n; i++) {
+    double v = q->p[i][0], x = pow(v / 20, -2.0 / 3), e = 0, dp = 0, pw = 1;
+    for (int k = 0; k < K; k++, pw *= x) {
+      e += coef[k] * pw;
+      dp += k * coef[k] * pw;
+    }
+    double p = 2.0 / (3 * v) * dp * NACRE_EV_A3_TO_GPA, d = p - q->p[i][2];
+    se += (e - q->p[i][1]) * (e - q->p[i][1]);
+    sp += d * d;
+    pmax = fmax(pmax, fabs(d));
+    plo = fmin(plo, q->p[i][2]);
+    phi = fmax(phi, q->p[i][2]);
+  }
+  double erms = 1000 * sqrt(se / q->n), prms = sqrt(sp / q->n);
+  printf("%s: %d cells, %.0f-%.0f GPa: E(V) fit rms %.2f meV/atom; "
+         "-dE/dV vs labelled P: rms %.2f GPa, max %.2f GPa\n",
+         q->pearson, q->n, plo, phi, erms, prms, pmax);
+  /* the k-sampling noise of the set is ~2.3 meV/atom (README) */
+  CHECK(erms < 5, "%s: E(V) is smooth (rms %.2f meV/atom < 5)", q->pearson, erms);
+  CHECK(prms < 1.0 && pmax < 3.0,
+        "%s: labelled pressure = -dE/dV (rms %.2f < 1 GPa, max %.2f < 3 GPa)",
+        q->pearson, prms, pmax);
+}
 
 static int check_file(const char *path, int *nframes) {
   nacre_error err;
@@ -49,6 +150,7 @@ static int check_file(const char *path, int *nframes) {
       ids = realloc(ids, sizeof *ids * (size_t)cap);
     }
     ids[n++] = id ? strdup(id) : NULL;
+    collect_cubic(&f);
   }
   nacre_frame_clear(&f);
   nacre_xyz_close(r);
@@ -85,5 +187,9 @@ int main(void) {
   closedir(d);
   if (!files) TEST_SKIP("no labelled files in data/na-hp");
   printf("%d files, %d labelled frames\n", files, frames);
+  for (int k = 0; k < 2; k++) {
+    check_eos(&eos[k]);
+    free(eos[k].p);
+  }
   TEST_DONE();
 }
