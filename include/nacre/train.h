@@ -426,8 +426,9 @@ typedef struct nacre_train_options {
   double lr_decay;       /* Adam: lr ← lr·decay after each epoch */
   double lr_min;         /* Adam: floor of the schedule */
   int lbfgs_history;     /* L-BFGS: (s, y) pairs kept */
-  int patience;          /* stop after this many epochs without a new best
-                            validation loss (0: never) */
+  int patience;          /* stop after max(patience, best epoch) epochs
+                            without a new best validation loss, i.e. not
+                            before twice the epoch of the best (0: never) */
   double time_limit_s;   /* stop after this wall time (0: none) */
   uint64_t seed;         /* mini-batch order: stream `epoch` of this seed */
   const char *checkpoint; /* path, or NULL; written atomically */

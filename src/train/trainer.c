@@ -49,13 +49,13 @@ void nacre_train_options_init(nacre_train_options *o) {
   o->weights.stress = 0.0;
   o->weights.l2 = 1e-6;
   o->optimizer = NACRE_OPT_LBFGS;
-  o->epochs = 1000;
+  o->epochs = 10000;
   o->batch_size = 16;
   o->lr = 3e-3;
   o->lr_decay = 0.995;
   o->lr_min = 1e-5;
   o->lbfgs_history = 20;
-  o->patience = 200;
+  o->patience = 1000;
   o->seed = 1;
   o->checkpoint_every = 10;
   o->checkpoint_interval_s = 30;
@@ -315,9 +315,17 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
       last_ckpt_s = S.elapsed_s;
     }
     if (stop) break;
-    if (o->patience > 0 && S.since_best >= o->patience) {
-      nacre_log(ctx, NACRE_LOG_INFO, "early stop: no better validation loss for %d epochs",
-                o->patience);
+    /* Full-batch L-BFGS often holds a validation plateau for hundreds of
+     * epochs and then improves again, so the patience grows with the
+     * epoch of the best model (the "patience increase" of the Theano
+     * early-stopping recipe, factor 2): a run stops at twice the epoch of
+     * its best at the earliest. */
+    int wait = o->patience > S.best_epoch ? o->patience : S.best_epoch;
+    if (o->patience > 0 && S.since_best >= wait) {
+      nacre_log(ctx, NACRE_LOG_INFO,
+                "early stop: no better validation loss for %d epochs (best at "
+                "epoch %d)",
+                S.since_best, S.best_epoch);
       break;
     }
     if (o->time_limit_s > 0 && S.elapsed_s >= o->time_limit_s) {

@@ -4,7 +4,9 @@
  * killed after 15 epochs and resumed from its checkpoint ends with exactly
  * the weights of an uninterrupted 30-epoch run; (3) a model file written
  * and read back predicts the same energies; (4) the same for L-BFGS,
- * whose history is part of the checkpoint. */
+ * whose history is part of the checkpoint; (5) early stopping waits
+ * max(patience, best epoch) epochs after the best validation loss and
+ * leaves the weights of that best epoch. */
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +31,21 @@ static nacre_train_model *new_model(uint64_t seed) {
 
 static int count_epochs(void *user, const nacre_train_epoch *ep) {
   *(int *)user = ep->epoch;
+  return 0;
+}
+
+typedef struct {
+  int last, best, nparams;
+  double *best_w;
+} stop_log;
+
+static int log_best(void *user, const nacre_train_epoch *ep) {
+  stop_log *l = user;
+  l->last = ep->epoch;
+  if (ep->is_best) {
+    l->best = ep->epoch;
+    memcpy(l->best_w, ep->weights, (size_t)l->nparams * sizeof *l->best_w);
+  }
   return 0;
 }
 
@@ -104,6 +121,35 @@ int main(void) {
     nacre_train_model_free(r);
   }
   remove(path);
+
+  /* (5) early stopping: a validation set far from the training data (the
+   * last 4 structures, training on 8) so that the validation loss turns up */
+  {
+    nacre_train_model *es = new_model(7);
+    memcpy(es->gmin, teacher->gmin, 2 * (size_t)es->dim * sizeof(double));
+    memcpy(es->grange, teacher->grange, 2 * (size_t)es->dim * sizeof(double));
+    int etr[8] = {0, 1, 2, 3, 4, 5, 6, 7}, eva[4] = {36, 37, 38, 39};
+    CHECK_OK(nacre_train_model_fit_reference(es, d, etr, 8, &err), &err);
+    nacre_train_options oe;
+    nacre_train_options_init(&oe);
+    oe.epochs = 3000;
+    oe.patience = 2;
+    oe.weights.l2 = 0;
+    stop_log lg = {0, 0, es->nparams, calloc((size_t)es->nparams, sizeof(double))};
+    CHECK_OK(nacre_train_run(es, d, fp, etr, 8, eva, 4, &oe, log_best, &lg, NULL, &err),
+             &err);
+    int wait = lg.best > oe.patience ? lg.best : oe.patience;
+    printf("early stop: best epoch %d, stopped at %d\n", lg.best, lg.last);
+    CHECK(lg.last < oe.epochs && lg.last == lg.best + wait,
+          "stopped %d epochs after the best (epoch %d), max(patience 2, best)", lg.last - lg.best,
+          lg.best);
+    CHECK(lg.best > oe.patience, "the best came after the patience (%d > 2), so the wait grew",
+          lg.best);
+    CHECK(!memcmp(es->w, lg.best_w, (size_t)es->nparams * sizeof(double)),
+          "weights of the best epoch kept");
+    free(lg.best_w);
+    nacre_train_model_free(es);
+  }
 
   /* (2) Adam: 30 epochs straight vs 15 + resume 15 */
   nacre_train_model *a = new_model(7), *b = new_model(7);
