@@ -708,12 +708,17 @@ nacre_status nacre_label_prepare_batch(const nacre_label_options *opt,
       nacre_error_prefix(err, "structure %d: ", i);
       break;
     }
-    /* run.sh runs the label from anywhere (an array job, xargs -P) */
+    /* run.sh runs the label from anywhere (an array job, xargs -P), with
+     * one OpenMP/BLAS thread per process unless the job sets them (as
+     * nacre label does: a threaded BLAS only spins) */
     snprintf(path, sizeof path, "%s/run.sh", sub);
-    char script[2400];
+    char script[2600];
     snprintf(script, sizeof script,
              "#!/bin/sh\n# nacre label: structure %s\ncd \"$(dirname \"$0\")\" "
-             "|| exit 1\n%s >> label.out 2>&1\n",
+             "|| exit 1\n"
+             ": \"${OMP_NUM_THREADS:=1}\" \"${OPENBLAS_NUM_THREADS:=1}\"\n"
+             "export OMP_NUM_THREADS OPENBLAS_NUM_THREADS\n"
+             "%s >> label.out 2>&1\n",
              id, command);
     st = label_write_file(path, script, err);
     if (!st && chmod(path, 0755) != 0)

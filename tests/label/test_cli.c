@@ -85,6 +85,12 @@ int main(void) {
            "test -s jobs/$(head -1 jobs/jobs.txt)/label.abi",
            NACRE_CLI, goodp) == 0,
         "--prepare: two directories with input and executable run.sh, listed in jobs.txt");
+  CHECK(sh("d=jobs/$(head -1 jobs/jobs.txt); sed 's/^cp .*/env > env.txt/' $d/run.sh > "
+           "$d/env.sh && OMP_NUM_THREADS=3 OPENBLAS_NUM_THREADS= sh $d/env.sh && "
+           "grep -qx OMP_NUM_THREADS=3 $d/env.txt && grep -qx OPENBLAS_NUM_THREADS=1 "
+           "$d/env.txt%s",
+           "", "") == 0,
+        "run.sh: one BLAS thread unless the job sets it, the job's setting kept");
   CHECK(sh("sh jobs/$(head -1 jobs/jobs.txt)/run.sh && "
            "%s label in.xyz --code abinit --collect jobs -o c.xyz --json > c1.json 2> /dev/null",
            NACRE_CLI, "") == 0,
