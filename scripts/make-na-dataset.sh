@@ -10,6 +10,12 @@
 #   scripts/make-na-dataset.sh pack       compress the labels so far into
 #                                         the committed .xyz.gz (safe while
 #                                         a run is going)
+#   scripts/make-na-dataset.sh both [pack|stats]
+#                                         the two sets of data/na-hp side by
+#                                         side, one core each: 1-2 atoms
+#                                         (COUNT_SMALL [2000]) and 8 atoms
+#                                         (COUNT_LARGE [500]); Ctrl-C or
+#                                         SIGTERM stops both, which pack
 #
 # Environment (defaults in brackets):
 #   NACRE      nacre binary [build/release/nacre]
@@ -108,6 +114,23 @@ pack() {
   gzip -9 -c "$labelled" > "$labelled.gz.tmp" && mv "$labelled.gz.tmp" "$labelled.gz"
 }
 
+if [[ ${1:-} == both ]]; then
+  shift
+  small=(env MIN_ATOMS=1 MAX_ATOMS=2 COUNT="${COUNT_SMALL:-2000}" "$0" "$@")
+  large=(env MIN_ATOMS=8 MAX_ATOMS=8 COUNT="${COUNT_LARGE:-500}" "$0" "$@")
+  if [[ -n ${1:-} ]]; then "${small[@]}"; "${large[@]}"; exit 0; fi
+  "${small[@]}" & p1=$!
+  "${large[@]}" & p2=$!
+  # nacre label stops at the end of its current labels on SIGINT; the
+  # scripts then pack and print their tables
+  trap 'pkill -INT -P "$p1,$p2" 2>/dev/null' INT TERM
+  rc=0
+  wait $p1 || rc=$?
+  wait $p2 || rc=$?
+  # a trapped signal interrupts wait: wait again for the packs
+  wait $p1 2>/dev/null; wait $p2 2>/dev/null
+  exit $rc
+fi
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi
 if [[ ${1:-} == pack ]]; then pack; exit 0; fi
 
