@@ -349,19 +349,45 @@ nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
   if (access(path, F_OK) != 0) return NACRE_OK;
   nacre_status st = label_read_file(path, &text, &len, err);
   if (st) return st;
-  int cap = 0, line = 1;
+  /* Frames: count line, comment line, natoms atom lines, each ending in a
+   * newline; blank lines between frames are allowed. A kill during the
+   * one write() of a frame can only leave a frame cut short at the end:
+   * that is what `repair` cuts off. Anything else that does not read as
+   * a frame is an error, and nothing is cut. */
+  int cap = 0, line = 1, cut_short = 0;
   const char *p = text, *good_end = text;
   while (*p) {
-    /* frame: count line, comment line, natoms atom lines, each ending in
-     * a newline (a frame cut short by a kill lacks some) */
-    const char *frame = p;
-    char *end;
-    long n = strtol(p, &end, 10);
+    const char *s = p + strspn(p, " \t\r");
+    if (*s == '\n') { /* a blank line */
+      p = s + 1;
+      line++;
+      good_end = p;
+      continue;
+    }
     const char *eol = strchr(p, '\n');
-    if (end == p || n < 0 || !eol) break;
+    if (!eol) {
+      cut_short = 1; /* a last line without its newline */
+      break;
+    }
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (end == s || n < 0 || n > 100000000 ||
+        end + strspn(end, " \t\r") != eol) {
+      free(text);
+      nacre_label_free_ids(*ids, *nids);
+      *ids = NULL, *nids = 0;
+      return nacre_error_set(err, NACRE_ERR_PARSE,
+                             "%s:%d: expected the atom count of a frame; not "
+                             "an extended XYZ file written by nacre label, "
+                             "left as it is",
+                             path, line);
+    }
     const char *comment = eol + 1;
     const char *ceol = strchr(comment, '\n');
-    if (!ceol) break;
+    if (!ceol) {
+      cut_short = 1;
+      break;
+    }
     const char *q = ceol + 1;
     long k = 0;
     for (; k < n; k++) {
@@ -369,7 +395,10 @@ nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
       if (!e2) break;
       q = e2 + 1;
     }
-    if (k < n) break;
+    if (k < n) {
+      cut_short = 1;
+      break;
+    }
     const char *key = strstr(comment, "label_id=");
     if (key && key < ceol) {
       key += 9;
@@ -383,13 +412,26 @@ nacre_status nacre_label_scan_done(const char *path, int repair, char ***ids,
       }
     }
     line += (int)n + 2;
-    (void)frame;
     p = q;
     good_end = q;
   }
   size_t keep = (size_t)(good_end - text);
+  /* a frame cut short holds at most one comment line: more than one
+   * label_id in the rest means a damaged frame before good ones */
+  int ids_in_rest = 0;
+  for (const char *r = strstr(good_end, "label_id="); r;
+       r = strstr(r + 9, "label_id="))
+    ids_in_rest++;
   free(text);
-  if (keep < len) {
+  if (cut_short && ids_in_rest > 1) {
+    nacre_label_free_ids(*ids, *nids);
+    *ids = NULL, *nids = 0;
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s:%d: a frame's atom count runs past the end of "
+                           "the file, over %d more frames; left as it is",
+                           path, line, ids_in_rest - 1);
+  }
+  if (cut_short) {
     if (!repair) {
       nacre_label_free_ids(*ids, *nids);
       *ids = NULL, *nids = 0;

@@ -258,6 +258,52 @@ static void test_batch(void) {
   nacre_label_free_ids(before, nbefore);
   nacre_label_free_ids(after, nafter);
 
+  /* damage that a kill cannot make is reported, never cut: a copy of the
+   * output with a stray line after frame 1, and one whose first count is
+   * too large (its atom lines run to the end, over the other frames) */
+  {
+    char *good = NULL, **dids = NULL;
+    size_t glen = 0;
+    int dn = 0;
+    label_read_file(out, &good, &glen, &err);
+    char *second = good ? strstr(strchr(good, '\n') + 1, "\n2\n") : NULL;
+    CHECK(second != NULL, "frame 2 found in the output");
+    if (second) {
+      size_t at = (size_t)(second - good) + 1;
+      char bad1[300], bad2[300], blank[300];
+      snprintf(bad1, sizeof bad1, "%s/stray.xyz", dir);
+      snprintf(bad2, sizeof bad2, "%s/count.xyz", dir);
+      snprintf(blank, sizeof blank, "%s/blank.xyz", dir);
+      FILE *f = fopen(bad1, "w");
+      fwrite(good, 1, at, f);
+      fputs("this line is not a frame\n", f);
+      fwrite(good + at, 1, glen - at, f);
+      fclose(f);
+      f = fopen(bad2, "w");
+      fputs("40", f);
+      fwrite(good + 1, 1, glen - 1, f);
+      fclose(f);
+      f = fopen(blank, "w"); /* blank lines between frames are fine */
+      fwrite(good, 1, at, f);
+      fputs("\n  \n", f);
+      fwrite(good + at, 1, glen - at, f);
+      fclose(f);
+      const char *bad[2] = {bad1, bad2};
+      for (int b = 0; b < 2; b++) {
+        struct stat st0, st1;
+        stat(bad[b], &st0);
+        nacre_status rs = nacre_label_scan_done(bad[b], 1, &dids, &dn, &err);
+        stat(bad[b], &st1);
+        CHECK(rs == NACRE_ERR_PARSE && st1.st_size == st0.st_size,
+              "damaged output %d: error (%s), file left whole", b, err.message);
+      }
+      CHECK_OK(nacre_label_scan_done(blank, 1, &dids, &dn, &err), &err);
+      CHECK(dn == 3, "blank lines between frames: 3 ids (%d)", dn);
+      nacre_label_free_ids(dids, dn);
+    }
+    free(good);
+  }
+
   /* an unconverged SCF is recorded as a failure, never as a label */
   opt.command = bad;
   CHECK_OK(nacre_label_batch(&opt, s, NULL, 4, out, failed, 1, 0, &sum, &ctx, &err), &err);
