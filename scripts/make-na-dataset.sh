@@ -134,7 +134,8 @@ fi
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi
 if [[ ${1:-} == pack ]]; then pack; exit 0; fi
 
-command -v abinit >/dev/null || { echo "make-na-dataset: abinit not found (apt-get install abinit abinit-data)" >&2; exit 1; }
+run=${COMMAND:-abinit}
+command -v "${run%% *}" >/dev/null || { echo "make-na-dataset: ${run%% *} not found (apt-get install abinit abinit-data)" >&2; exit 1; }
 [[ -x $nacre ]] || { echo "make-na-dataset: build nacre first ($nacre missing)" >&2; exit 1; }
 mkdir -p "$out/work"
 # The same seed always gives the same structures (a larger COUNT only adds).
