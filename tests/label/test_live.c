@@ -11,14 +11,6 @@
 #include "label/label_internal.h"
 #include "testing.h"
 
-static nacre_structure *cell2(int z, const double cell[3][3], const double x2[3]) {
-  nacre_structure *s = nacre_structure_new(2, NULL);
-  memcpy(s->cell, cell, sizeof s->cell);
-  s->numbers[0] = s->numbers[1] = z;
-  memcpy(s->positions + 3, x2, 3 * sizeof(double));
-  return s;
-}
-
 static void parse_recorded(const char *rel, int code, nacre_label_result *r) {
   char *text = NULL;
   nacre_error err;
@@ -48,7 +40,7 @@ int main(void) {
      * nband 16 (ours: 15, an empty band more or less) */
     const double cell[3][3] = {{3.05, 0.03, 0}, {0, 3.02, 0.04}, {0.02, 0, 3.04}};
     const double x2[3] = {1.55, 1.49, 1.53};
-    nacre_structure *s = cell2(11, cell, x2);
+    nacre_structure *s = labelcheck_cell2(11, cell, x2);
     nacre_label_options opt;
     nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
     opt.ecut_ev = 12 * NACRE_HARTREE_EV;
@@ -78,7 +70,7 @@ int main(void) {
      * conv_thr 1e-8 Ry */
     const double cell[3][3] = {{2.60, 0.03, 0}, {0, 2.56, 0.04}, {0.02, 0, 2.58}};
     const double x2[3] = {1.33, 1.25, 1.30};
-    nacre_structure *s = cell2(3, cell, x2);
+    nacre_structure *s = labelcheck_cell2(3, cell, x2);
     nacre_label_options opt;
     nacre_label_options_init(&opt, NACRE_LABEL_QE);
     opt.ecut_ev = 30 * NACRE_RYDBERG_EV;

@@ -71,6 +71,15 @@ double labelcheck_stress_fd(const nacre_label_options *opt,
   return (e[0] - e[1]) / (2 * h) / vol / (k < 3 ? 1.0 : 2.0);
 }
 
+nacre_structure *labelcheck_cell2(int z, const double cell[3][3],
+                                  const double x2[3]) {
+  nacre_structure *s = nacre_structure_new(2, NULL);
+  memcpy(s->cell, cell, sizeof s->cell);
+  s->numbers[0] = s->numbers[1] = z;
+  memcpy(s->positions + 3, x2, 3 * sizeof(double));
+  return s;
+}
+
 /* ---- the finite-difference suite (tests label.fd and label.fd_full) ---- */
 
 static void check(const char *what, const nacre_label_options *opt,
@@ -107,12 +116,9 @@ int labelcheck_fd_suite(int full) {
   int ran = 0;
   if (labelcheck_have("abinit") &&
       access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml", R_OK) == 0) {
-    nacre_structure *s = nacre_structure_new(2, NULL);
     const double cell[3][3] = {{3.05, 0.03, 0}, {0, 3.02, 0.04}, {0.02, 0, 3.04}};
-    memcpy(s->cell, cell, sizeof cell);
-    s->numbers[0] = s->numbers[1] = 11;
     const double x2[3] = {1.62, 1.45, 1.53}; /* forces ~0.3 eV/Å */
-    memcpy(s->positions + 3, x2, sizeof x2);
+    nacre_structure *s = labelcheck_cell2(11, cell, x2);
     nacre_label_options opt;
     nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
     opt.ecut_ev = 20 * NACRE_HARTREE_EV;
@@ -128,12 +134,9 @@ int labelcheck_fd_suite(int full) {
   }
   if (labelcheck_have("pw.x") &&
       access("/usr/share/espresso/pseudo/Li.pbesol-s-kjpaw_psl.0.2.1.UPF", R_OK) == 0) {
-    nacre_structure *s = nacre_structure_new(2, NULL);
     const double cell[3][3] = {{2.60, 0.03, 0}, {0, 2.56, 0.04}, {0.02, 0, 2.58}};
-    memcpy(s->cell, cell, sizeof cell);
-    s->numbers[0] = s->numbers[1] = 3;
     const double x2[3] = {1.40, 1.22, 1.30};
-    memcpy(s->positions + 3, x2, sizeof x2);
+    nacre_structure *s = labelcheck_cell2(3, cell, x2);
     nacre_label_options opt;
     nacre_label_options_init(&opt, NACRE_LABEL_QE);
     opt.ecut_ev = 80 * NACRE_RYDBERG_EV; /* ecutrho 640 Ry */

@@ -8,6 +8,9 @@
 
 #include "nacre/label.h"
 
+/* Two atoms of element z: one at the origin, one at x2 (Å), in `cell`. */
+nacre_structure *labelcheck_cell2(int z, const double cell[3][3],
+                                  const double x2[3]);
 /* 1 when `program` is on PATH. */
 int labelcheck_have(const char *program);
 /* Runs one label, printing the error on failure; returns the status. */
