@@ -10,12 +10,13 @@
 #   scripts/make-na-dataset.sh pack       compress the labels so far into
 #                                         the committed .xyz.gz (safe while
 #                                         a run is going)
-#   scripts/make-na-dataset.sh both [pack|stats]
-#                                         the two sets of data/na-hp side by
-#                                         side, one core each: 1-2 atoms
-#                                         (COUNT_SMALL [2000]) and 8 atoms
-#                                         (COUNT_LARGE [500]); Ctrl-C or
-#                                         SIGTERM stops both, which pack
+#   scripts/make-na-dataset.sh all [pack|stats]
+#                                         the three sets of data/na-hp side
+#                                         by side: 1-2 atoms (COUNT_SMALL
+#                                         [2000]), 3-6 atoms (COUNT_MID
+#                                         [300]) and 8 atoms (COUNT_LARGE
+#                                         [500]); Ctrl-C or SIGTERM stops
+#                                         all three, which pack
 #
 # Environment (defaults in brackets):
 #   NACRE      nacre binary [build/release/nacre]
@@ -114,21 +115,31 @@ pack() {
   gzip -9 -c "$labelled" > "$labelled.gz.tmp" && mv "$labelled.gz.tmp" "$labelled.gz"
 }
 
-if [[ ${1:-} == both ]]; then
+if [[ ${1:-} == all || ${1:-} == both ]]; then
   shift
-  small=(env MIN_ATOMS=1 MAX_ATOMS=2 COUNT="${COUNT_SMALL:-2000}" "$0" "$@")
-  large=(env MIN_ATOMS=8 MAX_ATOMS=8 COUNT="${COUNT_LARGE:-500}" "$0" "$@")
-  if [[ -n ${1:-} ]]; then "${small[@]}"; "${large[@]}"; exit 0; fi
-  "${small[@]}" & p1=$!
-  "${large[@]}" & p2=$!
+  sets=("MIN_ATOMS=1 MAX_ATOMS=2 COUNT=${COUNT_SMALL:-2000}"
+        "MIN_ATOMS=3 MAX_ATOMS=6 COUNT=${COUNT_MID:-300}"
+        "MIN_ATOMS=8 MAX_ATOMS=8 COUNT=${COUNT_LARGE:-500}")
+  if [[ -n ${1:-} ]]; then
+    for set in "${sets[@]}"; do
+      # shellcheck disable=SC2086 # the set is a list of words
+      env $set "$0" "$@" || [[ $1 == stats ]]
+    done
+    exit 0
+  fi
+  pids=()
+  for set in "${sets[@]}"; do
+    # shellcheck disable=SC2086
+    env $set "$0" & pids+=($!)
+  done
   # nacre label stops at the end of its current labels on SIGINT; the
   # scripts then pack and print their tables
-  trap 'pkill -INT -P "$p1,$p2" 2>/dev/null' INT TERM
+  list=$(IFS=,; echo "${pids[*]}")
+  trap 'pkill -INT -P "$list" 2>/dev/null' INT TERM
   rc=0
-  wait $p1 || rc=$?
-  wait $p2 || rc=$?
+  for p in "${pids[@]}"; do wait "$p" || rc=$?; done
   # a trapped signal interrupts wait: wait again for the packs
-  wait $p1 2>/dev/null; wait $p2 2>/dev/null
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   exit $rc
 fi
 if [[ ${1:-} == stats ]]; then stats; exit 0; fi

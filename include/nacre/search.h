@@ -503,8 +503,9 @@ typedef struct nacre_na_hp_options {
                                   (Å^3, GPa, -): PBE Na, see dataset.c */
 } nacre_na_hp_options;
 void nacre_na_hp_options_init(nacre_na_hp_options *o);
-/* Sodium 0–150 GPa: bcc, fcc (1 atom), hcp (2), 8-atom supercells of
- * them, cI16 and oP8-like (8) and random symmetric crystals (1–8 atoms,
+/* Sodium 0–150 GPa: bcc, fcc (1 atom), hcp (2), the 9R stacking (3),
+ * dhcp and the cubic fcc cell (4), 8-atom supercells of bcc, fcc and hcp,
+ * cI16 and oP8-like (8) and random symmetric crystals (1–8 atoms,
  * any space group that holds them), each at the EOS volume of a pressure
  * drawn uniformly from [p_min, p_max]; 4 in 5 strained (up to ±6 %) and
  * rattled (up to 0.1 Å); atoms ≥ 1.8 Å apart. Kinds are drawn uniformly

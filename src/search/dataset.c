@@ -1,6 +1,7 @@
 /* dataset.c — reproducible starting structures for a high-pressure sodium
- * data set: crystal prototypes (bcc, fcc, hcp and their 8-atom supercells,
- * cI16, oP8) and random symmetric crystals at a volume taken from an
+ * data set: crystal prototypes (bcc, fcc, hcp; the 9R and dhcp stackings
+ * and the cubic fcc cell of 3–4 atoms; 8-atom supercells, cI16, oP8) and
+ * random symmetric crystals at a volume taken from an
  * equation of state, then strained and rattled. Structure k depends only
  * on (seed, k), so a data set can be regenerated or extended without
  * changing the structures already labelled. */
@@ -43,15 +44,19 @@ void nacre_na_hp_options_init(nacre_na_hp_options *o) {
   o->b0p = 5.47;
 }
 
+/* A kind is drawn uniformly among those whose cell fits the atom-count
+ * window, in this order: a kind added later must not change the draws of
+ * a window that already had data (new kinds so far have 3–4 atoms, which
+ * the 1–2 and 8-atom windows of data/na-hp exclude). */
 enum {
   KIND_BCC, KIND_FCC, KIND_HCP, KIND_BCC8, KIND_FCC8, KIND_HCP8, KIND_CI16,
-  KIND_OP8, KIND_RANDOM, NKIND
+  KIND_OP8, KIND_9R, KIND_DHCP, KIND_FCC4, KIND_RANDOM, NKIND
 };
 static const char *const kind_names[NKIND] = {
     "bcc", "fcc", "hcp", "bcc-2x2x2", "fcc-2x2x2", "hcp-2x2x1",
-    "cI16", "oP8", "random"};
+    "cI16", "oP8", "9R", "dhcp", "fcc-cubic", "random"};
 /* atoms per cell; the random kind takes any count from 1 to 8 */
-static const int kind_atoms[NKIND] = {1, 1, 2, 8, 8, 8, 8, 8, 0};
+static const int kind_atoms[NKIND] = {1, 1, 2, 8, 8, 8, 8, 8, 3, 4, 4, 0};
 enum { RANDOM_MAX_ATOMS = 8 };
 
 /* Length of the shortest lattice vector, Å: combinations with |n_i| ≤ 2 of
@@ -159,6 +164,49 @@ static nacre_structure *prototype(int kind, double v, nacre_rng *rng,
     cell[2][2] = ca * a;
     double f[2][3] = {{1.0 / 3, 2.0 / 3, 0.25}, {2.0 / 3, 1.0 / 3, 0.75}};
     return from_frac(2, cell, (const double(*)[3])f, err);
+  }
+  case KIND_FCC4: { /* conventional cube, a³ = 4v */
+    double a = cbrt(4 * v);
+    cell[0][0] = cell[1][1] = cell[2][2] = a;
+    double f[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+    return from_frac(4, cell, (const double(*)[3])f, err);
+  }
+  case KIND_DHCP: {
+    /* La type, P6_3/mmc, stacking ABAC: 2a (0,0,0), (0,0,1/2) and 2c
+     * (1/3,2/3,1/4), (2/3,1/3,3/4); ideal c = 4 √(2/3) a */
+    double ca = 4 * sqrt(2.0 / 3.0);
+    double a = cbrt(4 * v / (0.5 * sqrt(3.0) * ca));
+    cell[0][0] = a;
+    cell[1][0] = -0.5 * a, cell[1][1] = 0.5 * sqrt(3.0) * a;
+    cell[2][2] = ca * a;
+    double f[4][3] = {{0, 0, 0}, {0, 0, .5}, {1.0 / 3, 2.0 / 3, .25},
+                      {2.0 / 3, 1.0 / 3, .75}};
+    return from_frac(4, cell, (const double(*)[3])f, err);
+  }
+  case KIND_9R: {
+    /* Sm type, R-3m, stacking ABABCBCAC (the 9R stacking of Na and Li at
+     * low temperature): hexagonal 3a (0,0,0) and 6c (0,0,±2/9), ideal
+     * c = 9 √(2/3) a, in the primitive rhombohedral cell (3 atoms). */
+    double ca = 9 * sqrt(2.0 / 3.0);
+    double a = cbrt(9 * v / (0.5 * sqrt(3.0) * ca));
+    double hex[3][3] = {{a, 0, 0}, {-0.5 * a, 0.5 * sqrt(3.0) * a, 0},
+                        {0, 0, ca * a}};
+    /* obverse rhombohedral vectors in hexagonal fractions */
+    double rho[3][3] = {{2.0 / 3, 1.0 / 3, 1.0 / 3},
+                        {-1.0 / 3, 1.0 / 3, 1.0 / 3},
+                        {-1.0 / 3, -2.0 / 3, 1.0 / 3}};
+    nacre_mat3_mul(rho, hex, cell);
+    nacre_structure *s = nacre_structure_new(3, err);
+    if (!s) return NULL;
+    memcpy(s->cell, cell, sizeof cell);
+    const double z[3] = {0, 2.0 / 9, -2.0 / 9};
+    for (int i = 0; i < 3; i++) {
+      s->numbers[i] = 11;
+      s->positions[3 * i] = s->positions[3 * i + 1] = 0;
+      s->positions[3 * i + 2] = z[i] * ca * a;
+    }
+    nacre_structure_wrap(s);
+    return s;
   }
   case KIND_CI16: {
     /* I-43d 16c (x,x,x), x ≈ 0.045 (cI16 Na/Li, McMahon et al., PNAS 104,
@@ -278,7 +326,7 @@ nacre_status nacre_dataset_na_hp(uint64_t seed, int count,
   if (!nallowed)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "no structure kind has %d..%d atoms (prototypes "
-                           "have 1, 2 or 8, random cells 1..%d)",
+                           "have 1, 2, 3, 4 or 8, random cells 1..%d)",
                            o->min_atoms, o->max_atoms, RANDOM_MAX_ATOMS);
   size_t alloc = (size_t)(count ? count : 1);
   nacre_structure **list = calloc(alloc, sizeof *list);

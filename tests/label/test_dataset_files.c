@@ -5,7 +5,8 @@
  * lies where PAW PBE Na (9 valence electrons) puts it, pressures within
  * the set's range and forces finite and bounded; the file names its
  * settings (label_code, label_version). A broken pack (a frame cut by a
- * racing write) fails here.
+ * racing write) fails here, and so does a generator change that would
+ * alter the structures behind the labelled ids.
  *
  * The labels are also checked against each other: in a one-atom cubic
  * Bravais lattice (Pearson cI2 or cF4, whatever the cell: 1-atom
@@ -17,6 +18,8 @@
 #include <string.h>
 
 #include "nacre/io.h"
+#include "nacre/label.h"
+#include "nacre/search.h"
 #include "nacre/sym.h"
 #include "testing.h"
 
@@ -113,6 +116,61 @@ static void check_eos(eos_points *q) {
         q->pearson, prms, pmax);
 }
 
+/* The structures of a file named na-hp-seedS-[minA-]maxB.xyz.gz are
+ * structures k of `nacre generate --recipe na-hp --seed S --min-atoms A
+ * --max-atoms B` (label_id = k-hash): regenerating them must give the same
+ * hashes and kinds, or a resumed run would label different structures
+ * under the old ids. Seed 2026 came from the first generator and is
+ * skipped. */
+static void check_regenerated(const char *path, char **ids, char **kinds,
+                              int n) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  nacre_na_hp_options o;
+  nacre_na_hp_options_init(&o);
+  unsigned seed;
+  if (sscanf(base, "na-hp-seed%u-min%d-max%d", &seed, &o.min_atoms,
+             &o.max_atoms) != 3) {
+    o.min_atoms = 1;
+    if (sscanf(base, "na-hp-seed%u-max%d", &seed, &o.max_atoms) != 2) {
+      CHECK(0, "%s: name not na-hp-seedS-[minA-]maxB.xyz.gz", base);
+      return;
+    }
+  }
+  if (seed == 2026) return;
+  int count = 0;
+  for (int i = 0; i < n; i++) {
+    int k = ids[i] ? atoi(ids[i]) : -1;
+    if (k + 1 > count) count = k + 1;
+  }
+  nacre_structure **gen;
+  const char **gen_kinds;
+  nacre_error err;
+  if (!count || nacre_dataset_na_hp(seed, count, &o, &gen, &gen_kinds, NULL,
+                                    &err)) {
+    CHECK(0, "%s: regenerating %d structures failed", base, count);
+    return;
+  }
+  int bad_id = 0, bad_kind = 0;
+  for (int i = 0; i < n; i++) {
+    int k;
+    unsigned long long h;
+    if (!ids[i] || sscanf(ids[i], "%d-%llx", &k, &h) != 2 || k < 0) {
+      bad_id++;
+      continue;
+    }
+    bad_id += h != (unsigned long long)nacre_label_structure_hash(gen[k]);
+    bad_kind += !kinds[i] || strcmp(kinds[i], gen_kinds[k]);
+  }
+  CHECK(bad_id == 0 && bad_kind == 0,
+        "%s: the generator (seed %u, %d-%d atoms) still gives the labelled "
+        "structures (%d of %d hashes and %d kinds differ)",
+        base, seed, o.min_atoms, o.max_atoms, bad_id, n, bad_kind);
+  for (int k = 0; k < count; k++) nacre_structure_free(gen[k]);
+  free(gen);
+  free(gen_kinds);
+}
+
 static int check_file(const char *path, int *nframes) {
   nacre_error err;
   nacre_xyz_reader *r = nacre_xyz_open(path, &err);
@@ -120,7 +178,7 @@ static int check_file(const char *path, int *nframes) {
   if (!r) return 0;
   nacre_frame f;
   nacre_frame_init(&f);
-  char **ids = NULL;
+  char **ids = NULL, **kinds = NULL;
   int n = 0, cap = 0, bad_labels = 0, bad_energy = 0, bad_force = 0,
       bad_pressure = 0, no_kind = 0, dup = 0;
   for (;;) {
@@ -148,7 +206,10 @@ static int check_file(const char *path, int *nframes) {
     if (n == cap) {
       cap = cap ? 2 * cap : 64;
       ids = realloc(ids, sizeof *ids * (size_t)cap);
+      kinds = realloc(kinds, sizeof *kinds * (size_t)cap);
     }
+    const char *kind = nacre_frame_get_info(&f, "kind");
+    kinds[n] = kind ? strdup(kind) : NULL;
     ids[n++] = id ? strdup(id) : NULL;
     collect_cubic(&f);
   }
@@ -165,8 +226,10 @@ static int check_file(const char *path, int *nframes) {
   CHECK(bad_pressure == 0, "%s: %d frames with pressure outside -5..250 GPa", path,
         bad_pressure);
   CHECK(dup == 0, "%s: %d repeated label_id", path, dup);
-  for (int k = 0; k < n; k++) free(ids[k]);
+  check_regenerated(path, ids, kinds, n);
+  for (int k = 0; k < n; k++) free(ids[k]), free(kinds[k]);
   free(ids);
+  free(kinds);
   *nframes += n;
   return 1;
 }

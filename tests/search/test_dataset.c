@@ -97,11 +97,13 @@ int main(void) {
   CHECK(same, "first 50 of 400 equal the 50 of a shorter run (same seed)");
   free_all(b, 50);
 
-  enum { NPROTO = 8 };
+  enum { NPROTO = 11 };
   const char *names[NPROTO] = {"bcc",       "fcc",       "hcp",  "bcc-2x2x2",
-                               "fcc-2x2x2", "hcp-2x2x1", "cI16", "oP8"};
-  const int want[NPROTO] = {229, 225, 194, 229, 225, 194, 220, 62};
-  const int atoms[NPROTO] = {1, 1, 2, 8, 8, 8, 8, 8};
+                               "fcc-2x2x2", "hcp-2x2x1", "cI16", "oP8",
+                               "9R",        "dhcp",      "fcc-cubic"};
+  const int want[NPROTO] = {229, 225, 194, 229, 225, 194, 220, 62,
+                            166, 194, 225};
+  const int atoms[NPROTO] = {1, 1, 2, 8, 8, 8, 8, 8, 3, 4, 4};
   int found[NPROTO] = {0}, random_sizes[9] = {0};
   int bad_v = 0, bad_d = 0, bad_n = 0, unknown = 0;
   for (int k = 0; k < n; k++) {
@@ -142,18 +144,23 @@ int main(void) {
   free(p);
 
   /* atom-count windows */
-  struct { int lo, hi; } win[] = {{1, 2}, {8, 8}, {3, 7}};
+  struct { int lo, hi; } win[] = {{1, 2}, {8, 8}, {5, 7}, {3, 4}};
   for (size_t w = 0; w < sizeof win / sizeof win[0]; w++) {
     o.min_atoms = win[w].lo, o.max_atoms = win[w].hi;
     CHECK_OK(nacre_dataset_na_hp(9, 60, &o, &a, &kinds, NULL, &err), &err);
-    int out = 0, random = 0;
+    int out = 0, random = 0, stackings = 0;
     for (int k = 0; k < 60; k++) {
       out += a[k]->natoms < win[w].lo || a[k]->natoms > win[w].hi;
       random += !strcmp(kinds[k], "random");
+      stackings += !strcmp(kinds[k], "9R") || !strcmp(kinds[k], "dhcp");
     }
     CHECK(out == 0, "atoms %d..%d respected (%d outside)", win[w].lo,
           win[w].hi, out);
-    if (win[w].lo == 3) CHECK(random == 60, "3..7 atoms: only random cells");
+    if (win[w].lo == 5) CHECK(random == 60, "5..7 atoms: only random cells");
+    /* four kinds with 3..4 atoms, drawn uniformly: 9R + dhcp ≈ 30 of 60 */
+    if (win[w].lo == 3)
+      CHECK(stackings >= 15 && random >= 5 && random <= 25,
+            "3..4 atoms: %d 9R/dhcp and %d random of 60", stackings, random);
     free_all(a, 60);
     free(kinds);
   }
