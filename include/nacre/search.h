@@ -496,6 +496,42 @@ nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
 double nacre_vinet_pressure(double v, double v0, double b0, double b0p);
 double nacre_vinet_volume(double p, double v0, double b0, double b0p);
 
+/* ------------------------------------------------------------------ */
+/* Soft modes: the bond-hardness harmonic model                           */
+/* ------------------------------------------------------------------ */
+
+/* The springs of a structure at its current geometry, with force
+ * constants from bond valences and bond electronegativities (Lyakhov,
+ * Oganov & Valle, Comput. Phys. Commun. 181, 1623 (2010)): the cheap
+ * model whose softest normal modes the soft-mode mutation follows. Every
+ * pair closer than R_i + R_j + 2.5 Å (covalent radii) is a spring at its
+ * present length, so the structure is the model's minimum. Periodic along
+ * the structure's pbc; clusters have no images. */
+typedef struct nacre_bond_model nacre_bond_model;
+nacre_status nacre_bond_model_new(const nacre_structure *s,
+                                  nacre_bond_model **out, nacre_error *err);
+void nacre_bond_model_free(nacre_bond_model *m);
+/* Number of springs (pairs with their images, each once). */
+size_t nacre_bond_model_springs(const nacre_bond_model *m);
+/* E = ½ Σ k (|r| − r0)² (model units, eV/Å² × Å²) at `positions`
+ * (Cartesian Å, 3N; the cell of the structure the model was built on). */
+double nacre_bond_model_energy(const nacre_bond_model *m,
+                               const double *positions);
+/* The longitudinal-spring Hessian at `positions` (3N × 3N, row-major,
+ * caller-allocated): exact at the model's own geometry, where the
+ * transverse (tension) terms vanish. */
+void nacre_bond_model_hessian(const nacre_bond_model *m,
+                              const double *positions, double *h);
+/* Normal modes of the model at s: eigenvalues (3N, ascending, model
+ * eV/Å²) and unit eigenvectors (3N × 3N; mode c is vectors[3N·c ..]);
+ * both caller-allocated. Translations (and, for clusters, rotations) come
+ * first with eigenvalues ≈ 0. */
+nacre_status nacre_soft_modes(const nacre_structure *s, double *eigenvalues,
+                              double *vectors, nacre_error *err);
+/* Valence electrons of element z by its periodic-table group (groups
+ * 13–18: 3–8; lanthanides and actinides 3); 0 outside 1..103. */
+int nacre_valence_electrons(int z);
+
 typedef struct nacre_na_hp_options {
   int min_atoms, max_atoms;    /* cells of min..max atoms (1, 8) */
   double p_min_gpa, p_max_gpa; /* target pressures (0, 150) */

@@ -27,7 +27,7 @@ static void help(void) {
       "symmetric structures (any of the 230 space groups, Wyckoff positions\n"
       "chosen to give the composition exactly), an evolutionary algorithm\n"
       "(cut-and-splice heredity, lattice strain, displacements, swaps of\n"
-      "unlike atoms, soft-mode-like waves) and a particle swarm, all sharing\n"
+      "unlike atoms, soft modes) and a particle swarm, all sharing\n"
       "one pool. Every candidate is relaxed (L-BFGS, atoms and cell, at the\n"
       "given pressure) and compared with the pool by fingerprint, enthalpy and\n"
       "volume; duplicates are counted, not kept. Everything is stored in an\n"

@@ -30,6 +30,18 @@ static int atom_ok(const nacre_structure *s, int i,
   return 1;
 }
 
+/* min over pairs of distance / minimum distance of the pair */
+static double closest_ratio(const nacre_structure *s,
+                            const nacre_random_options *o) {
+  double q = INFINITY;
+  for (int i = 0; i < s->natoms; i++)
+    for (int j = i + 1; j < s->natoms; j++)
+      q = fmin(q, pair_distance(s, i, j) /
+                      nacre_random_min_distance(o, s->numbers[i],
+                                                s->numbers[j]));
+  return q;
+}
+
 static void cluster_centre(const nacre_structure *s, double c[3]) {
   c[0] = c[1] = c[2] = 0;
   for (int i = 0; i < s->natoms; i++)
@@ -367,33 +379,59 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
   return done;
 }
 
-/* A displacement wave u_i = A e sin(2π k·x_i + φ): a cheap stand-in for a
- * soft phonon mode (long wavelength, collective). */
-static void mutate_wave(nacre_structure *s, double amp, nacre_rng *rng) {
-  double e[3], kv[3], phi = 2 * NACRE_PI * nacre_rng_uniform(rng);
-  nacre_rng_unit_vector(rng, e);
-  do {
-    for (int k = 0; k < 3; k++) kv[k] = nacre_rng_int(rng, 3) - 1;
-  } while (!kv[0] && !kv[1] && !kv[2]);
-  double *frac = malloc(sizeof(double) * 3 * (size_t)s->natoms);
-  if (!frac) return;
-  if (is_cluster(s)) {
-    double r = cluster_radius(s) + 1e-9, c[3];
-    cluster_centre(s, c);
-    for (int i = 0; i < s->natoms; i++)
-      for (int k = 0; k < 3; k++)
-        frac[3 * i + k] = (s->positions[3 * i + k] - c[k]) / (2 * r);
-  } else {
-    nacre_structure_get_frac(s, frac, NULL);
+/* Soft-mode mutation (Lyakhov, Oganov & Valle, CPC 181, 1623 (2010)):
+ * the atoms move along one of the softest normal modes of the
+ * bond-hardness model (nacre_soft_modes), so the child differs from its
+ * parent by a collective, low-energy distortion rather than noise. The
+ * m-th softest non-zero mode is taken with probability 2^−m (the first
+ * three modes; the paper's runs walk through them one mutation after
+ * another, which a stateless operator cannot), with a random sign. The
+ * amplitude grows in steps of 0.05 d (d ≈ a bond length) up to a largest
+ * atomic displacement of 0.6 d, and stops before atoms come closer than
+ * their minimum distance (or than the parent's closest pair, relative to
+ * it, when a compressed parent is already below it). Returns 0 when the
+ * structure has no non-zero mode (one atom per cell) or no step was
+ * possible. */
+static int mutate_soft(nacre_structure *s, const nacre_random_options *o,
+                       double d, nacre_rng *rng) {
+  int n3 = 3 * s->natoms;
+  double *w = malloc(sizeof(double) * (size_t)n3);
+  double *v = malloc(sizeof(double) * (size_t)n3 * (size_t)n3);
+  double *x0 = malloc(sizeof(double) * (size_t)n3);
+  int done = 0;
+  if (!w || !v || !x0 || nacre_soft_modes(s, w, v, NULL)) goto out;
+  /* zero modes: translations, rotations (clusters), unbonded atoms */
+  double scale = fabs(w[n3 - 1]), *mode = NULL;
+  int first = 0;
+  while (first < n3 && w[first] < 1e-6 * scale) first++;
+  int m = first;
+  while (m + 1 < n3 && m < first + 2 && nacre_rng_uniform(rng) < 0.5) m++;
+  if (m >= n3 || !(scale > 0)) goto out;
+  mode = v + (size_t)m * (size_t)n3;
+  double largest = 0;
+  for (int i = 0; i < s->natoms; i++)
+    largest = fmax(largest, sqrt(mode[3 * i] * mode[3 * i] +
+                                 mode[3 * i + 1] * mode[3 * i + 1] +
+                                 mode[3 * i + 2] * mode[3 * i + 2]));
+  double sign = nacre_rng_uniform(rng) < 0.5 ? -1 : 1;
+  double factor = fmin(1.0, closest_ratio(s, o));
+  memcpy(x0, s->positions, sizeof(double) * (size_t)n3);
+  int good = 0;
+  for (int step = 1; step <= 12; step++) {
+    double amp = sign * 0.05 * d * step / largest;
+    for (int k = 0; k < n3; k++) s->positions[k] = x0[k] + amp * mode[k];
+    int ok = 1;
+    for (int i = 0; i < s->natoms && ok; i++) ok = atom_ok(s, i, o, factor);
+    if (!ok) break;
+    good = step;
   }
-  for (int i = 0; i < s->natoms; i++) {
-    double arg = 2 * NACRE_PI *
-                     (kv[0] * frac[3 * i] + kv[1] * frac[3 * i + 1] +
-                      kv[2] * frac[3 * i + 2]) +
-                 phi;
-    for (int k = 0; k < 3; k++) s->positions[3 * i + k] += amp * e[k] * sin(arg);
-  }
-  free(frac);
+  double amp = sign * 0.05 * d * good / largest;
+  for (int k = 0; k < n3; k++) s->positions[k] = x0[k] + amp * mode[k];
+  done = good > 0;
+  if (!done) memcpy(s->positions, x0, sizeof(double) * (size_t)n3);
+out:
+  free(w), free(v), free(x0);
+  return done;
 }
 
 /* Rotates the atoms above a random plane through the centre by a random
@@ -434,9 +472,8 @@ nacre_status op_mutate(const nacre_structure *a,
     } else if (u < 0.6 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8) {
-      mutate_wave(s, 0.3 * d, rng);
-      strcpy(op, "soft-wave");
+    } else if (u < 0.8 && mutate_soft(s, o, d, rng)) {
+      strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.25 * d, rng);
       strcpy(op, "displacement");
@@ -449,9 +486,8 @@ nacre_status op_mutate(const nacre_structure *a,
     } else if (u < 0.55 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8) {
-      mutate_wave(s, 0.3 * d, rng);
-      strcpy(op, "soft-wave");
+    } else if (u < 0.8 && mutate_soft(s, o, d, rng)) {
+      strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.2 * d, rng);
       strcpy(op, "displacement");

@@ -16,8 +16,9 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
                          const nacre_random_options *o, nacre_rng *rng,
                          nacre_structure **out, nacre_error *err);
 /* One mutation chosen at random: lattice strain, atomic displacements,
- * swaps of unlike atoms, a soft-mode-like long-wavelength displacement wave,
- * or (clusters) rotation of a cap. The name goes to op (24 bytes). */
+ * swaps of unlike atoms, a displacement along one of the softest normal
+ * modes of the bond-hardness model (nacre_soft_modes), or (clusters)
+ * rotation of a cap. The name goes to op (24 bytes). */
 nacre_status op_mutate(const nacre_structure *a,
                        const nacre_random_options *o, nacre_rng *rng,
                        nacre_structure **out, char *op, nacre_error *err);

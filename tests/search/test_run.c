@@ -124,7 +124,7 @@ int main(void) {
     nher += !strcmp(sa.op[i], "heredity");
     nmove += !strcmp(sa.engine[i], "swarm");
     nrand += !strncmp(sa.op[i], "random", 6);
-    nmut += !strcmp(sa.op[i], "strain") || !strcmp(sa.op[i], "soft-wave") ||
+    nmut += !strcmp(sa.op[i], "strain") || !strcmp(sa.op[i], "soft-mode") ||
             !strcmp(sa.op[i], "displacement") || !strcmp(sa.op[i], "swap");
   }
   CHECK(nher > 0 && nmut > 0 && nmove > 0 && nrand >= 6,
