@@ -19,6 +19,7 @@
  * longitudinal terms: the block (i, j) of a pair is −k ê êᵀ and (i, i)
  * gathers +k ê êᵀ. Its lowest non-zero eigenvectors are collective,
  * low-energy distortions: the directions the mutation follows. */
+#include <dlfcn.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
@@ -186,6 +187,37 @@ void nacre_bond_model_hessian(const nacre_bond_model *m,
   }
 }
 
+/* nacre brings its own parallelism (OpenMP over atoms, worker processes);
+ * a threaded OpenBLAS inside it oversubscribes the cores: on a busy
+ * 2-core machine a 114 × 114 eigenproblem took 41 ms with OpenBLAS's
+ * threads and 0.9 ms with one. Where the BLAS is OpenBLAS (its symbols
+ * are found at run time, so any BLAS links), the call runs on one thread
+ * and the caller's setting is restored. */
+typedef struct {
+  int (*get)(void);
+  void (*set)(int);
+} blas_threads;
+
+static blas_threads openblas_threads(void) {
+  blas_threads t = {NULL, NULL};
+  void *self = dlopen(NULL, RTLD_LAZY);
+  if (!self) return t;
+  *(void **)&t.get = dlsym(self, "openblas_get_num_threads");
+  *(void **)&t.set = dlsym(self, "openblas_set_num_threads");
+  dlclose(self);
+  if (!t.get || !t.set) t.get = NULL, t.set = NULL;
+  return t;
+}
+
+static int symmetric_eigen(int n, double *a, double *w) {
+  blas_threads t = openblas_threads();
+  int saved = t.get ? t.get() : 0;
+  if (t.set && saved != 1) t.set(1);
+  int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', n, a, n, w);
+  if (t.set && saved != 1) t.set(saved);
+  return info;
+}
+
 nacre_status nacre_soft_modes(const nacre_structure *s, double *eigenvalues,
                               double *vectors, nacre_error *err) {
   nacre_bond_model *m;
@@ -197,8 +229,7 @@ nacre_status nacre_soft_modes(const nacre_structure *s, double *eigenvalues,
   if (!n3) return NACRE_OK;
   /* row-major: column c of the result is eigenvector c; stored transposed
    * below so that vectors + c·3N is mode c */
-  int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', n3, vectors, n3,
-                            eigenvalues);
+  int info = symmetric_eigen(n3, vectors, eigenvalues);
   if (info)
     return nacre_error_set(err, NACRE_ERR_NUMERIC,
                            "soft modes: dsyevd failed (info %d) for %d atoms",
