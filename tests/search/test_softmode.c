@@ -9,7 +9,9 @@
  *     and a permutation of its atoms;
  *   - physics: in hcp with its layers pulled apart, the softest mode is
  *     the sliding of one layer over the other (in-plane, opposite
- *     displacements), not the out-of-plane breathing. */
+ *     displacements), not the out-of-plane breathing;
+ *   - with OpenBLAS, the caller's BLAS thread count is left as it was. */
+#include <dlfcn.h>
 #include <math.h>
 #include <string.h>
 
@@ -198,8 +200,33 @@ static void check_layer_sliding(void) {
   nacre_structure_free(s);
 }
 
+static void check_blas_threads(void) {
+  void *self = dlopen(NULL, RTLD_LAZY);
+  int (*get)(void) = NULL;
+  void (*set)(int) = NULL;
+  if (self) {
+    *(void **)&get = dlsym(self, "openblas_get_num_threads");
+    *(void **)&set = dlsym(self, "openblas_set_num_threads");
+    dlclose(self);
+  }
+  if (!get || !set) {
+    printf("BLAS is not OpenBLAS: thread-count check skipped\n");
+    return;
+  }
+  int before = get();
+  set(2);
+  nacre_structure *s = build_bulk("hcp", 11, 3.7, (const int[3]){1, 1, 1});
+  double *w, *v;
+  modes(s, &w, &v);
+  CHECK(get() == 2, "OpenBLAS threads restored (%d, want 2)", get());
+  set(before);
+  free(w), free(v);
+  nacre_structure_free(s);
+}
+
 int main(void) {
   check_valence();
+  check_blas_threads();
   check_crystal();
   check_clusters();
   check_layer_sliding();
