@@ -2,14 +2,15 @@
 # Learning curve of the sodium data set (data/na-hp/README.md, "A first
 # potential"): how well a MAISE-style network trained on part of the set
 # reproduces held-out labels, as the training set grows, and whether cells
-# of 1-2 atoms teach the 8-atom cells.
+# of 1-2 atoms teach the larger (3-8-atom) cells.
 #
 # The labelled files are merged and split once (seed 1) into a pool and a
-# fixed test set: 10 % of the 1-2-atom cells and 25 % of the 8-atom ones. For each fraction f of the pool, a network
+# fixed test set: 10 % of the 1-2-atom cells and 25 % of the larger (3-8
+# atoms) ones. For each fraction f of the pool, a network
 # is trained on that part (its own 90/10 train/validation split) and
-# evaluated on the test set, separately for the 1-2-atom and the 8-atom
+# evaluated on the test set, separately for the 1-2-atom and the larger
 # test cells. A last line trains on the 1-2-atom part of the pool only and
-# tests on all 8-atom cells.
+# tests on all larger cells.
 # Prints one line per training set: its size, then on each test subset the
 # RMSE of energy (meV/atom, mean ± standard deviation over SEEDS), forces
 # (meV/Å) and stress (GPa), means over SEEDS; wall time of the trainings.
@@ -76,7 +77,7 @@ run() {  # NAME TRAINFILE [LARGE-TEST-FILE]: mean over the training seeds
 }
 
 echo "pool: $(count "$work/pool.xyz") structures; test: $(count "$work/small.test.xyz") cells of 1-2 atoms, $(count "$work/large.test.xyz") of more"
-printf "%-12s %6s  %-27s   %-27s  %6s\n" run train "1-2 atoms: E±sd F S" "8 atoms: E±sd F S" wall_s
+printf "%-12s %6s  %-27s   %-27s  %6s\n" run train "1-2 atoms: E±sd F S" "3-8 atoms: E±sd F S" wall_s
 for f in $fractions; do
   sub="$work/pool-$f.xyz"
   if [[ $f == 1 ]]; then
@@ -88,5 +89,5 @@ for f in $fractions; do
   fi
   run "f=$f" "$sub"
 done
-# cells of 1-2 atoms only, tested on every 8-atom cell (none was seen)
+# cells of 1-2 atoms only, tested on every larger cell (none was seen)
 run "small-only" "$work/small.train.xyz" "$work/large.xyz"
