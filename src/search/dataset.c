@@ -186,16 +186,16 @@ static nacre_structure *prototype(int kind, double v, nacre_rng *rng,
   case KIND_9R: {
     /* Sm type, R-3m, stacking ABABCBCAC (the 9R stacking of Na and Li at
      * low temperature): hexagonal 3a (0,0,0) and 6c (0,0,±2/9), ideal
-     * c = 9 √(2/3) a, in the primitive rhombohedral cell (3 atoms). */
+     * c = 9 √(2/3) a, in a primitive cell of 3 atoms. Its vectors are the
+     * two hexagonal ones and the centring (2/3,1/3,1/3), not the three
+     * rhombohedral ones: those are 22° apart, and a k-spacing grid on
+     * them has 2.7× the k-points of this near-reduced cell. */
     double ca = 9 * sqrt(2.0 / 3.0);
     double a = cbrt(9 * v / (0.5 * sqrt(3.0) * ca));
     double hex[3][3] = {{a, 0, 0}, {-0.5 * a, 0.5 * sqrt(3.0) * a, 0},
                         {0, 0, ca * a}};
-    /* obverse rhombohedral vectors in hexagonal fractions */
-    double rho[3][3] = {{2.0 / 3, 1.0 / 3, 1.0 / 3},
-                        {-1.0 / 3, 1.0 / 3, 1.0 / 3},
-                        {-1.0 / 3, -2.0 / 3, 1.0 / 3}};
-    nacre_mat3_mul(rho, hex, cell);
+    double prim[3][3] = {{1, 0, 0}, {0, 1, 0}, {2.0 / 3, 1.0 / 3, 1.0 / 3}};
+    nacre_mat3_mul(prim, hex, cell);
     nacre_structure *s = nacre_structure_new(3, err);
     if (!s) return NULL;
     memcpy(s->cell, cell, sizeof cell);
