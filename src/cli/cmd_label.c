@@ -333,11 +333,14 @@ static int run(int argc, char **argv) {
     } else if (!st || sum.done || sum.failed || sum.skipped || sum.pending) {
       /* (a set-up error before any label leaves nothing to sum up) */
       printf("label (%s): %d structures: %d labelled now, %d skipped (done or "
-             "failed before), %d failed (%d SCF not converged, %d run errors, "
-             "%d unreadable outputs; see %s)\n",
+             "failed before), %d failed",
              nacre_label_code_name(opt.code), sum.total, sum.done, sum.skipped,
-             sum.failed, sum.not_converged, sum.run_failed, sum.parse_failed,
-             failed_log);
+             sum.failed);
+      if (sum.failed)
+        printf(" (%d SCF not converged, %d run errors, %d unreadable "
+               "outputs; see %s)",
+               sum.not_converged, sum.run_failed, sum.parse_failed, failed_log);
+      printf("\n");
       if (collect)
         printf("collect: %d pending (not run yet or still running; collect "
                "again later)\n",
