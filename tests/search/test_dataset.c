@@ -50,18 +50,12 @@ static double closest_pair(const nacre_structure *s) {
   return best;
 }
 
-/* k-points of a Γ-centred grid n_i = ceil(2π|b_i| / 0.25 Å⁻¹) (nacre
- * label's default k-spacing) on the cell as given */
+/* k-points of the grid nacre label uses on the cell as given (default
+ * k-spacing 0.25 Å⁻¹) */
 static long kgrid_points(const double cell[3][3]) {
-  double inv[3][3];
-  if (nacre_mat3_inverse(cell, inv)) return -1;
-  long n = 1;
-  for (int i = 0; i < 3; i++) { /* b_i = column i of the inverse */
-    double b = sqrt(inv[0][i] * inv[0][i] + inv[1][i] * inv[1][i] +
-                    inv[2][i] * inv[2][i]);
-    n *= (long)ceil(2 * NACRE_PI * b / 0.25 - 1e-9);
-  }
-  return n;
+  int n[3];
+  nacre_label_kgrid(cell, 0.25, n);
+  return (long)n[0] * n[1] * n[2];
 }
 
 static void free_all(nacre_structure **a, int n) {
