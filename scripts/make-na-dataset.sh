@@ -41,7 +41,7 @@ if [[ $seed == 2026 && ${1:-} != stats && ${1:-} != pack ]]; then
   # na-hp-seed2026-max2 came from the first generator (git 697b037), whose
   # kinds and equation of state differ: new structures must not join it.
   echo "make-na-dataset: seed 2026 belongs to the first generator; relabel that file with" >&2
-  echo "  nacre label data/na-hp/na-hp-seed2026-max2.xyz.gz --code abinit -o OUT.xyz" >&2
+  echo "  nacre label data/na-hp/na-hp-seed2026-max2.xyz.gz --code abinit --cell input -o OUT.xyz" >&2
   exit 2
 fi
 tag="seed$seed-max$max_atoms"
@@ -155,7 +155,11 @@ mkdir -p "$out/work"
 # An earlier pack holds labels the working file may lack (fresh checkout).
 if [[ ! -s $labelled && -s $labelled.gz ]]; then zcat "$labelled.gz" > "$labelled"; fi
 set +e
-nice -n "${NICE:-19}" "$nacre" label "$start" --code abinit \
+# --cell input: the labels of these files were begun before nacre label
+# chose the Niggli-reduced cell for skewed ones; every label keeps the
+# generator's cell so that one rule fixes the k-point grid of the whole set
+# (the generator's grids are on average 2-5 % larger than the reduced cells').
+nice -n "${NICE:-19}" "$nacre" label "$start" --code abinit --cell input \
   ${COMMAND:+--command "$COMMAND"} --jobs "$jobs" --timeout "$timeout" \
   --workdir "$out/work" -o "$labelled"
 rc=$?

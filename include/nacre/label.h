@@ -33,6 +33,26 @@ const char *nacre_label_code_name(nacre_label_code code);
 /* 0 when the name is unknown ("pw" and "pw.x" are accepted for qe). */
 nacre_label_code nacre_label_code_from_name(const char *name);
 
+/* The cell a structure is labelled in. The energy, the forces (Cartesian,
+ * per atom) and the stress do not depend on the choice of lattice basis,
+ * but the k-point grid drawn at a given spacing does, and in a skewed cell
+ * (basis vectors at small angles, as the rhombohedral cell of a long
+ * stacking or a cell out of a search) it holds many more points than
+ * needed. The Niggli-reduced cell is spanned by the same lattice in the
+ * same Cartesian frame, so results need no mapping back. */
+typedef enum nacre_label_cell {
+  NACRE_LABEL_CELL_AUTO = 0, /* the Niggli-reduced cell when its grid has
+                                fewer k-points than the input cell's, else
+                                the input cell */
+  NACRE_LABEL_CELL_INPUT = 1,  /* always the input cell */
+  NACRE_LABEL_CELL_NIGGLI = 2  /* always the Niggli-reduced cell */
+} nacre_label_cell;
+
+/* "auto", "input", "niggli"; NULL for an unknown value. */
+const char *nacre_label_cell_name(nacre_label_cell cell);
+/* -1 when the name is unknown. */
+int nacre_label_cell_from_name(const char *name);
+
 /* Settings of one labelling run. Zero/NULL fields take the code's converged
  * defaults for metals (see nacre_label_options_init). Strings are borrowed:
  * the caller keeps them alive while the options are in use. */
@@ -70,6 +90,7 @@ typedef struct nacre_label_options {
   int keep_files;            /* 0: delete a label's directory after a
                                 success (kept after a failure); 1: keep */
   double timeout_s;          /* wall-clock limit per label; 0 = none */
+  nacre_label_cell cell;     /* which cell the DFT code is given (AUTO) */
 } nacre_label_options;
 
 /* Defaults for `code` (code-specific values are filled at run time for the
@@ -97,6 +118,9 @@ typedef struct nacre_label_result {
                               pw.x PWSCF CPU, VASP total CPU), s; 0 when
                               not printed. Unlike wall_s it hardly depends
                               on the load of a shared machine. */
+  int kgrid[3];            /* k-point grid of the cell the code was given
+                              (filled by nacre_label_collect) */
+  int niggli_cell;         /* 1 when that cell was the Niggli-reduced one */
   char code_version[64];   /* e.g. "ABINIT 9.6.2", "QE 6.7MaX" */
   char message[256];       /* why the label failed, or warnings */
   int setup_error;         /* set with a failure that is the set-up's, not
@@ -156,6 +180,17 @@ nacre_status nacre_qe_input(const nacre_label_options *opt,
 nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
                                      const nacre_structure *s,
                                      const char *dir, nacre_error *err);
+
+/* The structure the DFT code is given for s under opt->cell (a copy: the
+ * input, or the same atoms in the Niggli-reduced cell with positions
+ * wrapped) and its k-point grid; *reduced is set to 1 for the reduced
+ * cell. Structures not periodic in all three directions are given as
+ * they are. The choice depends on s and the options only, so the inputs
+ * and the collected results always agree on it. */
+nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
+                                       const nacre_structure *s,
+                                       nacre_structure **out, int kgrid[3],
+                                       int *reduced, nacre_error *err);
 
 /* ---- Running -------------------------------------------------------- */
 /* Writes the input(s) of one label into the existing directory `dir` and

@@ -19,8 +19,8 @@ static const char *help =
     "gradient), forces (eV/Å) and stress (eV/Å^3, ASE sign: positive =\n"
     "tensile) to LABELLED.extxyz, one complete frame per write, with info\n"
     "keys label_code, label_version, label_scf_steps, label_wall_s and\n"
-    "label_cpu_s (s); other info keys of an input frame (kind, config_type,\n"
-    "...) are kept.\n"
+    "label_cpu_s (s), label_cell and label_kgrid (see --cell); other info\n"
+    "keys of an input frame (kind, config_type, ...) are kept.\n"
     "Placeholders of a template: ABINIT {PP_DIRPATH} {PSEUDOS} {NTYPAT}\n"
     "{ZNUCL} {NATOM} {TYPAT} {RPRIM} {XCART} {NGKPT} {NBAND} {ECUT}\n"
     "{PAWECUTDG} {TSMEAR} {TOLDFE} {NSTEP} {EXTRA} (Ha, Å); QE {PSEUDO_DIR}\n"
@@ -52,6 +52,14 @@ static const char *help =
     "                     multiple of --ecut (default: ABINIT 2, QE 8)\n"
     "  --kspacing K       k-point spacing in 1/Å including 2π (VASP KSPACING\n"
     "                     convention), Γ-centred grid; default 0.25\n"
+    "  --cell MODE        the cell the code is given: auto (default) uses the\n"
+    "                     Niggli-reduced cell when its grid at --kspacing has\n"
+    "                     fewer k-points than the input cell's (a skewed cell\n"
+    "                     can need several times more), input keeps the\n"
+    "                     input cell, niggli always reduces. Energy, forces\n"
+    "                     and stress are those of the same atoms in the same\n"
+    "                     frame; the output keeps the input cell and records\n"
+    "                     label_cell (input or niggli) and label_kgrid\n"
     "  --smearing EV      Methfessel-Paxton width in eV (default 0.2721 =\n"
     "                     0.01 Ha)\n"
     "  --scf-tol EV       SCF energy tolerance per cell in eV (default\n"
@@ -180,6 +188,14 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--kspacing")) {
       CLI_NEED_VALUE(cmd)
       rc = positive(cmd, a, v, &opt.kspacing);
+    } else if (!strcmp(a, "--cell")) {
+      CLI_NEED_VALUE(cmd)
+      int c = nacre_label_cell_from_name(v);
+      if (c < 0)
+        rc = cli_usage(cmd, "--cell must be auto, input or niggli, not '%s'",
+                       v);
+      else
+        opt.cell = (nacre_label_cell)c;
     } else if (!strcmp(a, "--smearing")) {
       CLI_NEED_VALUE(cmd)
       rc = positive(cmd, a, v, &opt.smearing_ev);

@@ -28,6 +28,22 @@ nacre_label_code nacre_label_code_from_name(const char *name) {
   return 0;
 }
 
+const char *nacre_label_cell_name(nacre_label_cell cell) {
+  switch (cell) {
+  case NACRE_LABEL_CELL_AUTO: return "auto";
+  case NACRE_LABEL_CELL_INPUT: return "input";
+  case NACRE_LABEL_CELL_NIGGLI: return "niggli";
+  }
+  return NULL;
+}
+
+int nacre_label_cell_from_name(const char *name) {
+  for (int c = NACRE_LABEL_CELL_AUTO; c <= NACRE_LABEL_CELL_NIGGLI; c++)
+    if (name && !strcmp(name, nacre_label_cell_name((nacre_label_cell)c)))
+      return c;
+  return -1;
+}
+
 void nacre_label_options_init(nacre_label_options *opt, nacre_label_code code) {
   memset(opt, 0, sizeof *opt);
   opt->code = code;
@@ -307,6 +323,35 @@ void nacre_label_kgrid(const double cell[3][3], double kspacing, int n[3]) {
     int k = (int)ceil(b / kspacing - 1e-9);
     n[i] = k < 1 ? 1 : k;
   }
+}
+
+nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
+                                       const nacre_structure *s,
+                                       nacre_structure **out, int kgrid[3],
+                                       int *reduced, nacre_error *err) {
+  *out = NULL;
+  *reduced = 0;
+  label_settings set;
+  label_resolve(opt, &set);
+  nacre_label_kgrid(s->cell, set.kspacing, kgrid);
+  int periodic = s->pbc[0] && s->pbc[1] && s->pbc[2];
+  if (opt->cell != NACRE_LABEL_CELL_INPUT && periodic) {
+    nacre_structure *red = NULL;
+    nacre_status st = nacre_structure_niggli(s, &red, err);
+    if (st) return st;
+    int kr[3];
+    nacre_label_kgrid(red->cell, set.kspacing, kr);
+    if (opt->cell == NACRE_LABEL_CELL_NIGGLI ||
+        (long)kr[0] * kr[1] * kr[2] < (long)kgrid[0] * kgrid[1] * kgrid[2]) {
+      memcpy(kgrid, kr, sizeof kr);
+      *reduced = 1;
+      *out = red;
+      return NACRE_OK;
+    }
+    nacre_structure_free(red);
+  }
+  *out = nacre_structure_copy(s, err);
+  return *out ? NACRE_OK : (err ? err->status : NACRE_ERR_NOMEM);
 }
 
 /* ---- identities ---- */

@@ -109,6 +109,11 @@ nacre_status nacre_label_prepare(const nacre_label_options *opt,
                            (int)opt->code);
   label_settings set;
   label_resolve(opt, &set);
+  nacre_structure *dft = NULL; /* s, or s in its Niggli-reduced cell */
+  int kgrid[3], reduced;
+  st = nacre_label_dft_structure(opt, s, &dft, kgrid, &reduced, err);
+  if (st) return st;
+  s = dft;
   const char *inname = NULL;
   char *input = NULL;
   switch (opt->code) {
@@ -133,6 +138,7 @@ nacre_status nacre_label_prepare(const nacre_label_options *opt,
     st = label_write_file(path, input, err);
   }
   free(input);
+  nacre_structure_free(dft);
   return st;
 }
 
@@ -166,6 +172,12 @@ nacre_status nacre_label_collect(const nacre_label_options *opt,
     break;
   }
   free(text);
+  /* the grid and cell the inputs were written with (prepare's choice) */
+  nacre_structure *dft = NULL;
+  nacre_error e2;
+  if (!nacre_label_dft_structure(opt, s, &dft, r->kgrid, &r->niggli_cell,
+                                 &e2))
+    nacre_structure_free(dft);
   /* VASP wrote the atoms grouped by species: back to input order */
   if (opt->code == NACRE_LABEL_VASP && r->has_forces) {
     int z[NACRE_MAX_Z], nz = label_species(s, z), k = 0;
@@ -270,16 +282,21 @@ nacre_status nacre_label_frame_text(const nacre_structure *s,
     memcpy(f.stress, r->stress_ev_a3, sizeof f.stress);
     for (int k = 0; keys && k < keys->n && !st; k++)
       st = nacre_frame_set_info(&f, keys->key[k], keys->value[k], err);
-    char steps[32], wall[32], cpu[32];
+    char steps[32], wall[32], cpu[32], kgrid[48];
     snprintf(steps, sizeof steps, "%d", r->scf_steps);
     snprintf(wall, sizeof wall, "%.2f", r->wall_s);
     snprintf(cpu, sizeof cpu, "%.2f", r->cpu_s);
-    const char *keys[6] = {"label_id",        "label_code",   "label_version",
-                           "label_scf_steps", "label_wall_s", "label_cpu_s"};
-    const char *vals[6] = {id,    code_name,
+    snprintf(kgrid, sizeof kgrid, "%d %d %d", r->kgrid[0], r->kgrid[1],
+             r->kgrid[2]);
+    const char *keys[8] = {"label_id",     "label_code",  "label_version",
+                           "label_scf_steps", "label_wall_s", "label_cpu_s",
+                           "label_cell",   "label_kgrid"};
+    const char *vals[8] = {id,    code_name,
                            r->code_version[0] ? r->code_version : "unknown",
-                           steps, wall,      cpu};
-    for (int k = 0; k < 6 && !st; k++)
+                           steps, wall,      cpu,
+                           r->niggli_cell ? "niggli" : "input", kgrid};
+    int nkeys = r->kgrid[0] > 0 ? 8 : 6; /* grid known once collected */
+    for (int k = 0; k < nkeys && !st; k++)
       st = nacre_frame_set_info(&f, keys[k], vals[k], err);
   }
   /* the whole frame goes to memory first so that the caller can append it

@@ -108,13 +108,21 @@ int main(void) {
             strstr(json, "\"failed_not_converged\":\t1") && strstr(json, "\"pending\":\t0"),
         "the labelled one skipped, the unconverged one recorded: %s", json ? json : "");
   free(json);
-  CHECK(sh("test $(grep -c label_code=abinit c.xyz) = 1 && grep -q 'not converged' c.xyz.failed && "
+  CHECK(sh("test $(grep -c label_code=abinit c.xyz) = 1 && grep -q 'label_cell=input label_kgrid=' c.xyz && grep -q 'not converged' c.xyz.failed && "
            "%s label in.xyz --code abinit --prepare jobs2 -o c.xyz > /dev/null && "
            "test ! -s jobs2/jobs.txt", NACRE_CLI, "") == 0,
         "a new --prepare with -o skips what is labelled or failed");
   CHECK(sh("%s label in.xyz --code abinit --prepare a --collect b -o x.xyz 2> /dev/null",
            NACRE_CLI, "") == 2,
         "--prepare with --collect: usage error");
+  CHECK(sh("%s label in.xyz --code abinit --cell reduced -o x.xyz 2>&1 | "
+           "grep -q 'auto, input or niggli' && test ! -e x.xyz",
+           NACRE_CLI, "") == 0,
+        "--cell with an unknown mode: usage error naming the modes");
+  CHECK(sh("%s label in.xyz --code abinit --cell niggli --prepare jobs3 > /dev/null && "
+           "test -s jobs3/jobs.txt",
+           NACRE_CLI, "") == 0,
+        "--cell niggli accepted");
   CHECK(chdir("/tmp") == 0, "chdir back");
   CHECK(sh("rm -rf '%s'", dir, "") == 0, "cleanup");
   TEST_DONE();

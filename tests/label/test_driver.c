@@ -5,6 +5,7 @@
  * a stand-in "code" that copies recorded outputs: skipping done labels,
  * repairing a frame cut by a kill, recording failures and never writing
  * them as labels; set-up errors that stop a batch. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -517,6 +518,145 @@ static void test_vasp_order(void) {
   CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* The same lattice in a skewed basis: rows a, a + b, 2a + b + c. */
+static nacre_structure *skewed(const nacre_structure *s) {
+  nacre_structure *k = nacre_structure_copy(s, NULL);
+  for (int x = 0; x < 3; x++) {
+    k->cell[1][x] = s->cell[0][x] + s->cell[1][x];
+    k->cell[2][x] = 2 * s->cell[0][x] + s->cell[1][x] + s->cell[2][x];
+  }
+  return k;
+}
+
+static long npoints(const int n[3]) { return (long)n[0] * n[1] * n[2]; }
+
+/* dft holds the atoms of s: same numbers, positions equal up to lattice
+ * vectors of s (integer fractional differences). */
+static int same_atoms(const nacre_structure *s, const nacre_structure *dft) {
+  double recip[3][3];
+  nacre_cell_reciprocal(s->cell, recip);
+  for (int i = 0; i < s->natoms; i++) {
+    if (s->numbers[i] != dft->numbers[i]) return 0;
+    double d[3], f[3];
+    for (int x = 0; x < 3; x++)
+      d[x] = dft->positions[3 * i + x] - s->positions[3 * i + x];
+    nacre_cell_cart_to_frac(recip, d, f);
+    for (int x = 0; x < 3; x++)
+      if (fabs(f[x] - round(f[x])) > 1e-9) return 0;
+  }
+  return 1;
+}
+
+static void test_cell_choice(void) {
+  nacre_structure *s = na2(0.2), *k = skewed(s), *dft;
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
+  nacre_error err;
+  int grid_s[3], grid_k[3], grid[3], reduced;
+  nacre_label_kgrid(s->cell, 0.25, grid_s);
+  nacre_label_kgrid(k->cell, 0.25, grid_k);
+  CHECK(npoints(grid_k) > 2 * npoints(grid_s),
+        "the skewed basis needs more k-points (%ld vs %ld)", npoints(grid_k),
+        npoints(grid_s));
+
+  /* auto: the skewed cell is labelled in its reduced cell, whose grid is
+   * that of the near-cubic cell it came from; positions move by lattice
+   * vectors only */
+  CHECK_OK(nacre_label_dft_structure(&opt, k, &dft, grid, &reduced, &err),
+           &err);
+  CHECK(reduced && npoints(grid) == npoints(grid_s),
+        "auto reduces the skewed cell: %d %d %d", grid[0], grid[1], grid[2]);
+  CHECK(fabs(nacre_mat3_det(dft->cell) - nacre_mat3_det(k->cell)) < 1e-9,
+        "same volume");
+  CHECK(same_atoms(k, dft), "same atoms up to lattice vectors");
+  nacre_structure_free(dft);
+  /* auto keeps a cell that is reduced already */
+  CHECK_OK(nacre_label_dft_structure(&opt, s, &dft, grid, &reduced, &err),
+           &err);
+  CHECK(!reduced && !memcmp(dft->cell, s->cell, sizeof s->cell) &&
+            !memcmp(grid, grid_s, sizeof grid),
+        "auto keeps the near-cubic cell");
+  nacre_structure_free(dft);
+  /* input: never reduced; niggli: always */
+  opt.cell = NACRE_LABEL_CELL_INPUT;
+  CHECK_OK(nacre_label_dft_structure(&opt, k, &dft, grid, &reduced, &err),
+           &err);
+  CHECK(!reduced && !memcmp(dft->cell, k->cell, sizeof k->cell) &&
+            !memcmp(grid, grid_k, sizeof grid),
+        "--cell input keeps the skewed cell");
+  nacre_structure_free(dft);
+  opt.cell = NACRE_LABEL_CELL_NIGGLI;
+  CHECK_OK(nacre_label_dft_structure(&opt, s, &dft, grid, &reduced, &err),
+           &err);
+  CHECK(reduced && same_atoms(s, dft), "--cell niggli reduces any cell");
+  nacre_structure_free(dft);
+  CHECK(nacre_label_cell_from_name("niggli") == NACRE_LABEL_CELL_NIGGLI &&
+            nacre_label_cell_from_name("auto") == NACRE_LABEL_CELL_AUTO &&
+            nacre_label_cell_from_name("reduced") == -1,
+        "cell names");
+
+  /* the input written and the frame kept: reduced grid in label.abi, the
+   * input cell and label_cell=niggli in the output frame */
+  opt.cell = NACRE_LABEL_CELL_AUTO;
+  opt.pseudo_dir = getenv("NACRE_TEST_PSP");
+  if (access("/usr/share/abinit/psp/Pseudodojo_paw_pbe_standard/Na.xml",
+             R_OK) && !opt.pseudo_dir) {
+    printf("note: abinit-data absent, cell choice input checks skipped\n");
+  } else {
+    char dir[] = "/tmp/nacre-test-cellXXXXXX", command[2048], path[1200];
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    CHECK_OK(nacre_label_prepare(&opt, k, dir, command, sizeof command, &err),
+             &err);
+    char *text = NULL, want[64];
+    snprintf(path, sizeof path, "%s/label.abi", dir);
+    label_read_file(path, &text, NULL, &err);
+    snprintf(want, sizeof want, "ngkpt %d %d %d\n", grid_s[0], grid_s[1],
+             grid_s[2]);
+    CHECK(text && strstr(text, want), "label.abi has the reduced grid");
+    free(text);
+    /* a recorded output stands in for the run */
+    char cmd[2600];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/label.abo'",
+             test_source_path("tests/data/label/abinit-na2.abo"), dir);
+    CHECK(system(cmd) == 0, "copy recorded output");
+    nacre_label_result r;
+    nacre_label_result_init(&r);
+    CHECK_OK(nacre_label_collect(&opt, k, dir, &r, &err), &err);
+    CHECK(r.niggli_cell && !memcmp(r.kgrid, grid_s, sizeof grid_s),
+          "collect reports the reduced cell and its grid");
+    size_t len;
+    CHECK_OK(nacre_label_frame_text(k, NULL, &r, "abinit", "0-x", &text, &len,
+                                    &err),
+             &err);
+    snprintf(want, sizeof want, "label_kgrid=\"%d %d %d\"", grid_s[0],
+             grid_s[1], grid_s[2]);
+    CHECK(text && strstr(text, "label_cell=niggli") && strstr(text, want),
+          "frame records the cell and grid");
+    /* the frame keeps the input (skewed) cell */
+    snprintf(path, sizeof path, "%s/frame.xyz", dir);
+    if (text) label_write_file(path, text, &err);
+    nacre_xyz_reader *rd = nacre_xyz_open(path, &err);
+    nacre_frame f;
+    nacre_frame_init(&f);
+    int eof = 0;
+    CHECK(rd && nacre_xyz_next(rd, &f, &eof, &err) == NACRE_OK && !eof,
+          "frame reads back");
+    double dmax = 0;
+    for (int i = 0; f.s && i < 3; i++)
+      for (int x = 0; x < 3; x++)
+        dmax = fmax(dmax, fabs(f.s->cell[i][x] - k->cell[i][x]));
+    CHECK(f.s && dmax < 1e-12, "frame cell is the input cell (%.1e)", dmax);
+    nacre_frame_clear(&f);
+    if (rd) nacre_xyz_close(rd);
+    free(text);
+    nacre_label_result_clear(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0, "cleanup");
+  }
+  nacre_structure_free(s);
+  nacre_structure_free(k);
+}
+
 int main(void) {
   test_render();
   test_kgrid();
@@ -526,5 +666,6 @@ int main(void) {
   test_batch();
   test_setup_errors();
   test_vasp_order();
+  test_cell_choice();
   TEST_DONE();
 }

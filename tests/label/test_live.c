@@ -2,8 +2,9 @@
  * the code is absent): the input writer, runner and reader reproduce the
  * recorded runs in tests/data/label (same structure and settings), so the
  * whole chain — units, cutoff and k-grid translation, parsing — is checked
- * against an independent run of the code. ABINIT Na2 takes ~3 s, pw.x Li2
- * ~2 s on one core. */
+ * against an independent run of the code; for ABINIT also with the
+ * structure given in a skewed cell, which nacre labels in its Niggli-reduced
+ * cell. ABINIT Na2 takes ~3 s per run, pw.x Li2 ~2 s on one core. */
 #include <string.h>
 #include <unistd.h>
 
@@ -58,6 +59,22 @@ int main(void) {
      * 3e-5 eV, 5e-4 eV/Å (0.5 % of these forces) and 0.01 GPa */
     if (r.has_forces) compare(&r, &rec, 3e-5, 5e-4, 0.01);
     nacre_label_result_clear(&r);
+    /* The same crystal in a skewed basis (rows a, a + b, 2a + b + c; its
+     * own grid at this spacing would be 6 5 4): labelled in the reduced
+     * cell (--cell auto), it must give the recorded energy, forces and
+     * stress, in the input's atom order and Cartesian frame. */
+    nacre_structure *k = nacre_structure_copy(s, NULL);
+    for (int x = 0; x < 3; x++) {
+      k->cell[1][x] = s->cell[0][x] + s->cell[1][x];
+      k->cell[2][x] = 2 * s->cell[0][x] + s->cell[1][x] + s->cell[2][x];
+    }
+    CHECK_OK(labelcheck_run(&opt, k, &r), NULL);
+    CHECK(r.niggli_cell && r.kgrid[0] * r.kgrid[1] * r.kgrid[2] == 64,
+          "skewed cell labelled in its reduced cell, %d %d %d k-points",
+          r.kgrid[0], r.kgrid[1], r.kgrid[2]);
+    if (r.has_forces) compare(&r, &rec, 3e-5, 5e-4, 0.01);
+    nacre_label_result_clear(&r);
+    nacre_structure_free(k);
     nacre_label_result_clear(&rec);
     nacre_structure_free(s);
     ran++;
