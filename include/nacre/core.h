@@ -120,6 +120,9 @@ typedef struct nacre_element {
 
 /* NULL when z is outside 1..NACRE_MAX_Z. */
 const nacre_element *nacre_element_by_z(int z);
+/* Covalent radius of element z in Å (Cordero et al. 2008); 1.5 Å outside
+ * 1..NACRE_MAX_Z, so that distance estimates never see zero. */
+double nacre_covalent_radius(int z);
 /* Atomic number of a symbol ("Na", case-insensitive first letter rules as
  * in chemistry: "NA" and "na" are accepted); 0 if unknown. */
 int nacre_element_z(const char *symbol);

@@ -71,6 +71,11 @@ const nacre_element *nacre_element_by_z(int z) {
   return &elements[z - 1];
 }
 
+double nacre_covalent_radius(int z) {
+  const nacre_element *e = nacre_element_by_z(z);
+  return e && e->covalent_radius > 0 ? e->covalent_radius : 1.5;
+}
+
 static int match_symbol(char c0, char c1) {
   for (int i = 0; i < NACRE_MAX_Z; i++) {
     const char *sym = elements[i].symbol;

@@ -113,18 +113,14 @@ nacre_status nacre_random_options_set_distance(nacre_random_options *o, int za,
   return NACRE_OK;
 }
 
-static double covalent_radius(int z) {
-  const nacre_element *e = nacre_element_by_z(z);
-  return e && e->covalent_radius > 0 ? e->covalent_radius : 1.5;
-}
-
 double nacre_random_min_distance(const nacre_random_options *o, int za,
                                  int zb) {
   for (int k = 0; k < o->npairs; k++)
     if ((o->pair_z[k][0] == za && o->pair_z[k][1] == zb) ||
         (o->pair_z[k][0] == zb && o->pair_z[k][1] == za))
       return o->pair_dmin[k];
-  return o->distance_factor * (covalent_radius(za) + covalent_radius(zb));
+  return o->distance_factor *
+         (nacre_covalent_radius(za) + nacre_covalent_radius(zb));
 }
 
 double nacre_estimate_volume_per_atom(const nacre_composition *c,
@@ -132,7 +128,7 @@ double nacre_estimate_volume_per_atom(const nacre_composition *c,
   double v = 0.0;
   int n = 0;
   for (int k = 0; k < c->nspecies; k++) {
-    double r = covalent_radius(c->z[k]);
+    double r = nacre_covalent_radius(c->z[k]);
     v += c->count[k] * 2.2 * 4.0 / 3.0 * NACRE_PI * r * r * r;
     n += c->count[k];
   }
@@ -753,7 +749,7 @@ static double closest_reference(const nacre_random_options *o, int za, int zb) {
     if ((o->pair_z[k][0] == za && o->pair_z[k][1] == zb) ||
         (o->pair_z[k][0] == zb && o->pair_z[k][1] == za))
       return o->pair_dmin[k];
-  return covalent_radius(za) + covalent_radius(zb);
+  return nacre_covalent_radius(za) + nacre_covalent_radius(zb);
 }
 
 double nacre_search_closest_ratio(const nacre_structure *s,

@@ -56,11 +56,6 @@ int nacre_valence_electrons(int z) {
   return col <= 12 ? col : col - 10;
 }
 
-static double covalent_radius(int z) {
-  const nacre_element *e = nacre_element_by_z(z);
-  return e && e->covalent_radius > 0 ? e->covalent_radius : 1.5;
-}
-
 void nacre_bond_model_free(nacre_bond_model *m) {
   if (!m) return;
   free(m->pair_i), free(m->pair_j), free(m->shift), free(m->k), free(m->r0);
@@ -79,7 +74,8 @@ nacre_status nacre_bond_model_new(const nacre_structure *s,
   *out = NULL;
   int n = s->natoms;
   double rmax = 0;
-  for (int i = 0; i < n; i++) rmax = fmax(rmax, covalent_radius(s->numbers[i]));
+  for (int i = 0; i < n; i++)
+    rmax = fmax(rmax, nacre_covalent_radius(s->numbers[i]));
   nacre_neighbor_list *nl = nacre_nl_new(2 * rmax + bond_extra, 0, err);
   if (!nl) return err ? err->status : NACRE_ERR_NOMEM;
   nacre_status st = nacre_nl_update(nl, s, NULL, err);
@@ -99,7 +95,8 @@ nacre_status nacre_bond_model_new(const nacre_structure *s,
   if (!st && !(m && snorm && rc && m->pair_i && m->pair_j && m->shift &&
                m->k && m->r0))
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "bond model: out of memory");
-  for (int i = 0; !st && i < n; i++) rc[i] = covalent_radius(s->numbers[i]);
+  for (int i = 0; !st && i < n; i++)
+    rc[i] = nacre_covalent_radius(s->numbers[i]);
   /* Σ_k s_ik over every neighbour (both ends of each pair) */
   for (int i = 0; !st && i < n; i++)
     for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
