@@ -16,7 +16,9 @@
 #                                         [2000]), 3-6 atoms (COUNT_MID
 #                                         [300]) and 8 atoms (COUNT_LARGE
 #                                         [500]); Ctrl-C or SIGTERM stops
-#                                         all three, which pack
+#                                         all three, which pack (a run
+#                                         started in the background with
+#                                         `&` ignores SIGINT: kill -TERM)
 #
 # Environment (defaults in brackets):
 #   NACRE      nacre binary [build/release/nacre]
