@@ -4,7 +4,8 @@
  * stress, a unique label_id and its generator kind; the energy per atom
  * lies where PAW PBE Na (9 valence electrons) puts it, pressures within
  * the set's range and forces finite and bounded; the file names its
- * settings (label_code, label_version). A broken pack (a frame cut by a
+ * settings (label_code, label_version) and, where recorded, a k-point grid
+ * drawn on the generator's cell by one rule. A broken pack (a frame cut by a
  * racing write) fails here, and so does a generator change that would
  * alter the structures behind the labelled ids.
  *
@@ -180,7 +181,7 @@ static int check_file(const char *path, int *nframes) {
   nacre_frame_init(&f);
   char **ids = NULL, **kinds = NULL;
   int n = 0, cap = 0, bad_labels = 0, bad_energy = 0, bad_force = 0,
-      bad_pressure = 0, no_kind = 0, dup = 0;
+      bad_pressure = 0, no_kind = 0, dup = 0, bad_grid = 0, with_grid = 0;
   for (;;) {
     int eof = 0;
     nacre_status st = nacre_xyz_next(r, &f, &eof, &err);
@@ -193,6 +194,19 @@ static int check_file(const char *path, int *nframes) {
     bad_labels += (f.has & need) != need || !id || !code || strcmp(code, "abinit") ||
                   !nacre_frame_get_info(&f, "label_version");
     no_kind += !nacre_frame_get_info(&f, "kind");
+    /* one rule for the k-points of the whole set: the Γ-centred grid at
+     * 0.25 Å^-1 on the generator's cell (frames labelled since label_kgrid
+     * was recorded say so) */
+    const char *kg = nacre_frame_get_info(&f, "label_kgrid");
+    if (kg) {
+      const char *cell = nacre_frame_get_info(&f, "label_cell");
+      int want[3], got[3];
+      nacre_label_kgrid(f.s->cell, 0.25, want);
+      bad_grid += !cell || strcmp(cell, "input") ||
+                  sscanf(kg, "%d %d %d", &got[0], &got[1], &got[2]) != 3 ||
+                  memcmp(got, want, sizeof want);
+      with_grid++;
+    }
     int na = f.s->natoms;
     /* PAW PBE Na (JTH, 2s2 2p6 3s1): about −1309 eV/atom at 0 GPa, rising
      * with compression (−1304 eV/atom near 200 GPa) */
@@ -226,6 +240,9 @@ static int check_file(const char *path, int *nframes) {
   CHECK(bad_pressure == 0, "%s: %d frames with pressure outside -5..250 GPa", path,
         bad_pressure);
   CHECK(dup == 0, "%s: %d repeated label_id", path, dup);
+  CHECK(bad_grid == 0,
+        "%s: %d of %d frames not labelled on the input cell's 0.25/Å grid",
+        path, bad_grid, with_grid);
   check_regenerated(path, ids, kinds, n);
   for (int k = 0; k < n; k++) free(ids[k]), free(kinds[k]);
   free(ids);
