@@ -2,6 +2,7 @@
  * fractional/Cartesian conversion, minimum image and Niggli reduction. */
 #include "nacre/core.h"
 
+#include <limits.h>
 #include <math.h>
 #include <spglib.h>
 #include <string.h>
@@ -134,27 +135,79 @@ void nacre_cell_minimum_image(const double cell[3][3], const int pbc[3],
   memcpy(d, best, sizeof best);
 }
 
-nacre_status nacre_cell_niggli(const double cell[3][3], double symprec,
-                               double reduced[3][3], int m[3][3]) {
-  double lat[3][3];
-  nacre_mat3_transpose(cell, lat); /* spglib wants basis vectors as columns */
-  if (!spg_niggli_reduce(lat, symprec)) return NACRE_ERR_NUMERIC;
-  double red[3][3], inv[3][3], mm[3][3];
-  nacre_mat3_transpose(lat, red);
-  if (nacre_mat3_inverse(cell, inv)) return NACRE_ERR_NUMERIC;
-  nacre_mat3_mul(red, inv, mm);
+/* Pairwise Lagrange-Gauss steps b_i -= round(μ) b_j, μ = b_i·b_j / b_j·b_j,
+ * while some |μ| exceeds 1/2; each step shortens b_i, so it ends. It
+ * brings a basis such as (a, 100a + b, c), which spglib's Niggli iteration
+ * gives up on, close to reduced. u accumulates the integer transform
+ * (b = u · b_in). */
+static void size_reduce(double b[3][3], long u[3][3]) {
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) u[i][j] = i == j;
+  for (int iter = 0; iter < 10000; iter++) {
+    int changed = 0;
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) {
+        if (i == j) continue;
+        double bb = b[j][0] * b[j][0] + b[j][1] * b[j][1] + b[j][2] * b[j][2];
+        double mu =
+            (b[i][0] * b[j][0] + b[i][1] * b[j][1] + b[i][2] * b[j][2]) / bb;
+        if (!(fabs(mu) > 0.5 + 1e-9)) continue;
+        double q = round(mu);
+        for (int k = 0; k < 3; k++) {
+          b[i][k] -= q * b[j][k];
+          u[i][k] -= (long)q * u[j][k];
+        }
+        changed = 1;
+      }
+    if (!changed) return;
+  }
+}
+
+/* Integer matrix t with red = t · basis, or NACRE_ERR_NUMERIC when
+ * red · basis⁻¹ is not integer to 1e-6. */
+static nacre_status integer_transform(const double red[3][3],
+                                      const double basis[3][3],
+                                      long t[3][3]) {
+  double inv[3][3], tt[3][3];
+  if (nacre_mat3_inverse(basis, inv)) return NACRE_ERR_NUMERIC;
+  nacre_mat3_mul(red, inv, tt);
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
-      double r = floor(mm[i][j] + 0.5);
-      if (fabs(mm[i][j] - r) > 1e-6) return NACRE_ERR_NUMERIC;
-      m[i][j] = (int)r;
+      double r = floor(tt[i][j] + 0.5);
+      if (fabs(tt[i][j] - r) > 1e-6) return NACRE_ERR_NUMERIC;
+      t[i][j] = (long)r;
     }
-  /* Recompute the reduced cell from the integer matrix so it is exactly a
-   * lattice basis of the input (no rounding drift). */
+  return NACRE_OK;
+}
+
+nacre_status nacre_cell_niggli(const double cell[3][3], double symprec,
+                               double reduced[3][3], int m[3][3]) {
+  /* basis = u · cell: the cell itself, or its size-reduced form when
+   * spglib cannot reduce the cell as given */
+  double basis[3][3], lat[3][3], red[3][3];
+  long u[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  memcpy(basis, cell, sizeof basis);
+  nacre_mat3_transpose(basis, lat); /* spglib wants basis vectors as columns */
+  if (!spg_niggli_reduce(lat, symprec)) {
+    size_reduce(basis, u);
+    nacre_mat3_transpose(basis, lat);
+    if (!spg_niggli_reduce(lat, symprec)) return NACRE_ERR_NUMERIC;
+  }
+  nacre_mat3_transpose(lat, red);
+  long t[3][3];
+  if (integer_transform(red, basis, t)) return NACRE_ERR_NUMERIC;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      long v = t[i][0] * u[0][j] + t[i][1] * u[1][j] + t[i][2] * u[2][j];
+      if (v > INT_MAX || v < -INT_MAX) return NACRE_ERR_NUMERIC;
+      m[i][j] = (int)v;
+    }
+  /* The reduced cell from the integer matrix and the basis, so it is
+   * exactly a lattice basis of the input (no rounding drift). */
   for (int i = 0; i < 3; i++)
     for (int k = 0; k < 3; k++)
-      reduced[i][k] = m[i][0] * cell[0][k] + m[i][1] * cell[1][k] +
-                      m[i][2] * cell[2][k];
+      reduced[i][k] = t[i][0] * basis[0][k] + t[i][1] * basis[1][k] +
+                      t[i][2] * basis[2][k];
   if (nacre_mat3_det(reduced) < 0.0) {
     for (int k = 0; k < 3; k++) {
       reduced[2][k] = -reduced[2][k];

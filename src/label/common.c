@@ -337,18 +337,26 @@ nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
   int periodic = s->pbc[0] && s->pbc[1] && s->pbc[2];
   if (opt->cell != NACRE_LABEL_CELL_INPUT && periodic) {
     nacre_structure *red = NULL;
-    nacre_status st = nacre_structure_niggli(s, &red, err);
-    if (st) return st;
-    int kr[3];
-    nacre_label_kgrid(red->cell, set.kspacing, kr);
-    if (opt->cell == NACRE_LABEL_CELL_NIGGLI ||
-        (long)kr[0] * kr[1] * kr[2] < (long)kgrid[0] * kgrid[1] * kgrid[2]) {
-      memcpy(kgrid, kr, sizeof kr);
-      *reduced = 1;
-      *out = red;
-      return NACRE_OK;
+    nacre_error e2;
+    nacre_status st = nacre_structure_niggli(s, &red, &e2);
+    /* auto only saves k-points: a cell spglib cannot reduce is labelled as
+     * it is */
+    if (st && opt->cell == NACRE_LABEL_CELL_NIGGLI) {
+      if (err) *err = e2;
+      return st;
     }
-    nacre_structure_free(red);
+    if (!st) {
+      int kr[3];
+      nacre_label_kgrid(red->cell, set.kspacing, kr);
+      if (opt->cell == NACRE_LABEL_CELL_NIGGLI ||
+          (long)kr[0] * kr[1] * kr[2] < (long)kgrid[0] * kgrid[1] * kgrid[2]) {
+        memcpy(kgrid, kr, sizeof kr);
+        *reduced = 1;
+        *out = red;
+        return NACRE_OK;
+      }
+      nacre_structure_free(red);
+    }
   }
   *out = nacre_structure_copy(s, err);
   return *out ? NACRE_OK : (err ? err->status : NACRE_ERR_NOMEM);

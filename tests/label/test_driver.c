@@ -570,6 +570,15 @@ static void test_cell_choice(void) {
         "same volume");
   CHECK(same_atoms(k, dft), "same atoms up to lattice vectors");
   nacre_structure_free(dft);
+  /* a basis far beyond spglib's own iteration limit: (a, b + 100a, c) */
+  nacre_structure *far = nacre_structure_copy(s, NULL);
+  for (int x = 0; x < 3; x++) far->cell[1][x] += 100 * s->cell[0][x];
+  CHECK_OK(nacre_label_dft_structure(&opt, far, &dft, grid, &reduced, &err),
+           &err);
+  CHECK(reduced && npoints(grid) == npoints(grid_s) && same_atoms(far, dft),
+        "b + 100a reduced too: %d %d %d", grid[0], grid[1], grid[2]);
+  nacre_structure_free(dft);
+  nacre_structure_free(far);
   /* auto keeps a cell that is reduced already */
   CHECK_OK(nacre_label_dft_structure(&opt, s, &dft, grid, &reduced, &err),
            &err);
