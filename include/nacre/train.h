@@ -39,7 +39,17 @@ typedef struct nacre_sample {
   char *source;      /* where it came from ("DATA/000/045", "x.xyz@3") */
   double weight;     /* loss weight (≥ 0) when has & NACRE_LABEL_WEIGHT,
                         else 1: extended XYZ info key config_weight */
+  int ninfo;         /* the other extended XYZ info keys of the frame
+                        (kind, config_type, label_id, ...), carried through
+                        filter, split and merge: */
+  char **info;       /* 2*ninfo strings, key, value, key, value, ... */
 } nacre_sample;
+
+/* The value of one of the sample's info keys, or NULL. */
+const char *nacre_sample_get_info(const nacre_sample *s, const char *key);
+/* Its config_type, else its kind (nacre generate), else NULL: the class of
+ * structure reports name. */
+const char *nacre_sample_class(const nacre_sample *s);
 
 /* The loss weight of a sample: its weight, or 1 when it has none. */
 static inline double nacre_sample_weight(const nacre_sample *s) {

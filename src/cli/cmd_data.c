@@ -49,8 +49,10 @@ static void help(void) {
       "  -h, --help               this text\n"
       "\n"
       "Extended XYZ output follows ASE: energy (eV), forces (eV/Å) and stress\n"
-      "as a 3x3 matrix in eV/Å^3, positive = tensile. Files are written\n"
-      "atomically (temporary file, then rename).\n");
+      "as a 3x3 matrix in eV/Å^3, positive = tensile; config_weight; the\n"
+      "other info keys of extended XYZ input (kind, config_type, label_id,\n"
+      "...) as they were; source=FILE@INDEX of the frame read. Files are\n"
+      "written atomically (temporary file, then rename).\n");
 }
 
 static int print_info(const nacre_dataset *d, int json) {

@@ -30,7 +30,8 @@ static void help(void) {
       "                   PREFIX.forces.csv (source, atom, component, reference\n"
       "                   and predicted eV/Å)\n"
       "  --plot FILE.svg  parity plot of energies and forces (SVG)\n"
-      "  --worst N        list the N worst structures (default 5)\n"
+      "  --worst N        list the N worst structures (default 5), with their\n"
+      "                   config_type or kind info key when they have one\n"
       "  --threads N      OpenMP threads (default: all)\n"
       "  --json           machine-readable report on stdout\n"
       "  -h, --help       this text\n");
@@ -237,6 +238,8 @@ static int run(int argc, char **argv) {
       const nacre_sample *sm = &d->items[order[k]];
       cJSON_AddStringToObject(o, "source", sm->source ? sm->source : "");
       cJSON_AddNumberToObject(o, "natoms", sm->s->natoms);
+      if (nacre_sample_class(sm))
+        cJSON_AddStringToObject(o, "class", nacre_sample_class(sm));
       cJSON_AddNumberToObject(o, "energy_error_mev_atom", 1e3 * ser[order[k]]);
       cJSON_AddItemToArray(w, o);
     }
@@ -256,10 +259,13 @@ static int run(int argc, char **argv) {
              "deviation %.1f meV/Å\n",
              1e3 * edev, 1e3 * fdev);
     if (worst) printf("worst structures (|ΔE| meV/atom):\n");
-    for (int k = 0; k < worst; k++)
-      printf("  %10.3f  %s (%d atoms)\n", 1e3 * ser[order[k]],
-             d->items[order[k]].source ? d->items[order[k]].source : "?",
-             d->items[order[k]].s->natoms);
+    for (int k = 0; k < worst; k++) {
+      const nacre_sample *sm = &d->items[order[k]];
+      const char *cls = nacre_sample_class(sm);
+      printf("  %10.3f  %s (%d atoms%s%s)\n", 1e3 * ser[order[k]],
+             sm->source ? sm->source : "?", sm->s->natoms, cls ? ", " : "",
+             cls ? cls : "");
+    }
   }
 done:
   free(inputs);

@@ -21,7 +21,20 @@ void nacre_sample_clear(nacre_sample *sm) {
   nacre_structure_free(sm->s);
   free(sm->forces);
   free(sm->source);
+  for (int k = 0; k < 2 * sm->ninfo; k++) free(sm->info[k]);
+  free(sm->info);
   memset(sm, 0, sizeof *sm);
+}
+
+const char *nacre_sample_get_info(const nacre_sample *sm, const char *key) {
+  for (int k = 0; k < sm->ninfo; k++)
+    if (!strcmp(sm->info[2 * k], key)) return sm->info[2 * k + 1];
+  return NULL;
+}
+
+const char *nacre_sample_class(const nacre_sample *sm) {
+  const char *c = nacre_sample_get_info(sm, "config_type");
+  return c ? c : nacre_sample_get_info(sm, "kind");
 }
 
 void nacre_dataset_free(nacre_dataset *d) {
@@ -57,7 +70,15 @@ nacre_status nacre_dataset_append_copy(nacre_dataset *d,
   b.s = nacre_structure_copy(a->s, err);
   b.forces = NULL;
   b.source = NULL;
+  b.info = NULL;
+  b.ninfo = 0;
   if (!b.s) return err ? err->status : NACRE_ERR_NOMEM;
+  if (a->ninfo) {
+    if (!(b.info = calloc(2 * (size_t)a->ninfo, sizeof *b.info))) goto nomem;
+    b.ninfo = a->ninfo;
+    for (int k = 0; k < 2 * a->ninfo; k++)
+      if (!(b.info[k] = strdup(a->info[k]))) goto nomem;
+  }
   if (a->forces) {
     b.forces = malloc(3 * (size_t)a->s->natoms * sizeof(double));
     if (!b.forces) goto nomem;
@@ -267,50 +288,45 @@ nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
   return NACRE_OK;
 }
 
-/* ASE's extended XYZ: Lattice, Properties, energy and a 3x3 stress in the
- * comment line (ase.io.extxyz writes stress as the full 3x3 matrix). */
+/* ASE's extended XYZ through the io module's writer: Lattice, Properties,
+ * energy, stress as a 3x3 matrix, the sample's info keys, config_weight,
+ * source, pbc. */
 nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
                                         nacre_error *err) {
   for (int i = 0; i < d->n; i++) {
     const nacre_sample *sm = &d->items[i];
-    const nacre_structure *s = sm->s;
-    fprintf(fp, "%d\n", s->natoms);
-    fprintf(fp, "Lattice=\"");
-    for (int a = 0; a < 3; a++)
-      for (int b = 0; b < 3; b++)
-        fprintf(fp, "%.17g%s", s->cell[a][b], a == 2 && b == 2 ? "" : " ");
-    fprintf(fp, "\" Properties=species:S:1:pos:R:3%s",
-            (sm->has & NACRE_LABEL_FORCES) ? ":forces:R:3" : "");
-    if (sm->has & NACRE_LABEL_ENERGY) fprintf(fp, " energy=%.17g", sm->energy);
+    nacre_info *info = malloc(sizeof *info * ((size_t)sm->ninfo + 2));
+    if (!info) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    char weight[32];
+    int n = 0;
+    for (int k = 0; k < sm->ninfo; k++)
+      info[n++] = (nacre_info){sm->info[2 * k], sm->info[2 * k + 1]};
+    if (sm->has & NACRE_LABEL_WEIGHT) {
+      snprintf(weight, sizeof weight, "%.17g", sm->weight);
+      info[n++] = (nacre_info){"config_weight", weight};
+    }
+    if (sm->source) info[n++] = (nacre_info){"source", sm->source};
+    /* a frame that borrows the sample's arrays (never cleared) */
+    nacre_frame f;
+    nacre_frame_init(&f);
+    f.s = sm->s;
+    if (sm->has & NACRE_LABEL_ENERGY) {
+      f.has |= NACRE_FRAME_ENERGY;
+      f.energy = sm->energy;
+    }
+    if (sm->has & NACRE_LABEL_FORCES) {
+      f.has |= NACRE_FRAME_FORCES;
+      f.forces = sm->forces;
+    }
     if (sm->has & NACRE_LABEL_STRESS) {
-      double m[3][3];
-      nacre_mat3_from_voigt(sm->stress, m);
-      fprintf(fp, " stress=\"");
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++)
-          fprintf(fp, "%.17g%s", m[a][b], a == 2 && b == 2 ? "" : " ");
-      fprintf(fp, "\"");
+      f.has |= NACRE_FRAME_STRESS;
+      memcpy(f.stress, sm->stress, sizeof f.stress);
     }
-    if (sm->has & NACRE_LABEL_WEIGHT)
-      fprintf(fp, " config_weight=%.17g", sm->weight);
-    if (sm->source) {
-      fprintf(fp, " source=\"");
-      for (const char *c = sm->source; *c; c++)
-        fputc(*c == '"' || *c == ' ' ? '_' : *c, fp);
-      fprintf(fp, "\"");
-    }
-    fprintf(fp, " pbc=\"%c %c %c\"\n", s->pbc[0] ? 'T' : 'F',
-            s->pbc[1] ? 'T' : 'F', s->pbc[2] ? 'T' : 'F');
-    for (int a = 0; a < s->natoms; a++) {
-      const nacre_element *el = nacre_element_by_z(s->numbers[a]);
-      fprintf(fp, "%-2s %.17g %.17g %.17g", el ? el->symbol : "X",
-              s->positions[3 * a], s->positions[3 * a + 1],
-              s->positions[3 * a + 2]);
-      if (sm->has & NACRE_LABEL_FORCES)
-        fprintf(fp, " %.17g %.17g %.17g", sm->forces[3 * a],
-                sm->forces[3 * a + 1], sm->forces[3 * a + 2]);
-      fputc('\n', fp);
-    }
+    f.ninfo = n;
+    f.info = info;
+    nacre_status st = nacre_xyz_write(fp, &f, err);
+    free(info);
+    if (st) return st;
   }
   if (ferror(fp))
     return nacre_error_set(err, NACRE_ERR_IO, "write error on extended XYZ");

@@ -52,6 +52,24 @@ static nacre_status take_frame(nacre_dataset *d, nacre_frame *f, const char *pat
     sm.weight = v;
     sm.has |= NACRE_LABEL_WEIGHT;
   }
+  /* the other info keys travel with the sample; source is written anew */
+  int nkeep = 0;
+  for (int k = 0; k < f->ninfo; k++)
+    nkeep += strcmp(f->info[k].key, "config_weight") &&
+             strcmp(f->info[k].key, "source");
+  if (nkeep && !(sm.info = calloc(2 * (size_t)nkeep, sizeof *sm.info))) {
+    nacre_sample_clear(&sm);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (int k = 0; k < f->ninfo; k++) {
+    if (!strcmp(f->info[k].key, "config_weight") ||
+        !strcmp(f->info[k].key, "source"))
+      continue;
+    sm.info[2 * sm.ninfo] = f->info[k].key;
+    sm.info[2 * sm.ninfo + 1] = f->info[k].value;
+    f->info[k].key = f->info[k].value = NULL; /* moved */
+    sm.ninfo++;
+  }
   char src[4200];
   snprintf(src, sizeof src, "%s@%ld", path, index);
   if (!(sm.source = strdup(src))) {

@@ -161,6 +161,31 @@ int main(void) {
             isfinite(cJSON_GetObjectItem(j, "force_rmse_mev_a")->valuedouble),
         "Lennard-Jones test JSON has a finite force RMSE");
   cJSON_Delete(j);
+  /* the worst list names each structure's config_type, else its kind */
+  char kx[900];
+  snprintf(kx, sizeof kx, "%s.kinds.xyz", out_path);
+  fp = fopen(kx, "w");
+  if (fp) {
+    fputs("1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3 "
+          "energy=-1.0 kind=bcc\nNa 0 0 0\n"
+          "1\nLattice=\"3.2 0 0 0 3.2 0 0 0 3.2\" Properties=species:S:1:pos:R:3 "
+          "energy=-1.0 kind=fcc config_type=liquid\nNa 0 0 0\n",
+          fp);
+    fclose(fp);
+  }
+  snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", kx);
+  CHECK(run(args) == 0, "test on a file with kinds");
+  j = out_json();
+  cJSON *wl = j ? cJSON_GetObjectItem(j, "worst") : NULL;
+  int bcc = 0, liquid = 0;
+  for (int k = 0; wl && k < cJSON_GetArraySize(wl); k++) {
+    cJSON *c = cJSON_GetObjectItem(cJSON_GetArrayItem(wl, k), "class");
+    bcc += c && !strcmp(c->valuestring, "bcc");
+    liquid += c && !strcmp(c->valuestring, "liquid");
+  }
+  CHECK(bcc == 1 && liquid == 1, "worst list: classes bcc and liquid (config_type first)");
+  cJSON_Delete(j);
+  remove(kx);
   snprintf(args, sizeof args, "test %s /nonexistent", model);
   CHECK(run(args) == 1, "test on missing data exits 1");
 

@@ -308,7 +308,57 @@ static void test_frames(void) {
   nacre_dataset_free(d);
 }
 
+/* Info keys other than the labels (the generator's kind, a label_id, a
+ * value with spaces) survive read, subset and write; source is written
+ * anew, never doubled. */
+static void test_info_keys(void) {
+  char path[] = "/tmp/nacre_info_XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  char xyz[700], out[700];
+  snprintf(xyz, sizeof xyz, "%s.xyz", path);
+  snprintf(out, sizeof out, "%s.out.xyz", path);
+  rename(path, xyz);
+  write_file(xyz,
+             "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3 "
+             "energy=-1.0 kind=bcc label_version=\"ABINIT 9.6.2\" "
+             "config_weight=2 source=old@7\nNa 0 0 0\n"
+             "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3 "
+             "energy=-2.0\nNa 0 0 0\n");
+  nacre_error err;
+  nacre_dataset *d = nacre_dataset_new(&err), *r = nacre_dataset_new(&err);
+  CHECK_OK(nacre_dataset_read(d, xyz, &err), &err);
+  CHECK(d->n == 2 && d->items[0].ninfo == 2 && d->items[1].ninfo == 0,
+        "two info keys kept, config_weight and source not among them (%d)",
+        d->n ? d->items[0].ninfo : -1);
+  int idx[2] = {1, 0};
+  nacre_dataset *sub = NULL;
+  CHECK_OK(nacre_dataset_subset(d, idx, 2, &sub, &err), &err);
+  CHECK_OK(nacre_dataset_save_extxyz(sub, out, &err), &err);
+  CHECK_OK(nacre_dataset_read(r, out, &err), &err);
+  const nacre_sample *b = r->n == 2 ? &r->items[1] : NULL;
+  CHECK(b && b->ninfo == 2 && !strcmp(b->info[0], "kind") &&
+            !strcmp(b->info[1], "bcc") && !strcmp(b->info[2], "label_version") &&
+            !strcmp(b->info[3], "ABINIT 9.6.2") && nacre_sample_weight(b) == 2 &&
+            strstr(b->source, ".xyz@1"),
+        "info keys, weight and a new source after subset and write");
+  char *text = NULL;
+  FILE *fp = fopen(out, "r");
+  size_t len = 0;
+  CHECK(fp && getdelim(&text, &len, '\0', fp) > 0, "read back");
+  if (fp) fclose(fp);
+  CHECK(text && !strstr(text, "old@7") && strstr(text, "source="),
+        "one source key, the new one");
+  free(text);
+  nacre_dataset_free(sub);
+  nacre_dataset_free(d);
+  nacre_dataset_free(r);
+  remove(xyz);
+  remove(out);
+}
+
 int main(void) {
+  test_info_keys();
   test_frames();
   test_npy();
   test_deepmd();
