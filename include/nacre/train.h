@@ -609,6 +609,14 @@ nacre_status nacre_potential_evaluate(const struct nacre_potential *p,
                                       double *f_pred, double (*s_pred)[6],
                                       nacre_errors *errs, nacre_error *err);
 
+/* The error figures of predictions laid out as the two functions above
+ * fill them (f_pred and s_pred may be NULL), over the samples whose
+ * nacre_sample_class is cls (NULL: the samples without a class), or over
+ * every sample when all is set. */
+void nacre_errors_compute(const nacre_dataset *d, const double *e_pred,
+                          const double *f_pred, const double (*s_pred)[6],
+                          int all, const char *cls, nacre_errors *errs);
+
 /* Parity plot as SVG: one panel per series (predicted vs reference with
  * the diagonal), axis labels in the units given. */
 typedef struct nacre_parity_series {

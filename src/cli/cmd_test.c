@@ -19,10 +19,11 @@ static void help(void) {
       "or any potential nacre loads: MAISE or nn JSON models, EAM files,\n"
       "inline specs such as lj:...) on every structure of DATA (formats as for 'nacre data') and\n"
       "reports RMSE and MAE of the energy per atom (meV/atom), force\n"
-      "components (meV/Å) and stress components (GPa), and the structures\n"
-      "with the largest energy errors. For a committee the prediction is the\n"
-      "mean of its members, and the largest energy deviation per atom and\n"
-      "atomic force deviation are reported.\n"
+      "components (meV/Å) and stress components (GPa), the same by class\n"
+      "when the frames name more than one (extended XYZ info key config_type,\n"
+      "else kind), and the structures with the largest energy errors. For a\n"
+      "committee the prediction is the mean of its members, and the largest\n"
+      "energy deviation per atom and atomic force deviation are reported.\n"
       "\n"
       "Options:\n"
       "  --csv PREFIX     write PREFIX.energy.csv (source, atoms, reference and\n"
@@ -102,6 +103,7 @@ static int run(int argc, char **argv) {
   double (*s)[6] = NULL;
   nacre_committee_result *res = NULL;
   int *order = NULL;
+  const char **cls = NULL; /* distinct classes of the samples */
   FILE *probe = fopen(model, "r");
   char head[32] = "";
   if (probe) {
@@ -152,6 +154,19 @@ static int run(int argc, char **argv) {
   }
   sort_worst(order, n, ser);
   if (worst > n) worst = n;
+  /* errors by class (config_type, else kind) when the data name more than
+   * one; samples without a class form one more group */
+  cls = calloc(n > 0 ? (size_t)n : 1, sizeof *cls);
+  int ncls = 0, unclassified = 0;
+  for (int q = 0; q < n && cls; q++) {
+    const char *c = nacre_sample_class(&d->items[q]);
+    int seen = !c && unclassified;
+    for (int k = 0; c && k < ncls && !seen; k++) seen = !strcmp(cls[k], c);
+    if (seen) continue;
+    if (c) cls[ncls++] = c;
+    else unclassified = 1;
+  }
+  int by_class = cls && ncls + unclassified > 1;
   if (csv) {
     char path[4096];
     snprintf(path, sizeof path, "%s.energy.csv", csv);
@@ -232,6 +247,22 @@ static int run(int argc, char **argv) {
     cJSON_AddNumberToObject(j, "stress_mae_gpa", er.s_mae);
     cJSON_AddNumberToObject(j, "max_energy_deviation_mev_atom", 1e3 * edev);
     cJSON_AddNumberToObject(j, "max_force_deviation_mev_a", 1e3 * fdev);
+    if (by_class) {
+      cJSON *bc = cJSON_AddArrayToObject(j, "by_class");
+      for (int k = 0; k < ncls + unclassified; k++) {
+        nacre_errors ce;
+        nacre_errors_compute(d, e, f, (const double(*)[6])s, 0,
+                             k < ncls ? cls[k] : NULL, &ce);
+        cJSON *o = cJSON_CreateObject();
+        if (k < ncls) cJSON_AddStringToObject(o, "class", cls[k]);
+        else cJSON_AddNullToObject(o, "class");
+        cJSON_AddNumberToObject(o, "structures", ce.nstructures);
+        cJSON_AddNumberToObject(o, "energy_rmse_mev_atom", 1e3 * ce.e_rmse);
+        cJSON_AddNumberToObject(o, "force_rmse_mev_a", 1e3 * ce.f_rmse);
+        cJSON_AddNumberToObject(o, "stress_rmse_gpa", ce.s_rmse);
+        cJSON_AddItemToArray(bc, o);
+      }
+    }
     cJSON *w = cJSON_AddArrayToObject(j, "worst");
     for (int k = 0; k < worst; k++) {
       cJSON *o = cJSON_CreateObject();
@@ -258,6 +289,18 @@ static int run(int argc, char **argv) {
       printf("committee: largest energy deviation %.3f meV/atom, largest atomic force "
              "deviation %.1f meV/Å\n",
              1e3 * edev, 1e3 * fdev);
+    if (by_class) {
+      printf("by class (config_type or kind): structures, RMSE of energy "
+             "(meV/atom), forces (meV/Å), stress (GPa)\n");
+      for (int k = 0; k < ncls + unclassified; k++) {
+        nacre_errors ce;
+        nacre_errors_compute(d, e, f, (const double(*)[6])s, 0,
+                             k < ncls ? cls[k] : NULL, &ce);
+        printf("  %-16s %6d %10.3f %9.2f %9.4f\n",
+               k < ncls ? cls[k] : "(none)", ce.nstructures, 1e3 * ce.e_rmse,
+               1e3 * ce.f_rmse, ce.s_rmse);
+      }
+    }
     if (worst) printf("worst structures (|ΔE| meV/atom):\n");
     for (int k = 0; k < worst; k++) {
       const nacre_sample *sm = &d->items[order[k]];
@@ -268,6 +311,7 @@ static int run(int argc, char **argv) {
     }
   }
 done:
+  free(cls);
   free(inputs);
   free(e);
   free(f);

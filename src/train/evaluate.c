@@ -8,13 +8,22 @@
 #include "nacre/train.h"
 #include "train_internal.h"
 
-static void fill_errors(const nacre_dataset *d, const long *off, const double *e_pred,
-                      const double *f_pred, double (*sp)[6], nacre_errors *errs) {
-  int n = d->n;
+static int in_class(const nacre_sample *sm, int all, const char *cls) {
+  if (all) return 1;
+  const char *c = nacre_sample_class(sm);
+  return cls ? c && !strcmp(c, cls) : !c;
+}
+
+void nacre_errors_compute(const nacre_dataset *d, const double *e_pred,
+                          const double *f_pred, const double (*sp)[6],
+                          int all, const char *cls, nacre_errors *errs) {
   double esq = 0, eab = 0, fsq = 0, fab = 0, ssq = 0, sab = 0;
-  long ne = 0, nf = 0, ns = 0;
-  for (int q = 0; q < n; q++) {
+  long ne = 0, nf = 0, ns = 0, off = 0;
+  int nq = 0;
+  for (int q = 0; q < d->n; off += 3L * d->items[q].s->natoms, q++) {
     const nacre_sample *sm = &d->items[q];
+    if (!in_class(sm, all, cls)) continue;
+    nq++;
     int na = sm->s->natoms;
     if ((sm->has & NACRE_LABEL_ENERGY) && na) {
       double de = (e_pred[q] - sm->energy) / na;
@@ -22,14 +31,14 @@ static void fill_errors(const nacre_dataset *d, const long *off, const double *e
       eab += fabs(de);
       ne++;
     }
-    if (sm->has & NACRE_LABEL_FORCES)
+    if ((sm->has & NACRE_LABEL_FORCES) && f_pred)
       for (int k = 0; k < 3 * na; k++) {
-        double df = f_pred[off[q] + k] - sm->forces[k];
+        double df = f_pred[off + k] - sm->forces[k];
         fsq += df * df;
         fab += fabs(df);
         nf++;
       }
-    if (sm->has & NACRE_LABEL_STRESS)
+    if ((sm->has & NACRE_LABEL_STRESS) && sp)
       for (int v = 0; v < 6; v++) {
         double ds = (sp[q][v] - sm->stress[v]) * NACRE_EV_A3_TO_GPA;
         ssq += ds * ds;
@@ -38,7 +47,7 @@ static void fill_errors(const nacre_dataset *d, const long *off, const double *e
       }
   }
   memset(errs, 0, sizeof *errs);
-  errs->nstructures = n;
+  errs->nstructures = nq;
   errs->nforce_components = nf;
   errs->nstress_components = ns;
   if (ne) errs->e_rmse = sqrt(esq / ne), errs->e_mae = eab / ne;
@@ -93,7 +102,8 @@ nacre_status nacre_committee_evaluate(const nacre_committee *c,
     e_pred[q] = r.energy;
     if (res) res[q] = r;
   }
-  if (!status && errs) fill_errors(d, off, e_pred, f_pred, sp, errs);
+  if (!status && errs)
+    nacre_errors_compute(d, e_pred, f_pred, (const double(*)[6])sp, 1, NULL, errs);
   free(off);
   free(fbuf);
   if (!s_pred) free(sp);
@@ -154,7 +164,8 @@ nacre_status nacre_potential_evaluate(const nacre_potential *p, const nacre_data
     if (c) nacre_result_free(&r);
     nacre_calc_free(c);
   }
-  if (!status && errs) fill_errors(d, off, e_pred, f_pred, sp, errs);
+  if (!status && errs)
+    nacre_errors_compute(d, e_pred, f_pred, (const double(*)[6])sp, 1, NULL, errs);
   free(off);
   free(fbuf);
   if (!s_pred) free(sp);

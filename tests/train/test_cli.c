@@ -184,6 +184,19 @@ int main(void) {
     liquid += c && !strcmp(c->valuestring, "liquid");
   }
   CHECK(bcc == 1 && liquid == 1, "worst list: classes bcc and liquid (config_type first)");
+  /* errors by class: one structure each, the class RMSE is that
+   * structure's error, and the two combine to the overall RMSE */
+  cJSON *bc = j ? cJSON_GetObjectItem(j, "by_class") : NULL;
+  double e2 = 0;
+  int nbc = bc ? cJSON_GetArraySize(bc) : 0;
+  for (int k = 0; k < nbc; k++) {
+    cJSON *o = cJSON_GetArrayItem(bc, k);
+    double r = cJSON_GetObjectItem(o, "energy_rmse_mev_atom")->valuedouble;
+    e2 += r * r * cJSON_GetObjectItem(o, "structures")->valuedouble;
+  }
+  cJSON *etot = j ? cJSON_GetObjectItem(j, "energy_rmse_mev_atom") : NULL;
+  CHECK(nbc == 2 && etot && fabs(sqrt(e2 / 2) - etot->valuedouble) < 1e-9 * etot->valuedouble,
+        "by_class: 2 classes whose errors make up the total");
   cJSON_Delete(j);
   remove(kx);
   snprintf(args, sizeof args, "test %s /nonexistent", model);
