@@ -4,8 +4,8 @@
 # reproduces held-out labels, as the training set grows, and whether cells
 # of 1-2 atoms teach the larger (3-8-atom) cells.
 #
-# The labelled files are merged and split once (seed 1) into a pool and a
-# fixed test set: 10 % of the 1-2-atom cells and 25 % of the larger (3-8
+# The labelled files are merged and split once (by label_id, seed 1) into a
+# pool and a fixed test set: 10 % of the 1-2-atom cells and 25 % of the larger (3-8
 # atoms) ones. For each fraction f of the pool, a network
 # is trained on that part (its own 90/10 train/validation split) and
 # evaluated on the test set, separately for the 1-2-atom and the larger
@@ -13,7 +13,8 @@
 # tests on all larger cells.
 # Prints one line per training set: its size, then on each test subset the
 # RMSE of energy (meV/atom, mean ± standard deviation over SEEDS), forces
-# (meV/Å) and stress (GPa), means over SEEDS; wall time of the trainings.
+# (meV/Å) and stress (GPa), means over SEEDS; wall time of the trainings;
+# then the errors of one whole-pool model by generator kind.
 #
 #   scripts/na-learning-curve.sh
 # Environment: NACRE [build/release/nacre], WORK [build/na-learning-curve],
@@ -42,16 +43,20 @@ quiet() { "$@" >>"$log" 2>&1 || { cat "$log" >&2; exit 1; }; }
 quiet "$nacre" data merge "${files[@]}" -o "$work/all.xyz"
 quiet "$nacre" data filter "$work/all.xyz" --max-atoms 2 -o "$work/small.xyz"
 quiet "$nacre" data filter "$work/all.xyz" --min-atoms 3 -o "$work/large.xyz"
-quiet "$nacre" data split "$work/small.xyz" --fractions 0.9,0,0.1 --seed 1 -o "$work/small"
-quiet "$nacre" data split "$work/large.xyz" --fractions 0.75,0,0.25 --seed 1 -o "$work/large"
+# Split by label_id, not by a shuffle: a structure stays where it is when
+# the set grows, so the test sets of later runs contain those of earlier ones
+# and the pool fractions are nested.
+quiet "$nacre" data split "$work/small.xyz" --fractions 0.9,0,0.1 --by label_id --seed 1 -o "$work/small"
+quiet "$nacre" data split "$work/large.xyz" --fractions 0.75,0,0.25 --by label_id --seed 1 -o "$work/large"
 quiet "$nacre" data merge "$work/small.train.xyz" "$work/large.train.xyz" -o "$work/pool.xyz"
 
 count() { grep -c -E '^[0-9]+[[:space:]]*$' "$1" || true; }
 rmse() {  # MODEL DATA -> "E F S" RMSE from nacre test --json
+  # the first occurrence of each key is the whole set's (by_class follows)
   "$nacre" test "$1" "$2" --threads "$threads" --json | tr -d ' \t,' | awk -F: '
-    $1 == "\"energy_rmse_mev_atom\"" { e = $2 }
-    $1 == "\"force_rmse_mev_a\"" { f = $2 }
-    $1 == "\"stress_rmse_gpa\"" { s = $2 }
+    $1 == "\"energy_rmse_mev_atom\"" && e == "" { e = $2 }
+    $1 == "\"force_rmse_mev_a\"" && f == "" { f = $2 }
+    $1 == "\"stress_rmse_gpa\"" && s == "" { s = $2 }
     END { printf "%7.2f %7.1f %6.3f", e, f, s }'
 }
 run() {  # NAME TRAINFILE [LARGE-TEST-FILE]: mean over the training seeds
@@ -83,7 +88,7 @@ for f in $fractions; do
   if [[ $f == 1 ]]; then
     cp "$work/pool.xyz" "$sub"
   else
-    quiet "$nacre" data split "$work/pool.xyz" --fractions "$f,0,$(awk -v f="$f" 'BEGIN { print 1 - f }')" \
+    quiet "$nacre" data split "$work/pool.xyz" --by label_id --fractions "$f,0,$(awk -v f="$f" 'BEGIN { print 1 - f }')" \
       --seed 2 -o "$work/pool-$f"
     mv "$work/pool-$f.train.xyz" "$sub"
   fi
@@ -91,3 +96,10 @@ for f in $fractions; do
 done
 # cells of 1-2 atoms only, tested on every larger cell (none was seen)
 run "small-only" "$work/small.train.xyz" "$work/large.xyz"
+# which structures the errors come from: the whole pool's first-seed model
+# on both test sets, by generator kind
+first=${seeds%% *}
+echo
+echo "f=1, seed $first, on both test sets by kind:"
+"$nacre" test "$work/f=1.$first.model" "$work/small.test.xyz" "$work/large.test.xyz" \
+  --threads "$threads" --worst 0 | sed -n '/^by class/,$p'

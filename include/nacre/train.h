@@ -149,6 +149,17 @@ void nacre_permutation(int n, uint64_t seed, int *perm);
 void nacre_split_indices(int n, double frac_train, double frac_valid,
                          uint64_t seed, int *train, int *ntrain, int *valid,
                          int *nvalid, int *test, int *ntest);
+/* Splits by a hash of each sample's info key `key` (e.g. label_id) mixed
+ * with the seed instead of a shuffle: u = hash in [0, 1) puts a sample in
+ * train (u < frac_train), valid (< frac_train + frac_valid) or test. A
+ * sample keeps its part when the set grows or is reordered, so a test
+ * set stays unseen across retrainings. NACRE_ERR_INVALID names the first
+ * sample without the key. Outputs as nacre_split_indices (sorted). */
+nacre_status nacre_split_by_key(const nacre_dataset *d, const char *key,
+                                double frac_train, double frac_valid,
+                                uint64_t seed, int *train, int *ntrain,
+                                int *valid, int *nvalid, int *test,
+                                int *ntest, nacre_error *err);
 /* Copies the samples listed in idx into a new data set. */
 nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
                                   int n, nacre_dataset **out,

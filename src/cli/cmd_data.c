@@ -46,6 +46,11 @@ static void help(void) {
       "  --fractions T,V,X        split: train, validation, test (default\n"
       "                           0.8,0.1,0.1; normalised to sum 1)\n"
       "  --seed S                 split: shuffle seed (default 1)\n"
+      "  --by KEY                 split: by a hash of each frame's info key KEY\n"
+      "                           (e.g. label_id) and --seed instead of a\n"
+      "                           shuffle, so a structure stays in its part\n"
+      "                           when the data grow (test sets stay unseen);\n"
+      "                           the parts hold the fractions on average\n"
       "  -h, --help               this text\n"
       "\n"
       "Extended XYZ output follows ASE: energy (eV), forces (eV/Å) and stress\n"
@@ -147,6 +152,7 @@ static int run(int argc, char **argv) {
   char **inputs = calloc((size_t)argc, sizeof *inputs);
   double fr[3] = {0.8, 0.1, 0.1};
   int seed = 1;
+  const char *by = NULL; /* split: info key to hash instead of shuffling */
   nacre_dataset_filter flt;
   nacre_dataset_filter_init(&flt);
   int rc = CLI_OK;
@@ -190,6 +196,8 @@ static int run(int argc, char **argv) {
       NEED_VALUE if (cli_parse_list("data", a, v, 3, fr)) rc = CLI_USAGE;
       else if (fr[0] < 0 || fr[1] < 0 || fr[2] < 0 || fr[0] + fr[1] + fr[2] <= 0) rc =
           cli_usage("data", "--fractions must be non-negative with a positive sum");
+    } else if (!strcmp(a, "--by")) {
+      NEED_VALUE by = v;
     } else if (!strcmp(a, "--seed")) {
       NEED_VALUE if (cli_parse_int("data", a, v, &seed)) rc = CLI_USAGE;
     } else if (a[0] == '-' && a[1]) {
@@ -202,6 +210,8 @@ static int run(int argc, char **argv) {
   if (rc == CLI_OK && nin == 0) rc = cli_usage("data", "no DATA given");
   if (rc == CLI_OK && strcmp(action, "info") && !out)
     rc = cli_usage("data", "%s needs -o", action);
+  if (rc == CLI_OK && by && strcmp(action, "split"))
+    rc = cli_usage("data", "--by belongs to split");
   if (rc != CLI_OK) {
     free(inputs);
     return rc;
@@ -230,8 +240,17 @@ static int run(int argc, char **argv) {
   } else if (!strcmp(action, "split")) {
     double sum = fr[0] + fr[1] + fr[2];
     int n = d->n, *idx = malloc(3 * (size_t)(n ? n : 1) * sizeof *idx), cnt[3];
-    nacre_split_indices(n, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx, &cnt[0], idx + n,
-                        &cnt[1], idx + 2 * n, &cnt[2]);
+    if (!idx) {
+      nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+      rc = cli_fail("data", &err);
+    } else if (by) {
+      if (nacre_split_by_key(d, by, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx,
+                             &cnt[0], idx + n, &cnt[1], idx + 2 * n, &cnt[2], &err))
+        rc = cli_fail("data", &err);
+    } else {
+      nacre_split_indices(n, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx, &cnt[0], idx + n,
+                          &cnt[1], idx + 2 * n, &cnt[2]);
+    }
     const char *part[3] = {"train", "valid", "test"};
     for (int p = 0; p < 3 && rc == CLI_OK; p++) {
       nacre_dataset *o = NULL;

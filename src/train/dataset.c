@@ -267,6 +267,37 @@ void nacre_split_indices(int n, double frac_train, double frac_valid,
   *ntest = n - nt - nv;
 }
 
+nacre_status nacre_split_by_key(const nacre_dataset *d, const char *key,
+                                double frac_train, double frac_valid,
+                                uint64_t seed, int *train, int *ntrain,
+                                int *valid, int *nvalid, int *test,
+                                int *ntest, nacre_error *err) {
+  *ntrain = *nvalid = *ntest = 0;
+  for (int q = 0; q < d->n; q++) {
+    const char *v = nacre_sample_get_info(&d->items[q], key);
+    if (!v)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "%s: no info key %s to split by",
+                             d->items[q].source ? d->items[q].source : "sample",
+                             key);
+    /* FNV-1a 64 of the value, then the splitmix64 finaliser with the seed */
+    uint64_t h = 14695981039346656037ull;
+    for (const char *c = v; *c; c++) {
+      h ^= (unsigned char)*c;
+      h *= 1099511628211ull;
+    }
+    h ^= seed + 0x9e3779b97f4a7c15ull;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    double u = (double)(h >> 11) * 0x1.0p-53;
+    if (u < frac_train) train[(*ntrain)++] = q;
+    else if (u < frac_train + frac_valid) valid[(*nvalid)++] = q;
+    else test[(*ntest)++] = q;
+  }
+  return NACRE_OK;
+}
+
 nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
                                   int n, nacre_dataset **out,
                                   nacre_error *err) {

@@ -55,6 +55,11 @@ int main(void) {
   CHECK(run("data frobnicate x") == 2, "unknown action is a usage error (2)");
   CHECK(run("data info /nonexistent/folder") == 1 && err_has("/nonexistent/folder"),
         "missing data: exit 1 naming the path");
+  snprintf(args, sizeof args, "data split %s --by label_id -o %s.split", dp, out_path);
+  CHECK(run(args) == 1 && err_has("no info key label_id"),
+        "split --by a key the frames lack: exit 1 naming the key");
+  snprintf(args, sizeof args, "data merge %s --by label_id -o %s.m", dp, out_path);
+  CHECK(run(args) == 2 && err_has("--by"), "--by outside split: usage error");
   snprintf(args, sizeof args, "train %s", dp);
   CHECK(run(args) == 2 && err_has("-o MODEL"), "train without -o: usage error");
   snprintf(args, sizeof args, "train %s -o %s --weights e=1,q=2", dp, model);

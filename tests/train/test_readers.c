@@ -357,7 +357,84 @@ static void test_info_keys(void) {
   remove(out);
 }
 
+/* A sample of one Na atom with info key id=ID. */
+static void add_with_id(nacre_dataset *d, const char *id) {
+  nacre_sample sm;
+  memset(&sm, 0, sizeof sm);
+  sm.s = nacre_structure_new(1, NULL);
+  sm.s->numbers[0] = 11;
+  sm.info = malloc(2 * sizeof *sm.info);
+  sm.info[0] = strdup("id");
+  sm.info[1] = strdup(id);
+  sm.ninfo = 1;
+  nacre_dataset_take(d, &sm, NULL);
+}
+
+/* 0 train, 1 valid, 2 test of each sample */
+static void parts(const nacre_dataset *d, int *part, int *cnt) {
+  int *idx = malloc(3 * sizeof *idx * (size_t)d->n);
+  nacre_error err;
+  CHECK_OK(nacre_split_by_key(d, "id", 0.8, 0.1, 7, idx, &cnt[0], idx + d->n,
+                              &cnt[1], idx + 2 * d->n, &cnt[2], &err),
+           &err);
+  for (int p = 0; p < 3; p++)
+    for (int k = 0; k < cnt[p]; k++) part[idx[p * d->n + k]] = p;
+  free(idx);
+}
+
+/* --by: the fractions on average, and a sample keeps its part when the set
+ * is reordered and grows */
+static void test_split_by_key(void) {
+  nacre_dataset *a = nacre_dataset_new(NULL), *b = nacre_dataset_new(NULL);
+  char id[32];
+  for (int k = 0; k < 2000; k++) {
+    snprintf(id, sizeof id, "%d-%08x", k, (unsigned)(k * 2654435761u));
+    add_with_id(a, id);
+  }
+  for (int k = 1199; k >= 0; k--) { /* the first 1200, reversed, then new */
+    snprintf(id, sizeof id, "%d-%08x", k, (unsigned)(k * 2654435761u));
+    add_with_id(b, id);
+  }
+  for (int k = 0; k < 500; k++) {
+    snprintf(id, sizeof id, "new-%d", k);
+    add_with_id(b, id);
+  }
+  int *pa = malloc(sizeof *pa * 2000), *pb = malloc(sizeof *pb * 1700), ca[3], cb[3];
+  parts(a, pa, ca);
+  parts(b, pb, cb);
+  /* binomial sd of the counts: 18 (train), 13 (valid): 4 sd */
+  CHECK(abs(ca[0] - 1600) < 72 && abs(ca[1] - 200) < 54 && ca[0] + ca[1] + ca[2] == 2000,
+        "fractions 0.8/0.1/0.1 of 2000: %d %d %d", ca[0], ca[1], ca[2]);
+  int moved = 0;
+  for (int k = 0; k < 1200; k++) moved += pb[1199 - k] != pa[k];
+  CHECK(moved == 0, "%d of 1200 samples changed part when the set grew", moved);
+  /* another seed gives another split */
+  int *idx = malloc(3 * sizeof *idx * 2000), c2[3], same = 0;
+  nacre_error err;
+  CHECK_OK(nacre_split_by_key(a, "id", 0.8, 0.1, 8, idx, &c2[0], idx + 2000, &c2[1],
+                              idx + 4000, &c2[2], &err),
+           &err);
+  for (int k = 0; k < c2[2]; k++) same += pa[idx[4000 + k]] == 2;
+  CHECK(same < c2[2] / 2, "seed 8 shares %d of %d test samples with seed 7", same, c2[2]);
+  /* a sample without the key is named */
+  nacre_sample sm;
+  memset(&sm, 0, sizeof sm);
+  sm.s = nacre_structure_new(1, NULL);
+  sm.source = strdup("x.xyz@3");
+  nacre_dataset_take(a, &sm, NULL);
+  CHECK(nacre_split_by_key(a, "id", 0.8, 0.1, 7, idx, &c2[0], idx + 2000, &c2[1],
+                           idx + 4000, &c2[2], &err) == NACRE_ERR_INVALID &&
+            strstr(err.message, "x.xyz@3") && strstr(err.message, "id"),
+        "missing key named: %s", err.message);
+  free(idx);
+  free(pa);
+  free(pb);
+  nacre_dataset_free(a);
+  nacre_dataset_free(b);
+}
+
 int main(void) {
+  test_split_by_key();
   test_info_keys();
   test_frames();
   test_npy();
