@@ -51,6 +51,15 @@ const char *nacre_sample_get_info(const nacre_sample *s, const char *key);
  * structure reports name. */
 const char *nacre_sample_class(const nacre_sample *s);
 
+/* The distinct classes (nacre_sample_class) of d's samples in order of
+ * first appearance and how many samples each has; *unclassified receives
+ * the number without a class. *names (strings borrowed from the samples)
+ * and *counts are malloc'd. Returns the number of classes, -1 when out of
+ * memory. */
+struct nacre_dataset;
+int nacre_dataset_classes(const struct nacre_dataset *d, const char ***names,
+                          int **counts, int *unclassified);
+
 /* The loss weight of a sample: its weight, or 1 when it has none. */
 static inline double nacre_sample_weight(const nacre_sample *s) {
   return (s->has & NACRE_LABEL_WEIGHT) ? s->weight : 1.0;

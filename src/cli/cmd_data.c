@@ -24,7 +24,8 @@ static void help(void) {
       "\n"
       "Actions:\n"
       "  info      counts, species, ranges of energy per atom (eV/atom), force\n"
-      "            components (eV/Å), pressure (GPa) and volume (Å^3/atom)\n"
+      "            components (eV/Å), pressure (GPa) and volume (Å^3/atom),\n"
+      "            structures per class (info key config_type, else kind)\n"
       "  filter    keep structures within the limits below; needs -o\n"
       "  split     shuffle with --seed and split by --fractions into\n"
       "            PREFIX.train.xyz, PREFIX.valid.xyz, PREFIX.test.xyz; -o PREFIX\n"
@@ -65,6 +66,13 @@ static int print_info(const nacre_dataset *d, int json) {
   nacre_error err;
   nacre_error_clear(&err);
   if (nacre_dataset_stats_compute(d, &st, &err)) return cli_fail("data", &err);
+  const char **cls = NULL;
+  int *ccount = NULL, unclassified = 0;
+  int ncls = nacre_dataset_classes(d, &cls, &ccount, &unclassified);
+  if (ncls < 0) {
+    nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+    return cli_fail("data", &err);
+  }
   if (json) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "structures", st.nstructures);
@@ -92,10 +100,17 @@ static int print_info(const nacre_dataset *d, int json) {
       cJSON_AddNumberToObject(o, "volume_per_atom_min_a3", st.volume_per_atom_min);
       cJSON_AddNumberToObject(o, "volume_per_atom_max_a3", st.volume_per_atom_max);
     }
+    if (ncls) {
+      cJSON *c = cJSON_AddObjectToObject(o, "classes");
+      for (int k = 0; k < ncls; k++) cJSON_AddNumberToObject(c, cls[k], ccount[k]);
+      cJSON_AddNumberToObject(o, "unclassified", unclassified);
+    }
     char *txt = cJSON_Print(o);
     printf("%s\n", txt);
     free(txt);
     cJSON_Delete(o);
+    free(cls);
+    free(ccount);
     return CLI_OK;
   }
   printf("structures        %d (%ld atoms, %d to %d per structure)\n", st.nstructures,
@@ -115,6 +130,14 @@ static int print_info(const nacre_dataset *d, int json) {
   if (isfinite(st.volume_per_atom_min))
     printf("volume            %.3f to %.3f Å^3/atom\n", st.volume_per_atom_min,
            st.volume_per_atom_max);
+  if (ncls) {
+    printf("classes          ");
+    for (int k = 0; k < ncls; k++) printf(" %s:%d", cls[k], ccount[k]);
+    if (unclassified) printf(" (none):%d", unclassified);
+    printf("  (config_type or kind)\n");
+  }
+  free(cls);
+  free(ccount);
   return CLI_OK;
 }
 

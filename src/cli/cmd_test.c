@@ -104,6 +104,7 @@ static int run(int argc, char **argv) {
   nacre_committee_result *res = NULL;
   int *order = NULL;
   const char **cls = NULL; /* distinct classes of the samples */
+  int *ccount = NULL, unclassified = 0;
   FILE *probe = fopen(model, "r");
   char head[32] = "";
   if (probe) {
@@ -156,17 +157,8 @@ static int run(int argc, char **argv) {
   if (worst > n) worst = n;
   /* errors by class (config_type, else kind) when the data name more than
    * one; samples without a class form one more group */
-  cls = calloc(n > 0 ? (size_t)n : 1, sizeof *cls);
-  int ncls = 0, unclassified = 0;
-  for (int q = 0; q < n && cls; q++) {
-    const char *c = nacre_sample_class(&d->items[q]);
-    int seen = !c && unclassified;
-    for (int k = 0; c && k < ncls && !seen; k++) seen = !strcmp(cls[k], c);
-    if (seen) continue;
-    if (c) cls[ncls++] = c;
-    else unclassified = 1;
-  }
-  int by_class = cls && ncls + unclassified > 1;
+  int ncls = nacre_dataset_classes(d, &cls, &ccount, &unclassified);
+  int ngroups = ncls + (unclassified > 0), by_class = cls && ngroups > 1;
   if (csv) {
     char path[4096];
     snprintf(path, sizeof path, "%s.energy.csv", csv);
@@ -249,7 +241,7 @@ static int run(int argc, char **argv) {
     cJSON_AddNumberToObject(j, "max_force_deviation_mev_a", 1e3 * fdev);
     if (by_class) {
       cJSON *bc = cJSON_AddArrayToObject(j, "by_class");
-      for (int k = 0; k < ncls + unclassified; k++) {
+      for (int k = 0; k < ngroups; k++) {
         nacre_errors ce;
         nacre_errors_compute(d, e, f, (const double(*)[6])s, 0,
                              k < ncls ? cls[k] : NULL, &ce);
@@ -292,7 +284,7 @@ static int run(int argc, char **argv) {
     if (by_class) {
       printf("by class (config_type or kind): structures, RMSE of energy "
              "(meV/atom), forces (meV/Å), stress (GPa)\n");
-      for (int k = 0; k < ncls + unclassified; k++) {
+      for (int k = 0; k < ngroups; k++) {
         nacre_errors ce;
         nacre_errors_compute(d, e, f, (const double(*)[6])s, 0,
                              k < ncls ? cls[k] : NULL, &ce);
@@ -312,6 +304,7 @@ static int run(int argc, char **argv) {
   }
 done:
   free(cls);
+  free(ccount);
   free(inputs);
   free(e);
   free(f);

@@ -37,6 +37,31 @@ const char *nacre_sample_class(const nacre_sample *sm) {
   return c ? c : nacre_sample_get_info(sm, "kind");
 }
 
+int nacre_dataset_classes(const nacre_dataset *d, const char ***names,
+                          int **counts, int *unclassified) {
+  *names = malloc((d->n > 0 ? (size_t)d->n : 1) * sizeof **names);
+  *counts = calloc(d->n > 0 ? (size_t)d->n : 1, sizeof **counts);
+  *unclassified = 0;
+  if (!*names || !*counts) {
+    free(*names), free(*counts);
+    *names = NULL, *counts = NULL;
+    return -1;
+  }
+  int n = 0;
+  for (int q = 0; q < d->n; q++) {
+    const char *c = nacre_sample_class(&d->items[q]);
+    if (!c) {
+      (*unclassified)++;
+      continue;
+    }
+    int k = 0;
+    while (k < n && strcmp((*names)[k], c)) k++;
+    if (k == n) (*names)[n++] = c;
+    (*counts)[k]++;
+  }
+  return n;
+}
+
 void nacre_dataset_free(nacre_dataset *d) {
   if (!d) return;
   for (int i = 0; i < d->n; i++) nacre_sample_clear(&d->items[i]);

@@ -178,6 +178,16 @@ int main(void) {
           fp);
     fclose(fp);
   }
+  snprintf(args, sizeof args, "data info %s --json", kx);
+  CHECK(run(args) == 0, "data info on a file with kinds");
+  j = out_json();
+  cJSON *classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
+  CHECK(classes && cJSON_GetArraySize(classes) == 2 &&
+            cJSON_GetObjectItem(classes, "bcc") &&
+            cJSON_GetObjectItem(classes, "liquid") &&
+            cJSON_GetObjectItem(j, "unclassified")->valuedouble == 0,
+        "data info counts the classes bcc and liquid");
+  cJSON_Delete(j);
   snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", kx);
   CHECK(run(args) == 0, "test on a file with kinds");
   j = out_json();
