@@ -141,6 +141,9 @@ typedef struct nacre_dataset_filter {
   unsigned require;         /* NACRE_LABEL_* bits that must be present */
   const int *species_z;     /* when nspecies > 0: only these elements */
   int nspecies;
+  const char *classes;      /* comma-separated classes (nacre_sample_class);
+                               NULL = any */
+  int exclude_classes;      /* 0: keep only those classes; 1: drop them */
 } nacre_dataset_filter;
 
 void nacre_dataset_filter_init(nacre_dataset_filter *f);

@@ -44,6 +44,9 @@ static void help(void) {
       "  --require LABELS         filter: labels that must be present, any of\n"
       "                           'e' (energy), 'f' (forces), 's' (stress)\n"
       "  --species A,B,...        filter: only structures made of these elements\n"
+      "  --class C,D,...          filter: only structures of these classes (info\n"
+      "                           key config_type, else kind; see info)\n"
+      "  --not-class C,D,...      filter: all but these classes\n"
       "  --fractions T,V,X        split: train, validation, test (default\n"
       "                           0.8,0.1,0.1; normalised to sum 1)\n"
       "  --seed S                 split: shuffle seed (default 1)\n"
@@ -210,6 +213,9 @@ static int run(int argc, char **argv) {
         else if (*c == 's') flt.require |= NACRE_LABEL_STRESS;
         else rc = cli_usage("data", "--require takes letters e, f, s; got '%s'", v);
       }
+    } else if (!strcmp(a, "--class") || !strcmp(a, "--not-class")) {
+      NEED_VALUE flt.classes = v;
+      flt.exclude_classes = !strcmp(a, "--not-class");
     } else if (!strcmp(a, "--species")) {
       NEED_VALUE if (parse_species(v, zs, &nz)) rc =
           cli_usage("data", "--species expects element symbols like Cu,Ag; got '%s'", v);

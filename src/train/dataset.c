@@ -201,6 +201,18 @@ void nacre_dataset_filter_init(nacre_dataset_filter *f) {
       NAN;
 }
 
+/* 1 when cls is one of the comma-separated names in list. */
+static int in_list(const char *list, const char *cls) {
+  size_t n = strlen(cls);
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && !strncmp(p, cls, n)) return 1;
+    p = end ? end + 1 : NULL;
+  }
+  return 0;
+}
+
 nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
                                         const nacre_dataset_filter *f,
                                         nacre_dataset **out,
@@ -228,6 +240,10 @@ nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
     if (!isnan(f->pressure_max_gpa) && (sm->has & NACRE_LABEL_STRESS) &&
         fabs(sample_pressure_gpa(sm)) > f->pressure_max_gpa)
       continue;
+    if (f->classes) {
+      const char *c = nacre_sample_class(sm);
+      if ((c && in_list(f->classes, c)) == !!f->exclude_classes) continue;
+    }
     if (f->nspecies > 0) {
       int ok = 1;
       for (int a = 0; a < na && ok; a++) {

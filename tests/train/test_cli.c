@@ -188,6 +188,27 @@ int main(void) {
             cJSON_GetObjectItem(j, "unclassified")->valuedouble == 0,
         "data info counts the classes bcc and liquid");
   cJSON_Delete(j);
+  char kf[900];
+  snprintf(kf, sizeof kf, "%s.liquid.xyz", out_path);
+  snprintf(args, sizeof args, "data filter %s --class liquid,gas -o %s", kx, kf);
+  CHECK(run(args) == 0, "filter --class");
+  snprintf(args, sizeof args, "data info %s --json", kf);
+  CHECK(run(args) == 0, "info on the filtered file");
+  j = out_json();
+  classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
+  CHECK(classes && cJSON_GetArraySize(classes) == 1 && cJSON_GetObjectItem(classes, "liquid"),
+        "--class liquid,gas keeps the liquid structure only");
+  cJSON_Delete(j);
+  snprintf(args, sizeof args, "data filter %s --not-class liquid -o %s", kx, kf);
+  CHECK(run(args) == 0, "filter --not-class");
+  snprintf(args, sizeof args, "data info %s --json", kf);
+  CHECK(run(args) == 0, "info on the filtered file");
+  j = out_json();
+  classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
+  CHECK(classes && cJSON_GetArraySize(classes) == 1 && cJSON_GetObjectItem(classes, "bcc"),
+        "--not-class liquid keeps the bcc structure only");
+  cJSON_Delete(j);
+  remove(kf);
   snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", kx);
   CHECK(run(args) == 0, "test on a file with kinds");
   j = out_json();
