@@ -149,6 +149,11 @@ double nacre_rng_normal(nacre_rng *rng);         /* mean 0, variance 1 */
 int nacre_rng_int(nacre_rng *rng, int n);        /* uniform in [0, n) */
 void nacre_rng_unit_vector(nacre_rng *rng, double v[3]);
 
+/* FNV-1a 64-bit hash of the bytes of s, continuing from h (start a new hash
+ * with NACRE_FNV1A_OFFSET): stable identities of structures and samples. */
+#define NACRE_FNV1A_OFFSET 14695981039346656037ull
+uint64_t nacre_fnv1a(uint64_t h, const char *s);
+
 /* ------------------------------------------------------------------ */
 /* Small linear algebra on 3x3 matrices                                   */
 /* ------------------------------------------------------------------ */

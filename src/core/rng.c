@@ -1,5 +1,6 @@
 /* rng.c — reproducible random streams: xoshiro256** (Blackman & Vigna,
- * 2018) seeded through splitmix64 from (seed, stream). */
+ * 2018) seeded through splitmix64 from (seed, stream); FNV-1a string
+ * hashes. */
 #include "nacre/core.h"
 
 #include <math.h>
@@ -78,4 +79,12 @@ void nacre_rng_unit_vector(nacre_rng *rng, double v[3]) {
   } while (n2 < 1e-12);
   double inv = 1.0 / sqrt(n2);
   for (int k = 0; k < 3; k++) v[k] *= inv;
+}
+
+uint64_t nacre_fnv1a(uint64_t h, const char *s) {
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ull;
+  }
+  return h;
 }

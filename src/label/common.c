@@ -364,33 +364,25 @@ nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
 
 /* ---- identities ---- */
 
-static uint64_t fnv1a(uint64_t h, const char *s) {
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 uint64_t nacre_label_structure_hash(const nacre_structure *s) {
-  uint64_t h = 14695981039346656037ull;
+  uint64_t h = NACRE_FNV1A_OFFSET;
   char buf[128];
   snprintf(buf, sizeof buf, "%d;", s->natoms);
-  h = fnv1a(h, buf);
+  h = nacre_fnv1a(h, buf);
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
       /* +0.0 turns -0.000000 into 0.000000 */
       snprintf(buf, sizeof buf, "%.6f;", s->cell[i][j] + 0.0);
       if (!strcmp(buf, "-0.000000;")) strcpy(buf, "0.000000;");
-      h = fnv1a(h, buf);
+      h = nacre_fnv1a(h, buf);
     }
   for (int a = 0; a < s->natoms; a++) {
     snprintf(buf, sizeof buf, "%d;", s->numbers[a]);
-    h = fnv1a(h, buf);
+    h = nacre_fnv1a(h, buf);
     for (int k = 0; k < 3; k++) {
       snprintf(buf, sizeof buf, "%.6f;", s->positions[3 * a + k]);
       if (!strcmp(buf, "-0.000000;")) strcpy(buf, "0.000000;");
-      h = fnv1a(h, buf);
+      h = nacre_fnv1a(h, buf);
     }
   }
   return h;

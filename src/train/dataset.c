@@ -321,17 +321,10 @@ nacre_status nacre_split_by_key(const nacre_dataset *d, const char *key,
                              "%s: no info key %s to split by",
                              d->items[q].source ? d->items[q].source : "sample",
                              key);
-    /* FNV-1a 64 of the value, then the splitmix64 finaliser with the seed */
-    uint64_t h = 14695981039346656037ull;
-    for (const char *c = v; *c; c++) {
-      h ^= (unsigned char)*c;
-      h *= 1099511628211ull;
-    }
-    h ^= seed + 0x9e3779b97f4a7c15ull;
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    double u = (double)(h >> 11) * 0x1.0p-53;
+    /* one draw of the random stream the value's hash names */
+    nacre_rng rng;
+    nacre_rng_init(&rng, seed, nacre_fnv1a(NACRE_FNV1A_OFFSET, v));
+    double u = nacre_rng_uniform(&rng);
     if (u < frac_train) train[(*ntrain)++] = q;
     else if (u < frac_train + frac_valid) valid[(*nvalid)++] = q;
     else test[(*ntest)++] = q;
