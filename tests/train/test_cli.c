@@ -42,6 +42,22 @@ static int err_has(const char *text) {
   return strstr(buf, text) != NULL;
 }
 
+/* `nacre data filter DATA OPTIONS` leaves one structure, of class cls. */
+static int filter_keeps_one(const char *data, const char *options, const char *cls) {
+  char kf[900], args[2048];
+  snprintf(kf, sizeof kf, "%s.filtered.xyz", out_path);
+  snprintf(args, sizeof args, "data filter %s %s -o %s", data, options, kf);
+  int ok = run(args) == 0;
+  snprintf(args, sizeof args, "data info %s --json", kf);
+  ok = ok && run(args) == 0;
+  cJSON *j = ok ? out_json() : NULL;
+  cJSON *classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
+  ok = classes && cJSON_GetArraySize(classes) == 1 && cJSON_GetObjectItem(classes, cls);
+  cJSON_Delete(j);
+  remove(kf);
+  return ok;
+}
+
 int main(void) {
   int fd = mkstemp(out_path);
   close(fd);
@@ -188,27 +204,10 @@ int main(void) {
             cJSON_GetObjectItem(j, "unclassified")->valuedouble == 0,
         "data info counts the classes bcc and liquid");
   cJSON_Delete(j);
-  char kf[900];
-  snprintf(kf, sizeof kf, "%s.liquid.xyz", out_path);
-  snprintf(args, sizeof args, "data filter %s --class liquid,gas -o %s", kx, kf);
-  CHECK(run(args) == 0, "filter --class");
-  snprintf(args, sizeof args, "data info %s --json", kf);
-  CHECK(run(args) == 0, "info on the filtered file");
-  j = out_json();
-  classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
-  CHECK(classes && cJSON_GetArraySize(classes) == 1 && cJSON_GetObjectItem(classes, "liquid"),
+  CHECK(filter_keeps_one(kx, "--class liquid,gas", "liquid"),
         "--class liquid,gas keeps the liquid structure only");
-  cJSON_Delete(j);
-  snprintf(args, sizeof args, "data filter %s --not-class liquid -o %s", kx, kf);
-  CHECK(run(args) == 0, "filter --not-class");
-  snprintf(args, sizeof args, "data info %s --json", kf);
-  CHECK(run(args) == 0, "info on the filtered file");
-  j = out_json();
-  classes = j ? cJSON_GetObjectItem(j, "classes") : NULL;
-  CHECK(classes && cJSON_GetArraySize(classes) == 1 && cJSON_GetObjectItem(classes, "bcc"),
+  CHECK(filter_keeps_one(kx, "--not-class liquid", "bcc"),
         "--not-class liquid keeps the bcc structure only");
-  cJSON_Delete(j);
-  remove(kf);
   snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", kx);
   CHECK(run(args) == 0, "test on a file with kinds");
   j = out_json();
