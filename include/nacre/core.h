@@ -154,6 +154,12 @@ void nacre_rng_unit_vector(nacre_rng *rng, double v[3]);
 #define NACRE_FNV1A_OFFSET 14695981039346656037ull
 uint64_t nacre_fnv1a(uint64_t h, const char *s);
 
+/* Decimal text of v that reads back exactly: %.15g when that reads back
+ * (3.2 stays "3.2" where %.17g writes 3.2000000000000002), else %.17g.
+ * NaN and the infinities come out as printf writes them. */
+#define NACRE_DOUBLE_TEXT 32
+void nacre_format_double(double v, char buf[NACRE_DOUBLE_TEXT]);
+
 /* ------------------------------------------------------------------ */
 /* Small linear algebra on 3x3 matrices                                   */
 /* ------------------------------------------------------------------ */

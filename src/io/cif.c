@@ -362,8 +362,11 @@ static void write_header(FILE *fp, const nacre_structure *s,
   fprintf(fp, "_symmetry_Int_Tables_number       %d\n", sg_number);
   double abc[3], ang[3];
   nacre_cell_lengths_angles(s->cell, abc, ang);
-  for (int i = 0; i < 3; i++) fprintf(fp, "%-24s %.17g\n", cell_tags[i], abc[i]);
-  for (int i = 0; i < 3; i++) fprintf(fp, "%-24s %.17g\n", cell_tags[3 + i], ang[i]);
+  char t[NACRE_DOUBLE_TEXT];
+  for (int i = 0; i < 6; i++) {
+    nacre_format_double(i < 3 ? abc[i] : ang[i - 3], t);
+    fprintf(fp, "%-24s %s\n", cell_tags[i], t);
+  }
 }
 
 static void write_ops(FILE *fp, int nops, const int (*rot)[3][3],
@@ -384,8 +387,9 @@ static void write_sites(FILE *fp, const nacre_structure *s, const double *frac,
   for (int k = 0; k < n; k++) {
     int i = idx ? idx[k] : k;
     const char *sym = nacre_element_by_z(s->numbers[i])->symbol;
-    fprintf(fp, "  %s%d %-2s %.17g %.17g %.17g 1\n", sym, k + 1, sym,
-            frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
+    char t[3][NACRE_DOUBLE_TEXT];
+    for (int c = 0; c < 3; c++) nacre_format_double(frac[3 * i + c], t[c]);
+    fprintf(fp, "  %s%d %-2s %s %s %s 1\n", sym, k + 1, sym, t[0], t[1], t[2]);
   }
 }
 

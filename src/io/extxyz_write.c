@@ -1,12 +1,20 @@
 /* extxyz_write.c — writes one extended XYZ frame the way ASE lays it out:
  * Lattice, Properties=species:S:1:pos:R:3[:forces:R:3][:extra...],
  * energy, free_energy, stress as 9 numbers (eV/Å^3, ASE sign), info keys,
- * pbc. Numbers are written with 17 significant digits so they read back
- * exactly. */
+ * pbc. Numbers are written with the fewest digits (15 to 17) that read
+ * back exactly. */
 #include "extxyz.h"
 
 #include <ctype.h>
 #include <string.h>
+
+/* v in its shortest exact decimal form, after a space unless first. */
+static void put_double(FILE *fp, double v, int first) {
+  char t[NACRE_DOUBLE_TEXT];
+  nacre_format_double(v, t);
+  if (!first) fputc(' ', fp);
+  fputs(t, fp);
+}
 
 static int needs_quotes(const char *v) {
   if (!*v) return 1;
@@ -75,19 +83,23 @@ static void write_comment(FILE *fp, const nacre_frame *f, int forces) {
    * a cell for molecules in a box with pbc F) */
   if (s->pbc[0] || s->pbc[1] || s->pbc[2] || nacre_structure_volume(s) > 1e-12) {
     fputs("Lattice=\"", fp);
-    for (int i = 0; i < 9; i++)
-      fprintf(fp, i ? " %.17g" : "%.17g", s->cell[i / 3][i % 3]);
+    for (int i = 0; i < 9; i++) put_double(fp, s->cell[i / 3][i % 3], i == 0);
     fputs("\" ", fp);
   }
   write_properties(fp, f, forces);
-  if (f->has & NACRE_FRAME_ENERGY) fprintf(fp, " energy=%.17g", f->energy);
-  if (f->has & NACRE_FRAME_FREE_ENERGY)
-    fprintf(fp, " free_energy=%.17g", f->free_energy);
+  if (f->has & NACRE_FRAME_ENERGY) {
+    fputs(" energy=", fp);
+    put_double(fp, f->energy, 1);
+  }
+  if (f->has & NACRE_FRAME_FREE_ENERGY) {
+    fputs(" free_energy=", fp);
+    put_double(fp, f->free_energy, 1);
+  }
   if (f->has & NACRE_FRAME_STRESS) {
     double m[3][3];
     nacre_mat3_from_voigt(f->stress, m);
     fputs(" stress=\"", fp);
-    for (int i = 0; i < 9; i++) fprintf(fp, i ? " %.17g" : "%.17g", m[i / 3][i % 3]);
+    for (int i = 0; i < 9; i++) put_double(fp, m[i / 3][i % 3], i == 0);
     fputc('"', fp);
   }
   for (int k = 0; k < f->ninfo; k++) {
@@ -103,7 +115,7 @@ static void write_comment(FILE *fp, const nacre_frame *f, int forces) {
 
 static void write_column_value(FILE *fp, const nacre_column *c, long idx) {
   switch (c->type) {
-  case 'R': fprintf(fp, " %.17g", c->real[idx]); break;
+  case 'R': put_double(fp, c->real[idx], 0); break;
   case 'I': fprintf(fp, " %ld", (long)c->real[idx]); break;
   case 'L': fprintf(fp, " %c", c->real[idx] != 0.0 ? 'T' : 'F'); break;
   default: fprintf(fp, " %s", c->str[idx]); break;
@@ -112,11 +124,16 @@ static void write_column_value(FILE *fp, const nacre_column *c, long idx) {
 
 static void write_atom(FILE *fp, const nacre_frame *f, int i, int forces) {
   const double *x = &f->s->positions[3 * i];
-  fprintf(fp, "%-2s %.17g %.17g %.17g",
-          nacre_element_by_z(f->s->numbers[i])->symbol, x[0], x[1], x[2]);
-  if (forces)
-    fprintf(fp, " %.17g %.17g %.17g", f->forces[3 * i], f->forces[3 * i + 1],
-            f->forces[3 * i + 2]);
+  /* the common columns go out in one call: stdio locks the stream on each */
+  char line[4 + 6 * NACRE_DOUBLE_TEXT];
+  size_t n = (size_t)snprintf(line, sizeof line, "%-2s",
+                              nacre_element_by_z(f->s->numbers[i])->symbol);
+  for (int k = 0; k < (forces ? 6 : 3); k++) {
+    line[n++] = ' ';
+    nacre_format_double(k < 3 ? x[k] : f->forces[3 * i + k - 3], line + n);
+    n += strlen(line + n);
+  }
+  fputs(line, fp);
   for (int c = 0; c < f->ncolumns; c++) {
     const nacre_column *col = &f->columns[c];
     if (skip_column(col->name, forces)) continue;

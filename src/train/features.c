@@ -102,14 +102,6 @@ void train_fasm_end(train_fasm *A) {
   A->slot = NULL;
 }
 
-/* Shortest of %.15g/%.16g/%.17g that reads back as the same double. */
-void train_shortest(double v, char buf[32]) {
-  for (int p = 15; p <= 17; p++) {
-    snprintf(buf, 32, "%.*g", p, v);
-    if (strtod(buf, NULL) == v) return;
-  }
-}
-
 /* ---- radial descriptors ---- */
 
 nacre_status train_species_index(const nacre_structure *s, int nspecies,
@@ -226,10 +218,10 @@ nacre_status nacre_featurizer_radial(double cutoff, int n_eta, double eta_min,
   out->compute = radial_compute;
   out->self = R;
   out->free_self = free;
-  char a[32], b[32], c[32];
-  train_shortest(cutoff, a);
-  train_shortest(eta_min, b);
-  train_shortest(eta_max, c);
+  char a[NACRE_DOUBLE_TEXT], b[NACRE_DOUBLE_TEXT], c[NACRE_DOUBLE_TEXT];
+  nacre_format_double(cutoff, a);
+  nacre_format_double(eta_min, b);
+  nacre_format_double(eta_max, c);
   snprintf(out->spec, sizeof out->spec, "radial:rc=%s,n=%d,eta_min=%s,eta_max=%s", a,
            n_eta, b, c);
   return NACRE_OK;

@@ -128,19 +128,19 @@ nomem:
 }
 
 static void bp_spec(const nacre_nn_descriptor *d, char *spec, size_t len) {
-  char a[32], b[32], c[32];
-  train_shortest(d->cutoff, a);
+  char a[NACRE_DOUBLE_TEXT], b[NACRE_DOUBLE_TEXT], c[NACRE_DOUBLE_TEXT];
+  nacre_format_double(d->cutoff, a);
   size_t o = (size_t)snprintf(spec, len, "bp:rc=%s;g2=", a);
   for (int k = 0; k < d->ng2 && o < len; k++) {
-    train_shortest(d->g2[k].eta, a);
-    train_shortest(d->g2[k].rs, b);
+    nacre_format_double(d->g2[k].eta, a);
+    nacre_format_double(d->g2[k].rs, b);
     o += (size_t)snprintf(spec + o, len - o, "%s%s:%s", k ? "," : "", a, b);
   }
   if (o < len) o += (size_t)snprintf(spec + o, len - o, ";g4=");
   for (int k = 0; k < d->ng4 && o < len; k++) {
-    train_shortest(d->g4[k].eta, a);
-    train_shortest(d->g4[k].zeta, b);
-    train_shortest(d->g4[k].lambda, c);
+    nacre_format_double(d->g4[k].eta, a);
+    nacre_format_double(d->g4[k].zeta, b);
+    nacre_format_double(d->g4[k].lambda, c);
     o += (size_t)snprintf(spec + o, len - o, "%s%s:%s:%s", k ? "," : "", a, b, c);
   }
 }
@@ -493,8 +493,8 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
     for (int q = 0; q < 9; q++) fprintf(fp, " %3d", rows[k][q]);
     fputc('\n', fp);
   }
-  char t[32];
-  train_shortest(D->cutoff, t);
+  char t[NACRE_DOUBLE_TEXT];
+  nacre_format_double(D->cutoff, t);
   fprintf(fp, "\n Rc   1   %s\n", t);
   const char *names[6] = {"Rs", "n1", "n2", "k ", "z ", "l "};
   double one = 1.0;
@@ -503,7 +503,7 @@ nacre_status nacre_train_model_write_maise(const nacre_train_model *m, const cha
   for (int q = 0; q < 6; q++) {
     fprintf(fp, " %s   %d", names[q], counts[q]);
     for (int k = 0; k < counts[q]; k++) {
-      train_shortest(lists[q][k], t);
+      nacre_format_double(lists[q][k], t);
       fprintf(fp, "   %s", t);
     }
     fputc('\n', fp);

@@ -94,9 +94,6 @@ nacre_status train_model_read_body(train_lines *L, nacre_train_model **out,
  * module is present, radial functions otherwise. */
 void train_default_descriptors(double rc, char *spec, size_t len);
 
-/* Shortest decimal text (≤ 17 digits) that reads back as v exactly. */
-void train_shortest(double v, char buf[32]);
-
 /* A labelled file through the io module (extended XYZ, OUTCAR). */
 nacre_status train_read_file(nacre_dataset *d, const char *path,
                              nacre_error *err);
