@@ -147,6 +147,10 @@ typedef struct nacre_dataset_filter {
 } nacre_dataset_filter;
 
 void nacre_dataset_filter_init(nacre_dataset_filter *f);
+/* Writes to idx (room for d->n ints) the indices of the samples that pass
+ * f, in order, and returns how many. */
+int nacre_dataset_filter_select(const nacre_dataset *d,
+                                const nacre_dataset_filter *f, int *idx);
 /* Returns a new data set with copies of the samples kept. */
 nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
                                         const nacre_dataset_filter *f,

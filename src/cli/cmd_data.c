@@ -1,4 +1,4 @@
-/* cmd_data.c — `nacre data info|filter|split|merge|convert`: inspect and
+/* cmd_data.c — `nacre data info|filter|weight|split|merge|convert`: inspect and
  * reshape labelled data sets (MAISE folders, DeePMD folders, extended XYZ,
  * OUTCAR). Science lives in src/train; this file parses and prints. */
 #include <cjson/cJSON.h>
@@ -27,6 +27,10 @@ static void help(void) {
       "            components (eV/Å), pressure (GPa) and volume (Å^3/atom),\n"
       "            structures per class (info key config_type, else kind)\n"
       "  filter    keep structures within the limits below; needs -o\n"
+      "  weight    set the loss weight (info key config_weight) of the\n"
+      "            structures within the filter limits to --weight W and keep\n"
+      "            every structure, the others with the weight they had; for\n"
+      "            example --class random --weight 3; needs -o\n"
       "  split     shuffle with --seed and split by --fractions into\n"
       "            PREFIX.train.xyz, PREFIX.valid.xyz, PREFIX.test.xyz; -o PREFIX\n"
       "  merge     all DATA into one extended XYZ file; needs -o\n"
@@ -47,6 +51,8 @@ static void help(void) {
       "  --class C,D,...          filter: only structures of these classes (info\n"
       "                           key config_type, else kind; see info)\n"
       "  --not-class C,D,...      filter: all but these classes\n"
+      "  --weight W               weight: the loss weight to set (>= 0; 0\n"
+      "                           leaves a structure out of training)\n"
       "  --fractions T,V,X        split: train, validation, test (default\n"
       "                           0.8,0.1,0.1; normalised to sum 1)\n"
       "  --seed S                 split: shuffle seed (default 1)\n"
@@ -164,14 +170,15 @@ static int parse_species(const char *text, int *z, int *n) {
 }
 
 static int run(int argc, char **argv) {
-  if (argc < 2) return cli_usage("data", "missing ACTION (info, filter, split, merge, convert)");
+  if (argc < 2)
+    return cli_usage("data", "missing ACTION (info, filter, weight, split, merge, convert)");
   const char *action = argv[1];
   if (!strcmp(action, "-h") || !strcmp(action, "--help")) {
     help();
     return CLI_OK;
   }
-  if (strcmp(action, "info") && strcmp(action, "filter") && strcmp(action, "split") &&
-      strcmp(action, "merge") && strcmp(action, "convert"))
+  if (strcmp(action, "info") && strcmp(action, "filter") && strcmp(action, "weight") &&
+      strcmp(action, "split") && strcmp(action, "merge") && strcmp(action, "convert"))
     return cli_usage("data", "unknown action '%s'", action);
   const char *out = NULL;
   int json = 0, nin = 0, zs[16], nz = 0;
@@ -179,6 +186,7 @@ static int run(int argc, char **argv) {
   double fr[3] = {0.8, 0.1, 0.1};
   int seed = 1;
   const char *by = NULL; /* split: info key to hash instead of shuffling */
+  double weight = NAN;   /* weight: the loss weight to set */
   nacre_dataset_filter flt;
   nacre_dataset_filter_init(&flt);
   int rc = CLI_OK;
@@ -225,6 +233,10 @@ static int run(int argc, char **argv) {
       NEED_VALUE if (cli_parse_list("data", a, v, 3, fr)) rc = CLI_USAGE;
       else if (fr[0] < 0 || fr[1] < 0 || fr[2] < 0 || fr[0] + fr[1] + fr[2] <= 0) rc =
           cli_usage("data", "--fractions must be non-negative with a positive sum");
+    } else if (!strcmp(a, "--weight")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &weight)) rc = CLI_USAGE;
+      else if (!(weight >= 0) || isinf(weight)) rc =
+          cli_usage("data", "--weight must be a finite number >= 0; got '%s'", v);
     } else if (!strcmp(a, "--by")) {
       NEED_VALUE by = v;
     } else if (!strcmp(a, "--seed")) {
@@ -241,6 +253,10 @@ static int run(int argc, char **argv) {
     rc = cli_usage("data", "%s needs -o", action);
   if (rc == CLI_OK && by && strcmp(action, "split"))
     rc = cli_usage("data", "--by belongs to split");
+  if (rc == CLI_OK && !strcmp(action, "weight") && isnan(weight))
+    rc = cli_usage("data", "weight needs --weight W");
+  if (rc == CLI_OK && !isnan(weight) && strcmp(action, "weight"))
+    rc = cli_usage("data", "--weight belongs to the weight action");
   if (rc != CLI_OK) {
     free(inputs);
     return rc;
@@ -265,6 +281,21 @@ static int run(int argc, char **argv) {
       fprintf(stderr, "nacre data: kept %d of %d structures\n", o->n, d->n);
       rc = save(o, out);
       nacre_dataset_free(o);
+    }
+  } else if (!strcmp(action, "weight")) {
+    int *idx = malloc((size_t)(d->n ? d->n : 1) * sizeof *idx);
+    if (!idx) {
+      nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+      rc = cli_fail("data", &err);
+    } else {
+      int n = nacre_dataset_filter_select(d, &flt, idx);
+      for (int k = 0; k < n; k++) {
+        d->items[idx[k]].weight = weight;
+        d->items[idx[k]].has |= NACRE_LABEL_WEIGHT;
+      }
+      fprintf(stderr, "nacre data: weight %g on %d of %d structures\n", weight, n, d->n);
+      free(idx);
+      rc = save(d, out);
     }
   } else if (!strcmp(action, "split")) {
     double sum = fr[0] + fr[1] + fr[2];
@@ -299,4 +330,4 @@ static int run(int argc, char **argv) {
   return rc;
 }
 
-const nacre_command nacre_cmd_data = {"data", "inspect, filter, split, merge and convert training data", run};
+const nacre_command nacre_cmd_data = {"data", "inspect, filter, weight, split, merge and convert training data", run};

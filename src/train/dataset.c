@@ -213,18 +213,15 @@ static int in_list(const char *list, const char *cls) {
   return 0;
 }
 
-nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
-                                        const nacre_dataset_filter *f,
-                                        nacre_dataset **out,
-                                        nacre_error *err) {
+int nacre_dataset_filter_select(const nacre_dataset *d,
+                                const nacre_dataset_filter *f, int *idx) {
   double emin = INFINITY;
   for (int i = 0; i < d->n; i++)
     if ((d->items[i].has & NACRE_LABEL_ENERGY) && d->items[i].s->natoms > 0) {
       double e = d->items[i].energy / d->items[i].s->natoms;
       if (e < emin) emin = e;
     }
-  nacre_dataset *o = nacre_dataset_new(err);
-  if (!o) return NACRE_ERR_NOMEM;
+  int n = 0;
   for (int i = 0; i < d->n; i++) {
     const nacre_sample *sm = &d->items[i];
     int na = sm->s->natoms;
@@ -254,14 +251,21 @@ nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
       }
       if (!ok) continue;
     }
-    nacre_status st = nacre_dataset_append_copy(o, d, i, err);
-    if (st) {
-      nacre_dataset_free(o);
-      return st;
-    }
+    idx[n++] = i;
   }
-  *out = o;
-  return NACRE_OK;
+  return n;
+}
+
+nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
+                                        const nacre_dataset_filter *f,
+                                        nacre_dataset **out,
+                                        nacre_error *err) {
+  int *idx = malloc((size_t)(d->n > 0 ? d->n : 1) * sizeof *idx);
+  if (!idx) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  int n = nacre_dataset_filter_select(d, f, idx);
+  nacre_status st = nacre_dataset_subset(d, idx, n, out, err);
+  free(idx);
+  return st;
 }
 
 void nacre_permutation(int n, uint64_t seed, int *perm) {
@@ -362,12 +366,12 @@ nacre_status nacre_dataset_write_extxyz(const nacre_dataset *d, FILE *fp,
     const nacre_sample *sm = &d->items[i];
     nacre_info *info = malloc(sizeof *info * ((size_t)sm->ninfo + 2));
     if (!info) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-    char weight[32];
+    char weight[NACRE_DOUBLE_TEXT];
     int n = 0;
     for (int k = 0; k < sm->ninfo; k++)
       info[n++] = (nacre_info){sm->info[2 * k], sm->info[2 * k + 1]};
     if (sm->has & NACRE_LABEL_WEIGHT) {
-      snprintf(weight, sizeof weight, "%.17g", sm->weight);
+      nacre_format_double(sm->weight, weight);
       info[n++] = (nacre_info){"config_weight", weight};
     }
     if (sm->source) info[n++] = (nacre_info){"source", sm->source};

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nacre/train.h"
 #include "testing.h"
 
 static char out_path[] = "/tmp/nacre_cli_out_XXXXXX";
@@ -208,6 +209,29 @@ int main(void) {
         "--class liquid,gas keeps the liquid structure only");
   CHECK(filter_keeps_one(kx, "--not-class liquid", "bcc"),
         "--not-class liquid keeps the bcc structure only");
+  /* weight: the liquid structure gets config_weight 2.5, bcc keeps none */
+  char wx[900];
+  snprintf(wx, sizeof wx, "%s.weighted.xyz", out_path);
+  snprintf(args, sizeof args, "data weight %s --class liquid --weight 2.5 -o %s", kx, wx);
+  CHECK(run(args) == 0, "data weight --class liquid --weight 2.5");
+  nacre_error werr;
+  nacre_dataset *wd = nacre_dataset_new(&werr);
+  CHECK(wd && !nacre_dataset_read(wd, wx, &werr) && wd->n == 2, "weighted file has both structures");
+  if (wd && wd->n == 2) {
+    CHECK(!(wd->items[0].has & NACRE_LABEL_WEIGHT) && nacre_sample_weight(&wd->items[0]) == 1,
+          "the bcc structure keeps weight 1");
+    CHECK((wd->items[1].has & NACRE_LABEL_WEIGHT) && wd->items[1].weight == 2.5 &&
+              !strcmp(nacre_sample_class(&wd->items[1]), "liquid"),
+          "the liquid structure has config_weight 2.5");
+  }
+  nacre_dataset_free(wd);
+  remove(wx);
+  snprintf(args, sizeof args, "data weight %s --class liquid -o %s", kx, wx);
+  CHECK(run(args) == 2 && err_has("--weight"), "weight without --weight: usage error");
+  snprintf(args, sizeof args, "data weight %s --weight -1 -o %s", kx, wx);
+  CHECK(run(args) == 2 && err_has("--weight"), "negative --weight: usage error");
+  snprintf(args, sizeof args, "data filter %s --weight 2 -o %s", kx, wx);
+  CHECK(run(args) == 2 && err_has("--weight"), "--weight outside weight: usage error");
   snprintf(args, sizeof args, "test lj:epsilon=0.01,sigma=2.3,cutoff=6 %s --json", kx);
   CHECK(run(args) == 0, "test on a file with kinds");
   j = out_json();
