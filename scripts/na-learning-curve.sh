@@ -14,13 +14,17 @@
 # Prints one line per training set: its size, then on each test subset the
 # RMSE of energy (meV/atom, mean ± standard deviation over SEEDS), forces
 # (meV/Å) and stress (GPa), means over SEEDS; wall time of the trainings;
-# then the errors of one whole-pool model by generator kind.
+# then the errors of the whole-pool models (f=1) by class (generator kind):
+# energy mean ± sd and forces mean over SEEDS, and with WEIGHT the energy
+# RMSE of all test cells outside the weighted class.
 #
 #   scripts/na-learning-curve.sh
 # Environment: NACRE [build/release/nacre], WORK [build/na-learning-curve],
 #   FRACTIONS pool fractions [0.125 0.25 0.5 1], EPOCHS [20000],
 #   PATIENCE [5000], HIDDEN [10,10], THREADS [1], SEEDS training seeds
-#   (split and initial weights) whose errors are averaged [1 2 3]
+#   (split and initial weights) whose errors are averaged [1 2 3],
+#   WEIGHT loss weight on one class of training cells, CLASS=W (e.g.
+#   random=4; nacre data weight) [none]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nacre=${NACRE:-build/release/nacre}
@@ -31,6 +35,8 @@ patience=${PATIENCE:-5000}
 hidden=${HIDDEN:-10,10}
 threads=${THREADS:-1}
 seeds=${SEEDS:-1 2 3}
+weight=${WEIGHT:-}
+[[ -z $weight || $weight == ?*=?* ]] || { echo "na-learning-curve: WEIGHT is CLASS=W, got '$weight'" >&2; exit 2; }
 mkdir -p "$work"
 
 shopt -s nullglob
@@ -50,6 +56,9 @@ quiet "$nacre" data split "$work/small.xyz" --fractions 0.9,0,0.1 --by label_id 
 quiet "$nacre" data split "$work/large.xyz" --fractions 0.75,0,0.25 --by label_id --seed 1 -o "$work/large"
 quiet "$nacre" data merge "$work/small.train.xyz" "$work/large.train.xyz" -o "$work/pool.xyz"
 
+weigh() {  # FILE: the WEIGHT class of FILE gets its loss weight, in place
+  [[ -z $weight ]] || quiet "$nacre" data weight "$1" --class "${weight%%=*}" --weight "${weight#*=}" -o "$1"
+}
 count() { grep -c -E '^[0-9]+[[:space:]]*$' "$1" || true; }
 rmse() {  # MODEL DATA -> "E F S" RMSE from nacre test --json
   # the first occurrence of each key is the whole set's (by_class follows)
@@ -92,14 +101,43 @@ for f in $fractions; do
       --seed 2 -o "$work/pool-$f"
     mv "$work/pool-$f.train.xyz" "$sub"
   fi
+  weigh "$sub"
   run "f=$f" "$sub"
 done
 # cells of 1-2 atoms only, tested on every larger cell (none was seen)
-run "small-only" "$work/small.train.xyz" "$work/large.xyz"
-# which structures the errors come from: the whole pool's first-seed model
-# on both test sets, by generator kind
-first=${seeds%% *}
+cp "$work/small.train.xyz" "$work/small-only.xyz"
+weigh "$work/small-only.xyz"
+run "small-only" "$work/small-only.xyz" "$work/large.xyz"
+# which structures the errors come from: the whole-pool models on both
+# test sets, by class (the first occurrences of "structures" and the RMSEs
+# are the whole set's; by_class follows)
+[[ " $fractions " == *" 1 "* ]] || exit 0
 echo
-echo "f=1, seed $first, on both test sets by kind:"
-"$nacre" test "$work/f=1.$first.model" "$work/small.test.xyz" "$work/large.test.xyz" \
-  --threads "$threads" --worst 0 | sed -n '/^by class/,$p'
+echo "f=1 on both test sets by class, over seeds $seeds${weight:+ (training weight $weight)}:"
+for seed in $seeds; do
+  "$nacre" test "$work/f=1.$seed.model" "$work/small.test.xyz" "$work/large.test.xyz" \
+    --threads "$threads" --worst 0 --json
+done | tr -d ' \t,"' | awk -F: -v wclass="${weight%%=*}" '
+  $1 == "model" { m++; inbc = 0 }
+  $1 == "by_class" { inbc = 1 }
+  $1 == "worst" { inbc = 0 }
+  !inbc { next }
+  $1 == "class" { c = $2; if (!(c in seen)) { seen[c] = 1; order[++nc] = c } }
+  $1 == "structures" { n[c] = $2 }
+  $1 == "energy_rmse_mev_atom" {
+    se[c] += $2; qe[c] += $2 * $2
+    if (wclass != "" && c != wclass) { oe[m] += $2 * $2 * n[c]; on[m] += n[c] }
+  }
+  $1 == "force_rmse_mev_a" { sf[c] += $2 }
+  function sd(s, q, k) { return sqrt(q / k - (s / k) ^ 2 > 0 ? q / k - (s / k) ^ 2 : 0) }
+  END {
+    printf "%-12s %5s  %-17s %8s\n", "class", "cells", "E (meV/atom)", "F (meV/A)"
+    for (i = 1; i <= nc; i++) {
+      c = order[i]
+      printf "%-12s %5d  %7.2f ± %-7.2f %8.1f\n", c, n[c], se[c] / m, sd(se[c], qe[c], m), sf[c] / m
+    }
+    if (wclass != "") {
+      for (k = 1; k <= m; k++) { e = sqrt(oe[k] / on[k]); s += e; q += e * e }
+      printf "%-12s %5d  %7.2f ± %-7.2f\n", "not " wclass, on[1], s / m, sd(s, q, m)
+    }
+  }'
