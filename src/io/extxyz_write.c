@@ -1,14 +1,14 @@
 /* extxyz_write.c — writes one extended XYZ frame the way ASE lays it out:
  * Lattice, Properties=species:S:1:pos:R:3[:forces:R:3][:extra...],
  * energy, free_energy, stress as 9 numbers (eV/Å^3, ASE sign), info keys,
- * pbc. Numbers are written with the fewest digits (15 to 17) that read
- * back exactly. */
+ * pbc. Numbers read back exactly: %.15g when that does, else %.17g
+ * (nacre_format_double). */
 #include "extxyz.h"
 
 #include <ctype.h>
 #include <string.h>
 
-/* v in its shortest exact decimal form, after a space unless first. */
+/* v as nacre_format_double writes it, after a space unless first. */
 static void put_double(FILE *fp, double v, int first) {
   char t[NACRE_DOUBLE_TEXT];
   nacre_format_double(v, t);
