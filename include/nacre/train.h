@@ -151,6 +151,13 @@ void nacre_dataset_filter_init(nacre_dataset_filter *f);
  * f, in order, and returns how many. */
 int nacre_dataset_filter_select(const nacre_dataset *d,
                                 const nacre_dataset_filter *f, int *idx);
+/* Sets the loss weight (config_weight) of the samples that pass f to
+ * weight (>= 0); the others keep theirs. *nset (may be NULL) gets how many
+ * were set. */
+nacre_status nacre_dataset_set_weight(nacre_dataset *d,
+                                      const nacre_dataset_filter *f,
+                                      double weight, int *nset,
+                                      nacre_error *err);
 /* Returns a new data set with copies of the samples kept. */
 nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
                                         const nacre_dataset_filter *f,

@@ -283,18 +283,11 @@ static int run(int argc, char **argv) {
       nacre_dataset_free(o);
     }
   } else if (!strcmp(action, "weight")) {
-    int *idx = malloc((size_t)(d->n ? d->n : 1) * sizeof *idx);
-    if (!idx) {
-      nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+    int n = 0;
+    if (nacre_dataset_set_weight(d, &flt, weight, &n, &err)) {
       rc = cli_fail("data", &err);
     } else {
-      int n = nacre_dataset_filter_select(d, &flt, idx);
-      for (int k = 0; k < n; k++) {
-        d->items[idx[k]].weight = weight;
-        d->items[idx[k]].has |= NACRE_LABEL_WEIGHT;
-      }
       fprintf(stderr, "nacre data: weight %g on %d of %d structures\n", weight, n, d->n);
-      free(idx);
       rc = save(d, out);
     }
   } else if (!strcmp(action, "split")) {

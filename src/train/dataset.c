@@ -256,6 +256,22 @@ int nacre_dataset_filter_select(const nacre_dataset *d,
   return n;
 }
 
+nacre_status nacre_dataset_set_weight(nacre_dataset *d,
+                                      const nacre_dataset_filter *f,
+                                      double weight, int *nset,
+                                      nacre_error *err) {
+  int *idx = malloc((size_t)(d->n > 0 ? d->n : 1) * sizeof *idx);
+  if (!idx) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  int n = nacre_dataset_filter_select(d, f, idx);
+  for (int k = 0; k < n; k++) {
+    d->items[idx[k]].weight = weight;
+    d->items[idx[k]].has |= NACRE_LABEL_WEIGHT;
+  }
+  free(idx);
+  if (nset) *nset = n;
+  return NACRE_OK;
+}
+
 nacre_status nacre_dataset_filter_apply(const nacre_dataset *d,
                                         const nacre_dataset_filter *f,
                                         nacre_dataset **out,
