@@ -33,6 +33,7 @@ typedef struct engine {
   const nacre_ctx *ctx;
   nacre_candidate *c;   /* index = id */
   int *particle;
+  int *nsoft;           /* soft-mode children made from each id so far */
   long n, cap;
   long *unique;         /* ids of unique minima in order found */
   long nunique;
@@ -58,6 +59,7 @@ static double h_atom(const nacre_candidate *c) {
 static void engine_free(engine *e) {
   nacre_candidates_free(e->c, e->n);
   free(e->particle);
+  free(e->nsoft);
   free(e->unique);
   for (int k = 0; k < e->ngroups; k++) nacre_spacegroup_free(e->groups[k]);
   free(e->groups);
@@ -76,6 +78,9 @@ static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
   int *p = realloc(e->particle, sizeof *p * (size_t)cap);
   if (!p) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   e->particle = p;
+  int *ns = realloc(e->nsoft, sizeof *ns * (size_t)cap);
+  if (!ns) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->nsoft = ns;
   long *u = realloc(e->unique, sizeof *u * (size_t)cap);
   if (!u) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   e->unique = u;
@@ -83,6 +88,7 @@ static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
     memset(&e->c[k], 0, sizeof e->c[k]);
     e->c[k].duplicate_of = -1;
     e->particle[k] = -1;
+    e->nsoft[k] = 0;
   }
   e->cap = cap;
   return NACRE_OK;
@@ -185,6 +191,34 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
   return SLOT_RANDOM;
 }
 
+/* A soft-mode child of `parent` (candidate id): the parent's next soft
+ * mutation takes its next softest mode. */
+static void count_soft_child(engine *e, long id, long parent) {
+  if (parent >= 0 && parent < id && !strcmp(e->c[id].op, "soft-mode"))
+    e->nsoft[parent]++;
+}
+
+/* The velocity of the particle whose latest finished structure is `cur`:
+ * the move that made cur's start from its predecessor, recomputed from the
+ * stored structures (so a resumed run moves on exactly as an uninterrupted
+ * one). NULL when cur did not come from a move (a new or regenerated
+ * particle) or the velocity cannot be had. */
+static double *swarm_velocity(const engine *e, long cur) {
+  const nacre_candidate *c = &e->c[cur];
+  if (strcmp(c->op, "move") || !c->start) return NULL;
+  char *end;
+  long prev = strtol(c->parents, &end, 10);
+  if (end == c->parents || prev < 0 || prev >= cur || !e->c[prev].relaxed)
+    return NULL;
+  double *v = malloc(sizeof(double) * 3 * (size_t)c->start->natoms);
+  nacre_error tmp;
+  if (v && op_swarm_velocity(e->c[prev].relaxed, c->start, v, &tmp)) {
+    free(v);
+    v = NULL;
+  }
+  return v;
+}
+
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
                                    nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -213,7 +247,9 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
   } else if (kind == SLOT_MUTATION) {
     long a = pick_parent(e, &rng);
-    st = op_mutate(e->c[a].relaxed, &cfg->random, &rng, &c->start, c->op, &tmp);
+    st = op_mutate(e->c[a].relaxed, e->nsoft[a], &cfg->random, &rng, &c->start,
+                   c->op, &tmp);
+    if (!st) count_soft_child(e, id, a);
     strcpy(c->engine, "evolution");
     snprintf(c->parents, sizeof c->parents, "%ld", a);
   } else if (kind == SLOT_SWARM) {
@@ -221,10 +257,12 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     long pb = slot < e->nparticles ? e->pbest[slot] : -1;
     strcpy(c->engine, "swarm");
     if (cur >= 0 && nacre_rng_uniform(&rng) >= cfg->swarm_regenerate) {
-      st = op_swarm_move(e->c[cur].relaxed, e->c[pb].relaxed,
+      double *v = swarm_velocity(e, cur);
+      st = op_swarm_move(e->c[cur].relaxed, v, e->c[pb].relaxed,
                          e->c[e->gbest].relaxed, cfg->swarm_inertia,
                          cfg->swarm_c1, cfg->swarm_c2, &cfg->random, &rng,
                          &c->start, &tmp);
+      free(v);
       strcpy(c->op, "move");
       snprintf(c->parents, sizeof c->parents, "%ld,%ld,%ld", cur, pb, e->gbest);
     }
@@ -584,6 +622,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     e.c[k] = loaded[k];
     e.particle[k] = lp[k];
     memset(&loaded[k], 0, sizeof loaded[k]);
+    count_soft_child(&e, k, atol(e.c[k].parents));
     if (!strcmp(e.c[k].status, "done")) {
       e.ndone++;
       double h = h_atom(&e.c[k]);

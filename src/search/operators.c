@@ -382,10 +382,10 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
 /* Soft-mode mutation (Lyakhov, Oganov & Valle, CPC 181, 1623 (2010)):
  * the atoms move along one of the softest normal modes of the
  * bond-hardness model (nacre_soft_modes), so the child differs from its
- * parent by a collective, low-energy distortion rather than noise. The
- * m-th softest non-zero mode is taken with probability 2^−m (the first
- * three modes; the paper's runs walk through them one mutation after
- * another, which a stateless operator cannot), with a random sign. The
+ * parent by a collective, low-energy distortion rather than noise. As in
+ * the paper, a parent's successive soft mutations walk up its spectrum:
+ * the (rank+1)-th softest non-zero mode, rank = the parent's earlier
+ * soft-mode children (cycling after the hardest), with a random sign. The
  * amplitude grows in steps of 0.05 d (d ≈ a bond length) up to a largest
  * atomic displacement of 0.6 d, and stops before atoms come closer than
  * their minimum distance (or than the parent's closest pair, relative to
@@ -393,7 +393,7 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
  * structure has no non-zero mode (one atom per cell) or no step was
  * possible. */
 static int mutate_soft(nacre_structure *s, const nacre_random_options *o,
-                       double d, nacre_rng *rng) {
+                       double d, int rank, nacre_rng *rng) {
   int n3 = 3 * s->natoms;
   double *w = malloc(sizeof(double) * (size_t)n3);
   double *v = malloc(sizeof(double) * (size_t)n3 * (size_t)n3);
@@ -404,9 +404,8 @@ static int mutate_soft(nacre_structure *s, const nacre_random_options *o,
   double scale = fabs(w[n3 - 1]), *mode = NULL;
   int first = 0;
   while (first < n3 && w[first] < 1e-6 * scale) first++;
-  int m = first;
-  while (m + 1 < n3 && m < first + 2 && nacre_rng_uniform(rng) < 0.5) m++;
-  if (m >= n3 || !(scale > 0)) goto out;
+  if (first >= n3 || !(scale > 0)) goto out;
+  int m = first + (rank > 0 ? rank % (n3 - first) : 0);
   mode = v + (size_t)m * (size_t)n3;
   double largest = 0;
   for (int i = 0; i < s->natoms; i++)
@@ -455,7 +454,7 @@ static void mutate_cap(nacre_structure *s, nacre_rng *rng) {
   }
 }
 
-nacre_status op_mutate(const nacre_structure *a,
+nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, nacre_rng *rng,
                        nacre_structure **out, char *op, nacre_error *err) {
   *out = NULL;
@@ -472,7 +471,7 @@ nacre_status op_mutate(const nacre_structure *a,
     } else if (u < 0.6 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8 && mutate_soft(s, o, d, rng)) {
+    } else if (u < 0.8 && mutate_soft(s, o, d, soft_rank, rng)) {
       strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.25 * d, rng);
@@ -486,7 +485,7 @@ nacre_status op_mutate(const nacre_structure *a,
     } else if (u < 0.55 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8 && mutate_soft(s, o, d, rng)) {
+    } else if (u < 0.8 && mutate_soft(s, o, d, soft_rank, rng)) {
       strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.2 * d, rng);
@@ -549,22 +548,72 @@ static nacre_status coords(const nacre_structure *s, int cluster, double *out,
   return NACRE_OK;
 }
 
-nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
-                           const nacre_structure *g, double w, double c1,
-                           double c2, const nacre_random_options *o,
-                           nacre_rng *rng, nacre_structure **out,
-                           nacre_error *err) {
+nacre_status op_swarm_velocity(const nacre_structure *from,
+                               const nacre_structure *child, double *v,
+                               nacre_error *err) {
+  int n = child->natoms, cluster = is_cluster(child);
+  if (from->natoms != n)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "swarm: structures of different sizes");
+  nacre_structure *fr = NULL;
+  double *cf = malloc(sizeof(double) * 3 * (size_t)n);
+  nacre_status st = cf ? NACRE_OK : nacre_error_set(err, NACRE_ERR_NOMEM,
+                                                    "out of memory");
+  if (!st && !cluster) st = nacre_structure_niggli(from, &fr, err);
+  if (!st) st = coords(cluster ? from : fr, cluster, cf, err);
+  if (!st) st = coords(child, cluster, v, err);
+  if (!st)
+    for (int i = 0; i < 3 * n; i++) {
+      v[i] -= cf[i];
+      if (!cluster) v[i] -= floor(v[i] + 0.5);
+    }
+  nacre_structure_free(fr);
+  free(cf);
+  return st;
+}
+
+/* Fractional coordinates of s change basis with its Niggli reduction r
+ * (r = M·s, rows): f_r = f · M^−1. Applies that to the n rows of v. */
+static nacre_status velocity_to_reduced(const nacre_structure *s,
+                                        const nacre_structure *r, double *v,
+                                        nacre_error *err) {
+  double inv[3][3], m[3][3], minv[3][3];
+  if (nacre_mat3_inverse(s->cell, inv))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC, "swarm: singular cell");
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      double t = 0;
+      for (int k = 0; k < 3; k++) t += r->cell[i][k] * inv[k][j];
+      m[i][j] = nearbyint(t);
+    }
+  if (nacre_mat3_inverse(m, minv))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC, "swarm: singular basis change");
+  for (int a = 0; a < s->natoms; a++) {
+    double f[3];
+    for (int j = 0; j < 3; j++)
+      f[j] = v[3 * a] * minv[0][j] + v[3 * a + 1] * minv[1][j] +
+             v[3 * a + 2] * minv[2][j];
+    memcpy(v + 3 * a, f, sizeof f);
+  }
+  return NACRE_OK;
+}
+
+nacre_status op_swarm_move(const nacre_structure *x, const double *vx,
+                           const nacre_structure *p, const nacre_structure *g,
+                           double w, double c1, double c2,
+                           const nacre_random_options *o, nacre_rng *rng,
+                           nacre_structure **out, nacre_error *err) {
   *out = NULL;
   int n = x->natoms, cluster = is_cluster(x);
   if (p->natoms != n || g->natoms != n)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "swarm: structures of different sizes");
   nacre_structure *xr = NULL, *pr = NULL, *gr = NULL, *s = NULL;
-  double *buf = malloc(sizeof(double) * 3 * (size_t)n * 5);
+  double *buf = malloc(sizeof(double) * 3 * (size_t)n * 6);
   nacre_status st = NACRE_OK;
   if (!buf) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   double *cx = buf, *cp = buf + 3 * n, *cg = buf + 6 * n, *dp = buf + 9 * n,
-         *dg = buf + 12 * n;
+         *dg = buf + 12 * n, *vel = buf + 15 * n;
   if (cluster) {
     xr = nacre_structure_copy(x, err);
     pr = nacre_structure_copy(p, err);
@@ -582,6 +631,10 @@ nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
       (st = match_displacements(xr, cx, pr, cp, cluster, dp, err)) ||
       (st = match_displacements(xr, cx, gr, cg, cluster, dg, err)))
     goto done;
+  if (vx) {
+    memcpy(vel, vx, sizeof(double) * 3 * (size_t)n);
+    if (!cluster && (st = velocity_to_reduced(x, xr, vel, err))) goto done;
+  }
   double r1 = nacre_rng_uniform(rng), r2 = nacre_rng_uniform(rng);
   double noise = cluster ? 0.1 * length_scale(x, o) : 0.02;
   s = nacre_structure_copy(xr, err);
@@ -590,7 +643,8 @@ nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
     goto done;
   }
   for (int i = 0; i < 3 * n; i++)
-    cx[i] += c1 * r1 * dp[i] + c2 * r2 * dg[i] + w * noise * nacre_rng_normal(rng);
+    cx[i] += c1 * r1 * dp[i] + c2 * r2 * dg[i] +
+             w * (vx ? vel[i] : noise * nacre_rng_normal(rng));
   if (cluster) {
     memcpy(s->positions, cx, sizeof(double) * 3 * (size_t)n);
     cluster_box(s);

@@ -16,21 +16,38 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
                          const nacre_random_options *o, nacre_rng *rng,
                          nacre_structure **out, nacre_error *err);
 /* One mutation chosen at random: lattice strain, atomic displacements,
- * swaps of unlike atoms, a displacement along one of the softest normal
- * modes of the bond-hardness model (nacre_soft_modes), or (clusters)
- * rotation of a cap. The name goes to op (24 bytes). */
-nacre_status op_mutate(const nacre_structure *a,
+ * swaps of unlike atoms, a displacement along a soft normal mode of the
+ * bond-hardness model (nacre_soft_modes; the softest for a parent's first
+ * soft-mode child, the next softest for each later one: soft_rank = the
+ * number of earlier soft-mode children of a), or (clusters) rotation of a
+ * cap. The name goes to op (24 bytes). */
+nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, nacre_rng *rng,
                        nacre_structure **out, char *op, nacre_error *err);
-/* Particle-swarm step: atoms matched species by species, then
- * x' = x + c1 r1 (p − x) + c2 r2 (g − x) + w·noise for fractional
- * coordinates and for the reduced lattice parameters (Wang et al., PRB 82,
- * 094116 (2010), eq. 1, without stored velocities). */
-nacre_status op_swarm_move(const nacre_structure *x, const nacre_structure *p,
-                           const nacre_structure *g, double w, double c1,
-                           double c2, const nacre_random_options *o,
-                           nacre_rng *rng, nacre_structure **out,
-                           nacre_error *err);
+/* Particle-swarm step (Wang et al., PRB 82, 094116 (2010), eqs. 1-2):
+ * atoms matched species by species, then v' = w v + c1 r1 (p − x) +
+ * c2 r2 (g − x) and x' = x + v' for fractional coordinates (crystals, in
+ * the Niggli-reduced basis of x) or centred Cartesian ones (clusters). vx
+ * is the particle's velocity, the move that made x's start structure, in
+ * the basis of x (op_swarm_velocity); NULL for a particle's first move,
+ * which draws a random one (normal, 0.02 of the cell or 0.1 of the length
+ * scale of a cluster per coordinate). The reduced lattice parameters and
+ * the volume move toward p and g without inertia. */
+nacre_status op_swarm_move(const nacre_structure *x, const double *vx,
+                           const nacre_structure *p, const nacre_structure *g,
+                           double w, double c1, double c2,
+                           const nacre_random_options *o, nacre_rng *rng,
+                           nacre_structure **out, nacre_error *err);
+/* The velocity of a swarm move that built `child` from the structure
+ * `from`: for each atom, its fractional displacement (shortest image) from
+ * the same atom of from's Niggli-reduced cell, in child's basis (crystals;
+ * a move builds the child in that basis), or its centred Cartesian
+ * displacement (clusters). v holds 3·natoms numbers. Since relaxation
+ * keeps the atom order and the cell basis, the result is also the velocity
+ * of the child's relaxed structure. */
+nacre_status op_swarm_velocity(const nacre_structure *from,
+                               const nacre_structure *child, double *v,
+                               nacre_error *err);
 /* Moves atoms closer than `factor`·d_min to random free places; returns 1
  * when every pair is then at least that far apart. */
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,

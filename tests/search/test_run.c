@@ -2,7 +2,9 @@
  * on the seed (same in-process and with 2 or 3 worker processes); a run killed with
  * SIGKILL in the middle of a generation resumes to exactly the pool of an
  * uninterrupted run; a run is locked against a second writer; every engine
- * produces its operators; clusters work. Relaxation here is a short
+ * produces its operators; swarm particles keep w times their previous move
+ * (PSO inertia, also after a resume); a parent's successive soft-mode
+ * children take its successive softest modes; clusters work. Relaxation here is a short
  * deterministic steepest descent on a Lennard-Jones potential (the real
  * relaxer lives in opt/). */
 #include <signal.h>
@@ -98,6 +100,170 @@ static int die_after_ten(void *user, const nacre_search_progress *p) {
   (void)user;
   if (p->done >= 10) raise(SIGKILL);
   return 0;
+}
+
+/* A move's displacement, computed here from the structures alone: each
+ * atom of `child` against the same atom of `from` in from's Niggli cell
+ * (fractional, shortest image); M: that cell = M · from's cell. */
+static int move_of(const nacre_structure *from, const nacre_structure *child,
+                   double *v, int m[3][3]) {
+  double red[3][3];
+  nacre_structure *r = nacre_structure_copy(from, NULL);
+  if (!r || nacre_cell_niggli(from->cell, 1e-5, red, m)) {
+    nacre_structure_free(r);
+    return 1;
+  }
+  memcpy(r->cell, red, sizeof red);
+  double fr[3 * 64], fc[3 * 64];
+  int bad = child->natoms > 64 || nacre_structure_get_frac(r, fr, NULL) ||
+            nacre_structure_get_frac(child, fc, NULL);
+  for (int i = 0; !bad && i < 3 * child->natoms; i++) {
+    v[i] = fc[i] - fr[i];
+    v[i] -= floor(v[i] + 0.5);
+  }
+  nacre_structure_free(r);
+  return bad;
+}
+
+/* Swarm with c1 = c2 = 0 and no regeneration: each move must be w times
+ * the particle's previous move (PSO inertia), carried into the Niggli
+ * basis of the new position (v_new · M = w · v_old). Returns the number of
+ * moves checked; counts mismatching atoms in *bad. */
+static int check_inertia(const char *path, double w, int *bad, double *vmax) {
+  nacre_run *r;
+  nacre_candidate *c;
+  long n, at[256];
+  int checked = 0;
+  *bad = 0;
+  *vmax = 0;
+  if (nacre_run_open_readonly(path, &r, NULL)) return 0;
+  if (nacre_run_load_done(r, &c, &n, NULL)) {
+    nacre_run_close(r);
+    return 0;
+  }
+  for (long k = 0; k < 256; k++) at[k] = -1;
+  for (long k = 0; k < n; k++)
+    if (c[k].id < 256) at[c[k].id] = k;
+  for (long k = 0; k < n; k++) {
+    long cur = -1, prev = -1;
+    if (strcmp(c[k].op, "move") || sscanf(c[k].parents, "%ld", &cur) != 1 ||
+        cur < 0 || cur >= 256 || at[cur] < 0)
+      continue;
+    const nacre_candidate *cc = &c[at[cur]];
+    if (strcmp(cc->op, "move") || sscanf(cc->parents, "%ld", &prev) != 1 ||
+        prev < 0 || prev >= 256 || at[prev] < 0)
+      continue;
+    double vold[3 * 64], vnew[3 * 64];
+    int m[3][3], m_unused[3][3];
+    if (move_of(c[at[prev]].relaxed, cc->start, vold, m_unused) ||
+        move_of(cc->relaxed, c[k].start, vnew, m))
+      continue;
+    checked++;
+    for (int a = 0; a < c[k].start->natoms; a++)
+      for (int j = 0; j < 3; j++) {
+        double back = 0;
+        for (int i = 0; i < 3; i++) back += vnew[3 * a + i] * m[i][j];
+        if (fabs(back - w * vold[3 * a + j]) > 1e-9) ++*bad;
+        if (fabs(vold[3 * a + j]) > *vmax) *vmax = fabs(vold[3 * a + j]);
+      }
+  }
+  nacre_candidates_free(c, n);
+  nacre_run_close(r);
+  return checked;
+}
+
+/* Soft-mode children: the child must be the parent moved by some amplitude
+ * along the parent's (rank+1)-th softest non-zero mode of the bond model,
+ * rank = the parent's earlier soft-mode children, up to lattice vectors
+ * (the move may exceed half a thin cell, so the amplitude is found from the
+ * atom that moves most, over its 27 nearest images). Returns the number of
+ * children checked; *later: those with rank ≥ 1; *bad: failures; children
+ * of parents closer than the repair threshold are counted in *repaired. */
+static int check_soft_walk(const char *path, const nacre_random_options *o,
+                           int *later, int *bad, int *repaired) {
+  nacre_run *r;
+  nacre_candidate *c;
+  long n, at[256];
+  int rank[256] = {0}, checked = 0;
+  *later = *bad = *repaired = 0;
+  if (nacre_run_open_readonly(path, &r, NULL)) return 0;
+  /* the ranks need every candidate (a soft-mode child that failed its
+   * relaxation still counts for its parent): all must have finished */
+  if (nacre_run_load_done(r, &c, &n, NULL)) {
+    nacre_run_close(r);
+    return 0;
+  }
+  if (n == 0 || c[n - 1].id != n - 1) {
+    printf("soft-mode walk: %ld of %ld candidates finished\n", n,
+           n ? c[n - 1].id + 1 : 0);
+    nacre_candidates_free(c, n);
+    nacre_run_close(r);
+    return 0;
+  }
+  for (long k = 0; k < 256; k++) at[k] = -1;
+  for (long k = 0; k < n; k++)
+    if (c[k].id < 256) at[c[k].id] = k;
+  for (long k = 0; k < n; k++) {
+    long a = -1;
+    if (strcmp(c[k].op, "soft-mode") || sscanf(c[k].parents, "%ld", &a) != 1 ||
+        a < 0 || a >= 256)
+      continue;
+    int my = rank[a]++;
+    if (at[a] < 0) continue;
+    const nacre_structure *p = c[at[a]].relaxed, *ch = c[k].start;
+    /* a parent already closer than the operators' repair threshold (0.75
+     * of the minimum distances) may have atoms moved after the mode */
+    if (nacre_search_closest_ratio(p, o) < 0.75) {
+      ++*repaired;
+      continue;
+    }
+    int na = p->natoms, n3 = 3 * na;
+    double *w = malloc(sizeof(double) * n3), *v = malloc(sizeof(double) * n3 * n3);
+    if (!nacre_soft_modes(p, w, v, NULL)) {
+      int first = 0;
+      while (first < n3 && w[first] < 1e-6 * fabs(w[n3 - 1])) first++;
+      const double *u = v + (size_t)(first + my % (n3 - first)) * n3;
+      int top = 0;
+      double un = 0;
+      for (int i = 0; i < na; i++) {
+        double q = u[3 * i] * u[3 * i] + u[3 * i + 1] * u[3 * i + 1] +
+                   u[3 * i + 2] * u[3 * i + 2];
+        if (q > un) un = q, top = i;
+      }
+      double worst_best = INFINITY;
+      for (int s27 = 0; s27 < 27; s27++) {
+        int sh[3] = {s27 % 3 - 1, s27 / 3 % 3 - 1, s27 / 9 - 1};
+        double amp = 0;
+        for (int j = 0; j < 3; j++) {
+          double dj = ch->positions[3 * top + j] - p->positions[3 * top + j];
+          for (int l = 0; l < 3; l++) dj += sh[l] * p->cell[l][j];
+          amp += dj * u[3 * top + j] / un;
+        }
+        double worst = 0;
+        for (int i = 0; i < na; i++) {
+          double res[3];
+          for (int j = 0; j < 3; j++)
+            res[j] = ch->positions[3 * i + j] - p->positions[3 * i + j] -
+                     amp * u[3 * i + j];
+          nacre_cell_minimum_image(p->cell, p->pbc, res);
+          worst = fmax(worst, sqrt(res[0] * res[0] + res[1] * res[1] +
+                                   res[2] * res[2]));
+        }
+        if (fabs(amp) > 1e-3) worst_best = fmin(worst_best, worst);
+      }
+      checked++;
+      *later += my > 0;
+      if (!(worst_best < 1e-6)) {
+        ++*bad;
+        printf("soft-mode child %ld of %ld (rank %d) is %.3g Å off the "
+               "mode\n", c[k].id, a, my, worst_best);
+      }
+    }
+    free(w), free(v);
+  }
+  nacre_candidates_free(c, n);
+  nacre_run_close(r);
+  return checked;
 }
 
 int main(void) {
@@ -230,6 +396,62 @@ int main(void) {
       CHECK(special > 0, "%s engine produced %d non-random candidates",
             nacre_engine_name(engines[e]), special);
   }
+
+  /* 5b. swarm inertia: a particle keeps w times its previous move, also
+   * across a resume (the velocity is rebuilt from the stored structures) */
+  config(&c, "Ar8", NACRE_ENGINE_SWARM, 1);
+  c.population = 4;
+  c.budget = 24;
+  c.swarm_regenerate = 0;
+  c.swarm_c1 = c.swarm_c2 = 0;
+  c.swarm_inertia = 0.5;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run without attraction");
+  int bad;
+  double vmax;
+  int nmoves = check_inertia(s, 0.5, &bad, &vmax);
+  CHECK(nmoves >= 12 && bad == 0 && vmax > 1e-3,
+        "%d second and later moves are 0.5 × the previous one (%d coordinates "
+        "differ by > 1e-9; largest previous move %.3g)",
+        nmoves, bad, vmax);
+  /* killed after 10 relaxations and resumed: the same moves (2 worker
+   * processes: a child forked after OpenMP ran here must not use it) */
+  c.jobs = 2;
+  fflush(stdout);
+  pid = fork();
+  if (pid == 0) {
+    run_search(k, &c, &u, die_after_ten);
+    _exit(3);
+  }
+  waitpid(pid, &status, 0);
+  summary sw, swk;
+  summarize(s, &sw);
+  r = NULL;
+  for (int t = 0; t < 50 && nacre_run_open(k, &r, &err); t++) usleep(100000);
+  CHECK(r != NULL, "killed swarm run reopened: %s", err.message);
+  if (r) {
+    CHECK_OK(nacre_search_run(r, sd_relax, &u, NULL, NULL, NULL, &err), &err);
+    nacre_run_close(r);
+  }
+  summarize(k, &swk);
+  CHECK(WIFSIGNALED(status) && same(&sw, &swk) && sw.n == 24,
+        "resumed swarm run reproduces the uninterrupted one (%ld vs %ld)",
+        swk.n, sw.n);
+
+  /* 5c. soft-mode mutations walk up each parent's spectrum */
+  config(&c, "Ar8", NACRE_ENGINE_EVOLUTION, 1);
+  c.population = 12;
+  c.budget = 96;
+  c.frac_heredity = 0;
+  c.frac_mutation = 0.9;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "mutation-only run");
+  int later = 0;
+  int nrep = 0;
+  int nsoft = check_soft_walk(s, &c.random, &later, &bad, &nrep);
+  CHECK(nsoft >= 6 && later >= 3 && bad == 0,
+        "%d soft-mode children (%d of them later ones of their parent; %d of "
+        "compressed parents not checked) move along the parent's next softest "
+        "mode (%d do not)",
+        nsoft, later, nrep, bad);
 
   /* 6. a cluster search and the ranking */
   config(&c, "Ar13", NACRE_ENGINE_EVOLUTION, 1);
