@@ -125,6 +125,21 @@ static int move_of(const nacre_structure *from, const nacre_structure *child,
   return bad;
 }
 
+/* The finished candidates of a run, with at[id] = their index (ids below
+ * 256; −1 for the others). Returns 0 on success. */
+static int load_indexed(const char *path, nacre_run **r, nacre_candidate **c,
+                        long *n, long at[256]) {
+  if (nacre_run_open_readonly(path, r, NULL)) return 1;
+  if (nacre_run_load_done(*r, c, n, NULL)) {
+    nacre_run_close(*r);
+    return 1;
+  }
+  for (long k = 0; k < 256; k++) at[k] = -1;
+  for (long k = 0; k < *n; k++)
+    if ((*c)[k].id < 256) at[(*c)[k].id] = k;
+  return 0;
+}
+
 /* Swarm with c1 = c2 = 0 and no regeneration: each move must be w times
  * the particle's previous move (PSO inertia), carried into the Niggli
  * basis of the new position (v_new · M = w · v_old). Returns the number of
@@ -136,14 +151,7 @@ static int check_inertia(const char *path, double w, int *bad, double *vmax) {
   int checked = 0;
   *bad = 0;
   *vmax = 0;
-  if (nacre_run_open_readonly(path, &r, NULL)) return 0;
-  if (nacre_run_load_done(r, &c, &n, NULL)) {
-    nacre_run_close(r);
-    return 0;
-  }
-  for (long k = 0; k < 256; k++) at[k] = -1;
-  for (long k = 0; k < n; k++)
-    if (c[k].id < 256) at[c[k].id] = k;
+  if (load_indexed(path, &r, &c, &n, at)) return 0;
   for (long k = 0; k < n; k++) {
     long cur = -1, prev = -1;
     if (strcmp(c[k].op, "move") || sscanf(c[k].parents, "%ld", &cur) != 1 ||
@@ -186,13 +194,9 @@ static int check_soft_walk(const char *path, const nacre_random_options *o,
   long n, at[256];
   int rank[256] = {0}, checked = 0;
   *later = *bad = *repaired = 0;
-  if (nacre_run_open_readonly(path, &r, NULL)) return 0;
   /* the ranks need every candidate (a soft-mode child that failed its
    * relaxation still counts for its parent): all must have finished */
-  if (nacre_run_load_done(r, &c, &n, NULL)) {
-    nacre_run_close(r);
-    return 0;
-  }
+  if (load_indexed(path, &r, &c, &n, at)) return 0;
   if (n == 0 || c[n - 1].id != n - 1) {
     printf("soft-mode walk: %ld of %ld candidates finished\n", n,
            n ? c[n - 1].id + 1 : 0);
@@ -200,9 +204,6 @@ static int check_soft_walk(const char *path, const nacre_random_options *o,
     nacre_run_close(r);
     return 0;
   }
-  for (long k = 0; k < 256; k++) at[k] = -1;
-  for (long k = 0; k < n; k++)
-    if (c[k].id < 256) at[c[k].id] = k;
   for (long k = 0; k < n; k++) {
     long a = -1;
     if (strcmp(c[k].op, "soft-mode") || sscanf(c[k].parents, "%ld", &a) != 1 ||
