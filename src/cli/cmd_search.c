@@ -44,6 +44,17 @@ static void help(void) {
       "                    40%% heredity, 20%% mutation, 20%% swarm, 20%%\n"
       "                    random per generation after the first; clusters:\n"
       "                    50%% heredity, 30%% mutation, 20%% random)\n"
+      "  --heredity F      --engine evolution: share of each generation made\n"
+      "                    by heredity (default 0.5)\n"
+      "  --mutation F      --engine evolution: share made by mutation\n"
+      "                    (default 0.3); the rest are random structures\n"
+      "  --swarm W,C1,C2   particle swarm: inertia W of a particle's previous\n"
+      "                    move and pulls C1 toward its own best and C2\n"
+      "                    toward the swarm's best, v' = W v + C1 r1 (pbest -\n"
+      "                    x) + C2 r2 (gbest - x) with r1, r2 in [0, 1)\n"
+      "                    (default 0.5,1,1)\n"
+      "  --swarm-renew F   share of the particles replaced by new random\n"
+      "                    structures each generation (default 0.4)\n"
       "  --budget N        relaxations in total (default 100)\n"
       "  --time T          stop after T of wall time: 90s, 30m, 2h (default:\n"
       "                    none); the run can be resumed\n"
@@ -368,6 +379,27 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
       nacre_error err;
       if (nacre_engine_parse(v, &cfg.engine, &err))
         return cli_usage(CMD, "%s", err.message);
+    } else if (!strcmp(a, "--heredity") || !strcmp(a, "--mutation")) {
+      NEED_VALUE();
+      double *f = a[2] == 'h' ? &cfg.frac_heredity : &cfg.frac_mutation;
+      if (cli_parse_double(CMD, a, v, f) || !(*f >= 0 && *f <= 1))
+        return cli_usage(CMD, "%s must be in [0, 1]", a);
+    } else if (!strcmp(a, "--swarm")) {
+      NEED_VALUE();
+      double w, c1, c2;
+      char extra;
+      if (sscanf(v, "%lf,%lf,%lf%c", &w, &c1, &c2, &extra) != 3 ||
+          !(w >= 0 && w < 1) || !(c1 >= 0 && c1 <= 4) || !(c2 >= 0 && c2 <= 4))
+        return cli_usage(CMD, "--swarm expects W,C1,C2 with 0 ≤ W < 1 and "
+                              "0 ≤ C1, C2 ≤ 4, got '%s'", v);
+      cfg.swarm_inertia = w;
+      cfg.swarm_c1 = c1;
+      cfg.swarm_c2 = c2;
+    } else if (!strcmp(a, "--swarm-renew")) {
+      NEED_VALUE();
+      if (cli_parse_double(CMD, a, v, &cfg.swarm_regenerate) ||
+          !(cfg.swarm_regenerate >= 0 && cfg.swarm_regenerate <= 1))
+        return cli_usage(CMD, "--swarm-renew must be in [0, 1]");
     } else if (!strcmp(a, "--budget")) {
       NEED_VALUE();
       if (cli_parse_int(CMD, a, v, &budget) || budget < 1)
@@ -490,6 +522,9 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   } else {
     if (!composition) return cli_usage(CMD, "--composition is required");
     if (!potential) return cli_usage(CMD, "--potential is required");
+    if (cfg.frac_heredity + cfg.frac_mutation > 1 + 1e-12)
+      return cli_usage(CMD, "--heredity + --mutation must not exceed 1 "
+                            "(%g + %g)", cfg.frac_heredity, cfg.frac_mutation);
     if (nacre_composition_parse(composition, &cfg.composition, &err))
       return cli_usage(CMD, "%s", err.message);
     if (budget) cfg.budget = budget;

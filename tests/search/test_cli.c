@@ -16,7 +16,7 @@
 #include "testing.h"
 
 static int cli(const char *args, const char *out) {
-  char cmd[2048];
+  char cmd[4096];
   snprintf(cmd, sizeof cmd, "%s search %s >%s 2>&1", NACRE_CLI, args, out);
   int rc = system(cmd);
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -41,6 +41,13 @@ int main(void) {
         "bad space-group list: usage error");
   CHECK(cli("--composition Na4 --potential x --bogus", out) == 2,
         "unknown option: usage error");
+  const char *bad[] = {"--swarm 0.5,1", "--swarm 1,1,1", "--swarm 0.5,1,-1",
+                       "--swarm 0.5,1,1,2", "--swarm-renew 1.5",
+                       "--heredity -0.1", "--heredity 0.8 --mutation 0.3"};
+  for (int k = 0; k < 7; k++) {
+    snprintf(args, sizeof args, "--composition Na4 --potential x %s", bad[k]);
+    CHECK(cli(args, out) == 2, "'%s': usage error", bad[k]);
+  }
   CHECK(cli("--report /nonexistent/run.db", out) == 1,
         "missing run: failure exit");
 
@@ -144,6 +151,30 @@ int main(void) {
     CHECK(cli(args, out) == 0, "end-to-end search exits 0");
     snprintf(path, sizeof path, "%s/e2e/rank01.cif", dir);
     CHECK(file_exists(path), "end-to-end search wrote rank01.cif");
+    /* the engine settings reach the run file */
+    char db3[512];
+    snprintf(db3, sizeof db3, "%s", test_tmp_path("swarm.db"));
+    snprintf(args, sizeof args,
+             "--composition Ar4 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 4 --population "
+             "2 --engine swarm --swarm 0.7,1.5,0.25 --swarm-renew 0.2 "
+             "--heredity 0.6 --mutation 0.1 --dmin Ar-Ar=3.0 --volume 45 "
+             "--db %s -o %s/sw -q",
+             db3, dir);
+    CHECK(cli(args, out) == 0, "search with engine settings exits 0");
+    nacre_run *sr = NULL;
+    CHECK_OK(nacre_run_open_readonly(db3, &sr, &err), &err);
+    if (sr) {
+      const nacre_search_config *sc = nacre_run_config(sr);
+      CHECK(sc->swarm_inertia == 0.7 && sc->swarm_c1 == 1.5 &&
+                sc->swarm_c2 == 0.25 && sc->swarm_regenerate == 0.2 &&
+                sc->frac_heredity == 0.6 && sc->frac_mutation == 0.1,
+            "run keeps --swarm %g,%g,%g --swarm-renew %g --heredity %g "
+            "--mutation %g",
+            sc->swarm_inertia, sc->swarm_c1, sc->swarm_c2, sc->swarm_regenerate,
+            sc->frac_heredity, sc->frac_mutation);
+      nacre_run_close(sr);
+    }
     /* resume with a larger budget continues the same run */
     snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
              db2, dir);
