@@ -2,7 +2,8 @@
  * relaxations to the first hit of the known minimum, and relaxations per
  * hour.
  *
- *   bench_search CASE [--seeds N] [--budget N] [--population N] [--jobs N]
+ *   bench_search CASE [--seeds N] [--first-seed K] [--budget N]
+ *                     [--population N] [--jobs N]
  *                     [--engine E] [--potential SPEC] [--tol MEV]
  *                     [--full 0|1] [--pearson P] [--window MEV]
  *
@@ -162,8 +163,8 @@ static int on_progress(void *user, const nacre_search_progress *p) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: bench_search CASE [--seeds N] [--budget N] "
-                    "[--population N] [--jobs N] [--engine E] "
+    fprintf(stderr, "usage: bench_search CASE [--seeds N] [--first-seed K] "
+                    "[--budget N] [--population N] [--jobs N] [--engine E] "
                     "[--potential SPEC] [--tol MEV] [--full 0|1] "
                     "[--pearson P] [--window MEV]\n");
     return 2;
@@ -175,7 +176,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "unknown case %s\n", argv[1]);
     return 2;
   }
-  int seeds = 5, budget = 200, population = 20, jobs = 1;
+  int seeds = 5, first_seed = 1, budget = 200, population = 20, jobs = 1;
   const char *potential = bc->potential, *engine = "auto";
   double tol = 0; /* eV/atom; 0: the case's */
   int full = 0;   /* 1: run the whole budget after the first hit */
@@ -183,6 +184,7 @@ int main(int argc, char **argv) {
   double window = 0.020;      /* symbol within this of the target, eV/atom */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--budget")) budget = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--population")) population = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--jobs")) jobs = atoi(argv[i + 1]);
@@ -247,7 +249,7 @@ int main(int argc, char **argv) {
   long sum_first = 0, total_relax = 0, psum = 0;
   double total_time = 0, best = INFINITY;
   double *bests = calloc((size_t)seeds, sizeof *bests);
-  for (int seed = 1; seed <= seeds; seed++) {
+  for (int seed = first_seed; seed < first_seed + seeds; seed++) {
     char path[256];
     snprintf(path, sizeof path, "%s/run%d.db", dir, seed);
     cfg.seed = (uint64_t)seed;
@@ -266,13 +268,13 @@ int main(int argc, char **argv) {
     nacre_run_counts(run, &pending, &done, &failed, &err);
     nacre_candidate *c;
     long n;
-    bests[seed - 1] = INFINITY;
+    bests[seed - first_seed] = INFINITY;
     long pfirst = -1;
     double ph = NAN;
     if (!nacre_run_load_done(run, &c, &n, &err)) {
       for (long k = 0; k < n; k++) {
         double h = c[k].enthalpy / c[k].relaxed->natoms;
-        if (h < bests[seed - 1]) bests[seed - 1] = h;
+        if (h < bests[seed - first_seed]) bests[seed - first_seed] = h;
         if (pearson && !strcmp(c[k].pearson, pearson) &&
             h <= target + window && (pfirst < 0 || c[k].id < pfirst)) {
           pfirst = c[k].id;
@@ -294,7 +296,7 @@ int main(int argc, char **argv) {
                1e3 * window);
       }
     }
-    if (bests[seed - 1] < best) best = bests[seed - 1];
+    if (bests[seed - first_seed] < best) best = bests[seed - first_seed];
     nacre_run_close(run);
     total_relax += done + failed;
     total_time += dt;
@@ -303,7 +305,7 @@ int main(int argc, char **argv) {
       sum_first += hs.first_hit;
     }
     printf("seed %d: best %.6f eV/atom, %s after %ld relaxations (%.1f s)\n",
-           seed, bests[seed - 1], hs.first_hit > 0 ? "hit" : "no hit",
+           seed, bests[seed - first_seed], hs.first_hit > 0 ? "hit" : "no hit",
            hs.first_hit > 0 ? hs.first_hit : done, dt);
     fflush(stdout);
   }
