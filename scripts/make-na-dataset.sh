@@ -14,7 +14,7 @@
 #                                         the three sets of data/na-hp side
 #                                         by side: 1-2 atoms (COUNT_SMALL
 #                                         [2000]), 3-6 atoms (COUNT_MID
-#                                         [300]) and 8 atoms (COUNT_LARGE
+#                                         [100]) and 8 atoms (COUNT_LARGE
 #                                         [500]); Ctrl-C or SIGTERM stops
 #                                         all three, which pack (a run
 #                                         started in the background with
@@ -120,7 +120,7 @@ pack() {
 if [[ ${1:-} == all || ${1:-} == both ]]; then
   shift
   sets=("MIN_ATOMS=1 MAX_ATOMS=2 COUNT=${COUNT_SMALL:-2000}"
-        "MIN_ATOMS=3 MAX_ATOMS=6 COUNT=${COUNT_MID:-300}"
+        "MIN_ATOMS=3 MAX_ATOMS=6 COUNT=${COUNT_MID:-100}"
         "MIN_ATOMS=8 MAX_ATOMS=8 COUNT=${COUNT_LARGE:-500}")
   if [[ -n ${1:-} ]]; then
     for set in "${sets[@]}"; do
