@@ -4,7 +4,8 @@
  *
  *   bench_search CASE [--seeds N] [--first-seed K] [--budget N]
  *                     [--population N] [--jobs N]
- *                     [--engine E] [--potential SPEC] [--tol MEV]
+ *                     [--engine E] [--swarm-move velocity|operators]
+ *                     [--potential SPEC] [--tol MEV]
  *                     [--full 0|1] [--pearson P] [--window MEV]
  *
  * Cases (targets):
@@ -165,7 +166,7 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: bench_search CASE [--seeds N] [--first-seed K] "
                     "[--budget N] [--population N] [--jobs N] [--engine E] "
-                    "[--potential SPEC] [--tol MEV] [--full 0|1] "
+                    "[--swarm-move velocity|operators] [--potential SPEC] [--tol MEV] [--full 0|1] "
                     "[--pearson P] [--window MEV]\n");
     return 2;
   }
@@ -178,6 +179,7 @@ int main(int argc, char **argv) {
   }
   int seeds = 5, first_seed = 1, budget = 200, population = 20, jobs = 1;
   const char *potential = bc->potential, *engine = "auto";
+  int operators = 0;
   double tol = 0; /* eV/atom; 0: the case's */
   int full = 0;   /* 1: run the whole budget after the first hit */
   const char *pearson = NULL; /* second target: a minimum of this Pearson */
@@ -189,6 +191,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--population")) population = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--jobs")) jobs = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--engine")) engine = argv[i + 1];
+    else if (!strcmp(argv[i], "--swarm-move")) operators = !strcmp(argv[i + 1], "operators");
     else if (!strcmp(argv[i], "--potential")) potential = argv[i + 1];
     else if (!strcmp(argv[i], "--tol")) tol = atof(argv[i + 1]) * 1e-3;
     else if (!strcmp(argv[i], "--full")) full = atoi(argv[i + 1]);
@@ -218,6 +221,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   cfg.cluster = bc->cluster;
+  if (operators) cfg.swarm_operators = 1, cfg.swarm_inertia = 1;
   cfg.budget = budget;
   cfg.population = population;
   cfg.jobs = jobs;
@@ -315,10 +319,10 @@ int main(int argc, char **argv) {
     printf("target: best over seeds %.6f eV/atom\n", best);
     target = best;
   }
-  printf("%s (%s engine, budget %d, population %d, jobs %d): success %d/%d, "
+  printf("%s (%s engine%s, budget %d, population %d, jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
-         bc->name, engine, budget, population, jobs, hits, seeds,
+         bc->name, engine, operators ? ", swarm operator moves" : "", budget, population, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
          target);

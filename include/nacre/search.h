@@ -324,10 +324,15 @@ typedef struct nacre_search_config {
   /* (the rest are random newcomers) */
   int elite;                  /* best unique minima kept as parents (4) */
   double similarity_penalty;  /* fitness penalty for near-duplicates (0.5) */
-  /* Particle swarm: v' = w v + c1 r1 (pbest − x) + c2 r2 (gbest − x),
-   * x' = x + v' on the atoms (v: the particle's previous move) */
+  /* Particle swarm. Velocity moves (CALYPSO): v' = w v + c1 r1 (pbest − x)
+   * + c2 r2 (gbest − x), x' = x + v' on the atoms (v: the particle's
+   * previous move). Operator moves (USPEX's corrected PSO): a mutation of
+   * x with weight w, or heredity of x with pbest or gbest with weights
+   * c1 r1 Dp and c2 r2 Dg (fingerprint distances to them). */
+  int swarm_operators;        /* 0: velocity moves, 1: operator moves (0) */
   double swarm_regenerate;    /* share of particles regenerated (0.4) */
-  double swarm_inertia;       /* w, weight of the previous move (0.5) */
+  double swarm_inertia;       /* w, weight of the previous move (0.5) or of
+                                 a mutation (operator moves: 1) */
   double swarm_c1, swarm_c2;  /* attraction to personal/global best (1, 1) */
 } nacre_search_config;
 

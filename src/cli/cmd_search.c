@@ -52,7 +52,16 @@ static void help(void) {
       "                    move and pulls C1 toward its own best and C2\n"
       "                    toward the swarm's best, v' = W v + C1 r1 (pbest -\n"
       "                    x) + C2 r2 (gbest - x) with r1, r2 in [0, 1)\n"
-      "                    (default 0.5,1,1)\n"
+      "                    (default 0.5,1,1; with --swarm-move operators the\n"
+      "                    weights of a mutation and of heredity with pbest\n"
+      "                    and gbest, default 1,1,1)\n"
+      "  --swarm-move M    how a particle moves: velocity (default; CALYPSO:\n"
+      "                    atoms by the velocity above, the cell toward the\n"
+      "                    bests) or operators (USPEX's corrected PSO: a\n"
+      "                    mutation of the particle with weight W, or\n"
+      "                    heredity with pbest or gbest with weight C1 r1 Dp\n"
+      "                    or C2 r2 Dg, Dp and Dg its fingerprint distances\n"
+      "                    to them, in [0, 1])\n"
       "  --swarm-renew F   share of the particles replaced by new random\n"
       "                    structures each generation (default 0.4)\n"
       "  --budget N        relaxations in total (default 100)\n"
@@ -352,7 +361,8 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   nacre_search_config_init(&cfg);
   const char *db = "search.db", *resume = NULL, *report_db = NULL,
              *dir = "search-results", *potential = NULL, *composition = NULL;
-  int json = 0, quiet = 0, top = 10, max_steps = 0, budget = 0, jobs = 0;
+  int json = 0, quiet = 0, top = 10, max_steps = 0, budget = 0, jobs = 0,
+      swarm_given = 0;
   double fmax = 0, smax = 0, time_limit = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -389,12 +399,19 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
       double w, c1, c2;
       char extra;
       if (sscanf(v, "%lf,%lf,%lf%c", &w, &c1, &c2, &extra) != 3 ||
-          !(w >= 0 && w < 1) || !(c1 >= 0 && c1 <= 4) || !(c2 >= 0 && c2 <= 4))
-        return cli_usage(CMD, "--swarm expects W,C1,C2 with 0 ≤ W < 1 and "
-                              "0 ≤ C1, C2 ≤ 4, got '%s'", v);
+          !(w >= 0 && w <= 4) || !(c1 >= 0 && c1 <= 4) || !(c2 >= 0 && c2 <= 4))
+        return cli_usage(CMD, "--swarm expects W,C1,C2 with 0 ≤ W, C1, C2 ≤ 4, "
+                              "got '%s'", v);
       cfg.swarm_inertia = w;
       cfg.swarm_c1 = c1;
       cfg.swarm_c2 = c2;
+      swarm_given = 1;
+    } else if (!strcmp(a, "--swarm-move")) {
+      NEED_VALUE();
+      if (strcmp(v, "velocity") && strcmp(v, "operators"))
+        return cli_usage(CMD, "--swarm-move expects velocity or operators, got '%s'",
+                         v);
+      cfg.swarm_operators = !strcmp(v, "operators");
     } else if (!strcmp(a, "--swarm-renew")) {
       NEED_VALUE();
       if (cli_parse_double(CMD, a, v, &cfg.swarm_regenerate) ||
@@ -500,6 +517,11 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
     }
 #undef NEED_VALUE
   }
+  /* a velocity needs w < 1 to stay bounded; operator weights are relative */
+  if (!cfg.swarm_operators && !(cfg.swarm_inertia < 1))
+    return cli_usage(CMD, "--swarm: the inertia W must be < 1 with velocity "
+                          "moves, got %g", cfg.swarm_inertia);
+  if (cfg.swarm_operators && !swarm_given) cfg.swarm_inertia = 1;
   nacre_error err;
   nacre_error_clear(&err);
   if (report_db) {

@@ -219,6 +219,40 @@ static double *swarm_velocity(const engine *e, long cur) {
   return v;
 }
 
+/* USPEX's corrected particle swarm (Lyakhov, Oganov, Stokes & Zhu, Comput.
+ * Phys. Commun. 184, 1172 (2013); the USPEX manual's PSO section): a
+ * particle moves by one variation operator instead of a velocity. It
+ * mutates itself with weight w, or breeds (heredity) with its personal
+ * best or with the swarm's best with weights c1 r1 Dp and c2 r2 Dg, where
+ * Dp and Dg are its fingerprint cosine distances to them: the further a
+ * particle is from a best, the likelier it moves toward it; a particle at
+ * both bests only mutates. */
+static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
+                                        nacre_rng *rng, nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  nacre_candidate *c = &e->c[id], *x = &e->c[cur];
+  long g = e->gbest;
+  double dp = x->fp && e->c[pb].fp ? nacre_fingerprint_distance(x->fp, e->c[pb].fp) : 0,
+         dg = x->fp && e->c[g].fp ? nacre_fingerprint_distance(x->fp, e->c[g].fp) : 0;
+  double wm = cfg->swarm_inertia, wp = cfg->swarm_c1 * nacre_rng_uniform(rng) * dp,
+         wg = cfg->swarm_c2 * nacre_rng_uniform(rng) * dg;
+  double u = nacre_rng_uniform(rng) * (wm + wp + wg);
+  nacre_status st;
+  if (wp + wg > 0 && u < wp + wg) {
+    long best = u < wp ? pb : g;
+    st = op_heredity(x->relaxed, e->c[best].relaxed, &cfg->composition,
+                     &cfg->random, rng, &c->start, err);
+    strcpy(c->op, "heredity");
+    snprintf(c->parents, sizeof c->parents, "%ld,%ld", cur, best);
+  } else {
+    st = op_mutate(x->relaxed, e->nsoft[cur], &cfg->random, rng, &c->start,
+                   c->op, err);
+    if (!st) count_soft_child(e, id, cur);
+    snprintf(c->parents, sizeof c->parents, "%ld", cur);
+  }
+  return st;
+}
+
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
                                    nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -257,14 +291,19 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     long pb = slot < e->nparticles ? e->pbest[slot] : -1;
     strcpy(c->engine, "swarm");
     if (cur >= 0 && nacre_rng_uniform(&rng) >= cfg->swarm_regenerate) {
-      double *v = swarm_velocity(e, cur);
-      st = op_swarm_move(e->c[cur].relaxed, v, e->c[pb].relaxed,
-                         e->c[e->gbest].relaxed, cfg->swarm_inertia,
-                         cfg->swarm_c1, cfg->swarm_c2, &cfg->random, &rng,
-                         &c->start, &tmp);
-      free(v);
-      strcpy(c->op, "move");
-      snprintf(c->parents, sizeof c->parents, "%ld,%ld,%ld", cur, pb, e->gbest);
+      if (cfg->swarm_operators) {
+        st = swarm_operator_move(e, id, cur, pb, &rng, &tmp);
+      } else {
+        double *v = swarm_velocity(e, cur);
+        st = op_swarm_move(e->c[cur].relaxed, v, e->c[pb].relaxed,
+                           e->c[e->gbest].relaxed, cfg->swarm_inertia,
+                           cfg->swarm_c1, cfg->swarm_c2, &cfg->random, &rng,
+                           &c->start, &tmp);
+        free(v);
+        strcpy(c->op, "move");
+        snprintf(c->parents, sizeof c->parents, "%ld,%ld,%ld", cur, pb,
+                 e->gbest);
+      }
     }
   }
   if (st) {

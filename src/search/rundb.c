@@ -140,6 +140,7 @@ static char *config_to_json(const nacre_search_config *c) {
   cJSON_AddNumberToObject(o, "elite", c->elite);
   cJSON_AddNumberToObject(o, "similarity_penalty", c->similarity_penalty);
   cJSON_AddNumberToObject(o, "min_relaxed_factor", c->min_relaxed_factor);
+  cJSON_AddNumberToObject(o, "swarm_operators", c->swarm_operators);
   cJSON_AddNumberToObject(o, "swarm_regenerate", c->swarm_regenerate);
   cJSON_AddNumberToObject(o, "swarm_inertia", c->swarm_inertia);
   cJSON_AddNumberToObject(o, "swarm_c1", c->swarm_c1);
@@ -216,6 +217,7 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   c->similarity_penalty = jnum(o, "similarity_penalty", c->similarity_penalty);
   /* runs stored before the check existed keep their behaviour */
   c->min_relaxed_factor = jnum(o, "min_relaxed_factor", 0.0);
+  c->swarm_operators = (int)jnum(o, "swarm_operators", 0);
   c->swarm_regenerate = jnum(o, "swarm_regenerate", c->swarm_regenerate);
   c->swarm_inertia = jnum(o, "swarm_inertia", c->swarm_inertia);
   c->swarm_c1 = jnum(o, "swarm_c1", c->swarm_c1);

@@ -43,8 +43,10 @@ int main(void) {
         "unknown option: usage error");
   const char *bad[] = {"--swarm 0.5,1", "--swarm 1,1,1", "--swarm 0.5,1,-1",
                        "--swarm 0.5,1,1,2", "--swarm-renew 1.5",
-                       "--heredity -0.1", "--heredity 0.8 --mutation 0.3"};
-  for (int k = 0; k < 7; k++) {
+                       "--heredity -0.1", "--heredity 0.8 --mutation 0.3",
+                       "--swarm-move sideways",
+                       "--swarm 5,1,1 --swarm-move operators"};
+  for (int k = 0; k < 9; k++) {
     snprintf(args, sizeof args, "--composition Na4 --potential x %s", bad[k]);
     CHECK(cli(args, out) == 2, "'%s': usage error", bad[k]);
   }
@@ -175,6 +177,34 @@ int main(void) {
             sc->frac_heredity, sc->frac_mutation);
       nacre_run_close(sr);
     }
+    /* operator moves: W defaults to USPEX's 1 and may exceed 1 */
+    char db4[512], db5[512];
+    snprintf(db4, sizeof db4, "%s", test_tmp_path("ops.db"));
+    snprintf(db5, sizeof db5, "%s", test_tmp_path("ops2.db"));
+    snprintf(args, sizeof args,
+             "--composition Ar4 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 4 --population "
+             "2 --engine swarm --swarm-move operators --dmin Ar-Ar=3.0 "
+             "--volume 45 --db %s -o %s/ops -q",
+             db4, dir);
+    CHECK(cli(args, out) == 0, "search with --swarm-move operators exits 0");
+    sr = NULL;
+    CHECK_OK(nacre_run_open_readonly(db4, &sr, &err), &err);
+    if (sr) {
+      const nacre_search_config *sc = nacre_run_config(sr);
+      CHECK(sc->swarm_operators == 1 && sc->swarm_inertia == 1 &&
+                sc->swarm_c1 == 1 && sc->swarm_c2 == 1,
+            "run keeps --swarm-move operators with weights %g,%g,%g (%d)",
+            sc->swarm_inertia, sc->swarm_c1, sc->swarm_c2, sc->swarm_operators);
+      nacre_run_close(sr);
+    }
+    snprintf(args, sizeof args,
+             "--composition Ar4 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 4 --population "
+             "2 --engine swarm --swarm-move operators --swarm 2,1,3 --dmin "
+             "Ar-Ar=3.0 --volume 45 --db %s -o %s/ops2 -q",
+             db5, dir);
+    CHECK(cli(args, out) == 0, "--swarm 2,1,3 --swarm-move operators exits 0");
     /* resume with a larger budget continues the same run */
     snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
              db2, dir);

@@ -3,7 +3,8 @@
  * SIGKILL in the middle of a generation resumes to exactly the pool of an
  * uninterrupted run; a run is locked against a second writer; every engine
  * produces its operators; swarm particles keep w times their previous move
- * (PSO inertia, also after a resume); a parent's successive soft-mode
+ * (PSO inertia, also after a resume), or with operator moves breed with the
+ * right best or mutate (also after a resume); a parent's successive soft-mode
  * children take its successive softest modes; clusters work. Relaxation here is a short
  * deterministic steepest descent on a Lennard-Jones potential (the real
  * relaxer lives in opt/). */
@@ -178,6 +179,58 @@ static int check_inertia(const char *path, double w, int *bad, double *vmax) {
   nacre_candidates_free(c, n);
   nacre_run_close(r);
   return checked;
+}
+
+/* Operator moves of the swarm (USPEX's corrected PSO), checked against
+ * the rule from the stored candidates alone: candidate id is slot id mod
+ * pop of its generation, a particle's position is its latest finished
+ * candidate of earlier generations, its best the lowest enthalpy among
+ * them, the swarm's best the lowest of all earlier finished candidates.
+ * A heredity child must have parents "cur,best" with best its particle's
+ * or the swarm's best and not cur itself; a mutation child parents "cur".
+ * With w = 0 only a particle at both bests may mutate (with Dp = 0 its
+ * partner must be the swarm's best, with Dg = 0 its own). Counts
+ * violations in *bad; returns the number of moves checked. */
+static int check_operator_moves(const char *path, int pop, int w_zero,
+                                int *nher, int *nmut, int *bad) {
+  nacre_run *r;
+  nacre_candidate *c;
+  long n, at[256];
+  *nher = *nmut = *bad = 0;
+  if (load_indexed(path, &r, &c, &n, at)) return 0;
+  for (long k = 0; k < n; k++) {
+    if (strcmp(c[k].engine, "swarm") || !strncmp(c[k].op, "random", 6)) continue;
+    long id = c[k].id, from = (long)c[k].generation * pop;
+    long cur = -1, pb = -1, g = -1;
+    for (long j = 0; j < from && j < 256; j++) {
+      if (at[j] < 0) continue;
+      const nacre_candidate *cj = &c[at[j]];
+      double hj = cj->enthalpy / cj->relaxed->natoms;
+#define BETTER(x) (x < 0 || hj < c[at[x]].enthalpy / c[at[x]].relaxed->natoms)
+      if (BETTER(g)) g = j;
+      if (j % pop != id - from) continue;
+      cur = j;
+      if (BETTER(pb)) pb = j;
+#undef BETTER
+    }
+    long a = -1, b = -1;
+    int np = sscanf(c[k].parents, "%ld,%ld", &a, &b);
+    if (cur < 0 || a != cur) {
+      ++*bad;
+      continue;
+    }
+    if (!strcmp(c[k].op, "heredity")) {
+      ++*nher;
+      *bad += np != 2 || b == cur || (b != pb && b != g) ||
+              (w_zero && cur == pb && b != g) || (w_zero && cur == g && b != pb);
+    } else {
+      ++*nmut;
+      *bad += np != 1 || (w_zero && !(cur == pb && cur == g));
+    }
+  }
+  nacre_candidates_free(c, n);
+  nacre_run_close(r);
+  return *nher + *nmut;
 }
 
 /* Soft-mode children: the child must be the parent moved by some amplitude
@@ -438,7 +491,60 @@ int main(void) {
         "resumed swarm run reproduces the uninterrupted one (%ld vs %ld)",
         swk.n, sw.n);
 
-  /* 5c. soft-mode mutations walk up each parent's spectrum */
+  /* 5c. operator moves (USPEX's corrected PSO): with w = 0 a particle
+   * breeds with a best unless it is both; with c1 = c2 = 0 it only mutates;
+   * the default weights mix both, also across a kill and resume */
+  config(&c, "Ar8", NACRE_ENGINE_SWARM, 1);
+  c.population = 4;
+  c.budget = 32;
+  c.swarm_regenerate = 0;
+  c.swarm_operators = 1;
+  c.swarm_inertia = 0;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run with operator moves, w = 0");
+  int nhered, nmutat;
+  int nop = check_operator_moves(s, 4, 1, &nhered, &nmutat, &bad);
+  printf("operator moves, w = 0: %d heredity, %d mutation\n", nhered, nmutat);
+  CHECK(nop == 28 && nhered >= 14 && bad == 0,
+        "w = 0: %d operator moves, %d heredity with a best, %d mutations of a "
+        "particle at both bests (%d break the rule)", nop, nhered, nmutat, bad);
+  c.swarm_inertia = 1;
+  c.swarm_c1 = c.swarm_c2 = 0;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run with operator moves, c = 0");
+  nop = check_operator_moves(s, 4, 0, &nhered, &nmutat, &bad);
+  CHECK(nop == 28 && nhered == 0 && bad == 0,
+        "c1 = c2 = 0: all %d operator moves mutate the particle (%d heredity, "
+        "%d wrong parents)", nop, nhered, bad);
+  c.swarm_c1 = c.swarm_c2 = 4;
+  c.budget = 48;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run with operator moves");
+  nop = check_operator_moves(s, 4, 0, &nhered, &nmutat, &bad);
+  printf("operator moves, w = 1, c1 = c2 = 4: %d heredity, %d mutation\n",
+         nhered, nmutat);
+  CHECK(nop == 44 && nhered > 0 && nmutat > 0 && bad == 0,
+        "w = 1, c1 = c2 = 4: %d heredity and %d mutation moves (%d wrong parents)",
+        nhered, nmutat, bad);
+  c.jobs = 2;
+  fflush(stdout);
+  pid = fork();
+  if (pid == 0) {
+    run_search(k, &c, &u, die_after_ten);
+    _exit(3);
+  }
+  waitpid(pid, &status, 0);
+  summarize(s, &sw);
+  r = NULL;
+  for (int t = 0; t < 50 && nacre_run_open(k, &r, &err); t++) usleep(100000);
+  CHECK(r != NULL, "killed operator-move run reopened: %s", err.message);
+  if (r) {
+    CHECK_OK(nacre_search_run(r, sd_relax, &u, NULL, NULL, NULL, &err), &err);
+    nacre_run_close(r);
+  }
+  summarize(k, &swk);
+  CHECK(WIFSIGNALED(status) && same(&sw, &swk) && sw.n == 48,
+        "resumed operator-move run reproduces the uninterrupted one (%ld vs %ld)",
+        swk.n, sw.n);
+
+  /* 5d. soft-mode mutations walk up each parent's spectrum */
   config(&c, "Ar8", NACRE_ENGINE_EVOLUTION, 1);
   c.population = 12;
   c.budget = 96;
