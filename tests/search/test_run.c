@@ -43,6 +43,14 @@ static void config(nacre_search_config *c, const char *comp, nacre_engine eng,
   nacre_random_options_set_distance(&c->random, 18, 18, 3.0, NULL);
 }
 
+/* A pure swarm of 4 Ar8 particles that are never regenerated. */
+static void swarm_config(nacre_search_config *c, int budget) {
+  config(c, "Ar8", NACRE_ENGINE_SWARM, 1);
+  c->population = 4;
+  c->budget = budget;
+  c->swarm_regenerate = 0;
+}
+
 typedef struct summary {
   long n;
   double h[64];
@@ -101,6 +109,37 @@ static int die_after_ten(void *user, const nacre_search_progress *p) {
   (void)user;
   if (p->done >= 10) raise(SIGKILL);
   return 0;
+}
+
+/* Runs c into `killed` in a child killed after ten relaxations, resumes it
+ * here and compares the pool with the uninterrupted run already in `whole`
+ * (which must hold `want` candidates). */
+static void check_kill_resume(const char *whole, const char *killed,
+                              const nacre_search_config *c, lj_user *u,
+                              long want, const char *what) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    run_search(killed, c, u, die_after_ten);
+    _exit(3);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  summary sw, swk;
+  summarize(whole, &sw);
+  nacre_run *r = NULL;
+  nacre_error err;
+  nacre_error_clear(&err);
+  for (int t = 0; t < 50 && nacre_run_open(killed, &r, &err); t++) usleep(100000);
+  CHECK(r != NULL, "killed %s run reopened: %s", what, err.message);
+  if (r) {
+    CHECK_OK(nacre_search_run(r, sd_relax, u, NULL, NULL, NULL, &err), &err);
+    nacre_run_close(r);
+  }
+  summarize(killed, &swk);
+  CHECK(WIFSIGNALED(status) && same(&sw, &swk) && sw.n == want,
+        "resumed %s run reproduces the uninterrupted one (%ld vs %ld)", what,
+        swk.n, sw.n);
 }
 
 /* A move's displacement, computed here from the structures alone: each
@@ -453,10 +492,7 @@ int main(void) {
 
   /* 5b. swarm inertia: a particle keeps w times its previous move, also
    * across a resume (the velocity is rebuilt from the stored structures) */
-  config(&c, "Ar8", NACRE_ENGINE_SWARM, 1);
-  c.population = 4;
-  c.budget = 24;
-  c.swarm_regenerate = 0;
+  swarm_config(&c, 24);
   c.swarm_c1 = c.swarm_c2 = 0;
   c.swarm_inertia = 0.5;
   CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run without attraction");
@@ -470,34 +506,12 @@ int main(void) {
   /* killed after 10 relaxations and resumed: the same moves (2 worker
    * processes: a child forked after OpenMP ran here must not use it) */
   c.jobs = 2;
-  fflush(stdout);
-  pid = fork();
-  if (pid == 0) {
-    run_search(k, &c, &u, die_after_ten);
-    _exit(3);
-  }
-  waitpid(pid, &status, 0);
-  summary sw, swk;
-  summarize(s, &sw);
-  r = NULL;
-  for (int t = 0; t < 50 && nacre_run_open(k, &r, &err); t++) usleep(100000);
-  CHECK(r != NULL, "killed swarm run reopened: %s", err.message);
-  if (r) {
-    CHECK_OK(nacre_search_run(r, sd_relax, &u, NULL, NULL, NULL, &err), &err);
-    nacre_run_close(r);
-  }
-  summarize(k, &swk);
-  CHECK(WIFSIGNALED(status) && same(&sw, &swk) && sw.n == 24,
-        "resumed swarm run reproduces the uninterrupted one (%ld vs %ld)",
-        swk.n, sw.n);
+  check_kill_resume(s, k, &c, &u, 24, "swarm");
 
   /* 5c. operator moves (USPEX's corrected PSO): with w = 0 a particle
    * breeds with a best unless it is both; with c1 = c2 = 0 it only mutates;
    * the default weights mix both, also across a kill and resume */
-  config(&c, "Ar8", NACRE_ENGINE_SWARM, 1);
-  c.population = 4;
-  c.budget = 32;
-  c.swarm_regenerate = 0;
+  swarm_config(&c, 32);
   c.swarm_operators = 1;
   c.swarm_inertia = 0;
   CHECK(run_search(s, &c, &u, NULL) == 0, "swarm run with operator moves, w = 0");
@@ -524,25 +538,7 @@ int main(void) {
         "w = 1, c1 = c2 = 4: %d heredity and %d mutation moves (%d wrong parents)",
         nhered, nmutat, bad);
   c.jobs = 2;
-  fflush(stdout);
-  pid = fork();
-  if (pid == 0) {
-    run_search(k, &c, &u, die_after_ten);
-    _exit(3);
-  }
-  waitpid(pid, &status, 0);
-  summarize(s, &sw);
-  r = NULL;
-  for (int t = 0; t < 50 && nacre_run_open(k, &r, &err); t++) usleep(100000);
-  CHECK(r != NULL, "killed operator-move run reopened: %s", err.message);
-  if (r) {
-    CHECK_OK(nacre_search_run(r, sd_relax, &u, NULL, NULL, NULL, &err), &err);
-    nacre_run_close(r);
-  }
-  summarize(k, &swk);
-  CHECK(WIFSIGNALED(status) && same(&sw, &swk) && sw.n == 48,
-        "resumed operator-move run reproduces the uninterrupted one (%ld vs %ld)",
-        swk.n, sw.n);
+  check_kill_resume(s, k, &c, &u, 48, "operator-move");
 
   /* 5d. soft-mode mutations walk up each parent's spectrum */
   config(&c, "Ar8", NACRE_ENGINE_EVOLUTION, 1);
