@@ -232,9 +232,11 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
   const nacre_search_config *cfg = e->cfg;
   nacre_candidate *c = &e->c[id], *x = &e->c[cur];
   long g = e->gbest;
-  double dp = x->fp && e->c[pb].fp ? nacre_fingerprint_distance(x->fp, e->c[pb].fp) : 0,
-         dg = x->fp && e->c[g].fp ? nacre_fingerprint_distance(x->fp, e->c[g].fp) : 0;
-  double wm = cfg->swarm_inertia, wp = cfg->swarm_c1 * nacre_rng_uniform(rng) * dp,
+  const nacre_fingerprint *fx = x->fp, *fp = e->c[pb].fp, *fg = e->c[g].fp;
+  double dp = fx && fp ? nacre_fingerprint_distance(fx, fp) : 0,
+         dg = fx && fg ? nacre_fingerprint_distance(fx, fg) : 0;
+  double wm = cfg->swarm_inertia,
+         wp = cfg->swarm_c1 * nacre_rng_uniform(rng) * dp,
          wg = cfg->swarm_c2 * nacre_rng_uniform(rng) * dg;
   double u = nacre_rng_uniform(rng) * (wm + wp + wg);
   nacre_status st;
