@@ -166,7 +166,8 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: bench_search CASE [--seeds N] [--first-seed K] "
                     "[--budget N] [--population N] [--jobs N] [--engine E] "
-                    "[--swarm-move velocity|operators] [--potential SPEC] [--tol MEV] [--full 0|1] "
+                    "[--swarm-move velocity|operators] [--potential SPEC] "
+                    "[--tol MEV] [--full 0|1] "
                     "[--pearson P] [--window MEV]\n");
     return 2;
   }
@@ -191,7 +192,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--population")) population = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--jobs")) jobs = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--engine")) engine = argv[i + 1];
-    else if (!strcmp(argv[i], "--swarm-move")) operators = !strcmp(argv[i + 1], "operators");
+    else if (!strcmp(argv[i], "--swarm-move"))
+      operators = !strcmp(argv[i + 1], "operators");
     else if (!strcmp(argv[i], "--potential")) potential = argv[i + 1];
     else if (!strcmp(argv[i], "--tol")) tol = atof(argv[i + 1]) * 1e-3;
     else if (!strcmp(argv[i], "--full")) full = atoi(argv[i + 1]);
@@ -221,7 +223,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   cfg.cluster = bc->cluster;
-  if (operators) cfg.swarm_operators = 1, cfg.swarm_inertia = 1;
+  if (operators) {
+    cfg.swarm_operators = 1;
+    cfg.swarm_inertia = NACRE_SWARM_OPERATOR_W;
+  }
   cfg.budget = budget;
   cfg.population = population;
   cfg.jobs = jobs;
@@ -322,7 +327,8 @@ int main(int argc, char **argv) {
   printf("%s (%s engine%s, budget %d, population %d, jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
-         bc->name, engine, operators ? ", swarm operator moves" : "", budget, population, jobs, hits, seeds,
+         bc->name, engine, operators ? ", swarm operator moves" : "", budget,
+         population, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
          target);

@@ -330,6 +330,7 @@ typedef struct nacre_search_config {
    * x with weight w, or heredity of x with pbest or gbest with weights
    * c1 r1 Dp and c2 r2 Dg (fingerprint distances to them). */
   int swarm_operators;        /* 0: velocity moves, 1: operator moves (0) */
+#define NACRE_SWARM_OPERATOR_W 1.0 /* USPEX's mutation weight (PSO_softMut) */
   double swarm_regenerate;    /* share of particles regenerated (0.4) */
   double swarm_inertia;       /* w, weight of the previous move (0.5) or of
                                  a mutation (operator moves: 1) */

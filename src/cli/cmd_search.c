@@ -521,7 +521,8 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   if (!cfg.swarm_operators && !(cfg.swarm_inertia < 1))
     return cli_usage(CMD, "--swarm: the inertia W must be < 1 with velocity "
                           "moves, got %g", cfg.swarm_inertia);
-  if (cfg.swarm_operators && !swarm_given) cfg.swarm_inertia = 1;
+  if (cfg.swarm_operators && !swarm_given)
+    cfg.swarm_inertia = NACRE_SWARM_OPERATOR_W;
   nacre_error err;
   nacre_error_clear(&err);
   if (report_db) {
