@@ -193,6 +193,82 @@ extern const nacre_potential_loader nacre_eam_setfl_loader;
 extern const nacre_potential_loader nacre_eam_fs_loader;
 extern const nacre_potential_loader nacre_gupta_maise_loader;
 
+/* ------------------------------------------------------------------ */
+/* Ewald summation of point charges (src/pot/ewald.c)                    */
+/* ------------------------------------------------------------------ */
+
+/* e²/(4πε0) in eV·Å (CODATA 2018: e, ε0). */
+#define NACRE_COULOMB_EV_A 14.399645478425668
+
+typedef struct nacre_ewald_options {
+  /* ε: both sums stop where their terms have fallen to ~ε of the first
+   * ones (r_c = √(−ln ε)/α, G_c = 2α√(−ln ε)); default 1e-12 */
+  double accuracy;
+  double alpha;         /* splitting parameter, 1/Å; ≤ 0: balanced from N
+                           and V (nacre_ewald_balanced_alpha), or from
+                           real_cutoff_a when that is set */
+  double real_cutoff_a; /* Å; ≤ 0: from alpha and accuracy */
+} nacre_ewald_options;
+
+void nacre_ewald_options_init(nacre_ewald_options *o);
+/* α = √π (N/V²)^(1/6), 1/Å: equal work in real and reciprocal space. */
+double nacre_ewald_balanced_alpha(int natoms, double volume_a3);
+
+typedef struct nacre_ewald_result {
+  double energy_ev;       /* real + reciprocal + self + charged */
+  double real_ev, reciprocal_ev, self_ev;
+  double charged_ev;      /* −kπQ²/(2Vα²): uniform neutralising background */
+  double total_charge;    /* Q, e */
+  double stress[6];       /* eV/Å^3, Voigt, ASE sign */
+  double alpha;           /* used, 1/Å */
+  double real_cutoff_a;   /* Å */
+  double reciprocal_cutoff; /* |G| bound, 1/Å (G includes the 2π) */
+  long nvectors;          /* reciprocal vectors summed (half of G space) */
+} nacre_ewald_result;
+
+/* Ewald energy of charges (e, one per atom) in the fully periodic cell of
+ * s. forces (3N, eV/Å) and site_potentials_v (N, volts: φ_i = ∂E/∂q_i, so
+ * that E = ½ Σ q_i φ_i) may be NULL. o may be NULL (defaults). */
+nacre_status nacre_ewald(const nacre_structure *s, const double *charges,
+                         const nacre_ewald_options *o, nacre_ewald_result *res,
+                         double *forces, double *site_potentials_v,
+                         nacre_error *err);
+
+/* Madelung constant in the convention of Johnson & Templeton, J. Chem.
+ * Phys. 34, 2004 (1961): M = −E_fu · r0 / k with E_fu the Ewald energy per
+ * formula unit (formula units: the gcd of the counts of each distinct
+ * element and charge), r0 the shortest distance between a positive and a
+ * negative charge and k = NACRE_COULOMB_EV_A. With charges ±1: rocksalt
+ * 1.747565, CsCl 1.762675; CaF2 with +2/−1: 5.03878. */
+typedef struct nacre_madelung {
+  double madelung_constant;
+  double energy_per_formula_unit_ev;
+  double nearest_distance_a; /* r0 */
+  int formula_units;
+} nacre_madelung;
+
+nacre_status nacre_ewald_madelung(const nacre_structure *s,
+                                  const double *charges,
+                                  const nacre_ewald_options *o,
+                                  nacre_madelung *out, nacre_error *err);
+
+/* Per-atom charges from per-element ones (z[k] carries q[k]); an element of
+ * s without a charge is an error naming it. */
+nacre_status nacre_ewald_site_charges(const nacre_structure *s, const int *z,
+                                      const double *q, int n, double *charges,
+                                      nacre_error *err);
+
+/* Ewald as a potential: charges by element, the real-space cutoff (Å; the
+ * neighbour-list cutoff) and accuracy ε fix α = √(−ln ε)/cutoff once, so
+ * the energy is a smooth function of the positions and cell. Inline SPEC:
+ * "ewald:Na=1,Cl=-1[,cutoff=10][,accuracy=1e-8]". */
+nacre_status nacre_ewald_potential_new(const int *z, const double *charges,
+                                       int n, double cutoff, double accuracy,
+                                       nacre_potential **out,
+                                       nacre_error *err);
+nacre_status nacre_ewald_load_spec(const char *spec, nacre_potential **out,
+                                   nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,6 +95,7 @@ static const inline_loader inline_loaders[] = {
     {"morse:", load_morse},
     {"gupta:", load_gupta},
     {"eam:", load_eam_funcfl_list},
+    {"ewald:", nacre_ewald_load_spec},
 };
 
 extern const nacre_potential_loader nacre_committee_loader; /* committee.c */
@@ -123,7 +124,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta, eam)",
+                             "lj, morse, gupta, eam, ewald)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);
