@@ -3,9 +3,22 @@
 #   make check   install dependencies, build and run all tests (release and
 #                AddressSanitizer+UBSan configurations)
 #   make bench   build and run the benchmarks
+#   make install PREFIX=DIR   install the nacre program, libnacre (shared and
+#                static), the headers, pkg-config and CMake files (DESTDIR
+#                is honoured for staged installs)
+#   make install-python PREFIX=DIR   also the Python package `nacre` (with
+#                its ASE calculator) for PYTHON, offline, into PYTHON_SITE
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+# Debian's interpreter sees Debian's numpy/ASE/phonopy; another python3 may
+# come first on PATH.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+PYTHON_SITE ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys, sysconfig; \
+  print("python%d.%d/%s" % (sys.version_info[:2] + ("dist-packages" if "posix_local" \
+  in sysconfig.get_scheme_names() else "site-packages",)))')
 
-.PHONY: all deps build demo check test test-sanitize bench clean
+.PHONY: all deps build demo check test test-sanitize bench clean install \
+  install-python
 
 all: build
 
@@ -31,6 +44,17 @@ test-sanitize:
 check: deps
 	$(MAKE) test
 	$(MAKE) test-sanitize
+
+install: build
+	cmake --install build/release --prefix "$(PREFIX)"
+
+# The package records where libnacre was installed (nacre/_config.py).
+install-python: install
+	NACRE_LIBRARY="$$(cmake -LA -N build/release 2>/dev/null | \
+	  sed -n 's|^CMAKE_INSTALL_LIBDIR:PATH=||p' | sed 's|^|$(abspath $(PREFIX))/|')/libnacre.so.0" \
+	  $(PYTHON) -m pip install --no-index --no-deps --upgrade --quiet \
+	  --target "$(DESTDIR)$(PYTHON_SITE)" ./python
+	@echo "nacre Python package installed in $(DESTDIR)$(PYTHON_SITE) for $(PYTHON)"
 
 bench: build
 	bash bench/run.sh build/release
