@@ -113,6 +113,21 @@ const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c);
 long nacre_calc_force_calls(const nacre_calc *c);
 long nacre_calc_energy_calls(const nacre_calc *c);
 
+/* The same evaluation on plain arrays, for callers that do not build a
+ * nacre_structure (bindings: Python, Fortran, Julia). cell[9] holds the
+ * rows a, b, c (Å; all zero is accepted for a cluster periodic in no
+ * direction), pbc[3] 1 for periodic, numbers[natoms] atomic numbers, positions[3*natoms]
+ * Cartesian Å. Outputs are written when not NULL: *energy (eV),
+ * forces[3*natoms] (eV/Å), stress[6] (eV/Å^3, Voigt, ASE sign; needs all
+ * three directions periodic), atom_energies[natoms] (eV). */
+nacre_status nacre_calc_compute_arrays(nacre_calc *c, int natoms,
+                                       const double *cell, const int *pbc,
+                                       const int *numbers,
+                                       const double *positions,
+                                       double *energy, double *forces,
+                                       double *stress, double *atom_energies,
+                                       nacre_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Classical potentials                                                  */
 /* ------------------------------------------------------------------ */
