@@ -13,6 +13,9 @@ build_pkgs=(
 test_pkgs=(
   lammps lammps-data
   python3-numpy python3-ase python3-spglib
+  # the Python package's tests (python/tests): pytest, phonopy through ASE,
+  # pip for the offline `pip install ./python`
+  python3-pytest python3-phonopy python3-pip
 )
 # DFT codes for the labelling drivers and their tests.
 dft_pkgs=(abinit abinit-data quantum-espresso quantum-espresso-data openmpi-bin)
