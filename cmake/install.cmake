@@ -146,7 +146,7 @@ if(NACRE_BUILD_TESTS)
            COMMAND bash ${CMAKE_SOURCE_DIR}/tests/install/install_prefix.sh
                    ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
   set_tests_properties(install.prefix PROPERTIES SKIP_RETURN_CODE 77
-                       LABELS "install;nosan" TIMEOUT 600)
+                       LABELS "install;nosan" TIMEOUT ${NACRE_TEST_TIMEOUT})
 endif()
 
 # The Python package (python/) against this build's libnacre and nacre.
@@ -155,6 +155,6 @@ if(NACRE_BUILD_TESTS)
            COMMAND bash ${CMAKE_SOURCE_DIR}/tests/python/run_pytest.sh
                    ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
   set_tests_properties(python.pytest PROPERTIES SKIP_RETURN_CODE 77
-                       LABELS "python;nosan" TIMEOUT 900
+                       LABELS "python;nosan" TIMEOUT ${NACRE_TEST_TIMEOUT}
                        ENVIRONMENT "NACRE_SHARED_DATA=${NACRE_SHARED_DATA}")
 endif()
