@@ -200,7 +200,8 @@ void nacre_cell_cart_to_frac(const double recip[3][3], const double cart[3],
  * vector). */
 void nacre_cell_minimum_image(const double cell[3][3], const int pbc[3],
                               double d[3]);
-/* Niggli-reduced cell (via spglib) and the integer matrix M with
+/* Niggli-reduced cell (Křivý–Gruber; symprec: tolerance on the metric,
+ * Å²) and the integer matrix M with
  * reduced = M · cell. Returns NACRE_ERR_NUMERIC for degenerate cells. */
 nacre_status nacre_cell_niggli(const double cell[3][3], double symprec,
                                double reduced[3][3], int m[3][3]);

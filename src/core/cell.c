@@ -4,7 +4,7 @@
 
 #include <limits.h>
 #include <math.h>
-#include <spglib.h>
+#include <stdlib.h>
 #include <string.h>
 
 double nacre_cell_volume(const double cell[3][3]) {
@@ -137,8 +137,8 @@ void nacre_cell_minimum_image(const double cell[3][3], const int pbc[3],
 
 /* Pairwise Lagrange-Gauss steps b_i -= round(μ) b_j, μ = b_i·b_j / b_j·b_j,
  * while some |μ| exceeds 1/2; each step shortens b_i, so it ends. It
- * brings a basis such as (a, 100a + b, c), which spglib's Niggli iteration
- * gives up on, close to reduced. u accumulates the integer transform
+ * brings a basis such as (a, 3000a + b, c), on which the Niggli steps
+ * (one lattice vector per step) would run out of steps, close to reduced. u accumulates the integer transform
  * (b = u · b_in). */
 static void size_reduce(double b[3][3], long u[3][3]) {
   for (int i = 0; i < 3; i++)
@@ -163,51 +163,157 @@ static void size_reduce(double b[3][3], long u[3][3]) {
   }
 }
 
-/* Integer matrix t with red = t · basis, or NACRE_ERR_NUMERIC when
- * red · basis⁻¹ is not integer to 1e-6. */
-static nacre_status integer_transform(const double red[3][3],
-                                      const double basis[3][3],
-                                      long t[3][3]) {
-  double inv[3][3], tt[3][3];
-  if (nacre_mat3_inverse(basis, inv)) return NACRE_ERR_NUMERIC;
-  nacre_mat3_mul(red, inv, tt);
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      double r = floor(tt[i][j] + 0.5);
-      if (fabs(tt[i][j] - r) > 1e-6) return NACRE_ERR_NUMERIC;
-      t[i][j] = (long)r;
+/* ---- Niggli reduction ----
+ * Křivý & Gruber, Acta Cryst. A32, 297 (1976), with the tolerance ε of
+ * Grosse-Kunstleve, Sauter & Adams, Acta Cryst. A60, 1 (2004): ε compares
+ * the Gram parameters (Å²). Every step is a unimodular integer change of
+ * basis of determinant +1; the parameters are recomputed from t · cell after
+ * each step, so the basis never drifts off the input lattice. */
+
+typedef struct gram {
+  double A, B, C;      /* a·a, b·b, c·c */
+  double xi, eta, zeta; /* 2 b·c, 2 a·c, 2 a·b */
+  int l, m, n;         /* signs of xi, eta, zeta (0 within ε) */
+} gram;
+
+static int sign_eps(double v, double eps) {
+  return v > eps ? 1 : v < -eps ? -1 : 0;
+}
+
+static double dot3(const double a[3], const double b[3]) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void gram_of(const double b[3][3], double eps, gram *g) {
+  g->A = dot3(b[0], b[0]);
+  g->B = dot3(b[1], b[1]);
+  g->C = dot3(b[2], b[2]);
+  g->xi = 2 * dot3(b[1], b[2]);
+  g->eta = 2 * dot3(b[0], b[2]);
+  g->zeta = 2 * dot3(b[0], b[1]);
+  g->l = sign_eps(g->xi, eps);
+  g->m = sign_eps(g->eta, eps);
+  g->n = sign_eps(g->zeta, eps);
+}
+
+static void set_transform(long t[3][3], long a0, long a1, long a2, long b0,
+                          long b1, long b2, long c0, long c1, long c2) {
+  long v[3][3] = {{a0, a1, a2}, {b0, b1, b2}, {c0, c1, c2}};
+  memcpy(t, v, sizeof v);
+}
+
+/* The first of the eight steps that applies to g, as the row transform t
+ * (new basis = t · old), or 0 when the cell is reduced. Steps 3 and 4 only
+ * fix signs, so they count as applied when they change one. */
+static int niggli_step(const gram *g, double e, long t[3][3]) {
+  if (g->A > g->B + e ||
+      (!(fabs(g->A - g->B) > e) && fabs(g->xi) > fabs(g->eta) + e)) {
+    set_transform(t, 0, -1, 0, -1, 0, 0, 0, 0, -1); /* a <-> b */
+    return 1;
+  }
+  if (g->B > g->C + e ||
+      (!(fabs(g->B - g->C) > e) && fabs(g->eta) > fabs(g->zeta) + e)) {
+    set_transform(t, -1, 0, 0, 0, 0, -1, 0, -1, 0); /* b <-> c */
+    return 2;
+  }
+  if (g->l * g->m * g->n == 1) { /* make xi, eta, zeta all positive */
+    long i = g->l, j = g->m, k = g->n;
+    if (i == 1 && j == 1 && k == 1) goto step5;
+    set_transform(t, i, 0, 0, 0, j, 0, 0, 0, k);
+    return 3;
+  }
+  if (!(g->l == -1 && g->m == -1 && g->n == -1)) { /* all non-positive */
+    long s[3] = {1, 1, 1};
+    int zero = -1, sg[3] = {g->l, g->m, g->n};
+    for (int q = 0; q < 3; q++) {
+      if (sg[q] == 1) s[q] = -1;
+      if (sg[q] == 0) zero = q;
     }
-  return NACRE_OK;
+    /* det +1: a zero parameter takes the remaining sign flip */
+    if (s[0] * s[1] * s[2] == -1 && zero >= 0) s[zero] = -1;
+    if (!(s[0] == 1 && s[1] == 1 && s[2] == 1)) {
+      set_transform(t, s[0], 0, 0, 0, s[1], 0, 0, 0, s[2]);
+      return 4;
+    }
+  }
+step5:
+  if (fabs(g->xi) > g->B + e ||
+      (!(fabs(g->B - g->xi) > e) && 2 * g->eta < g->zeta - e) ||
+      (!(fabs(g->B + g->xi) > e) && g->zeta < -e)) {
+    long s = g->xi > 0 ? -1 : g->xi < 0 ? 1 : 0; /* c -= sign(xi) b */
+    set_transform(t, 1, 0, 0, 0, 1, 0, 0, s, 1);
+    return 5;
+  }
+  if (fabs(g->eta) > g->A + e ||
+      (!(fabs(g->A - g->eta) > e) && 2 * g->xi < g->zeta - e) ||
+      (!(fabs(g->A + g->eta) > e) && g->zeta < -e)) {
+    long s = g->eta > 0 ? -1 : g->eta < 0 ? 1 : 0; /* c -= sign(eta) a */
+    set_transform(t, 1, 0, 0, 0, 1, 0, s, 0, 1);
+    return 6;
+  }
+  if (fabs(g->zeta) > g->A + e ||
+      (!(fabs(g->A - g->zeta) > e) && 2 * g->xi < g->eta - e) ||
+      (!(fabs(g->A + g->zeta) > e) && g->eta < -e)) {
+    long s = g->zeta > 0 ? -1 : g->zeta < 0 ? 1 : 0; /* b -= sign(zeta) a */
+    set_transform(t, 1, 0, 0, s, 1, 0, 0, 0, 1);
+    return 7;
+  }
+  double sum = g->xi + g->eta + g->zeta + g->A + g->B;
+  if (sum < -e || (!(fabs(sum) > e) && 2 * (g->A + g->eta) + g->zeta > e)) {
+    set_transform(t, 1, 0, 0, 0, 1, 0, 1, 1, 1); /* c += a + b */
+    return 8;
+  }
+  return 0;
+}
+
+static void apply_transform(const long u[3][3], const double cell[3][3],
+                            double basis[3][3]) {
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 3; k++)
+      basis[i][k] = u[i][0] * cell[0][k] + u[i][1] * cell[1][k] +
+                    u[i][2] * cell[2][k];
+}
+
+/* Reduces basis = u · cell, updating both. Returns 0 when reduced within
+ * max_steps. */
+static int niggli_iterate(const double cell[3][3], double basis[3][3],
+                          double eps, long u[3][3], int max_steps) {
+  apply_transform(u, cell, basis);
+  for (int step = 0; step < max_steps; step++) {
+    gram g;
+    gram_of(basis, eps, &g);
+    long t[3][3], nu[3][3];
+    if (!niggli_step(&g, eps, t)) return 0;
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++)
+        nu[i][j] = t[i][0] * u[0][j] + t[i][1] * u[1][j] + t[i][2] * u[2][j];
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) {
+        if (labs(nu[i][j]) > INT_MAX) return -1;
+        u[i][j] = nu[i][j];
+      }
+    apply_transform(u, cell, basis);
+  }
+  return -1;
 }
 
 nacre_status nacre_cell_niggli(const double cell[3][3], double symprec,
                                double reduced[3][3], int m[3][3]) {
-  /* basis = u · cell: the cell itself, or its size-reduced form when
-   * spglib cannot reduce the cell as given */
-  double basis[3][3], lat[3][3], red[3][3];
+  double basis[3][3];
   long u[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-  memcpy(basis, cell, sizeof basis);
-  nacre_mat3_transpose(basis, lat); /* spglib wants basis vectors as columns */
-  if (!spg_niggli_reduce(lat, symprec)) {
+  if (!(symprec >= 0) || !isfinite(nacre_mat3_det(cell)) ||
+      fabs(nacre_mat3_det(cell)) < 1e-300)
+    return NACRE_ERR_NUMERIC;
+  /* A heavily sheared basis needs as many Niggli steps as its shear is
+   * long; the size reduction removes the shear first. */
+  if (niggli_iterate(cell, basis, symprec, u, 1000)) {
+    memcpy(basis, cell, sizeof basis);
     size_reduce(basis, u);
-    nacre_mat3_transpose(basis, lat);
-    if (!spg_niggli_reduce(lat, symprec)) return NACRE_ERR_NUMERIC;
+    if (niggli_iterate(cell, basis, symprec, u, 1000)) return NACRE_ERR_NUMERIC;
   }
-  nacre_mat3_transpose(lat, red);
-  long t[3][3];
-  if (integer_transform(red, basis, t)) return NACRE_ERR_NUMERIC;
   for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      long v = t[i][0] * u[0][j] + t[i][1] * u[1][j] + t[i][2] * u[2][j];
-      if (v > INT_MAX || v < -INT_MAX) return NACRE_ERR_NUMERIC;
-      m[i][j] = (int)v;
-    }
-  /* The reduced cell from the integer matrix and the basis, so it is
-   * exactly a lattice basis of the input (no rounding drift). */
-  for (int i = 0; i < 3; i++)
-    for (int k = 0; k < 3; k++)
-      reduced[i][k] = t[i][0] * basis[0][k] + t[i][1] * basis[1][k] +
-                      t[i][2] * basis[2][k];
+    for (int j = 0; j < 3; j++) m[i][j] = (int)u[i][j];
+  memcpy(reduced, basis, sizeof basis);
   if (nacre_mat3_det(reduced) < 0.0) {
     for (int k = 0; k < 3; k++) {
       reduced[2][k] = -reduced[2][k];
