@@ -108,7 +108,7 @@ typedef struct nacre_relax_options {
 } nacre_relax_options;
 
 /* Defaults: L-BFGS, full relaxation at 0 GPa, fmax 0.01 eV/Å, smax 0.01
- * GPa, 1000 steps, max_step 0.2 Å, cell_factor 1.5·√N, symprec 1e-3 Å, memory 20,
+ * GPa, 1000 steps, max_step 0.2 Å, cell_factor 1.5·√N, symprec NACRE_SYMPREC_DEFAULT (0.01 Å), memory 20,
  * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3, stretch ≤ 5. */
 void nacre_relax_options_init(nacre_relax_options *o);
 

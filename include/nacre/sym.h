@@ -1,6 +1,8 @@
 /* nacre/sym.h — crystal symmetry through spglib: space group, Hall number,
  * point group, Pearson symbol, Wyckoff positions, standard cells,
- * symmetrisation, and a tolerance scan. Tolerances are distances in Å. */
+ * symmetrisation, and a tolerance scan; the Wyckoff positions of every
+ * space group and random crystals of a chosen group. The only module that
+ * calls spglib. Tolerances are distances in Å. */
 #ifndef NACRE_SYM_H
 #define NACRE_SYM_H
 
@@ -10,6 +12,9 @@
 extern "C" {
 #endif
 
+/* The symmetry tolerance of every command and library default, Å. */
+#define NACRE_SYMPREC_DEFAULT 0.01
+
 typedef struct nacre_symmetry {
   int sg_number;             /* 1..230 */
   char international[32];    /* Hermann–Mauguin short symbol, e.g. "Fm-3m" */
@@ -17,7 +22,8 @@ typedef struct nacre_symmetry {
   int hall_number;           /* 1..530 */
   char point_group[8];       /* e.g. "m-3m" */
   char crystal_system[16];   /* "cubic", "hexagonal", "trigonal", ... */
-  char pearson[16];          /* e.g. "cF4", "hR3", "tI50" */
+  char pearson[16];          /* e.g. "cF4", "hR3", "oC8" (C for every
+                                one-face-centred lattice) */
   double symprec;            /* tolerance used, Å */
   /* Operations in the input cell: x_frac' = rot · x_frac + trans */
   int nops;
@@ -111,6 +117,171 @@ void nacre_symmetry_to_standard(const nacre_symmetry *sym,
 /* The tolerances (Å) that nacre_symmetry_scan tries, ascending. */
 #define NACRE_SYMMETRY_SCAN_NTOL 9
 double nacre_symmetry_scan_tolerance(int k); /* k in 0..NTOL-1 */
+
+/* The space group of s alone, without Wyckoff positions, permutations or
+ * origin choice (cheaper than nacre_symmetry_analyze): its number, short
+ * Hermann–Mauguin symbol and Pearson symbol. symbol (32 bytes) and pearson
+ * (16 bytes) may be NULL. */
+nacre_status nacre_symmetry_identify(const nacre_structure *s, double symprec,
+                                     int *number, char *symbol, char *pearson,
+                                     nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Space groups and Wyckoff positions                                    */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_crystal_system {
+  NACRE_TRICLINIC = 0,
+  NACRE_MONOCLINIC,
+  NACRE_ORTHORHOMBIC,
+  NACRE_TETRAGONAL,
+  NACRE_TRIGONAL,
+  NACRE_HEXAGONAL,
+  NACRE_CUBIC
+} nacre_crystal_system;
+
+/* One Wyckoff position: the points x = origin + Σ_k p_k basis[k] for free
+ * parameters p_k (k < dof) together with their images under the group.
+ * Derived from the operations: the site-symmetry group of a point is the set
+ * of operations that fix it modulo lattice translations; its fixed points
+ * form an affine subspace; subspaces related by a group operation form one
+ * Wyckoff position. */
+typedef struct nacre_wyckoff {
+  int multiplicity;     /* points in the conventional cell = |G| / |site| */
+  int dof;              /* free parameters, 0..3 */
+  int site_order;       /* number of operations fixing a point (with the
+                           centring translations counted in |G|) */
+  double origin[3];     /* fractional */
+  double basis[3][3];   /* rows 0..dof-1: integer directions, fractional */
+} nacre_wyckoff;
+
+typedef struct nacre_spacegroup {
+  int number;                   /* 1..230 */
+  int hall_number;              /* spglib Hall number of the setting used */
+  char symbol[32];              /* Hermann–Mauguin short symbol */
+  char centering;               /* P A B C I F R */
+  nacre_crystal_system system;
+  int nops;                     /* operations in the conventional cell,
+                                   centring translations included */
+  int (*rot)[3][3];             /* x' = rot · x + trans (fractional) */
+  double (*trans)[3];
+  int nwyckoff;                 /* general position last */
+  nacre_wyckoff *wyckoff;       /* sorted by multiplicity, then dof */
+} nacre_spacegroup;
+
+/* Builds the operations and Wyckoff positions of space group `number`.
+ * Fractional coordinates refer to the conventional cell of the standard
+ * setting (spglib's first Hall setting of each space-group type: unique
+ * axis b, origin choice 1, hexagonal axes for rhombohedral groups). */
+nacre_status nacre_spacegroup_new(int number, nacre_spacegroup **out,
+                                  nacre_error *err);
+void nacre_spacegroup_free(nacre_spacegroup *g);
+const char *nacre_crystal_system_name(nacre_crystal_system s);
+/* The images of fractional point x under the group, wrapped into [0,1) and
+ * with coincident points (within tol, fractional) merged: writes at most
+ * max points to out (3 per point) and returns their number (which may exceed
+ * max: then only max were written). */
+int nacre_spacegroup_orbit(const nacre_spacegroup *g, const double x[3],
+                           double tol, double *out, int max);
+
+/* ------------------------------------------------------------------ */
+/* Compositions                                                          */
+/* ------------------------------------------------------------------ */
+
+#define NACRE_MAX_SPECIES 8
+
+typedef struct nacre_composition {
+  int nspecies;
+  int z[NACRE_MAX_SPECIES];
+  int count[NACRE_MAX_SPECIES];
+} nacre_composition;
+
+/* Parses "Na16", "Li12Sn4", "MgO" (count 1 when omitted). */
+nacre_status nacre_composition_parse(const char *text, nacre_composition *c,
+                                     nacre_error *err);
+int nacre_composition_natoms(const nacre_composition *c);
+void nacre_composition_format(const nacre_composition *c, char *buf,
+                              size_t buflen);
+
+/* ------------------------------------------------------------------ */
+/* Random structures                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_random_options {
+  double volume_per_atom;   /* Å^3; ≤ 0: estimated from covalent radii and
+                               pressure (nacre_estimate_volume_per_atom) */
+  double volume_spread;     /* relative: volume drawn in [1−s, 1+s]·V (0.1) */
+  double pressure_gpa;      /* used by the volume estimate (0) */
+  double distance_factor;   /* d_min(A,B) = factor·(r_A + r_B) (0.7) */
+  /* Explicit minimum distances (Å) for pairs of atomic numbers, set with
+   * nacre_random_options_set_distance; other pairs use the factor. */
+  int npairs;
+  int pair_z[16][2];
+  double pair_dmin[16];
+  double max_length_ratio;  /* longest/shortest lattice vector (3) */
+  int max_lattice_tries;    /* lattices drawn per Wyckoff combination (40) */
+  int max_site_tries;       /* free-parameter draws per Wyckoff site (60) */
+  int max_combination_tries;/* Wyckoff combinations per space group (20) */
+  int prefer_general;       /* weight Wyckoff choice toward more atoms per
+                               site (1) */
+  int verify_symmetry;      /* check the group with spglib and retry when the
+                               structure came out more symmetric (1) */
+} nacre_random_options;
+
+void nacre_random_options_init(nacre_random_options *o);
+nacre_status nacre_random_options_set_distance(nacre_random_options *o, int za,
+                                               int zb, double dmin,
+                                               nacre_error *err);
+double nacre_random_min_distance(const nacre_random_options *o, int za, int zb);
+/* Rough target volume per atom: mean of 2.2·(4/3)π r_cov^3 over the atoms,
+ * compressed by a Murnaghan equation with B0 = 50 GPa, B0' = 4 (a starting
+ * guess only; relaxation finds the real volume). */
+double nacre_estimate_volume_per_atom(const nacre_composition *c,
+                                      double pressure_gpa);
+
+/* Chooses Wyckoff positions for each species so that the multiplicities sum
+ * to the counts exactly (positions without free parameters used at most
+ * once). Writes the chosen Wyckoff index per site and its species index;
+ * returns NACRE_ERR_INVALID with the reason when the group cannot hold the
+ * composition. nsites_max bounds the arrays. */
+nacre_status nacre_wyckoff_choose(const nacre_spacegroup *g,
+                                  const nacre_composition *c, nacre_rng *rng,
+                                  int prefer_general, int *site_wyckoff,
+                                  int *site_species, int nsites_max,
+                                  int *nsites, nacre_error *err);
+
+/* Information about a generated structure. */
+typedef struct nacre_random_info {
+  int sg_number;            /* space group requested (0: cluster) */
+  int sg_found;             /* spglib's group of the result (0 if unchecked) */
+  int nsites;               /* Wyckoff sites used */
+  int attempts;             /* lattices tried */
+  double volume_per_atom;   /* Å^3 */
+} nacre_random_info;
+
+/* A random crystal of composition c in space group g (conventional cell of
+ * the standard setting, exactly the requested atoms). Fails with
+ * NACRE_ERR_INVALID when the group cannot hold the composition and with
+ * NACRE_ERR_NOT_CONVERGED when no placement met the minimum distances within
+ * the bounded tries; the message says why. info may be NULL. */
+nacre_status nacre_random_crystal(const nacre_spacegroup *g,
+                                  const nacre_composition *c,
+                                  const nacre_random_options *o, nacre_rng *rng,
+                                  nacre_structure **out,
+                                  nacre_random_info *info, nacre_error *err);
+/* Same, drawing the space group uniformly from the list (all groups that
+ * can hold the composition are tried before giving up). groups[k] are
+ * numbers 1..230; NULL/ngroups 0 means all 230. */
+nacre_status nacre_random_crystal_any(const int *groups, int ngroups,
+                                      const nacre_composition *c,
+                                      const nacre_random_options *o,
+                                      nacre_rng *rng, nacre_structure **out,
+                                      nacre_random_info *info,
+                                      nacre_error *err);
+/* Parses a space-group selection "1-230", "225", "75-230,2" into a sorted
+ * list of distinct numbers (caller frees *groups). */
+nacre_status nacre_spacegroup_list_parse(const char *text, int **groups,
+                                         int *ngroups, nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Space-group database (spglib's Hall-symbol table, 530 settings)      */

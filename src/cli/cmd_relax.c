@@ -120,7 +120,7 @@ typedef struct args {
 static int parse_args(int argc, char **argv, args *a) {
   memset(a, 0, sizeof *a);
   nacre_relax_options_init(&a->opt);
-  a->symprec = 0.01;
+  a->symprec = NACRE_SYMPREC_DEFAULT;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     int more = i + 1 < argc;

@@ -11,7 +11,7 @@
 #include "nacre/sym.h"
 
 #define CMD "symmetry"
-#define DEFAULT_SYMPREC 1e-3
+#define DEFAULT_SYMPREC NACRE_SYMPREC_DEFAULT
 
 static void help(void) {
   printf(

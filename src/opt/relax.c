@@ -106,7 +106,7 @@ void nacre_relax_options_init(nacre_relax_options *o) {
   o->max_steps = 1000;
   o->max_step = 0.2;
   o->cell_factor = 0.0;
-  o->symprec = 1e-3;
+  o->symprec = NACRE_SYMPREC_DEFAULT;
   o->lbfgs_memory = 20;
   o->min_distance = 0.5;
   o->max_volume_per_atom = 1000.0;

@@ -64,7 +64,7 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->random.verify_symmetry = 0;
   nacre_fingerprint_options_init(&c->fingerprint);
   nacre_duplicate_options_init(&c->duplicate);
-  c->symprec = 0.05;
+  c->symprec = NACRE_SYMPREC_DEFAULT;
   c->min_relaxed_factor = 0.8;
   c->frac_heredity = 0.5;
   c->frac_mutation = 0.3;

@@ -74,11 +74,13 @@ nacre_status sym_dataset(const nacre_structure *s, double symprec,
   return NACRE_OK;
 }
 
-/* Pearson symbol: crystal family (a m o t h c), lattice letter (P, S for
- * one-face centring A/B/C, I, F, R) and the atoms of the conventional cell;
- * rhombohedral lattices count the primitive (rhombohedral) cell, whose
- * hexagonal triple cell spglib returns as the standard one (so As, A7, is
- * hR2). Convention: Villars & Calvert, Pearson's Handbook. */
+/* Pearson symbol: crystal family (a m o t h c), lattice letter (P; C for
+ * every one-face centring A, B or C, the traditional letter of the
+ * crystallographic literature, e.g. oC8, mC4; I, F, R) and the atoms of the
+ * conventional cell; rhombohedral lattices count the primitive
+ * (rhombohedral) cell, whose hexagonal triple cell spglib returns as the
+ * standard one (so As, A7, is hR2). Villars & Calvert, Pearson's Handbook,
+ * writes the same symbols (its S is the newer IUCr letter for C). */
 static void pearson_symbol(int sg_number, const char *international,
                            int n_std_atoms, char *out, size_t len) {
   char family = sg_number <= 2     ? 'a'
@@ -89,7 +91,7 @@ static void pearson_symbol(int sg_number, const char *international,
                                    : 'c';
   char letter = international[0];
   int count = n_std_atoms;
-  if (letter == 'A' || letter == 'B' || letter == 'C') letter = 'S';
+  if (letter == 'A' || letter == 'B') letter = 'C';
   if (letter == 'R') count = n_std_atoms / 3;
   snprintf(out, len, "%c%c%d", family, letter, count);
 }
@@ -328,6 +330,24 @@ nacre_status nacre_symmetry_analyze_flags(const nacre_structure *s,
     (*out)->perms = NULL;
   spg_free_dataset(ds);
   return st;
+}
+
+nacre_status nacre_symmetry_identify(const nacre_structure *s, double symprec,
+                                     int *number, char *symbol, char *pearson,
+                                     nacre_error *err) {
+  *number = 0;
+  if (symbol) symbol[0] = '\0';
+  if (pearson) pearson[0] = '\0';
+  SpglibDataset *ds;
+  nacre_status st = sym_dataset(s, symprec, &ds, err);
+  if (st) return st;
+  *number = ds->spacegroup_number;
+  if (symbol) snprintf(symbol, 32, "%s", ds->international_symbol);
+  if (pearson)
+    pearson_symbol(ds->spacegroup_number, ds->international_symbol,
+                   ds->n_std_atoms, pearson, 16);
+  spg_free_dataset(ds);
+  return NACRE_OK;
 }
 
 nacre_status nacre_symmetry_standardize(const nacre_structure *s,

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nacre/search.h"
 #include "nacre/sym.h"
 
 #define GRID 24

@@ -80,9 +80,13 @@ int main(void) {
         "12 operations in the wurtzite cell");
   cJSON_Delete(root);
 
-  rc = run_cli("symmetry sym_cli_nacl.vasp --json", out, sizeof out);
+  rc = run_cli("symmetry sym_cli_nacl.vasp --symprec 1e-3 --json", out,
+               sizeof out);
   CHECK(rc == 0 && sg_of(out) != 225,
-        "rattled rocksalt is below Fm-3m at the default 1e-3 Å");
+        "rattled rocksalt is below Fm-3m at 1e-3 Å");
+  rc = run_cli("symmetry sym_cli_nacl.vasp --json", out, sizeof out);
+  CHECK(rc == 0 && sg_of(out) == 225,
+        "rattled rocksalt is Fm-3m at the default NACRE_SYMPREC_DEFAULT");
   rc = run_cli("symmetry sym_cli_nacl.vasp --scan --json", out, sizeof out);
   CHECK(rc == 0 && sg_of(out) == 225, "scan finds Fm-3m");
   root = cJSON_Parse(out);

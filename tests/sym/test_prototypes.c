@@ -62,7 +62,7 @@ static const prototype prototypes[] = {
      {{0, 0, 0.227}}, 6, 166, "R-3m", "hR2", "As 6c"},
     /* a made-up monoclinic cell with a general mirror-plane site */
     {"monoclinic C2/m", 63, {5.0, 3.5, 4.5}, {90, 110, 90}, 2, {29, 8},
-     {{0, 0, 0}, {0.3, 0, 0.2}}, 6, 12, "C2/m", "mS6", "Cu 2a; O 4i"},
+     {{0, 0, 0}, {0.3, 0, 0.2}}, 6, 12, "C2/m", "mC6", "Cu 2a; O 4i"},
     {"monoclinic P2/m", 57, {4.1, 3.3, 5.2}, {90, 103, 90}, 2, {26, 16},
      {{0, 0, 0}, {0.31, 0.5, 0.27}}, 3, 10, "P2/m", "mP3", "Fe 1a; S 2n"},
 };
@@ -116,7 +116,7 @@ static int conventional_atoms(const char *pearson) {
 
 static int centring_factor(char letter) {
   switch (letter) {
-  case 'S': case 'I': return 2;
+  case 'C': case 'I': return 2;
   case 'F': return 4;
   case 'R': return 1; /* the Pearson count is already primitive */
   default: return 1;

@@ -1,4 +1,4 @@
-/* test_random.c — Wyckoff positions derived from the operations, and random
+/* test_random_crystal.c — Wyckoff positions derived from the operations, and random
  * symmetric crystals: every space group 1..230 yields structures with the
  * requested group (checked independently with spglib), composition and
  * minimum distances, for a general-position and a special-position
@@ -7,7 +7,7 @@
 
 #include <spglib.h>
 
-#include "nacre/search.h"
+#include "nacre/sym.h"
 #include "testing.h"
 
 /* spglib's analysis: group number and number of crystallographic orbits. */
@@ -210,32 +210,6 @@ int main(void) {
     CHECK(nacre_spacegroup_list_parse("0-5", &groups, &ng, &err) ==
               NACRE_ERR_INVALID,
           "list 0-5 rejected");
-  }
-  /* clusters: atoms inside the sphere, distances respected, no periodicity */
-  {
-    nacre_composition c;
-    nacre_error err;
-    nacre_composition_parse("Ar38", &c, &err);
-    nacre_random_options o;
-    nacre_random_options_init(&o);
-    nacre_structure *s = NULL;
-    CHECK_OK(nacre_random_cluster(&c, &o, 8.0, &rng, &s, &err), &err);
-    if (s) {
-      CHECK(!s->pbc[0] && !s->pbc[1] && !s->pbc[2], "cluster is not periodic");
-      double worst = 1e300;
-      for (int i = 0; i < s->natoms; i++)
-        for (int j = 0; j < i; j++) {
-          double d2 = 0;
-          for (int k = 0; k < 3; k++) {
-            double v = s->positions[3 * i + k] - s->positions[3 * j + k];
-            d2 += v * v;
-          }
-          double r = sqrt(d2) / nacre_random_min_distance(&o, 18, 18);
-          if (r < worst) worst = r;
-        }
-      CHECK(worst >= 1.0, "cluster distance/d_min %.3f", worst);
-      nacre_structure_free(s);
-    }
   }
   {
     nacre_composition c;

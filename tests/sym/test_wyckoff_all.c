@@ -9,7 +9,7 @@
 
 #include <spglib.h>
 
-#include "nacre/search.h"
+#include "nacre/sym.h"
 #include "testing.h"
 
 /* Order of the point group named by spglib's site-symmetry symbol (the
