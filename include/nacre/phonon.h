@@ -64,7 +64,7 @@ typedef struct nacre_phonon_options {
                             Å (default 10) */
   double displacement_a; /* amplitude of each displacement, Å (0.01) */
   nacre_phonon_pm plus_minus;
-  double symprec;        /* symmetry tolerance, Å (0.01) */
+  double symprec;        /* symmetry tolerance, Å (NACRE_SYMPREC_DEFAULT, 0.01) */
   int subtract_residual; /* subtract the forces of the undisplaced
                             supercell (1; one more evaluation) */
   double max_memory_gb;  /* refuse a supercell needing more (0: 3/4 of

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nacre/sym.h"
 #include "phonon_internal.h"
 
 void nacre_phonon_options_init(nacre_phonon_options *o) {
@@ -12,7 +13,7 @@ void nacre_phonon_options_init(nacre_phonon_options *o) {
   o->min_length_a = 10.0;
   o->displacement_a = 0.01;
   o->plus_minus = NACRE_PHONON_PM_AUTO;
-  o->symprec = 0.01;
+  o->symprec = NACRE_SYMPREC_DEFAULT;
   o->subtract_residual = 1;
   o->max_memory_gb = 0.0;
 }
