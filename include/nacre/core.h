@@ -154,6 +154,14 @@ void nacre_rng_unit_vector(nacre_rng *rng, double v[3]);
 #define NACRE_FNV1A_OFFSET 14695981039346656037ull
 uint64_t nacre_fnv1a(uint64_t h, const char *s);
 
+/* Seconds on a monotonic clock (CLOCK_MONOTONIC): differences of two calls
+ * measure elapsed time, unaffected by changes of the system clock. */
+double nacre_now_s(void);
+/* Seconds since the Unix epoch (CLOCK_REALTIME): timestamps kept in files. */
+double nacre_epoch_s(void);
+/* 1 when path names an existing regular file (symbolic links followed). */
+int nacre_file_exists(const char *path);
+
 /* Decimal text of v that reads back exactly: %.15g when that reads back
  * (3.2 stays "3.2" where %.17g writes 3.2000000000000002), else %.17g.
  * NaN and the infinities come out as printf writes them. */

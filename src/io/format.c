@@ -99,11 +99,6 @@ nacre_format nacre_format_guess(const char *path) {
 
 /* ---- "path@N" ---- */
 
-static int file_exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
-
 nacre_status nacre_spec_parse(const char *spec, char **path, int *index,
                               int *has_index, nacre_error *err) {
   *index = -1;
@@ -111,7 +106,7 @@ nacre_status nacre_spec_parse(const char *spec, char **path, int *index,
   const char *at = strrchr(spec, '@');
   size_t n = strlen(spec);
   int v;
-  if (at && !file_exists(spec) &&
+  if (at && access(spec, F_OK) != 0 &&
       !nacre_io_int(at + 1, -2147483647L, 2147483647L, &v)) {
     n = (size_t)(at - spec);
     *index = v;
@@ -275,9 +270,9 @@ static nacre_status read_path(const char *path, int index, nacre_frame *out,
                            path);
   case NACRE_FORMAT_AUTO: break;
   }
-  if (!file_exists(path))
+  if (access(path, F_OK) != 0)
     return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
-                           strerror(ENOENT));
+                           strerror(errno));
   return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                          "%s: cannot tell the file format from the name or "
                          "the content",

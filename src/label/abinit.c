@@ -59,12 +59,6 @@ static const char *abinit_pseudo_dir(const nacre_label_options *opt) {
   return label_pseudo_dir(opt, "NACRE_ABINIT_PSP", "/usr/share/abinit/psp");
 }
 
-static int file_exists(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (fp) fclose(fp);
-  return fp != NULL;
-}
-
 /* Valence charge of a dataset: XML (PseudoDojo JTH) `valence="9.00"` in the
  * <atom> element, otherwise the ABINIT psp header's second line
  * "zatom zion pspdat". */
@@ -107,7 +101,7 @@ static nacre_status abinit_pseudo(const nacre_label_options *opt,
   *atompaw = 0;
   if (label_pseudo_override(opt->pseudo_files, sym, file, len)) {
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (!file_exists(path))
+    if (!nacre_file_exists(path))
       return nacre_error_set(err, NACRE_ERR_IO, "pseudopotential %s not found",
                              path);
     *atompaw = strstr(file, "atompaw") != NULL;
@@ -115,7 +109,7 @@ static nacre_status abinit_pseudo(const nacre_label_options *opt,
   }
   snprintf(file, len, "Pseudodojo_paw_pbe_standard/%s.xml", sym);
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  if (file_exists(path)) return NACRE_OK;
+  if (nacre_file_exists(path)) return NACRE_OK;
   char lower[8];
   size_t n = strlen(sym);
   for (size_t k = 0; k <= n && k < sizeof lower; k++)
@@ -123,7 +117,7 @@ static nacre_status abinit_pseudo(const nacre_label_options *opt,
   lower[sizeof lower - 1] = '\0';
   snprintf(file, len, "%s.PBE.atompaw.paw", lower);
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  if (file_exists(path)) {
+  if (nacre_file_exists(path)) {
     *atompaw = 1;
     return NACRE_OK;
   }

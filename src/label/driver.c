@@ -21,12 +21,6 @@
 #include "label_internal.h"
 #include "nacre/io.h"
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 nacre_status nacre_label_exec(const char *command, const char *dir,
                               const char *log_path, double timeout_s,
                               const nacre_ctx *ctx, int *exit_code,
@@ -51,7 +45,7 @@ nacre_status nacre_label_exec(const char *command, const char *dir,
     _exit(127);
   }
   setpgid(pid, pid); /* also from the parent: no race with kill below */
-  double start = now_s();
+  double start = nacre_now_s();
   int status = 0, killed = 0, why = 0; /* why: 1 timeout, 2 interrupt */
   for (;;) {
     pid_t w = waitpid(pid, &status, WNOHANG);
@@ -61,14 +55,14 @@ nacre_status nacre_label_exec(const char *command, const char *dir,
                              strerror(errno));
     }
     if (!killed) {
-      if (timeout_s > 0 && now_s() - start > timeout_s) why = 1;
+      if (timeout_s > 0 && nacre_now_s() - start > timeout_s) why = 1;
       if (nacre_ctx_interrupted(ctx)) why = 2;
       if (why) {
         kill(-pid, SIGTERM);
         killed = 1;
-        start = now_s();
+        start = nacre_now_s();
       }
-    } else if (killed == 1 && now_s() - start > 5.0) {
+    } else if (killed == 1 && nacre_now_s() - start > 5.0) {
       kill(-pid, SIGKILL);
       killed = 2;
     }
@@ -216,11 +210,11 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
     return st;
   }
   nacre_log(ctx, NACRE_LOG_DEBUG, "label: running '%s' in %s", command, dir);
-  double t0 = now_s();
+  double t0 = nacre_now_s();
   int code = 0;
   st = nacre_label_exec(command, dir, "label.out", opt->timeout_s, ctx, &code,
                         err);
-  double wall = now_s() - t0;
+  double wall = nacre_now_s() - t0;
   if (!st) {
     st = nacre_label_collect(opt, s, dir, r, err);
     if (st == NACRE_ERR_IO && (code == 126 || code == 127)) {
@@ -609,7 +603,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
     return st;
   }
   int run_failures = 0; /* failed runs in a row */
-  double t0 = now_s();
+  double t0 = nacre_now_s();
   nacre_log(ctx, NACRE_LOG_INFO,
             "label: %d structures, %d already done or failed, %d to label "
             "with %d job%s",
@@ -656,7 +650,7 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
       }
       free(text);
       if (k) {
-        double el = now_s() - t0, rate = 3600.0 * k / el;
+        double el = nacre_now_s() - t0, rate = 3600.0 * k / el;
         double eta_h = (todo - k) / rate;
         nacre_log(ctx, NACRE_LOG_INFO,
                   "label %d/%d %s: %d atoms, %.1f s, %d SCF steps; "

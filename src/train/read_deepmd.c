@@ -19,11 +19,6 @@
 #include "nacre/train.h"
 #include "train_internal.h"
 
-static int file_exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -86,7 +81,7 @@ static nacre_status read_set(nacre_dataset *d, const char *dir,
     goto done;
   }
   train_path(path, sizeof path, "%s/%s/energy.npy", dir, set);
-  if (file_exists(path)) {
+  if (nacre_file_exists(path)) {
     if ((st = nacre_npy_read(path, &energy, err))) goto done;
     if (energy.size != nf) {
       st = nacre_error_set(err, NACRE_ERR_PARSE,
@@ -96,7 +91,7 @@ static nacre_status read_set(nacre_dataset *d, const char *dir,
     }
   }
   train_path(path, sizeof path, "%s/%s/force.npy", dir, set);
-  if (file_exists(path)) {
+  if (nacre_file_exists(path)) {
     if ((st = nacre_npy_read(path, &force, err))) goto done;
     if (force.size != nf * 3L * natoms) {
       st = nacre_error_set(err, NACRE_ERR_PARSE,
@@ -106,7 +101,7 @@ static nacre_status read_set(nacre_dataset *d, const char *dir,
     }
   }
   train_path(path, sizeof path, "%s/%s/virial.npy", dir, set);
-  if (file_exists(path)) {
+  if (nacre_file_exists(path)) {
     if ((st = nacre_npy_read(path, &virial, err))) goto done;
     if (virial.size != nf * 9) {
       st = nacre_error_set(err, NACRE_ERR_PARSE,
@@ -186,7 +181,7 @@ nacre_status nacre_dataset_read_deepmd(nacre_dataset *d, const char *dir,
   train_path(path, sizeof path, "%s/type.raw", dir);
   if ((st = read_tokens(path, &types, &ntypes, err))) return st;
   train_path(path, sizeof path, "%s/type_map.raw", dir);
-  if (!file_exists(path)) {
+  if (!nacre_file_exists(path)) {
     st = nacre_error_set(err, NACRE_ERR_INVALID,
                          "%s: missing; nacre needs the element of each type",
                          path);
@@ -217,7 +212,7 @@ nacre_status nacre_dataset_read_deepmd(nacre_dataset *d, const char *dir,
     }
   }
   train_path(path, sizeof path, "%s/nopbc", dir);
-  int periodic = !file_exists(path);
+  int periodic = !nacre_file_exists(path);
   DIR *dp = opendir(dir);
   if (!dp) {
     st = nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open directory: %s",
@@ -262,7 +257,7 @@ nacre_status nacre_dataset_read(nacre_dataset *d, const char *path,
   if (S_ISDIR(st.st_mode)) {
     char probe[4200];
     train_path(probe, sizeof probe, "%s/type.raw", path);
-    if (file_exists(probe)) return nacre_dataset_read_deepmd(d, path, err);
+    if (nacre_file_exists(probe)) return nacre_dataset_read_deepmd(d, path, err);
     return nacre_dataset_read_maise(d, path, err);
   }
   return train_read_file(d, path, err);
