@@ -1,5 +1,7 @@
 /* nacre/io.h — structure and data file formats: POSCAR/CONTCAR, extended
- * XYZ (streamed, ASE-compatible), CIF, VASP OUTCAR, LAMMPS data.
+ * XYZ (streamed, ASE-compatible), CIF, VASP OUTCAR, LAMMPS data, and the
+ * labelled data sets (MAISE data folders, DeePMD-kit folders with NumPy
+ * .npy arrays).
  *
  * Every reader reports "file:line: reason" in the error message on malformed
  * input and never crashes. A frame is a structure plus whatever labels the
@@ -181,6 +183,23 @@ nacre_status nacre_cif_write_symmetric(FILE *fp, const nacre_structure *s,
  * compressive) turned into nacre's. */
 nacre_status nacre_outcar_read(const char *path, nacre_frame **frames,
                                int *nframes, nacre_error *err);
+/* What an OUTCAR says about the run besides the ionic steps. */
+typedef struct nacre_outcar_run {
+  char version[32];  /* from the first line, "6.3.0"; "" when absent */
+  int scf_steps;     /* electronic steps of the last ionic step */
+  int scf_converged; /* 1 when that SCF printed "aborting loop because
+                        EDIFF is reached" */
+  double wall_s;     /* "Elapsed time (sec)"; 0 when absent */
+  double cpu_s;      /* "Total CPU time used (sec)"; 0 when absent */
+} nacre_outcar_run;
+/* The same reader over an OUTCAR's text in memory; `name` is used in
+ * messages; run (may be NULL) receives the run's details. */
+nacre_status nacre_outcar_parse(const char *text, const char *name,
+                                nacre_frame **frames, int *nframes,
+                                nacre_outcar_run *run, nacre_error *err);
+/* VASP's stress "in kB" (xx yy zz xy yz zx, positive = compressive) as
+ * nacre's stress: eV/Å^3, Voigt xx yy zz yz xz xy, positive = tensile. */
+void nacre_stress_from_vasp_kbar(const double kbar[6], double stress[6]);
 
 /* ---- LAMMPS data (atomic style, restricted triclinic) ---- */
 /* Rotates the cell into LAMMPS' lower-triangular form (a along x, b in xy);
@@ -190,6 +209,61 @@ nacre_status nacre_outcar_read(const char *path, nacre_frame **frames,
 nacre_status nacre_lammps_data_write(FILE *fp, const nacre_structure *s,
                                      const int *type_z, int ntypes,
                                      double rotation[3][3], nacre_error *err);
+
+/* ---- Labelled data: every frame of a file or folder ---- */
+/* Receives each frame a reader produced, with `source` naming it
+ * ("x.xyz@3", "OUTCAR@0", "DATA/000/045" relative to a MAISE root,
+ * "SYSTEM/set.000@2"). It may take anything out of *f (setting the
+ * pointers it took to NULL); the reader clears f afterwards. A status
+ * other than NACRE_OK stops the reading and is returned. */
+typedef nacre_status (*nacre_frame_sink)(void *user, nacre_frame *f,
+                                         const char *source,
+                                         nacre_error *err);
+
+/* A MAISE data folder: every directory below dir holding POSCAR.0 and
+ * dat.dat is one frame, visited in sorted order. dat.dat: line 1 the total
+ * energy (eV; -> energy); line 2, when present, "in kB" and six stress
+ * values (VASP order and sign, see nacre_stress_from_vasp_kbar); then the
+ * OUTCAR block "POSITION ... TOTAL-FORCE (eV/Angst)", a dashed line, one
+ * line "x y z fx fy fz" per atom and a closing dashed line (older sets
+ * carry that block in frc.dat instead). */
+nacre_status nacre_maise_data_read(const char *dir, nacre_frame_sink sink,
+                                   void *user, nacre_error *err);
+/* A DeePMD-kit system folder: type.raw (one type per atom), type_map.raw
+ * (the element of each type), set.NNN/ folders in sorted order with
+ * box.npy (nframes × 9, cell rows, Å), coord.npy (nframes × 3N, Cartesian
+ * Å), energy.npy (nframes, eV; -> energy), force.npy (nframes × 3N, eV/Å)
+ * and virial.npy (nframes × 9, eV; W = −V σ with σ in the ASE sign); a
+ * file "nopbc" marks a non-periodic system. */
+nacre_status nacre_deepmd_read(const char *dir, nacre_frame_sink sink,
+                               void *user, nacre_error *err);
+/* Every labelled frame of path, whatever it is: a DeePMD-kit folder
+ * (type.raw inside), a MAISE data folder (any other folder), an extended
+ * XYZ file (".gz" too) or a VASP OUTCAR (every ionic step). "path@N" takes
+ * only frame N of a file (0-based; negative counts from the end). Other
+ * formats carry no labels and are refused. */
+nacre_status nacre_read_frames(const char *path, nacre_frame_sink sink,
+                               void *user, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* NumPy .npy arrays                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_npy {
+  int ndim;
+  long shape[8];
+  long size;      /* product of shape */
+  double *data;   /* converted to double, C order */
+} nacre_npy;
+
+/* Reads format versions 1–3, little- or big-endian f4/f8/i4/i8/u4/u8,
+ * C or Fortran order (Fortran is transposed into C order). */
+nacre_status nacre_npy_read(const char *path, nacre_npy *out,
+                            nacre_error *err);
+void nacre_npy_free(nacre_npy *a);
+/* Writes a little-endian f8 C-order array (format 1.0). */
+nacre_status nacre_npy_write(const char *path, const double *data, int ndim,
+                             const long *shape, nacre_error *err);
 
 #ifdef __cplusplus
 }

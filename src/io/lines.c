@@ -17,6 +17,14 @@ void nacre_io_lines_init_file(nacre_io_lines *r, FILE *fp, const char *name) {
   r->name = name ? name : "(stream)";
 }
 
+void nacre_io_lines_init_text(nacre_io_lines *r, const char *text, size_t len,
+                              const char *name) {
+  memset(r, 0, sizeof *r);
+  r->text = text ? text : "";
+  r->text_len = text ? len : 0;
+  r->name = name ? name : "(text)";
+}
+
 nacre_status nacre_io_lines_open_gz(nacre_io_lines *r, const char *path,
                                     nacre_error *err) {
   memset(r, 0, sizeof *r);
@@ -45,8 +53,23 @@ void nacre_io_lines_close(nacre_io_lines *r) {
   r->len = r->cap = 0;
 }
 
+/* fgets over the text in memory; a NUL byte ends the copy early, as it
+ * does for fgets, so that it is reported the same way. */
+static char *text_chunk(nacre_io_lines *r, char *dst, int n) {
+  if (r->text_pos >= r->text_len || n < 2) return NULL;
+  size_t k = 0;
+  while (k + 1 < (size_t)n && r->text_pos < r->text_len) {
+    char c = r->text[r->text_pos++];
+    dst[k++] = c;
+    if (c == '\n') break;
+  }
+  dst[k] = '\0';
+  return dst;
+}
+
 /* Reads up to n-1 bytes of the next line into dst (fgets semantics). */
 static char *read_chunk(nacre_io_lines *r, char *dst, int n) {
+  if (r->text) return text_chunk(r, dst, n);
   if (r->gz) return gzgets((gzFile)r->gz, dst, n);
   return fgets(dst, n, r->fp);
 }
@@ -70,10 +93,12 @@ static int grow(nacre_io_lines *r, nacre_error *err) {
 }
 
 static int at_eof(const nacre_io_lines *r) {
+  if (r->text) return r->text_pos >= r->text_len;
   return r->gz ? gzeof((gzFile)r->gz) : feof(r->fp);
 }
 
 static int read_error(nacre_io_lines *r, nacre_error *err) {
+  if (r->text) return 0;
   if (r->gz) {
     int zerr;
     gzerror((gzFile)r->gz, &zerr);
@@ -166,6 +191,58 @@ int nacre_io_double(const char *s, double *out) {
   return 0;
 }
 
+/* Length of the number at s ([+-]digits[.digits][(E|D)[+-]digits], at
+ * least one digit in the mantissa), 0 when none starts there. */
+static size_t number_length(const char *s) {
+  size_t k = 0, digits = 0;
+  if (s[k] == '+' || s[k] == '-') k++;
+  while (isdigit((unsigned char)s[k])) k++, digits++;
+  if (s[k] == '.') {
+    k++;
+    while (isdigit((unsigned char)s[k])) k++, digits++;
+  }
+  if (!digits) return 0;
+  if (strchr("eEdD", s[k]) && s[k]) {
+    size_t e = k + 1;
+    if (s[e] == '+' || s[e] == '-') e++;
+    if (!isdigit((unsigned char)s[e])) return 0; /* "1e": no exponent */
+    while (isdigit((unsigned char)s[e])) e++;
+    k = e;
+  }
+  return k;
+}
+
+int nacre_io_scan_doubles(const char *s, double *out, int max,
+                          const char **rest) {
+  int n = 0;
+  while (isspace((unsigned char)*s)) s++;
+  while (n < max) {
+    size_t len = number_length(s);
+    /* glued to a letter, a digit or a point: "0.5abc", "0.5.3", "1e" */
+    if (!len || len >= 64 || isalnum((unsigned char)s[len]) ||
+        s[len] == '.' || s[len] == '_')
+      break;
+    char tok[64];
+    memcpy(tok, s, len);
+    tok[len] = '\0';
+    for (char *c = tok; *c; c++)
+      if (*c == 'd' || *c == 'D') *c = 'E';
+    errno = 0;
+    double v = strtod(tok, NULL);
+    if (!isfinite(v)) break;
+    out[n++] = v;
+    s += len;
+    while (isspace((unsigned char)*s)) s++;
+  }
+  if (rest) *rest = s;
+  return n;
+}
+
+int nacre_io_blank(const char *s) {
+  while (isspace((unsigned char)*s)) s++;
+  return *s == '\0';
+}
+
 int nacre_io_int(const char *s, long lo, long hi, int *out) {
   char *end;
   errno = 0;
@@ -181,13 +258,20 @@ int nacre_io_starts(const char *s, const char *prefix) {
 }
 
 const char *nacre_io_quote(const char *s, char *buf, size_t n) {
-  size_t len = strlen(s);
-  if (len < n) {
-    memcpy(buf, s, len + 1);
-  } else {
-    memcpy(buf, s, n - 4);
-    memcpy(buf + n - 4, "...", 4);
+  /* control bytes become \xNN: a message must not drive a terminal */
+  size_t k = 0;
+  for (; *s && k + 1 < n; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) {
+      if (k + 5 > n) break;
+      snprintf(buf + k, n - k, "\\x%02x", c);
+      k += 4;
+    } else {
+      buf[k++] = (char)c;
+    }
   }
+  buf[k] = '\0';
+  if (*s && n >= 4) memcpy(buf + (k + 4 <= n ? k : n - 4), "...", 4);
   return buf;
 }
 
@@ -210,4 +294,14 @@ void nacre_io_dbuf_free(nacre_io_dbuf *b) {
   free(b->v);
   b->v = NULL;
   b->n = b->cap = 0;
+}
+
+int nacre_io_path(char *buf, size_t n, nacre_error *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(buf, n, fmt, ap);
+  va_end(ap);
+  if (k >= 0 && (size_t)k < n) return 0;
+  nacre_error_set(err, NACRE_ERR_INVALID, "path too long: %.60s...", buf);
+  return -1;
 }

@@ -11,11 +11,13 @@
  * converged". */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "label_internal.h"
+#include "../io/ioutil.h"
 
 /* ecutsm 0.5 Ha: without it the analytic stress misses the Pulay stress
  * (1–2 GPa at 24 Ha for Na at 50 GPa). nband: the default leaves too few
@@ -76,7 +78,7 @@ static nacre_status pseudo_valence(const char *path, double *zion,
   } else {
     const char *line2 = strchr(text, '\n');
     double z[2];
-    if (line2 && (line2++, label_read_doubles(&line2, z, 2, 0) == 2)) {
+    if (line2 && nacre_io_scan_doubles(line2 + 1, z, 2, NULL) == 2) {
       *zion = z[1];
       ok = z[1] > 0;
     }
@@ -231,106 +233,199 @@ nacre_status nacre_abinit_input(const nacre_label_options *opt,
   return st;
 }
 
-/* Start of the value of variable `var` in the outvars block: the line's
- * first token must be exactly `var`. */
-static const char *outvar(const char *block, const char *var) {
-  size_t n = strlen(var);
-  const char *p = block;
-  while ((p = strstr(p, var))) {
-    const char *ls = p;
-    while (ls > block && (ls[-1] == ' ')) ls--;
-    int at_line_start = ls == block || ls[-1] == '\n';
-    if (at_line_start && p[n] == ' ') return p + n;
-    p += n;
+/* ---- the output (.abo) ---- */
+
+/* What the reader gathers while it walks the lines. A variable of the
+ * final outvars block ("etotal", "fcart", "strten") is a line whose first
+ * token is its name, followed by numbers that may continue on the next
+ * lines (lines holding numbers only). */
+enum { VAR_ETOTAL, VAR_FCART, VAR_STRTEN, NVARS };
+typedef struct abo_reader {
+  nacre_io_lines in;
+  int natoms;
+  int converged, conv_steps, etot_lines;
+  int in_outvars;           /* inside the final outvars block */
+  long outvars_line;
+  int error_block;          /* "--- !ERROR" seen: message lines to collect */
+  char error_msg[200];
+  int collecting;           /* VAR_* being continued on the next lines, or -1 */
+  int found[NVARS];
+  long line[NVARS];
+  nacre_io_dbuf values[NVARS];
+} abo_reader;
+
+static const char *const abo_vars[NVARS] = {"etotal", "fcart", "strten"};
+
+/* Numbers of a variable's line (or of its continuation): all of them, or
+ * the line is not part of it. */
+static int abo_numbers(abo_reader *a, int var, const char *text,
+                       nacre_error *err) {
+  double v[32];
+  const char *rest = text;
+  for (;;) {
+    int n = nacre_io_scan_doubles(rest, v, 32, &rest);
+    if (n && nacre_io_dbuf_push(&a->values[var], v, (size_t)n, err)) return -1;
+    if (n < 32) break;
   }
-  return NULL;
+  return nacre_io_blank(rest) ? 0 : 1;
+}
+
+static void abo_line_outvars(abo_reader *a, nacre_error *err) {
+  char first[16] = "";
+  const char *p = a->in.buf;
+  while (*p == ' ') p++;
+  size_t n = strcspn(p, " \t");
+  if (a->collecting >= 0) {
+    /* a continuation line starts with a number */
+    double v;
+    if (nacre_io_scan_doubles(p, &v, 1, NULL) == 1) {
+      if (abo_numbers(a, a->collecting, p, err) < 0) a->collecting = -2;
+      return;
+    }
+    a->collecting = -1;
+  }
+  if (n >= sizeof first) return;
+  memcpy(first, p, n);
+  first[n] = '\0';
+  for (int v = 0; v < NVARS; v++)
+    if (!strcmp(first, abo_vars[v]) && !a->found[v]) {
+      a->found[v] = 1;
+      a->line[v] = a->in.lineno;
+      int junk = abo_numbers(a, v, p + n, err);
+      if (junk < 0) a->collecting = -2;
+      else a->collecting = junk ? -1 : v;
+      if (junk > 0) a->values[v].n = 0; /* text after the numbers: unusable */
+    }
+}
+
+/* The lines before the outvars block: SCF steps and convergence, times,
+ * version and an error message. */
+static void abo_line_log(abo_reader *a) {
+  const char *b = a->in.buf, *p;
+  if (!a->error_block && (p = strstr(b, "--- !ERROR"))) a->error_block = 1;
+  if (a->error_block == 1 && (p = strstr(b, "message:"))) {
+    snprintf(a->error_msg, sizeof a->error_msg, "%s", p + 8);
+    a->error_block = 2;
+  } else if (a->error_block == 2) {
+    /* the YAML message continues on indented lines */
+    size_t len = strlen(a->error_msg);
+    if (b[0] == ' ' && len + 2 < sizeof a->error_msg)
+      snprintf(a->error_msg + len, sizeof a->error_msg - len, " %s",
+               b + strspn(b, " "));
+    else
+      a->error_block = 3;
+  }
+  for (p = b; (p = strstr(p, " ETOT ")); p++) a->etot_lines++;
+  if (strstr(b, "is converged")) {
+    /* "At SCF step    8, etot is converged" (or vres2, nres2, ...) */
+    p = strstr(b, "At SCF step");
+    a->converged = p != NULL;
+    a->conv_steps = p ? atoi(p + strlen("At SCF step")) : 0;
+  }
+}
+
+static void abo_line(abo_reader *a, nacre_label_result *r, nacre_error *err) {
+  const char *b = a->in.buf, *p;
+  if (!r->code_version[0] && (p = strstr(b, ".Version "))) {
+    char ver[32] = "";
+    if (sscanf(p, ".Version %31s", ver) == 1)
+      snprintf(r->code_version, sizeof r->code_version, "ABINIT %s", ver);
+  }
+  if ((p = strstr(b, "individual time (sec)"))) {
+    const char *w = strstr(p, "wall="), *c = strstr(p, "cpu=");
+    if (w) nacre_io_scan_doubles(w + 5, &r->wall_s, 1, NULL);
+    if (c) nacre_io_scan_doubles(c + 4, &r->cpu_s, 1, NULL);
+  }
+  if (!a->in_outvars &&
+      strstr(b, "-outvars: echo values of variables after computation")) {
+    a->in_outvars = 1;
+    a->outvars_line = a->in.lineno;
+    return;
+  }
+  if (a->in_outvars) abo_line_outvars(a, err);
+  else abo_line_log(a);
+}
+
+/* r->message and err: "name:line: message". */
+static nacre_status abo_fail(nacre_label_result *r, nacre_error *err,
+                             nacre_status st, const char *name, long line,
+                             const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static nacre_status abo_fail(nacre_label_result *r, nacre_error *err,
+                             nacre_status st, const char *name, long line,
+                             const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->message, sizeof r->message, fmt, ap);
+  va_end(ap);
+  if (line > 0)
+    return nacre_error_set(err, st, "%s:%ld: %s", name, line, r->message);
+  return nacre_error_set(err, st, "%s: %s", name, r->message);
+}
+
+static nacre_status abo_results(abo_reader *a, const char *name,
+                                nacre_label_result *r, nacre_error *err) {
+  if (!a->in_outvars) {
+    if (a->error_block >= 2)
+      return abo_fail(r, err, NACRE_ERR_PARSE, name, a->in.lineno,
+                      "ABINIT error: %.200s", a->error_msg);
+    return abo_fail(r, err, NACRE_ERR_PARSE, name, a->in.lineno,
+                    "no final outvars block (truncated output?)");
+  }
+  for (int v = 0; v < NVARS; v++)
+    if (!a->found[v])
+      return abo_fail(r, err, NACRE_ERR_PARSE, name, a->outvars_line,
+                      "no %s in the final outvars block%s", abo_vars[v],
+                      v == VAR_STRTEN ? " (optstress 0?)" : "");
+  const size_t want[NVARS] = {1, 3 * (size_t)a->natoms, 6};
+  const char *what[NVARS] = {"one number", "3 per atom", "6 numbers"};
+  for (int v = 0; v < NVARS; v++)
+    if (a->values[v].n != want[v])
+      return abo_fail(r, err, NACRE_ERR_PARSE, name, a->line[v],
+                      "%s has %zu numbers, expected %zu (%s)", abo_vars[v],
+                      a->values[v].n, want[v], what[v]);
+  nacre_status st = label_result_forces(r, a->natoms, name, err);
+  if (st) return st;
+  const double ha_bohr = NACRE_HARTREE_EV / NACRE_BOHR_A;
+  const double ha_bohr3 =
+      NACRE_HARTREE_EV / (NACRE_BOHR_A * NACRE_BOHR_A * NACRE_BOHR_A);
+  r->energy_ev = r->free_energy_ev = a->values[VAR_ETOTAL].v[0] * NACRE_HARTREE_EV;
+  for (int k = 0; k < 3 * a->natoms; k++)
+    r->forces_ev_a[k] = a->values[VAR_FCART].v[k] * ha_bohr;
+  for (int k = 0; k < 6; k++)
+    r->stress_ev_a3[k] = a->values[VAR_STRTEN].v[k] * ha_bohr3;
+  r->has_energy = r->has_forces = r->has_stress = 1;
+  if (!r->converged)
+    return abo_fail(r, err, NACRE_ERR_NOT_CONVERGED, name, 0,
+                    "SCF not converged after %d steps", r->scf_steps);
+  return NACRE_OK;
 }
 
 nacre_status nacre_abinit_parse(const char *text, const char *name,
                                 int natoms, nacre_label_result *r,
                                 nacre_error *err) {
-  const char *p = strstr(text, ".Version ");
-  if (p) {
-    char ver[32] = "";
-    if (sscanf(p, ".Version %31s", ver) == 1)
-      snprintf(r->code_version, sizeof r->code_version, "ABINIT %s", ver);
-  }
-  /* SCF: "At SCF step    8, etot is converged" (or vres2, nres2, ...) */
-  r->converged = 0;
-  r->scf_steps = 0;
-  const char *conv = label_find_last(text, "is converged");
-  if (conv && (p = strstr(conv, "At SCF step")) && p < conv + strcspn(conv, "\n")) {
-    r->converged = 1;
-    r->scf_steps = atoi(p + strlen("At SCF step"));
+  abo_reader a;
+  memset(&a, 0, sizeof a);
+  a.natoms = natoms;
+  a.collecting = -1;
+  nacre_io_lines_init_text(&a.in, text, strlen(text), name);
+  nacre_error lerr;
+  nacre_error_clear(&lerr);
+  int got;
+  while ((got = nacre_io_lines_next(&a.in, &lerr)) > 0 && a.collecting != -2)
+    abo_line(&a, r, &lerr);
+  nacre_status st;
+  if (got < 0 || a.collecting == -2) {
+    snprintf(r->message, sizeof r->message, "%.250s", lerr.message);
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s", lerr.message);
   } else {
-    for (p = text; (p = strstr(p, " ETOT ")); p++) r->scf_steps++;
+    /* "At SCF step N ... is converged" on the last such line; without it
+     * the SCF ran out of steps, counted by its ETOT lines */
+    r->converged = a.converged;
+    r->scf_steps = a.converged ? a.conv_steps : a.etot_lines;
+    st = abo_results(&a, name, r, err);
   }
-  const char *time = label_find_last(text, "individual time (sec)");
-  if (time && (p = strstr(time, "wall="))) r->wall_s = strtod(p + 5, NULL);
-  if (time && (p = strstr(time, "cpu="))) r->cpu_s = strtod(p + 4, NULL);
-
-  const char *err_block = strstr(text, "--- !ERROR");
-  const char *block =
-      strstr(text, "-outvars: echo values of variables after computation");
-  if (!block) {
-    int line = label_line_of(text, text + strlen(text));
-    if (err_block) {
-      const char *msg = strstr(err_block, "message:");
-      snprintf(r->message, sizeof r->message, "ABINIT error: %.200s",
-               msg ? msg + 8 : err_block);
-    } else
-      snprintf(r->message, sizeof r->message,
-               "no final outvars block (truncated output?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name, line,
-                           r->message);
-  }
-  const char *vars[3] = {"etotal", "fcart", "strten"};
-  const char *at[3];
-  for (int v = 0; v < 3; v++) {
-    at[v] = outvar(block, vars[v]);
-    if (!at[v]) {
-      snprintf(r->message, sizeof r->message,
-               "no %s in the final outvars block%s", vars[v],
-               v == 2 ? " (optstress 0?)" : "");
-      return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                             label_line_of(text, block), r->message);
-    }
-  }
-  double etot;
-  p = at[0];
-  if (label_read_doubles(&p, &etot, 1, 0) != 1)
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: bad etotal value",
-                           name, label_line_of(text, at[0]));
-  nacre_status fst = label_result_forces(r, natoms, name, err);
-  if (fst) return fst;
-  p = at[1];
-  int nf = label_read_doubles(&p, r->forces_ev_a, 3 * natoms, 1);
-  if (nf != 3 * natoms) {
-    snprintf(r->message, sizeof r->message,
-             "fcart has %d numbers, expected %d (3 per atom)", nf,
-             3 * natoms);
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                           label_line_of(text, at[1]), r->message);
-  }
-  double strten[6];
-  p = at[2];
-  if (label_read_doubles(&p, strten, 6, 1) != 6) {
-    snprintf(r->message, sizeof r->message, "strten has fewer than 6 numbers");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                           label_line_of(text, at[2]), r->message);
-  }
-  const double ha_bohr = NACRE_HARTREE_EV / NACRE_BOHR_A;
-  const double ha_bohr3 =
-      NACRE_HARTREE_EV / (NACRE_BOHR_A * NACRE_BOHR_A * NACRE_BOHR_A);
-  r->energy_ev = r->free_energy_ev = etot * NACRE_HARTREE_EV;
-  for (int k = 0; k < 3 * natoms; k++) r->forces_ev_a[k] *= ha_bohr;
-  for (int k = 0; k < 6; k++) r->stress_ev_a3[k] = strten[k] * ha_bohr3;
-  r->has_energy = r->has_forces = r->has_stress = 1;
-  if (!r->converged) {
-    snprintf(r->message, sizeof r->message,
-             "SCF not converged after %d steps", r->scf_steps);
-    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s: %s", name,
-                           r->message);
-  }
-  return NACRE_OK;
+  for (int v = 0; v < NVARS; v++) nacre_io_dbuf_free(&a.values[v]);
+  nacre_io_lines_close(&a.in);
+  return st;
 }

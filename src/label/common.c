@@ -169,55 +169,6 @@ nacre_status label_write_file(const char *path, const char *text,
   return NACRE_OK;
 }
 
-/* ---- text scanning ---- */
-
-int label_line_of(const char *text, const char *p) {
-  int line = 1;
-  for (const char *q = text; q < p && *q; q++)
-    if (*q == '\n') line++;
-  return line;
-}
-
-const char *label_find(const char *from, const char *needle) {
-  return from ? strstr(from, needle) : NULL;
-}
-
-const char *label_find_last(const char *text, const char *needle) {
-  const char *last = NULL, *p = text;
-  while ((p = strstr(p, needle))) last = p++;
-  if (!last) return NULL;
-  while (last > text && last[-1] != '\n') last--;
-  return last;
-}
-
-int label_read_doubles(const char **p, double *out, int n, int multiline) {
-  const char *q = *p;
-  int k = 0;
-  while (k < n) {
-    while (*q == ' ' || *q == '\t' || *q == '\r' ||
-           (multiline && *q == '\n'))
-      q++;
-    if (!*q || *q == '\n') break;
-    /* copy one token, turning Fortran D exponents into E */
-    char tok[64];
-    size_t t = 0;
-    while (q[t] && !isspace((unsigned char)q[t]) && q[t] != '"' &&
-           q[t] != '<' && t < sizeof tok - 1) {
-      tok[t] = (q[t] == 'D' || q[t] == 'd') ? 'E' : q[t];
-      t++;
-    }
-    tok[t] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(tok, &end);
-    if (end == tok || *end || !isfinite(v)) break;
-    out[k++] = v;
-    q += t;
-  }
-  *p = q;
-  return k;
-}
-
 int label_species(const nacre_structure *s, int *z) {
   int n = 0;
   for (int i = 0; i < s->natoms; i++) {
@@ -250,6 +201,13 @@ int label_pseudo_override(const char *list, const char *symbol, char *out,
 }
 
 /* ---- templates ---- */
+
+/* 1-based line of position p in text (for messages about a template). */
+static int line_of(const char *text, const char *p) {
+  int line = 1;
+  for (const char *q = text; q < p && *q; q++) line += *q == '\n';
+  return line;
+}
 
 nacre_status nacre_label_render(const char *tmpl, const char *name,
                                 const char *const *keys,
@@ -287,7 +245,7 @@ nacre_status nacre_label_render(const char *tmpl, const char *name,
       label_buf_free(&b);
       return nacre_error_set(err, NACRE_ERR_PARSE,
                              "%s:%d: unknown placeholder {%.*s}", name,
-                             label_line_of(tmpl, open), (int)klen, open + 1);
+                             line_of(tmpl, open), (int)klen, open + 1);
     }
     used[found] = 1;
     label_buf_printf(&b, "%s", values[found]);

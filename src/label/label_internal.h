@@ -25,16 +25,6 @@ nacre_status label_read_file(const char *path, char **text, size_t *len,
 nacre_status label_write_file(const char *path, const char *text,
                               nacre_error *err);
 
-/* 1-based line number of position p in text. */
-int label_line_of(const char *text, const char *p);
-/* Start of the last line of text that contains needle, or NULL. */
-const char *label_find_last(const char *text, const char *needle);
-/* Start of the first occurrence of needle at or after `from`, or NULL. */
-const char *label_find(const char *from, const char *needle);
-/* Parses n doubles starting at *p (accepting Fortran "D" exponents),
- * across line ends when multiline; advances *p. Returns the count read. */
-int label_read_doubles(const char **p, double *out, int n, int multiline);
-
 /* Distinct atomic numbers of s in order of first appearance; returns the
  * count (≤ NACRE_MAX_Z). */
 int label_species(const nacre_structure *s, int *z);

@@ -11,11 +11,13 @@
  * iterations" or "convergence NOT achieved after N iterations". */
 #include <ctype.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "label_internal.h"
+#include "../io/ioutil.h"
 
 /* input_dft = 'PBE': the only Li file in Debian's quantum-espresso-data
  * was generated for PBEsol (pw.x warns and uses PBE). */
@@ -207,103 +209,217 @@ static void qe_times(const char *line, double *cpu_s, double *wall_s) {
   *wall_s = qe_seconds(cpu + 3, wall);
 }
 
-nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
-                            nacre_label_result *r, nacre_error *err) {
-  const char *p = strstr(text, "Program PWSCF v.");
-  if (p) {
+/* What the reader gathers while it walks the lines; blocks are kept when
+ * complete, so the last complete one wins (a relaxation prints several). */
+typedef struct pwo_reader {
+  nacre_io_lines in;
+  int natoms;
+  int done_steps, notdone_steps, have_done, have_notdone;
+  int have_energy;
+  double energy_ry;
+  char qerr[160];           /* "Error in routine ..." and what follows */
+  int qerr_lines;
+  /* forces: atom lines after "Forces acting on atoms" */
+  int in_forces, nforce_rows, forces_done;
+  long forces_line;
+  double *rows, *forces;    /* 3*natoms each */
+  /* stress: three rows after "total   stress  (Ry/bohr**3)" */
+  int in_stress, have_stress;
+  long stress_line;
+  double m[3][3], m_done[3][3];
+} pwo_reader;
+
+static nacre_status pwo_fail(nacre_label_result *r, nacre_error *err,
+                             nacre_status st, const char *name, long line,
+                             const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static nacre_status pwo_fail(nacre_label_result *r, nacre_error *err,
+                             nacre_status st, const char *name, long line,
+                             const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->message, sizeof r->message, fmt, ap);
+  va_end(ap);
+  if (line > 0)
+    return nacre_error_set(err, st, "%s:%ld: %s", name, line, r->message);
+  return nacre_error_set(err, st, "%s: %s", name, r->message);
+}
+
+/* "atom    1 type  1   force =     0.00362504   -0.00833333   -0.00181731":
+ * the block's atom lines, in order, each with three numbers; a blank line
+ * before the first is allowed, anything else ends the block. */
+static nacre_status pwo_force_line(pwo_reader *q, const char *name,
+                                   nacre_label_result *r, nacre_error *err) {
+  const char *b = q->in.buf, *f = strstr(b, "force =");
+  if (nacre_io_blank(b) && q->nforce_rows == 0) return NACRE_OK;
+  if (!nacre_io_starts(b, "atom") || !f) {
+    q->in_forces = 0;
+    if (q->nforce_rows != q->natoms)
+      return pwo_fail(r, err, NACRE_ERR_PARSE, name, q->forces_line,
+                      "forces: %d atom lines, expected %d", q->nforce_rows,
+                      q->natoms);
+    memcpy(q->forces, q->rows, sizeof(double) * 3 * (size_t)q->natoms);
+    q->forces_done = 1;
+    return NACRE_OK;
+  }
+  const char *rest;
+  double v[3];
+  if (q->nforce_rows >= q->natoms ||
+      nacre_io_scan_doubles(f + 7, v, 3, &rest) != 3 || !nacre_io_blank(rest))
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, q->in.lineno,
+                    q->nforce_rows >= q->natoms
+                        ? "forces: more atom lines than the %d atoms"
+                        : "forces: expected three numbers after 'force =' "
+                          "(%d atoms)",
+                    q->natoms);
+  memcpy(q->rows + 3 * q->nforce_rows++, v, sizeof v);
+  return NACRE_OK;
+}
+
+/* Three rows: Ry/Bohr^3 (positive = compressive) then kbar. */
+static nacre_status pwo_stress_line(pwo_reader *q, const char *name,
+                                    nacre_label_result *r, nacre_error *err) {
+  double row[6];
+  const char *rest;
+  int i = q->in_stress - 1;
+  if (nacre_io_scan_doubles(q->in.buf, row, 6, &rest) != 6 ||
+      !nacre_io_blank(rest))
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, q->in.lineno,
+                    "stress row %d malformed", i + 1);
+  for (int j = 0; j < 3; j++)
+    q->m[i][j] = -row[j] * NACRE_RYDBERG_EV /
+                 (NACRE_BOHR_A * NACRE_BOHR_A * NACRE_BOHR_A);
+  if (++q->in_stress > 3) {
+    q->in_stress = 0;
+    memcpy(q->m_done, q->m, sizeof q->m);
+    q->have_stress = 1;
+  }
+  return NACRE_OK;
+}
+
+static nacre_status pwo_line(pwo_reader *q, const char *name,
+                             nacre_label_result *r, nacre_error *err) {
+  const char *b = q->in.buf, *p;
+  if (q->in_forces) {
+    nacre_status st = pwo_force_line(q, name, r, err);
+    if (st || q->in_forces) return st;
+    /* the line that ended the block is read as any other */
+  }
+  if (q->in_stress) return pwo_stress_line(q, name, r, err);
+  static const char done[] = "convergence has been achieved in";
+  static const char not_done[] = "convergence NOT achieved after";
+  if (!r->code_version[0] && (p = strstr(b, "Program PWSCF v."))) {
     char ver[32] = "";
     if (sscanf(p, "Program PWSCF v.%31s", ver) == 1)
       snprintf(r->code_version, sizeof r->code_version, "QE %s", ver);
-  }
-  r->converged = 0;
-  r->scf_steps = 0;
-  static const char done[] = "convergence has been achieved in";
-  static const char not_done[] = "convergence NOT achieved after";
-  /* label_find_last gives the start of the line holding the phrase; the
-   * count follows the phrase (0 when no number does) */
-  if ((p = label_find_last(text, done))) {
-    r->converged = 1;
-    r->scf_steps = atoi(strstr(p, done) + sizeof done - 1);
-  } else if ((p = label_find_last(text, not_done))) {
-    r->scf_steps = atoi(strstr(p, not_done) + sizeof not_done - 1);
-  }
-  const char *time = label_find_last(text, "PWSCF        :");
-  if (time) qe_times(time, &r->cpu_s, &r->wall_s);
-
-  const char *etot = label_find_last(text, "!    total energy");
-  if (!r->converged && !etot) {
-    int line = label_line_of(text, text + strlen(text));
-    if (r->scf_steps > 0) {
-      snprintf(r->message, sizeof r->message,
-               "SCF not converged after %d steps", r->scf_steps);
-      return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s:%d: %s", name,
-                             line, r->message);
-    }
-    const char *qerr = strstr(text, "Error in routine");
-    snprintf(r->message, sizeof r->message, "%s%.160s",
-             qerr ? "pw.x: " : "no final energy (truncated output?)",
-             qerr ? qerr : "");
-    for (char *c = r->message; *c; c++)
-      if (*c == '\n') *c = ' ';
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name, line,
-                           r->message);
-  }
-  double e_ry;
-  if (!etot || !(p = strchr(etot, '=')) || (p++, label_read_doubles(&p, &e_ry, 1, 0) != 1)) {
-    snprintf(r->message, sizeof r->message, "no '!    total energy' line");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  r->energy_ev = r->free_energy_ev = e_ry * NACRE_RYDBERG_EV;
-  r->has_energy = 1;
-
-  const char *fblock = label_find_last(text, "Forces acting on atoms");
-  if (!fblock) {
-    snprintf(r->message, sizeof r->message, "no forces (tprnfor?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  nacre_status fst = label_result_forces(r, natoms, name, err);
-  if (fst) return fst;
-  const double ry_bohr = NACRE_RYDBERG_EV / NACRE_BOHR_A;
-  p = fblock;
-  for (int i = 0; i < natoms; i++) {
-    p = strstr(p, "force =");
-    const char *q = p ? p + 7 : NULL;
-    if (!q || label_read_doubles(&q, r->forces_ev_a + 3 * i, 3, 0) != 3) {
-      snprintf(r->message, sizeof r->message,
-               "forces: expected %d atom lines, found %d", natoms, i);
-      return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                             label_line_of(text, fblock), r->message);
-    }
-    for (int k = 0; k < 3; k++) r->forces_ev_a[3 * i + k] *= ry_bohr;
-    p = q;
-  }
-  r->has_forces = 1;
-
-  const char *sblock = label_find_last(text, "total   stress  (Ry/bohr**3)");
-  if (!sblock) {
-    snprintf(r->message, sizeof r->message, "no stress (tstress?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  double m[3][3];
-  p = strchr(sblock, '\n');
-  for (int i = 0; i < 3; i++) {
-    double row[6];
-    if (!p || label_read_doubles((p++, &p), row, 6, 0) != 6) {
-      snprintf(r->message, sizeof r->message, "stress row %d malformed", i + 1);
-      return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                             label_line_of(text, sblock) + i + 1, r->message);
-    }
-    for (int j = 0; j < 3; j++)
-      m[i][j] = -row[j] * NACRE_RYDBERG_EV /
-                (NACRE_BOHR_A * NACRE_BOHR_A * NACRE_BOHR_A);
-    p = strchr(p, '\n');
-  }
-  nacre_voigt_from_mat3(m, r->stress_ev_a3);
-  r->has_stress = 1;
-  if (!r->converged) {
-    snprintf(r->message, sizeof r->message, "SCF not converged");
-    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s: %s", name,
-                           r->message);
+  } else if ((p = strstr(b, done))) {
+    q->have_done = 1;
+    q->done_steps = atoi(p + sizeof done - 1);
+  } else if ((p = strstr(b, not_done))) {
+    q->have_notdone = 1;
+    q->notdone_steps = atoi(p + sizeof not_done - 1);
+  } else if (strstr(b, "PWSCF        :")) {
+    qe_times(b, &r->cpu_s, &r->wall_s);
+  } else if (nacre_io_starts(b, "!") && strstr(b, "total energy") &&
+             (p = strchr(b, '='))) {
+    q->have_energy = nacre_io_scan_doubles(p + 1, &q->energy_ry, 1, NULL) == 1;
+  } else if (strstr(b, "Forces acting on atoms")) {
+    q->in_forces = 1;
+    q->nforce_rows = 0;
+    q->forces_done = 0;
+    q->forces_line = q->in.lineno;
+  } else if (strstr(b, "total   stress  (Ry/bohr**3)")) {
+    q->in_stress = 1;
+    q->have_stress = 0;
+    q->stress_line = q->in.lineno;
+  } else if (!q->qerr_lines && (p = strstr(b, "Error in routine"))) {
+    snprintf(q->qerr, sizeof q->qerr, "%s", p);
+    q->qerr_lines = 1;
+  } else if (q->qerr_lines == 1 && !nacre_io_blank(b)) {
+    size_t len = strlen(q->qerr);
+    snprintf(q->qerr + len, sizeof q->qerr - len, " %s", b + strspn(b, " "));
+    q->qerr_lines = 2;
   }
   return NACRE_OK;
+}
+
+static nacre_status pwo_results(pwo_reader *q, const char *name,
+                                nacre_label_result *r, nacre_error *err) {
+  long last = q->in.lineno;
+  if (q->in_forces) { /* the file ends after the atom lines */
+    nacre_status st = pwo_force_line(q, name, r, err);
+    if (st) return st;
+  }
+  if (!r->converged && !q->have_energy) {
+    if (r->scf_steps > 0)
+      return pwo_fail(r, err, NACRE_ERR_NOT_CONVERGED, name, last,
+                      "SCF not converged after %d steps", r->scf_steps);
+    if (q->qerr_lines)
+      return pwo_fail(r, err, NACRE_ERR_PARSE, name, last, "pw.x: %.160s",
+                      q->qerr);
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, last,
+                    "no final energy (truncated output?)");
+  }
+  if (!q->have_energy)
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, 0,
+                    "no '!    total energy' line");
+  r->energy_ev = r->free_energy_ev = q->energy_ry * NACRE_RYDBERG_EV;
+  r->has_energy = 1;
+  if (!q->forces_done)
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, q->forces_line,
+                    q->forces_line ? "forces: %d atom lines, expected %d"
+                                   : "no forces (tprnfor?)",
+                    q->nforce_rows, q->natoms);
+  nacre_status st = label_result_forces(r, q->natoms, name, err);
+  if (st) return st;
+  const double ry_bohr = NACRE_RYDBERG_EV / NACRE_BOHR_A;
+  for (int k = 0; k < 3 * q->natoms; k++)
+    r->forces_ev_a[k] = q->forces[k] * ry_bohr;
+  r->has_forces = 1;
+  if (!q->have_stress)
+    return pwo_fail(r, err, NACRE_ERR_PARSE, name, q->stress_line,
+                    q->stress_line ? "stress: fewer than three rows"
+                                   : "no stress (tstress?)");
+  nacre_voigt_from_mat3(q->m_done, r->stress_ev_a3);
+  r->has_stress = 1;
+  if (!r->converged)
+    return pwo_fail(r, err, NACRE_ERR_NOT_CONVERGED, name, 0,
+                    "SCF not converged");
+  return NACRE_OK;
+}
+
+nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
+                            nacre_label_result *r, nacre_error *err) {
+  pwo_reader q;
+  memset(&q, 0, sizeof q);
+  q.natoms = natoms;
+  size_t n3 = 3 * (size_t)(natoms > 0 ? natoms : 1);
+  q.rows = malloc(sizeof(double) * n3);
+  q.forces = malloc(sizeof(double) * n3);
+  if (!q.rows || !q.forces) {
+    free(q.rows), free(q.forces);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s: forces", name);
+  }
+  nacre_io_lines_init_text(&q.in, text, strlen(text), name);
+  nacre_status st = NACRE_OK;
+  int got;
+  nacre_error lerr;
+  while (!st && (got = nacre_io_lines_next(&q.in, &lerr)) > 0)
+    st = pwo_line(&q, name, r, err);
+  if (!st && got < 0) {
+    snprintf(r->message, sizeof r->message, "%.250s", lerr.message);
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s", lerr.message);
+  }
+  if (!st) {
+    /* "achieved" wins over "NOT achieved" (a later SCF that converged) */
+    r->converged = q.have_done;
+    r->scf_steps = q.have_done      ? q.done_steps
+                   : q.have_notdone ? q.notdone_steps
+                                    : 0;
+    st = pwo_results(&q, name, r, err);
+  }
+  free(q.rows);
+  free(q.forces);
+  nacre_io_lines_close(&q.in);
+  return st;
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "label_internal.h"
+#include "../io/ioutil.h"
+#include "nacre/io.h"
 
 const char label_vasp_incar_template[] =
     "SYSTEM = nacre label\n"
@@ -175,171 +177,196 @@ nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
   return st;
 }
 
-/* ---- OUTCAR ---- */
+/* ---- OUTCAR: through the io module's reader, the last ionic step ---- */
 
 nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
                                      int natoms, nacre_label_result *r,
                                      nacre_error *err) {
-  const char *p = strstr(text, "vasp.");
-  if (p && p - text < 200) {
-    char ver[32] = "";
-    if (sscanf(p, "vasp.%31s", ver) == 1)
-      snprintf(r->code_version, sizeof r->code_version, "VASP %s", ver);
-  }
-  /* SCF steps of the last ionic step: "Iteration      1(  12)" */
-  const char *it = label_find_last(text, "Iteration");
-  r->scf_steps = 0;
-  if (it && (p = strstr(it, "(")) && p < it + strcspn(it, "\n"))
-    r->scf_steps = atoi(p + 1);
-  r->converged = label_find_last(text, "aborting loop because EDIFF is reached") != NULL;
-  /* If EDIFF was reached in an earlier ionic step only, the last step's
-   * Iteration lines come after it. */
-  if (r->converged && it &&
-      label_find_last(text, "aborting loop because EDIFF") < it)
-    r->converged = 0;
-  const char *el = label_find_last(text, "Elapsed time (sec):");
-  if (el) r->wall_s = strtod(strstr(el, ":") + 1, NULL);
-  const char *cpu = label_find_last(text, "Total CPU time used (sec):");
-  if (cpu) r->cpu_s = strtod(strstr(cpu, ":") + 1, NULL);
-
-  const char *toten = label_find_last(text, "free  energy   TOTEN");
-  double e;
-  if (!toten || !(p = strchr(toten, '=')) ||
-      (p++, label_read_doubles(&p, &e, 1, 0) != 1)) {
-    snprintf(r->message, sizeof r->message, "no 'free  energy   TOTEN' line "
-             "(truncated output?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  r->energy_ev = r->free_energy_ev = e;
-  r->has_energy = 1;
-
-  const char *fb = label_find_last(text, "TOTAL-FORCE (eV/Angst)");
-  nacre_status fst = label_result_forces(r, natoms, name, err);
-  if (fst) return fst;
-  p = fb ? strchr(fb, '\n') : NULL; /* header */
-  p = p ? strchr(p + 1, '\n') : NULL; /* dashes */
-  for (int i = 0; i < natoms; i++) {
-    double row[6];
-    if (!p || (p++, label_read_doubles(&p, row, 6, 0) != 6)) {
-      snprintf(r->message, sizeof r->message,
-               "TOTAL-FORCE table: expected %d atom rows, found %d", natoms, i);
-      return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                             fb ? label_line_of(text, fb) : 0, r->message);
-    }
-    memcpy(r->forces_ev_a + 3 * i, row + 3, 3 * sizeof(double));
-    p = strchr(p, '\n');
-  }
-  r->has_forces = 1;
-
-  const char *sb = label_find_last(text, "  in kB");
-  double kb[6];
-  p = sb ? strstr(sb, "in kB") + 5 : NULL;
-  if (!p || label_read_doubles(&p, kb, 6, 0) != 6) {
-    snprintf(r->message, sizeof r->message, "no stress line 'in kB' (ISIF=0?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  /* VASP XX YY ZZ XY YZ ZX, positive = compressive → Voigt, ASE sign */
-  const int from[6] = {0, 1, 2, 4, 5, 3};
-  for (int k = 0; k < 6; k++)
-    r->stress_ev_a3[k] = -kb[from[k]] * NACRE_KBAR_TO_GPA * NACRE_GPA_TO_EV_A3;
-  r->has_stress = 1;
-  if (!r->converged) {
+  nacre_frame *frames = NULL;
+  int n = 0;
+  nacre_outcar_run run;
+  nacre_error e;
+  nacre_error_clear(&e);
+  nacre_status st = nacre_outcar_parse(text, name, &frames, &n, &run, &e);
+  if (run.version[0])
+    snprintf(r->code_version, sizeof r->code_version, "VASP %s", run.version);
+  r->scf_steps = run.scf_steps;
+  r->converged = run.scf_converged;
+  r->wall_s = run.wall_s;
+  r->cpu_s = run.cpu_s;
+  const nacre_frame *last = n ? &frames[n - 1] : NULL;
+  if (st) {
+    snprintf(r->message, sizeof r->message, "%.250s", e.message);
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s", e.message);
+  } else if (last->s->natoms != natoms) {
     snprintf(r->message, sizeof r->message,
-             "SCF not converged (EDIFF not reached in %d steps)", r->scf_steps);
-    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s: %s", name,
+             "TOTAL-FORCE table: %d atoms, expected %d", last->s->natoms,
+             natoms);
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
+  } else if (!(last->has & NACRE_FRAME_STRESS)) {
+    snprintf(r->message, sizeof r->message, "no stress line 'in kB' (ISIF=0?)");
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
+  } else if (!(st = label_result_forces(r, natoms, name, err))) {
+    r->energy_ev = r->free_energy_ev = last->free_energy; /* TOTEN */
+    memcpy(r->forces_ev_a, last->forces, sizeof(double) * 3 * (size_t)natoms);
+    memcpy(r->stress_ev_a3, last->stress, sizeof r->stress_ev_a3);
+    r->has_energy = r->has_forces = r->has_stress = 1;
+    if (!r->converged) {
+      snprintf(r->message, sizeof r->message,
+               "SCF not converged (EDIFF not reached in %d steps)",
+               r->scf_steps);
+      st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s: %s", name,
                            r->message);
+    }
   }
-  return NACRE_OK;
+  for (int k = 0; k < n; k++) nacre_frame_clear(&frames[k]);
+  free(frames);
+  return st;
 }
 
 /* ---- vasprun.xml ---- */
 
-/* Reads the rows of <varray name="NAME"> starting at `from`; returns the
- * number of doubles read. */
-static int varray(const char *from, const char *name, double *out, int n) {
-  char tag[64];
-  snprintf(tag, sizeof tag, "<varray name=\"%s\"", name);
-  const char *p = strstr(from, tag);
-  if (!p) return 0;
-  const char *end = strstr(p, "</varray>");
-  int k = 0;
-  while (k < n && (p = strstr(p, "<v>")) && (!end || p < end)) {
-    p += 3;
-    k += label_read_doubles(&p, out + k, n - k < 3 ? n - k : 3, 0);
+/* vasprun.xml is written one element per line (several short ones may
+ * share a line, as <scstep><energy><i ...>). The reader keeps the last
+ * <calculation> block: its <scstep> count, forces, stress, the energy that
+ * follows the stress (those before belong to SCF steps) and its times. */
+typedef struct xml_reader {
+  nacre_io_lines in;
+  int natoms, nelm;
+  int in_calc, closed;        /* inside the last <calculation>; closed it */
+  long calc_line;
+  int scsteps;
+  int varray;                 /* 0 none, 1 forces, 2 stress */
+  nacre_io_dbuf forces, stress;
+  int after_stress, have_energy;
+  double energy, cpu_s, wall_s;
+} xml_reader;
+
+/* The number after the '>' that follows `tag` on the line. */
+static int xml_value(const char *line, const char *tag, double *v) {
+  const char *p = strstr(line, tag);
+  if (!p || !(p = strchr(p, '>'))) return 0;
+  return nacre_io_scan_doubles(p + 1, v, 1, NULL) == 1;
+}
+
+static nacre_status xml_line(xml_reader *x, nacre_label_result *r,
+                             nacre_error *err) {
+  const char *b = x->in.buf, *p;
+  double v;
+  if (!r->code_version[0] && (p = strstr(b, "name=\"version\"")) &&
+      (p = strchr(p, '>'))) {
+    char ver[32] = "";
+    if (sscanf(p + 1, "%31[^< ]", ver) == 1)
+      snprintf(r->code_version, sizeof r->code_version, "VASP %s", ver);
   }
-  return k;
+  if (strstr(b, "name=\"NELM\"") && xml_value(b, "name=\"NELM\"", &v))
+    x->nelm = (int)v;
+  if (strstr(b, "<calculation>")) { /* a new ionic step: start over */
+    x->in_calc = 1, x->closed = 0, x->calc_line = x->in.lineno;
+    x->scsteps = 0, x->varray = 0, x->after_stress = 0, x->have_energy = 0;
+    x->forces.n = x->stress.n = 0;
+    x->cpu_s = x->wall_s = 0;
+  }
+  if (!x->in_calc) return NACRE_OK;
+  for (p = b; (p = strstr(p, "<scstep>")); p++) x->scsteps++;
+  if (strstr(b, "<varray name=\"forces\"")) x->varray = 1;
+  else if (strstr(b, "<varray name=\"stress\"")) x->varray = 2;
+  else if (strstr(b, "</varray>")) {
+    if (x->varray == 2) x->after_stress = 1;
+    x->varray = 0;
+  } else if (x->varray && (p = strstr(b, "<v>"))) {
+    double row[3];
+    const char *rest;
+    if (nacre_io_scan_doubles(p + 3, row, 3, &rest) != 3 ||
+        strncmp(rest, "</v>", 4))
+      return nacre_io_fail_at(err, &x->in, "expected three numbers in <v>");
+    if (nacre_io_dbuf_push(x->varray == 1 ? &x->forces : &x->stress, row, 3,
+                           err))
+      return err ? err->status : NACRE_ERR_NOMEM;
+  }
+  if (x->after_stress && strstr(b, "name=\"e_fr_energy\"") &&
+      xml_value(b, "name=\"e_fr_energy\"", &x->energy))
+    x->have_energy = 1;
+  if ((p = strstr(b, "<time name=\"totalsc\">"))) {
+    double t[2]; /* cpu and wall seconds */
+    if (nacre_io_scan_doubles(strchr(p, '>') + 1, t, 2, NULL) == 2)
+      x->cpu_s = t[0], x->wall_s = t[1];
+  }
+  if (strstr(b, "</calculation>")) x->closed = 1;
+  return NACRE_OK;
+}
+
+static nacre_status xml_fail(nacre_label_result *r, nacre_error *err,
+                             nacre_status st, const char *name, long line,
+                             const char *msg) {
+  snprintf(r->message, sizeof r->message, "%s", msg);
+  if (line > 0) return nacre_error_set(err, st, "%s:%ld: %s", name, line, msg);
+  return nacre_error_set(err, st, "%s: %s", name, msg);
+}
+
+static nacre_status xml_results(xml_reader *x, const char *name,
+                                nacre_label_result *r, nacre_error *err) {
+  char msg[128];
+  if (!x->in_calc)
+    return xml_fail(r, err, NACRE_ERR_PARSE, name, 0, "no <calculation> block");
+  if (!x->closed)
+    return xml_fail(r, err, NACRE_ERR_PARSE, name, x->calc_line,
+                    "last <calculation> is not closed (truncated output?)");
+  r->scf_steps = x->scsteps;
+  r->converged = x->scsteps > 0 && x->scsteps < x->nelm;
+  r->cpu_s = x->cpu_s, r->wall_s = x->wall_s;
+  if (!x->have_energy)
+    return xml_fail(r, err, NACRE_ERR_PARSE, name, 0,
+                    "no e_fr_energy (truncated?)");
+  r->energy_ev = r->free_energy_ev = x->energy;
+  r->has_energy = 1;
+  if (x->forces.n != 3 * (size_t)x->natoms) {
+    snprintf(msg, sizeof msg, "forces: %zu numbers, expected %d", x->forces.n,
+             3 * x->natoms);
+    return xml_fail(r, err, NACRE_ERR_PARSE, name, x->calc_line, msg);
+  }
+  nacre_status st = label_result_forces(r, x->natoms, name, err);
+  if (st) return st;
+  memcpy(r->forces_ev_a, x->forces.v, sizeof(double) * x->forces.n);
+  r->has_forces = 1;
+  if (x->stress.n != 9)
+    return xml_fail(r, err, NACRE_ERR_PARSE, name, 0, "no stress varray");
+  /* the 3x3 matrix in kB, VASP's sign, as VASP's six components */
+  const double *m = x->stress.v;
+  const double kb[6] = {m[0], m[4], m[8], 0.5 * (m[1] + m[3]),
+                        0.5 * (m[5] + m[7]), 0.5 * (m[2] + m[6])};
+  nacre_stress_from_vasp_kbar(kb, r->stress_ev_a3);
+  r->has_stress = 1;
+  if (!r->converged) {
+    snprintf(msg, sizeof msg, "SCF not converged (%d of NELM=%d steps)",
+             r->scf_steps, x->nelm);
+    return xml_fail(r, err, NACRE_ERR_NOT_CONVERGED, name, 0, msg);
+  }
+  return NACRE_OK;
 }
 
 nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
                                       int natoms, nacre_label_result *r,
                                       nacre_error *err) {
-  const char *p = strstr(text, "name=\"version\"");
-  if (p && (p = strchr(p, '>'))) {
-    char ver[32] = "";
-    if (sscanf(p + 1, "%31[^< ]", ver) == 1)
-      snprintf(r->code_version, sizeof r->code_version, "VASP %s", ver);
+  xml_reader x;
+  memset(&x, 0, sizeof x);
+  x.natoms = natoms;
+  x.nelm = 60; /* VASP's default */
+  nacre_io_lines_init_text(&x.in, text, strlen(text), name);
+  nacre_error lerr;
+  nacre_error_clear(&lerr);
+  nacre_status st = NACRE_OK;
+  int got;
+  while (!st && (got = nacre_io_lines_next(&x.in, &lerr)) > 0)
+    st = xml_line(&x, r, &lerr);
+  if (st || got < 0) {
+    snprintf(r->message, sizeof r->message, "%.250s", lerr.message);
+    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s", lerr.message);
+  } else {
+    st = xml_results(&x, name, r, err);
   }
-  int nelm = 60; /* VASP default */
-  if ((p = strstr(text, "name=\"NELM\"")) && (p = strchr(p, '>')))
-    nelm = atoi(p + 1);
-  const char *calc = label_find_last(text, "<calculation>");
-  if (!calc) {
-    snprintf(r->message, sizeof r->message, "no <calculation> block");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  if (!strstr(calc, "</calculation>")) {
-    snprintf(r->message, sizeof r->message,
-             "last <calculation> is not closed (truncated output?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                           label_line_of(text, calc), r->message);
-  }
-  r->scf_steps = 0;
-  for (p = calc; (p = strstr(p, "<scstep>")); p++) r->scf_steps++;
-  r->converged = r->scf_steps > 0 && r->scf_steps < nelm;
-  /* the final <energy> of the step follows the stress; the ones before
-   * belong to SCF steps */
-  const char *after = strstr(calc, "<varray name=\"stress\"");
-  const char *e = after ? label_find_last(after, "name=\"e_fr_energy\"") : NULL;
-  double energy;
-  if (!e || !(p = strchr(strstr(e, "e_fr_energy"), '>')) ||
-      (p++, label_read_doubles(&p, &energy, 1, 0) != 1)) {
-    snprintf(r->message, sizeof r->message, "no e_fr_energy (truncated?)");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  r->energy_ev = r->free_energy_ev = energy;
-  r->has_energy = 1;
-  nacre_status fst = label_result_forces(r, natoms, name, err);
-  if (fst) return fst;
-  int nf = varray(calc, "forces", r->forces_ev_a, 3 * natoms);
-  if (nf != 3 * natoms) {
-    snprintf(r->message, sizeof r->message,
-             "forces: %d numbers, expected %d", nf, 3 * natoms);
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s", name,
-                           label_line_of(text, calc), r->message);
-  }
-  r->has_forces = 1;
-  double m[9];
-  if (varray(calc, "stress", m, 9) != 9) {
-    snprintf(r->message, sizeof r->message, "no stress varray");
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %s", name, r->message);
-  }
-  double s3[3][3];
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++)
-      s3[i][j] = -m[3 * i + j] * NACRE_KBAR_TO_GPA * NACRE_GPA_TO_EV_A3;
-  nacre_voigt_from_mat3(s3, r->stress_ev_a3);
-  r->has_stress = 1;
-  if ((p = strstr(calc, "<time name=\"totalsc\">"))) {
-    p = strchr(p, '>');
-    double t[2];
-    p++; /* cpu and wall seconds */
-    if (label_read_doubles(&p, t, 2, 0) == 2) r->cpu_s = t[0], r->wall_s = t[1];
-  }
-  if (!r->converged) {
-    snprintf(r->message, sizeof r->message,
-             "SCF not converged (%d of NELM=%d steps)", r->scf_steps, nelm);
-    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s: %s", name,
-                           r->message);
-  }
-  return NACRE_OK;
+  nacre_io_dbuf_free(&x.forces);
+  nacre_io_dbuf_free(&x.stress);
+  nacre_io_lines_close(&x.in);
+  return st;
 }

@@ -64,7 +64,7 @@ static void recount(void) {
       "     0.0 0.0 4.0   0.0 0.0 0.25\n"
       " POSITION                                       TOTAL-FORCE (eV/Angst)\n"
       " ---------------------------------------------------------------\n";
-  static const char *row = "  1.0 1.0 1.0   0.1 0.2 0.3\n";
+  static const char *row = "  %d.0 1.0 1.0   0.1 0.2 0.3\n"; /* x = atom */
   static const char *tail =
       " ---------------------------------------------------------------\n"
       "  FREE ENERGIE OF THE ION-ELECTRON SYSTEM (eV)\n"
@@ -76,7 +76,7 @@ static void recount(void) {
   for (int step = 1; step <= 2; step++) {
     n += (size_t)snprintf(text + n, sizeof text - n, head, 2 * step);
     for (int i = 0; i < 2 * step; i++)
-      n += (size_t)snprintf(text + n, sizeof text - n, "%s", row);
+      n += (size_t)snprintf(text + n, sizeof text - n, row, i);
     n += (size_t)snprintf(text + n, sizeof text - n, "%s", tail);
   }
   const char *path = test_tmp_path("OUTCAR_recount");

@@ -472,6 +472,16 @@ static void test_vasp_order(void) {
   label_buf_printf(&b, "%.*s%s      0.50000      0.50000      0.50000         0.300000      0.200000      0.100000\n%s",
                    (int)(at - text), text, row2, at + strlen(row2));
   free(text);
+  /* the header of a Na2Li run: one POTCAR per species, 2 Na then 1 Li */
+  const char *types = " POTCAR:    PAW_PBE Na_pv 19Sep2006\n   ions per type =               2\n";
+  char *h = strstr(b.s, types);
+  CHECK(h != NULL, "fixture header");
+  label_buf b2 = {0};
+  if (h)
+    label_buf_printf(&b2, "%.*s POTCAR:    PAW_PBE Na_pv 19Sep2006\n POTCAR:    PAW_PBE Li_sv 10Sep2004\n   ions per type =               2   1\n%s",
+                     (int)(h - b.s), b.s, h + strlen(types));
+  label_buf_free(&b);
+  b = b2;
   snprintf(path, sizeof path, "%s/OUTCAR.rec", dir);
   label_write_file(path, b.s, &err);
   label_buf_free(&b);
