@@ -1,5 +1,6 @@
 /* nacre/train.h — training neural-network potentials: labelled data sets
- * and their readers (MAISE data folders, DeePMD-kit folders, NumPy .npy),
+ * (read through nacre/io.h: extended XYZ, OUTCAR, MAISE and DeePMD-kit
+ * folders),
  * descriptor features stored sparsely per neighbour, the per-species
  * multilayer perceptron with the derivatives training needs, the loss on
  * energies, forces and stress, and the optimisers (Adam, L-BFGS).
@@ -13,6 +14,7 @@
 #include <stdio.h>
 
 #include "nacre/core.h"
+#include "nacre/io.h" /* nacre_npy, the readers */
 
 #ifdef __cplusplus
 extern "C" {
@@ -187,26 +189,6 @@ nacre_status nacre_split_by_key(const nacre_dataset *d, const char *key,
 nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
                                   int n, nacre_dataset **out,
                                   nacre_error *err);
-
-/* ------------------------------------------------------------------ */
-/* NumPy .npy arrays                                                     */
-/* ------------------------------------------------------------------ */
-
-typedef struct nacre_npy {
-  int ndim;
-  long shape[8];
-  long size;      /* product of shape */
-  double *data;   /* converted to double, C order */
-} nacre_npy;
-
-/* Reads format versions 1–3, little- or big-endian f4/f8/i4/i8/u4/u8,
- * C or Fortran order (Fortran is transposed into C order). */
-nacre_status nacre_npy_read(const char *path, nacre_npy *out,
-                            nacre_error *err);
-void nacre_npy_free(nacre_npy *a);
-/* Writes a little-endian f8 C-order array (format 1.0). */
-nacre_status nacre_npy_write(const char *path, const double *data, int ndim,
-                             const long *shape, nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Descriptor features, stored sparsely                                  */

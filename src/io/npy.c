@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nacre/train.h"
+#include "nacre/io.h"
 
 void nacre_npy_free(nacre_npy *a) {
   if (!a) return;
@@ -133,6 +133,18 @@ nacre_status nacre_npy_read(const char *path, nacre_npy *out,
     p = end;
   }
   size_t nbytes = (size_t)out->size * (size_t)itemsize;
+  /* a forged shape must not drive an allocation: the data must be there */
+  long here = ftell(fp), end = -1;
+  if (here >= 0 && fseek(fp, 0, SEEK_END) == 0) end = ftell(fp);
+  if (end < 0 || fseek(fp, here, SEEK_SET) != 0) {
+    st = nacre_error_set(err, NACRE_ERR_IO, "%s: cannot seek", path);
+    goto done;
+  }
+  if ((size_t)(end - here) < nbytes) {
+    nacre_error_set(err, st, "%s: .npy data truncated (expected %zu bytes, "
+                    "the file holds %ld)", path, nbytes, end - here);
+    goto done;
+  }
   raw = malloc(nbytes ? nbytes : 1);
   out->data = malloc((size_t)(out->size ? out->size : 1) * sizeof(double));
   if (!raw || !out->data) {

@@ -9,7 +9,8 @@
 #include "nacre/io.h"
 #include "nacre/train.h"
 
-/* A file read line by line with the current line number for messages. */
+/* A file read line by line with the current line number for messages
+ * (nacre's text model and committee files). */
 typedef struct train_lines {
   FILE *fp;
   const char *path;
@@ -23,16 +24,6 @@ void train_lines_close(train_lines *L);
 const char *train_lines_next(train_lines *L); /* NULL at end */
 int train_parse_doubles(const char *text, double *out, int max,
                         const char **rest);
-
-/* POSCAR.0 as MAISE writes it (VASP 5). */
-nacre_status train_read_poscar(const char *path, nacre_structure **out,
-                               nacre_error *err);
-/* VASP "in kB" order/sign → eV/Å^3 Voigt, ASE sign. */
-void train_stress_from_vasp_kb(const double kb[6], double stress[6]);
-
-/* snprintf for paths; returns 0, or −1 when the result did not fit. */
-int train_path(char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Builds nacre_features centre by centre: begin, then for i = 0..n−1 in
  * order centre(i) and entry(j) for every neighbour atom j (returns the
@@ -93,9 +84,5 @@ nacre_status train_model_read_body(train_lines *L, nacre_train_model **out,
 /* Default descriptor spec for cutoff rc (Å): MAISE's basis when the nn
  * module is present, radial functions otherwise. */
 void train_default_descriptors(double rc, char *spec, size_t len);
-
-/* A labelled file through the io module (extended XYZ, OUTCAR). */
-nacre_status train_read_file(nacre_dataset *d, const char *path,
-                             nacre_error *err);
 
 #endif
