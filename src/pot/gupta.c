@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/ioutil.h"
 #include "peratom.h"
 
 #define GUPTA_MAX_SPECIES 8
@@ -243,17 +244,17 @@ static const char *row_value(const char *line) {
 nacre_status nacre_gupta_load_maise(const char *path, nacre_potential **out,
                                     nacre_error *err) {
   *out = NULL;
-  FILE *f = fopen(path, "r");
-  if (!f) return nacre_error_set(err, NACRE_ERR_IO, "cannot open %s", path);
-  char line[512];
-  int lineno = 0, nspecies = 0, have_types = 0, in_params = 0, nvals = 0;
+  nacre_io_lines in;
+  nacre_status st = nacre_io_lines_open_gz(&in, path, err);
+  if (st) return st;
+  int lineno = 0, nspecies = 0, have_types = 0, in_params = 0, nvals = 0, got;
   int z[2] = {0, 0};
   double v[3 * 7];
-  nacre_status st = NACRE_OK;
   static const char *const labels[7] = {"A", "p", "B", "q", "r0", "Rmin",
                                         "Rmax"};
-  while (fgets(line, sizeof line, f)) {
-    lineno++;
+  while ((got = nacre_io_lines_next(&in, err)) > 0) {
+    const char *line = in.buf;
+    lineno = (int)in.lineno;
     if (lineno == 2 && !strstr(line, "Gupta")) {
       st = nacre_error_set(err, NACRE_ERR_PARSE,
                            "%s:2: not a MAISE Gupta model (line 2 does not "
@@ -282,8 +283,8 @@ nacre_status nacre_gupta_load_maise(const char *path, nacre_potential **out,
         have_types = 1;
       } else if (strstr(line, "parameters")) {
         in_params = 1;
-        if (!fgets(line, sizeof line, f)) break; /* the rule below */
-        lineno++;
+        if ((got = nacre_io_lines_next(&in, err)) <= 0) break; /* the rule */
+        lineno = (int)in.lineno;
       }
       continue;
     }
@@ -302,7 +303,8 @@ nacre_status nacre_gupta_load_maise(const char *path, nacre_potential **out,
     }
     nvals++;
   }
-  fclose(f);
+  nacre_io_lines_close(&in);
+  if (got < 0) return err ? err->status : NACRE_ERR_PARSE;
   if (st) return st;
   int want = nspecies == 2 ? 21 : 7;
   if (!have_types || nvals < want)
