@@ -253,6 +253,15 @@ nacre_status nacre_structure_niggli(const nacre_structure *s,
 /* Validity: natoms >= 0, finite numbers, known elements, non-degenerate
  * cell along periodic directions. */
 nacre_status nacre_structure_check(const nacre_structure *s, nacre_error *err);
+/* Atoms at the same place: 1 when two atoms (through periodic images) lie
+ * closer than tol Å, with *i < *j the closest such pair and *distance
+ * their distance; 0 when none; -1 when out of memory. O(N log N). */
+int nacre_structure_coincident(const nacre_structure *s, double tol, int *i,
+                               int *j, double *distance);
+/* Distance below which a file's atoms count as one position given twice
+ * (no structure a user means has atoms this close; H2 is 0.74 Å). */
+#define NACRE_COINCIDENT_A 0.01
+
 /* Chemical formula in order of first appearance ("Li12Sn4"). */
 void nacre_structure_formula(const nacre_structure *s, char *buf,
                              size_t buflen);

@@ -4,10 +4,13 @@
 #include "cif.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "nacre/sym.h"
 
 #define CIF_MAX_OPS 384        /* 192 is the most any space group needs */
 #define CIF_MAX_ATOMS 1000000  /* after expansion */
@@ -23,6 +26,9 @@ typedef struct cif_data {
   double trans[CIF_MAX_OPS][3];
   nacre_io_dbuf sites; /* per site: z, fx, fy, fz */
   long site_line0;
+  /* the space group by name, used when no operations are listed */
+  char hm[64], hall[64], number[16];
+  long hm_line, hall_line, number_line;
 } cif_data;
 
 static const char *cell_tags[6] = {
@@ -82,6 +88,19 @@ static int single_tag(cif_data *d, cif_lex *lx, nacre_error *err) {
     return -1;
   }
   if (is_symop_tag(tag)) return add_op(d, lx, err);
+  if (tag_is(tag, "_symmetry_space_group_name_h-m") ||
+      tag_is(tag, "_space_group_name_h-m_alt")) {
+    snprintf(d->hm, sizeof d->hm, "%s", lx->text);
+    d->hm_line = lx->line;
+  } else if (tag_is(tag, "_symmetry_space_group_name_hall") ||
+             tag_is(tag, "_space_group_name_hall")) {
+    snprintf(d->hall, sizeof d->hall, "%s", lx->text);
+    d->hall_line = lx->line;
+  } else if (tag_is(tag, "_symmetry_int_tables_number") ||
+             tag_is(tag, "_space_group_it_number")) {
+    snprintf(d->number, sizeof d->number, "%s", lx->text);
+    d->number_line = lx->line;
+  }
   for (int i = 0; i < 6; i++) {
     if (!tag_is(tag, cell_tags[i])) continue;
     char q[64];
@@ -232,6 +251,7 @@ static int read_blocks(cif_data *d, cif_lex *lx, nacre_error *err) {
       if (d->sites.n) return 0;
       memset(d->have_cell, 0, sizeof d->have_cell);
       d->nops = 0;
+      d->hm[0] = d->hall[0] = d->number[0] = '\0';
     } else if (k == CIF_TAG) {
       rc = single_tag(d, lx, err);
     } else if (k == CIF_LOOP) {
@@ -267,16 +287,156 @@ static void apply_op(const cif_data *d, int op, const double *f, double *out) {
   }
 }
 
+/* ---- the space group by name (no operations listed) ---- */
+
+/* "I m -3 m", "P 63/m m c", "P 1 21/c 1", "Fd-3m:2": spaces and '_' out,
+ * and the setting after ':' (origin choice, H or R axes) into choice. */
+static void hm_key(const char *in, char *key, size_t n, char *choice,
+                   size_t cn) {
+  size_t k = 0;
+  if (choice) choice[0] = '\0';
+  for (const char *p = in; *p && k + 1 < n; p++) {
+    if (*p == ':') {
+      if (choice) {
+        const char *c = p + 1;
+        while (*c == ' ') c++;
+        snprintf(choice, cn, "%s", c);
+        for (char *e = choice + strlen(choice); e > choice && e[-1] == ' ';)
+          *--e = '\0';
+      }
+      break;
+    }
+    if (*p != ' ' && *p != '_') key[k++] = *p;
+  }
+  key[k] = '\0';
+}
+
+/* Hall symbols compare with runs of spaces as one, case ignored. */
+static int same_hall(const char *a, const char *b) {
+  for (;;) {
+    while (*a == ' ' && (a[1] == ' ' || a[1] == '\0')) a++;
+    while (*b == ' ' && (b[1] == ' ' || b[1] == '\0')) b++;
+    if (!*a || !*b) return !*a && !*b;
+    if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    a++, b++;
+  }
+}
+
+/* The Hall setting a Hermann–Mauguin symbol names: the first in spglib's
+ * table (its standard setting: origin choice 1, hexagonal axes for R)
+ * whose short or full symbol matches, or the one of the setting given
+ * after ':'; 0 when none. */
+static int hall_from_hm(const char *hm) {
+  char key[64], choice[16];
+  hm_key(hm, key, sizeof key, choice, sizeof choice);
+  if (!key[0]) return 0;
+  for (int h = 1; h <= 530; h++) {
+    nacre_sg_info g;
+    if (nacre_sg_type(h, &g, NULL)) continue;
+    char ks[64], kf[64];
+    hm_key(g.international, ks, sizeof ks, NULL, 0);
+    hm_key(g.international_full, kf, sizeof kf, NULL, 0);
+    if (strcmp(key, ks) && strcmp(key, kf)) continue;
+    if (!choice[0] || !strcasecmp(choice, g.choice)) return h;
+  }
+  return 0;
+}
+
+static int hall_from_symbol(const char *hall) {
+  for (int h = 1; h <= 530; h++) {
+    nacre_sg_info g;
+    if (!nacre_sg_type(h, &g, NULL) && same_hall(hall, g.hall_symbol)) return h;
+  }
+  return 0;
+}
+
+static int unknown_value(const char *v) {
+  return !v[0] || !strcmp(v, "?") || !strcmp(v, ".");
+}
+
+/* The Hall setting the data block names: its Hall symbol, else its
+ * Hermann–Mauguin symbol (checked against the group number when both are
+ * given), else the number alone (the standard setting); 0 with no name at
+ * all; -1 on an error (unknown or contradictory names are refused rather
+ * than read as P1). */
+static int named_setting(const cif_data *d, const char *name,
+                         nacre_error *err) {
+  char q[80];
+  int number = 0, hall = 0;
+  if (!unknown_value(d->number) &&
+      nacre_io_int(d->number, 1, 230, &number)) {
+    nacre_io_fail(err, name, d->number_line,
+                  "space-group number '%s' is not in 1..230",
+                  nacre_io_quote(d->number, q, sizeof q));
+    return -1;
+  }
+  if (!unknown_value(d->hall)) {
+    if (!(hall = hall_from_symbol(d->hall))) {
+      nacre_io_fail(err, name, d->hall_line,
+                    "unknown Hall symbol '%s'; list the symmetry operations "
+                    "(_space_group_symop_operation_xyz) instead",
+                    nacre_io_quote(d->hall, q, sizeof q));
+      return -1;
+    }
+  } else if (!unknown_value(d->hm)) {
+    if (!(hall = hall_from_hm(d->hm))) {
+      nacre_io_fail(err, name, d->hm_line,
+                    "unknown Hermann-Mauguin symbol '%s'; list the symmetry "
+                    "operations (_space_group_symop_operation_xyz) instead",
+                    nacre_io_quote(d->hm, q, sizeof q));
+      return -1;
+    }
+  } else if (number) {
+    return nacre_sg_default_hall(number);
+  } else {
+    return 0;
+  }
+  nacre_sg_info g;
+  if (nacre_sg_type(hall, &g, err)) return -1;
+  if (number && g.number != number) {
+    nacre_io_fail(err, name, d->number_line,
+                  "space-group number %d contradicts the symbol '%s' (group "
+                  "%d)",
+                  number, nacre_io_quote(unknown_value(d->hall) ? d->hm : d->hall,
+                                         q, sizeof q),
+                  g.number);
+    return -1;
+  }
+  return hall;
+}
+
+/* Operations from the group's name when the block lists none; P1 only when
+ * it names no group either. */
+static int resolve_operations(cif_data *d, const char *name,
+                              nacre_error *err) {
+  static const int identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  if (d->nops) return 0;
+  int hall = named_setting(d, name, err);
+  if (hall < 0) return -1;
+  if (hall > 0) {
+    int (*rot)[3][3] = malloc(sizeof(int[NACRE_SG_MAX_OPS][3][3]));
+    double (*trans)[3] = malloc(sizeof(double[NACRE_SG_MAX_OPS][3]));
+    int n = 0;
+    nacre_status st = rot && trans ? nacre_sg_operations(hall, rot, trans, &n, err)
+                                   : nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    if (!st) {
+      memcpy(d->rot, rot, sizeof(int[3][3]) * (size_t)n);
+      memcpy(d->trans, trans, sizeof(double[3]) * (size_t)n);
+      d->nops = n;
+    }
+    free(rot);
+    free(trans);
+    return st ? -1 : 0;
+  }
+  memcpy(d->rot[0], identity, sizeof identity);
+  memset(d->trans[0], 0, sizeof d->trans[0]);
+  d->nops = 1;
+  return 0;
+}
+
 /* Appends (z, frac) of each distinct image of every site to out. */
 static int expand(const cif_data *d, nacre_io_dbuf *out, const char *name,
                   nacre_error *err) {
-  static const int identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-  cif_data *dd = (cif_data *)d;
-  if (dd->nops == 0) {
-    memcpy(dd->rot[0], identity, sizeof identity);
-    memset(dd->trans[0], 0, sizeof dd->trans[0]);
-    dd->nops = 1;
-  }
   for (size_t s = 0; s < d->sites.n / 4; s++) {
     const double *site = &d->sites.v[4 * s];
     size_t first = out->n;
@@ -316,7 +476,7 @@ static nacre_structure *build(cif_data *d, const char *name, nacre_error *err) {
   }
   nacre_io_dbuf atoms = {0};
   nacre_structure *s = NULL;
-  if (!expand(d, &atoms, name, err) &&
+  if (!resolve_operations(d, name, err) && !expand(d, &atoms, name, err) &&
       (s = nacre_structure_new((int)(atoms.n / 4), err))) {
     memcpy(s->cell, cell, sizeof cell);
     for (int i = 0; i < s->natoms; i++) {
@@ -337,6 +497,15 @@ nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
   cif_lex lx;
   nacre_cif_lex_init(&lx, fp, name);
   if (!read_blocks(d, &lx, err)) *out = build(d, name, err);
+  if (*out) {
+    nacre_frame f;
+    nacre_frame_init(&f);
+    f.s = *out;
+    if (nacre_frame_check(&f, name, 0, err)) {
+      nacre_structure_free(*out);
+      *out = NULL;
+    }
+  }
   nacre_cif_lex_free(&lx);
   nacre_io_dbuf_free(&d->sites);
   free(d);

@@ -462,6 +462,7 @@ nacre_status nacre_xyz_next(nacre_xyz_reader *r, nacre_frame *f, int *eof,
     if (need_line(r, natoms, i, err) || keep_line(r, i, err))
       st = err ? err->status : NACRE_ERR_PARSE;
   if (!st) st = build_frame(r, f, &h, natoms, err);
+  if (!st) st = nacre_frame_check(f, r->name, h.line + 1, err);
   nacre_xyz_kv_free(&h.kv);
   if (st) nacre_frame_clear(f);
   return st;

@@ -2,6 +2,8 @@
  * (energies, forces, stress, extra per-atom columns, info keys). */
 #include "ioutil.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,4 +156,65 @@ nacre_status nacre_frame_copy(nacre_frame *dst, const nacre_frame *src,
   nacre_status st = copy_labels(dst, src, err);
   if (st) nacre_frame_clear(dst);
   return st;
+}
+
+/* ---- plausibility of what a reader produced ---- */
+
+/* Labels beyond these are corrupt numbers (1e308 from a broken writer), not
+ * physics: their squares overflow a loss. eV per atom, eV/Å, eV/Å^3. */
+#define LABEL_MAX 1e6
+
+static long atom_line(long first_atom_line, int atom) {
+  return first_atom_line > 0 ? first_atom_line + atom : 0;
+}
+
+static nacre_status label_fail(nacre_error *err, const char *name, long line,
+                               const char *what, double v, const char *unit) {
+  if (!isfinite(v))
+    return nacre_io_fail(err, name, line, "%s is %g: not a finite number",
+                         what, v);
+  return nacre_io_fail(err, name, line,
+                       "%s is %g %s: beyond ±%g, a corrupt number rather than "
+                       "a label", what, v, unit, LABEL_MAX);
+}
+
+nacre_status nacre_frame_check(const nacre_frame *f, const char *name,
+                               long first_atom_line, nacre_error *err) {
+  const nacre_structure *s = f->s;
+  long head = first_atom_line > 1 ? first_atom_line - 1 : 0;
+  if (!s || s->natoms < 1)
+    return nacre_io_fail(err, name, head, "no atoms");
+  nacre_error e2;
+  if (nacre_structure_check(s, &e2))
+    return nacre_io_fail(err, name, head, "%s", e2.message);
+  int i, j;
+  double d;
+  int c = nacre_structure_coincident(s, NACRE_COINCIDENT_A, &i, &j, &d);
+  if (c < 0) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (c)
+    return nacre_io_fail(err, name, atom_line(first_atom_line, j),
+                         "atoms %d and %d are at the same position (%.3g Å "
+                         "apart, periodic images included)",
+                         i + 1, j + 1, d);
+  double n = s->natoms;
+  if ((f->has & NACRE_FRAME_ENERGY) && !(fabs(f->energy / n) <= LABEL_MAX))
+    return label_fail(err, name, head, "the energy", f->energy, "eV");
+  if ((f->has & NACRE_FRAME_FREE_ENERGY) &&
+      !(fabs(f->free_energy / n) <= LABEL_MAX))
+    return label_fail(err, name, head, "the free energy", f->free_energy, "eV");
+  if ((f->has & NACRE_FRAME_FORCES) && f->forces)
+    for (int a = 0; a < s->natoms; a++)
+      for (int k = 0; k < 3; k++)
+        if (!(fabs(f->forces[3 * a + k]) <= LABEL_MAX)) {
+          char what[64];
+          snprintf(what, sizeof what, "the force on atom %d", a + 1);
+          return label_fail(err, name, atom_line(first_atom_line, a), what,
+                            f->forces[3 * a + k], "eV/Å");
+        }
+  if (f->has & NACRE_FRAME_STRESS)
+    for (int k = 0; k < 6; k++)
+      if (!(fabs(f->stress[k]) <= LABEL_MAX))
+        return label_fail(err, name, head, "a stress component", f->stress[k],
+                          "eV/Å^3");
+  return NACRE_OK;
 }

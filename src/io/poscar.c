@@ -347,6 +347,15 @@ nacre_status nacre_poscar_read(FILE *fp, const char *name,
   nacre_io_dbuf pos = {0}, flags = {0};
   if (!parse_head(&r, &h, err) && !parse_positions(&r, &h, &pos, &flags, err))
     *out = build(&r, &h, pos.v, h.selective ? flags.v : NULL, err);
+  if (*out) { /* the atom lines are the last natoms lines read */
+    nacre_frame f;
+    nacre_frame_init(&f);
+    f.s = *out;
+    if (nacre_frame_check(&f, name, r.lineno - (*out)->natoms + 1, err)) {
+      nacre_structure_free(*out);
+      *out = NULL;
+    }
+  }
   head_free(&h);
   nacre_io_dbuf_free(&pos);
   nacre_io_dbuf_free(&flags);

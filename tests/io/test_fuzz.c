@@ -2,11 +2,16 @@
  * tests/data/io (and a gzip copy of the extended XYZ one) is mutated 1000
  * times (random byte changes biased to syntax characters, deletions,
  * duplications of runs and of whole lines, insertions of long digit
- * strings, truncations; seeded nacre_rng so runs repeat) and parsed. The
- * property checked: every parse returns (OK or an error with a non-empty
- * message) — no crash, and under the sanitize preset no memory error or
+ * strings, truncations; seeded nacre_rng so runs repeat) and parsed; so
+ * are the files of a MAISE data folder (dat.dat, POSCAR.0) and of a
+ * DeePMD-kit folder (type.raw, type_map.raw, the .npy arrays) read through
+ * nacre_read_frames. The property checked: every parse returns (OK or an
+ * error with a non-empty message), and every frame handed out has finite
+ * labels — no crash, and under the sanitize preset no memory error or
  * leak. */
+#include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "iotest.h"
@@ -161,13 +166,109 @@ static void fuzz_gzip(uint64_t stream) {
   free(text);
 }
 
+/* ---- labelled-data folders through nacre_read_frames ---- */
+
+static nacre_status check_frame(void *user, nacre_frame *f, const char *source,
+                                nacre_error *err) {
+  int *garbage = user;
+  (void)source, (void)err;
+  int ok = f->s && f->s->natoms > 0 && isfinite(f->energy);
+  for (int k = 0; ok && f->forces && k < 3 * f->s->natoms; k++)
+    ok = isfinite(f->forces[k]);
+  for (int k = 0; ok && k < 6; k++) ok = isfinite(f->stress[k]);
+  *garbage += !ok;
+  return NACRE_OK;
+}
+
+/* Copies src (relative to the source tree) into the temporary folder. */
+static void copy_into(const char *src, const char *dst) {
+  size_t len;
+  char *text = test_read_all(test_source_path(src), &len);
+  FILE *fp = fopen(test_tmp_path(dst), "wb");
+  if (text && fp) fwrite(text, 1, len, fp);
+  if (fp) fclose(fp);
+  free(text);
+}
+
+/* Mutates the file `victim` of the folder `dir` (under the temporary
+ * folder) `rounds` times, reading the folder after each. */
+static void fuzz_folder(const char *dir, const char *victim, uint64_t stream) {
+  char rel[300];
+  snprintf(rel, sizeof rel, "%s/%s", dir, victim);
+  size_t len;
+  char *orig = test_read_all(test_tmp_path(rel), &len);
+  CHECK(orig != NULL, "folder file %s", rel);
+  if (!orig) return;
+  size_t cap = 2 * len + 256;
+  char *buf = malloc(cap);
+  char root[4200];
+  snprintf(root, sizeof root, "%s", test_tmp_path(dir));
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, stream);
+  int silent = 0, garbage = 0;
+  for (int round = 0; round < rounds; round++) {
+    memcpy(buf, orig, len);
+    size_t n = len;
+    int nmut = 1 + nacre_rng_int(&rng, 8);
+    for (int m = 0; m < nmut; m++) n = mutate_once(&rng, buf, n, cap);
+    FILE *fp = fopen(test_tmp_path(rel), "wb");
+    fwrite(buf, 1, n, fp);
+    fclose(fp);
+    nacre_error err;
+    nacre_error_clear(&err);
+    if (nacre_read_frames(root, check_frame, &garbage, &err))
+      silent += !err.message[0];
+  }
+  FILE *fp = fopen(test_tmp_path(rel), "wb"); /* restored for the next */
+  fwrite(orig, 1, len, fp);
+  fclose(fp);
+  CHECK(silent == 0 && garbage == 0,
+        "%s: %d failures without a message, %d frames with non-finite labels",
+        rel, silent, garbage);
+  free(buf);
+  free(orig);
+}
+
+static void fuzz_datasets(uint64_t stream) {
+  /* a MAISE folder of one structure */
+  mkdir(test_tmp_path("maise"), 0755);
+  mkdir(test_tmp_path("maise/s1"), 0755);
+  test_write_text(test_tmp_path("maise/s1/POSCAR.0"),
+                  "NaCl\n1.0\n5.6 0 0\n0 5.6 0\n0 0 5.6\nNa Cl\n2 2\n"
+                  "Direct\n0 0 0\n0.5 0.5 0\n0.5 0 0\n0 0.5 0\n");
+  test_write_text(test_tmp_path("maise/s1/dat.dat"),
+                  "-13.1\n in kB 12.3 10.0 8.0 1.0 2.0 3.0\n"
+                  " POSITION                      TOTAL-FORCE (eV/Angst)\n"
+                  " ----------------------------------------\n"
+                  " 0 0 0 0.01 -0.02 0.03\n 2.8 2.8 0 -0.01 0.02 -0.03\n"
+                  " 2.8 0 0 0.1 0.2 0.3\n 0 2.8 0 -0.1 -0.2 -0.3\n"
+                  " ----------------------------------------\n");
+  fuzz_folder("maise", "s1/dat.dat", stream);
+  fuzz_folder("maise", "s1/POSCAR.0", stream + 1);
+  /* the DeePMD fixture */
+  const char *files[] = {"type.raw", "type_map.raw", "set.000/box.npy",
+                         "set.000/coord.npy", "set.000/energy.npy",
+                         "set.000/force.npy", "set.000/virial.npy"};
+  mkdir(test_tmp_path("deepmd"), 0755);
+  mkdir(test_tmp_path("deepmd/set.000"), 0755);
+  for (int k = 0; k < 7; k++) {
+    char src[300], dst[300];
+    snprintf(src, sizeof src, "tests/data/train/deepmd/%s", files[k]);
+    snprintf(dst, sizeof dst, "deepmd/%s", files[k]);
+    copy_into(src, dst);
+  }
+  for (int k = 0; k < 7; k++)
+    fuzz_folder("deepmd", files[k], stream + 2 + (uint64_t)k);
+}
+
 int main(void) {
   if (getenv("NACRE_FUZZ_ROUNDS")) rounds = atoi(getenv("NACRE_FUZZ_ROUNDS"));
   if (getenv("NACRE_FUZZ_SEED")) seed = strtoull(getenv("NACRE_FUZZ_SEED"), NULL, 10);
   int n = (int)(sizeof fixtures / sizeof fixtures[0]);
   for (int k = 0; k < n; k++) fuzz_fixture(fixtures[k], (uint64_t)k);
   fuzz_gzip((uint64_t)n);
-  printf("%d mutated files parsed\n", (n + 1) * rounds);
+  fuzz_datasets((uint64_t)n + 1);
+  printf("%d mutated files parsed\n", (n + 10) * rounds);
   test_tmp_cleanup();
   TEST_DONE();
 }

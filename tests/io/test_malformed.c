@@ -53,6 +53,13 @@ static const bad_case cases[] = {
     {"OUTCAR_nospecies", 7, "species unknown"},
     {"OUTCAR_before_ions", 1, "POSITION block before 'ions per type'"},
     {"OUTCAR_badcounts", 4, "bad 'ions per type' line"},
+    /* nonsense that used to be accepted */
+    {"OUTCAR_unknown_element", 3, "unknown element in the POTCAR name 'Xx'"},
+    {"OUTCAR_nions", 7, "adds up to 4 atoms, NIONS (line 6) says 5"},
+    {"OUTCAR_zero_lattice", 9, "lattice vector b is zero"},
+    {"empty_frame.xyz", 2, "no atoms"},
+    {"same_position.xyz", 5, "atoms 2 and 3 are at the same position"},
+    {"same_position.poscar", 10, "atoms 1 and 2 are at the same position"},
 };
 
 int main(void) {
