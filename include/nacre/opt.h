@@ -134,6 +134,39 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
                          const nacre_relax_options *opt, const nacre_ctx *ctx,
                          nacre_relax_result *res, nacre_error *err);
 
+/* ------------------------------------------------------------------ */
+/* The same on plain arrays, for bindings                                */
+/* ------------------------------------------------------------------ */
+
+/* How a relaxation ended, in plain fields (fixed layout for bindings). */
+typedef struct nacre_relax_summary {
+  int outcome;               /* nacre_relax_outcome */
+  char outcome_name[32];     /* "converged", ... (nacre_relax_outcome_name) */
+  char message[256];         /* why it stopped */
+  int steps;
+  long force_calls;
+  double energy, enthalpy;   /* eV */
+  double volume;             /* Å^3 */
+  double pressure_gpa;
+  double stress[6];          /* eV/Å^3, ASE sign */
+  double fmax;               /* eV/Å */
+  double smax_gpa;
+} nacre_relax_summary;
+
+/* nacre_relax with default options but those given: cell[9] (rows, Å) and
+ * positions[3n] (Cartesian Å) are relaxed in place; mode as
+ * nacre_relax_mode_parse reads it (NULL: full); fmax (eV/Å), smax_gpa and
+ * max_steps ≤ 0 keep the defaults; symprec > 0 keeps the space group found
+ * within symprec Å. NACRE_OK whenever the relaxation ran: how it ended is in
+ * out->outcome. */
+nacre_status nacre_relax_arrays(nacre_calc *c, int natoms, double *cell,
+                                const int *pbc, const int *numbers,
+                                double *positions, const char *mode,
+                                double pressure_gpa, double fmax,
+                                double smax_gpa, int max_steps,
+                                double symprec, nacre_relax_summary *out,
+                                nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif

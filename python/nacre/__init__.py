@@ -19,8 +19,8 @@ import numpy as np
 from . import _lib
 
 __version__ = "0.1.0"
-__all__ = ["Potential", "NacreError", "library_version", "library_path",
-           "__version__"]
+__all__ = ["Potential", "NacreError", "relax", "library_version",
+           "library_path", "__version__"]
 
 
 class NacreError(RuntimeError):
@@ -231,7 +231,59 @@ class Potential:
         """Stress, (6,) eV/Å³, Voigt xx yy zz yz xz xy, ASE sign."""
         return self.calculate(positions, numbers, cell, pbc, ("stress",))["stress"]
 
+    def _relax_arrays(self, cell, pbc, numbers, positions, mode, pressure_gpa,
+                      fmax, smax_gpa, max_steps, symprec):
+        self._live()
+        summary = _lib.RelaxSummary()
+        err = _lib.Error()
+        with self._lock:
+            st = self._lib.nacre_relax_arrays(
+                self._calc, positions.shape[0], _pointer(cell, ctypes.c_double),
+                _pointer(pbc, ctypes.c_int), _pointer(numbers, ctypes.c_int),
+                _pointer(positions, ctypes.c_double),
+                mode.encode() if mode else None, float(pressure_gpa),
+                float(fmax or 0.0), float(smax_gpa or 0.0),
+                int(max_steps or 0), float(symprec or 0.0),
+                ctypes.byref(summary), ctypes.byref(err))
+        _check(st, err)
+        return summary
+
     def energies(self, positions, numbers, cell=None, pbc=True):
         """Per-atom energies, (N,) eV."""
         return self.calculate(positions, numbers, cell, pbc,
                               ("energies",))["energies"]
+
+
+def relax(atoms, potential, pressure_gpa=0.0, fmax=None, smax_gpa=None,
+          max_steps=None, mode="full", symprec=None):
+    """Relaxes an ASE Atoms object in place with nacre's relaxation (as
+    `nacre relax`: L-BFGS on atoms and log-strain cell coordinates,
+    minimising H = E + PV).
+
+    potential: a SPEC or a nacre.Potential. pressure_gpa: hydrostatic
+    pressure, GPa. fmax (eV/Å), smax_gpa (GPa), max_steps: convergence and
+    limit (None: nacre's defaults 0.01 eV/Å, 0.01 GPa, 1000). mode: "full",
+    "atoms", "cell", "fixed-volume" or "fixed-shape". symprec: keep the
+    space group found within symprec Å (None: free).
+
+    Returns a dict: outcome ("converged", "max-steps", ...), message,
+    steps, force_calls, energy and enthalpy (eV), volume (Å³),
+    pressure_gpa, stress (eV/Å³, ASE sign), fmax (eV/Å), smax_gpa.
+    The atoms keep the relaxed positions and cell (and any calculator)."""
+    pot = potential if isinstance(potential, Potential) else Potential(potential)
+    pos = np.array(atoms.get_positions(), dtype=np.float64, order="C")
+    cell = np.array(atoms.get_cell()[:], dtype=np.float64, order="C").reshape(9)
+    pbc = np.ascontiguousarray(np.broadcast_to(np.asarray(atoms.get_pbc(),
+                                                          dtype=bool), (3,)),
+                               dtype=np.intc)
+    numbers = _atomic_numbers(atoms.get_atomic_numbers())
+    s = pot._relax_arrays(cell, pbc, numbers, pos, mode, pressure_gpa, fmax,
+                          smax_gpa, max_steps, symprec)
+    atoms.set_cell(cell.reshape(3, 3), scale_atoms=False)
+    atoms.set_positions(pos)
+    return {"outcome": s.outcome_name.decode(),
+            "message": s.message.decode(errors="replace"),
+            "steps": s.steps, "force_calls": s.force_calls,
+            "energy": s.energy, "enthalpy": s.enthalpy, "volume": s.volume,
+            "pressure_gpa": s.pressure_gpa, "stress": np.array(s.stress[:]),
+            "fmax": s.fmax, "smax_gpa": s.smax_gpa}

@@ -29,6 +29,23 @@ class Error(ctypes.Structure):
                 ("message", ctypes.c_char * ERROR_MESSAGE_MAX)]
 
 
+class RelaxSummary(ctypes.Structure):
+    """struct nacre_relax_summary."""
+
+    _fields_ = [("outcome", ctypes.c_int),
+                ("outcome_name", ctypes.c_char * 32),
+                ("message", ctypes.c_char * 256),
+                ("steps", ctypes.c_int),
+                ("force_calls", ctypes.c_long),
+                ("energy", ctypes.c_double),
+                ("enthalpy", ctypes.c_double),
+                ("volume", ctypes.c_double),
+                ("pressure_gpa", ctypes.c_double),
+                ("stress", ctypes.c_double * 6),
+                ("fmax", ctypes.c_double),
+                ("smax_gpa", ctypes.c_double)]
+
+
 def _recorded_library():
     try:
         from . import _config
@@ -91,6 +108,12 @@ def _declare(lib):
             [P, ctypes.c_int, c_double_p, c_int_p, c_int_p, c_double_p,
              c_double_p, c_double_p, c_double_p, c_double_p, E]),
         "nacre_element_z": (ctypes.c_int, [ctypes.c_char_p]),
+        "nacre_relax_arrays": (
+            ctypes.c_int,
+            [P, ctypes.c_int, c_double_p, c_int_p, c_int_p, c_double_p,
+             ctypes.c_char_p, ctypes.c_double, ctypes.c_double,
+             ctypes.c_double, ctypes.c_int, ctypes.c_double,
+             ctypes.POINTER(RelaxSummary), E]),
     }
     for name, (restype, argtypes) in sig.items():
         fn = getattr(lib, name)
