@@ -435,6 +435,100 @@ nacre_status nacre_phonon_study_run(const nacre_structure *unit, nacre_calc *cal
                                     nacre_phonon_study **out, nacre_error *err);
 void nacre_phonon_study_free(nacre_phonon_study *s);
 
+/* ------------------------------------------------------------------ */
+/* Quasi-harmonic approximation                                           */
+/* ------------------------------------------------------------------ */
+
+/* Relaxes s in place at fixed volume (atoms and cell shape), for the
+ * quasi-harmonic volumes. The phonon layer does not relax by itself: the
+ * caller binds this to its relaxation (the CLI binds nacre_relax). */
+typedef nacre_status (*nacre_phonon_relax_fn)(void *user, nacre_structure *s, nacre_error *err);
+
+typedef struct nacre_qha_options {
+  nacre_phonon_options phonon;
+  int nvolumes;                /* at least 4 (5 or more advised) */
+  const double *volume_ratios; /* V / V_input */
+  int ntemperatures;
+  const double *temperatures_k; /* NULL: 0, 10, ..., 1000 K */
+  int npressures;
+  const double *pressures_gpa;    /* NULL: 0 GPa */
+  int mesh[3];                    /* all 0: mesh_density */
+  double mesh_density;            /* points per Å⁻¹ (40) */
+  double imaginary_tolerance_thz; /* volumes with modes below −tol are left out */
+  nacre_phonon_relax_fn relax;    /* NULL: cells scaled isotropically only */
+  void *relax_user;
+  nacre_phonon_progress_fn progress;
+  void *progress_user;
+} nacre_qha_options;
+
+void nacre_qha_options_init(nacre_qha_options *o);
+
+/* One volume: the scaled (and relaxed) cell's static energy and pressure,
+ * whether it is dynamically stable, and its harmonic thermodynamics at each
+ * temperature. */
+typedef struct nacre_qha_volume {
+  double ratio, volume_per_atom_a3, energy_per_atom_ev, pressure_gpa;
+  int stable;
+  double lowest_frequency_thz; /* on the mesh, acoustic modes at Γ left out */
+  nacre_phonon_thermo *thermo; /* ntemperatures */
+} nacre_qha_volume;
+
+/* G(P, T) at one temperature and pressure. valid is 0 where V(P, T) falls
+ * outside the sampled volumes (no extrapolation); the other fields are then
+ * NAN. */
+typedef struct nacre_qha_point {
+  double temperature_k, pressure_gpa;
+  int valid;
+  double volume_per_atom_a3;
+  double gibbs_energy_per_atom_ev;            /* E + F_vib + PV */
+  double energy_per_atom_ev;                  /* static E at V(P, T) */
+  double vibrational_free_energy_per_atom_ev; /* F_vib at V(P, T) */
+  double bulk_modulus_gpa;                    /* B_T = V ∂²F/∂V² */
+  double thermal_expansion_per_k;             /* (1/V) ∂V/∂T at P */
+  double entropy_per_atom_kb;                 /* −∂G/∂T at P */
+  double heat_capacity_p_per_atom_kb;         /* −T ∂²G/∂T² at P */
+} nacre_qha_point;
+
+/* F(V, T) = E(V) + F_vib(V, T) is fitted at each temperature by the
+ * third-order Birch–Murnaghan form (a cubic in V^(−2/3), linear least
+ * squares over the stable volumes); G(P, T) = min_V F + PV, so V(P, T)
+ * solves −∂F/∂V = P. Temperature derivatives are central differences on
+ * the temperature grid (α = 0 and S = 0 at 0 K; one-sided at the other
+ * end). */
+typedef struct nacre_qha {
+  int natoms;
+  int nvolumes, nused; /* computed, and stable ones fitted */
+  nacre_qha_volume *volumes;
+  int ntemperatures, npressures;
+  double *temperatures_k, *pressures_gpa;
+  nacre_qha_point *points; /* ntemperatures × npressures, pressure fastest */
+} nacre_qha;
+
+nacre_status nacre_qha_run(const nacre_structure *unit, nacre_calc *calc,
+                           const nacre_qha_options *o, const nacre_ctx *ctx, nacre_qha **out,
+                           nacre_error *err);
+void nacre_qha_free(nacre_qha *q);
+/* The table (qha.csv) and the per-volume data (qha_volumes.csv), formats in
+ * doc/phonon-files.md. Atomic writes. */
+nacre_status nacre_qha_write(const nacre_qha *q, const char *table_path, const char *volumes_path,
+                             nacre_error *err);
+
+/* A qha.csv read back, for free energies at temperature in other commands:
+ * G and V at any (T, P) inside the table by bilinear interpolation between
+ * its grid points. */
+typedef struct nacre_qha_table {
+  int ntemperatures, npressures;
+  double *temperatures_k, *pressures_gpa;
+  nacre_qha_point *points; /* as in nacre_qha */
+} nacre_qha_table;
+
+nacre_status nacre_qha_table_read(const char *path, nacre_qha_table **out, nacre_error *err);
+void nacre_qha_table_free(nacre_qha_table *t);
+/* NACRE_ERR_INVALID outside the table or next to a point without a value. */
+nacre_status nacre_qha_table_gibbs(const nacre_qha_table *t, double temperature_k,
+                                   double pressure_gpa, double *gibbs_per_atom_ev,
+                                   double *volume_per_atom_a3, nacre_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,13 +1,16 @@
 /* cmd_phonon.c — `nacre phonon`: force constants by finite displacements,
  * frequencies, band structure, density of states, harmonic thermodynamics,
- * and the dynamical-stability verdict. Parses options into nacre_phonon_study_options, runs the
+ * the dynamical-stability verdict, and (with --volumes) the quasi-harmonic
+ * G(P, T). Parses options into nacre_phonon_study_options, runs the
  * study, prints a summary (or JSON) and writes the soft-mode structure. */
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +79,14 @@ static void help(void) {
          "                         -o); relax it with nacre relax\n"
          "  --amplitude A          largest displacement of that structure (0.1 Å)\n"
          "\n"
+         "Quasi-harmonic G(P,T) (the table nacre hull and transition pressures read):\n"
+         "  --volumes F0:F1:DF     volumes as fractions of STRUCTURE's volume, at least 4\n"
+         "                         (e.g. 0.94:1.06:0.02); each cell is relaxed at fixed\n"
+         "                         volume (symmetry kept), its phonons computed on one\n"
+         "                         mesh; writes DIR/qha.csv and DIR/qha_volumes.csv\n"
+         "                         (doc/phonon-files.md)\n"
+         "  --pressures P0:P1:DP   pressures in GPa for G(P,T) (default 0)\n"
+         "\n"
          "Output:\n"
          "  -o, --output DIR       write FORCE_CONSTANTS, band.yaml, bands.csv,\n"
          "                         mesh.yaml, dos.csv, thermal.csv, phonon.svg and\n"
@@ -93,11 +104,13 @@ static void help(void) {
 }
 
 typedef struct args {
-  const char *structure, *potential, *output, *qpoints_text, *temps_text;
+  const char *structure, *potential, *output, *qpoints_text, *temps_text, *volumes_text,
+      *pressures_text;
   int json, quiet, verbose, jobs, have_path;
   double tmax, tstep;
   double (*qpoints)[3];
-  double *temps;
+  double *temps, *volumes, *pressures;
+  int nvolumes, npressures;
   nacre_phonon_study_options opt;
 } args;
 
@@ -228,6 +241,10 @@ static int parse_named(const char *o, const char *v, args *a) {
     p->force_constants_in = v;
   } else if (!strcmp(o, "--qpoints")) {
     a->qpoints_text = v;
+  } else if (!strcmp(o, "--volumes")) {
+    a->volumes_text = v;
+  } else if (!strcmp(o, "--pressures")) {
+    a->pressures_text = v;
   } else if (!strcmp(o, "--temperatures")) {
     a->temps_text = v;
   } else if (!strcmp(o, "--supercell")) {
@@ -271,6 +288,7 @@ static int check_args(args *a) {
   if (!a->structure) return cli_usage(CMD, "no STRUCTURE given");
   if (!a->potential && !a->opt.force_constants_in)
     return cli_usage(CMD, "--potential is required (or --read-fc FILE)");
+  if (a->volumes_text && !a->potential) return cli_usage(CMD, "--volumes needs --potential");
   const nacre_phonon_study_options *p = &a->opt;
   if (!(p->phonon.min_length_a > 0) || !(p->phonon.displacement_a > 0) ||
       !(p->phonon.symprec > 0) || p->path_points < 2 || !(p->sigma_thz > 0) ||
@@ -331,6 +349,16 @@ static int parse_args(int argc, char **argv, args *a) {
     if (a->temps[k] < 0) return cli_usage(CMD, "temperatures must be >= 0 K");
   a->opt.temperatures_k = a->temps;
   a->opt.output_dir = a->output;
+  if (a->volumes_text && (rc = parse_grid("--volumes", a->volumes_text, &a->volumes, &a->nvolumes)))
+    return rc;
+  if (a->pressures_text &&
+      (rc = parse_grid("--pressures", a->pressures_text, &a->pressures, &a->npressures)))
+    return rc;
+  if (a->pressures_text && !a->volumes_text)
+    return cli_usage(CMD, "--pressures needs --volumes (the quasi-harmonic G(P,T))");
+  if (a->volumes_text && a->nvolumes < 4)
+    return cli_usage(CMD, "--volumes: %d volumes, the equation of state needs at least 4",
+                     a->nvolumes);
   return check_args(a);
 }
 
@@ -649,11 +677,152 @@ static int write_summary(const args *a, cJSON *summary) {
   return rc;
 }
 
+/* ---- quasi-harmonic mode ---- */
+
+/* nacre relax at fixed volume, symmetry kept: the relaxation the
+ * quasi-harmonic volumes need (phonon does not depend on opt). */
+typedef struct relax_binding {
+  nacre_calc *calc;
+  double symprec;
+  int quiet;
+} relax_binding;
+
+static nacre_status relax_fixed_volume(void *user, nacre_structure *s, nacre_error *err) {
+  relax_binding *b = user;
+  nacre_relax_options o;
+  nacre_relax_options_init(&o);
+  o.mode = NACRE_RELAX_FIXED_VOLUME;
+  o.fmax = 1e-3;
+  o.smax_gpa = 1e-2;
+  o.keep_symmetry = 1;
+  o.symprec = b->symprec;
+  nacre_relax_result r;
+  nacre_status st = nacre_relax(b->calc, s, &o, NULL, &r, err);
+  if (!st && r.outcome != NACRE_RELAX_CONVERGED)
+    fprintf(stderr, "nacre phonon: warning: the relaxation at V = %.4f Å^3/atom ended: %s\n",
+            nacre_structure_volume(s) / s->natoms, r.message);
+  return st;
+}
+
+static void print_qha(const nacre_qha *q) {
+  printf("%d volumes (%d dynamically stable, used in the fits):\n", q->nvolumes, q->nused);
+  printf("  %8s %12s %14s %12s %8s %12s\n", "V/V0", "V (Å^3/at)", "E (eV/atom)", "P (GPa)",
+         "stable", "lowest THz");
+  for (int k = 0; k < q->nvolumes; k++) {
+    const nacre_qha_volume *v = &q->volumes[k];
+    printf("  %8.4f %12.5f %14.8f %12.4f %8s %12.4f\n", v->ratio, v->volume_per_atom_a3,
+           v->energy_per_atom_ev, v->pressure_gpa, v->stable ? "yes" : "NO",
+           v->lowest_frequency_thz);
+  }
+  int nt = q->ntemperatures, step = nt > 12 ? (nt + 10) / 11 : 1;
+  for (int p = 0; p < q->npressures; p++) {
+    printf("\nP = %g GPa:\n  %8s %12s %14s %10s %14s %12s\n", q->pressures_gpa[p], "T (K)",
+           "V (Å^3/at)", "G (eV/atom)", "B (GPa)", "α (1e-6/K)", "C_p (k_B)");
+    for (int t = 0; t < nt; t++) {
+      if (t % step && t != nt - 1) continue;
+      const nacre_qha_point *pt = &q->points[t * q->npressures + p];
+      if (!pt->valid) {
+        printf("  %8.1f   (V outside the sampled volumes)\n", pt->temperature_k);
+        continue;
+      }
+      printf("  %8.1f %12.5f %14.8f %10.3f %14.4f %12.5f\n", pt->temperature_k,
+             pt->volume_per_atom_a3, pt->gibbs_energy_per_atom_ev, pt->bulk_modulus_gpa,
+             1e6 * pt->thermal_expansion_per_k, pt->heat_capacity_p_per_atom_kb);
+    }
+  }
+}
+
+static cJSON *qha_json(const args *a, const nacre_qha *q) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "structure", a->structure);
+  cJSON *vols = cJSON_AddArrayToObject(o, "volumes");
+  for (int k = 0; k < q->nvolumes; k++) {
+    const nacre_qha_volume *v = &q->volumes[k];
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "volume_ratio", v->ratio);
+    cJSON_AddNumberToObject(x, "volume_per_atom_a3", v->volume_per_atom_a3);
+    cJSON_AddNumberToObject(x, "energy_per_atom_ev", v->energy_per_atom_ev);
+    cJSON_AddNumberToObject(x, "pressure_gpa", v->pressure_gpa);
+    cJSON_AddBoolToObject(x, "stable", v->stable);
+    cJSON_AddNumberToObject(x, "lowest_frequency_thz", v->lowest_frequency_thz);
+    cJSON_AddItemToArray(vols, x);
+  }
+  cJSON *pts = cJSON_AddArrayToObject(o, "points");
+  for (int k = 0; k < q->ntemperatures * q->npressures; k++) {
+    const nacre_qha_point *pt = &q->points[k];
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "temperature_k", pt->temperature_k);
+    cJSON_AddNumberToObject(x, "pressure_gpa", pt->pressure_gpa);
+    if (pt->valid) {
+      cJSON_AddNumberToObject(x, "volume_per_atom_a3", pt->volume_per_atom_a3);
+      cJSON_AddNumberToObject(x, "gibbs_energy_per_atom_ev", pt->gibbs_energy_per_atom_ev);
+      cJSON_AddNumberToObject(x, "energy_per_atom_ev", pt->energy_per_atom_ev);
+      cJSON_AddNumberToObject(x, "vibrational_free_energy_per_atom_ev",
+                              pt->vibrational_free_energy_per_atom_ev);
+      cJSON_AddNumberToObject(x, "bulk_modulus_gpa", pt->bulk_modulus_gpa);
+      if (isfinite(pt->thermal_expansion_per_k))
+        cJSON_AddNumberToObject(x, "thermal_expansion_per_k", pt->thermal_expansion_per_k);
+      cJSON_AddNumberToObject(x, "entropy_per_atom_kb", pt->entropy_per_atom_kb);
+      if (isfinite(pt->heat_capacity_p_per_atom_kb))
+        cJSON_AddNumberToObject(x, "heat_capacity_p_per_atom_kb", pt->heat_capacity_p_per_atom_kb);
+    }
+    cJSON_AddItemToArray(pts, x);
+  }
+  return o;
+}
+
+static int run_qha(const args *a, const nacre_structure *s, nacre_calc *calc,
+                   const nacre_ctx *ctx) {
+  nacre_qha_options o;
+  nacre_qha_options_init(&o);
+  o.phonon = a->opt.phonon;
+  o.nvolumes = a->nvolumes, o.volume_ratios = a->volumes;
+  o.ntemperatures = a->opt.ntemperatures, o.temperatures_k = a->opt.temperatures_k;
+  o.npressures = a->npressures, o.pressures_gpa = a->pressures;
+  memcpy(o.mesh, a->opt.mesh, sizeof o.mesh);
+  o.imaginary_tolerance_thz = a->opt.imaginary_tolerance_thz;
+  relax_binding rb = {calc, a->opt.phonon.symprec, a->quiet};
+  o.relax = relax_fixed_volume, o.relax_user = &rb;
+  o.progress = a->opt.progress, o.progress_user = a->opt.progress_user;
+  nacre_error err;
+  nacre_qha *q = NULL;
+  nacre_status st = nacre_qha_run(s, calc, &o, ctx, &q, &err);
+  if (st) return cli_fail(CMD, &err);
+  int rc = CLI_OK;
+  if (a->output) {
+    char table[4096], vols[4096];
+    snprintf(table, sizeof table, "%s/qha.csv", a->output);
+    snprintf(vols, sizeof vols, "%s/qha_volumes.csv", a->output);
+    if (mkdir(a->output, 0777) && errno != EEXIST)
+      st = nacre_error_set(&err, NACRE_ERR_IO, "cannot create %s: %s", a->output, strerror(errno));
+    if (!st) st = nacre_qha_write(q, table, vols, &err);
+    if (st) rc = cli_fail(CMD, &err);
+  }
+  for (int k = 0; k < q->nvolumes; k++)
+    if (!q->volumes[k].stable)
+      fprintf(stderr,
+              "nacre phonon: warning: volume %.4f × V0 has imaginary modes (lowest %.3f "
+              "THz); left out of the fits\n",
+              q->volumes[k].ratio, q->volumes[k].lowest_frequency_thz);
+  cJSON *j = a->json || a->output ? qha_json(a, q) : NULL;
+  if (!a->json && !a->quiet) {
+    print_qha(q);
+    if (a->output) printf("\nFiles in %s: qha.csv qha_volumes.csv summary.json\n", a->output);
+  }
+  if (j) {
+    int wrc = write_summary(a, j);
+    if (!rc) rc = wrc;
+    cJSON_Delete(j);
+  }
+  nacre_qha_free(q);
+  return rc;
+}
+
 static int run(int argc, char **argv) {
   args a;
   int rc = parse_args(argc, argv, &a);
   if (rc) {
-    free(a.qpoints), free(a.temps);
+    free(a.qpoints), free(a.temps), free(a.volumes), free(a.pressures);
     return rc < 0 ? CLI_OK : rc;
   }
   nacre_error err;
@@ -674,6 +843,10 @@ static int run(int argc, char **argv) {
       (a.potential && nacre_potential_load(a.potential, &pot, &err)) ||
       (pot && !(calc = nacre_calc_new(pot, -1.0, &err)))) {
     cli_fail(CMD, &err);
+    goto done;
+  }
+  if (a.volumes) {
+    rc = run_qha(&a, s, calc, &ctx);
     goto done;
   }
   cli_catch_interrupts(&ctx, 1);
@@ -715,7 +888,7 @@ done:
   nacre_calc_free(calc);
   nacre_potential_free(pot);
   nacre_structure_free(s);
-  free(a.qpoints), free(a.temps);
+  free(a.qpoints), free(a.temps), free(a.volumes), free(a.pressures);
   return rc;
 }
 

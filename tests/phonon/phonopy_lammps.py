@@ -37,6 +37,11 @@ def lammps_frame(cell):
 
 def lammps_forces(cell, frac, pair_commands, workdir):
     """Forces (eV/Å, the frame of cell) from one LAMMPS run of the cell."""
+    return lammps_run(cell, frac, pair_commands, workdir)[1]
+
+
+def lammps_run(cell, frac, pair_commands, workdir):
+    """Energy (eV) and forces (eV/Å, the frame of cell) from one LAMMPS run."""
     q = lammps_frame(cell)
     lat = np.asarray(cell) @ q
     cart = np.asarray(frac) @ lat
@@ -51,6 +56,7 @@ def lammps_forces(cell, frac, pair_commands, workdir):
     with open(os.path.join(workdir, "in.lmp"), "w") as f:
         f.write("units metal\natom_style atomic\nboundary p p p\n"
                 "box tilt large\nread_data data.lmp\n%s\n"
+                "thermo_style custom step pe\nthermo_modify format float %%.17g norm no\n"
                 "dump d all custom 1 forces.dump id fx fy fz\n"
                 "dump_modify d sort id format float %%.17g\nrun 0\n" % pair_commands)
     subprocess.run(["lmp", "-nocite", "-in", "in.lmp", "-log", "log.lammps",
@@ -63,7 +69,11 @@ def lammps_forces(cell, frac, pair_commands, workdir):
     for line in lines[start:start + len(frac)]:
         w = line.split()
         forces[int(w[0]) - 1] = [float(v) for v in w[1:4]]
-    return forces @ q.T
+    with open(os.path.join(workdir, "log.lammps")) as f:
+        log = f.read().splitlines()
+    head = next(i for i, l in enumerate(log) if l.split()[:2] == ["Step", "PotEng"])
+    energy = float(log[head + 1].split()[1])
+    return energy, forces @ q.T
 
 
 def main():

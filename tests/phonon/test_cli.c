@@ -3,8 +3,9 @@
  * library's, the verdict, thermodynamics, files), the files in -o (their
  * headers, band.yaml's point count, FORCE_CONSTANTS read back with
  * --read-fc giving the same frequencies), the soft-mode structure of bcc
- * Cu, the warning for an unrelaxed structure, and the exit codes (0, 1 for
- * a failure, 2 for usage errors). */
+ * Cu, the warning for an unrelaxed structure, the quasi-harmonic mode (its
+ * JSON and qha.csv), and the exit codes (0, 1 for a failure, 2 for usage
+ * errors). */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -154,6 +155,41 @@ static void check_bcc(void) {
   nacre_structure_free(s);
 }
 
+static void check_qha(void) {
+  char in[4096], args[16384], out[4096], path[16384];
+  nacre_error err;
+  snprintf(in, sizeof in, "%s", test_tmp_path("qha.vasp"));
+  nacre_structure *s = cubic("fcc", 3.615);
+  CHECK_OK(nacre_write_structure(in, s, NACRE_FORMAT_AUTO, &err), &err);
+  nacre_structure_free(s);
+  snprintf(out, sizeof out, "%s", test_tmp_path("qha_out"));
+  snprintf(args, sizeof args,
+           "%s -p %s --supercell 3,3,3 --mesh 8,8,8 --volumes 0.96:1.04:0.02 --pressures 0,2 "
+           "--temperatures 0:600:100 -o %s --json",
+           in, CU_EAM, out);
+  CHECK(run(args, "qha.json") == 0, "quasi-harmonic run exits 0");
+  cJSON *j = json_of("qha.json");
+  if (j) {
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "volumes")) == 5, "five volumes");
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "points")) == 14,
+          "7 temperatures × 2 pressures");
+    const cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "points"), 6);
+    CHECK(cJSON_GetObjectItem(p, "gibbs_energy_per_atom_ev") &&
+              cJSON_GetObjectItem(p, "thermal_expansion_per_k"),
+          "points hold G and alpha");
+    cJSON_Delete(j);
+  }
+  snprintf(path, sizeof path, "%s/qha.csv", out);
+  char *text = test_read_all(path, NULL);
+  const char *head = "temperature_k,pressure_gpa,volume_per_atom_a3,gibbs_energy_per_atom_ev";
+  CHECK(text && !strncmp(text, head, strlen(head)), "qha.csv header");
+  free(text);
+  snprintf(args, sizeof args, "%s -p %s --pressures 0,1", in, CU_EAM);
+  CHECK(run(args, "qha_usage.txt") == 2, "--pressures without --volumes: exit 2");
+  snprintf(args, sizeof args, "%s -p %s --volumes 0.98,1.0,1.02", in, CU_EAM);
+  CHECK(run(args, "qha_usage2.txt") == 2, "three volumes: exit 2");
+}
+
 static void check_usage(void) {
   CHECK(run("", "u1.txt") == 2, "no structure: exit 2");
   CHECK(run("x.vasp --bogus", "u2.txt") == 2, "unknown option: exit 2");
@@ -175,6 +211,7 @@ int main(void) {
   check_usage();
   check_fcc();
   check_bcc();
+  check_qha();
   test_tmp_cleanup();
   TEST_DONE();
 }
