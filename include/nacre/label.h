@@ -1,7 +1,8 @@
-/* nacre/label.h — DFT labelling: one driver interface (structure in;
- * energy, forces, stress, convergence status, wall time and code version
- * out) with drivers for ABINIT (PAW PBE, PseudoDojo datasets found
- * automatically), Quantum ESPRESSO pw.x and VASP.
+/* nacre/label.h — labelling: one driver interface (structure in; energy,
+ * forces, stress, convergence status, wall time and code version out) with
+ * drivers for ABINIT (PAW PBE, PseudoDojo datasets found automatically),
+ * Quantum ESPRESSO pw.x and VASP, and a labeller that is any nacre
+ * potential (a known truth in seconds for testing loops that label).
  *
  * Units are converted at the boundary: results are eV, eV/Å and eV/Å^3 with
  * the ASE stress sign (positive = tensile, P = −tr/3), Voigt order xx yy zz
@@ -25,10 +26,12 @@ extern "C" {
 typedef enum nacre_label_code {
   NACRE_LABEL_ABINIT = 1,
   NACRE_LABEL_QE = 2,
-  NACRE_LABEL_VASP = 3
+  NACRE_LABEL_VASP = 3,
+  NACRE_LABEL_POTENTIAL = 4 /* a nacre potential (options.potential),
+                               evaluated in this process */
 } nacre_label_code;
 
-/* "abinit", "qe", "vasp"; NULL for an unknown code. */
+/* "abinit", "qe", "vasp", "potential"; NULL for an unknown code. */
 const char *nacre_label_code_name(nacre_label_code code);
 /* 0 when the name is unknown ("pw" and "pw.x" are accepted for qe). */
 nacre_label_code nacre_label_code_from_name(const char *name);
@@ -91,11 +94,17 @@ typedef struct nacre_label_options {
                                 success (kept after a failure); 1: keep */
   double timeout_s;          /* wall-clock limit per label; 0 = none */
   nacre_label_cell cell;     /* which cell the DFT code is given (AUTO) */
+  const char *potential;     /* NACRE_LABEL_POTENTIAL: the potential SPEC
+                                (as nacre_potential_load takes it) */
 } nacre_label_options;
 
 /* Defaults for `code` (code-specific values are filled at run time for the
  * zero fields, so a caller may change the code after init). */
 void nacre_label_options_init(nacre_label_options *opt, nacre_label_code code);
+/* Sets opt->code from "abinit", "qe", "vasp" or "potential:SPEC" (then
+ * opt->potential points into text, which must stay alive). */
+nacre_status nacre_label_options_set_code(nacre_label_options *opt,
+                                          const char *text, nacre_error *err);
 
 typedef struct nacre_label_result {
   int natoms;
@@ -195,7 +204,8 @@ nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
 /* ---- Running -------------------------------------------------------- */
 /* Writes the input(s) of one label into the existing directory `dir` and
  * the command that runs it there (with stdout and stderr going to
- * label.out) into `command`. */
+ * label.out) into `command`. NACRE_ERR_UNSUPPORTED for a labeller that
+ * runs in this process (NACRE_LABEL_POTENTIAL). */
 nacre_status nacre_label_prepare(const nacre_label_options *opt,
                                  const nacre_structure *s, const char *dir,
                                  char *command, size_t command_len,
@@ -208,7 +218,10 @@ nacre_status nacre_label_collect(const nacre_label_options *opt,
                                  nacre_label_result *r, nacre_error *err);
 /* Labels one structure: fresh directory under opt->workdir, inputs,
  * command (time limit opt->timeout_s, stopped when ctx->interrupt is set),
- * parse. Returns NACRE_OK only for a converged result with energy, forces
+ * parse; the directory is removed after a success and after an
+ * interruption unless opt->keep_files (a failure keeps it for
+ * inspection). NACRE_LABEL_POTENTIAL evaluates the potential instead
+ * (no directory, no command). Returns NACRE_OK only for a converged result with energy, forces
  * and stress; otherwise the status says why (NACRE_ERR_NOT_CONVERGED,
  * NACRE_ERR_EXTERNAL for a failed command or time-out, NACRE_ERR_PARSE)
  * and r->message repeats the reason; r->setup_error marks failures that
@@ -219,8 +232,10 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
 
 /* Runs `command` through /bin/sh in `dir` with stdout and stderr appended
  * to `log_path` (relative to dir), in its own process group; kills the
- * group after timeout_s (> 0) or when ctx->interrupt is set. *exit_code
- * receives the exit status (128+signal when killed). */
+ * group after timeout_s (> 0) or when ctx->interrupt is set. The group is
+ * also stopped (SIGTERM, SIGKILL 5 s later) when this process dies, even
+ * by SIGKILL: a watchdog process waits on a pipe that only this process
+ * holds. *exit_code receives the exit status (128+signal when killed). */
 nacre_status nacre_label_exec(const char *command, const char *dir,
                               const char *log_path, double timeout_s,
                               const nacre_ctx *ctx, int *exit_code,
@@ -255,7 +270,9 @@ nacre_status nacre_label_frame_text(const nacre_structure *s,
                                     char **text, size_t *len,
                                     nacre_error *err);
 /* Appends `len` bytes with one write() and an fsync(), creating the file
- * when needed. */
+ * when needed. When the data cannot all be written (a full disk, a file
+ * size limit), the file is cut back to its length before the call, so it
+ * never keeps part of a frame, and the error names the system's reason. */
 nacre_status nacre_label_append(const char *path, const char *text,
                                 size_t len, nacre_error *err);
 /* Reads an output file written by nacre_label_append: the label_id of

@@ -10,8 +10,8 @@
 #include "nacre/label.h"
 
 static const char *help =
-    "Usage: nacre label STRUCTURES... --code abinit|qe|vasp -o LABELLED.extxyz "
-    "[options]\n"
+    "Usage: nacre label STRUCTURES... --code abinit|qe|vasp|potential:SPEC\n"
+    "                   -o LABELLED.extxyz [options]\n"
     "\n"
     "Runs a DFT single point on every structure (extended XYZ files, all\n"
     "frames, .gz too; POSCAR/CONTCAR and CIF files) and appends energy (eV;\n"
@@ -41,7 +41,10 @@ static const char *help =
     "\n"
     "Options:\n"
     "  --code NAME        abinit (PAW PBE, PseudoDojo JTH datasets found in\n"
-    "                     the pseudo folder), qe (pw.x) or vasp (required)\n"
+    "                     the pseudo folder), qe (pw.x), vasp, or\n"
+    "                     potential:SPEC: any nacre potential (as -p takes it\n"
+    "                     in nacre eval) labels in this process, a known\n"
+    "                     truth in seconds for testing loops (required)\n"
     "  -o, --output FILE  labelled extended XYZ, appended (required)\n"
     "  --template FILE    input template with {PLACEHOLDERS} (ABINIT input,\n"
     "                     pw.x input or INCAR); default: built-in. An option\n"
@@ -92,6 +95,12 @@ static const char *help =
     "                     on stderr, with labels per hour and time to go)\n"
     "  -v, --verbose      also log the command run for every label\n"
     "  -h, --help         this text\n"
+    "\n"
+    "Stopping: Ctrl-C or SIGTERM stops the DFT runs and removes their\n"
+    "directories; each run is in a process group of its own, stopped with\n"
+    "nacre label even when that is killed with SIGKILL (a watchdog process\n"
+    "removes its directory then). A full disk stops the run with the\n"
+    "system's reason; the output keeps only complete frames.\n"
     "\n"
     "Threads: unless they are set already, OMP_NUM_THREADS and\n"
     "OPENBLAS_NUM_THREADS are set to 1 for the DFT processes. Parallelism\n"
@@ -171,8 +180,9 @@ static int run(int argc, char **argv) {
       return CLI_OK;
     } else if (!strcmp(a, "--code")) {
       CLI_NEED_VALUE(cmd)
-      opt.code = nacre_label_code_from_name(v);
-      if (!opt.code) rc = cli_usage(cmd, "unknown --code '%s'", v);
+      nacre_error e;
+      if (nacre_label_options_set_code(&opt, v, &e))
+        rc = cli_usage(cmd, "--code: %s", e.message);
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       CLI_NEED_VALUE(cmd)
       output = v;

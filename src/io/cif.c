@@ -581,7 +581,7 @@ static nacre_status write_cif(FILE *fp, const nacre_structure *s,
     write_sites(fp, s, frac, nasym, asym);
   }
   free(frac);
-  if (!st && ferror(fp)) st = nacre_error_set(err, NACRE_ERR_IO, "write failed");
+  if (!st && ferror(fp)) st = nacre_io_write_failed(err);
   return st;
 }
 

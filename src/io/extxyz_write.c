@@ -152,6 +152,6 @@ nacre_status nacre_xyz_write(FILE *fp, const nacre_frame *f, nacre_error *err) {
   fprintf(fp, "%d\n", f->s->natoms);
   write_comment(fp, f, forces);
   for (int i = 0; i < f->s->natoms; i++) write_atom(fp, f, i, forces);
-  if (ferror(fp)) return nacre_error_set(err, NACRE_ERR_IO, "write failed");
+  if (ferror(fp)) return nacre_io_write_failed(err);
   return NACRE_OK;
 }

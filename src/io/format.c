@@ -146,13 +146,18 @@ nacre_status nacre_atomic_open(nacre_atomic_file *af, const char *path,
 }
 
 nacre_status nacre_atomic_commit(nacre_atomic_file *af, nacre_error *err) {
-  int bad = fflush(af->fp) != 0 || ferror(af->fp);
-  if (!bad) fsync(fileno(af->fp));
-  bad |= fclose(af->fp) != 0;
+  /* each step keeps the errno of its own failure: a full disk is named as
+   * such, not by whatever call came after */
+  int e = 0;
+  if (fflush(af->fp) != 0) e = errno;
+  else if (ferror(af->fp)) e = errno ? errno : EIO;
+  else if (fsync(fileno(af->fp)) != 0 && errno != EINVAL) e = errno;
+  if (fclose(af->fp) != 0 && !e) e = errno;
   af->fp = NULL;
-  if (bad || rename(af->tmp, af->path) != 0) {
+  if (!e && rename(af->tmp, af->path) != 0) e = errno;
+  if (e) {
     nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", af->path,
-                    strerror(errno));
+                    strerror(e));
     nacre_atomic_abort(af);
     return NACRE_ERR_IO;
   }
@@ -340,8 +345,10 @@ nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
   nacre_atomic_file af;
   nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) return st;
+  errno = 0;
   st = write_to(af.fp, f, fmt, path, err);
   if (st) {
+    if (st == NACRE_ERR_IO) nacre_error_prefix(err, "%s: ", path);
     nacre_atomic_abort(&af);
     return st;
   }

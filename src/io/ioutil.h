@@ -79,6 +79,10 @@ const char *nacre_io_quote(const char *s, char *buf, size_t n);
 nacre_status nacre_frame_check(const nacre_frame *f, const char *name,
                                long first_atom_line, nacre_error *err);
 
+/* "write failed: REASON" with the errno of the failed write (EIO when
+ * none was kept): for writers that find ferror() set. */
+nacre_status nacre_io_write_failed(nacre_error *err);
+
 /* snprintf for paths: 0, or -1 (with an error naming the start of the
  * path) when it does not fit in n bytes. */
 int nacre_io_path(char *buf, size_t n, nacre_error *err, const char *fmt, ...)

@@ -9,7 +9,7 @@
  * T = R T' Rᵀ. Periodic directions need no wrapping: read_data maps atoms
  * back into the box. Along non-periodic directions the cell must contain
  * the atoms. */
-#include "nacre/io.h"
+#include "ioutil.h"
 
 #include <math.h>
 #include <string.h>
@@ -104,7 +104,7 @@ nacre_status nacre_lammps_data_write(FILE *fp, const nacre_structure *s,
             y[1], y[2]);
   }
   if (ferror(fp))
-    return nacre_error_set(err, NACRE_ERR_IO, "LAMMPS data: write failed");
+    return nacre_io_write_failed(err);
   if (rotation) memcpy(rotation, R, sizeof R);
   return NACRE_OK;
 }

@@ -305,3 +305,8 @@ int nacre_io_path(char *buf, size_t n, nacre_error *err, const char *fmt, ...) {
   nacre_error_set(err, NACRE_ERR_INVALID, "path too long: %.60s...", buf);
   return -1;
 }
+
+nacre_status nacre_io_write_failed(nacre_error *err) {
+  int e = errno ? errno : EIO;
+  return nacre_error_set(err, NACRE_ERR_IO, "write failed: %s", strerror(e));
+}

@@ -422,6 +422,6 @@ nacre_status nacre_poscar_write(FILE *fp, const nacre_structure *s,
     fputc('\n', fp);
   }
   free(frac);
-  if (ferror(fp)) return nacre_error_set(err, NACRE_ERR_IO, "write failed");
+  if (ferror(fp)) return nacre_io_write_failed(err);
   return NACRE_OK;
 }

@@ -429,3 +429,30 @@ nacre_status nacre_abinit_parse(const char *text, const char *name,
   nacre_io_lines_close(&a.in);
   return st;
 }
+
+/* ---- the row of the operations table ---- */
+
+static nacre_status abinit_write(const nacre_label_options *opt,
+                                 const nacre_structure *s, const char *dir,
+                                 const char *prefix, char *command,
+                                 size_t command_len, nacre_error *err) {
+  char *input = NULL, path[1200];
+  nacre_status st = nacre_abinit_input(opt, s, &input, err);
+  snprintf(path, sizeof path, "%s/label.abi", dir);
+  if (!st) st = label_write_file(path, input, err);
+  free(input);
+  snprintf(command, command_len, "%s label.abi", prefix);
+  return st;
+}
+
+/* ABINIT JTH PAW at 24 Ha with a 48 Ha double grid */
+const label_code_ops label_abinit_ops = {
+    .code = NACRE_LABEL_ABINIT,
+    .name = "abinit",
+    .command = "abinit",
+    .ecut_ev = 24.0 * NACRE_HARTREE_EV,
+    .ecut_dens_factor = 2.0,
+    .output = "label.abo",
+    .write_inputs = abinit_write,
+    .parse = nacre_abinit_parse,
+};

@@ -1,5 +1,6 @@
-/* common.c — what every label driver shares: options and results, template
- * rendering, k-point grids, structure identities and small text helpers. */
+/* common.c — what every labeller shares: options and results, template
+ * rendering, k-point grids, the cell a code is given, structure
+ * identities and small text helpers. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -9,24 +10,6 @@
 #include <string.h>
 
 #include "label_internal.h"
-
-const char *nacre_label_code_name(nacre_label_code code) {
-  switch (code) {
-  case NACRE_LABEL_ABINIT: return "abinit";
-  case NACRE_LABEL_QE: return "qe";
-  case NACRE_LABEL_VASP: return "vasp";
-  }
-  return NULL;
-}
-
-nacre_label_code nacre_label_code_from_name(const char *name) {
-  if (!name) return 0;
-  if (!strcmp(name, "abinit")) return NACRE_LABEL_ABINIT;
-  if (!strcmp(name, "qe") || !strcmp(name, "pw") || !strcmp(name, "pw.x"))
-    return NACRE_LABEL_QE;
-  if (!strcmp(name, "vasp")) return NACRE_LABEL_VASP;
-  return 0;
-}
 
 const char *nacre_label_cell_name(nacre_label_cell cell) {
   switch (cell) {
@@ -47,33 +30,6 @@ int nacre_label_cell_from_name(const char *name) {
 void nacre_label_options_init(nacre_label_options *opt, nacre_label_code code) {
   memset(opt, 0, sizeof *opt);
   opt->code = code;
-}
-
-/* Converged defaults for metals (measured for Na and Li on this kind of
- * machine, see data/na-hp/README.md): ABINIT JTH PAW 24 Ha with a 48 Ha
- * double grid; QE Li PAW 80 Ry / 640 Ry; VASP 400 eV (PAW_PBE Na_pv). */
-void label_resolve(const nacre_label_options *opt, label_settings *set) {
-  double ecut = 0, dens = 0;
-  const char *cmd = NULL;
-  switch (opt->code) {
-  case NACRE_LABEL_ABINIT:
-    ecut = 24.0 * NACRE_HARTREE_EV, dens = 2.0, cmd = "abinit";
-    break;
-  case NACRE_LABEL_QE:
-    ecut = 80.0 * NACRE_RYDBERG_EV, dens = 8.0, cmd = "pw.x";
-    break;
-  case NACRE_LABEL_VASP: ecut = 400.0, dens = 0, cmd = "vasp_std"; break;
-  }
-  set->ecut_ev = opt->ecut_ev > 0 ? opt->ecut_ev : ecut;
-  set->ecut_dens_factor =
-      opt->ecut_dens_factor > 0 ? opt->ecut_dens_factor : dens;
-  set->kspacing = opt->kspacing > 0 ? opt->kspacing : 0.25;
-  set->smearing_ev = opt->smearing_ev > 0 ? opt->smearing_ev
-                                          : 0.01 * NACRE_HARTREE_EV;
-  set->scf_tol_ev = opt->scf_tol_ev > 0 ? opt->scf_tol_ev
-                                        : 1e-8 * NACRE_HARTREE_EV;
-  set->max_scf = opt->max_scf > 0 ? opt->max_scf : 100;
-  set->command = opt->command && opt->command[0] ? opt->command : cmd;
 }
 
 void nacre_label_result_init(nacre_label_result *r) {
@@ -163,9 +119,11 @@ nacre_status label_write_file(const char *path, const char *text,
     return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot create: %s", path,
                            strerror(errno));
   size_t n = strlen(text);
-  int bad = fwrite(text, 1, n, fp) != n;
-  bad |= fclose(fp) != 0;
-  if (bad) return nacre_error_set(err, NACRE_ERR_IO, "%s: write error", path);
+  int e = fwrite(text, 1, n, fp) != n ? errno : 0;
+  if (fclose(fp) != 0 && !e) e = errno;
+  if (e)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot write: %s", path,
+                           strerror(e));
   return NACRE_OK;
 }
 

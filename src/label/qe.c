@@ -423,3 +423,31 @@ nacre_status nacre_qe_parse(const char *text, const char *name, int natoms,
   nacre_io_lines_close(&q.in);
   return st;
 }
+
+/* ---- the row of the operations table ---- */
+
+static nacre_status qe_write(const nacre_label_options *opt,
+                             const nacre_structure *s, const char *dir,
+                             const char *prefix, char *command,
+                             size_t command_len, nacre_error *err) {
+  char *input = NULL, path[1200];
+  nacre_status st = nacre_qe_input(opt, s, &input, err);
+  snprintf(path, sizeof path, "%s/label.pwi", dir);
+  if (!st) st = label_write_file(path, input, err);
+  free(input);
+  snprintf(command, command_len, "%s -in label.pwi", prefix);
+  return st;
+}
+
+/* pw.x with Li PAW at 80 Ry and an 8× density cutoff (640 Ry) */
+const label_code_ops label_qe_ops = {
+    .code = NACRE_LABEL_QE,
+    .name = "qe",
+    .alias = {"pw", "pw.x"},
+    .command = "pw.x",
+    .ecut_ev = 80.0 * NACRE_RYDBERG_EV,
+    .ecut_dens_factor = 8.0,
+    .output = "label.out",
+    .write_inputs = qe_write,
+    .parse = nacre_qe_parse,
+};

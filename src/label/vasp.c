@@ -370,3 +370,25 @@ nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
   nacre_io_lines_close(&x.in);
   return st;
 }
+
+/* ---- the row of the operations table ---- */
+
+static nacre_status vasp_write(const nacre_label_options *opt,
+                               const nacre_structure *s, const char *dir,
+                               const char *prefix, char *command,
+                               size_t command_len, nacre_error *err) {
+  snprintf(command, command_len, "%s", prefix);
+  return nacre_vasp_write_inputs(opt, s, dir, err);
+}
+
+/* 400 eV (PAW_PBE Na_pv); VASP lists the atoms grouped by species */
+const label_code_ops label_vasp_ops = {
+    .code = NACRE_LABEL_VASP,
+    .name = "vasp",
+    .command = "vasp_std",
+    .ecut_ev = 400.0,
+    .output = "OUTCAR",
+    .write_inputs = vasp_write,
+    .parse = nacre_vasp_parse_outcar,
+    .species_order = 1,
+};

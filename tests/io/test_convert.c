@@ -2,6 +2,7 @@
  * "file:line: reason" on stderr, 2 usage), --help, conversion between
  * formats keeping the structure (1e-10), all frames with labels for an
  * extended XYZ output, IN@N selection, OUTCAR input. */
+#include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -54,10 +55,36 @@ static int count_frames(const char *path) {
   return n;
 }
 
+/* A full disk (here a file-size limit, ulimit -f, with SIGXFSZ ignored as
+ * a full disk raises none): the message names the system's reason, not
+ * just "write failed", and neither the output nor a temporary is left. */
+static void full_disk(void) {
+  const char *in = tmp("big.xyz");
+  FILE *fp = fopen(in, "w");
+  fprintf(fp, "200\nLattice=\"30 0 0 0 30 0 0 0 30\" Properties=species:S:1:pos:R:3\n");
+  for (int i = 0; i < 200; i++)
+    fprintf(fp, "Na %.6f %.6f %.6f\n", 3.0 * (i % 10), 3.0 * (i / 10 % 10),
+            3.0 * (i / 100));
+  fclose(fp);
+  char args[9000];
+  snprintf(args, sizeof args,
+           "sh -c \"trap '' XFSZ; ulimit -f 2; exec %s convert '%s' '%s'\" "
+           ">/dev/null 2>%s",
+           NACRE_CLI, in, tmp("out.vasp"), errfile);
+  int rc = system(args);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "full disk: exit 1");
+  CHECK(stderr_has(strerror(EFBIG)), "full disk: the reason '%s' is named",
+        strerror(EFBIG));
+  snprintf(args, sizeof args, "ls '%s' | grep -q 'out.vasp'",
+           test_tmp_path(""));
+  CHECK(system(args) != 0, "no output and no temporary file left");
+}
+
 int main(void) {
   snprintf(errfile, sizeof errfile, "%s", test_tmp_path("stderr.txt"));
   char args[9000];
   CHECK(nacre_cli("convert --help") == 0, "--help exits 0");
+  full_disk();
   CHECK(nacre_cli("convert") == 2 && stderr_has("expected IN and OUT"),
         "missing files: usage error 2");
   CHECK(nacre_cli("convert --bogus a b") == 2, "unknown option: 2");
