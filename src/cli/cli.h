@@ -30,6 +30,12 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
 /* Parses "a,b,c,..." into n doubles exactly. */
 int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
                    double *out);
+/* Parses an inclusive grid "A:B:STEP" (A, A+STEP, ..., up to B within
+ * 1e-9 of a step) or a comma list "a,b,c" into a malloc'd array (*out,
+ * caller frees) of *n values; at most max_points. Usage error naming the
+ * option otherwise. Returns 0 on success. */
+int cli_parse_grid(const char *cmd, const char *opt, const char *text,
+                   int max_points, double **out, int *n);
 /* For option loops `for (...; k < argc && rc == CLI_OK; k++)` with the
  * option text a, its value v (NULL at the end of argv) and the exit code rc:
  * when v is missing, sets rc to a usage error "A needs a value" and leaves

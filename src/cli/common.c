@@ -70,6 +70,65 @@ int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
   return 0;
 }
 
+int cli_parse_grid(const char *cmd, const char *opt, const char *text,
+                   int max_points, double **out, int *n) {
+  *out = NULL;
+  *n = 0;
+  double a, b, step;
+  char *end;
+  if (strchr(text, ':')) {
+    errno = 0;
+    a = strtod(text, &end);
+    if (end == text || *end != ':') goto bad;
+    const char *p = end + 1;
+    b = strtod(p, &end);
+    if (end == p || *end != ':') goto bad;
+    p = end + 1;
+    step = strtod(p, &end);
+    if (end == p || *end || errno || !isfinite(a) || !isfinite(b) ||
+        !isfinite(step) || !(step > 0) || b < a)
+      goto bad;
+    double count = floor((b - a) / step + 1e-9) + 1;
+    if (count > max_points) {
+      cli_usage(cmd, "%s gives %.0f points (at most %d)", opt, count,
+                max_points);
+      return -1;
+    }
+    *out = malloc((size_t)count * sizeof **out);
+    if (!*out) goto bad;
+    for (int k = 0; k < (int)count; k++) (*out)[k] = a + k * step;
+    *n = (int)count;
+    return 0;
+  }
+  int cap = 1;
+  for (const char *c = text; *c; c++) cap += *c == ',';
+  if (cap > max_points) {
+    cli_usage(cmd, "%s lists %d points (at most %d)", opt, cap, max_points);
+    return -1;
+  }
+  *out = malloc((size_t)cap * sizeof **out);
+  if (!*out) goto bad;
+  const char *p = text;
+  for (int k = 0; k < cap; k++) {
+    errno = 0;
+    double v = strtod(p, &end);
+    if (end == p || errno || !isfinite(v) ||
+        (k < cap - 1 ? *end != ',' : *end != '\0')) {
+      free(*out);
+      *out = NULL;
+      goto bad;
+    }
+    (*out)[k] = v;
+    p = end + 1;
+  }
+  *n = cap;
+  return 0;
+bad:
+  cli_usage(cmd, "%s expects START:STOP:STEP (STEP > 0) or a comma list, got "
+                 "'%s'", opt, text);
+  return -1;
+}
+
 static void log_stderr(void *user, nacre_log_level level, const char *msg) {
   (void)user;
   static const char *names[] = {"error", "warning", "info", "debug"};

@@ -1,0 +1,168 @@
+/* nacre/thermo.h — thermodynamic and structural analysis of what a search
+ * found: convex hulls of formation energy in any number of elements (at a
+ * pressure through enthalpies, at a temperature through vibrational free
+ * energies), intercalation voltages along a hull, and the SVG plots of
+ * them.
+ *
+ * Hulls work on plain arrays: entry i has amounts[i·nelements + k] atoms of
+ * element k (any positive scale: a formula or a cell) and a total energy
+ * E_i (eV; an enthalpy H = E + PV at a pressure, or a free energy). Per
+ * atom: x_ik = amount/N_i, e_i = E_i/N_i. The elemental references μ_k
+ * are the lowest e_i among entries of pure element k; the formation energy
+ * is f_i = e_i − Σ_k x_ik μ_k. The hull is the lower convex hull of the
+ * points (x_i, f_i), built by Qhull (reentrant libqhull_r); the energy
+ * above it is e_i − e_hull(x_i) ≥ 0, and the decomposition gives the hull
+ * phases (vertices of the facet below x_i) with their atom fractions. The
+ * conventions (one lowest entry per composition, entries of positive
+ * formation energy never on the hull, facets through the hull's own
+ * vertices only) are those of pymatgen's PhaseDiagram (Ong et al., Chem.
+ * Mater. 20, 1798 (2008)), so both agree to rounding. */
+#ifndef NACRE_THERMO_H
+#define NACRE_THERMO_H
+
+#include "nacre/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Convex hulls                                                          */
+/* ------------------------------------------------------------------ */
+
+#define NACRE_HULL_MAX_ELEMENTS 10
+
+typedef struct nacre_hull nacre_hull;
+
+/* What the hull says about an entry or a composition. */
+typedef struct nacre_hull_point {
+  double formation_per_atom_ev;  /* f (for a bare composition: the hull's) */
+  double hull_per_atom_ev;       /* formation energy of the hull there */
+  double e_above_hull_per_atom_ev; /* f − hull (0 for a bare composition) */
+  int stable;                    /* 1: a vertex of the hull */
+  int ndecomp;                   /* phases it decomposes into */
+  int decomp_entry[NACRE_HULL_MAX_ELEMENTS];
+  double decomp_fraction[NACRE_HULL_MAX_ELEMENTS]; /* atom fractions, sum 1 */
+} nacre_hull_point;
+
+/* Builds the hull. Every element needs at least one pure entry (error
+ * naming the missing element index otherwise); nelements ≤
+ * NACRE_HULL_MAX_ELEMENTS; amounts ≥ 0 with at least one atom per entry;
+ * energies finite. */
+nacre_status nacre_hull_new(int nelements, int nentries, const double *amounts,
+                            const double *energies_ev, nacre_hull **out,
+                            nacre_error *err);
+void nacre_hull_free(nacre_hull *h);
+int nacre_hull_nelements(const nacre_hull *h);
+int nacre_hull_nentries(const nacre_hull *h);
+/* μ_k (eV/atom) and the entry that sets it. */
+double nacre_hull_reference_ev(const nacre_hull *h, int element);
+int nacre_hull_reference_entry(const nacre_hull *h, int element);
+/* Entry i (0..nentries−1). */
+const nacre_hull_point *nacre_hull_entry(const nacre_hull *h, int i);
+/* Atom fractions of entry i (nelements values). */
+const double *nacre_hull_fractions(const nacre_hull *h, int i);
+/* The hull at a composition (atom fractions or amounts, any scale):
+ * formation energy of the hull and the phases it decomposes into. */
+nacre_status nacre_hull_at(const nacre_hull *h, const double *amounts,
+                           nacre_hull_point *out, nacre_error *err);
+/* The stable entries (hull vertices), in entry order. */
+int nacre_hull_nstable(const nacre_hull *h);
+int nacre_hull_stable(const nacre_hull *h, int k);
+/* The lower facets: simplices of nelements stable entries. */
+int nacre_hull_nfacets(const nacre_hull *h);
+const int *nacre_hull_facet(const nacre_hull *h, int f);
+
+/* ------------------------------------------------------------------ */
+/* Voltages along a hull                                                 */
+/* ------------------------------------------------------------------ */
+
+/* One step of an intercalation profile: between x_start and x_end ions
+ * per host formula unit the same hull phases coexist and the voltage is
+ * V = −[E(x_end) − E(x_start) − (x_end − x_start) μ_ion] / ((x_end −
+ * x_start) z), in volts for ions of charge z (E per host formula unit on
+ * the hull, μ_ion the ion's elemental reference; Aydinol et al., Phys.
+ * Rev. B 56, 1354 (1997)). */
+typedef struct nacre_voltage_step {
+  double x_start, x_end;
+  double voltage_v;
+  int nphases;                          /* hull phases along the step */
+  int phases[NACRE_HULL_MAX_ELEMENTS];  /* entry indices */
+} nacre_voltage_step;
+
+/* The profile of inserting element `ion` into the host composition
+ * `host_amounts` (atoms per host formula unit; none of `ion`) from x = 0
+ * up to x_max ions per host formula unit (≤ 0: up to the last hull phase
+ * before the pure ion, where the voltage drops to 0). Steps are malloc'd
+ * (caller frees) in increasing x, neighbours with the same voltage merged;
+ * `charge` (e per ion, usually 1) divides the energy. */
+nacre_status nacre_hull_voltage_profile(const nacre_hull *h,
+                                        const double *host_amounts, int ion,
+                                        double charge, double x_max,
+                                        nacre_voltage_step **steps,
+                                        int *nsteps, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Vibrational free energies and temperature-dependent hulls             */
+/* ------------------------------------------------------------------ */
+
+/* A table of F_vib(T) per atom (eV/atom) at one or several pressures
+ * (harmonic: one pressure; quasi-harmonic: one row per (T, P)). Read from a
+ * CSV file with a header naming at least the columns temperature_k and
+ * free_energy_per_atom_ev, optionally pressure_gpa; '#' starts a comment.
+ * Values are interpolated linearly in T (and P); outside the table's range
+ * they are an error, never extrapolated. */
+typedef struct nacre_fvib_table nacre_fvib_table;
+
+nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
+                                   nacre_error *err);
+/* From arrays: n rows of T (K), P (GPa; NULL: one pressure, 0) and F
+ * (eV/atom). */
+nacre_status nacre_fvib_table_new(int n, const double *temperature_k,
+                                  const double *pressure_gpa,
+                                  const double *free_energy_per_atom_ev,
+                                  nacre_fvib_table **out, nacre_error *err);
+void nacre_fvib_table_free(nacre_fvib_table *t);
+/* F_vib per atom at (T, P); P is ignored by a one-pressure table. */
+nacre_status nacre_fvib_table_eval(const nacre_fvib_table *t,
+                                   double temperature_k, double pressure_gpa,
+                                   double *free_energy_per_atom_ev,
+                                   nacre_error *err);
+/* Temperature range the table covers, K. */
+void nacre_fvib_table_range(const nacre_fvib_table *t, double *t_min_k,
+                            double *t_max_k);
+
+/* The hull at each temperature of a grid: entry i's energy becomes E_i +
+ * N_i F_vib,i(T, P) (tables[i] NULL: no vibrational term, allowed only when
+ * allow_missing is set). stable[t·nentries + i] and
+ * e_above_hull_per_atom_ev[t·nentries + i] are caller-allocated (either may
+ * be NULL). */
+nacre_status nacre_hull_temperature_scan(
+    int nelements, int nentries, const double *amounts,
+    const double *energies_ev, const nacre_fvib_table *const *tables,
+    int allow_missing, double pressure_gpa, int ntemperatures,
+    const double *temperatures_k, int *stable,
+    double *e_above_hull_per_atom_ev, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Plots (SVG)                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Binary hull: formation energy per atom against the fraction of element
+ * 1, hull line and stable phases labelled, with a lower panel of the
+ * energies above the hull. Ternary hull: Gibbs triangle with the stable
+ * phases and tie lines, unstable entries shaded by their energy above the
+ * hull. labels[i] names entry i; element_names[k] element k. */
+nacre_status nacre_hull_svg(const char *path, const nacre_hull *h,
+                            const char *const *labels,
+                            const char *const *element_names,
+                            nacre_error *err);
+/* Voltage profile: V against x, steps as horizontal segments. */
+nacre_status nacre_voltage_svg(const char *path, const nacre_voltage_step *s,
+                               int nsteps, const char *ion_name,
+                               const char *host_name, nacre_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

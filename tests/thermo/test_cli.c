@@ -1,0 +1,196 @@
+/* test_cli.c — the commands of the thermo layer and Ewald: nacre hull,
+ * nacre ewald (and, as they come, xrd, order, transitions).
+ *   hull: a CSV of a binary gives the same formation energies, energies
+ *     above the hull, stable set and voltages in --json as the library;
+ *     --csv and --plot write their files; extended XYZ input with energies
+ *     forms enthalpies at --pressure; malformed input exits 1 naming file
+ *     and line, usage errors exit 2.
+ *   ewald: rocksalt from a CIF gives the Madelung constant 1.747565 in
+ *     --json; a missing charge exits 1 naming the element.
+ *   Every command's --help names its options. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "iotest.h"
+#include "nacre/thermo.h"
+#include "testing.h"
+
+static char *run(const char *args, int *status) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "%s %s 2>%s", NACRE_CLI, args,
+           test_tmp_path("stderr.txt"));
+  FILE *p = popen(cmd, "r");
+  if (!p) return NULL;
+  size_t cap = 1 << 16, len = 0, got;
+  char *buf = malloc(cap);
+  while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+    len += got;
+    if (len + 1 >= cap) buf = realloc(buf, cap *= 2);
+  }
+  buf[len] = '\0';
+  int rc = pclose(p);
+  *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return buf;
+}
+
+static char *stderr_text(void) { return test_read_all(test_tmp_path("stderr.txt"), NULL); }
+
+static double num(const cJSON *o, const char *k) {
+  const cJSON *x = cJSON_GetObjectItem(o, k);
+  return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static void test_hull(void) {
+  char csv[4096], args[16384];
+  snprintf(csv, sizeof csv, "%s", test_tmp_path("lisn.csv"));
+  test_write_text(csv,
+                  "# a toy Li-Sn set\n"
+                  "name,formula,energy_per_atom_ev\n"
+                  "Li,Li,-1.9\nSn,Sn,-3.8\nLiSn,LiSn,-3.15\n"
+                  "Li5Sn2,Li5Sn2,-2.8929\nLi22Sn5,Li22Sn5,-2.6518\n"
+                  "Li3Sn,Li3Sn,-2.63\n");
+  double amounts[6][2] = {{1, 0}, {0, 1}, {1, 1}, {5, 2}, {22, 5}, {3, 1}};
+  double epa[6] = {-1.9, -3.8, -3.15, -2.8929, -2.6518, -2.63}, e[6];
+  for (int i = 0; i < 6; i++) e[i] = epa[i] * (amounts[i][0] + amounts[i][1]);
+  nacre_hull *h = NULL;
+  CHECK_OK(nacre_hull_new(2, 6, &amounts[0][0], e, &h, NULL), NULL);
+  int st;
+  char outcsv[4096], svg[4096]; /* test_tmp_path reuses its buffer */
+  snprintf(outcsv, sizeof outcsv, "%s", test_tmp_path("out.csv"));
+  snprintf(svg, sizeof svg, "%s", test_tmp_path("hull.svg"));
+  snprintf(args, sizeof args, "hull %s --json --voltage Li --csv %s --plot %s",
+           csv, outcsv, svg);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre hull --json runs (status %d)", st);
+  if (j && h) {
+    const cJSON *ents = cJSON_GetObjectItem(j, "entries");
+    CHECK(cJSON_GetArraySize(ents) == 6, "6 entries");
+    for (int i = 0; i < 6; i++) {
+      const cJSON *x = cJSON_GetArrayItem(ents, i);
+      const nacre_hull_point *p = nacre_hull_entry(h, i);
+      CHECK_CLOSE(num(x, "formation_energy_per_atom_ev"), p->formation_per_atom_ev,
+                  1e-12, "formation energy as the library");
+      CHECK_CLOSE(num(x, "energy_above_hull_per_atom_ev"),
+                  p->e_above_hull_per_atom_ev, 1e-12, "above hull as the library");
+      CHECK(cJSON_IsTrue(cJSON_GetObjectItem(x, "stable")) == p->stable,
+            "stable flag of entry %d", i);
+    }
+    const cJSON *v = cJSON_GetObjectItem(j, "voltage");
+    CHECK(cJSON_GetArraySize(v) == 2, "two voltage steps");
+    /* Li5Sn2 against Sn: −(3.5·f(Li5Sn2))/2.5 per Li */
+    double f = nacre_hull_entry(h, 3)->formation_per_atom_ev;
+    CHECK_CLOSE(num(cJSON_GetArrayItem(v, 0), "voltage_v"), -3.5 * f / 2.5, 1e-9,
+                "first plateau");
+  }
+  cJSON_Delete(j);
+  free(out);
+  char *t = test_read_all(outcsv, NULL);
+  CHECK(t && strstr(t, "energy_above_hull_per_atom_ev") && strstr(t, "Li22Sn5"),
+        "--csv writes the table");
+  free(t);
+  t = test_read_all(svg, NULL);
+  CHECK(t && strstr(t, "<svg") && strstr(t, "Li5Sn2") && strstr(t, "</svg>"),
+        "--plot writes an SVG naming the stable phases");
+  free(t);
+  /* extended XYZ with energies at a pressure: H = E + PV */
+  char xyz[4096];
+  snprintf(xyz, sizeof xyz, "%s", test_tmp_path("e.xyz"));
+  test_write_text(xyz,
+                  "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3 "
+                  "energy=-1.0 pbc=\"T T T\" name=A\nNa 0 0 0\n"
+                  "1\nLattice=\"4 0 0 0 4 0 0 0 4\" Properties=species:S:1:pos:R:3 "
+                  "energy=-2.0 pbc=\"T T T\" name=B\nK 0 0 0\n"
+                  "2\nLattice=\"3 0 0 0 3 0 0 0 6\" Properties=species:S:1:pos:R:3 "
+                  "energy=-3.5 pbc=\"T T T\" name=AB\nNa 0 0 0\nK 0 0 3\n");
+  snprintf(args, sizeof args, "hull %s --pressure 10 --json", xyz);
+  out = run(args, &st);
+  j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "hull of an extxyz file (status %d)", st);
+  if (j) {
+    const cJSON *ab = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entries"), 2);
+    double pv = 10 * NACRE_GPA_TO_EV_A3;
+    double hab = (-3.5 + pv * 54) / 2, ha = -1 + pv * 27, hb = -2 + pv * 64;
+    CHECK_CLOSE(num(ab, "formation_energy_per_atom_ev"), hab - 0.5 * (ha + hb),
+                1e-9, "formation enthalpy at 10 GPa");
+  }
+  cJSON_Delete(j);
+  free(out);
+  /* errors */
+  test_write_text(csv, "formula,energy_ev\nLi,-1.9\nSn,abc\n");
+  snprintf(args, sizeof args, "hull %s", csv);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "lisn.csv:3"),
+        "a bad number: status 1 and file:line (%d, %s)", st, err ? err : "");
+  free(err);
+  test_write_text(csv, "formula,energy_ev\nLiSn,-1.9\nSn,-3\n");
+  free(run(args, &st));
+  err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "pure element"),
+        "a missing reference: status 1 (%d, %s)", st, err ? err : "");
+  free(err);
+  free(run("hull --frobnicate x.csv", &st));
+  CHECK(st == 2, "unknown option: status 2 (%d)", st);
+  nacre_hull_free(h);
+}
+
+static void test_ewald(void) {
+  char cif[4096], args[8192];
+  snprintf(cif, sizeof cif, "%s", test_tmp_path("nacl.cif"));
+  test_write_text(cif,
+                  "data_NaCl\n_cell_length_a 5.64\n_cell_length_b 5.64\n"
+                  "_cell_length_c 5.64\n_cell_angle_alpha 90\n_cell_angle_beta 90\n"
+                  "_cell_angle_gamma 90\nloop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n"
+                  "x,y+1/2,z+1/2\nx+1/2,y,z+1/2\nx+1/2,y+1/2,z\nloop_\n"
+                  "_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n"
+                  "_atom_site_fract_y\n_atom_site_fract_z\nNa1 Na 0 0 0\n"
+                  "Cl1 Cl 0.5 0.5 0.5\n");
+  int st;
+  snprintf(args, sizeof args, "ewald %s --charges Na=1,Cl=-1 --json --per-site", cif);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre ewald --json runs (%d)", st);
+  if (j) {
+    CHECK_CLOSE(num(j, "madelung_constant"), 1.747564594633, 1e-9,
+                "Madelung constant of rocksalt");
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "site_potentials_v")) == 8,
+          "8 site potentials");
+  }
+  cJSON_Delete(j);
+  free(out);
+  snprintf(args, sizeof args, "ewald %s --charges Na=1", cif);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "Cl"), "missing charge: status 1 naming Cl");
+  free(err);
+}
+
+static void test_help(void) {
+  static const char *const cmds[][4] = {
+      {"hull", "--pressure", "--temperatures", "--voltage"},
+      {"ewald", "--charges", "--accuracy", "--per-site"},
+  };
+  for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+    char args[256];
+    int st;
+    snprintf(args, sizeof args, "%s --help", cmds[k][0]);
+    char *out = run(args, &st);
+    int ok = st == 0 && out;
+    for (int i = 1; i < 4 && ok; i++) ok = strstr(out, cmds[k][i]) != NULL;
+    CHECK(ok, "nacre %s --help documents its options", cmds[k][0]);
+    free(out);
+  }
+}
+
+int main(void) {
+  test_hull();
+  test_ewald();
+  test_help();
+  test_tmp_cleanup();
+  TEST_DONE();
+}
