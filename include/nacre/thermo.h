@@ -1,8 +1,9 @@
 /* nacre/thermo.h — thermodynamic and structural analysis of what a search
  * found: convex hulls of formation energy in any number of elements (at a
  * pressure through enthalpies, at a temperature through vibrational free
- * energies), intercalation voltages along a hull, and the SVG plots of
- * them.
+ * energies), intercalation voltages along a hull, powder X-ray diffraction
+ * patterns, symmetry-distinct orderings of partially occupied sites,
+ * transition pressures, and the SVG plots of them.
  *
  * Hulls work on plain arrays: entry i has amounts[i·nelements + k] atoms of
  * element k (any positive scale: a formula or a cell) and a total energy
@@ -143,6 +144,118 @@ nacre_status nacre_hull_temperature_scan(
     int allow_missing, double pressure_gpa, int ntemperatures,
     const double *temperatures_k, int *stable,
     double *e_above_hull_per_atom_ev, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Powder X-ray diffraction                                              */
+/* ------------------------------------------------------------------ */
+
+/* Kinematic powder pattern: every reciprocal-lattice vector g = hkl within
+ * the limiting sphere gives a reflection at sin θ = λ|g|/2 with intensity
+ * |F|² · LP, F = Σ_j f_j(s) exp(−B_j s²) exp(2πi hkl·x_j), s = sin θ/λ,
+ * LP = (1 + cos² 2θ)/(sin² θ cos θ); reflections at the same 2θ (within
+ * 1e-5°) add up, so multiplicities are counted, not assumed. Atomic
+ * scattering factors f(s) = Z − 8π²a0 s² Σ_i a_i exp(−b_i s²) from the
+ * electron-scattering fits of Doyle & Turner (see xrd.c), the formalism
+ * and constants of pymatgen's XRDCalculator (De Graef & McHenry,
+ * Structure of Materials, ch. 11–12), so patterns agree with it. */
+
+/* Bearden, Rev. Mod. Phys. 39, 78 (1967): Cu Kα1, Kα2 and their 2:1
+ * weighted mean, Å. */
+#define NACRE_CU_KA1_A 1.54056
+#define NACRE_CU_KA2_A 1.54439
+#define NACRE_CU_KA_A 1.54184
+
+typedef struct nacre_xrd_options {
+  double wavelength_a;      /* one wavelength (Cu Kα, 1.54184) */
+  int doublet;              /* 1: two lines, wavelength_a ignored */
+  double wavelength1_a, wavelength2_a; /* doublet (Cu Kα1, Kα2) */
+  double ratio21;           /* I(line 2)/I(line 1) (0.5) */
+  double two_theta_min_deg, two_theta_max_deg; /* (0, 90) */
+  const double *b_factors_a2; /* Debye–Waller B per atom, Å² (NULL: 0) */
+  double symprec;           /* Å, for the hkl families (0.01) */
+} nacre_xrd_options;
+
+void nacre_xrd_options_init(nacre_xrd_options *o);
+
+#define NACRE_XRD_MAX_FAMILIES 6
+
+typedef struct nacre_xrd_peak {
+  double two_theta_deg;
+  double d_a;               /* interplanar spacing, Å */
+  double intensity;         /* largest peak = 100 */
+  double intensity_raw;     /* Σ |F|² LP, electrons² */
+  int line;                 /* 0: the (first) wavelength, 1: the second */
+  int nfamilies;            /* hkl families at this angle (at most
+                               NACRE_XRD_MAX_FAMILIES kept) */
+  int hkl[NACRE_XRD_MAX_FAMILIES][3]; /* representative of each family */
+  int multiplicity[NACRE_XRD_MAX_FAMILIES]; /* reflections in it */
+} nacre_xrd_peak;
+
+typedef struct nacre_xrd_pattern {
+  int npeaks;
+  nacre_xrd_peak *peaks;    /* ascending 2θ */
+  double wavelength_a[2];
+  int nlines;
+  int sg_number;            /* group whose Laue class made the families */
+} nacre_xrd_pattern;
+
+/* Peaks whose scaled intensity exceeds 1e-3 (systematic absences that
+ * cancel only to rounding are dropped, as pymatgen does). Elements up to
+ * Z = 98. */
+nacre_status nacre_xrd_pattern_compute(const nacre_structure *s,
+                                       const nacre_xrd_options *o,
+                                       nacre_xrd_pattern **out,
+                                       nacre_error *err);
+void nacre_xrd_pattern_free(nacre_xrd_pattern *p);
+/* X-ray form factor of element z at s = sin θ/λ (1/Å); NAN beyond Z = 98. */
+double nacre_xrd_form_factor(int z, double s_inv_a);
+
+/* Broadened profile on 2θ = t0, t0 + step, ... ≤ t1: each peak a
+ * unit-area pseudo-Voigt η·Lorentzian + (1−η)·Gaussian of FWHM fwhm_deg
+ * (η = 0: Gaussian) times its intensity; scaled so the maximum is 100.
+ * *y is malloc'd (*n points). */
+nacre_status nacre_xrd_profile(const nacre_xrd_pattern *p, double t0_deg,
+                               double t1_deg, double step_deg,
+                               double fwhm_deg, double eta, double **y,
+                               int *n, nacre_error *err);
+
+/* Agreement of a computed pattern with measured peaks (2θ, I): peaks are
+ * matched strongest first to the nearest unmatched computed peak within
+ * tol_deg. overlap = Σ_matched min(I_exp, I_calc) / max(Σ I_exp,
+ * Σ I_calc) (intensities scaled to 100 each; 1 = the same peaks),
+ * profile_similarity = cosine similarity of both patterns broadened with
+ * fwhm_deg (Gaussian) over the measured range. */
+typedef struct nacre_xrd_match {
+  int nmatched, nexp_unmatched, ncalc_unmatched; /* calc: peaks ≥ 5 in the
+                                                   measured range unmatched */
+  double mean_abs_shift_deg;   /* over matched peaks */
+  double overlap;
+  double profile_similarity;
+  int *match;                  /* per measured peak: index of the computed
+                                  peak or −1 (malloc'd; free) */
+} nacre_xrd_match;
+
+nacre_status nacre_xrd_compare(const nacre_xrd_pattern *p,
+                               const double *exp_two_theta_deg,
+                               const double *exp_intensity, int nexp,
+                               double tol_deg, double fwhm_deg,
+                               nacre_xrd_match *out, nacre_error *err);
+
+/* A measured peak list: two numbers per line, 2θ (degrees) and intensity,
+ * separated by a comma, blanks or a tab; '#' starts a comment; a first
+ * line that is not numeric is a header. *t and *i are malloc'd. */
+nacre_status nacre_xrd_read_peaks(const char *path, double **two_theta_deg,
+                                  double **intensity, int *n,
+                                  nacre_error *err);
+
+/* The pattern as sticks with hkl labels on the strongest peaks, the
+ * profile when y is not NULL (n points from t0 by step), and measured
+ * peaks (may be NULL) drawn downwards for comparison. */
+nacre_status nacre_xrd_svg(const char *path, const nacre_xrd_pattern *p,
+                           const double *y, int n, double t0_deg,
+                           double step_deg, const double *exp_two_theta_deg,
+                           const double *exp_intensity, int nexp,
+                           const char *title, nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Plots (SVG)                                                           */
