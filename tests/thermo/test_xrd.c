@@ -65,12 +65,8 @@ static nacre_structure *triclinic(void) {
   return s;
 }
 
-static void compare_with_pymatgen(const char *what, nacre_structure *s) {
-  char *in = test_structure_json(s, NULL, "\"wavelength_a\": 1.54184");
-  char *out = test_pymatgen("xrd", in);
-  free(in);
-  cJSON *ref = out ? cJSON_Parse(out) : NULL;
-  free(out);
+static void compare_with_pymatgen(const char *what, nacre_structure *s,
+                                  const cJSON *ref) {
   CHECK(ref != NULL, "%s: pymatgen reference", what);
   nacre_xrd_pattern *p = NULL;
   nacre_error err;
@@ -92,7 +88,6 @@ static void compare_with_pymatgen(const char *what, nacre_structure *s) {
     CHECK(di <= 0.5, "%s: intensities within 0.5 (%.3g)", what, di);
   }
   nacre_xrd_pattern_free(p);
-  cJSON_Delete(ref);
 }
 
 static void test_fcc_by_hand(void) {
@@ -190,10 +185,25 @@ int main(void) {
     nacre_structure *s[5] = {rocksalt(), diamond(), hcp(), fcc(), triclinic()};
     const char *names[5] = {"rocksalt NaCl", "diamond Si", "hcp Mg", "fcc Cu",
                             "triclinic LiFePO-like cell"};
+    /* one Python process for all five: pymatgen takes seconds to import */
+    char *in = malloc(64);
+    size_t len = (size_t)sprintf(in, "{\"structures\": [");
     for (int k = 0; k < 5; k++) {
-      compare_with_pymatgen(names[k], s[k]);
+      char *one = test_structure_json(s[k], NULL, "\"wavelength_a\": 1.54184");
+      in = realloc(in, len + strlen(one) + 8);
+      len += (size_t)sprintf(in + len, "%s%s", k ? ", " : "", one);
+      free(one);
+    }
+    sprintf(in + len, "]}");
+    char *out = test_pymatgen("xrd", in);
+    cJSON *ref = out ? cJSON_Parse(out) : NULL;
+    for (int k = 0; k < 5; k++) {
+      compare_with_pymatgen(names[k], s[k], cJSON_GetArrayItem(ref, k));
       nacre_structure_free(s[k]);
     }
+    cJSON_Delete(ref);
+    free(out);
+    free(in);
   } else {
     printf("SKIP pymatgen comparison: /usr/bin/python3 cannot import pymatgen "
            "(install python3-pymatgen)\n");
