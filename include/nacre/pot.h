@@ -249,6 +249,15 @@ nacre_status nacre_ewald(const nacre_structure *s, const double *charges,
                          double *forces, double *site_potentials_v,
                          nacre_error *err);
 
+/* The Ewald energy as a quadratic form: m (N×N, row-major, eV/e²,
+ * caller-allocated) with E = ½ Σ_ij q_i q_j m_ij for every choice of
+ * charges on the sites of s (the background term included), so that many
+ * charge assignments on one lattice (site orderings, vacancies as q = 0)
+ * cost O(N²) each after one matrix. */
+nacre_status nacre_ewald_matrix(const nacre_structure *s,
+                                const nacre_ewald_options *o, double *m,
+                                nacre_error *err);
+
 /* Madelung constant in the convention of Johnson & Templeton, J. Chem.
  * Phys. 34, 2004 (1961): M = −E_fu · r0 / k with E_fu the Ewald energy per
  * formula unit (formula units: the gcd of the counts of each distinct

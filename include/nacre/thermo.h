@@ -258,6 +258,97 @@ nacre_status nacre_xrd_svg(const char *path, const nacre_xrd_pattern *p,
                            const char *title, nacre_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Orderings of partially occupied sites                                 */
+/* ------------------------------------------------------------------ */
+
+/* Symmetry-distinct orderings (derivative superstructures) of a parent
+ * crystal whose sites carry several species or vacancies: every supercell
+ * of 1..N parent cells up to the parent's rotations (Hermite normal forms,
+ * Hart & Forcade, Phys. Rev. B 77, 224115 (2008)), and in each every
+ * assignment of species to the disordered sites that is the
+ * lexicographically smallest of its orbit under the supercell's
+ * operations (the parent's space-group operations that keep the supercell
+ * lattice, times its internal translations), so no two orderings are
+ * equivalent. Assignments invariant under an internal translation are
+ * smaller-cell orderings and are left to their own cell size. The parent
+ * is reduced to its primitive cell first. */
+
+#define NACRE_ORDER_MAX_SPECIES 8
+
+/* Which parent sites are disordered and with what: every atom of element
+ * site_z (and, when wyckoff is not 0, of that Wyckoff letter) becomes one
+ * of nspecies species (atomic numbers; 0 = vacancy) in the given fractions
+ * (summing to 1). */
+typedef struct nacre_order_rule {
+  int site_z;
+  char wyckoff;
+  int nspecies;
+  int z[NACRE_ORDER_MAX_SPECIES];
+  double fraction[NACRE_ORDER_MAX_SPECIES];
+} nacre_order_rule;
+
+typedef struct nacre_order_options {
+  int min_cells, max_cells;  /* supercell sizes, parent cells (1, 1) */
+  int all_compositions;      /* every composition in which each species
+                                appears (fractions ignored); the counts of
+                                the enumeration literature */
+  int exchange_species;      /* also identify orderings that differ by a
+                                relabelling of the species (one rule of at
+                                most 4 species, every composition): the
+                                convention of Hart & Forcade's counts */
+  double symprec;            /* Å (0.01) */
+  double max_assignments;    /* refuse when the assignments to test exceed
+                                this (1e9) */
+} nacre_order_options;
+
+void nacre_order_options_init(nacre_order_options *o);
+
+typedef struct nacre_orderings nacre_orderings;
+
+nacre_status nacre_order_enumerate(const nacre_structure *parent,
+                                   const nacre_order_rule *rules, int nrules,
+                                   const nacre_order_options *o,
+                                   const nacre_ctx *ctx, nacre_orderings **out,
+                                   nacre_error *err);
+void nacre_orderings_free(nacre_orderings *o);
+long nacre_orderings_count(const nacre_orderings *o);
+/* Orderings with supercells of `cells` parent cells. */
+long nacre_orderings_count_cells(const nacre_orderings *o, int cells);
+/* Distinct supercells (HNFs up to the parent's rotations) of each size. */
+int nacre_orderings_supercells(const nacre_orderings *o, int cells);
+
+typedef struct nacre_ordering_info {
+  int cells;        /* parent cells in the supercell */
+  int hnf[3][3];    /* supercell rows = hnf · primitive parent rows */
+  long degeneracy;  /* equivalent assignments in this supercell (orbit) */
+  int natoms;       /* atoms, vacancies left out */
+} nacre_ordering_info;
+
+nacre_status nacre_ordering_info_get(const nacre_orderings *o, long k,
+                                     nacre_ordering_info *info,
+                                     nacre_error *err);
+/* Ordering k as a structure: the supercell with its species, vacancies
+ * removed. */
+nacre_status nacre_ordering_structure(const nacre_orderings *o, long k,
+                                      nacre_structure **out, nacre_error *err);
+/* Ewald energy (eV, the whole supercell) of every ordering with point
+ * charges by element (z[k] carries q[k]); one Ewald matrix per supercell,
+ * then ½ qᵀMq per ordering. energies holds count entries. */
+nacre_status nacre_orderings_ewald(const nacre_orderings *o, const int *z,
+                                   const double *q, int nz, double accuracy,
+                                   double *energies, const nacre_ctx *ctx,
+                                   nacre_error *err);
+/* Ideal configurational entropy of the disorder, in units of k_B: per
+ * disordered site of each rule (−Σ x ln x, written to per_site[r]) and per
+ * primitive parent cell (Σ over its disordered sites) as the return
+ * value. */
+double nacre_orderings_mixing_entropy(const nacre_orderings *o,
+                                      double *per_site);
+/* Primitive parent cell used and its disordered sites per rule. */
+const nacre_structure *nacre_orderings_parent(const nacre_orderings *o);
+int nacre_orderings_rule_sites(const nacre_orderings *o, int rule);
+
+/* ------------------------------------------------------------------ */
 /* Plots (SVG)                                                           */
 /* ------------------------------------------------------------------ */
 

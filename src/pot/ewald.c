@@ -461,6 +461,77 @@ nacre_status nacre_ewald(const nacre_structure *s, const double *charges,
 }
 
 /* ------------------------------------------------------------------ */
+/* The interaction matrix                                               */
+/* ------------------------------------------------------------------ */
+
+/* M_ij with E = ½ Σ_ij q_i q_j M_ij for any charges: the real-space pair
+ * sums, 2 Σ_G a_G cos(G·r_ij) from the reciprocal half space, −2α/√π on
+ * the diagonal and −π/(Vα²) everywhere (the background term is ½ of that
+ * times Q²). */
+nacre_status nacre_ewald_matrix(const nacre_structure *s,
+                                const nacre_ewald_options *o, double *m,
+                                nacre_error *err) {
+  nacre_ewald_options defaults;
+  if (!o) {
+    nacre_ewald_options_init(&defaults);
+    o = &defaults;
+  }
+  int n = s->natoms;
+  double *ones = malloc((size_t)(n ? n : 1) * sizeof *ones);
+  if (!ones) return nacre_error_set(err, NACRE_ERR_NOMEM, "ewald matrix");
+  for (int i = 0; i < n; i++) ones[i] = 1.0;
+  nacre_status st = check_structure(s, ones, err);
+  free(ones);
+  if (st) return st;
+  double pf = accuracy_factor(o->accuracy), vol = fabs(nacre_cell_volume(s->cell));
+  ewald_params p;
+  p.alpha = o->alpha > 0.0 ? o->alpha : nacre_ewald_balanced_alpha(n, vol);
+  p.rc = o->real_cutoff_a > 0.0 ? o->real_cutoff_a : pf / p.alpha;
+  p.gcut = 2.0 * pf * p.alpha;
+  recip_set rs = {0};
+  phase_tables pt = {0};
+  nacre_neighbor_list *nl = nacre_nl_new(p.rc, 0.0, err);
+  if (!nl) return err ? err->status : NACRE_ERR_NOMEM;
+  st = nacre_nl_update(nl, s, NULL, err);
+  if (!st) st = recip_set_build(s->cell, p.alpha, p.gcut, &rs, err);
+  if (!st) st = phase_tables_new(s, &rs, &pt, err);
+  if (!st) {
+    const double kc = NACRE_COULOMB_EV_A;
+    double diag = -2.0 * p.alpha / sqrt(NACRE_PI);
+    double background = -NACRE_PI / (vol * p.alpha * p.alpha);
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int i = 0; i < n; i++) {
+      double *row = &m[(size_t)i * n];
+      for (int j = 0; j < n; j++) row[j] = background + (i == j ? diag : 0.0);
+      for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
+        double d[3];
+        nacre_nl_vector(nl, s, i, e, d);
+        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        if (r < p.rc) row[nl->j[e]] += erfc(p.alpha * r) / r;
+      }
+      phase_table ti, tj;
+      phase_tables_get(&pt, &rs, i, &ti);
+      for (int j = 0; j < n; j++) {
+        phase_tables_get(&pt, &rs, j, &tj);
+        double sum = 0.0;
+        for (long v = 0; v < rs.n; v++) {
+          double ar, ai, br, bi;
+          phase_at(&ti, rs.hmax, rs.hkl[v], &ar, &ai);
+          phase_at(&tj, rs.hmax, rs.hkl[v], &br, &bi);
+          sum += rs.a[v] * (ar * br + ai * bi); /* Re(e^{iG·r_i} e^{−iG·r_j}) */
+        }
+        row[j] += 2.0 * sum;
+      }
+      for (int j = 0; j < n; j++) row[j] *= kc;
+    }
+  }
+  free(pt.data);
+  recip_set_free(&rs);
+  nacre_nl_free(nl);
+  return st;
+}
+
+/* ------------------------------------------------------------------ */
 /* Madelung constants                                                   */
 /* ------------------------------------------------------------------ */
 

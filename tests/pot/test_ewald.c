@@ -12,6 +12,8 @@
  *     to 1e-8 eV.
  *   The energy does not depend on the splitting parameter α (three values,
  *     1e-10 relative).
+ *   The interaction matrix: ½ qᵀMq equals the Ewald energy for charges it
+ *     was not built with (1e-10 relative), and M is symmetric.
  *   As a potential: forces and stress against finite differences, the
  *     invariances every potential passes, the same numbers on 1 and 2
  *     threads, and agreement with the library call.
@@ -257,6 +259,48 @@ static void test_alpha_independence(void) {
   nacre_structure_free(s);
 }
 
+/* E = ½ qᵀMq for the charges the matrix was not built with (a charged
+ * triclinic cell with its background term, and spinel with shuffled
+ * charges) */
+static void test_matrix(void) {
+  double qt[7];
+  nacre_structure *s = charged_triclinic(qt);
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass) {
+      nacre_structure_free(s);
+      s = spinel();
+    }
+    int n = s->natoms;
+    double *q = malloc(n * sizeof *q), *m = malloc((size_t)n * n * sizeof *m);
+    if (pass) {
+      charges_of(s, q);
+      double t = q[0]; /* swap an Mg and an O charge: still a quadratic form */
+      q[0] = q[n - 1];
+      q[n - 1] = t;
+    } else {
+      memcpy(q, qt, sizeof qt);
+    }
+    nacre_error err;
+    CHECK_OK(nacre_ewald_matrix(s, NULL, m, &err), &err);
+    double e = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) e += 0.5 * q[i] * q[j] * m[(size_t)i * n + j];
+    nacre_ewald_result r;
+    CHECK_OK(nacre_ewald(s, q, NULL, &r, NULL, NULL, &err), &err);
+    CHECK(fabs(e - r.energy_ev) <= 1e-10 * fabs(r.energy_ev),
+          "%s: ½qᵀMq %.10f vs Ewald %.10f eV", pass ? "spinel" : "charged cell",
+          e, r.energy_ev);
+    double asym = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < i; j++)
+        asym = fmax(asym, fabs(m[(size_t)i * n + j] - m[(size_t)j * n + i]));
+    CHECK(asym <= 1e-12, "the matrix is symmetric (%.3g)", asym);
+    free(q);
+    free(m);
+  }
+  nacre_structure_free(s);
+}
+
 static void test_potential(void) {
   nacre_potential *p = NULL;
   nacre_error err;
@@ -318,6 +362,7 @@ static void test_errors(void) {
 int main(void) {
   test_madelung_analytic();
   test_alpha_independence();
+  test_matrix();
   test_potential();
   test_errors();
   test_against_pymatgen();

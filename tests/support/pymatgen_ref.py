@@ -10,10 +10,15 @@
         IN: {"entries": [{"formula", "energy_ev"} ...]} (total energies).
         OUT: per entry the formation energy per atom, the energy above the
         hull per atom and the decomposition {entry index: fraction}.
+    pymatgen_ref.py order IN.json OUT.json
+        IN: a structure as for ewald with "occupancy": per site a list of
+        [symbol, oxidation state, fraction]. OUT: "energies", the Ewald
+        energies (eV per cell) of every ordering of the cell that
+        OrderDisorderedStructureTransformation lists, sorted.
     pymatgen_ref.py xrd IN.json OUT.json
-        IN: a structure as for ewald (without charges), "wavelength_a",
-        "two_theta_range". OUT: XRDCalculator's 2θ, intensities (max 100),
-        d spacings.
+        IN: {"structures": [...]}, each a structure as for ewald (without
+        charges) with "wavelength_a" and "two_theta_range". OUT: a list of
+        XRDCalculator's 2θ, intensities (max 100), d spacings.
 """
 import json
 import sys
@@ -72,7 +77,24 @@ def hull(d):
             "stable": sorted(int(e.name) for e in pd.stable_entries)}
 
 
+def order(d):
+    from pymatgen.core import Lattice, Species, Structure
+    from pymatgen.transformations.standard_transformations import (
+        OrderDisorderedStructureTransformation)
+
+    species = [{Species(el, ox): f for el, ox, f in occ} for occ in d["occupancy"]]
+    s = Structure(Lattice(d["cell"]), species, d["positions"],
+                  coords_are_cartesian=True)
+    t = OrderDisorderedStructureTransformation(algo=2)
+    res = t.apply_transformation(s, return_ranked_list=10 ** 7)
+    return {"energies": sorted(r["energy"] for r in res)}
+
+
 def xrd(d):
+    return [xrd_one(x) for x in d["structures"]]
+
+
+def xrd_one(d):
     from pymatgen.analysis.diffraction.xrd import XRDCalculator
 
     s = structure(d)
@@ -85,7 +107,7 @@ def xrd(d):
 def main():
     what, src, dst = sys.argv[1:4]
     d = json.load(open(src))
-    out = {"ewald": ewald, "hull": hull, "xrd": xrd}[what](d)
+    out = {"ewald": ewald, "hull": hull, "order": order, "xrd": xrd}[what](d)
     with open(dst, "w") as f:
         json.dump(out, f)
 
