@@ -22,6 +22,8 @@
 #define NACRE_THERMO_H
 
 #include "nacre/core.h"
+#include "nacre/opt.h"
+#include "nacre/pot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,9 +112,11 @@ nacre_status nacre_hull_voltage_profile(const nacre_hull *h,
 /* A table of F_vib(T) per atom (eV/atom) at one or several pressures
  * (harmonic: one pressure; quasi-harmonic: one row per (T, P)). Read from a
  * CSV file with a header naming at least the columns temperature_k and
- * free_energy_per_atom_ev, optionally pressure_gpa; '#' starts a comment.
- * Values are interpolated linearly in T (and P); outside the table's range
- * they are an error, never extrapolated. */
+ * vibrational_free_energy_per_atom_ev, optionally pressure_gpa; '#' starts
+ * a comment: `nacre phonon`'s thermal.csv as it is (doc/phonon-files.md),
+ * or several of them with a pressure_gpa column. Values are interpolated
+ * linearly in T (and P); outside the table's range they are an error,
+ * never extrapolated. */
 typedef struct nacre_fvib_table nacre_fvib_table;
 
 nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
@@ -347,6 +351,68 @@ double nacre_orderings_mixing_entropy(const nacre_orderings *o,
 /* Primitive parent cell used and its disordered sites per rule. */
 const nacre_structure *nacre_orderings_parent(const nacre_orderings *o);
 int nacre_orderings_rule_sites(const nacre_orderings *o, int rule);
+
+/* ------------------------------------------------------------------ */
+/* Transition pressures                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Each structure is relaxed at every pressure of an ascending grid, each
+ * relaxation starting from the structure relaxed at the previous pressure
+ * (a continuation, so a phase is followed as long as it stays a local
+ * minimum). Enthalpies per atom give, between neighbouring pressures where
+ * ΔH = H_i − H_j changes sign, the transition pressure by linear
+ * interpolation; the lowest-enthalpy phase at each pressure gives the
+ * sequence of stable phases. Relaxations that fail (exploded, overlapping
+ * atoms, non-finite energies) leave NAN; one that ran out of steps keeps
+ * its value and is counted in `unconverged`. */
+typedef struct nacre_transition_options {
+  nacre_relax_options relax;  /* pressure_gpa is set per grid point */
+  double symprec;             /* Å, for the space group of each result */
+  int jobs;                   /* structures relaxed in parallel (threads) */
+} nacre_transition_options;
+
+void nacre_transition_options_init(nacre_transition_options *o);
+
+typedef struct nacre_transitions {
+  int nstructures, npressures;
+  double *pressure_gpa;        /* npressures */
+  double *enthalpy_per_atom_ev; /* nstructures × npressures (NAN: failed) */
+  double *volume_per_atom_a3;  /* same layout */
+  int *space_group;            /* same layout: spglib group of the result */
+  int *unconverged;            /* per structure: relaxations out of steps */
+  int *lowest;                 /* per pressure: the lowest structure (−1) */
+  int ncrossings;
+  struct nacre_transition_crossing {
+    int from, to;              /* lowest below / above the crossing */
+    double pressure_gpa;
+  } *crossings;                /* where the lowest structure changes */
+} nacre_transitions;
+
+/* Relaxes copies of structures[0..n) over the grid with potential p;
+ * progress (may be NULL) is told after each relaxation; ctx may be NULL
+ * (an interrupt stops with NACRE_ERR_INTERRUPTED). */
+typedef void (*nacre_transition_progress_fn)(void *user, int structure,
+                                             int pressure_index, double h_ev,
+                                             const char *outcome);
+nacre_status nacre_transitions_run(const nacre_potential *p,
+                                   nacre_structure *const *structures, int n,
+                                   const double *pressures_gpa, int npressures,
+                                   const nacre_transition_options *o,
+                                   nacre_transition_progress_fn progress,
+                                   void *progress_user, const nacre_ctx *ctx,
+                                   nacre_transitions **out, nacre_error *err);
+void nacre_transitions_free(nacre_transitions *t);
+/* Pressure (GPa) where H_i = H_j between grid points, by linear
+ * interpolation of ΔH; fills up to max values, returns how many there are
+ * (0: they never cross on the grid). */
+int nacre_transitions_crossings(const nacre_transitions *t, int i, int j,
+                                double *pressures_gpa, int max);
+/* ΔH(P) = H_i − H_ref per atom (meV/atom) for every structure, with the
+ * crossings of the lowest phases marked. */
+nacre_status nacre_transitions_svg(const char *path,
+                                   const nacre_transitions *t,
+                                   const char *const *labels, int reference,
+                                   nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Plots (SVG)                                                           */

@@ -7,6 +7,13 @@
  *     and line, usage errors exit 2.
  *   ewald: rocksalt from a CIF gives the Madelung constant 1.747565 in
  *     --json; a missing charge exits 1 naming the element.
+ *   xrd: rocksalt peaks in --json as the library computes them; --compare
+ *     with the pattern's own peaks matches all; a malformed peak list exits
+ *     1 naming its line.
+ *   order: rocksalt with half the Na vacant in 1–2 cells lists as many
+ *     orderings as the library; a fraction above 1 is a usage error.
+ *   transitions: two LJ structures over three pressures in --json;
+ *     descending pressures exit 1.
  *   Every command's --help names its options. */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -16,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "iotest.h"
+#include "nacre/io.h"
 #include "nacre/thermo.h"
 #include "testing.h"
 
@@ -170,10 +178,134 @@ static void test_ewald(void) {
   free(err);
 }
 
+static const char *write_nacl(void) {
+  static char cif[4096];
+  snprintf(cif, sizeof cif, "%s", test_tmp_path("nacl.cif"));
+  test_write_text(cif,
+                  "data_NaCl\n_cell_length_a 5.64\n_cell_length_b 5.64\n"
+                  "_cell_length_c 5.64\n_cell_angle_alpha 90\n_cell_angle_beta 90\n"
+                  "_cell_angle_gamma 90\nloop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n"
+                  "x,y+1/2,z+1/2\nx+1/2,y,z+1/2\nx+1/2,y+1/2,z\nloop_\n"
+                  "_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n"
+                  "_atom_site_fract_y\n_atom_site_fract_z\nNa1 Na 0 0 0\n"
+                  "Cl1 Cl 0.5 0.5 0.5\n");
+  return cif;
+}
+
+static void test_xrd(void) {
+  const char *cif = write_nacl();
+  char args[16384], peaks[4096];
+  snprintf(peaks, sizeof peaks, "%s", test_tmp_path("peaks.txt"));
+  int st;
+  snprintf(args, sizeof args, "xrd %s --json", cif);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre xrd --json runs (%d)", st);
+  nacre_structure *s = NULL;
+  nacre_xrd_pattern *p = NULL;
+  if (j && !nacre_read_structure(cif, &s, NULL) &&
+      !nacre_xrd_pattern_compute(s, NULL, &p, NULL)) {
+    const cJSON *pk = cJSON_GetObjectItem(j, "peaks");
+    CHECK(cJSON_GetArraySize(pk) == p->npeaks, "as many peaks as the library");
+    char text[4096] = "2theta intensity\n";
+    for (int k = 0; k < p->npeaks && k < cJSON_GetArraySize(pk); k++) {
+      CHECK_CLOSE(num(cJSON_GetArrayItem(pk, k), "two_theta_deg"),
+                  p->peaks[k].two_theta_deg, 1e-12, "peak position");
+      snprintf(text + strlen(text), sizeof text - strlen(text), "%.4f %.3f\n",
+               p->peaks[k].two_theta_deg, p->peaks[k].intensity);
+    }
+    test_write_text(peaks, text);
+    snprintf(args, sizeof args, "xrd %s --compare %s --json", cif, peaks);
+    char *o2 = run(args, &st);
+    cJSON *j2 = o2 ? cJSON_Parse(o2) : NULL;
+    const cJSON *c = cJSON_GetObjectItem(j2, "comparison");
+    CHECK(st == 0 && c && num(c, "matched") == p->npeaks && num(c, "overlap") > 0.999,
+          "--compare with its own peaks matches them all");
+    cJSON_Delete(j2);
+    free(o2);
+  }
+  nacre_xrd_pattern_free(p);
+  nacre_structure_free(s);
+  cJSON_Delete(j);
+  free(out);
+  test_write_text(peaks, "2theta intensity\n27.4 10\n31.7 oops\n");
+  snprintf(args, sizeof args, "xrd %s --compare %s", cif, peaks);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "peaks.txt:3"),
+        "a malformed peak list names its line (%d, %s)", st, err ? err : "");
+  free(err);
+}
+
+static void test_order(void) {
+  const char *cif = write_nacl();
+  char args[16384];
+  int st;
+  snprintf(args, sizeof args,
+           "order %s --substitute Na:Na=1/2,vac=1/2 --cells 1:2 --charges Na=1,Cl=-1 "
+           "--json",
+           cif);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre order --json runs (%d)", st);
+  nacre_structure *s = NULL;
+  nacre_orderings *o = NULL;
+  nacre_order_rule r = {.site_z = 11, .nspecies = 2, .z = {11, 0}, .fraction = {0.5, 0.5}};
+  nacre_order_options opt;
+  nacre_order_options_init(&opt);
+  opt.max_cells = 2;
+  if (j && !nacre_read_structure(cif, &s, NULL) &&
+      !nacre_order_enumerate(s, &r, 1, &opt, NULL, &o, NULL))
+    CHECK(num(j, "orderings") == nacre_orderings_count(o) && nacre_orderings_count(o) > 0,
+          "as many orderings as the library (%g, %ld)", num(j, "orderings"),
+          nacre_orderings_count(o));
+  nacre_orderings_free(o);
+  nacre_structure_free(s);
+  cJSON_Delete(j);
+  free(out);
+  snprintf(args, sizeof args, "order %s --substitute Na:Na=1.5,vac=0.5", cif);
+  free(run(args, &st));
+  CHECK(st == 2, "a fraction above 1: usage error (%d)", st);
+}
+
+static void test_transitions(void) {
+  char a[4096], b[4096], args[16384];
+  snprintf(a, sizeof a, "%s", test_tmp_path("fcc.vasp"));
+  test_write_text(a, "fcc\n1.0\n5.3 0 0\n0 5.3 0\n0 0 5.3\nAr\n4\nDirect\n"
+                     "0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n");
+  snprintf(b, sizeof b, "%s", test_tmp_path("bcc.vasp"));
+  test_write_text(b, "bcc\n1.0\n4.2 0 0\n0 4.2 0\n0 0 4.2\nAr\n2\nDirect\n"
+                     "0 0 0\n0.5 0.5 0.5\n");
+  int st;
+  snprintf(args, sizeof args,
+           "transitions %s %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1 "
+           "--pressures 0:2:1 --keep-symmetry --json",
+           a, b);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre transitions --json runs (%d)", st);
+  const cJSON *ss = cJSON_GetObjectItem(j, "structures");
+  CHECK(cJSON_GetArraySize(ss) == 2 &&
+            cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(ss, 0),
+                                                   "enthalpy_per_atom_ev")) == 3,
+        "two structures at three pressures");
+  cJSON_Delete(j);
+  free(out);
+  snprintf(args, sizeof args,
+           "transitions %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --pressures 2,1", a);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "ascend"), "descending pressures refused (%d)", st);
+  free(err);
+}
+
 static void test_help(void) {
   static const char *const cmds[][4] = {
       {"hull", "--pressure", "--temperatures", "--voltage"},
       {"ewald", "--charges", "--accuracy", "--per-site"},
+      {"xrd", "--wavelength", "--compare", "--fwhm"},
+      {"order", "--substitute", "--cells", "--charges"},
+      {"transitions", "--pressures", "--reference", "--keep-symmetry"},
   };
   for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
     char args[256];
@@ -190,6 +322,9 @@ static void test_help(void) {
 int main(void) {
   test_hull();
   test_ewald();
+  test_xrd();
+  test_order();
+  test_transitions();
   test_help();
   test_tmp_cleanup();
   TEST_DONE();
