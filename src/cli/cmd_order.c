@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "nacre/io.h"
+#include "nacre/sym.h"
 #include "nacre/thermo.h"
 
 static const char *const CMD = "order";
@@ -129,7 +130,7 @@ static int parse_args(int argc, char **argv, args *g) {
   g->top = 10;
   g->cells[0] = g->cells[1] = 1;
   g->max_assignments = 1e9;
-  g->symprec = 0.01;
+  g->symprec = NACRE_SYMPREC_DEFAULT;
   int rc = CLI_OK;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "nacre/io.h"
+#include "nacre/sym.h"
 #include "nacre/thermo.h"
 
 static const char *const CMD = "xrd";
@@ -106,7 +107,7 @@ static int parse_args(int argc, char **argv, args *g) {
   g->step = 0.02;
   g->tolerance = 0.2;
   g->tt[1] = 90;
-  g->symprec = 0.01;
+  g->symprec = NACRE_SYMPREC_DEFAULT;
   int rc = CLI_OK;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;

@@ -4,9 +4,11 @@
  * extrapolated; and hulls over a temperature grid built from them.
  *
  * CSV: a header line naming the columns (any order, other columns
- * ignored): temperature_k, free_energy_per_atom_ev and optionally
- * pressure_gpa; then one row per point. Blank lines and text after '#'
- * are skipped. This is the layout `nacre phonon` writes. */
+ * ignored): temperature_k, vibrational_free_energy_per_atom_ev and
+ * optionally pressure_gpa; then one row per point. Blank lines and text
+ * after '#' are skipped. This is `nacre phonon`'s thermal.csv
+ * (doc/phonon-files.md); a quasi-harmonic table is several of them with a
+ * pressure_gpa column added. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -213,13 +215,14 @@ nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
       for (int k = 0; k < nf; k++) {
         if (!strcmp(fields[k], "temperature_k")) col_t = k;
         else if (!strcmp(fields[k], "pressure_gpa")) col_p = k;
-        else if (!strcmp(fields[k], "free_energy_per_atom_ev")) col_f = k;
+        else if (!strcmp(fields[k], "vibrational_free_energy_per_atom_ev")) col_f = k;
       }
       if (col_t < 0 || col_f < 0) {
         st = nacre_error_set(err, NACRE_ERR_PARSE,
                              "%s:%d: the header must name the columns "
-                             "temperature_k and free_energy_per_atom_ev "
-                             "(optionally pressure_gpa)",
+                             "temperature_k and "
+                             "vibrational_free_energy_per_atom_ev (optionally "
+                             "pressure_gpa), as nacre phonon's thermal.csv",
                              path, lineno);
         col_t = 0;
       }
@@ -248,7 +251,7 @@ nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
     int cols[3] = {col_t, col_p, col_f};
     double *dst[3] = {&tk[n], &pg[n], &fe[n]};
     const char *names[3] = {"temperature_k", "pressure_gpa",
-                            "free_energy_per_atom_ev"};
+                            "vibrational_free_energy_per_atom_ev"};
     pg[n] = 0.0;
     for (int c = 0; c < 3 && !st; c++) {
       if (cols[c] < 0) continue;

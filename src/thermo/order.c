@@ -23,7 +23,7 @@
 void nacre_order_options_init(nacre_order_options *o) {
   memset(o, 0, sizeof *o);
   o->min_cells = o->max_cells = 1;
-  o->symprec = 0.01;
+  o->symprec = NACRE_SYMPREC_DEFAULT;
   o->max_assignments = 1e9;
 }
 
@@ -718,7 +718,7 @@ nacre_status nacre_order_enumerate(const nacre_structure *parent,
   o->max_cells = opt->max_cells;
   o->sc_count = calloc((size_t)opt->max_cells + 1, sizeof *o->sc_count);
   parent_ops po;
-  st = o->sc_count ? parent_setup(o, parent, opt->symprec > 0 ? opt->symprec : 0.01,
+  st = o->sc_count ? parent_setup(o, parent, opt->symprec > 0 ? opt->symprec : NACRE_SYMPREC_DEFAULT,
                                   &po, err)
                    : nacre_error_set(err, NACRE_ERR_NOMEM, "orderings");
   for (int cells = opt->min_cells; !st && cells <= opt->max_cells; cells++) {

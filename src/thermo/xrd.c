@@ -24,7 +24,7 @@ void nacre_xrd_options_init(nacre_xrd_options *o) {
   o->wavelength2_a = NACRE_CU_KA2_A;
   o->ratio21 = 0.5;
   o->two_theta_max_deg = 90.0;
-  o->symprec = 0.01;
+  o->symprec = NACRE_SYMPREC_DEFAULT;
 }
 
 void nacre_xrd_pattern_free(nacre_xrd_pattern *p) {
@@ -246,7 +246,7 @@ nacre_status nacre_xrd_pattern_compute(const nacre_structure *s,
   laue L;
   nacre_xrd_pattern *p = calloc(1, sizeof *p);
   int sg = 0;
-  laue_from_structure(s, o->symprec > 0 ? o->symprec : 0.01, &L, &sg);
+  laue_from_structure(s, o->symprec > 0 ? o->symprec : NACRE_SYMPREC_DEFAULT, &L, &sg);
   if (p) p->peaks = malloc((size_t)(nl * n + 1) * sizeof *p->peaks);
   if (!p || !p->peaks || !L.n) {
     free(r);

@@ -3,9 +3,10 @@
  *   Interpolation: linear data are reproduced exactly (1e-12) in T and, for
  *     a quasi-harmonic table, in P; outside the range is an error, never
  *     an extrapolation.
- *   CSV: the documented layout (temperature_k, free_energy_per_atom_ev,
- *     optional pressure_gpa, comments) reads back; malformed files give
- *     errors naming file and line.
+ *   CSV: nacre phonon's thermal.csv layout (temperature_k,
+ *     vibrational_free_energy_per_atom_ev, other columns, optional
+ *     pressure_gpa, comments) reads back; malformed files give errors
+ *     naming file and line.
  *   A hand-worked crossing: AB (E_f −0.10 eV/atom, no F_vib) and its
  *     polymorph AB' (E_f −0.08, F_vib = −1e-4 T eV/atom) swap at 200 K, so
  *     on a 0:500:50 grid AB is stable 0–200 K (the tie at 200 K goes to
@@ -37,8 +38,8 @@ static void test_interpolation(void) {
 static void test_csv(void) {
   const char *path = test_tmp_path("fvib.csv");
   test_write_text(path,
-                  "# F_vib of LiSn\n"
-                  "temperature_k, free_energy_per_atom_ev, entropy\n"
+                  "# F_vib of LiSn, columns as nacre phonon's thermal.csv\n"
+                  "temperature_k, vibrational_free_energy_per_atom_ev, entropy_per_atom_kb\n"
                   "0, 0.030, 0\n"
                   "300, -0.010, 1  # room temperature\n"
                   "\n"
@@ -54,7 +55,8 @@ static void test_csv(void) {
     CHECK(lo == 0 && hi == 600, "range 0-600 K (%g-%g)", lo, hi);
   }
   nacre_fvib_table_free(tab);
-  test_write_text(path, "temperature_k,free_energy_per_atom_ev\n0,0.1\n300,x\n");
+  test_write_text(path,
+                  "temperature_k,vibrational_free_energy_per_atom_ev\n0,0.1\n300,x\n");
   CHECK(nacre_fvib_table_read(path, &tab, &err) == NACRE_ERR_PARSE &&
             strstr(err.message, ":3:"),
         "bad number named with its line: %s", err.message);
@@ -62,7 +64,7 @@ static void test_csv(void) {
   CHECK(nacre_fvib_table_read(path, &tab, &err) == NACRE_ERR_PARSE &&
             strstr(err.message, "temperature_k"),
         "missing columns named: %s", err.message);
-  test_write_text(path, "temperature_k,free_energy_per_atom_ev\n0,0.1,3\n");
+  test_write_text(path, "temperature_k,vibrational_free_energy_per_atom_ev\n0,0.1,3\n");
   CHECK(nacre_fvib_table_read(path, &tab, &err) == NACRE_ERR_PARSE,
         "a row with too many fields refused");
 }
