@@ -51,13 +51,13 @@ static int bench_cuag(double minutes, nacre_optimizer opt) {
   printf("Cu-Ag (MAISE 04-prs), descriptors %s, optimiser %s, limit %.1f min\n", spec,
          opt == NACRE_OPT_ADAM ? "adam" : "lbfgs", minutes);
   nacre_loss_weights lw = {1, 0.1, 0, 1e-6};
-  nacre_train_model *m;
-  nacre_features *fs;
+  nacre_nn_model *m;
+  train_features *fs;
   int rc = train_and_report(d, spec, 0.9, 0.0, minutes, opt, lw, &m, NULL, NULL, &fs);
   if (!rc) {
-    for (int q = 0; q < d->n; q++) nacre_features_free(&fs[q]);
+    for (int q = 0; q < d->n; q++) train_features_free(&fs[q]);
     free(fs);
-    nacre_train_model_free(m);
+    nacre_nn_model_free(m);
   }
   nacre_dataset_free(d);
   return rc;

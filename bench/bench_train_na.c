@@ -129,8 +129,8 @@ static int bench_na(int nstruct, double minutes) {
   char spec[4200];
   snprintf(spec, sizeof spec, "model:%s", model);
   nacre_loss_weights lw = {1, 0.1, 0, 1e-7};
-  nacre_train_model *m;
-  nacre_features *fs;
+  nacre_nn_model *m;
+  train_features *fs;
   int *te, nte;
   int rc = train_and_report(d, spec, 0.8, 0.1, minutes, NACRE_OPT_LBFGS, lw, &m, &te, &nte, &fs);
   if (!rc) {
@@ -138,7 +138,7 @@ static int bench_na(int nstruct, double minutes) {
     for (int q = 0; q < nte; q++) {
       const nacre_sample *sm = &d->items[te[q]];
       double e;
-      nacre_train_model_predict(m, NULL, sm->s, &fs[te[q]], &e, NULL, NULL, &err);
+      train_predict(m, NULL, sm->s, &fs[te[q]], &e, NULL, NULL, &err);
       double de = fabs(e - sm->energy) / sm->s->natoms;
       esq += de * de;
       if (de > emax) emax = de;
@@ -146,10 +146,10 @@ static int bench_na(int nstruct, double minutes) {
     printf("held-out %d structures: energy RMSE %.3f meV/atom, max |dE| %.3f meV/atom vs "
            "nn_Na_d3_v0 (target <= 2 meV/atom)\n",
            nte, 1e3 * sqrt(esq / nte), 1e3 * emax);
-    for (int q = 0; q < d->n; q++) nacre_features_free(&fs[q]);
+    for (int q = 0; q < d->n; q++) train_features_free(&fs[q]);
     free(fs);
     free(te);
-    nacre_train_model_free(m);
+    nacre_nn_model_free(m);
   }
   nacre_dataset_free(d);
   nacre_calc_free(calc);

@@ -11,12 +11,13 @@
 #include "bench_util.h"
 #include "nacre/pot.h"
 #include "nacre/train.h"
+#include "train/fit_internal.h"
 
 /* Learning-curve state: held-out errors are printed every every_s s. */
 typedef struct curve {
-  const nacre_train_model *m;
+  const nacre_nn_model *m;
   const nacre_dataset *d;
-  const nacre_features *const *f;
+  const train_features *const *f;
   const int *test;
   int ntest;
   nacre_loss_weights lw;
@@ -32,7 +33,7 @@ static int on_epoch(void *user, const nacre_train_epoch *ep) {
   c->next_print = ep->elapsed_s + c->every_s;
   nacre_errors te;
   nacre_error err;
-  if (nacre_train_loss(c->m, ep->weights, c->d, c->f, c->test, c->ntest, &c->lw, NULL, NULL,
+  if (train_loss(c->m, ep->weights, c->d, c->f, c->test, c->ntest, &c->lw, NULL, NULL,
                        &te, &err))
     return 1;
   printf("%8.1f %6d   %8.3f %8.2f   %8.3f %8.2f %7.3f\n", ep->elapsed_s, ep->epoch,
@@ -46,23 +47,29 @@ static int on_epoch(void *user, const nacre_train_epoch *ep) {
 /* Splits, computes descriptors, trains; prints the curve and figures. */
 static int train_and_report(const nacre_dataset *d, const char *spec, double ftrain,
                             double fvalid, double minutes, nacre_optimizer opt,
-                            nacre_loss_weights lw, nacre_train_model **out, int **test_out,
-                            int *ntest_out, nacre_features **fs_out) {
+                            nacre_loss_weights lw, nacre_nn_model **out, int **test_out,
+                            int *ntest_out, train_features **fs_out) {
   nacre_error err;
   nacre_dataset_stats st;
   nacre_dataset_stats_compute(d, &st, &err);
   int n = d->n, *idx = malloc(3 * (size_t)n * sizeof *idx), ntr, nva, nte;
   int *tr = idx, *va = idx + n, *te = idx + 2 * n;
   nacre_split_indices(n, ftrain, fvalid, 1, tr, &ntr, va, &nva, te, &nte);
-  nacre_featurizer feat;
-  if (nacre_featurizer_from_spec(spec, st.nspecies, &feat, &err)) {
+  nacre_nn_descriptor desc;
+  if (nacre_nn_descriptor_from_spec(spec, st.nspecies, &desc, &err)) {
     fprintf(stderr, "%s\n", err.message);
     return 1;
   }
-  nacre_features *fs = calloc((size_t)n, sizeof *fs);
-  const nacre_features **fp = calloc((size_t)n, sizeof *fp);
+  const int hidden[2] = {10, 10};
+  nacre_nn_model *m;
+  if (train_model_new(st.nspecies, st.species_z, &desc, 2, hidden, NACRE_NN_TANH, &m, &err)) {
+    fprintf(stderr, "%s\n", err.message);
+    return 1;
+  }
+  train_features *fs = calloc((size_t)n, sizeof *fs);
+  const train_features **fp = calloc((size_t)n, sizeof *fp);
   double t0 = bench_now();
-  if (nacre_features_compute_all(&feat, st.nspecies, st.species_z, d, fs, &err)) {
+  if (train_features_compute_all(m, d, fs, &err)) {
     fprintf(stderr, "%s\n", err.message);
     return 1;
   }
@@ -70,27 +77,23 @@ static int train_and_report(const nacre_dataset *d, const char *spec, double ftr
   size_t bytes = 0;
   for (int q = 0; q < n; q++) {
     fp[q] = &fs[q];
-    bytes += nacre_features_bytes(&fs[q]);
+    bytes += train_features_bytes(&fs[q]);
   }
-  const int hidden[2] = {10, 10};
-  nacre_train_model *m;
-  if (nacre_train_model_new(&m, st.nspecies, st.species_z, 2, hidden, NACRE_ACT_TANH, &feat,
-                            &err)) {
-    fprintf(stderr, "%s\n", err.message);
-    return 1;
-  }
-  const nacre_features **ftr = calloc((size_t)ntr, sizeof *ftr);
+  const train_features **ftr = calloc((size_t)ntr, sizeof *ftr);
   const nacre_structure **str = calloc((size_t)ntr, sizeof *str);
   for (int q = 0; q < ntr; q++) {
     ftr[q] = &fs[tr[q]];
     str[q] = d->items[tr[q]].s;
   }
-  nacre_train_model_set_normalization(m, ftr, str, ntr);
-  nacre_train_model_fit_reference(m, d, tr, ntr, &err);
+  train_model_set_normalization(m, ftr, str, ntr);
+  train_model_fit_reference(m, d, fp, tr, ntr, &err);
+  size_t P = nacre_nn_model_nparams(m);
+  double *w0 = malloc(P * sizeof *w0);
   nacre_rng rng;
   nacre_rng_init(&rng, 1, 1);
-  for (int s = 0; s < m->nspecies; s++)
-    nacre_mlp_randomize(&m->mlp, m->w + (size_t)s * m->mlp.nweights, &rng);
+  train_model_randomize(m, w0, &rng);
+  nacre_nn_model_set_params(m, w0);
+  free(w0);
   nacre_train_options o;
   nacre_train_options_init(&o);
   o.optimizer = opt;
@@ -100,7 +103,7 @@ static int train_and_report(const nacre_dataset *d, const char *spec, double ftr
   o.weights = lw;
   printf("%d structures (%ld atoms): %d train, %d validation, %d test; %d descriptor "
          "components\n",
-         n, nacre_dataset_natoms(d), ntr, nva, nte, m->dim);
+         n, nacre_dataset_natoms(d), ntr, nva, nte, m->desc.dim);
   printf("descriptors: %.2f s, %.2f MB stored (sparse per-pair derivatives, float)\n", tf,
          bytes / 1e6);
   printf("  time_s  epoch   train E meV/at  F meV/A   test E meV/at  F meV/A  S GPa\n");
@@ -108,20 +111,24 @@ static int train_and_report(const nacre_dataset *d, const char *spec, double ftr
   c.lw.l2 = 0;
   double t1 = bench_now();
   int last = 0;
-  nacre_status s = nacre_train_run(m, d, fp, tr, ntr, va, nva, &o, on_epoch, &c, NULL, &err);
+  train_set tset = {d, fp, tr, ntr}, vset = {d, fp, va, nva};
+  nacre_status s = train_run(m, &tset, &vset, &o, NULL, NULL, on_epoch, &c, NULL, &err);
   double tt = bench_now() - t1;
   if (s) {
     fprintf(stderr, "training: %s\n", err.message);
     return 1;
   }
   nacre_errors e;
-  nacre_train_loss(m, m->w, d, fp, te, nte, &c.lw, NULL, NULL, &e, &err);
+  double *wm = malloc(P * sizeof *wm);
+  nacre_nn_model_get_params(m, wm);
+  train_loss(m, wm, d, fp, te, nte, &c.lw, NULL, NULL, &e, &err);
   /* epochs: rerun of the counter is not kept; estimate from a timed pass */
   double tg0 = bench_now();
   double L;
-  double *g = malloc((size_t)m->nparams * sizeof *g);
+  double *g = malloc(P * sizeof *g);
   int reps = 5;
-  for (int r = 0; r < reps; r++) nacre_train_loss(m, m->w, d, fp, tr, ntr, &o.weights, &L, g, NULL, &err);
+  for (int r = 0; r < reps; r++) train_loss(m, wm, d, fp, tr, ntr, &o.weights, &L, g, NULL, &err);
+  free(wm);
   double tg = (bench_now() - tg0) / reps;
   free(g);
   (void)last;

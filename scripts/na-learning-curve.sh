@@ -62,7 +62,7 @@ weigh() {  # FILE: the WEIGHT class of FILE gets its loss weight, in place
 count() { grep -c -E '^[0-9]+[[:space:]]*$' "$1" || true; }
 rmse() {  # MODEL DATA -> "E F S" RMSE from nacre test --json
   # the first occurrence of each key is the whole set's (by_class follows)
-  "$nacre" test "$1" "$2" --threads "$threads" --json | tr -d ' \t,' | awk -F: '
+  "$nacre" test "$1" "$2" --jobs "$threads" --json | tr -d ' \t,' | awk -F: '
     $1 == "\"energy_rmse_mev_atom\"" && e == "" { e = $2 }
     $1 == "\"force_rmse_mev_a\"" && f == "" { f = $2 }
     $1 == "\"stress_rmse_gpa\"" && s == "" { s = $2 }
@@ -72,10 +72,10 @@ run() {  # NAME TRAINFILE [LARGE-TEST-FILE]: mean over the training seeds
   local name=$1 data=$2 large=${3:-$work/large.test.xyz} t0 t1 seed rows=""
   t0=$(date +%s.%N)
   for seed in $seeds; do
-    "$nacre" train "$data" -o "$work/$name.$seed.model" --hidden "$hidden" \
+    "$nacre" train "$data" -o "$work/$name.$seed.json" --hidden "$hidden" \
       --weights e=1,f=0.1,s=0.001 --epochs "$epochs" --patience "$patience" \
-      --split 0.9,0.1 --seed "$seed" --threads "$threads" --print-every 1000000 >/dev/null
-    rows+="$(rmse "$work/$name.$seed.model" "$work/small.test.xyz") $(rmse "$work/$name.$seed.model" "$large")"$'\n'
+      --fractions 0.9,0.1 --seed "$seed" --jobs "$threads" --print-every 1000000 >/dev/null
+    rows+="$(rmse "$work/$name.$seed.json" "$work/small.test.xyz") $(rmse "$work/$name.$seed.json" "$large")"$'\n'
   done
   t1=$(date +%s.%N)
   printf "%-12s %6d  %s  %6.1f\n" "$name" "$(count "$data")" \
@@ -115,10 +115,10 @@ run "small-only" "$work/small-only.xyz" "$work/large.xyz"
 echo
 echo "f=1 on both test sets by class, over seeds $seeds${weight:+ (training weight $weight)}:"
 for seed in $seeds; do
-  "$nacre" test "$work/f=1.$seed.model" "$work/small.test.xyz" "$work/large.test.xyz" \
-    --threads "$threads" --worst 0 --json
+  "$nacre" test "$work/f=1.$seed.json" "$work/small.test.xyz" "$work/large.test.xyz" \
+    --jobs "$threads" --worst 0 --json
 done | tr -d ' \t,"' | awk -F: -v wclass="${weight%%=*}" '
-  $1 == "model" { m++; inbc = 0 }
+  $1 == "potential" { m++; inbc = 0 }
   $1 == "by_class" { inbc = 1 }
   $1 == "worst" { inbc = 0 }
   !inbc { next }

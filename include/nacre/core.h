@@ -182,6 +182,18 @@ void nacre_mat3_transpose(const double m[3][3], double out[3][3]);
 void nacre_voigt_from_mat3(const double m[3][3], double v[6]);
 void nacre_mat3_from_voigt(const double v[6], double m[3][3]);
 
+/* L-BFGS search direction d = −H g by the two-loop recursion (Nocedal &
+ * Wright, Numerical Optimization, algorithm 7.4) over the `count` newest of
+ * m stored pairs: pair i is (s[i], y[i]) with rho[i] = 1/(s[i]·y[i]), the
+ * newest in slot (head − 1) mod m, older ones before it. H⁰ = γ I with
+ * γ = sᵀy/yᵀy of the newest pair. count = 0 gives d = −g (the caller
+ * scales a first step as it sees fit). alpha holds m doubles of scratch;
+ * vectors have n entries. */
+void nacre_lbfgs_direction(int n, int m, int count, int head,
+                           const double *const *s, const double *const *y,
+                           const double *rho, double *alpha, const double *g,
+                           double *d);
+
 /* ------------------------------------------------------------------ */
 /* Cells                                                                 */
 /* ------------------------------------------------------------------ */

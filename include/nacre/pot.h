@@ -22,14 +22,45 @@ enum {
   NACRE_WANT_ALL = 7u /* energy + forces + stress */
 };
 
+/* Whether a structure lies in the data a potential was fitted to. Filled
+ * by potentials that know it (neural networks with a recorded domain, see
+ * nacre/nn.h; a committee combines its members); known = 0 otherwise. */
+typedef struct nacre_domain_report {
+  int known;          /* 1: the potential checked this evaluation */
+  int atoms_outside;  /* atoms with a descriptor component outside the
+                         training range or a neighbour closer than any
+                         pair of the training data */
+  int atoms_too_close; /* of them, those with such a neighbour */
+  double distance_ratio; /* smallest r / (shortest training distance of
+                            that species pair); 0 when not checked */
+  int volume_outside; /* 1: volume per atom outside the training range */
+  double excess;      /* largest distance outside a descriptor range, in
+                         units of that range's width (0 inside) */
+} nacre_domain_report;
+
+/* 1 when the report puts the structure outside the domain. */
+int nacre_domain_report_outside(const nacre_domain_report *d);
+
 typedef struct nacre_result {
   int natoms;              /* size the arrays were allocated for */
   double energy;           /* eV */
   double *forces;          /* 3*natoms, eV/Å */
   double stress[6];        /* eV/Å^3, Voigt xx yy zz yz xz xy, ASE sign */
   double *atom_energies;   /* natoms, eV (sums to energy) */
+  /* Committee potentials (nacre_committee_new) fill these; for other
+   * potentials committee_size is 0 and the deviations are 0. */
+  int committee_size;      /* K members */
+  double committee_energy_dev_per_atom; /* eV/atom: standard deviation of
+                                           the members' energies / N */
+  double committee_force_dev_max; /* eV/Å: σ_f = max_i sqrt(<|F_i − <F_i>|²>)
+                                     over members k (DP-GEN's max_devi_f);
+                                     −1 when forces were not asked for */
+  double *atom_force_dev;  /* natoms, eV/Å: sqrt(<|F_i − <F_i>|²>) per atom
+                              (with forces) */
+  nacre_domain_report domain;
 } nacre_result;
 
+/* Allocates forces, atom energies and atom force deviations for natoms. */
 nacre_status nacre_result_init(nacre_result *r, int natoms, nacre_error *err);
 void nacre_result_free(nacre_result *r);
 double nacre_result_pressure_gpa(const nacre_result *r);
@@ -61,6 +92,11 @@ nacre_potential *nacre_potential_wrap(const nacre_potential_ops *ops,
                                       void *model, double cutoff,
                                       const int *species_z, int nspecies,
                                       nacre_error *err);
+/* A note from loading (e.g. a deprecated file format), or NULL. The
+ * library prints nothing; commands show it to the user. */
+const char *nacre_potential_note(const nacre_potential *p);
+void nacre_potential_set_note(nacre_potential *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void nacre_potential_free(nacre_potential *p);
 double nacre_potential_cutoff(const nacre_potential *p);
 const char *nacre_potential_kind(const nacre_potential *p);
@@ -75,12 +111,16 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
                                       nacre_error *err);
 
 /* Loads a potential from a SPEC: an inline form
+ *   committee:SPEC1,SPEC2,...   a committee of any potentials (each SPEC a
+ *                               file or inline form; inline forms with
+ *                               commas of their own go in a committee
+ *                               file instead)
  *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
  *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
  *   eam:FILE1,FILE2,...   (funcfl files combined as pair_style eam does)
  * or a file whose format is detected from its content (EAM funcfl/setfl/fs,
- * MAISE models, nacre models). */
+ * MAISE models, nacre models and committee files). */
 nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
                                   nacre_error *err);
 
@@ -127,6 +167,61 @@ nacre_status nacre_calc_compute_arrays(nacre_calc *c, int natoms,
                                        double *energy, double *forces,
                                        double *stress, double *atom_energies,
                                        nacre_error *err);
+
+/* Evaluations outside the potential's training domain, counted by the
+ * calculator since it was made (or last reset): a command warns once per
+ * run from these (nacre_domain_counts_message). */
+typedef struct nacre_domain_counts {
+  int known;             /* 1 when the potential reports its domain */
+  long evaluations;      /* evaluations checked */
+  long outside;          /* of them, outside the domain */
+  long atoms_outside;    /* sum over evaluations of the atoms outside */
+  long atoms_too_close;  /* of them, with a neighbour closer than any pair
+                            of the training data */
+  double min_distance_ratio; /* smallest r / shortest training distance
+                                seen (0: none checked) */
+  long volume_outside;   /* evaluations with the volume per atom outside */
+  double max_excess;     /* largest excess seen (units of a range width) */
+} nacre_domain_counts;
+
+void nacre_calc_domain_counts(const nacre_calc *c, nacre_domain_counts *out);
+void nacre_calc_reset_domain_counts(nacre_calc *c);
+/* Adds b into a (counts from several calculators or processes). */
+void nacre_domain_counts_add(nacre_domain_counts *a,
+                             const nacre_domain_counts *b);
+/* Adds one evaluation's report. */
+void nacre_domain_counts_record(nacre_domain_counts *a,
+                                const nacre_domain_report *r);
+/* One warning line for the counts ("3 of 10 evaluations (structures) lie
+ * outside the training data of the potential: ..."), with `what` naming
+ * the unit counted ("structures", "evaluations"). Returns 0 and writes
+ * nothing when nothing was outside. */
+int nacre_domain_counts_message(const nacre_domain_counts *c,
+                                const char *what, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Committees of potentials                                              */
+/* ------------------------------------------------------------------ */
+
+/* A potential whose energy, forces and stress are the means of K member
+ * potentials of any kinds (networks, EAM, ...), and whose results carry
+ * the members' spread (nacre_result's committee fields: σ_f as DP-GEN
+ * defines it, per-atom force deviations, energy deviation per atom). Each
+ * member is evaluated on its own path with its own workspace; the
+ * neighbour list (the largest member cutoff) is shared. The domain report
+ * is outside when any member's is. Kind "committee". Takes ownership of
+ * the members (also on failure). */
+nacre_status nacre_committee_new(nacre_potential **members, int k,
+                                 nacre_potential **out, nacre_error *err);
+/* Members of a committee potential (0 / NULL for other potentials). */
+int nacre_committee_size(const nacre_potential *p);
+const nacre_potential *nacre_committee_member(const nacre_potential *p,
+                                              int k);
+/* A committee file naming its members by SPEC (paths relative to the
+ * committee file's folder, or inline forms), written atomically. */
+nacre_status nacre_committee_write_specs(const char *path,
+                                         const char *const *specs, int k,
+                                         nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Classical potentials                                                  */
@@ -207,6 +302,7 @@ extern const nacre_potential_loader nacre_eam_funcfl_loader;
 extern const nacre_potential_loader nacre_eam_setfl_loader;
 extern const nacre_potential_loader nacre_eam_fs_loader;
 extern const nacre_potential_loader nacre_gupta_maise_loader;
+extern const nacre_potential_loader nacre_committee_file_loader;
 
 /* ------------------------------------------------------------------ */
 /* Ewald summation of point charges (src/pot/ewald.c)                    */

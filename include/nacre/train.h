@@ -1,9 +1,10 @@
 /* nacre/train.h — training neural-network potentials: labelled data sets
  * (read through nacre/io.h: extended XYZ, OUTCAR, MAISE and DeePMD-kit
- * folders),
- * descriptor features stored sparsely per neighbour, the per-species
- * multilayer perceptron with the derivatives training needs, the loss on
- * energies, forces and stress, and the optimisers (Adam, L-BFGS).
+ * folders), fitting pot's network model (nacre/nn.h) and committees of
+ * them to energies, forces and stress, the errors of any potential on
+ * labelled data, and the train and test commands as library calls. How
+ * training works inside (sparse descriptor features, loss gradients, Adam
+ * and L-BFGS, checkpoints) is private to src/train.
  *
  * Units: energies eV (totals), forces eV/Å, stress eV/Å^3 inside (GPa at
  * interfaces), Voigt order xx yy zz yz xz xy, ASE sign (positive = tensile).
@@ -15,6 +16,8 @@
 
 #include "nacre/core.h"
 #include "nacre/io.h" /* nacre_npy, the readers */
+#include "nacre/nn.h"
+#include "nacre/pot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,8 +102,8 @@ nacre_status nacre_dataset_read_maise(nacre_dataset *d, const char *dir,
 nacre_status nacre_dataset_read_deepmd(nacre_dataset *d, const char *dir,
                                        nacre_error *err);
 /* Reads a path of any supported kind: a MAISE folder (POSCAR.0 found below
- * it), a DeePMD folder (type.raw present) or, when the io module provides
- * it, an extended XYZ / OUTCAR file. */
+ * it), a DeePMD folder (type.raw present), an extended XYZ or an OUTCAR
+ * file. */
 nacre_status nacre_dataset_read(nacre_dataset *d, const char *path,
                                 nacre_error *err);
 
@@ -191,168 +194,11 @@ nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
                                   nacre_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Descriptor features, stored sparsely                                  */
+/* Fitting network potentials                                            */
 /* ------------------------------------------------------------------ */
 
-/* Features of one structure: descriptors G (natoms × dim) and their
- * derivatives kept per (centre i, neighbour atom j) pair (periodic images
- * of j merged; j = i included): dG_i/dr_j, layout [entry][xyz][dim]; and per
- * centre the symmetrised strain derivative V_i = Σ_images sym(r ⊗ dG_i/dr)
- * (dim × 6, Voigt), so that the stress is σ = (1/V) Σ_i (∂E_i/∂G_i)·V_i. */
-typedef struct nacre_features {
-  int natoms, dim;
-  double *g;        /* natoms*dim */
-  size_t *offsets;  /* natoms+1: entries of centre i */
-  int *nbr;         /* atom j of each entry */
-  float *dg;        /* nentries*3*dim, ∂G_i/∂r_j (units of G per Å) */
-  float *vir;       /* natoms*6*dim, layout [i][voigt][dim] */
-  size_t nentries;
-} nacre_features;
-
-void nacre_features_free(nacre_features *f); /* frees members, zeroes */
-size_t nacre_features_bytes(const nacre_features *f);
-
-/* A descriptor set: turns a structure into features. `self` is owned by
- * whoever built the featurizer (free with `free_self` when set). */
-typedef struct nacre_featurizer {
-  int dim;
-  double cutoff;  /* Å */
-  nacre_status (*compute)(const void *self, const nacre_structure *s,
-                          int nspecies, const int *species_z,
-                          nacre_features *out, nacre_error *err);
-  void *self;
-  void (*free_self)(void *self);
-  char spec[4096]; /* text that rebuilds it (saved in model files) */
-} nacre_featurizer;
-
-/* Built-in radial descriptors (Behler G2, JCP 134, 074106 (2011), eq. 6):
- * G_i = Σ_j exp(−η (r_ij − rs)²) fc(r_ij), fc = ½[cos(π r/rc)+1], one block
- * of n_eta functions per neighbour species (relative to the centre as in
- * MAISE: block d holds neighbours of species (s_j − s_i) mod nspecies).
- * η spaced geometrically from eta_min to eta_max (Å⁻²), rs = 0. */
-nacre_status nacre_featurizer_radial(double cutoff, int n_eta, double eta_min,
-                                     double eta_max, int nspecies,
-                                     nacre_featurizer *out, nacre_error *err);
-/* Behler-Parrinello G2 + G4 descriptors of the nn module (MAISE layout).
- * Spec forms:
- *   maise:rc=R      MAISE's 30-function basis (8 G2 + 22 G4, that of its
- *                   Cu-Ag examples) with its parameters scaled to cutoff R
- *                   (Å): η = n/s², s = R/11.338
- *   basis:PATH      a MAISE `basis` file
- *   model:PATH      the descriptors of a MAISE or nacre nn model file
- *   bp:rc=R;g2=η:rs,...;g4=η:ζ:λ,...   explicit (η in Å⁻², rs, R in Å);
- *                   the form saved in model files. */
-/* Rebuilds a featurizer from its spec text. */
-nacre_status nacre_featurizer_from_spec(const char *spec, int nspecies,
-                                        nacre_featurizer *out,
-                                        nacre_error *err);
-void nacre_featurizer_free(nacre_featurizer *f);
-
-/* ------------------------------------------------------------------ */
-/* Multilayer perceptron (one per species)                                */
-/* ------------------------------------------------------------------ */
-
-typedef enum nacre_activation {
-  NACRE_ACT_TANH = 0,
-  NACRE_ACT_SIGMOID,
-  NACRE_ACT_SOFTPLUS,
-  NACRE_ACT_SILU
-} nacre_activation;
-
-#define NACRE_MLP_MAX_LAYERS 8
-
-/* Architecture: sizes[0] inputs, sizes[1..nlayers-2] hidden, sizes[nlayers-1]
- * = 1 (linear output). Weight vector layout (MAISE order): all biases
- * layer by layer, then each weight matrix W_k [out][in] row-major. */
-typedef struct nacre_mlp {
-  int nlayers;
-  int sizes[NACRE_MLP_MAX_LAYERS];
-  nacre_activation act;
-  int nweights;
-  int bias_off[NACRE_MLP_MAX_LAYERS];   /* offset of b_k (k = 1..nlayers-1) */
-  int weight_off[NACRE_MLP_MAX_LAYERS]; /* offset of W_k */
-} nacre_mlp;
-
-nacre_status nacre_mlp_init(nacre_mlp *m, int nlayers, const int *sizes,
-                            nacre_activation act, nacre_error *err);
-/* Scratch doubles needed by the evaluation routines below. */
-int nacre_mlp_scratch_size(const nacre_mlp *m);
-/* E = net(x) and dE/dx (dim sizes[0]); dedx may be NULL. */
-double nacre_mlp_eval(const nacre_mlp *m, const double *w, const double *x,
-                      double *dedx, double *scratch);
-/* Accumulates into grad (nweights) the gradient with respect to w of
- *   alpha·E(x) + (∂E/∂x)·c        (c may be NULL: energy term only)
- * — the energy term and the force/stress term of the loss in one reverse
- * pass over the forward and tangent computations. */
-void nacre_mlp_backward(const nacre_mlp *m, const double *w, const double *x,
-                        double alpha, const double *c, double *grad,
-                        double *scratch);
-/* Glorot-uniform weights, zero biases, from the seeded stream. */
-void nacre_mlp_randomize(const nacre_mlp *m, double *w, nacre_rng *rng);
-const char *nacre_activation_name(nacre_activation a);
-int nacre_activation_parse(const char *name, nacre_activation *out);
-
-/* ------------------------------------------------------------------ */
-/* The model being trained                                               */
-/* ------------------------------------------------------------------ */
-
-#define NACRE_TRAIN_MAX_SPECIES 8
-
-typedef struct nacre_train_model {
-  int nspecies;
-  int species_z[NACRE_TRAIN_MAX_SPECIES];
-  nacre_mlp mlp;          /* same architecture for every species */
-  int dim;                /* = mlp.sizes[0] */
-  double *gmin;           /* nspecies*dim: x = (G − gmin)·grange */
-  double *grange;         /* nspecies*dim */
-  double e_ref[NACRE_TRAIN_MAX_SPECIES]; /* eV per atom of each species */
-  int nparams;            /* nspecies * mlp.nweights */
-  double *w;              /* nparams, species-major */
-  nacre_featurizer feat;  /* owned */
-} nacre_train_model;
-
-/* Allocates a model (weights zero, gmin 0, grange 1). Takes ownership of
- * *feat (zeroed on return). */
-nacre_status nacre_train_model_new(nacre_train_model **out, int nspecies,
-                                   const int *species_z, int nhidden,
-                                   const int *hidden, nacre_activation act,
-                                   nacre_featurizer *feat, nacre_error *err);
-void nacre_train_model_free(nacre_train_model *m);
-/* Index of element z in the model, or −1. */
-int nacre_train_model_species(const nacre_train_model *m, int z);
-/* Sets gmin/grange from the minimum and maximum of each component over the
- * centres of each species in the given features (range 1/(max−min); a
- * component that never varies gets range 1). */
-void nacre_train_model_set_normalization(nacre_train_model *m,
-                                         const nacre_features *const *f,
-                                         const nacre_structure *const *s,
-                                         int n);
-/* Least-squares per-species reference energies from the energies (eV) and
- * compositions of the labelled samples (ridge 1e-8 to keep it defined). */
-nacre_status nacre_train_model_fit_reference(nacre_train_model *m,
-                                             const nacre_dataset *d,
-                                             const int *idx, int n,
-                                             nacre_error *err);
-/* Writes / reads nacre's text model format (featurizer spec, architecture,
- * normalisation, reference energies, weights at 17 significant digits).
- * Write is atomic (temporary file then rename). */
-nacre_status nacre_train_model_write(const nacre_train_model *m,
-                                     const char *path, nacre_error *err);
-nacre_status nacre_train_model_read(const char *path,
-                                    nacre_train_model **out, nacre_error *err);
-
-/* Energy (eV), forces (3N eV/Å, may be NULL) and stress (eV/Å^3, may be
- * NULL) of a structure from its features with weights w. */
-nacre_status nacre_train_model_predict(const nacre_train_model *m,
-                                       const double *w,
-                                       const nacre_structure *s,
-                                       const nacre_features *f, double *energy,
-                                       double *forces, double stress[6],
-                                       nacre_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Loss                                                                  */
-/* ------------------------------------------------------------------ */
+/* The model fitted is pot's network model (nacre/nn.h): per-species
+ * networks on Behler-Parrinello descriptors, written as nacre JSON. */
 
 /* L = we·mean_s ((E_s − E*_s)/N_s)² + wf·mean_components (F − F*)²
  *   + ws·mean_components (σ − σ*)²[GPa²] + l2·Σ w² (weights, not biases).
@@ -374,70 +220,6 @@ typedef struct nacre_errors {
   double loss;
 } nacre_errors;
 
-/* Loss and (when grad != NULL) its gradient with respect to m->w-shaped
- * parameters w over the listed samples. OpenMP over structures; the
- * reduction is done in fixed blocks in a fixed order, so results do not
- * depend on the number of threads. */
-nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
-                              const nacre_dataset *d,
-                              const nacre_features *const *f, const int *idx,
-                              int n, const nacre_loss_weights *lw,
-                              double *loss, double *grad, nacre_errors *errs,
-                              nacre_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Optimisers                                                            */
-/* ------------------------------------------------------------------ */
-
-/* Adam (Kingma & Ba, arXiv:1412.6980, algorithm 1). */
-typedef struct nacre_adam {
-  int n;
-  double lr, beta1, beta2, eps;
-  long t;
-  double *m, *v;
-} nacre_adam;
-
-nacre_status nacre_adam_init(nacre_adam *a, int n, double lr,
-                             nacre_error *err);
-void nacre_adam_free(nacre_adam *a);
-void nacre_adam_step(nacre_adam *a, double *x, const double *grad);
-
-/* L-BFGS (Nocedal, Math. Comp. 35, 773 (1980)): two-loop recursion and a
- * backtracking line search with the Armijo condition (c1 = 1e-4). */
-typedef nacre_status (*nacre_objective)(void *user, const double *x,
-                                        double *f, double *grad,
-                                        nacre_error *err);
-
-typedef struct nacre_lbfgs {
-  int n, m;        /* dimension, history length */
-  int k, count;    /* next slot, pairs held */
-  double *s, *y, *rho, *alpha; /* m*n, m*n, m, m */
-  double *d, *xn, *gn;         /* direction, trial point, trial gradient */
-  double f;        /* value at the current point */
-  double *g;       /* gradient at the current point */
-  int have_f;
-} nacre_lbfgs;
-
-nacre_status nacre_lbfgs_init(nacre_lbfgs *o, int n, int m, nacre_error *err);
-void nacre_lbfgs_free(nacre_lbfgs *o);
-/* One iteration: direction, line search, update of x (n) in place. Returns
- * NACRE_ERR_NOT_CONVERGED when no decrease could be found (a stationary
- * point to working precision). */
-nacre_status nacre_lbfgs_step(nacre_lbfgs *o, double *x, nacre_objective fn,
-                              void *user, nacre_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Training driver                                                       */
-/* ------------------------------------------------------------------ */
-
-/* Features of every sample (OpenMP over structures); fs holds d->n
- * entries. Samples with elements outside the model fail with their
- * source named. */
-nacre_status nacre_features_compute_all(const nacre_featurizer *feat,
-                                        int nspecies, const int *species_z,
-                                        const nacre_dataset *d,
-                                        nacre_features *fs, nacre_error *err);
-
 typedef enum nacre_optimizer {
   NACRE_OPT_LBFGS = 0, /* full batch, one iteration per epoch */
   NACRE_OPT_ADAM       /* mini-batches, one pass over the data per epoch */
@@ -458,11 +240,10 @@ typedef struct nacre_train_options {
   double time_limit_s;   /* stop after this wall time (0: none) */
   uint64_t seed;         /* mini-batch order: stream `epoch` of this seed */
   const char *checkpoint; /* path, or NULL; written atomically */
-  int checkpoint_every;  /* epochs between checkpoints ... */
-  double checkpoint_interval_s; /* ... and at least this much wall time
-                                   (default 30 s; the last epoch and a stop
-                                   are always written) */
-  const unsigned char *trainable; /* NULL, or nparams flags: 0 = frozen */
+  double checkpoint_interval_s; /* checkpoints: after the first epoch, then
+                                   every this much wall time (default 30 s;
+                                   0: every epoch); the last epoch and a
+                                   stop are always written */
 } nacre_train_options;
 
 void nacre_train_options_init(nacre_train_options *o);
@@ -474,102 +255,23 @@ typedef struct nacre_train_epoch {
   nacre_errors train, valid;
   int have_valid;
   int is_best;
-  const double *weights; /* current weights (nparams), valid during the call */
+  const double *weights; /* current parameters (nacre_nn_model_get_params
+                            layout), valid during the call */
 } nacre_train_epoch;
 
 /* Called after every epoch; returning non-zero stops training. */
 typedef int (*nacre_train_progress)(void *user, const nacre_train_epoch *ep);
 
-/* Trains m->w on the samples listed in `train`, tracking the validation
- * samples; m->w ends at the weights of the best validation loss (the last
- * ones without validation). When o->checkpoint names an existing
- * checkpoint of the same model shape, training resumes from it; the
- * checkpoint holds the weights, the best weights, and the Adam moments or
- * the L-BFGS history, so a resumed run takes exactly the steps an
- * uninterrupted one would. */
-nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
-                             const nacre_features *const *f, const int *train,
-                             int ntrain, const int *valid, int nvalid,
-                             const nacre_train_options *o,
-                             nacre_train_progress cb, void *user,
-                             const nacre_ctx *ctx, nacre_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Committees and the whole fitting workflow                              */
-/* ------------------------------------------------------------------ */
-
-/* K models trained on the same data with different seeds. */
-typedef struct nacre_committee {
-  int k;
-  nacre_train_model **models;
-} nacre_committee;
-
-void nacre_committee_free(nacre_committee *c);
-/* One model is written as a committee of one. Atomic write. */
-nacre_status nacre_committee_write(const nacre_committee *c, const char *path,
-                                   nacre_error *err);
-/* Reads a committee file or a single-model file. */
-nacre_status nacre_committee_read(const char *path, nacre_committee **out,
-                                  nacre_error *err);
-
-/* Mean prediction of a committee and its spread: forces and stress are
- * means over members; energy_dev_per_atom is the standard deviation of the
- * members' energies divided by the atom count (eV/atom); force_dev_max is
- * the largest over atoms of sqrt(mean_k |F_k,i − F̄_i|²) (eV/Å, DeePMD-kit's
- * "max_devi_f"). forces/stress may be NULL. */
-typedef struct nacre_committee_result {
-  double energy;              /* eV */
-  double energy_dev_per_atom; /* eV/atom */
-  double force_dev_max;       /* eV/Å */
-  double stress_dev_max;      /* eV/Å^3, largest component std. deviation */
-} nacre_committee_result;
-
-nacre_status nacre_committee_predict(const nacre_committee *c,
-                                     const nacre_structure *s, double *forces,
-                                     double stress[6],
-                                     nacre_committee_result *res,
-                                     nacre_error *err);
-
-/* The model as an nn-module model (nacre_nn_model, JSON format through
- * nacre_nn_model_write; evaluated by the fast nn potential). Needs bp
- * descriptors and tanh hidden layers. */
-struct nacre_nn_model;
-nacre_status nacre_train_model_to_nn(const nacre_train_model *m,
-                                     struct nacre_nn_model **out,
-                                     nacre_error *err);
-/* Writes the model in nacre's nn JSON format (nacre_nn_model_write). */
-nacre_status nacre_train_model_write_nn(const nacre_train_model *m,
-                                        const char *path, nacre_error *err);
-/* Writes the model in MAISE's model file format (SPEC.md of the MAISE
- * reference data) with the basis in Å (B2A = scaling = 1). MAISE measures
- * inputs from 0: a non-zero input minimum is folded into the first-layer
- * biases and the reference energies into the output biases, so the file
- * gives the same energies. Note MAISE adds its short-range repulsion
- * (U = 100 eV below its per-element minimum distances) when it evaluates
- * the file. */
-nacre_status nacre_train_model_write_maise(const nacre_train_model *m,
-                                           const char *path, nacre_error *err);
-
-/* A committee (or a single model) as a potential: energy, forces and
- * stress are the committee means. Takes ownership of c (also on failure).
- * Kind "committee"; files written by nacre_committee_write are recognised
- * by nacre_potential_load. */
-struct nacre_potential;
-nacre_status nacre_committee_potential_new(nacre_committee *c,
-                                           struct nacre_potential **out,
-                                           nacre_error *err);
-/* The committee behind a potential of kind "committee" (NULL otherwise),
- * e.g. to ask nacre_committee_predict for deviations. */
-const nacre_committee *nacre_committee_of_potential(
-    const struct nacre_potential *p);
-
 typedef struct nacre_fit_options {
   nacre_train_options train;
   int nhidden;
-  int hidden[NACRE_MLP_MAX_LAYERS - 2];
-  nacre_activation act;
-  char descriptors[4096]; /* featurizer spec; "" = default for the species */
-  double frac_train, frac_valid; /* the rest is the test set */
+  int hidden[NACRE_NN_MAX_LAYERS - 2];
+  nacre_nn_activation act; /* hidden layers; the output is linear */
+  char descriptors[4096];  /* nacre_nn_descriptor_from_spec text; "" =
+                              nacre_default_descriptors */
+  double frac_train, frac_valid; /* the rest is the test set; used only
+                                    when no validation or test set is
+                                    given */
   uint64_t seed;         /* split, initial weights, batch order */
   int ensemble;          /* committee size K ≥ 1; member k uses seed + k */
   /* Stratified training (MAISE): start from models of subsets of the
@@ -578,72 +280,52 @@ typedef struct nacre_fit_options {
    * (the leading, same-species block of the descriptor); other input
    * weights start at zero. With freeze_from, only those new weights are
    * trained. */
-  const nacre_train_model *const *from;
+  const nacre_nn_model *const *from;
   int nfrom;
   int freeze_from;
+  /* Include MAISE's short-range repulsion in the model (the networks fit
+   * the rest), so that a MAISE model file, which MAISE always evaluates
+   * with it, reproduces the model exactly. */
+  int maise_repulsion;
 } nacre_fit_options;
 
 void nacre_fit_options_init(nacre_fit_options *o);
+/* NACRE_OK when the options can give a model that a MAISE file holds
+ * exactly (two tanh hidden layers, MAISE's repulsion, at most 512
+ * functions); checked before any training. */
+nacre_status nacre_fit_options_maise_compatible(const nacre_fit_options *o,
+                                                nacre_error *err);
 
-/* What the fit did: the split and the final errors of each member. */
+/* What the fit did: the split and the final errors of member 0. */
 typedef struct nacre_fit_report {
   int ntrain, nvalid, ntest;
-  int *test_idx;           /* ntest sample indices (caller frees) */
   nacre_errors train, valid, test; /* committee member 0 */
   double seconds;          /* wall time of training */
   double features_seconds; /* wall time of descriptor computation */
   size_t features_bytes;   /* memory of the stored descriptors */
-  int epochs;
+  char descriptors[4096];  /* the descriptor set used (its spec) */
+  int dim;                 /* descriptor components */
+  int repulsion_structures; /* with maise_repulsion: training structures
+                               with atoms inside the repulsion range */
 } nacre_fit_report;
 
-/* Reads nothing, prints nothing: splits d, computes descriptors once,
- * normalises, fits reference energies, and trains o->ensemble models one
- * after the other. The progress callback receives the member index and
- * each of its epochs; returning non-zero stops that member. With
- * o->train.checkpoint set and K > 1, member k checkpoints to PATH.k. */
+/* Called after every epoch of member `member`; non-zero stops it. */
 typedef int (*nacre_fit_progress)(void *user, int member,
                                   const nacre_train_epoch *ep);
-nacre_status nacre_fit(const nacre_dataset *d, const nacre_fit_options *o,
+
+/* Reads nothing, prints nothing: computes descriptors once, normalises,
+ * fits reference energies, records the training domain and trains
+ * o->ensemble models one after the other into models[0..K−1] (malloc'd
+ * array; free each with nacre_nn_model_free). Training data: d split by
+ * o->frac_train / o->frac_valid after a seeded shuffle, or, when valid or
+ * test is given (may be NULL), all of d for training and those sets as
+ * they are. With o->train.checkpoint set, member k of K > 1 checkpoints to
+ * PATH.k; a checkpoint written for other data or settings is refused. */
+nacre_status nacre_fit(const nacre_dataset *d, const nacre_dataset *valid,
+                       const nacre_dataset *test, const nacre_fit_options *o,
                        nacre_fit_progress cb, void *user, const nacre_ctx *ctx,
-                       nacre_committee **out, nacre_fit_report *rep,
+                       nacre_nn_model ***models, nacre_fit_report *rep,
                        nacre_error *err);
-
-/* Predictions of a committee for every sample of d (OpenMP over
- * structures): e_pred (d->n, eV), f_pred (3 × total atoms, eV/Å, samples
- * in order; may be NULL), s_pred (d->n × 6, eV/Å^3; may be NULL), res
- * (d->n; may be NULL) and the errors against the labels. */
-nacre_status nacre_committee_evaluate(const nacre_committee *c,
-                                      const nacre_dataset *d, double *e_pred,
-                                      double *f_pred, double (*s_pred)[6],
-                                      nacre_committee_result *res,
-                                      nacre_errors *errs, nacre_error *err);
-
-/* Same for any potential (MAISE or nn models, EAM, ...): predictions and
- * errors over every sample of d, one calculator per thread. */
-nacre_status nacre_potential_evaluate(const struct nacre_potential *p,
-                                      const nacre_dataset *d, double *e_pred,
-                                      double *f_pred, double (*s_pred)[6],
-                                      nacre_errors *errs, nacre_error *err);
-
-/* The error figures of predictions laid out as the two functions above
- * fill them (f_pred and s_pred may be NULL), over the samples whose
- * nacre_sample_class is cls (NULL: the samples without a class), or over
- * every sample when all is set. */
-void nacre_errors_compute(const nacre_dataset *d, const double *e_pred,
-                          const double *f_pred, const double (*s_pred)[6],
-                          int all, const char *cls, nacre_errors *errs);
-
-/* Parity plot as SVG: one panel per series (predicted vs reference with
- * the diagonal), axis labels in the units given. */
-typedef struct nacre_parity_series {
-  const char *title;  /* "Energy" */
-  const char *unit;   /* "eV/atom" */
-  long n;
-  const double *ref, *pred;
-} nacre_parity_series;
-
-nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
-                              int nseries, nacre_error *err);
 
 /* Default descriptor spec for a set of elements: MAISE's basis with cutoff
  * 4.5 × the mean covalent radius (Cordero 2008) rounded to 0.5 Å, within
@@ -651,6 +333,147 @@ nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
  * MAISE's published models. */
 void nacre_default_descriptors(int nspecies, const int *species_z, char *spec,
                                size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Errors of a potential on labelled data                                */
+/* ------------------------------------------------------------------ */
+
+/* Predictions of any potential (networks, committees, EAM, ...) for every
+ * sample of d, one calculator per thread: e_pred (d->n, eV), f_pred
+ * (3 × total atoms, eV/Å, samples in order; may be NULL), s_pred (d->n ×
+ * 6, eV/Å^3; may be NULL), the committee deviations of each sample
+ * (e_dev: eV/atom, f_dev: σ_f eV/Å; may be NULL; zero unless p is a
+ * committee), the training-domain counts (may be NULL) and the errors
+ * against the labels (may be NULL). */
+nacre_status nacre_potential_evaluate(const struct nacre_potential *p,
+                                      const nacre_dataset *d, double *e_pred,
+                                      double *f_pred, double (*s_pred)[6],
+                                      double *e_dev, double *f_dev,
+                                      nacre_domain_counts *domain,
+                                      nacre_errors *errs, nacre_error *err);
+
+/* The error figures of predictions laid out as nacre_potential_evaluate
+ * fills them (f_pred and s_pred may be NULL), over the samples whose
+ * nacre_sample_class is cls (NULL: the samples without a class), or over
+ * every sample when all is set. */
+void nacre_errors_compute(const nacre_dataset *d, const double *e_pred,
+                          const double *f_pred, const double (*s_pred)[6],
+                          int all, const char *cls, nacre_errors *errs);
+
+/* Parity plot as SVG: one column per quantity, predicted against reference
+ * with the diagonal above and the residual (predicted − reference) below,
+ * axes from the data, RMSE and MAE of each set in the panel. Each quantity
+ * holds one or two sets of points (e.g. training and test data, drawn in
+ * two colours with a legend). */
+typedef struct nacre_parity_set {
+  const char *label; /* "training", "test", or NULL for one unnamed set */
+  long n;
+  const double *ref, *pred;
+} nacre_parity_set;
+
+typedef struct nacre_parity_series {
+  const char *title;  /* "Energy" */
+  const char *unit;   /* "eV/atom" */
+  int nsets;          /* 1 or 2 */
+  nacre_parity_set set[2];
+} nacre_parity_series;
+
+nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
+                              int nseries, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The train and test commands as library calls                          */
+/* ------------------------------------------------------------------ */
+
+/* `nacre train`: read the data, fit, write the model (one model: a nacre
+ * JSON model; K > 1: a committee file of K models) and any MAISE exports,
+ * remove the checkpoints after success (unless kept). */
+typedef struct nacre_train_job {
+  const char *const *data; /* training data paths (nacre_dataset_read) */
+  int ndata;
+  const char *valid, *test; /* validation / test data, or NULL */
+  const char *const *from;  /* model files for a stratified start */
+  int nfrom;
+  const char *output;       /* the model file */
+  const char *maise;        /* also MAISE model files (PATH, or PATH.k for
+                               K > 1), or NULL */
+  const char *json_copy;    /* also a copy of the model (PATH or PATH.k),
+                               or NULL */
+  int keep_checkpoint;
+  nacre_fit_options fit;    /* fit.train.checkpoint NULL: OUTPUT.ckpt */
+} nacre_train_job;
+
+void nacre_train_job_init(nacre_train_job *job);
+
+/* What the command reports. */
+typedef struct nacre_train_summary {
+  int nstructures, nsources;   /* all data read (training + given sets) */
+  long natoms;
+  nacre_fit_report fit;
+  int ensemble;
+  char checkpoint[4096];       /* path used (member k of K > 1: PATH.k) */
+} nacre_train_summary;
+
+typedef struct nacre_train_callbacks {
+  void *user;
+  /* after the data are read, before descriptors and training (may be
+   * NULL); fit figures not yet filled */
+  void (*ready)(void *user, const nacre_train_summary *s);
+  nacre_fit_progress epoch; /* may be NULL */
+} nacre_train_callbacks;
+
+nacre_status nacre_train_files(const nacre_train_job *job,
+                               const nacre_train_callbacks *cb,
+                               const nacre_ctx *ctx, nacre_train_summary *out,
+                               nacre_error *err);
+/* Rewrites a model file of any format nacre reads (the retired nacre-train
+ * text format, MAISE, JSON; a committee of network models too) as nacre
+ * JSON. */
+nacre_status nacre_convert_model(const char *in, const char *out,
+                                 nacre_error *err);
+
+/* `nacre test`: errors of a potential on labelled data. */
+typedef struct nacre_test_job {
+  const char *potential;     /* any SPEC nacre_potential_load takes */
+  const char *const *data;
+  int ndata;
+  const char *csv_prefix;    /* PREFIX.energy.csv, PREFIX.forces.csv, or NULL */
+  const char *plot;          /* SVG parity plot, or NULL */
+  const char *plot_reference; /* optional second data set (e.g. the
+                                training data) drawn in the plot in its
+                                own colour, or NULL */
+  int worst;                 /* structures to list */
+} nacre_test_job;
+
+void nacre_test_job_init(nacre_test_job *job);
+
+typedef struct nacre_test_class {
+  const char *name;          /* NULL: samples without a class */
+  nacre_errors errors;
+} nacre_test_class;
+
+typedef struct nacre_test_worst {
+  int index;                 /* sample index */
+  double energy_error;       /* |ΔE| eV/atom */
+} nacre_test_worst;
+
+typedef struct nacre_test_report {
+  nacre_dataset *data;       /* the samples (owned by the report) */
+  int committee_size;        /* 0: not a committee */
+  char potential_note[512];  /* nacre_potential_note, or "" */
+  nacre_errors errors;
+  double max_energy_dev;     /* committee: largest σ_E/N, eV/atom */
+  double max_force_dev;      /* committee: largest σ_f, eV/Å */
+  nacre_domain_counts domain;
+  int nclasses;              /* 0 unless the samples name two classes or more */
+  nacre_test_class *classes;
+  int nworst;
+  nacre_test_worst *worst;
+} nacre_test_report;
+
+nacre_status nacre_test_files(const nacre_test_job *job,
+                              nacre_test_report *rep, nacre_error *err);
+void nacre_test_report_free(nacre_test_report *rep);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,10 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cli_parse_double(const char *cmd, const char *opt, const char *text,
                      double *out);
 int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
+/* Parses a wall time "90", "90s", "30m", "2h" or "1d" into seconds (>= 0);
+ * a usage error naming the option otherwise. */
+int cli_parse_duration(const char *cmd, const char *opt, const char *text,
+                       double *seconds);
 /* Parses "a,b,c,..." into n doubles exactly. */
 int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
                    double *out);

@@ -32,20 +32,37 @@ static void help(void) {
       "              Gupta/RGL (Cleri-Rosato); A, xi in eV, p, q\n"
       "              dimensionless, r0, cutoff, rmin in Å; rmin starts a\n"
       "              cosine taper (default rmin = cutoff: hard cutoff)\n"
-      "        FILE  a potential file, recognised from its name and content:\n"
-      "              LAMMPS EAM funcfl (*.eam), setfl (*.eam.alloy),\n"
-      "              Finnis-Sinclair (*.eam.fs), MAISE Gupta models\n"
+      "        FILE  a potential file, recognised from its content: LAMMPS\n"
+      "              EAM funcfl (*.eam), setfl (*.eam.alloy), Finnis-Sinclair\n"
+      "              (*.eam.fs); neural-network models: nacre JSON (what\n"
+      "              'nacre train' writes), MAISE models (nn_Na_d3_v0, ...),\n"
+      "              the retired nacre-train .model format (with a note);\n"
+      "              MAISE Gupta models; committee files (doc/nn-format.md)\n"
       "        eam:FILE1,FILE2,...\n"
       "              several funcfl files (one element each) combined as\n"
       "              LAMMPS' pair_style eam does\n"
-      "  --json                machine-readable output: natoms, species,\n"
-      "                        energy (eV), energy_per_atom (eV), forces\n"
-      "                        (eV/Å, natoms×3), stress_gpa (Voigt),\n"
-      "                        pressure_gpa; with --per-atom also\n"
-      "                        atom_energies (eV)\n"
+      "        committee:SPEC1,SPEC2,...\n"
+      "              a committee of any potentials: the mean energy, forces\n"
+      "              and stress, and the members' disagreement: the largest\n"
+      "              atomic force deviation sigma_f = max_i sqrt(<|F_i -\n"
+      "              <F_i>|^2>) (DP-GEN) and the energy deviation per atom\n"
+      "  --json                machine-readable output: natoms, formula,\n"
+      "                        species, volume_a3, energy_ev,\n"
+      "                        energy_per_atom_ev, forces_ev_a (natoms×3),\n"
+      "                        stress_gpa (Voigt), pressure_gpa; for a\n"
+      "                        committee committee_size,\n"
+      "                        committee_force_deviation_max_ev_a,\n"
+      "                        committee_energy_deviation_per_atom_ev; for a\n"
+      "                        model that records its training data\n"
+      "                        outside_training_domain (true/false); with\n"
+      "                        --per-atom also atom_energies_ev and (for a\n"
+      "                        committee) committee_atom_force_deviation_ev_a\n"
       "  --per-atom            also print each atom's energy (eV) (default:\n"
       "                        off)\n"
       "  -h, --help            this text\n"
+      "\n"
+      "A network model that records the range of its training data warns (on\n"
+      "standard error) when the structure lies outside it.\n"
       "\n"
       "Example:\n"
       "  nacre eval POSCAR --potential /usr/share/lammps/potentials/Cu_u3.eam\n");
@@ -59,14 +76,18 @@ static const char *symbol(int z) {
 static int print_json(const nacre_structure *s, const nacre_result *r,
                       int per_atom) {
   cJSON *root = cJSON_CreateObject();
+  char formula[256];
+  nacre_structure_formula(s, formula, sizeof formula);
   cJSON_AddNumberToObject(root, "natoms", s->natoms);
+  cJSON_AddStringToObject(root, "formula", formula);
   cJSON *species = cJSON_AddArrayToObject(root, "species");
   for (int i = 0; i < s->natoms; i++)
     cJSON_AddItemToArray(species, cJSON_CreateString(symbol(s->numbers[i])));
-  cJSON_AddNumberToObject(root, "energy", r->energy);
-  cJSON_AddNumberToObject(root, "energy_per_atom",
+  cJSON_AddNumberToObject(root, "volume_a3", nacre_structure_volume(s));
+  cJSON_AddNumberToObject(root, "energy_ev", r->energy);
+  cJSON_AddNumberToObject(root, "energy_per_atom_ev",
                           s->natoms ? r->energy / s->natoms : 0.0);
-  cJSON *forces = cJSON_AddArrayToObject(root, "forces");
+  cJSON *forces = cJSON_AddArrayToObject(root, "forces_ev_a");
   for (int i = 0; i < s->natoms; i++)
     cJSON_AddItemToArray(forces,
                          cJSON_CreateDoubleArray(&r->forces[3 * i], 3));
@@ -74,10 +95,24 @@ static int print_json(const nacre_structure *s, const nacre_result *r,
   for (int k = 0; k < 6; k++) sg[k] = r->stress[k] * NACRE_EV_A3_TO_GPA;
   cJSON_AddItemToObject(root, "stress_gpa", cJSON_CreateDoubleArray(sg, 6));
   cJSON_AddNumberToObject(root, "pressure_gpa", nacre_result_pressure_gpa(r));
-  if (per_atom)
+  if (r->committee_size) {
+    cJSON_AddNumberToObject(root, "committee_size", r->committee_size);
+    cJSON_AddNumberToObject(root, "committee_force_deviation_max_ev_a",
+                            r->committee_force_dev_max);
+    cJSON_AddNumberToObject(root, "committee_energy_deviation_per_atom_ev",
+                            r->committee_energy_dev_per_atom);
+  }
+  if (r->domain.known)
+    cJSON_AddBoolToObject(root, "outside_training_domain",
+                          nacre_domain_report_outside(&r->domain));
+  if (per_atom) {
     cJSON_AddItemToObject(
-        root, "atom_energies",
+        root, "atom_energies_ev",
         cJSON_CreateDoubleArray(r->atom_energies, s->natoms));
+    if (r->committee_size)
+      cJSON_AddItemToObject(root, "committee_atom_force_deviation_ev_a",
+                            cJSON_CreateDoubleArray(r->atom_force_dev, s->natoms));
+  }
   char *text = cJSON_Print(root);
   cJSON_Delete(root);
   if (!text) return CLI_FAILED;
@@ -104,12 +139,25 @@ static void print_table(const char *path, const nacre_structure *s,
   printf("               ");
   for (int k = 0; k < 6; k++)
     printf(" %12.6f", r->stress[k] * NACRE_EV_A3_TO_GPA);
-  printf("\n\n%5s %-3s %16s %16s %16s%s\n", "atom", "el", "fx (eV/Å)",
-         "fy (eV/Å)", "fz (eV/Å)", per_atom ? "       energy (eV)" : "");
+  printf("\n");
+  if (r->committee_size) {
+    int worst = 0;
+    for (int i = 1; i < s->natoms; i++)
+      if (r->atom_force_dev[i] > r->atom_force_dev[worst]) worst = i;
+    printf("committee       %d members: largest atomic force deviation %.6f eV/Å "
+           "(atom %d), energy deviation %.6f eV/atom\n",
+           r->committee_size, r->committee_force_dev_max, worst + 1,
+           r->committee_energy_dev_per_atom);
+  }
+  int dev = per_atom && r->committee_size;
+  printf("\n%5s %-3s %16s %16s %16s%s%s\n", "atom", "el", "fx (eV/Å)",
+         "fy (eV/Å)", "fz (eV/Å)", per_atom ? "       energy (eV)" : "",
+         dev ? "  σ_f (eV/Å)" : "");
   for (int i = 0; i < s->natoms; i++) {
     printf("%5d %-3s %14.8f %14.8f %14.8f", i + 1, symbol(s->numbers[i]),
            r->forces[3 * i], r->forces[3 * i + 1], r->forces[3 * i + 2]);
     if (per_atom) printf(" %16.8f", r->atom_energies[i]);
+    if (dev) printf(" %12.6f", r->atom_force_dev[i]);
     printf("\n");
   }
 }
@@ -156,6 +204,13 @@ static int run(int argc, char **argv) {
   if (nacre_calc_compute(c, s, NACRE_WANT_ALL | NACRE_WANT_ATOM_ENERGIES, &r,
                          &err))
     goto done;
+  if (nacre_potential_note(p))
+    fprintf(stderr, "nacre eval: note: %s\n", nacre_potential_note(p));
+  nacre_domain_counts dc;
+  char msg[1024];
+  nacre_calc_domain_counts(c, &dc);
+  if (nacre_domain_counts_message(&dc, "structures", msg, sizeof msg))
+    fprintf(stderr, "nacre eval: warning: %s\n", msg);
   if (json)
     rc = print_json(s, &r, per_atom);
   else {

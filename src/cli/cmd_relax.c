@@ -49,7 +49,13 @@ static void help(void) {
       "                       name (POSCAR/CONTCAR, *.vasp, *.xyz/*.extxyz, *.cif)\n"
       "  --trajectory FILE    append every accepted step to FILE as extended XYZ\n"
       "                       (energy, forces, stress, enthalpy)\n"
-      "  --json               print the steps and the summary as one JSON object\n"
+      "  --json               print the steps and the summary as one JSON object;\n"
+      "                       for a committee potential it holds the final\n"
+      "                       structure's committee_force_deviation_max_ev_a and\n"
+      "                       committee_energy_deviation_per_atom_ev, and for a\n"
+      "                       model that records its training data\n"
+      "                       outside_training_domain (evaluations outside it\n"
+      "                       are counted in one warning on standard error)\n"
       "  -q, --quiet          print only the summary\n"
       "  -h, --help           this help\n"
       "\n"
@@ -205,10 +211,24 @@ static int parse_args(int argc, char **argv, args *a) {
   return 0;
 }
 
+/* The final structure's committee deviations and training-domain status
+ * (JSON keys of doc/vocabulary.md), when the potential reports them. */
+static void add_final_checks(cJSON *o, const nacre_result *f) {
+  if (!f) return;
+  if (f->committee_size) {
+    cJSON_AddNumberToObject(o, "committee_size", f->committee_size);
+    cJSON_AddNumberToObject(o, "committee_force_deviation_max_ev_a", f->committee_force_dev_max);
+    cJSON_AddNumberToObject(o, "committee_energy_deviation_per_atom_ev",
+                            f->committee_energy_dev_per_atom);
+  }
+  if (f->domain.known)
+    cJSON_AddBoolToObject(o, "outside_training_domain", nacre_domain_report_outside(&f->domain));
+}
+
 static void print_summary(const args *a, const nacre_structure *s,
                           const nacre_relax_result *r,
                           const nacre_symmetry *sym, double wall_s,
-                          cJSON *steps) {
+                          cJSON *steps, const nacre_result *final) {
   double n = s->natoms > 0 ? s->natoms : 1;
   char formula[256];
   nacre_structure_formula(s, formula, sizeof formula);
@@ -239,6 +259,7 @@ static void print_summary(const args *a, const nacre_structure *s,
       cJSON_AddStringToObject(o, "space_group", sym->international);
       cJSON_AddStringToObject(o, "pearson", sym->pearson);
     }
+    add_final_checks(o, final);
     cJSON_AddNumberToObject(o, "wall_s", wall_s);
     if (a->output) cJSON_AddStringToObject(o, "output", a->output);
     cJSON_AddItemToObject(o, "trajectory_steps", steps);
@@ -257,6 +278,11 @@ static void print_summary(const args *a, const nacre_structure *s,
   if (sym)
     printf("  space group %s (%d)   Pearson %s   (symprec %g Å)\n",
            sym->international, sym->sg_number, sym->pearson, a->symprec);
+  if (final && final->committee_size)
+    printf("  committee of %d: largest atomic force deviation %.6f eV/Å, energy "
+           "deviation %.6f eV/atom\n",
+           final->committee_size, final->committee_force_dev_max,
+           final->committee_energy_dev_per_atom);
   printf("  %d steps, %ld force calls, %ld energy calls, %.3f s\n", r->steps,
          r->force_calls, r->energy_calls, wall_s);
   if (a->output) printf("  written to %s\n", a->output);
@@ -313,7 +339,22 @@ static int run(int argc, char **argv) {
   nacre_error serr;
   if (nacre_symmetry_analyze(s, a.symprec, &sym, &serr))
     sym = NULL;
-  print_summary(&a, s, &r, sym, wall, ps.steps);
+  /* the run's evaluations outside the potential's training data, and the
+   * final structure's committee deviations and domain status */
+  nacre_domain_counts dc;
+  nacre_calc_domain_counts(calc, &dc);
+  nacre_result fin;
+  int have_final = !nacre_result_init(&fin, s->natoms, &serr) &&
+                   !nacre_calc_compute(calc, s, NACRE_WANT_ALL, &fin, &serr);
+  char msg[1024];
+  if (nacre_potential_note(pot)) fprintf(stderr, "nacre relax: note: %s\n", nacre_potential_note(pot));
+  if (nacre_domain_counts_message(&dc, "evaluations", msg, sizeof msg))
+    fprintf(stderr, "nacre relax: warning: %s%s\n", msg,
+            have_final && nacre_domain_report_outside(&fin.domain)
+                ? "; the final structure is outside too"
+                : "");
+  print_summary(&a, s, &r, sym, wall, ps.steps, have_final ? &fin : NULL);
+  nacre_result_free(&fin);
   ps.steps = NULL;
   rc = r.outcome == NACRE_RELAX_CONVERGED ? CLI_OK : CLI_FAILED;
   if (st == NACRE_ERR_INTERRUPTED) fprintf(stderr, "nacre relax: %s\n", err.message);

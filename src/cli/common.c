@@ -51,6 +51,26 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, int *out) 
   return 0;
 }
 
+int cli_parse_duration(const char *cmd, const char *opt, const char *text,
+                       double *seconds) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end), mult = 0;
+  if (end != text && !errno && isfinite(v) && v >= 0) {
+    if (!*end || !strcmp(end, "s")) mult = 1;
+    else if (!strcmp(end, "m")) mult = 60;
+    else if (!strcmp(end, "h")) mult = 3600;
+    else if (!strcmp(end, "d")) mult = 86400;
+  }
+  if (mult == 0) {
+    cli_usage(cmd, "%s expects a wall time such as 90, 90s, 30m or 2h (not "
+              "negative), got '%s'", opt, text);
+    return -1;
+  }
+  *seconds = v * mult;
+  return 0;
+}
+
 int cli_parse_list(const char *cmd, const char *opt, const char *text, int n,
                    double *out) {
   const char *p = text;

@@ -379,31 +379,16 @@ static int after_accept(relax_state *st, path *w) {
   return 0;
 }
 
-/* Two-loop recursion (Nocedal & Wright, Numerical Optimization, Alg. 7.4):
- * d = −H_k g with H_k⁰ = γ I, γ = sᵀy / yᵀy of the newest pair. */
+/* d = −H g (nacre_lbfgs_direction); without curvature pairs a steepest-
+ * descent step of |g|/LBFGS_ALPHA0. */
 static void lbfgs_direction(int ndof, int m, int count, int head,
                             double *const *sv, double *const *yv,
                             const double *rho, double *alpha, const double *g,
                             double *d) {
-  for (int k = 0; k < ndof; k++) d[k] = -g[k];
-  if (count == 0) {
+  nacre_lbfgs_direction(ndof, m, count, head, (const double *const *)sv,
+                        (const double *const *)yv, rho, alpha, g, d);
+  if (count == 0)
     for (int k = 0; k < ndof; k++) d[k] /= LBFGS_ALPHA0;
-    return;
-  }
-  for (int c = 0; c < count; c++) {
-    int i = (head - 1 - c + m) % m;
-    alpha[i] = rho[i] * dot(sv[i], d, ndof);
-    for (int k = 0; k < ndof; k++) d[k] -= alpha[i] * yv[i][k];
-  }
-  int newest = (head - 1 + m) % m;
-  double gamma = dot(sv[newest], yv[newest], ndof) /
-                 dot(yv[newest], yv[newest], ndof);
-  for (int k = 0; k < ndof; k++) d[k] *= gamma;
-  for (int c = count - 1; c >= 0; c--) {
-    int i = (head - 1 - c + m) % m;
-    double b = rho[i] * dot(yv[i], d, ndof);
-    for (int k = 0; k < ndof; k++) d[k] += (alpha[i] - b) * sv[i][k];
-  }
 }
 
 static nacre_status run_lbfgs(relax_state *st, path *w, nacre_error *err) {

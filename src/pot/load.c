@@ -3,6 +3,7 @@
  * family registers itself in one of the two tables below. */
 #include "nacre/nn.h"
 #include "nacre/pot.h"
+#include "pot_internal.h"
 #include "spec.h"
 
 #include <stdio.h>
@@ -96,18 +97,18 @@ static const inline_loader inline_loaders[] = {
     {"gupta:", load_gupta},
     {"eam:", load_eam_funcfl_list},
     {"ewald:", nacre_ewald_load_spec},
+    {"committee:", pot_load_committee_spec},
 };
-
-extern const nacre_potential_loader nacre_committee_loader; /* committee.c */
 
 static const nacre_potential_loader *const file_loaders[] = {
     &nacre_eam_fs_loader,
     &nacre_eam_funcfl_loader,
     &nacre_eam_setfl_loader,
     &nacre_nn_maise_loader,
+    &nacre_committee_file_loader,
     &nacre_nn_json_loader,
     &nacre_gupta_maise_loader,
-    &nacre_committee_loader,
+    &nacre_nn_legacy_loader,
     NULL,
 };
 
@@ -124,7 +125,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta, eam, ewald)",
+                             "lj, morse, gupta, eam, ewald, committee)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);
@@ -138,6 +139,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
       return file_loaders[k]->load(spec, out, err);
   return nacre_error_set(err, NACRE_ERR_PARSE,
                          "%s: not a potential format nacre recognises (EAM "
-                         ".eam/.eam.alloy/.eam.fs, MAISE model, nacre model)",
+                         ".eam/.eam.alloy/.eam.fs, MAISE model, nacre model or "
+                         "committee)",
                          spec);
 }

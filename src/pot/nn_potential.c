@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "nacre/nn.h"
+#include "nn_internal.h"
 
 typedef struct {
   nacre_nn_model *m;
@@ -41,6 +42,9 @@ typedef struct {
   double *gent;  /* 3 per neighbour-list entry of the current block of
                     atoms (from entry gbase on): ∂E_i/∂r_e */
   int *spc;      /* model species per atom */
+  int *dom_out;  /* per atom: 1 when outside the training domain */
+  double *dom_exc; /* per atom: largest excess over the domain */
+  double *dom_ratio; /* per atom: smallest r / shortest training distance */
 } nn_workspace;
 
 /* On x86-64 with GCC the triplet passes are also compiled for AVX2+FMA
@@ -565,6 +569,19 @@ static double repulsion_atom(const nn_pot *p, const nacre_structure *st,
   return e;
 }
 
+/* Smallest r_ij / (shortest distance of that species pair in the training
+ * data) over the neighbours gathered (+inf when not known). */
+static double closest_ratio(const nacre_nn_model *m, int si, int n,
+                            const nn_scratch *s) {
+  double q = INFINITY;
+  if (m->domain.source == NACRE_NN_DOMAIN_NONE) return q;
+  for (int j = 0; j < n; j++) {
+    double rmin = m->domain.pair_min[si][s->sp[j]];
+    if (rmin > 0.0 && s->r[j] < q * rmin) q = s->r[j] / rmin;
+  }
+  return q;
+}
+
 /* Whole evaluation of one atom; returns E_i. With derivatives, the entries'
  * g vectors are written to ws->gent (entry e at e − gbase) and the atom's
  * virial to ws->vir. */
@@ -585,6 +602,8 @@ static double atom_energy(const nn_pot *p, const nacre_structure *st,
   const double *mn = m->input_min + (size_t)si * p->dim;
   const double *sc = m->input_scale + (size_t)si * p->dim;
   for (int l = 0; l < p->dim; l++) s->xin[l] = (G[l] - mn[l]) * sc[l];
+  ws->dom_out[i] = nacre_nn_domain_atom_outside(m, si, G, &ws->dom_exc[i]) > 0;
+  ws->dom_ratio[i] = closest_ratio(m, si, n, s);
   const nacre_nn_network *net = &m->net[si];
   double E = nacre_nn_network_forward(net, s->xin, s->w1) + m->ref_energy[si];
   if (m->repulsion)
@@ -634,6 +653,9 @@ static void nn_workspace_free(void *w) {
   free(ws->vir);
   free(ws->gent);
   free(ws->spc);
+  free(ws->dom_out);
+  free(ws->dom_exc);
+  free(ws->dom_ratio);
   free(ws);
 }
 
@@ -651,11 +673,18 @@ static nacre_status workspace_fit(nn_workspace *ws, int natoms,
     free(ws->eatom);
     free(ws->vir);
     free(ws->spc);
+    free(ws->dom_out);
+    free(ws->dom_exc);
+    free(ws->dom_ratio);
     ws->eatom = malloc(na * sizeof(double));
     ws->vir = malloc(6 * na * sizeof(double));
     ws->spc = malloc(na * sizeof(int));
+    ws->dom_out = malloc(na * sizeof(int));
+    ws->dom_exc = malloc(na * sizeof(double));
+    ws->dom_ratio = malloc(na * sizeof(double));
     ws->cap_atoms = na;
-    if (!ws->eatom || !ws->vir || !ws->spc) {
+    if (!ws->eatom || !ws->vir || !ws->spc || !ws->dom_out || !ws->dom_exc ||
+        !ws->dom_ratio) {
       ws->cap_atoms = 0;
       return nacre_error_set(err, NACRE_ERR_NOMEM, "nn workspace (%d atoms)",
                              natoms);
@@ -679,6 +708,36 @@ static nacre_status workspace_fit(nn_workspace *ws, int natoms,
     }
   }
   return NACRE_OK;
+}
+
+/* x outside [lo, hi] by more than the margin of its width */
+static int beyond(double x, double lo, double hi) {
+  if (!isfinite(lo) || !isfinite(hi)) return 0;
+  double m = NACRE_NN_DOMAIN_MARGIN * (hi - lo > 0.0 ? hi - lo : fabs(hi) + 1e-9);
+  return x < lo - m || x > hi + m;
+}
+
+/* Where the structure lies relative to the training domain (nacre/nn.h). */
+static void domain_report(const nacre_nn_model *m, const nacre_structure *st,
+                          const nn_workspace *ws, nacre_result *res) {
+  const nacre_nn_domain *d = &m->domain;
+  nacre_domain_report *r = &res->domain;
+  if (d->source == NACRE_NN_DOMAIN_NONE) return;
+  r->known = 1;
+  double ratio = INFINITY;
+  for (int i = 0; i < st->natoms; i++) {
+    int close = ws->dom_ratio[i] < 1.0 - NACRE_NN_DOMAIN_DISTANCE_TOLERANCE;
+    r->atoms_outside += ws->dom_out[i] || close;
+    r->atoms_too_close += close;
+    if (ws->dom_exc[i] > r->excess) r->excess = ws->dom_exc[i];
+    if (ws->dom_ratio[i] < ratio) ratio = ws->dom_ratio[i];
+  }
+  r->distance_ratio = isfinite(ratio) ? ratio : 0.0;
+  int periodic = st->pbc[0] && st->pbc[1] && st->pbc[2] && st->natoms > 0;
+  if (periodic) {
+    double v = fabs(nacre_cell_volume(st->cell)) / st->natoms;
+    r->volume_outside = beyond(v, d->volume_min, d->volume_max);
+  }
 }
 
 static nacre_status nn_compute(const void *model, const nacre_structure *st,
@@ -749,6 +808,7 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
     double vol = fabs(nacre_cell_volume(st->cell));
     for (int q = 0; q < 6; q++) res->stress[q] = vol > 0.0 ? w[q] / vol : 0.0;
   }
+  domain_report(p->m, st, ws, res);
   return NACRE_OK;
 }
 
@@ -833,13 +893,105 @@ nacre_status nacre_nn_potential_new(nacre_nn_model *m, nacre_potential **out,
   return *out ? NACRE_OK : (err ? err->status : NACRE_ERR_NOMEM);
 }
 
+nacre_status nacre_nn_repulsion(const nacre_nn_model *m,
+                                const nacre_structure *s, double *energy,
+                                double *forces, double stress[6],
+                                nacre_error *err) {
+  int n = s->natoms;
+  *energy = 0.0;
+  if (forces) memset(forces, 0, 3 * (size_t)n * sizeof *forces);
+  if (stress) memset(stress, 0, 6 * sizeof *stress);
+  double rmax = 0.0;
+  for (int q = 0; q < m->nspecies; q++)
+    if (m->repulsion_radius[q] > rmax) rmax = m->repulsion_radius[q];
+  if (!m->repulsion || !(rmax > 0.0) || n == 0) return NACRE_OK;
+  nacre_neighbor_list *nl = nacre_nl_new(2.0 * rmax, 0.0, err);
+  if (!nl) return err ? err->status : NACRE_ERR_NOMEM;
+  nacre_status st = nacre_nl_update(nl, s, NULL, err);
+  double w[6] = {0, 0, 0, 0, 0, 0}, e = 0.0, U = m->repulsion_u;
+  for (int i = 0; !st && i < n; i++) {
+    int si = nacre_nn_model_species(m, s->numbers[i]);
+    for (size_t k = nl->offsets[i]; si >= 0 && k < nl->offsets[i + 1]; k++) {
+      int sj = nacre_nn_model_species(m, s->numbers[nl->j[k]]);
+      if (sj < 0) continue;
+      double d[3];
+      nacre_nl_vector(nl, s, i, k, d);
+      double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2], r = sqrt(r2);
+      double R = m->repulsion_radius[si] + m->repulsion_radius[sj];
+      if (!(r < R) || !(r > 0.0)) continue;
+      double a = NACRE_PI / R;
+      double fc = 0.5 * (cos(a * r) + 1.0), dfc = -0.5 * a * sin(a * r);
+      e += U * fc * R / r;
+      double g[3], dEdr = U * R * (dfc / r - fc / r2);
+      for (int q = 0; q < 3; q++) g[q] = dEdr * d[q] / r;
+      if (forces)
+        for (int q = 0; q < 3; q++) {
+          forces[3 * i + q] += g[q];
+          forces[3 * nl->j[k] + q] -= g[q];
+        }
+      w[0] += d[0] * g[0];
+      w[1] += d[1] * g[1];
+      w[2] += d[2] * g[2];
+      w[3] += 0.5 * (d[1] * g[2] + d[2] * g[1]);
+      w[4] += 0.5 * (d[0] * g[2] + d[2] * g[0]);
+      w[5] += 0.5 * (d[0] * g[1] + d[1] * g[0]);
+    }
+  }
+  nacre_nl_free(nl);
+  *energy = e;
+  double vol = fabs(nacre_cell_volume(s->cell));
+  if (stress)
+    for (int q = 0; q < 6; q++) stress[q] = vol > 0.0 ? w[q] / vol : 0.0;
+  return st;
+}
+
+const nacre_nn_model *nacre_nn_potential_model(const nacre_potential *p) {
+  if (strcmp(nacre_potential_kind(p), "nn")) return NULL;
+  return ((const nn_pot *)nacre_potential_model(p))->m;
+}
+
 nacre_status nacre_nn_potential_load(const char *path, nacre_potential **out,
                                      nacre_error *err) {
   *out = NULL;
-  nacre_nn_model *m = NULL;
-  nacre_status st = nacre_nn_model_read(path, &m, err);
+  nacre_nn_model **ms = NULL;
+  int k = 0;
+  char head[64];
+  size_t len;
+  nacre_status st = nn_read_head(path, head, sizeof head, &len, err);
   if (st) return st;
-  return nacre_nn_potential_new(m, out, err);
+  int legacy = nacre_nn_probe_legacy(head, len);
+  if ((st = nacre_nn_models_read(path, &ms, &k, err))) return st;
+  nacre_potential **pots = calloc((size_t)k, sizeof *pots);
+  int made = 0;
+  if (!pots) st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
+  for (int q = 0; q < k; q++) {
+    if (st) { /* not handed to a potential */
+      nacre_nn_model_free(ms[q]);
+      continue;
+    }
+    if (!(st = nacre_nn_potential_new(ms[q], &pots[q], err))) made++;
+  }
+  free(ms);
+  if (st) {
+    for (int q = 0; q < made; q++) nacre_potential_free(pots[q]);
+    free(pots);
+    return st;
+  }
+  if (k == 1)
+    *out = pots[0];
+  else if ((st = nacre_committee_new(pots, k, out, err))) {
+    free(pots);
+    return st;
+  }
+  free(pots);
+  if (legacy)
+    nacre_potential_set_note(*out,
+                             "%s: the nacre-train text format is deprecated "
+                             "and will not be read by the next release; "
+                             "rewrite it as a nacre JSON model with "
+                             "'nacre train --convert %s -o MODEL.json'",
+                             path, path);
+  return NACRE_OK;
 }
 
 static int probe_maise(const char *path, const char *head, size_t len) {
@@ -853,5 +1005,12 @@ static int probe_json(const char *path, const char *head, size_t len) {
 
 const nacre_potential_loader nacre_nn_maise_loader = {
     "maise-nn", probe_maise, nacre_nn_potential_load};
+static int probe_legacy(const char *path, const char *head, size_t len) {
+  (void)path;
+  return nacre_nn_probe_legacy(head, len);
+}
+
 const nacre_potential_loader nacre_nn_json_loader = {
     "nacre-nn", probe_json, nacre_nn_potential_load};
+const nacre_potential_loader nacre_nn_legacy_loader = {
+    "nacre-train", probe_legacy, nacre_nn_potential_load};

@@ -8,7 +8,6 @@
 
 #include "nacre/io.h"
 #include "nacre/train.h"
-#include "train_internal.h"
 
 nacre_dataset *nacre_dataset_new(nacre_error *err) {
   nacre_dataset *d = calloc(1, sizeof *d);

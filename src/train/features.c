@@ -1,34 +1,52 @@
-/* features.c — descriptor features stored sparsely per (centre, neighbour
- * atom) pair, the assembler that turns per-image derivatives into that
- * storage, and the built-in radial (G2) descriptor set. */
+/* features.c — descriptor features for training: the model's symmetry
+ * functions (pot's nacre_nn_descriptor_atom, the reference evaluation) of
+ * every atom, with their derivatives stored sparsely per (centre,
+ * neighbour atom) pair, and MAISE's repulsion when the model has it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fit_internal.h"
 #include "nacre/neigh.h"
-#include "nacre/train.h"
-#include "train_internal.h"
 
-void nacre_features_free(nacre_features *f) {
+void train_features_free(train_features *f) {
   if (!f) return;
   free(f->g);
   free(f->offsets);
   free(f->nbr);
   free(f->dg);
   free(f->vir);
+  free(f->rep_forces);
   memset(f, 0, sizeof *f);
 }
 
-size_t nacre_features_bytes(const nacre_features *f) {
+size_t train_features_bytes(const train_features *f) {
   return (size_t)f->natoms * f->dim * (sizeof(double) + 6 * sizeof(float)) +
          (size_t)(f->natoms + 1) * sizeof(size_t) +
-         f->nentries * (sizeof(int) + 3 * (size_t)f->dim * sizeof(float));
+         f->nentries * (sizeof(int) + 3 * (size_t)f->dim * sizeof(float)) +
+         (f->rep_forces ? 3 * (size_t)f->natoms * sizeof(double) : 0);
 }
 
-/* ---- assembler ---- */
+/* ---- assembly of the per-pair storage ---- */
 
-nacre_status train_fasm_begin(train_fasm *A, nacre_features *f, int natoms,
-                              int dim, nacre_error *err) {
+/* Builds the storage centre by centre: centre(i) in order, then entry(j)
+ * for every neighbour atom j (the 3×dim block ∂G_i/∂r_j to accumulate into,
+ * zeroed on first use; valid until the next entry call). */
+typedef struct fasm {
+  train_features *f;
+  long *slot; /* natoms: entry of atom j for the current centre, or −1 */
+  size_t cap;
+  int centre;
+} fasm;
+
+static void fasm_abort(fasm *A) {
+  free(A->slot);
+  A->slot = NULL;
+  train_features_free(A->f);
+}
+
+static nacre_status fasm_begin(fasm *A, train_features *f, int natoms, int dim,
+                               nacre_error *err) {
   memset(f, 0, sizeof *f);
   memset(A, 0, sizeof *A);
   A->f = f;
@@ -43,7 +61,7 @@ nacre_status train_fasm_begin(train_fasm *A, nacre_features *f, int natoms,
   f->nbr = malloc(A->cap * sizeof *f->nbr);
   f->dg = malloc(A->cap * 3 * (size_t)dim * sizeof *f->dg);
   if (!f->g || !f->vir || !f->offsets || !A->slot || !f->nbr || !f->dg) {
-    train_fasm_abort(A);
+    fasm_abort(A);
     return nacre_error_set(err, NACRE_ERR_NOMEM,
                            "cannot allocate features of %d atoms", natoms);
   }
@@ -52,28 +70,17 @@ nacre_status train_fasm_begin(train_fasm *A, nacre_features *f, int natoms,
   return NACRE_OK;
 }
 
-void train_fasm_abort(train_fasm *A) {
-  free(A->slot);
-  A->slot = NULL;
-  nacre_features_free(A->f);
-}
-
-nacre_status train_fasm_centre(train_fasm *A, int i, nacre_error *err) {
-  nacre_features *f = A->f;
-  if (i != A->centre + 1)
-    return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "feature centres must come in order (%d after %d)",
-                           i, A->centre);
+static void fasm_centre(fasm *A, int i) {
+  train_features *f = A->f;
   if (A->centre >= 0)
     for (size_t e = f->offsets[A->centre]; e < f->nentries; e++)
       A->slot[f->nbr[e]] = -1;
   A->centre = i;
   f->offsets[i] = f->nentries;
-  return NACRE_OK;
 }
 
-float *train_fasm_entry(train_fasm *A, int j, nacre_error *err) {
-  nacre_features *f = A->f;
+static float *fasm_entry(fasm *A, int j, nacre_error *err) {
+  train_features *f = A->f;
   if (A->slot[j] >= 0) return f->dg + (size_t)A->slot[j] * 3 * f->dim;
   if (f->nentries == A->cap) {
     size_t cap = 2 * A->cap;
@@ -95,151 +102,154 @@ float *train_fasm_entry(train_fasm *A, int j, nacre_error *err) {
   return p;
 }
 
-void train_fasm_end(train_fasm *A) {
-  nacre_features *f = A->f;
+static void fasm_end(fasm *A) {
+  train_features *f = A->f;
   for (int k = A->centre + 1; k <= f->natoms; k++) f->offsets[k] = f->nentries;
   free(A->slot);
   A->slot = NULL;
 }
 
-/* ---- radial descriptors ---- */
+/* ---- features of one structure ---- */
 
-nacre_status train_species_index(const nacre_structure *s, int nspecies,
-                                 const int *species_z, int nmax, int **spc,
-                                 nacre_error *err) {
-  int n = s->natoms;
-  int *x = malloc((size_t)(n > 0 ? n : 1) * sizeof *x);
-  if (!x) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  for (int a = 0; a < n; a++) {
-    x[a] = -1;
-    for (int k = 0; k < nspecies; k++)
-      if (species_z[k] == s->numbers[a]) x[a] = k;
-    if (x[a] < 0 || x[a] >= nmax) {
-      free(x);
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "element Z=%d is not one of the model's species",
-                             s->numbers[a]);
+typedef struct nbr_buf {
+  double *rij, *dG;
+  int *sp, *atom;
+} nbr_buf;
+
+/* Descriptor of centre i and its derivatives into the assembler. */
+static nacre_status centre_features(const nacre_nn_descriptor *D,
+                                    const nacre_structure *s,
+                                    const nacre_neighbor_list *nl,
+                                    const int *spc, int i, nbr_buf *b,
+                                    fasm *A, nacre_error *err) {
+  train_features *out = A->f;
+  int dim = D->dim, cnt = 0;
+  for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
+    double r[3];
+    nacre_nl_vector(nl, s, i, e, r);
+    double d2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    if (d2 >= D->cutoff * D->cutoff || d2 == 0) continue;
+    memcpy(&b->rij[3 * cnt], r, sizeof r);
+    b->sp[cnt] = spc[nl->j[e]];
+    b->atom[cnt] = nl->j[e];
+    cnt++;
+  }
+  nacre_nn_descriptor_atom(D, spc[i], cnt, b->rij, b->sp, out->g + (size_t)i * dim, b->dG);
+  fasm_centre(A, i);
+  float *vir = out->vir + (size_t)i * 6 * dim;
+  if (!fasm_entry(A, i, err)) return NACRE_ERR_NOMEM; /* the self entry first */
+  for (int q = 0; q < cnt; q++) {
+    float *dj = fasm_entry(A, b->atom[q], err);
+    if (!dj) return NACRE_ERR_NOMEM;
+    float *di = out->dg + out->offsets[i] * 3 * (size_t)dim; /* may have moved */
+    const double *g = b->dG + (size_t)q * dim * 3, *r = &b->rij[3 * q];
+    for (int l = 0; l < dim; l++) {
+      double gx = g[3 * l], gy = g[3 * l + 1], gz = g[3 * l + 2];
+      dj[l] += (float)gx;
+      dj[dim + l] += (float)gy;
+      dj[2 * dim + l] += (float)gz;
+      di[l] -= (float)gx;
+      di[dim + l] -= (float)gy;
+      di[2 * dim + l] -= (float)gz;
+      /* sym(r ⊗ ∂G/∂r), Voigt xx yy zz yz xz xy */
+      vir[l] += (float)(r[0] * gx);
+      vir[dim + l] += (float)(r[1] * gy);
+      vir[2 * dim + l] += (float)(r[2] * gz);
+      vir[3 * dim + l] += (float)(0.5 * (r[1] * gz + r[2] * gy));
+      vir[4 * dim + l] += (float)(0.5 * (r[0] * gz + r[2] * gx));
+      vir[5 * dim + l] += (float)(0.5 * (r[0] * gy + r[1] * gx));
     }
   }
-  *spc = x;
   return NACRE_OK;
 }
 
-typedef struct radial {
-  double rc;
-  int n_eta, nspecies;
-  double eta[64];
-} radial;
+static nacre_status repulsion_features(const nacre_nn_model *m,
+                                       const nacre_structure *s,
+                                       train_features *out, nacre_error *err) {
+  out->has_rep = 1;
+  out->rep_forces = malloc(3 * (size_t)(s->natoms ? s->natoms : 1) * sizeof(double));
+  if (!out->rep_forces) return nacre_error_set(err, NACRE_ERR_NOMEM, "repulsion");
+  return nacre_nn_repulsion(m, s, &out->rep_energy, out->rep_forces,
+                            out->rep_stress, err);
+}
 
-static nacre_status radial_compute(const void *self, const nacre_structure *s,
-                                   int nspecies, const int *species_z,
-                                   nacre_features *out, nacre_error *err) {
-  const radial *R = self;
-  int n = s->natoms, dim = R->n_eta * R->nspecies;
-  nacre_status st;
-  int *spc;
-  st = train_species_index(s, nspecies, species_z, R->nspecies, &spc, err);
-  if (st) return st;
-  nacre_neighbor_list *nl = nacre_nl_new(R->rc, 0.0, err);
-  if (!nl) {
-    free(spc);
-    return err ? err->status : NACRE_ERR_NOMEM;
-  }
-  if ((st = nacre_nl_update(nl, s, NULL, err))) goto done;
-  train_fasm A;
-  if ((st = train_fasm_begin(&A, out, n, dim, err))) goto done;
-  for (int i = 0; i < n; i++) {
-    if ((st = train_fasm_centre(&A, i, err))) { train_fasm_abort(&A); goto done; }
-    float *self_d = train_fasm_entry(&A, i, err);
-    if (!self_d) { st = NACRE_ERR_NOMEM; train_fasm_abort(&A); goto done; }
-    double *g = out->g + (size_t)i * dim;
-    float *vir = out->vir + (size_t)i * 6 * dim;
-    for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
-      double r[3];
-      nacre_nl_vector(nl, s, i, e, r);
-      double d = sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
-      if (d >= R->rc || d <= 0) continue;
-      int j = nl->j[e];
-      int blk = ((spc[j] - spc[i]) % R->nspecies + R->nspecies) % R->nspecies;
-      double fc = 0.5 * (cos(NACRE_PI * d / R->rc) + 1);
-      double dfc = -0.5 * NACRE_PI / R->rc * sin(NACRE_PI * d / R->rc);
-      float *dj = train_fasm_entry(&A, j, err);
-      if (!dj) { st = NACRE_ERR_NOMEM; train_fasm_abort(&A); goto done; }
-      self_d = out->dg + out->offsets[i] * 3 * (size_t)dim; /* may move */
-      for (int m = 0; m < R->n_eta; m++) {
-        int c = blk * R->n_eta + m;
-        double ex = exp(-R->eta[m] * d * d);
-        g[c] += ex * fc;
-        double dgdr = ex * (dfc - 2 * R->eta[m] * d * fc);
-        for (int k = 0; k < 3; k++) {
-          double v = dgdr * r[k] / d;
-          dj[k * dim + c] += (float)v;
-          self_d[k * dim + c] -= (float)v;
-        }
-        /* sym(r ⊗ ∂G/∂r) in Voigt order xx yy zz yz xz xy */
-        double q = dgdr / d;
-        vir[0 * dim + c] += (float)(q * r[0] * r[0]);
-        vir[1 * dim + c] += (float)(q * r[1] * r[1]);
-        vir[2 * dim + c] += (float)(q * r[2] * r[2]);
-        vir[3 * dim + c] += (float)(q * r[1] * r[2]);
-        vir[4 * dim + c] += (float)(q * r[0] * r[2]);
-        vir[5 * dim + c] += (float)(q * r[0] * r[1]);
-      }
+nacre_status train_features_compute(const nacre_nn_model *m,
+                                    const nacre_structure *s,
+                                    train_features *out, nacre_error *err) {
+  const nacre_nn_descriptor *D = &m->desc;
+  int n = s->natoms, dim = D->dim;
+  memset(out, 0, sizeof *out);
+  int *spc = malloc((size_t)(n > 0 ? n : 1) * sizeof *spc);
+  if (!spc) return nacre_error_set(err, NACRE_ERR_NOMEM, "features");
+  for (int a = 0; a < n; a++)
+    if ((spc[a] = nacre_nn_model_species(m, s->numbers[a])) < 0) {
+      const nacre_element *el = nacre_element_by_z(s->numbers[a]);
+      free(spc);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "element %s (atom %d) is not one of the model's "
+                             "species",
+                             el ? el->symbol : "?", a + 1);
     }
+  nacre_neighbor_list *nl = nacre_nl_new(D->cutoff, 0.0, err);
+  nbr_buf b = {0};
+  fasm A;
+  int open = 0;
+  nacre_status st = nl ? nacre_nl_update(nl, s, NULL, err) : (err ? err->status : NACRE_ERR_NOMEM);
+  if (st) goto done;
+  size_t maxn = 1;
+  for (int i = 0; i < n; i++)
+    if (nl->offsets[i + 1] - nl->offsets[i] > maxn) maxn = nl->offsets[i + 1] - nl->offsets[i];
+  b.rij = malloc(3 * maxn * sizeof *b.rij);
+  b.sp = malloc(maxn * sizeof *b.sp);
+  b.atom = malloc(maxn * sizeof *b.atom);
+  b.dG = malloc(maxn * (size_t)dim * 3 * sizeof *b.dG);
+  if (!b.rij || !b.sp || !b.atom || !b.dG) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory for descriptors");
+    goto done;
   }
-  train_fasm_end(&A);
-  st = NACRE_OK;
+  if ((st = fasm_begin(&A, out, n, dim, err))) goto done;
+  open = 1;
+  for (int i = 0; i < n && !st; i++) st = centre_features(D, s, nl, spc, i, &b, &A, err);
+  if (st) goto done;
+  fasm_end(&A);
+  open = 0;
+  if (m->repulsion) st = repulsion_features(m, s, out, err);
 done:
+  if (open) fasm_abort(&A);
+  if (st) train_features_free(out);
   nacre_nl_free(nl);
   free(spc);
+  free(b.rij);
+  free(b.sp);
+  free(b.atom);
+  free(b.dG);
   return st;
 }
 
-nacre_status nacre_featurizer_radial(double cutoff, int n_eta, double eta_min,
-                                     double eta_max, int nspecies,
-                                     nacre_featurizer *out, nacre_error *err) {
-  memset(out, 0, sizeof *out);
-  if (!(cutoff > 0) || n_eta < 1 || n_eta > 64 || !(eta_min > 0) ||
-      !(eta_max >= eta_min) || nspecies < 1 || nspecies > NACRE_TRAIN_MAX_SPECIES)
-    return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "radial descriptors: need cutoff > 0, 1..64 "
-                           "functions, 0 < eta_min <= eta_max, 1..%d species",
-                           NACRE_TRAIN_MAX_SPECIES);
-  radial *R = calloc(1, sizeof *R);
-  if (!R) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  R->rc = cutoff;
-  R->n_eta = n_eta;
-  R->nspecies = nspecies;
-  for (int m = 0; m < n_eta; m++)
-    R->eta[m] = n_eta == 1 ? eta_min
-                           : eta_min * pow(eta_max / eta_min, (double)m / (n_eta - 1));
-  out->dim = n_eta * nspecies;
-  out->cutoff = cutoff;
-  out->compute = radial_compute;
-  out->self = R;
-  out->free_self = free;
-  char a[NACRE_DOUBLE_TEXT], b[NACRE_DOUBLE_TEXT], c[NACRE_DOUBLE_TEXT];
-  nacre_format_double(cutoff, a);
-  nacre_format_double(eta_min, b);
-  nacre_format_double(eta_max, c);
-  snprintf(out->spec, sizeof out->spec, "radial:rc=%s,n=%d,eta_min=%s,eta_max=%s", a,
-           n_eta, b, c);
-  return NACRE_OK;
-}
-
-void nacre_featurizer_free(nacre_featurizer *f) {
-  if (!f) return;
-  if (f->free_self) f->free_self(f->self);
-  memset(f, 0, sizeof *f);
-}
-
-nacre_status nacre_featurizer_from_spec(const char *spec, int nspecies,
-                                        nacre_featurizer *out,
-                                        nacre_error *err) {
-  double rc, emin, emax;
-  int n;
-  if (sscanf(spec, "radial:rc=%lf,n=%d,eta_min=%lf,eta_max=%lf", &rc, &n, &emin,
-             &emax) == 4)
-    return nacre_featurizer_radial(rc, n, emin, emax, nspecies, out, err);
-  return train_featurizer_from_spec_ext(spec, nspecies, out, err);
+nacre_status train_features_compute_all(const nacre_nn_model *m,
+                                        const nacre_dataset *d,
+                                        train_features *fs, nacre_error *err) {
+  nacre_status status = NACRE_OK;
+  memset(fs, 0, (size_t)d->n * sizeof *fs);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int q = 0; q < d->n; q++) {
+    if (status) continue;
+    nacre_error lerr;
+    nacre_error_clear(&lerr);
+    nacre_status st = train_features_compute(m, d->items[q].s, &fs[q], &lerr);
+    if (st) {
+#pragma omp critical(nacre_features_all_error)
+      if (!status) {
+        status = st;
+        if (err) {
+          *err = lerr;
+          nacre_error_prefix(err, "%s: ",
+                             d->items[q].source ? d->items[q].source : "sample");
+        }
+      }
+    }
+  }
+  if (status)
+    for (int q = 0; q < d->n; q++) train_features_free(&fs[q]);
+  return status;
 }

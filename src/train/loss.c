@@ -6,7 +6,7 @@
  * so dL/dw = Σ_i ∂/∂w [α E_i + (∂E_i/∂x_i)·c_i] with
  *   α   = ∂L/∂E,
  *   c_i = range ⊙ ( −Σ_j (∂L/∂F_j)·∂G_i/∂r_j + (1/V) Σ_v (∂L/∂σ_v) V_iv ),
- * which nacre_mlp_backward evaluates in one pass per atom.
+ * which nacre_nn_network_weight_gradient evaluates in one pass per atom.
  *
  * OpenMP over structures: they are grouped into at most TRAIN_BLOCKS
  * blocks fixed by n alone; each block sums its structures in order and the
@@ -16,24 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nacre/train.h"
-#include "train_internal.h"
+#include "fit_internal.h"
 
 #define TRAIN_BLOCKS 128
 
 enum { ACC_LOSS, ACC_ESQ, ACC_EABS, ACC_FSQ, ACC_FABS, ACC_SSQ, ACC_SABS, ACC_N };
 
 /* Loss and gradient contributions of one structure. */
-static nacre_status structure_loss(const nacre_train_model *m, const double *w,
+static nacre_status structure_loss(const nacre_nn_model *m, const double *w,
                                    const nacre_sample *sm,
-                                   const nacre_features *f,
+                                   const train_features *f,
                                    const nacre_loss_weights *lw0,
                                    const double inv[3], const double cnt[3],
                                    train_scratch *ws,
                                    double *acc, double *grad,
                                    nacre_error *err) {
   const nacre_structure *s = sm->s;
-  int n = s->natoms, D = m->dim;
+  int n = s->natoms, D = m->desc.dim;
   /* the sample's weight scales its three terms and their gradients */
   double sw = nacre_sample_weight(sm);
   nacre_loss_weights lwv = {lw0->energy * sw, lw0->force * sw,
@@ -99,19 +98,20 @@ static nacre_status structure_loss(const nacre_train_model *m, const double *w,
         for (int v = 0; v < 6; v++)
           for (int d = 0; d < D; d++) c[d] += t[v] * vir[v * D + d];
       }
-      const double *rg = m->grange + (size_t)sp * D;
+      const double *rg = m->input_scale + (size_t)sp * D;
       for (int d = 0; d < D; d++) c[d] *= rg[d];
     }
-    size_t off = (size_t)sp * m->mlp.nweights;
-    nacre_mlp_backward(&m->mlp, w + off, ws->x + (size_t)i * D, alpha,
-                       need_c ? c : NULL, grad + off, ws->mlp);
+    size_t off = ws->off[sp];
+    nacre_nn_network_weight_gradient(&m->net[sp], w + off, ws->x + (size_t)i * D,
+                                     alpha, need_c ? c : NULL, grad + off,
+                                     ws->net);
   }
   return NACRE_OK;
 }
 
-nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
+nacre_status train_loss(const nacre_nn_model *m, const double *w,
                               const nacre_dataset *d,
-                              const nacre_features *const *f, const int *idx,
+                              const train_features *const *f, const int *idx,
                               int n, const nacre_loss_weights *lw,
                               double *loss, double *grad, nacre_errors *errs,
                               nacre_error *err) {
@@ -138,7 +138,7 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
   int nblocks = n < TRAIN_BLOCKS ? n : TRAIN_BLOCKS;
   if (nblocks < 1) nblocks = 1;
   int bs = (n + nblocks - 1) / nblocks;
-  size_t P = (size_t)m->nparams;
+  size_t P = nacre_nn_model_nparams(m);
   double *bgrad = grad ? calloc((size_t)nblocks * P, sizeof *bgrad) : NULL;
   double *bacc = calloc((size_t)nblocks * ACC_N, sizeof *bacc);
   if ((grad && !bgrad) || !bacc) {
@@ -189,12 +189,15 @@ nacre_status nacre_train_loss(const nacre_train_model *m, const double *w,
   /* L2 on weight matrices (not biases) */
   if (lw->l2 > 0)
     for (int sp = 0; sp < m->nspecies; sp++) {
-      size_t base = (size_t)sp * m->mlp.nweights;
-      size_t w0 = base + (size_t)m->mlp.weight_off[1];
-      size_t w1 = base + (size_t)m->mlp.nweights;
-      for (size_t k = w0; k < w1; k++) {
-        acc[ACC_LOSS] += lw->l2 * w[k] * w[k];
-        if (grad) grad[k] += 2 * lw->l2 * w[k];
+      const nacre_nn_network *net = &m->net[sp];
+      size_t base = nacre_nn_model_param_offset(m, sp);
+      for (int l = 0; l + 1 < net->nlayers; l++) {
+        size_t w0 = base + net->woffset[l];
+        size_t w1 = w0 + (size_t)net->size[l + 1] * (size_t)net->size[l];
+        for (size_t k = w0; k < w1; k++) {
+          acc[ACC_LOSS] += lw->l2 * w[k] * w[k];
+          if (grad) grad[k] += 2 * lw->l2 * w[k];
+        }
       }
     }
   free(bgrad);

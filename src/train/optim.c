@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nacre/train.h"
+#include "fit_internal.h"
 
-nacre_status nacre_adam_init(nacre_adam *a, int n, double lr,
+nacre_status train_adam_init(train_adam *a, int n, double lr,
                              nacre_error *err) {
   memset(a, 0, sizeof *a);
   a->n = n;
@@ -17,20 +17,20 @@ nacre_status nacre_adam_init(nacre_adam *a, int n, double lr,
   a->m = calloc((size_t)(n > 0 ? n : 1), sizeof *a->m);
   a->v = calloc((size_t)(n > 0 ? n : 1), sizeof *a->v);
   if (!a->m || !a->v) {
-    nacre_adam_free(a);
+    train_adam_free(a);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory for Adam");
   }
   return NACRE_OK;
 }
 
-void nacre_adam_free(nacre_adam *a) {
+void train_adam_free(train_adam *a) {
   free(a->m);
   free(a->v);
   a->m = a->v = NULL;
 }
 
 /* Kingma & Ba, arXiv:1412.6980, algorithm 1 */
-void nacre_adam_step(nacre_adam *a, double *x, const double *g) {
+void train_adam_step(train_adam *a, double *x, const double *g) {
   a->t++;
   double b1t = 1 - pow(a->beta1, (double)a->t), b2t = 1 - pow(a->beta2, (double)a->t);
   for (int k = 0; k < a->n; k++) {
@@ -41,7 +41,7 @@ void nacre_adam_step(nacre_adam *a, double *x, const double *g) {
   }
 }
 
-nacre_status nacre_lbfgs_init(nacre_lbfgs *o, int n, int m, nacre_error *err) {
+nacre_status train_lbfgs_init(train_lbfgs *o, int n, int m, nacre_error *err) {
   memset(o, 0, sizeof *o);
   o->n = n;
   o->m = m < 1 ? 1 : m;
@@ -54,15 +54,21 @@ nacre_status nacre_lbfgs_init(nacre_lbfgs *o, int n, int m, nacre_error *err) {
   o->xn = calloc(N, sizeof(double));
   o->gn = calloc(N, sizeof(double));
   o->g = calloc(N, sizeof(double));
+  o->sv = malloc((size_t)o->m * sizeof *o->sv);
+  o->yv = malloc((size_t)o->m * sizeof *o->yv);
   if (!o->s || !o->y || !o->rho || !o->alpha || !o->d || !o->xn || !o->gn ||
-      !o->g) {
-    nacre_lbfgs_free(o);
+      !o->g || !o->sv || !o->yv) {
+    train_lbfgs_free(o);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory for L-BFGS");
+  }
+  for (int q = 0; q < o->m; q++) {
+    o->sv[q] = o->s + (size_t)q * N;
+    o->yv[q] = o->y + (size_t)q * N;
   }
   return NACRE_OK;
 }
 
-void nacre_lbfgs_free(nacre_lbfgs *o) {
+void train_lbfgs_free(train_lbfgs *o) {
   free(o->s);
   free(o->y);
   free(o->rho);
@@ -71,6 +77,8 @@ void nacre_lbfgs_free(nacre_lbfgs *o) {
   free(o->xn);
   free(o->gn);
   free(o->g);
+  free(o->sv);
+  free(o->yv);
   memset(o, 0, sizeof *o);
 }
 
@@ -80,35 +88,21 @@ static double dot(const double *a, const double *b, int n) {
   return s;
 }
 
-/* d = −H g by the two-loop recursion (Nocedal & Wright, algorithm 7.4). */
-static void direction(nacre_lbfgs *o) {
-  int n = o->n;
-  for (int k = 0; k < n; k++) o->d[k] = -o->g[k];
+/* d = −H g (nacre_lbfgs_direction); without curvature pairs a steepest-
+ * descent step of length at most 1. */
+static void direction(train_lbfgs *o) {
+  nacre_lbfgs_direction(o->n, o->m, o->count, o->k,
+                        (const double *const *)o->sv,
+                        (const double *const *)o->yv, o->rho, o->alpha, o->g,
+                        o->d);
   if (o->count == 0) {
-    double gn = sqrt(dot(o->g, o->g, n));
+    double gn = sqrt(dot(o->g, o->g, o->n));
     if (gn > 0)
-      for (int k = 0; k < n; k++) o->d[k] /= gn > 1 ? gn : 1;
-    return;
-  }
-  for (int q = 0; q < o->count; q++) {
-    int slot = ((o->k - 1 - q) % o->m + o->m) % o->m;
-    const double *s = o->s + (size_t)slot * n, *y = o->y + (size_t)slot * n;
-    o->alpha[slot] = o->rho[slot] * dot(s, o->d, n);
-    for (int k = 0; k < n; k++) o->d[k] -= o->alpha[slot] * y[k];
-  }
-  int last = ((o->k - 1) % o->m + o->m) % o->m;
-  const double *sl = o->s + (size_t)last * n, *yl = o->y + (size_t)last * n;
-  double gamma = dot(sl, yl, n) / dot(yl, yl, n);
-  for (int k = 0; k < n; k++) o->d[k] *= gamma;
-  for (int q = o->count - 1; q >= 0; q--) {
-    int slot = ((o->k - 1 - q) % o->m + o->m) % o->m;
-    const double *s = o->s + (size_t)slot * n, *y = o->y + (size_t)slot * n;
-    double beta = o->rho[slot] * dot(y, o->d, n);
-    for (int k = 0; k < n; k++) o->d[k] += (o->alpha[slot] - beta) * s[k];
+      for (int k = 0; k < o->n; k++) o->d[k] /= gn > 1 ? gn : 1;
   }
 }
 
-nacre_status nacre_lbfgs_step(nacre_lbfgs *o, double *x, nacre_objective fn,
+nacre_status train_lbfgs_step(train_lbfgs *o, double *x, train_objective fn,
                               void *user, nacre_error *err) {
   int n = o->n;
   nacre_status st;

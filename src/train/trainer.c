@@ -1,6 +1,7 @@
-/* trainer.c — the training driver: features for a data set, the epoch loop
- * with Adam or L-BFGS, validation tracking and early stopping, and
- * checkpoints that let a killed run resume where it stopped. */
+/* trainer.c — the training driver: the epoch loop with Adam or L-BFGS,
+ * validation tracking and early stopping, and checkpoints that let a
+ * killed run resume where it stopped (and refuse a resume with other data
+ * or settings). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,39 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fit_internal.h"
 #include "nacre/io.h"
-#include "nacre/train.h"
-#include "train_internal.h"
-
-nacre_status nacre_features_compute_all(const nacre_featurizer *feat,
-                                        int nspecies, const int *species_z,
-                                        const nacre_dataset *d,
-                                        nacre_features *fs, nacre_error *err) {
-  nacre_status status = NACRE_OK;
-  memset(fs, 0, (size_t)d->n * sizeof *fs);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int q = 0; q < d->n; q++) {
-    if (status) continue;
-    nacre_error lerr;
-    nacre_error_clear(&lerr);
-    nacre_status st = feat->compute(feat->self, d->items[q].s, nspecies,
-                                    species_z, &fs[q], &lerr);
-    if (st) {
-#pragma omp critical(nacre_features_all_error)
-      if (!status) {
-        status = st;
-        if (err) {
-          *err = lerr;
-          nacre_error_prefix(err, "%s: ",
-                             d->items[q].source ? d->items[q].source : "sample");
-        }
-      }
-    }
-  }
-  if (status)
-    for (int q = 0; q < d->n; q++) nacre_features_free(&fs[q]);
-  return status;
-}
 
 void nacre_train_options_init(nacre_train_options *o) {
   memset(o, 0, sizeof *o);
@@ -57,7 +27,6 @@ void nacre_train_options_init(nacre_train_options *o) {
   o->lbfgs_history = 20;
   o->patience = 1000;
   o->seed = 1;
-  o->checkpoint_every = 10;
   o->checkpoint_interval_s = 30;
 }
 
@@ -73,20 +42,26 @@ typedef struct train_state {
   int epoch, best_epoch, since_best;
   double best_loss, elapsed_s;
   double *w, *best;
-  nacre_adam adam;
-  nacre_lbfgs *lb; /* NULL for Adam */
+  train_adam adam;
+  train_lbfgs *lb; /* NULL for Adam */
 } train_state;
 
-#define CKPT_MAGIC "nacre-train-checkpoint 1"
+/* Version 2 records what the run was for (hashes of the data and of the
+ * settings), so that a resume with other data or settings is refused. */
+#define CKPT_MAGIC "nacre-train-checkpoint 2"
 
 static nacre_status checkpoint_write(const char *path, const train_state *s,
                                      int nparams, int optimizer,
+                                     const train_identity *id,
                                      nacre_error *err) {
   nacre_atomic_file af;
   nacre_status st = nacre_atomic_open(&af, path, err);
   if (st) return st;
   FILE *fp = af.fp;
   fprintf(fp, "%s\nnparams %d optimizer %d\n", CKPT_MAGIC, nparams, optimizer);
+  fprintf(fp, "data %016llx settings %016llx\n",
+          (unsigned long long)(id ? id->data : 0),
+          (unsigned long long)(id ? id->settings : 0));
   fprintf(fp, "epoch %d best_epoch %d since_best %d best_loss %.17g elapsed %.17g adam_t %ld\n",
           s->epoch, s->best_epoch, s->since_best, s->best_loss, s->elapsed_s,
           s->adam.t);
@@ -94,7 +69,7 @@ static nacre_status checkpoint_write(const char *path, const train_state *s,
     fprintf(fp, "%.17g %.17g %.17g %.17g\n", s->w[k], s->best[k],
             s->adam.m ? s->adam.m[k] : 0.0, s->adam.v ? s->adam.v[k] : 0.0);
   if (s->lb) { /* L-BFGS history, so that a resumed run takes the same steps */
-    const nacre_lbfgs *o = s->lb;
+    const train_lbfgs *o = s->lb;
     fprintf(fp, "lbfgs %d %d %d %d %.17g\n", o->m, o->k, o->count, o->have_f, o->f);
     for (int k = 0; k < nparams; k++) fprintf(fp, "%.17g\n", o->g[k]);
     for (int q = 0; q < o->m; q++) {
@@ -109,16 +84,42 @@ static nacre_status checkpoint_write(const char *path, const train_state *s,
 /* Returns 1 when a checkpoint was loaded, 0 when there is none, negative
  * with err set when it exists but does not fit. */
 static int checkpoint_read(const char *path, train_state *s, int nparams,
-                           int optimizer, nacre_error *err) {
+                           int optimizer, const train_identity *id,
+                           nacre_error *err) {
   FILE *fp = fopen(path, "r");
   if (!fp) return 0;
   char magic[64] = {0};
   int np = -1, opt = -1, ok = 1;
   long t = 0;
-  if (!fgets(magic, sizeof magic, fp) || strncmp(magic, CKPT_MAGIC, strlen(CKPT_MAGIC)) ||
-      fscanf(fp, " nparams %d optimizer %d", &np, &opt) != 2 || np != nparams ||
-      opt != optimizer)
+  unsigned long long hd = 0, hs = 0;
+  if (!fgets(magic, sizeof magic, fp) || strncmp(magic, CKPT_MAGIC, strlen(CKPT_MAGIC))) {
+    fclose(fp);
+    nacre_error_set(err, NACRE_ERR_PARSE,
+                    "%s: not a checkpoint of this version of nacre train "
+                    "(expected '%s'); remove it to start afresh",
+                    path, CKPT_MAGIC);
+    return -1;
+  }
+  if (fscanf(fp, " nparams %d optimizer %d data %llx settings %llx", &np, &opt,
+             &hd, &hs) != 4 || np != nparams || opt != optimizer)
     ok = 0;
+  if (ok && id && (hd != id->data || hs != id->settings)) {
+    fclose(fp);
+    nacre_error_set(err, NACRE_ERR_INVALID,
+                    "%s was written for other %s%s%s than this run's (its "
+                    "record %016llx/%016llx, this run %016llx/%016llx): "
+                    "resuming would mix two trainings. Rerun with the data "
+                    "and options of the interrupted run, or remove the "
+                    "checkpoint to start afresh",
+                    path, hd != id->data ? "training data" : "",
+                    hd != id->data && hs != id->settings ? " and " : "",
+                    hs != id->settings ? "settings (descriptors, network, "
+                                         "loss, optimiser, seed or split)"
+                                       : "",
+                    hd, hs, (unsigned long long)id->data,
+                    (unsigned long long)id->settings);
+    return -1;
+  }
   if (ok && fscanf(fp, " epoch %d best_epoch %d since_best %d best_loss %lf elapsed %lf adam_t %ld",
                    &s->epoch, &s->best_epoch, &s->since_best, &s->best_loss,
                    &s->elapsed_s, &t) != 6)
@@ -137,7 +138,7 @@ static int checkpoint_read(const char *path, train_state *s, int nparams,
     }
   }
   if (ok && s->lb) {
-    nacre_lbfgs *o = s->lb;
+    train_lbfgs *o = s->lb;
     int m, kk, cnt, hf;
     if (fscanf(fp, " lbfgs %d %d %d %d %lf", &m, &kk, &cnt, &hf, &o->f) != 5 || m != o->m ||
         kk < 0 || kk >= m || cnt < 0 || cnt > m)
@@ -171,9 +172,9 @@ static int checkpoint_read(const char *path, train_state *s, int nparams,
 /* ---- the epoch loop ---- */
 
 typedef struct objective_ctx {
-  const nacre_train_model *m;
+  const nacre_nn_model *m;
   const nacre_dataset *d;
-  const nacre_features *const *f;
+  const train_features *const *f;
   const int *idx;
   int n;
   const nacre_loss_weights *lw;
@@ -184,26 +185,29 @@ static nacre_status objective(void *user, const double *x, double *fx,
                               double *g, nacre_error *err) {
   objective_ctx *c = user;
   nacre_status st =
-      nacre_train_loss(c->m, x, c->d, c->f, c->idx, c->n, c->lw, fx, g, NULL, err);
+      train_loss(c->m, x, c->d, c->f, c->idx, c->n, c->lw, fx, g, NULL, err);
   if (!st && c->mask)
-    for (int k = 0; k < c->m->nparams; k++)
+    for (size_t k = 0; k < nacre_nn_model_nparams(c->m); k++)
       if (!c->mask[k]) g[k] = 0;
   if (!st && !isfinite(*fx))
     return nacre_error_set(err, NACRE_ERR_NUMERIC, "loss is not finite");
   return st;
 }
 
-nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
-                             const nacre_features *const *f, const int *train,
-                             int ntrain, const int *valid, int nvalid,
-                             const nacre_train_options *o,
-                             nacre_train_progress cb, void *user,
-                             const nacre_ctx *ctx, nacre_error *err) {
-  int P = m->nparams;
+nacre_status train_run(nacre_nn_model *m, const train_set *tset,
+                       const train_set *vset, const nacre_train_options *o,
+                       const unsigned char *trainable,
+                       const train_identity *id, nacre_train_progress cb,
+                       void *user, const nacre_ctx *ctx, nacre_error *err) {
+  int P = (int)nacre_nn_model_nparams(m);
+  const nacre_dataset *d = tset->d;
+  const train_features *const *f = tset->f;
+  const int *train = tset->idx;
+  int ntrain = tset->n, nvalid = vset ? vset->n : 0;
   nacre_status st = NACRE_OK;
   train_state S;
   memset(&S, 0, sizeof S);
-  nacre_lbfgs lb;
+  train_lbfgs lb;
   memset(&lb, 0, sizeof lb);
   double *g = malloc((size_t)P * sizeof *g);
   int *perm = malloc((size_t)(ntrain > 0 ? ntrain : 1) * sizeof *perm);
@@ -218,17 +222,17 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
     st = nacre_error_set(err, NACRE_ERR_INVALID, "no training structures");
     goto done;
   }
-  memcpy(S.w, m->w, (size_t)P * sizeof *S.w);
-  memcpy(S.best, m->w, (size_t)P * sizeof *S.best);
+  nacre_nn_model_get_params(m, S.w);
+  memcpy(S.best, S.w, (size_t)P * sizeof *S.best);
   S.best_loss = INFINITY;
   if (o->optimizer == NACRE_OPT_ADAM) {
-    if ((st = nacre_adam_init(&S.adam, P, o->lr, err))) goto done;
+    if ((st = train_adam_init(&S.adam, P, o->lr, err))) goto done;
   } else {
-    if ((st = nacre_lbfgs_init(&lb, P, o->lbfgs_history, err))) goto done;
+    if ((st = train_lbfgs_init(&lb, P, o->lbfgs_history, err))) goto done;
     S.lb = &lb;
   }
   if (o->checkpoint) {
-    int r = checkpoint_read(o->checkpoint, &S, P, (int)o->optimizer, err);
+    int r = checkpoint_read(o->checkpoint, &S, P, (int)o->optimizer, id, err);
     if (r < 0) {
       st = err ? err->status : NACRE_ERR_PARSE;
       goto done;
@@ -239,8 +243,9 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
   }
   nacre_loss_weights eval_w = o->weights;
   eval_w.l2 = 0; /* validation loss: data terms only */
-  objective_ctx oc = {m, d, f, train, ntrain, &o->weights, o->trainable};
+  objective_ctx oc = {m, d, f, train, ntrain, &o->weights, trainable};
   double t0 = now_s() - S.elapsed_s, last_ckpt_s = S.elapsed_s;
+  int written = 0;
   while (S.epoch < o->epochs) {
     if (nacre_ctx_interrupted(ctx)) {
       st = nacre_error_set(err, NACRE_ERR_INTERRUPTED, "interrupted at epoch %d",
@@ -256,19 +261,19 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
       int bs = o->batch_size > 0 ? o->batch_size : ntrain;
       for (int b0 = 0; b0 < ntrain && !st; b0 += bs) {
         int nb = ntrain - b0 < bs ? ntrain - b0 : bs;
-        for (int k = 0; k < nb; k++) batch[k] = train[perm[b0 + k]];
+        for (int k = 0; k < nb; k++) batch[k] = train ? train[perm[b0 + k]] : perm[b0 + k];
         double L;
-        st = nacre_train_loss(m, S.w, d, f, batch, nb, &o->weights, &L, g, NULL, err);
+        st = train_loss(m, S.w, d, f, batch, nb, &o->weights, &L, g, NULL, err);
         if (!st && !isfinite(L))
           st = nacre_error_set(err, NACRE_ERR_NUMERIC, "loss is not finite at epoch %d",
                                S.epoch + 1);
-        if (!st && o->trainable)
+        if (!st && trainable)
           for (int k = 0; k < P; k++)
-            if (!o->trainable[k]) g[k] = 0;
-        if (!st) nacre_adam_step(&S.adam, S.w, g);
+            if (!trainable[k]) g[k] = 0;
+        if (!st) train_adam_step(&S.adam, S.w, g);
       }
     } else {
-      st = nacre_lbfgs_step(&lb, S.w, objective, &oc, err);
+      st = train_lbfgs_step(&lb, S.w, objective, &oc, err);
       if (st == NACRE_ERR_NOT_CONVERGED) { /* stationary point: done */
         nacre_log(ctx, NACRE_LOG_INFO, "L-BFGS converged at epoch %d: %s",
                   S.epoch + 1, err ? err->message : "");
@@ -283,13 +288,13 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
     memset(&ep, 0, sizeof ep);
     ep.epoch = S.epoch;
     ep.lr = o->optimizer == NACRE_OPT_ADAM ? lr : 0;
-    if ((st = nacre_train_loss(m, S.w, d, f, train, ntrain, &eval_w, NULL, NULL,
+    if ((st = train_loss(m, S.w, d, f, train, ntrain, &eval_w, NULL, NULL,
                                &ep.train, err)))
       break;
     double score = ep.train.loss;
     if (nvalid > 0) {
-      if ((st = nacre_train_loss(m, S.w, d, f, valid, nvalid, &eval_w, NULL, NULL,
-                                 &ep.valid, err)))
+      if ((st = train_loss(m, S.w, vset->d, vset->f, vset->idx, nvalid, &eval_w,
+                           NULL, NULL, &ep.valid, err)))
         break;
       ep.have_valid = 1;
       score = ep.valid.loss;
@@ -307,12 +312,13 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
     ep.elapsed_s = S.elapsed_s;
     ep.weights = S.w;
     int stop = cb ? cb(user, &ep) : 0;
-    if (o->checkpoint &&
-        ((S.epoch % (o->checkpoint_every > 0 ? o->checkpoint_every : 1) == 0 &&
-          S.elapsed_s - last_ckpt_s >= o->checkpoint_interval_s) ||
-         S.epoch >= o->epochs || stop)) {
-      if ((st = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, err))) break;
+    /* the first epoch of a run is saved at once, later ones every
+     * checkpoint_interval_s of wall time, the last and a stop always */
+    if (o->checkpoint && (!written || S.elapsed_s - last_ckpt_s >= o->checkpoint_interval_s ||
+                          S.epoch >= o->epochs || stop)) {
+      if ((st = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, id, err))) break;
       last_ckpt_s = S.elapsed_s;
+      written = 1;
     }
     if (stop) break;
     /* Full-batch L-BFGS often holds a validation plateau for hundreds of
@@ -337,20 +343,20 @@ nacre_status nacre_train_run(nacre_train_model *m, const nacre_dataset *d,
    * saved too, so the same run resumes from there */
   if (o->checkpoint && (!st || st == NACRE_ERR_INTERRUPTED)) {
     nacre_error werr;
-    nacre_status wst = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, &werr);
+    nacre_status wst = checkpoint_write(o->checkpoint, &S, P, (int)o->optimizer, id, &werr);
     if (wst) {
       st = wst;
       if (err) *err = werr;
     }
   }
-  memcpy(m->w, isfinite(S.best_loss) ? S.best : S.w, (size_t)P * sizeof *m->w);
+  nacre_nn_model_set_params(m, isfinite(S.best_loss) ? S.best : S.w);
 done:
   free(g);
   free(perm);
   free(batch);
   free(S.w);
   free(S.best);
-  nacre_adam_free(&S.adam);
-  nacre_lbfgs_free(&lb);
+  train_adam_free(&S.adam);
+  train_lbfgs_free(&lb);
   return st;
 }

@@ -1,5 +1,5 @@
 /* test_eval.c — `nacre eval`: the JSON output (energy, per-atom energies,
- * forces, stress in GPa, pressure, species) equals a direct library
+ * forces, stress in GPa, pressure, species; vocabulary keys) equals a direct library
  * evaluation of the same structure to printing precision; the table output
  * names the quantities with units; exit codes 0/1/2 for success, failure
  * (unreadable potential) and usage errors; --help documents every option. */
@@ -74,10 +74,10 @@ int main(void) {
   CHECK(j != NULL, "eval --json prints valid JSON");
   if (j) {
     /* JSON numbers carry 17 significant digits: 1e-12 relative is tight */
-    double e = cJSON_GetObjectItem(j, "energy")->valuedouble;
+    double e = cJSON_GetObjectItem(j, "energy_ev")->valuedouble;
     CHECK_CLOSE(e, r.energy, 1e-12 * fabs(r.energy), "JSON energy (eV)");
-    CHECK_CLOSE(cJSON_GetObjectItem(j, "energy_per_atom")->valuedouble, r.energy / s->natoms,
-                1e-12, "JSON energy_per_atom (eV)");
+    CHECK_CLOSE(cJSON_GetObjectItem(j, "energy_per_atom_ev")->valuedouble, r.energy / s->natoms,
+                1e-12, "JSON energy_per_atom_ev");
     CHECK(cJSON_GetObjectItem(j, "natoms")->valueint == s->natoms, "JSON natoms");
     cJSON *sp = cJSON_GetObjectItem(j, "species");
     CHECK(cJSON_GetArraySize(sp) == s->natoms &&
@@ -85,7 +85,7 @@ int main(void) {
               !strcmp(cJSON_GetArrayItem(sp, 7)->valuestring, "Ag"),
           "JSON species");
     double df = 0.0, ds = 0.0, da = 0.0;
-    cJSON *f = cJSON_GetObjectItem(j, "forces");
+    cJSON *f = cJSON_GetObjectItem(j, "forces_ev_a");
     for (int i = 0; i < s->natoms; i++)
       for (int k = 0; k < 3; k++)
         df = fmax(df, fabs(cJSON_GetArrayItem(cJSON_GetArrayItem(f, i), k)->valuedouble -
@@ -93,7 +93,7 @@ int main(void) {
     cJSON *st = cJSON_GetObjectItem(j, "stress_gpa");
     for (int k = 0; k < 6; k++)
       ds = fmax(ds, fabs(cJSON_GetArrayItem(st, k)->valuedouble - r.stress[k] * NACRE_EV_A3_TO_GPA));
-    cJSON *ae = cJSON_GetObjectItem(j, "atom_energies");
+    cJSON *ae = cJSON_GetObjectItem(j, "atom_energies_ev");
     for (int i = 0; i < s->natoms; i++)
       da = fmax(da, fabs(cJSON_GetArrayItem(ae, i)->valuedouble - r.atom_energies[i]));
     CHECK(df < 1e-12, "JSON forces (eV/Å) match the library: %g", df);

@@ -98,8 +98,8 @@ int main(void) {
            dp, model);
   CHECK(run(args) == 0, "train --ensemble 2 --json exits 0");
   j = out_json();
-  CHECK(j && cJSON_GetObjectItem(j, "ensemble") &&
-            cJSON_GetObjectItem(j, "ensemble")->valuedouble == 2,
+  CHECK(j && cJSON_GetObjectItem(j, "committee_size") &&
+            cJSON_GetObjectItem(j, "committee_size")->valuedouble == 2,
         "train JSON reports a committee of 2");
   cJSON_Delete(j);
   char ckpt[800];
@@ -161,7 +161,7 @@ int main(void) {
   CHECK(run(args) == 0, "test --json exits 0");
   j = out_json();
   cJSON *e = j ? cJSON_GetObjectItem(j, "energy_rmse_mev_atom") : NULL;
-  cJSON *fdev = j ? cJSON_GetObjectItem(j, "max_force_deviation_mev_a") : NULL;
+  cJSON *fdev = j ? cJSON_GetObjectItem(j, "committee_force_deviation_max_ev_a") : NULL;
   CHECK(e && isfinite(e->valuedouble) && j && cJSON_GetObjectItem(j, "committee_size")->valuedouble == 2,
         "test JSON: finite energy RMSE, committee of 2");
   CHECK(fdev && fdev->valuedouble > 0, "members with different seeds disagree on forces");

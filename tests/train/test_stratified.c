@@ -9,6 +9,7 @@
 #include "builders.h"
 #include "nacre/train.h"
 #include "testing.h"
+#include "train/fit_internal.h"
 
 static nacre_dataset *make_set(int za, int zb, int n, uint64_t seed) {
   nacre_error err;
@@ -44,8 +45,8 @@ static nacre_dataset *make_set(int za, int zb, int n, uint64_t seed) {
   return d;
 }
 
-static nacre_train_model *fit(const nacre_dataset *d, const nacre_train_model *const *from,
-                              int nfrom, int freeze, int epochs) {
+static nacre_nn_model *fit(const nacre_dataset *d, const nacre_nn_model *const *from,
+                           int nfrom, int freeze, int epochs) {
   nacre_error err;
   nacre_fit_options o;
   nacre_fit_options_init(&o);
@@ -59,27 +60,24 @@ static nacre_train_model *fit(const nacre_dataset *d, const nacre_train_model *c
   o.from = from;
   o.nfrom = nfrom;
   o.freeze_from = freeze;
-  nacre_committee *c = NULL;
+  nacre_nn_model **ms = NULL;
   nacre_fit_report rep;
-  if (nacre_fit(d, &o, NULL, NULL, NULL, &c, &rep, &err)) {
+  if (nacre_fit(d, NULL, NULL, &o, NULL, NULL, NULL, &ms, &rep, &err)) {
     printf("fit: %s\n", err.message);
     return NULL;
   }
-  free(rep.test_idx);
-  nacre_train_model *m = c->models[0];
-  c->models[0] = NULL;
-  c->k = 0;
-  nacre_committee_free(c);
+  nacre_nn_model *m = ms[0];
+  free(ms);
   return m;
 }
 
-static double energy(const nacre_train_model *m, const nacre_structure *s) {
+static double energy(const nacre_nn_model *m, const nacre_structure *s) {
   nacre_error err;
-  nacre_features f;
+  train_features f;
   double e = NAN;
-  if (!m->feat.compute(m->feat.self, s, m->nspecies, m->species_z, &f, &err)) {
-    nacre_train_model_predict(m, NULL, s, &f, &e, NULL, NULL, &err);
-    nacre_features_free(&f);
+  if (!train_features_compute(m, s, &f, &err)) {
+    train_predict(m, NULL, s, &f, &e, NULL, NULL, &err);
+    train_features_free(&f);
   }
   return e;
 }
@@ -87,14 +85,14 @@ static double energy(const nacre_train_model *m, const nacre_structure *s) {
 int main(void) {
   nacre_dataset *pa = make_set(29, 29, 12, 1), *pb = make_set(47, 47, 12, 50),
                 *mix = make_set(29, 47, 20, 100);
-  nacre_train_model *ma = fit(pa, NULL, 0, 0, 60), *mb = fit(pb, NULL, 0, 0, 60);
+  nacre_nn_model *ma = fit(pa, NULL, 0, 0, 60), *mb = fit(pb, NULL, 0, 0, 60);
   CHECK(ma && mb, "elemental fits");
   if (!ma || !mb) TEST_DONE();
-  const nacre_train_model *from[2] = {ma, mb};
-  nacre_train_model *start = fit(mix, from, 2, 1, 1), *ab = fit(mix, from, 2, 1, 80);
+  const nacre_nn_model *from[2] = {ma, mb};
+  nacre_nn_model *start = fit(mix, from, 2, 1, 1), *ab = fit(mix, from, 2, 1, 80);
   CHECK(start && ab, "binary fits");
   if (!start || !ab) TEST_DONE();
-  CHECK(ab->dim == 2 * ma->dim, "binary descriptor has both species blocks");
+  CHECK(ab->desc.dim == 2 * ma->desc.dim, "binary descriptor has both species blocks");
   double worst = 0;
   for (int q = 0; q < pa->n; q++) {
     worst = fmax(worst, fabs(energy(ab, pa->items[q].s) - energy(ma, pa->items[q].s)));
@@ -105,22 +103,28 @@ int main(void) {
   nacre_error err;
   nacre_errors e0, e1;
   nacre_loss_weights lw = {1, 0, 0, 0};
-  nacre_features *fs = calloc((size_t)mix->n, sizeof *fs);
-  const nacre_features **fp = calloc((size_t)mix->n, sizeof *fp);
-  nacre_features_compute_all(&ab->feat, 2, ab->species_z, mix, fs, &err);
+  train_features *fs = calloc((size_t)mix->n, sizeof *fs);
+  const train_features **fp = calloc((size_t)mix->n, sizeof *fp);
+  train_features_compute_all(ab, mix, fs, &err);
   for (int q = 0; q < mix->n; q++) fp[q] = &fs[q];
-  nacre_train_loss(start, start->w, mix, fp, NULL, mix->n, &lw, NULL, NULL, &e0, &err);
-  nacre_train_loss(ab, ab->w, mix, fp, NULL, mix->n, &lw, NULL, NULL, &e1, &err);
+  size_t P = nacre_nn_model_nparams(ab);
+  double *ws = malloc(P * sizeof *ws), *wa = malloc(P * sizeof *wa);
+  nacre_nn_model_get_params(start, ws);
+  nacre_nn_model_get_params(ab, wa);
+  train_loss(start, ws, mix, fp, NULL, mix->n, &lw, NULL, NULL, &e0, &err);
+  train_loss(ab, wa, mix, fp, NULL, mix->n, &lw, NULL, NULL, &e1, &err);
+  free(ws);
+  free(wa);
   printf("mixed structures: energy RMSE %.3g -> %.3g meV/atom training cross weights only\n",
          1e3 * e0.e_rmse, 1e3 * e1.e_rmse);
   CHECK(e1.e_rmse < 0.5 * e0.e_rmse, "cross-species training halves the mixed-structure error");
-  for (int q = 0; q < mix->n; q++) nacre_features_free(&fs[q]);
+  for (int q = 0; q < mix->n; q++) train_features_free(&fs[q]);
   free(fs);
   free(fp);
-  nacre_train_model_free(ma);
-  nacre_train_model_free(mb);
-  nacre_train_model_free(start);
-  nacre_train_model_free(ab);
+  nacre_nn_model_free(ma);
+  nacre_nn_model_free(mb);
+  nacre_nn_model_free(start);
+  nacre_nn_model_free(ab);
   nacre_dataset_free(pa);
   nacre_dataset_free(pb);
   nacre_dataset_free(mix);

@@ -6,27 +6,48 @@
  * and read back predicts the same energies; (4) the same for L-BFGS,
  * whose history is part of the checkpoint; (5) early stopping waits
  * max(patience, best epoch) epochs after the best validation loss and
- * leaves the weights of that best epoch. */
+ * leaves the weights of that best epoch; (6) a checkpoint written for
+ * other data or other settings is refused, naming which, and one of an
+ * earlier format too. */
 #include <string.h>
 #include <unistd.h>
 
 #include "builders.h"
 #include "nacre/train.h"
 #include "testing.h"
+#include "train/fit_internal.h"
 
 static const int Z[2] = {29, 47};
 
-static nacre_train_model *new_model(uint64_t seed) {
+static nacre_nn_model *new_model(uint64_t seed) {
   nacre_error err;
-  nacre_featurizer feat;
-  nacre_featurizer_radial(4.2, 5, 0.05, 1.5, 2, &feat, &err);
+  nacre_nn_descriptor desc;
+  if (nacre_nn_descriptor_from_spec("radial:rc=4.2,n=5,eta_min=0.05,eta_max=1.5", 2, &desc,
+                                    &err))
+    return NULL;
   const int hidden[1] = {6};
-  nacre_train_model *m;
-  if (nacre_train_model_new(&m, 2, Z, 1, hidden, NACRE_ACT_TANH, &feat, &err)) return NULL;
+  nacre_nn_model *m;
+  if (train_model_new(2, Z, &desc, 1, hidden, NACRE_NN_TANH, &m, &err)) return NULL;
+  double *w = malloc(nacre_nn_model_nparams(m) * sizeof *w);
   nacre_rng rng;
   nacre_rng_init(&rng, seed, 0);
-  for (int s = 0; s < 2; s++) nacre_mlp_randomize(&m->mlp, m->w + s * m->mlp.nweights, &rng);
+  train_model_randomize(m, w, &rng);
+  nacre_nn_model_set_params(m, w);
+  free(w);
   return m;
+}
+
+/* the model's weights as one vector (caller frees) */
+static double *params(const nacre_nn_model *m) {
+  double *w = malloc(nacre_nn_model_nparams(m) * sizeof *w);
+  nacre_nn_model_get_params(m, w);
+  return w;
+}
+
+static void copy_normalization(nacre_nn_model *to, const nacre_nn_model *from) {
+  size_t n = 2 * (size_t)from->desc.dim * sizeof(double);
+  memcpy(to->input_min, from->input_min, n);
+  memcpy(to->input_scale, from->input_scale, n);
 }
 
 static int count_epochs(void *user, const nacre_train_epoch *ep) {
@@ -63,29 +84,28 @@ int main(void) {
     sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES;
     nacre_dataset_take(d, &sm, &err);
   }
-  nacre_train_model *teacher = new_model(11);
-  nacre_features *fs = calloc((size_t)d->n, sizeof *fs);
-  const nacre_features **fp = calloc((size_t)d->n, sizeof *fp);
+  nacre_nn_model *teacher = new_model(11);
+  train_features *fs = calloc((size_t)d->n, sizeof *fs);
+  const train_features **fp = calloc((size_t)d->n, sizeof *fp);
   const nacre_structure **sp = calloc((size_t)d->n, sizeof *sp);
-  CHECK_OK(nacre_features_compute_all(&teacher->feat, 2, Z, d, fs, &err), &err);
+  CHECK_OK(train_features_compute_all(teacher, d, fs, &err), &err);
   for (int q = 0; q < d->n; q++) {
     fp[q] = &fs[q];
     sp[q] = d->items[q].s;
   }
-  nacre_train_model_set_normalization(teacher, fp, sp, d->n);
-  teacher->e_ref[0] = -3.0;
-  teacher->e_ref[1] = -2.0;
+  train_model_set_normalization(teacher, fp, sp, d->n);
+  teacher->ref_energy[0] = -3.0;
+  teacher->ref_energy[1] = -2.0;
   for (int q = 0; q < d->n; q++)
-    nacre_train_model_predict(teacher, NULL, d->items[q].s, &fs[q], &d->items[q].energy,
-                              d->items[q].forces, NULL, &err);
+    train_predict(teacher, NULL, d->items[q].s, &fs[q], &d->items[q].energy,
+                  d->items[q].forces, NULL, &err);
   int tr[40], va[40], te[40], ntr, nva, nte;
   nacre_split_indices(d->n, 0.7, 0.1, 5, tr, &ntr, va, &nva, te, &nte);
 
   /* (1) recover the teacher */
-  nacre_train_model *m = new_model(99);
-  memcpy(m->gmin, teacher->gmin, 2 * (size_t)m->dim * sizeof(double));
-  memcpy(m->grange, teacher->grange, 2 * (size_t)m->dim * sizeof(double));
-  CHECK_OK(nacre_train_model_fit_reference(m, d, tr, ntr, &err), &err);
+  nacre_nn_model *m = new_model(99);
+  copy_normalization(m, teacher);
+  CHECK_OK(train_model_fit_reference(m, d, fp, tr, ntr, &err), &err);
   nacre_train_options o;
   nacre_train_options_init(&o);
   o.epochs = 400;
@@ -93,10 +113,15 @@ int main(void) {
   o.weights.l2 = 0;
   nacre_loss_weights lw = {1, 0.1, 0, 0};
   nacre_errors e0, e1;
-  nacre_train_loss(m, m->w, d, fp, te, nte, &lw, NULL, NULL, &e0, &err);
+  double *w0 = params(m);
+  train_loss(m, w0, d, fp, te, nte, &lw, NULL, NULL, &e0, &err);
+  free(w0);
   int last = 0;
-  CHECK_OK(nacre_train_run(m, d, fp, tr, ntr, va, nva, &o, count_epochs, &last, NULL, &err), &err);
-  nacre_train_loss(m, m->w, d, fp, te, nte, &lw, NULL, NULL, &e1, &err);
+  train_set tset = {d, fp, tr, ntr}, vset = {d, fp, va, nva}, none = {d, fp, NULL, 0};
+  CHECK_OK(train_run(m, &tset, &vset, &o, NULL, NULL, count_epochs, &last, NULL, &err), &err);
+  double *w1 = params(m);
+  train_loss(m, w1, d, fp, te, nte, &lw, NULL, NULL, &e1, &err);
+  free(w1);
   printf("held-out: energy RMSE %.3g -> %.3g meV/atom, force RMSE %.3g -> %.3g meV/A, %d epochs\n",
          1e3 * e0.e_rmse, 1e3 * e1.e_rmse, 1e3 * e0.f_rmse, 1e3 * e1.f_rmse, last);
   CHECK(e1.e_rmse < 2e-3 && e1.e_rmse < 0.05 * e0.e_rmse,
@@ -110,34 +135,34 @@ int main(void) {
   char path[] = "/tmp/nacre_model_XXXXXX";
   int fd = mkstemp(path);
   close(fd);
-  CHECK_OK(nacre_train_model_write(m, path, &err), &err);
-  nacre_train_model *r = NULL;
-  CHECK_OK(nacre_train_model_read(path, &r, &err), &err);
+  CHECK_OK(nacre_nn_model_write(m, path, &err), &err);
+  nacre_nn_model *r = NULL;
+  CHECK_OK(nacre_nn_model_read(path, &r, &err), &err);
   if (r) {
     double ea, eb;
-    nacre_train_model_predict(m, NULL, d->items[3].s, &fs[3], &ea, NULL, NULL, &err);
-    nacre_train_model_predict(r, NULL, d->items[3].s, &fs[3], &eb, NULL, NULL, &err);
+    train_predict(m, NULL, d->items[3].s, &fs[3], &ea, NULL, NULL, &err);
+    train_predict(r, NULL, d->items[3].s, &fs[3], &eb, NULL, NULL, &err);
     CHECK(ea == eb, "model reread predicts bit-identical energy (%.17g vs %.17g)", ea, eb);
-    nacre_train_model_free(r);
+    nacre_nn_model_free(r);
   }
   remove(path);
 
   /* (5) early stopping: a validation set far from the training data (the
    * last 4 structures, training on 8) so that the validation loss turns up */
   {
-    nacre_train_model *es = new_model(7);
-    memcpy(es->gmin, teacher->gmin, 2 * (size_t)es->dim * sizeof(double));
-    memcpy(es->grange, teacher->grange, 2 * (size_t)es->dim * sizeof(double));
+    nacre_nn_model *es = new_model(7);
+    copy_normalization(es, teacher);
     int etr[8] = {0, 1, 2, 3, 4, 5, 6, 7}, eva[4] = {36, 37, 38, 39};
-    CHECK_OK(nacre_train_model_fit_reference(es, d, etr, 8, &err), &err);
+    CHECK_OK(train_model_fit_reference(es, d, fp, etr, 8, &err), &err);
     nacre_train_options oe;
     nacre_train_options_init(&oe);
     oe.epochs = 3000;
     oe.patience = 2;
     oe.weights.l2 = 0;
-    stop_log lg = {0, 0, es->nparams, calloc((size_t)es->nparams, sizeof(double))};
-    CHECK_OK(nacre_train_run(es, d, fp, etr, 8, eva, 4, &oe, log_best, &lg, NULL, &err),
-             &err);
+    int P = (int)nacre_nn_model_nparams(es);
+    stop_log lg = {0, 0, P, calloc((size_t)P, sizeof(double))};
+    train_set ets = {d, fp, etr, 8}, evs = {d, fp, eva, 4};
+    CHECK_OK(train_run(es, &ets, &evs, &oe, NULL, NULL, log_best, &lg, NULL, &err), &err);
     int wait = lg.best > oe.patience ? lg.best : oe.patience;
     printf("early stop: best epoch %d, stopped at %d\n", lg.best, lg.last);
     CHECK(lg.last < oe.epochs && lg.last == lg.best + wait,
@@ -145,86 +170,113 @@ int main(void) {
           lg.best);
     CHECK(lg.best > oe.patience, "the best came after the patience (%d > 2), so the wait grew",
           lg.best);
-    CHECK(!memcmp(es->w, lg.best_w, (size_t)es->nparams * sizeof(double)),
-          "weights of the best epoch kept");
+    double *wes = params(es);
+    CHECK(!memcmp(wes, lg.best_w, (size_t)P * sizeof(double)), "weights of the best epoch kept");
+    free(wes);
     free(lg.best_w);
-    nacre_train_model_free(es);
+    nacre_nn_model_free(es);
   }
 
   /* (2) Adam: 30 epochs straight vs 15 + resume 15 */
-  nacre_train_model *a = new_model(7), *b = new_model(7);
-  memcpy(a->gmin, teacher->gmin, 2 * (size_t)a->dim * sizeof(double));
-  memcpy(a->grange, teacher->grange, 2 * (size_t)a->dim * sizeof(double));
-  memcpy(b->gmin, teacher->gmin, 2 * (size_t)a->dim * sizeof(double));
-  memcpy(b->grange, teacher->grange, 2 * (size_t)a->dim * sizeof(double));
+  nacre_nn_model *a = new_model(7), *b = new_model(7);
+  copy_normalization(a, teacher);
+  copy_normalization(b, teacher);
   nacre_train_options oa;
   nacre_train_options_init(&oa);
   oa.optimizer = NACRE_OPT_ADAM;
   oa.epochs = 30;
   oa.batch_size = 5;
   oa.patience = 0;
-  CHECK_OK(nacre_train_run(a, d, fp, tr, ntr, NULL, 0, &oa, NULL, NULL, NULL, &err), &err);
+  CHECK_OK(train_run(a, &tset, &none, &oa, NULL, NULL, NULL, NULL, NULL, &err), &err);
   char ck[] = "/tmp/nacre_ckpt_XXXXXX";
   fd = mkstemp(ck);
   close(fd);
   remove(ck);
   oa.checkpoint = ck;
-  oa.checkpoint_every = 5;
   oa.checkpoint_interval_s = 0;
   oa.epochs = 15;
-  CHECK_OK(nacre_train_run(b, d, fp, tr, ntr, NULL, 0, &oa, NULL, NULL, NULL, &err), &err);
-  nacre_rng rng;
-  nacre_rng_init(&rng, 1234, 0);
-  for (int k = 0; k < b->nparams; k++) b->w[k] = nacre_rng_normal(&rng); /* "killed" */
+  const train_identity id = {0x1234, 0x5678};
+  CHECK_OK(train_run(b, &tset, &none, &oa, NULL, &id, NULL, NULL, NULL, &err), &err);
+  int Pb = (int)nacre_nn_model_nparams(b);
+  {
+    nacre_rng rng;
+    nacre_rng_init(&rng, 1234, 0);
+    double *wk = malloc((size_t)Pb * sizeof *wk);
+    for (int k = 0; k < Pb; k++) wk[k] = nacre_rng_normal(&rng); /* "killed" */
+    nacre_nn_model_set_params(b, wk);
+    free(wk);
+  }
   oa.epochs = 30;
   last = 0;
-  CHECK_OK(nacre_train_run(b, d, fp, tr, ntr, NULL, 0, &oa, count_epochs, &last, NULL, &err),
-           &err);
+  CHECK_OK(train_run(b, &tset, &none, &oa, NULL, &id, count_epochs, &last, NULL, &err), &err);
   CHECK(last == 30, "resumed run continues at epoch 16 and ends at 30 (last %d)", last);
-  CHECK(!memcmp(a->w, b->w, (size_t)a->nparams * sizeof(double)),
+  double *wa = params(a), *wb = params(b);
+  CHECK(!memcmp(wa, wb, (size_t)Pb * sizeof(double)),
         "resumed Adam run ends with the same weights as the uninterrupted one");
+  free(wa);
+  free(wb);
+  /* (6) the checkpoint (of epoch 30) with other data or settings */
+  const train_identity other_settings = {0x1234, 0x9999}, other_data = {0x4321, 0x5678};
+  oa.epochs = 40;
+  CHECK(train_run(b, &tset, &none, &oa, NULL, &other_settings, NULL, NULL, NULL, &err) ==
+                NACRE_ERR_INVALID &&
+            strstr(err.message, "settings") && !strstr(err.message, "training data"),
+        "a checkpoint of other settings is refused naming them: %s", err.message);
+  CHECK(train_run(b, &tset, &none, &oa, NULL, &other_data, NULL, NULL, NULL, &err) ==
+                NACRE_ERR_INVALID &&
+            strstr(err.message, "training data") && strstr(err.message, ck),
+        "a checkpoint of other data is refused naming it: %s", err.message);
+  oa.epochs = 30;
   remove(ck);
   FILE *bad = fopen(ck, "w");
-  fputs("nacre-train-checkpoint 1\nnparams 3 optimizer 1\n", bad);
+  fputs("nacre-train-checkpoint 2\nnparams 3 optimizer 1 data 0 settings 0\n", bad);
   fclose(bad);
-  CHECK(nacre_train_run(b, d, fp, tr, ntr, NULL, 0, &oa, NULL, NULL, NULL, &err) ==
-                NACRE_ERR_PARSE &&
+  CHECK(train_run(b, &tset, &none, &oa, NULL, NULL, NULL, NULL, NULL, &err) == NACRE_ERR_PARSE &&
             strstr(err.message, "not a checkpoint of this model"),
         "a checkpoint of another model is refused: %s", err.message);
+  bad = fopen(ck, "w");
+  fputs("nacre-train-checkpoint 1\nnparams 3 optimizer 1\n", bad);
+  fclose(bad);
+  CHECK(train_run(b, &tset, &none, &oa, NULL, NULL, NULL, NULL, NULL, &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "not a checkpoint of this version"),
+        "a checkpoint of the earlier format is refused: %s", err.message);
   remove(ck);
 
   /* (4) L-BFGS: 20 iterations straight vs 10 + resume */
   {
-    nacre_train_model *c1 = new_model(8), *c2 = new_model(8);
-    nacre_train_model *both[2] = {c1, c2};
-    for (int q = 0; q < 2; q++) {
-      memcpy(both[q]->gmin, teacher->gmin, 2 * (size_t)c1->dim * sizeof(double));
-      memcpy(both[q]->grange, teacher->grange, 2 * (size_t)c1->dim * sizeof(double));
-    }
+    nacre_nn_model *c1 = new_model(8), *c2 = new_model(8);
+    copy_normalization(c1, teacher);
+    copy_normalization(c2, teacher);
     nacre_train_options ol;
     nacre_train_options_init(&ol);
     ol.epochs = 20;
     ol.patience = 0;
-    CHECK_OK(nacre_train_run(c1, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
+    CHECK_OK(train_run(c1, &tset, &none, &ol, NULL, NULL, NULL, NULL, NULL, &err), &err);
     ol.checkpoint = ck;
     ol.checkpoint_interval_s = 0;
     ol.epochs = 10;
-    CHECK_OK(nacre_train_run(c2, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
-    for (int k = 0; k < c2->nparams; k++) c2->w[k] = 0; /* "killed" */
+    CHECK_OK(train_run(c2, &tset, &none, &ol, NULL, NULL, NULL, NULL, NULL, &err), &err);
+    int Pc = (int)nacre_nn_model_nparams(c2);
+    double *zero = calloc((size_t)Pc, sizeof *zero);
+    nacre_nn_model_set_params(c2, zero); /* "killed" */
+    free(zero);
     ol.epochs = 20;
-    CHECK_OK(nacre_train_run(c2, d, fp, tr, ntr, NULL, 0, &ol, NULL, NULL, NULL, &err), &err);
-    CHECK(!memcmp(c1->w, c2->w, (size_t)c1->nparams * sizeof(double)),
+    CHECK_OK(train_run(c2, &tset, &none, &ol, NULL, NULL, NULL, NULL, NULL, &err), &err);
+    double *w1c = params(c1), *w2c = params(c2);
+    CHECK(!memcmp(w1c, w2c, (size_t)Pc * sizeof(double)),
           "resumed L-BFGS run ends with the same weights as the uninterrupted one");
+    free(w1c);
+    free(w2c);
     remove(ck);
-    nacre_train_model_free(c1);
-    nacre_train_model_free(c2);
+    nacre_nn_model_free(c1);
+    nacre_nn_model_free(c2);
   }
 
-  nacre_train_model_free(a);
-  nacre_train_model_free(b);
-  nacre_train_model_free(m);
-  nacre_train_model_free(teacher);
-  for (int q = 0; q < d->n; q++) nacre_features_free(&fs[q]);
+  nacre_nn_model_free(a);
+  nacre_nn_model_free(b);
+  nacre_nn_model_free(m);
+  nacre_nn_model_free(teacher);
+  for (int q = 0; q < d->n; q++) train_features_free(&fs[q]);
   free(fs);
   free(fp);
   free(sp);
