@@ -52,13 +52,22 @@ typedef enum nacre_relax_outcome {
   NACRE_RELAX_NOT_CONVERGED,  /* ran out of steps */
   NACRE_RELAX_BAD_START,      /* atoms closer than min_distance at the start */
   NACRE_RELAX_OVERLAP,        /* atoms collapsed onto each other later */
-  NACRE_RELAX_EXPLODED,       /* volume per atom or cell stretch out of
-                                 range */
+  NACRE_RELAX_EXPLODED,       /* volume per atom above its limit or cell
+                                 stretch out of range */
+  NACRE_RELAX_COLLAPSED,      /* compressed beyond any physical state: two
+                                 atoms closer than collapse_distance ×
+                                 (r_A + r_B) or the volume per atom below
+                                 collapse_volume × the mean covalent-sphere
+                                 volume (r: covalent radii) or below
+                                 min_volume_per_atom */
   NACRE_RELAX_NUMERIC,        /* the potential returned NaN/Inf */
   NACRE_RELAX_STOPPED,        /* the progress callback asked to stop */
   NACRE_RELAX_INTERRUPTED     /* ctx->interrupt was raised */
 } nacre_relax_outcome;
 
+/* One word per outcome, as JSON and the search record it: "converged",
+ * "max-steps", "bad-start", "overlap", "exploded", "collapsed", "numeric",
+ * "stopped", "interrupted". */
 const char *nacre_relax_outcome_name(nacre_relax_outcome o);
 const char *nacre_relax_mode_name(nacre_relax_mode m);
 /* Parses "full", "atoms", "cell", "fixed-volume", "fixed-shape". */
@@ -97,9 +106,19 @@ typedef struct nacre_relax_options {
   int keep_symmetry;           /* symmetrise forces/stress with the group */
   double symprec;              /* Å, for keep_symmetry */
   int lbfgs_memory;            /* pairs kept (default 20) */
-  double min_distance;         /* Å: closer atoms are a bad start (0.5) */
-  double max_volume_per_atom;  /* Å^3 (1000) */
-  double min_volume_per_atom;  /* Å^3 (0.1) */
+  double min_distance;         /* Å: closer atoms overlap (0.5); at the
+                                  start, a bad start */
+  double max_volume_per_atom;  /* Å^3 (1000): beyond, EXPLODED */
+  double min_volume_per_atom;  /* Å^3 (0.1): below, COLLAPSED */
+  /* COLLAPSED (a bad start at step 0) below these, relative to covalent
+   * radii r: a pair closer than collapse_distance × (r_A + r_B) (0.3), a
+   * volume per atom below collapse_volume × the mean of (4π/3) r³ (0.03).
+   * Real solids stay far above both up to terapascals: sodium's hP4 at 320
+   * GPa has 0.56 and 0.33, lithium near 1 TPa about 0.55, hydrogen and
+   * carbon more; a 1-atom fcc Na cell crushed to 0.24 Å^3/atom by a
+   * network outside its data has 0.21 and 0.0125. ≤ 0 turns a check off. */
+  double collapse_distance;
+  double collapse_volume;
   double max_stretch;          /* largest principal stretch (or 1/shrink)
                                   of the cell from the start (5): beyond, a
                                   runaway (EXPLODED) */
@@ -109,7 +128,8 @@ typedef struct nacre_relax_options {
 
 /* Defaults: L-BFGS, full relaxation at 0 GPa, fmax 0.01 eV/Å, smax 0.01
  * GPa, 1000 steps, max_step 0.2 Å, cell_factor 1.5·√N, symprec NACRE_SYMPREC_DEFAULT (0.01 Å), memory 20,
- * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3, stretch ≤ 5. */
+ * min_distance 0.5 Å, volume per atom in [0.1, 1000] Å^3, stretch ≤ 5,
+ * collapse_distance 0.3, collapse_volume 0.03. */
 void nacre_relax_options_init(nacre_relax_options *o);
 
 typedef struct nacre_relax_result {

@@ -35,7 +35,13 @@
 /* Smallest trust radius (Å) before a run of failed steps ends the search. */
 #define MIN_TRUST 1e-4
 
-typedef enum { EVAL_OK = 0, EVAL_NUMERIC, EVAL_OVERLAP, EVAL_EXPLODED } eval_code;
+typedef enum {
+  EVAL_OK = 0,
+  EVAL_NUMERIC,
+  EVAL_OVERLAP,
+  EVAL_EXPLODED,
+  EVAL_COLLAPSED
+} eval_code;
 
 /* Values at one point of the path. */
 typedef struct point {
@@ -60,21 +66,36 @@ typedef struct relax_state {
   nacre_result r;
   nacre_symmetry *sym;
   double *scratch;       /* 3N */
+  double *radius;        /* N covalent radii, Å */
+  double sphere_volume;  /* mean (4π/3) r³ over the atoms, Å^3 */
   char failure[200];
 } relax_state;
 
 const char *nacre_relax_outcome_name(nacre_relax_outcome o) {
   switch (o) {
   case NACRE_RELAX_CONVERGED: return "converged";
-  case NACRE_RELAX_NOT_CONVERGED: return "not converged";
-  case NACRE_RELAX_BAD_START: return "bad start (overlapping atoms)";
-  case NACRE_RELAX_OVERLAP: return "atoms collapsed";
-  case NACRE_RELAX_EXPLODED: return "exploded cell";
-  case NACRE_RELAX_NUMERIC: return "numerical failure";
+  case NACRE_RELAX_NOT_CONVERGED: return "max-steps";
+  case NACRE_RELAX_BAD_START: return "bad-start";
+  case NACRE_RELAX_OVERLAP: return "overlap";
+  case NACRE_RELAX_EXPLODED: return "exploded";
+  case NACRE_RELAX_COLLAPSED: return "collapsed";
+  case NACRE_RELAX_NUMERIC: return "numeric";
   case NACRE_RELAX_STOPPED: return "stopped";
   case NACRE_RELAX_INTERRUPTED: return "interrupted";
   }
   return "?";
+}
+
+/* For people: how a relaxation ended. */
+static const char *outcome_text(nacre_relax_outcome o) {
+  switch (o) {
+  case NACRE_RELAX_BAD_START: return "bad start (overlapping atoms)";
+  case NACRE_RELAX_OVERLAP: return "atoms overlap";
+  case NACRE_RELAX_EXPLODED: return "exploded cell";
+  case NACRE_RELAX_COLLAPSED: return "collapsed";
+  case NACRE_RELAX_NUMERIC: return "numerical failure";
+  default: return nacre_relax_outcome_name(o);
+  }
 }
 
 static const char *const mode_names[] = {"full", "atoms", "cell",
@@ -112,6 +133,8 @@ void nacre_relax_options_init(nacre_relax_options *o) {
   o->max_volume_per_atom = 1000.0;
   o->min_volume_per_atom = 0.1;
   o->max_stretch = 5.0;
+  o->collapse_distance = 0.3;
+  o->collapse_volume = 0.03;
 }
 
 /* ---- coordinates -------------------------------------------------- */
@@ -155,9 +178,13 @@ static double dot(const double *a, const double *b, int n) {
 
 /* ---- evaluation ---------------------------------------------------- */
 
-static double min_pair_distance(const relax_state *st) {
+/* Shortest distance between atoms (Å) and the smallest ratio of a
+ * distance to the sum of the pair's covalent radii, over the neighbour
+ * list of the last evaluation. */
+static double min_pair_distance(const relax_state *st, double *ratio) {
   const nacre_neighbor_list *nl = nacre_calc_neighbor_list(st->calc);
-  double m2 = INFINITY;
+  double m2 = INFINITY, q2 = INFINITY;
+  *ratio = INFINITY;
   if (!nl || nl->natoms != st->n) return INFINITY;
   for (int i = 0; i < st->n; i++)
     for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
@@ -165,7 +192,10 @@ static double min_pair_distance(const relax_state *st) {
       nacre_nl_vector(nl, st->s, i, e, d);
       double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
       if (r2 < m2) m2 = r2;
+      double rr = st->radius[i] + st->radius[nl->j[e]];
+      if (r2 < q2 * rr * rr) q2 = r2 / (rr * rr);
     }
+  *ratio = sqrt(q2);
   return sqrt(m2);
 }
 
@@ -213,8 +243,19 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
     *code = EVAL_EXPLODED;
     return NACRE_OK;
   }
+  if (st->periodic && (vpa < st->opt->min_volume_per_atom ||
+                       vpa < st->opt->collapse_volume * st->sphere_volume)) {
+    snprintf(st->failure, sizeof st->failure,
+             "volume per atom %.4g Å^3 (collapsed below %.3g Å^3, %.3g of the "
+             "covalent-sphere volume %.4g Å^3)",
+             vpa, fmax(st->opt->min_volume_per_atom,
+                       st->opt->collapse_volume * st->sphere_volume),
+             st->opt->collapse_volume, st->sphere_volume);
+    *code = EVAL_COLLAPSED;
+    return NACRE_OK;
+  }
   if (st->periodic && (!isfinite(vol) || vpa > st->opt->max_volume_per_atom ||
-      vpa < st->opt->min_volume_per_atom || !(hmin > 1e-3 * cbrt(vol)))) {
+      !(hmin > 1e-3 * cbrt(vol)))) {
     snprintf(st->failure, sizeof st->failure,
              "volume per atom %.4g Å^3 (allowed %.3g..%.3g), thinnest cell "
              "width %.3g Å",
@@ -227,12 +268,20 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
   nacre_error_clear(&e2);
   nacre_status cs = nacre_calc_compute(st->calc, st->s, NACRE_WANT_ALL, &st->r, &e2);
   if (cs == NACRE_ERR_NOMEM) return nacre_error_set(err, cs, "%s", e2.message);
-  double dmin = min_pair_distance(st);
+  double ratio, dmin = min_pair_distance(st, &ratio);
   if (dmin < st->opt->min_distance) {
     snprintf(st->failure, sizeof st->failure,
              "two atoms %.3g Å apart (minimum %.3g Å)", dmin,
              st->opt->min_distance);
     *code = EVAL_OVERLAP;
+    return NACRE_OK;
+  }
+  if (ratio < st->opt->collapse_distance) {
+    snprintf(st->failure, sizeof st->failure,
+             "two atoms at %.3g of the sum of their covalent radii (collapsed "
+             "below %.3g; shortest distance %.3g Å)",
+             ratio, st->opt->collapse_distance, dmin);
+    *code = EVAL_COLLAPSED;
     return NACRE_OK;
   }
   if (cs != NACRE_OK) {
@@ -320,6 +369,8 @@ static nacre_relax_outcome outcome_of(eval_code c, int at_start) {
   switch (c) {
   case EVAL_OVERLAP: return at_start ? NACRE_RELAX_BAD_START : NACRE_RELAX_OVERLAP;
   case EVAL_EXPLODED: return NACRE_RELAX_EXPLODED;
+  case EVAL_COLLAPSED:
+    return at_start ? NACRE_RELAX_BAD_START : NACRE_RELAX_COLLAPSED;
   case EVAL_NUMERIC: return NACRE_RELAX_NUMERIC;
   default: return NACRE_RELAX_CONVERGED;
   }
@@ -588,11 +639,11 @@ static void fill_result(const relax_state *st, const path *w,
   case NACRE_RELAX_STOPPED:
   case NACRE_RELAX_INTERRUPTED:
     snprintf(res->message, sizeof res->message, "%s after %d steps",
-             nacre_relax_outcome_name(w->outcome), w->steps);
+             outcome_text(w->outcome), w->steps);
     break;
   default:
     snprintf(res->message, sizeof res->message, "%s at step %d: %.180s",
-             nacre_relax_outcome_name(w->outcome), w->steps, st->failure);
+             outcome_text(w->outcome), w->steps, st->failure);
   }
 }
 
@@ -635,7 +686,7 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
   path w;
   memset(&w, 0, sizeof w);
   w.outcome = NACRE_RELAX_NOT_CONVERGED;
-  double *buf = calloc((size_t)5 * st.ndof + 3 * (size_t)st.n, sizeof(double));
+  double *buf = calloc((size_t)5 * st.ndof + 4 * (size_t)st.n, sizeof(double));
   status = buf ? nacre_result_init(&st.r, st.n, err)
                : nacre_error_set(err, NACRE_ERR_NOMEM, "relaxation of %d atoms", st.n);
   if (status) {
@@ -648,6 +699,12 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
   w.gn = buf + 3 * (size_t)st.ndof;
   w.d = buf + 4 * (size_t)st.ndof;
   st.scratch = buf + 5 * (size_t)st.ndof;
+  st.radius = st.scratch + 3 * (size_t)st.n;
+  for (int i = 0; i < st.n; i++) {
+    double r = nacre_covalent_radius(s->numbers[i]);
+    st.radius[i] = r;
+    st.sphere_volume += 4.0 / 3.0 * NACRE_PI * r * r * r / st.n;
+  }
   long f0 = nacre_calc_force_calls(c), e0 = nacre_calc_energy_calls(c);
 
   if (opt->keep_symmetry) status = setup_symmetry(&st, err);
