@@ -189,6 +189,10 @@ int nacre_spacegroup_orbit(const nacre_spacegroup *g, const double x[3],
 /* ------------------------------------------------------------------ */
 
 #define NACRE_MAX_SPECIES 8
+/* Atoms in a composition at most: random crystals place every atom against
+ * all others (quadratic), and searches relax whole cells, so larger cells
+ * are refused up front rather than left to run for hours. */
+#define NACRE_MAX_ATOMS 1000
 
 typedef struct nacre_composition {
   int nspecies;
@@ -196,7 +200,9 @@ typedef struct nacre_composition {
   int count[NACRE_MAX_SPECIES];
 } nacre_composition;
 
-/* Parses "Na16", "Li12Sn4", "MgO" (count 1 when omitted). */
+/* Parses "Na16", "Li12Sn4", "MgO" (count 1 when omitted); an element
+ * given twice ("NaNa") adds up (Na2). More than NACRE_MAX_ATOMS atoms are
+ * refused. */
 nacre_status nacre_composition_parse(const char *text, nacre_composition *c,
                                      nacre_error *err);
 int nacre_composition_natoms(const nacre_composition *c);

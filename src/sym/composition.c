@@ -43,6 +43,11 @@ nacre_status nacre_composition_parse(const char *text, nacre_composition *c,
       c->z[c->nspecies++] = z;
     }
     c->count[k] += (int)n;
+    if (nacre_composition_natoms(c) > NACRE_MAX_ATOMS)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "composition '%s': more than %d atoms (the "
+                             "largest cell nacre generates and searches)",
+                             text, NACRE_MAX_ATOMS);
   }
   return NACRE_OK;
 }
