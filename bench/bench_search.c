@@ -211,7 +211,8 @@ int main(int argc, char **argv) {
   }
   nacre_error err;
   nacre_search_relaxer *rel;
-  if (nacre_search_relaxer_new(potential, 0.001, 0.01, 2000, &rel, &err)) {
+  nacre_search_relax_settings rs = {0.001, 0.01, 2000};
+  if (nacre_search_relaxer_new(potential, &rs, &rel, &err)) {
     printf("SKIP %s: %s\n", bc->name, err.message);
     return 0;
   }

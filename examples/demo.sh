@@ -3,7 +3,7 @@
 # search for 8 copper atoms at 0 GPa with the Foiles Cu EAM potential from
 # Debian's lammps-data (a Lennard-Jones Cu when that file is absent). The
 # ranked minima should put fcc (Fm-3m, cF4) first. Then the best structure is
-# evaluated and its symmetry analysed. Output goes to demo-out/.
+# evaluated and the symmetry of its file checked (the table's group). Output goes to demo-out/.
 set -euo pipefail
 nacre=${1:?usage: demo.sh PATH/TO/nacre}
 out=${2:-demo-out}
@@ -26,5 +26,5 @@ echo
 echo "== nacre eval $out/rank01.POSCAR"
 "$nacre" eval "$out/rank01.POSCAR" --potential "$potential" | head -n 8
 echo
-echo "== nacre symmetry $out/rank01.POSCAR --symprec 0.05"
-"$nacre" symmetry "$out/rank01.POSCAR" --symprec 0.05
+echo "== nacre symmetry $out/rank01.cif"
+"$nacre" symmetry "$out/rank01.cif"

@@ -46,9 +46,9 @@ typedef struct nacre_fingerprint {
 } nacre_fingerprint;
 
 typedef struct nacre_fingerprint_options {
-  double rmax;      /* Å; ≤ 0: 2.5·(V/N)^{1/3} (6 Å scale for Na) */
-  int nbins;        /* bins (100) */
-  double sigma;     /* Gaussian width relative to rmax (0.008) */
+  double rmax;      /* in units of (V/N)^{1/3} (3; about 10 Å for Na) */
+  int nbins;        /* bins (120) */
+  double sigma;     /* Gaussian width relative to rmax (0.015) */
 } nacre_fingerprint_options;
 
 void nacre_fingerprint_options_init(nacre_fingerprint_options *o);
@@ -139,9 +139,22 @@ typedef nacre_status (*nacre_search_relax_fn)(void *user, nacre_structure *s,
                                               nacre_search_relaxed *out,
                                               nacre_error *err);
 
+/* How the search relaxes each candidate (L-BFGS, atoms and cell, or atoms
+ * only for clusters). */
+typedef struct nacre_search_relax_settings {
+  double fmax_ev_a;           /* force tolerance, eV/Å (0.01) */
+  double smax_gpa;            /* stress tolerance, GPa (0.01) */
+  int max_steps;              /* optimiser steps at most (1000) */
+} nacre_search_relax_settings;
+
+/* Everything a run is: stored whole in the run file when it is created and
+ * read back on resume, so a resumed run relaxes, ranks and deduplicates as
+ * the original did. The defaults are those of nacre_search_config_init,
+ * nowhere else. */
 typedef struct nacre_search_config {
   nacre_composition composition;
-  double pressure_gpa;
+  double pressure_gpa;        /* the only copy of the run's pressure; the
+                                 random options' pressure_gpa is ignored */
   int cluster;                /* 0D search: atoms in a sphere, no cell */
   nacre_engine engine;
   uint64_t seed;
@@ -154,18 +167,23 @@ typedef struct nacre_search_config {
   int jobs;                   /* worker processes (1: relax in-process) */
   char groups[256];           /* space-group selection ("1-230") */
   char potential[1024];       /* description recorded in the run */
+  char output_dir[1024];      /* where reports go unless asked elsewhere
+                                 ("": search-results next to the caller) */
+  nacre_search_relax_settings relax;
   nacre_random_options random;
   nacre_fingerprint_options fingerprint;
   nacre_duplicate_options duplicate;
   double symprec;             /* Å, for the space group of minima
                                  (NACRE_SYMPREC_DEFAULT, 0.01) */
-  /* Relaxed minima with two atoms closer than this many times a reference
-   * distance are rejected as unphysical (status failed, outcome
+  /* Relaxed minima with two atoms closer than this many times their
+   * reference distance are rejected as unphysical (status failed, outcome
    * "too-close"): machine-learned potentials can have spurious deep
    * minima at distances outside their training data. Reference: the
    * explicit minimum distance of the pair when one was set
    * (nacre_random_options_set_distance), else the sum of the covalent
-   * radii. 0 disables the check (0.8). */
+   * radii, scaled down with the structure's density once it is denser than
+   * a close packing of covalent spheres (nacre_search_distance_ratio), so
+   * the rule holds at any pressure. 0 disables the check (0.8). */
   double min_relaxed_factor;
   /* Evolutionary operators: shares of a generation after the first. */
   double frac_heredity;       /* cut-and-splice crossover (0.5) */
@@ -187,6 +205,24 @@ typedef struct nacre_search_config {
 } nacre_search_config;
 
 void nacre_search_config_init(nacre_search_config *c);
+/* Checks the settings (ranges, sums of shares); the message names the
+ * setting and its value. */
+nacre_status nacre_search_config_check(const nacre_search_config *c,
+                                       nacre_error *err);
+
+/* How a candidate stands in the run; stored by name. */
+typedef enum nacre_candidate_status {
+  NACRE_CANDIDATE_PENDING = 0, /* made, not yet relaxed */
+  NACRE_CANDIDATE_DONE,        /* relaxed to a usable minimum */
+  NACRE_CANDIDATE_FAILED       /* relaxation failed or the minimum was
+                                  rejected; the outcome says why */
+} nacre_candidate_status;
+
+/* "pending", "done", "failed". */
+const char *nacre_candidate_status_name(nacre_candidate_status s);
+nacre_status nacre_candidate_status_parse(const char *text,
+                                          nacre_candidate_status *out,
+                                          nacre_error *err);
 
 /* A candidate as kept in the run database. */
 typedef struct nacre_candidate {
@@ -195,7 +231,7 @@ typedef struct nacre_candidate {
   char engine[16];            /* random, evolution, swarm */
   char op[24];                /* random, heredity, strain, permute, ... */
   char parents[48];           /* "12,40" or "" */
-  char status[12];            /* pending, done, failed */
+  nacre_candidate_status status;
   nacre_structure *start;     /* may be NULL when not loaded */
   nacre_structure *relaxed;   /* NULL unless done */
   double energy, enthalpy;    /* eV (total) */
@@ -212,9 +248,28 @@ typedef struct nacre_candidate {
 
 void nacre_candidate_clear(nacre_candidate *c);
 
+/* Failed candidates counted by reason: the outcome word of the
+ * relaxation (max-steps, exploded, collapsed, overlap, bad-start, numeric)
+ * or of the checks after it (too-close, fingerprint). Reasons beyond the
+ * first NACRE_SEARCH_MAX_REASONS - 1 are counted as "other". */
+#define NACRE_SEARCH_MAX_REASONS 10
+typedef struct nacre_search_failures {
+  long total;
+  int n;
+  char reason[NACRE_SEARCH_MAX_REASONS][24];
+  long count[NACRE_SEARCH_MAX_REASONS];
+} nacre_search_failures;
+void nacre_search_failures_add(nacre_search_failures *f, const char *reason,
+                               long count);
+/* "too-close 12, max-steps 3" (most frequent first); "" when none. */
+void nacre_search_failures_format(const nacre_search_failures *f, char *buf,
+                                  size_t n);
+
 /* Progress after every finished relaxation. Return non-zero to stop. */
 typedef struct nacre_search_progress {
-  long done, budget;
+  long finished;              /* relaxations finished, failed ones included */
+  long done, budget;          /* usable minima; relaxations in total */
+  nacre_search_failures failures;
   int generation;
   long unique;
   double best_h_atom;         /* eV/atom */
@@ -241,9 +296,17 @@ nacre_status nacre_run_open(const char *path, nacre_run **out,
 nacre_status nacre_run_open_readonly(const char *path, nacre_run **out,
                                      nacre_error *err);
 void nacre_run_close(nacre_run *r);
-/* The configuration stored in the run (budget, time, jobs may be changed
- * with nacre_run_set_limits before resuming). */
+/* The configuration stored in the run. */
 const nacre_search_config *nacre_run_config(const nacre_run *r);
+/* Resuming with the settings `asked` (the run's own, with the caller's
+ * changes): the budget, the time limit, the stall limit, jobs and the
+ * potential apply and are stored; any other setting that differs from the
+ * run's is refused with NACRE_ERR_INVALID and *conflict (may be NULL) set to
+ * its key in the run file ("pressure_gpa", "seed", "fmax_ev_a", ...). The
+ * caller checks that a new potential knows the composition's elements. */
+nacre_status nacre_run_apply(nacre_run *r, const nacre_search_config *asked,
+                             const char **conflict, nacre_error *err);
+/* nacre_run_apply changing only these (≤ 0 / < 0: keep). */
 nacre_status nacre_run_set_limits(nacre_run *r, int budget,
                                   double time_limit_s, int jobs,
                                   nacre_error *err);
@@ -260,24 +323,53 @@ nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
  * "no improvement in N generations", "stopped", "interrupted". */
 const char *nacre_run_stop_reason(const nacre_run *r);
 
-/* Shortest interatomic distance in s divided by its reference distance
- * (see nacre_search_config.min_relaxed_factor), over all pairs and periodic
- * images; INFINITY for fewer than two atoms. */
+/* Shortest interatomic distance in s divided by its low-density
+ * reference (the explicit pair distance of o when set, else the sum of the
+ * covalent radii), over all pairs and periodic images; INFINITY for fewer
+ * than two atoms. */
 double nacre_search_closest_ratio(const nacre_structure *s,
                                   const nacre_random_options *o);
+
+/* The scale s at which spheres of radii s r_i (covalent radii) fill the
+ * volume of s as densely as a close packing: s = [V / (4√2 Σ r_i³)]^{1/3};
+ * 1 for clusters. */
+double nacre_search_density_scale(const nacre_structure *s);
+
+/* The closest pair found by nacre_search_distance_ratio. */
+typedef struct nacre_close_pair {
+  int i, j;              /* atoms */
+  double distance;       /* Å */
+  double reference;      /* Å: min(1, s) × the low-density reference */
+} nacre_close_pair;
+
+/* The rule of nacre_search_config.min_relaxed_factor: the smallest
+ * d_ij / (min(1, s) × ref_ij) over all pairs and images, with s of
+ * nacre_search_density_scale and ref_ij as in nacre_search_closest_ratio:
+ * the covalent reference for open structures, the close-packing
+ * nearest-neighbour distance at the structure's own density once it is
+ * compressed (see src/search/distance_rule.c for the numbers). pair may be
+ * NULL. */
+double nacre_search_distance_ratio(const nacre_structure *s,
+                                   const nacre_random_options *o,
+                                   nacre_close_pair *pair);
 
 /* ---- Relaxation with a potential through the opt module ---- */
 
 typedef struct nacre_search_relaxer nacre_search_relaxer;
 
 /* Loads the potential SPEC (see nacre_potential_load) and prepares
- * variable-cell L-BFGS relaxations (atoms only for clusters) to fmax
- * (eV/Å; ≤ 0: 0.01) and smax (GPa; ≤ 0: 0.01) in at most max_steps (≤ 0:
- * 1000). Returns NACRE_ERR_UNSUPPORTED when this build lacks opt/. */
-nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
-                                      double smax_gpa, int max_steps,
+ * variable-cell L-BFGS relaxations (atoms only for clusters) with the
+ * settings rs (fmax, smax and max_steps must be positive). Returns
+ * NACRE_ERR_UNSUPPORTED when this build lacks opt/. */
+nacre_status nacre_search_relaxer_new(const char *potential_spec,
+                                      const nacre_search_relax_settings *rs,
                                       nacre_search_relaxer **out,
                                       nacre_error *err);
+/* NACRE_ERR_INVALID, naming the elements, when the relaxer's potential
+ * cannot evaluate composition c. */
+nacre_status nacre_search_relaxer_check(const nacre_search_relaxer *r,
+                                        const nacre_composition *c,
+                                        nacre_error *err);
 void nacre_search_relaxer_free(nacre_search_relaxer *r);
 /* A nacre_search_relax_fn; user is the relaxer. A relaxation that ran out
  * of steps still counts as a minimum when its largest force is below
@@ -303,9 +395,7 @@ typedef struct nacre_search_mpi nacre_search_mpi;
 /* What the relaxing ranks need besides the candidates. */
 typedef struct nacre_search_mpi_settings {
   char potential[1024];       /* potential SPEC, loaded on every rank */
-  double fmax;                /* eV/Å (≤ 0: 0.01) */
-  double smax_gpa;            /* GPa (≤ 0: 0.01) */
-  int max_steps;              /* ≤ 0: 1000 */
+  nacre_search_relax_settings relax;
 } nacre_search_mpi_settings;
 
 /* 1 when this library was built with MPI. */
@@ -345,6 +435,88 @@ void nacre_candidates_free(nacre_candidate *c, long n);
 /* Counts by status. */
 nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
                               long *failed, nacre_error *err);
+/* The failed candidates of the run by reason. */
+nacre_status nacre_run_failures(nacre_run *r, nacre_search_failures *f,
+                                nacre_error *err);
+
+/* ---- A whole search, as `nacre search` runs it ---------------------- */
+
+typedef struct nacre_search_job {
+  /* The settings of a new run, or for a resumed one the run's own with the
+   * caller's changes (nacre_search_job_resume starts from the run's). The
+   * potential: the spec to load ("" on resume: the run's). */
+  nacre_search_config config;
+  const char *db;             /* run file ("search.db") */
+  int resume;                 /* continue db instead of creating it */
+  nacre_search_progress_fn progress; /* may be NULL */
+  void *progress_user;
+} nacre_search_job;
+
+void nacre_search_job_init(nacre_search_job *job);
+/* job for resuming the run in db: its settings read (without locking)
+ * from the file, an empty potential (the run's unless one is given). */
+nacre_status nacre_search_job_resume(nacre_search_job *job, const char *db,
+                                     nacre_error *err);
+/* Runs the job: loads the potential and checks that it knows every element
+ * of the composition before anything is written; a new run file is created
+ * only then (refusing one that holds a run; a relative output_dir is made
+ * absolute); a resumed run takes the changes nacre_run_apply allows and
+ * refuses the others (*conflict names the setting, may be NULL). m: rank 0
+ * of an MPI job, or NULL for config.jobs worker processes. *run is the run,
+ * open and locked, whenever the search started, also when it then failed
+ * or was interrupted (report it, then nacre_run_close); NULL otherwise. */
+nacre_status nacre_search_job_run(const nacre_search_job *job,
+                                  nacre_search_mpi *m, const nacre_ctx *ctx,
+                                  nacre_run **run, const char **conflict,
+                                  nacre_error *err);
+
+/* ---- Reports --------------------------------------------------------- */
+
+/* One unique minimum of the ranking. */
+typedef struct nacre_search_minimum {
+  const nacre_candidate *c;     /* its representative: the lowest-enthalpy
+                                   copy */
+  const nacre_candidate *first; /* the candidate that found it first */
+  long times_found;             /* the representative and its duplicates */
+  double h_atom_ev, dh_mev_atom, e_atom_ev, v_atom_a3; /* of c; ΔH to the
+                                   best minimum */
+  /* The group of the symmetrised standard conventional cell (cell, NULL
+   * for clusters or when spglib finds none) at the run's symprec: what the
+   * files and the table name. */
+  nacre_structure *cell;
+  int sg;
+  char sg_symbol[16], pearson[16];
+} nacre_search_minimum;
+
+typedef struct nacre_search_report {
+  nacre_search_config config;
+  char stop_reason[96];          /* of a search run by this process, or "" */
+  long relaxed, failed, pending; /* candidates by status */
+  nacre_search_failures failures;
+  long nminima;                  /* unique minima, best first */
+  nacre_search_minimum *minima;
+  nacre_candidate *c;            /* the finished candidates (owned) */
+  long n;
+} nacre_search_report;
+
+/* Ranks the unique minima of run (it may be running in another process:
+ * duplicates are refolded in candidate order, so a live or resumed run
+ * reads as an uninterrupted one). */
+nacre_status nacre_search_report_new(nacre_run *run,
+                                     nacre_search_report **out,
+                                     nacre_error *err);
+void nacre_search_report_free(nacre_search_report *r);
+/* Writes into dir (made when missing), each file atomically: for the top
+ * minima rankNN.cif (the symmetrised standard conventional cell with the
+ * group's operations and the asymmetric unit, H, E, V and P as
+ * _nacre_*_per_atom_ev / _a3 / _gpa items) and rankNN.POSCAR (the same
+ * cell; H, E, V, P and the group on the comment line); minima.extxyz (every
+ * unique minimum as relaxed, best first, with energy and the vocabulary's
+ * keys in the info line); summary.json (doc/search-json.md). wall_s > 0 is
+ * recorded. *json (may be NULL) receives the summary text (caller frees). */
+nacre_status nacre_search_report_write(const nacre_search_report *r,
+                                       const char *dir, int top, double wall_s,
+                                       char **json, nacre_error *err);
 
 /* ---- Starting structures for data sets -------------------------------- */
 /* Vinet equation of state: pressure (GPa) at volume v, and its inverse,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dedup.h"
 #include "operators.h"
 #include "run_internal.h"
 #include "transport.h"
@@ -30,6 +31,7 @@ static double now_s(void) {
 typedef struct engine {
   nacre_run *run;
   const nacre_search_config *cfg;
+  nacre_random_options random; /* cfg->random at the run's pressure */
   const nacre_ctx *ctx;
   nacre_candidate *c;   /* index = id */
   int *particle;
@@ -37,6 +39,7 @@ typedef struct engine {
   long n, cap;
   long *unique;         /* ids of unique minima in order found */
   long nunique;
+  long folded;          /* candidates [0, folded) are in the pool */
   nacre_spacegroup **groups;
   int ngroups;
   /* per-generation caches */
@@ -48,13 +51,12 @@ typedef struct engine {
   double best_h;        /* eV/atom over all finished */
   int best_sg;
   char best_pearson[16];
-  long ndone, nfinished_now;
+  long ndone, nfinished, nfinished_now;
+  nacre_search_failures failures;
   double t_start;
 } engine;
 
-static double h_atom(const nacre_candidate *c) {
-  return c->enthalpy / (c->relaxed ? c->relaxed->natoms : 1);
-}
+static double h_atom(const nacre_candidate *c) { return dedup_h_atom(c); }
 
 static void engine_free(engine *e) {
   nacre_candidates_free(e->c, e->n);
@@ -141,13 +143,13 @@ static nacre_status random_start(engine *e, nacre_rng *rng,
   const nacre_search_config *cfg = e->cfg;
   if (cfg->cluster) {
     strcpy(op, "random");
-    return nacre_random_cluster(&cfg->composition, &cfg->random, 0, rng, out,
+    return nacre_random_cluster(&cfg->composition, &e->random, 0, rng, out,
                                 err);
   }
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
   for (int t = 0; t < 30 && st; t++) {
     const nacre_spacegroup *g = e->groups[nacre_rng_int(rng, e->ngroups)];
-    st = nacre_random_crystal(g, &cfg->composition, &cfg->random, rng, out,
+    st = nacre_random_crystal(g, &cfg->composition, &e->random, rng, out,
                               NULL, err);
     if (!st) snprintf(op, 24, "random:%d", g->number);
     if (st == NACRE_ERR_NOMEM) return st;
@@ -243,11 +245,11 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
   if (wp + wg > 0 && u < wp + wg) {
     long best = u < wp ? pb : g;
     st = op_heredity(x->relaxed, e->c[best].relaxed, &cfg->composition,
-                     &cfg->random, rng, &c->start, err);
+                     &e->random, rng, &c->start, err);
     strcpy(c->op, "heredity");
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", cur, best);
   } else {
-    st = op_mutate(x->relaxed, e->nsoft[cur], &cfg->random, rng, &c->start,
+    st = op_mutate(x->relaxed, e->nsoft[cur], &e->random, rng, &c->start,
                    c->op, err);
     if (!st) count_soft_child(e, id, cur);
     snprintf(c->parents, sizeof c->parents, "%ld", cur);
@@ -262,7 +264,7 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
   nacre_candidate_clear(c);
   c->id = id;
   c->generation = gen;
-  strcpy(c->status, "pending");
+  c->status = NACRE_CANDIDATE_PENDING;
   nacre_rng rng;
   nacre_rng_init(&rng, cfg->seed, (uint64_t)id);
   slot_kind kind = slot_of(e, gen, slot);
@@ -277,13 +279,13 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     for (int t = 0; t < 20 && b == a; t++) b = pick_parent(e, &rng);
     if (b == a) b = e->unique[(nacre_rng_int(&rng, (int)e->nunique))];
     st = op_heredity(e->c[a].relaxed, e->c[b].relaxed, &cfg->composition,
-                     &cfg->random, &rng, &c->start, &tmp);
+                     &e->random, &rng, &c->start, &tmp);
     strcpy(c->engine, "evolution");
     strcpy(c->op, "heredity");
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
   } else if (kind == SLOT_MUTATION) {
     long a = pick_parent(e, &rng);
-    st = op_mutate(e->c[a].relaxed, e->nsoft[a], &cfg->random, &rng, &c->start,
+    st = op_mutate(e->c[a].relaxed, e->nsoft[a], &e->random, &rng, &c->start,
                    c->op, &tmp);
     if (!st) count_soft_child(e, id, a);
     strcpy(c->engine, "evolution");
@@ -299,7 +301,7 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
         double *v = swarm_velocity(e, cur);
         st = op_swarm_move(e->c[cur].relaxed, v, e->c[pb].relaxed,
                            e->c[e->gbest].relaxed, cfg->swarm_inertia,
-                           cfg->swarm_c1, cfg->swarm_c2, &cfg->random, &rng,
+                           cfg->swarm_c1, cfg->swarm_c2, &e->random, &rng,
                            &c->start, &tmp);
         free(v);
         strcpy(c->op, "move");
@@ -394,56 +396,32 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
   for (int k = 0; k < np; k++) e->pbest[k] = e->pcur[k] = -1;
   for (long id = 0; id < upto; id++) {
     int k = e->particle[id];
-    if (k < 0 || k >= np || strcmp(e->c[id].status, "done")) continue;
+    if (k < 0 || k >= np || e->c[id].status != NACRE_CANDIDATE_DONE) continue;
     e->pcur[k] = id;
     if (e->pbest[k] < 0 || cmp_h(e, id, e->pbest[k]) < 0) e->pbest[k] = id;
   }
   return NACRE_OK;
 }
 
+static nacre_status store_duplicate(void *user, long id, long dup_of,
+                                    nacre_error *err) {
+  return run_store_duplicate(user, id, dup_of, err);
+}
+
+/* Folds the finished candidates [from, to) into the pool, in id order, and
+ * stores their duplicate_of. */
 static nacre_status fold_into_pool(engine *e, long from, long to,
                                    nacre_error *err) {
   nacre_status st = run_begin(e->run, err);
-  if (st) return st;
-  for (long id = from; id < to; id++) {
-    nacre_candidate *c = &e->c[id];
-    if (strcmp(c->status, "done")) continue;
-    nacre_minimum_key key = {c->fp, h_atom(c),
-                             c->volume / c->relaxed->natoms, c->sg};
-    long dup = -1, slot = -1;
-    for (long k = 0; k < e->nunique && dup < 0; k++) {
-      const nacre_candidate *u = &e->c[e->unique[k]];
-      nacre_minimum_key uk = {u->fp, h_atom(u), u->volume / u->relaxed->natoms,
-                              u->sg};
-      if (nacre_is_duplicate(&key, &uk, &e->cfg->duplicate)) {
-        dup = u->id;
-        slot = k;
-      }
-    }
-    if (dup >= 0 && h_atom(c) < h_atom(&e->c[dup])) {
-      /* A better relaxed copy of a known minimum represents it from now on
-       * (parents, report): the old representative and its duplicates point
-       * to the new one. */
-      for (long k = 0; k < id && !st; k++)
-        if (k == dup || e->c[k].duplicate_of == dup) {
-          e->c[k].duplicate_of = id;
-          st = run_store_duplicate(e->run, k, id, err);
-        }
-      if (st) {
-        run_rollback(e->run);
-        return st;
-      }
-      e->unique[slot] = id;
-      dup = -1;
-    } else if (dup < 0) {
-      e->unique[e->nunique++] = id;
-    }
-    c->duplicate_of = dup;
-    if ((st = run_store_duplicate(e->run, id, dup, err))) {
-      run_rollback(e->run);
-      return st;
-    }
+  for (long id = from; id < to && !st; id++)
+    if (e->c[id].status == NACRE_CANDIDATE_DONE)
+      st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
+                      store_duplicate, e->run, err);
+  if (st) {
+    run_rollback(e->run);
+    return st;
   }
+  e->folded = to;
   return run_commit(e->run, err);
 }
 
@@ -463,7 +441,7 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   int ok = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
            nacre_structure_check(s, NULL) == NACRE_OK;
   if (ok && e->cfg->min_relaxed_factor > 0 &&
-      nacre_search_closest_ratio(s, &e->cfg->random) <
+      nacre_search_distance_ratio(s, &e->random, NULL) <
           e->cfg->min_relaxed_factor) {
     ok = 0; /* a spurious minimum of the potential at unphysical distances */
     snprintf(c->outcome, sizeof c->outcome, "too-close");
@@ -474,12 +452,15 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
     c->fp = NULL;
     nacre_error tmp;
     ok = nacre_fingerprint_new(s, &e->cfg->fingerprint, &c->fp, &tmp) == NACRE_OK;
+    if (!ok) snprintf(c->outcome, sizeof c->outcome, "fingerprint");
   }
-  strcpy(c->status, ok ? "done" : "failed");
+  c->status = ok ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
   c->finished = now_s();
   nacre_status st = run_store_result(e->run, c, err);
   if (st) return st;
+  e->nfinished++;
   e->nfinished_now++;
+  if (!ok) nacre_search_failures_add(&e->failures, c->outcome, 1);
   if (ok) {
     e->ndone++;
     double h = h_atom(c);
@@ -523,8 +504,10 @@ static int report(runner *r, int gen) {
   if (!r->prog) return 0;
   nacre_search_progress p;
   memset(&p, 0, sizeof p);
+  p.finished = e->nfinished;
   p.done = e->ndone;
   p.budget = e->cfg->budget;
+  p.failures = e->failures;
   p.generation = gen;
   p.unique = e->nunique;
   p.best_h_atom = e->best_h;
@@ -548,7 +531,7 @@ static nacre_status relax_batch(runner *r, long from, long to, int gen,
   long next = from;
   if (!r->t) {
     for (long id = from; id < to; id++) {
-      if (strcmp(e->c[id].status, "pending")) continue;
+      if (e->c[id].status != NACRE_CANDIDATE_PENDING) continue;
       if (should_stop(r)) {
         *stopped = 1;
         return NACRE_OK;
@@ -576,7 +559,7 @@ static nacre_status relax_batch(runner *r, long from, long to, int gen,
     /* hand out work */
     for (int k = 0; k < t->nworkers && !*stopped; k++) {
       if (t->task[k] >= 0) continue;
-      while (next < to && strcmp(e->c[next].status, "pending")) next++;
+      while (next < to && e->c[next].status != NACRE_CANDIDATE_PENDING) next++;
       if (next >= to) break;
       if (should_stop(r)) {
         *stopped = 1;
@@ -613,19 +596,6 @@ static nacre_status relax_batch(runner *r, long from, long to, int gen,
   }
 }
 
-static nacre_status validate(const nacre_search_config *cfg, nacre_error *err) {
-  int natoms = nacre_composition_natoms(&cfg->composition);
-  if (natoms < 1)
-    return nacre_error_set(err, NACRE_ERR_INVALID, "empty composition");
-  if (cfg->population < 1 || cfg->budget < 1 || cfg->jobs < 1 ||
-      cfg->jobs > 256)
-    return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "population (%d) and budget (%d) must be ≥ 1, jobs "
-                           "(%d) in 1..256",
-                           cfg->population, cfg->budget, cfg->jobs);
-  return NACRE_OK;
-}
-
 nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
                            void *relax_user, search_transport *t,
                            nacre_search_progress_fn prog, void *prog_user,
@@ -633,7 +603,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   const nacre_search_config *cfg = &run->cfg;
   nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
                                                     "run opened read-only")
-                                  : validate(cfg, err);
+                                  : nacre_search_config_check(cfg, err);
   if (st) {
     if (t) t->close(t, 1);
     return st;
@@ -643,6 +613,8 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   memset(&e, 0, sizeof e);
   e.run = run;
   e.cfg = cfg;
+  e.random = cfg->random;
+  e.random.pressure_gpa = cfg->pressure_gpa;
   e.ctx = ctx;
   e.t_start = now_s();
   runner r = {&e, relax, relax_user, prog, prog_user, t,
@@ -664,7 +636,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     e.particle[k] = lp[k];
     memset(&loaded[k], 0, sizeof loaded[k]);
     count_soft_child(&e, k, atol(e.c[k].parents));
-    if (!strcmp(e.c[k].status, "done")) {
+    if (e.c[k].status != NACRE_CANDIDATE_PENDING) e.nfinished++;
+    if (e.c[k].status == NACRE_CANDIDATE_FAILED)
+      nacre_search_failures_add(&e.failures, e.c[k].outcome, 1);
+    if (e.c[k].status == NACRE_CANDIDATE_DONE) {
       e.ndone++;
       double h = h_atom(&e.c[k]);
       if (e.ndone == 1 || h < e.best_h) {
@@ -710,7 +685,8 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
       e.n = to;
     }
     int pending = 0;
-    for (long id = from; id < to; id++) pending += !strcmp(e.c[id].status, "pending");
+    for (long id = from; id < to; id++)
+      pending += e.c[id].status == NACRE_CANDIDATE_PENDING;
     if (pending && cfg->jobs > 1 && !r.t &&
         (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
       break;
@@ -736,6 +712,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
       break;
     }
   }
+  /* What finished past the last folded generation (a stop in the middle of
+   * one, or a resumed run whose budget is below what it holds) joins the
+   * pool in id order too, so the stored pool is an uninterrupted run's. */
+  if (!st && e.folded < e.n) st = fold_into_pool(&e, e.folded, e.n, err);
 done:
   if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
   engine_free(&e);

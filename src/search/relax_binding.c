@@ -18,11 +18,16 @@ struct nacre_search_relaxer {
   long force_calls;
 };
 
-nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
-                                      double smax_gpa, int max_steps,
+nacre_status nacre_search_relaxer_new(const char *potential_spec,
+                                      const nacre_search_relax_settings *rs,
                                       nacre_search_relaxer **out,
                                       nacre_error *err) {
   *out = NULL;
+  if (!(rs->fmax_ev_a > 0) || !(rs->smax_gpa > 0) || rs->max_steps < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "relaxation settings: fmax %g eV/Å, smax %g GPa "
+                           "and max-steps %d must be positive",
+                           rs->fmax_ev_a, rs->smax_gpa, rs->max_steps);
   nacre_search_relaxer *r = calloc(1, sizeof *r);
   if (!r) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   nacre_status st = nacre_potential_load(potential_spec, &r->pot, err);
@@ -30,11 +35,42 @@ nacre_status nacre_search_relaxer_new(const char *potential_spec, double fmax,
     free(r);
     return st;
   }
-  r->fmax = fmax > 0 ? fmax : 0.01;
-  r->smax_gpa = smax_gpa > 0 ? smax_gpa : 0.01;
-  r->max_steps = max_steps > 0 ? max_steps : 1000;
+  r->fmax = rs->fmax_ev_a;
+  r->smax_gpa = rs->smax_gpa;
+  r->max_steps = rs->max_steps;
   *out = r;
   return NACRE_OK;
+}
+
+nacre_status nacre_search_relaxer_check(const nacre_search_relaxer *r,
+                                        const nacre_composition *c,
+                                        nacre_error *err) {
+  int n = nacre_potential_nspecies(r->pot);
+  const int *z = nacre_potential_species(r->pot);
+  if (n == 0) return NACRE_OK; /* any element */
+  char missing[128] = "", known[128] = "";
+  size_t used = 0;
+  for (int k = 0; k < c->nspecies; k++) {
+    int found = 0;
+    for (int j = 0; j < n && !found; j++) found = z[j] == c->z[k];
+    if (found) continue;
+    const nacre_element *e = nacre_element_by_z(c->z[k]);
+    used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
+                             used ? ", " : "", e ? e->symbol : "?");
+    if (used >= sizeof missing) break;
+  }
+  if (!missing[0]) return NACRE_OK;
+  used = 0;
+  for (int j = 0; j < n && used < sizeof known; j++) {
+    const nacre_element *e = nacre_element_by_z(z[j]);
+    used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                             j ? ", " : "", e ? e->symbol : "?");
+  }
+  char comp[128];
+  nacre_composition_format(c, comp, sizeof comp);
+  return nacre_error_set(err, NACRE_ERR_INVALID,
+                         "the potential knows %s, not %s of the composition %s",
+                         known, missing, comp);
 }
 
 void nacre_search_relaxer_free(nacre_search_relaxer *r) {

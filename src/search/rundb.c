@@ -9,6 +9,8 @@
  * readers (reports) share the file through WAL and a busy timeout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "dedup.h"
 #include "run_internal.h"
 
 static const char *schema =
@@ -60,6 +63,9 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->population = 20;
   c->jobs = 1;
   snprintf(c->groups, sizeof c->groups, "1-230");
+  c->relax.fmax_ev_a = 0.01;
+  c->relax.smax_gpa = 0.01;
+  c->relax.max_steps = 1000;
   nacre_random_options_init(&c->random);
   c->random.verify_symmetry = 0;
   nacre_fingerprint_options_init(&c->fingerprint);
@@ -94,7 +100,93 @@ nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
                          text);
 }
 
-/* ---- configuration <-> JSON ---- */
+static const char *const status_names[] = {"pending", "done", "failed"};
+
+const char *nacre_candidate_status_name(nacre_candidate_status s) {
+  return (unsigned)s <= NACRE_CANDIDATE_FAILED ? status_names[s] : "unknown";
+}
+
+nacre_status nacre_candidate_status_parse(const char *text,
+                                          nacre_candidate_status *out,
+                                          nacre_error *err) {
+  for (int k = 0; k <= NACRE_CANDIDATE_FAILED; k++)
+    if (text && !strcmp(text, status_names[k])) {
+      *out = (nacre_candidate_status)k;
+      return NACRE_OK;
+    }
+  return nacre_error_set(err, NACRE_ERR_PARSE,
+                         "run database: candidate status '%s' (expected "
+                         "pending, done or failed)",
+                         text ? text : "(null)");
+}
+
+/* ---- configuration <-> JSON ----
+ * Every numeric setting of nacre_search_config, by its key in the run
+ * file. Keys absent from an older run file keep the defaults of
+ * nacre_search_config_init. `safe`: a resumed run may change it. */
+
+typedef struct config_field {
+  const char *key;
+  char type; /* 'd' double, 'i' int */
+  size_t offset;
+  int safe;
+} config_field;
+
+#define FIELD(key, type, member, safe)                                         \
+  { key, type, offsetof(nacre_search_config, member), safe }
+
+static const config_field fields[] = {
+    FIELD("pressure_gpa", 'd', pressure_gpa, 0),
+    FIELD("cluster", 'i', cluster, 0),
+    FIELD("budget", 'i', budget, 1),
+    FIELD("time_limit_s", 'd', time_limit_s, 1),
+    FIELD("stall_generations", 'i', stall_generations, 1),
+    FIELD("population", 'i', population, 0),
+    FIELD("jobs", 'i', jobs, 1),
+    FIELD("fmax_ev_a", 'd', relax.fmax_ev_a, 0),
+    FIELD("smax_gpa", 'd', relax.smax_gpa, 0),
+    FIELD("max_steps", 'i', relax.max_steps, 0),
+    FIELD("volume_per_atom", 'd', random.volume_per_atom, 0),
+    FIELD("volume_spread", 'd', random.volume_spread, 0),
+    FIELD("distance_factor", 'd', random.distance_factor, 0),
+    FIELD("max_length_ratio", 'd', random.max_length_ratio, 0),
+    FIELD("max_lattice_tries", 'i', random.max_lattice_tries, 0),
+    FIELD("max_site_tries", 'i', random.max_site_tries, 0),
+    FIELD("max_combination_tries", 'i', random.max_combination_tries, 0),
+    FIELD("prefer_general", 'i', random.prefer_general, 0),
+    FIELD("verify_symmetry", 'i', random.verify_symmetry, 0),
+    FIELD("fp_rmax", 'd', fingerprint.rmax, 0),
+    FIELD("fp_nbins", 'i', fingerprint.nbins, 0),
+    FIELD("fp_sigma", 'd', fingerprint.sigma, 0),
+    FIELD("dup_similarity", 'd', duplicate.similarity, 0),
+    FIELD("dup_dh_ev_atom", 'd', duplicate.dh_ev_atom, 0),
+    FIELD("dup_dv_rel", 'd', duplicate.dv_rel, 0),
+    FIELD("dup_strict", 'd', duplicate.strict, 0),
+    FIELD("symprec", 'd', symprec, 0),
+    FIELD("min_relaxed_factor", 'd', min_relaxed_factor, 0),
+    FIELD("frac_heredity", 'd', frac_heredity, 0),
+    FIELD("frac_mutation", 'd', frac_mutation, 0),
+    FIELD("elite", 'i', elite, 0),
+    FIELD("similarity_penalty", 'd', similarity_penalty, 0),
+    FIELD("swarm_operators", 'i', swarm_operators, 0),
+    FIELD("swarm_regenerate", 'd', swarm_regenerate, 0),
+    FIELD("swarm_inertia", 'd', swarm_inertia, 0),
+    FIELD("swarm_c1", 'd', swarm_c1, 0),
+    FIELD("swarm_c2", 'd', swarm_c2, 0),
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static double field_get(const nacre_search_config *c, const config_field *f) {
+  const char *p = (const char *)c + f->offset;
+  return f->type == 'd' ? *(const double *)p : *(const int *)p;
+}
+
+static void field_set(nacre_search_config *c, const config_field *f,
+                      double v) {
+  char *p = (char *)c + f->offset;
+  if (f->type == 'd') *(double *)p = v;
+  else *(int *)p = (int)v;
+}
 
 static char *config_to_json(const nacre_search_config *c) {
   cJSON *o = cJSON_CreateObject();
@@ -102,22 +194,15 @@ static char *config_to_json(const nacre_search_config *c) {
   char comp[256], seed[32];
   nacre_composition_format(&c->composition, comp, sizeof comp);
   cJSON_AddStringToObject(o, "composition", comp);
-  cJSON_AddNumberToObject(o, "pressure_gpa", c->pressure_gpa);
-  cJSON_AddNumberToObject(o, "cluster", c->cluster);
   cJSON_AddStringToObject(o, "engine", nacre_engine_name(c->engine));
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)c->seed);
   cJSON_AddStringToObject(o, "seed", seed);
-  cJSON_AddNumberToObject(o, "budget", c->budget);
-  cJSON_AddNumberToObject(o, "time_limit_s", c->time_limit_s);
-  cJSON_AddNumberToObject(o, "stall_generations", c->stall_generations);
-  cJSON_AddNumberToObject(o, "population", c->population);
-  cJSON_AddNumberToObject(o, "jobs", c->jobs);
   cJSON_AddStringToObject(o, "groups", c->groups);
   cJSON_AddStringToObject(o, "potential", c->potential);
+  cJSON_AddStringToObject(o, "output_dir", c->output_dir);
+  for (size_t k = 0; k < NFIELDS; k++)
+    cJSON_AddNumberToObject(o, fields[k].key, field_get(c, &fields[k]));
   const nacre_random_options *ro = &c->random;
-  cJSON_AddNumberToObject(o, "volume_per_atom", ro->volume_per_atom);
-  cJSON_AddNumberToObject(o, "volume_spread", ro->volume_spread);
-  cJSON_AddNumberToObject(o, "distance_factor", ro->distance_factor);
   cJSON *pairs = cJSON_AddArrayToObject(o, "pair_dmin");
   for (int k = 0; k < ro->npairs; k++) {
     cJSON *p = cJSON_CreateArray();
@@ -126,33 +211,9 @@ static char *config_to_json(const nacre_search_config *c) {
     cJSON_AddItemToArray(p, cJSON_CreateNumber(ro->pair_dmin[k]));
     cJSON_AddItemToArray(pairs, p);
   }
-  cJSON_AddNumberToObject(o, "max_length_ratio", ro->max_length_ratio);
-  cJSON_AddNumberToObject(o, "fp_rmax", c->fingerprint.rmax);
-  cJSON_AddNumberToObject(o, "fp_nbins", c->fingerprint.nbins);
-  cJSON_AddNumberToObject(o, "fp_sigma", c->fingerprint.sigma);
-  cJSON_AddNumberToObject(o, "dup_similarity", c->duplicate.similarity);
-  cJSON_AddNumberToObject(o, "dup_dh_ev_atom", c->duplicate.dh_ev_atom);
-  cJSON_AddNumberToObject(o, "dup_dv_rel", c->duplicate.dv_rel);
-  cJSON_AddNumberToObject(o, "dup_strict", c->duplicate.strict);
-  cJSON_AddNumberToObject(o, "symprec", c->symprec);
-  cJSON_AddNumberToObject(o, "frac_heredity", c->frac_heredity);
-  cJSON_AddNumberToObject(o, "frac_mutation", c->frac_mutation);
-  cJSON_AddNumberToObject(o, "elite", c->elite);
-  cJSON_AddNumberToObject(o, "similarity_penalty", c->similarity_penalty);
-  cJSON_AddNumberToObject(o, "min_relaxed_factor", c->min_relaxed_factor);
-  cJSON_AddNumberToObject(o, "swarm_operators", c->swarm_operators);
-  cJSON_AddNumberToObject(o, "swarm_regenerate", c->swarm_regenerate);
-  cJSON_AddNumberToObject(o, "swarm_inertia", c->swarm_inertia);
-  cJSON_AddNumberToObject(o, "swarm_c1", c->swarm_c1);
-  cJSON_AddNumberToObject(o, "swarm_c2", c->swarm_c2);
   char *text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
-}
-
-static double jnum(const cJSON *o, const char *key, double dflt) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
 static const char *jstr(const cJSON *o, const char *key) {
@@ -163,6 +224,8 @@ static const char *jstr(const cJSON *o, const char *key) {
 static nacre_status config_from_json(const char *text, nacre_search_config *c,
                                      nacre_error *err) {
   nacre_search_config_init(c);
+  /* runs stored before the check existed keep their behaviour */
+  c->min_relaxed_factor = 0.0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,
@@ -170,7 +233,7 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   nacre_status st = NACRE_OK;
   const char *comp = jstr(o, "composition"), *engine = jstr(o, "engine"),
              *seed = jstr(o, "seed"), *groups = jstr(o, "groups"),
-             *pot = jstr(o, "potential");
+             *pot = jstr(o, "potential"), *dir = jstr(o, "output_dir");
   if (!comp || !engine || !seed || !groups) {
     st = nacre_error_set(err, NACRE_ERR_PARSE,
                          "run database: configuration lacks composition, "
@@ -182,48 +245,114 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   c->seed = strtoull(seed, NULL, 10);
   snprintf(c->groups, sizeof c->groups, "%s", groups);
   snprintf(c->potential, sizeof c->potential, "%s", pot ? pot : "");
-  c->pressure_gpa = jnum(o, "pressure_gpa", 0);
-  c->cluster = (int)jnum(o, "cluster", 0);
-  c->budget = (int)jnum(o, "budget", c->budget);
-  c->time_limit_s = jnum(o, "time_limit_s", 0);
-  c->stall_generations = (int)jnum(o, "stall_generations", 0);
-  c->population = (int)jnum(o, "population", c->population);
-  c->jobs = (int)jnum(o, "jobs", 1);
-  nacre_random_options *ro = &c->random;
-  ro->volume_per_atom = jnum(o, "volume_per_atom", 0);
-  ro->volume_spread = jnum(o, "volume_spread", ro->volume_spread);
-  ro->distance_factor = jnum(o, "distance_factor", ro->distance_factor);
-  ro->pressure_gpa = c->pressure_gpa;
+  snprintf(c->output_dir, sizeof c->output_dir, "%s", dir ? dir : "");
+  for (size_t k = 0; k < NFIELDS; k++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[k].key);
+    if (cJSON_IsNumber(v)) field_set(c, &fields[k], v->valuedouble);
+  }
   const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pair_dmin"), *p;
   cJSON_ArrayForEach(p, pairs) {
     if (cJSON_GetArraySize(p) != 3) continue;
     nacre_random_options_set_distance(
-        ro, (int)cJSON_GetArrayItem(p, 0)->valuedouble,
+        &c->random, (int)cJSON_GetArrayItem(p, 0)->valuedouble,
         (int)cJSON_GetArrayItem(p, 1)->valuedouble,
         cJSON_GetArrayItem(p, 2)->valuedouble, NULL);
   }
-  ro->max_length_ratio = jnum(o, "max_length_ratio", ro->max_length_ratio);
-  c->fingerprint.rmax = jnum(o, "fp_rmax", c->fingerprint.rmax);
-  c->fingerprint.nbins = (int)jnum(o, "fp_nbins", c->fingerprint.nbins);
-  c->fingerprint.sigma = jnum(o, "fp_sigma", c->fingerprint.sigma);
-  c->duplicate.similarity = jnum(o, "dup_similarity", c->duplicate.similarity);
-  c->duplicate.dh_ev_atom = jnum(o, "dup_dh_ev_atom", c->duplicate.dh_ev_atom);
-  c->duplicate.dv_rel = jnum(o, "dup_dv_rel", c->duplicate.dv_rel);
-  c->duplicate.strict = jnum(o, "dup_strict", c->duplicate.strict);
-  c->symprec = jnum(o, "symprec", c->symprec);
-  c->frac_heredity = jnum(o, "frac_heredity", c->frac_heredity);
-  c->frac_mutation = jnum(o, "frac_mutation", c->frac_mutation);
-  c->elite = (int)jnum(o, "elite", c->elite);
-  c->similarity_penalty = jnum(o, "similarity_penalty", c->similarity_penalty);
-  /* runs stored before the check existed keep their behaviour */
-  c->min_relaxed_factor = jnum(o, "min_relaxed_factor", 0.0);
-  c->swarm_operators = (int)jnum(o, "swarm_operators", 0);
-  c->swarm_regenerate = jnum(o, "swarm_regenerate", c->swarm_regenerate);
-  c->swarm_inertia = jnum(o, "swarm_inertia", c->swarm_inertia);
-  c->swarm_c1 = jnum(o, "swarm_c1", c->swarm_c1);
-  c->swarm_c2 = jnum(o, "swarm_c2", c->swarm_c2);
+  st = nacre_search_config_check(c, err);
+  if (st) nacre_error_prefix(err, "run database: ");
 done:
   cJSON_Delete(o);
+  return st;
+}
+
+nacre_status nacre_search_config_check(const nacre_search_config *c,
+                                       nacre_error *err) {
+  int natoms = nacre_composition_natoms(&c->composition);
+  if (natoms < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "empty composition");
+  if (!isfinite(c->pressure_gpa))
+    return nacre_error_set(err, NACRE_ERR_INVALID, "pressure %g GPa",
+                           c->pressure_gpa);
+  if (c->population < 1 || c->budget < 1 || c->jobs < 1 || c->jobs > 256)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "population (%d) and budget (%d) must be ≥ 1, jobs "
+                           "(%d) in 1..256",
+                           c->population, c->budget, c->jobs);
+  if (!(c->relax.fmax_ev_a > 0) || !(c->relax.smax_gpa > 0) ||
+      c->relax.max_steps < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "fmax %g eV/Å, smax %g GPa and max-steps %d must "
+                           "be positive",
+                           c->relax.fmax_ev_a, c->relax.smax_gpa,
+                           c->relax.max_steps);
+  if (!(c->symprec > 0) || !(c->min_relaxed_factor >= 0) ||
+      !(c->time_limit_s >= 0))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "symprec %g Å must be positive, the rejection "
+                           "factor %g and the time limit %g s non-negative",
+                           c->symprec, c->min_relaxed_factor, c->time_limit_s);
+  if (!(c->frac_heredity >= 0) || !(c->frac_mutation >= 0) ||
+      c->frac_heredity + c->frac_mutation > 1 + 1e-12)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "heredity %g and mutation %g shares must be ≥ 0 "
+                           "and sum to at most 1",
+                           c->frac_heredity, c->frac_mutation);
+  return NACRE_OK;
+}
+
+nacre_status nacre_run_apply(nacre_run *r, const nacre_search_config *asked,
+                             const char **conflict, nacre_error *err) {
+  if (conflict) *conflict = NULL;
+  if (r->readonly)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "run opened read-only");
+  nacre_search_config *c = &r->cfg;
+  char a[256], b[256];
+  const char *key = NULL;
+  nacre_composition_format(&c->composition, a, sizeof a);
+  nacre_composition_format(&asked->composition, b, sizeof b);
+  if (strcmp(a, b)) key = "composition";
+  else if (c->engine != asked->engine) {
+    key = "engine";
+    snprintf(a, sizeof a, "%s", nacre_engine_name(c->engine));
+    snprintf(b, sizeof b, "%s", nacre_engine_name(asked->engine));
+  } else if (c->seed != asked->seed) {
+    key = "seed";
+    snprintf(a, sizeof a, "%llu", (unsigned long long)c->seed);
+    snprintf(b, sizeof b, "%llu", (unsigned long long)asked->seed);
+  } else if (strcmp(c->groups, asked->groups)) {
+    key = "groups";
+    snprintf(a, sizeof a, "%s", c->groups);
+    snprintf(b, sizeof b, "%s", asked->groups);
+  } else if (c->random.npairs != asked->random.npairs ||
+             memcmp(c->random.pair_z, asked->random.pair_z,
+                    sizeof c->random.pair_z) ||
+             memcmp(c->random.pair_dmin, asked->random.pair_dmin,
+                    sizeof c->random.pair_dmin)) {
+    key = "pair_dmin";
+    snprintf(a, sizeof a, "%d pairs", c->random.npairs);
+    snprintf(b, sizeof b, "%d pairs", asked->random.npairs);
+  }
+  for (size_t k = 0; k < NFIELDS && !key; k++) {
+    double x = field_get(c, &fields[k]), y = field_get(asked, &fields[k]);
+    if (fields[k].safe || x == y) continue;
+    key = fields[k].key;
+    snprintf(a, sizeof a, "%.10g", x);
+    snprintf(b, sizeof b, "%.10g", y);
+  }
+  if (key) {
+    if (conflict) *conflict = key;
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "%s %s contradicts the run, which was made with "
+                           "%s; a resumed run keeps its settings",
+                           key, b, a);
+  }
+  for (size_t k = 0; k < NFIELDS; k++)
+    if (fields[k].safe) field_set(c, &fields[k], field_get(asked, &fields[k]));
+  snprintf(c->potential, sizeof c->potential, "%s", asked->potential);
+  char *json = config_to_json(c);
+  if (!json) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = run_meta_set(r, "config", json, err);
+  free(json);
   return st;
 }
 
@@ -319,7 +448,10 @@ nacre_status run_meta_set(nacre_run *r, const char *key, const char *value,
 nacre_status nacre_run_create(const char *path, const nacre_search_config *c,
                               nacre_run **out, nacre_error *err) {
   nacre_run *r;
-  nacre_status st = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+  *out = NULL;
+  nacre_status st = nacre_search_config_check(c, err);
+  if (st) return st;
+  st = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                             0, &r, err);
   if (st) return st;
   char *old = NULL;
@@ -341,7 +473,6 @@ nacre_status nacre_run_create(const char *path, const nacre_search_config *c,
   free(json);
   if (st) goto fail;
   r->cfg = *c;
-  r->cfg.random.pressure_gpa = c->pressure_gpa;
   *out = r;
   return NACRE_OK;
 fail:
@@ -409,16 +540,11 @@ const nacre_search_config *nacre_run_config(const nacre_run *r) {
 nacre_status nacre_run_set_limits(nacre_run *r, int budget,
                                   double time_limit_s, int jobs,
                                   nacre_error *err) {
-  if (r->readonly)
-    return nacre_error_set(err, NACRE_ERR_INVALID, "run opened read-only");
-  if (budget > 0) r->cfg.budget = budget;
-  if (time_limit_s >= 0) r->cfg.time_limit_s = time_limit_s;
-  if (jobs > 0) r->cfg.jobs = jobs;
-  char *json = config_to_json(&r->cfg);
-  if (!json) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  nacre_status st = run_meta_set(r, "config", json, err);
-  free(json);
-  return st;
+  nacre_search_config asked = r->cfg;
+  if (budget > 0) asked.budget = budget;
+  if (time_limit_s >= 0) asked.time_limit_s = time_limit_s;
+  if (jobs > 0) asked.jobs = jobs;
+  return nacre_run_apply(r, &asked, NULL, err);
 }
 
 /* ---- candidates ---- */
@@ -430,7 +556,7 @@ nacre_status run_insert_pending(nacre_run *r, const nacre_candidate *c,
                          "INSERT OR REPLACE INTO candidates(id,generation,"
                          "engine,operator,parents,particle,status,start,"
                          "natoms,duplicate_of,created) "
-                         "VALUES(?,?,?,?,?,?,'pending',?,?,-1,?)",
+                         "VALUES(?,?,?,?,?,?,?,?,?,-1,?)",
                          -1, &q, NULL) != SQLITE_OK)
     return db_error(r, err, "adding a candidate");
   char *start = nacre_structure_to_text(c->start);
@@ -444,9 +570,11 @@ nacre_status run_insert_pending(nacre_run *r, const nacre_candidate *c,
   sqlite3_bind_text(q, 4, c->op, -1, SQLITE_STATIC);
   sqlite3_bind_text(q, 5, c->parents, -1, SQLITE_STATIC);
   sqlite3_bind_int(q, 6, particle);
-  sqlite3_bind_text(q, 7, start, -1, free);
-  sqlite3_bind_int(q, 8, c->start->natoms);
-  sqlite3_bind_double(q, 9, c->created);
+  sqlite3_bind_text(q, 7, nacre_candidate_status_name(NACRE_CANDIDATE_PENDING),
+                    -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 8, start, -1, free);
+  sqlite3_bind_int(q, 9, c->start->natoms);
+  sqlite3_bind_double(q, 10, c->created);
   int rc = sqlite3_step(q);
   sqlite3_finalize(q);
   return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "adding a candidate");
@@ -470,7 +598,8 @@ nacre_status run_store_result(nacre_run *r, const nacre_candidate *c,
     fpbuf = malloc(sizeof(double) * fpn);
     if (fpbuf) nacre_fingerprint_pack(c->fp, fpbuf);
   }
-  sqlite3_bind_text(q, 1, c->status, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 1, nacre_candidate_status_name(c->status), -1,
+                    SQLITE_STATIC);
   if (relaxed) sqlite3_bind_text(q, 2, relaxed, -1, free);
   else sqlite3_bind_null(q, 2);
   sqlite3_bind_double(q, 3, c->energy);
@@ -569,7 +698,9 @@ static nacre_status load_where(nacre_run *r, const char *where,
     copy_text(x->op, sizeof x->op, sqlite3_column_text(q, 3));
     copy_text(x->parents, sizeof x->parents, sqlite3_column_text(q, 4));
     part[cnt - 1] = sqlite3_column_int(q, 5);
-    copy_text(x->status, sizeof x->status, sqlite3_column_text(q, 6));
+    if ((st = nacre_candidate_status_parse(
+             (const char *)sqlite3_column_text(q, 6), &x->status, err)))
+      goto done;
     const char *start = (const char *)sqlite3_column_text(q, 7);
     if (start && (st = nacre_structure_from_text(start, &x->start, err)))
       goto done;
@@ -624,7 +755,39 @@ nacre_status run_load_all(nacre_run *r, nacre_candidate **out, int **particle,
 
 nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
                                  nacre_error *err) {
-  return load_where(r, "WHERE status='done'", out, NULL, n, err);
+  char where[64];
+  snprintf(where, sizeof where, "WHERE status='%s'",
+           nacre_candidate_status_name(NACRE_CANDIDATE_DONE));
+  nacre_status st = load_where(r, where, out, NULL, n, err);
+  if (st) return st;
+  /* The stored duplicate_of lags behind a running search (a generation is
+   * folded when it is complete) and a killed one: refold everything in id
+   * order, as the uninterrupted search does. */
+  long *unique = malloc(sizeof(long) * (size_t)(*n > 0 ? *n : 1)), nu = 0;
+  if (!unique) {
+    nacre_candidates_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (long k = 0; k < *n && !st; k++) {
+    nacre_candidate *c = &(*out)[k];
+    if (!c->relaxed || !c->fp)
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "run database: finished candidate %ld lacks its "
+                           "relaxed structure or fingerprint",
+                           c->id);
+    else
+      st = dedup_fold(*out, k, unique, &nu, &r->cfg.duplicate, NULL, NULL,
+                      err);
+  }
+  free(unique);
+  if (st) {
+    nacre_candidates_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+  }
+  return st;
 }
 
 nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
@@ -639,11 +802,30 @@ nacre_status nacre_run_counts(nacre_run *r, long *pending, long *done,
   while (sqlite3_step(q) == SQLITE_ROW) {
     const char *s = (const char *)sqlite3_column_text(q, 0);
     long k = sqlite3_column_int64(q, 1);
-    if (!s) continue;
-    if (!strcmp(s, "pending")) *pending = k;
-    else if (!strcmp(s, "done")) *done = k;
-    else if (!strcmp(s, "failed")) *failed = k;
+    nacre_candidate_status cs;
+    if (nacre_candidate_status_parse(s, &cs, NULL)) continue;
+    if (cs == NACRE_CANDIDATE_PENDING) *pending = k;
+    else if (cs == NACRE_CANDIDATE_DONE) *done = k;
+    else *failed = k;
   }
+  sqlite3_finalize(q);
+  return NACRE_OK;
+}
+
+nacre_status nacre_run_failures(nacre_run *r, nacre_search_failures *f,
+                                nacre_error *err) {
+  memset(f, 0, sizeof *f);
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(r->db,
+                         "SELECT outcome, COUNT(*) FROM candidates WHERE "
+                         "status=? GROUP BY outcome ORDER BY outcome",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_error(r, err, "counting failures");
+  sqlite3_bind_text(q, 1, nacre_candidate_status_name(NACRE_CANDIDATE_FAILED),
+                    -1, SQLITE_STATIC);
+  while (sqlite3_step(q) == SQLITE_ROW)
+    nacre_search_failures_add(f, (const char *)sqlite3_column_text(q, 0),
+                              sqlite3_column_int64(q, 1));
   sqlite3_finalize(q);
   return NACRE_OK;
 }
@@ -658,7 +840,8 @@ static int rank_cmp_h(const nacre_candidate *c, long a, long b) {
 long nacre_candidates_rank(const nacre_candidate *c, long n, long *order) {
   long m = 0;
   for (long k = 0; k < n; k++)
-    if (!strcmp(c[k].status, "done") && c[k].duplicate_of < 0 && c[k].relaxed)
+    if (c[k].status == NACRE_CANDIDATE_DONE && c[k].duplicate_of < 0 &&
+        c[k].relaxed)
       order[m++] = k;
   for (long i = 1; i < m; i++)
     for (long j = i; j > 0 && rank_cmp_h(c, order[j], order[j - 1]) < 0; j--) {

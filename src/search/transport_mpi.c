@@ -234,9 +234,8 @@ nacre_status nacre_search_mpi_serve(nacre_search_mpi *m, nacre_error *err) {
   nacre_search_relaxer *relaxer = NULL;
   nacre_error mine;
   nacre_error_clear(&mine);
-  nacre_status st = nacre_search_relaxer_new(c.s.potential, c.s.fmax,
-                                             c.s.smax_gpa, c.s.max_steps,
-                                             &relaxer, &mine);
+  nacre_status st =
+      nacre_search_relaxer_new(c.s.potential, &c.s.relax, &relaxer, &mine);
   if ((st = agree_loaded(m, st, &mine, err))) {
     nacre_search_relaxer_free(relaxer);
     return st;

@@ -75,7 +75,8 @@ int main(void) {
   CHECK_OK(nacre_run_load_done(run, &cand, &n, &err), &err);
   long order[64];
   long unique = nacre_candidates_rank(cand, n, order);
-  double best = cand[order[0]].enthalpy / 4;
+  double best = cand[order[0]].enthalpy / 4,
+         best_v = cand[order[0]].volume / 4;
   nacre_candidates_free(cand, n);
   nacre_run_close(run);
 
@@ -92,14 +93,14 @@ int main(void) {
     CHECK(cJSON_IsNumber(u) && u->valuedouble == unique,
           "JSON unique count = database (%ld)", unique);
     cJSON *first = cJSON_GetArrayItem(m, 0);
-    cJSON *h = first ? cJSON_GetObjectItem(first, "enthalpy_ev_atom") : NULL;
+    cJSON *h = first ? cJSON_GetObjectItem(first, "enthalpy_per_atom_ev") : NULL;
     CHECK(cJSON_IsNumber(h) && fabs(h->valuedouble - best) < 1e-12,
           "rank 1 is the lowest enthalpy per atom");
     double prev = -1e300;
     int sorted = 1;
     cJSON *it;
     cJSON_ArrayForEach(it, m) {
-      double v = cJSON_GetObjectItem(it, "enthalpy_ev_atom")->valuedouble;
+      double v = cJSON_GetObjectItem(it, "enthalpy_per_atom_ev")->valuedouble;
       sorted &= v >= prev;
       prev = v;
     }
@@ -117,7 +118,15 @@ int main(void) {
   nacre_structure *s = NULL;
   snprintf(path, sizeof path, "%s/rank01.POSCAR", dir);
   CHECK_OK(nacre_read_structure(path, &s, &err), &err);
-  CHECK(s && s->natoms == 4, "rank01.POSCAR has the 4 atoms");
+  /* the symmetrised standard cell of the minimum: argon only, at the
+   * minimum's volume per atom (idealising moves atoms by < symprec) */
+  int argon = s && s->natoms > 0;
+  for (int i = 0; s && i < s->natoms; i++) argon &= s->numbers[i] == 18;
+  CHECK(argon, "rank01.POSCAR holds the argon of the minimum");
+  CHECK(s && fabs(fabs(nacre_structure_volume(s)) / s->natoms - best_v) <
+                 1e-3 * best_v,
+        "rank01.POSCAR at the minimum's volume per atom (%g vs %g)",
+        s ? fabs(nacre_structure_volume(s)) / s->natoms : 0, best_v);
   nacre_structure_free(s);
   snprintf(path, sizeof path, "%s/rank03.cif", dir);
   CHECK(!file_exists(path), "--top 2 limits the structure files");
@@ -138,8 +147,10 @@ int main(void) {
 
   /* End to end when relaxation is available. */
   nacre_search_relaxer *rel;
-  if (nacre_search_relaxer_new("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, 0,
-                               0, &rel, &err) == NACRE_ERR_UNSUPPORTED) {
+  nacre_search_config dc;
+  nacre_search_config_init(&dc);
+  if (nacre_search_relaxer_new("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5",
+                               &dc.relax, &rel, &err) == NACRE_ERR_UNSUPPORTED) {
     printf("note: no opt module in this build, end-to-end search skipped\n");
   } else {
     nacre_search_relaxer_free(rel);

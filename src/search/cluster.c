@@ -1,6 +1,6 @@
-/* random_structure.c — random clusters (atoms in a sphere at minimum
- * distances) and the shortest-distance ratio of a relaxed minimum. Random
- * crystals of a space group live in sym (random_crystal.c). */
+/* cluster.c — random clusters: atoms in a sphere at minimum distances, in
+ * a non-periodic box. Random crystals of a space group live in sym
+ * (random_crystal.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,44 +80,3 @@ nacre_status nacre_random_cluster(const nacre_composition *c,
   return NACRE_OK;
 }
 
-/* Reference distance of the relaxed-structure check: the explicit pair
- * distance when set, else the sum of the covalent radii. */
-static double closest_reference(const nacre_random_options *o, int za, int zb) {
-  for (int k = 0; k < o->npairs; k++)
-    if ((o->pair_z[k][0] == za && o->pair_z[k][1] == zb) ||
-        (o->pair_z[k][0] == zb && o->pair_z[k][1] == za))
-      return o->pair_dmin[k];
-  return nacre_covalent_radius(za) + nacre_covalent_radius(zb);
-}
-
-double nacre_search_closest_ratio(const nacre_structure *s,
-                                  const nacre_random_options *o) {
-  double best = INFINITY;
-  int lim[3];
-  for (int k = 0; k < 3; k++) lim[k] = s->pbc[k] ? 1 : 0;
-  for (int i = 0; i < s->natoms; i++)
-    for (int j = i; j < s->natoms; j++) {
-      double d0[3];
-      for (int k = 0; k < 3; k++)
-        d0[k] = s->positions[3 * j + k] - s->positions[3 * i + k];
-      if (lim[0] || lim[1] || lim[2])
-        nacre_cell_minimum_image(s->cell, s->pbc, d0);
-      double ref = closest_reference(o, s->numbers[i], s->numbers[j]);
-      /* the minimum image may miss the shortest vector in a skewed cell:
-       * scan the neighbouring images too */
-      for (int a = -lim[0]; a <= lim[0]; a++)
-        for (int b = -lim[1]; b <= lim[1]; b++)
-          for (int c = -lim[2]; c <= lim[2]; c++) {
-            if (i == j && !a && !b && !c) continue;
-            double d2 = 0;
-            for (int k = 0; k < 3; k++) {
-              double v = d0[k] + a * s->cell[0][k] + b * s->cell[1][k] +
-                         c * s->cell[2][k];
-              d2 += v * v;
-            }
-            double r = sqrt(d2) / ref;
-            if (r < best) best = r;
-          }
-    }
-  return best;
-}

@@ -1,0 +1,48 @@
+/* dedup.c — folding finished candidates into the pool of unique minima (see
+ * dedup.h). The lowest-enthalpy copy of each minimum represents it: with
+ * the search's tolerances soft structures stop a little above their
+ * minimum, and a later, better-relaxed copy must not be merged into a worse
+ * one. */
+#include "dedup.h"
+
+double dedup_h_atom(const nacre_candidate *c) {
+  return c->enthalpy / (c->relaxed ? c->relaxed->natoms : 1);
+}
+
+static nacre_minimum_key key_of(const nacre_candidate *c) {
+  nacre_minimum_key k = {c->fp, dedup_h_atom(c),
+                         c->volume / c->relaxed->natoms, c->sg};
+  return k;
+}
+
+static nacre_status set_dup(nacre_candidate *c, long k, long dup_of,
+                            dedup_store_fn store, void *user,
+                            nacre_error *err) {
+  c[k].duplicate_of = dup_of;
+  return store ? store(user, c[k].id, dup_of, err) : NACRE_OK;
+}
+
+nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
+                        long *nunique, const nacre_duplicate_options *o,
+                        dedup_store_fn store, void *user, nacre_error *err) {
+  nacre_minimum_key key = key_of(&c[idx]);
+  long slot = -1;
+  for (long k = 0; k < *nunique && slot < 0; k++) {
+    nacre_minimum_key uk = key_of(&c[unique[k]]);
+    if (nacre_is_duplicate(&key, &uk, o)) slot = k;
+  }
+  if (slot < 0) {
+    unique[(*nunique)++] = idx;
+    return set_dup(c, idx, -1, store, user, err);
+  }
+  long u = unique[slot], uid = c[u].id;
+  if (!(dedup_h_atom(&c[idx]) < dedup_h_atom(&c[u])))
+    return set_dup(c, idx, uid, store, user, err);
+  nacre_status st = NACRE_OK;
+  for (long k = 0; k < idx && !st; k++)
+    if (k == u || c[k].duplicate_of == uid)
+      st = set_dup(c, k, c[idx].id, store, user, err);
+  if (st) return st;
+  unique[slot] = idx;
+  return set_dup(c, idx, -1, store, user, err);
+}

@@ -1,0 +1,333 @@
+/* report.c — the ranking of a run's unique minima and the files that carry
+ * it: rankNN.cif and rankNN.POSCAR (the symmetrised standard cell of each
+ * of the best minima, with the group the ranking reports), minima.extxyz
+ * (every unique minimum as relaxed) and summary.json (schema in
+ * doc/search-json.md). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "nacre/io.h"
+#include "nacre/search.h"
+
+void nacre_search_report_free(nacre_search_report *r) {
+  if (!r) return;
+  for (long k = 0; k < r->nminima; k++) nacre_structure_free(r->minima[k].cell);
+  free(r->minima);
+  nacre_candidates_free(r->c, r->n);
+  free(r);
+}
+
+static double per_atom(double x, const nacre_candidate *c) {
+  return x / c->relaxed->natoms;
+}
+
+/* The symmetrised standard conventional cell of a periodic minimum and its
+ * group at symprec; NULL cell (and the stored group) when spglib finds
+ * none. */
+static void standard_cell(nacre_search_minimum *m, double symprec) {
+  const nacre_candidate *c = m->c;
+  m->sg = c->sg;
+  snprintf(m->sg_symbol, sizeof m->sg_symbol, "%s", c->sg_symbol);
+  snprintf(m->pearson, sizeof m->pearson, "%s", c->pearson);
+  const nacre_structure *s = c->relaxed;
+  if (!(s->pbc[0] && s->pbc[1] && s->pbc[2])) return;
+  if (nacre_symmetry_standardize(s, symprec, 0, &m->cell, NULL)) return;
+  int sg;
+  char sym[32], pe[16];
+  if (nacre_symmetry_identify(m->cell, symprec, &sg, sym, pe, NULL)) {
+    nacre_structure_free(m->cell);
+    m->cell = NULL;
+    return;
+  }
+  /* the files and the ranking name the group of the cell written */
+  m->sg = sg;
+  snprintf(m->sg_symbol, sizeof m->sg_symbol, "%.15s", sym);
+  snprintf(m->pearson, sizeof m->pearson, "%s", pe);
+}
+
+nacre_status nacre_search_report_new(nacre_run *run,
+                                     nacre_search_report **out,
+                                     nacre_error *err) {
+  *out = NULL;
+  nacre_search_report *r = calloc(1, sizeof *r);
+  if (!r) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  r->config = *nacre_run_config(run);
+  snprintf(r->stop_reason, sizeof r->stop_reason, "%s",
+           nacre_run_stop_reason(run));
+  nacre_status st = nacre_run_load_done(run, &r->c, &r->n, err);
+  if (!st) st = nacre_run_counts(run, &r->pending, &r->relaxed, &r->failed, err);
+  if (!st) st = nacre_run_failures(run, &r->failures, err);
+  long *order = NULL;
+  if (!st) {
+    order = malloc(sizeof(long) * (size_t)(r->n > 0 ? r->n : 1));
+    r->minima = calloc((size_t)(r->n > 0 ? r->n : 1), sizeof *r->minima);
+    if (!order || !r->minima)
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  if (st) {
+    free(order);
+    nacre_search_report_free(r);
+    return st;
+  }
+  r->nminima = nacre_candidates_rank(r->c, r->n, order);
+  double h0 = r->nminima > 0 ? per_atom(r->c[order[0]].enthalpy,
+                                        &r->c[order[0]])
+                             : 0;
+  for (long k = 0; k < r->nminima; k++) {
+    nacre_search_minimum *m = &r->minima[k];
+    m->c = m->first = &r->c[order[k]];
+    m->h_atom_ev = per_atom(m->c->enthalpy, m->c);
+    m->dh_mev_atom = 1000 * (m->h_atom_ev - h0);
+    m->e_atom_ev = per_atom(m->c->energy, m->c);
+    m->v_atom_a3 = per_atom(m->c->volume, m->c);
+    standard_cell(m, r->config.symprec);
+  }
+  /* each minimum was found by itself and by its duplicates; the first of
+   * them found it first */
+  for (long j = 0; j < r->n; j++) {
+    long target = r->c[j].duplicate_of >= 0 ? r->c[j].duplicate_of : r->c[j].id;
+    for (long k = 0; k < r->nminima; k++)
+      if (r->minima[k].c->id == target) {
+        r->minima[k].times_found++;
+        if (r->c[j].id < r->minima[k].first->id) r->minima[k].first = &r->c[j];
+      }
+  }
+  free(order);
+  *out = r;
+  return NACRE_OK;
+}
+
+/* ---- files ---- */
+
+static nacre_status write_cif(const char *path, const nacre_search_minimum *m,
+                              const char *name, double pressure_gpa,
+                              double symprec, nacre_error *err) {
+  nacre_symmetry *sym = NULL;
+  nacre_status st = nacre_symmetry_analyze_flags(
+      m->cell, symprec, NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym, err);
+  if (st) return st;
+  int *asym = malloc(sizeof(int) * (size_t)m->cell->natoms), nasym = 0;
+  if (!asym) {
+    nacre_symmetry_free(sym);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; i < m->cell->natoms; i++)
+    if (sym->equivalent[i] == i) asym[nasym++] = i;
+  nacre_atomic_file af;
+  st = nacre_atomic_open(&af, path, err);
+  if (st) {
+    free(asym);
+    nacre_symmetry_free(sym);
+    return nacre_error_prefix(err, "%s: ", path);
+  }
+  st = nacre_cif_write_symmetric(af.fp, m->cell, name, sym->sg_number,
+                                   sym->international, sym->nops,
+                                   (const int(*)[3][3])sym->rot,
+                                   (const double(*)[3])sym->trans, nasym, asym,
+                                   err);
+  if (!st) {
+    fprintf(af.fp,
+            "_nacre_enthalpy_per_atom_ev      %.10f\n"
+            "_nacre_energy_per_atom_ev        %.10f\n"
+            "_nacre_volume_per_atom_a3        %.6f\n"
+            "_nacre_pressure_gpa              %.6g\n"
+            "_nacre_pearson                   %s\n"
+            "_nacre_symprec_a                 %g\n",
+            m->h_atom_ev, m->e_atom_ev, m->v_atom_a3, pressure_gpa, m->pearson,
+            symprec);
+    if (ferror(af.fp)) st = nacre_error_set(err, NACRE_ERR_IO, "write failed");
+  }
+  if (!st) st = nacre_atomic_commit(&af, err);
+  else nacre_atomic_abort(&af);
+  free(asym);
+  nacre_symmetry_free(sym);
+  if (st) nacre_error_prefix(err, "%s: ", path);
+  return st;
+}
+
+static nacre_status write_poscar(const char *path,
+                                 const nacre_search_minimum *m,
+                                 const nacre_structure *s, const char *name,
+                                 double pressure_gpa, nacre_error *err) {
+  char comment[256];
+  snprintf(comment, sizeof comment,
+           "%s %s (%d) %s H %.8f eV/atom E %.8f eV/atom V %.5f A^3/atom "
+           "P %g GPa",
+           name, m->sg > 0 ? m->sg_symbol : "-", m->sg, m->pearson,
+           m->h_atom_ev, m->e_atom_ev, m->v_atom_a3, pressure_gpa);
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
+  if (st) return nacre_error_prefix(err, "%s: ", path);
+  st = nacre_poscar_write(af.fp, s, comment, err);
+  if (!st) st = nacre_atomic_commit(&af, err);
+  else nacre_atomic_abort(&af);
+  if (st) nacre_error_prefix(err, "%s: ", path);
+  return st;
+}
+
+static nacre_status set_info(nacre_frame *f, const char *key, const char *fmt,
+                             double v, nacre_error *err) {
+  char buf[64];
+  snprintf(buf, sizeof buf, fmt, v);
+  return nacre_frame_set_info(f, key, buf, err);
+}
+
+static nacre_status write_extxyz(const char *path, const nacre_search_report *r,
+                                 nacre_error *err) {
+  nacre_atomic_file af;
+  nacre_status st = nacre_atomic_open(&af, path, err);
+  if (st) return nacre_error_prefix(err, "%s: ", path);
+  for (long k = 0; k < r->nminima && !st; k++) {
+    const nacre_search_minimum *m = &r->minima[k];
+    nacre_frame f;
+    nacre_frame_init(&f);
+    f.s = m->c->relaxed;
+    f.has = NACRE_FRAME_ENERGY;
+    f.energy = m->c->energy;
+    st = set_info(&f, "enthalpy_ev", "%.10f", m->c->enthalpy, err);
+    if (!st) st = set_info(&f, "enthalpy_per_atom_ev", "%.10f", m->h_atom_ev, err);
+    if (!st) st = set_info(&f, "energy_per_atom_ev", "%.10f", m->e_atom_ev, err);
+    if (!st) st = set_info(&f, "volume_per_atom_a3", "%.6f", m->v_atom_a3, err);
+    if (!st) st = set_info(&f, "pressure_gpa", "%.6g", r->config.pressure_gpa, err);
+    if (!st) st = set_info(&f, "rank", "%.0f", (double)(k + 1), err);
+    if (!st) st = set_info(&f, "candidate", "%.0f", (double)m->c->id, err);
+    if (!st) st = set_info(&f, "space_group_number", "%.0f", m->sg, err);
+    if (!st && m->sg > 0)
+      st = nacre_frame_set_info(&f, "space_group", m->sg_symbol, err);
+    if (!st) st = nacre_frame_set_info(&f, "pearson", m->pearson, err);
+    if (!st) st = nacre_xyz_write(af.fp, &f, err);
+    f.s = NULL;
+    nacre_frame_clear(&f);
+  }
+  if (st) {
+    nacre_atomic_abort(&af);
+    return nacre_error_prefix(err, "%s: ", path);
+  }
+  st = nacre_atomic_commit(&af, err);
+  if (st) nacre_error_prefix(err, "%s: ", path);
+  return st;
+}
+
+/* ---- summary.json ---- */
+
+static cJSON *minimum_json(const nacre_search_minimum *m, long rank) {
+  const nacre_candidate *x = m->c, *f = m->first;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "rank", (double)rank);
+  cJSON_AddNumberToObject(o, "candidate", (double)x->id);
+  cJSON_AddNumberToObject(o, "generation", x->generation);
+  cJSON_AddStringToObject(o, "engine", x->engine);
+  cJSON_AddStringToObject(o, "operator", x->op);
+  cJSON_AddStringToObject(o, "parents", x->parents);
+  cJSON_AddNumberToObject(o, "natoms", x->relaxed->natoms);
+  cJSON_AddNumberToObject(o, "enthalpy_per_atom_ev", m->h_atom_ev);
+  cJSON_AddNumberToObject(o, "delta_enthalpy_mev_atom", m->dh_mev_atom);
+  cJSON_AddNumberToObject(o, "energy_per_atom_ev", m->e_atom_ev);
+  cJSON_AddNumberToObject(o, "volume_per_atom_a3", m->v_atom_a3);
+  cJSON_AddNumberToObject(o, "space_group_number", m->sg);
+  cJSON_AddStringToObject(o, "space_group", m->sg > 0 ? m->sg_symbol : "");
+  cJSON_AddStringToObject(o, "pearson", m->pearson);
+  cJSON_AddNumberToObject(o, "times_found", (double)m->times_found);
+  cJSON_AddNumberToObject(o, "first_found_candidate", (double)f->id);
+  cJSON_AddStringToObject(o, "outcome", x->outcome);
+  cJSON_AddNumberToObject(o, "steps", x->steps);
+  return o;
+}
+
+static char *summary_json(const nacre_search_report *r, int top,
+                          double wall_s) {
+  const nacre_search_config *cfg = &r->config;
+  char comp[128];
+  nacre_composition_format(&cfg->composition, comp, sizeof comp);
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "composition", comp);
+  cJSON_AddNumberToObject(root, "natoms",
+                          nacre_composition_natoms(&cfg->composition));
+  cJSON_AddNumberToObject(root, "pressure_gpa", cfg->pressure_gpa);
+  cJSON_AddStringToObject(root, "engine", nacre_engine_name(cfg->engine));
+  cJSON_AddStringToObject(root, "potential", cfg->potential);
+  cJSON_AddNumberToObject(root, "seed", (double)cfg->seed);
+  cJSON_AddNumberToObject(root, "budget", cfg->budget);
+  cJSON_AddNumberToObject(root, "fmax_ev_a", cfg->relax.fmax_ev_a);
+  cJSON_AddNumberToObject(root, "smax_gpa", cfg->relax.smax_gpa);
+  cJSON_AddNumberToObject(root, "max_steps", cfg->relax.max_steps);
+  cJSON_AddNumberToObject(root, "symprec_a", cfg->symprec);
+  cJSON_AddNumberToObject(root, "relaxed", (double)r->relaxed);
+  cJSON_AddNumberToObject(root, "failed", (double)r->failed);
+  cJSON_AddNumberToObject(root, "pending", (double)r->pending);
+  cJSON *fails = cJSON_AddObjectToObject(root, "failures");
+  for (int k = 0; k < r->failures.n; k++)
+    cJSON_AddNumberToObject(fails, r->failures.reason[k],
+                            (double)r->failures.count[k]);
+  cJSON_AddNumberToObject(root, "unique", (double)r->nminima);
+  cJSON_AddStringToObject(root, "stop_reason", r->stop_reason);
+  if (wall_s > 0) cJSON_AddNumberToObject(root, "wall_s", wall_s);
+  cJSON *arr = cJSON_AddArrayToObject(root, "minima");
+  for (long k = 0; k < r->nminima; k++) {
+    cJSON *o = minimum_json(&r->minima[k], k + 1);
+    if (k < top) {
+      char name[32];
+      snprintf(name, sizeof name, "rank%02ld", k + 1);
+      cJSON_AddStringToObject(o, "file", name);
+    }
+    cJSON_AddItemToArray(arr, o);
+  }
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  return text;
+}
+
+nacre_status nacre_search_report_write(const nacre_search_report *r,
+                                       const char *dir, int top,
+                                       double wall_s, char **json,
+                                       nacre_error *err) {
+  if (json) *json = NULL;
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: %s", dir, strerror(errno));
+  const nacre_search_config *cfg = &r->config;
+  size_t plen = strlen(dir) + 64;
+  char *path = malloc(plen);
+  if (!path) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = NACRE_OK;
+  for (long k = 0; k < r->nminima && k < top && !st; k++) {
+    const nacre_search_minimum *m = &r->minima[k];
+    char name[32];
+    snprintf(name, sizeof name, "rank%02ld", k + 1);
+    if (m->cell) {
+      snprintf(path, plen, "%s/%s.cif", dir, name);
+      st = write_cif(path, m, name, cfg->pressure_gpa, cfg->symprec, err);
+    }
+    snprintf(path, plen, "%s/%s.POSCAR", dir, name);
+    if (!st)
+      st = write_poscar(path, m, m->cell ? m->cell : m->c->relaxed, name,
+                        cfg->pressure_gpa, err);
+  }
+  if (!st) {
+    snprintf(path, plen, "%s/minima.extxyz", dir);
+    st = write_extxyz(path, r, err);
+  }
+  char *text = NULL;
+  if (!st && !(text = summary_json(r, top, wall_s)))
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (!st) {
+    snprintf(path, plen, "%s/summary.json", dir);
+    nacre_atomic_file af;
+    st = nacre_atomic_open(&af, path, err);
+    if (!st) {
+      fputs(text, af.fp);
+      fputc('\n', af.fp);
+      st = nacre_atomic_commit(&af, err);
+    }
+    if (st) nacre_error_prefix(err, "%s: ", path);
+  }
+  free(path);
+  if (!st && json) *json = text;
+  else free(text);
+  return st;
+}
