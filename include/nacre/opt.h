@@ -146,10 +146,19 @@ typedef struct nacre_relax_result {
   double fmax;                 /* eV/Å */
   double smax_gpa;             /* GPa */
   int sg_start;                /* space group kept when keep_symmetry, else 0 */
+  /* The stress targeted, GPa, ASE sign: the target stress, or −P on the
+   * diagonal for a pressure. With keep_symmetry the target is first
+   * averaged over the group (a stress the group forbids cannot be reached
+   * without breaking it); target_change_gpa is the largest change that made
+   * to a component (0: the target respected the group). */
+  double target_stress_gpa[6];
+  double target_change_gpa;
 } nacre_relax_result;
 
 /* Relaxes s in place with calculator c. ctx may be NULL. With keep_symmetry
- * the structure is first symmetrised within symprec. */
+ * the structure is first symmetrised within symprec, and the target stress
+ * averaged over the group (reported in res->target_stress_gpa and
+ * res->target_change_gpa). */
 nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
                          const nacre_relax_options *opt, const nacre_ctx *ctx,
                          nacre_relax_result *res, nacre_error *err);

@@ -16,26 +16,30 @@ static const char *const CMD = "relax";
 
 static void help(void) {
   printf(
-      "Usage: nacre relax STRUCTURE --potential SPEC [options]\n"
+      "Usage: nacre relax STRUCTURE -p SPEC [options]\n"
       "\n"
       "Relaxes the atoms and/or the cell of STRUCTURE (POSCAR, extxyz, CIF, ...;\n"
       "path@N picks frame N) by minimising the enthalpy H = E + PV, and prints\n"
       "each step (step, H/atom, max force, max residual stress, volume/atom).\n"
       "\n"
       "Options:\n"
-      "  --potential SPEC     potential file or inline spec (required), e.g.\n"
-      "                       lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1\n"
+      "  -p, --potential SPEC potential file or inline spec (required), e.g.\n"
+      "                       lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1;\n"
+      "                       it must know every element of STRUCTURE\n"
       "  --pressure GPA       hydrostatic pressure in GPa (default 0)\n"
       "  --stress XX,YY,ZZ,YZ,XZ,XY\n"
       "                       target stress tensor in GPa, ASE sign (positive =\n"
       "                       tensile): the stress the relaxed cell should show.\n"
       "                       A pressure P is the stress -P,-P,-P,0,0,0. Not with\n"
-      "                       --pressure.\n"
+      "                       --pressure. With --keep-symmetry the target is\n"
+      "                       averaged over the space group (a warning says by\n"
+      "                       how much) and the stress targeted is reported.\n"
       "  --fmax F             converged when every atomic force <= F eV/Å\n"
       "                       (default 0.01)\n"
       "  --smax S             ... and every residual stress component <= S GPa\n"
       "                       (default 0.01)\n"
-      "  --steps N            at most N steps (force evaluations; default 1000)\n"
+      "  --max-steps N        at most N optimiser steps (force evaluations;\n"
+      "                       default 1000)\n"
       "  --mode MODE          full (atoms and cell, default), atoms (cell fixed),\n"
       "                       cell (fractional coordinates fixed), fixed-volume,\n"
       "                       fixed-shape (isotropic scaling of the cell)\n"
@@ -44,7 +48,7 @@ static void help(void) {
       "  --keep-symmetry      symmetrise forces and stress with the space group\n"
       "                       found at the start, so the group never drops\n"
       "  --symprec A          symmetry tolerance in Å for --keep-symmetry and the\n"
-      "                       summary (default 0.01)\n"
+      "                       summary (default %g)\n"
       "  -o, --output OUT     write the final structure; the format follows the\n"
       "                       name (POSCAR/CONTCAR, *.vasp, *.xyz/*.extxyz, *.cif)\n"
       "  --trajectory FILE    append every accepted step to FILE as extended XYZ\n"
@@ -59,8 +63,16 @@ static void help(void) {
       "  -q, --quiet          print only the summary\n"
       "  -h, --help           this help\n"
       "\n"
+      "The relaxation stops early, with a named outcome, on overlapping atoms\n"
+      "(overlap, bad-start), a cell that explodes (exploded) or collapses beyond\n"
+      "any physical state (collapsed: two atoms closer than 0.3 of their\n"
+      "covalent radii, or a volume per atom below 0.03 of the covalent spheres'\n"
+      "or 0.1 Å^3), or a non-finite energy (numeric). --json keys:\n"
+      "doc/relax-json.md.\n"
+      "\n"
       "Exit status: 0 converged, 1 not converged or failed (the last structure is\n"
-      "still written), 2 usage error.\n");
+      "still written), 2 usage error.\n",
+      NACRE_SYMPREC_DEFAULT);
 }
 
 typedef struct progress_state {
@@ -137,7 +149,7 @@ static int parse_args(int argc, char **argv, args *a) {
     if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
       help();
       return -1;
-    } else if (!strcmp(o, "--potential")) {
+    } else if (!strcmp(o, "-p") || !strcmp(o, "--potential")) {
       NEED_VALUE();
       a->potential = argv[++i];
     } else if (!strcmp(o, "--pressure")) {
@@ -154,7 +166,7 @@ static int parse_args(int argc, char **argv, args *a) {
     } else if (!strcmp(o, "--smax")) {
       NEED_VALUE();
       if (cli_parse_double(CMD, o, argv[++i], &a->opt.smax_gpa)) return CLI_USAGE;
-    } else if (!strcmp(o, "--steps")) {
+    } else if (!strcmp(o, "--max-steps") || !strcmp(o, "--steps")) {
       NEED_VALUE();
       if (cli_parse_int(CMD, o, argv[++i], &a->opt.max_steps)) return CLI_USAGE;
     } else if (!strcmp(o, "--max-step")) {
@@ -206,7 +218,7 @@ static int parse_args(int argc, char **argv, args *a) {
   if (!(a->opt.fmax > 0) || !(a->opt.smax_gpa > 0) || a->opt.max_steps < 0 ||
       !(a->opt.max_step > 0) || !(a->symprec > 0))
     return cli_usage(CMD, "--fmax, --smax, --max-step and --symprec must be "
-                          "positive and --steps non-negative");
+                          "positive and --max-steps non-negative");
   a->opt.symprec = a->symprec;
   return 0;
 }
@@ -225,17 +237,20 @@ static void add_final_checks(cJSON *o, const nacre_result *f) {
     cJSON_AddBoolToObject(o, "outside_training_domain", nacre_domain_report_outside(&f->domain));
 }
 
+/* written: the output file was written (it is named only then). */
 static void print_summary(const args *a, const nacre_structure *s,
                           const nacre_relax_result *r,
                           const nacre_symmetry *sym, double wall_s,
-                          cJSON *steps, const nacre_result *final) {
+                          cJSON *steps, const nacre_result *final,
+                          int written) {
   double n = s->natoms > 0 ? s->natoms : 1;
   char formula[256];
   nacre_structure_formula(s, formula, sizeof formula);
   if (a->json) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "structure", a->structure);
+    cJSON_AddStringToObject(o, "file", a->structure);
     cJSON_AddStringToObject(o, "formula", formula);
+    cJSON_AddNumberToObject(o, "natoms", s->natoms);
     cJSON_AddStringToObject(o, "outcome", nacre_relax_outcome_name(r->outcome));
     cJSON_AddBoolToObject(o, "converged", r->outcome == NACRE_RELAX_CONVERGED);
     cJSON_AddStringToObject(o, "message", r->message);
@@ -252,16 +267,20 @@ static void print_summary(const args *a, const nacre_structure *s,
     double sg[6];
     for (int k = 0; k < 6; k++) sg[k] = r->stress[k] * NACRE_EV_A3_TO_GPA;
     cJSON_AddItemToObject(o, "stress_gpa", cJSON_CreateDoubleArray(sg, 6));
+    cJSON_AddItemToObject(o, "target_stress_gpa",
+                          cJSON_CreateDoubleArray(r->target_stress_gpa, 6));
+    cJSON_AddNumberToObject(o, "target_change_gpa", r->target_change_gpa);
     cJSON_AddNumberToObject(o, "fmax_ev_a", r->fmax);
     cJSON_AddNumberToObject(o, "smax_gpa", r->smax_gpa);
     if (sym) {
       cJSON_AddNumberToObject(o, "space_group_number", sym->sg_number);
       cJSON_AddStringToObject(o, "space_group", sym->international);
       cJSON_AddStringToObject(o, "pearson", sym->pearson);
+      cJSON_AddNumberToObject(o, "symprec_a", a->symprec);
     }
     add_final_checks(o, final);
     cJSON_AddNumberToObject(o, "wall_s", wall_s);
-    if (a->output) cJSON_AddStringToObject(o, "output", a->output);
+    if (written) cJSON_AddStringToObject(o, "output", a->output);
     cJSON_AddItemToObject(o, "trajectory_steps", steps);
     char *text = cJSON_Print(o);
     if (text) puts(text);
@@ -275,6 +294,12 @@ static void print_summary(const args *a, const nacre_structure *s,
          r->energy / n);
   printf("  volume/atom %.5f Å^3   pressure %.4f GPa\n", r->volume / n,
          r->pressure_gpa);
+  if (a->have_stress)
+    printf("  target stress %g,%g,%g,%g,%g,%g GPa%s\n", r->target_stress_gpa[0],
+           r->target_stress_gpa[1], r->target_stress_gpa[2],
+           r->target_stress_gpa[3], r->target_stress_gpa[4],
+           r->target_stress_gpa[5],
+           r->target_change_gpa > 0 ? " (averaged over the space group)" : "");
   if (sym)
     printf("  space group %s (%d)   Pearson %s   (symprec %g Å)\n",
            sym->international, sym->sg_number, sym->pearson, a->symprec);
@@ -285,7 +310,7 @@ static void print_summary(const args *a, const nacre_structure *s,
            final->committee_energy_dev_per_atom);
   printf("  %d steps, %ld force calls, %ld energy calls, %.3f s\n", r->steps,
          r->force_calls, r->energy_calls, wall_s);
-  if (a->output) printf("  written to %s\n", a->output);
+  if (written) printf("  written to %s\n", a->output);
 }
 
 static int run(int argc, char **argv) {
@@ -312,7 +337,10 @@ static int run(int argc, char **argv) {
     cli_fail(CMD, &err);
     goto done;
   }
-  if (!(calc = nacre_calc_new(pot, -1.0, &err))) {
+  /* every element known before anything is written */
+  if (nacre_potential_supports(pot, s, &err) ||
+      !(calc = nacre_calc_new(pot, -1.0, &err))) {
+    nacre_error_prefix(&err, "%s: ", a.structure);
     cli_fail(CMD, &err);
     goto done;
   }
@@ -353,15 +381,32 @@ static int run(int argc, char **argv) {
             have_final && nacre_domain_report_outside(&fin.domain)
                 ? "; the final structure is outside too"
                 : "");
-  print_summary(&a, s, &r, sym, wall, ps.steps, have_final ? &fin : NULL);
-  nacre_result_free(&fin);
-  ps.steps = NULL;
+  if (r.target_change_gpa > 1e-6)
+    fprintf(stderr,
+            "nacre relax: warning: --keep-symmetry: the target stress was "
+            "averaged over the space group %s, which forbids part of it "
+            "(components changed by up to %.4g GPa); targeted "
+            "%g,%g,%g,%g,%g,%g GPa\n",
+            sym ? sym->international : "of the start", r.target_change_gpa,
+            r.target_stress_gpa[0], r.target_stress_gpa[1],
+            r.target_stress_gpa[2], r.target_stress_gpa[3],
+            r.target_stress_gpa[4], r.target_stress_gpa[5]);
   rc = r.outcome == NACRE_RELAX_CONVERGED ? CLI_OK : CLI_FAILED;
   if (st == NACRE_ERR_INTERRUPTED) fprintf(stderr, "nacre relax: %s\n", err.message);
-  if (a.output && nacre_write_structure(a.output, s, NACRE_FORMAT_AUTO, &err)) {
-    nacre_error_prefix(&err, "writing %s: ", a.output);
-    rc = cli_fail(CMD, &err);
+  nacre_error werr;
+  int written = 0;
+  if (a.output) {
+    if (nacre_write_structure(a.output, s, NACRE_FORMAT_AUTO, &werr)) {
+      nacre_error_prefix(&werr, "writing %s: ", a.output);
+      rc = cli_fail(CMD, &werr);
+    } else {
+      written = 1;
+    }
   }
+  print_summary(&a, s, &r, sym, wall, ps.steps, have_final ? &fin : NULL,
+                written);
+  nacre_result_free(&fin);
+  ps.steps = NULL;
 
 done:
   if (ps.traj && fclose(ps.traj)) {

@@ -40,6 +40,10 @@ static void help(void) {
       "  --json           print everything as JSON on standard output\n"
       "  -h, --help       this text\n"
       "\n"
+      "The default tolerance is the one of every nacre command (relax, search,\n"
+      "phonon): a CIF written by nacre search gives the group of its table.\n"
+      "--json keys: doc/symmetry-json.md.\n"
+      "\n"
       "Exit status: 0 success, 1 failure (unreadable file, spglib failure),\n"
       "2 usage error.\n",
       DEFAULT_SYMPREC);
@@ -133,15 +137,15 @@ static void print_sites(const nacre_symmetry *sym, const nacre_structure *s,
 
 static cJSON *json_group(const nacre_symmetry *sym) {
   cJSON *g = cJSON_CreateObject();
-  cJSON_AddNumberToObject(g, "number", sym->sg_number);
-  cJSON_AddStringToObject(g, "international", sym->international);
+  cJSON_AddNumberToObject(g, "space_group_number", sym->sg_number);
+  cJSON_AddStringToObject(g, "space_group", sym->international);
   cJSON_AddNumberToObject(g, "hall_number", sym->hall_number);
   cJSON_AddStringToObject(g, "hall_symbol", sym->hall_symbol);
   cJSON_AddStringToObject(g, "point_group", sym->point_group);
   cJSON_AddStringToObject(g, "crystal_system", sym->crystal_system);
   cJSON_AddStringToObject(g, "pearson", sym->pearson);
-  cJSON_AddNumberToObject(g, "symprec", sym->symprec);
-  cJSON_AddNumberToObject(g, "nops", sym->nops);
+  cJSON_AddNumberToObject(g, "symprec_a", sym->symprec);
+  cJSON_AddNumberToObject(g, "operations_count", sym->nops);
   return g;
 }
 

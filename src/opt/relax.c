@@ -65,6 +65,7 @@ typedef struct relax_state {
   unsigned char *fixed;  /* 3N, 1 = atom coordinate held */
   nacre_result r;
   nacre_symmetry *sym;
+  double target_change;  /* GPa: largest change of the target by the group */
   double *scratch;       /* 3N */
   double *radius;        /* N covalent radii, Å */
   double sphere_volume;  /* mean (4π/3) r³ over the atoms, Å^3 */
@@ -578,11 +579,15 @@ static nacre_status setup_symmetry(relax_state *st, nacre_error *err) {
   s = nacre_symmetry_analyze(st->s, st->opt->symprec, &st->sym, err);
   if (s) return s;
   /* The target stress must respect the group, or it would break it. */
-  double tv[6];
+  double tv[6], t0[6];
   nacre_voigt_from_mat3(st->tau, tv);
+  memcpy(t0, tv, sizeof t0);
   memset(st->scratch, 0, 3 * (size_t)st->n * sizeof(double));
   s = nacre_symmetry_symmetrize_forces(st->sym, st->s, st->scratch, tv, err);
   if (s) return s;
+  for (int k = 0; k < 6; k++)
+    st->target_change =
+        fmax(st->target_change, fabs(tv[k] - t0[k]) * NACRE_EV_A3_TO_GPA);
   nacre_mat3_from_voigt(tv, st->tau);
   return NACRE_OK;
 }
@@ -624,6 +629,10 @@ static void fill_result(const relax_state *st, const path *w,
   res->fmax = w->p.fmax;
   res->smax_gpa = w->p.smax_gpa;
   res->sg_start = st->sym ? st->sym->sg_number : 0;
+  double tv[6];
+  nacre_voigt_from_mat3(st->tau, tv);
+  for (int k = 0; k < 6; k++) res->target_stress_gpa[k] = tv[k] * NACRE_EV_A3_TO_GPA;
+  res->target_change_gpa = st->target_change;
   switch (w->outcome) {
   case NACRE_RELAX_CONVERGED:
     snprintf(res->message, sizeof res->message,

@@ -1,8 +1,14 @@
 /* test_relax_cli.c — `nacre relax` end to end with Lennard-Jones: the JSON
  * summary agrees with the written structure and the trajectory (one frame
  * per reported step), the target pressure is reached, and the exit codes
- * follow the CLI rules (0 converged, 1 failed or bad start, 2 usage). */
+ * follow the CLI rules (0 converged, 1 failed or bad start, 2 usage).
+ * Also: a target stress that the kept group forbids is averaged over it
+ * with a warning and the stress targeted reported; an unwritable -o fails
+ * without claiming "written to"; an element the potential does not know is
+ * refused before the trajectory is created; --max-steps (and the old
+ * --steps) bound the steps. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,6 +119,68 @@ int main(void) {
   text = slurp("bad.txt");
   CHECK(text && strstr(text, "bad start"), "bad start reported: %.300s", text ? text : "");
   free(text);
+
+  /* --stress with --keep-symmetry on fcc: the group averages the target */
+  char fin[256];
+  snprintf(fin, sizeof fin, "%s/fcc.vasp", dir);
+  {
+    int one[3] = {1, 1, 1};
+    nacre_structure *f = build_bulk("fcc", 18, 5.3, one);
+    CHECK_OK(nacre_write_structure(fin, f, NACRE_FORMAT_AUTO, &err), &err);
+    nacre_structure_free(f);
+    snprintf(args, sizeof args,
+             "%s -p %s --stress 0.1,-0.2,0,0,0,0.04 --keep-symmetry --json", fin,
+             LJ);
+    CHECK(run(args, "sym.json") == 0, "fcc under a stress, keeping Fm-3m");
+    text = slurp("sym.json");
+    const char *js = text ? strchr(text, '{') : NULL;
+    CHECK(text && strstr(text, "warning") && strstr(text, "averaged"),
+          "a warning says the target was averaged: %.300s", text ? text : "");
+    cJSON *o = js ? cJSON_Parse(js) : NULL;
+    cJSON *t = o ? cJSON_GetObjectItem(o, "target_stress_gpa") : NULL;
+    cJSON *c = o ? cJSON_GetObjectItem(o, "target_change_gpa") : NULL;
+    double mean = (0.1 - 0.2 + 0) / 3;
+    int ok = cJSON_GetArraySize(t) == 6 && cJSON_IsNumber(c);
+    for (int k = 0; ok && k < 6; k++)
+      ok = fabs(cJSON_GetArrayItem(t, k)->valuedouble - (k < 3 ? mean : 0)) < 1e-9;
+    CHECK(ok && fabs(c->valuedouble - (0.2 + mean)) < 1e-9,
+          "the stress targeted, -1/30 GPa on the diagonal, is reported (change "
+          "%g GPa)", c ? c->valuedouble : -1);
+    cJSON_Delete(o);
+    free(text);
+  }
+
+  /* an unwritable output fails without claiming it was written */
+  snprintf(args, sizeof args, "%s -p %s -o /nonexistent/dir/x.vasp", fin, LJ);
+  CHECK(run(args, "noout.txt") == 1, "unwritable -o exits 1");
+  text = slurp("noout.txt");
+  CHECK(text && !strstr(text, "written to") && strstr(text, "/nonexistent"),
+        "no \"written to\", the failure named: %.300s", text ? text : "");
+  free(text);
+
+  /* an element the potential does not know: nothing written */
+  {
+    const char *na = test_shared_path("maise/models/nn_Na_d3_v0");
+    if (na) {
+      char tr[256];
+      snprintf(tr, sizeof tr, "%s/never.xyz", dir);
+      snprintf(args, sizeof args, "%s -p %s --trajectory %s", in, na, tr);
+      CHECK(run(args, "species.txt") == 1, "Ar with the Na model exits 1");
+      CHECK(access(tr, F_OK) != 0, "and creates no trajectory");
+    }
+  }
+
+  /* --max-steps, and --steps as its old name */
+  snprintf(args, sizeof args, "%s -p %s --pressure 1 --max-steps 2 --json",
+           fin, LJ);
+  run(args, "max.json");
+  text = slurp("max.json");
+  CHECK(text && strstr(text, "\"steps\":\t2") && strstr(text, "max-steps"),
+        "--max-steps 2 stops after 2 steps as max-steps: %.200s",
+        text ? text : "");
+  free(text);
+  snprintf(args, sizeof args, "%s -p %s --pressure 1 --steps 2 -q", fin, LJ);
+  CHECK(run(args, "steps.txt") == 1, "--steps is still accepted");
 
   /* usage errors and help */
   snprintf(args, sizeof args, "%s --potential %s --pressure 1 --stress 1,1,1,0,0,0", in, LJ);

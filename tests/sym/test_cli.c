@@ -35,7 +35,7 @@ static const cJSON *get(const cJSON *o, const char *key) {
 static int sg_of(const char *json) {
   cJSON *root = cJSON_Parse(json);
   const cJSON *sym = get(root, "symmetry");
-  int n = cJSON_IsNumber(get(sym, "number")) ? get(sym, "number")->valueint : -1;
+  int n = cJSON_IsNumber(get(sym, "space_group_number")) ? get(sym, "space_group_number")->valueint : -1;
   cJSON_Delete(root);
   return n;
 }
@@ -61,10 +61,10 @@ int main(void) {
   cJSON *root = cJSON_Parse(out);
   CHECK(root != NULL, "output is JSON");
   const cJSON *sym = get(root, "symmetry");
-  CHECK(cJSON_IsNumber(get(sym, "number")) && get(sym, "number")->valueint == 186,
+  CHECK(cJSON_IsNumber(get(sym, "space_group_number")) && get(sym, "space_group_number")->valueint == 186,
         "wurtzite is group 186");
-  CHECK(cJSON_IsString(get(sym, "international")) &&
-            !strcmp(get(sym, "international")->valuestring, "P6_3mc"),
+  CHECK(cJSON_IsString(get(sym, "space_group")) &&
+            !strcmp(get(sym, "space_group")->valuestring, "P6_3mc"),
         "wurtzite symbol P6_3mc");
   CHECK(cJSON_IsString(get(sym, "pearson")) &&
             !strcmp(get(sym, "pearson")->valuestring, "hP4"),
