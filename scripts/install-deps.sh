@@ -8,6 +8,7 @@ build_pkgs=(
   build-essential cmake pkg-config
   libsymspg-dev libopenblas-dev liblapacke-dev
   libsqlite3-dev libqhull-dev libcjson-dev zlib1g-dev
+  libsvm-dev liblinear-dev
 )
 # Reference tools used only by tests (never linked into the library).
 test_pkgs=(
@@ -16,6 +17,8 @@ test_pkgs=(
   # the Python package's tests (python/tests): pytest, phonopy through ASE,
   # pip for the offline `pip install ./python`
   python3-pytest python3-phonopy python3-pip
+  # svm-train/svm-predict: the fit layer's SVC checked against libsvm's tools
+  libsvm-tools
 )
 # DFT codes for the labelling drivers and their tests.
 dft_pkgs=(abinit abinit-data quantum-espresso quantum-espresso-data openmpi-bin)
