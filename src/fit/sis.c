@@ -1,0 +1,1029 @@
+/* sis.c — SISSO's descriptor search (Ouyang et al., Phys. Rev. Materials
+ * 2, 083802 (2018)): for each dimension d = 1..D, sure independence
+ * screening keeps the S features of Φ_R that score best against what the
+ * (d−1)-dimensional model left unexplained (the residual, or the samples
+ * still in overlapping class domains); the ℓ0 step then tries every
+ * d-tuple of all features screened so far. With k folds the same pass over
+ * Φ_R screens for every training part at once (each part keeps its own
+ * best S), so the cross-validated error covers the whole method. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "score.h"
+#include "space.h"
+
+void nacre_fit_sis_options_init(nacre_fit_sis_options *o) {
+  memset(o, 0, sizeof *o);
+  o->task = NACRE_FIT_REGRESSION;
+  o->class_score = NACRE_FIT_SCORE_OVERLAP;
+  o->rung = 2;
+  o->ops = NACRE_FIT_OP_ALL;
+  o->max_abs_value = 1e10;
+  o->dim = 2;
+  o->sis_size = 100;
+  o->folds = 5;
+  o->seed = 1;
+  o->max_memory_bytes = 2e9;
+}
+
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+/* One training part: every row (the reported model) or all but one fold. */
+typedef struct fit_set {
+  unsigned char *train;  /* rows of this part */
+  unsigned char *mask;   /* rows screened in the current pass */
+  double *w;             /* mask as 0/1 */
+  double nw;
+  double *t;             /* regression: screening target, centred on mask */
+  double tnorm;
+  double tmean;          /* mean of the target over mask (first pass) */
+  fit_topk best;         /* this pass's screened features */
+  int nsub;              /* the subspace: every pass so far, in order */
+  fit_entry *sub;
+  double *subv;          /* nsub × n values */
+  uint64_t *subfp;       /* sorted fingerprints of sub (exclusion) */
+  uint64_t *deepened;    /* fingerprints of features already deepened */
+  int ndeepened;
+  int tuple[3];          /* the current dimension's ℓ0 winner */
+  double key[3];
+  nacre_fit_model *model;
+  double *pred;          /* that model on every row */
+} fit_set;
+
+typedef struct sis_run {
+  const nacre_fit_data *d;
+  const nacre_fit_sis_options *o;
+  const nacre_ctx *ctx;
+  int nthreads;
+  fit_space sp;
+  int n;
+  int nclass;
+  int *cls;              /* class index per row (classification) */
+  double *classes;
+  int K, nsets;          /* sets[K] is the full data */
+  fit_set *sets;
+  int *fold;
+  int by_fold;           /* every set screens its training rows (the first
+                            pass): per-fold sums give each set's */
+  int only_set;          /* ≥ 0: candidates are scored for this set only */
+} sis_run;
+
+/* ---- streaming: score every candidate for every set ------------------ */
+
+#define STUMP_BINS 128
+
+typedef struct sis_thread {
+  sis_run *run;
+  fit_topk *tk;
+  fit_scratch scr;
+  unsigned char *bins; /* bin of each row (errors score) */
+  int *hist;           /* (K + 1) × 2 × STUMP_BINS counts: per fold, total */
+} sis_thread;
+
+static void thread_free(sis_thread *th) {
+  if (th->tk)
+    for (int s = 0; s < th->run->nsets; s++) fit_topk_free(&th->tk[s]);
+  free(th->tk);
+  fit_scratch_free(&th->scr);
+  free(th->bins);
+  free(th->hist);
+  free(th);
+}
+
+static void *sis_make(void *user, int thread) {
+  (void)thread;
+  sis_run *r = user;
+  sis_thread *th = calloc(1, sizeof *th);
+  if (!th) return NULL;
+  th->run = r;
+  th->tk = calloc((size_t)r->nsets, sizeof *th->tk);
+  th->bins = malloc((size_t)r->n);
+  th->hist = malloc((size_t)(r->K + 1) * 2 * STUMP_BINS * sizeof *th->hist);
+  int ok = th->tk && th->bins && th->hist && fit_scratch_init(&th->scr, r->n);
+  for (int s = 0; ok && s < r->nsets; s++) ok = fit_topk_init(&th->tk[s], r->o->sis_size);
+  if (!ok) {
+    thread_free(th);
+    return NULL;
+  }
+  return th;
+}
+
+/* Merges a thread's lists into the sets' lists. */
+static void sis_free(void *user, void *state) {
+  sis_run *r = user;
+  sis_thread *th = state;
+#pragma omp critical(fit_sis_merge)
+  for (int s = 0; s < r->nsets; s++) {
+    fit_topk *dst = &r->sets[s].best;
+    for (int k = 0; k < th->tk[s].n; k++)
+      if (fit_topk_accepts(dst, th->tk[s].buf[k].key, &th->tk[s].buf[k].c))
+        fit_topk_push(dst, &th->tk[s].buf[k]);
+  }
+  thread_free(th);
+}
+
+static int in_subspace(const fit_set *set, uint64_t fp) {
+  int lo = 0, hi = set->nsub;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (set->subfp[mid] < fp) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < set->nsub && set->subfp[lo] == fp;
+}
+
+/* Bin of each row on [min v, max v] (STUMP_BINS bins) into th->bins. */
+static void bin_rows(sis_thread *th, const double *v, int n) {
+  double lo = v[0], hi = v[0];
+  for (int i = 1; i < n; i++) {
+    lo = v[i] < lo ? v[i] : lo;
+    hi = v[i] > hi ? v[i] : hi;
+  }
+  const double scale = STUMP_BINS / (hi - lo);
+  for (int i = 0; i < n; i++) {
+    int b = (int)((v[i] - lo) * scale);
+    th->bins[i] = (unsigned char)(b < STUMP_BINS ? b : STUMP_BINS - 1);
+  }
+}
+
+/* Class counts per bin for each fold and (last) for all rows. */
+static void fold_histograms(sis_thread *th) {
+  const sis_run *r = th->run;
+  const int K = r->K, nb = 2 * STUMP_BINS;
+  int *h = th->hist;
+  memset(h, 0, (size_t)(K + 1) * nb * sizeof *h);
+  for (int i = 0; i < r->n; i++) h[r->fold[i] * nb + r->cls[i] * STUMP_BINS + th->bins[i]]++;
+  for (int f = 0; f < K; f++)
+    for (int b = 0; b < nb; b++) h[K * nb + b] += h[f * nb + b];
+}
+
+/* Bounds on set s's threshold errors from the histograms: −1 when the
+ * feature cannot enter the set's list, the exact errors when the bounds
+ * meet, else −2 (sort needed). */
+static int stump_bounds(const sis_thread *th, int s, const fit_topk *tk) {
+  const sis_run *r = th->run;
+  int h[2 * STUMP_BINS];
+  if (r->by_fold) {
+    const int K = r->K, nb = 2 * STUMP_BINS;
+    const int *total = th->hist + K * nb, *fold = th->hist + s * nb;
+    for (int b = 0; b < nb; b++) h[b] = s == K ? total[b] : total[b] - fold[b];
+  } else {
+    memset(h, 0, sizeof h);
+    const fit_set *set = &r->sets[s];
+    for (int i = 0; i < r->n; i++)
+      if (set->mask[i]) h[r->cls[i] * STUMP_BINS + th->bins[i]]++;
+  }
+  int upper, lower = fit_stump_bound(STUMP_BINS, h, h + STUMP_BINS, &upper);
+  if (tk->full && lower > tk->bar.key[0]) return -1;
+  return lower == upper ? lower : -2;
+}
+
+/* |Pearson r| keys of every set from per-fold sums (first pass, where the
+ * target is y on every set): with v' = v − mean(v), Σ_set v'(y − ȳ_set) =
+ * Σ_set v'y − ȳ_set Σ_set v'. */
+static void fold_correlations(const sis_run *r, const double *v, double mu, double (*keys)[3]) {
+  const int K = r->K;
+  double s1[64] = {0}, s2[64] = {0}, sy[64] = {0};
+  const double *y = r->d->y;
+  for (int i = 0; i < r->n; i++) {
+    double d = v[i] - mu;
+    int f = r->fold[i];
+    s1[f] += d;
+    s2[f] += d * d;
+    sy[f] += d * y[i];
+  }
+  double t1 = 0, t2 = 0, ty = 0;
+  for (int f = 0; f < K; f++) {
+    t1 += s1[f];
+    t2 += s2[f];
+    ty += sy[f];
+  }
+  for (int s = 0; s <= K; s++) {
+    const fit_set *set = &r->sets[s];
+    double a1 = s == K ? t1 : t1 - s1[s], a2 = s == K ? t2 : t2 - s2[s];
+    double ay = s == K ? ty : ty - sy[s];
+    double sxx = a2 - a1 * a1 / set->nw, sxy = ay - set->tmean * a1;
+    keys[s][1] = keys[s][2] = 0;
+    keys[s][0] = sxx > 1e-24 * a2 && set->tnorm > 0 ? -fabs(sxy / (sqrt(sxx) * set->tnorm)) : 0;
+  }
+}
+
+static void sis_visit(void *state, const fit_candidate *c, const double *v) {
+  sis_thread *th = state;
+  const sis_run *r = th->run;
+  const int n = r->n;
+  int have_fp = 0, ordered = 0, binned = 0;
+  uint64_t fp = 0;
+  double mu = 0, (*fold_keys)[3] = NULL, keys_store[65][3];
+  if (r->o->task == NACRE_FIT_REGRESSION) {
+    for (int i = 0; i < n; i++) mu += v[i];
+    mu /= n;
+    if (r->by_fold) {
+      fold_correlations(r, v, mu, keys_store);
+      fold_keys = keys_store;
+    }
+  }
+  for (int s = 0; s < r->nsets; s++) {
+    if (r->only_set >= 0 && s != r->only_set) continue;
+    const fit_set *set = &r->sets[s];
+    fit_topk *tk = &th->tk[s];
+    double key[3];
+    if (fold_keys) {
+      memcpy(key, fold_keys[s], sizeof key);
+    } else if (r->o->task == NACRE_FIT_REGRESSION) {
+      fit_score_correlation(n, v, mu, set->w, set->nw, set->t, set->tnorm, key);
+    } else if (r->o->class_score == NACRE_FIT_SCORE_OVERLAP) {
+      fit_score_overlap1d(n, v, r->cls, r->nclass, set->mask, key);
+    } else {
+      int e = -2;
+      if (r->nclass == 2) {
+        if (!binned) {
+          bin_rows(th, v, n);
+          if (r->by_fold) fold_histograms(th);
+          binned = 1;
+        }
+        e = stump_bounds(th, s, tk);
+        if (e == -1) continue;
+      }
+      if (e < 0) {
+        if (!ordered) {
+          fit_order_rows(&th->scr, v, n);
+          ordered = 1;
+        }
+        e = fit_stump_errors_pairs(n, v, th->scr.order, r->cls, r->nclass, set->mask);
+      }
+      if (tk->full && e > tk->bar.key[0]) continue;
+      double ovl[3];
+      fit_score_overlap1d(n, v, r->cls, r->nclass, set->mask, ovl);
+      key[0] = e;
+      key[1] = ovl[0];
+      key[2] = ovl[1];
+    }
+    if (!fit_topk_accepts(tk, key, c)) continue;
+    if (!have_fp) {
+      fp = fit_fingerprint(v, n);
+      have_fp = 1;
+    }
+    if (in_subspace(set, fp)) continue;
+    fit_entry e;
+    memcpy(e.key, key, sizeof key);
+    e.c = *c;
+    e.fp = fp;
+    fit_topk_push(tk, &e);
+  }
+}
+
+/* ---- sets -------------------------------------------------------------- */
+
+static void set_free(fit_set *s) {
+  free(s->train);
+  free(s->mask);
+  free(s->w);
+  free(s->t);
+  fit_topk_free(&s->best);
+  free(s->sub);
+  free(s->subv);
+  free(s->subfp);
+  free(s->deepened);
+  nacre_fit_model_free(s->model);
+  free(s->pred);
+}
+
+static int set_init(fit_set *s, int n, int cap_sub) {
+  memset(s, 0, sizeof *s);
+  s->train = calloc((size_t)n, 1);
+  s->mask = calloc((size_t)n, 1);
+  s->w = calloc((size_t)n, sizeof *s->w);
+  s->t = calloc((size_t)n, sizeof *s->t);
+  s->sub = calloc((size_t)cap_sub, sizeof *s->sub);
+  s->subv = malloc((size_t)cap_sub * (size_t)n * sizeof *s->subv);
+  s->subfp = calloc((size_t)cap_sub, sizeof *s->subfp);
+  s->pred = calloc((size_t)n, sizeof *s->pred);
+  s->deepened = calloc((size_t)cap_sub * 8 + 1, sizeof *s->deepened);
+  return s->deepened && s->train && s->mask && s->w && s->t && s->sub && s->subv && s->subfp && s->pred;
+}
+
+/* The rows a pass screens and, for regression, the centred target. */
+static void set_screen(sis_run *r, fit_set *s, const double *target,
+                       const unsigned char *rows) {
+  const int n = r->n;
+  s->nw = 0;
+  for (int i = 0; i < n; i++) {
+    s->mask[i] = rows[i];
+    s->w[i] = rows[i] ? 1.0 : 0.0;
+    s->nw += s->w[i];
+  }
+  if (!target) return;
+  double m = 0;
+  for (int i = 0; i < n; i++) m += s->w[i] * target[i];
+  m /= s->nw;
+  s->tmean = m;
+  s->tnorm = 0;
+  for (int i = 0; i < n; i++) {
+    s->t[i] = s->w[i] * (target[i] - m);
+    s->tnorm += s->t[i] * s->t[i];
+  }
+  s->tnorm = sqrt(s->tnorm);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Appends this pass's screened features to the subspace. */
+static void set_extend(sis_run *r, fit_set *s) {
+  fit_topk_finish(&s->best);
+  for (int k = 0; k < s->best.n; k++) {
+    s->sub[s->nsub] = s->best.buf[k];
+    fit_candidate_values(&r->sp, &s->best.buf[k].c, s->subv + (size_t)s->nsub * r->n);
+    s->nsub++;
+  }
+  for (int k = 0; k < s->nsub; k++) s->subfp[k] = s->sub[k].fp;
+  qsort(s->subfp, (size_t)s->nsub, sizeof *s->subfp, cmp_u64);
+  fit_topk_free(&s->best);
+}
+
+/* ---- ℓ0: regression ---------------------------------------------------- */
+
+typedef struct l0_best {
+  double key[3];
+  int tuple[3];
+} l0_best;
+
+static int l0_better(const double *key, const int *tuple, int d, const l0_best *b) {
+  int c = fit_key_cmp(key, b->key);
+  if (c) return c < 0;
+  for (int k = 0; k < d; k++)
+    if (tuple[k] != b->tuple[k]) return tuple[k] < b->tuple[k];
+  return 0;
+}
+
+/* Standardized columns of the subspace over the training rows: z_k has
+ * zero mean and unit norm there, so G = ZᵀZ is a correlation matrix and
+ * RSS(T) = |y_c|² − b_Tᵀ G_TT⁻¹ b_T for every tuple T. */
+static void l0_regression(sis_run *r, fit_set *s, int d) {
+  const int n = r->n, m = s->nsub;
+  int nt = 0;
+  for (int i = 0; i < n; i++) nt += s->train[i];
+  double *z = malloc((size_t)m * nt * sizeof *z), *yc = malloc((size_t)nt * sizeof *yc);
+  double *g = malloc((size_t)m * m * sizeof *g), *b = malloc((size_t)m * sizeof *b);
+  s->key[0] = INFINITY;
+  if (!z || !yc || !g || !b) goto done;
+  double ym = 0, yy = 0;
+  for (int i = 0, k = 0; i < n; i++)
+    if (s->train[i]) yc[k++] = r->d->y[i], ym += r->d->y[i];
+  ym /= nt;
+  for (int k = 0; k < nt; k++) yc[k] -= ym, yy += yc[k] * yc[k];
+  for (int f = 0; f < m; f++) {
+    double *zf = z + (size_t)f * nt, mean = 0, norm = 0;
+    const double *v = s->subv + (size_t)f * n;
+    for (int i = 0, k = 0; i < n; i++)
+      if (s->train[i]) zf[k++] = v[i], mean += v[i];
+    mean /= nt;
+    for (int k = 0; k < nt; k++) zf[k] -= mean, norm += zf[k] * zf[k];
+    norm = sqrt(norm);
+    for (int k = 0; k < nt; k++) zf[k] = norm > 0 ? zf[k] / norm : 0;
+    double bf = 0;
+    for (int k = 0; k < nt; k++) bf += zf[k] * yc[k];
+    b[f] = bf;
+  }
+#pragma omp parallel for num_threads(r->nthreads) schedule(dynamic, 4)
+  for (int f = 0; f < m; f++)
+    for (int h = 0; h <= f; h++) {
+      const double *a = z + (size_t)f * nt, *c = z + (size_t)h * nt;
+      double dot = 0;
+      for (int k = 0; k < nt; k++) dot += a[k] * c[k];
+      g[(size_t)f * m + h] = g[(size_t)h * m + f] = dot;
+    }
+  l0_best best = {{INFINITY, 0, 0}, {0, 0, 0}};
+#pragma omp parallel num_threads(r->nthreads)
+  {
+    l0_best mine = {{INFINITY, 0, 0}, {0, 0, 0}};
+#pragma omp for schedule(dynamic, 1)
+    for (int f0 = 0; f0 < m; f0++) {
+      int t[3] = {f0, 0, 0};
+      double key[3] = {0, 0, 0};
+      if (d == 1) {
+        if (g[(size_t)f0 * m + f0] > 0.5) { /* a column with unit norm */
+          key[0] = yy - b[f0] * b[f0];
+          if (l0_better(key, t, 1, &mine)) mine = (l0_best){{key[0], 0, 0}, {f0, 0, 0}};
+        }
+        continue;
+      }
+      for (t[1] = f0 + 1; t[1] < m; t[1]++) {
+        for (t[2] = d == 3 ? t[1] + 1 : 0; t[2] < (d == 3 ? m : 1); t[2]++) {
+          double a[9], rhs[3], sol[3];
+          for (int i = 0; i < d; i++) {
+            rhs[i] = sol[i] = b[t[i]];
+            for (int j = 0; j < d; j++) a[i * d + j] = g[(size_t)t[i] * m + t[j]];
+          }
+          if (!fit_cholesky_solve(d, a, sol)) continue;
+          double fit = 0;
+          for (int i = 0; i < d; i++) fit += rhs[i] * sol[i];
+          key[0] = yy - fit;
+          if (l0_better(key, t, d, &mine)) {
+            mine.key[0] = key[0];
+            memcpy(mine.tuple, t, sizeof t);
+          }
+        }
+      }
+    }
+#pragma omp critical(fit_l0_best)
+    if (l0_better(mine.key, mine.tuple, d, &best)) best = mine;
+  }
+  memcpy(s->tuple, best.tuple, sizeof best.tuple);
+  memcpy(s->key, best.key, sizeof best.key);
+done:
+  free(z);
+  free(yc);
+  free(g);
+  free(b);
+}
+
+/* ---- ℓ0: classification ------------------------------------------------ */
+
+static void tuple_key(sis_run *r, fit_set *s, const int *t, int d, fit_scratch *scr,
+                      double key[3]) {
+  const int n = r->n;
+  const double *cols[3];
+  for (int k = 0; k < d; k++) cols[k] = s->subv + (size_t)t[k] * n;
+  if (r->o->class_score == NACRE_FIT_SCORE_OVERLAP) {
+    if (d == 1) fit_score_overlap1d(n, cols[0], r->cls, r->nclass, s->train, key);
+    else fit_score_overlap2d(n, cols[0], cols[1], r->cls, r->nclass, s->train, scr, key, NULL);
+    return;
+  }
+  if (d == 1) {
+    fit_order_rows(scr, cols[0], n);
+    double ovl[3];
+    fit_score_overlap1d(n, cols[0], r->cls, r->nclass, s->train, ovl);
+    key[0] = fit_stump_errors_pairs(n, cols[0], scr->order, r->cls, r->nclass, s->train);
+    key[1] = ovl[0];
+    key[2] = ovl[1];
+    return;
+  }
+  fit_score_fisher(n, d, cols, r->cls, r->nclass, s->train, scr, key);
+}
+
+static void l0_classification(sis_run *r, fit_set *s, int d) {
+  const int m = s->nsub;
+  l0_best best = {{INFINITY, 0, 0}, {0, 0, 0}};
+#pragma omp parallel num_threads(r->nthreads)
+  {
+    l0_best mine = {{INFINITY, 0, 0}, {0, 0, 0}};
+    fit_scratch scr;
+    int ok = fit_scratch_init(&scr, r->n);
+#pragma omp for schedule(dynamic, 1)
+    for (int f0 = 0; f0 < m; f0++) {
+      if (!ok) continue;
+      int t[3] = {f0, 0, 0};
+      double key[3];
+      int lo1 = d >= 2 ? f0 + 1 : 0, hi1 = d >= 2 ? m : 1;
+      for (int f1 = lo1; f1 < hi1; f1++) {
+        t[1] = f1;
+        int lo2 = d == 3 ? f1 + 1 : 0, hi2 = d == 3 ? m : 1;
+        for (int f2 = lo2; f2 < hi2; f2++) {
+          t[2] = f2;
+          tuple_key(r, s, t, d, &scr, key);
+          if (l0_better(key, t, d, &mine)) {
+            memcpy(mine.key, key, sizeof mine.key);
+            memcpy(mine.tuple, t, sizeof t);
+          }
+        }
+      }
+    }
+    if (ok) fit_scratch_free(&scr);
+#pragma omp critical(fit_l0_best)
+    if (l0_better(mine.key, mine.tuple, d, &best)) best = mine;
+  }
+  memcpy(s->tuple, best.tuple, sizeof best.tuple);
+  memcpy(s->key, best.key, sizeof best.key);
+}
+
+/* ---- predictors on a tuple ---------------------------------------------- */
+
+/* Fits m's predictor on the training rows from d columns (block: d × n)
+ * and writes its predictions for every row into pred. */
+static nacre_status fit_on_block(sis_run *r, int d, const double *block,
+                                 const unsigned char *train, nacre_fit_model *m,
+                                 double *pred, nacre_error *err) {
+  const int n = r->n;
+  const double *y = r->d->y;
+  if (r->o->task == NACRE_FIT_REGRESSION) {
+    double mean[3] = {0}, ym = 0, a[9] = {0}, rhs[3] = {0};
+    int nt = 0;
+    for (int i = 0; i < n; i++)
+      if (train[i]) {
+        nt++;
+        ym += y[i];
+        for (int k = 0; k < d; k++) mean[k] += block[(size_t)k * n + i];
+      }
+    ym /= nt;
+    for (int k = 0; k < d; k++) mean[k] /= nt;
+    for (int i = 0; i < n; i++) {
+      if (!train[i]) continue;
+      double dv[3];
+      for (int k = 0; k < d; k++) dv[k] = block[(size_t)k * n + i] - mean[k];
+      for (int k = 0; k < d; k++) {
+        rhs[k] += dv[k] * (y[i] - ym);
+        for (int l = 0; l < d; l++) a[k * d + l] += dv[k] * dv[l];
+      }
+    }
+    if (!fit_cholesky_solve(d, a, rhs))
+      return nacre_error_set(err, NACRE_ERR_NUMERIC, "collinear descriptor");
+    m->intercept = ym;
+    for (int k = 0; k < d; k++) {
+      m->coef[k] = rhs[k];
+      m->intercept -= rhs[k] * mean[k];
+    }
+  } else if (m->predictor == NACRE_FIT_PREDICT_THRESHOLD) {
+    nacre_status st = nacre_fit_threshold_fit(n, block, y, train, &m->thr, err);
+    if (st) return st;
+  } else {
+    nacre_fit_svc_options so;
+    nacre_fit_svc_options_init(&so);
+    so.kernel = NACRE_FIT_KERNEL_LINEAR;
+    const double costs[] = {0.01, 0.1, 1, 10, 100, 1000};
+    so.ncost = 6;
+    memcpy(so.cost, costs, sizeof costs);
+    so.ngamma = 0;
+    so.seed = r->o->seed;
+    double cost, gamma, acc;
+    nacre_status st = fit_svc_select(n, d, block, y, train, &so, 1, &cost, &gamma, &acc,
+                                     NULL, NULL, NULL, NULL);
+    if (st) return nacre_error_set(err, st, "out of memory");
+    st = fit_svc_train(n, d, block, y, train, NACRE_FIT_KERNEL_LINEAR, cost, 1.0 / d,
+                       so.tolerance, 1, m, err);
+    if (st) return st;
+  }
+  return nacre_fit_model_predict_values(m, n, block, pred, err);
+}
+
+static nacre_fit_predictor predictor_for(const sis_run *r, int d) {
+  if (r->o->task == NACRE_FIT_REGRESSION) return NACRE_FIT_PREDICT_LINEAR;
+  return d == 1 && r->nclass == 2 ? NACRE_FIT_PREDICT_THRESHOLD : NACRE_FIT_PREDICT_SVC;
+}
+
+/* The set's model for its ℓ0 winner: descriptors as formulas over the
+ * primary columns, the predictor fitted on its training rows. */
+static nacre_status set_model(sis_run *r, fit_set *s, int d, nacre_error *err) {
+  nacre_fit_model_free(s->model);
+  s->model = fit_model_new("sis", predictor_for(r, d), r->d->nfeatures, r->d->names,
+                           r->d->units, d);
+  double *block = malloc((size_t)d * r->n * sizeof *block);
+  fit_text *text = malloc(sizeof *text);
+  nacre_status st = NACRE_OK;
+  if (!s->model || !block || !text) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  fit_model_set_target(s->model, r->d->target,
+                       r->o->task == NACRE_FIT_CLASSIFICATION ? r->nclass : 0, r->classes);
+  for (int k = 0; k < d && !st; k++) {
+    fit_candidate_format(&r->sp, &s->sub[s->tuple[k]].c, text);
+    st = fit_model_set_descriptor(s->model, k, text->s, err);
+    memcpy(block + (size_t)k * r->n, s->subv + (size_t)s->tuple[k] * r->n,
+           (size_t)r->n * sizeof *block);
+  }
+  if (!st) st = fit_on_block(r, d, block, s->train, s->model, s->pred, err);
+done:
+  free(block);
+  free(text);
+  return st;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static double error_of(const sis_run *r, const double *pred, const double *y,
+                       const unsigned char *rows) {
+  double sum = 0;
+  int cnt = 0;
+  for (int i = 0; i < r->n; i++) {
+    if (rows && !rows[i]) continue;
+    cnt++;
+    if (r->o->task == NACRE_FIT_REGRESSION) sum += (pred[i] - y[i]) * (pred[i] - y[i]);
+    else sum += pred[i] != y[i];
+  }
+  if (!cnt) return NAN;
+  return r->o->task == NACRE_FIT_REGRESSION ? sqrt(sum / cnt) : sum / cnt;
+}
+
+/* Cross-validated error of the full data's descriptor with the predictor
+ * refitted on each fold's training rows. */
+static nacre_status cv_fixed(sis_run *r, int d, double *out, nacre_error *err) {
+  const int n = r->n;
+  fit_set *full = &r->sets[r->K];
+  double *block = malloc((size_t)d * n * sizeof *block), *pred = malloc((size_t)n * sizeof *pred);
+  double *cvpred = malloc((size_t)n * sizeof *cvpred);
+  unsigned char *train = malloc((size_t)n);
+  nacre_fit_model *m = fit_model_new("sis", predictor_for(r, d), 0, NULL, NULL, d);
+  nacre_status st = NACRE_OK;
+  if (!block || !pred || !cvpred || !train || !m) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (r->o->task == NACRE_FIT_CLASSIFICATION)
+    fit_model_set_target(m, NULL, r->nclass, r->classes);
+  for (int k = 0; k < d; k++)
+    memcpy(block + (size_t)k * n, full->subv + (size_t)full->tuple[k] * n,
+           (size_t)n * sizeof *block);
+  for (int f = 0; f < r->K && !st; f++) {
+    for (int i = 0; i < n; i++) train[i] = r->fold[i] != f;
+    st = fit_on_block(r, d, block, train, m, pred, err);
+    for (int i = 0; i < n; i++)
+      if (r->fold[i] == f) cvpred[i] = pred[i];
+  }
+  if (!st) *out = error_of(r, cvpred, r->d->y, NULL);
+done:
+  free(block);
+  free(pred);
+  free(cvpred);
+  free(train);
+  nacre_fit_model_free(m);
+  return st;
+}
+
+/* ---- the next pass's screening ------------------------------------------ */
+
+static nacre_status next_screen(sis_run *r, fit_set *s, int d) {
+  const int n = r->n;
+  if (r->o->task == NACRE_FIT_REGRESSION) {
+    double *res = malloc((size_t)n * sizeof *res);
+    if (!res) return NACRE_ERR_NOMEM;
+    for (int i = 0; i < n; i++) res[i] = r->d->y[i] - s->pred[i];
+    set_screen(r, s, res, s->train);
+    free(res);
+    return NACRE_OK;
+  }
+  /* SISSO screens the samples the descriptor leaves in overlapping class
+   * domains; when fewer than two classes remain there, all rows */
+  unsigned char *rows = malloc((size_t)n);
+  fit_scratch scr;
+  if (!rows || !fit_scratch_init(&scr, n)) {
+    free(rows);
+    return NACRE_ERR_NOMEM;
+  }
+  const double *c0 = s->subv + (size_t)s->tuple[0] * n;
+  if (d == 1) {
+    fit_overlap1d_rows(n, c0, r->cls, r->nclass, s->train, rows);
+  } else {
+    double key[3];
+    fit_score_overlap2d(n, c0, s->subv + (size_t)s->tuple[1] * n, r->cls, r->nclass,
+                        s->train, &scr, key, rows);
+  }
+  int present[256] = {0}, classes = 0;
+  for (int i = 0; i < n; i++)
+    if (rows[i] && r->cls[i] < 256 && !present[r->cls[i]]++) classes++;
+  set_screen(r, s, NULL, classes >= 2 ? rows : s->train);
+  free(rows);
+  fit_scratch_free(&scr);
+  return NACRE_OK;
+}
+
+/* ---- the search ---------------------------------------------------------- */
+
+static void run_free(sis_run *r) {
+  if (r->sets)
+    for (int s = 0; s < r->nsets; s++) set_free(&r->sets[s]);
+  free(r->sets);
+  free(r->fold);
+  free(r->cls);
+  free(r->classes);
+  fit_space_free(&r->sp);
+}
+
+static nacre_status check_options(const nacre_fit_data *d, const nacre_fit_sis_options *o,
+                                  nacre_error *err) {
+  if (!d->y) return nacre_error_set(err, NACRE_ERR_INVALID, "sis needs a target column");
+  if (o->dim < 1 || o->dim > 3)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "dimension %d: 1 to 3 are possible", o->dim);
+  if (o->sis_size < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "SIS size %d: at least 1", o->sis_size);
+  if (o->folds == 1 || o->folds < 0 || o->folds > d->nrows)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "%d folds: 0 (none) or 2 to %d (the number of rows)", o->folds,
+                           d->nrows);
+  if (o->task == NACRE_FIT_CLASSIFICATION && o->class_score == NACRE_FIT_SCORE_OVERLAP &&
+      o->dim > 2)
+    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                           "the domain-overlap score is implemented for 1-D and 2-D "
+                           "descriptors; use the errors score for 3-D");
+  return NACRE_OK;
+}
+
+static nacre_status run_init(sis_run *r, const nacre_fit_data *d,
+                             const nacre_fit_sis_options *o, const nacre_ctx *ctx,
+                             nacre_error *err) {
+  memset(r, 0, sizeof *r);
+  r->d = d;
+  r->o = o;
+  r->ctx = ctx;
+  r->n = d->nrows;
+  r->nthreads = ctx && ctx->nthreads > 0 ? ctx->nthreads : omp_get_max_threads();
+  if (o->task == NACRE_FIT_CLASSIFICATION) {
+    r->cls = fit_class_index(r->n, d->y, &r->classes, &r->nclass);
+    if (!r->cls) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    if (r->nclass > 16)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "%d classes in '%s': at most 16 for the descriptor search",
+                             r->nclass, d->target);
+  }
+  r->K = o->folds;
+  r->nsets = r->K + 1;
+  r->sets = calloc((size_t)r->nsets, sizeof *r->sets);
+  r->fold = malloc((size_t)r->n * sizeof *r->fold);
+  if (!r->sets || !r->fold) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (r->K) fit_folds_assign(r->n, r->K, o->seed, r->cls, r->nclass, r->fold);
+  else memset(r->fold, 0xff, (size_t)r->n * sizeof *r->fold); /* −1: no fold */
+  for (int s = 0; s < r->nsets; s++) {
+    if (!set_init(&r->sets[s], r->n, o->sis_size * o->dim))
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < r->n; i++) r->sets[s].train[i] = s == r->K || r->fold[i] != s;
+    set_screen(r, &r->sets[s], o->task == NACRE_FIT_REGRESSION ? d->y : NULL,
+               r->sets[s].train);
+  }
+  r->by_fold = r->K > 0 && r->K <= 64;
+  r->only_set = -1;
+  return NACRE_OK;
+}
+
+/* The bound stated in fit.h for this search (the construction's
+ * temporary lists and fingerprint set included). */
+static double memory_bound(const sis_run *r) {
+  double build = 0;
+  for (int g = 1; g < r->o->rung; g++) {
+    double cands = 0, lo = (double)r->sp.rung_start[g - 1], hi = (double)r->sp.rung_start[g];
+    cands = (hi - lo) * r->sp.nun + r->sp.nbin * (hi * hi - lo * lo) / 2;
+    build = fmax(build, cands * 48.0);
+  }
+  build += 16.0 * 2 * (double)r->sp.nstored;
+  double stored = ((double)r->sp.nstored + (double)r->o->deepen * r->o->sis_size * r->nsets *
+                                               r->o->dim) *
+                  (8.0 * r->n + sizeof(fit_node));
+  double lists = (double)r->o->sis_size * 2 * sizeof(fit_entry) * r->nsets * (r->nthreads + 1);
+  double sub = 8.0 * r->n * r->o->sis_size * r->o->dim * r->nsets;
+  return stored + lists + sub + build;
+}
+
+/* Deepening for one set: its best features not deepened before become
+ * operands of one more operator level, scored for this set alone. */
+static nacre_status deepen_set(sis_run *r, int s, int level, double deadline,
+                               nacre_fit_sis_result *res, nacre_error *err) {
+  fit_set *set = &r->sets[s];
+  fit_topk_finish(&set->best);
+  long long *js = malloc(((size_t)set->best.n + 1) * sizeof *js);
+  double *v = malloc((size_t)r->n * sizeof *v);
+  nacre_status st = NACRE_OK;
+  int nj = 0;
+  if (!js || !v) st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int k = 0; k < set->best.n && !st; k++) {
+    const fit_entry *e = &set->best.buf[k];
+    int seen = 0;
+    for (int q = 0; q < set->ndeepened && !seen; q++) seen = set->deepened[q] == e->fp;
+    if (seen || set->ndeepened >= r->o->sis_size * 8) continue;
+    set->deepened[set->ndeepened++] = e->fp;
+    long long idx = e->c.stored;
+    if (idx < 0) {
+      fit_candidate_values(&r->sp, &e->c, v);
+      idx = fit_space_append(&r->sp, &e->c.node, v, r->o->max_memory_bytes, err);
+      if (idx < 0) st = err ? err->status : NACRE_ERR_NOMEM;
+    }
+    js[nj++] = idx;
+  }
+  if (!st && nj) {
+    fit_visitor vis = {sis_make, sis_free, sis_visit, r};
+    long long examined = 0, valid = 0;
+    r->only_set = s;
+    st = fit_space_stream_deepen(&r->sp, js, nj, level, &vis, r->ctx, deadline, &examined,
+                                 &valid);
+    r->only_set = -1;
+    res->candidates += examined;
+    res->valid += valid;
+    if (st == NACRE_ERR_INTERRUPTED) {
+      if (nacre_ctx_interrupted(r->ctx)) st = nacre_error_set(err, st, "interrupted");
+      else {
+        res->complete = 0;
+        st = NACRE_OK;
+      }
+    } else if (st) {
+      st = nacre_error_set(err, st, "out of memory while deepening");
+    }
+  }
+  free(js);
+  free(v);
+  return st;
+}
+
+/* One pass: screening for every set, then each set's subspace grows. */
+static nacre_status screen_pass(sis_run *r, int pass, double t0, double deadline,
+                                nacre_fit_sis_result *res, nacre_error *err) {
+  for (int s = 0; s < r->nsets; s++)
+    if (!fit_topk_init(&r->sets[s].best, r->o->sis_size))
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  fit_visitor v = {sis_make, sis_free, sis_visit, r};
+  long long examined = 0, valid = 0;
+  nacre_status st = fit_space_stream(&r->sp, &v, r->ctx, deadline, pass, t0, r->o->progress,
+                                     r->o->progress_user, &examined, &valid);
+  res->candidates += examined;
+  res->valid += valid;
+  if (st == NACRE_ERR_INTERRUPTED) {
+    if (nacre_ctx_interrupted(r->ctx)) return nacre_error_set(err, st, "interrupted");
+    res->complete = 0; /* the time limit: go on with what was screened */
+  } else if (st) {
+    return nacre_error_set(err, st, "out of memory while screening");
+  }
+  for (int level = 1; level <= r->o->deepen; level++)
+    for (int s = 0; s < r->nsets; s++) {
+      if (deadline > 0 && fit_now() > deadline) {
+        res->complete = 0;
+        break;
+      }
+      st = deepen_set(r, s, level, deadline, res, err);
+      if (st) return st;
+      nacre_log(r->ctx, NACRE_LOG_INFO, "pass %d, deepening level %d, part %d done", pass,
+                level, s);
+    }
+  for (int s = 0; s < r->nsets; s++) set_extend(r, &r->sets[s]);
+  return NACRE_OK;
+}
+
+/* ℓ0, models, errors for dimension d. */
+static nacre_status solve_dimension(sis_run *r, int d, nacre_fit_sis_result *res,
+                                    nacre_error *err) {
+  const int n = r->n;
+  double *cvpred = malloc((size_t)n * sizeof *cvpred);
+  if (!cvpred) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = NACRE_OK;
+  for (int s = 0; s < r->nsets && !st; s++) {
+    fit_set *set = &r->sets[s];
+    if (set->nsub < d) {
+      st = nacre_error_set(err, NACRE_ERR_INVALID,
+                           "only %d valid feature%s screened: no %d-D descriptor", set->nsub,
+                           set->nsub == 1 ? "" : "s", d);
+      break;
+    }
+    if (r->o->task == NACRE_FIT_REGRESSION) l0_regression(r, set, d);
+    else l0_classification(r, set, d);
+    st = set_model(r, set, d, err);
+    if (st) break;
+    for (int i = 0; i < n; i++)
+      if (s < r->K && r->fold[i] == s) cvpred[i] = set->pred[i];
+  }
+  if (!st) {
+    fit_set *full = &r->sets[r->K];
+    nacre_fit_sis_dim *out = &res->dims[d - 1];
+    out->dim = d;
+    memcpy(out->score, full->key, sizeof out->score);
+    out->train_error = error_of(r, full->pred, r->d->y, NULL);
+    out->train_max_abs_error = 0;
+    if (r->o->task == NACRE_FIT_REGRESSION)
+      for (int i = 0; i < n; i++)
+        out->train_max_abs_error = fmax(out->train_max_abs_error, fabs(full->pred[i] - r->d->y[i]));
+    out->cv_error = r->K ? error_of(r, cvpred, r->d->y, NULL) : NAN;
+    out->cv_error_fixed = NAN;
+    if (r->K) st = cv_fixed(r, d, &out->cv_error_fixed, err);
+    res->ndims = d;
+  }
+  free(cvpred);
+  return st;
+}
+
+/* The model of the full data with only the columns its formulas read. */
+static nacre_status final_model(sis_run *r, int d, nacre_fit_model **out, nacre_error *err) {
+  nacre_fit_model *m = r->sets[r->K].model;
+  char **names = malloc((size_t)m->ncolumns * sizeof *names);
+  char **units = malloc((size_t)m->ncolumns * sizeof *units);
+  int nu = 0;
+  if (!names || !units) {
+    free(names);
+    free(units);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (int c = 0; c < m->ncolumns; c++) {
+    int used = 0;
+    for (int k = 0; k < d; k++) used |= fit_expr_uses(m->expr[k], c);
+    if (used) {
+      names[nu] = m->columns[c];
+      units[nu++] = m->column_units[c];
+    }
+  }
+  nacre_fit_model *f = fit_model_new("sis", m->predictor, nu, names, units, d);
+  free(names);
+  free(units);
+  if (!f) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = fit_model_set_target(f, m->target, m->nclass, m->classes);
+  for (int k = 0; k < d && !st; k++) st = fit_model_set_descriptor(f, k, m->desc[k], err);
+  if (st) {
+    nacre_fit_model_free(f);
+    return st;
+  }
+  f->classification = m->classification;
+  f->intercept = m->intercept;
+  memcpy(f->coef, m->coef, (size_t)d * sizeof *f->coef);
+  memcpy(f->mean, m->mean, (size_t)d * sizeof *f->mean);
+  memcpy(f->scale, m->scale, (size_t)d * sizeof *f->scale);
+  f->thr = m->thr;
+  if (m->svm) st = fit_model_take_svm(f, m->svm, err);
+  if (st) {
+    nacre_fit_model_free(f);
+    return st;
+  }
+  *out = f;
+  return NACRE_OK;
+}
+
+static nacre_status report_subspace(sis_run *r, nacre_fit_sis_result *res, nacre_error *err) {
+  fit_set *full = &r->sets[r->K];
+  res->subspace = calloc((size_t)(full->nsub > 0 ? full->nsub : 1), sizeof *res->subspace);
+  fit_text *t = malloc(sizeof *t);
+  if (!res->subspace || !t) {
+    free(t);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (int k = 0; k < full->nsub; k++) {
+    fit_candidate_format(&r->sp, &full->sub[k].c, t);
+    res->subspace[k].formula = strdup(t->s);
+    memcpy(res->subspace[k].score, full->sub[k].key, sizeof res->subspace[k].score);
+    res->subspace[k].complexity = full->sub[k].c.node.complexity;
+    res->nsubspace = k + 1;
+  }
+  free(t);
+  return NACRE_OK;
+}
+
+nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options *o,
+                           const nacre_ctx *ctx, nacre_fit_sis_result *res,
+                           nacre_error *err) {
+  memset(res, 0, sizeof *res);
+  res->complete = 1;
+  const double t0 = fit_now(), c0 = cpu_now();
+  const double deadline = o->time_limit_s > 0 ? t0 + o->time_limit_s : 0;
+  nacre_status st = check_options(d, o, err);
+  if (st) return st;
+  sis_run r;
+  st = run_init(&r, d, o, ctx, err);
+  if (!st) st = fit_space_build(&r.sp, d, o, ctx, err);
+  if (st) {
+    run_free(&r);
+    return st;
+  }
+  for (int g = 0; g < 4; g++)
+    res->stored_per_rung[g] = g < o->rung ? r.sp.rung_start[g + 1] - r.sp.rung_start[g] : 0;
+  res->candidates = r.sp.built_candidates;
+  res->memory_bound_bytes = memory_bound(&r);
+  res->nfolds = r.K;
+  for (int dim = 1; dim <= o->dim && !st; dim++) {
+    if (dim > 1 && deadline > 0 && fit_now() > deadline) break;
+    if (dim > 1) r.by_fold = 0;
+    if (dim > 1)
+      for (int s = 0; s < r.nsets && !st; s++)
+        if (next_screen(&r, &r.sets[s], dim - 1))
+          st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    if (!st) st = screen_pass(&r, dim, t0, deadline, res, err);
+    if (!st) st = solve_dimension(&r, dim, res, err);
+    if (!st) st = final_model(&r, dim, &res->dims[dim - 1].model, err);
+    nacre_log(ctx, NACRE_LOG_INFO, "dimension %d done after %.1f s", dim, fit_now() - t0);
+  }
+  if (!st) st = report_subspace(&r, res, err);
+  res->wall_s = fit_now() - t0;
+  res->cpu_s = cpu_now() - c0;
+  res->features_per_s = res->candidates / fmax(res->wall_s, 1e-9);
+  run_free(&r);
+  if (st) nacre_fit_sis_result_free(res);
+  return st;
+}
+
+void nacre_fit_sis_result_free(nacre_fit_sis_result *r) {
+  for (int k = 0; k < 3; k++) {
+    nacre_fit_model_free(r->dims[k].model);
+    r->dims[k].model = NULL;
+  }
+  for (int k = 0; k < r->nsubspace; k++) free(r->subspace[k].formula);
+  free(r->subspace);
+  r->subspace = NULL;
+  r->nsubspace = 0;
+}
+
+nacre_status nacre_fit_space_count(const nacre_fit_data *d, const nacre_fit_sis_options *o,
+                                   const nacre_ctx *ctx, long long counts[4],
+                                   nacre_error *err) {
+  fit_space sp;
+  memset(counts, 0, 4 * sizeof *counts);
+  nacre_status st = fit_space_build(&sp, d, o, ctx, err);
+  if (st) {
+    fit_space_free(&sp);
+    return st;
+  }
+  for (int g = 0; g < o->rung; g++) counts[g] = sp.rung_start[g + 1] - sp.rung_start[g];
+  if (o->rung == 0) counts[0] = sp.nstored;
+  else counts[o->rung] = fit_space_stream_total(&sp) - sp.nstored;
+  fit_space_free(&sp);
+  return NACRE_OK;
+}
