@@ -15,6 +15,7 @@ for b in "$dir"/bench_*; do
   case $name in
     bench_search) args=(lj13 --seeds 5 --budget 100) ;;
     bench_train) args=(cuag --minutes 2) ;;
+    bench_fit) args=(space --seconds 30) ;;
     *) args=() ;;
   esac
   echo "== $name ${args[*]}"
