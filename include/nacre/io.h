@@ -112,14 +112,32 @@ nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
 nacre_status nacre_read_frame(const char *spec, nacre_frame *out,
                               nacre_error *err);
 /* Writes one structure in the format given or implied by the name
- * (NACRE_FORMAT_AUTO): POSCAR, extended XYZ or CIF (P1); a frame's labels
- * go only into extended XYZ. Written atomically: temporary file, then
- * rename. Compressed output and OUTCAR are not written; LAMMPS data goes
- * through nacre_lammps_data_write. */
+ * (NACRE_FORMAT_AUTO): POSCAR, extended XYZ, CIF (P1) or LAMMPS data
+ * (atomic style; nacre_lammps_data_write for the type order); a frame's
+ * labels go only into extended XYZ. Written atomically: temporary file,
+ * then rename. Compressed output and OUTCAR are not written. */
 nacre_status nacre_write_structure(const char *path, const nacre_structure *s,
                                    nacre_format fmt, nacre_error *err);
 nacre_status nacre_write_frame(const char *path, const nacre_frame *f,
                                nacre_format fmt, nacre_error *err);
+
+/* What nacre_convert did. */
+typedef struct nacre_convert_report {
+  nacre_format format;   /* of the output */
+  long frames_read;      /* frames the input holds (1 for single-structure
+                            formats; counted when a choice was made) */
+  long frames_written;
+  int frame;             /* the frame written when one was chosen (from
+                            "@N", or 0 for a multi-frame input without it);
+                            -1 when every frame was written */
+} nacre_convert_report;
+/* Converts `in` (a path, "path@N" for frame N) into `out` in the format
+ * given or implied by out's name. A multi-frame input (extended XYZ,
+ * OUTCAR) into extended XYZ keeps every frame with its labels; into a
+ * single-structure format it takes frame N of "@N", else frame 0 (and
+ * rep->frames_read > 1 tells the caller to say so). Written atomically. */
+nacre_status nacre_convert(const char *in, const char *out, nacre_format fmt,
+                           nacre_convert_report *rep, nacre_error *err);
 
 /* ---- POSCAR / CONTCAR (VASP 4 and 5) ---- */
 nacre_status nacre_poscar_read(FILE *fp, const char *name, nacre_structure **out,
@@ -201,7 +219,7 @@ nacre_status nacre_outcar_parse(const char *text, const char *name,
  * nacre's stress: eV/Å^3, Voigt xx yy zz yz xz xy, positive = tensile. */
 void nacre_stress_from_vasp_kbar(const double kbar[6], double stress[6]);
 
-/* ---- LAMMPS data (atomic style, restricted triclinic) ---- */
+/* ---- LAMMPS data (restricted triclinic box) ---- */
 /* Rotates the cell into LAMMPS' lower-triangular form (a along x, b in xy);
  * `rotation` (may be NULL) receives R with x_lammps = x · R. Type k+1 is
  * the k-th distinct element in order of first appearance unless type_z
@@ -209,6 +227,13 @@ void nacre_stress_from_vasp_kbar(const double kbar[6], double stress[6]);
 nacre_status nacre_lammps_data_write(FILE *fp, const nacre_structure *s,
                                      const int *type_z, int ntypes,
                                      double rotation[3][3], nacre_error *err);
+/* Reads a data file of atom style atomic, charge, molecular or full (from
+ * "Atoms # style", or atomic by its column count), orthogonal or
+ * triclinic box, image flags applied; each type's element from its Masses
+ * comment ("1 22.99 # Na") or, failing that, its mass (a unique element
+ * within 0.01 amu). Other sections are skipped. */
+nacre_status nacre_lammps_data_read(FILE *fp, const char *name,
+                                    nacre_structure **out, nacre_error *err);
 
 /* ---- Labelled data: every frame of a file or folder ---- */
 /* Receives each frame a reader produced, with `source` naming it

@@ -288,6 +288,7 @@ typedef struct nacre_label_summary {
   int total, done, skipped, failed;  /* skipped = found in the output */
   int not_converged, run_failed, parse_failed;
   int pending;                   /* collect: no output yet, or incomplete */
+  int prepared;                  /* prepare: folders written */
   double wall_s;                 /* sum of label wall times, s */
   double atoms;                  /* sum of natoms over labelled structures */
 } nacre_label_summary;
@@ -340,6 +341,37 @@ nacre_status nacre_label_collect_batch(const nacre_label_options *opt,
                                        nacre_label_summary *summary,
                                        const nacre_ctx *ctx,
                                        nacre_error *err);
+
+/* ---- Files in, files out (nacre label) ------------------------------ */
+typedef enum nacre_label_mode {
+  NACRE_LABEL_MODE_RUN = 0, /* label here: nacre_label_batch */
+  NACRE_LABEL_MODE_PREPARE, /* nacre_label_prepare_batch into dir */
+  NACRE_LABEL_MODE_COLLECT  /* nacre_label_collect_batch from dir */
+} nacre_label_mode;
+
+typedef struct nacre_label_request {
+  const char *const *inputs; /* structure files (nacre_label_read_inputs),
+                                read in order: a structure's index counts
+                                over all of them */
+  int ninputs;
+  const char *output;        /* labelled extended XYZ; failures go to
+                                OUTPUT.failed (may be NULL to prepare) */
+  nacre_label_mode mode;
+  const char *dir;           /* prepare / collect folder */
+  int jobs, retry_failed;
+} nacre_label_request;
+
+/* Reads every input and runs, prepares or collects them as the request
+ * says; *summary counts what happened (summary->prepared for prepare). */
+nacre_status nacre_label_files(const nacre_label_options *opt,
+                               const nacre_label_request *req,
+                               nacre_label_summary *summary,
+                               const nacre_ctx *ctx, nacre_error *err);
+/* The last `last` lines of a failure log as "ID STATUS REASON" (tabs turned
+ * into spaces): *lines malloc'd (nacre_label_free_ids). A missing log gives
+ * none. */
+nacre_status nacre_label_failures(const char *failed_log, int last,
+                                  char ***lines, int *n, nacre_error *err);
 
 /* Reads the input structures of a labelling run (through nacre/io.h):
  * every frame of an extended-XYZ file (".gz" too; labels in it are

@@ -389,6 +389,28 @@ nacre_status nacre_ewald_potential_new(const int *z, const double *charges,
 nacre_status nacre_ewald_load_spec(const char *spec, nacre_potential **out,
                                    nacre_error *err);
 
+/* ------------------------------------------------------------------ */
+/* One structure file under one potential (nacre eval)                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_evaluation {
+  nacre_structure *s;  /* the structure read */
+  nacre_potential *p;  /* the potential loaded */
+  nacre_result r;      /* energy, forces, stress (and per-atom energies,
+                          a committee's deviations) */
+  nacre_domain_counts domain; /* whether it lies outside the potential's
+                                 training data (nacre_domain_counts_message) */
+} nacre_evaluation;
+
+/* Reads `structure` (a path, "path@N" for frame N), loads `potential` (a
+ * SPEC as nacre_potential_load takes it), checks that the potential knows
+ * every element, and evaluates with `want` (NACRE_WANT_*). *out is filled
+ * on success and empty otherwise; free it with nacre_evaluation_free. */
+nacre_status nacre_evaluate_file(const char *structure, const char *potential,
+                                 unsigned want, nacre_evaluation *out,
+                                 nacre_error *err);
+void nacre_evaluation_free(nacre_evaluation *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -106,6 +106,10 @@ nacre_status nacre_dataset_read_deepmd(nacre_dataset *d, const char *dir,
  * file. */
 nacre_status nacre_dataset_read(nacre_dataset *d, const char *path,
                                 nacre_error *err);
+/* nacre_dataset_read of each path in turn. */
+nacre_status nacre_dataset_read_paths(nacre_dataset *d,
+                                      const char *const *paths, int n,
+                                      nacre_error *err);
 
 /* Writes every sample as extended XYZ (ASE-compatible: energy, stress in
  * eV/Å^3 ASE sign as a 3x3 "stress" key, forces as a column). */
@@ -192,6 +196,15 @@ nacre_status nacre_split_by_key(const nacre_dataset *d, const char *key,
 nacre_status nacre_dataset_subset(const nacre_dataset *d, const int *idx,
                                   int n, nacre_dataset **out,
                                   nacre_error *err);
+/* Splits d by fractions (train, validation, test; normalised to sum 1)
+ * with a seeded shuffle, or by a hash of the info key by_key when it is
+ * not NULL (nacre_split_by_key), and writes PREFIX.train.xyz,
+ * PREFIX.valid.xyz and PREFIX.test.xyz; counts[3] receives their sizes. */
+nacre_status nacre_dataset_split_write(const nacre_dataset *d,
+                                       const char *prefix,
+                                       const double fractions[3],
+                                       uint64_t seed, const char *by_key,
+                                       int counts[3], nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Fitting network potentials                                            */

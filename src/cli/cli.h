@@ -51,6 +51,9 @@ int cli_parse_grid(const char *cmd, const char *opt, const char *text,
   }                                                                            \
   k++;
 
+/* "1 atom", "2 atoms": n and the noun in agreement, in buf (returned). */
+const char *cli_count(long n, const char *noun, char buf[64]);
+
 /* on = 1: SIGINT and SIGTERM set a flag that ctx->interrupt points to, so
  * long runs stop cleanly at the next safe point (and can be resumed);
  * on = 0: the default actions again. */

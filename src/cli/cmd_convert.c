@@ -1,5 +1,6 @@
 /* cmd_convert.c — `nacre convert IN[@N] OUT`: structure and frame file
- * conversion between POSCAR, extended XYZ, CIF (and from OUTCAR). */
+ * conversion between POSCAR, extended XYZ, CIF, LAMMPS data (and from
+ * OUTCAR): parse, nacre_convert, print what was written. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,31 @@ static void help(void) {
       "to OUT, each format chosen from the file name (or the content of IN):\n"
       "  POSCAR, CONTCAR, *.vasp, *.poscar   VASP 5 POSCAR (Direct)\n"
       "  *.xyz, *.extxyz (*.xyz.gz to read)  extended XYZ as ASE writes it\n"
-      "  *.cif                                CIF, space group P1\n"
+      "  *.cif                                CIF (written in P1; read with\n"
+      "                                       its symmetry operations or the\n"
+      "                                       space group it names)\n"
+      "  *.lmp, *.lammps, *.data, data.*      LAMMPS data (read: atomic,\n"
+      "                                       charge, molecular or full style,\n"
+      "                                       elements from the Masses comments\n"
+      "                                       or masses; written: atomic style,\n"
+      "                                       restricted triclinic box)\n"
       "  OUTCAR*                              VASP OUTCAR (input only)\n"
       "\n"
       "IN@N picks frame N (0-based; negative counts from the end) of a\n"
       "multi-frame file (extended XYZ, OUTCAR). Without @N, an extended XYZ\n"
       "OUT receives every frame of IN with energies, forces (eV/Å) and stress\n"
-      "(eV/Å^3, positive = tensile); other outputs receive the last frame.\n"
+      "(eV/Å^3, positive = tensile); a single-structure OUT receives frame 0,\n"
+      "the first, with a note on stderr naming how many frames IN holds.\n"
       "OUT is written atomically (temporary file, then rename). POSCAR keeps\n"
       "selective dynamics and atom order (a species that reappears opens a\n"
       "new block); CIF stores lengths and angles, so the cell comes back with\n"
-      "a along x and b in the xy plane. Positions in Å, Cartesian inside.\n"
+      "a along x and b in the xy plane, as LAMMPS data does. Positions in Å,\n"
+      "Cartesian inside.\n"
       "\n"
       "Options:\n"
-      "  -f, --format FMT  output format: poscar, extxyz or cif (default: from\n"
-      "                    OUT's name)\n"
+      "  -f, --format FMT  output format: poscar, extxyz, cif or lammps\n"
+      "                    (default: from OUT's name)\n"
+      "  -q, --quiet       no note on stderr (errors only)\n"
       "  -h, --help        this text\n"
       "\n"
       "Exit status: 0 success; 1 failure (the message names file, line and\n"
@@ -37,72 +48,16 @@ static void help(void) {
 
 static int parse_format(const char *text, nacre_format *fmt) {
   static const nacre_format all[] = {NACRE_FORMAT_POSCAR, NACRE_FORMAT_EXTXYZ,
-                                     NACRE_FORMAT_CIF};
-  for (int k = 0; k < 3; k++)
+                                     NACRE_FORMAT_CIF, NACRE_FORMAT_LAMMPS_DATA};
+  for (int k = 0; k < 4; k++)
     if (!strcmp(text, nacre_format_name(all[k]))) return (*fmt = all[k]), 0;
+  if (!strcmp(text, "lammps")) return (*fmt = NACRE_FORMAT_LAMMPS_DATA), 0;
   return -1;
-}
-
-/* Every frame of an extended XYZ or OUTCAR input, appended to af. */
-static nacre_status copy_frames(const char *in, nacre_atomic_file *af,
-                                long *count, nacre_error *err) {
-  nacre_frame f;
-  nacre_frame_init(&f);
-  nacre_status st = NACRE_OK;
-  *count = 0;
-  if (nacre_format_guess(in) == NACRE_FORMAT_OUTCAR) {
-    nacre_frame *frames;
-    int n;
-    if ((st = nacre_outcar_read(in, &frames, &n, err))) return st;
-    for (int k = 0; k < n; k++) {
-      if (!st && !(st = nacre_xyz_write(af->fp, &frames[k], err))) (*count)++;
-      nacre_frame_clear(&frames[k]);
-    }
-    free(frames);
-    return st;
-  }
-  nacre_xyz_reader *r = nacre_xyz_open(in, err);
-  if (!r) return err->status;
-  int eof = 0;
-  while (!(st = nacre_xyz_next(r, &f, &eof, err)) &&
-         !(st = nacre_xyz_write(af->fp, &f, err)))
-    (*count)++;
-  nacre_frame_clear(&f);
-  nacre_xyz_close(r);
-  return eof ? NACRE_OK : st;
-}
-
-static int convert_all(const char *in, const char *out) {
-  nacre_error err;
-  nacre_error_clear(&err);
-  nacre_atomic_file af;
-  long count;
-  if (nacre_atomic_open(&af, out, &err)) return cli_fail("convert", &err);
-  if (copy_frames(in, &af, &count, &err)) {
-    nacre_atomic_abort(&af);
-    return cli_fail("convert", &err);
-  }
-  if (nacre_atomic_commit(&af, &err)) return cli_fail("convert", &err);
-  fprintf(stderr, "nacre convert: %ld frame%s written to %s\n", count,
-          count == 1 ? "" : "s", out);
-  return CLI_OK;
-}
-
-static int convert_one(const char *in, const char *out, nacre_format fmt) {
-  nacre_error err;
-  nacre_error_clear(&err);
-  nacre_frame f;
-  nacre_frame_init(&f);
-  int rc = CLI_OK;
-  if (nacre_read_frame(in, &f, &err) || nacre_write_frame(out, &f, fmt, &err))
-    rc = cli_fail("convert", &err);
-  nacre_frame_clear(&f);
-  return rc;
 }
 
 static int run(int argc, char **argv) {
   const char *files[2];
-  int nfiles = 0;
+  int nfiles = 0, quiet = 0;
   nacre_format fmt = NACRE_FORMAT_AUTO;
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
@@ -111,7 +66,10 @@ static int run(int argc, char **argv) {
       return CLI_OK;
     } else if (!strcmp(a, "-f") || !strcmp(a, "--format")) {
       if (++k == argc || parse_format(argv[k], &fmt))
-        return cli_usage("convert", "%s expects poscar, extxyz or cif", a);
+        return cli_usage("convert", "%s expects poscar, extxyz, cif or lammps",
+                         a);
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      quiet = 1;
     } else if (a[0] == '-' && a[1]) {
       return cli_usage("convert", "unknown option '%s'", a);
     } else if (nfiles == 2) {
@@ -125,22 +83,27 @@ static int run(int argc, char **argv) {
   if (olen >= 3 && !strcmp(files[1] + olen - 3, ".gz"))
     return cli_usage("convert", "compressed output is not supported: '%s'",
                      files[1]);
-  char *path;
-  int index, has_index;
   nacre_error err;
   nacre_error_clear(&err);
-  if (nacre_spec_parse(files[0], &path, &index, &has_index, &err))
+  nacre_convert_report rep;
+  if (nacre_convert(files[0], files[1], fmt, &rep, &err))
     return cli_fail("convert", &err);
-  nacre_format in_fmt = nacre_format_guess(path);
-  free(path);
-  nacre_format out_fmt = fmt != NACRE_FORMAT_AUTO ? fmt
-                                                  : nacre_format_guess(files[1]);
-  if (!has_index && out_fmt == NACRE_FORMAT_EXTXYZ &&
-      (in_fmt == NACRE_FORMAT_EXTXYZ || in_fmt == NACRE_FORMAT_OUTCAR))
-    return convert_all(files[0], files[1]);
-  return convert_one(files[0], files[1], fmt);
+  if (quiet) return CLI_OK;
+  char count[64];
+  if (rep.frame < 0) {
+    fprintf(stderr, "nacre convert: %s written to %s\n",
+            cli_count(rep.frames_written, "frame", count), files[1]);
+  } else if (rep.frames_read > 1 && !strchr(files[0], '@')) {
+    fprintf(stderr,
+            "nacre convert: note: %s holds %s; frame 0 (the first) written "
+            "to %s (%s@N for frame N)\n",
+            files[0], cli_count(rep.frames_read, "frame", count), files[1],
+            files[0]);
+  }
+  return CLI_OK;
 }
 
 const nacre_command nacre_cmd_convert = {
-    "convert", "convert structures between POSCAR, extended XYZ, CIF, OUTCAR",
+    "convert",
+    "convert structures between POSCAR, extended XYZ, CIF, LAMMPS data, OUTCAR",
     run};

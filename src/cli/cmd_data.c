@@ -38,7 +38,8 @@ static void help(void) {
       "\n"
       "Options:\n"
       "  -o, --output PATH        output extended XYZ file (split: prefix)\n"
-      "  --json                   info: machine-readable output\n"
+      "  --json                   info: machine-readable output (keys in\n"
+      "                           doc/data.md)\n"
       "  --emax E                 filter: energy per atom at most E (eV/atom)\n"
       "  --emax-above-min E       filter: at most E eV/atom above the lowest\n"
       "                           energy per atom of the set (MAISE's EMAX)\n"
@@ -85,12 +86,14 @@ static int print_info(const nacre_dataset *d, int json) {
   if (json) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "structures", st.nstructures);
-    cJSON_AddNumberToObject(o, "atoms", (double)st.natoms);
-    cJSON_AddNumberToObject(o, "min_atoms", st.min_atoms);
-    cJSON_AddNumberToObject(o, "max_atoms", st.max_atoms);
-    cJSON *sp = cJSON_AddObjectToObject(o, "species_atoms");
+    cJSON_AddNumberToObject(o, "natoms", (double)st.natoms);
+    cJSON_AddNumberToObject(o, "natoms_min", st.min_atoms);
+    cJSON_AddNumberToObject(o, "natoms_max", st.max_atoms);
+    cJSON *species = cJSON_AddArrayToObject(o, "species");
+    cJSON *sp = cJSON_AddObjectToObject(o, "species_natoms");
     for (int k = 0; k < st.nspecies; k++) {
       const nacre_element *el = nacre_element_by_z(st.species_z[k]);
+      cJSON_AddItemToArray(species, cJSON_CreateString(el ? el->symbol : "X"));
       cJSON_AddNumberToObject(sp, el ? el->symbol : "X", (double)st.species_count[k]);
     }
     cJSON_AddNumberToObject(o, "with_energy", st.n_energy);
@@ -122,8 +125,9 @@ static int print_info(const nacre_dataset *d, int json) {
     free(ccount);
     return CLI_OK;
   }
-  printf("structures        %d (%ld atoms, %d to %d per structure)\n", st.nstructures,
-         st.natoms, st.min_atoms, st.max_atoms);
+  char n1[64];
+  printf("structures        %d (%s, %d to %d per structure)\n", st.nstructures,
+         cli_count(st.natoms, "atom", n1), st.min_atoms, st.max_atoms);
   printf("species          ");
   for (int k = 0; k < st.nspecies; k++) {
     const nacre_element *el = nacre_element_by_z(st.species_z[k]);
@@ -154,7 +158,9 @@ static int save(const nacre_dataset *d, const char *path) {
   nacre_error err;
   nacre_error_clear(&err);
   if (nacre_dataset_save_extxyz(d, path, &err)) return cli_fail("data", &err);
-  fprintf(stderr, "nacre data: %d structures written to %s\n", d->n, path);
+  char n1[64];
+  fprintf(stderr, "nacre data: %s written to %s\n",
+          cli_count(d->n, "structure", n1), path);
   return CLI_OK;
 }
 
@@ -264,11 +270,10 @@ static int run(int argc, char **argv) {
   nacre_error err;
   nacre_error_clear(&err);
   nacre_dataset *d = nacre_dataset_new(&err);
-  for (int k = 0; k < nin && d; k++)
-    if (nacre_dataset_read(d, inputs[k], &err)) {
-      nacre_dataset_free(d);
-      d = NULL;
-    }
+  if (d && nacre_dataset_read_paths(d, (const char *const *)inputs, nin, &err)) {
+    nacre_dataset_free(d);
+    d = NULL;
+  }
   free(inputs);
   if (!d) return cli_fail("data", &err);
   if (!strcmp(action, "info")) {
@@ -278,7 +283,9 @@ static int run(int argc, char **argv) {
     if (nacre_dataset_filter_apply(d, &flt, &o, &err)) {
       rc = cli_fail("data", &err);
     } else {
-      fprintf(stderr, "nacre data: kept %d of %d structures\n", o->n, d->n);
+      char n1[64];
+      fprintf(stderr, "nacre data: kept %d of %s\n", o->n,
+              cli_count(d->n, "structure", n1));
       rc = save(o, out);
       nacre_dataset_free(o);
     }
@@ -287,35 +294,23 @@ static int run(int argc, char **argv) {
     if (nacre_dataset_set_weight(d, &flt, weight, &n, &err)) {
       rc = cli_fail("data", &err);
     } else {
-      fprintf(stderr, "nacre data: weight %g on %d of %d structures\n", weight, n, d->n);
+      char n1[64];
+      fprintf(stderr, "nacre data: weight %g on %d of %s\n", weight, n,
+              cli_count(d->n, "structure", n1));
       rc = save(d, out);
     }
   } else if (!strcmp(action, "split")) {
-    double sum = fr[0] + fr[1] + fr[2];
-    int n = d->n, *idx = malloc(3 * (size_t)(n ? n : 1) * sizeof *idx), cnt[3];
-    if (!idx) {
-      nacre_error_set(&err, NACRE_ERR_NOMEM, "out of memory");
+    int cnt[3];
+    if (nacre_dataset_split_write(d, out, fr, (uint64_t)seed, by, cnt, &err)) {
       rc = cli_fail("data", &err);
-    } else if (by) {
-      if (nacre_split_by_key(d, by, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx,
-                             &cnt[0], idx + n, &cnt[1], idx + 2 * n, &cnt[2], &err))
-        rc = cli_fail("data", &err);
     } else {
-      nacre_split_indices(n, fr[0] / sum, fr[1] / sum, (uint64_t)seed, idx, &cnt[0], idx + n,
-                          &cnt[1], idx + 2 * n, &cnt[2]);
+      const char *part[3] = {"train", "valid", "test"};
+      for (int p = 0; p < 3; p++) {
+        char n1[64];
+        fprintf(stderr, "nacre data: %s written to %s.%s.xyz\n",
+                cli_count(cnt[p], "structure", n1), out, part[p]);
+      }
     }
-    const char *part[3] = {"train", "valid", "test"};
-    for (int p = 0; p < 3 && rc == CLI_OK; p++) {
-      nacre_dataset *o = NULL;
-      char path[4096];
-      snprintf(path, sizeof path, "%s.%s.xyz", out, part[p]);
-      if (nacre_dataset_subset(d, idx + (size_t)p * n, cnt[p], &o, &err))
-        rc = cli_fail("data", &err);
-      else
-        rc = save(o, path);
-      nacre_dataset_free(o);
-    }
-    free(idx);
   } else {
     rc = save(d, out);
   }

@@ -1,6 +1,6 @@
 /* cmd_eval.c — `nacre eval STRUCTURE --potential SPEC`: energy, forces,
- * stress and pressure of one structure under a potential, as a table or
- * JSON. */
+ * stress and pressure of one structure under a potential (one call,
+ * nacre_evaluate_file), as a table or JSON (keys in doc/eval.md). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +14,14 @@ static void help(void) {
   printf(
       "Usage: nacre eval [options] STRUCTURE --potential SPEC\n"
       "\n"
-      "Evaluates one structure (POSCAR/CONTCAR, extended XYZ, CIF, OUTCAR;\n"
-      "STRUCTURE@N picks frame N of a multi-frame file, 0-based, negative from\n"
-      "the end; default the last) with a potential and prints the total\n"
-      "energy (eV), the energy per atom (eV), the forces (eV/Å), the stress\n"
-      "(GPa, Voigt order xx yy zz yz xz xy, positive = tensile as in ASE) and\n"
-      "the pressure (GPa, positive = compressive, P = -(xx+yy+zz)/3).\n"
+      "Evaluates one structure (POSCAR/CONTCAR, extended XYZ, CIF, OUTCAR,\n"
+      "LAMMPS data; STRUCTURE@N picks frame N of a multi-frame file, 0-based,\n"
+      "negative from the end; default the last) with a potential and prints\n"
+      "the total energy (eV), the energy per atom (eV), the forces (eV/Å),\n"
+      "the stress (GPa, Voigt order xx yy zz yz xz xy, positive = tensile as\n"
+      "in ASE) and the pressure (GPa, positive = compressive,\n"
+      "P = -(xx+yy+zz)/3). An element the potential does not know is an\n"
+      "error before anything is computed.\n"
       "\n"
       "Options:\n"
       "  -p, --potential SPEC  the potential (required), one of\n"
@@ -41,13 +43,16 @@ static void help(void) {
       "        eam:FILE1,FILE2,...\n"
       "              several funcfl files (one element each) combined as\n"
       "              LAMMPS' pair_style eam does\n"
+      "        ewald:Na=1,Cl=-1[,cutoff=10][,accuracy=1e-8]\n"
+      "              point charges (e) summed by Ewald\n"
       "        committee:SPEC1,SPEC2,...\n"
       "              a committee of any potentials: the mean energy, forces\n"
       "              and stress, and the members' disagreement: the largest\n"
       "              atomic force deviation sigma_f = max_i sqrt(<|F_i -\n"
       "              <F_i>|^2>) (DP-GEN) and the energy deviation per atom\n"
-      "  --json                machine-readable output: natoms, formula,\n"
-      "                        species, volume_a3, energy_ev,\n"
+      "  --json                machine-readable output (doc/eval.md): natoms,\n"
+      "                        formula, species, volume_a3, potential,\n"
+      "                        energy_ev,\n"
       "                        energy_per_atom_ev, forces_ev_a (natoms×3),\n"
       "                        stress_gpa (Voigt), pressure_gpa; for a\n"
       "                        committee committee_size,\n"
@@ -73,17 +78,20 @@ static const char *symbol(int z) {
   return e ? e->symbol : "X";
 }
 
-static int print_json(const nacre_structure *s, const nacre_result *r,
-                      int per_atom) {
+static int print_json(const nacre_evaluation *ev, int per_atom) {
+  const nacre_structure *s = ev->s;
+  const nacre_result *r = &ev->r;
   cJSON *root = cJSON_CreateObject();
-  char formula[256];
+  char formula[256], desc[512];
   nacre_structure_formula(s, formula, sizeof formula);
+  nacre_potential_describe(ev->p, desc, sizeof desc);
   cJSON_AddNumberToObject(root, "natoms", s->natoms);
   cJSON_AddStringToObject(root, "formula", formula);
   cJSON *species = cJSON_AddArrayToObject(root, "species");
   for (int i = 0; i < s->natoms; i++)
     cJSON_AddItemToArray(species, cJSON_CreateString(symbol(s->numbers[i])));
   cJSON_AddNumberToObject(root, "volume_a3", nacre_structure_volume(s));
+  cJSON_AddStringToObject(root, "potential", desc);
   cJSON_AddNumberToObject(root, "energy_ev", r->energy);
   cJSON_AddNumberToObject(root, "energy_per_atom_ev",
                           s->natoms ? r->energy / s->natoms : 0.0);
@@ -121,14 +129,15 @@ static int print_json(const nacre_structure *s, const nacre_result *r,
   return CLI_OK;
 }
 
-static void print_table(const char *path, const nacre_structure *s,
-                        const nacre_potential *p, const nacre_result *r,
+static void print_table(const char *path, const nacre_evaluation *ev,
                         int per_atom) {
-  char formula[256], desc[512];
+  const nacre_structure *s = ev->s;
+  const nacre_result *r = &ev->r;
+  char formula[256], desc[512], count[64];
   nacre_structure_formula(s, formula, sizeof formula);
-  nacre_potential_describe(p, desc, sizeof desc);
-  printf("structure       %s (%s, %d atoms, volume %.6f Å^3)\n", path,
-         formula, s->natoms, nacre_structure_volume(s));
+  nacre_potential_describe(ev->p, desc, sizeof desc);
+  printf("structure       %s (%s, %s, volume %.6f Å^3)\n", path, formula,
+         cli_count(s->natoms, "atom", count), nacre_structure_volume(s));
   printf("potential       %s\n", desc);
   printf("energy          %.10f eV\n", r->energy);
   printf("energy/atom     %.10f eV\n", s->natoms ? r->energy / s->natoms : 0.0);
@@ -192,37 +201,19 @@ static int run(int argc, char **argv) {
 
   nacre_error err;
   nacre_error_clear(&err);
-  nacre_structure *s = NULL;
-  nacre_potential *p = NULL;
-  nacre_calc *c = NULL;
-  nacre_result r = {0};
-  int rc = CLI_FAILED;
-  if (nacre_read_structure(structure, &s, &err)) goto done;
-  if (nacre_potential_load(spec, &p, &err)) goto done;
-  if (!(c = nacre_calc_new(p, 0.0, &err))) goto done;
-  if (nacre_result_init(&r, s->natoms, &err)) goto done;
-  if (nacre_calc_compute(c, s, NACRE_WANT_ALL | NACRE_WANT_ATOM_ENERGIES, &r,
-                         &err))
-    goto done;
-  if (nacre_potential_note(p))
-    fprintf(stderr, "nacre eval: note: %s\n", nacre_potential_note(p));
-  nacre_domain_counts dc;
+  nacre_evaluation ev;
+  if (nacre_evaluate_file(structure, spec,
+                          NACRE_WANT_ALL | NACRE_WANT_ATOM_ENERGIES, &ev, &err))
+    return cli_fail("eval", &err);
+  if (nacre_potential_note(ev.p))
+    fprintf(stderr, "nacre eval: note: %s\n", nacre_potential_note(ev.p));
   char msg[1024];
-  nacre_calc_domain_counts(c, &dc);
-  if (nacre_domain_counts_message(&dc, "structures", msg, sizeof msg))
+  if (nacre_domain_counts_message(&ev.domain, "structures", msg, sizeof msg))
     fprintf(stderr, "nacre eval: warning: %s\n", msg);
-  if (json)
-    rc = print_json(s, &r, per_atom);
-  else {
-    print_table(structure, s, p, &r, per_atom);
-    rc = CLI_OK;
-  }
-done:
-  if (rc != CLI_OK && err.message[0]) cli_fail("eval", &err);
-  nacre_result_free(&r);
-  nacre_calc_free(c);
-  nacre_potential_free(p);
-  nacre_structure_free(s);
+  int rc = CLI_OK;
+  if (json) rc = print_json(&ev, per_atom);
+  else print_table(structure, &ev, per_atom);
+  nacre_evaluation_free(&ev);
   return rc;
 }
 

@@ -113,7 +113,9 @@ static int run(int argc, char **argv) {
   free(list);
   free(kinds);
   free(press);
-  if (rc == CLI_OK) printf("generate: %d structures -> %s\n", count, output);
+  char n1[64];
+  if (rc == CLI_OK)
+    printf("generate: %s -> %s\n", cli_count(count, "structure", n1), output);
   return rc;
 }
 

@@ -90,7 +90,7 @@ static const char *help =
     "  --timeout S        wall-clock limit per label in seconds (default: none)\n"
     "  -j, --jobs N       labels run at the same time (default 1)\n"
     "  --retry-failed     label again the structures listed in the .failed file\n"
-    "  --json             print the summary as JSON\n"
+    "  --json             print the summary as JSON (keys in doc/label.md)\n"
     "  -q, --quiet        no progress lines (default: one per finished label\n"
     "                     on stderr, with labels per hour and time to go)\n"
     "  -v, --verbose      also log the command run for every label\n"
@@ -109,31 +109,6 @@ static const char *help =
     "\n"
     "Exit status: 0 when every structure is labelled (now or before), 1 when\n"
     "some failed or on errors, 2 on usage errors.\n";
-
-/* The last n lines of the failure log: this run's failures and why. */
-static void print_failures(const char *path, int n) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) return;
-  char **lines = calloc((size_t)n, sizeof *lines);
-  char buf[1024];
-  long k = 0;
-  while (lines && fgets(buf, sizeof buf, fp)) {
-    free(lines[k % n]);
-    lines[k % n] = strdup(buf);
-    k++;
-  }
-  fclose(fp);
-  long first = k > n ? k - n : 0;
-  for (long i = first; lines && i < k; i++) {
-    char *l = lines[i % n];
-    if (!l) continue;
-    for (char *c = l; *c; c++)
-      if (*c == '\t') *c = ' ';
-    printf("failed: %s", l);
-  }
-  for (int i = 0; lines && i < n; i++) free(lines[i]);
-  free(lines);
-}
 
 /* Option values with a range: the parse error or the range is named. */
 static int positive(const char *cmd, const char *a, const char *v,
@@ -160,15 +135,94 @@ static int positive_int(const char *cmd, const char *a, const char *v,
                    : cli_usage(cmd, "%s must be >= 1, got '%s'", a, v);
 }
 
+static int print_json(const nacre_label_options *opt,
+                      const nacre_label_request *req,
+                      const nacre_label_summary *sum, nacre_status st) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "code", nacre_label_code_name(opt->code));
+  if (opt->potential) cJSON_AddStringToObject(o, "potential", opt->potential);
+  if (req->output) cJSON_AddStringToObject(o, "output", req->output);
+  cJSON_AddNumberToObject(o, "structures", sum->total);
+  if (req->mode == NACRE_LABEL_MODE_PREPARE) {
+    cJSON_AddStringToObject(o, "dir", req->dir);
+    cJSON_AddNumberToObject(o, "prepared", sum->prepared);
+    cJSON_AddNumberToObject(o, "skipped", sum->skipped);
+  } else {
+    cJSON_AddNumberToObject(o, "labelled_now", sum->done);
+    cJSON_AddNumberToObject(o, "skipped", sum->skipped);
+    cJSON_AddNumberToObject(o, "failed", sum->failed);
+    cJSON_AddNumberToObject(o, "failed_not_converged", sum->not_converged);
+    cJSON_AddNumberToObject(o, "failed_run", sum->run_failed);
+    cJSON_AddNumberToObject(o, "failed_parse", sum->parse_failed);
+    if (req->mode == NACRE_LABEL_MODE_COLLECT)
+      cJSON_AddNumberToObject(o, "pending", sum->pending);
+    cJSON_AddNumberToObject(o, "wall_s", sum->wall_s);
+    cJSON_AddNumberToObject(o, "wall_per_atom_s",
+                            sum->atoms > 0 ? sum->wall_s / sum->atoms : 0);
+  }
+  cJSON_AddBoolToObject(o, "complete", st == NACRE_OK && !sum->failed);
+  char *text = cJSON_Print(o);
+  if (text) puts(text);
+  free(text);
+  cJSON_Delete(o);
+  return text ? CLI_OK : CLI_FAILED;
+}
+
+static void print_table(const nacre_label_options *opt,
+                        const nacre_label_request *req,
+                        const nacre_label_summary *sum) {
+  const char *code = nacre_label_code_name(opt->code);
+  char n1[64];
+  if (req->mode == NACRE_LABEL_MODE_PREPARE) {
+    printf("label (%s): %s: %d prepared under %s, %d skipped (done or "
+           "failed in %s)\n",
+           code, cli_count(sum->total, "structure", n1), sum->prepared,
+           req->dir, sum->skipped, req->output ? req->output : "no output given");
+    printf("run them, e.g. 'xargs -P 2 -I ID sh %s/ID/run.sh < %s/jobs.txt' "
+           "or as an array job,\nthen read them back with the same command "
+           "and --collect %s -o OUTPUT\n",
+           req->dir, req->dir, req->dir);
+    return;
+  }
+  printf("label (%s): %s: %d labelled now, %d skipped (done or failed "
+         "before), %d failed",
+         code, cli_count(sum->total, "structure", n1), sum->done, sum->skipped,
+         sum->failed);
+  if (sum->failed)
+    printf(" (%d SCF not converged, %d run errors, %d unreadable outputs; "
+           "see %s.failed)",
+           sum->not_converged, sum->run_failed, sum->parse_failed, req->output);
+  printf("\n");
+  if (req->mode == NACRE_LABEL_MODE_COLLECT)
+    printf("collect: %d pending (not run yet or still running; collect again "
+           "later)\n",
+           sum->pending);
+  if (sum->done)
+    printf("time: %.1f s in all, %.2f s per structure, %.2f s per atom (wall, "
+           "summed over labels)\n",
+           sum->wall_s, sum->wall_s / sum->done,
+           sum->atoms > 0 ? sum->wall_s / sum->atoms : 0);
+  if (sum->failed) { /* this run's failures and why */
+    char log[4200], **lines = NULL;
+    int n = 0;
+    snprintf(log, sizeof log, "%s.failed", req->output);
+    nacre_error e;
+    if (!nacre_label_failures(log, sum->failed, &lines, &n, &e))
+      for (int k = 0; k < n; k++) printf("failed: %s\n", lines[k]);
+    nacre_label_free_ids(lines, n);
+  }
+}
+
 static int run(int argc, char **argv) {
   const char *cmd = "label";
   nacre_label_options opt;
   nacre_label_options_init(&opt, 0);
-  const char *output = NULL;
-  int jobs = 1, json = 0, verbose = 0, retry = 0, quiet = 0;
+  nacre_label_request req;
+  memset(&req, 0, sizeof req);
+  req.jobs = 1;
+  int json = 0, verbose = 0, quiet = 0;
   const char *prepare = NULL, *collect = NULL;
   const char **inputs = calloc((size_t)argc, sizeof *inputs);
-  int ninputs = 0;
   if (!inputs) return CLI_FAILED;
   int rc = CLI_OK;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
@@ -185,7 +239,7 @@ static int run(int argc, char **argv) {
         rc = cli_usage(cmd, "--code: %s", e.message);
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       CLI_NEED_VALUE(cmd)
-      output = v;
+      req.output = v;
     } else if (!strcmp(a, "--template")) {
       CLI_NEED_VALUE(cmd)
       opt.template_path = v;
@@ -238,11 +292,12 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--timeout")) {
       CLI_NEED_VALUE(cmd)
       rc = non_negative(cmd, a, v, &opt.timeout_s);
-    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") ||
+               !strcmp(a, "--threads")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive_int(cmd, a, v, &jobs);
+      rc = positive_int(cmd, a, v, &req.jobs);
     } else if (!strcmp(a, "--retry-failed")) {
-      retry = 1;
+      req.retry_failed = 1;
     } else if (!strcmp(a, "--json")) {
       json = 1;
     } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -252,141 +307,48 @@ static int run(int argc, char **argv) {
     } else if (a[0] == '-' && a[1]) {
       rc = cli_usage(cmd, "unknown option '%s'", a);
     } else {
-      inputs[ninputs++] = a;
+      inputs[req.ninputs++] = a;
     }
   }
   if (rc == CLI_OK && !opt.code) rc = cli_usage(cmd, "--code is required");
   if (rc == CLI_OK && prepare && collect)
     rc = cli_usage(cmd, "--prepare and --collect exclude each other");
-  if (rc == CLI_OK && !output && !prepare)
+  if (rc == CLI_OK && !req.output && !prepare)
     rc = cli_usage(cmd, "-o OUTPUT is required");
-  if (rc == CLI_OK && !ninputs) rc = cli_usage(cmd, "no structure files given");
+  if (rc == CLI_OK && !req.ninputs)
+    rc = cli_usage(cmd, "no structure files given");
   if (rc != CLI_OK) {
     free(inputs);
     return rc;
   }
-
+  req.inputs = inputs;
+  req.mode = prepare   ? NACRE_LABEL_MODE_PREPARE
+             : collect ? NACRE_LABEL_MODE_COLLECT
+                       : NACRE_LABEL_MODE_RUN;
+  req.dir = prepare ? prepare : collect;
+  nacre_ctx ctx;
+  cli_ctx_init(&ctx, verbose);
+  if (!verbose) ctx.log_level = quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
+  /* read by the DFT processes at start-up, not by this one (its OpenMP
+   * and BLAS are initialised already) */
+  setenv("OMP_NUM_THREADS", "1", 0);
+  setenv("OPENBLAS_NUM_THREADS", "1", 0);
+  cli_catch_interrupts(&ctx, 1);
   nacre_error err;
   nacre_error_clear(&err);
-  nacre_structure **all = NULL;
-  nacre_label_keys *all_keys = NULL;
-  int nall = 0;
-  for (int f = 0; f < ninputs && rc == CLI_OK; f++) {
-    nacre_structure **list;
-    nacre_label_keys *keys;
-    int n;
-    if (nacre_label_read_inputs(inputs[f], &list, &n, &keys, &err)) {
-      rc = cli_fail(cmd, &err);
-      break;
-    }
-    nacre_structure **bigger = realloc(all, sizeof *all * (size_t)(nall + n + 1));
-    if (bigger) all = bigger;
-    nacre_label_keys *kbigger =
-        bigger ? realloc(all_keys, sizeof *all_keys * (size_t)(nall + n + 1))
-               : NULL;
-    if (kbigger) all_keys = kbigger;
-    if (!bigger || !kbigger) {
-      for (int k = 0; k < n; k++) nacre_structure_free(list[k]);
-      free(list);
-      nacre_label_keys_free(keys, n);
-      rc = CLI_FAILED;
-      break;
-    }
-    if (n) {
-      memcpy(all + nall, list, sizeof *list * (size_t)n);
-      memcpy(all_keys + nall, keys, sizeof *keys * (size_t)n);
-    }
-    nall += n;
-    free(list);
-    free(keys); /* the entries now belong to all_keys */
-  }
-  if (rc == CLI_OK) {
-    nacre_ctx ctx;
-    cli_ctx_init(&ctx, verbose);
-    if (!verbose) ctx.log_level = quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
-    /* read by the DFT processes at start-up, not by this one (its OpenMP
-     * and BLAS are initialised already) */
-    setenv("OMP_NUM_THREADS", "1", 0);
-    setenv("OPENBLAS_NUM_THREADS", "1", 0);
-    cli_catch_interrupts(&ctx, 1);
-    char failed_log[4096] = "";
-    if (output) snprintf(failed_log, sizeof failed_log, "%s.failed", output);
-    if (prepare) {
-      int prepared = 0, skipped = 0;
-      nacre_status st = nacre_label_prepare_batch(
-          &opt, all, nall, prepare, output, output ? failed_log : NULL,
-          &prepared, &skipped, &err);
-      if (st) {
-        rc = cli_fail(cmd, &err);
-      } else {
-        printf("label (%s): %d structures: %d prepared under %s, %d skipped "
-               "(done or failed in %s)\n",
-               nacre_label_code_name(opt.code), nall, prepared, prepare,
-               skipped, output ? output : "no output given");
-        printf("run them, e.g. 'xargs -P 2 -I ID sh %s/ID/run.sh < %s/jobs.txt'"
-               " or as an array job,\nthen read them back with the same "
-               "command and --collect %s -o OUTPUT\n",
-               prepare, prepare, prepare);
-      }
-      goto done;
-    }
-    nacre_label_summary sum;
-    nacre_status st =
-        collect ? nacre_label_collect_batch(&opt, all, all_keys, nall, collect,
-                                            output, failed_log, &sum, &ctx, &err)
-                : nacre_label_batch(&opt, all, all_keys, nall, output,
-                                    failed_log, jobs, retry, &sum, &ctx, &err);
-    double per_atom = sum.atoms > 0 ? sum.wall_s / sum.atoms : 0;
-    if (json) {
-      cJSON *o = cJSON_CreateObject();
-      cJSON_AddStringToObject(o, "code", nacre_label_code_name(opt.code));
-      cJSON_AddStringToObject(o, "output", output);
-      cJSON_AddNumberToObject(o, "structures", sum.total);
-      cJSON_AddNumberToObject(o, "labelled_now", sum.done);
-      cJSON_AddNumberToObject(o, "skipped_already_done_or_failed", sum.skipped);
-      cJSON_AddNumberToObject(o, "failed", sum.failed);
-      cJSON_AddNumberToObject(o, "failed_not_converged", sum.not_converged);
-      cJSON_AddNumberToObject(o, "failed_run", sum.run_failed);
-      cJSON_AddNumberToObject(o, "failed_parse", sum.parse_failed);
-      if (collect) cJSON_AddNumberToObject(o, "pending", sum.pending);
-      cJSON_AddNumberToObject(o, "wall_s", sum.wall_s);
-      cJSON_AddNumberToObject(o, "wall_s_per_atom", per_atom);
-      cJSON_AddBoolToObject(o, "complete", st == NACRE_OK);
-      char *s = cJSON_Print(o);
-      if (s) puts(s);
-      free(s);
-      cJSON_Delete(o);
-    } else if (!st || sum.done || sum.failed || sum.skipped || sum.pending) {
-      /* (a set-up error before any label leaves nothing to sum up) */
-      printf("label (%s): %d structures: %d labelled now, %d skipped (done or "
-             "failed before), %d failed",
-             nacre_label_code_name(opt.code), sum.total, sum.done, sum.skipped,
-             sum.failed);
-      if (sum.failed)
-        printf(" (%d SCF not converged, %d run errors, %d unreadable "
-               "outputs; see %s)",
-               sum.not_converged, sum.run_failed, sum.parse_failed, failed_log);
-      printf("\n");
-      if (collect)
-        printf("collect: %d pending (not run yet or still running; collect "
-               "again later)\n",
-               sum.pending);
-      if (sum.done)
-        printf("time: %.1f s in all, %.2f s per structure, %.2f s per atom "
-               "(wall, summed over labels)\n",
-               sum.wall_s, sum.wall_s / sum.done, per_atom);
-      if (sum.failed) print_failures(failed_log, sum.failed);
-    }
-    if (st) rc = cli_fail(cmd, &err);
-    else if (sum.failed) rc = CLI_FAILED;
-  }
-done:
-  for (int k = 0; k < nall; k++) nacre_structure_free(all[k]);
-  free(all);
-  nacre_label_keys_free(all_keys, nall);
+  nacre_label_summary sum;
+  nacre_status st = nacre_label_files(&opt, &req, &sum, &ctx, &err);
+  if (json) print_json(&opt, &req, &sum, st);
+  else if (!st || sum.done || sum.failed || sum.skipped || sum.pending)
+    /* (a set-up error before any label leaves nothing to sum up) */
+    print_table(&opt, &req, &sum);
+  if (st) rc = cli_fail(cmd, &err);
+  else if (sum.failed) rc = CLI_FAILED;
   free(inputs);
   return rc;
 }
 
 const nacre_command nacre_cmd_label = {
-    "label", "label structures with ABINIT, QE or VASP (resumable)", run};
+    "label",
+    "label structures with ABINIT, QE, VASP or a nacre potential (resumable)",
+    run};

@@ -175,3 +175,8 @@ void cli_catch_interrupts(nacre_ctx *ctx, int on) {
   signal(SIGINT, on ? on_interrupt : SIG_DFL);
   signal(SIGTERM, on ? on_interrupt : SIG_DFL);
 }
+
+const char *cli_count(long n, const char *noun, char buf[64]) {
+  snprintf(buf, 64, "%ld %s%s", n, noun, n == 1 ? "" : "s");
+  return buf;
+}

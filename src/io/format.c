@@ -270,9 +270,7 @@ static nacre_status read_path(const char *path, int index, nacre_frame *out,
   case NACRE_FORMAT_EXTXYZ: return read_xyz(path, index, out, err);
   case NACRE_FORMAT_OUTCAR: return read_outcar(path, index, out, err);
   case NACRE_FORMAT_LAMMPS_DATA:
-    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                           "%s: reading LAMMPS data files is not supported",
-                           path);
+    return read_single(path, nacre_lammps_data_read, index, out, err);
   case NACRE_FORMAT_AUTO: break;
   }
   if (access(path, F_OK) != 0)

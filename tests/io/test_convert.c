@@ -124,6 +124,25 @@ int main(void) {
   CHECK(s && s->natoms == 2 && s->numbers[0] == 14, "frame 1 selected");
   nacre_structure_free(s);
 
+  /* a multi-frame input into one structure: frame 0 with a note, never
+   * silently the last */
+  snprintf(args, sizeof args, "convert %s %s", src("io/labels.extxyz"), tmp("first.vasp"));
+  CHECK(nacre_cli(args) == 0 && stderr_has("holds 3 frames; frame 0"),
+        "multi-frame to POSCAR: a note names the frames");
+  nacre_structure *s0 = NULL, *s1 = NULL;
+  snprintf(args, sizeof args, "%s@0", src("io/labels.extxyz"));
+  nacre_read_structure(args, &s0, NULL);
+  nacre_read_structure(tmp("first.vasp"), &s1, NULL);
+  test_check_same_structure(s0, s1, 1e-10, "frame 0 written, not the last");
+  nacre_structure_free(s0);
+  nacre_structure_free(s1);
+  snprintf(args, sizeof args, "convert -q %s %s", src("io/labels.extxyz"), tmp("q.vasp"));
+  CHECK(nacre_cli(args) == 0 && !stderr_has("n"), "-q: nothing on stderr");
+  snprintf(args, sizeof args, "convert %s %s", src("io/POSCAR_vasp4"), tmp("one.xyz"));
+  CHECK(nacre_cli(args) == 0 && stderr_has("1 frame written") &&
+            !stderr_has("1 frames"),
+        "one frame: \"1 frame\", not \"1 frames\"");
+
   snprintf(args, sizeof args, "convert %s %s", src("io/OUTCAR_NaCl_2steps"), tmp("relax.extxyz"));
   CHECK(nacre_cli(args) == 0, "OUTCAR → extxyz");
   CHECK(count_frames(tmp("relax.extxyz")) == 2, "both ionic steps");

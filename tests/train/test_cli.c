@@ -88,7 +88,7 @@ int main(void) {
   cJSON *j = out_json();
   CHECK(j && cJSON_GetObjectItem(j, "structures") &&
             cJSON_GetObjectItem(j, "structures")->valuedouble == 3 &&
-            cJSON_GetObjectItem(cJSON_GetObjectItem(j, "species_atoms"), "Ag")->valuedouble == 6,
+            cJSON_GetObjectItem(cJSON_GetObjectItem(j, "species_natoms"), "Ag")->valuedouble == 6,
         "info JSON: 3 structures, 6 Ag atoms");
   cJSON_Delete(j);
 

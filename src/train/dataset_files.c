@@ -1,6 +1,7 @@
-/* dataset_read.c — labelled data into a data set: the io module reads the
- * frames (extended XYZ, OUTCAR, MAISE and DeePMD folders; nacre_read_frames)
- * and each becomes a sample. The energy label is `energy` when the frame
+/* dataset_files.c — data sets from and to files (the library side of nacre
+ * data): the io module reads the frames (extended XYZ, OUTCAR, MAISE and
+ * DeePMD folders; nacre_read_frames) and each becomes a sample; a split
+ * is written as three extended XYZ files. The energy label is `energy` when the frame
  * has it (extended XYZ energy or REF_energy, the OUTCAR's sigma→0 energy,
  * MAISE's and DeePMD's energies), otherwise `free_energy`. An info key
  * config_weight (a number ≥ 0) sets the sample's loss weight. */
@@ -101,4 +102,49 @@ nacre_status nacre_dataset_read_deepmd(nacre_dataset *d, const char *dir,
                                        nacre_error *err) {
   int before = d->n;
   return read_into(d, nacre_deepmd_read(dir, take_frame, d, err), before);
+}
+
+nacre_status nacre_dataset_read_paths(nacre_dataset *d,
+                                      const char *const *paths, int n,
+                                      nacre_error *err) {
+  for (int k = 0; k < n; k++) {
+    nacre_status st = nacre_dataset_read(d, paths[k], err);
+    if (st) return st;
+  }
+  return NACRE_OK;
+}
+
+nacre_status nacre_dataset_split_write(const nacre_dataset *d,
+                                       const char *prefix,
+                                       const double fractions[3],
+                                       uint64_t seed, const char *by_key,
+                                       int counts[3], nacre_error *err) {
+  double sum = fractions[0] + fractions[1] + fractions[2];
+  if (!(fractions[0] >= 0 && fractions[1] >= 0 && fractions[2] >= 0 &&
+        sum > 0))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "fractions must be >= 0 with a positive sum");
+  int n = d->n;
+  int *idx = malloc(3 * (size_t)(n ? n : 1) * sizeof *idx);
+  if (!idx) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_status st = NACRE_OK;
+  if (by_key)
+    st = nacre_split_by_key(d, by_key, fractions[0] / sum, fractions[1] / sum,
+                            seed, idx, &counts[0], idx + n, &counts[1],
+                            idx + 2 * (size_t)n, &counts[2], err);
+  else
+    nacre_split_indices(n, fractions[0] / sum, fractions[1] / sum, seed, idx,
+                        &counts[0], idx + n, &counts[1], idx + 2 * (size_t)n,
+                        &counts[2]);
+  static const char *part[3] = {"train", "valid", "test"};
+  for (int p = 0; p < 3 && !st; p++) {
+    nacre_dataset *o = NULL;
+    char path[4200];
+    snprintf(path, sizeof path, "%s.%s.xyz", prefix, part[p]);
+    st = nacre_dataset_subset(d, idx + (size_t)p * n, counts[p], &o, err);
+    if (!st) st = nacre_dataset_save_extxyz(o, path, err);
+    nacre_dataset_free(o);
+  }
+  free(idx);
+  return st;
 }
