@@ -301,10 +301,9 @@ nacre_status nacre_read_structure(const char *spec, nacre_structure **out,
   nacre_frame_init(&f);
   *out = NULL;
   nacre_status st = nacre_read_frame(spec, &f, err);
-  if (!st) {
-    *out = f.s;
-    f.s = NULL;
-  }
+  /* a copy: the frame needs its atom count to free its string columns */
+  if (!st && !(*out = nacre_structure_copy(f.s, err)))
+    st = err ? err->status : NACRE_ERR_NOMEM;
   nacre_frame_clear(&f);
   return st;
 }
