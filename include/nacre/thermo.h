@@ -133,13 +133,19 @@ nacre_status nacre_fvib_table_eval(const nacre_fvib_table *t,
                                    double temperature_k, double pressure_gpa,
                                    double *free_energy_per_atom_ev,
                                    nacre_error *err);
+/* 1 for `nacre phonon`'s quasi-harmonic qha.csv (a header naming
+ * gibbs_energy_per_atom_ev, read by nacre_qha_table_read): its value is
+ * G(T, P) = E + F_vib + PV per atom at V(P, T), the whole free energy,
+ * not an F_vib to add to an energy. */
+int nacre_fvib_table_is_gibbs(const nacre_fvib_table *t);
 /* Temperature range the table covers, K. */
 void nacre_fvib_table_range(const nacre_fvib_table *t, double *t_min_k,
                             double *t_max_k);
 
 /* The hull at each temperature of a grid: entry i's energy becomes E_i +
- * N_i F_vib,i(T, P) (tables[i] NULL: no vibrational term, allowed only when
- * allow_missing is set). stable[t·nentries + i] and
+ * N_i F_vib,i(T, P), or N_i G_i(T, P) with a quasi-harmonic table
+ * (tables[i] NULL: no vibrational term, allowed only when allow_missing is
+ * set). stable[t·nentries + i] and
  * e_above_hull_per_atom_ev[t·nentries + i] are caller-allocated (either may
  * be NULL). */
 nacre_status nacre_hull_temperature_scan(

@@ -7,18 +7,23 @@
  * ignored): temperature_k, vibrational_free_energy_per_atom_ev and
  * optionally pressure_gpa; then one row per point. Blank lines and text
  * after '#' are skipped. This is `nacre phonon`'s thermal.csv
- * (doc/phonon-files.md); a quasi-harmonic table is several of them with a
- * pressure_gpa column added. */
+ * (doc/phonon-files.md), or several of them with a pressure_gpa column
+ * added. A table whose header names gibbs_energy_per_atom_ev is `nacre
+ * phonon`'s quasi-harmonic qha.csv: it is read by phonon's own reader and
+ * gives G(T, P) = E + F_vib + PV at V(P, T) itself, which replaces the
+ * entry's energy in a temperature scan. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nacre/phonon.h"
 #include "nacre/thermo.h"
 #include "thermo_internal.h"
 
 struct nacre_fvib_table {
+  nacre_qha_table *qha; /* a qha.csv: G(T, P) itself, not an F_vib to add */
   int npressures;
   double *pressure;   /* npressures, ascending */
   int *offset;        /* npressures + 1: rows of pressure p */
@@ -27,6 +32,7 @@ struct nacre_fvib_table {
 
 void nacre_fvib_table_free(nacre_fvib_table *t) {
   if (!t) return;
+  nacre_qha_table_free(t->qha);
   free(t->pressure);
   free(t->offset);
   free(t->t);
@@ -104,8 +110,15 @@ nacre_status nacre_fvib_table_new(int n, const double *temperature_k,
   return NACRE_OK;
 }
 
+int nacre_fvib_table_is_gibbs(const nacre_fvib_table *t) { return t->qha != NULL; }
+
 void nacre_fvib_table_range(const nacre_fvib_table *t, double *t_min_k,
                             double *t_max_k) {
+  if (t->qha) {
+    *t_min_k = t->qha->temperatures_k[0];
+    *t_max_k = t->qha->temperatures_k[t->qha->ntemperatures - 1];
+    return;
+  }
   /* the range every pressure covers */
   double lo = -INFINITY, hi = INFINITY;
   for (int p = 0; p < t->npressures; p++) {
@@ -142,6 +155,9 @@ nacre_status nacre_fvib_table_eval(const nacre_fvib_table *t,
                                    double temperature_k, double pressure_gpa,
                                    double *free_energy_per_atom_ev,
                                    nacre_error *err) {
+  if (t->qha)
+    return nacre_qha_table_gibbs(t->qha, temperature_k, pressure_gpa,
+                                 free_energy_per_atom_ev, NULL, err);
   if (t->npressures == 1)
     return along_t(t, 0, temperature_k, free_energy_per_atom_ev, err);
   const double *pr = t->pressure;
@@ -212,6 +228,20 @@ nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
     if (strspn(line, " \t\r\n") == strlen(line)) continue;
     int nf = split_fields(line, fields, 64);
     if (col_t < 0) { /* the header */
+      int gibbs = 0;
+      for (int k = 0; k < nf; k++) gibbs |= !strcmp(fields[k], "gibbs_energy_per_atom_ev");
+      if (gibbs) { /* nacre phonon's qha.csv: its own reader */
+        fclose(fp);
+        nacre_fvib_table *g = calloc(1, sizeof *g);
+        if (!g) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
+        st = nacre_qha_table_read(path, &g->qha, err);
+        if (st) {
+          free(g);
+          return st;
+        }
+        *out = g;
+        return NACRE_OK;
+      }
       for (int k = 0; k < nf; k++) {
         if (!strcmp(fields[k], "temperature_k")) col_t = k;
         else if (!strcmp(fields[k], "pressure_gpa")) col_p = k;
@@ -314,7 +344,9 @@ nacre_status nacre_hull_temperature_scan(
                                    &f, err);
         if (st) nacre_error_prefix(err, "entry %d: ", i + 1);
       }
-      g[i] = energies_ev[i] + natoms * f;
+      /* a quasi-harmonic G(T, P) replaces the entry's energy; an F_vib
+       * adds to it */
+      g[i] = tables[i] && tables[i]->qha ? natoms * f : energies_ev[i] + natoms * f;
     }
     nacre_hull *h = NULL;
     if (!st) st = nacre_hull_new(nelements, nentries, amounts, g, &h, err);

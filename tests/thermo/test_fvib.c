@@ -7,6 +7,8 @@
  *     vibrational_free_energy_per_atom_ev, other columns, optional
  *     pressure_gpa, comments) reads back; malformed files give errors
  *     naming file and line.
+ *   nacre phonon's qha.csv is read as G(T, P), replacing the energy, and
+ *     gives the same crossing.
  *   A hand-worked crossing: AB (E_f −0.10 eV/atom, no F_vib) and its
  *     polymorph AB' (E_f −0.08, F_vib = −1e-4 T eV/atom) swap at 200 K, so
  *     on a 0:500:50 grid AB is stable 0–200 K (the tie at 200 K goes to
@@ -101,10 +103,47 @@ static void test_crossing(void) {
   nacre_fvib_table_free(tab);
 }
 
+/* The same crossing with AB' given by a quasi-harmonic qha.csv (nacre
+ * phonon's table of G(T, P) per atom, which replaces the entry's energy):
+ * G(AB') = −1.58 − 1e-4 T eV/atom against AB's static −1.60. */
+static void test_qha_table(void) {
+  const char *path = test_tmp_path("qha.csv");
+  char text[4096] =
+      "temperature_k,pressure_gpa,volume_per_atom_a3,gibbs_energy_per_atom_ev,"
+      "energy_per_atom_ev,vibrational_free_energy_per_atom_ev,bulk_modulus_gpa,"
+      "thermal_expansion_per_k,entropy_per_atom_kb,heat_capacity_p_per_atom_kb\n";
+  for (int it = 0; it < 2; it++)
+    for (int ip = 0; ip < 2; ip++) {
+      double tk = 1000.0 * it, g = -1.58 - 1e-4 * tk;
+      snprintf(text + strlen(text), sizeof text - strlen(text),
+               "%g,%g,20,%.10f,-1.58,%.10f,50,0,0,0\n", tk, 10.0 * ip, g, g + 1.58);
+    }
+  test_write_text(path, text);
+  nacre_fvib_table *tab = NULL;
+  nacre_error err;
+  CHECK_OK(nacre_fvib_table_read(path, &tab, &err), &err);
+  if (!tab) return;
+  CHECK(nacre_fvib_table_is_gibbs(tab), "a qha.csv is a table of G");
+  double a[4][2] = {{1, 0}, {0, 1}, {1, 1}, {2, 2}};
+  double e[4] = {-1, -2, -3.2, 0 /* replaced by G */};
+  const nacre_fvib_table *tables[4] = {NULL, NULL, NULL, tab};
+  double temps[11];
+  for (int k = 0; k < 11; k++) temps[k] = 50.0 * k;
+  int stable[44];
+  CHECK_OK(nacre_hull_temperature_scan(2, 4, &a[0][0], e, tables, 1, 5.0, 11, temps,
+                                       stable, NULL, &err),
+           &err);
+  for (int k = 0; k < 11; k++)
+    CHECK(stable[4 * k + 2] == (temps[k] <= 200) && stable[4 * k + 3] == (temps[k] > 200),
+          "qha: AB / AB' at %g K: %d %d", temps[k], stable[4 * k + 2], stable[4 * k + 3]);
+  nacre_fvib_table_free(tab);
+}
+
 int main(void) {
   test_interpolation();
   test_csv();
   test_crossing();
+  test_qha_table();
   test_tmp_cleanup();
   TEST_DONE();
 }
