@@ -183,6 +183,10 @@ typedef struct nacre_xrd_options {
   double two_theta_min_deg, two_theta_max_deg; /* (0, 90) */
   const double *b_factors_a2; /* Debye–Waller B per atom, Å² (NULL: 0) */
   double symprec;           /* Å, for the hkl families (0.01) */
+  int symmetrize;           /* 1: first make the structure exactly
+                               symmetric within symprec, so reflections
+                               that a relaxation left a hair apart fall on
+                               one angle (0) */
 } nacre_xrd_options;
 
 void nacre_xrd_options_init(nacre_xrd_options *o);

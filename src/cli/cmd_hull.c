@@ -464,6 +464,7 @@ static int run(int argc, char **argv) {
   rc = CLI_FAILED;
   for (int k = 0; k < a.ninputs; k++)
     if (hull_entries_add(&l, a.inputs[k], &ctx, &err)) goto done;
+  hull_entries_reduce(&l);
   if (hull_entries_elements(&l, a.elements, z, &nel, &err) ||
       hull_entries_arrays(&l, z, nel, &amounts, &energies, &err) ||
       nacre_hull_new(nel, l.n, amounts, energies, &h, &err))
@@ -488,7 +489,7 @@ static int run(int argc, char **argv) {
     const char **labels = malloc((size_t)l.n * sizeof *labels);
     const char *names[NACRE_HULL_MAX_ELEMENTS];
     for (int k = 0; k < nel; k++) names[k] = symbol(z[k]);
-    for (int i = 0; labels && i < l.n; i++) labels[i] = l.e[i].formula;
+    for (int i = 0; labels && i < l.n; i++) labels[i] = l.e[i].reduced;
     nacre_status st = labels ? nacre_hull_svg(a.plot, h, labels, names, &err)
                              : nacre_error_set(&err, NACRE_ERR_NOMEM, "plot");
     free(labels);

@@ -47,6 +47,9 @@ static void help(void) {
       "  --two-theta MIN:MAX   range in degrees (default 0:90)\n"
       "  --b-factor EL=B,...   Debye-Waller B in Å^2 per element (default 0)\n"
       "  --symprec A           tolerance in Å for the hkl families (default 0.01)\n"
+      "  --symmetrize          make the structure exactly symmetric within\n"
+      "                        --symprec first (a relaxed structure's\n"
+      "                        equivalent reflections then fall on one angle)\n"
       "  --fwhm DEG            peak width of the profile (default 0.1)\n"
       "  --shape S             gaussian (default), lorentzian or pseudo-voigt\n"
       "                        (half each)\n"
@@ -71,7 +74,7 @@ typedef struct args {
   const char *path, *compare, *csv, *profile_csv, *plot, *anode, *bfac;
   double wavelength, fwhm, step, tolerance, eta;
   double tt[2];
-  int doublet, json, quiet, have_wavelength;
+  int doublet, json, quiet, have_wavelength, symmetrize;
   double symprec;
 } args;
 
@@ -119,6 +122,8 @@ static int parse_args(int argc, char **argv, args *g) {
       rc = parse_wavelength(g, v);
     } else if (!strcmp(a, "--doublet")) {
       g->doublet = 1;
+    } else if (!strcmp(a, "--symmetrize")) {
+      g->symmetrize = 1;
     } else if (!strcmp(a, "--two-theta")) {
       CLI_NEED_VALUE(CMD);
       char buf[64];
@@ -255,6 +260,7 @@ static int run(int argc, char **argv) {
   o.two_theta_min_deg = g.tt[0];
   o.two_theta_max_deg = g.tt[1];
   o.symprec = g.symprec;
+  o.symmetrize = g.symmetrize;
   if (g.doublet) {
     o.doublet = 1;
     for (size_t k = 0; k < sizeof ANODES / sizeof ANODES[0]; k++)

@@ -11,6 +11,7 @@
 
 #include "nacre/io.h"
 #include "nacre/search.h"
+#include "nacre/sym.h"
 
 void hull_entries_free(hull_entries *l) {
   free(l->e);
@@ -341,6 +342,18 @@ static nacre_status add_run(hull_entries *l, const char *path,
         break;
       }
       composition_of(k->relaxed, e);
+      /* the formula as the run names its composition (Li3Sn3, not the
+       * order the atoms happen to come in) */
+      const nacre_composition *cc = &cfg->composition;
+      if (nacre_composition_natoms(cc) == k->relaxed->natoms &&
+          cc->nspecies <= NACRE_HULL_MAX_ELEMENTS) {
+        e->nz = cc->nspecies;
+        for (int j = 0; j < cc->nspecies; j++) {
+          e->z[j] = cc->z[j];
+          e->count[j] = cc->count[j];
+        }
+        nacre_composition_format(cc, e->formula, sizeof e->formula);
+      }
       e->energy_ev = fabs(prun - l->pressure_gpa) <= 1e-9
                          ? k->enthalpy
                          : k->energy + l->pressure_gpa * NACRE_GPA_TO_EV_A3 *
@@ -366,6 +379,40 @@ nacre_status hull_entries_add(hull_entries *l, const char *path,
   if (ends_with(path, ".db") || ends_with(path, ".sqlite"))
     return add_run(l, path, ctx, err);
   return add_structures(l, path, err);
+}
+
+static long gcd_long(long a, long b) {
+  while (b) {
+    long t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+void hull_entries_reduce(hull_entries *l) {
+  for (int i = 0; i < l->n; i++) {
+    hull_entry *e = &l->e[i];
+    long g = 0;
+    int integral = 1;
+    for (int k = 0; k < e->nz; k++) {
+      integral &= e->count[k] == floor(e->count[k]) && e->count[k] < 1e9;
+      if (integral) g = gcd_long(g, (long)e->count[k]);
+    }
+    if (!integral || g < 1) g = 1;
+    size_t len = 0;
+    e->reduced[0] = '\0';
+    for (int k = 0; k < e->nz && len < sizeof e->reduced; k++) {
+      const nacre_element *el = nacre_element_by_z(e->z[k]);
+      double c = e->count[k] / (double)g;
+      if (c == 1)
+        len += (size_t)snprintf(e->reduced + len, sizeof e->reduced - len, "%s",
+                                el ? el->symbol : "X");
+      else
+        len += (size_t)snprintf(e->reduced + len, sizeof e->reduced - len, "%s%g",
+                                el ? el->symbol : "X", c);
+    }
+  }
 }
 
 nacre_status hull_entries_elements(const hull_entries *l, const char *order,

@@ -9,6 +9,7 @@
 typedef struct hull_entry {
   char name[96];
   char formula[96];
+  char reduced[96];     /* formula divided by the gcd of integer counts */
   int z[NACRE_HULL_MAX_ELEMENTS];
   double count[NACRE_HULL_MAX_ELEMENTS];
   int nz;
@@ -43,6 +44,8 @@ nacre_status hull_parse_formula(const char *text, hull_entry *e,
  * order of `order` (comma list of symbols; every element must be named). */
 nacre_status hull_entries_elements(const hull_entries *l, const char *order,
                                    int *z, int *nel, nacre_error *err);
+/* Fills every entry's reduced formula (LiSn for Li3Sn3). */
+void hull_entries_reduce(hull_entries *l);
 /* nentries × nel amounts and the energies for the thermo library. */
 nacre_status hull_entries_arrays(const hull_entries *l, const int *z, int nel,
                                  double **amounts, double **energies,

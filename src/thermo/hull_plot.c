@@ -72,10 +72,15 @@ static void binary(FILE *fp, const nacre_hull *h, const char *const *labels,
     const nacre_hull_point *p = nacre_hull_entry(h, i);
     double f = p->formation_per_atom_ev;
     if (f > y1 || f < y0) continue;
-    double px = svg_px(&top, nacre_hull_fractions(h, i)[1]), py = svg_py(&top, f);
+    double x = nacre_hull_fractions(h, i)[1];
+    double px = svg_px(&top, x), py = svg_py(&top, f);
     if (p->stable) {
+      /* labels of neighbouring stable phases alternate below and above
+       * the hull so that close ones stay readable */
+      int rank = 0;
+      for (int k = 0; k < ns; k++) rank += hx && hx[k] < x - 1e-12;
       svg_circle(fp, px, py, 5, "#1f4e9e", "black");
-      svg_text(fp, px, py + 18, "middle", 11, "black",
+      svg_text(fp, px, rank % 2 ? py - 10 : py + 18, "middle", 11, "black",
                label_of(labels, i, buf, sizeof buf));
     } else {
       char c[16];

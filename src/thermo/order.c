@@ -718,8 +718,8 @@ nacre_status nacre_order_enumerate(const nacre_structure *parent,
   o->max_cells = opt->max_cells;
   o->sc_count = calloc((size_t)opt->max_cells + 1, sizeof *o->sc_count);
   parent_ops po;
-  st = o->sc_count ? parent_setup(o, parent, opt->symprec > 0 ? opt->symprec : NACRE_SYMPREC_DEFAULT,
-                                  &po, err)
+  double symprec = opt->symprec > 0 ? opt->symprec : NACRE_SYMPREC_DEFAULT;
+  st = o->sc_count ? parent_setup(o, parent, symprec, &po, err)
                    : nacre_error_set(err, NACRE_ERR_NOMEM, "orderings");
   for (int cells = opt->min_cells; !st && cells <= opt->max_cells; cells++) {
     double la = log_assignments(o, cells, opt);

@@ -235,6 +235,18 @@ nacre_status nacre_xrd_pattern_compute(const nacre_structure *s,
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "xrd: need wavelengths > 0 and 0 <= 2theta_min < "
                            "2theta_max < 180 degrees");
+  nacre_structure *sym_copy = NULL;
+  if (o->symmetrize) {
+    sym_copy = nacre_structure_copy(s, err);
+    if (!sym_copy) return err ? err->status : NACRE_ERR_NOMEM;
+    nacre_status st = nacre_symmetry_symmetrize(
+        sym_copy, o->symprec > 0 ? o->symprec : NACRE_SYMPREC_DEFAULT, err);
+    if (st) {
+      nacre_structure_free(sym_copy);
+      return nacre_error_prefix(err, "xrd: symmetrising: ");
+    }
+    s = sym_copy;
+  }
   double lmin = nl == 2 ? fmin(lam[0], lam[1]) : lam[0];
   double lmax = nl == 2 ? fmax(lam[0], lam[1]) : lam[0];
   double gmax = fmin(2.0 * sin(t1 / 2 / DEG) / lmin, 2.0 / lmin);
@@ -242,12 +254,17 @@ nacre_status nacre_xrd_pattern_compute(const nacre_structure *s,
   reflection *r = NULL;
   long n = 0;
   nacre_status st = reflections(s, o->b_factors_a2, gmin, gmax, &r, &n, err);
-  if (st) return st;
+  if (st) {
+    nacre_structure_free(sym_copy);
+    return st;
+  }
   laue L;
   nacre_xrd_pattern *p = calloc(1, sizeof *p);
   int sg = 0;
-  laue_from_structure(s, o->symprec > 0 ? o->symprec : NACRE_SYMPREC_DEFAULT, &L, &sg);
+  double sp = o->symprec > 0 ? o->symprec : NACRE_SYMPREC_DEFAULT;
+  laue_from_structure(s, sp, &L, &sg);
   if (p) p->peaks = malloc((size_t)(nl * n + 1) * sizeof *p->peaks);
+  nacre_structure_free(sym_copy); /* the reflections are computed */
   if (!p || !p->peaks || !L.n) {
     free(r);
     free(L.rot);
@@ -579,12 +596,15 @@ nacre_status nacre_xrd_svg(const char *path, const nacre_xrd_pattern *p,
       free(xs);
     }
   }
+  double last_label = -1e9;
   for (int k = 0; k < p->npeaks; k++) {
     const nacre_xrd_peak *pk = &p->peaks[k];
     double px = svg_px(&pan, pk->two_theta_deg);
     svg_line_px(fp, px, svg_py(&pan, 0), px, svg_py(&pan, pk->intensity),
                 pk->line ? "#7f7f7f" : "#1f4e9e", 1.5, NULL);
-    if (pk->intensity >= 8 && !pk->line && pk->nfamilies) {
+    /* label the strong peaks, skipping one too close to the last label */
+    if (pk->intensity >= 8 && !pk->line && pk->nfamilies && px - last_label > 22) {
+      last_label = px;
       char lab[48];
       snprintf(lab, sizeof lab, "%d%d%d", pk->hkl[0][0], pk->hkl[0][1],
                pk->hkl[0][2]);

@@ -8,6 +8,8 @@
  *     with the families {111} ×8, {200} ×6, {220} ×12, {311} ×24,
  *     {222} ×8 of m-3m and no (100)/(110); diamond has no (200) or (222).
  *   The Kα1/Kα2 doublet: each line at its own Bragg angle, Kα2 weaker.
+ *   Symmetrising first joins the reflections a slightly distorted cell
+ *     splits.
  *   Profiles: a single Gaussian peak has the FWHM asked for (to one grid
  *     step); the comparison of a pattern with its own peak list gives
  *     overlap and profile similarity 1, with shifted peaks the matches. */
@@ -164,6 +166,30 @@ static void test_fcc_by_hand(void) {
   nacre_structure_free(s);
 }
 
+/* A relaxed-looking fcc cell (strained by 1e-4, atoms off by ~3e-4 Å): its equivalent
+ * reflections split into several peaks, which --symmetrize joins again
+ * into the five of the ideal cell with their multiplicities. */
+static void test_symmetrize(void) {
+  nacre_structure *s = fcc();
+  build_rattle(s, 3e-4, 5);
+  double eps[6] = {1e-4, -5e-5, 2e-5, 3e-5, 0, 1e-5};
+  build_strain(s, eps);
+  nacre_xrd_options o;
+  nacre_xrd_options_init(&o);
+  o.two_theta_max_deg = 100;
+  nacre_xrd_pattern *p = NULL;
+  CHECK_OK(nacre_xrd_pattern_compute(s, &o, &p, NULL), NULL);
+  CHECK(p && p->npeaks > 5, "a rattled cell splits peaks (%d)", p ? p->npeaks : 0);
+  nacre_xrd_pattern_free(p);
+  o.symmetrize = 1;
+  p = NULL;
+  CHECK_OK(nacre_xrd_pattern_compute(s, &o, &p, NULL), NULL);
+  CHECK(p && p->npeaks == 5 && p->peaks[0].multiplicity[0] == 8,
+        "symmetrised: 5 peaks, {111} x8 (%d)", p ? p->npeaks : 0);
+  nacre_xrd_pattern_free(p);
+  nacre_structure_free(s);
+}
+
 static void test_diamond_absences(void) {
   nacre_structure *s = diamond();
   nacre_xrd_pattern *p = NULL;
@@ -181,6 +207,7 @@ static void test_diamond_absences(void) {
 int main(void) {
   test_fcc_by_hand();
   test_diamond_absences();
+  test_symmetrize();
   if (test_have_pymatgen()) {
     nacre_structure *s[5] = {rocksalt(), diamond(), hcp(), fcc(), triclinic()};
     const char *names[5] = {"rocksalt NaCl", "diamond Si", "hcp Mg", "fcc Cu",
