@@ -352,7 +352,7 @@ static nacre_status add_run(hull_entries *l, const char *path,
           e->z[j] = cc->z[j];
           e->count[j] = cc->count[j];
         }
-        nacre_composition_format(cc, e->formula, sizeof e->formula);
+        formula_of(e);
       }
       e->energy_ev = fabs(prun - l->pressure_gpa) <= 1e-9
                          ? k->enthalpy

@@ -147,6 +147,58 @@ static void test_hull(void) {
   nacre_hull_free(h);
 }
 
+/* Three tiny LJ searches at 1 GPa: nacre hull reads their run files (best
+ * minimum of each with --top 1), at the runs' pressure, named by the
+ * runs' compositions. */
+static void test_hull_runs(void) {
+  const char *lj = "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1";
+  const char *comps[3] = {"Ar2", "Kr2", "Ar1Kr1"};
+  char dbs[3][4096], args[24576];
+  int st;
+  for (int k = 0; k < 3; k++) {
+    char name[32], out[4096];
+    snprintf(name, sizeof name, "%s.db", comps[k]);
+    snprintf(dbs[k], sizeof dbs[k], "%s", test_tmp_path(name));
+    snprintf(name, sizeof name, "%s.out", comps[k]);
+    snprintf(out, sizeof out, "%s", test_tmp_path(name));
+    snprintf(args, sizeof args,
+             "search --composition %s --potential %s --pressure 1 --budget 4 "
+             "--population 4 --db %s -o %s -q",
+             comps[k], lj, dbs[k], out);
+    free(run(args, &st));
+    CHECK(st == 0, "search %s (%d)", comps[k], st);
+  }
+  snprintf(args, sizeof args, "hull %s %s %s --top 1 --json", dbs[0], dbs[1], dbs[2]);
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "hull of three run files (%d)", st);
+  if (j) {
+    CHECK_CLOSE(num(j, "pressure_gpa"), 1.0, 1e-12, "the runs' pressure");
+    const cJSON *e = cJSON_GetObjectItem(j, "entries");
+    CHECK(cJSON_GetArraySize(e) == 3, "one minimum per run");
+    const cJSON *f = cJSON_GetObjectItem(cJSON_GetArrayItem(e, 2), "formula");
+    CHECK(cJSON_IsString(f) && !strcmp(f->valuestring, "ArKr"),
+          "named by the run's composition (%s)", cJSON_IsString(f) ? f->valuestring : "");
+  }
+  cJSON_Delete(j);
+  free(out);
+  /* a run at another pressure cannot join without --pressure */
+  char other[4096], oout[4096];
+  snprintf(other, sizeof other, "%s", test_tmp_path("Ar2p0.db"));
+  snprintf(oout, sizeof oout, "%s", test_tmp_path("Ar2p0.out"));
+  snprintf(args, sizeof args,
+           "search --composition Ar2 --potential %s --budget 2 --population 2 --db %s "
+           "-o %s -q",
+           lj, other, oout);
+  free(run(args, &st));
+  snprintf(args, sizeof args, "hull %s %s %s", other, dbs[1], dbs[2]);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "--pressure"),
+        "runs at different pressures need --pressure (%d)", st);
+  free(err);
+}
+
 static void test_ewald(void) {
   char cif[4096], args[8192];
   snprintf(cif, sizeof cif, "%s", test_tmp_path("nacl.cif"));
@@ -321,6 +373,7 @@ static void test_help(void) {
 
 int main(void) {
   test_hull();
+  test_hull_runs();
   test_ewald();
   test_xrd();
   test_order();
