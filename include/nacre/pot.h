@@ -185,6 +185,8 @@ typedef struct nacre_domain_counts {
 } nacre_domain_counts;
 
 void nacre_calc_domain_counts(const nacre_calc *c, nacre_domain_counts *out);
+/* The domain report of the calculator's last evaluation. */
+nacre_domain_report nacre_calc_last_domain(const nacre_calc *c);
 void nacre_calc_reset_domain_counts(nacre_calc *c);
 /* Adds b into a (counts from several calculators or processes). */
 void nacre_domain_counts_add(nacre_domain_counts *a,

@@ -372,8 +372,11 @@ static int run(int argc, char **argv) {
   nacre_domain_counts dc;
   nacre_calc_domain_counts(calc, &dc);
   nacre_result fin;
-  int have_final = !nacre_result_init(&fin, s->natoms, &serr) &&
-                   !nacre_calc_compute(calc, s, NACRE_WANT_ALL, &fin, &serr);
+  int have_final = !nacre_result_init(&fin, s->natoms, &serr);
+  if (have_final && nacre_committee_size(pot)) /* the deviations need it */
+    have_final = !nacre_calc_compute(calc, s, NACRE_WANT_ALL, &fin, &serr);
+  else if (have_final) /* the last evaluation: the final structure */
+    fin.domain = nacre_calc_last_domain(calc);
   char msg[1024];
   if (nacre_potential_note(pot)) fprintf(stderr, "nacre relax: note: %s\n", nacre_potential_note(pot));
   if (nacre_domain_counts_message(&dc, "evaluations", msg, sizeof msg))

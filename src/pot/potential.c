@@ -24,6 +24,7 @@ struct nacre_calc {
   void *workspace;
   long force_calls, energy_calls;
   nacre_domain_counts domain;
+  nacre_domain_report last_domain;
 };
 
 nacre_status nacre_result_init(nacre_result *r, int natoms, nacre_error *err) {
@@ -180,6 +181,10 @@ void nacre_calc_domain_counts(const nacre_calc *c, nacre_domain_counts *out) {
   *out = c->domain;
 }
 
+nacre_domain_report nacre_calc_last_domain(const nacre_calc *c) {
+  return c->last_domain;
+}
+
 void nacre_calc_reset_domain_counts(nacre_calc *c) {
   memset(&c->domain, 0, sizeof c->domain);
 }
@@ -237,6 +242,7 @@ nacre_status nacre_calc_compute(nacre_calc *c, const nacre_structure *s,
   st = pot_compute(c->pot, s, c->nl, want, r, c->workspace, err);
   if (st) return st;
   nacre_domain_counts_record(&c->domain, &r->domain);
+  c->last_domain = r->domain;
   if (want & (NACRE_WANT_FORCES | NACRE_WANT_STRESS))
     c->force_calls++;
   else

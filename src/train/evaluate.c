@@ -277,7 +277,7 @@ nacre_status nacre_parity_svg(const char *path, const nacre_parity_series *s,
   if (st) return st;
   FILE *fp = af.fp;
   fprintf(fp,
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"600\" "
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"640\" "
           "font-family=\"sans-serif\" font-size=\"12\">\n"
           "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
           400 * nseries);

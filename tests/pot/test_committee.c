@@ -9,7 +9,9 @@
  * members has zero deviation; (3) "committee:A,B,C" and a committee file
  * naming its members by path give the same results; members of different
  * kinds and cutoffs (a network and Lennard-Jones) share one neighbour
- * list. */
+ * list; (4) nacre eval and nacre relax report the deviations in their JSON
+ * (committee_force_deviation_max_ev_a, committee_energy_deviation_per_atom_ev). */
+#include <cjson/cJSON.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -171,6 +173,44 @@ int main(void) {
     nacre_potential_free(mix);
     nacre_potential_free(lj);
     nacre_potential_free(nn);
+    /* (4) eval and relax print the deviations */
+    char poscar[] = "/tmp/nacre_committee_poscar_XXXXXX", cmd[2048];
+    int fd = mkstemp(poscar);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "mixed\n1.0\n");
+    for (int k = 0; k < 3; k++) fprintf(f, "%.17g %.17g %.17g\n", s->cell[k][0], s->cell[k][1], s->cell[k][2]);
+    int nna = 0;
+    for (int i = 0; i < s->natoms; i++) nna += s->numbers[i] == 11;
+    fprintf(f, "Na Li\n%d %d\nCartesian\n", nna, s->natoms - nna);
+    for (int pass = 0; pass < 2; pass++)
+      for (int i = 0; i < s->natoms; i++)
+        if ((s->numbers[i] == 3) == pass)
+          fprintf(f, "%.17g %.17g %.17g\n", s->positions[3 * i], s->positions[3 * i + 1],
+                  s->positions[3 * i + 2]);
+    fclose(f);
+    const char *cmds[2] = {"eval", "relax"};
+    for (int q = 0; q < 2; q++) {
+      snprintf(cmd, sizeof cmd, "%s %s %s --potential committee:%s,%s,%s --json 2>/dev/null",
+               NACRE_CLI, cmds[q], poscar, a, b, c);
+      FILE *pp = popen(cmd, "r");
+      static char buf[1 << 17];
+      size_t got = pp ? fread(buf, 1, sizeof buf - 1, pp) : 0;
+      buf[got] = '\0';
+      if (pp) pclose(pp);
+      cJSON *j = cJSON_Parse(buf);
+      cJSON *fd_ = j ? cJSON_GetObjectItem(j, "committee_force_deviation_max_ev_a") : NULL;
+      cJSON *ed = j ? cJSON_GetObjectItem(j, "committee_energy_deviation_per_atom_ev") : NULL;
+      cJSON *ks = j ? cJSON_GetObjectItem(j, "committee_size") : NULL;
+      CHECK(fd_ && ed && ks && ks->valuedouble == 3 && fd_->valuedouble > 0 && ed->valuedouble > 0,
+            "nacre %s --json reports the committee deviations", cmds[q]);
+      /* eval: the library's numbers (JSON keeps 17 digits) */
+      if (q == 0 && fd_ && ed)
+        CHECK(fabs(fd_->valuedouble - rc.committee_force_dev_max) < 1e-12 &&
+                  fabs(ed->valuedouble - rc.committee_energy_dev_per_atom) < 1e-12,
+              "eval's deviations equal the library's");
+      cJSON_Delete(j);
+    }
+    remove(poscar);
     for (int k = 0; k < 3; k++) remove(paths[k]);
     remove(cf);
   }

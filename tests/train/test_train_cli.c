@@ -8,7 +8,9 @@
  * model's energies, forces and stress to 1e-10, and --maise with a network
  * MAISE cannot hold is refused before any training; (4) the first
  * checkpoint is written after the first epoch, and a checkpoint is not
- * resumed with other data or another seed (exit 1, naming which). */
+ * resumed with other data or another seed (exit 1, naming which); (5)
+ * nacre test's parity plot draws training and test points in two colours
+ * with their RMSE and MAE, a residual panel, and axes from the data. */
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <string.h>
@@ -242,6 +244,20 @@ static void checkpoints(const char *data, const char *other) {
   remove(ck);
 }
 
+static void parity_plot(const char *data, const char *test) {
+  char args[4096], svg[800];
+  snprintf(svg, sizeof svg, "%s/p.svg", dir);
+  snprintf(args, sizeof args, "test %s/v.json %s --plot %s --plot-train %s", dir, test, svg, data);
+  CHECK(run(args) == 0, "test --plot --plot-train: %s", slurp(errp));
+  const char *s = slurp(svg);
+  CHECK(!strncmp(s, "<svg", 4) && strstr(s, "training: RMSE") && strstr(s, "test: RMSE") &&
+            strstr(s, "MAE") && strstr(s, "#1f77b4") && strstr(s, "#ff7f0e") &&
+            strstr(s, "residual (eV/atom)") && strstr(s, "residual (eV/Å)"),
+        "parity plot: both sets with RMSE/MAE in two colours, residual panels");
+  snprintf(args, sizeof args, "test %s/v.json %s --plot-train %s", dir, test, data);
+  CHECK(run(args) == 2, "--plot-train without --plot: usage error");
+}
+
 int main(void) {
   if (!mkdtemp(dir)) TEST_SKIP("cannot create a temporary folder");
   snprintf(out, sizeof out, "%s/out", dir);
@@ -255,6 +271,7 @@ int main(void) {
   write_set(test, 5, 300);
   bad_options(data);
   given_sets(data, valid, test);
+  parity_plot(data, test);
   exports(data);
   checkpoints(data, valid);
   char cmd[900];
