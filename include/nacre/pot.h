@@ -226,6 +226,65 @@ nacre_status nacre_committee_write_specs(const char *path,
                                          nacre_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Particles with given neighbour lists (MD engines: LAMMPS through KIM) */
+/* ------------------------------------------------------------------ */
+
+/* Particles as an MD engine that owns the domain decomposition hands them
+ * over: the atoms of its domain ("contributing": their energies count) and
+ * padding particles (ghost atoms and periodic images standing for atoms
+ * counted elsewhere). There are no periodic images beyond the particles
+ * themselves. Each contributing particle i has a full list of neighbours
+ * (indices of particles, each pair seen from both ends) holding every
+ * particle within the potential's cutoff (more are ignored):
+ * neighbors[offsets[i] .. offsets[i+1]−1]. Padding particles have empty
+ * ranges (offsets[i+1] == offsets[i]). */
+typedef struct nacre_particles {
+  int n;                    /* particles, contributing and padding */
+  const int *numbers;       /* n atomic numbers */
+  const double *positions;  /* 3n, Cartesian Å */
+  const int *contributing;  /* n flags: 1 = energy counted, 0 = padding */
+  const size_t *offsets;    /* n + 1 */
+  const int *neighbors;     /* offsets[n] particle indices */
+} nacre_particles;
+
+/* An evaluator of one potential on such particles, with its own scratch
+ * space (one per thread). NACRE_ERR_UNSUPPORTED for potentials whose atomic
+ * energies depend on more than the atom's own neighbours (EAM's embedding
+ * density of a neighbour, for one); Behler–Parrinello networks qualify. */
+typedef struct nacre_particle_calc nacre_particle_calc;
+nacre_particle_calc *nacre_particle_calc_new(const nacre_potential *p,
+                                             nacre_error *err);
+void nacre_particle_calc_free(nacre_particle_calc *pc);
+/* E = Σ_{i contributing} E_i (eV); forces[3n] = −∂E/∂x_k on every particle,
+ * padding included (eV/Å; the engine adds a padding particle's force to
+ * the atom it stands for); atom_energies[n] = E_i, 0 for padding (eV);
+ * dedstrain[6] = ∂E/∂ε = Σ_pairs r_ij ⊗ ∂E/∂r_ij (eV, Voigt xx yy zz yz
+ * xz xy), which is V·σ (ASE sign) for a periodic system whose atoms are
+ * each contributing once, KIM's partialVirial, and −W of nacre_result's
+ * virial convention. Any output may be NULL. */
+nacre_status nacre_particle_calc_compute(nacre_particle_calc *pc,
+                                         const nacre_particles *pt,
+                                         double *energy, double *forces,
+                                         double *atom_energies,
+                                         double dedstrain[6],
+                                         nacre_error *err);
+
+/* A KIM portable model (KIM API 2) for the model file at model_path: the
+ * folder dir (created if needed) receives a copy of the model file, the
+ * CMakeLists.txt with which kim-api-collections-management builds the item
+ * on the driver nacre_driver (kim/nacre_driver in nacre's sources,
+ * share/nacre/kim/nacre_driver once installed), and a README with the
+ * LAMMPS commands. The model must load and be one nacre_particle_calc
+ * accepts. name: the item's name, a C identifier. */
+nacre_status nacre_kim_model_write(const char *model_path, const char *name,
+                                   const char *dir, nacre_error *err);
+/* 1 when name can name a KIM item (a C identifier, under 128 characters). */
+int nacre_kim_name_valid(const char *name);
+/* "nacre_" + the model file's base name without extension, other
+ * characters than letters and digits as '_'. */
+void nacre_kim_default_name(const char *model_path, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
 /* Classical potentials                                                  */
 /* ------------------------------------------------------------------ */
 
