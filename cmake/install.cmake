@@ -132,6 +132,9 @@ install(TARGETS nacre-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/nacre
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
+# The KIM model driver's sources, built by kim-api-collections-management.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/kim/nacre_driver
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/nacre/kim)
 install(FILES ${NACRE_DIST_DIR}/nacre.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 install(FILES ${NACRE_DIST_DIR}/nacreConfig.cmake
@@ -157,4 +160,14 @@ if(NACRE_BUILD_TESTS)
   set_tests_properties(python.pytest PROPERTIES SKIP_RETURN_CODE 77
                        LABELS "python;nosan" TIMEOUT ${NACRE_TEST_TIMEOUT}
                        ENVIRONMENT "NACRE_SHARED_DATA=${NACRE_SHARED_DATA}")
+endif()
+
+# The KIM driver compiled with the build when the KIM API is installed, so
+# that a change in nacre's API that breaks it shows at once (users' copies
+# are built by kim-api-collections-management from the installed sources).
+pkg_check_modules(KIMAPI QUIET IMPORTED_TARGET libkim-api)
+if(KIMAPI_FOUND)
+  add_library(nacre_kim_driver_check MODULE
+              ${CMAKE_SOURCE_DIR}/kim/nacre_driver/nacre_driver.c)
+  target_link_libraries(nacre_kim_driver_check PRIVATE nacre PkgConfig::KIMAPI)
 endif()
