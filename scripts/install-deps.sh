@@ -19,6 +19,9 @@ test_pkgs=(
   python3-pytest python3-phonopy python3-pip
   # svm-train/svm-predict: the fit layer's SVC checked against libsvm's tools
   libsvm-tools
+  # LAMMPS through KIM (nacre kim, kim.lammps_kim, bench_kim): the KIM API and
+  # its collections tool, MPI for LAMMPS' domain decomposition
+  libkim-api-dev openmpi-bin
 )
 # DFT codes for the labelling drivers and their tests.
 dft_pkgs=(abinit abinit-data quantum-espresso quantum-espresso-data openmpi-bin)
