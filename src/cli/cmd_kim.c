@@ -258,11 +258,22 @@ static int run(int argc, char **argv) {
   if (rc == CLI_OK) rc = install_item(&o, name, dir, log);
   remove(log);
   if (rc != CLI_OK) return rc;
+  char elements[256] = "ELEMENTS";
+  nacre_potential *p = NULL;
+  if (nacre_potential_load(o.model, &p, &err) == NACRE_OK) {
+    size_t len = 0;
+    for (int k = 0; k < nacre_potential_nspecies(p) && len + 4 < sizeof elements; k++) {
+      const nacre_element *e = nacre_element_by_z(nacre_potential_species(p)[k]);
+      len += (size_t)snprintf(elements + len, sizeof elements - len, "%s%s",
+                              k ? " " : "", e ? e->symbol : "?");
+    }
+    nacre_potential_free(p);
+  }
   printf("installed; in LAMMPS (units metal):\n"
          "  kim init %s metal\n"
          "  read_data ...\n"
-         "  kim interactions ELEMENTS\n",
-         name);
+         "  kim interactions %s\n",
+         name, elements);
   return CLI_OK;
 }
 

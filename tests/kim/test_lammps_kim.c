@@ -9,7 +9,8 @@
  *    `nacre_calc_compute` to 1e-8 eV/atom, 1e-7 eV/Å and 1e-8 eV/atom of
  *    virial (V·σ/N), serially and with 2 MPI ranks (domain decomposition:
  *    ghost atoms are KIM padding particles); the fixtures' LAMMPS energies
- *    equal MAISE's own to 1e-8 eV/atom;
+ *    equal MAISE's own to 1e-8 eV/atom; the same for MAISE's two-element
+ *    Na-Sn network on a Na36Sn18 cell (LAMMPS types → KIM species codes);
  *  - NVE with the network (128 atoms, 300 K, 2 fs, 1 ps, 2 ranks)
  *    conserves the total energy: fluctuation below 5e-5 eV/atom, drift
  *    below 1e-5 eV/atom;
@@ -28,6 +29,7 @@
 #include "testing.h"
 
 #define MODEL_NAME "nacre_test_nn_Na"
+#define MODEL_NAME_NASN "nacre_test_nn_NaSn"
 
 static char tmp[64];
 
@@ -46,12 +48,22 @@ typedef struct {
   double de, df, dw; /* worst differences: eV/atom, eV/Å, eV/atom */
 } worst;
 
-static void compare(const nacre_potential *pot, const nacre_structure *s,
-                    int nranks, const char *what, worst *w, double *lmp_energy) {
-  static const int tz[1] = {11};
+typedef struct {
+  const char *init, *interactions; /* LAMMPS commands */
+  int tz[2], ntypes;               /* LAMMPS type → atomic number */
+} kim_model;
+
+static const kim_model na_model = {"kim init " MODEL_NAME " metal",
+                                   "kim interactions Na", {11}, 1};
+static const kim_model nasn_model = {"kim init " MODEL_NAME_NASN " metal",
+                                     "kim interactions Na Sn", {11, 50}, 2};
+
+static void compare(const kim_model *km, const nacre_potential *pot,
+                    const nacre_structure *s, int nranks, const char *what,
+                    worst *w, double *lmp_energy) {
   lammps_result lo = {0};
-  if (lammps_run0(s, tz, 1, "kim init " MODEL_NAME " metal",
-                  "kim interactions Na", nranks, &lo)) {
+  if (lammps_run0(s, km->tz, km->ntypes, km->init, km->interactions, nranks,
+                  &lo)) {
     CHECK(0, "%s: LAMMPS run failed", what);
     return;
   }
@@ -129,6 +141,33 @@ static void check_nve(int nranks) {
   CHECK(fabs(drift) < 1e-5, "NVE: total energy drifts by %.3g eV/atom", drift);
 }
 
+/* MAISE's Na-Sn network: the species codes of a two-element model. */
+static void check_two_species(const char *nacre, int mpi, worst *w) {
+  const char *path = test_shared_path("maise/models/nn_NaSn_d3_v1");
+  if (!path) return;
+  char model[1024];
+  snprintf(model, sizeof model, "%s", path);
+  int rc = sh("%s kim %s --name " MODEL_NAME_NASN " --collection environment "
+              "-o %s/item_nasn >%s/kim_nasn.log 2>&1",
+              nacre, model, tmp, tmp);
+  CHECK(rc == 0, "nacre kim of the Na-Sn model failed (exit %d)", rc);
+  if (rc) return;
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_potential *pot = NULL;
+  CHECK_OK(nacre_potential_load(model, &pot, &err), &err);
+  const int n3[3] = {3, 3, 3};
+  nacre_structure *s = build_bulk("bcc", 11, 4.6, n3);
+  for (int i = 0; i < s->natoms; i += 3) s->numbers[i] = 50; /* Na36Sn18 */
+  build_rattle(s, 0.1, 23);
+  const double eps[6] = {-0.01, 0.02, 0.0, 0.015, 0.01, -0.01};
+  build_strain(s, eps);
+  compare(&nasn_model, pot, s, 0, "Na36Sn18, rattled, strained", w, NULL);
+  if (mpi) compare(&nasn_model, pot, s, 2, "Na36Sn18, rattled, strained", w, NULL);
+  nacre_structure_free(s);
+  nacre_potential_free(pot);
+}
+
 static void check_refusals(const char *nacre) {
   int rc = sh("%s kim 'lj:epsilon=0.2,sigma=2.3,cutoff=6' --name lj_model "
               "--no-install -o %s/lj >%s/lj.log 2>&1",
@@ -200,11 +239,11 @@ int main(void) {
     if (!s) continue;
     snprintf(what, sizeof what, "MAISE fixture %d (%d atoms)", k, s->natoms);
     double e_lmp = 0.0;
-    compare(pot, s, 0, what, &w, &e_lmp);
+    compare(&na_model, pot, s, 0, what, &w, &e_lmp);
     CHECK((frame.has & NACRE_FRAME_ENERGY) &&
               fabs(frame.energy - e_lmp) / s->natoms < 1e-8,
           "%s: LAMMPS energy %.12g vs MAISE's %.12g", what, e_lmp, frame.energy);
-    if (mpi && k == 0) compare(pot, s, 2, what, &w, NULL);
+    if (mpi && k == 0) compare(&na_model, pot, s, 2, what, &w, NULL);
     nacre_structure_free(s);
   }
   nacre_frame_clear(&frame);
@@ -214,9 +253,10 @@ int main(void) {
   build_rattle(big, 0.1, 17);
   const double eps[6] = {0.01, -0.015, 0.02, 0.01, -0.005, 0.015};
   build_strain(big, eps);
-  compare(pot, big, 0, "Na1024 bcc, rattled, strained", &w, NULL);
-  if (mpi) compare(pot, big, 2, "Na1024 bcc, rattled, strained", &w, NULL);
+  compare(&na_model, pot, big, 0, "Na1024 bcc, rattled, strained", &w, NULL);
+  if (mpi) compare(&na_model, pot, big, 2, "Na1024 bcc, rattled, strained", &w, NULL);
   nacre_structure_free(big);
+  check_two_species(nacre, mpi, &w);
   printf("worst: |dE| %.1e eV/atom, |dF| %.1e eV/Å, |dW| %.1e eV/atom\n", w.de,
          w.df, w.dw);
 
