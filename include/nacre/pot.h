@@ -58,6 +58,8 @@ typedef struct nacre_result {
   double *atom_force_dev;  /* natoms, eV/Å: sqrt(<|F_i − <F_i>|²>) per atom
                               (with forces) */
   nacre_domain_report domain;
+  unsigned char *atom_outside; /* natoms: 1 for the atoms domain.atoms_outside
+                                  counts (with domain.known) */
 } nacre_result;
 
 /* Allocates forces, atom energies and atom force deviations for natoms. */
@@ -268,6 +270,11 @@ nacre_status nacre_particle_calc_compute(nacre_particle_calc *pc,
                                          double *atom_energies,
                                          double dedstrain[6],
                                          nacre_error *err);
+/* Evaluations whose contributing atoms lay outside the potential's training
+ * domain, since pc was made (as nacre_calc_domain_counts; volume and
+ * descriptor excess are not judged on particle sets). */
+void nacre_particle_calc_domain_counts(const nacre_particle_calc *pc,
+                                       nacre_domain_counts *out);
 
 /* A KIM portable model (KIM API 2) for the model file at model_path: the
  * folder dir (created if needed) receives a copy of the model file, the

@@ -16,7 +16,9 @@
  *    partialVirial ∂E/∂ε = Σ_pairs r_ij ⊗ ∂E/∂r_ij (eV, Voigt xx yy zz yz xz
  *    xy; V·σ with nacre's and ASE's stress sign).
  * The evaluation is nacre_particle_calc_compute (nacre/pot.h). The model
- * works in Å and eV and converts to the units the simulator asks for. */
+ * works in Å and eV and converts to the units the simulator asks for.
+ * Steps whose atoms leave the model's training domain are reported on
+ * standard error (each MPI rank for its own atoms). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,8 @@ typedef struct nacre_kim_model {
   int will_not_request_padding_lists;
   int nspecies;
   int z[NACRE_KIM_MAX_SPECIES]; /* species code k → atomic number */
+  long warned_outside;  /* evaluations outside the training domain at the
+                           last warning */
   /* Scratch reused between calls (grown, never shrunk). */
   size_t cap_particles, cap_entries;
   int *numbers;
@@ -51,6 +55,21 @@ typedef struct nacre_kim_model {
 #define LOG_COMPUTE(obj, msg)                                                  \
   KIM_ModelComputeArguments_LogEntry(obj, KIM_LOG_VERBOSITY_error, msg,       \
                                      __LINE__, __FILE__)
+
+/* Never a silent extrapolation: one line on standard error (and in the KIM
+ * log) when steps leave the model's training domain, again when ten times
+ * as many have, and a summary when the model is destroyed. */
+static void warn_outside(nacre_kim_model *m, int final) {
+  nacre_domain_counts d;
+  nacre_particle_calc_domain_counts(m->calc, &d);
+  if (d.outside == 0 || (!final && d.outside < 10 * m->warned_outside + 1 &&
+                         m->warned_outside > 0))
+    return;
+  if (!final) m->warned_outside = d.outside;
+  char msg[1024];
+  if (nacre_domain_counts_message(&d, "evaluations", msg, sizeof msg))
+    fprintf(stderr, "nacre_driver: warning: %s\n", msg);
+}
 
 static void model_free(nacre_kim_model *m) {
   if (!m) return;
@@ -174,6 +193,7 @@ static int compute(KIM_ModelCompute const *const mc,
     LOG_COMPUTE(args, err.message);
     return 1;
   }
+  warn_outside(m, 0);
   double ef = m->energy_factor, ff = m->energy_factor * to_a;
   if (energy) *energy = e * ef;
   if (pe)
@@ -212,6 +232,7 @@ static int compute_arguments_destroy(
 static int destroy(KIM_ModelDestroy *const d) {
   nacre_kim_model *m = NULL;
   KIM_ModelDestroy_GetModelBufferPointer(d, (void **)&m);
+  if (m && m->warned_outside) warn_outside(m, 1);
   model_free(m);
   return 0;
 }

@@ -136,6 +136,8 @@ static void combine(const committee *c, const committee_ws *w, int n,
     const nacre_domain_report *m = &w->r[q].domain;
     if (!m->known) continue;
     d->known = 1;
+    if (res->atom_outside && w->r[q].atom_outside)
+      for (int i = 0; i < n; i++) res->atom_outside[i] |= w->r[q].atom_outside[i];
     if (m->atoms_outside > d->atoms_outside) d->atoms_outside = m->atoms_outside;
     if (m->atoms_too_close > d->atoms_too_close) d->atoms_too_close = m->atoms_too_close;
     if (m->distance_ratio > 0 && (d->distance_ratio == 0 || m->distance_ratio < d->distance_ratio))

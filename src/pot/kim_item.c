@@ -1,8 +1,10 @@
 /* kim_item.c — a nacre model file as a KIM portable model: the folder that
  * kim-api-collections-management builds and installs (a CMakeLists.txt
  * naming the driver nacre_driver and the model file as the parameter file,
- * the model file itself and a README). The model is loaded and checked
- * first, so a folder is written only for a model the driver can run. */
+ * the model file itself and a README; for committee:A,B,... the member
+ * files and a committee file naming them). The model is loaded and checked
+ * first, and again from the folder, so a folder is written only for a model
+ * the driver can run. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +85,83 @@ static nacre_status write_text(const char *path, const char *text,
   return nacre_atomic_commit(&af, err);
 }
 
+#define KIM_MAX_FILES 64
+
+/* The item's parameter files: for "committee:A,B,..." every member file
+ * and a committee file naming them by base name (written here), the
+ * committee file first; otherwise the one model file. names[k] are base
+ * names inside dir. */
+static nacre_status copy_model_files(const char *spec, const char *dir,
+                                     char names[][256], int *nfiles,
+                                     nacre_error *err) {
+  char path[4096];
+  if (strncmp(spec, "committee:", 10) != 0) {
+    parameter_file_name(spec, names[0], 256);
+    *nfiles = 1;
+    if (snprintf(path, sizeof path, "%s/%s", dir, names[0]) >= (int)sizeof path)
+      return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", dir);
+    return copy_file(spec, path, err);
+  }
+  char *list = strdup(spec + 10);
+  if (!list) return nacre_error_set(err, NACRE_ERR_NOMEM, "committee spec");
+  const char *members[KIM_MAX_FILES];
+  int k = 0;
+  nacre_status st = NACRE_OK;
+  snprintf(names[0], 256, "committee.json");
+  for (char *tok = strtok(list, ","); tok && !st; tok = strtok(NULL, ",")) {
+    if (k + 1 >= KIM_MAX_FILES) {
+      st = nacre_error_set(err, NACRE_ERR_INVALID,
+                           "a KIM model takes at most %d committee members",
+                           KIM_MAX_FILES - 1);
+      break;
+    }
+    char *name = names[k + 1];
+    parameter_file_name(tok, name, 256);
+    /* distinct names: "model", "model_2", ... */
+    for (int q = 0, dup = 1; q <= k; q++)
+      if (!strcmp(names[q], name)) {
+        char base[240];
+        snprintf(base, sizeof base, "%s", name);
+        snprintf(name, 256, "%s_%d", base, ++dup);
+        q = -1;
+      }
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+      st = nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", dir);
+    else
+      st = copy_file(tok, path, err);
+    if (st) nacre_error_prefix(err, "committee member %d: ", k + 1);
+    members[k] = name;
+    k++;
+  }
+  if (!st && k == 0)
+    st = nacre_error_set(err, NACRE_ERR_INVALID, "'%s' names no members", spec);
+  if (!st) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    st = nacre_committee_write_specs(path, members, k, err);
+  }
+  free(list);
+  *nfiles = k + 1;
+  return st;
+}
+
+/* What the driver will load: the item's first parameter file, from the
+ * item's folder (a file that names others by path would fail here). */
+static nacre_status check_item_loads(const char *dir, const char *name,
+                                     nacre_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  nacre_potential *p = NULL;
+  nacre_status st = nacre_potential_load(path, &p, err);
+  if (st)
+    return nacre_error_prefix(err,
+                              "the model does not load from the KIM item's "
+                              "folder (a committee file that names its "
+                              "members by path? give them as "
+                              "committee:A,B,... instead): ");
+  nacre_potential_free(p);
+  return NACRE_OK;
+}
+
 nacre_status nacre_kim_model_write(const char *model_path, const char *name,
                                    const char *dir, nacre_error *err) {
   if (!nacre_kim_name_valid(name))
@@ -117,16 +196,29 @@ nacre_status nacre_kim_model_write(const char *model_path, const char *name,
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
     return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot create: %s", dir,
                            strerror(errno));
-  char param[256], path[4096];
-  parameter_file_name(model_path, param, sizeof param);
-  if (snprintf(path, sizeof path, "%s/%s", dir, param) >= (int)sizeof path)
-    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: path too long", dir);
-  st = copy_file(model_path, path, err);
-  if (st) return st;
-
-  size_t cap = 8192;
-  char *text = malloc(cap);
-  if (!text) return nacre_error_set(err, NACRE_ERR_NOMEM, "KIM item text");
+  char(*names)[256] = calloc(KIM_MAX_FILES, sizeof *names);
+  size_t cap = 16384;
+  char *text = malloc(cap), *files = malloc(cap);
+  if (!names || !text || !files) {
+    free(names);
+    free(text);
+    free(files);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "KIM item");
+  }
+  int nfiles = 0;
+  st = copy_model_files(model_path, dir, names, &nfiles, err);
+  if (!st) st = check_item_loads(dir, names[0], err);
+  if (st) {
+    free(names);
+    free(text);
+    free(files);
+    return st;
+  }
+  files[0] = '\0';
+  for (int k = 0; k < nfiles; k++) {
+    size_t o = strlen(files);
+    snprintf(files + o, cap - o, "%s\"%s\"", k ? " " : "", names[k]);
+  }
   snprintf(text, cap,
            "# KIM portable model %s: the nacre model %s evaluated by the KIM\n"
            "# model driver nacre_driver. Install with\n"
@@ -141,14 +233,15 @@ nacre_status nacre_kim_model_write(const char *model_path, const char *name,
            "add_kim_api_model_library(\n"
            "  NAME ${PROJECT_NAME}\n"
            "  DRIVER_NAME \"nacre_driver\"\n"
-           "  PARAMETER_FILES \"%s\")\n",
-           name, param, name, param);
+           "  PARAMETER_FILES %s)\n",
+           name, names[0], name, files);
+  char path[4096];
   if (snprintf(path, sizeof path, "%s/CMakeLists.txt", dir) < (int)sizeof path)
     st = write_text(path, text, err);
   if (!st) {
     snprintf(text, cap,
              "%s — a KIM portable model\n\n"
-             "model file   %s\n"
+             "model files  %s\n"
              "potential    %s\n"
              "elements     %s\n"
              "cutoff       %.6g Å (the KIM influence distance)\n"
@@ -158,10 +251,12 @@ nacre_status nacre_kim_model_write(const char *model_path, const char *name,
              "  kim init %s metal\n"
              "  read_data ...\n"
              "  kim interactions %s\n",
-             name, param, desc, species, cutoff, name, species);
+             name, files, desc, species, cutoff, name, species);
     if (snprintf(path, sizeof path, "%s/README", dir) < (int)sizeof path)
       st = write_text(path, text, err);
   }
+  free(names);
   free(text);
+  free(files);
   return st;
 }

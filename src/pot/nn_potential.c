@@ -728,6 +728,7 @@ static void domain_report(const nacre_nn_model *m, const nacre_structure *st,
   for (int i = 0; i < st->natoms; i++) {
     int close = ws->dom_ratio[i] < 1.0 - NACRE_NN_DOMAIN_DISTANCE_TOLERANCE;
     r->atoms_outside += ws->dom_out[i] || close;
+    if (res->atom_outside) res->atom_outside[i] = ws->dom_out[i] || close;
     r->atoms_too_close += close;
     if (ws->dom_exc[i] > r->excess) r->excess = ws->dom_exc[i];
     if (ws->dom_ratio[i] < ratio) ratio = ws->dom_ratio[i];

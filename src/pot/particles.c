@@ -29,6 +29,7 @@ struct nacre_particle_calc {
   size_t cap_entries;   /* entries `zero_shift` covers */
   nacre_result r;
   int *zero_shift;      /* 3 per entry, all zero: no periodic images */
+  nacre_domain_counts domain; /* of the contributing atoms, all calls */
 };
 
 /* Potentials whose atomic energies are local in the sense above: networks,
@@ -132,6 +133,27 @@ static nacre_status check_lists(const nacre_particles *pt, nacre_error *err) {
   return NACRE_OK;
 }
 
+/* The training-domain report of the contributing atoms. Padding particles
+ * have no neighbours, so their descriptors (all zero) would count as
+ * outside: only the per-atom flags of contributing atoms are counted. The
+ * closest-distance figures come from atoms with neighbours and stand; the
+ * excess over descriptor ranges cannot be split by atom and is left out. */
+static void record_domain(nacre_particle_calc *pc, const nacre_particles *pt) {
+  const nacre_result *r = &pc->r;
+  if (!r->domain.known) return;
+  nacre_domain_report d = {.known = 1,
+                           .atoms_too_close = r->domain.atoms_too_close,
+                           .distance_ratio = r->domain.distance_ratio};
+  for (int i = 0; i < pt->n; i++)
+    d.atoms_outside += pt->contributing[i] && r->atom_outside[i];
+  nacre_domain_counts_record(&pc->domain, &d);
+}
+
+void nacre_particle_calc_domain_counts(const nacre_particle_calc *pc,
+                                       nacre_domain_counts *out) {
+  *out = pc->domain;
+}
+
 nacre_status nacre_particle_calc_compute(nacre_particle_calc *pc,
                                          const nacre_particles *pt,
                                          double *energy, double *forces,
@@ -164,6 +186,7 @@ nacre_status nacre_particle_calc_compute(nacre_particle_calc *pc,
   nacre_result *r = &pc->r;
   st = pot_compute(pc->pot, &s, &nl, want, r, pc->workspace, err);
   if (st) return st;
+  record_domain(pc, pt);
   double e = 0.0;
   for (int i = 0; i < n; i++)
     if (pt->contributing[i]) e += r->atom_energies[i];

@@ -33,7 +33,8 @@ nacre_status nacre_result_init(nacre_result *r, int natoms, nacre_error *err) {
   r->forces = calloc(3 * n, sizeof(double));
   r->atom_energies = calloc(n, sizeof(double));
   r->atom_force_dev = calloc(n, sizeof(double));
-  if (!r->forces || !r->atom_energies || !r->atom_force_dev) {
+  r->atom_outside = calloc(n, 1);
+  if (!r->forces || !r->atom_energies || !r->atom_force_dev || !r->atom_outside) {
     nacre_result_free(r);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "result for %d atoms", natoms);
   }
@@ -46,7 +47,9 @@ void nacre_result_free(nacre_result *r) {
   free(r->forces);
   free(r->atom_energies);
   free(r->atom_force_dev);
+  free(r->atom_outside);
   r->forces = r->atom_energies = r->atom_force_dev = NULL;
+  r->atom_outside = NULL;
   r->natoms = 0;
 }
 
@@ -206,6 +209,7 @@ static void result_clear(nacre_result *r, int natoms, unsigned want) {
   r->committee_energy_dev_per_atom = 0.0;
   r->committee_force_dev_max = 0.0;
   memset(&r->domain, 0, sizeof r->domain);
+  if (r->atom_outside) memset(r->atom_outside, 0, n);
 }
 
 nacre_status pot_compute(const nacre_potential *p, const nacre_structure *s,

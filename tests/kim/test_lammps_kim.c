@@ -10,10 +10,13 @@
  *    virial (V·σ/N), serially and with 2 MPI ranks (domain decomposition:
  *    ghost atoms are KIM padding particles); the fixtures' LAMMPS energies
  *    equal MAISE's own to 1e-8 eV/atom; the same for MAISE's two-element
- *    Na-Sn network on a Na36Sn18 cell (LAMMPS types → KIM species codes);
+ *    Na-Sn network on a Na36Sn18 cell (LAMMPS types → KIM species codes)
+ *    and for a committee of networks (an item of several files);
  *  - NVE with the network (128 atoms, 300 K, 2 fs, 1 ps, 2 ranks)
  *    conserves the total energy: fluctuation below 5e-5 eV/atom, drift
  *    below 1e-5 eV/atom;
+ *  - a cell compressed beyond the model's training data draws the driver's
+ *    warning on standard error;
  *  - `nacre kim` refuses a potential the driver cannot run and a bad name.
  * Not under the sanitizers: LAMMPS cannot load an instrumented driver.
  * Skips when LAMMPS with the KIM package, kim-api-collections-management
@@ -30,6 +33,7 @@
 
 #define MODEL_NAME "nacre_test_nn_Na"
 #define MODEL_NAME_NASN "nacre_test_nn_NaSn"
+#define MODEL_NAME_COMMITTEE "nacre_test_committee"
 
 static char tmp[64];
 
@@ -57,6 +61,8 @@ static const kim_model na_model = {"kim init " MODEL_NAME " metal",
                                    "kim interactions Na", {11}, 1};
 static const kim_model nasn_model = {"kim init " MODEL_NAME_NASN " metal",
                                      "kim interactions Na Sn", {11, 50}, 2};
+static const kim_model committee_model = {"kim init " MODEL_NAME_COMMITTEE " metal",
+                                          "kim interactions Na", {11}, 1};
 
 static void compare(const kim_model *km, const nacre_potential *pot,
                     const nacre_structure *s, int nranks, const char *what,
@@ -168,6 +174,45 @@ static void check_two_species(const char *nacre, int mpi, worst *w) {
   nacre_potential_free(pot);
 }
 
+/* A committee (several parameter files in one KIM item). */
+static void check_committee(const char *nacre, const char *model,
+                            const char *fixture, worst *w) {
+  char spec[2200];
+  snprintf(spec, sizeof spec, "committee:%s,%s", model, model);
+  int rc = sh("%s kim '%s' --name " MODEL_NAME_COMMITTEE " --collection "
+              "environment -o %s/item_committee >%s/kim_committee.log 2>&1",
+              nacre, spec, tmp, tmp);
+  CHECK(rc == 0, "nacre kim of a committee failed (exit %d)", rc);
+  if (rc) return;
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_potential *pot = NULL;
+  CHECK_OK(nacre_potential_load(spec, &pot, &err), &err);
+  nacre_structure *s = NULL;
+  snprintf(spec, sizeof spec, "%s@4", fixture);
+  CHECK_OK(nacre_read_structure(spec, &s, &err), &err);
+  if (pot && s) compare(&committee_model, pot, s, 0, "committee, MAISE fixture 4", w, NULL);
+  nacre_structure_free(s);
+  nacre_potential_free(pot);
+}
+
+static void check_domain_warning(void) {
+  const int n3[3] = {3, 3, 3};
+  nacre_structure *s = build_bulk("bcc", 11, 2.7, n3); /* neighbours at 2.34 Å */
+  static const int tz[1] = {11};
+  char *out = lammps_run_script(s, tz, 1,
+                                "kim init " MODEL_NAME " metal\n"
+                                "read_data data.lmp\n"
+                                "kim interactions Na\n"
+                                "run 0\n",
+                                0);
+  CHECK(out && strstr(out, "nacre_driver: warning") &&
+            strstr(out, "outside the training data"),
+        "no warning for a cell outside the training data");
+  free(out);
+  nacre_structure_free(s);
+}
+
 static void check_refusals(const char *nacre) {
   int rc = sh("%s kim 'lj:epsilon=0.2,sigma=2.3,cutoff=6' --name lj_model "
               "--no-install -o %s/lj >%s/lj.log 2>&1",
@@ -220,6 +265,7 @@ int main(void) {
   CHECK(rc == 0, "nacre kim failed (exit %d, see %s/kim.log)", rc, tmp);
   if (rc) TEST_DONE();
   check_refusals(nacre);
+  check_domain_warning();
 
   nacre_error err;
   nacre_error_clear(&err);
@@ -257,6 +303,7 @@ int main(void) {
   if (mpi) compare(&na_model, pot, big, 2, "Na1024 bcc, rattled, strained", &w, NULL);
   nacre_structure_free(big);
   check_two_species(nacre, mpi, &w);
+  check_committee(nacre, model, fixture, &w);
   printf("worst: |dE| %.1e eV/atom, |dF| %.1e eV/Å, |dW| %.1e eV/atom\n", w.de,
          w.df, w.dw);
 

@@ -9,7 +9,12 @@
  *    eV/Å³: only the order of the sums differs);
  *  - split into two "domains" (each with its own padding: every particle of
  *    the other domain too) the two evaluations add up to the same;
- *  - for the two-species MAISE Na-Sn model as for the Na model;
+ *  - for the two-species MAISE Na-Sn model and a committee of networks as
+ *    for the Na model;
+ *  - the training-domain counts judge the contributing atoms only: a cell
+ *    inside the Na model's domain counts no evaluation outside (its padding
+ *    particles, with no neighbours, would look outside), a compressed one
+ *    counts every evaluation outside;
  *  - potentials whose energies are not local are refused, and malformed
  *    lists (a padding particle with a list, a neighbour out of range) are
  *    rejected with a message. */
@@ -216,10 +221,56 @@ static void check_errors(const nacre_potential *nn) {
   nacre_particle_calc_free(pc);
 }
 
+/* Domain counts of one evaluation of s unfolded (all atoms contributing). */
+static nacre_domain_counts domain_of(const nacre_potential *p,
+                                     const nacre_structure *s) {
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_calc *c = nacre_calc_new(p, 0.0, &err);
+  nacre_result r;
+  nacre_result_init(&r, s->natoms, &err);
+  CHECK_OK(nacre_calc_compute(c, s, NACRE_WANT_ENERGY, &r, &err), &err);
+  int *all = malloc((size_t)s->natoms * sizeof(int));
+  for (int i = 0; i < s->natoms; i++) all[i] = 1;
+  unfolded u;
+  memset(&u, 0, sizeof u);
+  unfold(s, nacre_calc_neighbor_list(c), all, &u);
+  nacre_particle_calc *pc = nacre_particle_calc_new(p, &err);
+  double e;
+  CHECK_OK(nacre_particle_calc_compute(pc, &u.pt, &e, NULL, NULL, NULL, &err), &err);
+  nacre_domain_counts d;
+  nacre_particle_calc_domain_counts(pc, &d);
+  nacre_particle_calc_free(pc);
+  unfolded_free(&u);
+  free(all);
+  nacre_result_free(&r);
+  nacre_calc_free(c);
+  return d;
+}
+
+static void check_domain(const nacre_potential *p) {
+  const int n2[3] = {2, 2, 2};
+  nacre_structure *s = build_bulk("bcc", 11, 4.23, n2);
+  nacre_domain_counts d = domain_of(p, s);
+  CHECK(d.known && d.evaluations == 1 && d.outside == 0,
+        "bcc Na at 4.23 Å: known %d, %ld of %ld evaluations outside", d.known,
+        d.outside, d.evaluations);
+  nacre_structure_free(s);
+  s = build_bulk("bcc", 11, 2.7, n2); /* neighbours at 2.34 Å */
+  d = domain_of(p, s);
+  CHECK(d.known && d.outside == 1 && d.atoms_outside == 16,
+        "bcc Na at 2.7 Å: %ld evaluations and %ld atoms outside", d.outside,
+        d.atoms_outside);
+  nacre_structure_free(s);
+}
+
 int main(void) {
-  const char *na = test_shared_path("maise/models/nn_Na_d3_v0");
-  const char *nasn = test_shared_path("maise/models/nn_NaSn_d3_v1");
-  if (!na) TEST_SKIP("../shared/data/maise is absent");
+  char na[1024], nasn[1024]; /* test_shared_path's storage is reused */
+  const char *path = test_shared_path("maise/models/nn_Na_d3_v0");
+  if (!path) TEST_SKIP("../shared/data/maise is absent");
+  snprintf(na, sizeof na, "%s", path);
+  path = test_shared_path("maise/models/nn_NaSn_d3_v1");
+  snprintf(nasn, sizeof nasn, "%s", path ? path : "");
   nacre_error err;
   nacre_error_clear(&err);
   nacre_potential *p = NULL;
@@ -240,9 +291,21 @@ int main(void) {
   check_structure(p, s, "Na4 fcc, one cell");
   nacre_structure_free(s);
   check_errors(p);
+  check_domain(p);
   nacre_potential_free(p);
 
-  if (nasn) {
+  char spec[2200];
+  snprintf(spec, sizeof spec, "committee:%s,%s", na, na);
+  CHECK_OK(nacre_potential_load(spec, &p, &err), &err);
+  if (p) {
+    s = build_bulk("bcc", 11, 4.23, n2);
+    build_rattle(s, 0.1, 6);
+    check_structure(p, s, "Na16, committee of two networks");
+    nacre_structure_free(s);
+    nacre_potential_free(p);
+  }
+
+  if (nasn[0]) {
     CHECK_OK(nacre_potential_load(nasn, &p, &err), &err);
     s = build_bulk("bcc", 11, 4.5, n2);
     for (int i = 0; i < s->natoms; i += 3) s->numbers[i] = 50;

@@ -106,6 +106,17 @@ char *lammps_run_script(const nacre_structure *s, const int *type_z, int ntypes,
   char path[512];
   snprintf(path, sizeof path, "%s/log.lammps", dir);
   char *log = slurp(path);
+  snprintf(path, sizeof path, "%s/screen.txt", dir);
+  char *screen = slurp(path);
+  if (log && screen) { /* the log, then what went to standard error */
+    size_t a = strlen(log), b = strlen(screen);
+    char *both = realloc(log, a + b + 1);
+    if (both) {
+      memcpy(both + a, screen, b + 1);
+      log = both;
+    }
+  }
+  free(screen);
   remove_dir(dir);
   return log;
 }

@@ -33,7 +33,8 @@ int lammps_run0(const nacre_structure *s, const int *type_z, int ntypes,
                 lammps_result *out);
 
 /* Runs the LAMMPS input `script` (with `data.lmp` holding s) in a fresh
- * temporary folder and returns the log's text (malloc'd) or NULL. */
+ * temporary folder and returns the log's text followed by what the run
+ * wrote to standard output and error (malloc'd), or NULL. */
 char *lammps_run_script(const nacre_structure *s, const int *type_z, int ntypes,
                         const char *script, int nranks);
 
