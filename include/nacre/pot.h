@@ -155,19 +155,39 @@ const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c);
 long nacre_calc_force_calls(const nacre_calc *c);
 long nacre_calc_energy_calls(const nacre_calc *c);
 
+/* What a result carries beyond energy, forces and stress, in plain fields
+ * of a fixed layout (for bindings). */
+typedef struct nacre_result_extras {
+  int committee_size;                   /* 0: not a committee */
+  double committee_energy_dev_per_atom; /* eV/atom */
+  double committee_force_dev_max;       /* eV/Å (σ_f, DP-GEN's max_devi_f) */
+  int domain_known;                     /* 1: the potential checked it */
+  int outside_training_domain;          /* nacre_domain_report_outside */
+  int atoms_outside;
+  int atoms_too_close;
+  double distance_ratio;                /* 0 when not checked */
+  int volume_outside;
+  double excess;
+} nacre_result_extras;
+
 /* The same evaluation on plain arrays, for callers that do not build a
  * nacre_structure (bindings: Python, Fortran, Julia). cell[9] holds the
  * rows a, b, c (Å; all zero is accepted for a cluster periodic in no
- * direction), pbc[3] 1 for periodic, numbers[natoms] atomic numbers, positions[3*natoms]
- * Cartesian Å. Outputs are written when not NULL: *energy (eV),
- * forces[3*natoms] (eV/Å), stress[6] (eV/Å^3, Voigt, ASE sign; needs all
- * three directions periodic), atom_energies[natoms] (eV). */
+ * direction), pbc[3] 1 for periodic, numbers[natoms] atomic numbers,
+ * positions[3*natoms] Cartesian Å. Outputs are written when not NULL:
+ * *energy (eV), forces[3*natoms] (eV/Å), stress[6] (eV/Å^3, Voigt, ASE
+ * sign; needs all three directions periodic), atom_energies[natoms] (eV),
+ * atom_force_dev[natoms] (eV/Å, committees with forces; 0 otherwise),
+ * *extras (committee deviations, training-domain report). The evaluation
+ * counts in nacre_calc_domain_counts as nacre_calc_compute's do. */
 nacre_status nacre_calc_compute_arrays(nacre_calc *c, int natoms,
                                        const double *cell, const int *pbc,
                                        const int *numbers,
                                        const double *positions,
                                        double *energy, double *forces,
                                        double *stress, double *atom_energies,
+                                       double *atom_force_dev,
+                                       nacre_result_extras *extras,
                                        nacre_error *err);
 
 /* Evaluations outside the potential's training domain, counted by the

@@ -13,14 +13,15 @@ tensile. For ASE, use nacre.ase.NacreCalculator.
 import ctypes
 import os
 import threading
+import warnings
 
 import numpy as np
 
 from . import _lib
 
 __version__ = "0.1.0"
-__all__ = ["Potential", "NacreError", "relax", "library_version",
-           "library_path", "__version__"]
+__all__ = ["Potential", "NacreError", "OutsideTrainingDomain", "relax",
+           "library_version", "library_path", "__version__"]
 
 
 class NacreError(RuntimeError):
@@ -30,6 +31,11 @@ class NacreError(RuntimeError):
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
+
+
+class OutsideTrainingDomain(UserWarning):
+    """An evaluation lay outside the data the potential was fitted to: its
+    results are extrapolations."""
 
 
 def _check(status, err):
@@ -89,6 +95,8 @@ class Potential:
         self._calc = None
         self._lock = threading.Lock()
         self.spec = os.fspath(spec)
+        self.evaluations = 0          # evaluations with a domain check
+        self.evaluations_outside = 0  # of them, outside the training data
         err = _lib.Error()
         pot = ctypes.c_void_p()
         _check(lib.nacre_potential_load(os.fsencode(self.spec),
@@ -139,6 +147,12 @@ class Potential:
         return self._lib.nacre_potential_kind(self._pot).decode()
 
     @property
+    def committee_size(self):
+        """Members of a committee potential (0 for other potentials)."""
+        self._live()
+        return self._lib.nacre_committee_size(self._pot)
+
+    @property
     def atomic_numbers(self):
         """Elements the potential has parameters for (empty: any)."""
         self._live()
@@ -169,7 +183,13 @@ class Potential:
         needs pbc along a, b and c), "energies" ((N,) per-atom energies, eV,
         summing to the energy).
 
-        Returns a dict with the requested properties (the energy always).
+        Returns a dict with the requested properties (the energy always)
+        and, for a committee, committee_size,
+        committee_force_deviation_max_ev_a (σ_f as DP-GEN defines it, with
+        forces), committee_energy_deviation_per_atom_ev and, with forces,
+        committee_atom_force_deviation_ev_a ((N,)); for a potential that
+        knows its training data, outside_training_domain (bool; the first
+        evaluation outside also raises an OutsideTrainingDomain warning).
         """
         self._live()
         pos = np.ascontiguousarray(positions, dtype=np.float64)
@@ -200,6 +220,8 @@ class Potential:
         forces = np.zeros((n, 3)) if "forces" in props else None
         stress = np.zeros(6) if "stress" in props else None
         energies = np.zeros(n) if "energies" in props else None
+        dev = np.zeros(n) if forces is not None else None
+        extras = _lib.ResultExtras()
         err = _lib.Error()
         with self._lock:
             st = self._lib.nacre_calc_compute_arrays(
@@ -208,9 +230,23 @@ class Potential:
                 _pointer(pos, ctypes.c_double), ctypes.byref(energy),
                 _pointer(forces, ctypes.c_double),
                 _pointer(stress, ctypes.c_double),
-                _pointer(energies, ctypes.c_double), ctypes.byref(err))
+                _pointer(energies, ctypes.c_double),
+                _pointer(dev, ctypes.c_double), ctypes.byref(extras),
+                ctypes.byref(err))
         _check(st, err)
         out = {"energy": energy.value}
+        if extras.committee_size > 0:
+            out["committee_size"] = extras.committee_size
+            out["committee_energy_deviation_per_atom_ev"] = \
+                extras.committee_energy_dev_per_atom
+            if forces is not None:
+                out["committee_force_deviation_max_ev_a"] = \
+                    extras.committee_force_dev_max
+                out["committee_atom_force_deviation_ev_a"] = dev
+        if extras.domain_known:
+            outside = bool(extras.outside_training_domain)
+            out["outside_training_domain"] = outside
+            self._note_domain(outside, extras)
         if forces is not None:
             out["forces"] = forces
         if stress is not None:
@@ -218,6 +254,29 @@ class Potential:
         if energies is not None:
             out["energies"] = energies
         return out
+
+    def _note_domain(self, outside, extras):
+        self.evaluations += 1
+        if not outside:
+            return
+        self.evaluations_outside += 1
+        if self.evaluations_outside == 1:
+            what = []
+            if extras.atoms_outside:
+                what.append("%d atoms outside the descriptor ranges or too "
+                            "close to a neighbour" % extras.atoms_outside)
+            if extras.atoms_too_close:
+                what.append("%d closer to a neighbour than any pair of the "
+                            "training data (down to %.3g of the shortest)"
+                            % (extras.atoms_too_close, extras.distance_ratio))
+            if extras.volume_outside:
+                what.append("volume per atom outside the training range")
+            warnings.warn("nacre: %s: the structure lies outside the training "
+                          "data of the potential (results are "
+                          "extrapolations): %s; Potential.evaluations_outside "
+                          "counts such evaluations"
+                          % (self.spec, "; ".join(what) or "see the model"),
+                          OutsideTrainingDomain, stacklevel=4)
 
     def energy(self, positions, numbers, cell=None, pbc=True):
         """Total energy, eV."""

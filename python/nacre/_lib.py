@@ -29,6 +29,21 @@ class Error(ctypes.Structure):
                 ("message", ctypes.c_char * ERROR_MESSAGE_MAX)]
 
 
+class ResultExtras(ctypes.Structure):
+    """struct nacre_result_extras."""
+
+    _fields_ = [("committee_size", ctypes.c_int),
+                ("committee_energy_dev_per_atom", ctypes.c_double),
+                ("committee_force_dev_max", ctypes.c_double),
+                ("domain_known", ctypes.c_int),
+                ("outside_training_domain", ctypes.c_int),
+                ("atoms_outside", ctypes.c_int),
+                ("atoms_too_close", ctypes.c_int),
+                ("distance_ratio", ctypes.c_double),
+                ("volume_outside", ctypes.c_int),
+                ("excess", ctypes.c_double)]
+
+
 class RelaxSummary(ctypes.Structure):
     """struct nacre_relax_summary."""
 
@@ -106,7 +121,9 @@ def _declare(lib):
         "nacre_calc_compute_arrays": (
             ctypes.c_int,
             [P, ctypes.c_int, c_double_p, c_int_p, c_int_p, c_double_p,
-             c_double_p, c_double_p, c_double_p, c_double_p, E]),
+             c_double_p, c_double_p, c_double_p, c_double_p, c_double_p,
+             ctypes.POINTER(ResultExtras), E]),
+        "nacre_committee_size": (ctypes.c_int, [P]),
         "nacre_element_z": (ctypes.c_int, [ctypes.c_char_p]),
         "nacre_relax_arrays": (
             ctypes.c_int,

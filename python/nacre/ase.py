@@ -8,13 +8,23 @@ Results follow ASE's protocol and units: "energy" and "free_energy" (eV,
 equal: a potential has no electronic entropy), "forces" (eV/Å), "stress"
 (eV/Å³, Voigt xx yy zz yz xz xy, positive is tensile, as ASE's
 get_stress; only for cells periodic in all three directions), "energies"
-(per-atom energies, eV).
+(per-atom energies, eV). A committee (SPEC committee:A,B,... or a committee
+file) adds "committee_force_deviation_max_ev_a" (σ_f as DP-GEN defines
+it), "committee_energy_deviation_per_atom_ev" and
+"committee_atom_force_deviation_ev_a" (per atom), the names `nacre eval
+--json` uses; a model that knows its training data adds
+"outside_training_domain" and warns (nacre.OutsideTrainingDomain) the first
+time a structure lies outside it.
 """
 import numpy as np
 from ase.calculators.calculator import (Calculator, PropertyNotImplementedError,
                                         all_changes)
 
 from . import Potential
+
+COMMITTEE_RESULTS = ["committee_force_deviation_max_ev_a",
+                     "committee_energy_deviation_per_atom_ev",
+                     "committee_atom_force_deviation_ev_a"]
 
 
 class NacreCalculator(Calculator):
@@ -35,6 +45,9 @@ class NacreCalculator(Calculator):
             self.potential = potential
         else:
             self.potential = Potential(potential, skin=skin)
+        if self.potential.committee_size > 0:
+            self.implemented_properties = (list(self.implemented_properties)
+                                           + COMMITTEE_RESULTS)
 
     def calculate(self, atoms=None, properties=("energy",),
                   system_changes=all_changes):
@@ -58,3 +71,6 @@ class NacreCalculator(Calculator):
         self.results["energies"] = res["energies"]
         if "stress" in res:
             self.results["stress"] = res["stress"]
+        for key in COMMITTEE_RESULTS + ["outside_training_domain"]:
+            if key in res:
+                self.results[key] = res[key]

@@ -11,6 +11,8 @@ nacre_status nacre_calc_compute_arrays(nacre_calc *c, int natoms,
                                        const double *positions,
                                        double *energy, double *forces,
                                        double *stress, double *atom_energies,
+                                       double *atom_force_dev,
+                                       nacre_result_extras *extras,
                                        nacre_error *err) {
   if (natoms < 0 || (natoms > 0 && (!numbers || !positions)) || !cell || !pbc)
     return nacre_error_set(err, NACRE_ERR_INVALID,
@@ -46,6 +48,24 @@ nacre_status nacre_calc_compute_arrays(nacre_calc *c, int natoms,
     if (forces) memcpy(forces, r.forces, 3 * n * sizeof(double));
     if (stress) memcpy(stress, r.stress, sizeof r.stress);
     if (atom_energies) memcpy(atom_energies, r.atom_energies, n * sizeof(double));
+    if (atom_force_dev) {
+      int have = r.committee_size > 0 && forces;
+      for (size_t i = 0; i < n; i++) atom_force_dev[i] = have ? r.atom_force_dev[i] : 0.0;
+    }
+    if (extras) {
+      const nacre_domain_report *d = &r.domain;
+      *extras = (nacre_result_extras){
+          .committee_size = r.committee_size,
+          .committee_energy_dev_per_atom = r.committee_energy_dev_per_atom,
+          .committee_force_dev_max = r.committee_force_dev_max,
+          .domain_known = d->known,
+          .outside_training_domain = d->known && nacre_domain_report_outside(d),
+          .atoms_outside = d->atoms_outside,
+          .atoms_too_close = d->atoms_too_close,
+          .distance_ratio = d->distance_ratio,
+          .volume_outside = d->volume_outside,
+          .excess = d->excess};
+    }
   }
   nacre_result_free(&r);
   return st;
