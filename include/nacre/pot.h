@@ -151,6 +151,9 @@ nacre_status nacre_calc_compute(nacre_calc *c, const nacre_structure *s,
                                 nacre_error *err);
 const nacre_potential *nacre_calc_potential(const nacre_calc *c);
 const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c);
+/* Forces a neighbour-list rebuild at the next evaluation (a run that must
+ * sum forces in the same order as one restarted here uses it). */
+void nacre_calc_reset_neighbors(nacre_calc *c);
 /* Counters: evaluations with and without forces. */
 long nacre_calc_force_calls(const nacre_calc *c);
 long nacre_calc_energy_calls(const nacre_calc *c);

@@ -177,6 +177,7 @@ const nacre_potential *nacre_calc_potential(const nacre_calc *c) {
 const nacre_neighbor_list *nacre_calc_neighbor_list(const nacre_calc *c) {
   return c->nl;
 }
+void nacre_calc_reset_neighbors(nacre_calc *c) { nacre_nl_invalidate(c->nl); }
 long nacre_calc_force_calls(const nacre_calc *c) { return c->force_calls; }
 long nacre_calc_energy_calls(const nacre_calc *c) { return c->energy_calls; }
 
