@@ -290,6 +290,21 @@ void nacre_npy_free(nacre_npy *a);
 nacre_status nacre_npy_write(const char *path, const double *data, int ndim,
                              const long *shape, nacre_error *err);
 
+/* ---- LAMMPS text dumps (dump atom/custom), frame by frame ---- */
+/* Elements come from an `element` column, or from the atom type through
+ * type_z (ntypes entries: type k+1 is element type_z[k]; may be 0 when the
+ * dump has elements). Positions from xu/x/xsu/xs columns (Cartesian taken
+ * relative to the box origin), velocities vx vy vz (metal units, Å/ps) into
+ * a `velocities` column in Å/fs; atoms sorted by id; info `timestep`. */
+typedef struct nacre_dump_reader nacre_dump_reader;
+nacre_dump_reader *nacre_lammps_dump_open(const char *path, const int *type_z,
+                                          int ntypes, nacre_error *err);
+/* As nacre_xyz_next: NACRE_ERR_IO with *eof = 1 at the end. */
+nacre_status nacre_lammps_dump_next(nacre_dump_reader *r, nacre_frame *f,
+                                    long *timestep, int *eof,
+                                    nacre_error *err);
+void nacre_lammps_dump_close(nacre_dump_reader *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -306,8 +306,12 @@ typedef struct nacre_rdf {
   double *g;             /* nspecies² × nbins: g[(a·ns + b)·nbins + k] */
   double *coordination;  /* nspecies² × nbins, cumulative */
   double *g_total;       /* nbins: all pairs together */
-  double first_shell_a;  /* first minimum of g_total after its first peak */
-  double first_shell_coordination; /* total n(r) at first_shell_a */
+  double first_shell_a;  /* upper edge of the bin of the first minimum of
+                            g_total after its highest peak (lowest 3-bin
+                            average within 1.6 times the peak distance) */
+  double first_shell_coordination; /* mean neighbours within first_shell_a */
+  double first_shell_g;  /* g_total in that bin */
+  double peak_g;         /* g_total at its highest peak */
 } nacre_rdf;
 
 /* Frames first, first+stride, ... (unwrapping not needed). */
@@ -382,17 +386,19 @@ const char *nacre_phase_verdict_name(nacre_phase_verdict v);
 /* Solid/liquid verdict of a run from diffusion and the RDF: diffusive when
  * D > 0.02 Å²/ps and the mean-square displacement at the longest lag
  * exceeds the square of half the first-shell radius; liquid-like RDF when
- * g_total at its first minimum after the first peak is above 0.15 (crystals
- * at any temperature below melting stay well below; simple liquids are at
- * 0.2–0.5). Both liquid: LIQUID; both solid: SOLID; else UNCLEAR. */
+ * the Wendt–Abraham ratio g(first minimum) / g(first peak) exceeds 0.14
+ * (Wendt & Abraham, PRL 41, 1244 (1978): crystals stay well below, liquids
+ * above). Both liquid: LIQUID; both solid: SOLID; else UNCLEAR. The RDF
+ * reaches half the smallest cell height (at most 8 Å) over 200 bins, on up
+ * to 200 frames; the Lindemann index uses the pairs of the first shell. */
 typedef struct nacre_phase_report {
   nacre_phase_verdict verdict;
   double diffusion_a2_ps;
   double msd_max_a2;
-  double rdf_min_g;       /* g at the first minimum */
+  double rdf_ratio;       /* g_min / g_max (Wendt–Abraham) */
   double first_shell_a;
   double lindemann;
-  char reason[256];
+  char reason[512];
 } nacre_phase_report;
 
 nacre_status nacre_phase_classify(const nacre_traj *unwrapped, int first,

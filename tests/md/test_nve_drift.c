@@ -1,3 +1,4 @@
+// labels: nosan
 /* test_nve_drift.c — energy conservation of velocity Verlet: 10 ps of NVE
  * (1 fs steps) of 256-atom fcc Cu with Cu_u3.eam from 600 K. The drift (the
  * least-squares slope of the total energy per atom) stays within 2e-6
@@ -5,7 +6,8 @@
  * never leaves its start by more than 2e-4 eV/atom (the O(dt²) fluctuation
  * of velocity Verlet at 1 fs is ~3e-5 eV/atom here). The summary's slope is
  * checked against a slope computed here from the observed energies.
- * Without Cu_u3.eam the same run uses a Lennard-Jones solid. */
+ * Without Cu_u3.eam the same run uses a Lennard-Jones solid. Label nosan: a long statistical
+ * run; md.unit and md.restart take the same code through the sanitizers. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* mdtest.c — MD test helpers (see mdtest.h). */
 #include "mdtest.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +154,61 @@ int mdtest_read_dump(const char *path, int natoms, int ncol, double *out) {
 nacre_structure *mdtest_cu_fcc(int n, double a) {
   int r[3] = {n, n, n};
   return build_bulk("fcc", 29, a, r);
+}
+
+void mdtest_blocked_mean(const double *x, long n, double *mean, double *se) {
+  double s = 0.0;
+  for (long i = 0; i < n; i++) s += x[i];
+  *mean = n ? s / n : NAN;
+  *se = NAN;
+  double *b = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+  if (!b) return;
+  memcpy(b, x, (size_t)n * sizeof(double));
+  long m = n;
+  double best = 0.0;
+  while (m >= 16) {
+    double mu = 0.0, v = 0.0;
+    for (long i = 0; i < m; i++) mu += b[i];
+    mu /= m;
+    for (long i = 0; i < m; i++) v += (b[i] - mu) * (b[i] - mu);
+    double e = sqrt(v / (m - 1) / m);
+    if (e > best) best = e;
+    for (long i = 0; i < m / 2; i++) b[i] = 0.5 * (b[2 * i] + b[2 * i + 1]);
+    m /= 2;
+  }
+  *se = best;
+  free(b);
+}
+
+void mdtest_series_add(mdtest_series *s, double x) {
+  if (s->n == s->cap) {
+    long cap = s->cap ? 2 * s->cap : 1024;
+    double *p = realloc(s->x, (size_t)cap * sizeof(double));
+    if (!p) return;
+    s->x = p;
+    s->cap = cap;
+  }
+  s->x[s->n++] = x;
+}
+
+void mdtest_series_free(mdtest_series *s) {
+  free(s->x);
+  s->x = NULL;
+  s->n = s->cap = 0;
+}
+
+void mdtest_batch_mean(const double *x, long n, int nb, double *mean,
+                       double *se) {
+  long len = n / nb;
+  double s = 0.0, s2 = 0.0;
+  for (int b = 0; b < nb; b++) {
+    double m = 0.0;
+    for (long i = 0; i < len; i++) m += x[b * len + i];
+    m /= len > 0 ? len : 1;
+    s += m;
+    s2 += m * m;
+  }
+  *mean = s / nb;
+  double var = (s2 - nb * (*mean) * (*mean)) / (nb - 1);
+  *se = sqrt(var > 0.0 ? var / nb : 0.0);
 }

@@ -38,4 +38,21 @@ nacre_structure *mdtest_cu_fcc(int n, double a);
 /* Runs a shell command, returns its exit status (−1 if it did not run). */
 int mdtest_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Mean of x[0..n) and its standard error by repeated halving (blocking,
+ * the largest estimate over block lengths with >= 16 blocks). */
+void mdtest_blocked_mean(const double *x, long n, double *mean, double *se);
+
+/* Mean of x[0..n) and its standard error from nb contiguous batch means
+ * (for series whose correlation time is a sizeable part of the run). */
+void mdtest_batch_mean(const double *x, long n, int nb, double *mean,
+                       double *se);
+
+/* A growing series of doubles. */
+typedef struct mdtest_series {
+  double *x;
+  long n, cap;
+} mdtest_series;
+void mdtest_series_add(mdtest_series *s, double x);
+void mdtest_series_free(mdtest_series *s);
+
 #endif

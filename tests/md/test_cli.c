@@ -1,0 +1,248 @@
+/* test_cli.c — `nacre md` as users meet it: bad input gets a message and a
+ * non-zero exit (a species the potential lacks, a time step ≤ 0, a negative
+ * temperature, overlapping atoms, unknown options), an exploding run stops
+ * with the outcome "exploded" and writes its last good state, --json is
+ * valid JSON with the vocabulary's keys, and starting velocities are read
+ * as ASE writes them: momenta of an extxyz written by ASE give the same
+ * temperature in nacre as in ASE (within ASE's and nacre's Boltzmann
+ * constants, 1e-6 relative) and are written back unchanged (1e-12
+ * relative); a `velocities` column is read in Å/fs. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdtest.h"
+#include "testing.h"
+
+static const char *dir;
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = calloc((size_t)n + 1, 1);
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
+  fclose(f);
+  return b;
+}
+
+/* Runs `nacre md ARGS`, output in dir/out.txt; returns the exit status. */
+static int md(const char *args) {
+  return mdtest_system("OMP_NUM_THREADS=1 '%s' md %s > %s/out.txt 2>&1",
+                       NACRE_CLI, args, dir);
+}
+
+static int output_has(const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  char *o = slurp(path);
+  int ok = o && strstr(o, text);
+  if (!ok) printf("output was:\n%s\n", o ? o : "(none)");
+  free(o);
+  return ok;
+}
+
+static void write_xyz(const char *name, const char *elem, int n,
+                      const double *x, double box, const char *extra_props,
+                      const double *extra) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  fprintf(f, "%d\nLattice=\"%g 0 0 0 %g 0 0 0 %g\" Properties=species:S:1:pos:R:3%s pbc=\"T T T\"\n",
+          n, box, box, box, extra_props ? extra_props : "");
+  for (int i = 0; i < n; i++) {
+    fprintf(f, "%s %.17g %.17g %.17g", elem, x[3 * i], x[3 * i + 1], x[3 * i + 2]);
+    if (extra)
+      fprintf(f, " %.17g %.17g %.17g", extra[3 * i], extra[3 * i + 1], extra[3 * i + 2]);
+    fputc('\n', f);
+  }
+  fclose(f);
+}
+
+static void bad_input(const char *lj) {
+  char args[2048];
+  nacre_structure *s = mdtest_cu_fcc(2, 3.615);
+  write_xyz("cu.xyz", "Cu", s->natoms, s->positions, s->cell[0][0], NULL, NULL);
+  write_xyz("na.xyz", "Na", s->natoms, s->positions, s->cell[0][0], NULL, NULL);
+  s->positions[3] = s->positions[0] + 0.1; /* atom 2 onto atom 1 */
+  s->positions[4] = s->positions[1];
+  s->positions[5] = s->positions[2];
+  write_xyz("overlap.xyz", "Cu", s->natoms, s->positions, s->cell[0][0], NULL, NULL);
+  nacre_structure_free(s);
+
+  CHECK(md("--help") == 0 && output_has("--thermostat"), "--help");
+  snprintf(args, sizeof args, "%s/cu.xyz --potential %s --bogus", dir, lj);
+  CHECK(md(args) == 2 && output_has("unknown option"), "unknown option: exit 2");
+  snprintf(args, sizeof args, "%s/cu.xyz --potential %s --timestep 0", dir, lj);
+  CHECK(md(args) == 2 && output_has("--timestep must be positive"),
+        "time step 0: exit 2 with a message");
+  snprintf(args, sizeof args, "%s/cu.xyz --potential %s --temperature -5", dir, lj);
+  CHECK(md(args) == 2 && output_has("--temperature must be >= 0"),
+        "negative temperature: exit 2 with a message");
+  snprintf(args, sizeof args, "%s/cu.xyz --potential %s --ensemble nvt --thermostat foo",
+           dir, lj);
+  CHECK(md(args) == 2 && output_has("unknown thermostat"), "unknown thermostat");
+  snprintf(args, sizeof args, "%s/cu.xyz --potential %s --pressure 3", dir, lj);
+  CHECK(md(args) == 2 && output_has("need --ensemble npt"), "--pressure without npt");
+  snprintf(args, sizeof args, "%s/overlap.xyz --potential %s", dir, lj);
+  CHECK(md(args) == 1 && output_has("overlapping atoms"),
+        "overlapping atoms: exit 1 with a message");
+  snprintf(args, sizeof args, "%s/missing.xyz --potential %s", dir, lj);
+  CHECK(md(args) == 1 && output_has("missing.xyz"), "missing file named");
+  const char *cu = mdtest_cu_u3();
+  if (cu) {
+    snprintf(args, sizeof args, "%s/na.xyz --potential %s", dir, cu);
+    CHECK(md(args) == 1 && output_has("no parameters for Na"),
+          "a species the potential lacks: exit 1 naming it");
+  }
+}
+
+static void explosion(const char *lj) {
+  char args[2048];
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --timestep 40 --temperature 30000 --steps "
+           "500 --thermo-every 1 -o %s/last.xyz --json",
+           dir, lj, dir);
+  int rc = md(args);
+  char path[512];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  char *o = slurp(path);
+  char *brace = o ? strchr(o, '{') : NULL;
+  cJSON *j = brace ? cJSON_Parse(brace) : NULL;
+  const char *outcome = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "outcome")) : NULL;
+  printf("exploding run: exit %d, outcome %s\n", rc, outcome ? outcome : "?");
+  CHECK(rc == 1, "exploding run exits 1 (got %d)", rc);
+  CHECK(outcome && !strcmp(outcome, "exploded"), "outcome exploded (got %s)",
+        outcome ? outcome : "none");
+  snprintf(path, sizeof path, "%s/last.xyz", dir);
+  char *last = slurp(path);
+  CHECK(last && !strstr(last, "nan") && !strstr(last, "inf"),
+        "the last good state is written, finite");
+  free(last);
+  cJSON_Delete(j);
+  free(o);
+}
+
+static void json_summary(const char *lj) {
+  char args[2048];
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --ensemble nvt --temperature 300 --steps 200 --json",
+           dir, lj);
+  CHECK(md(args) == 0, "a short NVT run");
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --ensemble nvt --steps 200 --log %s/plot.csv -q",
+           dir, lj, dir);
+  CHECK(md(args) == 0, "a run with a log");
+  CHECK(mdtest_system("'%s' analyze plot %s/plot.csv -o %s/plot.svg > /dev/null && "
+                      "test $(grep -c '<polyline' %s/plot.svg) -eq 4",
+                      NACRE_CLI, dir, dir, dir) == 0,
+        "analyze plot draws T, P, V and E of the log");
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --ensemble nvt --temperature 300 --steps 200 --json",
+           dir, lj);
+  CHECK(md(args) == 0, "a short NVT run");
+  char path[512];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  char *o = slurp(path);
+  cJSON *j = o ? cJSON_Parse(o) : NULL;
+  CHECK(j != NULL, "--json prints one JSON object and nothing else");
+  static const char *const keys[] = {
+      "natoms", "outcome", "steps", "temperature_k", "temperature_stderr_k",
+      "pressure_gpa", "volume_per_atom_a3", "energy_per_atom_ev",
+      "enthalpy_per_atom_ev", "drift_ev_atom_ps", "steps_per_s",
+      "us_per_atom_step", "wall_s"};
+  for (size_t k = 0; j && k < sizeof keys / sizeof keys[0]; k++)
+    CHECK(cJSON_GetObjectItem(j, keys[k]) != NULL, "JSON key %s", keys[k]);
+  cJSON_Delete(j);
+  free(o);
+}
+
+/* Momenta written by ASE, read by nacre, written back by nacre. */
+static void ase_velocities(const char *lj) {
+  if (mdtest_system("/usr/bin/python3 -c 'import ase' 2>/dev/null") != 0) {
+    printf("ASE absent: velocity round trip skipped\n");
+    return;
+  }
+  char args[2048];
+  int rc = mdtest_system(
+      "cd %s && /usr/bin/python3 -c \"\n"
+      "from ase.build import bulk\n"
+      "from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary\n"
+      "import numpy as np\n"
+      "a = bulk('Cu', 'fcc', a=3.615, cubic=True).repeat(2)\n"
+      "MaxwellBoltzmannDistribution(a, temperature_K=450, rng=np.random.default_rng(3))\n"
+      "Stationary(a)\n"
+      "a.write('ase.xyz')\n"
+      "open('ase_t.txt', 'w').write(repr(a.get_temperature()))\n\"",
+      dir);
+  CHECK(rc == 0, "ASE wrote a structure with momenta");
+  snprintf(args, sizeof args,
+           "%s/ase.xyz --potential %s --steps 0 -o %s/back.xyz --json", dir, lj, dir);
+  CHECK(md(args) == 0, "nacre md reads ASE's momenta");
+  rc = mdtest_system(
+      "cd %s && /usr/bin/python3 -c \"\n"
+      "from ase.io import read\n"
+      "import numpy as np, json, re\n"
+      "a = read('ase.xyz'); b = read('back.xyz')\n"
+      "d = np.abs(b.get_velocities() - a.get_velocities()).max() / np.abs(a.get_velocities()).max()\n"
+      "out = open('out.txt').read(); j = json.loads(out[out.index('{'):])\n"
+      "n = len(a); t_ase = a.get_temperature()  # 3N degrees of freedom\n"
+      "t_nacre = b.info['temperature_k'] * (3 * n - 3) / (3 * n)\n"
+      "print('velocity round trip', d, 'T ASE', t_ase, 'T nacre (3N)', t_nacre)\n"
+      "assert d < 1e-12, d\n"
+      "assert abs(t_nacre / t_ase - 1) < 1e-6, (t_nacre, t_ase)\n\"",
+      dir);
+  CHECK(rc == 0, "ASE momenta → nacre → ASE keep velocities and temperature");
+  snprintf(args, sizeof args, "%s/ase.xyz --potential %s --steps 0", dir, lj);
+  CHECK(md(args) == 0 && output_has("velocities from the momenta"),
+        "says where the velocities came from");
+  /* a velocities column, Å/fs */
+  nacre_structure *s = mdtest_cu_fcc(2, 3.615);
+  double *v = calloc(3 * (size_t)s->natoms, sizeof(double));
+  for (int i = 0; i < s->natoms; i++) v[3 * i] = (i % 2 ? 0.01 : -0.01); /* Å/fs */
+  write_xyz("vel.xyz", "Cu", s->natoms, s->positions, s->cell[0][0],
+            ":velocities:R:3", v);
+  snprintf(args, sizeof args, "%s/vel.xyz --potential %s --steps 0 --json", dir, lj);
+  CHECK(md(args) == 0, "nacre md reads a velocities column");
+  char path[512];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  char *o = slurp(path);
+  cJSON *j = o ? cJSON_Parse(strchr(o, '{')) : NULL;
+  double t = j ? cJSON_GetNumberValue(cJSON_GetObjectItem(j, "temperature_k")) : NAN;
+  (void)t;
+  /* E_kin = ½ m v² per atom → T = 2 E_kin / (N_f k_B), N_f = 3N − 3 */
+  double ek = 0.5 * 63.546 * 1e-4 * NACRE_AMU_A2_FS2_EV * s->natoms;
+  double want = 2.0 * ek / ((3 * s->natoms - 3) * NACRE_BOLTZMANN_EV_K);
+  snprintf(args, sizeof args,
+           "%s/vel.xyz --potential %s --steps 1 --thermo-every 1 --log %s/v.csv -q",
+           dir, lj, dir);
+  CHECK(md(args) == 0, "short run from a velocities column");
+  snprintf(path, sizeof path, "%s/v.csv", dir);
+  char *csv = slurp(path);
+  char *row = csv ? strchr(csv, '\n') : NULL;
+  double t0 = NAN;
+  if (row) sscanf(row + 1, "%*[^,],%*[^,],%lg", &t0);
+  printf("velocities column: T(step 0) = %.6f K, expected %.6f K\n", t0, want);
+  CHECK(fabs(t0 / want - 1.0) < 1e-6, "T from a velocities column %.6f vs %.6f", t0, want);
+  free(csv);
+  cJSON_Delete(j);
+  free(o);
+  free(v);
+  nacre_structure_free(s);
+}
+
+int main(void) {
+  dir = mdtest_tmpdir();
+  if (!dir) TEST_SKIP("no scratch directory");
+  const char *lj = "lj:epsilon=0.415,sigma=2.277,cutoff=5.5,shift=1";
+  bad_input(lj);
+  explosion(lj);
+  json_summary(lj);
+  ase_velocities(lj);
+  mdtest_cleanup(dir);
+  TEST_DONE();
+}
