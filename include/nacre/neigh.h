@@ -1,9 +1,10 @@
 /* nacre/neigh.h — neighbour lists for any triclinic cell, periodic or not
  * along each direction, including cutoffs larger than the cell widths.
  *
- * The list is full (each pair appears from both ends), built with cell
- * lists in O(N), and holds every image (j, S) with |x_j − x_i + S·cell| <
- * cutoff + skin at build time. The vector of an entry is always recomputed
+ * The list is full (each pair appears from both ends) or, from
+ * nacre_nl_new_half, half (each pair i–j–S once, for potentials that use
+ * Newton's third law); built with cell lists in O(N), it holds every image
+ * (j, S) with |x_j − x_i + S·cell| < cutoff + skin at build time. The vector of an entry is always recomputed
  * from current positions: r_ij = x_j − x_i + S·cell. Potentials filter
  * entries by their own cutoff. nacre_nl_update reuses the list while no
  * pair can have crossed the skin (Verlet), accounting for atom moves and for
@@ -21,9 +22,12 @@ typedef struct nacre_neighbor_list {
   int natoms;
   double cutoff;       /* interaction cutoff, Å */
   double skin;         /* extra shell kept for reuse, Å */
+  int half;            /* 1: each pair once (from one end only) */
   size_t *offsets;     /* natoms+1: entries of atom i are offsets[i]..[i+1]-1 */
   int *j;              /* neighbour index per entry */
   int *shift;          /* 3 ints per entry: image S in lattice vectors */
+  size_t *first_shifted; /* natoms: entries offsets[i]..first_shifted[i]-1
+                            of atom i have S = 0, the rest S ≠ 0 */
   size_t nentries, capacity;
   /* reference state of the last build */
   double ref_cell[3][3];
@@ -34,6 +38,11 @@ typedef struct nacre_neighbor_list {
 } nacre_neighbor_list;
 
 nacre_neighbor_list *nacre_nl_new(double cutoff, double skin, nacre_error *err);
+/* A half list: of the two entries (i, j, S) and (j, i, −S) of every pair
+ * only one is kept, so a potential visits each pair once. The same entries
+ * for any number of threads. */
+nacre_neighbor_list *nacre_nl_new_half(double cutoff, double skin,
+                                       nacre_error *err);
 void nacre_nl_free(nacre_neighbor_list *nl);
 /* Builds or reuses the list for s. *rebuilt (may be NULL) says which. Fails
  * for a degenerate periodic cell or non-finite positions. */

@@ -84,6 +84,10 @@ typedef struct nacre_potential_ops {
   void (*model_free)(void *model);
   /* Human-readable one-line description (may be NULL). */
   void (*describe)(const void *model, char *buf, size_t buflen);
+  /* 1: compute also accepts a half neighbour list (each pair once,
+   * nl->half) and is fastest with one, so the calculator builds that; it
+   * must still accept a full list. */
+  int half_list;
 } nacre_potential_ops;
 
 typedef struct nacre_potential nacre_potential;

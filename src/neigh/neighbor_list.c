@@ -27,12 +27,20 @@ nacre_neighbor_list *nacre_nl_new(double cutoff, double skin,
   return nl;
 }
 
+nacre_neighbor_list *nacre_nl_new_half(double cutoff, double skin,
+                                       nacre_error *err) {
+  nacre_neighbor_list *nl = nacre_nl_new(cutoff, skin, err);
+  if (nl) nl->half = 1;
+  return nl;
+}
+
 void nacre_nl_free(nacre_neighbor_list *nl) {
   if (!nl) return;
   free(nl->offsets);
   free(nl->j);
   free(nl->shift);
   free(nl->ref_positions);
+  free(nl->first_shifted);
   free(nl);
 }
 
@@ -187,14 +195,19 @@ static nacre_status binning_build(binning *b, const nacre_structure *s,
   return NACRE_OK;
 }
 
-/* Visits the neighbours of atom i; with out_j == NULL only counts them. */
-static size_t scan_atom(const binning *b, int i,
-                        double rc2, int *out_j, int *out_shift) {
+/* Visits the neighbours of atom i; with out_j == NULL only counts them.
+ * A half list takes only the bin offsets d > 0 (lexicographically) and, in
+ * the home bin with no shift (d = 0), j > i: the reverse entry of a pair
+ * found from i at offset d is found from j at −d, so each pair is kept
+ * exactly once. */
+static size_t scan_atom(const binning *b, int i, int half, double rc2,
+                        int *out_j, int *out_shift, size_t *nshifted) {
   int nb1 = b->ax[1].nbins, nb2 = b->ax[2].nbins;
   int bi = b->bin_of[i];
   int home[3] = {bi / (nb1 * nb2), (bi / nb2) % nb1, bi % nb2};
   const double *xi = &b->wrapped[3 * i];
-  size_t count = 0;
+  size_t count = 0, shifted = 0, total = 0;
+  if (out_j) total = *nshifted; /* fill: the counts of the first pass */
   int lo[3], hi[3];
   for (int k = 0; k < 3; k++) {
     const bin_axis *a = &b->ax[k];
@@ -208,6 +221,8 @@ static size_t scan_atom(const binning *b, int i,
   for (int d0 = lo[0]; d0 <= hi[0]; d0++)
     for (int d1 = lo[1]; d1 <= hi[1]; d1++)
       for (int d2 = lo[2]; d2 <= hi[2]; d2++) {
+        int sign = d0 ? d0 : d1 ? d1 : d2;
+        if (half && sign < 0) continue;
         int d[3] = {d0, d1, d2}, t[3], sh[3];
         for (int k = 0; k < 3; k++) {
           int v = home[k] + d[k], nbk = b->ax[k].nbins;
@@ -223,19 +238,26 @@ static size_t scan_atom(const binning *b, int i,
         for (int p = b->bin_start[bin]; p < b->bin_start[bin + 1]; p++) {
           int j = b->bin_atoms[p];
           if (j == i && !sh[0] && !sh[1] && !sh[2]) continue;
+          if (half && sign == 0 && j < i) continue;
           const double *xj = &b->wrapped[3 * j];
           double dx = xj[0] + off[0], dy = xj[1] + off[1], dz = xj[2] + off[2];
           if (dx * dx + dy * dy + dz * dz >= rc2) continue;
+          /* x_j − x_i + S·cell with S = sh − wrap_j + wrap_i */
+          int S[3];
+          for (int k = 0; k < 3; k++)
+            S[k] = sh[k] - b->wrap[3 * j + k] + b->wrap[3 * i + k];
+          int has = S[0] || S[1] || S[2];
           if (out_j) {
-            out_j[count] = j;
-            /* x_j − x_i + S·cell with S = sh − wrap_j + wrap_i */
-            for (int k = 0; k < 3; k++)
-              out_shift[3 * count + k] =
-                  sh[k] - b->wrap[3 * j + k] + b->wrap[3 * i + k];
+            /* unshifted entries from the front, shifted from the back */
+            size_t at = has ? total - 1 - shifted : count - shifted;
+            out_j[at] = j;
+            memcpy(&out_shift[3 * at], S, sizeof S);
           }
+          shifted += has;
           count++;
         }
       }
+  if (!out_j) *nshifted = shifted;
   return count;
 }
 
@@ -257,9 +279,20 @@ static nacre_status nl_build(nacre_neighbor_list *nl, const nacre_structure *s,
   nl->offsets = offsets;
   double rc2 = rc * rc;
   offsets[0] = 0;
+  size_t *first_shifted = realloc(nl->first_shifted, ((size_t)n + 1) * sizeof(size_t));
+  if (!first_shifted) {
+    binning_free(&b);
+    nl->natoms = -1;
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "neighbour list offsets");
+  }
+  nl->first_shifted = first_shifted;
 #pragma omp parallel for schedule(static) if (n > 8)
-  for (int i = 0; i < n; i++) offsets[i + 1] = scan_atom(&b, i, rc2, NULL, NULL);
-  for (int i = 0; i < n; i++) offsets[i + 1] += offsets[i];
+  for (int i = 0; i < n; i++)
+    offsets[i + 1] = scan_atom(&b, i, nl->half, rc2, NULL, NULL, &first_shifted[i]);
+  for (int i = 0; i < n; i++) {
+    first_shifted[i] = offsets[i] + offsets[i + 1] - first_shifted[i];
+    offsets[i + 1] += offsets[i];
+  }
   size_t total = offsets[n];
   if (total > nl->capacity) {
     size_t cap = total + total / 8 + 16;
@@ -276,8 +309,11 @@ static nacre_status nl_build(nacre_neighbor_list *nl, const nacre_structure *s,
     nl->capacity = cap;
   }
 #pragma omp parallel for schedule(static) if (n > 8)
-  for (int i = 0; i < n; i++)
-    scan_atom(&b, i, rc2, nl->j + offsets[i], nl->shift + 3 * offsets[i]);
+  for (int i = 0; i < n; i++) {
+    size_t count = offsets[i + 1] - offsets[i];
+    scan_atom(&b, i, nl->half, rc2, nl->j + offsets[i],
+              nl->shift + 3 * offsets[i], &count);
+  }
   binning_free(&b);
   nl->nentries = total;
   double *ref = realloc(nl->ref_positions, 3 * ((size_t)n + 1) * sizeof(double));

@@ -34,14 +34,19 @@
  *    at the knots up to rounding for a single file; beyond a file's range
  *    its last value).
  *
- * Forces use the full neighbour list and are gathered per atom (no
- * scatter): a first pass computes ρ_i and F'(ρ_i) for every atom, the second
+ * A first pass computes ρ_i and F'(ρ_i) for every atom, the second the
+ * forces from
  *   dE/dr_ij = φ'_ab(r) + F'_a(ρ_i) ρ'_{b→a}(r) + F'_b(ρ_j) ρ'_{a→b}(r).
- * Energies and virials are stored per atom and summed serially, so results
- * are identical for any number of threads. */
+ * The calculator hands EAM a half neighbour list (each pair once): both
+ * passes use Newton's third law, the first keeps the pair derivatives so
+ * that the second needs no tables, and the pairs within the cutoff are
+ * found without a branch per entry. This runs serially. With a full list
+ * (from another caller) forces are gathered per atom in parallel. Either
+ * way the result is identical for any number of threads. */
 #include "nacre/pot.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,11 +72,36 @@ typedef struct {
   char source[160];
 } eam_model;
 
+/* What pass 1 of the half-list evaluation leaves for pass 2 for each pair
+ * within the cutoff, in the order pass 2 meets them again: the parts of
+ * (dE/dr)/r that do not depend on F'(ρ), so that pass 2 needs neither
+ * square roots nor tables. */
+typedef struct {
+  double a;   /* φ'(r) / r */
+  double bji; /* ρ'_{b→a}(r) / r: density at i from j */
+} eam_pair;
+
+/* The pairs within the cutoff of one atom, found without branching on the
+ * distance (a branch taken for about half the entries in no pattern would
+ * be mispredicted half the time): every entry is written, the count grows
+ * only for those inside. */
+typedef struct {
+  uint32_t *entry; /* neighbour-list entries */
+  double *r2;      /* their squared distances */
+  size_t cap;
+} eam_inside;
+
 typedef struct {
   pot_peratom atoms; /* per-atom energies and virials */
   int capacity;
   int *element;
   double *rho, *fp;
+  eam_pair *pairs;   /* pass 1 → pass 2, grown as needed */
+  double *pairs_bij; /* ρ'_{a→b}(r) / r of the same pairs (alloys only) */
+  uint32_t *pairs_entry; /* their neighbour-list entries */
+  size_t *pairs_end; /* natoms: the pairs of atom i end here */
+  size_t npairs_cap;
+  eam_inside inside;
 } eam_workspace;
 
 /* ---------------------------------------------------------------- */
@@ -145,6 +175,12 @@ static void eam_workspace_free(void *ws) {
   free(w->element);
   free(w->rho);
   free(w->fp);
+  free(w->pairs);
+  free(w->pairs_bij);
+  free(w->pairs_entry);
+  free(w->pairs_end);
+  free(w->inside.entry);
+  free(w->inside.r2);
   free(w);
 }
 
@@ -154,7 +190,8 @@ static nacre_status eam_workspace_reserve(eam_workspace *w, int n,
     size_t c = (size_t)n;
     if (nacre_pot_grow(&w->element, c, sizeof(int)) ||
         nacre_pot_grow(&w->rho, c, sizeof(double)) ||
-        nacre_pot_grow(&w->fp, c, sizeof(double)))
+        nacre_pot_grow(&w->fp, c, sizeof(double)) ||
+        nacre_pot_grow(&w->pairs_end, c, sizeof(size_t)))
       return nacre_error_set(err, NACRE_ERR_NOMEM,
                              "EAM workspace for %d atoms", n);
     w->capacity = n;
@@ -162,18 +199,13 @@ static nacre_status eam_workspace_reserve(eam_workspace *w, int n,
   return nacre_pot_peratom_reserve(&w->atoms, n, "EAM", err);
 }
 
-static nacre_status eam_compute(const void *model, const nacre_structure *s,
-                                const nacre_neighbor_list *nl, unsigned want,
-                                nacre_result *r, void *workspace,
-                                nacre_error *err) {
-  const eam_model *m = model;
-  eam_workspace *w = workspace;
+/* Full list: every pair from both ends, forces gathered per atom (OpenMP
+ * over atoms, the same result for any thread count). */
+static nacre_status eam_compute_full(const eam_model *m, const nacre_structure *s,
+                                     const nacre_neighbor_list *nl,
+                                     unsigned want, nacre_result *r,
+                                     eam_workspace *w) {
   int n = s->natoms;
-  nacre_status st = eam_workspace_reserve(w, n, err);
-  if (!st)
-    st = nacre_pot_species_index(s, m->index_of_z, w->element,
-                                 "EAM potential", "functions", err);
-  if (st) return st;
   double *energy = w->atoms.energy, *virial = w->atoms.virial;
   const double rc2 = m->cutoff * m->cutoff;
   const int nel = m->nel, nr = m->nr;
@@ -245,6 +277,230 @@ static nacre_status eam_compute(const void *model, const nacre_structure *s,
   return NACRE_OK;
 }
 
+
+/* r_ij of entry e of atom i: x_j − x_i, plus S·cell for the entries from
+ * first_shifted[i] on. */
+static inline void entry_vector(const nacre_neighbor_list *nl,
+                                const nacre_structure *s, int i, size_t e,
+                                double d[3]) {
+  const double *xi = &s->positions[3 * (size_t)i];
+  const double *xj = &s->positions[3 * (size_t)nl->j[e]];
+  d[0] = xj[0] - xi[0];
+  d[1] = xj[1] - xi[1];
+  d[2] = xj[2] - xi[2];
+  if (e >= nl->first_shifted[i]) {
+    const int *S = &nl->shift[3 * e];
+    for (int k = 0; k < 3; k++)
+      d[k] += S[0] * s->cell[0][k] + S[1] * s->cell[1][k] + S[2] * s->cell[2][k];
+  }
+}
+
+/* The entries of atom i within the cutoff into w->inside; returns their
+ * number. */
+static size_t find_inside(const nacre_neighbor_list *nl,
+                          const nacre_structure *s, int i, double rc2,
+                          eam_inside *in) {
+  const double *xi = &s->positions[3 * (size_t)i];
+  const double *x = s->positions;
+  size_t e = nl->offsets[i], mid = nl->first_shifted[i], end = nl->offsets[i + 1];
+  size_t c = 0;
+  for (; e < mid; e++) {
+    const double *xj = &x[3 * (size_t)nl->j[e]];
+    double dx = xj[0] - xi[0], dy = xj[1] - xi[1], dz = xj[2] - xi[2];
+    double r2 = dx * dx + dy * dy + dz * dz;
+    in->entry[c] = (uint32_t)e;
+    in->r2[c] = r2;
+    c += r2 < rc2;
+  }
+  for (; e < end; e++) {
+    double d[3];
+    entry_vector(nl, s, i, e, d);
+    double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    in->entry[c] = (uint32_t)e;
+    in->r2[c] = r2;
+    c += r2 < rc2;
+  }
+  return c;
+}
+
+/* Room for `more` pairs after the first `used`. */
+static int reserve_pairs(eam_workspace *w, size_t used, size_t more, int alloy) {
+  if (used + more <= w->npairs_cap) return 0;
+  size_t cap = (used + more) + (used + more) / 2 + 64;
+  if (nacre_pot_grow(&w->pairs, cap, sizeof(eam_pair)) ||
+      nacre_pot_grow(&w->pairs_entry, cap, sizeof(uint32_t)) ||
+      (alloy && nacre_pot_grow(&w->pairs_bij, cap, sizeof(double))))
+    return -1;
+  w->npairs_cap = cap;
+  return 0;
+}
+
+/* Room for the entries of the atom with the most; entry indices must fit
+ * 32 bits. */
+static int reserve_inside(eam_workspace *w, const nacre_neighbor_list *nl,
+                          int n) {
+  if (nl->nentries > UINT32_MAX) return -1;
+  size_t most = 0;
+  for (int i = 0; i < n; i++)
+    if (nl->offsets[i + 1] - nl->offsets[i] > most) most = nl->offsets[i + 1] - nl->offsets[i];
+  if (most <= w->inside.cap) return 0;
+  if (nacre_pot_grow(&w->inside.entry, most, sizeof(uint32_t)) ||
+      nacre_pot_grow(&w->inside.r2, most, sizeof(double)))
+    return -1;
+  w->inside.cap = most;
+  return 0;
+}
+
+/* Pass 1 for one pair within the cutoff (i of element a, j at distance
+ * √r2): the densities ρ_i (through rho_i) and ρ_j, and with derivs the
+ * pair's entry for pass 2. Returns φ(r). */
+static inline double half_pair(const eam_model *m, const int *el, double *rho,
+                               int a, int j, double r2, int derivs,
+                               double *rho_i, eam_pair *out, double *out_bij) {
+  const int nel = m->nel, nr = m->nr, b = el[j];
+  double rr = sqrt(r2), p;
+  int k = locate_r(m, rr, &p);
+  const eam_knot *kji = &m->rhor[(size_t)(b * nel + a) * nr + k];
+  const eam_knot *kz = &m->z2r[(size_t)(a * nel + b) * nr + k];
+  double vji = knot_value(kji, p);
+  *rho_i += vji;
+  const eam_knot *kij = kji;
+  if (nel == 1) {
+    rho[j] += vji;
+  } else {
+    kij = &m->rhor[(size_t)(a * nel + b) * nr + k];
+    rho[j] += knot_value(kij, p);
+  }
+  double recip = 1.0 / rr;
+  double phi = knot_value(kz, p) * recip;
+  if (derivs) {
+    out->a = (knot_slope(kz, p) * recip - phi * recip) * recip;
+    out->bji = knot_slope(kji, p) * recip;
+    if (out_bij) *out_bij = knot_slope(kij, p) * recip;
+  }
+  return phi;
+}
+
+/* Half list: each pair once, Newton's third law for densities, forces and
+ * virial. Pass 1 finds the pairs within the cutoff and evaluates the
+ * tables (densities, pair energies, the derivatives of each pair); pass 2
+ * turns the kept derivatives into forces with F'(ρ). Serial, so the result
+ * is the same for any thread count. */
+static nacre_status eam_compute_half(const eam_model *m, const nacre_structure *s,
+                                     const nacre_neighbor_list *nl,
+                                     unsigned want, nacre_result *r,
+                                     eam_workspace *w, nacre_error *err) {
+  const int n = s->natoms, alloy = m->nel > 1;
+  const double rc2 = m->cutoff * m->cutoff;
+  const int *el = w->element;
+  double *rho = w->rho, *fp = w->fp, *energy = w->atoms.energy;
+  const int derivs = (want & (NACRE_WANT_FORCES | NACRE_WANT_STRESS)) != 0;
+  const int atom_e = (want & NACRE_WANT_ATOM_ENERGIES) != 0;
+  if (reserve_inside(w, nl, n))
+    return nacre_error_set(err, NACRE_ERR_NOMEM,
+                           "EAM: neighbour list of %zu entries", nl->nentries);
+  memset(rho, 0, (size_t)n * sizeof(double));
+  if (atom_e) memset(energy, 0, (size_t)n * sizeof(double));
+
+  /* pass 1: densities and pair energies */
+  double etot = 0.0;
+  size_t np = 0;
+  for (int i = 0; i < n; i++) {
+    const int a = el[i];
+    size_t cnt = find_inside(nl, s, i, rc2, &w->inside);
+    if (derivs && reserve_pairs(w, np, cnt, alloy))
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "EAM pairs of %d atoms", n);
+    double rho_i = 0.0, ei = 0.0;
+    for (size_t c = 0; c < cnt; c++) {
+      uint32_t e = w->inside.entry[c];
+      int j = nl->j[e];
+      double phi = half_pair(m, el, rho, a, j, w->inside.r2[c], derivs, &rho_i,
+                             derivs ? &w->pairs[np] : NULL,
+                             derivs && alloy ? &w->pairs_bij[np] : NULL);
+      if (derivs) w->pairs_entry[np++] = e;
+      ei += phi;
+      if (atom_e) energy[j] += 0.5 * phi;
+    }
+    rho[i] += rho_i;
+    etot += ei;
+    if (atom_e) energy[i] += 0.5 * ei;
+    w->pairs_end[i] = np;
+  }
+
+  /* embedding energies and F'(ρ) */
+  for (int i = 0; i < n; i++) {
+    double p;
+    int k = locate_rho(m, rho[i], &p);
+    const eam_knot *kn = &m->frho[(size_t)el[i] * m->nrho + k];
+    fp[i] = knot_slope(kn, p);
+    double f = knot_value(kn, p);
+    if (rho[i] > m->rhomax) f += fp[i] * (rho[i] - m->rhomax);
+    etot += f;
+    if (atom_e) energy[i] += f;
+  }
+  r->energy = etot;
+  if (atom_e) memcpy(r->atom_energies, energy, (size_t)n * sizeof(double));
+  if (!derivs) return NACRE_OK;
+
+  /* pass 2: F_i += g r_ij, F_j −= g r_ij, W += g r_ij ⊗ r_ij with
+   * g = (dE/dr)/r = φ'/r + F'(ρ_i) ρ'_{b→a}/r + F'(ρ_j) ρ'_{a→b}/r */
+  double vir[6] = {0, 0, 0, 0, 0, 0};
+  double *force = (want & NACRE_WANT_FORCES) ? r->forces : NULL;
+  const int stress = (want & NACRE_WANT_STRESS) != 0;
+  const eam_pair *pr = w->pairs;
+  size_t q = 0;
+  for (int i = 0; i < n; i++) {
+    double fi[3] = {0, 0, 0}, fpi = fp[i];
+    for (; q < w->pairs_end[i]; q++) {
+      size_t e = w->pairs_entry[q];
+      int j = nl->j[e];
+      double d[3];
+      entry_vector(nl, s, i, e, d);
+      double g = pr[q].a + fpi * pr[q].bji + fp[j] * (alloy ? w->pairs_bij[q] : pr[q].bji);
+      double gx = g * d[0], gy = g * d[1], gz = g * d[2];
+      fi[0] += gx;
+      fi[1] += gy;
+      fi[2] += gz;
+      if (force) {
+        double *fj = &force[3 * (size_t)j];
+        fj[0] -= gx;
+        fj[1] -= gy;
+        fj[2] -= gz;
+      }
+      if (stress) {
+        vir[0] += gx * d[0];
+        vir[1] += gy * d[1];
+        vir[2] += gz * d[2];
+        vir[3] += gy * d[2];
+        vir[4] += gx * d[2];
+        vir[5] += gx * d[1];
+      }
+    }
+    if (force)
+      for (int c = 0; c < 3; c++) force[3 * (size_t)i + c] += fi[c];
+  }
+  if (stress) {
+    double vol = fabs(nacre_cell_volume(s->cell));
+    for (int c = 0; c < 6; c++) r->stress[c] = vol > 0.0 ? vir[c] / vol : 0.0;
+  }
+  return NACRE_OK;
+}
+
+static nacre_status eam_compute(const void *model, const nacre_structure *s,
+                                const nacre_neighbor_list *nl, unsigned want,
+                                nacre_result *r, void *workspace,
+                                nacre_error *err) {
+  const eam_model *m = model;
+  eam_workspace *w = workspace;
+  nacre_status st = eam_workspace_reserve(w, s->natoms, err);
+  if (!st)
+    st = nacre_pot_species_index(s, m->index_of_z, w->element,
+                                 "EAM potential", "functions", err);
+  if (st) return st;
+  return nl->half ? eam_compute_half(m, s, nl, want, r, w, err)
+                  : eam_compute_full(m, s, nl, want, r, w);
+}
+
 static void eam_model_free(void *model) {
   eam_model *m = model;
   if (!m) return;
@@ -274,6 +530,7 @@ static const nacre_potential_ops eam_ops = {
     .workspace_free = eam_workspace_free,
     .model_free = eam_model_free,
     .describe = eam_describe,
+    .half_list = 1,
 };
 
 static nacre_status eam_new_named(const nacre_eam_tables *t,

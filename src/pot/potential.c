@@ -146,7 +146,9 @@ nacre_calc *nacre_calc_new(const nacre_potential *p, double skin,
     return NULL;
   }
   c->pot = p;
-  c->nl = nacre_nl_new(p->cutoff, skin < 0.0 ? 1.0 : skin, err);
+  double sk = skin < 0.0 ? 1.0 : skin;
+  c->nl = p->ops->half_list ? nacre_nl_new_half(p->cutoff, sk, err)
+                            : nacre_nl_new(p->cutoff, sk, err);
   if (!c->nl) {
     free(c);
     return NULL;
