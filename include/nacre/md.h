@@ -102,7 +102,12 @@ typedef struct nacre_md_thermo {
   double stress_gpa[6];        /* Voigt xx yy zz yz xz xy, ASE sign */
   double enthalpy_ev;          /* E_pot + E_kin + P V: P the target pressure
                                   with a barostat, else the instantaneous one */
-  double committee_force_deviation_max_ev_a; /* NAN unless a committee */
+  double committee_force_deviation_max_ev_a; /* σ_f of a committee (DP-GEN's
+                                                max force deviation); NAN
+                                                for other potentials */
+  double committee_energy_deviation_per_atom_ev; /* NAN unless a committee */
+  int outside_domain;          /* the potential reports the structure outside
+                                  its training data */
   int has_stress;              /* stress and pressure are valid */
 } nacre_md_thermo;
 
@@ -222,6 +227,9 @@ typedef struct nacre_md_summary {
                                quantity per atom over every thermo step */
   long steps;               /* steps taken since step 0 */
   long force_calls;
+  long outside_domain_samples; /* thermo steps the potential reported
+                                  outside its training data (a warning is
+                                  logged at the first) */
 } nacre_md_summary;
 
 void nacre_md_get_summary(const nacre_md *md, nacre_md_summary *out);

@@ -72,10 +72,18 @@ static void help(void) {
       "  --log FILE           CSV time series: step, time_fs, temperature_k,\n"
       "                       energy_ev (potential), kinetic_energy_ev,\n"
       "                       conserved_energy_ev, pressure_gpa, volume_a3,\n"
-      "                       stress_xx_gpa ... stress_xy_gpa, enthalpy_ev\n"
+      "                       stress_xx_gpa ... stress_xy_gpa, enthalpy_ev; with\n"
+      "                       a committee also committee_force_deviation_max_ev_a\n"
+      "                       and committee_energy_deviation_per_atom_ev\n"
       "  --thermo-every N     log and statistics interval in steps (default 10)\n"
-      "  --checkpoint FILE    restart file, written atomically\n"
-      "  --checkpoint-every N checkpoint interval in steps (default 1000)\n"
+      "  --checkpoint FILE    restart file, written atomically at the end and\n"
+      "                       on the way (see the next two options)\n"
+      "  --checkpoint-every N steps between the moments a checkpoint may be\n"
+      "                       written (default 1000); a run resumed from one\n"
+      "                       continues bit for bit\n"
+      "  --checkpoint-interval T\n"
+      "                       wall time between checkpoints (90, 30s, 5m; default\n"
+      "                       0: at every --checkpoint-every steps)\n"
       "  --resume             continue from --checkpoint bit for bit (same\n"
       "                       options and thread count); trajectory and log are\n"
       "                       cut back to the checkpoint and continued\n"
@@ -103,7 +111,7 @@ typedef struct md_args {
   int every, thermo_every, checkpoint_every, resume, json, quiet, jobs;
   int have_thermostat, have_barostat, have_pressure, have_stress;
   long steps;
-  double time_limit_s;
+  double time_limit_s, checkpoint_interval_s;
   nacre_md_options opt;
 } md_args;
 
@@ -193,7 +201,8 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
                             int *rc) {
   static const char *const with_value[] = {
       "-p", "--potential", "--timestep", "--steps", "--seed", "--equilibration",
-      "-j", "--jobs", "--threads", "--time-limit", "--trajectory", "--every",
+      "-j", "--jobs", "--threads", "--time-limit", "--checkpoint-interval",
+      "--trajectory", "--every",
       "--log", "--thermo-every", "--checkpoint", "--checkpoint-every", "-o",
       "--output"};
   int known = is_flag(o);
@@ -221,6 +230,8 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
     *rc = parse_int_min(o, v, 1, &a->jobs);
   else if (!strcmp(o, "--time-limit")) {
     if (cli_parse_duration(CMD, o, v, &a->time_limit_s)) *rc = CLI_USAGE;
+  } else if (!strcmp(o, "--checkpoint-interval")) {
+    if (cli_parse_duration(CMD, o, v, &a->checkpoint_interval_s)) *rc = CLI_USAGE;
   } else if (!strcmp(o, "--trajectory")) a->trajectory = v;
   else if (!strcmp(o, "--every")) *rc = parse_int_min(o, v, 1, &a->every);
   else if (!strcmp(o, "--log")) a->log = v;
@@ -320,8 +331,8 @@ typedef struct md_session {
   FILE *traj, *log;
   int committee, tty;
   char potential[512];
-  double t0, last_progress;
-  long step0;
+  double t0, last_progress, last_checkpoint;
+  long step0, checkpoint_step;
   int time_limited;
   nacre_error err;   /* a failed write */
   int failed;
@@ -376,22 +387,35 @@ static long file_bytes(FILE *f, const char *name, md_session *ss) {
   return ftell(f);
 }
 
+static int write_checkpoint(md_session *ss, const nacre_md *md) {
+  md_args *a = ss->a;
+  long tb = file_bytes(ss->traj, a->trajectory, ss);
+  long lb = file_bytes(ss->log, a->log, ss);
+  if (tb < 0 || lb < 0) return -1;
+  if (md_checkpoint_write(a->checkpoint, md, ss->potential, tb, lb, &ss->err)) {
+    ss->failed = 1;
+    return -1;
+  }
+  ss->last_checkpoint = now_s();
+  ss->checkpoint_step = nacre_md_step(md);
+  return 0;
+}
+
+/* At every --checkpoint-every steps: a checkpoint when --checkpoint-interval
+ * has passed (or at each call without one, or when the time limit is
+ * reached, which then stops the run). */
 static int on_checkpoint(void *user, const nacre_md *md) {
   md_session *ss = user;
   md_args *a = ss->a;
   if (!a->checkpoint) return 0;
-  long tb = file_bytes(ss->traj, a->trajectory, ss);
-  long lb = file_bytes(ss->log, a->log, ss);
-  if (tb < 0 || lb < 0) return 1;
-  if (md_checkpoint_write(a->checkpoint, md, ss->potential, tb, lb, &ss->err)) {
-    ss->failed = 1;
-    return 1;
-  }
-  if (a->time_limit_s > 0.0 && now_s() - ss->t0 >= a->time_limit_s) {
-    ss->time_limited = 1;
-    return 1;
-  }
-  return 0;
+  double t = now_s();
+  int limit = a->time_limit_s > 0.0 && t - ss->t0 >= a->time_limit_s;
+  if (!limit && a->checkpoint_interval_s > 0.0 &&
+      t - ss->last_checkpoint < a->checkpoint_interval_s)
+    return 0;
+  if (write_checkpoint(ss, md)) return 1;
+  if (limit) ss->time_limited = 1;
+  return limit;
 }
 
 /* Opens an output for a fresh run (truncated) or a resumed one (cut back to
@@ -470,6 +494,7 @@ static void print_json(const md_args *a, const nacre_md *md,
   add_estimate(o, "enthalpy_per_atom_ev", "enthalpy_per_atom_stderr_ev",
                &sum.enthalpy_per_atom_ev);
   cJSON_AddNumberToObject(o, "drift_ev_atom_ps", sum.drift_ev_atom_ps);
+  cJSON_AddBoolToObject(o, "outside_training_domain", sum.outside_domain_samples > 0);
   double sps = rep->wall_s > 0 ? rep->steps_run / rep->wall_s : 0.0;
   cJSON_AddNumberToObject(o, "steps_per_s", sps);
   cJSON_AddNumberToObject(o, "us_per_atom_step",
@@ -516,6 +541,9 @@ static void print_human(const md_args *a, const nacre_md *md,
   print_row("enthalpy/atom (eV)", &sum.enthalpy_per_atom_ev, "%12.7f");
   printf("  drift of the conserved quantity %.3g eV/atom/ps\n",
          sum.drift_ev_atom_ps);
+  if (sum.outside_domain_samples > 0)
+    printf("  outside the potential's training data at %ld of %ld samples\n",
+           sum.outside_domain_samples, sum.temperature_k.samples);
   if (rep->steps_run > 0 && rep->wall_s > 0)
     printf("  %.1f steps/s, %.3g µs/atom-step, %.1f s\n",
            rep->steps_run / rep->wall_s,
@@ -548,7 +576,7 @@ static nacre_status start(md_args *a, md_resources *r, md_session *ss,
   if (st) return st;
   if ((st = nacre_potential_supports(r->pot, r->in.s, err))) return st;
   nacre_potential_describe(r->pot, ss->potential, sizeof ss->potential);
-  ss->committee = !strcmp(nacre_potential_kind(r->pot), "committee");
+  ss->committee = nacre_committee_size(r->pot) > 0;
   if (!(r->calc = nacre_calc_new(r->pot, -1.0, err))) return err->status;
   a->opt.thermo_every = a->thermo_every;
   for (int g = a->every; g; ) { /* observer steps: gcd of the intervals */
@@ -641,8 +669,8 @@ static int run(int argc, char **argv) {
     release(&r, &ss);
     return rc;
   }
-  ss.step0 = nacre_md_step(r.md);
-  ss.t0 = ss.last_progress = now_s();
+  ss.step0 = ss.checkpoint_step = nacre_md_step(r.md);
+  ss.t0 = ss.last_progress = ss.last_checkpoint = now_s();
   long todo = a.steps - ss.step0;
   md_report rep = {NACRE_MD_COMPLETED, "", 0.0, 0};
   cli_catch_interrupts(&ctx, 1);
@@ -661,6 +689,10 @@ static int run(int argc, char **argv) {
     release(&r, &ss);
     return rc;
   }
+  /* a completed run leaves a checkpoint of its end, to be extended */
+  if (!st && a.checkpoint && !ss.failed && rep.outcome == NACRE_MD_COMPLETED &&
+      ss.checkpoint_step != nacre_md_step(r.md))
+    write_checkpoint(&ss, r.md);
   if (st == NACRE_ERR_INTERRUPTED && a.checkpoint)
     fprintf(stderr, "nacre md: interrupted; --resume continues from the last "
                     "checkpoint in %s\n",

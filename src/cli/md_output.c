@@ -127,7 +127,9 @@ void md_log_header(FILE *fp, int committee) {
               "conserved_energy_ev,pressure_gpa,volume_a3,stress_xx_gpa,"
               "stress_yy_gpa,stress_zz_gpa,stress_yz_gpa,stress_xz_gpa,"
               "stress_xy_gpa,enthalpy_ev%s\n",
-          committee ? ",committee_force_deviation_max_ev_a" : "");
+          committee ? ",committee_force_deviation_max_ev_a,"
+                      "committee_energy_deviation_per_atom_ev"
+                    : "");
 }
 
 void md_log_row(FILE *fp, const nacre_md_thermo *th, int committee) {
@@ -137,7 +139,9 @@ void md_log_row(FILE *fp, const nacre_md_thermo *th, int committee) {
           th->volume_a3);
   for (int k = 0; k < 6; k++) fprintf(fp, ",%.8g", th->stress_gpa[k]);
   fprintf(fp, ",%.12g", th->enthalpy_ev);
-  if (committee) fprintf(fp, ",%.6g", th->committee_force_deviation_max_ev_a);
+  if (committee)
+    fprintf(fp, ",%.6g,%.6g", th->committee_force_deviation_max_ev_a,
+            th->committee_energy_deviation_per_atom_ev);
   fputc('\n', fp);
 }
 

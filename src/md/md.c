@@ -370,13 +370,28 @@ void nacre_md_get_thermo(const nacre_md *md, nacre_md_thermo *th) {
     if (!md->barostat) pv = NAN;
   }
   th->enthalpy_ev = th->potential_energy_ev + th->kinetic_energy_ev + pv;
-  /* The committee's force deviation joins here once committees report it
-   * through nacre_result (the calculator result path); until then NAN. */
-  th->committee_force_deviation_max_ev_a = NAN;
+  /* committees report their spread through the calculator's result */
+  int committee = md->r.committee_size > 0;
+  th->committee_force_deviation_max_ev_a =
+      committee && md->r.committee_force_dev_max >= 0.0 ? md->r.committee_force_dev_max
+                                                        : NAN;
+  th->committee_energy_deviation_per_atom_ev =
+      committee ? md->r.committee_energy_dev_per_atom : NAN;
+  th->outside_domain = nacre_domain_report_outside(&md->r.domain);
 }
 
-static void sample(nacre_md *md, const nacre_md_thermo *th) {
+static void sample(nacre_md *md, const nacre_md_thermo *th,
+                   const nacre_ctx *ctx) {
   double n = md->n;
+  if (th->outside_domain) {
+    if (!md->outside_samples)
+      nacre_log(ctx, NACRE_LOG_WARN,
+                "step %ld: the structure is outside the training data of the "
+                "potential (%d atoms outside); results from here on are "
+                "extrapolations",
+                th->step, md->r.domain.atoms_outside);
+    md->outside_samples++;
+  }
   md_line_add(&md->drift, th->time_fs * 1e-3, th->conserved_ev / n);
   if (md->step <= md->opt.equilibration_steps) return;
   md_blocking_add(&md->stats[MD_STAT_T], th->temperature_k);
@@ -400,6 +415,7 @@ void nacre_md_get_summary(const nacre_md *md, nacre_md_summary *out) {
   out->drift_ev_atom_ps = md_line_slope(&md->drift);
   out->steps = md->step;
   out->force_calls = md->force_calls;
+  out->outside_domain_samples = md->outside_samples;
 }
 
 /* ---------------------------------------------------------------- */
@@ -690,7 +706,7 @@ nacre_status nacre_md_run(nacre_md *md, long nsteps, const nacre_ctx *ctx,
                  md->step, dev, md->opt.max_drift_ev_atom, md->good_step);
         return restore_good(md, err);
       }
-      sample(md, &th);
+      sample(md, &th, ctx);
       save_good(md);
       if (md->opt.observer && md->opt.observer(md->opt.observer_user, md, &th)) {
         *outcome = NACRE_MD_STOPPED;

@@ -77,6 +77,7 @@ struct nacre_md {
   md_blocking stats[MD_NSTATS];
   md_line drift;
   long force_calls;
+  long outside_samples;      /* thermo steps outside the training data */
   char message[256];
 };
 

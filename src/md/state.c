@@ -6,7 +6,7 @@
  *   option NAME VALUE          (the options that change the dynamics)
  *   step S
  *   cell 9 values
- *   heat H / conserved0 / volume0 / force_calls
+ *   heat H / conserved0 / volume0 / force_calls / outside_samples
  *   chain J XI VXI             (Nosé–Hoover, one line per thermostat)
  *   rng NAME s0 s1 s2 s3 HAS_SPARE SPARE
  *   block STAT LEVEL N SUM SUMSQ PENDING HAS_PENDING   (levels in use)
@@ -79,8 +79,10 @@ nacre_status nacre_md_state_write(const nacre_md *md, FILE *fp,
   fprintf(fp, "step %ld\ncell", md->step);
   for (int a = 0; a < 3; a++)
     for (int b = 0; b < 3; b++) fprintf(fp, " %a", md->s->cell[a][b]);
-  fprintf(fp, "\nheat %a\nconserved0 %a\nvolume0 %a\nforce_calls %ld\n",
-          md->heat, md->conserved0, md->volume0, md->force_calls);
+  fprintf(fp, "\nheat %a\nconserved0 %a\nvolume0 %a\nforce_calls %ld\n"
+              "outside_samples %ld\n",
+          md->heat, md->conserved0, md->volume0, md->force_calls,
+          md->outside_samples);
   for (int j = 0; j < md->chain; j++)
     fprintf(fp, "chain %d %a %a\n", j, md->xi[j], md->vxi[j]);
   write_rng(fp, "thermostat", &md->rng_thermostat);
@@ -277,9 +279,11 @@ static nacre_status read_body(reader *r, nacre_md *md, nacre_error *err) {
   if ((st = expect(r, "heat", 1, &md->heat, err)) ||
       (st = expect(r, "conserved0", 1, &md->conserved0, err)) ||
       (st = expect(r, "volume0", 1, &md->volume0, err)) ||
-      (st = expect(r, "force_calls", 1, v, err)))
+      (st = expect(r, "force_calls", 1, v, err)) ||
+      (st = expect(r, "outside_samples", 1, v + 1, err)))
     return st;
   md->force_calls = (long)v[0];
+  md->outside_samples = (long)v[1];
   memset(md->stats, 0, sizeof md->stats);
   memset(&md->drift, 0, sizeof md->drift);
   int atoms_read = 0, rngs = 0;

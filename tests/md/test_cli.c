@@ -6,7 +6,8 @@
  * as ASE writes them: momenta of an extxyz written by ASE give the same
  * temperature in nacre as in ASE (within ASE's and nacre's Boltzmann
  * constants, 1e-6 relative) and are written back unchanged (1e-12
- * relative); a `velocities` column is read in Å/fs. */
+ * relative); a `velocities` column is read in Å/fs; a committee's force and
+ * energy deviations reach the thermo log. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -235,6 +236,39 @@ static void ase_velocities(const char *lj) {
   nacre_structure_free(s);
 }
 
+/* A committee of two copper EAMs: its spread reaches the log. */
+static void committee_log(void) {
+  const char *a = "/usr/share/lammps/potentials/Cu_u3.eam";
+  const char *b = "/usr/share/lammps/potentials/Cu_mishin1.eam.alloy";
+  if (!mdtest_cu_u3() || mdtest_system("test -r %s", b) != 0) {
+    printf("Cu_mishin1.eam.alloy absent: committee log skipped\n");
+    return;
+  }
+  char args[2048];
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential committee:%s,%s --ensemble nvt --steps 20 "
+           "--thermo-every 10 --log %s/committee.csv -q",
+           dir, a, b, dir);
+  CHECK(md(args) == 0, "MD with a committee");
+  char path[512];
+  snprintf(path, sizeof path, "%s/committee.csv", dir);
+  char *csv = slurp(path);
+  CHECK(csv && strstr(csv, "committee_force_deviation_max_ev_a") &&
+            strstr(csv, "committee_energy_deviation_per_atom_ev"),
+        "the log has the committee's deviations");
+  char *last = csv ? strrchr(csv, '\n') : NULL;
+  while (last && last > csv && last[-1] != '\n') last--;
+  double fdev = NAN;
+  if (last) {
+    char *p = last;
+    for (int c = 0; c < 15 && p; c++) p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+    if (p) fdev = strtod(p, NULL);
+  }
+  printf("committee of Cu_u3 and Cu_mishin1: σ_f = %g eV/Å at step 20\n", fdev);
+  CHECK(fdev > 1e-4 && fdev < 10.0, "a finite, non-zero force deviation (%g)", fdev);
+  free(csv);
+}
+
 int main(void) {
   dir = mdtest_tmpdir();
   if (!dir) TEST_SKIP("no scratch directory");
@@ -243,6 +277,7 @@ int main(void) {
   explosion(lj);
   json_summary(lj);
   ase_velocities(lj);
+  committee_log();
   mdtest_cleanup(dir);
   TEST_DONE();
 }
