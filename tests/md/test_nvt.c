@@ -6,7 +6,9 @@
  * Lennard-Jones solid without it) at 300 K with the Bussi, Langevin (BAOAB)
  * and Nosé–Hoover chain thermostats, both moments agree with these values
  * within 4 standard errors (blocking over the run; the standard error of the
- * variance must also be below 6 % of it, so that the check has teeth).
+ * variance must also be below 8 % of it, so that the check has teeth;
+ * Nosé–Hoover runs three times longer, its kinetic energy decorrelating
+ * more slowly).
  * N_f = 3N − 3 (momentum conserved) for Bussi and Nosé–Hoover, 3N for
  * Langevin. The conserved quantities (effective energies) drift by less
  * than 2e-5 eV/atom/ps. test_nvt_slow runs ten times longer. Label nosan: a long statistical
@@ -37,7 +39,7 @@ static int observe(void *user, const nacre_md *md, const nacre_md_thermo *th) {
 }
 
 static void check_thermostat(nacre_calc *calc, const nacre_structure *s,
-                             nacre_md_thermostat which, double tau) {
+                             nacre_md_thermostat which, double tau, long steps) {
   const double t0 = 300.0;
   nacre_error err;
   nacre_md_options o;
@@ -54,7 +56,7 @@ static void check_thermostat(nacre_calc *calc, const nacre_structure *s,
   CHECK_OK(nacre_md_new(calc, s, NULL, NULL, &o, &md, &err), &err);
   if (!md) return;
   nacre_md_outcome out;
-  CHECK_OK(nacre_md_run(md, NVT_STEPS, NULL, &out, &err), &err);
+  CHECK_OK(nacre_md_run(md, steps, NULL, &out, &err), &err);
   int nf = nacre_md_degrees_of_freedom(md);
   int want_nf = 3 * s->natoms - (which == NACRE_MD_LANGEVIN ? 0 : 3);
   CHECK(nf == want_nf, "%s: %d degrees of freedom, expected %d",
@@ -76,7 +78,7 @@ static void check_thermostat(nacre_calc *calc, const nacre_structure *s,
   CHECK(fabs(vmean - want_var) <= 4.0 * vse,
         "%s: Var T = %.2f ± %.2f K², canonical %.2f",
         nacre_md_thermostat_name(which), vmean, vse, want_var);
-  CHECK(vse < 0.06 * want_var, "%s: the variance is known only to %.1f %%",
+  CHECK(vse < 0.08 * want_var, "%s: the variance is known only to %.1f %%",
         nacre_md_thermostat_name(which), 100.0 * vse / want_var);
   CHECK(fabs(sum.drift_ev_atom_ps) < 2e-5, "%s: effective-energy drift %g",
         nacre_md_thermostat_name(which), sum.drift_ev_atom_ps);
@@ -98,9 +100,10 @@ int main(void) {
   }
   nacre_structure *s = mdtest_cu_fcc(2, 3.615);
   nacre_calc *calc = nacre_calc_new(pot, 1.0, &err);
-  check_thermostat(calc, s, NACRE_MD_BUSSI, 20.0);
-  check_thermostat(calc, s, NACRE_MD_LANGEVIN, 50.0);
-  check_thermostat(calc, s, NACRE_MD_NOSE_HOOVER, 50.0);
+  check_thermostat(calc, s, NACRE_MD_BUSSI, 20.0, NVT_STEPS);
+  check_thermostat(calc, s, NACRE_MD_LANGEVIN, 50.0, NVT_STEPS);
+  /* the chain's kinetic energy decorrelates more slowly */
+  check_thermostat(calc, s, NACRE_MD_NOSE_HOOVER, 50.0, 3 * NVT_STEPS);
   nacre_calc_free(calc);
   nacre_structure_free(s);
   nacre_potential_free(pot);
