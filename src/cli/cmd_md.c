@@ -451,6 +451,7 @@ static FILE *open_output(const char *path, int resume, long bytes,
 
 typedef struct md_report {
   nacre_md_outcome outcome;
+  int time_limited;  /* stopped at --time-limit: outcome "time-limit" */
   const char *message;
   double wall_s;
   long steps_run;
@@ -476,7 +477,9 @@ static void print_json(const md_args *a, const nacre_md *md,
   cJSON_AddStringToObject(o, "ensemble", a->ensemble ? a->ensemble : "nve");
   cJSON_AddStringToObject(o, "thermostat", nacre_md_thermostat_name(a->opt.thermostat));
   cJSON_AddStringToObject(o, "barostat", nacre_md_barostat_name(a->opt.barostat));
-  cJSON_AddStringToObject(o, "outcome", nacre_md_outcome_name(rep->outcome));
+  cJSON_AddStringToObject(o, "outcome", rep->time_limited
+                                             ? "time-limit"
+                                             : nacre_md_outcome_name(rep->outcome));
   if (rep->message && *rep->message) cJSON_AddStringToObject(o, "message", rep->message);
   cJSON_AddNumberToObject(o, "steps", (double)sum.steps);
   cJSON_AddNumberToObject(o, "timestep_fs", a->opt.timestep_fs);
@@ -527,7 +530,7 @@ static void print_human(const md_args *a, const nacre_md *md,
   nacre_structure_formula(s, formula, sizeof formula);
   printf("%s (%s, %d atom%s): %s %s", a->structure, formula, s->natoms,
          s->natoms == 1 ? "" : "s", a->ensemble ? a->ensemble : "nve",
-         nacre_md_outcome_name(rep->outcome));
+         rep->time_limited ? "time-limit" : nacre_md_outcome_name(rep->outcome));
   if (rep->message && *rep->message) printf(" (%s)", rep->message);
   printf("\n  %ld steps of %g fs = %.4g ps; averages over %ld samples after "
          "step %ld (mean ± standard error)\n",
@@ -672,7 +675,7 @@ static int run(int argc, char **argv) {
   ss.step0 = ss.checkpoint_step = nacre_md_step(r.md);
   ss.t0 = ss.last_progress = ss.last_checkpoint = now_s();
   long todo = a.steps - ss.step0;
-  md_report rep = {NACRE_MD_COMPLETED, "", 0.0, 0};
+  md_report rep = {NACRE_MD_COMPLETED, 0, "", 0.0, 0};
   cli_catch_interrupts(&ctx, 1);
   nacre_status st = todo > 0 ? nacre_md_run(r.md, todo, &ctx, &rep.outcome, &err)
                              : NACRE_OK;
@@ -680,6 +683,7 @@ static int run(int argc, char **argv) {
   rep.wall_s = now_s() - ss.t0;
   rep.steps_run = nacre_md_step(r.md) - ss.step0;
   rep.message = nacre_md_message(r.md);
+  rep.time_limited = ss.time_limited;
   if (ss.time_limited) rep.message = "stopped at the time limit (resume with --resume)";
   nacre_md_thermo th;
   nacre_md_get_thermo(r.md, &th);

@@ -236,6 +236,24 @@ static void ase_velocities(const char *lj) {
   nacre_structure_free(s);
 }
 
+/* --time-limit stops at the next checkpoint (outcome "time-limit", exit 0);
+ * --resume then finishes the run. */
+static void time_limit(const char *lj) {
+  char args[2048];
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --ensemble nvt --steps 400 --checkpoint "
+           "%s/tl.chk --checkpoint-every 50 --time-limit 0.001 --json",
+           dir, lj, dir);
+  CHECK(md(args) == 0 && output_has("\"time-limit\"") && output_has("\"steps\":\t50"),
+        "--time-limit 0.001 stops at the first checkpoint, step 50, exit 0");
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --ensemble nvt --steps 400 --checkpoint "
+           "%s/tl.chk --checkpoint-every 50 --resume --json",
+           dir, lj, dir);
+  CHECK(md(args) == 0 && output_has("\"completed\"") && output_has("\"steps\":\t400"),
+        "--resume completes the run");
+}
+
 /* A committee of two copper EAMs: its spread reaches the log. */
 static void committee_log(void) {
   const char *a = "/usr/share/lammps/potentials/Cu_u3.eam";
@@ -278,6 +296,7 @@ int main(void) {
   json_summary(lj);
   ase_velocities(lj);
   committee_log();
+  time_limit(lj);
   mdtest_cleanup(dir);
   TEST_DONE();
 }
