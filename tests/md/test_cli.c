@@ -158,6 +158,16 @@ static void json_summary(const char *lj) {
       "us_per_atom_step", "wall_s"};
   for (size_t k = 0; j && k < sizeof keys / sizeof keys[0]; k++)
     CHECK(cJSON_GetObjectItem(j, keys[k]) != NULL, "JSON key %s", keys[k]);
+  /* every key printed is documented in doc/md.md */
+  char docpath[512];
+  snprintf(docpath, sizeof docpath, "%s/doc/md.md", NACRE_SOURCE_DIR);
+  char *doc = slurp(docpath);
+  for (const cJSON *it = j ? j->child : NULL; it; it = it->next) {
+    char quoted[96];
+    snprintf(quoted, sizeof quoted, "`%s`", it->string);
+    CHECK(doc && strstr(doc, quoted), "doc/md.md names the key %s", it->string);
+  }
+  free(doc);
   cJSON_Delete(j);
   free(o);
 }
