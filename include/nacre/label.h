@@ -294,7 +294,10 @@ typedef struct nacre_label_summary {
 } nacre_label_summary;
 
 /* Labels structures[0..n) (their index is part of the label id) with up to
- * `jobs` labels at a time; keys (may be NULL) holds each structure's info
+ * `jobs` labels at a time, each in a worker process of a process pool
+ * (nacre/procpool.h; a worker that dies is a failed label, and the batch
+ * stops when none is left; on an interruption the workers are killed and
+ * their DFT runs stopped); keys (may be NULL) holds each structure's info
  * keys to carry into its labelled frame. Converged labels are appended to `output`;
  * failures (with id and reason) to `failed_log` (may be NULL) as one line
  * each: "label_id<TAB>status<TAB>message". Structures whose id is already

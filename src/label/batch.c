@@ -1,7 +1,10 @@
-/* batch.c — labelling many structures: resumable batches run here (up to
- * `jobs` labels at a time), and batches prepared for a cluster's queue and
- * collected afterwards. Identities (label ids), the output and the failure
- * log are journal.c's; one label is run.c's. */
+/* batch.c — labelling many structures: resumable batches run here, up to
+ * `jobs` labels at a time in the workers of a process pool (nacre/
+ * procpool.h: each worker labels the structure it is sent and answers
+ * with the result; a worker that dies is a failed label, not a failed
+ * batch), and batches prepared for a cluster's queue and collected
+ * afterwards. This process alone writes the output and the failure log
+ * (journal.c); one label is run.c's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include <sys/types.h>
 
 #include "label_internal.h"
+#include "nacre/procpool.h"
 
 /* The set-up of every distinct set of elements among the structures to
  * label (todo[i] set) is checked once before any label: a DFT code's
@@ -92,18 +96,15 @@ static void record_label(batch *b, int i, const char *id,
   nacre_status ws = nacre_label_frame_text(
       b->structures[i], b->keys ? &b->keys[i] : NULL, r,
       b->session.ops->name, id, &text, &len, &e);
-#pragma omp critical(nacre_label_output)
-  {
-    if (!ws) ws = nacre_label_append(b->output, text, len, &e);
-    if (ws) {
-      set_fatal(b, ws, &e);
-    } else {
-      b->run_failures = 0;
-      b->summary->done++;
-      b->summary->wall_s += r->wall_s;
-      b->summary->atoms += b->structures[i]->natoms;
-      k = ++b->finished;
-    }
+  if (!ws) ws = nacre_label_append(b->output, text, len, &e);
+  if (ws) {
+    set_fatal(b, ws, &e);
+  } else {
+    b->run_failures = 0;
+    b->summary->done++;
+    b->summary->wall_s += r->wall_s;
+    b->summary->atoms += b->structures[i]->natoms;
+    k = ++b->finished;
   }
   free(text);
   if (k) {
@@ -128,58 +129,179 @@ static void record_failure(batch *b, const char *id, nacre_status rs,
   char line[600], msg[400];
   int len = label_failure_line(id, rs, r->message[0] ? r->message : e->message,
                                line, msg);
-#pragma omp critical(nacre_label_output)
-  {
-    nacre_label_summary *sum = b->summary;
-    b->finished++;
-    sum->failed++;
-    if (rs == NACRE_ERR_NOT_CONVERGED) sum->not_converged++;
-    else if (rs == NACRE_ERR_PARSE) sum->parse_failed++;
-    else sum->run_failed++;
-    b->run_failures = rs == NACRE_ERR_NOT_CONVERGED ? 0 : b->run_failures + 1;
-    nacre_error fe;
-    if (b->failed_log &&
-        nacre_label_append(b->failed_log, line, (size_t)len, &fe))
-      set_fatal(b, fe.status, &fe);
-    if (!b->fatal && b->run_failures >= NACRE_LABEL_MAX_RUN_FAILURES) {
-      nacre_error_set(&fe, rs,
-                      "%d runs in a row failed, the last with: %s; stopped "
-                      "(fix the cause, then label the failed structures "
-                      "again: nacre label --retry-failed)",
-                      b->run_failures, msg);
-      set_fatal(b, rs, &fe);
-    }
+  nacre_label_summary *sum = b->summary;
+  b->finished++;
+  sum->failed++;
+  if (rs == NACRE_ERR_NOT_CONVERGED) sum->not_converged++;
+  else if (rs == NACRE_ERR_PARSE) sum->parse_failed++;
+  else sum->run_failed++;
+  b->run_failures = rs == NACRE_ERR_NOT_CONVERGED ? 0 : b->run_failures + 1;
+  nacre_error fe;
+  if (b->failed_log &&
+      nacre_label_append(b->failed_log, line, (size_t)len, &fe))
+    set_fatal(b, fe.status, &fe);
+  if (!b->fatal && b->run_failures >= NACRE_LABEL_MAX_RUN_FAILURES) {
+    nacre_error_set(&fe, rs,
+                    "%d runs in a row failed, the last with: %s; stopped "
+                    "(fix the cause, then label the failed structures "
+                    "again: nacre label --retry-failed)",
+                    b->run_failures, msg);
+    set_fatal(b, rs, &fe);
   }
   nacre_log(b->ctx, NACRE_LOG_WARN, "label %s failed: %s", id, msg);
 }
 
-static void label_one(batch *b, int i) {
-  int stop;
-#pragma omp atomic read
-  stop = b->fatal;
-  if (stop || nacre_ctx_interrupted(b->ctx)) return;
-  char id[40];
-  nacre_label_id(i, b->structures[i], id);
-  if (label_ids_has(&b->done, id) || label_ids_has(&b->failed, id)) {
-#pragma omp atomic
-    b->summary->skipped++;
-    return;
-  }
+/* ---- the workers: one structure in, its label out ---- */
+
+/* What a worker answers: the status, the error, the result with its
+ * forces after it. */
+typedef struct answer {
+  nacre_status status;
+  nacre_error err;
+  nacre_label_result r; /* forces_ev_a follow the struct */
+} answer;
+
+static nacre_status worker_label(void *user, const void *req, size_t len,
+                                 void **reply, size_t *reply_len,
+                                 nacre_error *err) {
+  batch *b = user;
+  int i;
+  if (len != sizeof i)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "label request of %zu bytes",
+                           len);
+  memcpy(&i, req, sizeof i);
   nacre_label_result r;
   nacre_label_result_init(&r);
   nacre_error e;
   nacre_error_clear(&e);
   nacre_status rs = label_run(&b->session, b->opt, b->structures[i], &r,
                               b->ctx, &e);
-  if (rs == NACRE_OK) {
-    record_label(b, i, id, &r);
-  } else if (rs == NACRE_ERR_INTERRUPTED || r.setup_error) {
-#pragma omp critical(nacre_label_output)
-    set_fatal(b, rs, &e);
-  } else {
-    record_failure(b, id, rs, &r, &e);
+  size_t nf = r.forces_ev_a ? 3 * (size_t)r.natoms : 0;
+  answer *a = malloc(sizeof *a + nf * sizeof(double));
+  if (!a) {
+    nacre_label_result_clear(&r);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
+  a->status = rs;
+  a->err = e;
+  a->r = r;
+  a->r.forces_ev_a = NULL;
+  if (nf) memcpy(a + 1, r.forces_ev_a, nf * sizeof(double));
   nacre_label_result_clear(&r);
+  *reply = a;
+  *reply_len = sizeof *a + nf * sizeof(double);
+  return NACRE_OK;
+}
+
+/* The answer of a worker for structure i, recorded. */
+static void take_answer(batch *b, int i, const nacre_procpool_result *res) {
+  char id[40];
+  nacre_label_id(i, b->structures[i], id);
+  nacre_label_result r;
+  nacre_label_result_init(&r);
+  nacre_error e;
+  nacre_error_clear(&e);
+  nacre_status rs;
+  const answer *a = res->reply;
+  if (res->status != NACRE_OK || res->reply_len < sizeof *a) {
+    /* the worker could not answer (it died, or ran out of memory) */
+    rs = NACRE_ERR_EXTERNAL;
+    nacre_error_set(&e, rs, "the worker labelling it failed: %s",
+                    res->message[0] ? res->message : "no answer");
+  } else {
+    rs = a->status;
+    e = a->err;
+    r = a->r;
+    size_t nf = (res->reply_len - sizeof *a) / sizeof(double);
+    if (nf) {
+      r.forces_ev_a = malloc(nf * sizeof(double));
+      if (r.forces_ev_a) memcpy(r.forces_ev_a, a + 1, nf * sizeof(double));
+      else if (!rs) rs = nacre_error_set(&e, NACRE_ERR_NOMEM, "out of memory");
+    }
+  }
+  if (rs == NACRE_OK) record_label(b, i, id, &r);
+  else if (rs == NACRE_ERR_INTERRUPTED || r.setup_error) set_fatal(b, rs, &e);
+  else record_failure(b, id, rs, &r, &e);
+  nacre_label_result_clear(&r);
+}
+
+/* The next structure to label after *next (skipping those done or failed
+ * before), or −1. */
+static int next_todo(batch *b, int n, int *next) {
+  while (*next < n) {
+    int i = (*next)++;
+    char id[40];
+    nacre_label_id(i, b->structures[i], id);
+    if (label_ids_has(&b->done, id) || label_ids_has(&b->failed, id)) {
+      b->summary->skipped++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/* Hands the structures to the workers until all are labelled, the batch
+ * fails or it is interrupted (then the workers are killed, and with them
+ * their DFT runs through each run's watchdog). */
+static nacre_status run_pool(batch *b, int n, int jobs, nacre_error *err) {
+  nacre_procpool_options po;
+  nacre_procpool_options_init(&po);
+  po.workers = jobs < n ? jobs : (n > 0 ? n : 1);
+  po.own_group = 1;
+  nacre_procpool *pool = NULL;
+  nacre_status st = nacre_procpool_new(&po, worker_label, b, &pool, err);
+  if (st) return st;
+  int next = 0, pending = -1; /* a structure not handed out yet */
+  long held[NACRE_PROCPOOL_MAX];
+  for (;;) {
+    if (b->fatal || nacre_ctx_interrupted(b->ctx)) break;
+    if (pending < 0) pending = next_todo(b, n, &next);
+    int k = pending >= 0 ? nacre_procpool_idle(pool) : -1;
+    if (k >= 0) {
+      nacre_error e;
+      if (nacre_procpool_submit(pool, k, pending, &pending, sizeof pending,
+                                &e)) {
+        set_fatal(b, e.status, &e);
+        break;
+      }
+      pending = -1;
+      continue;
+    }
+    if (!nacre_procpool_busy(pool)) {
+      if (pending >= 0) { /* work left and no worker alive */
+        nacre_error e;
+        nacre_error_set(&e, NACRE_ERR_EXTERNAL,
+                        "every labelling worker has died");
+        set_fatal(b, e.status, &e);
+      }
+      break;
+    }
+    for (int w = 0; w < nacre_procpool_size(pool); w++)
+      held[w] = nacre_procpool_task(pool, w);
+    nacre_procpool_result res;
+    nacre_error e;
+    nacre_error_clear(&e);
+    nacre_status ws = nacre_procpool_wait(pool, 200, &res, &e);
+    if (ws) {
+      /* a worker died: the structure it held is a failed label */
+      for (int w = 0; w < nacre_procpool_size(pool); w++)
+        if (held[w] >= 0 && nacre_procpool_task(pool, w) < 0) {
+          res.status = ws;
+          res.reply = NULL;
+          res.reply_len = 0;
+          snprintf(res.message, sizeof res.message, "%s", e.message);
+          take_answer(b, (int)held[w], &res);
+        }
+    } else if (res.worker >= 0) {
+      take_answer(b, (int)res.tag, &res);
+      free(res.reply);
+    }
+  }
+  /* stopped early: busy workers are killed, their runs stopped by their
+   * watchdogs */
+  nacre_procpool_free(pool, nacre_procpool_busy(pool) > 0);
+  return NACRE_OK;
 }
 
 /* Ids known, the session open, the set-up checked. */
@@ -227,9 +349,10 @@ nacre_status nacre_label_batch(const nacre_label_options *opt,
               "with %d job%s",
               n, n == 1 ? "" : "s", n - b.todo, b.todo, jobs,
               jobs == 1 ? "" : "s");
-#pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
-    for (int i = 0; i < n; i++) label_one(&b, i);
-    if (b.fatal) {
+    st = run_pool(&b, n, jobs, err);
+    if (st) {
+      /* the pool could not be started: err says why */
+    } else if (b.fatal) {
       if (err) *err = b.fatal_err;
       st = (nacre_status)b.fatal;
     } else if (nacre_ctx_interrupted(ctx)) {

@@ -164,8 +164,45 @@ static void full_disk(void) {
   CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* A labelling worker that dies (here its DFT stand-in kills it) is a
+ * failed label recorded with the reason; the batch ends with an error
+ * once no worker is left, and no work directory remains. */
+static void dead_workers(void) {
+  char dir[] = "/tmp/nacre-test-deadXXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char path[600], cmd[2000];
+  snprintf(path, sizeof path, "%s/Na_pv", dir);
+  mkdir(path, 0755);
+  snprintf(path, sizeof path, "%s/Na_pv/POTCAR", dir);
+  label_write_file(path, "Na\n", NULL);
+  snprintf(path, sizeof path, "%s/in.xyz", dir);
+  const char *frame = "2\nLattice=\"3 0 0 0 3 0 0 0 3\" "
+                      "Properties=species:S:1:pos:R:3\nNa 0 0 0\nNa 1.5 1.5 %.2f\n";
+  FILE *f = fopen(path, "w");
+  for (int k = 0; k < 3; k++) fprintf(f, frame, 1.4 + 0.05 * k);
+  fclose(f);
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && %s label in.xyz --code vasp --pseudo-dir . --command "
+           "'kill -KILL $PPID' -j 2 -o out.xyz > sum.txt 2> err.txt",
+           dir, NACRE_CLI);
+  int rc = system(cmd);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "dead workers: exit 1");
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && test $(grep -c 'died while working' out.xyz.failed) = 2 "
+           "&& grep -q 'every labelling worker has died' err.txt && "
+           "test ! -e out.xyz",
+           dir);
+  CHECK(system(cmd) == 0, "two failures recorded with the reason, then the "
+                          "batch stops naming it");
+  for (int k = 0; k < 100 && work_dirs(dir); k++) nap(0.05);
+  CHECK(work_dirs(dir) == 0, "no work directory left by the dead workers");
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void) {
   full_disk();
+  dead_workers();
   stop_with(SIGTERM, "93.417");
   stop_with(SIGKILL, "94.173");
   TEST_DONE();
