@@ -103,17 +103,30 @@ nacre_status label_exec(const char *command, const char *dir,
                         int *exit_code, nacre_error *err) {
   *exit_code = -1;
   pid_t parent = getpid();
+  /* the command starts only once its watchdog runs: a write on `go` */
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) != 0)
+    return nacre_error_set(err, NACRE_ERR_EXTERNAL, "pipe: %s",
+                           strerror(errno));
   pid_t pid = fork();
-  if (pid < 0)
+  if (pid < 0) {
+    close(go[0]), close(go[1]);
     return nacre_error_set(err, NACRE_ERR_EXTERNAL, "fork: %s",
                            strerror(errno));
+  }
   if (pid == 0) {
     /* child: only async-signal-safe calls until exec */
     setpgid(0, 0);
-    /* the shell also dies with the thread that started it: covers the
-     * moment before the watchdog exists */
+    /* the shell also dies with the thread that started it */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(126);
+    close(go[1]);
+    char c;
+    ssize_t n;
+    do n = read(go[0], &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(126); /* the parent died before the watchdog ran */
+    close(go[0]);
     if (chdir(dir) != 0) _exit(126);
     int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd < 0) _exit(126);
@@ -126,8 +139,13 @@ nacre_status label_exec(const char *command, const char *dir,
     _exit(127);
   }
   setpgid(pid, pid); /* also from the parent: no race with kill below */
+  close(go[0]);
   int wfd = -1;
   pid_t watchdog = start_watchdog(pid, remove_dir_on_orphan ? dir : NULL, &wfd);
+  ssize_t gw;
+  do gw = write(go[1], "g", 1);
+  while (gw < 0 && errno == EINTR);
+  close(go[1]);
   if (watchdog < 0)
     nacre_log(ctx, NACRE_LOG_WARN,
               "label: no watchdog for '%s' (%s): if this process is killed "

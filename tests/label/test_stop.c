@@ -95,7 +95,7 @@ static void stop_with(int sig, const char *mark) {
   int status;
   waitpid(pid, &status, 0);
   int left = 1, dirs = 1;
-  for (int k = 0; k < 200 && (left || dirs); k++) { /* up to 10 s */
+  for (int k = 0; k < 400 && (left || dirs); k++) { /* up to 20 s */
     left = processes_with(mark);
     dirs = work_dirs(dir);
     if (left || dirs) nap(0.05);
@@ -194,7 +194,7 @@ static void dead_workers(void) {
            dir);
   CHECK(system(cmd) == 0, "two failures recorded with the reason, then the "
                           "batch stops naming it");
-  for (int k = 0; k < 100 && work_dirs(dir); k++) nap(0.05);
+  for (int k = 0; k < 400 && work_dirs(dir); k++) nap(0.05); /* 20 s */
   CHECK(work_dirs(dir) == 0, "no work directory left by the dead workers");
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK(system(cmd) == 0, "cleanup");
