@@ -163,10 +163,17 @@ static int setup_kim(const char *model) {
   for (int k = 0; k < 4; k++) {
     char dir[256];
     snprintf(dir, sizeof dir, "%s/kim/%s", tmp, vars[k][1]);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s %s/kim/user/%s", dir, tmp, vars[k][1]);
     if (k < 3 && sh(cmd)) return -1;
     setenv(vars[k][0], dir, 1);
   }
+  /* The configuration file names the user collection too: without one the
+   * KIM API writes a default that creates ~/.kim-api. */
+  snprintf(cmd, sizeof cmd,
+           "printf 'model-drivers-dir = %s/kim/user/md\\nportable-models-dir = "
+           "%s/kim/user/pm\\nsimulator-models-dir = %s/kim/user/sm\\n' >%s/kim/config",
+           tmp, tmp, tmp, tmp);
+  if (sh(cmd)) return -1;
   snprintf(cmd, sizeof cmd,
            "%s/prefix/bin/nacre kim %s --name " MODEL_NAME
            " --collection environment -o %s/item >%s/log 2>&1",

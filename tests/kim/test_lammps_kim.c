@@ -256,9 +256,16 @@ int main(void) {
                             {"KIM_API_CONFIGURATION_FILE", "config"}};
   for (int k = 0; k < 4; k++) {
     snprintf(dir, sizeof dir, "%s/kim/%s", tmp, vars[k][1]);
-    if (k < 3 && sh("mkdir -p %s", dir)) TEST_SKIP("cannot create %s", dir);
+    if (k < 3 && sh("mkdir -p %s %s/kim/user/%s", dir, tmp, vars[k][1]))
+      TEST_SKIP("cannot create %s", dir);
     setenv(vars[k][0], dir, 1);
   }
+  /* The configuration file names the user collection too: without one the
+   * KIM API writes a default that creates ~/.kim-api. */
+  if (sh("printf 'model-drivers-dir = %s/kim/user/md\nportable-models-dir = "
+         "%s/kim/user/pm\nsimulator-models-dir = %s/kim/user/sm\n' >%s/kim/config",
+         tmp, tmp, tmp, tmp))
+    TEST_SKIP("cannot write %s/kim/config", tmp);
   int rc = sh("%s kim %s --name " MODEL_NAME " --collection environment -o %s/item "
               ">%s/kim.log 2>&1",
               nacre, model, tmp, tmp);
