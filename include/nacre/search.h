@@ -128,6 +128,11 @@ typedef struct nacre_search_relaxed {
   double enthalpy;      /* E + PV, eV */
   int steps;
   char outcome[32];     /* "converged", "not-converged", "overlap", ... */
+  /* The potential's training domain, for potentials that record one
+   * (networks): evaluations of this relaxation checked and outside it,
+   * and whether the last one (the relaxed structure) was outside. */
+  long domain_checked, domain_outside;
+  int domain_outside_at_end;
 } nacre_search_relaxed;
 
 /* Relaxes s at the pressure of the run. Called in worker processes when
@@ -265,11 +270,27 @@ void nacre_search_failures_add(nacre_search_failures *f, const char *reason,
 void nacre_search_failures_format(const nacre_search_failures *f, char *buf,
                                   size_t n);
 
+/* Relaxations of this session that left the potential's training data
+ * (counted from the workers' reports; all zero for potentials that record
+ * no domain). */
+typedef struct nacre_search_domain {
+  long relaxations;          /* relaxations whose potential checked */
+  long left;                 /* of them, with an evaluation outside */
+  long ended_outside;        /* of them, whose relaxed structure is outside */
+  long evaluations, evaluations_outside;
+} nacre_search_domain;
+
+/* One warning line ("12 of 200 relaxations left the training data of the
+ * potential ..."); 0 and nothing written when none left it. */
+int nacre_search_domain_message(const nacre_search_domain *d, char *buf,
+                                size_t n);
+
 /* Progress after every finished relaxation. Return non-zero to stop. */
 typedef struct nacre_search_progress {
   long finished;              /* relaxations finished, failed ones included */
   long done, budget;          /* usable minima; relaxations in total */
   nacre_search_failures failures;
+  nacre_search_domain domain;
   int generation;
   long unique;
   double best_h_atom;         /* eV/atom */

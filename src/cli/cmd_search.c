@@ -405,10 +405,12 @@ typedef struct progress_state {
   int quiet, tty;
   long last_printed;
   time_t last_time;
+  nacre_search_domain domain; /* for one warning at the end */
 } progress_state;
 
 static int on_progress(void *user, const nacre_search_progress *p) {
   progress_state *ps = user;
+  ps->domain = p->domain;
   if (ps->quiet) return 0;
   /* without a terminal: a complete line every 10 relaxations or 10 s */
   time_t now = time(NULL);
@@ -514,7 +516,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
     fprintf(stderr, "nacre search: under MPI ranks 1..%d relax (--jobs is "
                     "not used)\n",
             nacre_search_mpi_size(m) - 1);
-  progress_state ps = {a.quiet, isatty(STDERR_FILENO), 0, 0};
+  progress_state ps = {a.quiet, isatty(STDERR_FILENO), 0, 0, {0}};
   a.job.progress = on_progress;
   a.job.progress_user = &ps;
   nacre_ctx ctx;
@@ -528,6 +530,9 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   cli_catch_interrupts(&ctx, 0);
   if (!a.quiet && ps.tty && ps.last_time) fputc('\n', stderr);
+  char dmsg[512]; /* even with -q: energies that are extrapolations */
+  if (nacre_search_domain_message(&ps.domain, dmsg, sizeof dmsg))
+    fprintf(stderr, "nacre search: warning: %s\n", dmsg);
   if (conflict)
     return cli_usage(CMD, "%s (%s)", err.message, flag_of(conflict));
   if (!run) return cli_fail(CMD, &err);

@@ -53,6 +53,7 @@ typedef struct engine {
   char best_pearson[16];
   long ndone, nfinished, nfinished_now;
   nacre_search_failures failures;
+  nacre_search_domain domain; /* this session's relaxations */
   double t_start;
 } engine;
 
@@ -461,6 +462,13 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   e->nfinished++;
   e->nfinished_now++;
   if (!ok) nacre_search_failures_add(&e->failures, c->outcome, 1);
+  if (out->domain_checked > 0) { /* the potential's training data */
+    e->domain.relaxations++;
+    e->domain.left += out->domain_outside > 0;
+    e->domain.ended_outside += out->domain_outside_at_end != 0;
+    e->domain.evaluations += out->domain_checked;
+    e->domain.evaluations_outside += out->domain_outside;
+  }
   if (ok) {
     e->ndone++;
     double h = h_atom(c);
@@ -508,6 +516,7 @@ static int report(runner *r, int gen) {
   p.done = e->ndone;
   p.budget = e->cfg->budget;
   p.failures = e->failures;
+  p.domain = e->domain;
   p.generation = gen;
   p.unique = e->nunique;
   p.best_h_atom = e->best_h;

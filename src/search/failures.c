@@ -1,5 +1,6 @@
 /* failures.c — failed candidates counted by reason, for the progress line,
- * the report and summary.json. */
+ * the report and summary.json; relaxations that left the potential's
+ * training data, for one warning. */
 #include <stdio.h>
 #include <string.h>
 
@@ -41,4 +42,17 @@ void nacre_search_failures_format(const nacre_search_failures *f, char *buf,
     if (w < 0) break;
     used += (size_t)w;
   }
+}
+
+int nacre_search_domain_message(const nacre_search_domain *d, char *buf,
+                                size_t n) {
+  if (d->left == 0) return 0;
+  snprintf(buf, n,
+           "%ld of %ld relaxation%s left the training data of the potential "
+           "(%ld of %ld evaluations outside it); %ld relaxed structure%s "
+           "outside it: their energies are extrapolations",
+           d->left, d->relaxations, d->relaxations == 1 ? "" : "s",
+           d->evaluations_outside, d->evaluations, d->ended_outside,
+           d->ended_outside == 1 ? " lies" : "s lie");
+  return 1;
 }

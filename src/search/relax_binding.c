@@ -104,8 +104,15 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
   o.max_steps = r->max_steps;
   nacre_relax_result res;
   memset(&res, 0, sizeof res);
+  nacre_calc_reset_domain_counts(r->calc);
   st = nacre_relax(r->calc, s, &o, NULL, &res, err);
   if (st) return st;
+  nacre_domain_counts dc;
+  nacre_calc_domain_counts(r->calc, &dc);
+  nacre_domain_report last = nacre_calc_last_domain(r->calc);
+  out->domain_checked = dc.evaluations;
+  out->domain_outside = dc.outside;
+  out->domain_outside_at_end = nacre_domain_report_outside(&last);
   r->force_calls += res.force_calls;
   out->energy = res.energy;
   out->enthalpy = periodic ? res.enthalpy : res.energy;

@@ -7,7 +7,10 @@
  * the volume and pressure ranges and the shortest distances of its
  * training data exactly, keeps them through its JSON file, finds its
  * training structures inside and a compressed one outside; (3) a committee
- * is outside when a member is; (4) `nacre eval` warns once, with counts. */
+ * is outside when a member is; (4) `nacre eval` warns once, with counts;
+ * (5) `nacre search` warns once with the counts its worker processes
+ * report (Na at 150 GPa with nn_Na_d3_v0: every relaxation leaves the
+ * data; at 0 GPa none does). */
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,7 +236,37 @@ static void trained_domain(void) {
   nacre_dataset_free(d);
 }
 
+/* nacre search with forked workers; the warning lines it printed. */
+static int search_warnings(const char *model, double p_gpa, char *buf, size_t n) {
+  char dir[] = "/tmp/nacre_domain_search_XXXXXX", cmd[2048];
+  if (!mkdtemp(dir)) return -1;
+  snprintf(cmd, sizeof cmd,
+           "cd %s && %s search --composition Na2 --pressure %g --potential %s --budget 6 -j 2 "
+           "--db s.db -o out -q 2>&1 >/dev/null | grep warning; rm -rf %s",
+           dir, NACRE_CLI, p_gpa, model, dir);
+  FILE *pp = popen(cmd, "r");
+  size_t got = pp ? fread(buf, 1, n - 1, pp) : 0;
+  buf[got] = '\0';
+  if (pp) pclose(pp);
+  int lines = 0;
+  for (const char *c = buf; *c; c++) lines += *c == '\n';
+  return lines;
+}
+
+static void search_domain(void) {
+  const char *path = test_shared_path("maise/models/nn_Na_d3_v0");
+  if (!path) return;
+  char model[1024], buf[4096];
+  snprintf(model, sizeof model, "%s", path);
+  int n = search_warnings(model, 150, buf, sizeof buf);
+  CHECK(n == 1 && strstr(buf, "6 of 6 relaxations left the training data"),
+        "search at 150 GPa: one warning with the workers' counts: '%s'", buf);
+  n = search_warnings(model, 0, buf, sizeof buf);
+  CHECK(n == 0, "search at 0 GPa: no warning ('%s')", buf);
+}
+
 int main(void) {
+  search_domain();
   maise_domain();
   trained_domain();
   TEST_DONE();
