@@ -3,7 +3,9 @@
  * neighbour skin 1 Å) on 1 and 2 MPI ranks against nacre's own evaluation of
  * energy and forces of the same cell in this process (1 and 2 OpenMP
  * threads): the ratio is what KIM and LAMMPS add per step (neighbour lists,
- * ghost atoms, integration). LAMMPS' "Pair" time is reported too.
+ * ghost atoms, integration). LAMMPS' "Pair" time is reported too, and
+ * `nacre md` (NVE, same cell and steps, --jobs 1 and 2) when the build has
+ * it.
  *
  * nacre is installed from this build into a temporary prefix and the model
  * into a temporary KIM collection (`nacre kim`), nothing outside /tmp.
@@ -20,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "nacre/io.h"
 #include "nacre/pot.h"
 
 #define MODEL_NAME "nacre_bench_nn"
@@ -147,6 +151,48 @@ static int lammps_us(int cells, int steps, int ranks, double *us, double *pair_u
   return 0;
 }
 
+static double children_cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+/* `nacre md` of this build on s: µs per atom-step, wall (its own figure)
+ * and CPU (of the child process). */
+static int nacre_md_us(const nacre_structure *s, const char *model, int steps,
+                       int jobs, double *us, double *cpu_us) {
+  char exe[PATH_MAX], path[256], cmd[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return -1;
+  exe[n] = '\0';
+  const char *build = dirname(exe);
+  snprintf(cmd, sizeof cmd, "%s/nacre md --help >/dev/null 2>&1", build);
+  if (sh(cmd)) return -1; /* no md command in this build */
+  snprintf(path, sizeof path, "%s/cell.xyz", tmp);
+  nacre_error err;
+  if (nacre_write_structure(path, s, NACRE_FORMAT_AUTO, &err)) return -1;
+  snprintf(cmd, sizeof cmd,
+           "%s/nacre md %s -p %s --ensemble nve --temperature 300 --timestep 2 "
+           "--steps %d --jobs %d --json -q >%s/md.json 2>/dev/null",
+           build, path, model, steps, jobs, tmp);
+  double c0 = children_cpu_s();
+  if (sh(cmd)) return -1;
+  double cpu = children_cpu_s() - c0;
+  snprintf(path, sizeof path, "%s/md.json", tmp);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char buf[65536];
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[len] = '\0';
+  const char *k = strstr(buf, "\"us_per_atom_step\"");
+  if (!k || !(k = strchr(k, ':'))) return -1;
+  *us = atof(k + 1);
+  *cpu_us = cpu / ((double)steps * s->natoms) * 1e6;
+  return 0;
+}
+
 static int setup_kim(const char *model) {
   char exe[PATH_MAX], cmd[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -221,6 +267,9 @@ int main(int argc, char **argv) {
   double l1, p1, lc1, l2, p2, lc2;
   int ok1 = lammps_us(cells, steps, 1, &l1, &p1, &lc1) == 0;
   int ok2 = lammps_us(cells, steps, 2, &l2, &p2, &lc2) == 0;
+  double m1, mc1, m2, mc2;
+  int md1 = nacre_md_us(s, model, steps, 1, &m1, &mc1) == 0;
+  int md2 = md1 && nacre_md_us(s, model, steps, 2, &m2, &mc2) == 0;
   FILE *ld = fopen("/proc/loadavg", "r");
   double load = -1;
   if (ld) {
@@ -251,6 +300,16 @@ int main(int argc, char **argv) {
   } else {
     printf("LAMMPS, 2 ranks: failed (mpirun absent?)\n");
   }
+  if (md1)
+    printf("%-44s %10.1f %8.2f %10.1f %8.2f\n", "nacre md (NVE), 1 thread", m1,
+           m1 / ev1, mc1, mc1 / c1);
+  if (md2)
+    printf("%-44s %10.1f %8.2f %10.1f %8.2f\n", "nacre md (NVE), 2 threads", m2,
+           m2 / ev1, mc2, mc2 / c1);
+  if (!md1) printf("nacre md: not in this build\n");
+  if (ok1 && md1)
+    printf("LAMMPS + KIM 1 rank / nacre md 1 thread: %.2f wall, %.2f CPU\n",
+           l1 / m1, lc1 / mc1);
   if (ok1)
     printf("KIM overhead (LAMMPS 1 rank / nacre 1 thread): %.2f wall, %.2f CPU\n",
            l1 / ev1, lc1 / c1);
