@@ -10,7 +10,8 @@
  * checkpoint is written after the first epoch, and a checkpoint is not
  * resumed with other data or another seed (exit 1, naming which); (5)
  * nacre test's parity plot draws training and test points in two colours
- * with their RMSE and MAE, a residual panel, and axes from the data. */
+ * with their RMSE and MAE, a residual panel, and axes from the data; (6)
+ * the JSON of train and test has exactly the keys of doc/train.md. */
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <string.h>
@@ -189,6 +190,31 @@ static void exports(const char *data) {
         "--maise with one hidden layer refused before training (exit %d): %s", rc, slurp(errp));
 }
 
+/* The keys of o are exactly want[] (NULL-terminated), each named in
+ * doc/train.md. */
+static void check_keys(const char *what, const cJSON *o, const char *const *want) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/doc/train.md", NACRE_SOURCE_DIR);
+  static char doc[1 << 15];
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(doc, 1, sizeof doc - 1, f) : 0;
+  doc[n] = '\0';
+  if (f) fclose(f);
+  int nwant = 0;
+  for (; want[nwant]; nwant++) {
+    char quoted[96];
+    snprintf(quoted, sizeof quoted, "`%s`", want[nwant]);
+    CHECK(o && cJSON_HasObjectItem(o, want[nwant]) && strstr(doc, quoted),
+          "%s has \"%s\", documented", what, want[nwant]);
+  }
+  const cJSON *it;
+  cJSON_ArrayForEach(it, o) {
+    int known = 0;
+    for (int k = 0; k < nwant && !known; k++) known = !strcmp(it->string, want[k]);
+    CHECK(known, "%s: key \"%s\" is not documented", what, it->string);
+  }
+}
+
 static void given_sets(const char *data, const char *valid, const char *test) {
   char args[4096];
   snprintf(args, sizeof args,
@@ -201,6 +227,27 @@ static void given_sets(const char *data, const char *valid, const char *test) {
             cJSON_GetObjectItem(j, "valid_structures")->valuedouble == 4 &&
             cJSON_GetObjectItem(j, "test_structures")->valuedouble == 5,
         "no split: 12 training, 4 validation, 5 test structures");
+  static const char *const train_keys[] = {
+      "model", "committee_size", "descriptors", "descriptor_components", "train_structures",
+      "valid_structures", "test_structures", "wall_s", "descriptor_wall_s", "descriptor_bytes",
+      "train", "valid", "test", NULL};
+  static const char *const set_keys[] = {"energy_rmse_mev_atom", "energy_mae_mev_atom",
+                                         "force_rmse_mev_a", "force_mae_mev_a",
+                                         "stress_rmse_gpa", NULL};
+  check_keys("train --json", j, train_keys);
+  check_keys("train --json: test", j ? cJSON_GetObjectItem(j, "test") : NULL, set_keys);
+  cJSON_Delete(j);
+  snprintf(args, sizeof args, "test %s/v.json %s --json --worst 2", dir, test);
+  CHECK(run(args) == 0, "test --json");
+  j = cJSON_Parse(slurp(out));
+  static const char *const test_keys[] = {
+      "potential", "committee_size", "structures", "energy_rmse_mev_atom",
+      "energy_mae_mev_atom", "force_rmse_mev_a", "force_mae_mev_a", "stress_rmse_gpa",
+      "stress_mae_gpa", "outside_training_domain", "worst", NULL};
+  check_keys("test --json", j, test_keys);
+  static const char *const worst_keys[] = {"source", "natoms", "energy_error_mev_atom", NULL};
+  cJSON *w = j ? cJSON_GetObjectItem(j, "worst") : NULL;
+  check_keys("test --json: worst", w ? cJSON_GetArrayItem(w, 0) : NULL, worst_keys);
   cJSON_Delete(j);
 }
 
