@@ -318,7 +318,10 @@ static nacre_status md_step(nacre_md *md, nacre_error *err) {
     drift(md, dt);
   }
   long next = md->step + 1;
-  if (md->opt.checkpoint_every > 0 && next % md->opt.checkpoint_every == 0)
+  /* a fresh neighbour list where a checkpoint may be written (the end of a
+   * run included), so a resumed run sums the forces in the same order */
+  if ((md->opt.checkpoint_every > 0 && next % md->opt.checkpoint_every == 0) ||
+      next == md->run_end)
     nacre_calc_reset_neighbors(md->calc);
   unsigned want = NACRE_WANT_ENERGY | NACRE_WANT_FORCES;
   if (md->barostat || is_thermo_step(md, next)) want |= NACRE_WANT_STRESS;
@@ -658,6 +661,7 @@ nacre_status nacre_md_run(nacre_md *md, long nsteps, const nacre_ctx *ctx,
                           nacre_md_outcome *outcome, nacre_error *err) {
   *outcome = NACRE_MD_COMPLETED;
   md->message[0] = '\0';
+  md->run_end = md->step + nsteps;
   if (md->step == 0 && md->opt.observer) {
     nacre_md_thermo th;
     nacre_md_get_thermo(md, &th);

@@ -52,6 +52,7 @@ struct nacre_md {
   nacre_result r;            /* forces of the current positions */
   unsigned want;             /* of the last evaluation */
   long step;
+  long run_end;              /* the step nacre_md_run stops at */
   double kinetic;            /* eV, kept up to date */
   double kt;                 /* k_B T target, eV */
   double target[3][3];       /* target stress tensor, eV/Å^3 */
