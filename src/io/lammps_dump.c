@@ -91,16 +91,23 @@ static nacre_status read_long(nacre_dump_reader *r, long lo, long hi,
   return NACRE_OK;
 }
 
-static nacre_status read_box(nacre_dump_reader *r, nacre_structure *s,
-                             double origin[3], nacre_error *err) {
+typedef struct {
+  double cell[3][3], origin[3];
+  int pbc[3];
+} dump_box;
+
+static nacre_status read_box(nacre_dump_reader *r, dump_box *box,
+                             nacre_error *err) {
   nacre_status st = expect_item(r, "ITEM: BOX BOUNDS", err);
   if (st) return st;
   char *tok[12];
   int nt = nacre_io_split(r->in.buf + strlen("ITEM: BOX BOUNDS"), tok, 12);
+  if (nt > 12)
+    return nacre_io_fail_at(err, &r->in, "too many words on the BOX BOUNDS line");
   int tri = nt >= 3 && !strcmp(tok[0], "xy");
   for (int k = 0; k < 3; k++) {
     const char *flag = nt >= 3 ? tok[nt - 3 + k] : "pp";
-    s->pbc[k] = !strcmp(flag, "pp");
+    box->pbc[k] = !strcmp(flag, "pp");
   }
   double b[3][3] = {{0}};
   for (int k = 0; k < 3; k++) {
@@ -108,6 +115,7 @@ static nacre_status read_box(nacre_dump_reader *r, nacre_structure *s,
     if (got < 0) return err ? err->status : NACRE_ERR_IO;
     char *v[4];
     int nv = got ? nacre_io_split(r->in.buf, v, 4) : 0;
+    if (nv > 4) nv = 4; /* reported below as a wrong count */
     if (nv != (tri ? 3 : 2))
       return nacre_io_fail_at(err, &r->in, "expected %d box values",
                               tri ? 3 : 2);
@@ -131,10 +139,10 @@ static nacre_status read_box(nacre_dump_reader *r, nacre_structure *s,
   }
   double cell[3][3] = {{xhi - xlo, 0, 0}, {xy, yhi - ylo, 0},
                        {xz, yz, b[2][1] - b[2][0]}};
-  memcpy(s->cell, cell, sizeof cell);
-  origin[0] = xlo;
-  origin[1] = ylo;
-  origin[2] = b[2][0];
+  memcpy(box->cell, cell, sizeof cell);
+  box->origin[0] = xlo;
+  box->origin[1] = ylo;
+  box->origin[2] = b[2][0];
   return NACRE_OK;
 }
 
@@ -148,6 +156,8 @@ static nacre_status parse_columns(nacre_dump_reader *r, dump_columns *c,
                                   nacre_error *err) {
   char *tok[256];
   int nt = nacre_io_split(r->in.buf + strlen("ITEM: ATOMS"), tok, 256);
+  if (nt > 256)
+    return nacre_io_fail_at(err, &r->in, "more than 256 columns on the ATOMS line");
   memset(c, -1, sizeof *c);
   c->ncol = nt;
   static const char *const sets[4][3] = {{"x", "y", "z"}, {"xu", "yu", "zu"},
@@ -188,11 +198,13 @@ static nacre_status parse_columns(nacre_dump_reader *r, dump_columns *c,
   return NACRE_OK;
 }
 
+/* One atom line into rec = {id, Z, x, y, z, vx, vy, vz}. */
 static nacre_status read_atom(nacre_dump_reader *r, const dump_columns *c,
-                              long n, nacre_frame *f, double *v, long line_i,
-                              int *seen, nacre_error *err) {
+                              long n, long line_i, double rec[8],
+                              nacre_error *err) {
   char *tok[256];
   int nt = nacre_io_split(r->in.buf, tok, 256);
+  if (nt > 256) nt = 257;
   if (nt != c->ncol)
     return nacre_io_fail_at(err, &r->in, "%d values, the ATOMS line names %d",
                             nt, c->ncol);
@@ -200,9 +212,7 @@ static nacre_status read_atom(nacre_dump_reader *r, const dump_columns *c,
   if (c->id >= 0 && nacre_io_int(tok[c->id], 1, n, &id))
     return nacre_io_fail_at(err, &r->in, "atom id '%s' outside 1..%ld",
                             tok[c->id], n);
-  if (seen[id - 1]++)
-    return nacre_io_fail_at(err, &r->in, "atom id %d appears twice", id);
-  int i = id - 1, z;
+  int z;
   if (c->element >= 0) {
     z = nacre_element_z(tok[c->element]);
     if (!z)
@@ -216,28 +226,28 @@ static nacre_status read_atom(nacre_dump_reader *r, const dump_columns *c,
                               tok[c->type], r->ntypes);
     z = r->type_z[type - 1];
   }
-  f->s->numbers[i] = z;
+  rec[0] = id;
+  rec[1] = z;
+  int has_v = c->v[0] >= 0 && c->v[1] >= 0 && c->v[2] >= 0;
   for (int d = 0; d < 3; d++) {
-    if (nacre_io_double(tok[c->x[d]], &f->s->positions[3 * i + d]))
+    if (nacre_io_double(tok[c->x[d]], &rec[2 + d]))
       return nacre_io_fail_at(err, &r->in, "bad coordinate '%s'", tok[c->x[d]]);
-    if (v && nacre_io_double(tok[c->v[d]], &v[3 * i + d]))
+    rec[5 + d] = 0.0;
+    if (has_v && nacre_io_double(tok[c->v[d]], &rec[5 + d]))
       return nacre_io_fail_at(err, &r->in, "bad velocity '%s'", tok[c->v[d]]);
   }
   return NACRE_OK;
 }
 
+/* The atoms, read into a growing buffer first: a count on the file never
+ * allocates more than the file holds. */
 static nacre_status read_atoms(nacre_dump_reader *r, long n, nacre_frame *f,
-                               const double origin[3], nacre_error *err) {
+                               const dump_box *box, nacre_error *err) {
   dump_columns c;
   nacre_status st = expect_item(r, "ITEM: ATOMS", err);
   if (!st) st = parse_columns(r, &c, err);
   if (st) return st;
-  nacre_column *vel = NULL;
-  int has_v = c.v[0] >= 0 && c.v[1] >= 0 && c.v[2] >= 0;
-  if (has_v && (st = nacre_frame_add_column(f, "velocities", 'R', 3, &vel, err)))
-    return st;
-  int *seen = calloc((size_t)(n > 0 ? n : 1), sizeof(int));
-  if (!seen) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_io_dbuf rows = {0};
   for (long k = 0; k < n && !st; k++) {
     int got = next_line(r, err);
     if (got <= 0) {
@@ -246,22 +256,40 @@ static nacre_status read_atoms(nacre_dump_reader *r, long n, nacre_frame *f,
                                    "file ends after %ld of %ld atoms", k, n);
       break;
     }
-    st = read_atom(r, &c, n, f, vel ? vel->real : NULL, k, seen, err);
+    double rec[8];
+    st = read_atom(r, &c, n, k, rec, err);
+    if (!st) st = nacre_io_dbuf_push(&rows, rec, 8, err);
   }
-  free(seen);
-  if (st) return st;
-  for (long i = 0; i < n; i++) {
+  if (!st && !(f->s = nacre_structure_new((int)n, err))) st = err->status;
+  nacre_column *vel = NULL;
+  if (!st && c.v[0] >= 0 && c.v[1] >= 0 && c.v[2] >= 0)
+    st = nacre_frame_add_column(f, "velocities", 'R', 3, &vel, err);
+  if (!st) {
+    memcpy(f->s->cell, box->cell, sizeof box->cell);
+    memcpy(f->s->pbc, box->pbc, sizeof box->pbc);
+    for (long k = 0; k < n; k++)
+      f->s->numbers[k] = 0; /* marks atoms not yet seen */
+  }
+  for (long k = 0; !st && k < n; k++) {
+    const double *rec = &rows.v[8 * k];
+    long i = (long)rec[0] - 1;
+    if (f->s->numbers[i]) {
+      st = nacre_io_fail(err, r->name, r->in.lineno - n + k + 1,
+                         "atom id %ld appears twice", i + 1);
+      break;
+    }
+    f->s->numbers[i] = (int)rec[1];
     double *x = &f->s->positions[3 * i];
     if (c.kind == 1) {
-      double frac[3] = {x[0], x[1], x[2]};
-      nacre_cell_frac_to_cart(f->s->cell, frac, x);
+      nacre_cell_frac_to_cart(f->s->cell, rec + 2, x);
     } else {
-      for (int d = 0; d < 3; d++) x[d] -= origin[d];
+      for (int d = 0; d < 3; d++) x[d] = rec[2 + d] - box->origin[d];
     }
     if (vel)
-      for (int d = 0; d < 3; d++) vel->real[3 * i + d] *= 1e-3; /* Å/ps → Å/fs */
+      for (int d = 0; d < 3; d++) vel->real[3 * i + d] = 1e-3 * rec[5 + d]; /* Å/ps → Å/fs */
   }
-  return NACRE_OK;
+  nacre_io_dbuf_free(&rows);
+  return st;
 }
 
 nacre_status nacre_lammps_dump_next(nacre_dump_reader *r, nacre_frame *f,
@@ -282,11 +310,9 @@ nacre_status nacre_lammps_dump_next(nacre_dump_reader *r, nacre_frame *f,
   if (!st) st = expect_item(r, "ITEM: NUMBER OF ATOMS", err);
   if (!st) st = read_long(r, 1, NACRE_IO_MAX_ATOMS, &n, err);
   if (st) return st;
-  f->s = nacre_structure_new((int)n, err);
-  if (!f->s) return err ? err->status : NACRE_ERR_NOMEM;
-  double origin[3] = {0, 0, 0};
-  st = read_box(r, f->s, origin, err);
-  if (!st) st = read_atoms(r, n, f, origin, err);
+  dump_box box;
+  st = read_box(r, &box, err);
+  if (!st) st = read_atoms(r, n, f, &box, err);
   if (!st) {
     char buf[32];
     snprintf(buf, sizeof buf, "%ld", step);
