@@ -338,15 +338,9 @@ typedef struct md_session {
   int failed;
 } md_session;
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static void progress(md_session *ss, const nacre_md_thermo *th, int last) {
   if (ss->a->quiet || ss->a->json) return;
-  double t = now_s();
+  double t = nacre_now_s();
   if (!last && t - ss->last_progress < (ss->tty ? 0.2 : 10.0)) return;
   ss->last_progress = t;
   long done = th->step - ss->step0;
@@ -396,7 +390,7 @@ static int write_checkpoint(md_session *ss, const nacre_md *md) {
     ss->failed = 1;
     return -1;
   }
-  ss->last_checkpoint = now_s();
+  ss->last_checkpoint = nacre_now_s();
   ss->checkpoint_step = nacre_md_step(md);
   return 0;
 }
@@ -408,7 +402,7 @@ static int on_checkpoint(void *user, const nacre_md *md) {
   md_session *ss = user;
   md_args *a = ss->a;
   if (!a->checkpoint) return 0;
-  double t = now_s();
+  double t = nacre_now_s();
   int limit = a->time_limit_s > 0.0 && t - ss->t0 >= a->time_limit_s;
   if (!limit && a->checkpoint_interval_s > 0.0 &&
       t - ss->last_checkpoint < a->checkpoint_interval_s)
@@ -673,14 +667,14 @@ static int run(int argc, char **argv) {
     return rc;
   }
   ss.step0 = ss.checkpoint_step = nacre_md_step(r.md);
-  ss.t0 = ss.last_progress = ss.last_checkpoint = now_s();
+  ss.t0 = ss.last_progress = ss.last_checkpoint = nacre_now_s();
   long todo = a.steps - ss.step0;
   md_report rep = {NACRE_MD_COMPLETED, 0, "", 0.0, 0};
   cli_catch_interrupts(&ctx, 1);
   nacre_status st = todo > 0 ? nacre_md_run(r.md, todo, &ctx, &rep.outcome, &err)
                              : NACRE_OK;
   cli_catch_interrupts(&ctx, 0);
-  rep.wall_s = now_s() - ss.t0;
+  rep.wall_s = nacre_now_s() - ss.t0;
   rep.steps_run = nacre_md_step(r.md) - ss.step0;
   rep.message = nacre_md_message(r.md);
   rep.time_limited = ss.time_limited;

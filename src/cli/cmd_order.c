@@ -304,8 +304,9 @@ static int run(int argc, char **argv) {
   cJSON_AddItemToObject(root, "mixing_entropy_per_site_kb",
                         cJSON_CreateDoubleArray(per_site, g.nrules));
   if (!g.json) {
-    printf("primitive parent: %d atoms; ideal mixing entropy %.6f k_B per cell",
-           prim->natoms, s_cell);
+    char natoms[64];
+    printf("primitive parent: %s; ideal mixing entropy %.6f k_B per cell",
+           cli_count(prim->natoms, "atom", natoms), s_cell);
     for (int r = 0; r < g.nrules; r++)
       printf("%s%.6f k_B per site of rule %d", r ? ", " : " (", per_site[r], r + 1);
     printf(")\n");

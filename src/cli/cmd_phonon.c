@@ -410,8 +410,9 @@ static void print_header(const args *a, const nacre_phonon_study *s) {
   else
     printf("  supercell [%d %d %d; %d %d %d; %d %d %d]", m[0][0], m[0][1], m[0][2], m[1][0],
            m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]);
-  printf(" (%d atoms, widths %.2f %.2f %.2f Å)\n", nacre_phonon_supercell(ph)->natoms, h[0], h[1],
-         h[2]);
+  char natoms[64];
+  printf(" (%s, widths %.2f %.2f %.2f Å)\n",
+         cli_count(nacre_phonon_supercell(ph)->natoms, "atom", natoms), h[0], h[1], h[2]);
   if (a->opt.force_constants_in)
     printf("  force constants read from %s\n", a->opt.force_constants_in);
   else

@@ -308,8 +308,10 @@ static void print_summary(const args *a, const nacre_structure *s,
            "deviation %.6f eV/atom\n",
            final->committee_size, final->committee_force_dev_max,
            final->committee_energy_dev_per_atom);
-  printf("  %d steps, %ld force calls, %ld energy calls, %.3f s\n", r->steps,
-         r->force_calls, r->energy_calls, wall_s);
+  char nsteps[64];
+  printf("  %s, %ld force calls, %ld energy calls, %.3f s\n",
+         cli_count(r->steps, "step", nsteps), r->force_calls, r->energy_calls,
+         wall_s);
   if (written) printf("  written to %s\n", a->output);
 }
 

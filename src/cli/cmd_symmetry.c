@@ -232,7 +232,9 @@ static int run(int argc, char **argv) {
     cJSON_AddStringToObject(root, "formula", formula);
     cJSON_AddNumberToObject(root, "natoms", s->natoms);
   } else {
-    printf("Structure       %s: %s, %d atoms\n", o.input, formula, s->natoms);
+    char natoms[64];
+    printf("Structure       %s: %s, %s\n", o.input, formula,
+           cli_count(s->natoms, "atom", natoms));
   }
   if (o.scan) {
     cJSON *scan = root ? cJSON_AddArrayToObject(root, "scan") : NULL;

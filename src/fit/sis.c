@@ -841,7 +841,7 @@ static nacre_status screen_pass(sis_run *r, int pass, double t0, double deadline
   }
   for (int level = 1; level <= r->o->deepen; level++)
     for (int s = 0; s < r->nsets; s++) {
-      if (deadline > 0 && fit_now() > deadline) {
+      if (deadline > 0 && nacre_now_s() > deadline) {
         res->complete = 0;
         break;
       }
@@ -963,7 +963,7 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
                            nacre_error *err) {
   memset(res, 0, sizeof *res);
   res->complete = 1;
-  const double t0 = fit_now(), c0 = cpu_now();
+  const double t0 = nacre_now_s(), c0 = cpu_now();
   const double deadline = o->time_limit_s > 0 ? t0 + o->time_limit_s : 0;
   nacre_status st = check_options(d, o, err);
   if (st) return st;
@@ -980,7 +980,7 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
   res->memory_bound_bytes = memory_bound(&r);
   res->nfolds = r.K;
   for (int dim = 1; dim <= o->dim && !st; dim++) {
-    if (dim > 1 && deadline > 0 && fit_now() > deadline) break;
+    if (dim > 1 && deadline > 0 && nacre_now_s() > deadline) break;
     if (dim > 1) r.by_fold = 0;
     if (dim > 1)
       for (int s = 0; s < r.nsets && !st; s++)
@@ -989,10 +989,10 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
     if (!st) st = screen_pass(&r, dim, t0, deadline, res, err);
     if (!st) st = solve_dimension(&r, dim, res, err);
     if (!st) st = final_model(&r, dim, &res->dims[dim - 1].model, err);
-    nacre_log(ctx, NACRE_LOG_INFO, "dimension %d done after %.1f s", dim, fit_now() - t0);
+    nacre_log(ctx, NACRE_LOG_INFO, "dimension %d done after %.1f s", dim, nacre_now_s() - t0);
   }
   if (!st) st = report_subspace(&r, res, err);
-  res->wall_s = fit_now() - t0;
+  res->wall_s = nacre_now_s() - t0;
   res->cpu_s = cpu_now() - c0;
   res->features_per_s = res->candidates / fmax(res->wall_s, 1e-9);
   run_free(&r);

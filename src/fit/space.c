@@ -13,13 +13,6 @@
 
 #include "space.h"
 
-/* Monotonic clock, s. */
-double fit_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 static const struct {
   fit_opx op;
   unsigned mask;
@@ -296,7 +289,7 @@ static nacre_status stream_rung(const fit_space *s, int g, const fit_visitor *v,
   long long nvalid = 0;
   int nomem = 0;
   int nthreads = ctx && ctx->nthreads > 0 ? ctx->nthreads : omp_get_max_threads();
-  double last_report = fit_now(), pass_start = last_report;
+  double last_report = nacre_now_s(), pass_start = last_report;
 #pragma omp parallel num_threads(nthreads) reduction(+ : nvalid)
   {
     int tid = omp_get_thread_num();
@@ -333,7 +326,7 @@ static nacre_status stream_rung(const fit_space *s, int g, const fit_visitor *v,
 #pragma omp atomic capture
       done = sh.done += count;
       if (tid == 0) {
-        double now = fit_now();
+        double now = nacre_now_s();
         if ((deadline > 0 && now > deadline) || nacre_ctx_interrupted(ctx)) sh.stop = 1;
         if (progress && now - last_report >= 1.0) {
           nacre_fit_progress p = {pass, done, total, now - t0,
@@ -341,7 +334,7 @@ static nacre_status stream_rung(const fit_space *s, int g, const fit_visitor *v,
           progress(progress_user, &p);
           last_report = now;
         }
-      } else if (deadline > 0 && (j & 63) == 0 && fit_now() > deadline) {
+      } else if (deadline > 0 && (j & 63) == 0 && nacre_now_s() > deadline) {
         sh.stop = 1;
       }
     }
@@ -438,7 +431,7 @@ nacre_status fit_space_stream_deepen(const fit_space *s, const long long *js, in
           nvalid++;
         }
       }
-      if ((deadline > 0 && fit_now() > deadline) || nacre_ctx_interrupted(ctx)) stop = 1;
+      if ((deadline > 0 && nacre_now_s() > deadline) || nacre_ctx_interrupted(ctx)) stop = 1;
     }
     free(buf);
     if (state) v->free_state(v->user, state);

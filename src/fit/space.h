@@ -59,8 +59,6 @@ typedef struct fit_visitor {
   void *user;
 } fit_visitor;
 
-/* Monotonic clock, s. */
-double fit_now(void);
 
 /* Builds the stored rungs 0..o->rung−1 (deduplicated, checked against
  * o->max_memory_bytes). */

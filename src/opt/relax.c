@@ -636,19 +636,20 @@ static void fill_result(const relax_state *st, const path *w,
   switch (w->outcome) {
   case NACRE_RELAX_CONVERGED:
     snprintf(res->message, sizeof res->message,
-             "converged in %d steps (fmax %.3g eV/Å, smax %.3g GPa)", w->steps,
-             w->p.fmax, w->p.smax_gpa);
+             "converged in %d step%s (fmax %.3g eV/Å, smax %.3g GPa)",
+             w->steps, w->steps == 1 ? "" : "s", w->p.fmax, w->p.smax_gpa);
     break;
   case NACRE_RELAX_NOT_CONVERGED:
     snprintf(res->message, sizeof res->message,
-             "not converged after %d steps (fmax %.3g eV/Å, smax %.3g GPa)%s%.120s",
-             w->steps, w->p.fmax, w->p.smax_gpa, st->failure[0] ? ": " : "",
-             st->failure);
+             "not converged after %d step%s (fmax %.3g eV/Å, smax %.3g "
+             "GPa)%s%.120s",
+             w->steps, w->steps == 1 ? "" : "s", w->p.fmax, w->p.smax_gpa,
+             st->failure[0] ? ": " : "", st->failure);
     break;
   case NACRE_RELAX_STOPPED:
   case NACRE_RELAX_INTERRUPTED:
-    snprintf(res->message, sizeof res->message, "%s after %d steps",
-             outcome_text(w->outcome), w->steps);
+    snprintf(res->message, sizeof res->message, "%s after %d step%s",
+             outcome_text(w->outcome), w->steps, w->steps == 1 ? "" : "s");
     break;
   default:
     snprintf(res->message, sizeof res->message, "%s at step %d: %.180s",

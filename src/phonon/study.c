@@ -40,12 +40,6 @@ void nacre_phonon_study_free(nacre_phonon_study *s) {
   free(s);
 }
 
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static nacre_status residual(nacre_phonon_study *s, const nacre_structure *unit, nacre_calc *calc,
                              double pressure_gpa, nacre_error *err) {
   nacre_result r;
@@ -71,10 +65,10 @@ static nacre_status force_constants(nacre_phonon_study *s, nacre_calc *calc,
                                     nacre_error *err) {
   if (o->force_constants_in)
     return nacre_phonon_read_force_constants(s->ph, o->force_constants_in, err);
-  double t0 = seconds();
+  double t0 = nacre_now_s();
   nacre_status st =
       nacre_phonon_compute_forces(s->ph, calc, ctx, o->progress, o->progress_user, err);
-  s->forces_wall_s = seconds() - t0;
+  s->forces_wall_s = nacre_now_s() - t0;
   if (!st) st = nacre_phonon_produce_force_constants(s->ph, err);
   return st;
 }
@@ -191,7 +185,7 @@ nacre_status nacre_phonon_study_run(const nacre_structure *unit, nacre_calc *cal
   if (!calc && !o->force_constants_in)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "phonons need a potential or force constants to read");
-  double t0 = seconds();
+  double t0 = nacre_now_s();
   nacre_phonon_study *s = calloc(1, sizeof *s);
   if (!s) return nacre_error_set(err, NACRE_ERR_NOMEM, "phonon study");
   s->residual_fmax_ev_a = -1;
@@ -211,7 +205,7 @@ nacre_status nacre_phonon_study_run(const nacre_structure *unit, nacre_calc *cal
                                     o->max_modes, &s->stability, err);
   if (!st) st = soft_mode(s, o, err);
   if (!st && o->output_dir) st = write_files(s, o->output_dir, err);
-  s->total_wall_s = seconds() - t0;
+  s->total_wall_s = nacre_now_s() - t0;
   if (st) {
     nacre_phonon_study_free(s);
     return st;

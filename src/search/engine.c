@@ -22,12 +22,6 @@
 
 const char *nacre_run_stop_reason(const nacre_run *r) { return r->stop_reason; }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 typedef struct engine {
   nacre_run *run;
   const nacre_search_config *cfg;
@@ -326,7 +320,7 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     else
       snprintf(c->op, sizeof c->op, "%s", op);
   }
-  c->created = now_s();
+  c->created = nacre_epoch_s();
   return NACRE_OK;
 }
 
@@ -456,7 +450,7 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
     if (!ok) snprintf(c->outcome, sizeof c->outcome, "fingerprint");
   }
   c->status = ok ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
-  c->finished = now_s();
+  c->finished = nacre_epoch_s();
   nacre_status st = run_store_result(e->run, c, err);
   if (st) return st;
   e->nfinished++;
@@ -500,7 +494,7 @@ static int should_stop(runner *r) {
     snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "interrupted");
     return 1;
   }
-  if (r->deadline > 0 && now_s() >= r->deadline) {
+  if (r->deadline > 0 && nacre_now_s() >= r->deadline) {
     snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "time limit");
     return 1;
   }
@@ -522,7 +516,7 @@ static int report(runner *r, int gen) {
   p.best_h_atom = e->best_h;
   p.best_sg = e->best_sg;
   snprintf(p.best_pearson, sizeof p.best_pearson, "%s", e->best_pearson);
-  p.elapsed_s = now_s() - e->t_start;
+  p.elapsed_s = nacre_now_s() - e->t_start;
   p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
   if (r->prog(r->prog_user, &p)) {
     snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
@@ -625,7 +619,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   e.ctx = ctx;
-  e.t_start = now_s();
+  e.t_start = nacre_now_s();
   runner r = {&e, relax, relax_user, prog, prog_user, t,
               cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;

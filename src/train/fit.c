@@ -55,12 +55,6 @@ void nacre_default_descriptors(int nspecies, const int *species_z, char *spec,
   snprintf(spec, len, "maise:rc=%g", rc);
 }
 
-static double wall_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* ---- identity of a run (FNV-1a over bytes) ---- */
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
@@ -278,7 +272,7 @@ static nacre_status make_sets(fit_data *D, const nacre_dataset *d,
 
 static nacre_status make_features(fit_data *D, const nacre_nn_model *proto,
                                   nacre_fit_report *rep, nacre_error *err) {
-  double t0 = wall_s();
+  double t0 = nacre_now_s();
   for (int q = 0; q < 3; q++) {
     const nacre_dataset *d = D->d[q];
     if (!d) continue;
@@ -302,7 +296,7 @@ static nacre_status make_features(fit_data *D, const nacre_nn_model *proto,
     const train_features *f = tr->f[tr->idx ? tr->idx[k] : k];
     rep->repulsion_structures += f->has_rep && f->rep_energy > 0;
   }
-  rep->features_seconds = wall_s() - t0;
+  rep->features_seconds = nacre_now_s() - t0;
   return NACRE_OK;
 }
 
@@ -408,9 +402,9 @@ static nacre_status fit_member(nacre_nn_model *proto, const fit_data *D,
     to.checkpoint = ckpt;
   }
   member_cb mc = {cb, user, k};
-  double t1 = wall_s();
+  double t1 = nacre_now_s();
   st = train_run(m, &D->set[0], &D->set[1], &to, mask, &id, forward_progress, &mc, ctx, err);
-  rep->seconds += wall_s() - t1;
+  rep->seconds += nacre_now_s() - t1;
 done:
   free(w);
   free(mask);

@@ -30,12 +30,6 @@ void nacre_train_options_init(nacre_train_options *o) {
   o->checkpoint_interval_s = 30;
 }
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* ---- checkpoints ---- */
 
 typedef struct train_state {
@@ -244,7 +238,7 @@ nacre_status train_run(nacre_nn_model *m, const train_set *tset,
   nacre_loss_weights eval_w = o->weights;
   eval_w.l2 = 0; /* validation loss: data terms only */
   objective_ctx oc = {m, d, f, train, ntrain, &o->weights, trainable};
-  double t0 = now_s() - S.elapsed_s, last_ckpt_s = S.elapsed_s;
+  double t0 = nacre_now_s() - S.elapsed_s, last_ckpt_s = S.elapsed_s;
   int written = 0;
   while (S.epoch < o->epochs) {
     if (nacre_ctx_interrupted(ctx)) {
@@ -308,7 +302,7 @@ nacre_status train_run(nacre_nn_model *m, const train_set *tset,
     } else {
       S.since_best++;
     }
-    S.elapsed_s = now_s() - t0;
+    S.elapsed_s = nacre_now_s() - t0;
     ep.elapsed_s = S.elapsed_s;
     ep.weights = S.w;
     int stop = cb ? cb(user, &ep) : 0;
