@@ -44,8 +44,23 @@ nacre_neighbor_list *nacre_nl_new(double cutoff, double skin, nacre_error *err);
 nacre_neighbor_list *nacre_nl_new_half(double cutoff, double skin,
                                        nacre_error *err);
 void nacre_nl_free(nacre_neighbor_list *nl);
+/* Bounds on the work of one build: periodic images of the cell within the
+ * cutoff, Π (2 ceil(rc / h_k) + 1) over periodic axes of widths h_k;
+ * candidate pairs examined (atoms × bins and images visited × atoms per
+ * bin); pairs kept (16 bytes each). A cutoff of 10^6 Å, a cell scaled to
+ * 0.004 Å, or a 2^31 Å lattice vector whose negative POSCAR scale squeezes
+ * the others to 0.006 Å would otherwise run for hours, take gigabytes or
+ * give energies of atoms sitting on their own images; such builds are
+ * refused with NACRE_ERR_INVALID naming the numbers. Ordinary work stays
+ * far below: a 1-atom cell 2 Å wide with a 10 Å cutoff has 1,331 images; a
+ * million atoms at ordinary density and cutoff need about 10^9 checks and
+ * 10^8 pairs. */
+#define NACRE_NL_MAX_IMAGES 1e5
+#define NACRE_NL_MAX_CHECKS 5e9
+#define NACRE_NL_MAX_PAIRS 2e8
 /* Builds or reuses the list for s. *rebuilt (may be NULL) says which. Fails
- * for a degenerate periodic cell or non-finite positions. */
+ * for a degenerate periodic cell, non-finite positions, or work beyond the
+ * bounds above. */
 nacre_status nacre_nl_update(nacre_neighbor_list *nl, const nacre_structure *s,
                              int *rebuilt, nacre_error *err);
 /* Forces a rebuild on the next update. */

@@ -129,6 +129,18 @@ static nacre_status binning_build(binning *b, const nacre_structure *s,
     }
     nacre_cell_frac_to_cart(b->frame, &frac[3 * i], &b->wrapped[3 * i]);
   }
+  double images = 1.0;
+  for (int k = 0; k < 3; k++)
+    if (s->pbc[k]) images *= 2.0 * ceil(rc / h[k]) + 1.0;
+  if (!(images <= NACRE_NL_MAX_IMAGES)) {
+    free(frac);
+    return nacre_error_set(
+        err, NACRE_ERR_INVALID,
+        "neighbour list: a cutoff of %g Å reaches %.3g periodic images of "
+        "each atom in a cell of widths %.4g, %.4g, %.4g Å (limit %.0e); is "
+        "the cutoff or the cell scale wrong?",
+        rc, images, h[0], h[1], h[2], NACRE_NL_MAX_IMAGES);
+  }
   long total = 1;
   for (int k = 0; k < 3; k++) {
     bin_axis *a = &b->ax[k];
@@ -163,6 +175,24 @@ static nacre_status binning_build(binning *b, const nacre_structure *s,
     }
     a->reach = (int)reach;
     total *= a->nbins;
+  }
+  /* candidate pairs: each atom visits (2 reach + 1) bins per axis (fewer
+   * along open axes), each holding n / total atoms on average */
+  double visits = 1.0;
+  for (int k = 0; k < 3; k++) {
+    const bin_axis *a = &b->ax[k];
+    double v = 2.0 * a->reach + 1;
+    visits *= a->periodic ? v : fmin(v, a->nbins);
+  }
+  double checks = (double)n * visits * ((double)n / (double)total);
+  if (!(checks <= NACRE_NL_MAX_CHECKS)) {
+    free(frac);
+    return nacre_error_set(
+        err, NACRE_ERR_INVALID,
+        "neighbour list: a cutoff of %g Å over cell widths %.4g, %.4g, %.4g "
+        "Å reaches %.3g bins and periodic images per atom, %.3g pair checks "
+        "for %d atoms (limit %.0e); is the cutoff or the cell scale wrong?",
+        rc, h[0], h[1], h[2], visits, checks, n, NACRE_NL_MAX_CHECKS);
   }
   b->bin_start = calloc((size_t)total + 1, sizeof(int));
   b->bin_atoms = malloc(nn * sizeof(int));
@@ -294,6 +324,15 @@ static nacre_status nl_build(nacre_neighbor_list *nl, const nacre_structure *s,
     offsets[i + 1] += offsets[i];
   }
   size_t total = offsets[n];
+  if ((double)total > NACRE_NL_MAX_PAIRS) {
+    binning_free(&b);
+    nl->natoms = -1;
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "neighbour list: %zu pairs within %g Å for %d atoms "
+                           "(%.1f GB; limit %.0e pairs)",
+                           total, rc, n, 16e-9 * (double)total,
+                           NACRE_NL_MAX_PAIRS);
+  }
   if (total > nl->capacity) {
     size_t cap = total + total / 8 + 16;
     int *j = realloc(nl->j, cap * sizeof(int));

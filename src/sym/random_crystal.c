@@ -112,50 +112,99 @@ static void failed_add(choose_state *s, uint64_t key) {
   if (!s->failed[i]) s->failed[i] = key;
 }
 
-static int fill(choose_state *s, int species, int remaining, uint64_t used) {
-  if (remaining == 0) {
+/* One node of the depth-first search: a species with atoms left to place,
+ * the fixed positions used so far, and its candidate Wyckoff positions in
+ * the order they are tried. */
+typedef struct choose_frame {
+  int species, remaining;
+  uint64_t used, key;
+  int n, next;
+  int order[64];
+} choose_frame;
+
+/* Enters the node (species, remaining, used): 1 when the composition is
+ * complete, 0 when the node fails at once (a known failure, the node limit,
+ * no room for another site), 2 when it was pushed as frame f. Candidates are
+ * drawn in a weighted random order (Efraimidis–Spirakis keys u^(1/w)). */
+static int choose_enter(choose_state *s, int species, int remaining,
+                        uint64_t used, choose_frame *f) {
+  while (remaining == 0) {
     if (species + 1 == s->c->nspecies) return 1;
-    return fill(s, species + 1, s->c->count[species + 1], used);
+    species++;
+    remaining = s->c->count[species];
   }
   uint64_t key = state_key(species, remaining, used);
   if (failed_has(s, key) || ++s->nodes > s->node_limit) return 0;
   if (s->nsites >= s->nsites_max) return 0;
-  /* Weighted random order (Efraimidis–Spirakis keys u^(1/w)). */
-  int nw = s->g->nwyckoff, order[64];
   double keyv[64];
   int n = 0;
-  for (int w = 0; w < nw && w < 64; w++) {
+  for (int w = 0; w < s->g->nwyckoff && w < 64; w++) {
     const nacre_wyckoff *wy = &s->g->wyckoff[w];
     if (wy->multiplicity > remaining) continue;
     if (wy->dof == 0 && (used >> s->fixed_bit[w] & 1u)) continue;
     double weight = s->prefer_general ? wy->multiplicity * (1.0 + wy->dof) : 1;
     double u = nacre_rng_uniform(s->rng);
     keyv[n] = log(u > 0 ? u : 1e-300) / weight;
-    order[n++] = w;
+    f->order[n++] = w;
   }
   for (int i = 1; i < n; i++) /* sort by key, descending */
     for (int j = i; j > 0 && keyv[j] > keyv[j - 1]; j--) {
       double tk = keyv[j];
       keyv[j] = keyv[j - 1];
       keyv[j - 1] = tk;
-      int to = order[j];
-      order[j] = order[j - 1];
-      order[j - 1] = to;
+      int to = f->order[j];
+      f->order[j] = f->order[j - 1];
+      f->order[j - 1] = to;
     }
-  for (int i = 0; i < n; i++) {
-    int w = order[i];
+  f->species = species;
+  f->remaining = remaining;
+  f->used = used;
+  f->key = key;
+  f->n = n;
+  f->next = 0;
+  return 2;
+}
+
+/* Depth-first search for sites whose multiplicities make up the
+ * composition, on an explicit stack (a node per site placed, so at most
+ * nsites_max + 1 frames): 1 found (s->site_* filled), 0 not, -1 no memory.
+ * A failed node is remembered; the node limit ends the search. */
+static int fill(choose_state *s, int species, int remaining, uint64_t used) {
+  choose_frame *stack = malloc(sizeof *stack * ((size_t)s->nsites_max + 1));
+  if (!stack) return -1;
+  int depth = 0, found = 0;
+  int r = choose_enter(s, species, remaining, used, &stack[0]);
+  if (r == 1) found = 1;
+  if (r == 2) depth = 1;
+  while (depth > 0 && !found) {
+    choose_frame *f = &stack[depth - 1];
+    if (f->next == f->n) { /* every candidate failed */
+      failed_add(s, f->key);
+      depth--;
+      if (depth > 0) s->nsites--; /* the parent's site led here */
+      if (s->nodes > s->node_limit) break;
+      continue;
+    }
+    int w = f->order[f->next++];
     const nacre_wyckoff *wy = &s->g->wyckoff[w];
-    uint64_t used2 = used;
+    uint64_t used2 = f->used;
     if (wy->dof == 0) used2 |= (uint64_t)1 << s->fixed_bit[w];
     s->site_wyckoff[s->nsites] = w;
-    s->site_species[s->nsites] = species;
+    s->site_species[s->nsites] = f->species;
     s->nsites++;
-    if (fill(s, species, remaining - wy->multiplicity, used2)) return 1;
-    s->nsites--;
-    if (s->nodes > s->node_limit) return 0;
+    r = choose_enter(s, f->species, f->remaining - wy->multiplicity, used2,
+                     &stack[depth]);
+    if (r == 1) {
+      found = 1;
+    } else if (r == 2) {
+      depth++;
+    } else {
+      s->nsites--;
+      if (s->nodes > s->node_limit) break;
+    }
   }
-  failed_add(s, key);
-  return 0;
+  free(stack);
+  return found;
 }
 
 nacre_status nacre_wyckoff_choose(const nacre_spacegroup *g,
@@ -187,6 +236,7 @@ nacre_status nacre_wyckoff_choose(const nacre_spacegroup *g,
   s.node_limit = 200000;
   int ok = fill(&s, 0, c->count[0], 0);
   free(s.failed);
+  if (ok < 0) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   if (ok) {
     *nsites = s.nsites;
     return NACRE_OK;
