@@ -289,7 +289,9 @@ static void print_summary(const args *a, const nacre_structure *s,
     return;
   }
   cJSON_Delete(steps);
-  printf("\n%s (%s): %s\n", a->structure, formula, r->message);
+  /* a blank line after the step table, none when it was not printed */
+  printf("%s%s (%s): %s\n", a->quiet ? "" : "\n", a->structure, formula,
+         r->message);
   printf("  enthalpy/atom %.8f eV   energy/atom %.8f eV\n", r->enthalpy / n,
          r->energy / n);
   printf("  volume/atom %.5f Å^3   pressure %.4f GPa\n", r->volume / n,

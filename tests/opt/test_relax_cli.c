@@ -181,6 +181,11 @@ int main(void) {
   free(text);
   snprintf(args, sizeof args, "%s -p %s --pressure 1 --steps 2 -q", fin, LJ);
   CHECK(run(args, "steps.txt") == 1, "--steps is still accepted");
+  text = slurp("steps.txt");
+  CHECK(text && text[0] != '\n' && !strstr(text, "H/atom"),
+        "-q prints the summary alone, no blank line first: %.80s",
+        text ? text : "");
+  free(text);
 
   /* usage errors and help */
   snprintf(args, sizeof args, "%s --potential %s --pressure 1 --stress 1,1,1,0,0,0", in, LJ);

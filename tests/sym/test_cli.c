@@ -113,6 +113,14 @@ int main(void) {
                sizeof out);
   CHECK(rc == 0 && sg_of(out) == 225, "symmetrised rocksalt is Fm-3m at 1e-5 Å");
 
+  /* counts agree in number */
+  write_poscar("sym_cli_one.vasp",
+               "fcc\n3.6\n0 .5 .5\n.5 0 .5\n.5 .5 0\nCu\n1\nDirect\n0 0 0\n");
+  CHECK(run_cli("symmetry sym_cli_one.vasp", out, sizeof out) == 0 &&
+            strstr(out, "Cu1, 1 atom\n"),
+        "one atom is \"1 atom\": %.80s", out);
+  remove("sym_cli_one.vasp");
+
   CHECK(run_cli("symmetry", out, sizeof out) == 2, "no structure: exit 2");
   CHECK(run_cli("symmetry sym_cli_nacl.vasp --primitive", out, sizeof out) == 2,
         "--primitive without -o: exit 2");
