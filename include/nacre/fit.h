@@ -246,6 +246,15 @@ nacre_status nacre_fit_model_predict_values(const nacre_fit_model *m, int nrows,
                                             const double *dvals, double *pred,
                                             nacre_error *err);
 
+/* An SVG figure of the model on a table that has the target column: a
+ * 1-D classifier as the descriptor axis with a band per class and the
+ * threshold, two descriptors and classes as the plane with the linear
+ * boundary, anything else as prediction against target. Misclassified
+ * rows are hollow; rows beyond the 1st–99th percentile range are drawn as
+ * triangles on the edge. */
+nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_fit_table *t,
+                                  const char *path, nacre_error *err);
+
 /* Metrics on plain arrays. */
 void nacre_fit_eval_regression(int n, const double *pred, const double *y,
                                nacre_fit_eval *ev);

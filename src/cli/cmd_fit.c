@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,7 +17,7 @@
 static void help(void) {
   printf(
       "Usage: nacre fit ACTION [options] DATA.csv\n"
-      "       nacre fit predict MODEL.json DATA.csv [--json] [-o PRED.csv]\n"
+      "       nacre fit predict MODEL.json DATA.csv [--json] [-o PRED.csv] [--plot F.svg]\n"
       "\n"
       "Learns simple, readable rules from a table: a CSV file with a header\n"
       "line; the columns used must be numeric in every row.\n"
@@ -46,6 +47,10 @@ static void help(void) {
       "                          needs equal units, exp and log dimensionless\n"
       "                          arguments); unlisted columns are dimensionless\n"
       "  -o, --output PATH       model file (JSON; predict: CSV of predictions)\n"
+      "  --plot FILE.svg         sis and predict: the model on the table (a 1-D\n"
+      "                          classifier as the descriptor axis with the\n"
+      "                          threshold, 2-D as the plane with the boundary,\n"
+      "                          else predicted against the target)\n"
       "  --json                  machine-readable output on standard output\n"
       "  --seed S                seed of the folds, splits and pair samples\n"
       "                          (default 1)\n"
@@ -130,7 +135,7 @@ static void help(void) {
 /* ---- shared pieces ------------------------------------------------------ */
 
 typedef struct common {
-  const char *target, *features, *units, *output;
+  const char *target, *features, *units, *output, *plot;
   const char *inputs[2];
   int ninputs, json, quiet, verbose, jobs, folds, folds_set;
   uint64_t seed;
@@ -152,6 +157,7 @@ static int parse_duration(const char *text, double *seconds) {
 static int common_option(common *c, int argc, char **argv, int *k, int *rc) {
   const char *a = argv[*k], *v = *k + 1 < argc ? argv[*k + 1] : NULL;
   int needs = !strcmp(a, "--target") || !strcmp(a, "--features") || !strcmp(a, "--units") ||
+              !strcmp(a, "--plot") ||
               !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--seed") ||
               !strcmp(a, "--folds") || !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
               !strcmp(a, "--threads");
@@ -163,6 +169,7 @@ static int common_option(common *c, int argc, char **argv, int *k, int *rc) {
   else if (!strcmp(a, "--features")) c->features = v;
   else if (!strcmp(a, "--units")) c->units = v;
   else if (!strcmp(a, "-o") || !strcmp(a, "--output")) c->output = v;
+  else if (!strcmp(a, "--plot")) c->plot = v;
   else if (!strcmp(a, "--seed")) {
     int s;
     if (cli_parse_int(CMD, a, v, &s) || s < 0) *rc = CLI_USAGE;
@@ -225,6 +232,20 @@ static int write_model(const common *c, const nacre_fit_model *m) {
   nacre_error_clear(&err);
   if (nacre_fit_model_write(m, c->output, &err)) return cli_fail(CMD, &err);
   if (!c->quiet && !c->json) printf("model written to %s\n", c->output);
+  return CLI_OK;
+}
+
+static int write_plot(const common *c, const nacre_fit_model *m, const char *table_path) {
+  if (!c->plot || !m) return CLI_OK;
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_fit_table *t = NULL;
+  if (nacre_fit_table_read(table_path, &t, &err) || nacre_fit_model_plot(m, t, c->plot, &err)) {
+    nacre_fit_table_free(t);
+    return cli_fail(CMD, &err);
+  }
+  nacre_fit_table_free(t);
+  if (!c->quiet && !c->json) printf("figure written to %s\n", c->plot);
   return CLI_OK;
 }
 
@@ -451,6 +472,7 @@ static int run_sis(int argc, char **argv) {
   if (c.json) sis_print_json(d, &o, &r, top);
   else sis_print_table(d, &o, &r, top);
   rc = write_model(&c, r.ndims ? r.dims[r.ndims - 1].model : NULL);
+  if (rc == CLI_OK) rc = write_plot(&c, r.ndims ? r.dims[r.ndims - 1].model : NULL, c.inputs[0]);
   nacre_fit_sis_result_free(&r);
   nacre_fit_data_free(d);
   return rc;
@@ -772,9 +794,13 @@ static int run_linear(int argc, char **argv) {
 
 static int write_predictions(const char *path, const nacre_fit_table *t, const double *pred,
                              nacre_error *err) {
+  /* a regular file is replaced atomically; /dev/stdout or a pipe is
+   * written in place (renaming over it would replace it) */
+  struct stat sb;
+  int special = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  FILE *f = fopen(special ? path : tmp, "w");
   if (!f) return nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", path);
   const int nc = nacre_fit_table_columns(t);
   for (int c = 0; c < nc; c++) fprintf(f, "%s,", nacre_fit_table_name(t, c));
@@ -792,8 +818,8 @@ static int write_predictions(const char *path, const nacre_fit_table *t, const d
     }
     fprintf(f, "%.17g\n", pred[i]);
   }
-  if (fclose(f) || rename(tmp, path)) {
-    unlink(tmp);
+  if (fclose(f) || (!special && rename(tmp, path))) {
+    if (!special) unlink(tmp);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", path);
   }
   return NACRE_OK;
@@ -872,6 +898,7 @@ static int run_predict(int argc, char **argv) {
              ev.max_abs_error, ev.r2, target);
     if (c.output && !c.quiet) printf("predictions written to %s\n", c.output);
   }
+  if (c.plot && nacre_fit_model_plot(m, t, c.plot, &err)) rc = cli_fail(CMD, &err);
 done:
   free(pred);
   nacre_fit_table_free(t);

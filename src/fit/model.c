@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fit_internal.h"
@@ -365,10 +366,24 @@ char *nacre_fit_model_json(const nacre_fit_model *m) {
   return text;
 }
 
+/* 1 when path names something other than a regular file (/dev/stdout, a
+ * pipe): written in place, since renaming over it would replace it. */
+static int special_file(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
 nacre_status nacre_fit_model_write(const nacre_fit_model *m, const char *path,
                                    nacre_error *err) {
   char *text = nacre_fit_model_json(m);
   if (!text) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (special_file(path)) {
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f) ok = (fclose(f) == 0) && ok;
+    free(text);
+    return ok ? NACRE_OK : nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", path);
+  }
   size_t len = strlen(path) + 16;
   char *tmp = malloc(len);
   if (!tmp) {

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "iotest.h"
 #include "testing.h"
@@ -133,6 +135,37 @@ int main(void) {
   CHECK(st == 0 && pred && !strncmp(pred, "id,a,b,y,predicted\n", 19) && strstr(pred, "\ns39,"),
         "predict -o keeps the columns and adds 'predicted'");
   free(pred);
+  /* -o onto a pipe writes into it and leaves it a pipe (renaming a
+   * temporary file over it would replace it) */
+  const char *fifo = path("out.fifo");
+  CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "cat %s > %s &", fifo, path("from_fifo.csv"));
+  CHECK(system(cmd) == 0, "reader started");
+  snprintf(args, sizeof args, "predict %s %s -o %s -q", path("reg.json"), path("reg.csv"), fifo);
+  out = nacre(args, &st);
+  free(out);
+  struct stat sb;
+  CHECK(st == 0 && stat(fifo, &sb) == 0 && S_ISFIFO(sb.st_mode), "the pipe is still a pipe");
+  for (int tries = 0; tries < 50; tries++) {
+    pred = test_read_all(path("from_fifo.csv"), NULL);
+    if (pred && strstr(pred, "\ns39,")) break;
+    free(pred);
+    pred = NULL;
+    usleep(100000);
+  }
+  CHECK(pred && !strncmp(pred, "id,a,b,y,predicted\n", 19), "the predictions went through the pipe");
+  free(pred);
+  /* --plot: an SVG with the points and the rule */
+  snprintf(args, sizeof args, "predict %s %s -q --plot %s", path("reg.json"), path("reg.csv"),
+           path("reg.svg"));
+  out = nacre(args, &st);
+  free(out);
+  char *svg = test_read_all(path("reg.svg"), NULL);
+  CHECK(st == 0 && svg && strstr(svg, "<svg") && strstr(svg, "</svg>") && strstr(svg, "<circle") &&
+            strstr(svg, "RMSE"),
+        "--plot writes an SVG parity plot with its RMSE");
+  free(svg);
   /* a table without a column the descriptor needs */
   test_write_text(path("nob.csv"), "a,y\n1,2\n");
   snprintf(args, sizeof args, "predict %s %s", path("reg.json"), path("nob.csv"));
