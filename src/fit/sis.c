@@ -73,11 +73,15 @@ typedef struct sis_run {
   int by_fold;           /* every set screens its training rows (the first
                             pass): per-fold sums give each set's */
   int only_set;          /* ≥ 0: candidates are scored for this set only */
+  /* Errors score: the tightest bar of any thread's full list, per set. A
+   * thread's S entries all have at most that many errors, so a candidate
+   * with more cannot be among the best S of all threads together. */
+  double shared_bar[65];
 } sis_run;
 
 /* ---- streaming: score every candidate for every set ------------------ */
 
-#define STUMP_BINS 128
+#define STUMP_BINS 256
 
 typedef struct sis_thread {
   sis_run *run;
@@ -85,6 +89,9 @@ typedef struct sis_thread {
   fit_scratch scr;
   unsigned char *bins; /* bin of each row (errors score) */
   int *hist;           /* (K + 1) × 2 × STUMP_BINS counts: per fold, total */
+  int *by_bin;         /* rows grouped by bin (counting sort of bins) */
+  int bin_start[STUMP_BINS + 1];
+  int grouped;         /* by_bin is up to date for this candidate */
 } sis_thread;
 
 static void thread_free(sis_thread *th) {
@@ -94,6 +101,7 @@ static void thread_free(sis_thread *th) {
   fit_scratch_free(&th->scr);
   free(th->bins);
   free(th->hist);
+  free(th->by_bin);
   free(th);
 }
 
@@ -106,7 +114,8 @@ static void *sis_make(void *user, int thread) {
   th->tk = calloc((size_t)r->nsets, sizeof *th->tk);
   th->bins = malloc((size_t)r->n);
   th->hist = malloc((size_t)(r->K + 1) * 2 * STUMP_BINS * sizeof *th->hist);
-  int ok = th->tk && th->bins && th->hist && fit_scratch_init(&th->scr, r->n);
+  th->by_bin = malloc((size_t)r->n * sizeof *th->by_bin);
+  int ok = th->tk && th->bins && th->hist && th->by_bin && fit_scratch_init(&th->scr, r->n);
   for (int s = 0; ok && s < r->nsets; s++) ok = fit_topk_init(&th->tk[s], r->o->sis_size);
   if (!ok) {
     thread_free(th);
@@ -139,17 +148,28 @@ static int in_subspace(const fit_set *set, uint64_t fp) {
   return lo < set->nsub && set->subfp[lo] == fp;
 }
 
-/* Bin of each row on [min v, max v] (STUMP_BINS bins) into th->bins. */
+/* Bin of each row into th->bins: STUMP_BINS equal bins over the bulk of
+ * the values (mean ± 3 standard deviations, within [min, max]), the first
+ * and last bin also holding everything beyond, so that a few outliers do
+ * not squeeze the rest into one bin. Any ordered set of disjoint value
+ * ranges gives valid bounds. */
 static void bin_rows(sis_thread *th, const double *v, int n) {
-  double lo = v[0], hi = v[0];
-  for (int i = 1; i < n; i++) {
+  double lo = v[0], hi = v[0], m = 0, q = 0;
+  for (int i = 0; i < n; i++) {
     lo = v[i] < lo ? v[i] : lo;
     hi = v[i] > hi ? v[i] : hi;
+    m += v[i];
   }
-  const double scale = STUMP_BINS / (hi - lo);
+  m /= n;
+  for (int i = 0; i < n; i++) q += (v[i] - m) * (v[i] - m);
+  const double sd = sqrt(q / n);
+  lo = fmax(lo, m - 3 * sd);
+  hi = fmin(hi, m + 3 * sd);
+  const double scale = hi > lo ? STUMP_BINS / (hi - lo) : 0;
   for (int i = 0; i < n; i++) {
-    int b = (int)((v[i] - lo) * scale);
-    th->bins[i] = (unsigned char)(b < STUMP_BINS ? b : STUMP_BINS - 1);
+    double b = (v[i] - lo) * scale;
+    b = b < 0 ? 0 : b > STUMP_BINS - 1 ? STUMP_BINS - 1 : b;
+    th->bins[i] = (unsigned char)b;
   }
 }
 
@@ -164,25 +184,98 @@ static void fold_histograms(sis_thread *th) {
     for (int b = 0; b < nb; b++) h[K * nb + b] += h[f * nb + b];
 }
 
-/* Bounds on set s's threshold errors from the histograms: −1 when the
- * feature cannot enter the set's list, the exact errors when the bounds
- * meet, else −2 (sort needed). */
-static int stump_bounds(const sis_thread *th, int s, const fit_topk *tk) {
+/* Bounds on set s's threshold errors from the histograms (h receives the
+ * set's class counts per bin): −1 when the feature cannot enter the set's
+ * list, the exact errors when the bounds meet, else −2. */
+static int stump_bounds(const sis_thread *th, int s, const fit_topk *tk, int *h) {
   const sis_run *r = th->run;
-  int h[2 * STUMP_BINS];
   if (r->by_fold) {
     const int K = r->K, nb = 2 * STUMP_BINS;
     const int *total = th->hist + K * nb, *fold = th->hist + s * nb;
     for (int b = 0; b < nb; b++) h[b] = s == K ? total[b] : total[b] - fold[b];
   } else {
-    memset(h, 0, sizeof h);
+    memset(h, 0, 2 * STUMP_BINS * sizeof *h);
     const fit_set *set = &r->sets[s];
     for (int i = 0; i < r->n; i++)
       if (set->mask[i]) h[r->cls[i] * STUMP_BINS + th->bins[i]]++;
   }
   int upper, lower = fit_stump_bound(STUMP_BINS, h, h + STUMP_BINS, &upper);
   if (tk->full && lower > tk->bar.key[0]) return -1;
+  double shared;
+#pragma omp atomic read
+  shared = r->shared_bar[s];
+  if (lower > shared) return -1;
   return lower == upper ? lower : -2;
+}
+
+/* Rows grouped by bin, in row order within a bin. */
+static void group_rows(sis_thread *th, int n) {
+  int *start = th->bin_start;
+  memset(start, 0, sizeof th->bin_start);
+  for (int i = 0; i < n; i++) start[th->bins[i] + 1]++;
+  for (int b = 0; b < STUMP_BINS; b++) start[b + 1] += start[b];
+  int next[STUMP_BINS];
+  memcpy(next, start, sizeof next);
+  for (int i = 0; i < n; i++) th->by_bin[next[th->bins[i]]++] = i;
+  th->grouped = 1;
+}
+
+/* Exact errors of set s's best threshold from its bin counts h: only the
+ * bins where a cut could beat the best so far are sorted (a handful of
+ * rows each), the rows of the other bins lie wholly on one side. */
+static int stump_exact(sis_thread *th, int s, const double *v, const int *h) {
+  const sis_run *r = th->run;
+  const unsigned char *mask = r->sets[s].mask;
+  const int *h0 = h, *h1 = h + STUMP_BINS;
+  int n0 = 0, n1 = 0;
+  for (int b = 0; b < STUMP_BINS; b++) {
+    n0 += h0[b];
+    n1 += h1[b];
+  }
+  if (!th->grouped) group_rows(th, r->n);
+  int best = n0 < n1 ? n0 : n1, c0 = 0, c1 = 0;
+  int *rows = th->scr.order2;
+  for (int b = 0; b < STUMP_BINS; c0 += h0[b], c1 += h1[b], b++) {
+    int la = c1 + (n0 - c0 - h0[b]), lb = c0 + (n1 - c1 - h1[b]);
+    if ((la < lb ? la : lb) >= best || !(h0[b] + h1[b])) continue;
+    int m = 0;
+    for (int k = th->bin_start[b]; k < th->bin_start[b + 1]; k++) {
+      int i = th->by_bin[k];
+      if (!mask[i]) continue;
+      int j = m++; /* insertion by value (then row) */
+      while (j > 0 && v[rows[j - 1]] > v[i]) {
+        rows[j] = rows[j - 1];
+        j--;
+      }
+      rows[j] = i;
+    }
+    int a0 = c0, a1 = c1;
+    for (int k = 0; k <= m; k++) {
+      /* a cut before row k (k = m: the upper edge); none between equal values */
+      if (k == 0 || k == m || v[rows[k]] != v[rows[k - 1]]) {
+        int ea = a1 + (n0 - a0), eb = a0 + (n1 - a1);
+        best = ea < best ? ea : best;
+        best = eb < best ? eb : best;
+      }
+      if (k < m) {
+        if (r->cls[rows[k]]) a1++;
+        else a0++;
+      }
+    }
+  }
+  return best;
+}
+
+/* After a list compacted: offer its bar to the other threads. */
+static void share_bar(sis_run *r, int s, const fit_topk *tk) {
+  if (!tk->full || s > 64) return;
+  double mine = tk->bar.key[0], cur;
+#pragma omp atomic read
+  cur = r->shared_bar[s];
+  if (mine < cur) {
+#pragma omp critical(fit_shared_bar)
+    if (mine < r->shared_bar[s]) r->shared_bar[s] = mine;
+  }
 }
 
 /* |Pearson r| keys of every set from per-fold sums (first pass, where the
@@ -247,10 +340,13 @@ static void sis_visit(void *state, const fit_candidate *c, const double *v) {
         if (!binned) {
           bin_rows(th, v, n);
           if (r->by_fold) fold_histograms(th);
+          th->grouped = 0;
           binned = 1;
         }
-        e = stump_bounds(th, s, tk);
+        int h[2 * STUMP_BINS];
+        e = stump_bounds(th, s, tk, h);
         if (e == -1) continue;
+        if (e == -2) e = stump_exact(th, s, v, h);
       }
       if (e < 0) {
         if (!ordered) {
@@ -277,6 +373,7 @@ static void sis_visit(void *state, const fit_candidate *c, const double *v) {
     e.c = *c;
     e.fp = fp;
     fit_topk_push(tk, &e);
+    if (tk->full) share_bar((sis_run *)r, s, tk);
   }
 }
 
@@ -706,10 +803,10 @@ static nacre_status check_options(const nacre_fit_data *d, const nacre_fit_sis_o
     return nacre_error_set(err, NACRE_ERR_INVALID, "dimension %d: 1 to 3 are possible", o->dim);
   if (o->sis_size < 1)
     return nacre_error_set(err, NACRE_ERR_INVALID, "SIS size %d: at least 1", o->sis_size);
-  if (o->folds == 1 || o->folds < 0 || o->folds > d->nrows)
+  if (o->folds == 1 || o->folds < 0 || o->folds > d->nrows || o->folds > 64)
     return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "%d folds: 0 (none) or 2 to %d (the number of rows)", o->folds,
-                           d->nrows);
+                           "%d folds: 0 (none) or 2 to %d (the number of rows, at most 64)",
+                           o->folds, d->nrows < 64 ? d->nrows : 64);
   if (o->task == NACRE_FIT_CLASSIFICATION && o->class_score == NACRE_FIT_SCORE_OVERLAP &&
       o->dim > 2)
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
@@ -751,6 +848,7 @@ static nacre_status run_init(sis_run *r, const nacre_fit_data *d,
   }
   r->by_fold = r->K > 0 && r->K <= 64;
   r->only_set = -1;
+  for (int s = 0; s < 65; s++) r->shared_bar[s] = INFINITY;
   return NACRE_OK;
 }
 
@@ -799,6 +897,8 @@ static nacre_status deepen_set(sis_run *r, int s, int level, double deadline,
   }
   if (!st && nj) {
     fit_visitor vis = {sis_make, sis_free, sis_visit, r};
+    /* the set's merged list already holds S entries: its bar holds */
+    if (set->best.full) r->shared_bar[s] = set->best.bar.key[0];
     long long examined = 0, valid = 0;
     r->only_set = s;
     st = fit_space_stream_deepen(&r->sp, js, nj, level, &vis, r->ctx, deadline, &examined,
@@ -827,6 +927,7 @@ static nacre_status screen_pass(sis_run *r, int pass, double t0, double deadline
   for (int s = 0; s < r->nsets; s++)
     if (!fit_topk_init(&r->sets[s].best, r->o->sis_size))
       return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int s = 0; s < 65; s++) r->shared_bar[s] = INFINITY;
   fit_visitor v = {sis_make, sis_free, sis_visit, r};
   long long examined = 0, valid = 0;
   nacre_status st = fit_space_stream(&r->sp, &v, r->ctx, deadline, pass, t0, r->o->progress,
