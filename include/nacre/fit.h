@@ -328,6 +328,14 @@ typedef struct nacre_fit_sis_options {
   double max_memory_bytes;  /* bound on the stored part of the space */
   double time_limit_s;      /* stop screening after this (0: none); the
                                result then says it is incomplete */
+  const char *checkpoint_path; /* NULL, or a file the state is written to
+                               every checkpoint_interval_s (default 60 s),
+                               after each dimension, on an interrupt and
+                               at the time limit */
+  double checkpoint_interval_s;
+  int resume;               /* continue from checkpoint_path; a checkpoint
+                               written with other settings or data is
+                               refused with the setting named */
   void (*progress)(void *user, const nacre_fit_progress *p);
   void *progress_user;
 } nacre_fit_sis_options;

@@ -85,6 +85,11 @@ static void help(void) {
       "  --max-memory GB         bound on the stored rungs (default 2)\n"
       "  --time-limit T          stop screening after T (90, 90s, 30m, 2h); the\n"
       "                          result says the space was not exhausted\n"
+      "  --checkpoint FILE       write the search's state to FILE every minute,\n"
+      "                          after each dimension, on Ctrl-C and at the time\n"
+      "                          limit\n"
+      "  --resume                continue from --checkpoint FILE (same data and\n"
+      "                          settings; a difference is refused and named)\n"
       "  --top K                 screened features listed (default 10)\n"
       "\n"
       "  Memory: rungs below --rung are stored (8 bytes per row and feature);\n"
@@ -438,6 +443,11 @@ static int run_sis(int argc, char **argv) {
       CLI_NEED_VALUE(CMD);
       if (parse_duration(v, &o.time_limit_s))
         rc = cli_usage(CMD, "--time-limit expects e.g. 90, 90s, 30m, 2h, got '%s'", v);
+    } else if (!strcmp(a, "--checkpoint")) {
+      CLI_NEED_VALUE(CMD);
+      o.checkpoint_path = v;
+    } else if (!strcmp(a, "--resume")) {
+      o.resume = 1;
     } else if (!strcmp(a, "--top")) {
       CLI_NEED_VALUE(CMD);
       if (cli_parse_int(CMD, a, v, &top) || top < 0) rc = CLI_USAGE;
@@ -448,6 +458,7 @@ static int run_sis(int argc, char **argv) {
   if (rc != CLI_OK) return rc;
   if (c.ninputs != 1) return cli_usage(CMD, "sis takes one DATA.csv");
   if (!c.target) return cli_usage(CMD, "sis needs --target COL");
+  if (o.resume && !o.checkpoint_path) return cli_usage(CMD, "--resume needs --checkpoint FILE");
   o.folds = c.folds;
   o.seed = c.seed;
   nacre_fit_data *d = NULL;

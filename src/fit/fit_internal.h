@@ -123,6 +123,10 @@ int *fit_class_index(int n, const double *y, double **classes, int *nclass);
 /* Indices 0..n−1 ordered by x ascending (stable). */
 void fit_sort_index(int n, const double *x, int *idx);
 
+/* The process's file-creation mask (022 where /proc is absent): files
+ * made with mkstemp get the mode fopen would have given them. */
+unsigned fit_umask(void);
+
 /* ---- threshold on already-sorted data --------------------------------- */
 
 /* Errors of the best single cut of x for classes 0 and 1 (order: rows by

@@ -392,6 +392,7 @@ nacre_status nacre_fit_model_write(const nacre_fit_model *m, const char *path,
   }
   snprintf(tmp, len, "%s.tmpXXXXXX", path);
   int fd = mkstemp(tmp);
+  if (fd >= 0) fchmod(fd, 0666 & ~fit_umask()); /* as fopen would */
   FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
   if (f) ok = (fclose(f) == 0) && ok;

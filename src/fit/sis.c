@@ -8,10 +8,14 @@
  * best S), so the cross-validated error covers the whole method. */
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "checkpoint.h"
 #include "score.h"
 #include "space.h"
 
@@ -51,6 +55,7 @@ typedef struct fit_set {
   uint64_t *subfp;       /* sorted fingerprints of sub (exclusion) */
   uint64_t *deepened;    /* fingerprints of features already deepened */
   int ndeepened;
+  int pass_end[3];       /* nsub after each pass */
   int tuple[3];          /* the current dimension's ℓ0 winner */
   double key[3];
   nacre_fit_model *model;
@@ -73,6 +78,13 @@ typedef struct sis_run {
   int by_fold;           /* every set screens its training rows (the first
                             pass): per-fold sums give each set's */
   int only_set;          /* ≥ 0: candidates are scored for this set only */
+  /* where the search stands, for checkpoints */
+  nacre_fit_sis_result *res;
+  char *settings;
+  int pass, stage, deepen_level, deepen_set;
+  long long next_j, appended_from;
+  double last_checkpoint;
+  nacre_error *ckpt_err;
   /* Errors score: the tightest bar of any thread's full list, per set. A
    * thread's S entries all have at most that many errors, so a candidate
    * with more cannot be among the best S of all threads together. */
@@ -872,27 +884,239 @@ static double memory_bound(const sis_run *r) {
 
 /* Deepening for one set: its best features not deepened before become
  * operands of one more operator level, scored for this set alone. */
+/* ---- checkpoints ------------------------------------------------------ */
+
+/* Every setting that changes the result, as JSON text: a checkpoint
+ * written with other settings is refused on resume, with the setting
+ * named. The data enter by a hash of every value. */
+static char *settings_text(const sis_run *r) {
+  const nacre_fit_data *d = r->d;
+  const nacre_fit_sis_options *o = r->o;
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "task", o->task == NACRE_FIT_REGRESSION ? "regression" : "classification");
+  cJSON_AddStringToObject(j, "score", o->class_score == NACRE_FIT_SCORE_OVERLAP ? "overlap" : "errors");
+  cJSON_AddNumberToObject(j, "rung", o->rung);
+  char ops[128];
+  nacre_fit_ops_format(o->ops, ops, sizeof ops);
+  cJSON_AddStringToObject(j, "ops", ops);
+  cJSON_AddNumberToObject(j, "max_complexity", o->max_complexity);
+  cJSON_AddNumberToObject(j, "max_value", o->max_abs_value);
+  cJSON_AddNumberToObject(j, "deepen", o->deepen);
+  cJSON_AddNumberToObject(j, "dim", o->dim);
+  cJSON_AddNumberToObject(j, "sis_size", o->sis_size);
+  cJSON_AddNumberToObject(j, "folds", o->folds);
+  cJSON_AddNumberToObject(j, "seed", (double)o->seed);
+  cJSON_AddStringToObject(j, "target", d->target ? d->target : "");
+  cJSON *f = cJSON_AddArrayToObject(j, "features");
+  for (int k = 0; k < d->nfeatures; k++) {
+    char buf[2 * FIT_NAME_MAX + 8];
+    snprintf(buf, sizeof buf, "%s [%s]", d->names[k], d->units ? d->units[k] : "");
+    cJSON_AddItemToArray(f, cJSON_CreateString(buf));
+  }
+  cJSON_AddNumberToObject(j, "rows", d->nrows);
+  uint64_t h = NACRE_FNV1A_OFFSET;
+  char num[NACRE_DOUBLE_TEXT];
+  for (size_t i = 0; i < (size_t)d->nrows * d->nfeatures; i++) {
+    nacre_format_double(d->x[i], num);
+    h = nacre_fnv1a(h, num);
+  }
+  for (int i = 0; i < d->nrows; i++) {
+    nacre_format_double(d->y[i], num);
+    h = nacre_fnv1a(h, num);
+  }
+  char hex[24];
+  snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+  cJSON_AddStringToObject(j, "data_hash", hex);
+  char *t = cJSON_PrintUnformatted(j);
+  cJSON_Delete(j);
+  return t;
+}
+
+/* The first setting where two settings texts differ, for the message. */
+static void settings_differ(const char *a, const char *b, char *buf, size_t len) {
+  cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+  snprintf(buf, len, "the settings");
+  const cJSON *e;
+  if (x && y) cJSON_ArrayForEach(e, x) {
+      const cJSON *f = cJSON_GetObjectItemCaseSensitive(y, e->string);
+      char *pe = cJSON_PrintUnformatted(e), *pf = f ? cJSON_PrintUnformatted(f) : NULL;
+      int same = pf && !strcmp(pe, pf);
+      if (!same) snprintf(buf, len, "%s (checkpoint %s, this run %s)", e->string, pe,
+                          pf ? pf : "none");
+      free(pe);
+      free(pf);
+      if (!same) break;
+    }
+  cJSON_Delete(x);
+  cJSON_Delete(y);
+}
+
+static nacre_status write_checkpoint(sis_run *r, nacre_error *err) {
+  if (!r->o->checkpoint_path) return NACRE_OK;
+  fit_ckpt c;
+  memset(&c, 0, sizeof c);
+  c.settings = r->settings;
+  c.pass = r->pass;
+  c.stage = r->stage;
+  c.next_j = r->next_j;
+  c.deepen_level = r->deepen_level;
+  c.deepen_set = r->deepen_set;
+  c.nappended = r->sp.nstored - r->appended_from;
+  c.appended = r->sp.nodes + r->appended_from;
+  c.candidates = r->res->candidates;
+  c.valid = r->res->valid;
+  c.complete = r->res->complete;
+  c.nsets = r->nsets;
+  c.sets = calloc((size_t)r->nsets, sizeof *c.sets);
+  if (!c.sets) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int s = 0; s < r->nsets; s++) {
+    fit_set *set = &r->sets[s];
+    c.sets[s].nsub = set->nsub;
+    c.sets[s].sub = set->sub;
+    memcpy(c.sets[s].pass_end, set->pass_end, sizeof set->pass_end);
+    c.sets[s].nbest = set->best.n;
+    c.sets[s].best = set->best.buf;
+    c.sets[s].ndeepened = set->ndeepened;
+    c.sets[s].deepened = set->deepened;
+  }
+  nacre_status st = fit_ckpt_write(r->o->checkpoint_path, &c, err);
+  free(c.sets);
+  r->last_checkpoint = nacre_now_s();
+  nacre_log(r->ctx, NACRE_LOG_INFO, "checkpoint written to %s", r->o->checkpoint_path);
+  return st;
+}
+
+static int checkpoint_due(const sis_run *r) {
+  double every = r->o->checkpoint_interval_s > 0 ? r->o->checkpoint_interval_s : 60;
+  return r->o->checkpoint_path && nacre_now_s() - r->last_checkpoint >= every;
+}
+
+/* Between two blocks of the stream: every set's list holds the blocks so
+ * far. Refresh the shared bars and write a checkpoint when one is due. */
+static int between_blocks(void *user, long long next_j) {
+  sis_run *r = user;
+  r->next_j = next_j;
+  for (int s = 0; s < r->nsets && s < 65; s++)
+    if (r->sets[s].best.full && r->sets[s].best.bar.key[0] < r->shared_bar[s])
+      r->shared_bar[s] = r->sets[s].best.bar.key[0];
+  if (checkpoint_due(r) && write_checkpoint(r, r->ckpt_err)) return 1;
+  return 0;
+}
+
+/* Restores a checkpoint into a freshly built run. */
+static nacre_status restore(sis_run *r, const fit_ckpt *c, nacre_error *err) {
+  if (strcmp(c->settings, r->settings)) {
+    char what[512];
+    settings_differ(c->settings, r->settings, what, sizeof what);
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "checkpoint %s was written with other settings: %s; resume with "
+                           "the same settings, or start afresh without --resume",
+                           r->o->checkpoint_path, what);
+  }
+  if (c->nsets != r->nsets || c->pass < 1 || c->pass > r->o->dim + 1)
+    return nacre_error_set(err, NACRE_ERR_PARSE, "checkpoint %s: inconsistent state",
+                           r->o->checkpoint_path);
+  double *v = malloc((size_t)r->n * sizeof *v);
+  if (!v) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  /* the deepening operands, in the order they were appended */
+  for (long long k = 0; k < c->nappended; k++) {
+    fit_node nd = c->appended[k];
+    if (nd.a < 0 || nd.a >= r->sp.nstored || nd.b >= r->sp.nstored ||
+        !fit_node_values(&r->sp, &nd, v) ||
+        fit_space_append(&r->sp, &nd, v, r->o->max_memory_bytes, err) < 0) {
+      free(v);
+      return err && err->status ? err->status
+                                : nacre_error_set(err, NACRE_ERR_PARSE,
+                                                  "checkpoint %s: a stored feature does not "
+                                                  "rebuild",
+                                                  r->o->checkpoint_path);
+    }
+  }
+  nacre_status st = NACRE_OK;
+  for (int s = 0; s < r->nsets && !st; s++) {
+    fit_set *set = &r->sets[s];
+    const fit_ckpt_set *cs = &c->sets[s];
+    if (cs->nsub > r->o->sis_size * r->o->dim || cs->ndeepened > r->o->sis_size * 8 + 1) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE, "checkpoint %s: inconsistent state",
+                           r->o->checkpoint_path);
+      break;
+    }
+    for (int k = 0; k < cs->nsub; k++) {
+      long long idx = cs->sub[k].c.stored;
+      if (idx >= r->sp.nstored || cs->sub[k].c.node.a >= r->sp.nstored) {
+        st = nacre_error_set(err, NACRE_ERR_PARSE, "checkpoint %s: inconsistent state",
+                             r->o->checkpoint_path);
+        break;
+      }
+      set->sub[k] = cs->sub[k];
+      fit_candidate_values(&r->sp, &set->sub[k].c, set->subv + (size_t)k * r->n);
+      set->subfp[k] = set->sub[k].fp;
+    }
+    set->nsub = cs->nsub;
+    qsort(set->subfp, (size_t)set->nsub, sizeof *set->subfp, cmp_u64);
+    memcpy(set->pass_end, cs->pass_end, sizeof set->pass_end);
+    memcpy(set->deepened, cs->deepened, (size_t)cs->ndeepened * sizeof *cs->deepened);
+    set->ndeepened = cs->ndeepened;
+    if (!fit_topk_init(&set->best, r->o->sis_size)) {
+      st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+      break;
+    }
+    for (int k = 0; k < cs->nbest; k++) fit_topk_push(&set->best, &cs->best[k]);
+  }
+  free(v);
+  r->pass = c->pass;
+  r->stage = c->stage;
+  r->next_j = c->next_j;
+  r->deepen_level = c->deepen_level;
+  r->deepen_set = c->deepen_set;
+  r->res->candidates = c->candidates;
+  r->res->valid = c->valid;
+  r->res->complete = c->complete;
+  return st;
+}
+
+/* A stream that stopped: an interrupt is an error (after a checkpoint); a
+ * time limit lets the search go on with what was screened. */
+static nacre_status stopped(sis_run *r, nacre_status st, nacre_error *err) {
+  if (st != NACRE_ERR_INTERRUPTED) return st;
+  if (r->ckpt_err && r->ckpt_err->status) return r->ckpt_err->status; /* writing failed */
+  nacre_status w = write_checkpoint(r, err);
+  if (w) return w;
+  if (nacre_ctx_interrupted(r->ctx))
+    return nacre_error_set(err, st, r->o->checkpoint_path
+                                        ? "interrupted; the checkpoint allows --resume"
+                                        : "interrupted");
+  r->res->complete = 0;
+  return NACRE_OK;
+}
+
+/* ---- deepening and passes ---------------------------------------------- */
+
+/* Deepening for one set: its best features not deepened before become
+ * operands of one more operator level, scored for this set alone. They
+ * count as deepened only once the stream is through. */
 static nacre_status deepen_set(sis_run *r, int s, int level, double deadline,
                                nacre_fit_sis_result *res, nacre_error *err) {
   fit_set *set = &r->sets[s];
   fit_topk_finish(&set->best);
   long long *js = malloc(((size_t)set->best.n + 1) * sizeof *js);
+  uint64_t *fps = malloc(((size_t)set->best.n + 1) * sizeof *fps);
   double *v = malloc((size_t)r->n * sizeof *v);
   nacre_status st = NACRE_OK;
   int nj = 0;
-  if (!js || !v) st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (!js || !fps || !v) st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   for (int k = 0; k < set->best.n && !st; k++) {
     const fit_entry *e = &set->best.buf[k];
     int seen = 0;
     for (int q = 0; q < set->ndeepened && !seen; q++) seen = set->deepened[q] == e->fp;
-    if (seen || set->ndeepened >= r->o->sis_size * 8) continue;
-    set->deepened[set->ndeepened++] = e->fp;
+    if (seen || set->ndeepened + nj >= r->o->sis_size * 8) continue;
     long long idx = e->c.stored;
     if (idx < 0) {
       fit_candidate_values(&r->sp, &e->c, v);
       idx = fit_space_append(&r->sp, &e->c.node, v, r->o->max_memory_bytes, err);
       if (idx < 0) st = err ? err->status : NACRE_ERR_NOMEM;
     }
+    fps[nj] = e->fp;
     js[nj++] = idx;
   }
   if (!st && nj) {
@@ -906,52 +1130,74 @@ static nacre_status deepen_set(sis_run *r, int s, int level, double deadline,
     r->only_set = -1;
     res->candidates += examined;
     res->valid += valid;
-    if (st == NACRE_ERR_INTERRUPTED) {
-      if (nacre_ctx_interrupted(r->ctx)) st = nacre_error_set(err, st, "interrupted");
-      else {
-        res->complete = 0;
-        st = NACRE_OK;
-      }
-    } else if (st) {
+    if (st == NACRE_OK) {
+      memcpy(set->deepened + set->ndeepened, fps, (size_t)nj * sizeof *fps);
+      set->ndeepened += nj;
+    } else if (st != NACRE_ERR_INTERRUPTED) {
       st = nacre_error_set(err, st, "out of memory while deepening");
     }
   }
   free(js);
+  free(fps);
   free(v);
   return st;
 }
 
-/* One pass: screening for every set, then each set's subspace grows. */
+/* One pass: screening for every set (from where a checkpoint left it),
+ * deepening, then each set's subspace grows. */
 static nacre_status screen_pass(sis_run *r, int pass, double t0, double deadline,
-                                nacre_fit_sis_result *res, nacre_error *err) {
-  for (int s = 0; s < r->nsets; s++)
-    if (!fit_topk_init(&r->sets[s].best, r->o->sis_size))
-      return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+                                int resumed, nacre_fit_sis_result *res, nacre_error *err) {
+  nacre_status st = NACRE_OK;
   for (int s = 0; s < 65; s++) r->shared_bar[s] = INFINITY;
-  fit_visitor v = {sis_make, sis_free, sis_visit, r};
-  long long examined = 0, valid = 0;
-  nacre_status st = fit_space_stream(&r->sp, &v, r->ctx, deadline, pass, t0, r->o->progress,
-                                     r->o->progress_user, &examined, &valid);
-  res->candidates += examined;
-  res->valid += valid;
-  if (st == NACRE_ERR_INTERRUPTED) {
-    if (nacre_ctx_interrupted(r->ctx)) return nacre_error_set(err, st, "interrupted");
-    res->complete = 0; /* the time limit: go on with what was screened */
-  } else if (st) {
-    return nacre_error_set(err, st, "out of memory while screening");
+  if (!resumed) {
+    for (int s = 0; s < r->nsets; s++)
+      if (!fit_topk_init(&r->sets[s].best, r->o->sis_size))
+        return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    r->pass = pass;
+    r->stage = FIT_STAGE_STREAM;
+    r->next_j = fit_space_first_j(&r->sp);
+    r->deepen_level = 1;
+    r->deepen_set = 0;
   }
-  for (int level = 1; level <= r->o->deepen; level++)
-    for (int s = 0; s < r->nsets; s++) {
-      if (deadline > 0 && nacre_now_s() > deadline) {
-        res->complete = 0;
-        break;
-      }
-      st = deepen_set(r, s, level, deadline, res, err);
-      if (st) return st;
-      nacre_log(r->ctx, NACRE_LOG_INFO, "pass %d, deepening level %d, part %d done", pass,
-                level, s);
+  if (r->stage == FIT_STAGE_STREAM) {
+    fit_visitor v = {sis_make, sis_free, sis_visit, r};
+    long long examined = 0, valid = 0;
+    st = fit_space_stream_blocks(&r->sp, &v, r->ctx, deadline, pass, t0, r->o->progress,
+                                 r->o->progress_user, r->next_j, between_blocks, r, &examined,
+                                 &valid);
+    res->candidates += examined;
+    res->valid += valid;
+    st = stopped(r, st, err);
+    if (st) return st;
+    if (res->complete) {
+      r->stage = FIT_STAGE_DEEPEN;
+      r->deepen_level = 1;
+      r->deepen_set = 0;
     }
-  for (int s = 0; s < r->nsets; s++) set_extend(r, &r->sets[s]);
+  }
+  while (res->complete && r->stage == FIT_STAGE_DEEPEN && r->deepen_level <= r->o->deepen) {
+    if (deadline > 0 && nacre_now_s() > deadline) {
+      st = stopped(r, NACRE_ERR_INTERRUPTED, err);
+      break;
+    }
+    st = deepen_set(r, r->deepen_set, r->deepen_level, deadline, res, err);
+    if (st) {
+      st = stopped(r, st, err);
+      break;
+    }
+    nacre_log(r->ctx, NACRE_LOG_INFO, "pass %d, deepening level %d, part %d done", pass,
+              r->deepen_level, r->deepen_set);
+    if (++r->deepen_set == r->nsets) {
+      r->deepen_set = 0;
+      r->deepen_level++;
+    }
+    if (checkpoint_due(r) && (st = write_checkpoint(r, err))) return st;
+  }
+  if (st) return st;
+  for (int s = 0; s < r->nsets; s++) {
+    set_extend(r, &r->sets[s]);
+    r->sets[s].pass_end[pass - 1] = r->sets[s].nsub;
+  }
   return NACRE_OK;
 }
 
@@ -1059,6 +1305,20 @@ static nacre_status report_subspace(sis_run *r, nacre_fit_sis_result *res, nacre
   return NACRE_OK;
 }
 
+/* Dimension d again from the subspace a checkpoint holds (its first
+ * pass_end[d − 1] features): ℓ0, the models and their errors. */
+static nacre_status resolve_dimension(sis_run *r, int d, nacre_fit_sis_result *res,
+                                      nacre_error *err) {
+  int keep[65];
+  for (int s = 0; s < r->nsets; s++) {
+    keep[s] = r->sets[s].nsub;
+    r->sets[s].nsub = r->sets[s].pass_end[d - 1];
+  }
+  nacre_status st = solve_dimension(r, d, res, err);
+  for (int s = 0; s < r->nsets; s++) r->sets[s].nsub = keep[s];
+  return st;
+}
+
 nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options *o,
                            const nacre_ctx *ctx, nacre_fit_sis_result *res,
                            nacre_error *err) {
@@ -1069,33 +1329,69 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
   nacre_status st = check_options(d, o, err);
   if (st) return st;
   sis_run r;
+  nacre_error ckpt_err;
+  nacre_error_clear(&ckpt_err);
   st = run_init(&r, d, o, ctx, err);
+  r.res = res;
+  r.ckpt_err = &ckpt_err;
+  r.last_checkpoint = t0;
   if (!st) st = fit_space_build(&r.sp, d, o, ctx, err);
-  if (st) {
-    run_free(&r);
-    return st;
-  }
+  r.appended_from = r.sp.nstored;
+  r.settings = st ? NULL : settings_text(&r);
+  if (!st && !r.settings) st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   for (int g = 0; g < 4; g++)
     res->stored_per_rung[g] = g < o->rung ? r.sp.rung_start[g + 1] - r.sp.rung_start[g] : 0;
   res->candidates = r.sp.built_candidates;
+  int start_pass = 1;
+  if (!st && o->resume) {
+    if (!o->checkpoint_path)
+      st = nacre_error_set(err, NACRE_ERR_INVALID, "resume needs a checkpoint file");
+    fit_ckpt c;
+    if (!st) st = fit_ckpt_read(o->checkpoint_path, &c, err);
+    if (!st) {
+      st = restore(&r, &c, err);
+      start_pass = r.pass;
+      fit_ckpt_free(&c);
+      nacre_log(ctx, NACRE_LOG_INFO, "resuming dimension %d from %s", start_pass,
+                o->checkpoint_path);
+    }
+  }
+  if (st) {
+    free(r.settings);
+    run_free(&r);
+    return st;
+  }
   res->memory_bound_bytes = memory_bound(&r);
   res->nfolds = r.K;
   for (int dim = 1; dim <= o->dim && !st; dim++) {
-    if (dim > 1 && deadline > 0 && nacre_now_s() > deadline) break;
     if (dim > 1) r.by_fold = 0;
-    if (dim > 1)
+    if (dim < start_pass) { /* screened before the checkpoint */
+      st = resolve_dimension(&r, dim, res, err);
+      if (!st) st = final_model(&r, dim, &res->dims[dim - 1].model, err);
+      continue;
+    }
+    if (dim > 1 && deadline > 0 && nacre_now_s() > deadline) break;
+    if (dim > 1) /* what the (d − 1)-dimensional models leave unexplained */
       for (int s = 0; s < r.nsets && !st; s++)
         if (next_screen(&r, &r.sets[s], dim - 1))
           st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-    if (!st) st = screen_pass(&r, dim, t0, deadline, res, err);
+    if (!st) st = screen_pass(&r, dim, t0, deadline, o->resume && dim == start_pass, res, err);
     if (!st) st = solve_dimension(&r, dim, res, err);
     if (!st) st = final_model(&r, dim, &res->dims[dim - 1].model, err);
+    if (!st && o->checkpoint_path && res->complete) { /* the pass is done */
+      r.pass = dim + 1;
+      r.stage = FIT_STAGE_STREAM;
+      r.next_j = fit_space_first_j(&r.sp);
+      for (int s = 0; s < r.nsets; s++) r.sets[s].best.n = 0;
+      st = write_checkpoint(&r, err);
+    }
     nacre_log(ctx, NACRE_LOG_INFO, "dimension %d done after %.1f s", dim, nacre_now_s() - t0);
   }
   if (!st) st = report_subspace(&r, res, err);
   res->wall_s = nacre_now_s() - t0;
   res->cpu_s = cpu_now() - c0;
   res->features_per_s = res->candidates / fmax(res->wall_s, 1e-9);
+  free(r.settings);
   run_free(&r);
   if (st) nacre_fit_sis_result_free(res);
   return st;

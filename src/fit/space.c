@@ -276,20 +276,28 @@ typedef struct stream_shared {
   long long done;
 } stream_shared;
 
-static nacre_status stream_rung(const fit_space *s, int g, const fit_visitor *v,
-                                const nacre_ctx *ctx, double deadline, int pass,
-                                double t0,
+/* When progress was last reported, and where the pass started (time and
+ * candidates), across the blocks of one stream. */
+typedef struct progress_clock {
+  double last, start;
+  long long start_done;
+} progress_clock;
+
+static nacre_status stream_rung(const fit_space *s, int g, long long lo, long long hi,
+                                const fit_visitor *v, const nacre_ctx *ctx,
+                                double deadline, int pass, double t0,
                                 void (*progress)(void *, const nacre_fit_progress *),
-                                void *progress_user, long long done_before,
-                                long long total, long long *examined,
-                                long long *valid) {
-  const long long lo = s->rung_start[g - 1], hi = s->rung_start[g];
-  const uint64_t width = (uint64_t)hi + 1, base = (uint64_t)stored_end(s);
+                                void *progress_user, progress_clock *clock,
+                                long long done_before, long long total,
+                                long long *examined, long long *valid) {
+  (void)g;
+  const uint64_t width = (uint64_t)s->rung_start[g] + 1, base = (uint64_t)stored_end(s);
   stream_shared sh = {0, done_before};
   long long nvalid = 0;
   int nomem = 0;
   int nthreads = ctx && ctx->nthreads > 0 ? ctx->nthreads : omp_get_max_threads();
-  double last_report = nacre_now_s(), pass_start = last_report;
+  progress_clock own = {nacre_now_s(), nacre_now_s(), done_before};
+  if (!clock) clock = &own;
 #pragma omp parallel num_threads(nthreads) reduction(+ : nvalid)
   {
     int tid = omp_get_thread_num();
@@ -328,11 +336,11 @@ static nacre_status stream_rung(const fit_space *s, int g, const fit_visitor *v,
       if (tid == 0) {
         double now = nacre_now_s();
         if ((deadline > 0 && now > deadline) || nacre_ctx_interrupted(ctx)) sh.stop = 1;
-        if (progress && now - last_report >= 1.0) {
+        if (progress && now - clock->last >= 1.0) {
           nacre_fit_progress p = {pass, done, total, now - t0,
-                                  (done - done_before) / fmax(now - pass_start, 1e-9)};
+                                  (done - clock->start_done) / fmax(now - clock->start, 1e-9)};
           progress(progress_user, &p);
-          last_report = now;
+          clock->last = now;
         }
       } else if (deadline > 0 && (j & 63) == 0 && nacre_now_s() > deadline) {
         sh.stop = 1;
@@ -366,11 +374,79 @@ nacre_status fit_space_stream(const fit_space *s, const fit_visitor *v,
   *examined = *valid = end;
   if (s->rung < 1) return NACRE_OK;
   long long ex = 0, va = 0;
-  nacre_status st = stream_rung(s, s->rung, v, ctx, deadline, pass, t0, progress,
-                                progress_user, end, fit_space_stream_total(s), &ex, &va);
+  nacre_status st = stream_rung(s, s->rung, s->rung_start[s->rung - 1], s->rung_start[s->rung],
+                                v, ctx, deadline, pass, t0, progress, progress_user, NULL, end,
+                                fit_space_stream_total(s), &ex, &va);
   *examined += ex;
   *valid += va;
   return st;
+}
+
+long long fit_space_first_j(const fit_space *s) {
+  return s->rung > 0 ? s->rung_start[s->rung - 1] : 0;
+}
+long long fit_space_end_j(const fit_space *s) { return s->rung > 0 ? s->rung_start[s->rung] : 0; }
+
+/* Candidates of the last rung for j < upto (the stored features
+ * included). */
+static long long done_before_j(const fit_space *s, long long upto) {
+  const long long lo = fit_space_first_j(s);
+  if (upto <= lo) return stored_end(s);
+  return stored_end(s) + (upto - lo) * s->nun + s->nbin * ((upto - 1 + lo) * (upto - lo) / 2);
+}
+
+nacre_status fit_space_stream_blocks(const fit_space *s, const fit_visitor *v,
+                                     const nacre_ctx *ctx, double deadline, int pass,
+                                     double t0,
+                                     void (*progress)(void *, const nacre_fit_progress *),
+                                     void *progress_user, long long from_j,
+                                     int (*between)(void *, long long), void *between_user,
+                                     long long *examined, long long *valid) {
+  *examined = *valid = 0;
+  const long long lo = fit_space_first_j(s), hi = fit_space_end_j(s);
+  if (from_j <= lo || s->rung < 1) {
+    /* the stored features are candidates too (Φ_R contains Φ_{R−1}) */
+    void *state = v->make_state(v->user, 0);
+    if (!state) return NACRE_ERR_NOMEM;
+    const long long end = stored_end(s);
+    for (long long k = 0; k < end; k++) {
+      fit_candidate c = {s->nodes[k], k, (uint64_t)k};
+      v->visit(state, &c, s->values + (size_t)k * s->nrows);
+    }
+    v->free_state(v->user, state);
+    *examined = *valid = end;
+    from_j = lo;
+    if (s->rung < 1) return between ? (between(between_user, hi) ? NACRE_ERR_INTERRUPTED : NACRE_OK)
+                                    : NACRE_OK;
+  }
+  const long long total = fit_space_stream_total(s);
+  /* a 32nd of the stream a block, between 10^5 and 4·10^6 candidates: the
+   * merge between blocks costs nothing next to them */
+  long long block = total / 32;
+  block = block < 100000 ? 100000 : block > 4000000 ? 4000000 : block;
+  progress_clock clock = {nacre_now_s(), nacre_now_s(), done_before_j(s, from_j)};
+  for (long long j0 = from_j; j0 < hi;) {
+    long long j1 = j0 + 1, cands = s->nun + j0 * s->nbin;
+    while (j1 < hi && cands < block) cands += s->nun + j1++ * s->nbin;
+    long long ex = 0, va = 0;
+    nacre_status st = stream_rung(s, s->rung, j0, j1, v, ctx, deadline, pass, t0, progress,
+                                  progress_user, &clock, done_before_j(s, j0), total, &ex, &va);
+    *examined += ex;
+    *valid += va;
+    if (st) return st;
+    if (between && between(between_user, j1)) return NACRE_ERR_INTERRUPTED;
+    if (progress) { /* every block ends with a report */
+      double now = nacre_now_s();
+      long long done = done_before_j(s, j1);
+      nacre_fit_progress p = {pass, done, total, now - t0,
+                              (done - clock.start_done) / fmax(now - clock.start, 1e-9)};
+      progress(progress_user, &p);
+      clock.last = now;
+    }
+    if (nacre_ctx_interrupted(ctx)) return NACRE_ERR_INTERRUPTED;
+    j0 = j1;
+  }
+  return NACRE_OK;
 }
 
 /* ---- deepening: one more operator level on chosen features ---------- */
@@ -540,8 +616,8 @@ static nacre_status build_rung(fit_space *s, int g, fp_set *seen,
   /* enumerate rung g: the features new in rung g−1 are
    * [rung_start[g−1], rung_start[g]) */
   long long examined = 0, valid = 0;
-  nacre_status st = stream_rung(s, g, &v, ctx, 0, 0, 0, NULL, NULL, 0,
-                                rung_total(s, g), &examined, &valid);
+  nacre_status st = stream_rung(s, g, s->rung_start[g - 1], s->rung_start[g], &v, ctx, 0, 0, 0,
+                                NULL, NULL, NULL, 0, rung_total(s, g), &examined, &valid);
   s->built_candidates += examined;
   long long total = 0;
   for (int t = 0; t < nthreads; t++) {

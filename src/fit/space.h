@@ -84,6 +84,23 @@ nacre_status fit_space_stream(const fit_space *s, const fit_visitor *v,
                               void *progress_user, long long *examined,
                               long long *valid);
 
+/* The same in blocks, for checkpoints: the last rung's candidates j in
+ * [from_j, fit_space_end_j) (the stored features first when from_j ≤
+ * fit_space_first_j) in blocks of about 4 million candidates; each block
+ * ends its visitor states (so their results are merged) and then calls
+ * between(user, next_j) serially; a nonzero return stops the stream
+ * (NACRE_ERR_INTERRUPTED). */
+nacre_status fit_space_stream_blocks(const fit_space *s, const fit_visitor *v,
+                                     const nacre_ctx *ctx, double deadline, int pass,
+                                     double t0,
+                                     void (*progress)(void *, const nacre_fit_progress *),
+                                     void *progress_user, long long from_j,
+                                     int (*between)(void *, long long), void *between_user,
+                                     long long *examined, long long *valid);
+/* The range of j (features new in rung R − 1) the last rung pairs up. */
+long long fit_space_first_j(const fit_space *s);
+long long fit_space_end_j(const fit_space *s);
+
 /* Deepening (beyond SISSO's rungs): one more operator level applied to
  * chosen features. fit_space_append stores a feature (an operand for
  * deepening; it does not join Φ_R) and returns its index, or −1 with err

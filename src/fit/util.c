@@ -3,6 +3,7 @@
  * Cholesky solver, and the agreement metrics (RMSE, accuracy, Kendall's τ,
  * pairwise accuracy). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,4 +233,15 @@ void nacre_fit_eval_classification(int n, const double *pred, const double *y,
   ev->accuracy = n > 0 ? 1.0 - (double)ev->errors / n : NAN;
   ev->rmse = ev->mae = ev->max_abs_error = ev->r2 = NAN;
   ev->kendall_tau = ev->pairwise_accuracy = NAN;
+}
+
+unsigned fit_umask(void) {
+  /* read, not set: umask() would change it for every thread for a moment */
+  unsigned mask = 022;
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[128];
+  while (f && fgets(line, sizeof line, f))
+    if (!strncmp(line, "Umask:", 6)) mask = (unsigned)strtoul(line + 6, NULL, 8);
+  if (f) fclose(f);
+  return mask;
 }
