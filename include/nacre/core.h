@@ -270,6 +270,16 @@ nacre_status nacre_structure_check(const nacre_structure *s, nacre_error *err);
  * their distance; 0 when none; -1 when out of memory. O(N log N). */
 int nacre_structure_coincident(const nacre_structure *s, double tol, int *i,
                                int *j, double *distance);
+/* What one site of a disordered crystal holds: nspecies species (atomic
+ * numbers; 0 = a vacancy) with their fractions, summing to 1. An ordered
+ * site holds one species with fraction 1. */
+#define NACRE_SITE_MAX_SPECIES 8
+typedef struct nacre_site_mix {
+  int nspecies;
+  int z[NACRE_SITE_MAX_SPECIES];
+  double fraction[NACRE_SITE_MAX_SPECIES];
+} nacre_site_mix;
+
 /* Distance below which a file's atoms count as one position given twice
  * (no structure a user means has atoms this close; H2 is 0.74 Å). */
 #define NACRE_COINCIDENT_A 0.01

@@ -174,11 +174,30 @@ nacre_status nacre_xyz_write(FILE *fp, const nacre_frame *f, nacre_error *err);
  * fractional x y z with or without uncertainties "0.123(4)"), and expands
  * the symmetry operations (_symmetry_equiv_pos_as_xyz or
  * _space_group_symop_operation_xyz); images of a site closer than 1e-3 in
- * every fractional coordinate (after wrapping) are merged. Occupancies are
- * ignored: each site gives one atom per distinct image, whatever
- * _atom_site_occupancy says (no warning). */
+ * every fractional coordinate (after wrapping) are merged. A site whose
+ * _atom_site_occupancy is below 1 − NACRE_CIF_OCCUPANCY_TOL (a partially
+ * occupied or mixed site) is refused with its file and line: this reader
+ * gives ordered crystals only (nacre_cif_read_disordered reads the rest);
+ * occupancies within the tolerance of 1 count as 1, above it are refused. */
 nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
                             nacre_error *err);
+#define NACRE_CIF_OCCUPANCY_TOL 0.01
+/* A CIF with partially occupied sites: the sites at one position (within
+ * the merging tolerance) become one atom of *parent, whose element is the
+ * species of the largest occupancy there (the first listed on a tie), and
+ * (*mix)[i] says what atom i holds: the species with their occupancies and
+ * a vacancy (z = 0) for what they leave empty (occupancies summing to
+ * within NACRE_CIF_OCCUPANCY_TOL of 1 are scaled to 1). Occupancies that
+ * add up to more than 1 at a position are refused, naming the lines. An
+ * ordered CIF gives one species with fraction 1 everywhere. *mix holds
+ * parent->natoms entries; the caller frees it with free(). */
+nacre_status nacre_cif_read_disordered(FILE *fp, const char *name,
+                                       nacre_structure **parent,
+                                       nacre_site_mix **mix, nacre_error *err);
+/* The same from a path (any name; the content must be CIF). */
+nacre_status nacre_read_cif_disordered(const char *path,
+                                       nacre_structure **parent,
+                                       nacre_site_mix **mix, nacre_error *err);
 /* nacre_cif_write: P1, every atom. nacre_cif_write_symmetric: the nops
  * operations x' = rot·x + trans (fractional column vectors, as spglib) and
  * only the asymmetric-unit atoms listed in asym (nasym indices); sg_symbol

@@ -287,7 +287,7 @@ nacre_status nacre_xrd_svg(const char *path, const nacre_xrd_pattern *p,
  * smaller-cell orderings and are left to their own cell size. The parent
  * is reduced to its primitive cell first. */
 
-#define NACRE_ORDER_MAX_SPECIES 8
+#define NACRE_ORDER_MAX_SPECIES 8 /* = NACRE_SITE_MAX_SPECIES */
 
 /* Which parent sites are disordered and with what: every atom of element
  * site_z (and, when wyckoff is not 0, of that Wyckoff letter) becomes one
@@ -300,6 +300,22 @@ typedef struct nacre_order_rule {
   int z[NACRE_ORDER_MAX_SPECIES];
   double fraction[NACRE_ORDER_MAX_SPECIES];
 } nacre_order_rule;
+
+/* Rules from what each atom of parent holds (nacre_cif_read_disordered):
+ * the disordered atoms of one element and Wyckoff letter (in parent's
+ * symmetry at symprec) that hold the same mixture make one rule, without
+ * the letter when they are all the atoms of that element. Fractions are
+ * taken as the nearest ratio of small integers (denominator ≤ 24) when it
+ * lies within 0.005, as occupancies are printed rounded (0.667 → 2/3).
+ * Refused, naming element and letter: atoms of one element and letter
+ * holding different mixtures, or some ordered and some not (rules cannot
+ * tell them apart), and a parent with no disordered atom. */
+nacre_status nacre_order_rules_from_sites(const nacre_structure *parent,
+                                          const nacre_site_mix *mix,
+                                          double symprec,
+                                          nacre_order_rule *rules,
+                                          int max_rules, int *nrules,
+                                          nacre_error *err);
 
 typedef struct nacre_order_options {
   int min_cells, max_cells;  /* supercell sizes, parent cells (1, 1) */

@@ -19,17 +19,21 @@ static const char *const CMD = "order";
 
 static void help(void) {
   printf(
-      "Usage: nacre order PARENT --substitute SITE:SPECIES [...] [options]\n"
+      "Usage: nacre order PARENT [--substitute SITE:SPECIES ...] [options]\n"
       "\n"
       "Enumerates the symmetry-distinct orderings of partially occupied sites\n"
       "of PARENT (POSCAR, CIF, extxyz, ...) in supercells of 1..N primitive\n"
       "cells: every supercell up to the parent's rotations and every\n"
       "assignment of species to the disordered sites that no operation of\n"
       "the supercell maps onto an earlier one (Hart & Forcade); ranks them by\n"
-      "Ewald energy with --charges and writes the best.\n"
+      "Ewald energy with --charges and writes the best. A CIF PARENT with\n"
+      "partially occupied sites (_atom_site_occupancy < 1, mixed sites)\n"
+      "needs no --substitute: its occupancies give the rules (printed as\n"
+      "--substitute options; fractions as small-integer ratios, 0.667 = 2/3).\n"
       "\n"
       "Options:\n"
-      "  --substitute SITE:SPECIES  the disordered sites (repeatable): SITE is\n"
+      "  --substitute SITE:SPECIES  the disordered sites (repeatable; required\n"
+      "                        unless PARENT is a disordered CIF): SITE is\n"
       "                        an element of PARENT, optionally with a Wyckoff\n"
       "                        position (Na@18e or Na@e); SPECIES lists what\n"
       "                        sits there with fractions, vac for a vacancy:\n"
@@ -188,7 +192,6 @@ static int parse_args(int argc, char **argv, args *g) {
   }
   if (rc != CLI_OK) return rc;
   if (!g->parent) return cli_usage(CMD, "no PARENT given");
-  if (!g->nrules) return cli_usage(CMD, "--substitute SITE:SPECIES is required");
   if (g->exchange && !g->all) return cli_usage(CMD, "--exchange needs --all-compositions");
   return CLI_OK;
 }
@@ -243,6 +246,155 @@ static void log_stderr(void *user, nacre_log_level l, const char *m) {
   fprintf(stderr, "%s%s\n", l == NACRE_LOG_WARN ? "warning: " : "", m);
 }
 
+/* "Na@e:Na=0.75,vac=0.25", as --substitute takes it. */
+static void format_rule(const nacre_order_rule *r, char *buf, size_t n) {
+  size_t k = (size_t)snprintf(buf, n, "%s", nacre_element_by_z(r->site_z)->symbol);
+  if (r->wyckoff && k < n) k += (size_t)snprintf(buf + k, n - k, "@%c", r->wyckoff);
+  for (int s = 0; s < r->nspecies && k < n; s++)
+    k += (size_t)snprintf(buf + k, n - k, "%s%s=%.6g", s ? "," : ":",
+                          r->z[s] ? nacre_element_by_z(r->z[s])->symbol : "vac",
+                          r->fraction[s]);
+}
+
+/* The parent: a CIF with partially occupied sites is read with them (its
+ * rules taken from the occupancies unless --substitute gives them), any
+ * other file as an ordered crystal. */
+static nacre_status load_parent(args *g, nacre_structure **parent, cJSON *root,
+                                nacre_error *err) {
+  if (nacre_format_guess(g->parent) != NACRE_FORMAT_CIF) {
+    if (!g->nrules)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "%s: give the disordered sites with --substitute "
+                             "(only a CIF carries occupancies)", g->parent);
+    return nacre_read_structure(g->parent, parent, err);
+  }
+  nacre_site_mix *mix = NULL;
+  nacre_status st = nacre_read_cif_disordered(g->parent, parent, &mix, err);
+  if (!st && !g->nrules) {
+    st = nacre_order_rules_from_sites(*parent, mix, g->symprec, g->rules, MAX_RULES,
+                                      &g->nrules, err);
+    if (st) nacre_error_prefix(err, "%s: ", g->parent);
+    cJSON *rules = cJSON_AddArrayToObject(root, "substitute");
+    for (int r = 0; !st && r < g->nrules; r++) {
+      char text[256];
+      format_rule(&g->rules[r], text, sizeof text);
+      cJSON_AddItemToArray(rules, cJSON_CreateString(text));
+      if (!g->json && !g->quiet)
+        printf("%s rule %d (from the occupancies): --substitute %s\n",
+               r ? "     " : "disordered sites:", r + 1, text);
+    }
+  }
+  free(mix);
+  return st;
+}
+
+static void print_counts(const args *g, const nacre_orderings *ord, double s_cell,
+                         const double *per_site) {
+  char natoms[64];
+  printf("primitive parent: %s; ideal mixing entropy %.6f k_B per cell",
+         cli_count(nacre_orderings_parent(ord)->natoms, "atom", natoms), s_cell);
+  for (int r = 0; r < g->nrules; r++)
+    printf("%s%.6f k_B per site of rule %d", r ? ", " : " (", per_site[r], r + 1);
+  printf(")\n");
+  for (int c = g->cells[0]; c <= g->cells[1]; c++)
+    printf("%3d cell%s: %4d supercell%s, %ld ordering%s\n", c, c == 1 ? " " : "s",
+           nacre_orderings_supercells(ord, c),
+           nacre_orderings_supercells(ord, c) == 1 ? "" : "s",
+           nacre_orderings_count_cells(ord, c),
+           nacre_orderings_count_cells(ord, c) == 1 ? "" : "s");
+}
+
+static void add_counts(const args *g, const nacre_orderings *ord, double s_cell,
+                       const double *per_site, cJSON *root) {
+  cJSON_AddNumberToObject(root, "parent_natoms", nacre_orderings_parent(ord)->natoms);
+  cJSON_AddNumberToObject(root, "orderings", (double)nacre_orderings_count(ord));
+  cJSON *counts = cJSON_AddArrayToObject(root, "by_cells");
+  for (int c = g->cells[0]; c <= g->cells[1]; c++) {
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "cells", c);
+    cJSON_AddNumberToObject(x, "supercells", nacre_orderings_supercells(ord, c));
+    cJSON_AddNumberToObject(x, "orderings", (double)nacre_orderings_count_cells(ord, c));
+    cJSON_AddItemToArray(counts, x);
+  }
+  cJSON_AddNumberToObject(root, "mixing_entropy_per_cell_kb", s_cell);
+  cJSON_AddItemToObject(root, "mixing_entropy_per_site_kb",
+                        cJSON_CreateDoubleArray(per_site, g->nrules));
+}
+
+static nacre_status write_ordering(const char *dir, long rank, const nacre_structure *s,
+                                   nacre_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/rank%02ld.cif", dir, rank);
+  nacre_status st = nacre_write_structure(path, s, NACRE_FORMAT_CIF, err);
+  snprintf(path, sizeof path, "%s/rank%02ld.vasp", dir, rank);
+  if (!st) st = nacre_write_structure(path, s, NACRE_FORMAT_POSCAR, err);
+  return st;
+}
+
+/* The best --top orderings: the table row, the JSON entry and the files. */
+static nacre_status report_best(const args *g, const nacre_orderings *ord,
+                                const long *idx, const double *energy, int ncz,
+                                cJSON *root, nacre_error *err) {
+  long n = nacre_orderings_count(ord), shown = n < g->top ? n : g->top;
+  cJSON *best = cJSON_AddArrayToObject(root, "best");
+  if (!g->json && !g->quiet && shown)
+    printf("\n%5s %6s %6s %11s %16s %14s  %s\n", "rank", "cells", "atoms",
+           "degeneracy", ncz ? "E_ewald (eV/at)" : "", ncz ? "dE (meV/at)" : "",
+           "formula");
+  for (long r = 0; r < shown; r++) {
+    long k = idx[r];
+    nacre_ordering_info in, in0;
+    nacre_structure *s = NULL;
+    if (nacre_ordering_info_get(ord, k, &in, err) ||
+        nacre_ordering_info_get(ord, idx[0], &in0, err) ||
+        nacre_ordering_structure(ord, k, &s, err))
+      return err->status;
+    char formula[128];
+    nacre_structure_formula(s, formula, sizeof formula);
+    double epa = ncz ? energy[k] / s->natoms : NAN;
+    double de = ncz ? 1000 * (epa - energy[idx[0]] / in0.natoms) : NAN;
+    if (!g->json && !g->quiet) {
+      printf("%5ld %6d %6d %11ld", r + 1, in.cells, in.natoms, in.degeneracy);
+      if (ncz) printf(" %16.8f %14.3f", epa, de);
+      else printf(" %16s %14s", "", "");
+      printf("  %s\n", formula);
+    }
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "rank", (double)(r + 1));
+    cJSON_AddNumberToObject(x, "cells", in.cells);
+    cJSON_AddNumberToObject(x, "natoms", in.natoms);
+    cJSON_AddNumberToObject(x, "degeneracy", (double)in.degeneracy);
+    cJSON_AddStringToObject(x, "formula", formula);
+    cJSON *h = cJSON_AddArrayToObject(x, "supercell_matrix");
+    for (int i = 0; i < 3; i++) cJSON_AddItemToArray(h, cJSON_CreateIntArray(in.hnf[i], 3));
+    if (ncz) {
+      cJSON_AddNumberToObject(x, "energy_ev", energy[k]);
+      cJSON_AddNumberToObject(x, "energy_per_atom_ev", epa);
+    }
+    cJSON_AddItemToArray(best, x);
+    nacre_status st = g->out ? write_ordering(g->out, r + 1, s, err) : NACRE_OK;
+    nacre_structure_free(s);
+    if (st) return st;
+  }
+  return NACRE_OK;
+}
+
+/* Enumeration order, or by Ewald energy per atom with charges. */
+static nacre_status rank_orderings(const nacre_orderings *ord, const int *cz,
+                                   const double *cq, int ncz, const nacre_ctx *ctx,
+                                   long **idx, double **energy, nacre_error *err) {
+  long n = nacre_orderings_count(ord);
+  *idx = malloc((size_t)(n ? n : 1) * sizeof **idx);
+  *energy = malloc((size_t)(n ? n : 1) * sizeof **energy);
+  if (!*idx || !*energy) return nacre_error_set(err, NACRE_ERR_NOMEM, "%ld orderings", n);
+  for (long k = 0; k < n; k++) (*idx)[k] = k;
+  if (!ncz) return NACRE_OK;
+  nacre_status st = nacre_orderings_ewald(ord, cz, cq, ncz, 1e-10, *energy, ctx, err);
+  if (!st && rank(*idx, n, *energy, ord))
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "ranking %ld orderings", n);
+  return st;
+}
+
 static int run(int argc, char **argv) {
   args g;
   int rc = parse_args(argc, argv, &g);
@@ -262,7 +414,7 @@ static int run(int argc, char **argv) {
   long *idx = NULL;
   cJSON *root = cJSON_CreateObject();
   rc = CLI_FAILED;
-  if (nacre_read_structure(g.parent, &parent, &err)) goto done;
+  if (load_parent(&g, &parent, root, &err)) goto done;
   nacre_order_options o;
   nacre_order_options_init(&o);
   o.min_cells = g.cells[0];
@@ -271,105 +423,18 @@ static int run(int argc, char **argv) {
   o.exchange_species = g.exchange;
   o.symprec = g.symprec;
   o.max_assignments = g.max_assignments;
-  if (nacre_order_enumerate(parent, g.rules, g.nrules, &o, &ctx, &ord, &err)) goto done;
-  long n = nacre_orderings_count(ord);
-  idx = malloc((size_t)(n ? n : 1) * sizeof *idx);
-  energy = malloc((size_t)(n ? n : 1) * sizeof *energy);
-  if (!idx || !energy) {
-    nacre_error_set(&err, NACRE_ERR_NOMEM, "%ld orderings", n);
+  if (nacre_order_enumerate(parent, g.rules, g.nrules, &o, &ctx, &ord, &err) ||
+      rank_orderings(ord, cz, cq, ncz, &ctx, &idx, &energy, &err))
     goto done;
-  }
-  for (long k = 0; k < n; k++) idx[k] = k;
-  if (ncz) {
-    if (nacre_orderings_ewald(ord, cz, cq, ncz, 1e-10, energy, &ctx, &err)) goto done;
-    if (rank(idx, n, energy, ord)) {
-      nacre_error_set(&err, NACRE_ERR_NOMEM, "ranking %ld orderings", n);
-      goto done;
-    }
-  }
   double per_site[MAX_RULES];
   double s_cell = nacre_orderings_mixing_entropy(ord, per_site);
-  const nacre_structure *prim = nacre_orderings_parent(ord);
-  cJSON_AddNumberToObject(root, "parent_natoms", prim->natoms);
-  cJSON_AddNumberToObject(root, "orderings", (double)n);
-  cJSON *counts = cJSON_AddArrayToObject(root, "by_cells");
-  for (int c = g.cells[0]; c <= g.cells[1]; c++) {
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddNumberToObject(x, "cells", c);
-    cJSON_AddNumberToObject(x, "supercells", nacre_orderings_supercells(ord, c));
-    cJSON_AddNumberToObject(x, "orderings", (double)nacre_orderings_count_cells(ord, c));
-    cJSON_AddItemToArray(counts, x);
-  }
-  cJSON_AddNumberToObject(root, "mixing_entropy_per_cell_kb", s_cell);
-  cJSON_AddItemToObject(root, "mixing_entropy_per_site_kb",
-                        cJSON_CreateDoubleArray(per_site, g.nrules));
-  if (!g.json) {
-    char natoms[64];
-    printf("primitive parent: %s; ideal mixing entropy %.6f k_B per cell",
-           cli_count(prim->natoms, "atom", natoms), s_cell);
-    for (int r = 0; r < g.nrules; r++)
-      printf("%s%.6f k_B per site of rule %d", r ? ", " : " (", per_site[r], r + 1);
-    printf(")\n");
-    for (int c = g.cells[0]; c <= g.cells[1]; c++)
-      printf("%3d cell%s: %4d supercell%s, %ld ordering%s\n", c, c == 1 ? " " : "s",
-             nacre_orderings_supercells(ord, c),
-             nacre_orderings_supercells(ord, c) == 1 ? "" : "s",
-             nacre_orderings_count_cells(ord, c),
-             nacre_orderings_count_cells(ord, c) == 1 ? "" : "s");
-  }
+  add_counts(&g, ord, s_cell, per_site, root);
+  if (!g.json) print_counts(&g, ord, s_cell, per_site);
   if (g.out && mkdir(g.out, 0777) && errno != EEXIST) {
     nacre_error_set(&err, NACRE_ERR_IO, "cannot create %s: %s", g.out, strerror(errno));
     goto done;
   }
-  cJSON *best = cJSON_AddArrayToObject(root, "best");
-  long shown = n < g.top ? n : g.top;
-  if (!g.json && !g.quiet && shown)
-    printf("\n%5s %6s %6s %11s %16s %14s  %s\n", "rank", "cells", "atoms",
-           "degeneracy", ncz ? "E_ewald (eV/at)" : "", ncz ? "dE (meV/at)" : "",
-           "formula");
-  for (long r = 0; r < shown; r++) {
-    long k = idx[r];
-    nacre_ordering_info in;
-    nacre_structure *s = NULL;
-    if (nacre_ordering_info_get(ord, k, &in, &err) ||
-        nacre_ordering_structure(ord, k, &s, &err))
-      goto done;
-    char formula[128];
-    nacre_structure_formula(s, formula, sizeof formula);
-    double epa = ncz ? energy[k] / s->natoms : NAN;
-    double de = ncz ? 1000 * (epa - energy[idx[0]] / in.natoms) : NAN;
-    if (!g.json && !g.quiet) {
-      printf("%5ld %6d %6d %11ld", r + 1, in.cells, in.natoms, in.degeneracy);
-      if (ncz) printf(" %16.8f %14.3f", epa, de);
-      else printf(" %16s %14s", "", "");
-      printf("  %s\n", formula);
-    }
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddNumberToObject(x, "rank", (double)(r + 1));
-    cJSON_AddNumberToObject(x, "cells", in.cells);
-    cJSON_AddNumberToObject(x, "natoms", in.natoms);
-    cJSON_AddNumberToObject(x, "degeneracy", (double)in.degeneracy);
-    cJSON_AddStringToObject(x, "formula", formula);
-    cJSON *h = cJSON_AddArrayToObject(x, "supercell_matrix");
-    for (int i = 0; i < 3; i++) cJSON_AddItemToArray(h, cJSON_CreateIntArray(in.hnf[i], 3));
-    if (ncz) {
-      cJSON_AddNumberToObject(x, "energy_ev", energy[k]);
-      cJSON_AddNumberToObject(x, "energy_per_atom_ev", epa);
-    }
-    cJSON_AddItemToArray(best, x);
-    if (g.out) {
-      char path[4096];
-      snprintf(path, sizeof path, "%s/rank%02ld.cif", g.out, r + 1);
-      nacre_status st = nacre_write_structure(path, s, NACRE_FORMAT_CIF, &err);
-      snprintf(path, sizeof path, "%s/rank%02ld.vasp", g.out, r + 1);
-      if (!st) st = nacre_write_structure(path, s, NACRE_FORMAT_POSCAR, &err);
-      if (st) {
-        nacre_structure_free(s);
-        goto done;
-      }
-    }
-    nacre_structure_free(s);
-  }
+  if (report_best(&g, ord, idx, energy, ncz, root, &err)) goto done;
   if (g.json) {
     char *text = cJSON_Print(root);
     if (text) printf("%s\n", text);

@@ -4,6 +4,7 @@
 #include "cif.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,11 @@
 #define CIF_MAX_ATOMS 1000000  /* after expansion */
 #define CIF_MERGE_TOL 1e-3     /* fractional, per coordinate */
 
-enum { COL_LABEL, COL_TYPE, COL_X, COL_Y, COL_Z, NCOLS };
+enum { COL_LABEL, COL_TYPE, COL_X, COL_Y, COL_Z, COL_OCC, NCOLS };
+
+/* per site (and per image after expansion): z, fx, fy, fz, occupancy, and
+ * the line of the site in the file */
+#define SITE_W 6
 
 typedef struct cif_data {
   double cellpar[6];
@@ -24,7 +29,7 @@ typedef struct cif_data {
   int nops;
   int rot[CIF_MAX_OPS][3][3];
   double trans[CIF_MAX_OPS][3];
-  nacre_io_dbuf sites; /* per site: z, fx, fy, fz */
+  nacre_io_dbuf sites; /* SITE_W values per site */
   long site_line0;
   /* the space group by name, used when no operations are listed */
   char hm[64], hall[64], number[16];
@@ -128,7 +133,7 @@ typedef struct cif_loop {
 static int site_column(const char *t) {
   static const char *names[NCOLS] = {"_atom_site_label", "_atom_site_type_symbol",
                                      "_atom_site_fract_x", "_atom_site_fract_y",
-                                     "_atom_site_fract_z"};
+                                     "_atom_site_fract_z", "_atom_site_occupancy"};
   for (int c = 0; c < NCOLS; c++)
     if (tag_is(t, names[c])) return c;
   return -1;
@@ -148,9 +153,27 @@ static int site_element(const cif_loop *lp, const char *name, long line,
   return z;
 }
 
+/* The occupancy of a site: 1 when the column is absent or unknown ('?',
+ * '.'); a number in (0, 1 + NACRE_CIF_OCCUPANCY_TOL] otherwise. */
+static int site_occupancy(const cif_loop *lp, const char *name, double *occ,
+                          nacre_error *err) {
+  const char *t = lp->col[COL_OCC] >= 0 ? lp->row[COL_OCC] : NULL;
+  *occ = 1.0;
+  if (!t || !strcmp(t, "?") || !strcmp(t, ".")) return 0;
+  char q[64];
+  if (cif_number(t, occ) || !(*occ > 0.0) ||
+      *occ > 1.0 + NACRE_CIF_OCCUPANCY_TOL) {
+    nacre_io_fail(err, name, lp->row_line,
+                  "bad _atom_site_occupancy '%s' (expected a number in (0, 1])",
+                  nacre_io_quote(t, q, sizeof q));
+    return -1;
+  }
+  return 0;
+}
+
 static int end_site_row(cif_data *d, cif_loop *lp, const char *name,
                         nacre_error *err) {
-  double v[4];
+  double v[SITE_W];
   char q[64];
   if (!(v[0] = site_element(lp, name, lp->row_line, err))) return -1;
   for (int k = 0; k < 3; k++) {
@@ -160,11 +183,13 @@ static int end_site_row(cif_data *d, cif_loop *lp, const char *name,
       return -1;
     }
   }
-  if (d->sites.n / 4 >= CIF_MAX_ATOMS) {
+  if (site_occupancy(lp, name, &v[4], err)) return -1;
+  v[5] = (double)lp->row_line;
+  if (d->sites.n / SITE_W >= CIF_MAX_ATOMS) {
     nacre_io_fail(err, name, lp->row_line, "too many atom sites");
     return -1;
   }
-  return nacre_io_dbuf_push(&d->sites, v, 4, err) ? -1 : 0;
+  return nacre_io_dbuf_push(&d->sites, v, SITE_W, err) ? -1 : 0;
 }
 
 static void clear_row(cif_loop *lp) {
@@ -434,83 +459,288 @@ static int resolve_operations(cif_data *d, const char *name,
   return 0;
 }
 
-/* Appends (z, frac) of each distinct image of every site to out. */
+/* Appends each distinct image of every site to out (SITE_W values: the
+ * site's with the fractional coordinates of the image). */
 static int expand(const cif_data *d, nacre_io_dbuf *out, const char *name,
                   nacre_error *err) {
-  for (size_t s = 0; s < d->sites.n / 4; s++) {
-    const double *site = &d->sites.v[4 * s];
+  for (size_t s = 0; s < d->sites.n / SITE_W; s++) {
+    const double *site = &d->sites.v[SITE_W * s];
     size_t first = out->n;
     for (int op = 0; op < d->nops; op++) {
-      double img[4] = {site[0]};
+      double img[SITE_W];
+      memcpy(img, site, sizeof img);
       apply_op(d, op, site + 1, img + 1);
       int dup = 0;
-      for (size_t j = first; j < out->n && !dup; j += 4)
+      for (size_t j = first; j < out->n && !dup; j += SITE_W)
         dup = same_site(&out->v[j + 1], img + 1);
       if (dup) continue;
-      if (out->n / 4 >= CIF_MAX_ATOMS) {
+      if (out->n / SITE_W >= CIF_MAX_ATOMS) {
         nacre_io_fail(err, name, 0, "more than %d atoms after expansion",
                       CIF_MAX_ATOMS);
         return -1;
       }
-      if (nacre_io_dbuf_push(out, img, 4, err)) return -1;
+      if (nacre_io_dbuf_push(out, img, SITE_W, err)) return -1;
     }
   }
   return 0;
 }
 
-static nacre_structure *build(cif_data *d, const char *name, nacre_error *err) {
+static int partial(double occ) { return occ < 1.0 - NACRE_CIF_OCCUPANCY_TOL; }
+
+/* The ordered reader refuses the first partially occupied site. */
+static int refuse_partial(const nacre_io_dbuf *atoms, const char *name,
+                          nacre_error *err) {
+  for (size_t j = 0; j < atoms->n; j += SITE_W) {
+    const double *a = &atoms->v[j];
+    if (!partial(a[4])) continue;
+    const nacre_element *e = nacre_element_by_z((int)a[0]);
+    nacre_io_fail(err, name, (long)a[5],
+                  "%s site with occupancy %g: a partially occupied site, and "
+                  "this command reads ordered crystals only (nacre order "
+                  "enumerates the orderings of a disordered CIF)",
+                  e ? e->symbol : "?", a[4]);
+    return -1;
+  }
+  return 0;
+}
+
+/* Checks the cell and the sites and expands them into atoms (SITE_W values
+ * each). */
+static int expand_block(cif_data *d, double cell[3][3], nacre_io_dbuf *atoms,
+                        const char *name, nacre_error *err) {
   for (int i = 0; i < 6; i++)
     if (!d->have_cell[i]) {
       nacre_io_fail(err, name, 0, "no %s", cell_tags[i]);
-      return NULL;
+      return -1;
     }
   if (d->sites.n == 0) {
     nacre_io_fail(err, name, 0, "no atom_site loop with fractional coordinates");
-    return NULL;
+    return -1;
   }
-  double cell[3][3];
   if (nacre_cell_from_lengths_angles(d->cellpar, d->cellpar + 3, cell) ||
       !(fabs(nacre_cell_volume(cell)) > 1e-12)) {
     nacre_io_fail(err, name, 0, "cell lengths and angles do not form a cell");
-    return NULL;
+    return -1;
   }
+  return resolve_operations(d, name, err) || expand(d, atoms, name, err) ? -1 : 0;
+}
+
+static nacre_structure *build(cif_data *d, const char *name, nacre_error *err) {
+  double cell[3][3];
   nacre_io_dbuf atoms = {0};
   nacre_structure *s = NULL;
-  if (!resolve_operations(d, name, err) && !expand(d, &atoms, name, err) &&
-      (s = nacre_structure_new((int)(atoms.n / 4), err))) {
+  if (!expand_block(d, cell, &atoms, name, err) &&
+      !refuse_partial(&atoms, name, err) &&
+      (s = nacre_structure_new((int)(atoms.n / SITE_W), err))) {
     memcpy(s->cell, cell, sizeof cell);
     for (int i = 0; i < s->natoms; i++) {
-      s->numbers[i] = (int)atoms.v[4 * i];
-      nacre_cell_frac_to_cart(cell, &atoms.v[4 * i + 1], &s->positions[3 * i]);
+      s->numbers[i] = (int)atoms.v[SITE_W * i];
+      nacre_cell_frac_to_cart(cell, &atoms.v[SITE_W * i + 1], &s->positions[3 * i]);
     }
   }
   nacre_io_dbuf_free(&atoms);
   return s;
 }
 
+/* The first data block with atoms, parsed (a NULL return sets err). */
+static cif_data *parse(FILE *fp, const char *name, nacre_error *err) {
+  cif_data *d = calloc(1, sizeof *d);
+  if (!d) {
+    nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  cif_lex lx;
+  nacre_cif_lex_init(&lx, fp, name);
+  int rc = read_blocks(d, &lx, err);
+  nacre_cif_lex_free(&lx);
+  if (rc) {
+    nacre_io_dbuf_free(&d->sites);
+    free(d);
+    return NULL;
+  }
+  return d;
+}
+
+static void data_free(cif_data *d) {
+  if (!d) return;
+  nacre_io_dbuf_free(&d->sites);
+  free(d);
+}
+
+/* The checks every reader makes on a finished structure (no atoms, two at
+ * one position, ...); frees it on failure. */
+static nacre_status check_structure(nacre_structure **s, const char *name,
+                                    nacre_error *err) {
+  nacre_frame f;
+  nacre_frame_init(&f);
+  f.s = *s;
+  nacre_status st = nacre_frame_check(&f, name, 0, err);
+  if (st) {
+    nacre_structure_free(*s);
+    *s = NULL;
+  }
+  return st;
+}
+
 nacre_status nacre_cif_read(FILE *fp, const char *name, nacre_structure **out,
                             nacre_error *err) {
   *out = NULL;
   if (!name) name = "(stream)";
-  cif_data *d = calloc(1, sizeof *d);
-  if (!d) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  cif_lex lx;
-  nacre_cif_lex_init(&lx, fp, name);
-  if (!read_blocks(d, &lx, err)) *out = build(d, name, err);
-  if (*out) {
-    nacre_frame f;
-    nacre_frame_init(&f);
-    f.s = *out;
-    if (nacre_frame_check(&f, name, 0, err)) {
-      nacre_structure_free(*out);
-      *out = NULL;
+  cif_data *d = parse(fp, name, err);
+  if (d) *out = build(d, name, err);
+  data_free(d);
+  if (*out) return check_structure(out, name, err);
+  return err ? err->status : NACRE_ERR_PARSE;
+}
+
+/* ---- disordered crystals ---- */
+
+/* One position of a disordered crystal: its first image (index into the
+ * atoms) and what sits there. */
+typedef struct cif_position {
+  size_t first;
+  long line; /* of the first site there */
+  nacre_site_mix mix;
+  double total;
+} cif_position;
+
+static int add_species(cif_position *p, const double *a, const char *name,
+                       nacre_error *err) {
+  int z = (int)a[0], k = 0;
+  while (k < p->mix.nspecies && p->mix.z[k] != z) k++;
+  if (k == NACRE_SITE_MAX_SPECIES) {
+    nacre_io_fail(err, name, (long)a[5], "more than %d species at one position",
+                  NACRE_SITE_MAX_SPECIES);
+    return -1;
+  }
+  if (k == p->mix.nspecies) {
+    p->mix.z[k] = z;
+    p->mix.fraction[k] = 0.0;
+    p->mix.nspecies++;
+  }
+  p->mix.fraction[k] += a[4];
+  p->total += a[4];
+  if (p->total > 1.0 + NACRE_CIF_OCCUPANCY_TOL) {
+    nacre_io_fail(err, name, (long)a[5],
+                  "occupancies at one position add up to %g (> 1) with the "
+                  "site of line %ld",
+                  p->total, p->line);
+    return -1;
+  }
+  return 0;
+}
+
+/* Groups the atoms by position: sites sharing a position (a mixed site)
+ * become one. A fully occupied atom is compared only with positions that
+ * hold partial ones, so an ordered file costs O(N). */
+static int group_positions(const nacre_io_dbuf *atoms, cif_position **out,
+                           size_t *npos, const char *name, nacre_error *err) {
+  size_t n = atoms->n / SITE_W, np = 0;
+  cif_position *pos = calloc(n ? n : 1, sizeof *pos);
+  size_t *mixed = malloc((n ? n : 1) * sizeof *mixed), nmixed = 0;
+  int rc = pos && mixed ? 0 : -1;
+  if (rc) nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n && !rc; i++) {
+    const double *a = &atoms->v[SITE_W * i];
+    size_t at = np;
+    for (size_t m = 0; m < nmixed && at == np; m++)
+      if (same_site(&atoms->v[SITE_W * pos[mixed[m]].first + 1], a + 1)) at = mixed[m];
+    if (at == np && partial(a[4]))
+      for (size_t q = 0; q < np && at == np; q++)
+        if (same_site(&atoms->v[SITE_W * pos[q].first + 1], a + 1)) at = q;
+    if (at == np) {
+      pos[np].first = i;
+      pos[np].line = (long)a[5];
+      np++;
+    }
+    int was_mixed = pos[at].mix.nspecies > 1 || partial(pos[at].total);
+    rc = add_species(&pos[at], a, name, err);
+    if (!rc && !was_mixed && (pos[at].mix.nspecies > 1 || partial(pos[at].total)))
+      mixed[nmixed++] = at;
+  }
+  free(mixed);
+  if (rc) {
+    free(pos);
+    return -1;
+  }
+  *out = pos;
+  *npos = np;
+  return 0;
+}
+
+/* Occupancies within the tolerance of 1 are scaled to 1; what is left
+ * empty becomes a vacancy. The species of the largest occupancy (the first
+ * on a tie) goes first. */
+static int finish_mix(nacre_site_mix *m, double total) {
+  if (partial(total)) {
+    m->z[m->nspecies] = 0;
+    m->fraction[m->nspecies++] = 1.0 - total;
+  } else {
+    for (int k = 0; k < m->nspecies; k++) m->fraction[k] /= total;
+  }
+  int best = 0;
+  for (int k = 1; k < m->nspecies; k++)
+    if (m->z[k] && m->fraction[k] > m->fraction[best] + 1e-12) best = k;
+  if (!m->z[best]) return 0; /* only a vacancy cannot happen: occ > 0 */
+  int z = m->z[best];
+  double f = m->fraction[best];
+  memmove(&m->z[1], &m->z[0], (size_t)best * sizeof m->z[0]);
+  memmove(&m->fraction[1], &m->fraction[0], (size_t)best * sizeof m->fraction[0]);
+  m->z[0] = z;
+  m->fraction[0] = f;
+  return z;
+}
+
+nacre_status nacre_cif_read_disordered(FILE *fp, const char *name,
+                                       nacre_structure **parent,
+                                       nacre_site_mix **mix, nacre_error *err) {
+  *parent = NULL;
+  *mix = NULL;
+  if (!name) name = "(stream)";
+  cif_data *d = parse(fp, name, err);
+  double cell[3][3];
+  nacre_io_dbuf atoms = {0};
+  cif_position *pos = NULL;
+  size_t np = 0;
+  if (d && !expand_block(d, cell, &atoms, name, err) &&
+      !group_positions(&atoms, &pos, &np, name, err) &&
+      (*parent = nacre_structure_new((int)np, err)) &&
+      !(*mix = malloc((np ? np : 1) * sizeof **mix))) {
+    nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    nacre_structure_free(*parent);
+    *parent = NULL;
+  }
+  if (*parent) {
+    nacre_structure *s = *parent;
+    memcpy(s->cell, cell, sizeof cell);
+    for (size_t p = 0; p < np; p++) {
+      (*mix)[p] = pos[p].mix;
+      s->numbers[p] = finish_mix(&(*mix)[p], pos[p].total);
+      nacre_cell_frac_to_cart(cell, &atoms.v[SITE_W * pos[p].first + 1],
+                              &s->positions[3 * p]);
     }
   }
-  nacre_cif_lex_free(&lx);
-  nacre_io_dbuf_free(&d->sites);
-  free(d);
-  if (*out) return NACRE_OK;
+  free(pos);
+  nacre_io_dbuf_free(&atoms);
+  data_free(d);
+  if (*parent && !check_structure(parent, name, err)) return NACRE_OK;
+  free(*mix);
+  *mix = NULL;
   return err ? err->status : NACRE_ERR_PARSE;
+}
+
+nacre_status nacre_read_cif_disordered(const char *path,
+                                       nacre_structure **parent,
+                                       nacre_site_mix **mix, nacre_error *err) {
+  *parent = NULL;
+  *mix = NULL;
+  FILE *fp = fopen(path, "r");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+  nacre_status st = nacre_cif_read_disordered(fp, path, parent, mix, err);
+  fclose(fp);
+  return st;
 }
 
 /* ---- writing ---- */

@@ -915,3 +915,115 @@ double nacre_orderings_mixing_entropy(const nacre_orderings *o,
   }
   return total;
 }
+
+/* ---- rules from a disordered crystal ---- */
+
+static int disordered(const nacre_site_mix *m) {
+  return m->nspecies > 1 || m->z[0] == 0 || m->fraction[0] < 1.0 - 1e-9;
+}
+
+/* p/q with q ≤ 24 within 0.005 of f, else f. */
+static double nice_fraction(double f) {
+  for (int q = 1; q <= 24; q++) {
+    double p = round(f * q);
+    if (fabs(f - p / q) <= 0.005) return p / q;
+  }
+  return f;
+}
+
+static int same_rule(const nacre_order_rule *a, const nacre_order_rule *b) {
+  if (a->nspecies != b->nspecies) return 0;
+  for (int k = 0; k < a->nspecies; k++)
+    if (a->z[k] != b->z[k] || fabs(a->fraction[k] - b->fraction[k]) > 1e-9) return 0;
+  return 1;
+}
+
+static void rule_from_mix(nacre_order_rule *r, int site_z, char letter,
+                          const nacre_site_mix *m) {
+  memset(r, 0, sizeof *r);
+  r->site_z = site_z;
+  r->wyckoff = letter;
+  r->nspecies = m->nspecies;
+  double sum = 0;
+  for (int k = 0; k < m->nspecies; k++) {
+    r->z[k] = m->z[k];
+    sum += r->fraction[k] = nice_fraction(m->fraction[k]);
+  }
+  if (fabs(sum - 1) > 1e-9) /* the rounded ratios do not add up: as given */
+    for (int k = 0; k < m->nspecies; k++) r->fraction[k] = m->fraction[k];
+}
+
+static const char *symbol(int z) {
+  const nacre_element *e = nacre_element_by_z(z);
+  return e ? e->symbol : "?";
+}
+
+/* Each rule holds whole elements where it can: the letter goes when no
+ * other atom of its element exists. */
+static void drop_letters(const nacre_structure *parent, const int *rule_of,
+                         nacre_order_rule *rules, int nrules) {
+  for (int r = 0; r < nrules; r++) {
+    int alone = 1;
+    for (int p = 0; p < parent->natoms && alone; p++)
+      alone = parent->numbers[p] != rules[r].site_z || rule_of[p] == r;
+    if (alone) rules[r].wyckoff = 0;
+  }
+}
+
+nacre_status nacre_order_rules_from_sites(const nacre_structure *parent,
+                                          const nacre_site_mix *mix,
+                                          double symprec,
+                                          nacre_order_rule *rules,
+                                          int max_rules, int *nrules,
+                                          nacre_error *err) {
+  *nrules = 0;
+  nacre_symmetry *sym = NULL;
+  nacre_status st = nacre_symmetry_analyze(parent, symprec, &sym, err);
+  if (st) return nacre_error_prefix(err, "disordered sites: parent symmetry: ");
+  int n = parent->natoms, nr = 0;
+  int *rule_of = malloc((size_t)(n ? n : 1) * sizeof *rule_of);
+  if (!rule_of) st = nacre_error_set(err, NACRE_ERR_NOMEM, "disordered sites");
+  for (int p = 0; p < n && !st; p++) {
+    rule_of[p] = -1;
+    if (!disordered(&mix[p])) continue;
+    int z = parent->numbers[p], r = 0;
+    char w = sym->wyckoff[p];
+    while (r < nr && !(rules[r].site_z == z && rules[r].wyckoff == w)) r++;
+    nacre_order_rule here;
+    rule_from_mix(&here, z, w, &mix[p]);
+    if (r < nr) {
+      if (!same_rule(&here, &rules[r]))
+        st = nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                             "disordered sites: atoms of %s at Wyckoff %c hold "
+                             "different mixtures; give the rules with "
+                             "--substitute", symbol(z), w);
+    } else if (r == nr) {
+      if (nr == max_rules) {
+        st = nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                             "disordered sites: more than %d kinds", max_rules);
+        break;
+      }
+      rules[nr++] = here;
+    }
+    rule_of[p] = r;
+  }
+  for (int p = 0; p < n && !st; p++) /* an ordered atom a rule would match */
+    for (int r = 0; r < nr && !st; r++)
+      if (rule_of[p] < 0 && parent->numbers[p] == rules[r].site_z &&
+          sym->wyckoff[p] == rules[r].wyckoff)
+        st = nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                             "disordered sites: %s at Wyckoff %c is ordered on "
+                             "some atoms and not on others; give the rules "
+                             "with --substitute",
+                             symbol(rules[r].site_z), rules[r].wyckoff);
+  if (!st && nr == 0)
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "no partially occupied site: nothing to order");
+  if (!st) {
+    drop_letters(parent, rule_of, rules, nr);
+    *nrules = nr;
+  }
+  free(rule_of);
+  nacre_symmetry_free(sym);
+  return st;
+}

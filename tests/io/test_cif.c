@@ -6,7 +6,14 @@
  * Tables); nacre_cif_write_symmetric output expands back to the full cell;
  * parsing of "1/2+x" operations, uncertainties, text fields, comments and
  * CIF2-style dotted tags; space groups named by symbol or number without
- * listed operations; control bytes escaped in messages. */
+ * listed operations; control bytes escaped in messages; occupancies: a
+ * partially occupied or mixed site is refused by the ordered reader with
+ * file, line and occupancy (it was read as a full atom without a word),
+ * occupancies within 0.01 of 1 count as 1, and nacre_cif_read_disordered
+ * merges the sites at one position into one atom with its mixture and
+ * vacancy, refusing occupancies that add up to more than 1. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builders.h"
@@ -292,6 +299,96 @@ static void control_bytes(void) {
   nacre_structure_free(s);
 }
 
+static const char *ROCKSALT_HEAD =
+    "data_x\n_cell_length_a 5.64\n_cell_length_b 5.64\n_cell_length_c 5.64\n"
+    "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
+    "_symmetry_space_group_name_H-M 'F m -3 m'\n"
+    "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n"
+    "_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n";
+
+static const char *rocksalt_with(const char *sites) {
+  static char text[2048];
+  snprintf(text, sizeof text, "%s%s", ROCKSALT_HEAD, sites);
+  const char *path = test_tmp_path("occ.cif");
+  test_write_text(path, text);
+  return path;
+}
+
+static void occupancies(void) {
+  nacre_error err;
+  nacre_structure *s = NULL;
+  /* the ordered reader: line 16 is the first site */
+  const char *path = rocksalt_with("Na1 Na 0 0 0 0.75\nCl1 Cl .5 .5 .5 1\n");
+  nacre_error_clear(&err);
+  CHECK(nacre_read_structure(path, &s, &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "occ.cif:16:") && strstr(err.message, "0.75") &&
+            strstr(err.message, "partially occupied"),
+        "a partial occupancy is refused with file:line and value: %s", err.message);
+  nacre_structure_free(s);
+  s = NULL;
+  path = rocksalt_with("Na1 Na 0 0 0 0.5\nK1 K 0 0 0 0.5\nCl1 Cl .5 .5 .5 1\n");
+  nacre_error_clear(&err);
+  CHECK(nacre_read_structure(path, &s, &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "occ.cif:16:"),
+        "a mixed site is refused: %s", err.message);
+  nacre_structure_free(s);
+  s = NULL;
+  path = rocksalt_with("Na1 Na 0 0 0 0.995(3)\nCl1 Cl .5 .5 .5 ?\n");
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_structure(path, &s, &err), &err);
+  CHECK(s && s->natoms == 8, "0.995 and '?' count as full sites: %d atoms",
+        s ? s->natoms : -1);
+  nacre_structure_free(s);
+  s = NULL;
+  path = rocksalt_with("Na1 Na 0 0 0 1.5\nCl1 Cl .5 .5 .5 1\n");
+  nacre_error_clear(&err);
+  CHECK(nacre_read_structure(path, &s, &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "occ.cif:16:") && strstr(err.message, "1.5"),
+        "occupancy 1.5 is refused: %s", err.message);
+  nacre_structure_free(s);
+  s = NULL;
+
+  /* the disordered reader */
+  nacre_site_mix *mix = NULL;
+  path = rocksalt_with("Na1 Na 0 0 0 0.334\nK1 K 0 0 0 0.666\n"
+                       "Cl1 Cl .5 .5 .5 0.75\n");
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_cif_disordered(path, &s, &mix, &err), &err);
+  CHECK(s && s->natoms == 8, "one atom per position: %d", s ? s->natoms : -1);
+  for (int i = 0; s && mix && i < s->natoms; i++) {
+    const nacre_site_mix *m = &mix[i];
+    if (s->numbers[i] == 19) /* K, the larger occupancy, stands for the mix */
+      CHECK(m->nspecies == 2 && m->z[0] == 19 && m->z[1] == 11 &&
+                fabs(m->fraction[0] - 0.666 / 1.0) < 1e-12 &&
+                fabs(m->fraction[1] - 0.334) < 1e-12,
+            "atom %d holds K 0.666 and Na 0.334", i);
+    else
+      CHECK(s->numbers[i] == 17 && m->nspecies == 2 && m->z[0] == 17 &&
+                m->z[1] == 0 && fabs(m->fraction[1] - 0.25) < 1e-12,
+            "atom %d: Cl 0.75 and a vacancy 0.25", i);
+  }
+  nacre_structure_free(s);
+  free(mix);
+  s = NULL;
+  mix = NULL;
+  path = rocksalt_with("Na1 Na 0 0 0 0.75\nK1 K 0 0 0 0.5\nCl1 Cl .5 .5 .5 1\n");
+  nacre_error_clear(&err);
+  CHECK(nacre_read_cif_disordered(path, &s, &mix, &err) == NACRE_ERR_PARSE &&
+            strstr(err.message, "occ.cif:17:") && strstr(err.message, "line 16"),
+        "occupancies above 1 at one position are refused: %s", err.message);
+  CHECK(!s && !mix, "nothing returned on failure");
+  path = rocksalt_with("Na1 Na 0 0 0 1\nCl1 Cl .5 .5 .5 1\n");
+  nacre_error_clear(&err);
+  CHECK_OK(nacre_read_cif_disordered(path, &s, &mix, &err), &err);
+  int ordered = s && s->natoms == 8;
+  for (int i = 0; ordered && i < s->natoms; i++)
+    ordered = mix[i].nspecies == 1 && mix[i].z[0] == s->numbers[i] &&
+              mix[i].fraction[0] == 1.0;
+  CHECK(ordered, "an ordered CIF: one species of fraction 1 per atom");
+  nacre_structure_free(s);
+  free(mix);
+}
+
 int main(void) {
   p1_round_trip();
   rocksalt();
@@ -301,6 +398,7 @@ int main(void) {
   dot_tags();
   named_groups();
   control_bytes();
+  occupancies();
   test_tmp_cleanup();
   TEST_DONE();
 }

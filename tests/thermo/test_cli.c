@@ -11,7 +11,12 @@
  *     with the pattern's own peaks matches all; a malformed peak list exits
  *     1 naming its line.
  *   order: rocksalt with half the Na vacant in 1–2 cells lists as many
- *     orderings as the library; a fraction above 1 is a usage error.
+ *     orderings as the library; a fraction above 1 is a usage error; the
+ *     same rocksalt written as a disordered CIF (Na at 0.5 occupancy, and
+ *     Na 0.333 / K 0.667 sharing the site) needs no --substitute: the rules
+ *     come from the occupancies (0.667 taken as 2/3) and give the counts of
+ *     the explicit rules; a file without partial occupancy and without
+ *     --substitute is refused naming it.
  *   transitions: two LJ structures over three pressures in --json;
  *     descending pressures exit 1.
  *   Every command's --help names its options. */
@@ -320,6 +325,76 @@ static void test_order(void) {
   CHECK(st == 2, "a fraction above 1: usage error (%d)", st);
 }
 
+static cJSON *order_json(const char *args, int want_status) {
+  int st;
+  char *out = run(args, &st);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == want_status && (want_status || j), "nacre %s: exit %d (%d)", args,
+        want_status, st);
+  free(out);
+  return j;
+}
+
+static void test_order_disordered(void) {
+  const char *head =
+      "data_x\n_cell_length_a 5.64\n_cell_length_b 5.64\n_cell_length_c 5.64\n"
+      "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
+      "_space_group_IT_number 225\nloop_\n_atom_site_label\n"
+      "_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n"
+      "_atom_site_fract_z\n_atom_site_occupancy\n";
+  char text[4096], path[4096], args[16384];
+  snprintf(path, sizeof path, "%s", test_tmp_path("disordered.cif"));
+  /* half the Na sites vacant, as test_order's explicit rule */
+  snprintf(text, sizeof text, "%sNa1 Na 0 0 0 0.5\nCl1 Cl .5 .5 .5 1\n", head);
+  test_write_text(path, text);
+  snprintf(args, sizeof args, "order %s --cells 1:2 --charges Na=1,Cl=-1 --json", path);
+  cJSON *from_file = order_json(args, 0);
+  snprintf(args, sizeof args,
+           "order %s --substitute Na:Na=1/2,vac=1/2 --cells 1:2 --charges Na=1,Cl=-1 "
+           "--json",
+           write_nacl());
+  cJSON *given = order_json(args, 0);
+  const cJSON *rule = cJSON_GetArrayItem(cJSON_GetObjectItem(from_file, "substitute"), 0);
+  CHECK(cJSON_IsString(rule) && !strcmp(rule->valuestring, "Na:Na=0.5,vac=0.5"),
+        "the rule from the occupancies is printed: %s",
+        cJSON_IsString(rule) ? rule->valuestring : "(none)");
+  CHECK(from_file && given && num(from_file, "orderings") == num(given, "orderings") &&
+            num(given, "orderings") > 0,
+        "the occupancies give the orderings of the explicit rule (%g, %g)",
+        num(from_file, "orderings"), num(given, "orderings"));
+  cJSON_Delete(from_file);
+  cJSON_Delete(given);
+
+  /* a mixed site printed with rounded occupancies: 0.333 Na, 0.667 K */
+  snprintf(text, sizeof text,
+           "%sNa1 Na 0 0 0 0.333\nK1 K 0 0 0 0.667\nCl1 Cl .5 .5 .5 1\n", head);
+  test_write_text(path, text);
+  snprintf(args, sizeof args, "order %s --cells 3 --json", path);
+  from_file = order_json(args, 0);
+  snprintf(args, sizeof args, "order %s --cells 3 --json --substitute Na:K=2/3,Na=1/3",
+           write_nacl());
+  given = order_json(args, 0);
+  rule = cJSON_GetArrayItem(cJSON_GetObjectItem(from_file, "substitute"), 0);
+  CHECK(cJSON_IsString(rule) && strstr(rule->valuestring, "K:K=0.666667,Na=0.333333"),
+        "K stands for the mixed site, fractions 2/3 and 1/3: %s",
+        cJSON_IsString(rule) ? rule->valuestring : "(none)");
+  CHECK(from_file && given && num(from_file, "orderings") == num(given, "orderings") &&
+            num(given, "orderings") > 0,
+        "rounded occupancies give the orderings of 2/3 and 1/3 (%g, %g)",
+        num(from_file, "orderings"), num(given, "orderings"));
+  cJSON_Delete(from_file);
+  cJSON_Delete(given);
+
+  snprintf(args, sizeof args, "order %s", write_nacl());
+  int st;
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "nacl.cif") && strstr(err, "no partially occupied"),
+        "an ordered CIF without --substitute is refused naming it (%d): %s", st,
+        err ? err : "");
+  free(err);
+}
+
 static void test_transitions(void) {
   char a[4096], b[4096], args[16384];
   snprintf(a, sizeof a, "%s", test_tmp_path("fcc.vasp"));
@@ -377,6 +452,7 @@ int main(void) {
   test_ewald();
   test_xrd();
   test_order();
+  test_order_disordered();
   test_transitions();
   test_help();
   test_tmp_cleanup();
