@@ -716,9 +716,9 @@ static void linear_print(const nacre_fit_data *d, const nacre_fit_linear_options
       cJSON_AddItemToArray(se, isfinite(rep->coef_stderr[k]) ? cJSON_CreateNumber(rep->coef_stderr[k])
                                                               : cJSON_CreateNull());
     cJSON_AddNumberToObject(j, "rank", rep->rank);
-    cJSON_AddNumberToObject(j, "rmse", rep->rmse);
+    cJSON_AddNumberToObject(j, "train_rmse", rep->rmse);
     add_number(j, "loo_rmse", rep->loo_rmse);
-    cJSON_AddNumberToObject(j, "max_abs_error", rep->max_abs_error);
+    cJSON_AddNumberToObject(j, "train_max_abs_error", rep->max_abs_error);
     add_number(j, "r2", rep->r2);
     cJSON *le = cJSON_AddArrayToObject(j, "loo_errors");
     for (int i = 0; i < d->nrows; i++)
@@ -732,7 +732,7 @@ static void linear_print(const nacre_fit_data *d, const nacre_fit_linear_options
       cJSON *names = cJSON_AddArrayToObject(e, "features");
       for (int t = 0; t < st->nterms; t++)
         cJSON_AddItemToArray(names, cJSON_CreateString(d->names[st->terms[t]]));
-      cJSON_AddNumberToObject(e, "rmse", st->rmse);
+      cJSON_AddNumberToObject(e, "train_rmse", st->rmse);
       add_number(e, "loo_rmse", st->loo_rmse);
       cJSON_AddBoolToObject(e, "exhaustive", st->exhaustive);
       cJSON_AddItemToArray(path, e);

@@ -13,9 +13,15 @@ nacre_status nacre_lindemann_compute(const nacre_traj *t, int first,
                                      nacre_error *err) {
   *index = NAN;
   *npairs = 0;
-  if (first < 0 || first >= t->nframes || !(r_cut > 0.0))
+  if (first < 0 || first >= t->nframes)
     return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "Lindemann index: bad first frame or cutoff");
+                           "Lindemann index: first frame %d of a trajectory of %d",
+                           first, t->nframes);
+  if (!(r_cut > 0.0))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "Lindemann index: pair cutoff %g Å (no first shell in "
+                           "the radial distribution: give --cutoff)",
+                           r_cut);
   nacre_structure *s = nacre_structure_new(t->natoms, err);
   nacre_neighbor_list *nl = s ? nacre_nl_new(r_cut, 0.0, err) : NULL;
   if (!nl) {
