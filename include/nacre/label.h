@@ -59,6 +59,8 @@ int nacre_label_cell_from_name(const char *name);
 /* Settings of one labelling run. Zero/NULL fields take the code's converged
  * defaults for metals (see nacre_label_options_init). Strings are borrowed:
  * the caller keeps them alive while the options are in use. */
+struct nacre_potential;
+
 typedef struct nacre_label_options {
   nacre_label_code code;
   const char *template_path; /* input template; NULL = built-in */
@@ -96,6 +98,30 @@ typedef struct nacre_label_options {
   nacre_label_cell cell;     /* which cell the DFT code is given (AUTO) */
   const char *potential;     /* NACRE_LABEL_POTENTIAL: the potential SPEC
                                 (as nacre_potential_load takes it) */
+  /* Relaxation instead of a single point (nacre rerank): cell and
+   * positions relaxed at a hydrostatic pressure by the code's own
+   * optimiser — ABINIT optcell 2 + ionmov 2 (BFGS) with strtarget, ecutsm
+   * (in the template) and dilatmx; QE vc-relax (BFGS, press,
+   * cell_dofree 'all'); VASP IBRION 2, ISIF 3, PSTRESS. The result holds
+   * the last configuration's energy, forces and stress and the relaxed
+   * structure. The potential labeller relaxes through relax_fn. */
+  int relax;                 /* 0 single point (default), 1 relax */
+  double relax_pressure_gpa; /* target pressure, GPa */
+  double relax_fmax_ev_a;    /* force tolerance, eV/Å (default 0.01) */
+  double relax_smax_gpa;     /* stress tolerance, GPa (default 0.1; ABINIT
+                                scales its stress criterion by strfact,
+                                QE press_conv_thr, VASP has none of its
+                                own: EDIFFG is on forces) */
+  int relax_max_steps;       /* ionic steps (default 100) */
+  /* The relaxer of the potential labeller: relaxes s in place with the
+   * potential at the pressure and tolerances of opt, sets *steps and
+   * *converged (1 when both tolerances were met). The optimiser lies in a
+   * layer above this one, so the caller supplies it. */
+  nacre_status (*relax_fn)(void *user, const struct nacre_potential *p,
+                           const struct nacre_label_options *opt,
+                           nacre_structure *s, int *steps, int *converged,
+                           nacre_error *err);
+  void *relax_user;
 } nacre_label_options;
 
 /* Defaults for `code` (code-specific values are filled at run time for the
@@ -137,6 +163,13 @@ typedef struct nacre_label_result {
                               written (template, pseudopotentials) or the
                               command could not be started (shell status
                               126 or 127 and no output) */
+  /* With opt->relax: the relaxed structure (atoms in input order, in the
+   * cell the code was given; owned, freed by nacre_label_result_clear),
+   * the ionic steps taken and whether the code's force and stress
+   * criteria were met. energy, forces and stress are those of it. */
+  nacre_structure *relaxed;
+  int relax_steps;
+  int relax_converged;
 } nacre_label_result;
 
 void nacre_label_result_init(nacre_label_result *r);
@@ -163,6 +196,26 @@ nacre_status nacre_vasp_parse_outcar(const char *text, const char *name,
 nacre_status nacre_vasp_parse_vasprun(const char *text, const char *name,
                                       int natoms, nacre_label_result *r,
                                       nacre_error *err);
+
+/* Relaxed structures. ABINIT: the cell (acell × rprim, Bohr) and the
+ * positions (xangst, else xred) of the final outvars block, each at
+ * ABINIT's default when left out (acell 3*1 Bohr, rprim the unit matrix,
+ * every atom at the origin), and the ionic
+ * steps and "gradients are converged" of the relaxation. QE: the block
+ * between "Begin final coordinates" and "End final coordinates"
+ * (CELL_PARAMETERS in angstrom, bohr or alat units, ATOMIC_POSITIONS in
+ * angstrom, bohr, alat or crystal), "bfgs converged"; numbers: the
+ * atomic numbers of the input (same order). VASP: CONTCAR, read as a
+ * POSCAR, with the OUTCAR telling convergence ("reached required
+ * accuracy"). *out is a new structure. */
+nacre_status nacre_abinit_parse_relaxed(const char *text, const char *name,
+                                        const nacre_structure *input,
+                                        nacre_structure **out, int *steps,
+                                        int *converged, nacre_error *err);
+nacre_status nacre_qe_parse_relaxed(const char *text, const char *name,
+                                    const nacre_structure *input,
+                                    nacre_structure **out, int *steps,
+                                    int *converged, nacre_error *err);
 
 /* ---- Inputs -------------------------------------------------------- */
 /* Replaces every {KEY} in `tmpl` by the value of the same key. An unknown
@@ -393,6 +446,70 @@ nacre_status nacre_label_write_xyz(const char *path,
                                    const char *const *kinds,
                                    const double *pressures_gpa,
                                    nacre_error *err);
+
+/* ---- Re-ranking minima with DFT (nacre rerank) ---------------------- */
+/* The best minima of a search relaxed again by a DFT code (through the
+ * drivers above with opt->relax) at the search's pressure: their DFT
+ * enthalpies next to the search potential's, and the ranking each gives.
+ * Resumable: every relaxation is appended to `output` as one extended-XYZ
+ * frame (the relaxed structure with energy, forces and stress; label_id
+ * of the minimum as the search left it; the keys of
+ * nacre_rerank_entry's doc); minima already there are read back, not
+ * run again. The file records the pressure, the code and its settings,
+ * and a resumption with other ones is refused, naming them. */
+typedef struct nacre_rerank_entry {
+  /* given */
+  const nacre_structure *structure; /* the minimum as the search relaxed it
+                                       (borrowed) */
+  long index;                       /* its number in the run (the label_id
+                                       is index-hash of structure) */
+  char name[48];                    /* how tables name it ("#17") */
+  double potential_enthalpy_per_atom_ev; /* the search potential's H/atom */
+  char pearson[16], space_group[16];     /* the search's, may be "" */
+  /* filled */
+  int done;                 /* relaxed (now or by an earlier run) */
+  int resumed;              /* read back from output */
+  int failed;               /* the relaxation failed: message says why */
+  char message[256];
+  double energy_per_atom_ev, enthalpy_per_atom_ev, volume_per_atom_a3;
+  double pressure_gpa, fmax_ev_a;   /* of the DFT end point */
+  int relax_steps, relax_converged;
+  double wall_s;
+  int potential_rank, dft_rank;     /* 1 = lowest; dft_rank 0 if not done */
+  nacre_structure *relaxed;         /* owned (nacre_rerank_entries_clear) */
+} nacre_rerank_entry;
+
+typedef struct nacre_rerank_summary {
+  int total, done, resumed, failed, not_converged;
+  double wall_s;            /* of the relaxations run now */
+  double kendall_tau;       /* τ-b of the DFT ranking against the
+                               potential's over the done entries (NAN with
+                               fewer than 2) */
+  int best_changed;         /* the DFT's lowest is not the potential's */
+} nacre_rerank_summary;
+
+/* Relaxes entries[0..n) that output does not hold yet, one after another
+ * (a DFT run uses the whole machine: give opt->command "mpirun -np 2
+ * abinit" for more cores), at pressure_gpa with opt's tolerances
+ * (opt->relax is set by this function), appending each to output, then
+ * fills the ranks and the summary. A failed relaxation is reported in its
+ * entry and the others go on; a set-up failure (no pseudopotential, a
+ * command that cannot start) or an interruption stops the run
+ * (NACRE_ERR_INTERRUPTED: what finished is in output). `settings` is the
+ * text that identifies the code and its options in output (e.g. "abinit
+ * ecut=653.1 kspacing=0.25 ..."); resuming with another is refused. */
+nacre_status nacre_rerank(const nacre_label_options *opt, double pressure_gpa,
+                          const char *settings, nacre_rerank_entry *entries,
+                          int n, const char *output,
+                          nacre_rerank_summary *summary, const nacre_ctx *ctx,
+                          nacre_error *err);
+/* The settings text nacre_rerank records: code (with the potential's SPEC),
+ * cutoff, density factor, k-spacing, smearing, SCF tolerance, cell mode,
+ * template and tolerances of the relaxation, as resolved for opt. */
+void nacre_rerank_settings(const nacre_label_options *opt, char *buf,
+                           size_t len);
+/* Frees what nacre_rerank filled in entries[0..n). */
+void nacre_rerank_entries_clear(nacre_rerank_entry *entries, int n);
 
 #ifdef __cplusplus
 }

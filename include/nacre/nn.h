@@ -229,6 +229,11 @@ typedef struct nacre_nn_model {
   int repulsion;                                 /* 0 off, 1 on */
   double repulsion_u;                            /* U, eV */
   double repulsion_radius[NACRE_NN_MAX_SPECIES]; /* Å */
+  /* A baseline under the networks: a potential SPEC ("zbl:r_inner=1.1,
+   * r_outer=1.7") whose energy, forces and stress are added to theirs
+   * (the potential is then the sum, nacre_sum_new); training fits the
+   * labels minus the baseline. "" = none. */
+  char baseline[256];
   nacre_nn_domain domain;
   nacre_nn_provenance prov;
 } nacre_nn_model;
@@ -354,7 +359,9 @@ int nacre_nn_probe_legacy(const char *head, size_t len);
 /* ------------------------------------------------------------------ */
 
 /* Wraps a model (ownership passes to the potential, also on failure). The
- * potential's cutoff is Rc (or the largest repulsion range if larger). */
+ * potential's cutoff is Rc (or the largest repulsion range if larger).
+ * A model with a baseline gives the sum of the network potential and the
+ * baseline's (kind "sum", the network its first term). */
 nacre_status nacre_nn_potential_new(nacre_nn_model *m, nacre_potential **out,
                                     nacre_error *err);
 /* Reads any model file (nacre JSON, MAISE, or the retired nacre-train text

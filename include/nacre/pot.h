@@ -125,10 +125,33 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
  *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
  *   eam:FILE1,FILE2,...   (funcfl files combined as pair_style eam does)
+ *   zbl:r_inner=A,r_outer=B   the ZBL repulsion (nacre_zbl_new)
+ *   SPEC+KIND:...         the sum of two potentials, the second inline
+ *                         (a baseline under a network: MODEL+zbl:...)
  * or a file whose format is detected from its content (EAM funcfl/setfl/fs,
  * MAISE models, nacre models and committee files). */
 nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
                                   nacre_error *err);
+
+/* The sum of k (2 to 8) potentials, which it takes over (also on
+ * failure): energies, forces, stresses and per-atom energies added; the
+ * first term's domain report and committee deviations are the sum's. Its
+ * cutoff is the largest, its elements those every term knows. */
+nacre_status nacre_sum_new(nacre_potential **terms, int k,
+                           nacre_potential **out, nacre_error *err);
+/* Term k of a sum (p itself for k = 0 when p is not a sum; else NULL). */
+const nacre_potential *nacre_sum_term(const nacre_potential *p, int k);
+
+/* The universal screened-Coulomb repulsion of Ziegler, Biersack and
+ * Littmark (1985) between atoms of atomic numbers zi and zj at r Å, times
+ * a switch from 1 at r_inner to 0 at r_outer (quintic smoothstep, C²):
+ * V in eV, *dvdr in eV/Å; 0 at and beyond r_outer. */
+double nacre_zbl_pair(int zi, int zj, double r, double r_inner,
+                      double r_outer, double *dvdr);
+/* The pair potential Σ_{i<j} nacre_zbl_pair for any elements
+ * ("zbl:r_inner=A,r_outer=B"), a short-range baseline under networks. */
+nacre_status nacre_zbl_new(double r_inner, double r_outer,
+                           nacre_potential **out, nacre_error *err);
 
 /* A file-format loader; probe() looks at the first bytes of a file. */
 typedef struct nacre_potential_loader {

@@ -300,6 +300,11 @@ typedef struct nacre_fit_options {
    * the rest), so that a MAISE model file, which MAISE always evaluates
    * with it, reproduces the model exactly. */
   int maise_repulsion;
+  /* A baseline potential SPEC under the networks ("zbl:r_inner=1.1,
+   * r_outer=1.7"; NULL = none): the networks fit the labels minus its
+   * energy, forces and stress, and the model records it, so that it is
+   * always evaluated with it. */
+  const char *baseline;
 } nacre_fit_options;
 
 void nacre_fit_options_init(nacre_fit_options *o);

@@ -84,6 +84,12 @@ static void help(void) {
       "                         elements (repeatable): stratified training\n"
       "  --freeze-from          with --from: train only the new cross-species\n"
       "                         weights, as MAISE does\n"
+      "  --baseline SPEC        a potential added under the networks, e.g.\n"
+      "                         zbl:r_inner=1.1,r_outer=1.7 (the ZBL\n"
+      "                         screened-Coulomb repulsion, Å): the networks\n"
+      "                         fit the labels minus its energy, forces and\n"
+      "                         stress, and the model file records it, so\n"
+      "                         that it is always evaluated with it\n"
       "  --maise PATH           also write MAISE's model format; with\n"
       "                         --ensemble, PATH.K per member. MAISE adds its\n"
       "                         short-range repulsion to every model file, so\n"
@@ -209,7 +215,7 @@ static int parse_option(train_cli *c, const char *a, const char *v, int *used) {
       "-o", "--output", "--valid", "--test", "--hidden", "--activation", "--descriptors",
       "--optimizer", "--epochs", "--batch", "--lr", "--lr-decay", "--weights", "--l2",
       "--fractions", "--split", "--seed", "--patience", "--time-limit", "--ensemble",
-      "--from", "--checkpoint", "--checkpoint-interval", "--nn-json", "--maise",
+      "--from", "--checkpoint", "--checkpoint-interval", "--nn-json", "--maise", "--baseline",
       "--convert", "--print-every", "-j", "--jobs", "--threads", NULL};
   *used = 0;
   int known = 0;
@@ -268,6 +274,7 @@ static int parse_option(train_cli *c, const char *a, const char *v, int *used) {
     if (cli_parse_duration(CMD, a, v, &t->checkpoint_interval_s)) rc = CLI_USAGE;
   } else if (!strcmp(a, "--nn-json")) c->job.json_copy = v;
   else if (!strcmp(a, "--maise")) c->job.maise = v;
+  else if (!strcmp(a, "--baseline")) o->baseline = v;
   else if (!strcmp(a, "--convert")) c->convert = v;
   else if (!strcmp(a, "--keep-checkpoint")) c->job.keep_checkpoint = 1;
   else if (!strcmp(a, "--print-every")) rc = int_at_least(a, v, 1, &c->every);

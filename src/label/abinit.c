@@ -144,6 +144,68 @@ static char *template_text(const nacre_label_options *opt, const char *builtin,
   return t;
 }
 
+/* 1 when a line of the input starts with the variable `name`. */
+static int abinit_sets(const char *text, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+    const char *q = p + strspn(p, " \t");
+    if (!strncmp(q, name, n) && (q[n] == ' ' || q[n] == '\t' || q[n] == '\n'))
+      return 1;
+  }
+  return 0;
+}
+
+/* The relaxation variables appended to a rendered input: variable-cell
+ * BFGS (optcell 2, ionmov 2) towards the stress −P δ (strtarget, ABINIT's
+ * sign: positive = tensile), stopping when the largest force and
+ * strfact × the largest stress component are both below tolmxf. dilatmx
+ * 1.15 lets the cell grow 15 % in length on the plane-wave sphere of the
+ * start (ecutsm smooths the sphere's edge, which keeps the stress right
+ * while the basis is fixed). A template that sets any of them itself is
+ * refused, so no setting is silently overridden. */
+static nacre_status abinit_relax_block(const nacre_label_options *opt,
+                                       char **text, nacre_error *err) {
+  static const char *const owned[] = {"optcell", "ionmov", "ntime", "tolmxf",
+                                      "strfact", "dilatmx", "strtarget"};
+  for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+    if (abinit_sets(*text, owned[k]))
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "ABINIT template sets %s, which a relaxation "
+                             "sets itself",
+                             owned[k]);
+  if (!abinit_sets(*text, "ecutsm"))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "ABINIT template has no ecutsm: cell relaxations "
+                           "need it (0.5 Ha) for a stress without the Pulay "
+                           "error");
+  const double ha_bohr = NACRE_HARTREE_EV / NACRE_BOHR_A;
+  const double gpa_per_au = NACRE_HARTREE_EV * NACRE_EV_A3_TO_GPA /
+                            (NACRE_BOHR_A * NACRE_BOHR_A * NACRE_BOHR_A);
+  double fmax = opt->relax_fmax_ev_a > 0 ? opt->relax_fmax_ev_a : 0.01;
+  double smax = opt->relax_smax_gpa > 0 ? opt->relax_smax_gpa : 0.1;
+  int steps = opt->relax_max_steps > 0 ? opt->relax_max_steps : 100;
+  double tolmxf = fmax / ha_bohr, p = opt->relax_pressure_gpa / gpa_per_au;
+  label_buf b = {0};
+  label_buf_printf(&b,
+                   "%s# relaxation at %.6g GPa\n"
+                   "optcell 2\n"
+                   "ionmov 2\n"
+                   "ntime %d\n"
+                   "tolmxf %.6e    # Ha/Bohr = %.4g eV/A\n"
+                   "strfact %.6e   # Bohr^2: stress criterion %.4g GPa\n"
+                   "dilatmx 1.15\n"
+                   "strtarget %.10e %.10e %.10e 0 0 0\n",
+                   *text, opt->relax_pressure_gpa, steps, tolmxf, fmax,
+                   tolmxf / (smax / gpa_per_au), smax, -p, -p, -p);
+  if (b.failed) {
+    label_buf_free(&b);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "ABINIT input");
+  }
+  free(*text);
+  *text = b.s;
+  return NACRE_OK;
+}
+
 nacre_status nacre_abinit_input(const nacre_label_options *opt,
                                 const nacre_structure *s, char **text,
                                 nacre_error *err) {
@@ -230,6 +292,7 @@ nacre_status nacre_abinit_input(const nacre_label_options *opt,
   }
   label_buf_free(&pseudos), label_buf_free(&znucl), label_buf_free(&typat);
   label_buf_free(&rprim), label_buf_free(&xcart);
+  if (!st && opt->relax) st = abinit_relax_block(opt, text, err);
   return st;
 }
 
@@ -430,6 +493,106 @@ nacre_status nacre_abinit_parse(const char *text, const char *name,
   return st;
 }
 
+/* ---- the relaxed structure ---- */
+
+/* The numbers of variable `name` in the final outvars block `block`: those
+ * after the name, on its line and the lines that continue it (the scan
+ * crosses line ends and stops at the next word: a unit such as "Bohr" or
+ * the next variable). Returns how many (≤ max), 0 when it is absent. */
+static int outvars_numbers(const char *block, const char *name, double *v,
+                           int max) {
+  size_t n = strlen(name);
+  for (const char *p = block; p && *p;) {
+    const char *q = p + strspn(p, " ");
+    if (!strncmp(q, name, n) && q[n] == ' ')
+      return nacre_io_scan_doubles(q + n, v, max, NULL);
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  return 0;
+}
+
+nacre_status nacre_abinit_parse_relaxed(const char *text, const char *name,
+                                        const nacre_structure *input,
+                                        nacre_structure **out, int *steps,
+                                        int *converged, nacre_error *err) {
+  *out = NULL;
+  *steps = 0;
+  *converged = 0;
+  for (const char *p = text; (p = strstr(p, "--- Iteration: (")); p++)
+    (*steps)++;
+  const char *c = strstr(text, "gradients are converged");
+  *converged = c != NULL;
+  const char *block =
+      strstr(text, "-outvars: echo values of variables after computation");
+  if (!block)
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: no final outvars block (truncated output?)",
+                           name);
+  int n = input->natoms;
+  /* ABINIT leaves out variables at their defaults: acell 3*1 Bohr and
+   * rprim the unit matrix */
+  double acell[3] = {1, 1, 1}, rprim[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  int na = outvars_numbers(block, "acell", acell, 3),
+      nr = outvars_numbers(block, "rprim", rprim, 9);
+  if ((na && na != 3) || (nr && nr != 9))
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: acell has %d numbers (3 expected) and rprim "
+                           "%d (9) in the final outvars block",
+                           name, na, nr);
+  double *x = calloc(3 * (size_t)(n ? n : 1), sizeof *x);
+  nacre_structure *s = x ? nacre_structure_copy(input, err) : NULL;
+  if (!s) {
+    free(x);
+    return err && err->status ? err->status
+                              : nacre_error_set(err, NACRE_ERR_NOMEM, "%s", name);
+  }
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 3; k++)
+      s->cell[i][k] = acell[i] * rprim[3 * i + k] * NACRE_BOHR_A;
+  nacre_status st = NACRE_OK;
+  int got;
+  if ((got = outvars_numbers(block, "xangst", x, 3 * n)) > 0) {
+    if (got != 3 * n)
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: xangst has %d numbers, expected %d", name, got,
+                           3 * n);
+    else
+      memcpy(s->positions, x, 3 * (size_t)n * sizeof *x);
+  } else if ((got = outvars_numbers(block, "xred", x, 3 * n)) > 0) {
+    if (got != 3 * n)
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: xred has %d numbers, expected %d", name, got,
+                           3 * n);
+    else
+      nacre_structure_set_frac(s, x);
+  } else {
+    /* every atom at the origin: ABINIT leaves out arrays of zeros */
+    memset(s->positions, 0, 3 * (size_t)n * sizeof *x);
+  }
+  free(x);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
+static nacre_status abinit_relaxed(const char *dir,
+                                   const nacre_structure *given,
+                                   nacre_structure **out, int *steps,
+                                   int *converged, nacre_error *err) {
+  char path[1200], *text = NULL;
+  snprintf(path, sizeof path, "%s/label.abo", dir);
+  nacre_status st = label_read_file(path, &text, NULL, err);
+  if (!st)
+    st = nacre_abinit_parse_relaxed(text, path, given, out, steps, converged,
+                                    err);
+  free(text);
+  return st;
+}
+
 /* ---- the row of the operations table ---- */
 
 static nacre_status abinit_write(const nacre_label_options *opt,
@@ -455,4 +618,5 @@ const label_code_ops label_abinit_ops = {
     .output = "label.abo",
     .write_inputs = abinit_write,
     .parse = nacre_abinit_parse,
+    .relaxed = abinit_relaxed,
 };

@@ -38,6 +38,7 @@ void nacre_label_result_init(nacre_label_result *r) {
 
 void nacre_label_result_clear(nacre_label_result *r) {
   free(r->forces_ev_a);
+  nacre_structure_free(r->relaxed);
   nacre_label_result_init(r);
 }
 

@@ -85,6 +85,12 @@ typedef struct label_code_ops {
   nacre_status (*parse)(const char *text, const char *name, int natoms,
                         nacre_label_result *r, nacre_error *err);
   int species_order;         /* the output lists atoms grouped by species */
+  /* With opt->relax: the relaxed structure a run left in dir (atoms in
+   * the order of `given`, the structure the code was given), its ionic
+   * steps and whether the code's criteria were met. */
+  nacre_status (*relaxed)(const char *dir, const nacre_structure *given,
+                          nacre_structure **out, int *steps, int *converged,
+                          nacre_error *err);
   /* A labeller that runs in this process (write_inputs NULL): open makes
    * its state once per batch, check refuses structures it cannot label
    * (before anything is written), compute labels one. */

@@ -16,6 +16,7 @@
 typedef struct pot_state {
   nacre_potential *p;
   char version[64];
+  nacre_label_options opt; /* the relaxation's settings and relaxer */
 } pot_state;
 
 static nacre_status pot_open(const nacre_label_options *opt, void **state,
@@ -26,6 +27,13 @@ static nacre_status pot_open(const nacre_label_options *opt, void **state,
                            "the potential labeller needs a potential SPEC");
   pot_state *ps = calloc(1, sizeof *ps);
   if (!ps) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (opt->relax && !opt->relax_fn) {
+    free(ps);
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "the potential labeller relaxes only through a "
+                           "relaxer (relax_fn)");
+  }
+  ps->opt = *opt;
   nacre_status st = nacre_potential_load(opt->potential, &ps->p, err);
   if (st) {
     free(ps);
@@ -52,11 +60,28 @@ static nacre_status pot_check(void *state, const nacre_structure *s,
 
 /* One calculator per label: the potential is shared by the jobs of a
  * batch, each calculator holds its own neighbour list and workspace. */
-static nacre_status pot_compute(void *state, const nacre_structure *s,
+static nacre_status pot_compute(void *state, const nacre_structure *s0,
                                 nacre_label_result *r, nacre_error *err) {
   const pot_state *ps = state;
   nacre_result res;
   memset(&res, 0, sizeof res);
+  const nacre_structure *s = s0;
+  if (ps->opt.relax) {
+    /* relaxed first, then labelled where it ended */
+    nacre_structure *x = nacre_structure_copy(s0, err);
+    if (!x) return err ? err->status : NACRE_ERR_NOMEM;
+    nacre_status st = ps->opt.relax_fn(ps->opt.relax_user, ps->p, &ps->opt, x,
+                                       &r->relax_steps, &r->relax_converged,
+                                       err);
+    if (st) {
+      nacre_structure_free(x);
+      snprintf(r->message, sizeof r->message, "%.250s",
+               err ? err->message : nacre_status_name(st));
+      return st;
+    }
+    r->relaxed = x;
+    s = x;
+  }
   nacre_calc *c = nacre_calc_new(ps->p, -1, err);
   if (!c) return err ? err->status : NACRE_ERR_NOMEM;
   nacre_status st = nacre_result_init(&res, s->natoms, err);

@@ -108,6 +108,84 @@ static nacre_status qe_pseudo(const nacre_label_options *opt, const char *sym,
   return NACRE_OK;
 }
 
+/* Case-insensitive search of a namelist or variable name at the start of
+ * a line (after blanks); returns the line or NULL. */
+static const char *qe_line_with(const char *text, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = text; p && *p;) {
+    const char *q = p + strspn(p, " \t");
+    if (!strncasecmp(q, name, n) && !isalnum((unsigned char)q[n]) &&
+        q[n] != '_')
+      return p;
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  return NULL;
+}
+
+/* A rendered pw.x input turned into a variable-cell relaxation: calculation
+ * 'vc-relax' with nstep and forc_conv_thr in &CONTROL, and &IONS (BFGS) and
+ * &CELL (BFGS, press in kbar, press_conv_thr, cell_dofree 'all') before
+ * the first card. A template that sets any of these itself is refused. */
+static nacre_status qe_relax_input(const nacre_label_options *opt,
+                                   char **text, nacre_error *err) {
+  static const char *const owned[] = {"nstep", "forc_conv_thr", "&IONS",
+                                      "&CELL", "press", "cell_dofree"};
+  for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+    if (qe_line_with(*text, owned[k]))
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "pw.x template sets %s, which a relaxation sets "
+                             "itself",
+                             owned[k]);
+  const char *control = qe_line_with(*text, "&CONTROL");
+  const char *card = qe_line_with(*text, "ATOMIC_SPECIES");
+  if (!control || !card || card < control)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "pw.x template: a relaxation needs &CONTROL and "
+                           "then the ATOMIC_SPECIES card");
+  const char *calc = qe_line_with(*text, "calculation");
+  double fmax = opt->relax_fmax_ev_a > 0 ? opt->relax_fmax_ev_a : 0.01;
+  double smax = opt->relax_smax_gpa > 0 ? opt->relax_smax_gpa : 0.1;
+  int steps = opt->relax_max_steps > 0 ? opt->relax_max_steps : 100;
+  const char *after_control = strchr(control, '\n');
+  if (!after_control) after_control = control + strlen(control);
+  else after_control++;
+  label_buf b = {0};
+  /* &CONTROL line, the relaxation's variables, the rest up to the card
+   * (with the calculation line left out), the namelists, the cards */
+  label_buf_printf(&b, "%.*s", (int)(after_control - *text), *text);
+  label_buf_printf(&b,
+                   "  calculation = 'vc-relax'\n"
+                   "  nstep = %d\n"
+                   "  forc_conv_thr = %.6e  ! Ry/Bohr = %.4g eV/A\n",
+                   steps, fmax / (NACRE_RYDBERG_EV / NACRE_BOHR_A), fmax);
+  for (const char *p = after_control; p < card;) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+    if (p != calc) label_buf_printf(&b, "%.*s", (int)len, p);
+    p += len;
+  }
+  label_buf_printf(&b,
+                   "&IONS\n"
+                   "  ion_dynamics = 'bfgs'\n"
+                   "/\n"
+                   "&CELL\n"
+                   "  cell_dynamics = 'bfgs'\n"
+                   "  press = %.6f  ! kbar = %.6g GPa\n"
+                   "  press_conv_thr = %.6g  ! kbar\n"
+                   "  cell_dofree = 'all'\n"
+                   "/\n%s",
+                   opt->relax_pressure_gpa * NACRE_GPA_TO_KBAR,
+                   opt->relax_pressure_gpa, smax * NACRE_GPA_TO_KBAR, card);
+  if (b.failed) {
+    label_buf_free(&b);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "pw.x input");
+  }
+  free(*text);
+  *text = b.s;
+  return NACRE_OK;
+}
+
 nacre_status nacre_qe_input(const nacre_label_options *opt,
                             const nacre_structure *s, char **text,
                             nacre_error *err) {
@@ -177,6 +255,7 @@ nacre_status nacre_qe_input(const nacre_label_options *opt,
     free(tmpl);
   }
   label_buf_free(&species), label_buf_free(&rprim), label_buf_free(&xyz);
+  if (!st && opt->relax) st = qe_relax_input(opt, text, err);
   return st;
 }
 
@@ -439,6 +518,138 @@ static nacre_status qe_write(const nacre_label_options *opt,
   return st;
 }
 
+/* The unit of a card's header: "CELL_PARAMETERS (alat= 7.00000000)",
+ * "ATOMIC_POSITIONS (angstrom)", "... {bohr}", "... crystal". Returns the
+ * factor to Å (0 for crystal) and sets *crystal; -1 when unknown. */
+static double qe_card_unit(const char *line, double alat_a, int *crystal) {
+  *crystal = 0;
+  char low[128];
+  size_t n = strlen(line);
+  if (n >= sizeof low) n = sizeof low - 1;
+  for (size_t k = 0; k < n; k++) low[k] = (char)tolower((unsigned char)line[k]);
+  low[n] = '\0';
+  if (strstr(low, "angstrom")) return 1.0;
+  if (strstr(low, "bohr")) return NACRE_BOHR_A;
+  if (strstr(low, "crystal")) return *crystal = 1, 0.0;
+  const char *a = strstr(low, "alat");
+  if (a) {
+    const char *eq = strchr(a, '=');
+    double v;
+    if (eq && nacre_io_scan_doubles(eq + 1, &v, 1, NULL) == 1 && v > 0)
+      return v * NACRE_BOHR_A;
+    return alat_a > 0 ? alat_a : -1;
+  }
+  return -1;
+}
+
+nacre_status nacre_qe_parse_relaxed(const char *text, const char *name,
+                                    const nacre_structure *input,
+                                    nacre_structure **out, int *steps,
+                                    int *converged, nacre_error *err) {
+  *out = NULL;
+  *steps = 0;
+  *converged = strstr(text, "bfgs converged") != NULL;
+  const char *c = strstr(text, "bfgs converged in");
+  if (c) {
+    /* "bfgs converged in  12 scf cycles and  10 bfgs steps" */
+    const char *and = strstr(c, "and");
+    if (and) *steps = atoi(and + 3);
+  } else {
+    for (const char *p = text; (p = strstr(p, "number of bfgs steps")); p++)
+      (*steps)++;
+  }
+  const char *begin = strstr(text, "Begin final coordinates");
+  const char *end = begin ? strstr(begin, "End final coordinates") : NULL;
+  if (!begin || !end)
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: no complete 'Begin final coordinates' block "
+                           "(the relaxation did not finish)",
+                           name);
+  /* alat of the run: "lattice parameter (alat)  =  7.0000  a.u." */
+  double alat = 0;
+  const char *la = strstr(text, "lattice parameter (alat)");
+  if (la && (la = strchr(la, '=')))
+    if (nacre_io_scan_doubles(la + 1, &alat, 1, NULL) == 1) alat *= NACRE_BOHR_A;
+  nacre_structure *s = nacre_structure_copy(input, err);
+  if (!s) return err ? err->status : NACRE_ERR_NOMEM;
+  int n = s->natoms, crystal;
+  const char *cp = strstr(begin, "CELL_PARAMETERS");
+  const char *ap = strstr(begin, "ATOMIC_POSITIONS");
+  nacre_status st = NACRE_OK;
+  if (cp && cp < end) {
+    const char *eol = strchr(cp, '\n');
+    char head[128];
+    snprintf(head, sizeof head, "%.*s", eol ? (int)(eol - cp) : 0, cp);
+    double u = qe_card_unit(head, alat, &crystal);
+    double v[9];
+    if (!eol || u <= 0 || nacre_io_scan_doubles(eol + 1, v, 9, NULL) != 9)
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: unreadable CELL_PARAMETERS in the final "
+                           "coordinates",
+                           name);
+    else
+      for (int k = 0; k < 9; k++) s->cell[k / 3][k % 3] = v[k] * u;
+  }
+  /* ATOMIC_POSITIONS: "Na  x y z" per atom, in input order */
+  const char *line = ap && ap < end ? strchr(ap, '\n') : NULL;
+  double u = 0;
+  if (!st) {
+    char head[128];
+    if (line) snprintf(head, sizeof head, "%.*s", (int)(line - ap), ap);
+    u = line ? qe_card_unit(head, alat, &crystal) : -1;
+    if (!line || (u <= 0 && !crystal))
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: no readable ATOMIC_POSITIONS in the final "
+                           "coordinates",
+                           name);
+  }
+  double *frac = NULL;
+  if (!st && crystal && !(frac = malloc(3 * (size_t)(n ? n : 1) * sizeof *frac)))
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", name);
+  for (int i = 0; !st && i < n; i++) {
+    line++;
+    const char *sym = line + strspn(line, " \t");
+    size_t len = strcspn(sym, " \t\n");
+    const nacre_element *el = nacre_element_by_z(s->numbers[i]);
+    double v[3];
+    if (line >= end || len != strlen(el->symbol) ||
+        strncmp(sym, el->symbol, len) ||
+        nacre_io_scan_doubles(sym + len, v, 3, NULL) != 3) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: final ATOMIC_POSITIONS line %d is not '%s x "
+                           "y z'",
+                           name, i + 1, el->symbol);
+      break;
+    }
+    for (int k = 0; k < 3; k++) {
+      if (crystal) frac[3 * i + k] = v[k];
+      else s->positions[3 * i + k] = v[k] * u;
+    }
+    line = strchr(line, '\n');
+    if (!line) line = end;
+  }
+  if (!st && crystal) nacre_structure_set_frac(s, frac);
+  free(frac);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
+static nacre_status qe_relaxed(const char *dir, const nacre_structure *given,
+                               nacre_structure **out, int *steps,
+                               int *converged, nacre_error *err) {
+  char path[1200], *text = NULL;
+  snprintf(path, sizeof path, "%s/label.out", dir);
+  nacre_status st = label_read_file(path, &text, NULL, err);
+  if (!st)
+    st = nacre_qe_parse_relaxed(text, path, given, out, steps, converged, err);
+  free(text);
+  return st;
+}
+
 /* pw.x with Li PAW at 80 Ry and an 8× density cutoff (640 Ry) */
 const label_code_ops label_qe_ops = {
     .code = NACRE_LABEL_QE,
@@ -450,4 +661,5 @@ const label_code_ops label_qe_ops = {
     .output = "label.out",
     .write_inputs = qe_write,
     .parse = nacre_qe_parse,
+    .relaxed = qe_relaxed,
 };

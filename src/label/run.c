@@ -87,9 +87,19 @@ nacre_status nacre_label_collect(const nacre_label_options *opt,
   /* the grid and cell the inputs were written with (prepare's choice) */
   nacre_structure *dft = NULL;
   nacre_error e2;
-  if (!nacre_label_dft_structure(opt, s, &dft, r->kgrid, &r->niggli_cell,
-                                 &e2))
-    nacre_structure_free(dft);
+  nacre_status dst = nacre_label_dft_structure(opt, s, &dft, r->kgrid,
+                                               &r->niggli_cell, &e2);
+  if (opt->relax && (st == NACRE_OK || st == NACRE_ERR_NOT_CONVERGED)) {
+    nacre_status rs =
+        dst ? nacre_error_set(err, dst, "%s", e2.message)
+        : ops->relaxed
+            ? ops->relaxed(dir, dft, &r->relaxed, &r->relax_steps,
+                           &r->relax_converged, err)
+            : nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                              "the %s driver cannot relax", ops->name);
+    if (rs && !st) st = rs;
+  }
+  if (!dst) nacre_structure_free(dft);
   if (ops->species_order && r->has_forces) {
     nacre_status os = input_order(s, r, err);
     if (!st) st = os;

@@ -12,6 +12,7 @@
  * SCF step; NELM of them means the loop ran out. VASP groups atoms by
  * species: POSCAR is written in that order and callers map back (the driver
  * does). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,62 @@ static nacre_status append_file(FILE *out, const char *path, nacre_error *err) {
     st = nacre_error_set(err, NACRE_ERR_IO, "writing POTCAR");
   free(text);
   return st;
+}
+
+/* The INCAR tag of a line ("ISIF = 2" → ISIF), upper case, in tag[16]. */
+static void incar_tag(const char *line, char tag[16]) {
+  const char *p = line + strspn(line, " \t");
+  size_t n = 0;
+  while (n < 15 && (isalnum((unsigned char)p[n]) || p[n] == '_')) {
+    tag[n] = (char)toupper((unsigned char)p[n]);
+    n++;
+  }
+  tag[n] = '\0';
+}
+
+/* A single-point INCAR turned into a variable-cell relaxation: IBRION 2
+ * (conjugate gradients), ISIF 3 (cell shape and volume), NSW steps,
+ * PSTRESS (kbar, the target pressure) and EDIFFG = −fmax (stop on
+ * forces). The template's IBRION, ISIF and NSW lines are replaced (a
+ * single point sets them); one that sets PSTRESS or EDIFFG is refused.
+ * VASP's basis is fixed during a run: ENCUT 30 % above the converged
+ * cutoff keeps the Pulay stress small, as VASP's manual advises. */
+static nacre_status vasp_relax_incar(const nacre_label_options *opt,
+                                     char **incar, nacre_error *err) {
+  label_buf b = {0};
+  double fmax = opt->relax_fmax_ev_a > 0 ? opt->relax_fmax_ev_a : 0.01;
+  int steps = opt->relax_max_steps > 0 ? opt->relax_max_steps : 100;
+  for (const char *p = *incar; p && *p;) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+    char tag[16];
+    incar_tag(p, tag);
+    if (!strcmp(tag, "PSTRESS") || !strcmp(tag, "EDIFFG")) {
+      label_buf_free(&b);
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "INCAR template sets %s, which a relaxation "
+                             "sets itself",
+                             tag);
+    }
+    if (strcmp(tag, "IBRION") && strcmp(tag, "ISIF") && strcmp(tag, "NSW"))
+      label_buf_printf(&b, "%.*s%s", (int)len, p,
+                       eol ? "" : "\n");
+    p += len;
+  }
+  label_buf_printf(&b,
+                   "IBRION = 2\n"
+                   "ISIF = 3\n"
+                   "NSW = %d\n"
+                   "PSTRESS = %.6f\n"
+                   "EDIFFG = %.6g\n",
+                   steps, opt->relax_pressure_gpa * NACRE_GPA_TO_KBAR, -fmax);
+  if (b.failed) {
+    label_buf_free(&b);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "INCAR");
+  }
+  free(*incar);
+  *incar = b.s;
+  return NACRE_OK;
 }
 
 nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
@@ -132,6 +189,7 @@ nacre_status nacre_vasp_write_inputs(const nacre_label_options *opt,
     if (!st)
       st = nacre_label_render(tmpl, name, keys, values, 4, required, &incar,
                               err);
+    if (!st && opt->relax) st = vasp_relax_incar(opt, &incar, err);
     snprintf(path, sizeof path, "%s/INCAR", dir);
     if (!st) st = label_write_file(path, incar, err);
     free(tmpl);
@@ -381,6 +439,65 @@ static nacre_status vasp_write(const nacre_label_options *opt,
   return nacre_vasp_write_inputs(opt, s, dir, err);
 }
 
+/* CONTCAR (atoms grouped by species, as POSCAR was written) back in the
+ * order of `given`; OUTCAR's "reached required accuracy" and its ionic
+ * steps (one "FREE ENERGIE OF THE ION-ELECTRON SYSTEM" each). */
+static nacre_status vasp_relaxed(const char *dir, const nacre_structure *given,
+                                 nacre_structure **out, int *steps,
+                                 int *converged, nacre_error *err) {
+  char path[1200], *text = NULL;
+  *out = NULL;
+  *steps = *converged = 0;
+  snprintf(path, sizeof path, "%s/OUTCAR", dir);
+  nacre_status st = label_read_file(path, &text, NULL, err);
+  if (st) return st;
+  *converged = strstr(text, "reached required accuracy") != NULL;
+  for (const char *p = text; (p = strstr(p, "FREE ENERGIE OF THE ION-ELECTRON"));
+       p++)
+    (*steps)++;
+  free(text);
+  snprintf(path, sizeof path, "%s/CONTCAR", dir);
+  FILE *fp = fopen(path, "r");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "%s: cannot open", path);
+  nacre_structure *c = NULL;
+  st = nacre_poscar_read(fp, path, &c, err);
+  fclose(fp);
+  if (st) return st;
+  if (c->natoms != given->natoms) {
+    nacre_structure_free(c);
+    return nacre_error_set(err, NACRE_ERR_PARSE, "%s: %d atoms, expected %d",
+                           path, c->natoms, given->natoms);
+  }
+  int z[NACRE_MAX_Z], nz = label_species(given, z);
+  int *order = malloc(sizeof(int) * (size_t)(given->natoms ? given->natoms : 1));
+  nacre_structure *s = order ? nacre_structure_copy(given, err) : NULL;
+  if (!s) {
+    free(order);
+    nacre_structure_free(c);
+    return err && err->status ? err->status
+                              : nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
+  }
+  vasp_order(given, z, nz, order);
+  memcpy(s->cell, c->cell, sizeof s->cell);
+  for (int k = 0; k < given->natoms && !st; k++) {
+    if (c->numbers[k] != given->numbers[order[k]])
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s: atom %d is %s, expected %s", path, k + 1,
+                           nacre_element_by_z(c->numbers[k])->symbol,
+                           nacre_element_by_z(given->numbers[order[k]])->symbol);
+    memcpy(s->positions + 3 * order[k], c->positions + 3 * k, 3 * sizeof(double));
+  }
+  free(order);
+  nacre_structure_free(c);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
 /* 400 eV (PAW_PBE Na_pv); VASP lists the atoms grouped by species */
 const label_code_ops label_vasp_ops = {
     .code = NACRE_LABEL_VASP,
@@ -391,4 +508,5 @@ const label_code_ops label_vasp_ops = {
     .write_inputs = vasp_write,
     .parse = nacre_vasp_parse_outcar,
     .species_order = 1,
+    .relaxed = vasp_relaxed,
 };

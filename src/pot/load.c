@@ -7,6 +7,7 @@
 #include "spec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static nacre_status load_lj(const char *spec, nacre_potential **out,
@@ -97,6 +98,7 @@ static const inline_loader inline_loaders[] = {
     {"gupta:", load_gupta},
     {"eam:", load_eam_funcfl_list},
     {"ewald:", nacre_ewald_load_spec},
+    {"zbl:", pot_load_zbl_spec},
     {"committee:", pot_load_committee_spec},
 };
 
@@ -112,9 +114,42 @@ static const nacre_potential_loader *const file_loaders[] = {
     NULL,
 };
 
+/* "A+B": the last '+' followed by an inline kind splits a sum (a file name
+ * or a number such as 1e+5 is not followed by one). */
+static const char *sum_split(const char *spec) {
+  const char *split = NULL;
+  for (const char *p = strchr(spec, '+'); p; p = strchr(p + 1, '+'))
+    for (size_t k = 0; k < sizeof inline_loaders / sizeof inline_loaders[0];
+         k++)
+      if (p > spec && !strncmp(p + 1, inline_loaders[k].prefix,
+                               strlen(inline_loaders[k].prefix)))
+        split = p;
+  return split;
+}
+
+static nacre_status load_sum(const char *spec, const char *split,
+                             nacre_potential **out, nacre_error *err) {
+  size_t len = (size_t)(split - spec);
+  char *left = malloc(len + 1);
+  if (!left) return nacre_error_set(err, NACRE_ERR_NOMEM, "potential spec");
+  memcpy(left, spec, len);
+  left[len] = '\0';
+  nacre_potential *t[2] = {NULL, NULL};
+  nacre_status st = nacre_potential_load(left, &t[0], err);
+  free(left);
+  if (!st) st = nacre_potential_load(split + 1, &t[1], err);
+  if (st) {
+    nacre_potential_free(t[0]);
+    return st;
+  }
+  return nacre_sum_new(t, 2, out, err);
+}
+
 nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
                                   nacre_error *err) {
   *out = NULL;
+  const char *split = sum_split(spec);
+  if (split) return load_sum(spec, split, out, err);
   for (size_t k = 0; k < sizeof inline_loaders / sizeof inline_loaders[0]; k++) {
     size_t n = strlen(inline_loaders[k].prefix);
     if (!strncmp(spec, inline_loaders[k].prefix, n))
@@ -125,7 +160,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta, eam, ewald, committee)",
+                             "lj, morse, gupta, eam, ewald, zbl, committee)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);

@@ -175,6 +175,7 @@ cJSON *nn_model_to_json(const nacre_nn_model *m) {
   cJSON *rad = cJSON_AddObjectToObject(rep, "radius_a");
   for (int s = 0; s < m->nspecies; s++)
     add_number(rad, symbol(m->z[s]), m->repulsion_radius[s]);
+  if (m->baseline[0]) cJSON_AddStringToObject(root, "baseline", m->baseline);
   if (m->domain.source != NACRE_NN_DOMAIN_NONE)
     cJSON_AddItemToObject(root, "domain", domain_json(m));
   cJSON *pv = cJSON_AddObjectToObject(root, "provenance");
@@ -469,6 +470,15 @@ static nacre_status json_networks(const jctx *c, const cJSON *root,
 
 static nacre_status json_repulsion(const jctx *c, const cJSON *root,
                                    nacre_nn_model *m) {
+  const cJSON *base = cJSON_GetObjectItemCaseSensitive(root, "baseline");
+  if (base) {
+    if (!cJSON_IsString(base) || !base->valuestring[0] ||
+        strlen(base->valuestring) >= sizeof m->baseline)
+      return jfail(c, "baseline",
+                   "'%s' must be a potential SPEC of under 256 characters",
+                   "baseline");
+    snprintf(m->baseline, sizeof m->baseline, "%s", base->valuestring);
+  }
   const cJSON *rep = cJSON_GetObjectItemCaseSensitive(root, "repulsion");
   if (!rep) return NACRE_OK;
   const cJSON *en = cJSON_GetObjectItemCaseSensitive(rep, "enabled");

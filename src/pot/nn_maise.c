@@ -534,6 +534,11 @@ nacre_status nacre_nn_descriptor_maise_default(double rc, int nspecies,
 nacre_status nacre_nn_model_maise_compatible(const nacre_nn_model *m,
                                              nacre_error *err) {
   const nacre_nn_network *n0 = &m->net[0];
+  if (m->baseline[0])
+    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                           "MAISE model files hold no baseline (this model "
+                           "adds '%s')",
+                           m->baseline);
   for (int s = 0; s < m->nspecies; s++) {
     const nacre_nn_network *n = &m->net[s];
     if (n->nlayers != 4 || n->act[0] != NACRE_NN_TANH ||

@@ -847,8 +847,28 @@ static const nacre_potential_ops nn_ops = {
     .describe = nn_describe,
 };
 
+static nacre_status nn_network_potential_new(nacre_nn_model *m,
+                                             nacre_potential **out,
+                                             nacre_error *err);
+
 nacre_status nacre_nn_potential_new(nacre_nn_model *m, nacre_potential **out,
                                     nacre_error *err) {
+  char baseline[sizeof m->baseline];
+  snprintf(baseline, sizeof baseline, "%s", m->baseline);
+  nacre_status st = nn_network_potential_new(m, out, err);
+  if (st || !baseline[0]) return st;
+  nacre_potential *t[2] = {*out, NULL};
+  *out = NULL;
+  if ((st = nacre_potential_load(baseline, &t[1], err))) {
+    nacre_potential_free(t[0]);
+    return nacre_error_prefix(err, "the model's baseline '%s': ", baseline);
+  }
+  return nacre_sum_new(t, 2, out, err);
+}
+
+static nacre_status nn_network_potential_new(nacre_nn_model *m,
+                                             nacre_potential **out,
+                                             nacre_error *err) {
   *out = NULL;
   nacre_status st = nacre_nn_model_check(m, err);
   if (st) {

@@ -20,4 +20,8 @@ void pot_workspace_free(const nacre_potential *p, void *ws);
 nacre_status pot_load_committee_spec(const char *spec, nacre_potential **out,
                                      nacre_error *err);
 
+/* "zbl:r_inner=A,r_outer=B" (zbl.c). */
+nacre_status pot_load_zbl_spec(const char *spec, nacre_potential **out,
+                               nacre_error *err);
+
 #endif

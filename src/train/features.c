@@ -163,14 +163,41 @@ static nacre_status centre_features(const nacre_nn_descriptor *D,
   return NACRE_OK;
 }
 
+/* The baseline's energy, forces and stress added to the repulsion's. */
+static nacre_status baseline_features(const nacre_nn_model *m,
+                                      const nacre_structure *s,
+                                      train_features *out, nacre_error *err) {
+  nacre_potential *p = NULL;
+  nacre_status st = nacre_potential_load(m->baseline, &p, err);
+  if (st) return nacre_error_prefix(err, "baseline '%s': ", m->baseline);
+  nacre_calc *c = nacre_calc_new(p, 0.0, err);
+  nacre_result r;
+  memset(&r, 0, sizeof r);
+  if (!c) st = err ? err->status : NACRE_ERR_NOMEM;
+  if (!st) st = nacre_result_init(&r, s->natoms, err);
+  if (!st) st = nacre_calc_compute(c, s, NACRE_WANT_ALL, &r, err);
+  if (!st) {
+    out->rep_energy += r.energy;
+    for (int k = 0; k < 3 * s->natoms; k++) out->rep_forces[k] += r.forces[k];
+    for (int v = 0; v < 6; v++) out->rep_stress[v] += r.stress[v];
+  }
+  nacre_result_free(&r);
+  nacre_calc_free(c);
+  nacre_potential_free(p);
+  return st;
+}
+
+/* The terms the networks do not fit: MAISE's repulsion and the baseline. */
 static nacre_status repulsion_features(const nacre_nn_model *m,
                                        const nacre_structure *s,
                                        train_features *out, nacre_error *err) {
   out->has_rep = 1;
   out->rep_forces = malloc(3 * (size_t)(s->natoms ? s->natoms : 1) * sizeof(double));
   if (!out->rep_forces) return nacre_error_set(err, NACRE_ERR_NOMEM, "repulsion");
-  return nacre_nn_repulsion(m, s, &out->rep_energy, out->rep_forces,
-                            out->rep_stress, err);
+  nacre_status st = nacre_nn_repulsion(m, s, &out->rep_energy, out->rep_forces,
+                                       out->rep_stress, err);
+  if (!st && m->baseline[0]) st = baseline_features(m, s, out, err);
+  return st;
 }
 
 nacre_status train_features_compute(const nacre_nn_model *m,
@@ -213,7 +240,7 @@ nacre_status train_features_compute(const nacre_nn_model *m,
   if (st) goto done;
   fasm_end(&A);
   open = 0;
-  if (m->repulsion) st = repulsion_features(m, s, out, err);
+  if (m->repulsion || m->baseline[0]) st = repulsion_features(m, s, out, err);
 done:
   if (open) fasm_abort(&A);
   if (st) train_features_free(out);

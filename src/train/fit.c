@@ -34,6 +34,10 @@ nacre_status nacre_fit_options_maise_compatible(const nacre_fit_options *o,
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                            "MAISE adds its short-range repulsion to every "
                            "model file: the model must be trained with it");
+  if (o->baseline && o->baseline[0])
+    return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
+                           "MAISE model files hold no baseline (--baseline %s)",
+                           o->baseline);
   return NACRE_OK;
 }
 
@@ -112,6 +116,7 @@ static uint64_t hash_settings(const nacre_fit_options *o, const char *spec,
   uint64_t seed = o->seed + (uint64_t)k;
   h = fnv(h, &seed, sizeof seed);
   h = fnv(h, &o->maise_repulsion, sizeof o->maise_repulsion);
+  if (o->baseline) h = fnv(h, o->baseline, strlen(o->baseline));
   h = fnv(h, &o->freeze_from, sizeof o->freeze_from);
   /* the starting point: normalisation, references, initial weights */
   size_t nin = (size_t)start->nspecies * start->desc.dim;
@@ -444,6 +449,15 @@ nacre_status nacre_fit(const nacre_dataset *d, const nacre_dataset *valid,
     goto done;
   rep->dim = proto->desc.dim;
   if (o->maise_repulsion) nacre_nn_model_set_maise_repulsion(proto);
+  if (o->baseline && o->baseline[0]) {
+    if (strlen(o->baseline) >= sizeof proto->baseline) {
+      st = nacre_error_set(err, NACRE_ERR_INVALID,
+                           "baseline '%.40s...': at most %zu characters",
+                           o->baseline, sizeof proto->baseline - 1);
+      goto done;
+    }
+    snprintf(proto->baseline, sizeof proto->baseline, "%s", o->baseline);
+  }
   if ((st = make_features(&D, proto, rep, err))) goto done;
   nacre_log(ctx, NACRE_LOG_INFO, "descriptors %s: %d components, %.2f s, %.1f MB",
             rep->descriptors, rep->dim, rep->features_seconds, rep->features_bytes / 1e6);
