@@ -4,7 +4,7 @@
  * elements. It is the short range that a network trained on compressed
  * solids lacks: two nuclei screened by their core electrons,
  *
- *   V(r) = Z_i Z_j e²/(4πε₀ r) φ(r/a),   a = 0.8854 a₀ / (Z_i^0.23 + Z_j^0.23),
+ *   V(r) = Z_i Z_j e²/(4πε₀ r) φ(r/a),   a = 0.46850 Å / (Z_i^0.23 + Z_j^0.23),
  *   φ(x) = 0.18175 e^{−3.19980x} + 0.50986 e^{−0.94229x}
  *        + 0.28022 e^{−0.40290x} + 0.02817 e^{−0.20162x},
  *
@@ -46,8 +46,9 @@ double nacre_zbl_pair(int zi, int zj, double r, double r_inner,
                       double r_outer, double *dvdr) {
   *dvdr = 0.0;
   if (!(r < r_outer) || !(r > 0.0)) return 0.0;
-  /* screening length, Å: 0.8854 Bohr radii / (Z_i^0.23 + Z_j^0.23) */
-  double a = 0.8854 * NACRE_BOHR_A / (pow(zi, 0.23) + pow(zj, 0.23));
+  /* universal screening length, Å: 0.8854 a0 = 0.46850 Å over
+   * (Z_i^0.23 + Z_j^0.23), the value of the book and of LAMMPS' zbl */
+  double a = 0.46850 / (pow(zi, 0.23) + pow(zj, 0.23));
   double k = NACRE_COULOMB_EV_A * zi * zj, x = r / a, dphi;
   double phi = zbl_phi(x, &dphi);
   double v = k * phi / r, dv = k * (dphi / a / r - phi / (r * r));
