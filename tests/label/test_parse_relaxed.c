@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "label/label_internal.h"
 #include "nacre/label.h"
@@ -113,8 +114,93 @@ static void qe(void) {
   free(t);
 }
 
+/* The inputs of a relaxation at 20 GPa: ABINIT's block (strtarget −P in
+ * Ha/Bohr^3), pw.x's vc-relax namelists (press 200 kbar),
+ * VASP's INCAR (PSTRESS 200 kbar, IBRION 2, ISIF 3, the template's
+ * single-point IBRION -1 gone); templates that set them are refused. */
+static void inputs(void) {
+  nacre_structure *s = two(11);
+  s->positions[3] = s->positions[4] = s->positions[5] = 1.5;
+  nacre_label_options opt;
+  nacre_label_options_init(&opt, NACRE_LABEL_ABINIT);
+  opt.relax = 1;
+  opt.relax_pressure_gpa = 20;
+  nacre_error err;
+  char *text = NULL;
+  char dir[] = "/tmp/nacre-relax-inputs-XXXXXX", path[400];
+  if (!mkdtemp(dir)) return;
+  if (!nacre_abinit_input(&opt, s, &text, &err)) {
+    const char *st = strstr(text, "strtarget");
+    double v = st ? atof(st + 9) : 0;
+    /* CODATA 2018 atomic unit of pressure: 2.9421015697e13 Pa */
+    CHECK_CLOSE(v, -20.0 / 29421.015697, 1e-12, "strtarget = -P (Ha/Bohr^3)");
+    CHECK(strstr(text, "optcell 2") && strstr(text, "ionmov 2") &&
+              strstr(text, "dilatmx") && strstr(text, "ecutsm 0.5"),
+          "ABINIT relaxation variables");
+    free(text);
+    snprintf(path, sizeof path, "%s/t.abi", dir);
+    FILE *t = fopen(path, "w");
+    fputs("natom {NATOM}\nionmov 3\necutsm 0.5\n", t);
+    fclose(t);
+    opt.template_path = path;
+    CHECK(nacre_abinit_input(&opt, s, &text, &err) == NACRE_ERR_INVALID &&
+              strstr(err.message, "ionmov"),
+          "a template setting ionmov is refused: %s", err.message);
+  } else {
+    printf("note: no ABINIT Na dataset here (%s): its input is not checked\n",
+           err.message);
+  }
+
+  nacre_label_options_init(&opt, NACRE_LABEL_QE);
+  opt.relax = 1;
+  opt.relax_pressure_gpa = 20;
+  opt.pseudo_files = "Na=Na.upf";
+  text = NULL;
+  CHECK_OK(nacre_qe_input(&opt, s, &text, &err), &err);
+  if (text) {
+    const char *p = strstr(text, "press =");
+    CHECK(p && fabs(atof(p + 7) - 200.0) < 1e-9, "press = 200 kbar");
+    CHECK(strstr(text, "calculation = 'vc-relax'") &&
+              !strstr(text, "'scf'") && strstr(text, "&IONS") &&
+              strstr(text, "cell_dofree = 'all'") &&
+              strstr(text, "&CELL") < strstr(text, "ATOMIC_SPECIES"),
+          "pw.x vc-relax namelists before the cards");
+  }
+  free(text);
+
+  nacre_label_options_init(&opt, NACRE_LABEL_VASP);
+  opt.relax = 1;
+  opt.relax_pressure_gpa = 20;
+  char pot[200];
+  snprintf(pot, sizeof pot, "%s/Na_pv", dir);
+  mkdir(pot, 0755);
+  snprintf(path, sizeof path, "%s/POTCAR", pot);
+  FILE *f = fopen(path, "w");
+  fputs("PAW_PBE Na_pv\n", f);
+  fclose(f);
+  opt.pseudo_dir = dir;
+  CHECK_OK(nacre_vasp_write_inputs(&opt, s, dir, &err), &err);
+  snprintf(path, sizeof path, "%s/INCAR", dir);
+  char *incar = NULL;
+  label_read_file(path, &incar, NULL, &err);
+  if (incar) {
+    const char *p = strstr(incar, "PSTRESS =");
+    CHECK(p && fabs(atof(p + 9) - 200.0) < 1e-9, "PSTRESS = 200 kbar");
+    CHECK(strstr(incar, "IBRION = 2") && strstr(incar, "ISIF = 3") &&
+              !strstr(incar, "IBRION = -1") && !strstr(incar, "ISIF = 2") &&
+              strstr(incar, "EDIFFG = -0.01"),
+          "INCAR of a cell relaxation: %s", incar);
+  }
+  free(incar);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0, "clean up");
+  nacre_structure_free(s);
+}
+
 int main(void) {
   abinit();
   qe();
+  inputs();
   TEST_DONE();
 }
