@@ -232,7 +232,7 @@ void nacre_label_kgrid(const double cell[3][3], double kspacing, int n[3]);
 
 /* The input text(s) each driver writes, from the built-in template or
  * opt->template_path. ABINIT: label.abi; QE: label.pwi; VASP: writes
- * POSCAR, INCAR, KPOINTS and POTCAR into `dir`. */
+ * POSCAR, INCAR, KPOINTS and POTCAR into `dir`. On failure *text is NULL. */
 nacre_status nacre_abinit_input(const nacre_label_options *opt,
                                 const nacre_structure *s, char **text,
                                 nacre_error *err);

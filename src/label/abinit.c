@@ -293,6 +293,10 @@ nacre_status nacre_abinit_input(const nacre_label_options *opt,
   label_buf_free(&pseudos), label_buf_free(&znucl), label_buf_free(&typat);
   label_buf_free(&rprim), label_buf_free(&xcart);
   if (!st && opt->relax) st = abinit_relax_block(opt, text, err);
+  if (st) {
+    free(*text); /* no half-made input on failure */
+    *text = NULL;
+  }
   return st;
 }
 

@@ -256,6 +256,10 @@ nacre_status nacre_qe_input(const nacre_label_options *opt,
   }
   label_buf_free(&species), label_buf_free(&rprim), label_buf_free(&xyz);
   if (!st && opt->relax) st = qe_relax_input(opt, text, err);
+  if (st) {
+    free(*text); /* no half-made input on failure */
+    *text = NULL;
+  }
   return st;
 }
 

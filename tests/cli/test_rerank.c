@@ -122,8 +122,11 @@ int main(void) {
   /* other settings on the same output */
   snprintf(args, sizeof args,
            "rerank %s/run.db --top 3 --code potential:" LJ " -q", dir);
-  CHECK(run(args) == 1 && strstr(slurp(errp), "another output"),
-        "another code on the same output: exit 1 naming it: %s", slurp(errp));
+  int rc_other = run(args);
+  char *e_other = slurp(errp);
+  CHECK(rc_other == 1 && strstr(e_other, "another output"),
+        "another code on the same output: exit 1 naming it: %s", e_other);
+  free(e_other);
 
   static const char *const bad[][2] = {
       {"--top 0 --code " MORSE, "--top"},
