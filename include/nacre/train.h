@@ -305,6 +305,13 @@ typedef struct nacre_fit_options {
    * energy, forces and stress, and the model records it, so that it is
    * always evaluated with it. */
   const char *baseline;
+  /* Warm start (retraining on grown data, as active learning does): member
+   * k < nwarm starts from warm[k] (a model of the same elements, descriptor
+   * dimension and layers) — its weights, input normalisation and reference
+   * energies — instead of random weights; the training domain is measured
+   * on the new data. NULL entries start as usual. */
+  const nacre_nn_model *const *warm;
+  int nwarm;
 } nacre_fit_options;
 
 void nacre_fit_options_init(nacre_fit_options *o);

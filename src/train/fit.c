@@ -220,6 +220,23 @@ static nacre_status apply_from(nacre_nn_model *m, double *w, const nacre_fit_opt
   return NACRE_OK;
 }
 
+/* Member m starts where `warm` ended: every species' network, its input
+ * normalisation and reference energy. */
+static nacre_status apply_warm(nacre_nn_model *m, double *w,
+                               const nacre_nn_model *warm, nacre_error *err) {
+  for (int s = 0; s < m->nspecies; s++) {
+    int fsp = nacre_nn_model_species(warm, m->z[s]);
+    if (fsp < 0 || warm->desc.dim != m->desc.dim)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "warm start: the previous model %s",
+                             fsp < 0 ? "lacks an element of the data"
+                                     : "has other descriptors");
+    nacre_status st = stratified_start(m, w, s, warm, fsp, NULL, err);
+    if (st) return st;
+  }
+  return NACRE_OK;
+}
+
 /* ---- the workflow ---- */
 
 typedef struct fit_data {
@@ -338,6 +355,8 @@ static nacre_status make_member(const nacre_nn_model *proto, const fit_data *D,
   nacre_rng rng;
   nacre_rng_init(&rng, o->seed + (uint64_t)k, 1);
   train_model_randomize(m, *w, &rng);
+  if (k < o->nwarm && o->warm[k] && (st = apply_warm(m, *w, o->warm[k], err)))
+    return st;
   if (o->nfrom > 0) {
     if (o->freeze_from && !(*mask = malloc(P ? P : 1)))
       return nacre_error_set(err, NACRE_ERR_NOMEM, "model");

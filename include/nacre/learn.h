@@ -1,0 +1,236 @@
+/* nacre/learn.h — active learning: the concurrent-learning loop of DP-GEN
+ * (Zhang et al., Comput. Phys. Commun. 253, 107206 (2020)) over nacre's own
+ * parts. Each iteration trains a committee of K networks that differ only
+ * in their random seeds (warm-started from the previous iteration's), lets
+ * the committee drive exploration tasks (MD runs and structure searches),
+ * sorts every configuration met by the committee's maximal force deviation
+ *
+ *   σ_f = max_i sqrt(⟨|F_i − ⟨F_i⟩|²⟩)        (DP-GEN's max_devi_f)
+ *
+ * into accurate (σ_f < lo), candidate (lo ≤ σ_f < hi) and failed (σ_f ≥ hi,
+ * unphysical), screens the candidates by structural similarity (fingerprint
+ * distance to the training set and to each other, farthest-point sampling
+ * of at most M), adds a small random sample of end points whatever their
+ * deviation (a committee can agree on a systematic error), labels them with
+ * a nacre label driver (DFT, or a potential as a known truth), and
+ * retrains. A stage of tasks ends when every task's accurate fraction
+ * reaches its threshold, or at its label budget or iteration limit.
+ *
+ * Everything the loop knows lives in one SQLite run file (DIR/learn.db):
+ * the configuration, every iteration's phase, the task statistics, every
+ * selected structure with its label or failure. Each phase commits in one
+ * transaction, so a run killed at any moment (kill -9 included) resumes
+ * losing only the phase in flight; labels already computed are kept by the
+ * label driver's own journal and are not paid for twice.
+ *
+ * Units: eV, Å, fs, K, GPa; deviations eV/Å (forces), eV/atom (energy). */
+#ifndef NACRE_LEARN_H
+#define NACRE_LEARN_H
+
+#include "nacre/core.h"
+#include "nacre/label.h"
+#include "nacre/search.h" /* nacre_fingerprint */
+#include "nacre/train.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Selection                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_learn_class {
+  NACRE_LEARN_ACCURATE = 0, /* σ < lo */
+  NACRE_LEARN_CANDIDATE,    /* lo ≤ σ < hi */
+  NACRE_LEARN_FAILED        /* σ ≥ hi, or not finite */
+} nacre_learn_class;
+
+typedef struct nacre_learn_selection {
+  double lo_ev_a, hi_ev_a;   /* trust bounds on σ_f, eV/Å (0.05, 0.35) */
+  double relative_ev_a;      /* > 0: the relative deviation of DP-GEN,
+                                σ_i / (|⟨F_i⟩| + relative_ev_a), maximised
+                                over atoms, takes σ_f's place and lo, hi
+                                are dimensionless (for the large forces of
+                                high pressure); 0: absolute (default) */
+  int max_per_iteration;     /* M: candidates labelled per iteration (20) */
+  double min_distance;       /* fingerprint (cosine) distance below which a
+                                candidate repeats a training structure or
+                                another pick (0.003) */
+  int random_per_iteration;  /* end points labelled whatever σ_f (1) */
+} nacre_learn_selection;
+
+void nacre_learn_selection_init(nacre_learn_selection *s);
+nacre_learn_class nacre_learn_classify(const nacre_learn_selection *s,
+                                       double sigma);
+/* The deviation the selection compares: σ_f of r (a committee's result
+ * with forces), or its relative form when s->relative_ev_a > 0. NAN when r
+ * holds no committee deviations. */
+double nacre_learn_deviation(const nacre_learn_selection *s,
+                             const nacre_result *r);
+
+/* Farthest-point sampling with a similarity screen: from the candidates
+ * cand[0..ncand) picks, one at a time, the candidate farthest (fingerprint
+ * distance, nacre_fingerprint_distance) from everything in ref[0..nref)
+ * and every earlier pick, while that distance is at least min_distance and
+ * fewer than max are picked. chosen (room for ncand) receives the picks in
+ * order; returns how many, -1 when out of memory. Ties go to the lower
+ * index, so the result is reproducible. */
+int nacre_learn_farthest_points(const nacre_fingerprint *const *ref, int nref,
+                                const nacre_fingerprint *const *cand,
+                                int ncand, int max, double min_distance,
+                                int *chosen);
+
+/* ------------------------------------------------------------------ */
+/* The run's configuration (a JSON file, doc/learn.md)                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum nacre_learn_task_kind {
+  NACRE_LEARN_TASK_MD = 0,
+  NACRE_LEARN_TASK_SEARCH
+} nacre_learn_task_kind;
+
+#define NACRE_LEARN_MAX_LIST 16
+
+typedef struct nacre_learn_task {
+  char name[64];
+  nacre_learn_task_kind kind;
+  /* md: every structure × temperature × pressure is one run */
+  char ensemble[8];          /* "nvt" or "npt" */
+  int nstructures;
+  char **structures;         /* paths (absolute or relative to the cwd) */
+  int ntemperatures, npressures;
+  double temperatures_k[NACRE_LEARN_MAX_LIST];
+  double pressures_gpa[NACRE_LEARN_MAX_LIST];
+  long steps;                /* per run */
+  int every;                 /* a configuration every N steps */
+  double timestep_fs;
+  /* search: a random-structure search per pressure; its relaxed minima
+   * are the configurations */
+  char composition[64];
+  int budget;                /* relaxations per pressure */
+  double accurate_fraction;  /* this task's convergence threshold */
+} nacre_learn_task;
+
+typedef struct nacre_learn_stage {
+  char name[64];
+  int ntasks;
+  nacre_learn_task *tasks;
+  int max_iterations;        /* iterations of the stage at most (10) */
+  int label_budget;          /* labels of the stage at most (0: none) */
+} nacre_learn_stage;
+
+typedef struct nacre_learn_config {
+  char *text;                /* the file's text as read (stored in the run) */
+  char path[1024];
+  uint64_t seed;
+  /* initial data */
+  int ndata;
+  char **data;               /* labelled files (nacre_dataset_read) */
+  int ninitial;
+  char **initial;            /* structure files to label first */
+  char random_composition[64]; /* random symmetric crystals to label first */
+  int random_count;
+  double random_pressure_gpa;
+  /* labelling */
+  nacre_label_options label; /* strings point into the config */
+  char label_code[1100];     /* as the file gives it */
+  char label_potential[1100], label_command[1024], label_pseudo_dir[1024],
+      label_pseudo_files[512], label_template[1024]; /* what label points to */
+  int label_jobs;            /* labels at a time (1) */
+  /* committee */
+  nacre_fit_options fit;     /* fit.ensemble = K (4) */
+  int warm_epochs;           /* epochs of a warm-started retraining */
+  /* selection */
+  nacre_learn_selection select;
+  /* independent test set */
+  double test_fraction;      /* of the labelled candidates (0.1) */
+  int test_max;              /* size at most (50) */
+  int nstages;
+  nacre_learn_stage *stages;
+} nacre_learn_config;
+
+/* Reads and checks a configuration file: every key known (an unknown key
+ * is an error naming it), every value in range, relative paths resolved
+ * against the file's folder. */
+nacre_status nacre_learn_config_read(const char *path,
+                                     nacre_learn_config **out,
+                                     nacre_error *err);
+/* The same from text; dir resolves relative paths. */
+nacre_status nacre_learn_config_parse(const char *text, const char *name,
+                                      const char *dir,
+                                      nacre_learn_config **out,
+                                      nacre_error *err);
+void nacre_learn_config_free(nacre_learn_config *c);
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One task of one iteration. */
+typedef struct nacre_learn_task_stats {
+  int iteration, stage, task;
+  char name[64];
+  long configurations, accurate, candidate, failed;
+  double max_deviation;      /* largest finite σ met */
+} nacre_learn_task_stats;
+
+/* One iteration, as the report prints it. */
+typedef struct nacre_learn_iteration {
+  int iteration, stage, stage_iteration;
+  char phase[16];            /* train, explore, label, done */
+  int ntrain, ntest;         /* data the committee was trained on; test set */
+  double test_e_rmse, test_f_rmse, test_s_rmse; /* eV/atom, eV/Å, GPa of
+                                the committee mean on the test set (NAN
+                                without one) */
+  int selected, labelled, label_failures;
+  int nsample;               /* the random sample labelled this iteration */
+  double sample_e_rmse, sample_f_rmse; /* its committee error (eV/atom,
+                                eV/Å; NAN when none) */
+  double accurate_fraction;  /* the smallest over the tasks (NAN: none) */
+  double label_s, train_s, explore_s; /* wall time of each phase */
+  int converged;             /* every task reached its threshold */
+} nacre_learn_iteration;
+
+typedef struct nacre_learn_report {
+  int niterations;
+  nacre_learn_iteration *iterations;
+  int ntasks;
+  nacre_learn_task_stats *tasks;
+  int nstages;
+  char (*stage_outcome)[24]; /* converged, label-budget, max-iterations, or
+                                "" while running */
+  int labels;                /* labelled structures in all */
+  int label_failures;
+  int finished;              /* the final committee is written */
+  char model[1100];          /* DIR/model.json */
+} nacre_learn_report;
+
+void nacre_learn_report_free(nacre_learn_report *r);
+
+/* Progress after every phase. */
+typedef void (*nacre_learn_progress_fn)(void *user,
+                                        const nacre_learn_iteration *it,
+                                        const char *what);
+
+/* Runs (or resumes) the loop of config c in output folder dir (made when
+ * missing): run file dir/learn.db, committees dir/committees/iterNNN.json,
+ * label journal dir/labels/, the final committee dir/model.json, the
+ * training and test sets dir/train.extxyz and dir/test.extxyz. A run file
+ * made by another configuration is refused. *rep (may be NULL) receives
+ * the report. */
+nacre_status nacre_learn_run(const nacre_learn_config *c, const char *dir,
+                             nacre_learn_progress_fn progress, void *user,
+                             const nacre_ctx *ctx, nacre_learn_report *rep,
+                             nacre_error *err);
+/* The report of the run in dir (also while it runs). */
+nacre_status nacre_learn_report_read(const char *dir, nacre_learn_report *rep,
+                                     nacre_error *err);
+/* The report as JSON (doc/learn.md); *json malloc'd. */
+nacre_status nacre_learn_report_json(const nacre_learn_report *rep,
+                                     char **json, nacre_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

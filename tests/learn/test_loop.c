@@ -1,0 +1,290 @@
+/* test_loop.c — the active-learning loop end to end with a known truth:
+ * Debian's Cu_u3.eam labels (through the potential labeller) and a small
+ * committee learns Cu from six random crystals by NVT MD at 700 K.
+ * Checked: the run finishes and leaves a committee file that loads; the
+ * task fractions add up and fewer structures are labelled than were met;
+ * the final committee reproduces the EAM on an independent set (EAM MD
+ * snapshots at 700 K, another seed) within 10 meV/atom and 0.25 eV/Å —
+ * tolerances of a committee of two 6-6 networks trained for seconds —
+ * and better than the first committee did; the test set is never trained
+ * on; a run interrupted while labelling and resumed ends with the very
+ * committee file of an uninterrupted run. Skips without Cu_u3.eam. */
+#include <cjson/cJSON.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builders.h"
+#include "iotest.h"
+#include "nacre/io.h"
+#include "nacre/learn.h"
+#include "nacre/md.h"
+#include "testing.h"
+
+#define EAM "/usr/share/lammps/potentials/Cu_u3.eam"
+
+static const char *config_text =
+    "{\"seed\": 3,\n"
+    " \"initial\": {\"random\": {\"composition\": \"Cu4\", \"count\": 6}},\n"
+    " \"label\": {\"code\": \"potential:" EAM "\"},\n"
+    " \"committee\": {\"size\": 2, \"hidden\": [6, 6], \"epochs\": 80, \"warm_epochs\": 40},\n"
+    " \"selection\": {\"max_per_iteration\": 5, \"random_per_iteration\": 1,"
+    " \"min_distance\": 0.0005},\n"
+    " \"test\": {\"fraction\": 0.3, \"max\": 4},\n"
+    " \"stages\": [{\"name\": \"md\", \"max_iterations\": 4, \"accurate_fraction\": 0.9,\n"
+    "   \"tasks\": [{\"name\": \"nvt 700 K\", \"type\": \"md\", \"ensemble\": \"nvt\",\n"
+    "     \"structures\": \"cu8.vasp\", \"temperatures_k\": [700], \"steps\": 150,\n"
+    "     \"every\": 10, \"timestep_fs\": 2}]}]}\n";
+
+static nacre_learn_config *config(const char *dir) {
+  nacre_learn_config *c = NULL;
+  nacre_error err;
+  CHECK_OK(nacre_learn_config_parse(config_text, "loop.json", dir, &c, &err), &err);
+  return c;
+}
+
+/* EAM MD snapshots at 700 K labelled by the EAM: the independent set. */
+static nacre_dataset *truth_set(const nacre_structure *s) {
+  nacre_error err;
+  nacre_potential *eam = NULL;
+  nacre_dataset *d = nacre_dataset_new(&err);
+  CHECK_OK(nacre_potential_load(EAM, &eam, &err), &err);
+  nacre_calc *calc = nacre_calc_new(eam, -1, &err);
+  nacre_md_options o;
+  nacre_md_options_init(&o);
+  o.timestep_fs = 2;
+  o.temperature_k = 700;
+  o.thermostat = NACRE_MD_BUSSI;
+  o.seed = 99;
+  nacre_md *md = NULL;
+  CHECK_OK(nacre_md_new(calc, s, NULL, NULL, &o, &md, &err), &err);
+  nacre_result r;
+  nacre_result_init(&r, s->natoms, &err);
+  for (int k = 0; k < 8 && md; k++) {
+    nacre_md_outcome out;
+    CHECK_OK(nacre_md_run(md, 40, NULL, &out, &err), &err);
+    nacre_sample sm;
+    memset(&sm, 0, sizeof sm);
+    sm.s = nacre_structure_copy(nacre_md_structure(md), &err);
+    CHECK_OK(nacre_calc_compute(calc, sm.s, NACRE_WANT_ALL, &r, &err), &err);
+    sm.energy = r.energy;
+    sm.forces = malloc(3 * (size_t)s->natoms * sizeof *sm.forces);
+    memcpy(sm.forces, r.forces, 3 * (size_t)s->natoms * sizeof *sm.forces);
+    memcpy(sm.stress, r.stress, sizeof sm.stress);
+    sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES | NACRE_LABEL_STRESS;
+    nacre_dataset_take(d, &sm, &err);
+  }
+  nacre_result_free(&r);
+  nacre_md_free(md);
+  nacre_calc_free(calc);
+  nacre_potential_free(eam);
+  return d;
+}
+
+static nacre_errors errors_of(const char *model, const nacre_dataset *d) {
+  nacre_errors e;
+  memset(&e, 0, sizeof e);
+  e.e_rmse = e.f_rmse = NAN;
+  nacre_error err;
+  nacre_potential *p = NULL;
+  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
+  if (!p) return e;
+  long na = nacre_dataset_natoms(d);
+  double *ep = malloc((size_t)d->n * sizeof *ep), *fp = malloc(3 * (size_t)na * sizeof *fp);
+  double(*sp)[6] = malloc((size_t)d->n * sizeof *sp);
+  CHECK_OK(nacre_potential_evaluate(p, d, ep, fp, sp, NULL, NULL, NULL, &e, &err), &err);
+  free(ep);
+  free(fp);
+  free(sp);
+  nacre_potential_free(p);
+  return e;
+}
+
+typedef struct stopper {
+  volatile int flag;
+  int at_iteration;
+} stopper;
+
+static void stop_when_labelling(void *user, const nacre_learn_iteration *it,
+                                const char *what) {
+  stopper *s = user;
+  if (it->iteration == s->at_iteration && !strcmp(what, "labelling")) s->flag = 1;
+}
+
+static int same_file(const char *a, const char *b) {
+  size_t na = 0, nb = 0;
+  char *x = test_read_all(a, &na), *y = test_read_all(b, &nb);
+  int same = x && y && na == nb && !memcmp(x, y, na);
+  free(x);
+  free(y);
+  return same;
+}
+
+/* Every key `nacre learn --report DIR --json` prints is named in
+ * doc/learn.md, and every key in the first cells of the tables of its
+ * JSON section is printed. */
+static void collect(const cJSON *j, char keys[][48], int *n) {
+  for (const cJSON *it = j->child; it; it = it->next) {
+    if (it->string) {
+      int seen = 0;
+      for (int k = 0; k < *n; k++) seen |= !strcmp(keys[k], it->string);
+      if (!seen && *n < 128) snprintf(keys[(*n)++], 48, "%s", it->string);
+    }
+    if (cJSON_IsObject(it) || cJSON_IsArray(it)) collect(it, keys, n);
+  }
+}
+
+static void json_documented(const char *run) {
+  char cmd[1600], outp[800];
+  snprintf(outp, sizeof outp, "%s/report.json", run);
+  snprintf(cmd, sizeof cmd, "%s learn --report %s --json > %s", NACRE_CLI, run, outp);
+  CHECK(system(cmd) == 0, "%s", cmd);
+  char *text = test_read_all(outp, NULL);
+  cJSON *j = text ? cJSON_Parse(text) : NULL;
+  CHECK(j != NULL, "nacre learn --report --json prints JSON");
+  char *doc = test_read_all(test_source_path("doc/learn.md"), NULL);
+  CHECK(doc != NULL, "doc/learn.md");
+  if (!j || !doc) {
+    free(text);
+    free(doc);
+    cJSON_Delete(j);
+    return;
+  }
+  static char keys[128][48];
+  int n = 0;
+  collect(j, keys, &n);
+  for (int k = 0; k < n; k++) {
+    char q[64];
+    snprintf(q, sizeof q, "`%s`", keys[k]);
+    CHECK(strstr(doc, q) != NULL, "key %s is documented in doc/learn.md", keys[k]);
+  }
+  const char *sec = strstr(doc, "## `nacre learn --report");
+  CHECK(sec != NULL, "doc/learn.md has the JSON section");
+  for (const char *line = sec; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, "| `", 3)) continue;
+    const char *end = strstr(line + 1, "|");
+    for (const char *a = strchr(line, '`'); a && a < end; a = strchr(a, '`')) {
+      const char *b = strchr(a + 1, '`');
+      if (!b || b > end) break;
+      char key[64];
+      snprintf(key, sizeof key, "%.*s", (int)(b - a - 1), a + 1);
+      int seen = 0;
+      for (int k = 0; k < n; k++) seen |= !strcmp(keys[k], key);
+      CHECK(seen, "documented key %s is printed", key);
+      a = b + 1;
+    }
+  }
+  free(text);
+  free(doc);
+  cJSON_Delete(j);
+}
+
+int main(void) {
+  if (access(EAM, R_OK)) TEST_SKIP("%s (Debian lammps-data) not installed", EAM);
+  int n[3] = {2, 1, 1};
+  nacre_structure *cu8 = build_bulk("fcc", 29, 3.615, n);
+  nacre_error err;
+  char dir[600], out[700], out2[700], model[800];
+  snprintf(dir, sizeof dir, "%s", test_tmp_path(""));
+  char pos[700];
+  snprintf(pos, sizeof pos, "%s/cu8.vasp", dir);
+  CHECK_OK(nacre_write_structure(pos, cu8, NACRE_FORMAT_AUTO, &err), &err);
+  nacre_learn_config *c = config(dir);
+  if (!c) TEST_DONE();
+
+  /* the whole run */
+  snprintf(out, sizeof out, "%s/run", dir);
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_learn_report rep;
+  CHECK_OK(nacre_learn_run(c, out, NULL, NULL, &ctx, &rep, &err), &err);
+  CHECK(rep.finished, "the run finished");
+  CHECK(rep.niterations >= 3, "%d iterations", rep.niterations);
+  long met = 0;
+  for (int k = 0; k < rep.ntasks; k++) {
+    const nacre_learn_task_stats *t = &rep.tasks[k];
+    /* 15 samples of 150 steps, fewer when a run left physical space */
+    CHECK(t->accurate + t->candidate + t->failed == t->configurations &&
+              t->configurations > 0 && t->configurations <= 15,
+          "iteration %d: %ld + %ld + %ld = %ld configurations (150 steps / 10 at most)",
+          t->iteration, t->accurate, t->candidate, t->failed, t->configurations);
+    met += t->configurations;
+  }
+  int labelled_later = 0;
+  for (int k = 0; k < rep.niterations; k++) {
+    const nacre_learn_iteration *it = &rep.iterations[k];
+    CHECK(it->selected <= 5 + 1, "iteration %d: %d selected, at most M + 1", it->iteration,
+          it->selected);
+    if (it->iteration > 0) labelled_later += it->labelled;
+  }
+  CHECK(rep.iterations[0].labelled == 6, "the six random crystals labelled first");
+  CHECK(labelled_later > 0 && labelled_later < met,
+        "%d of %ld configurations met were labelled", labelled_later, met);
+  snprintf(model, sizeof model, "%s/model.json", out);
+  nacre_dataset *truth = truth_set(cu8);
+  nacre_errors fin = errors_of(model, truth);
+  char first[800];
+  snprintf(first, sizeof first, "%s/committees/iter001.json", out);
+  nacre_errors e1 = errors_of(first, truth);
+  printf("independent set (%d EAM snapshots at 700 K): first committee E %.2f meV/atom, "
+         "F %.0f meV/Å; final E %.2f meV/atom, F %.0f meV/Å; %d labels\n",
+         truth->n, 1e3 * e1.e_rmse, 1e3 * e1.f_rmse, 1e3 * fin.e_rmse, 1e3 * fin.f_rmse,
+         rep.labels);
+  CHECK(fin.e_rmse <= 0.010, "final energy RMSE %.4f eV/atom <= 0.010", fin.e_rmse);
+  CHECK(fin.f_rmse <= 0.25, "final force RMSE %.3f eV/Å <= 0.25", fin.f_rmse);
+  CHECK(fin.f_rmse < e1.f_rmse, "learning lowered the force error: %.3f -> %.3f",
+        e1.f_rmse, fin.f_rmse);
+
+  /* the test set is never trained on */
+  char tr[800], te[800];
+  snprintf(tr, sizeof tr, "%s/train.extxyz", out);
+  snprintf(te, sizeof te, "%s/test.extxyz", out);
+  nacre_dataset *dtr = nacre_dataset_new(&err), *dte = nacre_dataset_new(&err);
+  CHECK_OK(nacre_dataset_read(dtr, tr, &err), &err);
+  CHECK_OK(nacre_dataset_read(dte, te, &err), &err);
+  CHECK(dte->n > 0 && dtr->n + dte->n == rep.labels, "%d training + %d test = %d labels",
+        dtr->n, dte->n, rep.labels);
+  for (int a = 0; a < dte->n; a++)
+    for (int b = 0; b < dtr->n; b++)
+      CHECK(nacre_label_structure_hash(dte->items[a].s) !=
+                nacre_label_structure_hash(dtr->items[b].s),
+            "test structure %d is also training structure %d", a, b);
+  nacre_dataset_free(dtr);
+  nacre_dataset_free(dte);
+
+  json_documented(out);
+
+  /* interrupted while labelling, resumed: the same committee */
+  snprintf(out2, sizeof out2, "%s/resumed", dir);
+  stopper s = {0, 2};
+  ctx.interrupt = &s.flag;
+  nacre_learn_report rep2;
+  nacre_status st = nacre_learn_run(c, out2, stop_when_labelling, &s, &ctx, &rep2, &err);
+  CHECK(st == NACRE_ERR_INTERRUPTED, "the first part stops: %s", nacre_status_name(st));
+  s.flag = 0;
+  s.at_iteration = -1;
+  CHECK_OK(nacre_learn_run(c, out2, NULL, NULL, &ctx, &rep2, &err), &err);
+  char model2[800];
+  snprintf(model2, sizeof model2, "%s/model.json", out2);
+  CHECK(same_file(model, model2), "resumed run ends with the same committee file");
+  CHECK(rep2.labels == rep.labels, "resumed run: %d labels, uninterrupted %d", rep2.labels,
+        rep.labels);
+  nacre_learn_report_free(&rep2);
+
+  /* another configuration is refused in that folder */
+  nacre_learn_config *other = NULL;
+  char *t2 = strdup(config_text);
+  t2[strlen("{\"seed\": ")] = '4';
+  CHECK_OK(nacre_learn_config_parse(t2, "other.json", dir, &other, &err), &err);
+  st = nacre_learn_run(other, out, NULL, NULL, &ctx, NULL, &err);
+  CHECK(st == NACRE_ERR_INVALID && strstr(err.message, "another configuration"),
+        "another configuration refused: %s", err.message);
+  free(t2);
+  nacre_learn_config_free(other);
+
+  nacre_learn_report_free(&rep);
+  nacre_dataset_free(truth);
+  nacre_learn_config_free(c);
+  nacre_structure_free(cu8);
+  test_tmp_cleanup();
+  TEST_DONE();
+}
