@@ -7,10 +7,14 @@
  * snapshots at 700 K, another seed) within 10 meV/atom and 0.25 eV/Å —
  * tolerances of a committee of two 6-6 networks trained for seconds —
  * and better than the first committee did; the test set is never trained
- * on; a run interrupted while labelling and resumed ends with the very
- * committee file of an uninterrupted run. Skips without Cu_u3.eam. */
+ * on; a run killed (SIGKILL) while exploring, training and labelling and
+ * resumed each time ends with the very committee file of an uninterrupted
+ * run; the JSON report's keys are those of doc/learn.md. Skips without Cu_u3.eam. */
 #include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "builders.h"
@@ -99,15 +103,40 @@ static nacre_errors errors_of(const char *model, const nacre_dataset *d) {
   return e;
 }
 
-typedef struct stopper {
-  volatile int flag;
-  int at_iteration;
-} stopper;
-
-static void stop_when_labelling(void *user, const nacre_learn_iteration *it,
-                                const char *what) {
-  stopper *s = user;
-  if (it->iteration == s->at_iteration && !strcmp(what, "labelling")) s->flag = 1;
+/* Starts `nacre learn` on cfg into dir and kills it (SIGKILL) as soon as
+ * the run file shows iteration `iter` in `phase`; 1 when it was killed, 0
+ * when it ended first. */
+static int run_and_kill(const char *cfg, const char *dir, int iter, const char *phase) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(NACRE_CLI, NACRE_CLI, "learn", cfg, "-o", dir, (char *)NULL);
+    _exit(127);
+  }
+  int killed = 0;
+  for (;;) {
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    nacre_learn_report r;
+    nacre_error err;
+    if (!nacre_learn_report_read(dir, &r, &err)) {
+      const nacre_learn_iteration *last =
+          r.niterations ? &r.iterations[r.niterations - 1] : NULL;
+      int hit = last && (last->iteration > iter ||
+                         (last->iteration == iter && !strcmp(last->phase, phase)));
+      nacre_learn_report_free(&r);
+      if (hit) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        killed = 1;
+        break;
+      }
+    }
+    usleep(20000);
+  }
+  return killed;
 }
 
 static int same_file(const char *a, const char *b) {
@@ -253,21 +282,30 @@ int main(void) {
 
   json_documented(out);
 
-  /* interrupted while labelling, resumed: the same committee */
-  snprintf(out2, sizeof out2, "%s/resumed", dir);
-  stopper s = {0, 2};
-  ctx.interrupt = &s.flag;
-  nacre_learn_report rep2;
-  nacre_status st = nacre_learn_run(c, out2, stop_when_labelling, &s, &ctx, &rep2, &err);
-  CHECK(st == NACRE_ERR_INTERRUPTED, "the first part stops: %s", nacre_status_name(st));
-  s.flag = 0;
-  s.at_iteration = -1;
-  CHECK_OK(nacre_learn_run(c, out2, NULL, NULL, &ctx, &rep2, &err), &err);
+  /* killed (SIGKILL) while exploring, training and labelling, resumed
+   * each time: the same committee as the uninterrupted run */
+  char cfgpath[700];
+  snprintf(cfgpath, sizeof cfgpath, "%s/loop.json", dir);
+  test_write_text(cfgpath, config_text);
+  snprintf(out2, sizeof out2, "%s/killed", dir);
+  const char *phases[3] = {"explore", "train", "label"};
+  const int at[3] = {1, 2, 2};
+  for (int k = 0; k < 3; k++) {
+    int killed = run_and_kill(cfgpath, out2, at[k], phases[k]);
+    printf("kill -9 in iteration %d's %s phase: %s\n", at[k], phases[k],
+           killed ? "killed" : "finished before the kill");
+  }
+  char cmd[2000];
+  snprintf(cmd, sizeof cmd, "%s learn %s -o %s -q > /dev/null", NACRE_CLI, cfgpath, out2);
+  CHECK(system(cmd) == 0, "resumed to the end: %s", cmd);
   char model2[800];
   snprintf(model2, sizeof model2, "%s/model.json", out2);
-  CHECK(same_file(model, model2), "resumed run ends with the same committee file");
-  CHECK(rep2.labels == rep.labels, "resumed run: %d labels, uninterrupted %d", rep2.labels,
-        rep.labels);
+  CHECK(same_file(model, model2), "killed and resumed run ends with the same committee file");
+  nacre_learn_report rep2;
+  CHECK_OK(nacre_learn_report_read(out2, &rep2, &err), &err);
+  CHECK(rep2.labels == rep.labels && rep2.niterations == rep.niterations,
+        "killed and resumed: %d labels in %d iterations, uninterrupted %d in %d", rep2.labels,
+        rep2.niterations, rep.labels, rep.niterations);
   nacre_learn_report_free(&rep2);
 
   /* another configuration is refused in that folder */
@@ -275,7 +313,7 @@ int main(void) {
   char *t2 = strdup(config_text);
   t2[strlen("{\"seed\": ")] = '4';
   CHECK_OK(nacre_learn_config_parse(t2, "other.json", dir, &other, &err), &err);
-  st = nacre_learn_run(other, out, NULL, NULL, &ctx, NULL, &err);
+  nacre_status st = nacre_learn_run(other, out, NULL, NULL, &ctx, NULL, &err);
   CHECK(st == NACRE_ERR_INVALID && strstr(err.message, "another configuration"),
         "another configuration refused: %s", err.message);
   free(t2);
