@@ -63,6 +63,11 @@ double nacre_fingerprint_similarity(const nacre_fingerprint *a,
 /* Cosine distance (1 − similarity)/2 of Oganov & Valle, in [0, 1]. */
 double nacre_fingerprint_distance(const nacre_fingerprint *a,
                                   const nacre_fingerprint *b);
+/* Diversity of a set of minima: the mean cosine distance over the pairs of
+ * fp[0..n) (0 for fewer than two). The search reports it for the
+ * NACRE_SPREAD_MINIMA lowest distinct minima. */
+#define NACRE_SPREAD_MINIMA 20
+double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n);
 /* Flat serialisation for storage: the array of doubles (header + data). */
 size_t nacre_fingerprint_size(const nacre_fingerprint *fp);
 void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf);
@@ -114,8 +119,10 @@ typedef enum nacre_engine {
   NACRE_ENGINE_RANDOM = 0,  /* AIRSS-like: random symmetric structures */
   NACRE_ENGINE_EVOLUTION,   /* USPEX/MAISE-like: heredity, mutations */
   NACRE_ENGINE_SWARM,       /* CALYPSO-like particle swarm */
-  NACRE_ENGINE_AUTO         /* all three feeding one pool */
+  NACRE_ENGINE_AUTO,        /* the others feeding one pool */
+  NACRE_ENGINE_BASIN_HOPPING /* walkers hopping from minimum to minimum */
 } nacre_engine;
+#define NACRE_ENGINE_COUNT 5
 
 const char *nacre_engine_name(nacre_engine e);
 nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
@@ -168,6 +175,12 @@ typedef struct nacre_search_config {
                                  none); the run can be resumed */
   int stall_generations;      /* stop after this many generations without a
                                  lower enthalpy (0: never) */
+  /* Saturation: stop once this many relaxations have brought neither a
+   * new lowest minimum nor a new distinct minimum among the
+   * NACRE_SATURATION_RANK lowest (0: never). Checked after each
+   * generation. */
+  int saturation;
+#define NACRE_SATURATION_RANK 10
   int population;             /* candidates per generation (20) */
   int jobs;                   /* worker processes (1: relax in-process) */
   char groups[256];           /* space-group selection ("1-230") */
@@ -202,6 +215,17 @@ typedef struct nacre_search_config {
    * x with weight w, or heredity of x with pbest or gbest with weights
    * c1 r1 Dp and c2 r2 Dg (fingerprint distances to them). */
   int swarm_operators;        /* 0: velocity moves, 1: operator moves (0) */
+  /* Basin hopping (Wales & Doye, J. Phys. Chem. A 101, 5111 (1997)): each
+   * walker steps from its current minimum (op_hop) and moves to the new
+   * minimum when its enthalpy is less than ediff above the current one;
+   * ediff falls by a factor hop_ediff_factor on each acceptance and rises
+   * by it on each rejection, the acceptance rule of minima hopping
+   * (Goedecker, J. Chem. Phys. 120, 9911 (2004)). A walker whose best has
+   * not improved in hop_restart hops starts again from a parent of the
+   * pool. */
+  double hop_ediff_ev_atom;   /* ediff at a walker's start, eV/atom (0.01) */
+  double hop_ediff_factor;    /* (1.05) */
+  int hop_restart;            /* hops without a lower best (30) */
 #define NACRE_SWARM_OPERATOR_W 1.0 /* USPEX's mutation weight (PSO_softMut) */
   double swarm_regenerate;    /* share of particles regenerated (0.4) */
   double swarm_inertia;       /* w, weight of the previous move (0.5) or of
@@ -233,7 +257,7 @@ nacre_status nacre_candidate_status_parse(const char *text,
 typedef struct nacre_candidate {
   long id;                    /* 0, 1, ... in creation order */
   int generation;
-  char engine[16];            /* random, evolution, swarm */
+  char engine[16];            /* random, evolution, swarm, basin-hopping */
   char op[24];                /* random, heredity, strain, permute, ... */
   char parents[48];           /* "12,40" or "" */
   nacre_candidate_status status;
@@ -293,6 +317,13 @@ typedef struct nacre_search_progress {
   nacre_search_domain domain;
   int generation;
   long unique;
+  /* Diversity of the pool: nacre_fingerprint_spread of the
+   * NACRE_SPREAD_MINIMA lowest distinct minima, and the basin-hopping
+   * walkers that started again from the pool. */
+  double spread;
+  long restarts;
+  long since_new_low;         /* relaxations since the last new low minimum
+                                 (see nacre_search_config.saturation) */
   double best_h_atom;         /* eV/atom */
   int best_sg;
   char best_pearson[16];
@@ -513,6 +544,11 @@ typedef struct nacre_search_report {
   nacre_search_config config;
   char stop_reason[96];          /* of a search run by this process, or "" */
   long relaxed, failed, pending; /* candidates by status */
+  double spread;                 /* nacre_fingerprint_spread of the
+                                    NACRE_SPREAD_MINIMA lowest minima */
+  long since_new_low;            /* relaxations after the last that found
+                                    one of the NACRE_SATURATION_RANK lowest
+                                    minima */
   nacre_search_failures failures;
   long nminima;                  /* unique minima, best first */
   nacre_search_minimum *minima;

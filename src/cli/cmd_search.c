@@ -40,10 +40,11 @@ static void help(const nacre_search_config *d) {
       "                    lj:epsilon=E,sigma=S,cutoff=RC (required); it must\n"
       "                    know every element of the composition\n"
       "  --pressure P      GPa (default %g)\n"
-      "  --engine E        random, evolution, swarm or auto (default %s:\n"
-      "                    40%% heredity, 20%% mutation, 20%% swarm, 20%%\n"
-      "                    random per generation after the first; clusters:\n"
-      "                    50%% heredity, 30%% mutation, 20%% random)\n"
+      "  --engine E        random, evolution, swarm, basin-hopping or auto\n"
+      "                    (default %s: 40%% heredity, 20%% mutation, 20%%\n"
+      "                    swarm, 20%% random per generation after the\n"
+      "                    first; clusters: 50%% heredity, 30%% mutation,\n"
+      "                    10%% basin hopping, 10%% random)\n"
       "  --heredity F      --engine evolution: share of each generation made\n"
       "                    by heredity (default %g)\n"
       "  --mutation F      --engine evolution: share made by mutation\n"
@@ -64,11 +65,22 @@ static void help(const nacre_search_config *d) {
       "                    to them, in [0, 1])\n"
       "  --swarm-renew F   share of the particles replaced by new random\n"
       "                    structures each generation (default %g)\n"
+      "  --hop-ediff E     basin hopping: a walker moves to a new minimum\n"
+      "                    less than ediff above its current one; ediff\n"
+      "                    starts at E eV/atom × atoms (default %g) and is\n"
+      "                    divided by %g on each move, multiplied on each\n"
+      "                    refusal (Goedecker's minima-hopping rule)\n"
+      "  --hop-restart N   a walker whose best has not improved in N hops\n"
+      "                    starts again from a minimum of the pool (%d)\n"
       "  --budget N        relaxations in total (default %d)\n"
       "  --time-limit T    stop after T of wall time: 90, 90s, 30m, 2h\n"
       "                    (default: none); the run can be resumed\n"
       "  --stall G         stop after G generations without a lower enthalpy\n"
       "                    (default %d: never)\n"
+      "  --saturation N    stop once N relaxations have found neither a new\n"
+      "                    lowest minimum nor a new distinct minimum among\n"
+      "                    the %d lowest (checked after each generation;\n"
+      "                    default %d: never)\n"
       "  --population N    candidates per generation (default %d)\n"
       "  -j, --jobs N      worker processes relaxing in parallel (default %d)\n"
       "                    MPI builds (-DNACRE_MPI=ON): mpirun -np N nacre\n"
@@ -105,7 +117,8 @@ static void help(const nacre_search_config *d) {
       "  --db RUN.db       run file to create (default search.db; refuses an\n"
       "                    existing run)\n"
       "  --resume RUN.db   continue a run with its own settings; --budget,\n"
-      "                    --time-limit, --stall, --jobs and --potential (one\n"
+      "                    --time-limit, --stall, --saturation, --jobs and\n"
+      "                    --potential (one\n"
       "                    that knows the same elements) may change, any other\n"
       "                    setting that differs from the run's is refused\n"
       "  --report RUN.db   rank the minima of a run (it may still be running)\n"
@@ -120,7 +133,10 @@ static void help(const nacre_search_config *d) {
       "  -h, --help        this text\n"
       "\n"
       "The progress line and the report count failed relaxations by reason\n"
-      "(too-close, max-steps, exploded, collapsed, overlap, ...). The table\n"
+      "(too-close, max-steps, exploded, collapsed, overlap, ...) and show the\n"
+      "diversity of the pool: the mean fingerprint distance between the %d\n"
+      "lowest distinct minima (spread, 0 to 1) and the relaxations since a\n"
+      "new low minimum (what --saturation counts). The table\n"
       "lists rank, enthalpy per atom H (eV/atom), ΔH to the best (meV/atom),\n"
       "space group and Pearson symbol of the symmetrised cell written, volume\n"
       "per atom (Å^3), how often the minimum was found and which candidate\n"
@@ -132,11 +148,13 @@ static void help(const nacre_search_config *d) {
       NACRE_MAX_ATOMS, d->pressure_gpa, nacre_engine_name(d->engine),
       d->frac_heredity, d->frac_mutation, d->swarm_inertia, d->swarm_c1,
       d->swarm_c2, NACRE_SWARM_OPERATOR_W, d->swarm_c1, d->swarm_c2,
-      d->swarm_regenerate, d->budget, d->stall_generations, d->population,
+      d->swarm_regenerate, d->hop_ediff_ev_atom, d->hop_ediff_factor,
+      d->hop_restart, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
+      d->saturation, d->population,
       d->jobs, (unsigned long long)d->seed, d->groups,
       d->random.distance_factor, d->relax.fmax_ev_a, d->relax.smax_gpa,
       d->relax.max_steps, d->duplicate.similarity, d->min_relaxed_factor,
-      d->symprec);
+      d->symprec, NACRE_SPREAD_MINIMA);
 }
 
 /* "90", "90s", "30m", "2h", "1d" in seconds. */
@@ -183,7 +201,9 @@ static const char *flag_of(const char *key) {
       {"swarm_c2", "--swarm"},          {"swarm_operators", "--swarm-move"},
       {"swarm_regenerate", "--swarm-renew"},
       {"min_relaxed_factor", "--reject-closer"},
-      {"symprec", "--symprec"}};
+      {"symprec", "--symprec"},
+      {"hop_ediff_ev_atom", "--hop-ediff"},
+      {"hop_restart", "--hop-restart"}};
   for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
     if (!strcmp(map[k][0], key)) return map[k][1];
   return key;
@@ -299,6 +319,15 @@ static int parse_args(int argc, char **argv, args *ar) {
       NEED();
       if (parse_time(v, &cfg->time_limit_s))
         USAGE("%s expects e.g. 90, 90s, 30m, 2h, got '%s'", a, v);
+    } else if (!strcmp(a, "--saturation")) {
+      INTEGER(cfg->saturation, cfg->saturation >= 0,
+              "--saturation must be ≥ 0");
+    } else if (!strcmp(a, "--hop-ediff")) {
+      NUMBER(cfg->hop_ediff_ev_atom, cfg->hop_ediff_ev_atom > 0,
+             "--hop-ediff must be positive (eV/atom)");
+    } else if (!strcmp(a, "--hop-restart")) {
+      INTEGER(cfg->hop_restart, cfg->hop_restart >= 1,
+              "--hop-restart must be ≥ 1");
     } else if (!strcmp(a, "--stall")) {
       INTEGER(cfg->stall_generations, cfg->stall_generations >= 0,
               "--stall must be ≥ 0");
@@ -434,10 +463,11 @@ static int on_progress(void *user, const nacre_search_progress *p) {
              reasons);
   }
   fprintf(stderr,
-          "%sgen %d  %ld/%ld relaxed%s  %ld unique  %s  %.0f relax/h  "
-          "%d:%02d:%02d%s",
+          "%sgen %d  %ld/%ld relaxed%s  %ld unique  spread %.3f  %ld since "
+          "new low  %s  %.0f relax/h  %d:%02d:%02d%s",
           ps->tty ? "\r" : "", p->generation, p->finished, p->budget, fails,
-          p->unique, best, p->relax_per_hour, el / 3600, el / 60 % 60, el % 60,
+          p->unique, p->spread, p->since_new_low > 0 ? p->since_new_low : 0,
+          best, p->relax_per_hour, el / 3600, el / 60 % 60, el % 60,
           ps->tty ? "\033[K" : "\n");
   fflush(stderr);
   return 0;
@@ -473,6 +503,12 @@ static void print_table(const nacre_search_report *r, int top,
   printf("%ld relaxed, %ld failed%s, %ld unique minim%s; results in %s/\n",
          r->relaxed, r->failed, reasons, r->nminima,
          r->nminima == 1 ? "um" : "a", dir);
+  if (r->nminima > 1)
+    printf("diversity: spread %.4f over the %ld lowest minima; %ld "
+           "relaxations since one of the %d lowest was found\n",
+           r->spread,
+           r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA,
+           r->since_new_low, NACRE_SATURATION_RANK);
 }
 
 /* The report of run into dir (-o, else the run's own, else

@@ -41,6 +41,13 @@ typedef struct engine {
   long nsel;
   long *pbest, *pcur;   /* per particle: best and latest finished ids */
   int nparticles;
+  /* basin-hopping walkers (slot = walker), replayed from the run */
+  long *wcur, *wbest;   /* current minimum and best of each walker */
+  int *wstall;          /* hops since the walker's best improved */
+  double *wediff;       /* acceptance threshold, eV (total) */
+  long restarts;        /* walkers started again from the pool */
+  double spread;        /* mean fingerprint distance between parents */
+  long last_new_low;    /* id of the last new distinct low minimum */
   long gbest;
   double best_h;        /* eV/atom over all finished */
   int best_sg;
@@ -63,6 +70,10 @@ static void engine_free(engine *e) {
   free(e->sel);
   free(e->pbest);
   free(e->pcur);
+  free(e->wcur);
+  free(e->wbest);
+  free(e->wstall);
+  free(e->wediff);
 }
 
 static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
@@ -164,7 +175,13 @@ static long pick_parent(const engine *e, nacre_rng *rng) {
   return e->sel[m - 1];
 }
 
-typedef enum slot_kind { SLOT_RANDOM, SLOT_HEREDITY, SLOT_MUTATION, SLOT_SWARM } slot_kind;
+typedef enum slot_kind {
+  SLOT_RANDOM,
+  SLOT_HEREDITY,
+  SLOT_MUTATION,
+  SLOT_SWARM,
+  SLOT_HOP
+} slot_kind;
 
 static slot_kind slot_of(const engine *e, int gen, int slot) {
   const nacre_search_config *cfg = e->cfg;
@@ -172,19 +189,24 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
   if (gen == 0 || e->nunique == 0 || cfg->engine == NACRE_ENGINE_RANDOM)
     return SLOT_RANDOM;
   if (cfg->engine == NACRE_ENGINE_SWARM) return SLOT_SWARM;
-  double fh = cfg->frac_heredity, fm = cfg->frac_mutation, fs = 0.0;
+  if (cfg->engine == NACRE_ENGINE_BASIN_HOPPING) return SLOT_HOP;
+  double fh = cfg->frac_heredity, fm = cfg->frac_mutation, fs = 0.0, fb = 0.0;
   if (cfg->engine == NACRE_ENGINE_AUTO) {
-    /* Clusters: swarm moves between unaligned clusters help little, so
-     * auto is the evolutionary mix there. */
+    /* Clusters: swarm moves between unaligned clusters help little; half
+     * of the random newcomers' share goes to basin-hopping walkers (more
+     * walkers took slots from heredity, which is what crosses LJ38's
+     * funnels: bench/README.md). */
     fh = cfg->cluster ? 0.5 : 0.4;
     fm = cfg->cluster ? 0.3 : 0.2;
     fs = cfg->cluster ? 0.0 : 0.2;
+    fb = cfg->cluster ? 0.1 : 0.0;
   }
   int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
-      ns = (int)lround(fs * p);
+      ns = (int)lround(fs * p), nb = (int)lround(fb * p);
   if (slot < nh) return e->nunique >= 2 ? SLOT_HEREDITY : SLOT_MUTATION;
   if (slot < nh + nm) return SLOT_MUTATION;
   if (slot < nh + nm + ns) return SLOT_SWARM;
+  if (slot < nh + nm + ns + nb) return SLOT_HOP;
   return SLOT_RANDOM;
 }
 
@@ -252,6 +274,22 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
   return st;
 }
 
+/* The next hop of walker `slot`: from its current minimum, or from a
+ * parent of the pool when it has none yet or has stagnated (a restart; a
+ * parent other than its current minimum where the pool offers one). */
+static nacre_status hop_start(engine *e, nacre_candidate *c, int slot,
+                              nacre_rng *rng, nacre_error *err) {
+  long cur = slot < e->nparticles ? e->wcur[slot] : -1;
+  if (cur < 0 || e->wstall[slot] >= e->cfg->hop_restart) {
+    long was = cur;
+    cur = pick_parent(e, rng);
+    for (int t = 0; t < 10 && cur == was; t++) cur = pick_parent(e, rng);
+  }
+  strcpy(c->engine, "basin-hopping");
+  snprintf(c->parents, sizeof c->parents, "%ld", cur);
+  return op_hop(e->c[cur].relaxed, &e->random, rng, &c->start, c->op, err);
+}
+
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
                                    nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -264,7 +302,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
   nacre_rng_init(&rng, cfg->seed, (uint64_t)id);
   slot_kind kind = slot_of(e, gen, slot);
   e->particle[id] = (cfg->engine == NACRE_ENGINE_SWARM ||
-                     cfg->engine == NACRE_ENGINE_AUTO)
+                     cfg->engine == NACRE_ENGINE_AUTO ||
+                     cfg->engine == NACRE_ENGINE_BASIN_HOPPING)
                         ? slot
                         : -1;
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
@@ -285,6 +324,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     if (!st) count_soft_child(e, id, a);
     strcpy(c->engine, "evolution");
     snprintf(c->parents, sizeof c->parents, "%ld", a);
+  } else if (kind == SLOT_HOP) {
+    st = hop_start(e, c, slot, &rng, &tmp);
   } else if (kind == SLOT_SWARM) {
     long cur = slot < e->nparticles ? e->pcur[slot] : -1;
     long pb = slot < e->nparticles ? e->pbest[slot] : -1;
@@ -332,6 +373,60 @@ static int cmp_h(const engine *e, long a, long b) {
   return a < b ? -1 : (a > b);
 }
 
+/* The walkers' state before candidate `upto`, replayed from the stored
+ * hops in id order: a hop whose parent is not the walker's current minimum
+ * (re)starts the walker there; a finished hop is accepted when its
+ * enthalpy is less than ediff above the current minimum's. */
+static void replay_walkers(engine *e, long upto) {
+  const nacre_search_config *cfg = e->cfg;
+  int np = e->nparticles;
+  int natoms = nacre_composition_natoms(&cfg->composition);
+  double ediff0 = cfg->hop_ediff_ev_atom * natoms, f = cfg->hop_ediff_factor;
+  e->restarts = 0;
+  for (int k = 0; k < np; k++) {
+    e->wcur[k] = e->wbest[k] = -1;
+    e->wstall[k] = 0;
+    e->wediff[k] = ediff0;
+  }
+  for (long id = 0; id < upto; id++) {
+    const nacre_candidate *c = &e->c[id];
+    int k = e->particle[id];
+    if (k < 0 || k >= np || strcmp(c->engine, "basin-hopping") ||
+        !c->parents[0])
+      continue;
+    long p = atol(c->parents);
+    if (p < 0 || p >= id) continue;
+    if (p != e->wcur[k]) {
+      e->restarts += e->wcur[k] >= 0;
+      e->wcur[k] = e->wbest[k] = p;
+      e->wstall[k] = 0;
+      e->wediff[k] = ediff0;
+    }
+    e->wstall[k]++;
+    if (c->status != NACRE_CANDIDATE_DONE) continue;
+    if (c->enthalpy - e->c[p].enthalpy < e->wediff[k]) {
+      e->wcur[k] = id;
+      e->wediff[k] /= f;
+    } else {
+      e->wediff[k] *= f;
+    }
+    if (cmp_h(e, id, e->wbest[k]) < 0 &&
+        h_atom(c) < h_atom(&e->c[e->wbest[k]]) - 1e-9) {
+      e->wbest[k] = id;
+      e->wstall[k] = 0;
+    }
+  }
+}
+
+/* nacre_fingerprint_spread of the lowest distinct minima (sel sorted by
+ * enthalpy). */
+static double lowest_spread(const engine *e, long u) {
+  const nacre_fingerprint *fp[NACRE_SPREAD_MINIMA];
+  long m = u < NACRE_SPREAD_MINIMA ? u : NACRE_SPREAD_MINIMA;
+  for (long k = 0; k < m; k++) fp[k] = e->c[e->sel[k]].fp;
+  return nacre_fingerprint_spread(fp, m);
+}
+
 /* Parent list, swarm bests: everything generation `gen` is built from. */
 static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -351,6 +446,7 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
       e->sel[j - 1] = t;
     }
   e->gbest = u > 0 ? e->sel[0] : -1;
+  e->spread = lowest_spread(e, u);
   long m = (u + 1) / 2;
   if (m < cfg->elite) m = cfg->elite;
   if (m > u) m = u;
@@ -395,6 +491,17 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
     e->pcur[k] = id;
     if (e->pbest[k] < 0 || cmp_h(e, id, e->pbest[k]) < 0) e->pbest[k] = id;
   }
+  free(e->wcur);
+  free(e->wbest);
+  free(e->wstall);
+  free(e->wediff);
+  e->wcur = malloc(sizeof(long) * (size_t)np);
+  e->wbest = malloc(sizeof(long) * (size_t)np);
+  e->wstall = malloc(sizeof(int) * (size_t)np);
+  e->wediff = malloc(sizeof(double) * (size_t)np);
+  if (!e->wcur || !e->wbest || !e->wstall || !e->wediff)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  replay_walkers(e, upto);
   return NACRE_OK;
 }
 
@@ -403,15 +510,27 @@ static nacre_status store_duplicate(void *user, long id, long dup_of,
   return run_store_duplicate(user, id, dup_of, err);
 }
 
+/* Whether the new distinct minimum id ranks among the
+ * NACRE_SATURATION_RANK lowest of the pool. */
+static int is_low(const engine *e, long id) {
+  int below = 0;
+  for (long k = 0; k < e->nunique && below < NACRE_SATURATION_RANK; k++)
+    below += e->unique[k] != id && cmp_h(e, e->unique[k], id) < 0;
+  return below < NACRE_SATURATION_RANK;
+}
+
 /* Folds the finished candidates [from, to) into the pool, in id order, and
  * stores their duplicate_of. */
 static nacre_status fold_into_pool(engine *e, long from, long to,
                                    nacre_error *err) {
   nacre_status st = run_begin(e->run, err);
-  for (long id = from; id < to && !st; id++)
-    if (e->c[id].status == NACRE_CANDIDATE_DONE)
-      st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
-                      store_duplicate, e->run, err);
+  for (long id = from; id < to && !st; id++) {
+    if (e->c[id].status != NACRE_CANDIDATE_DONE) continue;
+    long before = e->nunique;
+    st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
+                    store_duplicate, e->run, err);
+    if (!st && e->nunique > before && is_low(e, id)) e->last_new_low = id;
+  }
   if (st) {
     run_rollback(e->run);
     return st;
@@ -513,6 +632,9 @@ static int report(runner *r, int gen) {
   p.domain = e->domain;
   p.generation = gen;
   p.unique = e->nunique;
+  p.spread = e->spread;
+  p.restarts = e->restarts;
+  p.since_new_low = e->folded - 1 - e->last_new_low;
   p.best_h_atom = e->best_h;
   p.best_sg = e->best_sg;
   snprintf(p.best_pearson, sizeof p.best_pearson, "%s", e->best_pearson);
@@ -620,6 +742,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random.pressure_gpa = cfg->pressure_gpa;
   e.ctx = ctx;
   e.t_start = nacre_now_s();
+  e.last_new_low = -1;
   runner r = {&e, relax, relax_user, prog, prog_user, t,
               cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;
@@ -709,6 +832,12 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
       stall++;
     }
     if (pending && report(&r, gen)) break;
+    if (cfg->saturation > 0 && to - 1 - e.last_new_low >= cfg->saturation) {
+      snprintf(run->stop_reason, sizeof run->stop_reason,
+               "saturated: no new low minimum in %ld relaxations",
+               to - 1 - e.last_new_low);
+      break;
+    }
     if (cfg->stall_generations > 0 && stall >= cfg->stall_generations) {
       snprintf(run->stop_reason, sizeof run->stop_reason,
                "no improvement in %d generations", stall);

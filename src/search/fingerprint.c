@@ -221,6 +221,15 @@ double nacre_fingerprint_similarity(const nacre_fingerprint *a,
   return c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c;
 }
 
+double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n) {
+  double sum = 0;
+  long pairs = 0;
+  for (long i = 0; i < n; i++)
+    for (long j = 0; j < i; j++, pairs++)
+      sum += nacre_fingerprint_distance(fp[i], fp[j]);
+  return pairs ? sum / (double)pairs : 0.0;
+}
+
 double nacre_fingerprint_distance(const nacre_fingerprint *a,
                                   const nacre_fingerprint *b) {
   double c = nacre_fingerprint_similarity(a, b);

@@ -685,3 +685,85 @@ done:
   free(buf);
   return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* Basin hopping                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Neighbours of atom i within 1.3 d (d ≈ a bond length). */
+static int coordination(const nacre_structure *s, int i, double d) {
+  int n = 0;
+  for (int j = 0; j < s->natoms; j++)
+    n += j != i && pair_distance(s, i, j) < 1.3 * d;
+  return n;
+}
+
+/* Moves the m least-coordinated atoms of a cluster onto its surface: each
+ * goes one bond length beyond the atom that lies furthest out along a
+ * random direction. The least-bound atoms are the ones most likely to sit
+ * in the wrong place, and a whole-cluster step seldom moves them far
+ * enough. */
+static void hop_surface(nacre_structure *s, double d, int m, nacre_rng *rng) {
+  double c[3];
+  for (int t = 0; t < m; t++) {
+    int lo = -1, nlo = 1 << 30;
+    for (int i = 0; i < s->natoms; i++) {
+      int n = coordination(s, i, d);
+      /* ties broken at random so that equal atoms share the moves */
+      if (n < nlo || (n == nlo && nacre_rng_uniform(rng) < 0.5)) {
+        nlo = n;
+        lo = i;
+      }
+    }
+    cluster_centre(s, c);
+    double u[3], best = -INFINITY;
+    int out = -1;
+    nacre_rng_unit_vector(rng, u);
+    for (int i = 0; i < s->natoms; i++) {
+      if (i == lo) continue;
+      double h = 0;
+      for (int k = 0; k < 3; k++) h += (s->positions[3 * i + k] - c[k]) * u[k];
+      if (h > best) {
+        best = h;
+        out = i;
+      }
+    }
+    if (out < 0) return;
+    for (int k = 0; k < 3; k++)
+      s->positions[3 * lo + k] = s->positions[3 * out + k] + d * u[k];
+  }
+}
+
+nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
+                    nacre_rng *rng, nacre_structure **out, char *op,
+                    nacre_error *err) {
+  if (!is_cluster(a)) return op_mutate(a, 0, o, rng, out, op, err);
+  *out = NULL;
+  nacre_structure *s = nacre_structure_copy(a, err);
+  if (!s) return NACRE_ERR_NOMEM;
+  double d = length_scale(s, o);
+  if (nacre_rng_uniform(rng) < 0.5) {
+    /* Wales & Doye's step: every coordinate moves uniformly within
+     * ±0.36 σ, about 0.32 of the nearest-neighbour distance. */
+    for (int i = 0; i < 3 * s->natoms; i++)
+      s->positions[i] += 0.32 * d * (2 * nacre_rng_uniform(rng) - 1);
+    strcpy(op, "hop-step");
+  } else {
+    hop_surface(s, d, 1 + nacre_rng_int(rng, 3), rng);
+    strcpy(op, "hop-surface");
+  }
+  cluster_box(s);
+  /* The full minimum distances (not the 0.75 of the other operators): a
+   * hop displaces every atom, and a child with many compressed pairs
+   * would only relax back into its parent or fail its start check. */
+  nacre_status st = NACRE_OK;
+  if (!op_repair_distances(s, o, 1.0, rng))
+    st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
+                         "hop: atoms too close after repair");
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}

@@ -48,6 +48,14 @@ nacre_status op_swarm_move(const nacre_structure *x, const double *vx,
 nacre_status op_swarm_velocity(const nacre_structure *from,
                                const nacre_structure *child, double *v,
                                nacre_error *err);
+/* A basin-hopping step from the minimum a (Wales & Doye, J. Phys. Chem. A
+ * 101, 5111 (1997)): clusters move every coordinate uniformly within ±0.32
+ * of a bond length ("hop-step") or carry one to three of their
+ * least-coordinated atoms onto the surface ("hop-surface"); crystals take
+ * one mutation of op_mutate. The name goes to op (24 bytes). */
+nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
+                    nacre_rng *rng, nacre_structure **out, char *op,
+                    nacre_error *err);
 /* Moves atoms closer than `factor`·d_min to random free places; returns 1
  * when every pair is then at least that far apart. */
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,

@@ -51,6 +51,21 @@ static void standard_cell(nacre_search_minimum *m, double symprec) {
   snprintf(m->pearson, sizeof m->pearson, "%s", pe);
 }
 
+/* The spread of the lowest minima, and the relaxations since one of the
+ * NACRE_SATURATION_RANK lowest was first found (the latest minimum to
+ * enter that set can only have been pushed out of it by a later one, so
+ * it is among them now). */
+static void diversity(nacre_search_report *r) {
+  const nacre_fingerprint *fp[NACRE_SPREAD_MINIMA];
+  long m = r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA;
+  for (long k = 0; k < m; k++) fp[k] = r->minima[k].c->fp;
+  r->spread = nacre_fingerprint_spread(fp, m);
+  long last = -1;
+  for (long k = 0; k < r->nminima && k < NACRE_SATURATION_RANK; k++)
+    if (r->minima[k].first->id > last) last = r->minima[k].first->id;
+  r->since_new_low = r->relaxed + r->failed - 1 - last;
+}
+
 nacre_status nacre_search_report_new(nacre_run *run,
                                      nacre_search_report **out,
                                      nacre_error *err) {
@@ -99,6 +114,7 @@ nacre_status nacre_search_report_new(nacre_run *run,
       }
   }
   free(order);
+  diversity(r);
   *out = r;
   return NACRE_OK;
 }
@@ -266,6 +282,10 @@ static char *summary_json(const nacre_search_report *r, int top,
     cJSON_AddNumberToObject(fails, r->failures.reason[k],
                             (double)r->failures.count[k]);
   cJSON_AddNumberToObject(root, "unique", (double)r->nminima);
+  cJSON_AddNumberToObject(root, "fingerprint_spread", r->spread);
+  cJSON_AddNumberToObject(root, "relaxations_since_new_low",
+                          (double)r->since_new_low);
+  cJSON_AddNumberToObject(root, "saturation_relaxations", cfg->saturation);
   cJSON_AddStringToObject(root, "stop_reason", r->stop_reason);
   if (wall_s > 0) cJSON_AddNumberToObject(root, "wall_s", wall_s);
   cJSON *arr = cJSON_AddArrayToObject(root, "minima");

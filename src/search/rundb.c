@@ -80,23 +80,27 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->swarm_inertia = 0.5;
   c->swarm_c1 = 1.0;
   c->swarm_c2 = 1.0;
+  c->hop_ediff_ev_atom = 0.01;
+  c->hop_ediff_factor = 1.05;
+  c->hop_restart = 30;
 }
 
 const char *nacre_engine_name(nacre_engine e) {
-  static const char *n[] = {"random", "evolution", "swarm", "auto"};
-  return (unsigned)e <= NACRE_ENGINE_AUTO ? n[e] : "unknown";
+  static const char *n[] = {"random", "evolution", "swarm", "auto",
+                            "basin-hopping"};
+  return (unsigned)e < NACRE_ENGINE_COUNT ? n[e] : "unknown";
 }
 
 nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
                                 nacre_error *err) {
-  for (int e = 0; e <= NACRE_ENGINE_AUTO; e++)
+  for (int e = 0; e < NACRE_ENGINE_COUNT; e++)
     if (!strcmp(text, nacre_engine_name((nacre_engine)e))) {
       *out = (nacre_engine)e;
       return NACRE_OK;
     }
   return nacre_error_set(err, NACRE_ERR_INVALID,
-                         "engine '%s': expected random, evolution, swarm or "
-                         "auto",
+                         "engine '%s': expected random, evolution, swarm, "
+                         "basin-hopping or auto",
                          text);
 }
 
@@ -141,6 +145,7 @@ static const config_field fields[] = {
     FIELD("budget", 'i', budget, 1),
     FIELD("time_limit_s", 'd', time_limit_s, 1),
     FIELD("stall_generations", 'i', stall_generations, 1),
+    FIELD("saturation_relaxations", 'i', saturation, 1),
     FIELD("population", 'i', population, 0),
     FIELD("jobs", 'i', jobs, 1),
     FIELD("fmax_ev_a", 'd', relax.fmax_ev_a, 0),
@@ -173,6 +178,9 @@ static const config_field fields[] = {
     FIELD("swarm_inertia", 'd', swarm_inertia, 0),
     FIELD("swarm_c1", 'd', swarm_c1, 0),
     FIELD("swarm_c2", 'd', swarm_c2, 0),
+    FIELD("hop_ediff_ev_atom", 'd', hop_ediff_ev_atom, 0),
+    FIELD("hop_ediff_factor", 'd', hop_ediff_factor, 0),
+    FIELD("hop_restart", 'i', hop_restart, 0),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -297,6 +305,14 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "heredity %g and mutation %g shares must be ≥ 0 "
                            "and sum to at most 1",
                            c->frac_heredity, c->frac_mutation);
+  if (!(c->hop_ediff_ev_atom > 0) || !(c->hop_ediff_factor >= 1) ||
+      c->hop_restart < 1 || c->saturation < 0)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "basin hopping: ediff %g eV/atom must be positive, "
+                           "its factor %g ≥ 1 and the restart %d ≥ 1; "
+                           "saturation %d must be ≥ 0",
+                           c->hop_ediff_ev_atom, c->hop_ediff_factor,
+                           c->hop_restart, c->saturation);
   return NACRE_OK;
 }
 

@@ -78,7 +78,9 @@ int main(void) {
   static const char *const top[] = {
       "composition", "natoms", "pressure_gpa", "engine", "potential", "seed",
       "budget", "fmax_ev_a", "smax_gpa", "max_steps", "symprec_a", "relaxed",
-      "failed", "pending", "failures", "unique", "stop_reason", "wall_s",
+      "failed", "pending", "failures", "unique", "fingerprint_spread",
+      "relaxations_since_new_low", "saturation_relaxations", "stop_reason",
+      "wall_s",
       "minima", NULL};
   static const char *const minimum[] = {
       "rank", "candidate", "generation", "engine", "operator", "parents",

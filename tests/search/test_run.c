@@ -4,7 +4,8 @@
  * uninterrupted run; a run is locked against a second writer; every engine
  * produces its operators; swarm particles keep w times their previous move
  * (PSO inertia, also after a resume), or with operator moves breed with the
- * right best or mutate (also after a resume); a parent's successive soft-mode
+ * right best or mutate (also after a resume); basin-hopping walkers resume
+ * to the same hops; a parent's successive soft-mode
  * children take its successive softest modes; clusters work. Relaxation here is a short
  * deterministic steepest descent on a Lennard-Jones potential (the real
  * relaxer lives in opt/). */
@@ -469,9 +470,10 @@ int main(void) {
   CHECK(same(&sa, &st2), "run resumed after its time limit matches the pool");
 
   /* 5. each engine on its own */
-  const nacre_engine engines[3] = {NACRE_ENGINE_RANDOM, NACRE_ENGINE_EVOLUTION,
-                                   NACRE_ENGINE_SWARM};
-  for (int e = 0; e < 3; e++) {
+  const nacre_engine engines[4] = {NACRE_ENGINE_RANDOM, NACRE_ENGINE_EVOLUTION,
+                                   NACRE_ENGINE_SWARM,
+                                   NACRE_ENGINE_BASIN_HOPPING};
+  for (int e = 0; e < 4; e++) {
     config(&c, "Ar4Kr4", engines[e], 1);
     nacre_random_options_set_distance(&c.random, 36, 36, 3.0, NULL);
     nacre_random_options_set_distance(&c.random, 18, 36, 3.0, NULL);
@@ -489,6 +491,16 @@ int main(void) {
       CHECK(special > 0, "%s engine produced %d non-random candidates",
             nacre_engine_name(engines[e]), special);
   }
+
+  /* 5a. basin-hopping walkers replay their state from the run: killed and
+   * resumed, the same hops */
+  config(&c, "Ar8", NACRE_ENGINE_BASIN_HOPPING, 1);
+  c.population = 4;
+  c.budget = 24;
+  c.hop_restart = 3;
+  CHECK(run_search(s, &c, &u, NULL) == 0, "basin-hopping run");
+  c.jobs = 2;
+  check_kill_resume(s, k, &c, &u, 24, "basin-hopping");
 
   /* 5b. swarm inertia: a particle keeps w times its previous move, also
    * across a resume (the velocity is rebuilt from the stored structures) */
