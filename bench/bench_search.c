@@ -28,7 +28,11 @@
  * after the first hit, to see whether anything lower turns up), --pearson P
  * [--window W] (also count the first relaxation giving a minimum with
  * nacre's Pearson symbol P within W meV/atom (20) of the target, e.g. hR16
- * for a 16-atom rhombohedral cell; implies --full 1). Relaxations
+ * for a 16-atom rhombohedral cell; implies --full 1), --natoms N (the
+ * case's element with N atoms per cell instead, no reference: the target
+ * is the best over the seeds; for relaxations per hour against cell size),
+ * --dmin D (the minimum distance of the case's element pair, Å or σ).
+ * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
  * machine's load. */
@@ -36,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nacre/search.h"
@@ -168,7 +173,7 @@ int main(int argc, char **argv) {
                     "[--budget N] [--population N] [--jobs N] [--engine E] "
                     "[--swarm-move velocity|operators] [--potential SPEC] "
                     "[--tol MEV] [--full 0|1] "
-                    "[--pearson P] [--window MEV]\n");
+                    "[--pearson P] [--window MEV] [--natoms N] [--dmin D]\n");
     return 2;
   }
   const bench_case *bc = NULL;
@@ -185,6 +190,8 @@ int main(int argc, char **argv) {
   int full = 0;   /* 1: run the whole budget after the first hit */
   const char *pearson = NULL; /* second target: a minimum of this Pearson */
   double window = 0.020;      /* symbol within this of the target, eV/atom */
+  int natoms_asked = 0;       /* > 0: this many atoms of the case's element */
+  double dmin_asked = 0;      /* > 0: minimum distance instead of the case's */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -199,6 +206,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--full")) full = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--pearson")) pearson = argv[i + 1];
     else if (!strcmp(argv[i], "--window")) window = atof(argv[i + 1]) * 1e-3;
+    else if (!strcmp(argv[i], "--natoms")) natoms_asked = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--dmin")) dmin_asked = atof(argv[i + 1]);
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -218,7 +227,17 @@ int main(int argc, char **argv) {
   }
   nacre_search_config cfg;
   nacre_search_config_init(&cfg);
-  if (nacre_composition_parse(bc->composition, &cfg.composition, &err) ||
+  char formula[32];
+  snprintf(formula, sizeof formula, "%s", bc->composition);
+  const char *refs_of_case = bc->refs;
+  double target_of_case = bc->target_total;
+  if (natoms_asked > 0) {
+    size_t len = strspn(formula, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    snprintf(formula + len, sizeof formula - len, "%d", natoms_asked);
+    refs_of_case = NULL;
+    target_of_case = NAN;
+  }
+  if (nacre_composition_parse(formula, &cfg.composition, &err) ||
       nacre_engine_parse(engine, &cfg.engine, &err)) {
     fprintf(stderr, "%s\n", err.message);
     return 1;
@@ -233,13 +252,14 @@ int main(int argc, char **argv) {
   cfg.jobs = jobs;
   snprintf(cfg.potential, sizeof cfg.potential, "%s", potential);
   if (bc->volume > 0) cfg.random.volume_per_atom = bc->volume;
-  if (bc->dmin > 0)
-    nacre_random_options_set_distance(&cfg.random, bc->z, bc->z, bc->dmin, NULL);
+  double dmin = dmin_asked > 0 ? dmin_asked : bc->dmin;
+  if (dmin > 0)
+    nacre_random_options_set_distance(&cfg.random, bc->z, bc->z, dmin, NULL);
   int natoms = nacre_composition_natoms(&cfg.composition);
-  double target = isfinite(bc->target_total) ? bc->target_total / natoms : NAN;
-  if (bc->refs) {
+  double target = isfinite(target_of_case) ? target_of_case / natoms : NAN;
+  if (refs_of_case) {
     char refs[64];
-    snprintf(refs, sizeof refs, "%s", bc->refs);
+    snprintf(refs, sizeof refs, "%s", refs_of_case);
     for (char *k = strtok(refs, ","); k; k = strtok(NULL, ",")) {
       nacre_structure *s = reference(k, bc->z, natoms, bc->dmin / 0.8);
       if (!s) continue;
@@ -258,6 +278,7 @@ int main(int argc, char **argv) {
   int hits = 0, phits = 0;
   long sum_first = 0, total_relax = 0, psum = 0;
   double total_time = 0, best = INFINITY;
+  clock_t cpu0 = clock();
   double *bests = calloc((size_t)seeds, sizeof *bests);
   for (int seed = first_seed; seed < first_seed + seeds; seed++) {
     char path[256];
@@ -333,6 +354,11 @@ int main(int argc, char **argv) {
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
          target);
+  if (jobs == 1 && total_relax > 0)
+    printf("%s: %d atoms, %.2f ms CPU per relaxation (%ld relaxations)\n",
+           bc->name, natoms,
+           1e3 * (double)(clock() - cpu0) / CLOCKS_PER_SEC / total_relax,
+           total_relax);
   if (pearson)
     printf("%s: %s within %.0f meV/atom of the target found in %d/%d seeds, "
            "mean relaxations to the first %.1f\n", bc->name, pearson,

@@ -734,17 +734,35 @@ static void hop_surface(nacre_structure *s, double d, int m, nacre_rng *rng) {
   }
 }
 
+/* Mean distance from each atom to its nearest neighbour: the bond length
+ * of the minimum itself, right whatever units the potential's minimum
+ * distances were set in. */
+static double nearest_neighbour_mean(const nacre_structure *s) {
+  double sum = 0;
+  for (int i = 0; i < s->natoms; i++) {
+    double dmin = INFINITY;
+    for (int j = 0; j < s->natoms; j++)
+      if (j != i) dmin = fmin(dmin, pair_distance(s, i, j));
+    sum += dmin;
+  }
+  return sum / s->natoms;
+}
+
 nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
                     nacre_rng *rng, nacre_structure **out, char *op,
                     nacre_error *err) {
-  if (!is_cluster(a)) return op_mutate(a, 0, o, rng, out, op, err);
+  if (!is_cluster(a) || a->natoms < 2)
+    return op_mutate(a, 0, o, rng, out, op, err);
   *out = NULL;
   nacre_structure *s = nacre_structure_copy(a, err);
   if (!s) return NACRE_ERR_NOMEM;
-  double d = length_scale(s, o);
+  double d = nearest_neighbour_mean(s);
+  /* a parent already closer than the minimum distances (they were set for
+   * another length scale) is held to its own closest pair */
+  double factor = fmin(1.0, closest_ratio(s, o));
   if (nacre_rng_uniform(rng) < 0.5) {
     /* Wales & Doye's step: every coordinate moves uniformly within
-     * ±0.36 σ, about 0.32 of the nearest-neighbour distance. */
+     * ±0.36 σ, about 0.32 of the nearest-neighbour distance d. */
     for (int i = 0; i < 3 * s->natoms; i++)
       s->positions[i] += 0.32 * d * (2 * nacre_rng_uniform(rng) - 1);
     strcpy(op, "hop-step");
@@ -757,7 +775,7 @@ nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
    * hop displaces every atom, and a child with many compressed pairs
    * would only relax back into its parent or fail its start check. */
   nacre_status st = NACRE_OK;
-  if (!op_repair_distances(s, o, 1.0, rng))
+  if (!op_repair_distances(s, o, factor, rng))
     st = nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
                          "hop: atoms too close after repair");
   if (st) {

@@ -50,9 +50,11 @@ nacre_status op_swarm_velocity(const nacre_structure *from,
                                nacre_error *err);
 /* A basin-hopping step from the minimum a (Wales & Doye, J. Phys. Chem. A
  * 101, 5111 (1997)): clusters move every coordinate uniformly within ±0.32
- * of a bond length ("hop-step") or carry one to three of their
- * least-coordinated atoms onto the surface ("hop-surface"); crystals take
- * one mutation of op_mutate. The name goes to op (24 bytes). */
+ * of the parent's mean nearest-neighbour distance ("hop-step") or carry
+ * one to three of their least-coordinated atoms onto the surface
+ * ("hop-surface"), keeping the minimum distances (or the parent's closest
+ * pair relative to them, if closer); crystals take one mutation of
+ * op_mutate. The name goes to op (24 bytes). */
 nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
                     nacre_rng *rng, nacre_structure **out, char *op,
                     nacre_error *err);

@@ -45,8 +45,10 @@ int main(void) {
                        "--swarm 0.5,1,1,2", "--swarm-renew 1.5",
                        "--heredity -0.1", "--heredity 0.8 --mutation 0.3",
                        "--swarm-move sideways",
-                       "--swarm 5,1,1 --swarm-move operators"};
-  for (int k = 0; k < 9; k++) {
+                       "--swarm 5,1,1 --swarm-move operators",
+                       "--engine hopping", "--hop-restart 0",
+                       "--hop-ediff 0", "--saturation -1"};
+  for (int k = 0; k < 13; k++) {
     snprintf(args, sizeof args, "--composition Na4 --potential x %s", bad[k]);
     CHECK(cli(args, out) == 2, "'%s': usage error", bad[k]);
   }
@@ -216,6 +218,43 @@ int main(void) {
              "Ar-Ar=3.0 --volume 45 --db %s -o %s/ops2 -q",
              db5, dir);
     CHECK(cli(args, out) == 0, "--swarm 2,1,3 --swarm-move operators exits 0");
+    /* basin hopping with a saturation stop: the summary says why it
+     * stopped and shows the diversity */
+    char db6[512];
+    snprintf(db6, sizeof db6, "%s", test_tmp_path("hop.db"));
+    snprintf(args, sizeof args,
+             "--cluster --composition Ar6 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 400 --population "
+             "4 --engine basin-hopping --hop-ediff 0.02 --hop-restart 5 "
+             "--saturation 12 --dmin Ar-Ar=3.0 --volume 45 --db %s -o %s/hop "
+             "-q --json",
+             db6, dir);
+    CHECK(cli(args, out) == 0, "basin-hopping search exits 0");
+    text = test_read_all(out, NULL);
+    j = text ? cJSON_Parse(text) : NULL;
+    cJSON *why = j ? cJSON_GetObjectItem(j, "stop_reason") : NULL;
+    cJSON *since = j ? cJSON_GetObjectItem(j, "relaxations_since_new_low") : NULL;
+    cJSON *eng = j ? cJSON_GetObjectItem(j, "engine") : NULL;
+    CHECK(cJSON_IsString(why) && !strncmp(why->valuestring, "saturated", 9) &&
+              cJSON_IsNumber(since) && since->valuedouble >= 12 &&
+              cJSON_IsString(eng) &&
+              !strcmp(eng->valuestring, "basin-hopping"),
+          "--saturation 12 stopped the basin-hopping run (%s, %g since a new "
+          "low minimum)",
+          cJSON_IsString(why) ? why->valuestring : "?",
+          cJSON_IsNumber(since) ? since->valuedouble : -1);
+    cJSON_Delete(j);
+    free(text);
+    sr = NULL;
+    CHECK_OK(nacre_run_open_readonly(db6, &sr, &err), &err);
+    if (sr) {
+      const nacre_search_config *sc = nacre_run_config(sr);
+      CHECK(sc->hop_ediff_ev_atom == 0.02 && sc->hop_restart == 5 &&
+                sc->saturation == 12,
+            "run keeps --hop-ediff %g --hop-restart %d --saturation %d",
+            sc->hop_ediff_ev_atom, sc->hop_restart, sc->saturation);
+      nacre_run_close(sr);
+    }
     /* resume with a larger budget continues the same run */
     snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
              db2, dir);
