@@ -29,6 +29,7 @@
 
 #include "nacre/core.h"
 #include "nacre/label.h"
+#include "nacre/md.h"
 #include "nacre/search.h" /* nacre_fingerprint */
 #include "nacre/train.h"
 
@@ -229,6 +230,89 @@ nacre_status nacre_learn_report_read(const char *dir, nacre_learn_report *rep,
 /* The report as JSON (doc/learn.md); *json malloc'd. */
 nacre_status nacre_learn_report_json(const nacre_learn_report *rep,
                                      char **json, nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* On-the-fly learning MD                                               */
+/* ------------------------------------------------------------------ */
+
+/* MD driven by a committee that learns as it goes: every force evaluation
+ * whose deviation (nacre_learn_deviation) reaches the threshold and whose
+ * structure passes the similarity screen (fingerprint distance to every
+ * labelled structure at least the configuration's selection.min_distance)
+ * is labelled, and that step is integrated on the labeller's energy,
+ * forces and stress; after every retrain_every new labels the committee
+ * is retrained (warm-started) and the run goes on from its exact MD state
+ * (positions, velocities, thermostat and barostat variables, random
+ * streams). The first committee is trained on the configuration's data
+ * files and its initial structures (labelled first). check_samples
+ * frames evenly spread over the run are also labelled as "check" frames,
+ * never trained on: at the end they measure the energies and forces the
+ * trajectory ran on there, and the final committee.
+ *
+ * All state is in DIR/otf.db (SQLite): the settings (a resume with other
+ * ones is refused, naming them), every label as soon as it is made, and a
+ * checkpoint (MD state, committee, counters) every checkpoint_every steps
+ * and after every retraining. A run killed at any moment (kill -9
+ * included) and started again with the same arguments goes on from the
+ * checkpoint; the labels of the steps it replays are taken from the run
+ * file, not made again. */
+typedef struct nacre_learn_md_report {
+  long steps;                /* MD steps done */
+  long evaluations;          /* force evaluations of the dynamics (steps + 1;
+                                a restart's evaluation of the same positions
+                                is not counted) */
+  long above_threshold;      /* evaluations with σ_f ≥ the threshold */
+  long screened_out;         /* of them, too similar to labelled data */
+  long labelled;             /* labelled, integrated on labeller forces */
+  long label_failures;       /* labels that failed (committee forces kept) */
+  int initial_labels;        /* initial structures labelled */
+  int retrainings;
+  double labelled_fraction;  /* labelled / evaluations */
+  double wall_s;             /* the whole run, initial training included,
+                                over every session up to its last checkpoint */
+  double label_s, train_s;   /* wall time in labels and in training */
+  double label_s_per_step;   /* mean wall time of one label */
+  double all_labelled_s;     /* the same run labelled at every step:
+                                evaluations × label_s_per_step */
+  double speedup;            /* all_labelled_s / wall_s */
+  int check_n;               /* check frames labelled */
+  double check_run_e_rmse, check_run_f_rmse; /* the energies and forces the
+                                trajectory ran on there (eV/atom, eV/Å) */
+  double check_e_rmse, check_f_rmse; /* the final committee there */
+  nacre_md_outcome outcome;
+} nacre_learn_md_report;
+
+typedef struct nacre_learn_md_options {
+  nacre_md_options md;       /* ensemble, temperature, ...; extra, observer
+                                and checkpoint are the loop's own */
+  long steps;                /* MD steps (1000) */
+  int retrain_every;         /* new labels between retrainings (5) */
+  double threshold_ev_a;     /* σ_f at which a step is labelled; NAN: the
+                                configuration's selection.lo_ev_a */
+  int screen;                /* 1: the similarity screen (default); 0: every
+                                step above the threshold is labelled */
+  int check_samples;         /* check frames over the run (10) */
+  int checkpoint_every;      /* steps between checkpoints (50) */
+  double label_delay_s;      /* added to every label's time (a slow
+                                labeller for studies; 0) */
+  /* called after every step with the step and the counts so far (NULL:
+   * none) */
+  void (*progress)(void *user, long step, const nacre_learn_md_report *r);
+  void *progress_user;
+} nacre_learn_md_options;
+
+void nacre_learn_md_options_init(nacre_learn_md_options *o);
+
+/* Runs (or resumes) on-the-fly learning MD of s with configuration c (its
+ * data, initial structures, labeller, committee and selection settings;
+ * its stages are not used) in dir: otf.db, committee.json (the current
+ * committee), labels.extxyz (the training data) and final.extxyz (the last
+ * structure). */
+nacre_status nacre_learn_md_run(const nacre_learn_config *c,
+                                const nacre_structure *s,
+                                const nacre_learn_md_options *o,
+                                const char *dir, const nacre_ctx *ctx,
+                                nacre_learn_md_report *rep, nacre_error *err);
 
 #ifdef __cplusplus
 }

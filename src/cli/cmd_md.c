@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "md_learn.h"
 #include "md_output.h"
 #include "nacre/io.h"
 #include "nacre/md.h"
@@ -35,6 +36,29 @@ static void help(void) {
       "  -p, --potential SPEC the potential (required): a model file, an inline\n"
       "                       spec or committee:A,B,... (see nacre eval --help);\n"
       "                       with a committee the log has its deviations\n"
+      "\n"
+      "On-the-fly learning (instead of --potential):\n"
+      "  --learn CONFIG       a committee trained on the initial data of the\n"
+      "                       nacre learn configuration CONFIG (doc/learn.md)\n"
+      "                       drives the run; a step whose force deviation\n"
+      "                       reaches selection.lo_ev_a and whose structure\n"
+      "                       is no near-duplicate of the labelled data\n"
+      "                       (fingerprint distance below\n"
+      "                       selection.min_distance) is labelled and\n"
+      "                       integrated on the labeller's forces; prints the\n"
+      "                       share of labelled steps, the time against\n"
+      "                       labelling every step, and the errors of the\n"
+      "                       trajectory and of the final committee on check\n"
+      "                       frames (labelled, never trained on)\n"
+      "  --learn-dir DIR      its files: otf.db (the run file: the same command\n"
+      "                       resumes a killed run from it), committee.json,\n"
+      "                       labels.extxyz, final.extxyz (default md-learn);\n"
+      "                       --checkpoint-every N: steps between its\n"
+      "                       checkpoints (default 50)\n"
+      "  --retrain-every N    new labels between retrainings (default 5)\n"
+      "  --no-screen          label every step above the threshold\n"
+      "  --label-delay S      add S seconds to every label (a slow labeller\n"
+      "                       for studies; default 0)\n"
       "\n"
       "Ensemble:\n"
       "  --ensemble E         nve (default), nvt or npt\n"
@@ -113,6 +137,9 @@ static void help(void) {
 typedef struct md_args {
   const char *structure, *potential, *trajectory, *log, *checkpoint, *output;
   const char *ensemble;
+  const char *learn, *learn_dir;
+  int retrain_every, no_screen, set_checkpoint_every;
+  double label_delay_s;
   int every, thermo_every, checkpoint_every, resume, json, quiet, jobs;
   int have_thermostat, have_barostat, have_pressure, have_stress;
   long steps;
@@ -199,7 +226,7 @@ static int parse_ensemble_option(md_args *a, const char *o, const char *v,
 
 static int is_flag(const char *o) {
   return !strcmp(o, "--resume") || !strcmp(o, "--json") || !strcmp(o, "-q") ||
-         !strcmp(o, "--quiet");
+         !strcmp(o, "--quiet") || !strcmp(o, "--no-screen");
 }
 
 static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
@@ -209,7 +236,7 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
       "-j", "--jobs", "--threads", "--time-limit", "--checkpoint-interval",
       "--trajectory", "--every",
       "--log", "--thermo-every", "--checkpoint", "--checkpoint-every", "-o",
-      "--output"};
+      "--output", "--learn", "--learn-dir", "--retrain-every", "--label-delay"};
   int known = is_flag(o);
   for (size_t n = 0; !known && n < sizeof with_value / sizeof *with_value; n++)
     known = !strcmp(o, with_value[n]);
@@ -244,8 +271,15 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
     *rc = parse_int_min(o, v, 1, &a->thermo_every);
   else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
   else if (!strcmp(o, "--checkpoint-every"))
-    *rc = parse_int_min(o, v, 1, &a->checkpoint_every);
+    *rc = parse_int_min(o, v, 1, &a->checkpoint_every), a->set_checkpoint_every = 1;
   else if (!strcmp(o, "-o") || !strcmp(o, "--output")) a->output = v;
+  else if (!strcmp(o, "--learn")) a->learn = v;
+  else if (!strcmp(o, "--learn-dir")) a->learn_dir = v;
+  else if (!strcmp(o, "--retrain-every")) *rc = parse_int_min(o, v, 1, &a->retrain_every);
+  else if (!strcmp(o, "--label-delay")) {
+    if (cli_parse_double(CMD, o, v, &a->label_delay_s) || a->label_delay_s < 0)
+      *rc = cli_usage(CMD, "--label-delay must be a number of seconds >= 0");
+  } else if (!strcmp(o, "--no-screen")) a->no_screen = 1;
   else if (!strcmp(o, "--resume")) a->resume = 1;
   else if (!strcmp(o, "--json")) a->json = 1;
   else a->quiet = 1; /* -q, --quiet */
@@ -280,7 +314,17 @@ static int resolve_ensemble(md_args *a) {
 
 static int check_args(md_args *a) {
   if (!a->structure) return cli_usage(CMD, "no STRUCTURE given");
-  if (!a->potential) return cli_usage(CMD, "--potential is required");
+  if (a->learn && (a->potential || a->checkpoint || a->resume || a->trajectory || a->log ||
+                   a->output || a->time_limit_s > 0 || a->checkpoint_interval_s > 0 ||
+                   a->every != 100 || a->thermo_every != 10))
+    return cli_usage(CMD, "--learn trains its own committee, writes into --learn-dir and "
+                          "resumes from it by itself: no --potential, --checkpoint, --resume, "
+                          "--checkpoint-interval, --time-limit, --trajectory, --every, --log, "
+                          "--thermo-every or -o with it");
+  if (!a->learn && (a->learn_dir || a->retrain_every || a->no_screen || a->label_delay_s > 0))
+    return cli_usage(CMD, "--learn-dir, --retrain-every, --no-screen and --label-delay "
+                          "go with --learn");
+  if (!a->potential && !a->learn) return cli_usage(CMD, "--potential is required");
   if (!(a->opt.timestep_fs > 0.0))
     return cli_usage(CMD, "--timestep must be positive (got %g fs)",
                      a->opt.timestep_fs);
@@ -655,6 +699,21 @@ static int run(int argc, char **argv) {
   md_args a;
   int rc = parse_args(argc, argv, &a);
   if (rc) return rc < 0 ? CLI_OK : rc;
+  if (a.learn) {
+    md_learn_args la = {.structure = a.structure,
+                        .config = a.learn,
+                        .dir = a.learn_dir ? a.learn_dir : "md-learn",
+                        .opt = a.opt,
+                        .steps = a.steps,
+                        .retrain_every = a.retrain_every ? a.retrain_every : 5,
+                        .screen = !a.no_screen,
+                        .json = a.json,
+                        .quiet = a.quiet,
+                        .jobs = a.jobs,
+                        .checkpoint_every = a.set_checkpoint_every ? a.checkpoint_every : 0,
+                        .label_delay_s = a.label_delay_s};
+    return md_learn_run(&la);
+  }
   omp_set_num_threads(a.jobs);
   nacre_error err;
   nacre_error_clear(&err);

@@ -43,21 +43,53 @@ static void say(loop *L, const nacre_learn_iteration *it, const char *what) {
 
 /* ---- iteration 0: the initial data ---- */
 
-static nacre_status add_random(loop *L, nacre_error *err) {
-  const nacre_learn_config *c = L->c;
-  nacre_composition comp;
-  nacre_status st = nacre_composition_parse(c->random_composition, &comp, err);
-  if (st) return st;
-  nacre_random_options ro;
-  nacre_random_options_init(&ro);
-  ro.pressure_gpa = c->random_pressure_gpa;
-  for (int k = 0; k < c->random_count && !st; k++) {
-    nacre_rng rng;
-    nacre_rng_init(&rng, c->seed, 1000u + (uint64_t)k);
-    nacre_structure *s = NULL;
-    st = nacre_random_crystal_any(NULL, 0, &comp, &ro, &rng, &s, NULL, err);
-    if (!st) st = learn_db_add_structure(L->db, 0, -1, -1, "initial", NAN, s, err);
+/* Appends s to the list (taking it). */
+static nacre_status push(nacre_structure ***list, int *n, nacre_structure *s,
+                         nacre_error *err) {
+  nacre_structure **x = realloc(*list, ((size_t)*n + 1) * sizeof *x);
+  if (!x) {
     nacre_structure_free(s);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "initial structures");
+  }
+  *list = x;
+  x[(*n)++] = s;
+  return NACRE_OK;
+}
+
+nacre_status learn_initial_structures(const nacre_learn_config *c,
+                                      nacre_structure ***out, int *n,
+                                      nacre_error *err) {
+  *out = NULL;
+  *n = 0;
+  nacre_status st = NACRE_OK;
+  for (int f = 0; f < c->ninitial && !st; f++) {
+    nacre_structure **s = NULL;
+    int ns = 0;
+    st = nacre_label_read_inputs(c->initial[f], &s, &ns, NULL, err);
+    for (int k = 0; k < ns; k++)
+      if (st) nacre_structure_free(s[k]);
+      else st = push(out, n, s[k], err);
+    free(s);
+  }
+  if (!st && c->random_count) {
+    nacre_composition comp;
+    st = nacre_composition_parse(c->random_composition, &comp, err);
+    nacre_random_options ro;
+    nacre_random_options_init(&ro);
+    ro.pressure_gpa = c->random_pressure_gpa;
+    for (int k = 0; k < c->random_count && !st; k++) {
+      nacre_rng rng;
+      nacre_rng_init(&rng, c->seed, 1000u + (uint64_t)k);
+      nacre_structure *s = NULL;
+      st = nacre_random_crystal_any(NULL, 0, &comp, &ro, &rng, &s, NULL, err);
+      if (!st) st = push(out, n, s, err);
+    }
+  }
+  if (st) {
+    for (int k = 0; k < *n; k++) nacre_structure_free((*out)[k]);
+    free(*out);
+    *out = NULL;
+    *n = 0;
   }
   return st;
 }
@@ -77,15 +109,12 @@ static nacre_status start(loop *L) {
   }
   for (int k = 0; k < d->n && !st; k++)
     st = learn_db_add_labelled(L->db, 0, &d->items[k], "train", err);
-  for (int f = 0; f < c->ninitial && !st; f++) {
-    st = nacre_label_read_inputs(c->initial[f], &s, &ns, NULL, err);
-    for (int k = 0; k < ns; k++) {
-      if (!st) st = learn_db_add_structure(L->db, 0, -1, -1, "initial", NAN, s[k], err);
-      nacre_structure_free(s[k]);
-    }
-    free(s);
+  if (!st) st = learn_initial_structures(c, &s, &ns, err);
+  for (int k = 0; k < ns; k++) {
+    if (!st) st = learn_db_add_structure(L->db, 0, -1, -1, "initial", NAN, s[k], err);
+    nacre_structure_free(s[k]);
   }
-  if (!st && c->random_count) st = add_random(L, err);
+  free(s);
   nacre_learn_iteration it;
   memset(&it, 0, sizeof it);
   it.stage = -1;

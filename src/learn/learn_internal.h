@@ -75,6 +75,13 @@ nacre_status learn_db_count(learn_db *db, int stage, const char *status,
 nacre_status learn_db_report(learn_db *db, int nstages,
                              nacre_learn_report *rep, nacre_error *err);
 
+/* The initial structures to label: every frame of c->initial's files, then
+ * c->random_count random symmetric crystals (seeded by c->seed). *out is a
+ * malloc'd array (free each structure, then the array). */
+nacre_status learn_initial_structures(const nacre_learn_config *c,
+                                      nacre_structure ***out, int *n,
+                                      nacre_error *err);
+
 /* ---- exploration (explore.c) ---- */
 
 /* A configuration an exploration met, with its deviation. */
@@ -100,5 +107,56 @@ nacre_status learn_explore_task(const nacre_learn_config *c,
                                 uint64_t seed, learn_configs *out,
                                 nacre_learn_task_stats *stats,
                                 const nacre_ctx *ctx, nacre_error *err);
+
+/* ---- the run file of on-the-fly learning MD (otfdb.c) ---- */
+
+typedef struct otf_db otf_db;
+
+/* One label of the run, in the order made. */
+typedef struct otf_label {
+  long id;
+  char kind[8];       /* "initial", "md" (a step of the run), "check" */
+  long evaluation;    /* the force evaluation it belongs to (-1: initial) */
+  long step;          /* MD step (0 for initial structures) */
+  int failed;         /* the labeller failed: message says why */
+  nacre_sample sm;    /* the structure, and unless failed its label */
+  double run_energy;  /* check frames: the energy (eV) and forces (3N, */
+  double *run_forces; /* eV/Å) the run used there; NULL otherwise */
+  char *message;
+  double wall_s;      /* the label's wall time */
+} otf_label;
+void otf_label_clear(otf_label *l);
+
+/* The last checkpoint: labels up to id last_label are in the data (or
+ * counted), the MD state (NULL before the first step) and the committee
+ * JSON that drives it. restart_index: the data index of the label the
+ * last evaluation ran on (-1: none), used again when the run restarts. */
+typedef struct otf_state {
+  long last_label;
+  int restart_index;
+  long step, evaluations, above, screened, labelled, failures;
+  int retrainings, new_labels, done;
+  double train_s, wall_s;
+  char *md_state, *committee;
+} otf_state;
+void otf_state_clear(otf_state *s);
+
+/* Opens (creates) the run file; settings are key, value pairs stored on
+ * the first open and compared on every later one (a difference is an
+ * error naming the key and both values). */
+nacre_status otf_db_open(const char *path, const char *const *settings,
+                         int nsettings, otf_db **out, nacre_error *err);
+void otf_db_close(otf_db *db);
+/* Appends a label; *id receives its row id. */
+nacre_status otf_db_add_label(otf_db *db, const otf_label *l, long *id,
+                              nacre_error *err);
+/* Every label in the order made (a malloc'd array: clear each, free it). */
+nacre_status otf_db_labels(otf_db *db, otf_label **out, int *n,
+                           nacre_error *err);
+nacre_status otf_db_drop_labels_after(otf_db *db, long id, nacre_error *err);
+nacre_status otf_db_put_state(otf_db *db, const otf_state *s,
+                              nacre_error *err);
+nacre_status otf_db_get_state(otf_db *db, otf_state *s, int *found,
+                              nacre_error *err);
 
 #endif

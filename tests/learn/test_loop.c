@@ -188,6 +188,9 @@ static void json_documented(const char *run) {
   }
   const char *sec = strstr(doc, "## `nacre learn --report");
   CHECK(sec != NULL, "doc/learn.md has the JSON section");
+  /* the section ends at the next heading of its level */
+  char *next = sec ? strstr(sec + 3, "\n## ") : NULL;
+  if (next) next[1] = 0;
   for (const char *line = sec; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
     if (strncmp(line, "| `", 3)) continue;
     const char *end = strstr(line + 1, "|");

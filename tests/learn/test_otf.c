@@ -1,0 +1,354 @@
+/* test_otf.c — on-the-fly learning MD with a known truth: Debian's
+ * Cu_u3.eam labels (through the potential labeller) while a committee of
+ * two 6-6 networks, first trained on four random Cu4 crystals, drives an
+ * 8-atom fcc cell in NVT (Bussi) at 900 K, 2 fs steps. Checked:
+ * - the counts add up: evaluations = steps + 1; labelled + screened out +
+ *   failed = above the threshold; some steps and not all are labelled;
+ * - against the truth: on the run's check frames (labelled by the EAM,
+ *   never trained on) the energies and forces the trajectory ran on and
+ *   those of the final committee, and on an independent set (EAM-driven
+ *   MD at 900 K from another seed) those of the final committee, are
+ *   within the tolerances below — 2.5 to 4 times the errors measured, for a
+ *   committee of two small networks trained for seconds;
+ * - the similarity screen pays: without it no step is turned away and
+ *   more steps are labelled, for errors within the same tolerances;
+ * - kill -9 during the initial labels, during the MD and at a later step,
+ *   resumed each time, ends with the very committee file, labels and
+ *   counts of an uninterrupted run; a finished run run again changes
+ *   nothing; a resume with another --steps is refused, naming it;
+ * - `nacre md --learn --json` prints exactly keys doc/learn.md names.
+ * Skips without Cu_u3.eam. */
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "builders.h"
+#include "iotest.h"
+#include "nacre/io.h"
+#include "nacre/learn.h"
+#include "nacre/md.h"
+#include "testing.h"
+
+#define EAM "/usr/share/lammps/potentials/Cu_u3.eam"
+
+/* Tolerances (RMSE against the EAM): energy eV/atom, force eV/Å. The
+ * trajectory's own forces include the first steps, before any retraining. */
+#define TRAJ_E 0.02
+#define TRAJ_F 0.25
+#define CHECK_E 0.008
+#define CHECK_F 0.12
+#define TRUTH_E 0.010
+#define TRUTH_F 0.15
+
+static const char *config_text =
+    "{\"seed\": 5,\n"
+    " \"initial\": {\"random\": {\"composition\": \"Cu4\", \"count\": 4}},\n"
+    " \"label\": {\"code\": \"potential:" EAM "\"},\n"
+    " \"committee\": {\"size\": 2, \"hidden\": [6, 6], \"epochs\": 60, \"warm_epochs\": 30},\n"
+    " \"selection\": {\"lo_ev_a\": 0.08, \"min_distance\": 0.0005},\n"
+    " \"stages\": [{\"tasks\": [{\"type\": \"md\", \"structures\": \"cu8.vasp\"}]}]}\n";
+
+/* EAM-driven MD snapshots at 900 K (seed 99) labelled by the EAM. */
+static nacre_dataset *truth_set(const nacre_structure *s) {
+  nacre_error err;
+  nacre_potential *eam = NULL;
+  nacre_dataset *d = nacre_dataset_new(&err);
+  CHECK_OK(nacre_potential_load(EAM, &eam, &err), &err);
+  nacre_calc *calc = nacre_calc_new(eam, -1, &err);
+  nacre_md_options o;
+  nacre_md_options_init(&o);
+  o.timestep_fs = 2;
+  o.temperature_k = 900;
+  o.thermostat = NACRE_MD_BUSSI;
+  o.seed = 99;
+  nacre_md *md = NULL;
+  CHECK_OK(nacre_md_new(calc, s, NULL, NULL, &o, &md, &err), &err);
+  nacre_result r;
+  nacre_result_init(&r, s->natoms, &err);
+  for (int k = 0; k < 10 && md; k++) {
+    nacre_md_outcome out;
+    CHECK_OK(nacre_md_run(md, 30, NULL, &out, &err), &err);
+    nacre_sample sm;
+    memset(&sm, 0, sizeof sm);
+    sm.s = nacre_structure_copy(nacre_md_structure(md), &err);
+    CHECK_OK(nacre_calc_compute(calc, sm.s, NACRE_WANT_ALL, &r, &err), &err);
+    sm.energy = r.energy;
+    sm.forces = malloc(3 * (size_t)s->natoms * sizeof *sm.forces);
+    memcpy(sm.forces, r.forces, 3 * (size_t)s->natoms * sizeof *sm.forces);
+    memcpy(sm.stress, r.stress, sizeof sm.stress);
+    sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES | NACRE_LABEL_STRESS;
+    nacre_dataset_take(d, &sm, &err);
+  }
+  nacre_result_free(&r);
+  nacre_md_free(md);
+  nacre_calc_free(calc);
+  nacre_potential_free(eam);
+  return d;
+}
+
+static nacre_errors errors_of(const char *model, const nacre_dataset *d) {
+  nacre_errors e;
+  memset(&e, 0, sizeof e);
+  e.e_rmse = e.f_rmse = NAN;
+  nacre_error err;
+  nacre_potential *p = NULL;
+  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
+  if (!p) return e;
+  long na = nacre_dataset_natoms(d);
+  double *ep = malloc((size_t)d->n * sizeof *ep), *fp = malloc(3 * (size_t)na * sizeof *fp);
+  CHECK_OK(nacre_potential_evaluate(p, d, ep, fp, NULL, NULL, NULL, NULL, &e, &err), &err);
+  free(ep);
+  free(fp);
+  nacre_potential_free(p);
+  return e;
+}
+
+static void run(const nacre_learn_config *c, const nacre_structure *s, int screen,
+                const char *dir, const nacre_dataset *truth, nacre_learn_md_report *rep) {
+  nacre_learn_md_options o;
+  nacre_learn_md_options_init(&o);
+  o.md.timestep_fs = 2;
+  o.md.temperature_k = 900;
+  o.md.thermostat = NACRE_MD_BUSSI;
+  o.md.seed = 11;
+  o.steps = 150;
+  o.retrain_every = 4;
+  o.screen = screen;
+  o.check_samples = 6;
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_error err;
+  CHECK_OK(nacre_learn_md_run(c, s, &o, dir, &ctx, rep, &err), &err);
+  char model[800];
+  snprintf(model, sizeof model, "%s/committee.json", dir);
+  nacre_errors t = errors_of(model, truth);
+  printf("screen %s: %ld steps, %ld evaluations, %ld above threshold, %ld screened out, "
+         "%ld labelled (%.1f %%), %d retrainings; check frames: trajectory E %.2f meV/atom "
+         "F %.0f meV/Å, final committee E %.2f meV/atom F %.0f meV/Å; independent set: "
+         "E %.2f meV/atom F %.0f meV/Å; all-labelled %.2f s vs %.2f s\n",
+         screen ? "on" : "off", rep->steps, rep->evaluations, rep->above_threshold,
+         rep->screened_out, rep->labelled, 100 * rep->labelled_fraction, rep->retrainings,
+         1e3 * rep->check_run_e_rmse, 1e3 * rep->check_run_f_rmse, 1e3 * rep->check_e_rmse,
+         1e3 * rep->check_f_rmse, 1e3 * t.e_rmse, 1e3 * t.f_rmse, rep->all_labelled_s,
+         rep->wall_s);
+  CHECK(rep->steps == 150 && rep->outcome == NACRE_MD_COMPLETED, "all 150 steps run");
+  CHECK(rep->evaluations == 151, "%ld evaluations = steps + 1", rep->evaluations);
+  CHECK(rep->labelled > 0 && rep->labelled < rep->evaluations, "%ld of %ld steps labelled",
+        rep->labelled, rep->evaluations);
+  CHECK(rep->labelled + rep->screened_out + rep->label_failures == rep->above_threshold,
+        "labelled + screened out + failed = above the threshold");
+  CHECK(rep->initial_labels == 4, "four initial labels");
+  CHECK(rep->check_n == 6, "six check frames");
+  CHECK(rep->check_run_e_rmse <= TRAJ_E && rep->check_run_f_rmse <= TRAJ_F,
+        "trajectory on the check frames: E %.4f eV/atom <= %g, F %.3f eV/Å <= %g",
+        rep->check_run_e_rmse, TRAJ_E, rep->check_run_f_rmse, TRAJ_F);
+  CHECK(rep->check_e_rmse <= CHECK_E && rep->check_f_rmse <= CHECK_F,
+        "final committee on the check frames: E %.4f eV/atom <= %g, F %.3f eV/Å <= %g",
+        rep->check_e_rmse, CHECK_E, rep->check_f_rmse, CHECK_F);
+  CHECK(t.e_rmse <= TRUTH_E && t.f_rmse <= TRUTH_F,
+        "final committee on the independent set: E %.4f eV/atom <= %g, F %.3f eV/Å <= %g",
+        t.e_rmse, TRUTH_E, t.f_rmse, TRUTH_F);
+  CHECK_CLOSE(rep->all_labelled_s, rep->evaluations * rep->label_s_per_step, 1e-9,
+              "all-labelled time = evaluations x label time");
+  CHECK_CLOSE(rep->speedup, rep->all_labelled_s / rep->wall_s, 1e-12, "speed-up");
+}
+
+/* ---- the command, killed and resumed ---- */
+
+static const char *cli_args[] = {"md", NULL /* structure */, "--learn", NULL /* config */,
+                                 "--learn-dir", NULL /* dir */, "--ensemble", "nvt",
+                                 "--thermostat", "bussi", "--temperature", "900",
+                                 "--timestep", "2", "--seed", "11", "--steps", "80",
+                                 "--retrain-every", "3", "--checkpoint-every", "10",
+                                 "-j", "1", "--json", NULL};
+
+/* Runs the command into dir with standard output into out (NULL: none);
+ * with a kill condition, kills it (SIGKILL) when the run file has at least
+ * min_labels labels or a checkpoint at min_step or later. Returns 1 when
+ * killed, else 0 (and the exit status in *rc). */
+static int cli_run(const char *pos, const char *cfg, const char *dir, const char *out,
+                   int min_labels, long min_step, int *rc) {
+  const char *argv[sizeof cli_args / sizeof *cli_args + 1];
+  argv[0] = NACRE_CLI;
+  for (size_t k = 0; k < sizeof cli_args / sizeof *cli_args; k++) argv[k + 1] = cli_args[k];
+  argv[2] = pos;
+  argv[4] = cfg;
+  argv[6] = dir;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int nul = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(nul, 2);
+    execv(NACRE_CLI, (char *const *)argv);
+    _exit(127);
+  }
+  char db[800];
+  snprintf(db, sizeof db, "%s/otf.db", dir);
+  int status = 0, killed = 0;
+  for (;;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    if (min_labels > 0 || min_step > 0) {
+      sqlite3 *h = NULL;
+      long labels = 0, step = -1;
+      if (!access(db, R_OK) && sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM labels),"
+                                  " (SELECT step FROM state WHERE md_state IS NOT NULL)",
+                               -1, &q, NULL) == SQLITE_OK) {
+          if (sqlite3_step(q) == SQLITE_ROW) {
+            labels = sqlite3_column_int64(q, 0);
+            if (sqlite3_column_type(q, 1) != SQLITE_NULL) step = sqlite3_column_int64(q, 1);
+          }
+          sqlite3_finalize(q);
+        }
+      }
+      sqlite3_close(h);
+      if ((min_labels > 0 && labels >= min_labels) || (min_step > 0 && step >= min_step)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        killed = 1;
+        break;
+      }
+    }
+    usleep(5000);
+  }
+  if (rc) *rc = killed ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  return killed;
+}
+
+static int same_file(const char *a, const char *b) {
+  size_t na = 0, nb = 0;
+  char *x = test_read_all(a, &na), *y = test_read_all(b, &nb);
+  int same = x && y && na == nb && !memcmp(x, y, na);
+  free(x);
+  free(y);
+  return same;
+}
+
+static cJSON *read_json(const char *path) {
+  char *text = test_read_all(path, NULL);
+  cJSON *j = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  CHECK(j != NULL, "%s holds JSON", path);
+  return j;
+}
+
+static double num(const cJSON *j, const char *key) {
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+  return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+/* Every key printed is documented in the section of doc/learn.md. */
+static void keys_documented(const cJSON *j) {
+  char *doc = test_read_all(test_source_path("doc/learn.md"), NULL);
+  const char *sec = doc ? strstr(doc, "## `nacre md --learn") : NULL;
+  CHECK(sec != NULL, "doc/learn.md documents nacre md --learn");
+  for (const cJSON *it = j ? j->child : NULL; it && sec; it = it->next) {
+    char q[80];
+    snprintf(q, sizeof q, "`%s`", it->string);
+    CHECK(strstr(sec, q) != NULL, "key %s documented under nacre md --learn", it->string);
+  }
+  free(doc);
+}
+
+static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg) {
+  char a[700], b[700], ja[800], jb[800], fa[800], fb[800];
+  snprintf(a, sizeof a, "%s/whole", tmp);
+  snprintf(b, sizeof b, "%s/killed", tmp);
+  snprintf(ja, sizeof ja, "%s/whole.json", tmp);
+  snprintf(jb, sizeof jb, "%s/killed.json", tmp);
+  int rc = -1;
+  cli_run(pos, cfg, a, ja, 0, 0, &rc);
+  CHECK(rc == 0, "the uninterrupted run exits 0 (%d)", rc);
+  /* killed in the initial labels, after some labels of the MD, at step 40 */
+  const int at_labels[3] = {2, 9, 0};
+  const long at_step[3] = {0, 0, 40};
+  for (int k = 0; k < 3; k++) {
+    int killed = cli_run(pos, cfg, b, NULL, at_labels[k], at_step[k], NULL);
+    printf("kill -9 at %d labels / step %ld: %s\n", at_labels[k], at_step[k],
+           killed ? "killed" : "finished first");
+  }
+  cli_run(pos, cfg, b, jb, 0, 0, &rc);
+  CHECK(rc == 0, "the resumed run exits 0 (%d)", rc);
+  cJSON *x = read_json(ja), *y = read_json(jb);
+  static const char *const same[] = {"steps", "evaluations", "above_threshold", "screened_out",
+                                     "labelled", "retrainings", "check_structures",
+                                     "check_force_rmse_ev_a", "trajectory_force_rmse_ev_a"};
+  for (size_t k = 0; k < sizeof same / sizeof *same; k++)
+    CHECK(num(x, same[k]) == num(y, same[k]), "%s: uninterrupted %g, killed and resumed %g",
+          same[k], num(x, same[k]), num(y, same[k]));
+  snprintf(fa, sizeof fa, "%s/committee.json", a);
+  snprintf(fb, sizeof fb, "%s/committee.json", b);
+  CHECK(same_file(fa, fb), "killed and resumed: the same committee file");
+  snprintf(fa, sizeof fa, "%s/labels.extxyz", a);
+  snprintf(fb, sizeof fb, "%s/labels.extxyz", b);
+  CHECK(same_file(fa, fb), "killed and resumed: the same labels");
+  keys_documented(x);
+  /* a finished run started again changes nothing */
+  snprintf(fa, sizeof fa, "%s/committee.json", a);
+  char *before = test_read_all(fa, NULL);
+  cli_run(pos, cfg, a, jb, 0, 0, &rc);
+  char *after = test_read_all(fa, NULL);
+  cJSON *z = read_json(jb);
+  CHECK(rc == 0 && before && after && !strcmp(before, after) &&
+            num(z, "labelled") == num(x, "labelled") &&
+            num(z, "evaluations") == num(x, "evaluations"),
+        "a finished run started again changes nothing");
+  free(before);
+  free(after);
+  cJSON_Delete(x);
+  cJSON_Delete(y);
+  cJSON_Delete(z);
+  /* other settings are refused, and named */
+  char cmd[4200], err[800];
+  snprintf(err, sizeof err, "%s/refused.txt", tmp);
+  snprintf(cmd, sizeof cmd,
+           "%s md %s --learn %s --learn-dir %s --ensemble nvt --thermostat bussi "
+           "--temperature 900 --timestep 2 --seed 11 --steps 90 2> %s",
+           NACRE_CLI, pos, cfg, a, err);
+  rc = system(cmd);
+  char *msg = test_read_all(err, NULL);
+  CHECK(rc != 0 && msg && strstr(msg, "steps 90") && strstr(msg, "other settings"),
+        "a resume with --steps 90 is refused naming it: %s", msg ? msg : "");
+  free(msg);
+  snprintf(cmd, sizeof cmd, "%s md %s --learn %s -p %s 2>/dev/null", NACRE_CLI, pos, cfg, EAM);
+  rc = system(cmd);
+  CHECK(WEXITSTATUS(rc) == 2, "--learn with --potential is a usage error");
+}
+
+int main(void) {
+  if (access(EAM, R_OK)) TEST_SKIP("%s (Debian lammps-data) not installed", EAM);
+  int n[3] = {2, 1, 1};
+  nacre_structure *cu8 = build_bulk("fcc", 29, 3.615, n);
+  nacre_error err;
+  char dir[600], pos[700], cfg[700], d1[700], d2[700];
+  snprintf(dir, sizeof dir, "%s", test_tmp_path(""));
+  snprintf(pos, sizeof pos, "%s/cu8.vasp", dir);
+  snprintf(cfg, sizeof cfg, "%s/otf.json", dir);
+  CHECK_OK(nacre_write_structure(pos, cu8, NACRE_FORMAT_AUTO, &err), &err);
+  test_write_text(cfg, config_text);
+  nacre_learn_config *c = NULL;
+  CHECK_OK(nacre_learn_config_read(cfg, &c, &err), &err);
+  if (!c) TEST_DONE();
+  nacre_dataset *truth = truth_set(cu8);
+  nacre_learn_md_report on, off;
+  snprintf(d1, sizeof d1, "%s/screen", dir);
+  snprintf(d2, sizeof d2, "%s/noscreen", dir);
+  run(c, cu8, 1, d1, truth, &on);
+  run(c, cu8, 0, d2, truth, &off);
+  CHECK(on.screened_out > 0, "the screen turned %ld steps away", on.screened_out);
+  CHECK(off.screened_out == 0, "no screen, nothing turned away");
+  CHECK(off.labelled > on.labelled, "without the screen more labels: %ld > %ld", off.labelled,
+        on.labelled);
+  killed_and_resumed(dir, pos, cfg);
+  nacre_dataset_free(truth);
+  nacre_learn_config_free(c);
+  nacre_structure_free(cu8);
+  test_tmp_cleanup();
+  TEST_DONE();
+}
