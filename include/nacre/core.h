@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -161,6 +162,13 @@ double nacre_now_s(void);
 double nacre_epoch_s(void);
 /* 1 when path names an existing regular file (symbolic links followed). */
 int nacre_file_exists(const char *path);
+
+/* One line of a text file into buf (n bytes, the newline kept), as fgets
+ * reads it, for the small tables read outside io: 1 on success, 0 at the
+ * end of the file, -1 when the line does not fit (the rest of it is
+ * skipped, so the caller refuses it rather than read its tail as a line of
+ * its own). */
+int nacre_read_line(FILE *fp, char *buf, size_t n);
 
 /* Decimal text of v that reads back exactly: %.15g when that reads back
  * (3.2 stays "3.2" where %.17g writes 3.2000000000000002), else %.17g.

@@ -175,6 +175,125 @@ static int parse_species(const char *text, int *z, int *n) {
   return *n > 0 ? 0 : -1;
 }
 
+/* What the command line asks for; inputs point into argv. */
+typedef struct data_args {
+  const char *action, *out, *by;
+  int json, nin, nz, seed;
+  int zs[16];
+  char **inputs;
+  double fr[3], weight;
+  nacre_dataset_filter flt;
+} data_args;
+
+/* CLI_OK, a usage error, or -1 after --help. */
+static int parse_args(int argc, char **argv, data_args *g) {
+  nacre_dataset_filter *flt = &g->flt;
+  int rc = CLI_OK;
+  for (int k = 2; k < argc && rc == CLI_OK; k++) {
+    const char *a = argv[k];
+    const char *v = k + 1 < argc ? argv[k + 1] : NULL;
+#define NEED_VALUE CLI_NEED_VALUE("data")
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      help();
+      return -1;
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      NEED_VALUE g->out = v;
+    } else if (!strcmp(a, "--json")) {
+      g->json = 1;
+    } else if (!strcmp(a, "--emax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt->e_per_atom_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--emax-above-min")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt->e_above_min_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--fmax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt->force_max)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--pmax")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &flt->pressure_max_gpa)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--min-atoms")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &flt->min_atoms)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--max-atoms")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &flt->max_atoms)) rc = CLI_USAGE;
+    } else if (!strcmp(a, "--require")) {
+      NEED_VALUE for (const char *c = v; *c; c++) {
+        if (*c == 'e') flt->require |= NACRE_LABEL_ENERGY;
+        else if (*c == 'f') flt->require |= NACRE_LABEL_FORCES;
+        else if (*c == 's') flt->require |= NACRE_LABEL_STRESS;
+        else rc = cli_usage("data", "--require takes letters e, f, s; got '%s'", v);
+      }
+    } else if (!strcmp(a, "--class") || !strcmp(a, "--not-class")) {
+      NEED_VALUE flt->classes = v;
+      flt->exclude_classes = !strcmp(a, "--not-class");
+    } else if (!strcmp(a, "--species")) {
+      NEED_VALUE if (parse_species(v, g->zs, &g->nz)) rc =
+          cli_usage("data", "--species expects element symbols like Cu,Ag; got '%s'", v);
+      flt->species_z = g->zs;
+      flt->nspecies = g->nz;
+    } else if (!strcmp(a, "--fractions") || !strcmp(a, "--split")) {
+      NEED_VALUE if (cli_parse_list("data", a, v, 3, g->fr)) rc = CLI_USAGE;
+      else if (g->fr[0] < 0 || g->fr[1] < 0 || g->fr[2] < 0 ||
+               g->fr[0] + g->fr[1] + g->fr[2] <= 0) rc =
+          cli_usage("data", "--fractions must be non-negative with a positive sum");
+    } else if (!strcmp(a, "--weight")) {
+      NEED_VALUE if (cli_parse_double("data", a, v, &g->weight)) rc = CLI_USAGE;
+      else if (!(g->weight >= 0) || isinf(g->weight)) rc =
+          cli_usage("data", "--weight must be a finite number >= 0; got '%s'", v);
+    } else if (!strcmp(a, "--by")) {
+      NEED_VALUE g->by = v;
+    } else if (!strcmp(a, "--seed")) {
+      NEED_VALUE if (cli_parse_int("data", a, v, &g->seed)) rc = CLI_USAGE;
+    } else if (a[0] == '-' && a[1]) {
+      rc = cli_usage("data", "unknown option '%s'", a);
+    } else {
+      g->inputs[g->nin++] = argv[k];
+    }
+#undef NEED_VALUE
+  }
+  const char *action = g->action;
+  if (rc == CLI_OK && g->nin == 0) rc = cli_usage("data", "no DATA given");
+  if (rc == CLI_OK && strcmp(action, "info") && !g->out)
+    rc = cli_usage("data", "%s needs -o", action);
+  if (rc == CLI_OK && g->by && strcmp(action, "split"))
+    rc = cli_usage("data", "--by belongs to split");
+  if (rc == CLI_OK && !strcmp(action, "weight") && isnan(g->weight))
+    rc = cli_usage("data", "weight needs --weight W");
+  if (rc == CLI_OK && !isnan(g->weight) && strcmp(action, "weight"))
+    rc = cli_usage("data", "--weight belongs to the weight action");
+  return rc;
+}
+
+/* The action on the data read. */
+static int act(const data_args *g, nacre_dataset *d, nacre_error *err) {
+  const char *action = g->action, *out = g->out;
+  char n1[64];
+  if (!strcmp(action, "info")) return print_info(d, g->json);
+  if (!strcmp(action, "filter")) {
+    nacre_dataset *o = NULL;
+    if (nacre_dataset_filter_apply(d, &g->flt, &o, err)) return cli_fail("data", err);
+    fprintf(stderr, "nacre data: kept %d of %s\n", o->n, cli_count(d->n, "structure", n1));
+    int rc = save(o, out);
+    nacre_dataset_free(o);
+    return rc;
+  }
+  if (!strcmp(action, "weight")) {
+    int n = 0;
+    if (nacre_dataset_set_weight(d, &g->flt, g->weight, &n, err))
+      return cli_fail("data", err);
+    fprintf(stderr, "nacre data: weight %g on %d of %s\n", g->weight, n,
+            cli_count(d->n, "structure", n1));
+    return save(d, out);
+  }
+  if (!strcmp(action, "split")) {
+    int cnt[3];
+    if (nacre_dataset_split_write(d, out, g->fr, (uint64_t)g->seed, g->by, cnt, err))
+      return cli_fail("data", err);
+    const char *part[3] = {"train", "valid", "test"};
+    for (int p = 0; p < 3; p++)
+      fprintf(stderr, "nacre data: %s written to %s.%s.xyz\n",
+              cli_count(cnt[p], "structure", n1), out, part[p]);
+    return CLI_OK;
+  }
+  return save(d, out);
+}
+
 static int run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage("data", "missing ACTION (info, filter, weight, split, merge, convert)");
@@ -186,134 +305,31 @@ static int run(int argc, char **argv) {
   if (strcmp(action, "info") && strcmp(action, "filter") && strcmp(action, "weight") &&
       strcmp(action, "split") && strcmp(action, "merge") && strcmp(action, "convert"))
     return cli_usage("data", "unknown action '%s'", action);
-  const char *out = NULL;
-  int json = 0, nin = 0, zs[16], nz = 0;
-  char **inputs = calloc((size_t)argc, sizeof *inputs);
-  double fr[3] = {0.8, 0.1, 0.1};
-  int seed = 1;
-  const char *by = NULL; /* split: info key to hash instead of shuffling */
-  double weight = NAN;   /* weight: the loss weight to set */
-  nacre_dataset_filter flt;
-  nacre_dataset_filter_init(&flt);
-  int rc = CLI_OK;
-  for (int k = 2; k < argc && rc == CLI_OK; k++) {
-    const char *a = argv[k];
-    const char *v = k + 1 < argc ? argv[k + 1] : NULL;
-#define NEED_VALUE CLI_NEED_VALUE("data")
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      help();
-      free(inputs);
-      return CLI_OK;
-    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      NEED_VALUE out = v;
-    } else if (!strcmp(a, "--json")) {
-      json = 1;
-    } else if (!strcmp(a, "--emax")) {
-      NEED_VALUE if (cli_parse_double("data", a, v, &flt.e_per_atom_max)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--emax-above-min")) {
-      NEED_VALUE if (cli_parse_double("data", a, v, &flt.e_above_min_max)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--fmax")) {
-      NEED_VALUE if (cli_parse_double("data", a, v, &flt.force_max)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--pmax")) {
-      NEED_VALUE if (cli_parse_double("data", a, v, &flt.pressure_max_gpa)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--min-atoms")) {
-      NEED_VALUE if (cli_parse_int("data", a, v, &flt.min_atoms)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--max-atoms")) {
-      NEED_VALUE if (cli_parse_int("data", a, v, &flt.max_atoms)) rc = CLI_USAGE;
-    } else if (!strcmp(a, "--require")) {
-      NEED_VALUE for (const char *c = v; *c; c++) {
-        if (*c == 'e') flt.require |= NACRE_LABEL_ENERGY;
-        else if (*c == 'f') flt.require |= NACRE_LABEL_FORCES;
-        else if (*c == 's') flt.require |= NACRE_LABEL_STRESS;
-        else rc = cli_usage("data", "--require takes letters e, f, s; got '%s'", v);
-      }
-    } else if (!strcmp(a, "--class") || !strcmp(a, "--not-class")) {
-      NEED_VALUE flt.classes = v;
-      flt.exclude_classes = !strcmp(a, "--not-class");
-    } else if (!strcmp(a, "--species")) {
-      NEED_VALUE if (parse_species(v, zs, &nz)) rc =
-          cli_usage("data", "--species expects element symbols like Cu,Ag; got '%s'", v);
-      flt.species_z = zs;
-      flt.nspecies = nz;
-    } else if (!strcmp(a, "--fractions")) {
-      NEED_VALUE if (cli_parse_list("data", a, v, 3, fr)) rc = CLI_USAGE;
-      else if (fr[0] < 0 || fr[1] < 0 || fr[2] < 0 || fr[0] + fr[1] + fr[2] <= 0) rc =
-          cli_usage("data", "--fractions must be non-negative with a positive sum");
-    } else if (!strcmp(a, "--weight")) {
-      NEED_VALUE if (cli_parse_double("data", a, v, &weight)) rc = CLI_USAGE;
-      else if (!(weight >= 0) || isinf(weight)) rc =
-          cli_usage("data", "--weight must be a finite number >= 0; got '%s'", v);
-    } else if (!strcmp(a, "--by")) {
-      NEED_VALUE by = v;
-    } else if (!strcmp(a, "--seed")) {
-      NEED_VALUE if (cli_parse_int("data", a, v, &seed)) rc = CLI_USAGE;
-    } else if (a[0] == '-' && a[1]) {
-      rc = cli_usage("data", "unknown option '%s'", a);
-    } else {
-      inputs[nin++] = argv[k];
-    }
-#undef NEED_VALUE
-  }
-  if (rc == CLI_OK && nin == 0) rc = cli_usage("data", "no DATA given");
-  if (rc == CLI_OK && strcmp(action, "info") && !out)
-    rc = cli_usage("data", "%s needs -o", action);
-  if (rc == CLI_OK && by && strcmp(action, "split"))
-    rc = cli_usage("data", "--by belongs to split");
-  if (rc == CLI_OK && !strcmp(action, "weight") && isnan(weight))
-    rc = cli_usage("data", "weight needs --weight W");
-  if (rc == CLI_OK && !isnan(weight) && strcmp(action, "weight"))
-    rc = cli_usage("data", "--weight belongs to the weight action");
-  if (rc != CLI_OK) {
-    free(inputs);
-    return rc;
+  data_args g;
+  memset(&g, 0, sizeof g);
+  g.action = action;
+  g.fr[0] = 0.8;
+  g.fr[1] = g.fr[2] = 0.1;
+  g.seed = 1;
+  g.weight = NAN;
+  nacre_dataset_filter_init(&g.flt);
+  g.inputs = calloc((size_t)argc, sizeof *g.inputs);
+  if (!g.inputs) return CLI_FAILED;
+  int rc = parse_args(argc, argv, &g);
+  if (rc) {
+    free(g.inputs);
+    return rc < 0 ? CLI_OK : rc;
   }
   nacre_error err;
   nacre_error_clear(&err);
   nacre_dataset *d = nacre_dataset_new(&err);
-  if (d && nacre_dataset_read_paths(d, (const char *const *)inputs, nin, &err)) {
+  if (d && nacre_dataset_read_paths(d, (const char *const *)g.inputs, g.nin, &err)) {
     nacre_dataset_free(d);
     d = NULL;
   }
-  free(inputs);
+  free(g.inputs);
   if (!d) return cli_fail("data", &err);
-  if (!strcmp(action, "info")) {
-    rc = print_info(d, json);
-  } else if (!strcmp(action, "filter")) {
-    nacre_dataset *o = NULL;
-    if (nacre_dataset_filter_apply(d, &flt, &o, &err)) {
-      rc = cli_fail("data", &err);
-    } else {
-      char n1[64];
-      fprintf(stderr, "nacre data: kept %d of %s\n", o->n,
-              cli_count(d->n, "structure", n1));
-      rc = save(o, out);
-      nacre_dataset_free(o);
-    }
-  } else if (!strcmp(action, "weight")) {
-    int n = 0;
-    if (nacre_dataset_set_weight(d, &flt, weight, &n, &err)) {
-      rc = cli_fail("data", &err);
-    } else {
-      char n1[64];
-      fprintf(stderr, "nacre data: weight %g on %d of %s\n", weight, n,
-              cli_count(d->n, "structure", n1));
-      rc = save(d, out);
-    }
-  } else if (!strcmp(action, "split")) {
-    int cnt[3];
-    if (nacre_dataset_split_write(d, out, fr, (uint64_t)seed, by, cnt, &err)) {
-      rc = cli_fail("data", &err);
-    } else {
-      const char *part[3] = {"train", "valid", "test"};
-      for (int p = 0; p < 3; p++) {
-        char n1[64];
-        fprintf(stderr, "nacre data: %s written to %s.%s.xyz\n",
-                cli_count(cnt[p], "structure", n1), out, part[p]);
-      }
-    }
-  } else {
-    rc = save(d, out);
-  }
+  rc = act(&g, d, &err);
   nacre_dataset_free(d);
   return rc;
 }

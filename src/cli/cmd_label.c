@@ -213,45 +213,47 @@ static void print_table(const nacre_label_options *opt,
   }
 }
 
-static int run(int argc, char **argv) {
-  const char *cmd = "label";
+/* What the command line asks for; inputs points into argv. */
+typedef struct label_args {
   nacre_label_options opt;
-  nacre_label_options_init(&opt, 0);
   nacre_label_request req;
-  memset(&req, 0, sizeof req);
-  req.jobs = 1;
-  int json = 0, verbose = 0, quiet = 0;
-  const char *prepare = NULL, *collect = NULL;
-  const char **inputs = calloc((size_t)argc, sizeof *inputs);
-  if (!inputs) return CLI_FAILED;
+  int json, verbose, quiet;
+  const char *prepare, *collect;
+  const char **inputs;
+} label_args;
+
+/* CLI_OK, a usage error, or -1 after --help. */
+static int parse_args(int argc, char **argv, label_args *la) {
+  const char *cmd = "label";
+  nacre_label_options *o = &la->opt;
+  nacre_label_request *r = &la->req;
   int rc = CLI_OK;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k];
     const char *v = k + 1 < argc ? argv[k + 1] : NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(help, stdout);
-      free(inputs);
-      return CLI_OK;
+      return -1;
     } else if (!strcmp(a, "--code")) {
       CLI_NEED_VALUE(cmd)
       nacre_error e;
-      if (nacre_label_options_set_code(&opt, v, &e))
+      if (nacre_label_options_set_code(o, v, &e))
         rc = cli_usage(cmd, "--code: %s", e.message);
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       CLI_NEED_VALUE(cmd)
-      req.output = v;
+      r->output = v;
     } else if (!strcmp(a, "--template")) {
       CLI_NEED_VALUE(cmd)
-      opt.template_path = v;
+      o->template_path = v;
     } else if (!strcmp(a, "--ecut")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive(cmd, a, v, &opt.ecut_ev);
+      rc = positive(cmd, a, v, &o->ecut_ev);
     } else if (!strcmp(a, "--dens-factor")) {
       CLI_NEED_VALUE(cmd)
-      rc = at_least_one(cmd, a, v, &opt.ecut_dens_factor);
+      rc = at_least_one(cmd, a, v, &o->ecut_dens_factor);
     } else if (!strcmp(a, "--kspacing")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive(cmd, a, v, &opt.kspacing);
+      rc = positive(cmd, a, v, &o->kspacing);
     } else if (!strcmp(a, "--cell")) {
       CLI_NEED_VALUE(cmd)
       int c = nacre_label_cell_from_name(v);
@@ -259,76 +261,89 @@ static int run(int argc, char **argv) {
         rc = cli_usage(cmd, "--cell must be auto, input or niggli, not '%s'",
                        v);
       else
-        opt.cell = (nacre_label_cell)c;
+        o->cell = (nacre_label_cell)c;
     } else if (!strcmp(a, "--smearing")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive(cmd, a, v, &opt.smearing_ev);
+      rc = positive(cmd, a, v, &o->smearing_ev);
     } else if (!strcmp(a, "--scf-tol")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive(cmd, a, v, &opt.scf_tol_ev);
+      rc = positive(cmd, a, v, &o->scf_tol_ev);
     } else if (!strcmp(a, "--max-scf")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive_int(cmd, a, v, &opt.max_scf);
+      rc = positive_int(cmd, a, v, &o->max_scf);
     } else if (!strcmp(a, "--command")) {
       CLI_NEED_VALUE(cmd)
-      opt.command = v;
+      o->command = v;
     } else if (!strcmp(a, "--pseudo-dir")) {
       CLI_NEED_VALUE(cmd)
-      opt.pseudo_dir = v;
+      o->pseudo_dir = v;
     } else if (!strcmp(a, "--pseudo-files")) {
       CLI_NEED_VALUE(cmd)
-      opt.pseudo_files = v;
+      o->pseudo_files = v;
     } else if (!strcmp(a, "--workdir")) {
       CLI_NEED_VALUE(cmd)
-      opt.workdir = v;
+      o->workdir = v;
     } else if (!strcmp(a, "--prepare")) {
       CLI_NEED_VALUE(cmd)
-      prepare = v;
+      la->prepare = v;
     } else if (!strcmp(a, "--collect")) {
       CLI_NEED_VALUE(cmd)
-      collect = v;
+      la->collect = v;
     } else if (!strcmp(a, "--keep")) {
-      opt.keep_files = 1;
+      o->keep_files = 1;
     } else if (!strcmp(a, "--timeout")) {
       CLI_NEED_VALUE(cmd)
-      rc = non_negative(cmd, a, v, &opt.timeout_s);
+      rc = non_negative(cmd, a, v, &o->timeout_s);
     } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") ||
                !strcmp(a, "--threads")) {
       CLI_NEED_VALUE(cmd)
-      rc = positive_int(cmd, a, v, &req.jobs);
+      rc = positive_int(cmd, a, v, &r->jobs);
     } else if (!strcmp(a, "--retry-failed")) {
-      req.retry_failed = 1;
+      r->retry_failed = 1;
     } else if (!strcmp(a, "--json")) {
-      json = 1;
+      la->json = 1;
     } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-      verbose = 1;
+      la->verbose = 1;
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-      quiet = 1;
+      la->quiet = 1;
     } else if (a[0] == '-' && a[1]) {
       rc = cli_usage(cmd, "unknown option '%s'", a);
     } else {
-      inputs[req.ninputs++] = a;
+      la->inputs[r->ninputs++] = a;
     }
   }
-  if (rc == CLI_OK && !opt.code) rc = cli_usage(cmd, "--code is required");
-  if (rc == CLI_OK && prepare && collect)
+  if (rc == CLI_OK && !o->code) rc = cli_usage(cmd, "--code is required");
+  if (rc == CLI_OK && la->prepare && la->collect)
     rc = cli_usage(cmd, "--prepare and --collect exclude each other");
-  if (rc == CLI_OK && !req.output && !prepare)
+  if (rc == CLI_OK && !r->output && !la->prepare)
     rc = cli_usage(cmd, "-o OUTPUT is required");
-  if (rc == CLI_OK && !req.ninputs)
+  if (rc == CLI_OK && !r->ninputs)
     rc = cli_usage(cmd, "no structure files given");
-  if (rc != CLI_OK) {
-    free(inputs);
-    return rc;
+  return rc;
+}
+
+static int run(int argc, char **argv) {
+  const char *cmd = "label";
+  label_args la;
+  memset(&la, 0, sizeof la);
+  nacre_label_options_init(&la.opt, 0);
+  la.req.jobs = 1;
+  la.inputs = calloc((size_t)argc, sizeof *la.inputs);
+  if (!la.inputs) return CLI_FAILED;
+  int rc = parse_args(argc, argv, &la);
+  if (rc) {
+    free(la.inputs);
+    return rc < 0 ? CLI_OK : rc;
   }
-  req.inputs = inputs;
-  req.mode = prepare   ? NACRE_LABEL_MODE_PREPARE
-             : collect ? NACRE_LABEL_MODE_COLLECT
-                       : NACRE_LABEL_MODE_RUN;
-  req.dir = prepare ? prepare : collect;
+  nacre_label_request *req = &la.req;
+  req->inputs = la.inputs;
+  req->mode = la.prepare   ? NACRE_LABEL_MODE_PREPARE
+              : la.collect ? NACRE_LABEL_MODE_COLLECT
+                           : NACRE_LABEL_MODE_RUN;
+  req->dir = la.prepare ? la.prepare : la.collect;
   nacre_ctx ctx;
-  cli_ctx_init(&ctx, verbose);
-  if (!verbose) ctx.log_level = quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
+  cli_ctx_init(&ctx, la.verbose);
+  if (!la.verbose) ctx.log_level = la.quiet ? NACRE_LOG_WARN : NACRE_LOG_INFO;
   /* read by the DFT processes at start-up, not by this one (its OpenMP
    * and BLAS are initialised already) */
   setenv("OMP_NUM_THREADS", "1", 0);
@@ -337,14 +352,14 @@ static int run(int argc, char **argv) {
   nacre_error err;
   nacre_error_clear(&err);
   nacre_label_summary sum;
-  nacre_status st = nacre_label_files(&opt, &req, &sum, &ctx, &err);
-  if (json) print_json(&opt, &req, &sum, st);
+  nacre_status st = nacre_label_files(&la.opt, req, &sum, &ctx, &err);
+  if (la.json) print_json(&la.opt, req, &sum, st);
   else if (!st || sum.done || sum.failed || sum.skipped || sum.pending)
     /* (a set-up error before any label leaves nothing to sum up) */
-    print_table(&opt, &req, &sum);
+    print_table(&la.opt, req, &sum);
   if (st) rc = cli_fail(cmd, &err);
   else if (sum.failed) rc = CLI_FAILED;
-  free(inputs);
+  free(la.inputs);
   return rc;
 }
 

@@ -158,8 +158,14 @@ static nacre_status add_csv(hull_entries *l, const char *path,
   int lineno = 0, ncols = 0, c_name = -1, c_formula = -1, c_e = -1, c_vol = -1,
       c_fvib = -1, e_per_atom = 0, e_is_h = 0, v_per_atom = 0;
   nacre_status st = NACRE_OK;
-  while (!st && fgets(line, sizeof line, fp)) {
+  int got;
+  while (!st && (got = nacre_read_line(fp, line, sizeof line))) {
     lineno++;
+    if (got < 0) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: line longer than %zu characters",
+                           path, lineno, sizeof line - 2);
+      break;
+    }
     char *hash = strchr(line, '#');
     if (hash) *hash = '\0';
     if (strspn(line, " \t\r\n") == strlen(line)) continue;

@@ -1,4 +1,5 @@
-/* text.c — decimal text of numbers for the files nacre writes. */
+/* text.c — decimal text of numbers for the files nacre writes; whole lines
+ * of the small tables read outside io. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,4 +26,14 @@ void nacre_format_double(double v, char buf[NACRE_DOUBLE_TEXT]) {
   char t[NACRE_DOUBLE_TEXT];
   snprintf(t, sizeof t, "%.15g", v);
   if (strtod(t, NULL) == v) memcpy(buf, t, sizeof t);
+}
+
+int nacre_read_line(FILE *fp, char *buf, size_t n) {
+  if (!fgets(buf, (int)n, fp)) return 0;
+  size_t len = strlen(buf);
+  if (len + 1 < n || buf[len - 1] == '\n') return 1;
+  int c = fgetc(fp);
+  if (c == EOF) return 1; /* a last line without newline that just fits */
+  while (c != EOF && c != '\n') c = fgetc(fp);
+  return -1;
 }

@@ -127,7 +127,8 @@ void nacre_cif_format_symop(const int rot[3][3], const double trans[3], char *bu
         c += (size_t)snprintf(comp + c, sizeof comp - c, "%s%d*%c", sign,
                               abs(r), "xyz"[j]);
     }
-    if (trans[i] != 0.0 || c == 0) {
+    /* an integer translation is a lattice vector: written as none */
+    if (fabs(trans[i] - round(trans[i])) > 1e-9 || c == 0) {
       char t[40];
       format_translation(trans[i], t, sizeof t);
       snprintf(comp + c, sizeof comp - c, "%s", c ? t : (t[0] == '+' ? t + 1 : t));

@@ -234,9 +234,13 @@ typedef struct fc_reader {
   char buf[512];
 } fc_reader;
 
+/* 1 with a line, 0 at the end; a line too long for the buffer reads as
+ * one that parses as nothing ("") so the caller names its line. */
 static int next_line(fc_reader *r) {
   r->line++;
-  return fgets(r->buf, sizeof r->buf, r->f) != NULL;
+  int got = nacre_read_line(r->f, r->buf, sizeof r->buf);
+  if (got < 0) r->buf[0] = '\0';
+  return got != 0;
 }
 
 static nacre_status fc_parse_error(const fc_reader *r, nacre_error *err, const char *what) {

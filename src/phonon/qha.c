@@ -550,11 +550,16 @@ nacre_status nacre_qha_table_read(const char *path, nacre_qha_table **out, nacre
   char line[4096];
   int col[NCOLUMNS];
   csv_rows rows = {0, 0, NULL, NULL, NULL};
-  nacre_status st = fgets(line, sizeof line, f)
-                        ? parse_header(path, line, col, err)
+  int got = nacre_read_line(f, line, sizeof line);
+  nacre_status st = got > 0 ? parse_header(path, line, col, err)
+                    : got < 0
+                        ? nacre_error_set(err, NACRE_ERR_PARSE, "%s:1: line too long", path)
                         : nacre_error_set(err, NACRE_ERR_PARSE, "%s: empty file", path);
-  for (long lineno = 2; !st && fgets(line, sizeof line, f); lineno++)
-    if (line[0] != '\n' && line[0] != '#') st = parse_row(path, lineno, line, col, &rows, err);
+  for (long lineno = 2; !st && (got = nacre_read_line(f, line, sizeof line)); lineno++)
+    if (got < 0)
+      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%ld: line too long", path, lineno);
+    else if (line[0] != '\n' && line[0] != '#')
+      st = parse_row(path, lineno, line, col, &rows, err);
   fclose(f);
   if (!st && !rows.n) st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no rows", path);
   nacre_qha_table *t = st ? NULL : calloc(1, sizeof *t);

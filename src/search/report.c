@@ -37,7 +37,14 @@ static void standard_cell(nacre_search_minimum *m, double symprec) {
   snprintf(m->pearson, sizeof m->pearson, "%s", c->pearson);
   const nacre_structure *s = c->relaxed;
   if (!(s->pbc[0] && s->pbc[1] && s->pbc[2])) return;
-  if (nacre_symmetry_standardize(s, symprec, 0, &m->cell, NULL)) return;
+  /* spglib's standardisation keeps the lattice lengths it was given (an
+   * I4/mmm cell came out with a ≠ b): made exactly symmetric first, the
+   * cell written has the group at any smaller tolerance too */
+  nacre_structure *ideal = nacre_structure_copy(s, NULL);
+  int bad = !ideal || nacre_symmetry_symmetrize(ideal, symprec, NULL) ||
+            nacre_symmetry_standardize(ideal, symprec, 0, &m->cell, NULL);
+  nacre_structure_free(ideal);
+  if (bad) return;
   int sg;
   char sym[32], pe[16];
   if (nacre_symmetry_identify(m->cell, symprec, &sg, sym, pe, NULL)) {

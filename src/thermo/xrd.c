@@ -500,8 +500,14 @@ nacre_status nacre_xrd_read_peaks(const char *path, double **tt, double **ii,
   char line[1024];
   int lineno = 0, cap = 0, seen = 0;
   nacre_status st = NACRE_OK;
-  while (!st && fgets(line, sizeof line, fp)) {
+  int got;
+  while (!st && (got = nacre_read_line(fp, line, sizeof line))) {
     lineno++;
+    if (got < 0) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: line longer than %zu characters",
+                           path, lineno, sizeof line - 2);
+      break;
+    }
     char *hash = strchr(line, '#');
     if (hash) *hash = '\0';
     for (char *c = line; *c; c++)

@@ -14,7 +14,17 @@
  *     doc/phonon-files.md, doc/analyze.md, doc/fit.md), each snake_case and,
  *     where it names a quantity with a unit, ending in a unit suffix;
  *  4. progress written to a file or pipe has no bare carriage return, and
- *     -q prints no blank line before the result. */
+ *     -q prints no blank line before the result; `nacre symmetry` of each
+ *     rankNN.cif a search writes finds the space group and Pearson symbol
+ *     its summary.json lists (one tolerance default, one convention), also
+ *     at 1e-5 Å (the cells are exactly symmetric), with no "+0" in their
+ *     operations, and
+ *     a C-centred orthorhombic crystal (alpha-U, Cmcm) is oC4, the
+ *     traditional letters, not oS4;
+ *  5. every command that evaluates a potential checks the structure's
+ *     elements against it before it writes anything (Li with the MAISE Na
+ *     model: exit 1 naming Li, no output file, trajectory, log or
+ *     checkpoint left behind). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -345,7 +355,77 @@ static void fit_keys(const char *dir) {
   json_keys(args, "fit.md");
 }
 
-/* ---- 4: progress on a file ---- */
+/* ---- 4: progress on a file, one symmetry vocabulary ---- */
+
+static cJSON *symmetry_of(const char *path, const char *extra) {
+  char args[1024], *out = NULL;
+  snprintf(args, sizeof args, "symmetry %s --json %s", path, extra);
+  int st = nacre(args, &out);
+  cJSON *j = out ? cJSON_Parse(out) : NULL;
+  free(out);
+  CHECK(st == 0 && j, "nacre symmetry %s (%d)", path, st);
+  return j;
+}
+
+static const char *str(const cJSON *o, const char *k) {
+  const cJSON *x = cJSON_GetObjectItem(o, k);
+  return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+/* The groups a search reports are the groups of the files it writes. */
+static void same_groups(const char *dir) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/res/summary.json", dir);
+  char *text = test_read_all(path, NULL);
+  cJSON *sum = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  const cJSON *minima = cJSON_GetObjectItem(sum, "minima"), *m;
+  int n = 0;
+  cJSON_ArrayForEach(m, minima) {
+    const cJSON *file = cJSON_GetObjectItem(m, "file");
+    if (!cJSON_IsString(file)) continue;
+    snprintf(path, sizeof path, "%s/res/%s", dir, file->valuestring);
+    /* "file" names the pair rankNN.cif and rankNN.POSCAR */
+    size_t len = strlen(path);
+    if (len < 4 || strcmp(path + len - 4, ".cif"))
+      snprintf(path + len, sizeof path - len, ".cif");
+    /* at the default tolerance, and at 1e-5 Å: the cell is exactly
+     * symmetric (spglib's standardisation alone left a ≠ b in I4/mmm) */
+    for (int t = 0; t < 2; t++) {
+      cJSON *j = symmetry_of(path, t ? "--symprec 1e-5" : "");
+      const cJSON *g = cJSON_GetObjectItem(j, "symmetry");
+      CHECK(!strcmp(str(g, "space_group"), str(m, "space_group")) &&
+                !strcmp(str(g, "pearson"), str(m, "pearson")),
+            "%s%s: nacre symmetry finds %s %s, the search listed %s %s", path,
+            t ? " at 1e-5 Å" : "", str(g, "space_group"), str(g, "pearson"),
+            str(m, "space_group"), str(m, "pearson"));
+      cJSON_Delete(j);
+    }
+    char *cif = test_read_all(path, NULL);
+    CHECK(cif && !strstr(cif, "+0'") && !strstr(cif, "+0,"),
+          "%s: no '+0' translations in its operations", path);
+    free(cif);
+    n++;
+  }
+  CHECK(n > 0, "the search wrote minima to compare (%d)", n);
+  cJSON_Delete(sum);
+
+  /* alpha-U: Cmcm, U on 4c (0, 0.1025, 1/4); Barrett et al., Phys. Rev.
+   * 129, 625 (1963) */
+  snprintf(path, sizeof path, "%s/alpha_u.vasp", dir);
+  const double y = 0.1025;
+  char poscar[512];
+  snprintf(poscar, sizeof poscar,
+           "alpha-U\n1.0\n2.854 0 0\n0 5.869 0\n0 0 4.955\nU\n4\nDirect\n"
+           "0 %.4f 0.25\n0 %.4f 0.75\n0.5 %.4f 0.25\n0.5 %.4f 0.75\n",
+           y, 1 - y, 0.5 + y, 0.5 - y);
+  test_write_text(path, poscar);
+  cJSON *j = symmetry_of(path, "");
+  const cJSON *g = cJSON_GetObjectItem(j, "symmetry");
+  CHECK(!strcmp(str(g, "space_group"), "Cmcm") && !strcmp(str(g, "pearson"), "oC4"),
+        "alpha-U is Cmcm oC4 (%s %s)", str(g, "space_group"), str(g, "pearson"));
+  cJSON_Delete(j);
+}
 
 static void progress(const char *dir) {
   char args[4096];
@@ -357,6 +437,7 @@ static void progress(const char *dir) {
   char *err = test_read_all(err_path, NULL);
   CHECK(err && !strchr(err, '\r'), "search progress on a file has no carriage return");
   free(err);
+  same_groups(dir);
   snprintf(args, sizeof args,
            "phonon %s/fcc.vasp -p " LJ " --supercell 2,2,2 --mesh 2,2,2 --path none", dir);
   CHECK(nacre(args, NULL) == 0, "a small phonon run");
@@ -381,6 +462,46 @@ static void progress(const char *dir) {
   }
 }
 
+/* ---- 5: elements checked before anything is written ---- */
+
+static void species_first(const char *dir) {
+  char model[512], li[600], args[4096];
+  snprintf(model, sizeof model, "%s/maise/models/nn_Na_d3_v0", NACRE_SHARED_DATA);
+  FILE *probe = fopen(model, "r");
+  if (!probe) {
+    printf("skip: %s is absent (element checks not run)\n", model);
+    return;
+  }
+  fclose(probe);
+  snprintf(li, sizeof li, "%s/li.vasp", dir);
+  test_write_text(li, "Li bcc\n3.44\n1 0 0\n0 1 0\n0 0 1\nLi\n2\nDirect\n"
+                      "0 0 0\n.5 .5 .5\n");
+  char out[600];
+  snprintf(out, sizeof out, "%s/species", dir);
+  static const char *const cmds[] = {
+      "eval %s -p %s",
+      "relax %s -p %s -o %s/r.vasp --trajectory %s/r.xyz",
+      "md %s -p %s --steps 5 --trajectory %s/md.xyz --log %s/md.csv --checkpoint "
+      "%s/md.chk -o %s/md.vasp",
+      "phonon %s -p %s -o %s/ph",
+      "transitions %s -p %s --pressures 0:1:1 --plot %s/t.svg",
+      "label %s --code potential:%s -o %s/l.xyz",
+      NULL};
+  for (int k = 0; cmds[k]; k++) {
+    char mk[700];
+    snprintf(mk, sizeof mk, "rm -rf %s && mkdir -p %s", out, out);
+    CHECK(system(mk) == 0, "scratch folder");
+    snprintf(args, sizeof args, cmds[k], li, model, out, out, out, out);
+    int st = nacre(args, NULL);
+    char *err = test_read_all(err_path, NULL);
+    snprintf(mk, sizeof mk, "test -z \"$(ls -A %s)\"", out);
+    CHECK(st == 1 && err && strstr(err, "Li"), "nacre %.40s...: exit 1 naming Li (%d): %s",
+          args, st, err ? err : "");
+    CHECK(system(mk) == 0, "nacre %.40s...: nothing written", args);
+    free(err);
+  }
+}
+
 int main(void) {
   snprintf(out_path, sizeof out_path, "%s", test_tmp_path("out.txt"));
   snprintf(err_path, sizeof err_path, "%s", test_tmp_path("err.txt"));
@@ -394,6 +515,7 @@ int main(void) {
   md_keys(dir);
   fit_keys(dir);
   progress(dir);
+  species_first(dir);
   test_tmp_cleanup();
   TEST_DONE();
 }

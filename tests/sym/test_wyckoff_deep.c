@@ -2,7 +2,9 @@
  * deep call stack: 1,000 atoms (NACRE_MAX_ATOMS) in P1 take 1,000 sites, a
  * search 1,000 nodes deep, and it runs in a thread with a 128 KiB stack
  * (a recursive search needed about 0.8 KiB per node and overflowed the
- * stack at 10,000 atoms). Compositions above the limit are refused. */
+ * stack at 10,000 atoms). Compositions above the limit are refused; an
+ * element given twice adds up (NaNa = Na2, documented in nacre search
+ * --help). */
 #include <pthread.h>
 #include <string.h>
 
@@ -62,5 +64,11 @@ int main(void) {
         "Na1001 refused: %s", err.message);
   CHECK(nacre_composition_parse("Na10000", &c, &err) == NACRE_ERR_INVALID,
         "Na10000 refused");
+  /* an element given twice adds up, as nacre search --help says */
+  CHECK(nacre_composition_parse("NaNa", &c, &err) == NACRE_OK && c.nspecies == 1 &&
+            c.count[0] == 2,
+        "NaNa is Na2");
+  CHECK(nacre_composition_parse("Na600Na401", &c, &err) == NACRE_ERR_INVALID,
+        "the limit holds for the sum (Na600Na401)");
   TEST_DONE();
 }

@@ -17,6 +17,9 @@
  *     come from the occupancies (0.667 taken as 2/3) and give the counts of
  *     the explicit rules; a file without partial occupancy and without
  *     --substitute is refused naming it.
+ *   long lines: a comment line longer than a reader's buffer in a peak
+ *     list or a hull table is refused naming its line (its tail was read
+ *     as a line of its own: a phantom peak or entry, without a word);
  *   transitions: two LJ structures over three pressures in --json;
  *     descending pressures exit 1.
  *   Every command's --help names its options. */
@@ -395,6 +398,38 @@ static void test_order_disordered(void) {
   free(err);
 }
 
+static void test_long_lines(void) {
+  static char text[20000];
+  char args[16384], path[4096];
+  int st;
+  /* xrd reads 1023 characters at a time: "#" + 1022 x, then "35 100" */
+  snprintf(path, sizeof path, "%s", test_tmp_path("long_peaks.txt"));
+  memset(text, 0, sizeof text);
+  strcpy(text, "2theta intensity\n#");
+  memset(text + strlen(text), 'x', 1022);
+  strcat(text, "35 100\n27.4 10\n");
+  test_write_text(path, text);
+  snprintf(args, sizeof args, "xrd %s --compare %s --json", write_nacl(), path);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "long_peaks.txt:2") && strstr(err, "longer"),
+        "a peak list line too long is refused naming it (%d): %s", st, err ? err : "");
+  free(err);
+  /* the hull table reads 8191 characters at a time */
+  snprintf(path, sizeof path, "%s", test_tmp_path("long_hull.csv"));
+  memset(text, 0, sizeof text);
+  strcpy(text, "name,formula,energy_per_atom_ev\nLi,Li,-1.9\nSn,Sn,-3.8\n#");
+  memset(text + strlen(text), 'x', 8190);
+  strcat(text, "LiSn,LiSn,-9\n");
+  test_write_text(path, text);
+  snprintf(args, sizeof args, "hull %s --json", path);
+  free(run(args, &st));
+  err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "long_hull.csv:4") && strstr(err, "longer"),
+        "a hull table line too long is refused naming it (%d): %s", st, err ? err : "");
+  free(err);
+}
+
 static void test_transitions(void) {
   char a[4096], b[4096], args[16384];
   snprintf(a, sizeof a, "%s", test_tmp_path("fcc.vasp"));
@@ -453,6 +488,7 @@ int main(void) {
   test_xrd();
   test_order();
   test_order_disordered();
+  test_long_lines();
   test_transitions();
   test_help();
   test_tmp_cleanup();
