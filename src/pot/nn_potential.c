@@ -741,6 +741,27 @@ static void domain_report(const nacre_nn_model *m, const nacre_structure *st,
   }
 }
 
+/* Two atoms at one place (files are refused when read, but the library
+ * takes any structure) would drop out of each other's descriptors, whose
+ * pairs at r = 0 are skipped, and give a finite, wrong energy. */
+static nacre_status refuse_coincident(const nacre_structure *st,
+                                      const nacre_neighbor_list *nl,
+                                      nacre_error *err) {
+  const double tol2 = NACRE_COINCIDENT_A * NACRE_COINCIDENT_A;
+  for (int i = 0; i < st->natoms; i++)
+    for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; e++) {
+      double d[3];
+      nacre_nl_vector(nl, st, i, e, d);
+      double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+      if (r2 < tol2)
+        return nacre_error_set(err, NACRE_ERR_INVALID,
+                               "atoms %d and %d are at the same position (%.3g Å "
+                               "apart): the nn potential is not defined there",
+                               i + 1, nl->j[e] + 1, sqrt(r2));
+    }
+  return NACRE_OK;
+}
+
 static nacre_status nn_compute(const void *model, const nacre_structure *st,
                                const nacre_neighbor_list *nl, unsigned want,
                                nacre_result *res, void *workspace,
@@ -749,7 +770,8 @@ static nacre_status nn_compute(const void *model, const nacre_structure *st,
   nn_workspace *ws = workspace;
   int natoms = st->natoms;
   int derivs = (want & (NACRE_WANT_FORCES | NACRE_WANT_STRESS)) != 0;
-  nacre_status stt = workspace_fit(ws, natoms, nl, derivs, err);
+  nacre_status stt = refuse_coincident(st, nl, err);
+  if (!stt) stt = workspace_fit(ws, natoms, nl, derivs, err);
   if (stt) return stt;
   int maxn = 0;
   for (int i = 0; i < natoms; i++) {
