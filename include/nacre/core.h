@@ -160,6 +160,9 @@ uint64_t nacre_fnv1a(uint64_t h, const char *s);
 double nacre_now_s(void);
 /* Seconds since the Unix epoch (CLOCK_REALTIME): timestamps kept in files. */
 double nacre_epoch_s(void);
+/* CPU seconds this process has used, all its threads together
+ * (CLOCK_PROCESS_CPUTIME_ID). */
+double nacre_cpu_s(void);
 /* 1 when path names an existing regular file (symbolic links followed). */
 int nacre_file_exists(const char *path);
 

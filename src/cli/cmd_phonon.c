@@ -369,16 +369,10 @@ typedef struct progress_state {
   double last;
 } progress_state;
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static int on_progress(void *user, const char *what, int done, int total) {
   progress_state *ps = user;
   if (ps->quiet || total < 4) return 0;
-  double t = now_s();
+  double t = nacre_now_s();
   if (done < total && t - ps->last < (ps->tty ? 0.2 : 5)) return 0;
   ps->last = t;
   fprintf(stderr, "%s%s %d/%d%s", ps->tty ? "\r" : "", what, done, total,

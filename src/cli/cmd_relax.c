@@ -355,13 +355,11 @@ static int run(int argc, char **argv) {
   a.opt.progress = on_step;
   a.opt.progress_user = &ps;
   cli_catch_interrupts(&ctx, 1);
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = nacre_now_s();
   nacre_relax_result r;
   nacre_status st = nacre_relax(calc, s, &a.opt, &ctx, &r, &err);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double wall = nacre_now_s() - t0;
   cli_catch_interrupts(&ctx, 0);
-  double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   if (st && st != NACRE_ERR_INTERRUPTED) {
     cli_fail(CMD, &err);
     goto done;

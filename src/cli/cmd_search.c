@@ -559,12 +559,11 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   nacre_ctx ctx;
   cli_ctx_init(&ctx, 0);
   cli_catch_interrupts(&ctx, 1);
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = nacre_now_s();
   nacre_run *run = NULL;
   const char *conflict = NULL;
   nacre_status st = nacre_search_job_run(&a.job, m, &ctx, &run, &conflict, &err);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double wall = nacre_now_s() - t0;
   cli_catch_interrupts(&ctx, 0);
   if (!a.quiet && ps.tty && ps.last_time) fputc('\n', stderr);
   char dmsg[512]; /* even with -q: energies that are extrapolations */
@@ -581,7 +580,6 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   } else if (!a.quiet) {
     fprintf(stderr, "nacre search: stopped (%s)\n", nacre_run_stop_reason(run));
   }
-  double wall = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
   int rc2 = report(run, &a, wall);
   nacre_run_close(run);
   return rc != CLI_OK ? rc : rc2;

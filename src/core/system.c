@@ -15,6 +15,8 @@ double nacre_now_s(void) { return clock_s(CLOCK_MONOTONIC); }
 
 double nacre_epoch_s(void) { return clock_s(CLOCK_REALTIME); }
 
+double nacre_cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+
 int nacre_file_exists(const char *path) {
   struct stat st;
   return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);

@@ -33,12 +33,6 @@ void nacre_fit_sis_options_init(nacre_fit_sis_options *o) {
   o->max_memory_bytes = 2e9;
 }
 
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 /* One training part: every row (the reported model) or all but one fold. */
 typedef struct fit_set {
   unsigned char *train;  /* rows of this part */
@@ -1324,7 +1318,7 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
                            nacre_error *err) {
   memset(res, 0, sizeof *res);
   res->complete = 1;
-  const double t0 = nacre_now_s(), c0 = cpu_now();
+  const double t0 = nacre_now_s(), c0 = nacre_cpu_s();
   const double deadline = o->time_limit_s > 0 ? t0 + o->time_limit_s : 0;
   nacre_status st = check_options(d, o, err);
   if (st) return st;
@@ -1389,7 +1383,7 @@ nacre_status nacre_fit_sis(const nacre_fit_data *d, const nacre_fit_sis_options 
   }
   if (!st) st = report_subspace(&r, res, err);
   res->wall_s = nacre_now_s() - t0;
-  res->cpu_s = cpu_now() - c0;
+  res->cpu_s = nacre_cpu_s() - c0;
   res->features_per_s = res->candidates / fmax(res->wall_s, 1e-9);
   free(r.settings);
   run_free(&r);

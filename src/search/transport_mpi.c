@@ -137,11 +137,7 @@ static void sleep_us(long us) {
   nanosleep(&ts, NULL);
 }
 
-static double clock_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
-}
+static double clock_ms(void) { return 1e3 * nacre_now_s(); }
 
 /* MPI_Probe without busy waiting (Open MPI spins in a blocking probe,
  * which starves the relaxing ranks when ranks share cores): MPI_Iprobe
