@@ -2,7 +2,8 @@
  * forces, stress in GPa, pressure, species; vocabulary keys) equals a direct library
  * evaluation of the same structure to printing precision; the table output
  * names the quantities with units; exit codes 0/1/2 for success, failure
- * (unreadable potential) and usage errors; --help documents every option. */
+ * (unreadable potential) and usage errors; --help documents every option,
+ * the network model formats it reads and committees. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <sys/wait.h>
@@ -125,6 +126,10 @@ int main(void) {
   CHECK(status == 0 && strstr(out, "--potential") && strstr(out, "--json") &&
             strstr(out, "--per-atom") && strstr(out, "GPa"),
         "--help documents every option");
+  /* the network formats a potential file may hold, and committees */
+  CHECK(out && strstr(out, "nacre JSON") && strstr(out, "MAISE models") &&
+            strstr(out, "committee files") && strstr(out, "committee:SPEC1,SPEC2"),
+        "--help lists the network model formats and committees");
   free(out);
 
   remove(path);

@@ -1,9 +1,13 @@
 /* test_cli.c — `nacre search`: --help and exit codes for usage errors;
  * --report of a run ranks its unique minima by enthalpy, writes CIF, POSCAR,
- * extxyz and a JSON summary whose counts match the run database; a full
+ * extxyz and a JSON summary whose counts match the run database, and each
+ * structure file carries the H, E, V and P of its minimum (the CIF data
+ * block, the POSCAR title line, the extxyz info line) as summary.json lists
+ * them, with H = E + PV; a full
  * search on Lennard-Jones when the build can relax (opt/), else that part is
  * skipped with a message. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -23,6 +27,76 @@ static int cli(const char *args, const char *out) {
 }
 
 static int file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+static double num(const cJSON *o, const char *key) {
+  const cJSON *x = cJSON_GetObjectItem(o, key);
+  return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+/* The number after `key` in text (NAN when absent). */
+static double after(const char *text, const char *key) {
+  const char *p = text ? strstr(text, key) : NULL;
+  double v;
+  return p && sscanf(p + strlen(key), "%lf", &v) == 1 ? v : NAN;
+}
+
+/* Every structure file of a report carries its minimum's H, E, V (per atom)
+ * and P, the figures summary.json lists. Tolerances: the files print 10
+ * decimals of eV/atom and 6 of Å^3/atom (POSCAR titles 8 and 5). */
+static void files_carry_hevp(const char *dir, int nfiles) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  char *text = test_read_all(path, NULL);
+  cJSON *sum = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  double p = num(sum, "pressure_gpa");
+  CHECK(p > 0, "the run is under pressure (%g GPa)", p);
+  snprintf(path, sizeof path, "%s/minima.extxyz", dir);
+  nacre_xyz_reader *xr = nacre_xyz_open(path, NULL);
+  nacre_frame f;
+  nacre_frame_init(&f);
+  int eof = 0, k = 0;
+  const cJSON *m;
+  cJSON_ArrayForEach(m, cJSON_GetObjectItem(sum, "minima")) {
+    double h = num(m, "enthalpy_per_atom_ev"), e = num(m, "energy_per_atom_ev"),
+           v = num(m, "volume_per_atom_a3");
+    CHECK(fabs(h - (e + p * NACRE_GPA_TO_EV_A3 * v)) < 1e-9,
+          "rank %d: H = E + PV (%.10f vs %.10f)", k + 1, h,
+          e + p * NACRE_GPA_TO_EV_A3 * v);
+    CHECK(xr && nacre_xyz_next(xr, &f, &eof, NULL) == NACRE_OK,
+          "minima.extxyz has frame %d", k + 1);
+    const char *xh = nacre_frame_get_info(&f, "enthalpy_per_atom_ev"),
+               *xe = nacre_frame_get_info(&f, "energy_per_atom_ev"),
+               *xv = nacre_frame_get_info(&f, "volume_per_atom_a3"),
+               *xp = nacre_frame_get_info(&f, "pressure_gpa");
+    CHECK(xh && xe && xv && xp && fabs(atof(xh) - h) < 1e-9 &&
+              fabs(atof(xe) - e) < 1e-9 && fabs(atof(xv) - v) < 1e-6 &&
+              fabs(atof(xp) - p) < 1e-9 && f.s &&
+              fabs(f.energy / f.s->natoms - e) < 1e-9,
+          "minima.extxyz frame %d: H, E, V, P of summary.json", k + 1);
+    if (k < nfiles) {
+      snprintf(path, sizeof path, "%s/rank%02d.cif", dir, k + 1);
+      char *cif = test_read_all(path, NULL);
+      CHECK(fabs(after(cif, "_nacre_enthalpy_per_atom_ev") - h) < 1e-9 &&
+                fabs(after(cif, "_nacre_energy_per_atom_ev") - e) < 1e-9 &&
+                fabs(after(cif, "_nacre_volume_per_atom_a3") - v) < 1e-6 &&
+                fabs(after(cif, "_nacre_pressure_gpa") - p) < 1e-9,
+            "%s: H, E, V, P of summary.json in its data block", path);
+      free(cif);
+      snprintf(path, sizeof path, "%s/rank%02d.POSCAR", dir, k + 1);
+      char *pos = test_read_all(path, NULL);
+      CHECK(fabs(after(pos, " H ") - h) < 1e-8 && fabs(after(pos, " E ") - e) < 1e-8 &&
+                fabs(after(pos, " V ") - v) < 1e-5 && fabs(after(pos, " P ") - p) < 1e-9,
+            "%s: H, E, V, P of summary.json in its title line", path);
+      free(pos);
+    }
+    k++;
+  }
+  CHECK(k >= nfiles, "summary.json lists %d minima", k);
+  nacre_frame_clear(&f);
+  nacre_xyz_close(xr);
+  cJSON_Delete(sum);
+}
 
 int main(void) {
   char out[512], args[1536];
@@ -66,6 +140,7 @@ int main(void) {
   nacre_composition_parse("Ar4", &c.composition, &err);
   c.budget = 12;
   c.population = 6;
+  c.pressure_gpa = 1.5;
   c.random.volume_per_atom = 45;
   nacre_random_options_set_distance(&c.random, 18, 18, 3.0, &err);
   nacre_run *run;
@@ -132,6 +207,7 @@ int main(void) {
   nacre_structure_free(s);
   snprintf(path, sizeof path, "%s/rank03.cif", dir);
   CHECK(!file_exists(path), "--top 2 limits the structure files");
+  files_carry_hevp(dir, 2);
   /* the table */
   snprintf(args, sizeof args, "--report %s -o %s", db, dir);
   CHECK(cli(args, out) == 0, "--report table exits 0");
