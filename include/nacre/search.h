@@ -329,6 +329,9 @@ typedef struct nacre_search_progress {
   char best_pearson[16];
   double elapsed_s;
   double relax_per_hour;
+  int final;                  /* 1 on the last report of a run, after the
+                                 last minima joined the pool: its counts
+                                 are those the run file and report give */
 } nacre_search_progress;
 
 typedef int (*nacre_search_progress_fn)(void *user,

@@ -433,7 +433,7 @@ static int parse_args(int argc, char **argv, args *ar) {
 
 typedef struct progress_state {
   int quiet, tty;
-  long last_printed;
+  long last_printed, last_unique;
   time_t last_time;
   nacre_search_domain domain; /* for one warning at the end */
 } progress_state;
@@ -442,13 +442,17 @@ static int on_progress(void *user, const nacre_search_progress *p) {
   progress_state *ps = user;
   ps->domain = p->domain;
   if (ps->quiet) return 0;
-  /* without a terminal: a complete line every 10 relaxations or 10 s */
+  /* without a terminal: a complete line every 10 relaxations or 10 s, and
+   * the final counts (minima join the pool after their relaxations) */
   time_t now = time(NULL);
-  if (ps->last_time && p->finished == ps->last_printed) return 0;
-  if (!ps->tty && p->finished - ps->last_printed < 10 &&
+  if (ps->last_time && p->finished == ps->last_printed &&
+      p->unique == ps->last_unique)
+    return 0;
+  if (!p->final && !ps->tty && p->finished - ps->last_printed < 10 &&
       now - ps->last_time < 10 && p->finished < p->budget)
     return 0;
   ps->last_printed = p->finished;
+  ps->last_unique = p->unique;
   ps->last_time = now;
   int el = (int)p->elapsed_s;
   char best[64], fails[160] = "";
@@ -553,7 +557,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
     fprintf(stderr, "nacre search: under MPI ranks 1..%d relax (--jobs is "
                     "not used)\n",
             nacre_search_mpi_size(m) - 1);
-  progress_state ps = {a.quiet, isatty(STDERR_FILENO), 0, 0, {0}};
+  progress_state ps = {.quiet = a.quiet, .tty = isatty(STDERR_FILENO)};
   a.job.progress = on_progress;
   a.job.progress_user = &ps;
   nacre_ctx ctx;

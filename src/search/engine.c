@@ -620,11 +620,12 @@ static int should_stop(runner *r) {
   return 0;
 }
 
-static int report(runner *r, int gen) {
+static int report_at(runner *r, int gen, int final) {
   engine *e = r->e;
   if (!r->prog) return 0;
   nacre_search_progress p;
   memset(&p, 0, sizeof p);
+  p.final = final;
   p.finished = e->nfinished;
   p.done = e->ndone;
   p.budget = e->cfg->budget;
@@ -640,12 +641,14 @@ static int report(runner *r, int gen) {
   snprintf(p.best_pearson, sizeof p.best_pearson, "%s", e->best_pearson);
   p.elapsed_s = nacre_now_s() - e->t_start;
   p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
-  if (r->prog(r->prog_user, &p)) {
+  if (r->prog(r->prog_user, &p) && !final) {
     snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
     return 1;
   }
   return 0;
 }
+
+static int report(runner *r, int gen) { return report_at(r, gen, 0); }
 
 /* Relaxes the pending candidates of [from, to). Returns 1 in *stopped when
  * a limit stopped it early. */
@@ -782,8 +785,9 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.nfinished_now = 0;
   int p = cfg->population, stall = 0;
   double best_gen = INFINITY;
-  int stopped = 0;
+  int stopped = 0, last_gen = 0;
   for (int gen = 0; !stopped; gen++) {
+    last_gen = gen;
     long from = (long)gen * p;
     if (from >= cfg->budget) {
       snprintf(run->stop_reason, sizeof run->stop_reason, "budget");
@@ -848,6 +852,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
    * one, or a resumed run whose budget is below what it holds) joins the
    * pool in id order too, so the stored pool is an uninterrupted run's. */
   if (!st && e.folded < e.n) st = fold_into_pool(&e, e.folded, e.n, err);
+  /* The last word of the progress is the pool as stored: the last fold
+   * (a generation's end, or what finished past it) may add minima after
+   * the last report of a relaxation. */
+  if (!st && e.nfinished_now > 0) report_at(&r, last_gen, 1);
 done:
   if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
   engine_free(&e);

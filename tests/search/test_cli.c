@@ -3,7 +3,8 @@
  * extxyz and a JSON summary whose counts match the run database, and each
  * structure file carries the H, E, V and P of its minimum (the CIF data
  * block, the POSCAR title line, the extxyz info line) as summary.json lists
- * them, with H = E + PV; a full
+ * them, with H = E + PV; the last progress line shows the unique count
+ * the run holds; a full
  * search on Lennard-Jones when the build can relax (opt/), else that part is
  * skipped with a message. */
 #include <cjson/cJSON.h>
@@ -96,6 +97,38 @@ static void files_carry_hevp(const char *dir, int nfiles) {
   nacre_frame_clear(&f);
   nacre_xyz_close(xr);
   cJSON_Delete(sum);
+}
+
+/* The unique count of the last progress line is the run's: minima join the
+ * pool when their generation is complete, after the last relaxation's
+ * report (Ar8 with this seed: the last line said 14, the run held 15). */
+static void last_progress_is_final(const char *dir) {
+  char db[600], args[2048], out[700];
+  snprintf(db, sizeof db, "%s/progress.db", dir);
+  snprintf(out, sizeof out, "%s/progress.txt", dir);
+  snprintf(args, sizeof args,
+           "--composition Ar8 --potential lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1 "
+           "--budget 40 --population 5 --volume 45 --db %s -o %s/progress --json",
+           db, dir);
+  CHECK(cli(args, out) == 0, "Ar8 search with progress exits 0");
+  char *text = test_read_all(out, NULL);
+  const char *last = NULL;
+  for (const char *p = text; p && (p = strstr(p, "gen ")); p++)
+    if (p == text || p[-1] == '\n') last = p;
+  long shown = -1;
+  const char *u = last ? strstr(last, " unique") : NULL;
+  if (u) {
+    while (u > last && u[-1] >= '0' && u[-1] <= '9') u--;
+    shown = atol(u);
+  }
+  const char *j = text ? strchr(text, '{') : NULL;
+  cJSON *sum = j ? cJSON_Parse(j) : NULL;
+  const cJSON *unique = cJSON_GetObjectItem(sum, "unique");
+  CHECK(cJSON_IsNumber(unique) && shown == (long)unique->valuedouble,
+        "the last progress line shows %ld unique minima, the run holds %g", shown,
+        cJSON_IsNumber(unique) ? unique->valuedouble : -1.0);
+  cJSON_Delete(sum);
+  free(text);
 }
 
 int main(void) {
@@ -242,6 +275,7 @@ int main(void) {
     CHECK(cli(args, out) == 0, "end-to-end search exits 0");
     snprintf(path, sizeof path, "%s/e2e/rank01.cif", dir);
     CHECK(file_exists(path), "end-to-end search wrote rank01.cif");
+    last_progress_is_final(dir);
     /* the engine settings reach the run file */
     char db3[512];
     snprintf(db3, sizeof db3, "%s", test_tmp_path("swarm.db"));
