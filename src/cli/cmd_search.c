@@ -443,14 +443,16 @@ static int on_progress(void *user, const nacre_search_progress *p) {
   ps->domain = p->domain;
   if (ps->quiet) return 0;
   /* without a terminal: a complete line every 10 relaxations or 10 s, and
-   * the final counts (minima join the pool after their relaxations) */
+   * the final one (its counts are the run's: minima join the pool after
+   * their relaxations) */
   time_t now = time(NULL);
   if (ps->last_time && p->finished == ps->last_printed &&
       p->unique == ps->last_unique)
     return 0;
   if (!p->final && !ps->tty && p->finished - ps->last_printed < 10 &&
-      now - ps->last_time < 10 && p->finished < p->budget)
+      now - ps->last_time < 10)
     return 0;
+  if (!p->final && p->finished >= p->budget) return 0; /* the final follows */
   ps->last_printed = p->finished;
   ps->last_unique = p->unique;
   ps->last_time = now;
