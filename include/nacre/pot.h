@@ -121,7 +121,8 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
  *                               file or inline form; inline forms with
  *                               commas of their own go in a committee
  *                               file instead)
- *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1]
+ *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1][,tail=1]
+ *   uf:epsilon=E,p=P,sigma=S[,cutoff=RC]
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
  *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
  *   eam:FILE1,FILE2,...   (funcfl files combined as pair_style eam does)
@@ -348,6 +349,26 @@ void nacre_kim_default_name(const char *model_path, char *buf, size_t len);
 /* V(r) = 4ε[(σ/r)^12 − (σ/r)^6] for r < rc; shift subtracts V(rc). */
 nacre_status nacre_lj_new(double epsilon, double sigma, double cutoff,
                           int shift, nacre_potential **out, nacre_error *err);
+/* The same with tail = 1: plus the mean-field energy of the pairs beyond
+ * rc (and, when shifted, of the shift inside it) for a uniform pair
+ * density, E_tail = (N²/V) c(ε, σ, rc), and its pressure E_tail/V; with
+ * shift = 1 this is the full potential in the sense of the usual
+ * long-range corrections (lj.c). Needs a cell periodic in all directions.
+ * Inline SPEC: "lj:...,shift=1,tail=1". */
+nacre_status nacre_lj_new_tail(double epsilon, double sigma, double cutoff,
+                               int shift, int tail, nacre_potential **out,
+                               nacre_error *err);
+
+/* The Uhlenbeck–Ford model (Paula Leite, Freitas, Azevedo & de Koning,
+ * JCP 145, 194101 (2016)), a reference fluid whose free energy thermo
+ * integrates from the ideal gas:
+ *   V(r) = −p ε ln(1 − exp(−r²/σ²)),
+ * repulsive, logarithmically divergent at r = 0, ε usually k_B T. Cut and
+ * shifted at cutoff (≤ 0: where p ε e^{−r²/σ²} falls below 1e-10 p ε,
+ * 4.8 σ). Inline SPEC: "uf:epsilon=E,p=P,sigma=S[,cutoff=RC]". */
+nacre_status nacre_uf_new(double epsilon, double p, double sigma,
+                          double cutoff, nacre_potential **out,
+                          nacre_error *err);
 
 
 /* V(r) = D[e^{−2α(r−r0)} − 2e^{−α(r−r0)}] for r < rc (minimum −D at r0);

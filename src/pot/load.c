@@ -20,9 +20,26 @@ static nacre_status load_lj(const char *spec, nacre_potential **out,
   if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
   if (st) return st;
   int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
+  int tail = nacre_pot_spec_get(&sp, "tail", 0.0, NULL) != 0.0;
   st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
-  return nacre_lj_new(eps, sigma, rc, shift, out, err);
+  return nacre_lj_new_tail(eps, sigma, rc, shift, tail, out, err);
+}
+
+/* uf:epsilon=E,p=P,sigma=S[,cutoff=RC] */
+static nacre_status load_uf(const char *spec, nacre_potential **out,
+                            nacre_error *err) {
+  pot_spec sp;
+  double eps, p, sigma;
+  nacre_status st = nacre_pot_spec_parse(spec, &sp, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "epsilon", &eps, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "p", &p, err);
+  if (!st) st = nacre_pot_spec_require(&sp, "sigma", &sigma, err);
+  if (st) return st;
+  double rc = nacre_pot_spec_get(&sp, "cutoff", 0.0, NULL);
+  st = nacre_pot_spec_check_unused(&sp, err);
+  if (st) return st;
+  return nacre_uf_new(eps, p, sigma, rc, out, err);
 }
 
 /* morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1] */
@@ -94,6 +111,7 @@ typedef struct {
 
 static const inline_loader inline_loaders[] = {
     {"lj:", load_lj},
+    {"uf:", load_uf},
     {"morse:", load_morse},
     {"gupta:", load_gupta},
     {"eam:", load_eam_funcfl_list},
@@ -160,7 +178,7 @@ nacre_status nacre_potential_load(const char *spec, nacre_potential **out,
     if (strchr(spec, ':'))
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "unknown potential kind in '%s' (inline kinds: "
-                             "lj, morse, gupta, eam, ewald, zbl, committee)",
+                             "lj, uf, morse, gupta, eam, ewald, zbl, committee)",
                              spec);
     return nacre_error_set(err, NACRE_ERR_IO, "cannot open potential file %s",
                            spec);

@@ -1,7 +1,10 @@
 /* test_lj.c — Lennard-Jones: forces and stress against finite differences
  * on a distorted triclinic cell, a cell smaller than the cutoff and a
  * cluster; invariances; the same result on 1 and 2 threads; the analytic
- * dimer energy and the shift. */
+ * dimer energy and the shift; the tail correction: its energy against the
+ * formula, its stress against finite strains, its pressure against the
+ * usual virial tail, and the fcc lattice energy of the shifted potential
+ * with tail against the full lattice sum. */
 #include <string.h>
 
 #include "builders.h"
@@ -59,6 +62,74 @@ int main(void) {
   ferr = potcheck_force_fd(lj, cl, 1e-5, &fmax);
   CHECK(ferr < 1e-7, "forces vs finite differences (cluster): %g eV/Å", ferr);
   nacre_structure_free(cl);
+
+  /* tail correction: E_tail = (N²/V)(8π/3)εσ³[(σ/rc)^9/3 − (σ/rc)^3]
+   * (unshifted), plus (N²/V)(2π/3) rc³ V(rc) when shifted */
+  {
+    const double e0 = 0.0104, s0 = 3.4, rc = 8.5;
+    nacre_potential *plain = NULL, *tail = NULL, *stail = NULL;
+    CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", &plain, &err), &err);
+    CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,tail=1", &tail, &err), &err);
+    CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1,tail=1", &stail, &err), &err);
+    nacre_structure *c = build_bulk("fcc", 18, 5.4, n2);
+    build_rattle(c, 0.1, 4);
+    double x3 = pow(s0 / rc, 3), v = nacre_structure_volume(c), n = c->natoms;
+    double et = n * n / v * 8 * NACRE_PI / 3 * e0 * pow(s0, 3) * (x3 * x3 * x3 / 3 - x3);
+    CHECK_CLOSE((potcheck_energy(tail, c) - potcheck_energy(plain, c)) * n, et, 1e-12,
+                "tail energy (N²/V)(8π/3)εσ³[(σ/rc)^9/3 − (σ/rc)^3], eV");
+    serr = potcheck_stress_fd(tail, c, 1e-6);
+    CHECK(serr < 1e-8, "stress with tail vs finite strain: %g eV/Å^3", serr);
+    serr = potcheck_stress_fd(stail, c, 1e-6);
+    CHECK(serr < 1e-8, "stress with shift and tail vs finite strain: %g eV/Å^3", serr);
+    ferr = potcheck_force_fd(stail, c, 1e-5, &fmax);
+    CHECK(ferr < 1e-7, "forces with tail vs finite differences: %g eV/Å", ferr);
+    /* with the shift, the pressure it adds is the virial tail
+     * (16π/3)ρ²εσ³[(2/3)(σ/rc)^9 − (σ/rc)^3] */
+    nacre_calc *ca = nacre_calc_new(stail, -1, &err), *cb = nacre_calc_new(lj, -1, &err);
+    nacre_result ra, rb;
+    nacre_result_init(&ra, c->natoms, &err);
+    nacre_result_init(&rb, c->natoms, &err);
+    CHECK_OK(nacre_calc_compute(ca, c, NACRE_WANT_ALL, &ra, &err), &err);
+    CHECK_OK(nacre_calc_compute(cb, c, NACRE_WANT_ALL, &rb, &err), &err);
+    double rho = n / v;
+    double ptail = 16 * NACRE_PI / 3 * rho * rho * e0 * pow(s0, 3) * (2.0 / 3 * x3 * x3 * x3 - x3);
+    double dp = -(ra.stress[0] + ra.stress[1] + ra.stress[2] - rb.stress[0] - rb.stress[1] - rb.stress[2]) / 3;
+    CHECK_CLOSE(dp, ptail, 1e-15, "pressure of shift + tail = virial tail, eV/Å^3");
+    nacre_result_free(&ra);
+    nacre_result_free(&rb);
+    nacre_calc_free(ca);
+    nacre_calc_free(cb);
+    nacre_structure_free(c);
+    /* fcc at ρσ³ = 1: the full lattice sum is u = ρ²(−14.45392 + 6.06594 ρ²)
+     * ε per atom (A6 = 14.45392, A12 = 12.13188, the fcc lattice sums);
+     * shifted at 4σ with the tail it is within the uniform-density error
+     * of the shells beyond 4σ */
+    nacre_potential *full = NULL;
+    CHECK_OK(nacre_potential_load("lj:epsilon=1,sigma=1,cutoff=4,shift=1,tail=1", &full, &err), &err);
+    nacre_structure *f = build_bulk("fcc", 18, cbrt(4.0), n1);
+    double u = potcheck_energy(full, f), uexact = -14.45392093 + 6.065940096;
+    CHECK_CLOSE(u, uexact, 2e-3, "fcc lattice energy, shift + tail at 4σ vs the full sum, ε/atom");
+    nacre_potential *cut = NULL;
+    CHECK_OK(nacre_potential_load("lj:epsilon=1,sigma=1,cutoff=4", &cut, &err), &err);
+    CHECK(fabs(potcheck_energy(cut, f) - uexact) > 5 * fabs(u - uexact),
+          "the tail brings the cut lattice energy (%.5f) closer to the full sum (%.5f)",
+          potcheck_energy(cut, f), uexact);
+    f->pbc[0] = 0;
+    nacre_calc *cc = nacre_calc_new(full, -1, &err);
+    nacre_result rr;
+    nacre_result_init(&rr, f->natoms, &err);
+    CHECK(nacre_calc_compute(cc, f, NACRE_WANT_ENERGY, &rr, &err) == NACRE_ERR_INVALID &&
+              strstr(err.message, "periodic"),
+          "tail correction refused for a cell that is not periodic: %s", err.message);
+    nacre_result_free(&rr);
+    nacre_calc_free(cc);
+    nacre_structure_free(f);
+    nacre_potential_free(full);
+    nacre_potential_free(cut);
+    nacre_potential_free(plain);
+    nacre_potential_free(tail);
+    nacre_potential_free(stail);
+  }
 
   nacre_potential *bad = NULL;
   CHECK(nacre_potential_load("lj:epsilon=1,sigma=-1,cutoff=3", &bad, &err) == NACRE_ERR_INVALID,
