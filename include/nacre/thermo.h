@@ -3,7 +3,8 @@
  * pressure through enthalpies, at a temperature through vibrational free
  * energies), intercalation voltages along a hull, powder X-ray diffraction
  * patterns, symmetry-distinct orderings of partially occupied sites,
- * transition pressures, and the SVG plots of them.
+ * transition pressures, free energies of crystals and liquids by
+ * thermodynamic integration, and the SVG plots of them.
  *
  * Hulls work on plain arrays: entry i has amounts[i·nelements + k] atoms of
  * element k (any positive scale: a formula or a cell) and a total energy
@@ -439,6 +440,274 @@ nacre_status nacre_transitions_svg(const char *path,
                                    const nacre_transitions *t,
                                    const char *const *labels, int reference,
                                    nacre_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Free energies by thermodynamic integration                            */
+/* ------------------------------------------------------------------ */
+
+/* Absolute Gibbs free energies of crystals and liquids with classical
+ * nuclei, per atom in eV, kinetic part included (a classical harmonic
+ * crystal has F = E0 + k_BT Σ ln(ħω/k_BT) / N), as functions of
+ * temperature and pressure; doc/free-energy.md for the method, the files
+ * and the keys.
+ *
+ * Crystal, at the reference (T0, P0): NPT to the mean cell; NVT in it with
+ * the centre of mass fixed gives the mean positions (the Einstein sites
+ * x0_i) and the mean-square displacements, whence springs k_s = 3 k_BT /
+ * ⟨u²⟩_s per species; then Frenkel–Ladd (Frenkel & Ladd, JCP 81, 3188
+ * (1984)) along U_λ = (1 − λ) U + λ U_E, U_E = U0 + Σ ½ k_i |x_i − x0_i|²,
+ * U0 = U(x0), in NVT windows at the Gauss–Legendre nodes of λ (Langevin
+ * thermostat, centre of mass fixed):
+ *   F = F_E + ∫_0^1 ⟨U − U_E⟩_λ dλ.
+ * Centre-of-mass convention: F is the free energy of the crystal with its
+ * centre of mass held fixed, 3N − 3 vibrational degrees of freedom, the
+ * convention of nacre phonon's sums (which leave out the three acoustic
+ * modes at Γ). The Einstein crystal with fixed centre (Polson, Trizac,
+ * Pronk & Frenkel, JCP 112, 5339 (2000)) then has
+ *   F_E = U0 + 3 k_BT Σ_i ln(ħω_i / k_BT) + (3/2) k_BT ln(M σ² k_BT / ħ²),
+ * ω_i² = k_i / m_i, M = Σ m_i, σ² = Σ (m_i/M)² k_BT / k_i (the variance of
+ * the centre of an Einstein crystal along one axis), and equals E0 + k_BT
+ * Σ' ln(ħω/k_BT) of the 3N − 3 modes of a harmonic crystal exactly. The
+ * free translation of the whole crystal, −k_BT ln(V / (N_t Λ_M³)) (Λ_M the
+ * thermal wavelength of the total mass, N_t the lattice translations of
+ * the cell), which vanishes per atom as ln N / N, is left out.
+ *
+ * Liquid, at (T0, P0): melted at fixed volume at the melt temperature,
+ * then NPT to its mean volume; the Uhlenbeck–Ford fluid (nacre_uf_new, ε =
+ * k_BT) as the reference, whose free energy comes from the ideal gas by a
+ * second integration (Paula Leite, Freitas, Azevedo & de Koning, JCP 145,
+ * 194101 (2016)):
+ *   F = F_id + ∫_0^1 ⟨U_UF⟩_{λ U_UF} dλ + ∫_0^1 ⟨U − U_UF⟩_{(1−λ) U_UF + λ U} dλ,
+ * F_id = k_BT Σ_s N_s [ln(N_s Λ_s³ / V) − 1], Λ = h / √(2π m k_BT).
+ *
+ * G(T0, P0) = F(T0, V0) + P0 V0. Other temperatures along each isobar by
+ * Gibbs–Helmholtz, G(T)/T = G(T0)/T0 − ∫_{T0}^{T} H(T')/T'² dT', with
+ * H = ⟨U⟩ + P⟨V⟩ + N_f k_BT/2 from NPT runs on the temperature grid (N_f
+ * = 3N − 3 for a crystal, 3N for a liquid); other pressures along the
+ * isotherm T0 by G(T0, P) = G(T0, P0) + ∫ ⟨V⟩ dP. ⟨H⟩(T) and ⟨V⟩(P) are
+ * natural cubic splines through the runs, integrated exactly (8-point
+ * Gauss–Legendre per interval), so every G is a linear combination of
+ * the run averages and its standard error follows from theirs (blocking,
+ * Flyvbjerg & Petersen, JCP 91, 461 (1989)) and the reference's. */
+
+/* Gauss–Legendre rule on (0, 1): n nodes x (ascending) and weights w
+ * (Σ w = 1), ∫_0^1 f ≈ Σ w_k f(x_k), exact for polynomials of degree
+ * 2n − 1. 1 ≤ n ≤ 200. */
+nacre_status nacre_gauss_legendre(int n, double *x, double *w,
+                                  nacre_error *err);
+/* Mean and standard error of the mean of n correlated samples by
+ * Flyvbjerg–Petersen blocking: the largest error estimate over block
+ * sizes that leave at least 16 blocks (the plain estimate when n < 32).
+ * *stderr_mean is NAN for n < 2. */
+void nacre_block_average(const double *x, long n, double *mean,
+                         double *stderr_mean);
+/* Thermal de Broglie wavelength Λ = h / √(2π m k_BT), Å. */
+double nacre_thermal_wavelength_a(double mass_amu, double temperature_k);
+/* Classical free energy (eV, total) of an Einstein crystal of natoms
+ * springs k_i (eV/Å²) and masses m_i (amu) with its centre of mass fixed,
+ * U0 excluded: 3 k_BT Σ ln(ħω_i/k_BT) + (3/2) k_BT ln(M σ² k_BT / ħ²). */
+double nacre_einstein_free_energy_ev(int natoms, const double *masses_amu,
+                                     const double *k_ev_a2,
+                                     double temperature_k);
+/* Classical ideal-gas free energy (eV, total) of the atoms of s in its
+ * volume: k_BT Σ_species N_s [ln(N_s Λ_s³ / V) − 1] (Stirling), masses
+ * per atom (amu; NULL: the element table). */
+double nacre_ideal_gas_free_energy_ev(const nacre_structure *s,
+                                      const double *masses_amu,
+                                      double temperature_k);
+
+/* ∫_a^b f(x) g(x) dx for f the natural cubic spline through (x_k, f_k)
+ * (linear for two points), as coefficients: the integral is Σ c_k f_k.
+ * g may be NULL (g = 1). x ascending, n ≥ 1, a and b inside [x_0,
+ * x_{n−1}] (no extrapolation: NACRE_ERR_INVALID naming the value). */
+nacre_status nacre_spline_integral_weights(int n, const double *x, double a,
+                                           double b, double (*g)(double x),
+                                           double *c, nacre_error *err);
+
+typedef enum nacre_fe_phase_kind {
+  NACRE_FE_SOLID = 0,
+  NACRE_FE_LIQUID
+} nacre_fe_phase_kind;
+
+const char *nacre_fe_phase_kind_name(nacre_fe_phase_kind k);
+
+/* One phase of a study: a crystal or a liquid (any starting structure,
+ * melted first). The structure is the unit cell or a supercell; the
+ * options' supercell makes the cell that is simulated. */
+typedef struct nacre_fe_phase {
+  const char *name;                 /* label in files and tables */
+  const nacre_structure *structure;
+  nacre_fe_phase_kind kind;
+} nacre_fe_phase;
+
+typedef struct nacre_fe_options {
+  const double *temperatures_k;  /* ascending grid, K */
+  int ntemperatures;
+  const double *pressures_gpa;   /* ascending grid, GPa */
+  int npressures;
+  double reference_temperature_k; /* T0, on the grid (≤ 0: the first) */
+  double reference_pressure_gpa;  /* P0, on the grid */
+  int lambda_points;             /* Gauss–Legendre nodes per integration (10) */
+  long steps;                    /* sampled steps per λ window and per NPT
+                                    point of the grid (10000) */
+  long equilibration;            /* steps before each of those samples
+                                    (< 0: steps / 5) */
+  long reference_steps;          /* steps of the reference NPT and of the
+                                    NVT that finds the sites, each (< 0:
+                                    2 × steps) */
+  int sample_every;              /* steps between samples (5) */
+  double timestep_fs;            /* (1) */
+  double thermostat_tau_fs;      /* Langevin 1/γ and Bussi time (≤ 0: 100
+                                    time steps) */
+  double barostat_tau_fs;        /* (≤ 0: 1000 time steps) */
+  double compressibility_per_gpa; /* of the barostat's equations (0.01) */
+  int anisotropic;               /* crystals: −1 default (aniso), 0 iso,
+                                    1 aniso; liquids are always iso */
+  int supercell[3][3];           /* all zero: from min_length_a */
+  double min_length_a;           /* smallest width of the simulated cell
+                                    (10 Å; 0: the cell as given) */
+  int fixed_cell;                /* the cell as given, no NPT: F(T, V)
+                                    along the isochore */
+  int finite_size_correction;    /* crystals: add Δ_N(T), the harmonic
+                                    free energy of a dense phonon mesh
+                                    minus that of the N-atom cell's own
+                                    wave vectors, to G (1) */
+  double melt_temperature_k;     /* liquids (≤ 0: 2.5 T0) */
+  double uf_p;                   /* Uhlenbeck–Ford p (50) */
+  double uf_sigma_a;             /* ≤ 0: half the mean atomic spacing */
+  int quantum_correction;        /* add the harmonic quantum − classical
+                                    F of the crystal's phonons */
+  double max_msd_fraction;       /* a crystal whose sites' RMS displacement
+                                    exceeds this fraction of its nearest-
+                                    neighbour distance is called melted
+                                    (0.25) */
+  double symprec;                /* Å, for the symmetry check of the mean
+                                    structure (0.1) */
+  uint64_t seed;                 /* (1) */
+  int jobs;                      /* worker processes (1: in this process) */
+  double time_limit_s;           /* 0: none */
+  const char *output_dir;        /* run directory (required) */
+  int resume;                    /* continue a run in output_dir */
+  const char *potential_spec;    /* recorded and checked on resume */
+} nacre_fe_options;
+
+void nacre_fe_options_init(nacre_fe_options *o);
+
+/* One (T, P) point of a phase: what the NPT run there measured and the
+ * free energy integrated to it. NAN where not valid. */
+typedef struct nacre_fe_point {
+  double temperature_k, pressure_gpa;
+  int valid;                      /* G is known here */
+  double volume_per_atom_a3, volume_per_atom_stderr_a3;
+  double energy_per_atom_ev, energy_per_atom_stderr_ev; /* ⟨U⟩ */
+  double enthalpy_per_atom_ev, enthalpy_per_atom_stderr_ev; /* fixed cell:
+                                                              the energy
+                                                              U + K */
+  double gibbs_energy_per_atom_ev, gibbs_energy_per_atom_stderr_ev;
+  double free_energy_per_atom_ev;  /* Helmholtz: G − P V */
+  double entropy_per_atom_kb;      /* (H − G) / T */
+  double quantum_correction_per_atom_ev; /* included in G when asked */
+  double finite_size_correction_per_atom_ev; /* included in G (crystals) */
+  double measured_pressure_gpa;    /* ⟨P⟩ of the run */
+  char verdict[16];                /* "solid", "liquid", "unclear", "" */
+} nacre_fe_point;
+
+/* One λ window. */
+typedef struct nacre_fe_window {
+  double lambda, weight;
+  double integrand_per_atom_ev, integrand_per_atom_stderr_ev;
+  long samples;
+} nacre_fe_window;
+
+typedef struct nacre_fe_phase_result {
+  char name[64];
+  nacre_fe_phase_kind kind;
+  int natoms;                     /* of the simulated cell */
+  char status[32];                /* "ok", "melted", "transformed",
+                                     "not-liquid", "incomplete", "failed" */
+  char message[1024];             /* why, for people */
+  /* the reference */
+  double reference_temperature_k, reference_pressure_gpa;
+  double reference_cell[3][3];
+  double reference_volume_per_atom_a3;
+  double lattice_energy_per_atom_ev;     /* U0, crystals */
+  double spring_constant_ev_a2[8];       /* per species, crystals */
+  int species_z[8], nspecies;
+  double msd_a2[8];                      /* per species, crystals */
+  double reference_free_energy_per_atom_ev; /* F_E (crystal) or F_id + F_UF
+                                               excess (liquid) */
+  double uf_excess_per_atom_ev, uf_excess_per_atom_stderr_ev;
+  double uf_sigma_a, uf_p;
+  double delta_free_energy_per_atom_ev, delta_free_energy_per_atom_stderr_ev;
+  double free_energy_per_atom_ev, free_energy_per_atom_stderr_ev; /* F(T0, V0)
+                                      of the simulated cell (uncorrected) */
+  double finite_size_correction_per_atom_ev; /* Δ_N(T0), NAN if none */
+  char finite_size_note[256];
+  double gibbs_energy_per_atom_ev, gibbs_energy_per_atom_stderr_ev; /* G(T0, P0)
+                                      as in the table (corrections in) */
+  int space_group_input, space_group_mean; /* crystals */
+  double rms_site_displacement_a;        /* of the mean positions from
+                                            the (scaled) input sites */
+  int nwindows, nuf_windows;
+  nacre_fe_window windows[64], uf_windows[64];
+  /* the table: ntemperatures × npressures, pressure fastest */
+  nacre_fe_point *points;
+} nacre_fe_phase_result;
+
+/* Where two phases' G(T) cross at one pressure. */
+typedef struct nacre_fe_crossing {
+  int pressure_index;
+  int below, above;       /* phases lowest just below and above T */
+  double temperature_k, temperature_stderr_k;
+  int melting;            /* a crystal and a liquid */
+} nacre_fe_crossing;
+
+typedef struct nacre_fe_study {
+  int nphases;
+  nacre_fe_phase_result *phases;
+  int ntemperatures, npressures;
+  double *temperatures_k, *pressures_gpa;
+  int *lowest;            /* ntemperatures × npressures: the phase of
+                             lowest G (−1: none known) */
+  int *lowest_certain;    /* 1 where the next phase lies more than two
+                             standard errors above */
+  int ncrossings;
+  nacre_fe_crossing *crossings;
+  int tasks_total, tasks_done, tasks_run; /* done includes earlier runs */
+  char outcome[32];       /* "completed", "interrupted", "time-limit" */
+  double wall_s;
+} nacre_fe_study;
+
+/* Progress: done of total tasks; `what` names the one that finished. */
+typedef void (*nacre_fe_progress_fn)(void *user, int done, int total,
+                                     const char *what);
+
+/* Runs (or continues) the study of the phases with potential p: every
+ * task (reference runs, λ windows, NPT points) writes its result into
+ * output_dir as it finishes, so a killed run loses only the tasks in
+ * progress and resume continues; a resume with settings that change a
+ * result is refused naming the option. Tasks run on `jobs` worker
+ * processes. A phase whose reference run melts or transforms, or whose
+ * liquid does not stay liquid, is reported in its status and not
+ * integrated. Writes per phase DIR/NAME/gibbs.csv (readable by
+ * nacre_fvib_table_read) and the study's DIR/summary.json, relative.csv
+ * and plots. On interruption or the time limit returns NACRE_OK with the
+ * outcome set and the tables of what is known. */
+nacre_status nacre_fe_study_run(const nacre_potential *p,
+                                const nacre_fe_phase *phases, int nphases,
+                                const nacre_fe_options *o,
+                                nacre_fe_progress_fn progress,
+                                void *progress_user, const nacre_ctx *ctx,
+                                nacre_fe_study **out, nacre_error *err);
+void nacre_fe_study_free(nacre_fe_study *s);
+/* The study as JSON text (malloc'd; the keys of doc/free-energy.md). */
+char *nacre_fe_study_json(const nacre_fe_study *s, const nacre_fe_options *o);
+/* G(T) of phase i at pressure index j at any T inside the grid (the
+ * spline integral, not an interpolation of the table). */
+nacre_status nacre_fe_gibbs_at(const nacre_fe_study *s, int phase,
+                               int pressure_index, double temperature_k,
+                               double *g_per_atom_ev, double *stderr_ev,
+                               nacre_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Plots (SVG)                                                           */
