@@ -496,9 +496,10 @@ nacre_status nacre_transitions_svg(const char *path,
 nacre_status nacre_gauss_legendre(int n, double *x, double *w,
                                   nacre_error *err);
 /* Mean and standard error of the mean of n correlated samples by
- * Flyvbjerg–Petersen blocking: the largest error estimate over block
- * sizes that leave at least 16 blocks (the plain estimate when n < 32).
- * *stderr_mean is NAN for n < 2. */
+ * Flyvbjerg–Petersen blocking, the block length chosen by the rule of Lee,
+ * Conduit, Nemec, López Ríos & Drummond (PRE 83, 066706 (2011)); where no length with at least
+ * 16 blocks qualifies, the largest estimate among them. *stderr_mean is
+ * NAN for n < 2. */
 void nacre_block_average(const double *x, long n, double *mean,
                          double *stderr_mean);
 /* Thermal de Broglie wavelength Λ = h / √(2π m k_BT), Å. */
@@ -560,7 +561,9 @@ typedef struct nacre_fe_options {
   double thermostat_tau_fs;      /* Langevin 1/γ and Bussi time (≤ 0: 100
                                     time steps) */
   double barostat_tau_fs;        /* (≤ 0: 1000 time steps) */
-  double compressibility_per_gpa; /* of the barostat's equations (0.01) */
+  double compressibility_per_gpa; /* of the barostat's equations, 1/GPa
+                                    (≤ 0, the default: the static
+                                    compressibility of each phase's cell) */
   int anisotropic;               /* crystals: −1 default (aniso), 0 iso,
                                     1 aniso; liquids are always iso */
   int supercell[3][3];           /* all zero: from min_length_a */

@@ -47,6 +47,7 @@ typedef struct fe_phase {
   int nspecies, species_z[FE_MAX_SPECIES];
   int space_group;        /* of the input, at symprec (0 unknown) */
   double nn_distance_a;   /* nearest-neighbour distance of the input */
+  double compressibility_per_gpa; /* the barostat's coupling */
 } fe_phase;
 
 typedef struct fe_run {
@@ -123,6 +124,12 @@ nacre_status fe_task_run(const fe_run *run, int k, nacre_error *err);
 nacre_status fe_phase_prepare(const nacre_fe_options *o,
                               const nacre_fe_phase *in, fe_phase *out,
                               nacre_error *err);
+
+/* The barostat's compressibility of a prepared phase: the option, or
+ * (option ≤ 0) the static compressibility of its cell. */
+nacre_status fe_phase_compressibility(const nacre_potential *pot,
+                                      const nacre_fe_options *o, fe_phase *ph,
+                                      nacre_error *err);
 
 /* ---- fe_files.c ---- */
 

@@ -73,12 +73,15 @@ void nacre_block_average(const double *x, long n, double *mean,
   double *b = malloc((size_t)n * sizeof *b);
   if (!b) return;
   for (long i = 0; i < n; i++) b[i] = x[i] - m;
-  double best = 0.0;
+  double best = 0.0, v0 = NAN, chosen = NAN;
   long len = n;
-  /* Flyvbjerg & Petersen: the variance of the mean from blocks of 2^l
+  /* Flyvbjerg & Petersen: the variance of the mean from blocks of B = 2^l
    * samples, c0/(n_b − 1), rises to a plateau once blocks are longer than
-   * the correlation time; take the largest estimate that still rests on
-   * at least 16 blocks (or the plain one) */
+   * the correlation time. The block length is the smallest B with B³ >
+   * 2 n (v_B/v_0)² (Lee, Conduit, Nemec, López Ríos & Drummond, PRE 83, 066706 (2011);
+   * also pyblock's rule); where no level with at least 16 blocks meets
+   * it, the largest estimate among those levels (the run is too short for
+   * its correlation time, and the error bar errs on the large side). */
   for (int level = 0; len >= 2; level++) {
     if (level == 0 || len >= 16) {
       double c0 = 0.0, bm = 0.0;
@@ -87,12 +90,16 @@ void nacre_block_average(const double *x, long n, double *mean,
       for (long i = 0; i < len; i++) c0 += (b[i] - bm) * (b[i] - bm);
       c0 /= len;
       double v = c0 / (len - 1);
+      if (level == 0) v0 = v;
       if (v > best) best = v;
+      double blen = ldexp(1.0, level), ratio = v0 > 0 ? v / v0 : 1.0;
+      if (isnan(chosen) && blen * blen * blen > 2.0 * n * ratio * ratio) chosen = v;
     }
     long half = len / 2;
     for (long i = 0; i < half; i++) b[i] = 0.5 * (b[2 * i] + b[2 * i + 1]);
     len = half;
   }
+  if (!isnan(chosen)) best = chosen;
   free(b);
   *stderr_mean = sqrt(best);
 }

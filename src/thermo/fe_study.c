@@ -26,7 +26,6 @@ void nacre_fe_options_init(nacre_fe_options *o) {
   o->reference_steps = -1;
   o->sample_every = 5;
   o->timestep_fs = 1.0;
-  o->compressibility_per_gpa = 0.01;
   o->anisotropic = -1;
   o->min_length_a = 10.0;
   o->uf_p = 50.0;
@@ -73,7 +72,7 @@ static nacre_status check_options(const nacre_fe_options *o, nacre_error *err) {
                            "steps must be at least 10 and four sampling "
                            "intervals (got %ld steps, sampling every %d)",
                            o->steps, o->sample_every);
-  if (!(o->timestep_fs > 0) || !(o->compressibility_per_gpa > 0) ||
+  if (!(o->timestep_fs > 0) || !(o->compressibility_per_gpa >= 0) ||
       !(o->uf_p > 0) || !(o->max_msd_fraction > 0) || !(o->symprec > 0) ||
       o->jobs < 1 || o->jobs > NACRE_PROCPOOL_MAX)
     return nacre_error_set(err, NACRE_ERR_INVALID,
@@ -233,6 +232,7 @@ static nacre_status build_run(const nacre_potential *pot,
                              phases[p].name);
     if (!st) st = fe_phase_prepare(&run->o, &phases[p], &run->ph[p], err);
     if (!st) st = nacre_potential_supports(pot, run->ph[p].cell, err);
+    if (!st) st = fe_phase_compressibility(pot, &run->o, &run->ph[p], err);
     if (st) break;
     snprintf(run->ph[p].dir, sizeof run->ph[p].dir, "%s/%s", o->output_dir, phases[p].name);
     st = fe_mkdir(run->ph[p].dir, err);
@@ -697,6 +697,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
       return st;
     }
   }
+  double qc0 = qc[run->it0];
   for (int it = 0; it < nt; it++)
     for (int ip = 0; ip < np; ip++) {
       nacre_fe_point *q = &r->points[it * np + ip];
@@ -706,8 +707,13 @@ static nacre_status assemble_phase(const fe_run *run, int p,
       q->finite_size_correction_per_atom_ev = fs;
     }
   free(qc);
-  /* G along the reference isotherm, then along each isobar */
+  /* G along the reference isotherm, then along each isobar; the
+   * integration runs on the classical G of the simulated cell, the
+   * corrections are added per point */
   int ok_ref = !strcmp(r->status, "ok");
+  double gcl0 = r->gibbs_energy_per_atom_ev -
+                (isfinite(r->finite_size_correction_per_atom_ev) ? r->finite_size_correction_per_atom_ev : 0.0);
+  r->gibbs_energy_per_atom_ev += qc0;
   const nacre_fe_point *q0 = &r->points[run->it0 * np + run->ip0];
   if (!ok_ref || !q0->valid) {
     for (int k = 0; k < nt * np; k++) r->points[k].valid = 0;
@@ -738,7 +744,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
         dg += c[k] * v[k];
         var += c[k] * c[k] * (isfinite(sv[k]) ? sv[k] * sv[k] : 0.0);
       }
-      g_t0[ip] = r->gibbs_energy_per_atom_ev + dg;
+      g_t0[ip] = gcl0 + dg;
       s_t0[ip] = sqrt(r->gibbs_energy_per_atom_stderr_ev * r->gibbs_energy_per_atom_stderr_ev + var);
       if (fixed) { /* the isochore: F, with G = F + P V at the measured P */
         g_t0[ip] = r->free_energy_per_atom_ev;

@@ -207,7 +207,7 @@ static uint64_t task_seed(const fe_task *t, const char *stage) {
   return nacre_fnv1a(nacre_fnv1a(NACRE_FNV1A_OFFSET, t->key), stage);
 }
 
-static void md_options(const fe_run *run, double temperature_k,
+static void md_options(const fe_run *run, int phase, double temperature_k,
                        nacre_md_thermostat thermostat,
                        nacre_md_barostat barostat, double pressure_gpa,
                        int fix_com, uint64_t seed, nacre_md_options *mo) {
@@ -219,7 +219,7 @@ static void md_options(const fe_run *run, double temperature_k,
   mo->barostat = barostat;
   mo->pressure_gpa = pressure_gpa;
   mo->barostat_tau_fs = run->tau_p;
-  mo->compressibility_per_gpa = run->o.compressibility_per_gpa;
+  mo->compressibility_per_gpa = run->ph[phase].compressibility_per_gpa;
   mo->fix_com = fix_com;
   mo->seed = seed;
   mo->thermo_every = run->o.sample_every;
@@ -433,6 +433,37 @@ static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sample
 /* The crystal's reference                                            */
 /* ---------------------------------------------------------------- */
 
+/* The mean cell of a short anisotropic NPT run carries random shears of a
+ * few 0.1 % that cost F ½ C ε² V: the deformation D from the input cell h
+ * to the mean cell (rows: h_mean = h D) is averaged over the point group
+ * of the input, D_sym = (1/n) Σ S⁻¹ D S with the Cartesian operations S =
+ * h⁻¹ Wᵀ h (W on fractional columns), which keeps the strains the
+ * crystal's symmetry allows (a, c/a, ...) and removes the others and any
+ * rotation. The cell is left as it is where the analysis fails. */
+static void symmetrize_mean_cell(const fe_run *run, const fe_phase *ph, double cell[3][3]) {
+  nacre_symmetry *sym = NULL;
+  double hinv[3][3], d[3][3], dsum[3][3] = {{0}};
+  if (nacre_mat3_inverse(ph->cell->cell, hinv) ||
+      nacre_symmetry_analyze_flags(ph->cell, run->o.symprec,
+                                   NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym, NULL))
+    return;
+  nacre_mat3_mul(hinv, cell, d);
+  for (int k = 0; k < sym->nops; k++) {
+    double wt[3][3], tmp[3][3], sop[3][3], sinv[3][3], t2[3][3];
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) wt[a][b] = sym->rot[k][b][a];
+    nacre_mat3_mul(hinv, wt, tmp);
+    nacre_mat3_mul(tmp, ph->cell->cell, sop);
+    if (nacre_mat3_inverse(sop, sinv)) continue;
+    nacre_mat3_mul(sinv, d, tmp);
+    nacre_mat3_mul(tmp, sop, t2);
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) dsum[a][b] += t2[a][b] / sym->nops;
+  }
+  if (sym->nops > 0) nacre_mat3_mul(ph->cell->cell, dsum, cell);
+  nacre_symmetry_free(sym);
+}
+
 /* NPT at (T0, P0) from the input cell: the mean cell, and whether the
  * crystal stayed solid. Leaves the last positions scaled into the mean
  * cell in *s. */
@@ -443,7 +474,7 @@ static nacre_status solid_npt(const fe_run *run, const fe_task *t,
   long neq = (long)run->reference_steps / 4, nprod = (long)run->reference_steps;
   nacre_md_options mo;
   int aniso = run->o.anisotropic != 0;
-  md_options(run, t->temperature_k, NACRE_MD_BUSSI,
+  md_options(run, t->phase, t->temperature_k, NACRE_MD_BUSSI,
              aniso ? NACRE_MD_CRESCALE_ANISO : NACRE_MD_CRESCALE_ISO,
              t->pressure_gpa, 0, task_seed(t, "npt"), &mo);
   fe_sampler sp;
@@ -461,6 +492,7 @@ static nacre_status solid_npt(const fe_run *run, const fe_task *t,
     double cell[3][3];
     for (int a = 0; a < 3; a++)
       for (int b = 0; b < 3; b++) cell[a][b] = sp.cell_sum[a][b] / sp.ncell;
+    if (aniso) symmetrize_mean_cell(run, ph, cell);
     const nacre_structure *last = nacre_md_structure(md);
     double *frac = malloc(3 * (size_t)s->natoms * sizeof *frac);
     if (!frac) st = nacre_error_set(err, NACRE_ERR_NOMEM, "positions");
@@ -493,7 +525,7 @@ static nacre_status solid_nvt(const fe_run *run, const fe_task *t,
   const fe_phase *ph = &run->ph[t->phase];
   long neq = (long)run->reference_steps / 4, nprod = (long)run->reference_steps;
   nacre_md_options mo;
-  md_options(run, t->temperature_k, NACRE_MD_LANGEVIN,
+  md_options(run, t->phase, t->temperature_k, NACRE_MD_LANGEVIN,
              NACRE_MD_BAROSTAT_NONE, 0.0, 1, task_seed(t, "nvt"), &mo);
   fe_sampler sp;
   int n = s->natoms;
@@ -741,7 +773,7 @@ static nacre_status liquid_reference(const fe_run *run, const fe_task *t,
   memset(&sp, 0, sizeof sp);
   nacre_phase_report rep;
   /* melt at fixed volume */
-  md_options(run, tmelt, NACRE_MD_BUSSI, NACRE_MD_BAROSTAT_NONE, 0.0, 0,
+  md_options(run, t->phase, tmelt, NACRE_MD_BUSSI, NACRE_MD_BAROSTAT_NONE, 0.0, 0,
              task_seed(t, "melt"), &mo);
   if (!st) st = sampler_init(&sp, run, nmelt / 2, nmelt, mo.thermo_every, 4, s->natoms, err);
   if (!st) st = sampler_frames(&sp, ph, nmelt / 2, mo.thermo_every, err);
@@ -766,7 +798,7 @@ static nacre_status liquid_reference(const fe_run *run, const fe_task *t,
   memset(&sp, 0, sizeof sp);
   /* NPT at (T0, P0), or NVT in the cell as given */
   if (!st && !res.status[0]) {
-    md_options(run, t->temperature_k, NACRE_MD_BUSSI,
+    md_options(run, t->phase, t->temperature_k, NACRE_MD_BUSSI,
                run->o.fixed_cell ? NACRE_MD_BAROSTAT_NONE : NACRE_MD_CRESCALE_ISO,
                t->pressure_gpa, 0, task_seed(t, "npt"), &mo);
     st = sampler_init(&sp, run, neq, nprod, mo.thermo_every, 4, s->natoms, err);
@@ -863,7 +895,7 @@ static nacre_status window(const fe_run *run, const fe_task *t,
   memset(&springs, 0, sizeof springs);
   double *k_atoms = NULL;
   nacre_md_options mo;
-  md_options(run, t->temperature_k, NACRE_MD_LANGEVIN, NACRE_MD_BAROSTAT_NONE,
+  md_options(run, t->phase, t->temperature_k, NACRE_MD_LANGEVIN, NACRE_MD_BAROSTAT_NONE,
              0.0, t->kind == FE_EINSTEIN_WINDOW, task_seed(t, "window"), &mo);
   long neq = (long)run->equilibration, nprod = run->o.steps;
   fe_sampler sp;
@@ -963,7 +995,7 @@ static nacre_status scan(const fe_run *run, const fe_task *t,
                            : liquid || run->o.anisotropic == 0 ? NACRE_MD_CRESCALE_ISO
                                                                : NACRE_MD_CRESCALE_ANISO;
   nacre_md_options mo;
-  md_options(run, t->temperature_k, NACRE_MD_BUSSI, baro, t->pressure_gpa, 0,
+  md_options(run, t->phase, t->temperature_k, NACRE_MD_BUSSI, baro, t->pressure_gpa, 0,
              task_seed(t, "scan"), &mo);
   long neq = (long)run->equilibration, nprod = run->o.steps;
   fe_sampler sp;
@@ -1134,5 +1166,41 @@ nacre_status fe_phase_prepare(const nacre_fe_options *o,
     h = nacre_fnv1a(h, buf);
   }
   out->hash = h;
+  return NACRE_OK;
+}
+
+/* The compressibility the barostat is told (its coupling; stochastic cell
+ * rescaling samples NPT whatever its value, but relaxes the volume in
+ * τ_p · β_true/β): the option, or the static one of the simulated cell,
+ * β = −(1/V) dV/dP from the pressures at volumes ±1 % (positions scaled),
+ * kept within 1e-4 to 2 per GPa. */
+nacre_status fe_phase_compressibility(const nacre_potential *pot,
+                                      const nacre_fe_options *o, fe_phase *ph,
+                                      nacre_error *err) {
+  ph->compressibility_per_gpa = o->compressibility_per_gpa;
+  if (o->compressibility_per_gpa > 0) return NACRE_OK;
+  nacre_calc *calc = nacre_calc_new(pot, -1.0, err);
+  nacre_structure *s = nacre_structure_copy(ph->cell, err);
+  nacre_status st = calc && s ? NACRE_OK : (err ? err->status : NACRE_ERR_NOMEM);
+  nacre_result r;
+  memset(&r, 0, sizeof r);
+  if (!st) st = nacre_result_init(&r, ph->cell->natoms, err);
+  double p[2] = {0, 0}, eps = 0.01;
+  for (int k = 0; k < 2 && !st; k++) {
+    double f = cbrt(1.0 + (k ? eps : -eps));
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) s->cell[a][b] = f * ph->cell->cell[a][b];
+    for (int i = 0; i < 3 * s->natoms; i++) s->positions[i] = f * ph->cell->positions[i];
+    st = nacre_calc_compute(calc, s, NACRE_WANT_ENERGY | NACRE_WANT_STRESS, &r, err);
+    if (!st) p[k] = -(r.stress[0] + r.stress[1] + r.stress[2]) / 3.0 / NACRE_GPA_TO_EV_A3;
+  }
+  nacre_result_free(&r);
+  nacre_structure_free(s);
+  nacre_calc_free(calc);
+  if (st) return nacre_error_prefix(err, "%s: the static compressibility: ", ph->name);
+  double beta = -2.0 * eps / (p[1] - p[0]);
+  if (!isfinite(beta) || beta < 1e-4) beta = beta > 0 ? 1e-4 : 0.01;
+  if (beta > 2.0) beta = 2.0;
+  ph->compressibility_per_gpa = beta;
   return NACRE_OK;
 }

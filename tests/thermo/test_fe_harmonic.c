@@ -1,0 +1,103 @@
+/* test_fe_harmonic.c — the harmonic limit of the crystal's free energy
+ * (src/thermo/fe_study.c, fe_tasks.c through nacre free-energy).
+ *   Cu with Debian's Cu_u3.eam (27-atom cell, 3×3×3 primitive cells) at
+ *   40 K, where the crystal is nearly harmonic: G(T0, 0 GPa) from the
+ *   Einstein crystal and Frenkel–Ladd windows equals nacre phonon's
+ *   harmonic E0 + classical F_vib of a dense mesh to 1 meV/atom (the
+ *   anharmonic and thermal-expansion terms at 40 K are some 0.02 meV/atom,
+ *   the statistical error some 0.05), and the 27-atom F without the
+ *   finite-size correction equals the harmonic F of the cell's own wave
+ *   vectors (phonon on the 3×3×3 mesh) to the same tolerance. The λ
+ *   integral, ∫⟨U − U_E⟩, is positive (the real crystal is stiffer than its
+ *   Einstein crystal is free) and below 5 meV/atom.
+ * Skips when lammps-data (Cu_u3.eam) is absent. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotest.h"
+#include "mdtest.h"
+#include "nacre/thermo.h"
+#include "testing.h"
+
+static cJSON *run_json(const char *args) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "%s %s", NACRE_CLI, args);
+  FILE *p = popen(cmd, "r");
+  if (!p) return NULL;
+  size_t cap = 1 << 20, len = 0, got;
+  char *buf = malloc(cap);
+  while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) len += got;
+  buf[len] = '\0';
+  int rc = pclose(p);
+  cJSON *j = rc == 0 ? cJSON_Parse(buf) : NULL;
+  if (!j) printf("%s -> exit %d\n%s\n", cmd, rc, buf);
+  free(buf);
+  return j;
+}
+
+static double num(const cJSON *o, const char *k) {
+  const cJSON *x = cJSON_GetObjectItem(o, k);
+  return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+/* E0 + classical F_vib per atom from nacre phonon's JSON at one T. */
+static double harmonic_f(const char *poscar, const char *pot, const char *mesh) {
+  char args[4096];
+  snprintf(args, sizeof args,
+           "phonon %s -p %s --supercell 3,3,3 --temperatures 40 %s --path none --json 2>/dev/null",
+           poscar, pot, mesh);
+  cJSON *j = run_json(args);
+  if (!j) return NAN;
+  const cJSON *th = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thermodynamics"), 0);
+  double f = num(j, "energy_per_atom_ev") + num(th, "classical_free_energy_per_atom_ev");
+  cJSON_Delete(j);
+  return f;
+}
+
+int main(void) {
+  const char *pot = mdtest_cu_u3();
+  if (!pot) TEST_SKIP("Cu_u3.eam absent (install lammps-data)");
+  char poscar[1024], dir[1024];
+  snprintf(poscar, sizeof poscar, "%s", test_tmp_path("Cu.vasp"));
+  test_write_text(poscar,
+                  "Cu fcc primitive\n3.615\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\nCu\n1\n"
+                  "Direct\n0 0 0\n");
+  snprintf(dir, sizeof dir, "%s", test_tmp_path("fe_cu"));
+  mdtest_system("rm -rf '%s'", dir);
+  char args[4096];
+  snprintf(args, sizeof args,
+           "free-energy %s -p %s --temperatures 40 --supercell 3,3,3 --steps 2000 "
+           "--lambda-points 6 --seed 3 -o %s -q --json",
+           poscar, pot, dir);
+  cJSON *j = run_json(args);
+  CHECK(j != NULL, "nacre free-energy ran");
+  if (!j) TEST_DONE();
+  const cJSON *ph = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "phases"), 0);
+  const cJSON *ref = cJSON_GetObjectItem(ph, "reference");
+  const cJSON *st = cJSON_GetObjectItem(ph, "status");
+  CHECK(cJSON_IsString(st) && !strcmp(st->valuestring, "ok"), "status ok");
+  CHECK(num(ph, "natoms") == 27, "27 atoms");
+  double g = num(ref, "gibbs_energy_per_atom_ev");
+  double f27 = num(ref, "free_energy_per_atom_ev");
+  double se = num(ref, "gibbs_energy_per_atom_stderr_ev");
+  double dfl = num(ref, "delta_free_energy_per_atom_ev");
+  double dense = harmonic_f(poscar, pot, "");
+  double own = harmonic_f(poscar, pot, "--mesh 3,3,3");
+  printf("G(40 K) = %.6f +- %.6f eV/atom, harmonic (dense mesh) %.6f: %+.3f meV/atom\n", g, se,
+         dense, 1e3 * (g - dense));
+  printf("F(27 atoms) = %.6f, harmonic of the cell's wave vectors %.6f: %+.3f meV/atom\n", f27,
+         own, 1e3 * (f27 - own));
+  CHECK_CLOSE(g, dense, 1e-3, "Frenkel-Ladd G equals the harmonic F at 40 K (1 meV/atom)");
+  CHECK_CLOSE(f27, own, 1e-3, "27-atom F equals the harmonic F of its own wave vectors");
+  CHECK(se > 0 && se < 3e-4, "standard error reported and small (%g eV/atom)", se);
+  CHECK(dfl > 0 && dfl < 5e-3, "lambda integral positive and small (%g eV/atom)", dfl);
+  const cJSON *pts = cJSON_GetObjectItem(ph, "points");
+  const cJSON *p0 = cJSON_GetArrayItem(pts, 0);
+  CHECK_CLOSE(num(p0, "gibbs_energy_per_atom_ev"), g, 1e-12,
+              "the table's G at T0 is the reference's G");
+  cJSON_Delete(j);
+  TEST_DONE();
+}
