@@ -552,7 +552,8 @@ typedef struct nacre_fe_options {
   long steps;                    /* sampled steps per λ window and per NPT
                                     point of the grid (10000) */
   long equilibration;            /* steps before each of those samples
-                                    (< 0: steps / 5) */
+                                    (< 0: steps / 5, and for the NPT
+                                    points at least 4 barostat times) */
   long reference_steps;          /* steps of the reference NPT and of the
                                     NVT that finds the sites, each (< 0:
                                     2 × steps) */
@@ -560,7 +561,7 @@ typedef struct nacre_fe_options {
   double timestep_fs;            /* (1) */
   double thermostat_tau_fs;      /* Langevin 1/γ and Bussi time (≤ 0: 100
                                     time steps) */
-  double barostat_tau_fs;        /* (≤ 0: 1000 time steps) */
+  double barostat_tau_fs;        /* (≤ 0: 250 time steps) */
   double compressibility_per_gpa; /* of the barostat's equations, 1/GPa
                                     (≤ 0, the default: the static
                                     compressibility of each phase's cell) */

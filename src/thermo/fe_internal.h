@@ -63,7 +63,7 @@ typedef struct fe_run {
   double lambda_x[FE_MAX_WINDOWS], lambda_w[FE_MAX_WINDOWS]; /* Gauss–Legendre */
   double fluid_x[FE_MAX_WINDOWS], fluid_w[FE_MAX_WINDOWS];   /* the same
                                   crowded towards the reference (λ → 1) */
-  double equilibration, reference_steps, tau_t, tau_p;
+  double equilibration, npt_equilibration, reference_steps, tau_t, tau_p;
   char settings_hash[17]; /* hex FNV-1a of the settings every task uses */
   double deadline;        /* nacre_now_s() at the time limit, 0: none */
   const nacre_ctx *ctx;

@@ -95,11 +95,11 @@ static void settings_text(const fe_run *run, char *buf, size_t len) {
   nacre_potential_describe(run->pot, desc, sizeof desc);
   snprintf(buf, len,
            "pot=%s|%s dt=%.17g tau_t=%.17g tau_p=%.17g beta=%.17g steps=%ld "
-           "eq=%.17g ref=%.17g every=%d seed=%llu aniso=%d fixed=%d melt=%.17g "
+           "eq=%.17g,%.17g ref=%.17g every=%d seed=%llu aniso=%d fixed=%d melt=%.17g "
            "ufp=%.17g ufs=%.17g msd=%.17g symprec=%.17g fs=%d",
            o->potential_spec ? o->potential_spec : "", desc, o->timestep_fs,
            run->tau_t, run->tau_p, o->compressibility_per_gpa, o->steps,
-           run->equilibration, run->reference_steps, o->sample_every,
+           run->equilibration, run->npt_equilibration, run->reference_steps, o->sample_every,
            (unsigned long long)o->seed, o->anisotropic, o->fixed_cell,
            o->melt_temperature_k, o->uf_p, o->uf_sigma_a, o->max_msd_fraction,
            o->symprec, o->finite_size_correction);
@@ -200,7 +200,13 @@ static nacre_status build_run(const nacre_potential *pot,
     return nacre_error_set(err, NACRE_ERR_INVALID, "reference steps too few (%g)",
                            run->reference_steps);
   run->tau_t = o->thermostat_tau_fs > 0 ? o->thermostat_tau_fs : 100.0 * o->timestep_fs;
-  run->tau_p = o->barostat_tau_fs > 0 ? o->barostat_tau_fs : 1000.0 * o->timestep_fs;
+  run->tau_p = o->barostat_tau_fs > 0 ? o->barostat_tau_fs : 250.0 * o->timestep_fs;
+  /* the NPT points start from the input cell: by default they equilibrate
+   * for at least four barostat times (the volume's offset decays as
+   * e^(−t/τ_p) with the barostat's compressibility the phase's own) */
+  run->npt_equilibration = run->equilibration;
+  if (o->equilibration < 0 && !o->fixed_cell)
+    run->npt_equilibration = fmax(run->equilibration, ceil(4.0 * run->tau_p / o->timestep_fs));
   run->nlambda = o->lambda_points;
   st = nacre_gauss_legendre(run->nlambda, run->lambda_x, run->lambda_w, err);
   if (st) return st;
@@ -669,6 +675,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
   /* the grid points */
   int fixed = run->o.fixed_cell;
   double nf = ph->kind == NACRE_FE_SOLID ? 3.0 * n - 3.0 : 3.0 * n;
+  double cell_dof = fixed ? 0.0 : ph->kind == NACRE_FE_SOLID && run->o.anisotropic ? 6.0 : 1.0;
   for (int k = 0; k < run->ntasks; k++) {
     const fe_task *t = &run->tasks[k];
     if (t->phase != p || t->kind != FE_SCAN || !t->done) continue;
@@ -680,8 +687,15 @@ static nacre_status assemble_phase(const fe_run *run, int p,
     q->volume_per_atom_stderr_a3 = sr.volume_stderr_a3 / n;
     q->energy_per_atom_ev = sr.energy_ev / n;
     q->energy_per_atom_stderr_ev = sr.energy_stderr_ev / n;
-    /* H = ⟨U + P V⟩ + N_f k_BT / 2 (the kinetic energy exactly) */
-    q->enthalpy_per_atom_ev = sr.enthalpy_ev / n + 0.5 * nf * kt / n;
+    /* H = ⟨U + P V⟩ + N_f k_BT / 2 (the kinetic energy exactly) − m k_BT / 2:
+     * the NPT average carries k_BT/2 for each of the m cell degrees of
+     * freedom the barostat samples (1 iso, 6 aniso: the Gaussian integral
+     * over the cell in Δ(T, P) = ∫ dh e^(−(F(h) + PV)/k_BT)), while the
+     * reference G = F(V0) + P V0 is the saddle point without them: the
+     * difference, −(m/2) k_BT ln k_BT + O(k_BT) per cell, vanishes per atom
+     * as 1/N but would make G(T) depend on T0 by some 0.3 meV/atom in a
+     * 30-atom cell */
+    q->enthalpy_per_atom_ev = sr.enthalpy_ev / n + 0.5 * (nf - cell_dof) * kt / n;
     q->enthalpy_per_atom_stderr_ev = sr.enthalpy_stderr_ev / n;
     q->measured_pressure_gpa = sr.measured_pressure_gpa;
     snprintf(q->verdict, sizeof q->verdict, "%s", sr.verdict);

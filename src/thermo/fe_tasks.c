@@ -997,7 +997,7 @@ static nacre_status scan(const fe_run *run, const fe_task *t,
   nacre_md_options mo;
   md_options(run, t->phase, t->temperature_k, NACRE_MD_BUSSI, baro, t->pressure_gpa, 0,
              task_seed(t, "scan"), &mo);
-  long neq = (long)run->equilibration, nprod = run->o.steps;
+  long neq = (long)run->npt_equilibration, nprod = run->o.steps;
   fe_sampler sp;
   memset(&sp, 0, sizeof sp);
   if (!st) st = sampler_init(&sp, run, neq, nprod, mo.thermo_every, 4, s->natoms, err);
