@@ -482,8 +482,10 @@ nacre_status nacre_transitions_svg(const char *path,
  *
  * G(T0, P0) = F(T0, V0) + P0 V0. Other temperatures along each isobar by
  * Gibbs–Helmholtz, G(T)/T = G(T0)/T0 − ∫_{T0}^{T} H(T')/T'² dT', with
- * H = ⟨U⟩ + P⟨V⟩ + N_f k_BT/2 from NPT runs on the temperature grid (N_f
- * = 3N − 3 for a crystal, 3N for a liquid); other pressures along the
+ * H = ⟨U⟩ + P⟨V⟩ + (N_f − m) k_BT/2 from NPT runs on the temperature grid
+ * (N_f = 3N − 3 for a crystal, 3N for a liquid; m = 6 cell degrees of
+ * freedom under the anisotropic barostat, 1 under the isotropic one, whose
+ * k_BT/2 each the saddle-point G = F + P V0 does not hold); other pressures along the
  * isotherm T0 by G(T0, P) = G(T0, P0) + ∫ ⟨V⟩ dP. ⟨H⟩(T) and ⟨V⟩(P) are
  * natural cubic splines through the runs, integrated exactly (8-point
  * Gauss–Legendre per interval), so every G is a linear combination of
