@@ -588,7 +588,9 @@ typedef struct nacre_fe_options {
                                     neighbour distance is called melted
                                     (0.25) */
   double symprec;                /* Å, for the symmetry check of the mean
-                                    structure (0.1) */
+                                    structure, plus six standard errors of
+                                    the mean positions
+                                    (NACRE_SYMPREC_DEFAULT) */
   uint64_t seed;                 /* (1) */
   int jobs;                      /* worker processes (1: in this process) */
   double time_limit_s;           /* 0: none */

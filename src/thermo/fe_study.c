@@ -31,7 +31,7 @@ void nacre_fe_options_init(nacre_fe_options *o) {
   o->uf_p = 50.0;
   o->finite_size_correction = 1;
   o->max_msd_fraction = 0.25;
-  o->symprec = 0.1;
+  o->symprec = NACRE_SYMPREC_DEFAULT;
   o->seed = 1;
   o->jobs = 1;
 }
