@@ -13,6 +13,7 @@
 #include "fe_internal.h"
 #include "nacre/phonon.h"
 #include "nacre/procpool.h"
+#include "nacre/sym.h"
 
 const char *nacre_fe_phase_kind_name(nacre_fe_phase_kind k) {
   return k == NACRE_FE_LIQUID ? "liquid" : "solid";

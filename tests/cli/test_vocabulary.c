@@ -1,8 +1,8 @@
 /* test_vocabulary.c — one vocabulary across every command (doc/vocabulary.md):
  *  1. --help of every command `nacre --help` lists: a meaning has one
  *     spelling: -p, --potential; -j, --jobs; -q, --quiet; -o, --output;
- *     -v, --verbose; --max-steps for optimiser bounds (--steps only in md,
- *     where it counts MD steps); --time-limit; --fractions; no old spelling
+ *     -v, --verbose; --max-steps for optimiser bounds (--steps only in md
+ *     and free-energy, where it counts MD steps); --time-limit; --fractions; no old spelling
  *     (--threads, --time, --split, --model) shown as an option; every
  *     --symprec says its default 0.01 Å; a command whose usage names a
  *     potential lists -p, --potential among its options;
@@ -111,7 +111,7 @@ static void check_help(const char *cmd, const char *help) {
     free(par);
   }
   char *par = option_paragraph(help, "--steps");
-  CHECK(!par || !strcmp(cmd, "md"),
+  CHECK(!par || !strcmp(cmd, "md") || !strcmp(cmd, "free-energy"),
         "nacre %s --help: an optimiser bound is --max-steps, not --steps", cmd);
   free(par);
   if ((par = option_paragraph(help, "--symprec"))) {
