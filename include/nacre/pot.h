@@ -121,7 +121,8 @@ nacre_status nacre_potential_supports(const nacre_potential *p,
  *                               file or inline form; inline forms with
  *                               commas of their own go in a committee
  *                               file instead)
- *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1][,tail=1]
+ *   lj:epsilon=E,sigma=S,cutoff=RC[,shift=1][,tail=1]   (tail=1 implies
+ *                               shift=1; shift=0,tail=1 is refused)
  *   uf:epsilon=E,p=P,sigma=S[,cutoff=RC]
  *   morse:D=E,alpha=A,r0=R,cutoff=RC[,shift=1]
  *   gupta:A=..,xi=..,p=..,q=..,r0=..,cutoff=..[,rmin=..]
@@ -353,8 +354,10 @@ nacre_status nacre_lj_new(double epsilon, double sigma, double cutoff,
  * rc (and, when shifted, of the shift inside it) for a uniform pair
  * density, E_tail = (N²/V) c(ε, σ, rc), and its pressure E_tail/V; with
  * shift = 1 this is the full potential in the sense of the usual
- * long-range corrections (lj.c). Needs a cell periodic in all directions.
- * Inline SPEC: "lj:...,shift=1,tail=1". */
+ * long-range corrections (lj.c); with shift = 0 the pressure misses the
+ * impulsive forces at rc (half the virial tail in a uniform fluid), which
+ * is why the inline SPEC "lj:...,tail=1" always shifts. Needs a cell
+ * periodic in all directions. */
 nacre_status nacre_lj_new_tail(double epsilon, double sigma, double cutoff,
                                int shift, int tail, nacre_potential **out,
                                nacre_error *err);

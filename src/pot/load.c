@@ -19,10 +19,21 @@ static nacre_status load_lj(const char *spec, nacre_potential **out,
   if (!st) st = nacre_pot_spec_require(&sp, "sigma", &sigma, err);
   if (!st) st = nacre_pot_spec_require(&sp, "cutoff", &rc, err);
   if (st) return st;
-  int shift = nacre_pot_spec_get(&sp, "shift", 0.0, NULL) != 0.0;
   int tail = nacre_pot_spec_get(&sp, "tail", 0.0, NULL) != 0.0;
+  /* tail=1 means the full potential in the mean-field sense, which needs
+   * the shifted form: the cut, unshifted potential has impulsive forces at
+   * rc that no force loop sees, so its pressure would miss half the
+   * virial tail (see lj.c) */
+  int shift_given = 0;
+  int shift = nacre_pot_spec_get(&sp, "shift", tail ? 1.0 : 0.0, &shift_given) != 0.0;
   st = nacre_pot_spec_check_unused(&sp, err);
   if (st) return st;
+  if (tail && !shift)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "lj: tail=1 needs the shifted potential (shift=0 given in "
+                           "'%s'): the cut potential's pressure would miss half the "
+                           "virial tail",
+                           spec);
   return nacre_lj_new_tail(eps, sigma, rc, shift, tail, out, err);
 }
 

@@ -69,10 +69,21 @@ int main(void) {
     const double e0 = 0.0104, s0 = 3.4, rc = 8.5;
     nacre_potential *plain = NULL, *tail = NULL, *stail = NULL;
     CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", &plain, &err), &err);
-    CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,tail=1", &tail, &err), &err);
+    CHECK_OK(nacre_lj_new_tail(e0, s0, rc, 0, 1, &tail, &err), &err);
     CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1,tail=1", &stail, &err), &err);
     nacre_structure *c = build_bulk("fcc", 18, 5.4, n2);
     build_rattle(c, 0.1, 4);
+    /* the inline tail=1 is the shifted potential with the tail; shift=0
+     * with it is refused (its pressure would miss the impulsive forces) */
+    nacre_potential *itail = NULL, *bad_tail = NULL;
+    CHECK_OK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,tail=1", &itail, &err), &err);
+    CHECK_CLOSE(potcheck_energy(itail, c), potcheck_energy(stail, c), 1e-14,
+                "lj:...,tail=1 equals shift=1,tail=1 (eV/atom)");
+    CHECK(nacre_potential_load("lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=0,tail=1", &bad_tail,
+                               &err) == NACRE_ERR_INVALID &&
+              strstr(err.message, "shift"),
+          "shift=0,tail=1 refused naming the shift: %s", err.message);
+    nacre_potential_free(itail);
     double x3 = pow(s0 / rc, 3), v = nacre_structure_volume(c), n = c->natoms;
     double et = n * n / v * 8 * NACRE_PI / 3 * e0 * pow(s0, 3) * (x3 * x3 * x3 / 3 - x3);
     CHECK_CLOSE((potcheck_energy(tail, c) - potcheck_energy(plain, c)) * n, et, 1e-12,
