@@ -128,6 +128,27 @@ nacre_status nacre_phonon_compute_forces(nacre_phonon *ph, nacre_calc *calc, con
  * orbit expansion, index symmetry and the acoustic sum rule. */
 nacre_status nacre_phonon_produce_force_constants(nacre_phonon *ph, nacre_error *err);
 
+/* A committee's force constants and their spread. Each member's forces on
+ * the displaced supercells give that member's force constants; ph gets the
+ * members' mean forces (the committee's own forces) and their force
+ * constants, which equal the members' mean force constants (they are linear
+ * in the forces). The spread is the population standard deviation over the
+ * members of each element Φ_αβ(i, j), as σ_f is defined for forces. Costs
+ * what evaluating the committee costs. */
+typedef struct nacre_phonon_committee_spread {
+  int members;                               /* K (0: not a committee) */
+  double force_constant_deviation_max_ev_a2; /* largest deviation of one element */
+  double force_constant_deviation_rms_ev_a2; /* rms of the deviations over all elements */
+  double force_constant_rms_ev_a2; /* rms of the committee's force constants, for scale */
+} nacre_phonon_committee_spread;
+
+nacre_status nacre_phonon_compute_committee(nacre_phonon *ph, const nacre_potential *committee,
+                                            const nacre_ctx *ctx,
+                                            nacre_phonon_progress_fn progress,
+                                            void *progress_user,
+                                            nacre_phonon_committee_spread *spread,
+                                            nacre_error *err);
+
 /* Compact force constants, N × natoms(supercell) × 3 × 3, eV/Å²; NULL
  * before they are produced or read. */
 const double *nacre_phonon_force_constants(const nacre_phonon *ph);
@@ -421,14 +442,17 @@ typedef struct nacre_phonon_study {
   nacre_phonon_stability *stability;
   nacre_structure *soft_mode; /* when asked and unstable */
   int soft_mode_supercell[3][3];
+  nacre_phonon_committee_spread committee; /* members 0 unless the potential is a
+                                             committee (force constants computed) */
   double forces_wall_s; /* evaluating the displaced supercells */
   double total_wall_s;
   int nfiles;
   char files[8][32]; /* names written in output_dir */
 } nacre_phonon_study;
 
-/* Force constants (from calc, or read), then everything the options ask
- * for; files into output_dir. calc may be NULL when force_constants_in is
+/* Force constants (from calc, or read; for a committee potential through
+ * nacre_phonon_compute_committee, with the spread), then everything the
+ * options ask for; files into output_dir. calc may be NULL when force_constants_in is
  * given. */
 nacre_status nacre_phonon_study_run(const nacre_structure *unit, nacre_calc *calc,
                                     const nacre_phonon_study_options *o, const nacre_ctx *ctx,

@@ -415,6 +415,14 @@ static void print_header(const args *a, const nacre_phonon_study *s) {
            n, n == 1 ? "" : "s", a->opt.phonon.displacement_a, s->forces_wall_s,
            s->forces_wall_s / (n + (a->opt.phonon.subtract_residual ? 1 : 0)),
            nacre_phonon_sum_rule_violation(ph));
+  if (s->committee.members)
+    printf("  committee of %d: members' force constants deviate by %.2e eV/Å² rms, %.2e at "
+           "most (%.2g %% of the rms force constant %.2e)\n",
+           s->committee.members, s->committee.force_constant_deviation_rms_ev_a2,
+           s->committee.force_constant_deviation_max_ev_a2,
+           100 * s->committee.force_constant_deviation_rms_ev_a2 /
+               fmax(s->committee.force_constant_rms_ev_a2, 1e-300),
+           s->committee.force_constant_rms_ev_a2);
 }
 
 static void print_qpoints(const nacre_phonon_study *s, const nacre_phonon_study_options *o) {
@@ -591,6 +599,13 @@ static cJSON *summary_json(const args *a, const nacre_phonon_study *s, const cha
     cJSON_AddItemToObject(o, "residual_stress_gpa", vec(s->residual_stress_gpa, 6));
   }
   cJSON_AddNumberToObject(o, "sum_rule_violation_ev_a2", nacre_phonon_sum_rule_violation(ph));
+  if (s->committee.members) {
+    cJSON_AddNumberToObject(o, "committee_size", s->committee.members);
+    cJSON_AddNumberToObject(o, "committee_force_constant_deviation_max_ev_a2",
+                            s->committee.force_constant_deviation_max_ev_a2);
+    cJSON_AddNumberToObject(o, "committee_force_constant_deviation_rms_ev_a2",
+                            s->committee.force_constant_deviation_rms_ev_a2);
+  }
   if (s->nqpoints) cJSON_AddItemToObject(o, "qpoints", qpoints_json(s, &a->opt));
   if (s->path) {
     cJSON_AddStringToObject(o, "lattice", s->path->lattice);

@@ -66,6 +66,13 @@ static nacre_status force_constants(nacre_phonon_study *s, nacre_calc *calc,
   if (o->force_constants_in)
     return nacre_phonon_read_force_constants(s->ph, o->force_constants_in, err);
   double t0 = nacre_now_s();
+  const nacre_potential *pot = nacre_calc_potential(calc);
+  if (nacre_committee_size(pot) > 1) {
+    nacre_status st = nacre_phonon_compute_committee(s->ph, pot, ctx, o->progress,
+                                                     o->progress_user, &s->committee, err);
+    s->forces_wall_s = nacre_now_s() - t0;
+    return st;
+  }
   nacre_status st =
       nacre_phonon_compute_forces(s->ph, calc, ctx, o->progress, o->progress_user, err);
   s->forces_wall_s = nacre_now_s() - t0;
