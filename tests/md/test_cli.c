@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mdtest.h"
+#include "nacre/io.h"
 #include "testing.h"
 
 static const char *dir;
@@ -297,6 +298,106 @@ static void committee_log(void) {
   free(csv);
 }
 
+/* Largest |Δx| (Å) between the structures of two files; INFINITY when
+ * either is unreadable or they differ in size. */
+static double max_position_difference(const char *a, const char *b) {
+  char pa[512], pb[512];
+  snprintf(pa, sizeof pa, "%s/%s", dir, a);
+  snprintf(pb, sizeof pb, "%s/%s", dir, b);
+  nacre_structure *sa = NULL, *sb = NULL;
+  nacre_error err;
+  double d = INFINITY;
+  if (!nacre_read_structure(pa, &sa, &err) && !nacre_read_structure(pb, &sb, &err) &&
+      sa->natoms == sb->natoms) {
+    d = 0;
+    for (int k = 0; k < 3 * sa->natoms; k++) d = fmax(d, fabs(sa->positions[k] - sb->positions[k]));
+  }
+  nacre_structure_free(sa);
+  nacre_structure_free(sb);
+  return d;
+}
+
+/* Per-atom masses from the input: velocity Verlet with every mass ×4 and
+ * the time step ×2 follows the same path (t' = t √(m'/m); the seeded
+ * Maxwell–Boltzmann velocities halve), so 50 steps of 2 fs with a `masses`
+ * column of 4 × 63.546 amu end where 50 steps of 1 fs with the element's
+ * mass end, to rounding (1e-9 Å). */
+static void per_atom_masses(const char *lj) {
+  char args[2048];
+  nacre_structure *s = mdtest_cu_fcc(2, 3.615);
+  int n = s->natoms;
+  double *m = malloc(3 * (size_t)n * sizeof *m);
+  for (int i = 0; i < n; i++) m[3 * i] = m[3 * i + 1] = m[3 * i + 2] = 4 * 63.546;
+  /* write_xyz writes three numbers of `extra` per atom: a scalar column
+     takes the first, the others follow as a dummy vector */
+  write_xyz("heavy.xyz", "Cu", n, s->positions, s->cell[0][0], ":masses:R:1:tag:R:2", m);
+  nacre_structure_free(s);
+  free(m);
+  snprintf(args, sizeof args,
+           "%s/heavy.xyz --potential %s --temperature 300 --timestep 2 --steps 50 --seed 3 -o "
+           "%s/heavy_end.xyz",
+           dir, lj, dir);
+  CHECK(md(args) == 0, "MD with a masses column");
+  snprintf(args, sizeof args,
+           "%s/cu.xyz --potential %s --temperature 300 --timestep 1 --steps 50 --seed 3 -o "
+           "%s/light_end.xyz",
+           dir, lj, dir);
+  CHECK(md(args) == 0, "MD with the element's masses");
+  double d = max_position_difference("heavy_end.xyz", "light_end.xyz");
+  printf("masses ×4, time step ×2: positions after 50 steps differ by %.2g Å\n", d);
+  CHECK(d <= 1e-9, "per-atom masses are used: the same path to %.2g Å (≤ 1e-9)", d);
+}
+
+/* A cluster (no periodic boundaries): a 32-atom piece of fcc Cu in vacuum,
+ * NVE from 100 K (the surface relaxes and the cluster warms to ~300 K), 1
+ * fs, 4 ps: completes, conserves energy (|drift| ≤ 1e-5 eV/atom/ps; measured
+ * 2e-6, and 1e-5 at 2 fs as the dt² error of velocity Verlet grows) and
+ * keeps its atoms together (no wrapping into a cell). */
+static void cluster(const char *lj) {
+  char path[512], args[2048];
+  nacre_structure *s = mdtest_cu_fcc(2, 3.615);
+  snprintf(path, sizeof path, "%s/cluster.xyz", dir);
+  FILE *f = fopen(path, "w");
+  fprintf(f, "%d\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n", s->natoms);
+  for (int i = 0; i < s->natoms; i++)
+    fprintf(f, "Cu %.17g %.17g %.17g\n", s->positions[3 * i], s->positions[3 * i + 1],
+            s->positions[3 * i + 2]);
+  fclose(f);
+  nacre_structure_free(s);
+  snprintf(args, sizeof args,
+           "%s/cluster.xyz --potential %s --temperature 100 --timestep 1 --steps 4000 --seed 5 "
+           "--thermo-every 10 -o %s/cluster_end.xyz --json",
+           dir, lj, dir);
+  int rc = md(args);
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  char *o = slurp(path);
+  char *brace = o ? strchr(o, '{') : NULL;
+  cJSON *j = brace ? cJSON_Parse(brace) : NULL;
+  const char *outcome = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "outcome")) : NULL;
+  double drift = j ? cJSON_GetNumberValue(cJSON_GetObjectItem(j, "drift_ev_atom_ps")) : NAN;
+  printf("cluster: exit %d, outcome %s, drift %.2g eV/atom/ps\n", rc, outcome ? outcome : "?",
+         drift);
+  CHECK(rc == 0 && outcome && !strcmp(outcome, "completed"), "a cluster run completes");
+  CHECK(fabs(drift) <= 1e-5, "cluster NVE conserves energy: drift %.2g eV/atom/ps", drift);
+  nacre_structure *end = NULL;
+  nacre_error err;
+  snprintf(path, sizeof path, "%s/cluster_end.xyz", dir);
+  double span = INFINITY;
+  if (!nacre_read_structure(path, &end, &err)) {
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int i = 0; i < end->natoms; i++)
+      for (int c = 0; c < 3; c++) {
+        double x = end->positions[3 * i + c];
+        lo[c] = fmin(lo[c], x), hi[c] = fmax(hi[c], x);
+      }
+    span = fmax(hi[0] - lo[0], fmax(hi[1] - lo[1], hi[2] - lo[2]));
+  }
+  CHECK(span < 9.0, "the cluster stays together, no atom wrapped (largest extent %.2f Å)", span);
+  nacre_structure_free(end);
+  cJSON_Delete(j);
+  free(o);
+}
+
 int main(void) {
   dir = mdtest_tmpdir();
   if (!dir) TEST_SKIP("no scratch directory");
@@ -307,6 +408,8 @@ int main(void) {
   ase_velocities(lj);
   committee_log();
   time_limit(lj);
+  per_atom_masses(lj);
+  cluster(lj);
   mdtest_cleanup(dir);
   TEST_DONE();
 }
