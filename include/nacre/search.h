@@ -10,6 +10,7 @@
 #define NACRE_SEARCH_H
 
 #include "nacre/core.h"
+#include "nacre/pot.h"
 #include "nacre/sym.h"
 
 #ifdef __cplusplus
@@ -226,6 +227,12 @@ typedef struct nacre_search_config {
   double hop_ediff_ev_atom;   /* ediff at a walker's start, eV/atom (0.01) */
   double hop_ediff_factor;    /* (1.05) */
   int hop_restart;            /* hops without a lower best (30) */
+  /* Normal modes the soft-mode mutation follows: the bond-hardness spring
+   * model (NACRE_SOFT_MODES_SPRINGS, default), or the potential's own
+   * modes at Γ of the parent's cell (NACRE_SOFT_MODES_POTENTIAL: a
+   * finite-difference Hessian, 6N evaluations per mutation; the run needs
+   * nacre_run_set_soft_modes, which nacre_search_job_run does). */
+  int soft_modes;
 #define NACRE_SWARM_OPERATOR_W 1.0 /* USPEX's mutation weight (PSO_softMut) */
   double swarm_regenerate;    /* share of particles regenerated (0.4) */
   double swarm_inertia;       /* w, weight of the previous move (0.5) or of
@@ -374,6 +381,18 @@ nacre_status nacre_search_run(nacre_run *r, nacre_search_relax_fn relax,
                               void *prog_user, const nacre_ctx *ctx,
                               nacre_error *err);
 
+/* Normal modes for the soft-mode mutation: eigenvalues (3N, ascending)
+ * and unit displacement patterns (3N × 3N, mode c at vectors + 3N·c), both
+ * caller-allocated, as nacre_soft_modes and nacre_potential_normal_modes
+ * give them. */
+typedef nacre_status (*nacre_soft_modes_fn)(void *user, const nacre_structure *s,
+                                            double *eigenvalues, double *vectors,
+                                            nacre_error *err);
+/* The source of the modes of a run whose configuration asks for
+ * NACRE_SOFT_MODES_POTENTIAL (nacre_search_run refuses to start such a run
+ * without one). user must outlive the runs. */
+void nacre_run_set_soft_modes(nacre_run *r, nacre_soft_modes_fn fn, void *user);
+
 /* Why the last nacre_search_run stopped: "budget", "time limit",
  * "no improvement in N generations", "stopped", "interrupted". */
 const char *nacre_run_stop_reason(const nacre_run *r);
@@ -433,6 +452,11 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
                                           double pressure_gpa,
                                           nacre_search_relaxed *out,
                                           nacre_error *err);
+/* A nacre_soft_modes_fn; user is the relaxer: the modes of its potential
+ * (nacre_potential_normal_modes). */
+nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
+                                        double *eigenvalues, double *vectors,
+                                        nacre_error *err);
 /* Force evaluations made by this process's relaxer so far. */
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
 
@@ -616,6 +640,24 @@ void nacre_bond_model_hessian(const nacre_bond_model *m,
  * first with eigenvalues ≈ 0. */
 nacre_status nacre_soft_modes(const nacre_structure *s, double *eigenvalues,
                               double *vectors, nacre_error *err);
+/* The normal modes at Γ of the cell of s for potential p: the Hessian by
+ * central differences of the forces (±step_a on every coordinate, 6N
+ * evaluations; step_a ≤ 0: 0.01 Å), symmetrised and mass-weighted (the dynamical matrix at q =
+ * 0 of the cell taken as its own supercell), with the rigid translations
+ * (and, for a cluster, rotations) projected out so that they are exact
+ * zeros. Eigenvalues λ (3N, ascending) in eV/(Å² amu): ν = 15.633 √λ THz,
+ * negative for an unstable mode; vectors are the displacement patterns
+ * u_i = e_i / √m_i of the eigenvectors e, normalised (mode c at vectors +
+ * 3N·c). Both caller-allocated. */
+nacre_status nacre_potential_normal_modes(const nacre_potential *p, const nacre_structure *s,
+                                          double step_a, double *eigenvalues, double *vectors,
+                                          nacre_error *err);
+/* Values of nacre_search_config.soft_modes. */
+enum { NACRE_SOFT_MODES_SPRINGS = 0, NACRE_SOFT_MODES_POTENTIAL = 1 };
+/* "springs", "potential". */
+const char *nacre_soft_modes_name(int soft_modes);
+nacre_status nacre_soft_modes_parse(const char *text, int *out, nacre_error *err);
+
 /* Valence electrons of element z by its periodic-table group (groups
  * 13–18: 3–8; lanthanides and actinides 3); 0 outside 1..103. */
 int nacre_valence_electrons(int z);

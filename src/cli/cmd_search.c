@@ -64,6 +64,12 @@ static void help(const nacre_search_config *d) {
       "                    heredity with pbest or gbest with weight C1 r1 Dp\n"
       "                    or C2 r2 Dg, Dp and Dg its fingerprint distances\n"
       "                    to them, in [0, 1])\n"
+      "  --soft-modes S    modes the soft-mode mutation follows: springs\n"
+      "                    (default: the bond-hardness model, Lyakhov et al.\n"
+      "                    2010) or potential (the potential's own modes at\n"
+      "                    Gamma of the parent's cell, unstable ones first;\n"
+      "                    a finite-difference Hessian, 6 evaluations per\n"
+      "                    atom for each such mutation)\n"
       "  --swarm-renew F   share of the particles replaced by new random\n"
       "                    structures each generation (default %g)\n"
       "  --hop-ediff E     basin hopping: a walker moves to a new minimum\n"
@@ -200,7 +206,7 @@ static const char *flag_of(const char *key) {
       {"frac_heredity", "--heredity"},  {"frac_mutation", "--mutation"},
       {"swarm_inertia", "--swarm"},     {"swarm_c1", "--swarm"},
       {"swarm_c2", "--swarm"},          {"swarm_operators", "--swarm-move"},
-      {"swarm_regenerate", "--swarm-renew"},
+      {"swarm_regenerate", "--swarm-renew"},  {"soft_modes", "--soft-modes"},
       {"min_relaxed_factor", "--reject-closer"},
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
@@ -309,6 +315,11 @@ static int parse_args(int argc, char **argv, args *ar) {
       if (strcmp(v, "velocity") && strcmp(v, "operators"))
         USAGE("--swarm-move expects velocity or operators, got '%s'", v);
       cfg->swarm_operators = !strcmp(v, "operators");
+    } else if (!strcmp(a, "--soft-modes")) {
+      NEED();
+      nacre_error perr;
+      if (nacre_soft_modes_parse(v, &cfg->soft_modes, &perr))
+        USAGE("--soft-modes expects springs or potential, got '%s'", v);
     } else if (!strcmp(a, "--swarm-renew")) {
       NUMBER(cfg->swarm_regenerate,
              cfg->swarm_regenerate >= 0 && cfg->swarm_regenerate <= 1,

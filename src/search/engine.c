@@ -26,6 +26,7 @@ typedef struct engine {
   nacre_run *run;
   const nacre_search_config *cfg;
   nacre_random_options random; /* cfg->random at the run's pressure */
+  op_modes modes;              /* the soft-mode mutation's modes */
   const nacre_ctx *ctx;
   nacre_candidate *c;   /* index = id */
   int *particle;
@@ -266,8 +267,8 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
     strcpy(c->op, "heredity");
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", cur, best);
   } else {
-    st = op_mutate(x->relaxed, e->nsoft[cur], &e->random, rng, &c->start,
-                   c->op, err);
+    st = op_mutate(x->relaxed, e->nsoft[cur], &e->random, &e->modes, rng,
+                   &c->start, c->op, err);
     if (!st) count_soft_child(e, id, cur);
     snprintf(c->parents, sizeof c->parents, "%ld", cur);
   }
@@ -287,7 +288,8 @@ static nacre_status hop_start(engine *e, nacre_candidate *c, int slot,
   }
   strcpy(c->engine, "basin-hopping");
   snprintf(c->parents, sizeof c->parents, "%ld", cur);
-  return op_hop(e->c[cur].relaxed, &e->random, rng, &c->start, c->op, err);
+  return op_hop(e->c[cur].relaxed, &e->random, &e->modes, rng, &c->start,
+                c->op, err);
 }
 
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
@@ -319,8 +321,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
   } else if (kind == SLOT_MUTATION) {
     long a = pick_parent(e, &rng);
-    st = op_mutate(e->c[a].relaxed, e->nsoft[a], &e->random, &rng, &c->start,
-                   c->op, &tmp);
+    st = op_mutate(e->c[a].relaxed, e->nsoft[a], &e->random, &e->modes, &rng,
+                   &c->start, c->op, &tmp);
     if (!st) count_soft_child(e, id, a);
     strcpy(c->engine, "evolution");
     snprintf(c->parents, sizeof c->parents, "%ld", a);
@@ -732,6 +734,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
                                                     "run opened read-only")
                                   : nacre_search_config_check(cfg, err);
+  if (!st && cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL && !run->soft_modes)
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "the run's soft modes come from the potential, but no "
+                         "source was set (nacre_run_set_soft_modes)");
   if (st) {
     if (t) t->close(t, 1);
     return st;
@@ -743,6 +749,8 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.cfg = cfg;
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
+  if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user};
   e.ctx = ctx;
   e.t_start = nacre_now_s();
   e.last_new_low = -1;

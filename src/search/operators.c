@@ -381,7 +381,9 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
 
 /* Soft-mode mutation (Lyakhov, Oganov & Valle, CPC 181, 1623 (2010)):
  * the atoms move along one of the softest normal modes of the
- * bond-hardness model (nacre_soft_modes), so the child differs from its
+ * bond-hardness model (nacre_soft_modes) or, when the run asks for them,
+ * of the potential itself (nacre_potential_normal_modes: its unstable
+ * modes first, most unstable first), so the child differs from its
  * parent by a collective, low-energy distortion rather than noise. As in
  * the paper, a parent's successive soft mutations walk up its spectrum:
  * the (rank+1)-th softest non-zero mode, rank = the parent's earlier
@@ -393,19 +395,27 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
  * structure has no non-zero mode (one atom per cell) or no step was
  * possible. */
 static int mutate_soft(nacre_structure *s, const nacre_random_options *o,
-                       double d, int rank, nacre_rng *rng) {
+                       const op_modes *modes, double d, int rank,
+                       nacre_rng *rng) {
   int n3 = 3 * s->natoms;
   double *w = malloc(sizeof(double) * (size_t)n3);
   double *v = malloc(sizeof(double) * (size_t)n3 * (size_t)n3);
   double *x0 = malloc(sizeof(double) * (size_t)n3);
+  int *nonzero = malloc(sizeof(int) * (size_t)n3);
   int done = 0;
-  if (!w || !v || !x0 || nacre_soft_modes(s, w, v, NULL)) goto out;
-  /* zero modes: translations, rotations (clusters), unbonded atoms */
-  double scale = fabs(w[n3 - 1]), *mode = NULL;
-  int first = 0;
-  while (first < n3 && w[first] < 1e-6 * scale) first++;
-  if (first >= n3 || !(scale > 0)) goto out;
-  int m = first + (rank > 0 ? rank % (n3 - first) : 0);
+  if (!w || !v || !x0 || !nonzero) goto out;
+  if (modes && modes->fn ? modes->fn(modes->user, s, w, v, NULL)
+                         : nacre_soft_modes(s, w, v, NULL))
+    goto out;
+  /* zero modes: translations, rotations (clusters), unbonded atoms; the
+     potential's unstable modes (negative) come first, softest first */
+  double scale = 0, *mode = NULL;
+  for (int k = 0; k < n3; k++) scale = fmax(scale, fabs(w[k]));
+  int nz = 0;
+  for (int k = 0; k < n3; k++)
+    if (fabs(w[k]) >= 1e-6 * scale) nonzero[nz++] = k;
+  if (!nz || !(scale > 0)) goto out;
+  int m = nonzero[rank > 0 ? rank % nz : 0];
   mode = v + (size_t)m * (size_t)n3;
   double largest = 0;
   for (int i = 0; i < s->natoms; i++)
@@ -429,7 +439,7 @@ static int mutate_soft(nacre_structure *s, const nacre_random_options *o,
   done = good > 0;
   if (!done) memcpy(s->positions, x0, sizeof(double) * (size_t)n3);
 out:
-  free(w), free(v), free(x0);
+  free(w), free(v), free(x0), free(nonzero);
   return done;
 }
 
@@ -455,8 +465,9 @@ static void mutate_cap(nacre_structure *s, nacre_rng *rng) {
 }
 
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
-                       const nacre_random_options *o, nacre_rng *rng,
-                       nacre_structure **out, char *op, nacre_error *err) {
+                       const nacre_random_options *o, const op_modes *modes,
+                       nacre_rng *rng, nacre_structure **out, char *op,
+                       nacre_error *err) {
   *out = NULL;
   nacre_structure *s = nacre_structure_copy(a, err);
   if (!s) return NACRE_ERR_NOMEM;
@@ -471,7 +482,7 @@ nacre_status op_mutate(const nacre_structure *a, int soft_rank,
     } else if (u < 0.6 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8 && mutate_soft(s, o, d, soft_rank, rng)) {
+    } else if (u < 0.8 && mutate_soft(s, o, modes, d, soft_rank, rng)) {
       strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.25 * d, rng);
@@ -485,7 +496,7 @@ nacre_status op_mutate(const nacre_structure *a, int soft_rank,
     } else if (u < 0.55 && multi) {
       mutate_swap(s, rng);
       strcpy(op, "swap");
-    } else if (u < 0.8 && mutate_soft(s, o, d, soft_rank, rng)) {
+    } else if (u < 0.8 && mutate_soft(s, o, modes, d, soft_rank, rng)) {
       strcpy(op, "soft-mode");
     } else {
       mutate_rattle(s, 0.2 * d, rng);
@@ -749,10 +760,10 @@ static double nearest_neighbour_mean(const nacre_structure *s) {
 }
 
 nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
-                    nacre_rng *rng, nacre_structure **out, char *op,
-                    nacre_error *err) {
+                    const op_modes *modes, nacre_rng *rng,
+                    nacre_structure **out, char *op, nacre_error *err) {
   if (!is_cluster(a) || a->natoms < 2)
-    return op_mutate(a, 0, o, rng, out, op, err);
+    return op_mutate(a, 0, o, modes, rng, out, op, err);
   *out = NULL;
   nacre_structure *s = nacre_structure_copy(a, err);
   if (!s) return NACRE_ERR_NOMEM;

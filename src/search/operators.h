@@ -16,14 +16,23 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
                          const nacre_random_options *o, nacre_rng *rng,
                          nacre_structure **out, nacre_error *err);
 /* One mutation chosen at random: lattice strain, atomic displacements,
- * swaps of unlike atoms, a displacement along a soft normal mode of the
- * bond-hardness model (nacre_soft_modes; the softest for a parent's first
- * soft-mode child, the next softest for each later one: soft_rank = the
- * number of earlier soft-mode children of a), or (clusters) rotation of a
- * cap. The name goes to op (24 bytes). */
+ * swaps of unlike atoms, a displacement along a soft normal mode of
+ * `modes` (the softest for a parent's first soft-mode child, the next
+ * softest for each later one: soft_rank = the number of earlier soft-mode
+ * children of a), or (clusters) rotation of a cap. The name goes to op
+ * (24 bytes). */
+/* Where the soft-mode mutation's modes come from: fn (the potential's
+ * modes, nacre_potential_normal_modes) or, fn NULL, the bond-hardness
+ * springs (nacre_soft_modes). */
+typedef struct op_modes {
+  nacre_soft_modes_fn fn;
+  void *user;
+} op_modes;
+
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
-                       const nacre_random_options *o, nacre_rng *rng,
-                       nacre_structure **out, char *op, nacre_error *err);
+                       const nacre_random_options *o, const op_modes *modes,
+                       nacre_rng *rng, nacre_structure **out, char *op,
+                       nacre_error *err);
 /* Particle-swarm step (Wang et al., PRB 82, 094116 (2010), eqs. 1-2):
  * atoms matched species by species, then v' = w v + c1 r1 (p − x) +
  * c2 r2 (g − x) and x' = x + v' for fractional coordinates (crystals, in
@@ -54,10 +63,11 @@ nacre_status op_swarm_velocity(const nacre_structure *from,
  * one to three of their least-coordinated atoms onto the surface
  * ("hop-surface"), keeping the minimum distances (or the parent's closest
  * pair relative to them, if closer); crystals take one mutation of
- * op_mutate. The name goes to op (24 bytes). */
+ * op_mutate (with `modes` for its soft-mode mutation). The name goes to op
+ * (24 bytes). */
 nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
-                    nacre_rng *rng, nacre_structure **out, char *op,
-                    nacre_error *err);
+                    const op_modes *modes, nacre_rng *rng,
+                    nacre_structure **out, char *op, nacre_error *err);
 /* Moves atoms closer than `factor`·d_min to random free places; returns 1
  * when every pair is then at least that far apart. */
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,

@@ -80,6 +80,13 @@ void nacre_search_relaxer_free(nacre_search_relaxer *r) {
   free(r);
 }
 
+nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
+                                        double *eigenvalues, double *vectors,
+                                        nacre_error *err) {
+  const nacre_search_relaxer *r = user;
+  return nacre_potential_normal_modes(r->pot, s, 0, eigenvalues, vectors, err);
+}
+
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r) {
   return r->force_calls;
 }

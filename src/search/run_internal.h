@@ -13,6 +13,8 @@ struct nacre_run {
   int readonly;
   nacre_search_config cfg;
   char stop_reason[96]; /* why the last nacre_search_run returned */
+  nacre_soft_modes_fn soft_modes; /* NULL: none set (nacre_run_set_soft_modes) */
+  void *soft_modes_user;
 };
 
 nacre_status run_begin(nacre_run *r, nacre_error *err);

@@ -174,6 +174,7 @@ static const config_field fields[] = {
     FIELD("elite", 'i', elite, 0),
     FIELD("similarity_penalty", 'd', similarity_penalty, 0),
     FIELD("swarm_operators", 'i', swarm_operators, 0),
+    FIELD("soft_modes", 'i', soft_modes, 0),
     FIELD("swarm_regenerate", 'd', swarm_regenerate, 0),
     FIELD("swarm_inertia", 'd', swarm_inertia, 0),
     FIELD("swarm_c1", 'd', swarm_c1, 0),
@@ -313,6 +314,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "saturation %d must be ≥ 0",
                            c->hop_ediff_ev_atom, c->hop_ediff_factor,
                            c->hop_restart, c->saturation);
+  if (c->soft_modes != NACRE_SOFT_MODES_SPRINGS && c->soft_modes != NACRE_SOFT_MODES_POTENTIAL)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "soft modes %d: expected %d (springs) or %d (potential)",
+                           c->soft_modes, NACRE_SOFT_MODES_SPRINGS,
+                           NACRE_SOFT_MODES_POTENTIAL);
   return NACRE_OK;
 }
 
@@ -547,6 +553,11 @@ void nacre_run_close(nacre_run *r) {
   if (r->db) sqlite3_close(r->db);
   if (r->lock_fd >= 0) close(r->lock_fd); /* releases the flock */
   free(r);
+}
+
+void nacre_run_set_soft_modes(nacre_run *r, nacre_soft_modes_fn fn, void *user) {
+  r->soft_modes = fn;
+  r->soft_modes_user = user;
 }
 
 const nacre_search_config *nacre_run_config(const nacre_run *r) {

@@ -27,6 +27,7 @@
 
 #include "nacre/neigh.h"
 #include "nacre/search.h"
+#include "softmode_internal.h"
 
 static const double bond_b = 0.37;     /* Å */
 static const double bond_extra = 2.5;  /* Å beyond R_i + R_j: s < 1.2e-3 */
@@ -206,7 +207,7 @@ static blas_threads openblas_threads(void) {
   return t;
 }
 
-static int symmetric_eigen(int n, double *a, double *w) {
+int soft_symmetric_eigen(int n, double *a, double *w) {
   blas_threads t = openblas_threads();
   int saved = t.get ? t.get() : 0;
   if (t.set && saved != 1) t.set(1);
@@ -226,7 +227,7 @@ nacre_status nacre_soft_modes(const nacre_structure *s, double *eigenvalues,
   if (!n3) return NACRE_OK;
   /* row-major: column c of the result is eigenvector c; stored transposed
    * below so that vectors + c·3N is mode c */
-  int info = symmetric_eigen(n3, vectors, eigenvalues);
+  int info = soft_symmetric_eigen(n3, vectors, eigenvalues);
   if (info)
     return nacre_error_set(err, NACRE_ERR_NUMERIC,
                            "soft modes: dsyevd failed (info %d) for %d atoms",

@@ -154,8 +154,8 @@ int main(void) {
                        "--swarm-move sideways",
                        "--swarm 5,1,1 --swarm-move operators",
                        "--engine hopping", "--hop-restart 0",
-                       "--hop-ediff 0", "--saturation -1"};
-  for (int k = 0; k < 13; k++) {
+                       "--hop-ediff 0", "--saturation -1", "--soft-modes phonons"};
+  for (int k = 0; k < 14; k++) {
     snprintf(args, sizeof args, "--composition Na4 --potential x %s", bad[k]);
     CHECK(cli(args, out) == 2, "'%s': usage error", bad[k]);
   }
@@ -365,6 +365,31 @@ int main(void) {
             sc->hop_ediff_ev_atom, sc->hop_restart, sc->saturation);
       nacre_run_close(sr);
     }
+    /* soft modes of the potential: the job binds them, the run keeps them,
+       a resume with the springs is refused naming the option */
+    char db7[512];
+    snprintf(db7, sizeof db7, "%s", test_tmp_path("modes.db"));
+    snprintf(args, sizeof args,
+             "--composition Ar4 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 8 --population "
+             "4 --engine evolution --heredity 0 --mutation 1 --soft-modes potential "
+             "--dmin Ar-Ar=3.0 --volume 45 --db %s -o %s/modes -q",
+             db7, dir);
+    CHECK(cli(args, out) == 0, "search with --soft-modes potential exits 0");
+    sr = NULL;
+    CHECK_OK(nacre_run_open_readonly(db7, &sr, &err), &err);
+    if (sr) {
+      CHECK(nacre_run_config(sr)->soft_modes == NACRE_SOFT_MODES_POTENTIAL,
+            "run keeps --soft-modes potential");
+      nacre_run_close(sr);
+    }
+    snprintf(args, sizeof args, "--resume %s --budget 12 --soft-modes springs -q", db7);
+    int rc7 = cli(args, out);
+    text = test_read_all(out, NULL);
+    CHECK(rc7 != 0 && text && strstr(text, "--soft-modes"),
+          "a resume with other soft modes is refused naming --soft-modes (exit %d): %.200s",
+          rc7, text ? text : "");
+    free(text);
     /* resume with a larger budget continues the same run */
     snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
              db2, dir);
