@@ -1,12 +1,15 @@
 /* test_analysis.c — `nacre analyze` against an independent numpy computation
  * (tests/md/analysis_reference.py: every pair and periodic image by brute
- * force, its own unwrapping and least-squares fit) on two trajectories of
+ * force, its own unwrapping and least-squares fit) on three trajectories of
  * hot Cu (108 atoms, 2500 K, positions wrapped into the cell so that
  * unwrapping is exercised):
  *  - written by ASE (a nacre run read and rewritten by ase.io with wrapped
  *    positions and ASE momenta);
  *  - written by LAMMPS (fix nvt on a triclinic cell, dump custom id type x y
- *    z vx vy vz, read with --types Cu --timestep 1).
+ *    z vx vy vz, read with --types Cu --timestep 1);
+ *  - the ASE trajectory with every third atom renamed Ag, for the partial
+ *    g_ab(r) and n_ab(r) of two species (Ag–Ag, Ag–Cu, Cu–Cu) and the MSD
+ *    per species.
  * g(r) (total and partial), coordination numbers n(r), MSD(τ) agree within
  * 1e-10 (absolute; g ~ 1, n ~ 10, MSD ~ 10 Å²), D within 1e-10 relative and
  * the normalised VACF within 1e-10, with rmax beyond half the cell height
@@ -149,7 +152,9 @@ static int ase_trajectory(const char *pot) {
       "from ase.io import read, write\n"
       "frames = read('md.xyz', ':')\n"
       "for a in frames: a.wrap()\n"
-      "write('ase.xyz', frames)\n\"",
+      "write('ase.xyz', frames)\n"
+      "for a in frames: a.set_chemical_symbols(['Ag' if i %% 3 == 0 else 'Cu' for i in range(len(a))])\n"
+      "write('ase2.xyz', frames)\n\"",
       dir, NACRE_CLI, pot);
   return rc;
 }
@@ -187,6 +192,7 @@ int main(void) {
   CHECK(rc == 0, "ASE builds the start");
   CHECK(ase_trajectory(pot) == 0, "nacre md + ASE rewrite");
   check_trajectory("ASE-written", "ase.xyz", "");
+  check_trajectory("ASE-written, two species (every third atom Ag)", "ase2.xyz", "");
   if (mdtest_cu_u3() && mdtest_have_lammps()) {
     CHECK(lammps_trajectory(pot) == 0, "LAMMPS run");
     check_trajectory("LAMMPS-written", "dump.lammpstrj", "--types Cu --timestep 1");
