@@ -413,6 +413,11 @@ typedef struct nacre_transitions {
     int from, to;              /* lowest below / above the crossing */
     double pressure_gpa;
   } *crossings;                /* where the lowest structure changes */
+  /* Set by nacre_transitions_at_temperature (otherwise NULL and NAN): the
+   * free energy each structure is ranked by at temperature_k; lowest,
+   * crossings, nacre_transitions_crossings and the plot then use it. */
+  double *gibbs_energy_per_atom_ev; /* nstructures × npressures */
+  double temperature_k;
 } nacre_transitions;
 
 /* Relaxes copies of structures[0..n) over the grid with potential p;
@@ -429,7 +434,23 @@ nacre_status nacre_transitions_run(const nacre_potential *p,
                                    void *progress_user, const nacre_ctx *ctx,
                                    nacre_transitions **out, nacre_error *err);
 void nacre_transitions_free(nacre_transitions *t);
-/* Pressure (GPa) where H_i = H_j between grid points, by linear
+/* The transitions at temperature T: structure i is ranked by
+ *   G_i(T, P) = H_i(P) + F_vib,i(T, P)   with a harmonic table (`nacre
+ *     phonon`'s thermal.csv: F_vib(T) of the structure as given, the same at
+ *     every pressure; or a table with a pressure_gpa column, interpolated),
+ *   G_i(T, P) of the table itself   with a quasi-harmonic qha.csv (which
+ *     holds E + F_vib + PV at V(P, T) and replaces the relaxed enthalpy),
+ *   H_i(P)   where tables[i] is NULL (no vibrational term; the caller decides
+ *     whether that is allowed).
+ * Fills t->gibbs_energy_per_atom_ev and t->temperature_k and recomputes the
+ * lowest structure at each pressure and the crossings. A table that does not
+ * cover (T, P) is an error naming the structure (1-based), T and P: tables
+ * are never extrapolated. May be called again at another temperature. */
+nacre_status nacre_transitions_at_temperature(nacre_transitions *t,
+                                              const nacre_fvib_table *const *tables,
+                                              double temperature_k, nacre_error *err);
+/* Pressure (GPa) where H_i = H_j (G_i = G_j after
+ * nacre_transitions_at_temperature) between grid points, by linear
  * interpolation of ΔH; fills up to max values, returns how many there are
  * (0: they never cross on the grid). */
 int nacre_transitions_crossings(const nacre_transitions *t, int i, int j,

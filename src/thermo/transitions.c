@@ -2,7 +2,8 @@
  * pressures where the lowest one changes (see nacre/thermo.h): every
  * structure followed up the pressure grid by relaxations through opt, its
  * space group checked after each, crossings by linear interpolation of
- * ΔH between grid points, and the ΔH(P) plot. */
+ * ΔH between grid points, the same at a temperature with each structure's
+ * vibrational free energy (ΔG), and the ΔH(P) or ΔG(P) plot. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,14 @@ void nacre_transitions_free(nacre_transitions *t) {
   free(t->unconverged);
   free(t->lowest);
   free(t->crossings);
+  free(t->gibbs_energy_per_atom_ev);
   free(t);
 }
 
 static nacre_transitions *alloc_result(int n, int np) {
   nacre_transitions *t = calloc(1, sizeof *t);
   if (!t) return NULL;
+  t->temperature_k = NAN;
   size_t cells = (size_t)n * np;
   t->nstructures = n;
   t->npressures = np;
@@ -108,11 +111,16 @@ static nacre_status follow(const nacre_potential *p, const nacre_structure *star
   return st;
 }
 
+/* What the structures are ranked by: G at a temperature, H otherwise. */
+static const double *ranked(const nacre_transitions *t) {
+  return t->gibbs_energy_per_atom_ev ? t->gibbs_energy_per_atom_ev : t->enthalpy_per_atom_ev;
+}
+
 int nacre_transitions_crossings(const nacre_transitions *t, int i, int j,
                                 double *pressures_gpa, int max) {
   int n = 0;
-  const double *hi = &t->enthalpy_per_atom_ev[(size_t)i * t->npressures];
-  const double *hj = &t->enthalpy_per_atom_ev[(size_t)j * t->npressures];
+  const double *hi = &ranked(t)[(size_t)i * t->npressures];
+  const double *hj = &ranked(t)[(size_t)j * t->npressures];
   for (int k = 0; k + 1 < t->npressures; k++) {
     double d0 = hi[k] - hj[k], d1 = hi[k + 1] - hj[k + 1];
     if (!isfinite(d0) || !isfinite(d1)) continue;
@@ -127,14 +135,13 @@ int nacre_transitions_crossings(const nacre_transitions *t, int i, int j,
 }
 
 static void find_lowest(nacre_transitions *t) {
+  const double *g = ranked(t);
   t->ncrossings = 0;
   for (int k = 0; k < t->npressures; k++) {
     int best = -1;
     for (int i = 0; i < t->nstructures; i++) {
-      double h = t->enthalpy_per_atom_ev[(size_t)i * t->npressures + k];
-      if (isfinite(h) &&
-          (best < 0 || h < t->enthalpy_per_atom_ev[(size_t)best * t->npressures + k]))
-        best = i;
+      double h = g[(size_t)i * t->npressures + k];
+      if (isfinite(h) && (best < 0 || h < g[(size_t)best * t->npressures + k])) best = i;
     }
     t->lowest[k] = best;
     if (k > 0 && best >= 0 && t->lowest[k - 1] >= 0 && best != t->lowest[k - 1]) {
@@ -205,6 +212,40 @@ nacre_status nacre_transitions_run(const nacre_potential *p,
   return NACRE_OK;
 }
 
+nacre_status nacre_transitions_at_temperature(nacre_transitions *t,
+                                              const nacre_fvib_table *const *tables,
+                                              double temperature_k, nacre_error *err) {
+  if (!(temperature_k >= 0) || !isfinite(temperature_k))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "transitions: temperature %g K must be finite and >= 0",
+                           temperature_k);
+  int np = t->npressures;
+  size_t cells = (size_t)t->nstructures * np;
+  double *g = malloc((cells ? cells : 1) * sizeof *g);
+  if (!g) return nacre_error_set(err, NACRE_ERR_NOMEM, "transitions");
+  for (int i = 0; i < t->nstructures; i++)
+    for (int k = 0; k < np; k++) {
+      size_t at = (size_t)i * np + k;
+      double h = t->enthalpy_per_atom_ev[at], f = 0.0;
+      if (tables && tables[i] && isfinite(h)) {
+        nacre_status st = nacre_fvib_table_eval(tables[i], temperature_k,
+                                                t->pressure_gpa[k], &f, err);
+        if (st) {
+          free(g);
+          return nacre_error_prefix(err, "structure %d at %g K and %g GPa: ", i + 1,
+                                    temperature_k, t->pressure_gpa[k]);
+        }
+        if (nacre_fvib_table_is_gibbs(tables[i])) h = 0.0; /* G replaces H */
+      }
+      g[at] = h + f;
+    }
+  free(t->gibbs_energy_per_atom_ev);
+  t->gibbs_energy_per_atom_ev = g;
+  t->temperature_k = temperature_k;
+  find_lowest(t);
+  return NACRE_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Plot                                                                 */
 /* ------------------------------------------------------------------ */
@@ -226,11 +267,12 @@ nacre_status nacre_transitions_svg(const char *path, const nacre_transitions *t,
     free(y);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "transitions plot");
   }
-  const double *href = &t->enthalpy_per_atom_ev[(size_t)reference * np];
+  const double *g = ranked(t);
+  const double *href = &g[(size_t)reference * np];
   double y0 = 0, y1 = 0;
   for (int i = 0; i < t->nstructures; i++)
     for (int k = 0; k < np; k++) {
-      double d = 1000 * (t->enthalpy_per_atom_ev[(size_t)i * np + k] - href[k]);
+      double d = 1000 * (g[(size_t)i * np + k] - href[k]);
       if (isfinite(d)) {
         y0 = fmin(y0, d);
         y1 = fmax(y1, d);
@@ -249,16 +291,18 @@ nacre_status nacre_transitions_svg(const char *path, const nacre_transitions *t,
   svg_begin(fp, 820, 460);
   svg_panel pan = {x0, x1, y0, y1, 90, 30, 560, 360};
   char ylab[160];
-  snprintf(ylab, sizeof ylab, "H - H(%s) (meV/atom)",
-           labels && labels[reference] ? labels[reference] : "reference");
+  const char *ref_label = labels && labels[reference] ? labels[reference] : "reference";
+  if (t->gibbs_energy_per_atom_ev)
+    snprintf(ylab, sizeof ylab, "G - G(%s) at %g K (meV/atom)", ref_label, t->temperature_k);
+  else
+    snprintf(ylab, sizeof ylab, "H - H(%s) (meV/atom)", ref_label);
   svg_axes(fp, &pan, "%g", "%g", "pressure (GPa)", ylab);
   for (int i = 0; i < t->nstructures; i++) {
     const char *col = COLOURS[i % 8];
     /* one polyline per run of finite values */
     int m = 0;
     for (int k = 0; k <= np; k++) {
-      double d = k < np ? 1000 * (t->enthalpy_per_atom_ev[(size_t)i * np + k] - href[k])
-                        : NAN;
+      double d = k < np ? 1000 * (g[(size_t)i * np + k] - href[k]) : NAN;
       if (isfinite(d)) {
         x[m] = t->pressure_gpa[k];
         y[m++] = d;

@@ -21,7 +21,10 @@
  *     list or a hull table is refused naming its line (its tail was read
  *     as a line of its own: a phantom peak or entry, without a word);
  *   transitions: two LJ structures over three pressures in --json;
- *     descending pressures exit 1.
+ *     descending pressures exit 1; at --temperature with --fvib tables (by
+ *     name and by index) gibbs_energy_per_atom_ev = enthalpy + F_vib(T)
+ *     (1e-12), a structure without a table exits 1 naming it, and
+ *     --temperature alone is a usage error.
  *   Every command's --help names its options. */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -453,10 +456,57 @@ static void test_transitions(void) {
         "two structures at three pressures");
   cJSON_Delete(j);
   free(out);
+  /* at a temperature: bcc.vasp's G = H + F_vib(500 K) = H − 1 eV/atom from a
+   * thermal.csv-style table, fcc.vasp's from a table of zeros given by index */
+  char fb[1024], ff[1024];
+  snprintf(fb, sizeof fb, "%s", test_tmp_path("bcc_thermal.csv"));
+  test_write_text(fb, "# nacre phonon thermal.csv\ntemperature_k,vibrational_free_energy_per_atom_ev\n"
+                      "0,0\n1000,-2\n");
+  snprintf(ff, sizeof ff, "%s", test_tmp_path("fcc_thermal.csv"));
+  test_write_text(ff, "temperature_k,vibrational_free_energy_per_atom_ev\n0,0\n1000,0\n");
+  snprintf(args, sizeof args,
+           "transitions %s %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5,shift=1 "
+           "--pressures 0:2:1 --keep-symmetry --temperature 500 --fvib bcc.vasp=%s --fvib 1=%s "
+           "--json",
+           a, b, fb, ff);
+  out = run(args, &st);
+  j = out ? cJSON_Parse(out) : NULL;
+  CHECK(st == 0 && j, "nacre transitions --temperature --json runs (%d)", st);
+  const cJSON *tk = cJSON_GetObjectItem(j, "temperature_k");
+  CHECK(tk && fabs(tk->valuedouble - 500) < 1e-12, "temperature_k is 500");
+  ss = cJSON_GetObjectItem(j, "structures");
+  double worst = INFINITY;
+  for (int i = 0; i < 2 && cJSON_GetArraySize(ss) == 2; i++) {
+    const cJSON *o = cJSON_GetArrayItem(ss, i);
+    const cJSON *h = cJSON_GetObjectItem(o, "enthalpy_per_atom_ev");
+    const cJSON *g = cJSON_GetObjectItem(o, "gibbs_energy_per_atom_ev");
+    if (i == 0) worst = 0;
+    for (int k = 0; k < 3 && cJSON_GetArraySize(g) == 3; k++)
+      worst = fmax(worst, fabs(cJSON_GetArrayItem(g, k)->valuedouble -
+                               (cJSON_GetArrayItem(h, k)->valuedouble - (i == 1 ? 1.0 : 0.0))));
+  }
+  CHECK(worst < 1e-12, "gibbs_energy_per_atom_ev = enthalpy + F_vib (%g eV/atom)", worst);
+  cJSON_Delete(j);
+  free(out);
+  snprintf(args, sizeof args,
+           "transitions %s %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --pressures 0,1 "
+           "--temperature 500 --fvib bcc.vasp=%s",
+           a, b, fb);
+  free(run(args, &st));
+  char *err = stderr_text();
+  CHECK(st == 1 && err && strstr(err, "fcc.vasp has no F_vib table"),
+        "a structure without a table is refused naming it (%d): %s", st, err ? err : "");
+  free(err);
+  snprintf(args, sizeof args,
+           "transitions %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --pressures 0,1 "
+           "--temperature 500",
+           a);
+  free(run(args, &st));
+  CHECK(st == 2, "--temperature without --fvib is a usage error (%d)", st);
   snprintf(args, sizeof args,
            "transitions %s -p lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --pressures 2,1", a);
   free(run(args, &st));
-  char *err = stderr_text();
+  err = stderr_text();
   CHECK(st == 1 && err && strstr(err, "ascend"), "descending pressures refused (%d)", st);
   free(err);
 }
@@ -467,7 +517,7 @@ static void test_help(void) {
       {"ewald", "--charges", "--accuracy", "--per-site"},
       {"xrd", "--wavelength", "--compare", "--fwhm"},
       {"order", "--substitute", "--cells", "--charges"},
-      {"transitions", "--pressures", "--reference", "--keep-symmetry"},
+      {"transitions", "--pressures", "--reference", "--fvib"},
   };
   for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
     char args[256];

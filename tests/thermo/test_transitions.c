@@ -8,10 +8,18 @@
  *   Crossing: the hcp → bcc transition found on a 0.5 GPa grid equals the
  *     root of ΔH(P) found by bisection with separate relaxations at each
  *     trial pressure, to 0.02 GPa (the linear interpolation's error).
- *   The crossing arithmetic on enthalpies linear in P is exact (1e-12). */
+ *   The crossing arithmetic on enthalpies linear in P is exact (1e-12).
+ *   At a temperature: G = H + F_vib(T) from a one-pressure table, F_vib(T, P)
+ *     from a table with pressures, or G(T, P) of a quasi-harmonic qha.csv
+ *     replacing H; every term linear in T and P, so the interpolated tables
+ *     and the crossing are exact (1e-12); a table that does not reach the
+ *     temperature is an error naming the structure. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "builders.h"
+#include "iotest.h"
 #include "nacre/opt.h"
 #include "nacre/pot.h"
 #include "nacre/thermo.h"
@@ -97,8 +105,79 @@ static void test_linear_crossing(void) {
   CHECK_CLOSE(x[0], 10 + 10 * 0.2 / 0.3, 1e-12, "crossing of linear enthalpies");
 }
 
+/* H0 = 0.01 P, H1 = 0.3 − 0.02 P eV/atom on 0, 3, ..., 18 GPa: 0 → 1 at
+ * 10 GPa. At 1000 K, F0 = −1e-4 T (one pressure) and F1 = −2.5e-4 T
+ * (1 + P/100) (two pressures) give ΔG = 0.15 − 0.0325 P: 4.6154 GPa; G1 =
+ * 0.3 − 0.02 P − 2.5e-4 T from a qha.csv instead gives ΔG = 0.15 − 0.03 P:
+ * 5 GPa. */
+static void test_temperature(void) {
+  enum { NP = 7 };
+  double p[NP], h[2 * NP], v[2 * NP];
+  int sg[2 * NP] = {0}, unconv[2] = {0}, lowest[NP];
+  struct nacre_transition_crossing cr[NP];
+  for (int k = 0; k < NP; k++) {
+    p[k] = 3.0 * k;
+    h[k] = 0.01 * p[k];
+    h[NP + k] = 0.3 - 0.02 * p[k];
+    v[k] = v[NP + k] = 20;
+  }
+  nacre_transitions t = {.nstructures = 2, .npressures = NP, .pressure_gpa = p,
+                         .enthalpy_per_atom_ev = h, .volume_per_atom_a3 = v,
+                         .space_group = sg, .unconverged = unconv, .lowest = lowest,
+                         .crossings = cr, .temperature_k = NAN};
+  double t0[2] = {0, 2000}, f0[2] = {0, -0.2};
+  double t1[4] = {0, 2000, 0, 2000}, p1[4] = {0, 0, 20, 20}, f1[4] = {0, -0.5, 0, -0.6};
+  nacre_fvib_table *a = NULL, *b = NULL, *q = NULL;
+  nacre_error err;
+  CHECK_OK(nacre_fvib_table_new(2, t0, NULL, f0, &a, &err), &err);
+  CHECK_OK(nacre_fvib_table_new(4, t1, p1, f1, &b, &err), &err);
+  const nacre_fvib_table *tables[2] = {a, b};
+  CHECK_OK(nacre_transitions_at_temperature(&t, tables, 1000, &err), &err);
+  CHECK(t.ncrossings == 1 && t.crossings[0].from == 0 && t.crossings[0].to == 1,
+        "one crossing at 1000 K, 0 -> 1 (%d)", t.ncrossings);
+  CHECK_CLOSE(t.crossings[0].pressure_gpa, 0.15 / 0.0325, 1e-12, "crossing with F_vib(T, P)");
+  CHECK_CLOSE(t.gibbs_energy_per_atom_ev[NP + 2], 0.3 - 0.12 - 0.25 * 1.06, 1e-12,
+              "G1 at 6 GPa, 1000 K");
+  CHECK_CLOSE(t.enthalpy_per_atom_ev[NP + 2], 0.18, 1e-15, "H itself is kept");
+  double x[4];
+  CHECK(nacre_transitions_crossings(&t, 0, 1, x, 4) == 1 && fabs(x[0] - 0.15 / 0.0325) < 1e-12,
+        "nacre_transitions_crossings ranks by G");
+  /* 0 K: the tables add nothing, the enthalpy crossing returns */
+  CHECK_OK(nacre_transitions_at_temperature(&t, tables, 0, &err), &err);
+  CHECK(t.ncrossings == 1 && fabs(t.crossings[0].pressure_gpa - 10) < 1e-12,
+        "at 0 K the crossing is the enthalpies' (%g)", t.ncrossings ? t.crossings[0].pressure_gpa : NAN);
+  CHECK(nacre_transitions_at_temperature(&t, tables, 2500, &err) == NACRE_ERR_INVALID &&
+            strstr(err.message, "structure 1") && strstr(err.message, "2500"),
+        "a table short of the temperature is refused: %s", err.message);
+  const char *path = test_tmp_path("qha.csv");
+  char text[4096] =
+      "temperature_k,pressure_gpa,volume_per_atom_a3,gibbs_energy_per_atom_ev,"
+      "energy_per_atom_ev,vibrational_free_energy_per_atom_ev,bulk_modulus_gpa,"
+      "thermal_expansion_per_k,entropy_per_atom_kb,heat_capacity_p_per_atom_kb\n";
+  for (int it = 0; it < 2; it++)
+    for (int ip = 0; ip < 2; ip++) {
+      double tk = 2000.0 * it, pg = 20.0 * ip, g = 0.3 - 0.02 * pg - 2.5e-4 * tk;
+      snprintf(text + strlen(text), sizeof text - strlen(text), "%g,%g,20,%.12f,0,0,50,0,0,0\n",
+               tk, pg, g);
+    }
+  test_write_text(path, text);
+  CHECK_OK(nacre_fvib_table_read(path, &q, &err), &err);
+  tables[1] = q;
+  if (q) CHECK_OK(nacre_transitions_at_temperature(&t, tables, 1000, &err), &err);
+  CHECK(t.ncrossings == 1, "one crossing with the qha table (%d)", t.ncrossings);
+  CHECK_CLOSE(t.crossings[0].pressure_gpa, 5.0, 1e-12, "crossing with G(T, P) of qha.csv");
+  CHECK_CLOSE(t.gibbs_energy_per_atom_ev[NP + 2], 0.3 - 0.12 - 0.25, 1e-12,
+              "G1 is the table's, not H + G");
+  free(t.gibbs_energy_per_atom_ev);
+  nacre_fvib_table_free(a);
+  nacre_fvib_table_free(b);
+  nacre_fvib_table_free(q);
+  test_tmp_cleanup();
+}
+
 int main(void) {
   test_linear_crossing();
+  test_temperature();
   const char *model = test_shared_path("maise/models/nn_Na_d3_v0");
   if (!model) {
     TEST_SKIP("../shared/data/maise/models/nn_Na_d3_v0 is absent");
