@@ -16,6 +16,9 @@
  *   resumed each time, ends with the very committee file, labels and
  *   counts of an uninterrupted run; a finished run run again changes
  *   nothing; a resume with another --steps is refused, naming it;
+ * - a labeller that fails (Ag_u3.eam has no Cu) at every step: each
+ *   failure is recorded in the run file with its reason and counted, the
+ *   step runs on the committee, and the run completes on its data file;
  * - `nacre md --learn --json` prints exactly keys doc/learn.md names.
  * Skips without Cu_u3.eam. */
 #include <cjson/cJSON.h>
@@ -34,6 +37,7 @@
 #include "testing.h"
 
 #define EAM "/usr/share/lammps/potentials/Cu_u3.eam"
+#define AG "/usr/share/lammps/potentials/Ag_u3.eam"
 
 /* Tolerances (RMSE against the EAM): energy eV/atom, force eV/Å. The
  * trajectory's own forces include the first steps, before any retraining. */
@@ -155,6 +159,64 @@ static void run(const nacre_learn_config *c, const nacre_structure *s, int scree
   CHECK_CLOSE(rep->all_labelled_s, rep->evaluations * rep->label_s_per_step, 1e-9,
               "all-labelled time = evaluations x label time");
   CHECK_CLOSE(rep->speedup, rep->all_labelled_s / rep->wall_s, 1e-12, "speed-up");
+}
+
+/* Every label fails: recorded with the reason, counted, and the run goes
+ * on with the committee trained on the data file. */
+static void failing_labeller(const char *tmp, const nacre_structure *s,
+                             const nacre_dataset *truth) {
+  char data[700], cfg[700], dir[700], db[800];
+  snprintf(data, sizeof data, "%s/eam900.extxyz", tmp);
+  snprintf(cfg, sizeof cfg, "%s/fail.json", tmp);
+  snprintf(dir, sizeof dir, "%s/fail", tmp);
+  nacre_error err;
+  CHECK_OK(nacre_dataset_save_extxyz(truth, data, &err), &err);
+  test_write_text(cfg, "{\"seed\": 5, \"initial\": {\"data\": \"eam900.extxyz\"},\n"
+                       " \"label\": {\"code\": \"potential:" AG "\"},\n"
+                       " \"committee\": {\"size\": 2, \"hidden\": [6, 6], \"epochs\": 30},\n"
+                       " \"stages\": [{\"tasks\": [{\"type\": \"md\", \"structures\": "
+                       "\"eam900.extxyz\"}]}]}\n");
+  nacre_learn_config *c = NULL;
+  CHECK_OK(nacre_learn_config_read(cfg, &c, &err), &err);
+  if (!c) return;
+  nacre_learn_md_options o;
+  nacre_learn_md_options_init(&o);
+  o.md.timestep_fs = 2;
+  o.md.temperature_k = 900;
+  o.md.thermostat = NACRE_MD_BUSSI;
+  o.steps = 20;
+  o.threshold_ev_a = 0; /* every step is unsure */
+  o.screen = 0;
+  o.check_samples = 2;
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_learn_md_report r;
+  CHECK_OK(nacre_learn_md_run(c, s, &o, dir, &ctx, &r, &err), &err);
+  CHECK(r.outcome == NACRE_MD_COMPLETED && r.steps == 20, "the run completes");
+  CHECK(r.label_failures == 21 && r.labelled == 0 && r.above_threshold == 21,
+        "21 evaluations, 21 failed labels, none labelled (%ld, %ld)", r.label_failures,
+        r.labelled);
+  CHECK(r.check_n == 0 && isnan(r.check_e_rmse), "no check frame could be labelled");
+  snprintf(db, sizeof db, "%s/otf.db", dir);
+  sqlite3 *h = NULL;
+  long failed = -1;
+  char why[400] = "";
+  if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(h, "SELECT count(*), max(message) FROM labels WHERE status='failed'",
+                           -1, &q, NULL) == SQLITE_OK) {
+      if (sqlite3_step(q) == SQLITE_ROW) {
+        failed = sqlite3_column_int64(q, 0);
+        const char *m = (const char *)sqlite3_column_text(q, 1);
+        snprintf(why, sizeof why, "%s", m ? m : "");
+      }
+      sqlite3_finalize(q);
+    }
+  }
+  sqlite3_close(h);
+  CHECK(failed == 23 && strstr(why, "Cu"), "23 failures in the run file (21 steps, 2 check "
+        "frames: %ld), with the reason: %s", failed, why);
+  nacre_learn_config_free(c);
 }
 
 /* ---- the command, killed and resumed ---- */
@@ -345,6 +407,8 @@ int main(void) {
   CHECK(off.screened_out == 0, "no screen, nothing turned away");
   CHECK(off.labelled > on.labelled, "without the screen more labels: %ld > %ld", off.labelled,
         on.labelled);
+  if (!access(AG, R_OK)) failing_labeller(dir, cu8, truth);
+  else printf("skipped the failing labeller: %s not installed\n", AG);
   killed_and_resumed(dir, pos, cfg);
   nacre_dataset_free(truth);
   nacre_learn_config_free(c);
