@@ -7,11 +7,15 @@
  *                     [--engine E] [--swarm-move velocity|operators]
  *                     [--potential SPEC] [--tol MEV]
  *                     [--full 0|1] [--pearson P] [--window MEV]
+ *                     [--natoms N] [--dmin D] [--symmetric F]
+ *                     [--point-groups LIST]
  *
  * Cases (targets):
- *   lj13, lj38, lj55  Lennard-Jones clusters, ε = σ = 1: global minima of the
+ *   lj13, lj38, lj55, lj75
+ *                     Lennard-Jones clusters, ε = σ = 1: global minima of the
  *                     Cambridge Cluster Database, −44.326801, −173.928427,
- *                     −279.248470 ε (hit: within 1e-4 ε in total).
+ *                     −279.248470, −397.492331 (Marks decahedron) ε (hit:
+ *                     within 1e-4 ε in total).
  *   lj8, lj16         LJ argon crystal (ε = 0.0104 eV, σ = 3.4 Å, rc = 8.5 Å)
  *                     at 0 GPa: target the lower of relaxed fcc and hcp in the
  *                     same number of atoms (hit: within 0.1 meV/atom).
@@ -31,7 +35,10 @@
  * for a 16-atom rhombohedral cell; implies --full 1), --natoms N (the
  * case's element with N atoms per cell instead, no reference: the target
  * is the best over the seeds; for relaxations per hour against cell size),
- * --dmin D (the minimum distance of the case's element pair, Å or σ).
+ * --dmin D (the minimum distance of the case's element pair, Å or σ),
+ * --symmetric F and --point-groups LIST (clusters: the share of random
+ * clusters with a point group's symmetry and the groups drawn from; the
+ * search's defaults otherwise).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -64,6 +71,8 @@ static const bench_case cases[] = {
      1e-4 / 38, NULL, 18, 0.8, 1.2},
     {"lj55", "Ar55", "lj:epsilon=1,sigma=1,cutoff=10", 1, -279.248470,
      1e-4 / 55, NULL, 18, 0.8, 1.2},
+    {"lj75", "Ar75", "lj:epsilon=1,sigma=1,cutoff=10", 1, -397.492331,
+     1e-4 / 75, NULL, 18, 0.8, 1.2},
     {"lj8", "Ar8", "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, NAN, 1e-4,
      "fcc,hcp", 18, 3.0, 45.0},
     {"lj16", "Ar16", "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", 0, NAN, 1e-4,
@@ -192,6 +201,8 @@ int main(int argc, char **argv) {
   double window = 0.020;      /* symbol within this of the target, eV/atom */
   int natoms_asked = 0;       /* > 0: this many atoms of the case's element */
   double dmin_asked = 0;      /* > 0: minimum distance instead of the case's */
+  double symmetric = -1;      /* ≥ 0: share of symmetric random clusters */
+  const char *point_groups = NULL;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -208,6 +219,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--window")) window = atof(argv[i + 1]) * 1e-3;
     else if (!strcmp(argv[i], "--natoms")) natoms_asked = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--dmin")) dmin_asked = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--symmetric")) symmetric = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--point-groups")) point_groups = argv[i + 1];
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -247,6 +260,9 @@ int main(int argc, char **argv) {
     cfg.swarm_operators = 1;
     cfg.swarm_inertia = NACRE_SWARM_OPERATOR_W;
   }
+  if (symmetric >= 0) cfg.frac_symmetric = symmetric;
+  if (point_groups)
+    snprintf(cfg.point_groups, sizeof cfg.point_groups, "%s", point_groups);
   cfg.budget = budget;
   cfg.population = population;
   cfg.jobs = jobs;
@@ -346,10 +362,12 @@ int main(int argc, char **argv) {
     printf("target: best over seeds %.6f eV/atom\n", best);
     target = best;
   }
-  printf("%s (%s engine%s, budget %d, population %d, jobs %d): success %d/%d, "
+  printf("%s (%s engine%s, symmetric %g of %s, budget %d, population %d, "
+         "jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
-         bc->name, engine, operators ? ", swarm operator moves" : "", budget,
+         bc->name, engine, operators ? ", swarm operator moves" : "",
+         cfg.cluster ? cfg.frac_symmetric : 0.0, cfg.point_groups, budget,
          population, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,

@@ -26,6 +26,21 @@ nacre_status nacre_random_cluster(const nacre_composition *c,
                                   const nacre_random_options *o, double vacuum,
                                   nacre_rng *rng, nacre_structure **out,
                                   nacre_error *err);
+/* A random cluster with the symmetry of point group g: each element's
+ * atoms split at random into orbits of g's sites (an orbit holds one
+ * element; the origin at most one atom), each orbit through a random
+ * point of its site's subspace within the sphere, all at the minimum
+ * distances; same sphere and box as nacre_random_cluster. An error when g
+ * cannot hold the composition (nacre_pointgroup_holds). */
+nacre_status nacre_random_symmetric_cluster(const nacre_composition *c,
+                                            const nacre_pointgroup *g,
+                                            const nacre_random_options *o,
+                                            double vacuum, nacre_rng *rng,
+                                            nacre_structure **out,
+                                            nacre_error *err);
+/* Whether the orbit sizes of g's sites add up to every element's count. */
+int nacre_pointgroup_holds(const nacre_pointgroup *g,
+                           const nacre_composition *c);
 /* ------------------------------------------------------------------ */
 /* Fingerprints and duplicates                                           */
 /* ------------------------------------------------------------------ */
@@ -185,6 +200,13 @@ typedef struct nacre_search_config {
   int population;             /* candidates per generation (20) */
   int jobs;                   /* worker processes (1: relax in-process) */
   char groups[256];           /* space-group selection ("1-230") */
+  /* Clusters: this share of the random clusters (0.5; 0 in runs stored
+   * before it existed) has the symmetry of a point group drawn from
+   * point_groups (Schoenflies symbols, comma-separated, or "all":
+   * nacre_pointgroup_symbols) among those that can hold the composition;
+   * the rest have none. */
+  double frac_symmetric;
+  char point_groups[256];
   char potential[1024];       /* description recorded in the run */
   char output_dir[1024];      /* where reports go unless asked elsewhere
                                  ("": search-results next to the caller) */

@@ -328,6 +328,53 @@ nacre_status nacre_sg_operations(int hall_number,
  * "hexagonal", "cubic"; "" when sg_number is out of range. */
 const char *nacre_sg_crystal_system(int sg_number);
 
+/* ---- point groups of clusters (no lattice; not through spglib) ---- */
+
+#define NACRE_POINTGROUP_MAX_OPS 120  /* I_h */
+#define NACRE_POINTGROUP_MAX_SITES 16
+
+/* A kind of site of a point group: the points a subspace holds (the
+ * origin, a rotation axis, a mirror plane, or everything), and how many
+ * atoms one orbit through a point in general position within it has. */
+typedef struct nacre_pointgroup_site {
+  double projector[3][3];    /* orthogonal projector onto the subspace */
+  int dim;                   /* 0 origin, 1 line, 2 plane, 3 general */
+  int orbit;                 /* atoms per orbit */
+} nacre_pointgroup_site;
+
+/* A point group as Cartesian orthogonal matrices (x' = rot · x), the
+ * principal axis along z (cubic groups: axes along x, y, z; icosahedral:
+ * two-fold axes along x, y, z). Sites: one per class of fixed subspaces
+ * under conjugation, the origin first and the general position last. */
+typedef struct nacre_pointgroup {
+  char symbol[8];            /* Schoenflies, e.g. "Oh", "D5h", "Ih" */
+  int nops;
+  double rot[NACRE_POINTGROUP_MAX_OPS][3][3];
+  int nsites;
+  nacre_pointgroup_site site[NACRE_POINTGROUP_MAX_SITES];
+} nacre_pointgroup;
+
+/* The group of a Schoenflies symbol: C1, Ci, Cs, Cn, Cnv, Cnh, Dn, Dnh,
+ * Dnd, S2n (2 ≤ n ≤ 12), T, Td, Th, O, Oh, I, Ih. Free with
+ * nacre_pointgroup_free. */
+nacre_status nacre_pointgroup_new(const char *symbol, nacre_pointgroup **out,
+                                  nacre_error *err);
+void nacre_pointgroup_free(nacre_pointgroup *g);
+/* The groups a symmetric cluster search draws from by default (every
+ * group above with n ≤ 6, and S8, but C1). */
+const char *const *nacre_pointgroup_symbols(int *n);
+/* "all" (nacre_pointgroup_symbols) or comma-separated Schoenflies
+ * symbols, into *groups (each freed with nacre_pointgroup_free, the array
+ * with free); groups may be NULL to check the text only. The message names
+ * the symbol that is not a group. */
+nacre_status nacre_pointgroup_list_parse(const char *text,
+                                         nacre_pointgroup ***groups, int *n,
+                                         nacre_error *err);
+/* The distinct images of x under g (closer than tol counts as one), into
+ * images (g->nops rows); returns their number. */
+int nacre_pointgroup_orbit(const nacre_pointgroup *g, const double x[3],
+                           double tol, double (*images)[3]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -97,6 +97,17 @@ static void help(const nacre_search_config *d) {
       "  --groups LIST     space groups for random structures, e.g. 1-230,\n"
       "                    194,225,229 (default %s)\n"
       "  --cluster         search clusters (no periodicity) instead\n"
+      "  --symmetric F     clusters: share of the random clusters built with\n"
+      "                    the symmetry of a point group (orbits of its\n"
+      "                    axes, mirror planes and general positions;\n"
+      "                    default %g; the rest have none)\n"
+      "  --point-groups LIST\n"
+      "                    clusters: the point groups they are drawn from,\n"
+      "                    Schoenflies symbols such as Oh,Ih,D5h,C2v (Cn,\n"
+      "                    Cnv, Cnh, Dn, Dnh, Dnd, S2n up to n = 12; T, Td,\n"
+      "                    Th, O, Oh, I, Ih), or %s: every one of those with\n"
+      "                    n ≤ 6 and S8 but C1; groups that cannot hold the\n"
+      "                    composition are left out\n"
       "  --volume V        starting volume per atom, Å^3 (default: from\n"
       "                    covalent radii and pressure)\n"
       "  --dmin-factor F   starting structures: atoms at least F × the sum of\n"
@@ -158,7 +169,8 @@ static void help(const nacre_search_config *d) {
       d->swarm_regenerate, d->hop_ediff_ev_atom, d->hop_ediff_factor,
       d->hop_restart, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
       d->saturation, d->population,
-      d->jobs, (unsigned long long)d->seed, d->groups,
+      d->jobs, (unsigned long long)d->seed, d->groups, d->frac_symmetric,
+      d->point_groups,
       d->random.distance_factor, d->relax.fmax_ev_a, d->relax.smax_gpa,
       d->relax.max_steps, d->duplicate.similarity, d->min_relaxed_factor,
       d->symprec, NACRE_SPREAD_MINIMA);
@@ -210,7 +222,9 @@ static const char *flag_of(const char *key) {
       {"min_relaxed_factor", "--reject-closer"},
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
-      {"hop_restart", "--hop-restart"}};
+      {"hop_restart", "--hop-restart"},
+      {"frac_symmetric", "--symmetric"},
+      {"point_groups", "--point-groups"}};
   for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
     if (!strcmp(map[k][0], key)) return map[k][1];
   return key;
@@ -369,6 +383,16 @@ static int parse_args(int argc, char **argv, args *ar) {
       }
     } else if (!strcmp(a, "--cluster")) {
       cfg->cluster = 1;
+    } else if (!strcmp(a, "--symmetric")) {
+      NUMBER(cfg->frac_symmetric,
+             cfg->frac_symmetric >= 0 && cfg->frac_symmetric <= 1,
+             "--symmetric must be in [0, 1]");
+    } else if (!strcmp(a, "--point-groups")) {
+      NEED();
+      nacre_error err;
+      if (nacre_pointgroup_list_parse(v, NULL, NULL, &err))
+        USAGE("--point-groups: %s", err.message);
+      snprintf(cfg->point_groups, sizeof cfg->point_groups, "%s", v);
     } else if (!strcmp(a, "--volume")) {
       NUMBER(cfg->random.volume_per_atom, cfg->random.volume_per_atom > 0,
              "--volume must be > 0 Å^3");

@@ -37,6 +37,8 @@ typedef struct engine {
   long folded;          /* candidates [0, folded) are in the pool */
   nacre_spacegroup **groups;
   int ngroups;
+  nacre_pointgroup **pgroups; /* clusters: groups that hold the composition */
+  int npgroups;
   /* per-generation caches */
   long *sel;            /* parents by penalised rank */
   long nsel;
@@ -68,6 +70,8 @@ static void engine_free(engine *e) {
   free(e->unique);
   for (int k = 0; k < e->ngroups; k++) nacre_spacegroup_free(e->groups[k]);
   free(e->groups);
+  for (int k = 0; k < e->npgroups; k++) nacre_pointgroup_free(e->pgroups[k]);
+  free(e->pgroups);
   free(e->sel);
   free(e->pbest);
   free(e->pcur);
@@ -142,17 +146,61 @@ static nacre_status feasible_groups(engine *e, nacre_error *err) {
   return NACRE_OK;
 }
 
+/* Point groups of the selection that can hold the cluster's composition
+ * (only when symmetric clusters are asked for). */
+static nacre_status feasible_pointgroups(engine *e, nacre_error *err) {
+  if (!(e->cfg->frac_symmetric > 0)) return NACRE_OK;
+  nacre_pointgroup **list;
+  int n;
+  nacre_status st = nacre_pointgroup_list_parse(e->cfg->point_groups, &list,
+                                                &n, err);
+  if (st) return st;
+  for (int k = 0; k < n; k++) {
+    if (nacre_pointgroup_holds(list[k], &e->cfg->composition))
+      list[e->npgroups++] = list[k];
+    else
+      nacre_pointgroup_free(list[k]);
+  }
+  e->pgroups = list;
+  if (e->npgroups) return NACRE_OK;
+  char comp[128];
+  nacre_composition_format(&e->cfg->composition, comp, sizeof comp);
+  return nacre_error_set(err, NACRE_ERR_INVALID,
+                         "none of the point groups %s can hold %s",
+                         e->cfg->point_groups, comp);
+}
+
 /* ---- candidates ---- */
+
+/* A random cluster: with the symmetry of a point group drawn from the
+ * feasible ones for a share frac_symmetric of them (no draw at all when
+ * the share is 0, so runs made before it stay reproducible); one that
+ * cannot be placed falls back to no symmetry. */
+static nacre_status random_cluster_start(engine *e, nacre_rng *rng,
+                                         nacre_structure **out, char *op,
+                                         nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  if (e->npgroups && nacre_rng_uniform(rng) < cfg->frac_symmetric) {
+    const nacre_pointgroup *g = e->pgroups[nacre_rng_int(rng, e->npgroups)];
+    nacre_error tmp;
+    nacre_status st = nacre_random_symmetric_cluster(
+        &cfg->composition, g, &e->random, 0, rng, out, &tmp);
+    if (st == NACRE_ERR_NOMEM)
+      return nacre_error_set(err, st, "%s", tmp.message);
+    if (!st) {
+      snprintf(op, 24, "random:%s", g->symbol);
+      return NACRE_OK;
+    }
+  }
+  strcpy(op, "random");
+  return nacre_random_cluster(&cfg->composition, &e->random, 0, rng, out, err);
+}
 
 static nacre_status random_start(engine *e, nacre_rng *rng,
                                  nacre_structure **out, char *op,
                                  nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
-  if (cfg->cluster) {
-    strcpy(op, "random");
-    return nacre_random_cluster(&cfg->composition, &e->random, 0, rng, out,
-                                err);
-  }
+  if (cfg->cluster) return random_cluster_start(e, rng, out, op, err);
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
   for (int t = 0; t < 30 && st; t++) {
     const nacre_spacegroup *g = e->groups[nacre_rng_int(rng, e->ngroups)];
@@ -757,6 +805,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   runner r = {&e, relax, relax_user, prog, prog_user, t,
               cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;
+  if (cfg->cluster && (st = feasible_pointgroups(&e, err))) goto done;
   /* Everything stored so far. */
   nacre_candidate *loaded = NULL;
   int *lp = NULL;

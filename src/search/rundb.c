@@ -63,6 +63,8 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->population = 20;
   c->jobs = 1;
   snprintf(c->groups, sizeof c->groups, "1-230");
+  c->frac_symmetric = 0.5;
+  snprintf(c->point_groups, sizeof c->point_groups, "all");
   c->relax.fmax_ev_a = 0.01;
   c->relax.smax_gpa = 0.01;
   c->relax.max_steps = 1000;
@@ -182,6 +184,7 @@ static const config_field fields[] = {
     FIELD("hop_ediff_ev_atom", 'd', hop_ediff_ev_atom, 0),
     FIELD("hop_ediff_factor", 'd', hop_ediff_factor, 0),
     FIELD("hop_restart", 'i', hop_restart, 0),
+    FIELD("frac_symmetric", 'd', frac_symmetric, 0),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -207,6 +210,7 @@ static char *config_to_json(const nacre_search_config *c) {
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)c->seed);
   cJSON_AddStringToObject(o, "seed", seed);
   cJSON_AddStringToObject(o, "groups", c->groups);
+  cJSON_AddStringToObject(o, "point_groups", c->point_groups);
   cJSON_AddStringToObject(o, "potential", c->potential);
   cJSON_AddStringToObject(o, "output_dir", c->output_dir);
   for (size_t k = 0; k < NFIELDS; k++)
@@ -235,6 +239,7 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   nacre_search_config_init(c);
   /* runs stored before the check existed keep their behaviour */
   c->min_relaxed_factor = 0.0;
+  c->frac_symmetric = 0.0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,
@@ -253,6 +258,8 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   if ((st = nacre_engine_parse(engine, &c->engine, err))) goto done;
   c->seed = strtoull(seed, NULL, 10);
   snprintf(c->groups, sizeof c->groups, "%s", groups);
+  const char *pg = jstr(o, "point_groups");
+  if (pg) snprintf(c->point_groups, sizeof c->point_groups, "%s", pg);
   snprintf(c->potential, sizeof c->potential, "%s", pot ? pot : "");
   snprintf(c->output_dir, sizeof c->output_dir, "%s", dir ? dir : "");
   for (size_t k = 0; k < NFIELDS; k++) {
@@ -319,7 +326,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "soft modes %d: expected %d (springs) or %d (potential)",
                            c->soft_modes, NACRE_SOFT_MODES_SPRINGS,
                            NACRE_SOFT_MODES_POTENTIAL);
-  return NACRE_OK;
+  if (!(c->frac_symmetric >= 0 && c->frac_symmetric <= 1))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "symmetric share %g must be in [0, 1]",
+                           c->frac_symmetric);
+  return nacre_pointgroup_list_parse(c->point_groups, NULL, NULL, err);
 }
 
 nacre_status nacre_run_apply(nacre_run *r, const nacre_search_config *asked,
@@ -345,6 +356,10 @@ nacre_status nacre_run_apply(nacre_run *r, const nacre_search_config *asked,
     key = "groups";
     snprintf(a, sizeof a, "%s", c->groups);
     snprintf(b, sizeof b, "%s", asked->groups);
+  } else if (strcmp(c->point_groups, asked->point_groups)) {
+    key = "point_groups";
+    snprintf(a, sizeof a, "%s", c->point_groups);
+    snprintf(b, sizeof b, "%s", asked->point_groups);
   } else if (c->random.npairs != asked->random.npairs ||
              memcmp(c->random.pair_z, asked->random.pair_z,
                     sizeof c->random.pair_z) ||

@@ -154,8 +154,9 @@ int main(void) {
                        "--swarm-move sideways",
                        "--swarm 5,1,1 --swarm-move operators",
                        "--engine hopping", "--hop-restart 0",
-                       "--hop-ediff 0", "--saturation -1", "--soft-modes phonons"};
-  for (int k = 0; k < 14; k++) {
+                       "--hop-ediff 0", "--saturation -1", "--soft-modes phonons",
+                       "--symmetric 1.5", "--point-groups Oh,Q3"};
+  for (int k = 0; k < 16; k++) {
     snprintf(args, sizeof args, "--composition Na4 --potential x %s", bad[k]);
     CHECK(cli(args, out) == 2, "'%s': usage error", bad[k]);
   }
@@ -389,6 +390,36 @@ int main(void) {
     CHECK(rc7 != 0 && text && strstr(text, "--soft-modes"),
           "a resume with other soft modes is refused naming --soft-modes (exit %d): %.200s",
           rc7, text ? text : "");
+    /* symmetric clusters: the run keeps the share and the groups */
+    char db8[512];
+    snprintf(db8, sizeof db8, "%s", test_tmp_path("sym.db"));
+    snprintf(args, sizeof args,
+             "--cluster --composition Ar13 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 4 --population "
+             "4 --engine random --symmetric 1 --point-groups Ih,D5h "
+             "--dmin Ar-Ar=3.0 --volume 45 --db %s -o %s/sym -q --json",
+             db8, dir);
+    CHECK(cli(args, out) == 0, "symmetric cluster search exits 0");
+    sr = NULL;
+    CHECK_OK(nacre_run_open_readonly(db8, &sr, &err), &err);
+    if (sr) {
+      const nacre_search_config *sc = nacre_run_config(sr);
+      CHECK(sc->frac_symmetric == 1 && !strcmp(sc->point_groups, "Ih,D5h"),
+            "run keeps --symmetric %g --point-groups %s", sc->frac_symmetric,
+            sc->point_groups);
+      nacre_run_close(sr);
+    }
+    snprintf(args, sizeof args,
+             "--cluster --composition Ar5 --potential "
+             "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5 --budget 4 --population "
+             "4 --symmetric 1 --point-groups Ih --dmin Ar-Ar=3.0 --volume 45 "
+             "--db %s -o %s/sym5 -q",
+             test_tmp_path("sym5.db"), dir);
+    CHECK(cli(args, out) == 1, "Ar5 of point group Ih: failure exit");
+    text = test_read_all(out, NULL);
+    CHECK(text && strstr(text, "Ih") && strstr(text, "Ar5"),
+          "the message names the groups and the composition: %s",
+          text ? text : "");
     free(text);
     /* resume with a larger budget continues the same run */
     snprintf(args, sizeof args, "--resume %s --budget 12 -o %s/e2e -q --json",
