@@ -390,6 +390,7 @@ int main(void) {
     CHECK(rc7 != 0 && text && strstr(text, "--soft-modes"),
           "a resume with other soft modes is refused naming --soft-modes (exit %d): %.200s",
           rc7, text ? text : "");
+    free(text);
     /* symmetric clusters: the run keeps the share and the groups */
     char db8[512];
     snprintf(db8, sizeof db8, "%s", test_tmp_path("sym.db"));
