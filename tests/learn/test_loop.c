@@ -19,6 +19,7 @@
 
 #include "builders.h"
 #include "iotest.h"
+#include "learntest.h"
 #include "nacre/io.h"
 #include "nacre/learn.h"
 #include "nacre/md.h"
@@ -44,63 +45,6 @@ static nacre_learn_config *config(const char *dir) {
   nacre_error err;
   CHECK_OK(nacre_learn_config_parse(config_text, "loop.json", dir, &c, &err), &err);
   return c;
-}
-
-/* EAM MD snapshots at 700 K labelled by the EAM: the independent set. */
-static nacre_dataset *truth_set(const nacre_structure *s) {
-  nacre_error err;
-  nacre_potential *eam = NULL;
-  nacre_dataset *d = nacre_dataset_new(&err);
-  CHECK_OK(nacre_potential_load(EAM, &eam, &err), &err);
-  nacre_calc *calc = nacre_calc_new(eam, -1, &err);
-  nacre_md_options o;
-  nacre_md_options_init(&o);
-  o.timestep_fs = 2;
-  o.temperature_k = 700;
-  o.thermostat = NACRE_MD_BUSSI;
-  o.seed = 99;
-  nacre_md *md = NULL;
-  CHECK_OK(nacre_md_new(calc, s, NULL, NULL, &o, &md, &err), &err);
-  nacre_result r;
-  nacre_result_init(&r, s->natoms, &err);
-  for (int k = 0; k < 8 && md; k++) {
-    nacre_md_outcome out;
-    CHECK_OK(nacre_md_run(md, 40, NULL, &out, &err), &err);
-    nacre_sample sm;
-    memset(&sm, 0, sizeof sm);
-    sm.s = nacre_structure_copy(nacre_md_structure(md), &err);
-    CHECK_OK(nacre_calc_compute(calc, sm.s, NACRE_WANT_ALL, &r, &err), &err);
-    sm.energy = r.energy;
-    sm.forces = malloc(3 * (size_t)s->natoms * sizeof *sm.forces);
-    memcpy(sm.forces, r.forces, 3 * (size_t)s->natoms * sizeof *sm.forces);
-    memcpy(sm.stress, r.stress, sizeof sm.stress);
-    sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES | NACRE_LABEL_STRESS;
-    nacre_dataset_take(d, &sm, &err);
-  }
-  nacre_result_free(&r);
-  nacre_md_free(md);
-  nacre_calc_free(calc);
-  nacre_potential_free(eam);
-  return d;
-}
-
-static nacre_errors errors_of(const char *model, const nacre_dataset *d) {
-  nacre_errors e;
-  memset(&e, 0, sizeof e);
-  e.e_rmse = e.f_rmse = NAN;
-  nacre_error err;
-  nacre_potential *p = NULL;
-  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
-  if (!p) return e;
-  long na = nacre_dataset_natoms(d);
-  double *ep = malloc((size_t)d->n * sizeof *ep), *fp = malloc(3 * (size_t)na * sizeof *fp);
-  double(*sp)[6] = malloc((size_t)d->n * sizeof *sp);
-  CHECK_OK(nacre_potential_evaluate(p, d, ep, fp, sp, NULL, NULL, NULL, &e, &err), &err);
-  free(ep);
-  free(fp);
-  free(sp);
-  nacre_potential_free(p);
-  return e;
 }
 
 /* Starts `nacre learn` on cfg into dir and kills it (SIGKILL) as soon as
@@ -252,11 +196,11 @@ int main(void) {
   CHECK(labelled_later > 0 && labelled_later < met,
         "%d of %ld configurations met were labelled", labelled_later, met);
   snprintf(model, sizeof model, "%s/model.json", out);
-  nacre_dataset *truth = truth_set(cu8);
-  nacre_errors fin = errors_of(model, truth);
+  nacre_dataset *truth = learntest_truth_set(EAM, cu8, 700, 8, 40);
+  nacre_errors fin = learntest_errors(model, truth);
   char first[800];
   snprintf(first, sizeof first, "%s/committees/iter001.json", out);
-  nacre_errors e1 = errors_of(first, truth);
+  nacre_errors e1 = learntest_errors(first, truth);
   printf("independent set (%d EAM snapshots at 700 K): first committee E %.2f meV/atom, "
          "F %.0f meV/Å; final E %.2f meV/atom, F %.0f meV/Å; %d labels\n",
          truth->n, 1e3 * e1.e_rmse, 1e3 * e1.f_rmse, 1e3 * fin.e_rmse, 1e3 * fin.f_rmse,

@@ -31,6 +31,7 @@
 
 #include "builders.h"
 #include "iotest.h"
+#include "learntest.h"
 #include "nacre/io.h"
 #include "nacre/learn.h"
 #include "nacre/md.h"
@@ -56,61 +57,6 @@ static const char *config_text =
     " \"selection\": {\"lo_ev_a\": 0.08, \"min_distance\": 0.0005},\n"
     " \"stages\": [{\"tasks\": [{\"type\": \"md\", \"structures\": \"cu8.vasp\"}]}]}\n";
 
-/* EAM-driven MD snapshots at 900 K (seed 99) labelled by the EAM. */
-static nacre_dataset *truth_set(const nacre_structure *s) {
-  nacre_error err;
-  nacre_potential *eam = NULL;
-  nacre_dataset *d = nacre_dataset_new(&err);
-  CHECK_OK(nacre_potential_load(EAM, &eam, &err), &err);
-  nacre_calc *calc = nacre_calc_new(eam, -1, &err);
-  nacre_md_options o;
-  nacre_md_options_init(&o);
-  o.timestep_fs = 2;
-  o.temperature_k = 900;
-  o.thermostat = NACRE_MD_BUSSI;
-  o.seed = 99;
-  nacre_md *md = NULL;
-  CHECK_OK(nacre_md_new(calc, s, NULL, NULL, &o, &md, &err), &err);
-  nacre_result r;
-  nacre_result_init(&r, s->natoms, &err);
-  for (int k = 0; k < 10 && md; k++) {
-    nacre_md_outcome out;
-    CHECK_OK(nacre_md_run(md, 30, NULL, &out, &err), &err);
-    nacre_sample sm;
-    memset(&sm, 0, sizeof sm);
-    sm.s = nacre_structure_copy(nacre_md_structure(md), &err);
-    CHECK_OK(nacre_calc_compute(calc, sm.s, NACRE_WANT_ALL, &r, &err), &err);
-    sm.energy = r.energy;
-    sm.forces = malloc(3 * (size_t)s->natoms * sizeof *sm.forces);
-    memcpy(sm.forces, r.forces, 3 * (size_t)s->natoms * sizeof *sm.forces);
-    memcpy(sm.stress, r.stress, sizeof sm.stress);
-    sm.has = NACRE_LABEL_ENERGY | NACRE_LABEL_FORCES | NACRE_LABEL_STRESS;
-    nacre_dataset_take(d, &sm, &err);
-  }
-  nacre_result_free(&r);
-  nacre_md_free(md);
-  nacre_calc_free(calc);
-  nacre_potential_free(eam);
-  return d;
-}
-
-static nacre_errors errors_of(const char *model, const nacre_dataset *d) {
-  nacre_errors e;
-  memset(&e, 0, sizeof e);
-  e.e_rmse = e.f_rmse = NAN;
-  nacre_error err;
-  nacre_potential *p = NULL;
-  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
-  if (!p) return e;
-  long na = nacre_dataset_natoms(d);
-  double *ep = malloc((size_t)d->n * sizeof *ep), *fp = malloc(3 * (size_t)na * sizeof *fp);
-  CHECK_OK(nacre_potential_evaluate(p, d, ep, fp, NULL, NULL, NULL, NULL, &e, &err), &err);
-  free(ep);
-  free(fp);
-  nacre_potential_free(p);
-  return e;
-}
-
 static void run(const nacre_learn_config *c, const nacre_structure *s, int screen,
                 const char *dir, const nacre_dataset *truth, nacre_learn_md_report *rep) {
   nacre_learn_md_options o;
@@ -129,7 +75,7 @@ static void run(const nacre_learn_config *c, const nacre_structure *s, int scree
   CHECK_OK(nacre_learn_md_run(c, s, &o, dir, &ctx, rep, &err), &err);
   char model[800];
   snprintf(model, sizeof model, "%s/committee.json", dir);
-  nacre_errors t = errors_of(model, truth);
+  nacre_errors t = learntest_errors(model, truth);
   printf("screen %s: %ld steps, %ld evaluations, %ld above threshold, %ld screened out, "
          "%ld labelled (%.1f %%), %d retrainings; check frames: trajectory E %.2f meV/atom "
          "F %.0f meV/Å, final committee E %.2f meV/atom F %.0f meV/Å; independent set: "
@@ -397,7 +343,7 @@ int main(void) {
   nacre_learn_config *c = NULL;
   CHECK_OK(nacre_learn_config_read(cfg, &c, &err), &err);
   if (!c) TEST_DONE();
-  nacre_dataset *truth = truth_set(cu8);
+  nacre_dataset *truth = learntest_truth_set(EAM, cu8, 900, 10, 30);
   nacre_learn_md_report on, off;
   snprintf(d1, sizeof d1, "%s/screen", dir);
   snprintf(d2, sizeof d2, "%s/noscreen", dir);
