@@ -109,10 +109,10 @@ static int bench_perovskite(int argc, char **argv) {
     printf("../shared/data/perovskite/abx3_train.csv is absent\n");
     return 77;
   }
-  nacre_fit_table *t = NULL;
+  nacre_table *t = NULL;
   nacre_fit_data *d = NULL;
   nacre_error err;
-  if (nacre_fit_table_read(path, &t, &err) ||
+  if (nacre_table_read(path, &t, &err) ||
       nacre_fit_data_from_table(t, "nA,nB,nX,rA,rB,rX", "is_perovskite", "rA=Å,rB=Å,rX=Å", 1, &d,
                                 &err)) {
     fprintf(stderr, "%s\n", err.message);
@@ -149,7 +149,7 @@ static int bench_perovskite(int argc, char **argv) {
          r.memory_bound_bytes / 1e9, bench_vm_hwm_kb() * 1024 / 1e6);
   nacre_fit_sis_result_free(&r);
   nacre_fit_data_free(d);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   return 0;
 }
 

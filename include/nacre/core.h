@@ -173,6 +173,47 @@ int nacre_file_exists(const char *path);
  * its own). */
 int nacre_read_line(FILE *fp, char *buf, size_t n);
 
+/* ------------------------------------------------------------------ */
+/* Tables (CSV)                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct nacre_table nacre_table;
+
+/* Reads a CSV file: a header line of column names, then one row per line
+ * (blank lines are skipped, a '#' outside quotes starts a comment that runs
+ * to the end of the line; fields may be double-quoted). Rows with a different number of fields are an error that
+ * names file and line. Free with nacre_table_free. */
+nacre_status nacre_table_read(const char *path, nacre_table **out,
+                              nacre_error *err);
+/* Same from text in memory; `source` names it in messages. */
+nacre_status nacre_table_parse(const char *text, size_t len,
+                               const char *source, nacre_table **out,
+                               nacre_error *err);
+void nacre_table_free(nacre_table *t);
+int nacre_table_rows(const nacre_table *t);
+int nacre_table_columns(const nacre_table *t);
+const char *nacre_table_source(const nacre_table *t);
+const char *nacre_table_name(const nacre_table *t, int col);
+/* Column index of `name`, or −1. */
+int nacre_table_find(const nacre_table *t, const char *name);
+/* Text of a cell as read (unquoted). */
+const char *nacre_table_cell(const nacre_table *t, int row, int col);
+/* Line of the file that holds row `row` (1-based, header is line 1 or
+ * later). */
+int nacre_table_line(const nacre_table *t, int row);
+/* The value of one cell, a finite number; an empty cell or text is an
+ * error naming file, line and column. */
+nacre_status nacre_table_number(const nacre_table *t, int row, int col,
+                                double *out, nacre_error *err);
+/* Values of a numeric column; an empty cell or text is an error naming
+ * file, line and column. */
+nacre_status nacre_table_numeric(const nacre_table *t, int col,
+                                 double *out, nacre_error *err);
+/* Column indices of a comma-separated list of names (malloc'd, *n of
+ * them); an unknown name is an error listing the columns there are. */
+nacre_status nacre_table_select(const nacre_table *t, const char *list,
+                                int **cols, int *n, nacre_error *err);
+
 /* Decimal text of v that reads back exactly: %.15g when that reads back
  * (3.2 stays "3.2" where %.17g writes 3.2000000000000002), else %.17g.
  * NaN and the infinities come out as printf writes them. */

@@ -72,43 +72,6 @@
 extern "C" {
 #endif
 
-/* ------------------------------------------------------------------ */
-/* Tables (CSV)                                                          */
-/* ------------------------------------------------------------------ */
-
-typedef struct nacre_fit_table nacre_fit_table;
-
-/* Reads a CSV file: a header line of column names, then one row per line
- * (blank lines and lines starting with '#' are skipped; fields may be
- * double-quoted). Rows with a different number of fields are an error that
- * names file and line. Free with nacre_fit_table_free. */
-nacre_status nacre_fit_table_read(const char *path, nacre_fit_table **out,
-                                  nacre_error *err);
-/* Same from text in memory; `source` names it in messages. */
-nacre_status nacre_fit_table_parse(const char *text, size_t len,
-                                   const char *source, nacre_fit_table **out,
-                                   nacre_error *err);
-void nacre_fit_table_free(nacre_fit_table *t);
-int nacre_fit_table_rows(const nacre_fit_table *t);
-int nacre_fit_table_columns(const nacre_fit_table *t);
-const char *nacre_fit_table_source(const nacre_fit_table *t);
-const char *nacre_fit_table_name(const nacre_fit_table *t, int col);
-/* Column index of `name`, or −1. */
-int nacre_fit_table_find(const nacre_fit_table *t, const char *name);
-/* Text of a cell as read (unquoted). */
-const char *nacre_fit_table_cell(const nacre_fit_table *t, int row, int col);
-/* Line of the file that holds row `row` (1-based, header is line 1 or
- * later). */
-int nacre_fit_table_line(const nacre_fit_table *t, int row);
-/* Values of a numeric column; an empty cell or text is an error naming
- * file, line and column. */
-nacre_status nacre_fit_table_numeric(const nacre_fit_table *t, int col,
-                                     double *out, nacre_error *err);
-/* Column indices of a comma-separated list of names (malloc'd, *n of
- * them); an unknown name is an error listing the columns there are. */
-nacre_status nacre_fit_table_select(const nacre_fit_table *t, const char *list,
-                                    int **cols, int *n, nacre_error *err);
-
 /* Features and target taken from a table. */
 typedef struct nacre_fit_data {
   int nrows;
@@ -129,7 +92,7 @@ typedef struct nacre_fit_data {
  * column is an error naming file, line and column; so is a constant target
  * (regression) or a target with a single class (classify = 1), and a
  * non-integer class label. */
-nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
+nacre_status nacre_fit_data_from_table(const nacre_table *t,
                                        const char *features,
                                        const char *target, const char *units,
                                        int classify, nacre_fit_data **out,
@@ -237,7 +200,7 @@ typedef struct nacre_fit_eval {
  * table has the model's target column and ev is not NULL, ev compares;
  * *has_target says whether it did. */
 nacre_status nacre_fit_model_predict(const nacre_fit_model *m,
-                                     const nacre_fit_table *t, double *pred,
+                                     const nacre_table *t, double *pred,
                                      nacre_fit_eval *ev, int *has_target,
                                      nacre_error *err);
 /* Same on descriptor values already computed (nrows × ndescriptors,
@@ -252,7 +215,7 @@ nacre_status nacre_fit_model_predict_values(const nacre_fit_model *m, int nrows,
  * boundary, anything else as prediction against target. Misclassified
  * rows are hollow; rows beyond the 1st–99th percentile range are drawn as
  * triangles on the edge. */
-nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_fit_table *t,
+nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_table *t,
                                   const char *path, nacre_error *err);
 
 /* Metrics on plain arrays. */

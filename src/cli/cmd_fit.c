@@ -199,11 +199,11 @@ static int common_option(common *c, int argc, char **argv, int *k, int *rc) {
 static int load(const common *c, int classify, nacre_fit_data **d) {
   nacre_error err;
   nacre_error_clear(&err);
-  nacre_fit_table *t = NULL;
-  if (nacre_fit_table_read(c->inputs[0], &t, &err)) return cli_fail(CMD, &err);
+  nacre_table *t = NULL;
+  if (nacre_table_read(c->inputs[0], &t, &err)) return cli_fail(CMD, &err);
   nacre_status st = nacre_fit_data_from_table(t, c->features, c->target, c->units, classify,
                                               d, &err);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   return st ? cli_fail(CMD, &err) : CLI_OK;
 }
 
@@ -244,12 +244,12 @@ static int write_plot(const common *c, const nacre_fit_model *m, const char *tab
   if (!c->plot || !m) return CLI_OK;
   nacre_error err;
   nacre_error_clear(&err);
-  nacre_fit_table *t = NULL;
-  if (nacre_fit_table_read(table_path, &t, &err) || nacre_fit_model_plot(m, t, c->plot, &err)) {
-    nacre_fit_table_free(t);
+  nacre_table *t = NULL;
+  if (nacre_table_read(table_path, &t, &err) || nacre_fit_model_plot(m, t, c->plot, &err)) {
+    nacre_table_free(t);
     return cli_fail(CMD, &err);
   }
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   if (!c->quiet && !c->json) printf("figure written to %s\n", c->plot);
   return CLI_OK;
 }
@@ -803,7 +803,7 @@ static int run_linear(int argc, char **argv) {
 
 /* ---- predict ---------------------------------------------------------------- */
 
-static int write_predictions(const char *path, const nacre_fit_table *t, const double *pred,
+static int write_predictions(const char *path, const nacre_table *t, const double *pred,
                              nacre_error *err) {
   /* a regular file is replaced atomically; /dev/stdout or a pipe is
    * written in place (renaming over it would replace it) */
@@ -813,12 +813,12 @@ static int write_predictions(const char *path, const nacre_fit_table *t, const d
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(special ? path : tmp, "w");
   if (!f) return nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", path);
-  const int nc = nacre_fit_table_columns(t);
-  for (int c = 0; c < nc; c++) fprintf(f, "%s,", nacre_fit_table_name(t, c));
+  const int nc = nacre_table_columns(t);
+  for (int c = 0; c < nc; c++) fprintf(f, "%s,", nacre_table_name(t, c));
   fprintf(f, "predicted\n");
-  for (int i = 0; i < nacre_fit_table_rows(t); i++) {
+  for (int i = 0; i < nacre_table_rows(t); i++) {
     for (int c = 0; c < nc; c++) {
-      const char *cell = nacre_fit_table_cell(t, i, c);
+      const char *cell = nacre_table_cell(t, i, c);
       if (strpbrk(cell, ",\"")) {
         fputc('"', f);
         for (const char *p = cell; *p; p++) fprintf(f, *p == '"' ? "\"\"" : "%c", *p);
@@ -853,13 +853,13 @@ static int run_predict(int argc, char **argv) {
   nacre_error err;
   nacre_error_clear(&err);
   nacre_fit_model *m = NULL;
-  nacre_fit_table *t = NULL;
+  nacre_table *t = NULL;
   if (nacre_fit_model_read(c.inputs[0], &m, &err)) return cli_fail(CMD, &err);
-  if (nacre_fit_table_read(c.inputs[1], &t, &err)) {
+  if (nacre_table_read(c.inputs[1], &t, &err)) {
     nacre_fit_model_free(m);
     return cli_fail(CMD, &err);
   }
-  const int n = nacre_fit_table_rows(t);
+  const int n = nacre_table_rows(t);
   double *pred = malloc(((size_t)n + 1) * sizeof *pred);
   nacre_fit_eval ev;
   int has_target = 0;
@@ -896,7 +896,7 @@ static int run_predict(int argc, char **argv) {
   } else {
     if (!c.output) {
       printf("%-6s %s\n", "line", "predicted");
-      for (int i = 0; i < n; i++) printf("%-6d %.10g\n", nacre_fit_table_line(t, i), pred[i]);
+      for (int i = 0; i < n; i++) printf("%-6d %.10g\n", nacre_table_line(t, i), pred[i]);
     }
     if (has_target && ev.classification)
       printf("accuracy %.2f %% (%d of %d rows misclassified) against '%s'\n",
@@ -912,7 +912,7 @@ static int run_predict(int argc, char **argv) {
   if (c.plot && nacre_fit_model_plot(m, t, c.plot, &err)) rc = cli_fail(CMD, &err);
 done:
   free(pred);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   nacre_fit_model_free(m);
   return rc;
 }

@@ -110,132 +110,71 @@ static void composition_of(const nacre_structure *s, hull_entry *e) {
 /* CSV                                                                  */
 /* ------------------------------------------------------------------ */
 
-static int split(char *line, char **f, int max) {
-  int n = 0;
-  char *p = line;
-  while (n < max) {
-    while (*p == ' ' || *p == '\t') p++;
-    f[n++] = p;
-    char *c = strchr(p, ',');
-    char *e = c ? c : p + strlen(p);
-    while (e > p && strchr(" \t\r\n", e[-1])) e--;
-    *e = '\0';
-    if (!c) break;
-    p = c + 1;
-  }
-  return n;
-}
-
-static int column(char **f, int n, const char *name) {
-  for (int k = 0; k < n; k++)
-    if (!strcmp(f[k], name)) return k;
-  return -1;
-}
-
-static nacre_status number(const char *path, int line, const char *what,
-                           const char *text, double *v, nacre_error *err) {
-  char *end;
-  errno = 0;
-  *v = strtod(text, &end);
-  if (end == text || *end || errno || !isfinite(*v))
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: %s '%s' is not a number",
-                           path, line, what, text);
-  return NACRE_OK;
-}
-
 static nacre_status add_csv(hull_entries *l, const char *path,
                             nacre_error *err) {
-  FILE *fp = fopen(path, "r");
-  if (!fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "cannot open %s: %s", path,
-                           strerror(errno));
+  nacre_table *t = NULL;
+  nacre_status st = nacre_table_read(path, &t, err);
+  if (st) return st;
   /* directory of the CSV, for relative F_vib table paths */
   char dir[512] = "";
   const char *slash = strrchr(path, '/');
   if (slash && (size_t)(slash - path) < sizeof dir - 1)
     snprintf(dir, sizeof dir, "%.*s/", (int)(slash - path), path);
-  char line[8192], *f[64];
-  int lineno = 0, ncols = 0, c_name = -1, c_formula = -1, c_e = -1, c_vol = -1,
-      c_fvib = -1, e_per_atom = 0, e_is_h = 0, v_per_atom = 0;
-  nacre_status st = NACRE_OK;
-  int got;
-  while (!st && (got = nacre_read_line(fp, line, sizeof line))) {
-    lineno++;
-    if (got < 0) {
-      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: line longer than %zu characters",
-                           path, lineno, sizeof line - 2);
-      break;
+  int c_name = nacre_table_find(t, "name"),
+      c_formula = nacre_table_find(t, "formula"), c_e = -1,
+      c_vol = nacre_table_find(t, "volume_a3"),
+      c_fvib = nacre_table_find(t, "fvib_file"), e_per_atom = 0, e_is_h = 0,
+      v_per_atom = 0;
+  static const char *const ecols[4] = {"energy_ev", "energy_per_atom_ev",
+                                       "enthalpy_ev", "enthalpy_per_atom_ev"};
+  for (int k = 0; k < 4 && c_e < 0; k++)
+    if ((c_e = nacre_table_find(t, ecols[k])) >= 0) {
+      e_per_atom = k % 2;
+      e_is_h = k / 2;
     }
-    char *hash = strchr(line, '#');
-    if (hash) *hash = '\0';
-    if (strspn(line, " \t\r\n") == strlen(line)) continue;
-    int n = split(line, f, 64);
-    if (!ncols) {
-      ncols = n;
-      c_name = column(f, n, "name");
-      c_formula = column(f, n, "formula");
-      static const char *const ecols[4] = {"energy_ev", "energy_per_atom_ev",
-                                           "enthalpy_ev", "enthalpy_per_atom_ev"};
-      for (int k = 0; k < 4 && c_e < 0; k++)
-        if ((c_e = column(f, n, ecols[k])) >= 0) {
-          e_per_atom = k % 2;
-          e_is_h = k / 2;
-        }
-      if ((c_vol = column(f, n, "volume_a3")) < 0 &&
-          (c_vol = column(f, n, "volume_per_atom_a3")) >= 0)
-        v_per_atom = 1;
-      c_fvib = column(f, n, "fvib_file");
-      if (c_formula < 0 || c_e < 0)
-        st = nacre_error_set(err, NACRE_ERR_PARSE,
-                             "%s:%d: the header needs a formula column and one "
-                             "of energy_ev, energy_per_atom_ev, enthalpy_ev, "
-                             "enthalpy_per_atom_ev",
-                             path, lineno);
-      else if (l->have_pressure && l->pressure_gpa != 0 && !e_is_h && c_vol < 0)
-        st = nacre_error_set(err, NACRE_ERR_INVALID,
-                             "%s: at %g GPa the enthalpy needs a volume_a3 or "
-                             "volume_per_atom_a3 column (or give enthalpy_ev)",
-                             path, l->pressure_gpa);
-      continue;
-    }
-    if (n != ncols) {
-      st = nacre_error_set(err, NACRE_ERR_PARSE,
-                           "%s:%d: %d fields where the header has %d", path,
-                           lineno, n, ncols);
-      break;
-    }
+  if (c_vol < 0 && (c_vol = nacre_table_find(t, "volume_per_atom_a3")) >= 0)
+    v_per_atom = 1;
+  if (c_formula < 0 || c_e < 0)
+    st = nacre_error_set(err, NACRE_ERR_PARSE,
+                         "%s: the header needs a formula column and one of "
+                         "energy_ev, energy_per_atom_ev, enthalpy_ev, "
+                         "enthalpy_per_atom_ev",
+                         path);
+  else if (l->have_pressure && l->pressure_gpa != 0 && !e_is_h && c_vol < 0)
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "%s: at %g GPa the enthalpy needs a volume_a3 or "
+                         "volume_per_atom_a3 column (or give enthalpy_ev)",
+                         path, l->pressure_gpa);
+  for (int r = 0; !st && r < nacre_table_rows(t); r++) {
     hull_entry *e = push(l, err);
     if (!e) {
       st = NACRE_ERR_NOMEM;
       break;
     }
-    st = hull_parse_formula(f[c_formula], e, err);
+    st = hull_parse_formula(nacre_table_cell(t, r, c_formula), e, err);
     if (st) {
-      nacre_error_prefix(err, "%s:%d: ", path, lineno);
+      nacre_error_prefix(err, "%s:%d: ", path, nacre_table_line(t, r));
       break;
     }
     double v;
-    st = number(path, lineno, "energy", f[c_e], &v, err);
+    st = nacre_table_number(t, r, c_e, &v, err);
     if (st) break;
     e->energy_ev = e_per_atom ? v * e->natoms : v;
     if (!e_is_h && l->have_pressure && l->pressure_gpa != 0) {
       double vol;
-      st = number(path, lineno, "volume", f[c_vol], &vol, err);
+      st = nacre_table_number(t, r, c_vol, &vol, err);
       if (st) break;
       if (v_per_atom) vol *= e->natoms;
       e->energy_ev += l->pressure_gpa * NACRE_GPA_TO_EV_A3 * vol;
     }
-    if (c_name >= 0 && f[c_name][0])
-      snprintf(e->name, sizeof e->name, "%s", f[c_name]);
-    else
-      snprintf(e->name, sizeof e->name, "%s", e->formula);
-    if (c_fvib >= 0 && f[c_fvib][0])
-      snprintf(e->fvib, sizeof e->fvib, "%s%s", f[c_fvib][0] == '/' ? "" : dir,
-               f[c_fvib]);
+    const char *name = c_name >= 0 ? nacre_table_cell(t, r, c_name) : "";
+    snprintf(e->name, sizeof e->name, "%s", name[0] ? name : e->formula);
+    const char *fvib = c_fvib >= 0 ? nacre_table_cell(t, r, c_fvib) : "";
+    if (fvib[0])
+      snprintf(e->fvib, sizeof e->fvib, "%s%s", fvib[0] == '/' ? "" : dir,
+               fvib);
   }
-  fclose(fp);
-  if (!st && !ncols)
-    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no header line", path);
+  nacre_table_free(t);
   return st;
 }
 

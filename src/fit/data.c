@@ -217,10 +217,10 @@ static nacre_status check_units(const char *units, const nacre_fit_data *d,
   return NACRE_OK;
 }
 
-static nacre_status check_target(const nacre_fit_table *t, int col,
+static nacre_status check_target(const nacre_table *t, int col,
                                  const double *y, int n, int classify,
                                  nacre_error *err) {
-  const char *src = nacre_fit_table_source(t), *name = nacre_fit_table_name(t, col);
+  const char *src = nacre_table_source(t), *name = nacre_table_name(t, col);
   if (n < 2)
     return nacre_error_set(err, NACRE_ERR_INVALID, "%s: %d row%s; at least 2 are needed",
                            src, n, n == 1 ? "" : "s");
@@ -231,8 +231,8 @@ static nacre_status check_target(const nacre_fit_table *t, int col,
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "%s: the target column '%s' is constant (%g on every "
                            "row, lines %d to %d)%s",
-                           src, name, y[0], nacre_fit_table_line(t, 0),
-                           nacre_fit_table_line(t, n - 1),
+                           src, name, y[0], nacre_table_line(t, 0),
+                           nacre_table_line(t, n - 1),
                            classify ? ": one class only" : "");
   if (classify)
     for (int i = 0; i < n; i++)
@@ -240,8 +240,8 @@ static nacre_status check_target(const nacre_fit_table *t, int col,
         return nacre_error_set(err, NACRE_ERR_PARSE,
                                "%s:%d: class label '%s' in column '%s' is not "
                                "an integer",
-                               src, nacre_fit_table_line(t, i),
-                               nacre_fit_table_cell(t, i, col), name);
+                               src, nacre_table_line(t, i),
+                               nacre_table_cell(t, i, col), name);
   return NACRE_OK;
 }
 
@@ -249,15 +249,15 @@ static nacre_status check_target(const nacre_fit_table *t, int col,
  * in at least one row (malloc'd indices, *n of them). A column of names
  * stays out; a numeric column with a stray word stays in, so that the word
  * is reported rather than the column silently dropped. */
-static int *numeric_columns(const nacre_fit_table *t, int skip, int *n) {
-  const int nc = nacre_fit_table_columns(t);
+static int *numeric_columns(const nacre_table *t, int skip, int *n) {
+  const int nc = nacre_table_columns(t);
   int *cols = malloc(((size_t)nc + 1) * sizeof *cols);
   *n = 0;
   if (!cols) return NULL;
   for (int c = 0; c < nc; c++) {
     if (c == skip) continue;
-    for (int r = 0; r < nacre_fit_table_rows(t); r++) {
-      const char *cell = nacre_fit_table_cell(t, r, c);
+    for (int r = 0; r < nacre_table_rows(t); r++) {
+      const char *cell = nacre_table_cell(t, r, c);
       char *end;
       strtod(cell, &end);
       if (end != cell && !*end) {
@@ -269,7 +269,7 @@ static int *numeric_columns(const nacre_fit_table *t, int skip, int *n) {
   return cols;
 }
 
-nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
+nacre_status nacre_fit_data_from_table(const nacre_table *t,
                                        const char *features,
                                        const char *target, const char *units,
                                        int classify, nacre_fit_data **out,
@@ -277,15 +277,15 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
   *out = NULL;
   int tcol = -1;
   if (target) {
-    tcol = nacre_fit_table_find(t, target);
+    tcol = nacre_table_find(t, target);
     if (tcol < 0)
       return nacre_error_set(err, NACRE_ERR_INVALID, "%s has no target column '%s'",
-                             nacre_fit_table_source(t), target);
+                             nacre_table_source(t), target);
   }
   int *cols = NULL, ncols = 0;
   nacre_status st = NACRE_OK;
   if (features) {
-    st = nacre_fit_table_select(t, features, &cols, &ncols, err);
+    st = nacre_table_select(t, features, &cols, &ncols, err);
     if (st) return st;
   } else {
     cols = numeric_columns(t, tcol, &ncols);
@@ -293,7 +293,7 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
     if (!ncols) {
       free(cols);
       return nacre_error_set(err, NACRE_ERR_INVALID, "%s has no numeric feature column",
-                             nacre_fit_table_source(t));
+                             nacre_table_source(t));
     }
   }
   for (int k = 0; k < ncols; k++)
@@ -302,7 +302,7 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "the target column '%s' is also a feature", target);
     }
-  const int n = nacre_fit_table_rows(t);
+  const int n = nacre_table_rows(t);
   nacre_fit_data *d = calloc(1, sizeof *d);
   if (!d) {
     free(cols);
@@ -313,10 +313,10 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
   d->names = calloc((size_t)ncols, sizeof *d->names);
   d->units = calloc((size_t)ncols, sizeof *d->units);
   d->x = malloc(((size_t)ncols * n + 1) * sizeof *d->x);
-  d->source = strdup(nacre_fit_table_source(t));
+  d->source = strdup(nacre_table_source(t));
   if (!d->names || !d->units || !d->x || !d->source) goto nomem;
   for (int k = 0; k < ncols; k++) {
-    const char *name = nacre_fit_table_name(t, cols[k]);
+    const char *name = nacre_table_name(t, cols[k]);
     if (strlen(name) > FIT_NAME_MAX) {
       st = nacre_error_set(err, NACRE_ERR_INVALID,
                            "%s: column name '%.40s...' is longer than %d bytes",
@@ -326,7 +326,7 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
     d->names[k] = strdup(name);
     d->units[k] = unit_of(units, name);
     if (!d->names[k] || !d->units[k]) goto nomem;
-    st = nacre_fit_table_numeric(t, cols[k], d->x + (size_t)k * n, err);
+    st = nacre_table_numeric(t, cols[k], d->x + (size_t)k * n, err);
     if (st) goto fail;
   }
   st = check_units(units, d, err);
@@ -335,7 +335,7 @@ nacre_status nacre_fit_data_from_table(const nacre_fit_table *t,
     d->target = strdup(target);
     d->y = malloc(((size_t)n + 1) * sizeof *d->y);
     if (!d->target || !d->y) goto nomem;
-    st = nacre_fit_table_numeric(t, tcol, d->y, err);
+    st = nacre_table_numeric(t, tcol, d->y, err);
     if (!st) st = check_target(t, tcol, d->y, n, classify, err);
     if (st) goto fail;
   }

@@ -731,10 +731,10 @@ nacre_status nacre_fit_model_predict_values(const nacre_fit_model *m, int nrows,
 }
 
 nacre_status nacre_fit_model_predict(const nacre_fit_model *m,
-                                     const nacre_fit_table *t, double *pred,
+                                     const nacre_table *t, double *pred,
                                      nacre_fit_eval *ev, int *has_target,
                                      nacre_error *err) {
-  const int n = nacre_fit_table_rows(t);
+  const int n = nacre_table_rows(t);
   if (has_target) *has_target = 0;
   double *cols = malloc(((size_t)m->ncolumns * n + 1) * sizeof *cols);
   double *dv = malloc(((size_t)m->ndesc * n + 1) * sizeof *dv);
@@ -747,7 +747,7 @@ nacre_status nacre_fit_model_predict(const nacre_fit_model *m,
   for (int k = 0; k < m->ncolumns; k++) {
     int used = 0;
     for (int d = 0; d < m->ndesc && !used; d++) used = fit_expr_uses(m->expr[d], k);
-    int c = nacre_fit_table_find(t, m->columns[k]);
+    int c = nacre_table_find(t, m->columns[k]);
     if (c < 0) {
       if (!used) {
         for (int i = 0; i < n; i++) cols[(size_t)k * n + i] = NAN;
@@ -755,18 +755,18 @@ nacre_status nacre_fit_model_predict(const nacre_fit_model *m,
       }
       s = nacre_error_set(err, NACRE_ERR_INVALID,
                           "%s has no column '%s', which the model's descriptors use",
-                          nacre_fit_table_source(t), m->columns[k]);
+                          nacre_table_source(t), m->columns[k]);
       goto done;
     }
-    s = nacre_fit_table_numeric(t, c, cols + (size_t)k * n, err);
+    s = nacre_table_numeric(t, c, cols + (size_t)k * n, err);
     if (s) goto done;
   }
   s = fit_model_descriptor_values(m, n, cols, dv, err);
   if (!s) s = nacre_fit_model_predict_values(m, n, dv, pred, err);
   if (s || !ev || !m->target) goto done;
-  int tc = nacre_fit_table_find(t, m->target);
+  int tc = nacre_table_find(t, m->target);
   if (tc < 0) goto done;
-  s = nacre_fit_table_numeric(t, tc, cols, err); /* reuse: target values */
+  s = nacre_table_numeric(t, tc, cols, err); /* reuse: target values */
   if (s) goto done;
   if (has_target) *has_target = 1;
   if (m->predictor == NACRE_FIT_PREDICT_RANK) {

@@ -205,14 +205,14 @@ static void parity(FILE *f, const nacre_fit_model *m, int n, const double *y, co
   for (int i = 0; i < n; i++) point(f, &a, &ay, y[i], pred[i], class_colors[1], 0);
 }
 
-nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_fit_table *t,
+nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_table *t,
                                   const char *path, nacre_error *err) {
-  const int n = nacre_fit_table_rows(t);
-  int tc = m->target ? nacre_fit_table_find(t, m->target) : -1;
+  const int n = nacre_table_rows(t);
+  int tc = m->target ? nacre_table_find(t, m->target) : -1;
   if (tc < 0)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "a plot compares with the target: %s has no column '%s'",
-                           nacre_fit_table_source(t), m->target ? m->target : "(none)");
+                           nacre_table_source(t), m->target ? m->target : "(none)");
   double *y = malloc(((size_t)n + 1) * sizeof *y), *pred = malloc(((size_t)n + 1) * sizeof *pred);
   double *cols = malloc(((size_t)m->ncolumns * n + 1) * sizeof *cols);
   double *d = malloc(((size_t)m->ndesc * n + 1) * sizeof *d);
@@ -222,13 +222,13 @@ nacre_status nacre_fit_model_plot(const nacre_fit_model *m, const nacre_fit_tabl
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
     goto done;
   }
-  st = nacre_fit_table_numeric(t, tc, y, err);
+  st = nacre_table_numeric(t, tc, y, err);
   for (int k = 0; k < m->ncolumns && !st; k++) {
-    int c = nacre_fit_table_find(t, m->columns[k]);
+    int c = nacre_table_find(t, m->columns[k]);
     if (c < 0)
       st = nacre_error_set(err, NACRE_ERR_INVALID, "%s has no column '%s'",
-                           nacre_fit_table_source(t), m->columns[k]);
-    else st = nacre_fit_table_numeric(t, c, cols + (size_t)k * n, err);
+                           nacre_table_source(t), m->columns[k]);
+    else st = nacre_table_numeric(t, c, cols + (size_t)k * n, err);
   }
   if (!st) st = fit_model_descriptor_values(m, n, cols, d, err);
   if (!st) st = nacre_fit_model_predict_values(m, n, d, pred, err);

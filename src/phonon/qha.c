@@ -467,51 +467,41 @@ typedef struct csv_rows {
   double *t, *p;
 } csv_rows;
 
-static nacre_status parse_header(const char *path, char *line, int col[NCOLUMNS],
-                                 nacre_error *err) {
-  for (int c = 0; c < NCOLUMNS; c++) col[c] = -1;
-  int k = 0;
-  for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), k++)
-    for (int c = 0; c < NCOLUMNS; c++)
-      if (!strcmp(tok, table_columns[c])) col[c] = k;
-  for (int c = 0; c < 4; c++)
-    if (col[c] < 0)
-      return nacre_error_set(err, NACRE_ERR_PARSE, "%s:1: no column %s", path, table_columns[c]);
-  return NACRE_OK;
+/* One value of a row: a number, or NaN where nacre phonon wrote "nan"
+ * (a point outside the volumes it sampled) or the column is absent. */
+static nacre_status cell_value(const nacre_table *t, int row, int col,
+                               double *v, nacre_error *err) {
+  *v = NAN;
+  if (col < 0) return NACRE_OK;
+  const char *s = nacre_table_cell(t, row, col);
+  if (!strcmp(s, "nan") || !strcmp(s, "-nan")) return NACRE_OK;
+  return nacre_table_number(t, row, col, v, err);
 }
 
-static nacre_status parse_row(const char *path, long lineno, char *line, const int col[NCOLUMNS],
-                              csv_rows *rows, nacre_error *err) {
-  double field[64];
-  int nf = 0;
-  char *p = line;
-  while (nf < 64) {
-    char *end;
-    field[nf] = strtod(p, &end);
-    if (end == p) field[nf] = NAN;
-    nf++;
-    p = strchr(end, ',');
-    if (!p) break;
-    p++;
+static nacre_status parse_rows(const nacre_table *t, const int col[NCOLUMNS],
+                               csv_rows *rows, nacre_error *err) {
+  int n = nacre_table_rows(t);
+  rows->pts = calloc((size_t)(n ? n : 1), sizeof *rows->pts);
+  if (!rows->pts)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", nacre_table_source(t));
+  for (int r = 0; r < n; r++) {
+    double v[NCOLUMNS];
+    for (int c = 0; c < NCOLUMNS; c++) {
+      nacre_status st = cell_value(t, r, col[c], &v[c], err);
+      if (st) return st;
+    }
+    if (!isfinite(v[0]) || !isfinite(v[1]))
+      return nacre_error_set(err, NACRE_ERR_PARSE,
+                             "%s:%d: temperature and pressure expected",
+                             nacre_table_source(t), nacre_table_line(t, r));
+    nacre_qha_point *pt = &rows->pts[rows->n++];
+    pt->temperature_k = v[0], pt->pressure_gpa = v[1], pt->volume_per_atom_a3 = v[2];
+    pt->gibbs_energy_per_atom_ev = v[3], pt->energy_per_atom_ev = v[4];
+    pt->vibrational_free_energy_per_atom_ev = v[5], pt->bulk_modulus_gpa = v[6];
+    pt->thermal_expansion_per_k = v[7], pt->entropy_per_atom_kb = v[8];
+    pt->heat_capacity_p_per_atom_kb = v[9];
+    pt->valid = isfinite(v[2]) && isfinite(v[3]);
   }
-  if (rows->n == rows->cap) {
-    int cap = rows->cap ? 2 * rows->cap : 256;
-    nacre_qha_point *pts = realloc(rows->pts, (size_t)cap * sizeof *pts);
-    if (!pts) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
-    rows->pts = pts, rows->cap = cap;
-  }
-  double v[NCOLUMNS];
-  for (int c = 0; c < NCOLUMNS; c++) v[c] = col[c] >= 0 && col[c] < nf ? field[col[c]] : NAN;
-  if (!isfinite(v[0]) || !isfinite(v[1]))
-    return nacre_error_set(err, NACRE_ERR_PARSE, "%s:%ld: temperature and pressure expected", path,
-                           lineno);
-  nacre_qha_point *pt = &rows->pts[rows->n++];
-  pt->temperature_k = v[0], pt->pressure_gpa = v[1], pt->volume_per_atom_a3 = v[2];
-  pt->gibbs_energy_per_atom_ev = v[3], pt->energy_per_atom_ev = v[4];
-  pt->vibrational_free_energy_per_atom_ev = v[5], pt->bulk_modulus_gpa = v[6];
-  pt->thermal_expansion_per_k = v[7], pt->entropy_per_atom_kb = v[8];
-  pt->heat_capacity_p_per_atom_kb = v[9];
-  pt->valid = isfinite(v[2]) && isfinite(v[3]);
   return NACRE_OK;
 }
 
@@ -545,22 +535,17 @@ static nacre_status build_grid(const char *path, csv_rows *rows, nacre_qha_table
 
 nacre_status nacre_qha_table_read(const char *path, nacre_qha_table **out, nacre_error *err) {
   *out = NULL;
-  FILE *f = fopen(path, "r");
-  if (!f) return nacre_error_set(err, NACRE_ERR_IO, "cannot open %s", path);
-  char line[4096];
+  nacre_table *tab = NULL;
+  nacre_status st = nacre_table_read(path, &tab, err);
+  if (st) return st;
   int col[NCOLUMNS];
+  for (int c = 0; c < NCOLUMNS; c++) col[c] = nacre_table_find(tab, table_columns[c]);
+  for (int c = 0; c < 4 && !st; c++)
+    if (col[c] < 0)
+      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no column %s", path, table_columns[c]);
   csv_rows rows = {0, 0, NULL, NULL, NULL};
-  int got = nacre_read_line(f, line, sizeof line);
-  nacre_status st = got > 0 ? parse_header(path, line, col, err)
-                    : got < 0
-                        ? nacre_error_set(err, NACRE_ERR_PARSE, "%s:1: line too long", path)
-                        : nacre_error_set(err, NACRE_ERR_PARSE, "%s: empty file", path);
-  for (long lineno = 2; !st && (got = nacre_read_line(f, line, sizeof line)); lineno++)
-    if (got < 0)
-      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%ld: line too long", path, lineno);
-    else if (line[0] != '\n' && line[0] != '#')
-      st = parse_row(path, lineno, line, col, &rows, err);
-  fclose(f);
+  if (!st) st = parse_rows(tab, col, &rows, err);
+  nacre_table_free(tab);
   if (!st && !rows.n) st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no rows", path);
   nacre_qha_table *t = st ? NULL : calloc(1, sizeof *t);
   if (!st && !t) st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);

@@ -12,7 +12,6 @@
  * phonon`'s quasi-harmonic qha.csv: it is read by phonon's own reader and
  * gives G(T, P) = E + F_vib + PV at V(P, T) itself, which replaces the
  * entry's energy in a temperature scan. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,126 +182,46 @@ nacre_status nacre_fvib_table_eval(const nacre_fvib_table *t,
 /* CSV                                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Splits line (modified in place) at commas into at most max fields,
- * trimming blanks; returns the count. */
-static int split_fields(char *line, char **fields, int max) {
-  int n = 0;
-  char *p = line;
-  while (n < max) {
-    while (*p == ' ' || *p == '\t') p++;
-    fields[n++] = p;
-    char *c = strchr(p, ',');
-    char *end = c ? c : p + strlen(p);
-    char *e = end;
-    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-                     e[-1] == '\n'))
-      e--;
-    *e = '\0';
-    if (!c) break;
-    p = c + 1;
-  }
-  return n;
-}
-
 nacre_status nacre_fvib_table_read(const char *path, nacre_fvib_table **out,
                                    nacre_error *err) {
   *out = NULL;
-  FILE *fp = fopen(path, "r");
-  if (!fp)
-    return nacre_error_set(err, NACRE_ERR_IO, "cannot open %s: %s", path,
-                           strerror(errno));
-  char line[4096];
-  char *fields[64];
-  int col_t = -1, col_p = -1, col_f = -1, ncols = 0, lineno = 0, n = 0, cap = 0;
-  double *tk = NULL, *pg = NULL, *fe = NULL;
-  nacre_status st = NACRE_OK;
-  while (!st && fgets(line, sizeof line, fp)) {
-    lineno++;
-    if (!strchr(line, '\n') && !feof(fp)) {
-      st = nacre_error_set(err, NACRE_ERR_PARSE, "%s:%d: line too long", path,
-                           lineno);
-      break;
+  nacre_table *t = NULL;
+  nacre_status st = nacre_table_read(path, &t, err);
+  if (st) return st;
+  if (nacre_table_find(t, "gibbs_energy_per_atom_ev") >= 0) {
+    /* nacre phonon's qha.csv: its own reader */
+    nacre_table_free(t);
+    nacre_fvib_table *g = calloc(1, sizeof *g);
+    if (!g) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
+    st = nacre_qha_table_read(path, &g->qha, err);
+    if (st) {
+      free(g);
+      return st;
     }
-    char *hash = strchr(line, '#');
-    if (hash) *hash = '\0';
-    if (strspn(line, " \t\r\n") == strlen(line)) continue;
-    int nf = split_fields(line, fields, 64);
-    if (col_t < 0) { /* the header */
-      int gibbs = 0;
-      for (int k = 0; k < nf; k++) gibbs |= !strcmp(fields[k], "gibbs_energy_per_atom_ev");
-      if (gibbs) { /* nacre phonon's qha.csv: its own reader */
-        fclose(fp);
-        nacre_fvib_table *g = calloc(1, sizeof *g);
-        if (!g) return nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
-        st = nacre_qha_table_read(path, &g->qha, err);
-        if (st) {
-          free(g);
-          return st;
-        }
-        *out = g;
-        return NACRE_OK;
-      }
-      for (int k = 0; k < nf; k++) {
-        if (!strcmp(fields[k], "temperature_k")) col_t = k;
-        else if (!strcmp(fields[k], "pressure_gpa")) col_p = k;
-        else if (!strcmp(fields[k], "vibrational_free_energy_per_atom_ev")) col_f = k;
-      }
-      if (col_t < 0 || col_f < 0) {
-        st = nacre_error_set(err, NACRE_ERR_PARSE,
-                             "%s:%d: the header must name the columns "
-                             "temperature_k and "
-                             "vibrational_free_energy_per_atom_ev (optionally "
-                             "pressure_gpa), as nacre phonon's thermal.csv",
-                             path, lineno);
-        col_t = 0;
-      }
-      ncols = nf;
-      continue;
-    }
-    if (nf != ncols) {
-      st = nacre_error_set(err, NACRE_ERR_PARSE,
-                           "%s:%d: %d fields where the header has %d", path,
-                           lineno, nf, ncols);
-      break;
-    }
-    if (n == cap) {
-      cap = cap ? 2 * cap : 64;
-      double *a = realloc(tk, (size_t)cap * sizeof *a);
-      if (a) tk = a;
-      double *b = realloc(pg, (size_t)cap * sizeof *b);
-      if (b) pg = b;
-      double *c = realloc(fe, (size_t)cap * sizeof *c);
-      if (c) fe = c;
-      if (!a || !b || !c) {
-        st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
-        break;
-      }
-    }
-    int cols[3] = {col_t, col_p, col_f};
-    double *dst[3] = {&tk[n], &pg[n], &fe[n]};
-    const char *names[3] = {"temperature_k", "pressure_gpa",
-                            "vibrational_free_energy_per_atom_ev"};
-    pg[n] = 0.0;
-    for (int c = 0; c < 3 && !st; c++) {
-      if (cols[c] < 0) continue;
-      char *end;
-      errno = 0;
-      double v = strtod(fields[cols[c]], &end);
-      if (end == fields[cols[c]] || *end || errno || !isfinite(v))
-        st = nacre_error_set(err, NACRE_ERR_PARSE,
-                             "%s:%d: %s is not a number ('%s')", path, lineno,
-                             names[c], fields[cols[c]]);
-      *dst[c] = v;
-    }
-    n++;
+    *out = g;
+    return NACRE_OK;
   }
-  if (!st && ferror(fp))
-    st = nacre_error_set(err, NACRE_ERR_IO, "error reading %s", path);
-  fclose(fp);
-  if (!st && col_t < 0)
-    st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no header line", path);
-  if (!st && n == 0)
+  int col_t = nacre_table_find(t, "temperature_k"),
+      col_p = nacre_table_find(t, "pressure_gpa"),
+      col_f = nacre_table_find(t, "vibrational_free_energy_per_atom_ev");
+  int n = nacre_table_rows(t);
+  if (col_t < 0 || col_f < 0)
+    st = nacre_error_set(err, NACRE_ERR_PARSE,
+                         "%s: the header must name the columns temperature_k "
+                         "and vibrational_free_energy_per_atom_ev (optionally "
+                         "pressure_gpa), as nacre phonon's thermal.csv",
+                         path);
+  else if (n == 0)
     st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: no rows", path);
+  double *tk = st ? NULL : malloc((size_t)n * sizeof *tk);
+  double *pg = st ? NULL : calloc((size_t)n, sizeof *pg);
+  double *fe = st ? NULL : malloc((size_t)n * sizeof *fe);
+  if (!st && (!tk || !pg || !fe))
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "%s", path);
+  if (!st) st = nacre_table_numeric(t, col_t, tk, err);
+  if (!st && col_p >= 0) st = nacre_table_numeric(t, col_p, pg, err);
+  if (!st) st = nacre_table_numeric(t, col_f, fe, err);
+  nacre_table_free(t);
   if (!st) {
     st = nacre_fvib_table_new(n, tk, col_p >= 0 ? pg : NULL, fe, out, err);
     if (st) nacre_error_prefix(err, "%s: ", path);

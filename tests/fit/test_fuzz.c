@@ -56,18 +56,18 @@ int main(void) {
   int parsed = 0, refused = 0;
   for (int k = 0; k < 3000; k++) {
     size_t n = mutate(&rng, csv, sizeof csv - 1, buf, sizeof buf);
-    nacre_fit_table *t = NULL;
+    nacre_table *t = NULL;
     nacre_error err;
     nacre_error_clear(&err);
-    nacre_status st = nacre_fit_table_parse(buf, n, "fuzz.csv", &t, &err);
+    nacre_status st = nacre_table_parse(buf, n, "fuzz.csv", &t, &err);
     if (st == NACRE_OK) {
       parsed++;
-      CHECK(t && nacre_fit_table_columns(t) >= 1, "a parsed table has columns");
-      for (int r = 0; t && r < nacre_fit_table_rows(t); r++)
-        for (int c = 0; c < nacre_fit_table_columns(t); c++)
-          CHECK(nacre_fit_table_cell(t, r, c) != NULL, "every cell exists");
+      CHECK(t && nacre_table_columns(t) >= 1, "a parsed table has columns");
+      for (int r = 0; t && r < nacre_table_rows(t); r++)
+        for (int c = 0; c < nacre_table_columns(t); c++)
+          CHECK(nacre_table_cell(t, r, c) != NULL, "every cell exists");
       nacre_fit_data *d = NULL;
-      if (nacre_fit_data_from_table(t, NULL, nacre_fit_table_name(t, 0), NULL, 0, &d, &err) ==
+      if (nacre_fit_data_from_table(t, NULL, nacre_table_name(t, 0), NULL, 0, &d, &err) ==
           NACRE_OK)
         nacre_fit_data_free(d);
       else
@@ -77,7 +77,7 @@ int main(void) {
       CHECK(!t && strstr(err.message, "fuzz.csv"), "a refused table names the file: %s",
             err.message);
     }
-    nacre_fit_table_free(t);
+    nacre_table_free(t);
   }
   printf("CSV: %d mutations parsed, %d refused with a message\n", parsed, refused);
   const char *names[] = {"rA", "rB", "rX", "nA", "r, B"};

@@ -14,13 +14,13 @@
 #include "nacre/fit.h"
 #include "testing.h"
 
-static double accuracy_of(const nacre_fit_table *t, const char *formula, double lo, double hi) {
+static double accuracy_of(const nacre_table *t, const char *formula, double lo, double hi) {
   const char *names[] = {"nA", "nB", "nX", "rA", "rB", "rX", "is_perovskite"};
-  const int n = nacre_fit_table_rows(t);
+  const int n = nacre_table_rows(t);
   double *cols = malloc(7 * n * sizeof *cols), *v = malloc(n * sizeof *v);
   nacre_error err;
   for (int k = 0; k < 7; k++)
-    nacre_fit_table_numeric(t, nacre_fit_table_find(t, names[k]), cols + k * n, &err);
+    nacre_table_numeric(t, nacre_table_find(t, names[k]), cols + k * n, &err);
   nacre_fit_expr *e = NULL;
   CHECK_OK(nacre_fit_expr_parse(formula, 7, names, &e, &err), &err);
   nacre_fit_expr_eval(e, n, cols, v, &err);
@@ -35,9 +35,9 @@ static double accuracy_of(const nacre_fit_table *t, const char *formula, double 
 int main(void) {
   const char *path = test_shared_path("perovskite/abx3_train.csv");
   if (!path) TEST_SKIP("perovskite data absent");
-  nacre_fit_table *t = NULL;
+  nacre_table *t = NULL;
   nacre_error err;
-  CHECK_OK(nacre_fit_table_read(path, &t, &err), &err);
+  CHECK_OK(nacre_table_read(path, &t, &err), &err);
   if (!t) TEST_DONE();
   const char *tau = "rX/rB - nA*(nA - (rA/rB)/ln(rA/rB))";
   double a_tau = accuracy_of(t, tau, -INFINITY, 4.18);
@@ -86,6 +86,6 @@ int main(void) {
   }
   nacre_fit_sis_result_free(&r);
   nacre_fit_data_free(d);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   TEST_DONE();
 }

@@ -161,11 +161,11 @@ static void test_boundary(void) {
 static void test_grid(void) {
   /* the noisy ellipse: the grid's choice has the best CV accuracy */
   nacre_error err;
-  nacre_fit_table *t = NULL;
+  nacre_table *t = NULL;
   nacre_fit_data *d = NULL;
-  CHECK_OK(nacre_fit_table_read(path("train.csv"), &t, &err), &err);
+  CHECK_OK(nacre_table_read(path("train.csv"), &t, &err), &err);
   if (t) CHECK_OK(nacre_fit_data_from_table(t, "a,b,c", "label", NULL, 1, &d, &err), &err);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   if (!d) return;
   nacre_fit_svc_options o;
   nacre_fit_svc_options_init(&o);

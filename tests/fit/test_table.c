@@ -1,5 +1,6 @@
-/* test_table.c — CSV tables and data for the fit layer: quoted fields,
- * comments and blank lines are read as a spreadsheet writes them; every
+/* test_table.c — CSV tables (core's nacre_table, also read by the phonon,
+ * thermo and hull tables) and data for the fit layer: quoted fields,
+ * comments (whole lines and the rest of a line) and blank lines are read as a spreadsheet writes them; every
  * bad input (missing value, text in a numeric column, a row with too few
  * fields, a constant target, one class, a non-integer label, an unknown
  * column) is an error whose message names the file, the line and the
@@ -9,9 +10,9 @@
 #include "nacre/fit.h"
 #include "testing.h"
 
-static nacre_fit_table *parse(const char *text, nacre_error *err) {
-  nacre_fit_table *t = NULL;
-  nacre_fit_table_parse(text, strlen(text), "data.csv", &t, err);
+static nacre_table *parse(const char *text, nacre_error *err) {
+  nacre_table *t = NULL;
+  nacre_table_parse(text, strlen(text), "data.csv", &t, err);
   return t;
 }
 
@@ -21,7 +22,7 @@ static void check_data_error(const char *text, const char *features, const char 
                              const char *what) {
   nacre_error err;
   nacre_error_clear(&err);
-  nacre_fit_table *t = parse(text, &err);
+  nacre_table *t = parse(text, &err);
   CHECK(t != NULL, "%s: table parses (%s)", what, err.message);
   if (!t) return;
   nacre_fit_data *d = NULL;
@@ -33,7 +34,7 @@ static void check_data_error(const char *text, const char *features, const char 
     CHECK(strstr(err.message, want2) != NULL, "%s: message '%s' names '%s'", what, err.message,
           want2);
   nacre_fit_data_free(d);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
 }
 
 int main(void) {
@@ -46,18 +47,18 @@ int main(void) {
                      "\r\n"
                      "\"Na, bcc\", 1.5 ,2e-1,1\r\n"
                      "\"say \"\"hi\"\"\",-3,4,0\r\n";
-  nacre_fit_table *t = parse(good, &err);
+  nacre_table *t = parse(good, &err);
   CHECK(t != NULL, "quoted CSV parses: %s", err.message);
   if (t) {
-    CHECK(nacre_fit_table_rows(t) == 2 && nacre_fit_table_columns(t) == 4, "2 rows, 4 columns");
-    CHECK(!strcmp(nacre_fit_table_cell(t, 0, 0), "Na, bcc"), "a quoted comma stays in the cell");
-    CHECK(!strcmp(nacre_fit_table_cell(t, 1, 0), "say \"hi\""), "doubled quotes are a quote");
-    CHECK(!strcmp(nacre_fit_table_name(t, 2), "y, in eV"), "quoted header name");
-    CHECK(nacre_fit_table_line(t, 0) == 4 && nacre_fit_table_line(t, 1) == 5,
-          "rows keep their file lines (4, 5), got %d, %d", nacre_fit_table_line(t, 0),
-          nacre_fit_table_line(t, 1));
+    CHECK(nacre_table_rows(t) == 2 && nacre_table_columns(t) == 4, "2 rows, 4 columns");
+    CHECK(!strcmp(nacre_table_cell(t, 0, 0), "Na, bcc"), "a quoted comma stays in the cell");
+    CHECK(!strcmp(nacre_table_cell(t, 1, 0), "say \"hi\""), "doubled quotes are a quote");
+    CHECK(!strcmp(nacre_table_name(t, 2), "y, in eV"), "quoted header name");
+    CHECK(nacre_table_line(t, 0) == 4 && nacre_table_line(t, 1) == 5,
+          "rows keep their file lines (4, 5), got %d, %d", nacre_table_line(t, 0),
+          nacre_table_line(t, 1));
     double v[2];
-    CHECK_OK(nacre_fit_table_numeric(t, 1, v, &err), &err);
+    CHECK_OK(nacre_table_numeric(t, 1, v, &err), &err);
     CHECK_CLOSE(v[0], 1.5, 0, "spaces around a number");
     CHECK_CLOSE(v[1], -3, 0, "negative number");
     nacre_fit_data *d = NULL;
@@ -70,7 +71,22 @@ int main(void) {
       CHECK_CLOSE(d->x[1 * 2 + 0], 0.2, 0, "second feature, first row");
       nacre_fit_data_free(d);
     }
-    nacre_fit_table_free(t);
+    nacre_table_free(t);
+  }
+
+  /* a comment after the fields; one cell's number */
+  t = parse("a,b # the columns\n1, 2.5 # first row\n\"x#y\",3\n", &err);
+  CHECK(t && nacre_table_rows(t) == 2 && nacre_table_columns(t) == 2,
+        "trailing comments end their lines: %s", err.message);
+  if (t) {
+    double v = 0;
+    CHECK_OK(nacre_table_number(t, 0, 1, &v, &err), &err);
+    CHECK_CLOSE(v, 2.5, 0, "a number before a comment");
+    CHECK(!strcmp(nacre_table_cell(t, 1, 0), "x#y"), "a quoted '#' stays in the cell");
+    CHECK(nacre_table_number(t, 1, 0, &v, &err) == NACRE_ERR_PARSE &&
+              strstr(err.message, "data.csv:3") && strstr(err.message, "'a'"),
+          "text where a number is asked names file, line and column: '%s'", err.message);
+    nacre_table_free(t);
   }
 
   /* errors that name file, line and column */
@@ -92,7 +108,7 @@ int main(void) {
                    "an unknown target column");
   check_data_error("a,b,y\n1,2,1\n4,5,0\n", "a,b,y", "y", 0, "also a feature", NULL,
                    "the target among the features");
-  nacre_fit_table *bad = parse("a,b\n1,2\n3\n", &err);
+  nacre_table *bad = parse("a,b\n1,2\n3\n", &err);
   CHECK(!bad && strstr(err.message, "data.csv:3") && strstr(err.message, "1 fields"),
         "a short row names its line: '%s'", err.message);
   bad = parse("a,a\n1,2\n", &err);
@@ -101,9 +117,9 @@ int main(void) {
   CHECK(!bad && strstr(err.message, "quote"), "an unterminated quote: '%s'", err.message);
   bad = parse("", &err);
   CHECK(!bad && strstr(err.message, "no header"), "an empty file: '%s'", err.message);
-  nacre_fit_table_free(bad);
-  nacre_fit_table *missing = NULL;
-  CHECK(nacre_fit_table_read("/nonexistent/x.csv", &missing, &err) == NACRE_ERR_IO &&
+  nacre_table_free(bad);
+  nacre_table *missing = NULL;
+  CHECK(nacre_table_read("/nonexistent/x.csv", &missing, &err) == NACRE_ERR_IO &&
             strstr(err.message, "/nonexistent/x.csv"),
         "an absent file is named: '%s'", err.message);
 

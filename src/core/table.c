@@ -1,16 +1,17 @@
-/* table.c — CSV tables for the fit layer: a header of column names and
- * rows of text cells, kept with the file line of each row so that every
- * complaint about a value names file, line and column. Numbers are parsed
- * only when a column is used. */
+/* table.c — the small CSV tables read outside io (fit's data, nacre
+ * phonon's tables, hull entries): a header of column names and rows of
+ * text cells, kept with the file line of each row so that every complaint
+ * about a value names file, line and column. Numbers are parsed only when
+ * a column is used. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fit_internal.h"
+#include "nacre/core.h"
 
-struct nacre_fit_table {
+struct nacre_table {
   char *source;
   int ncols, nrows;
   char **names;   /* ncols */
@@ -19,7 +20,7 @@ struct nacre_fit_table {
   char *pool;     /* storage of every cell and name */
 };
 
-void nacre_fit_table_free(nacre_fit_table *t) {
+void nacre_table_free(nacre_table *t) {
   if (!t) return;
   free(t->source);
   free(t->names);
@@ -31,7 +32,8 @@ void nacre_fit_table_free(nacre_fit_table *t) {
 
 /* Splits one line into fields written NUL-terminated into `out` (which has
  * room for the line), pointers in fields[]. Double quotes group text with
- * commas; "" inside quotes is a quote. Returns the number of fields, or −1
+ * commas; "" inside quotes is a quote; a '#' outside quotes starts a
+ * comment that runs to the end of the line. Returns the number of fields, or −1
  * for an unterminated quote. */
 static int split_fields(const char *line, size_t len, char *out,
                         size_t *used, char ***fields, int *cap) {
@@ -61,14 +63,14 @@ static int split_fields(const char *line, size_t len, char *out,
         }
         out[o++] = line[k++];
       }
-      while (k < len && line[k] != ',') k++;
+      while (k < len && line[k] != ',' && line[k] != '#') k++;
     } else {
       size_t start = o;
-      while (k < len && line[k] != ',') out[o++] = line[k++];
+      while (k < len && line[k] != ',' && line[k] != '#') out[o++] = line[k++];
       while (o > start && (out[o - 1] == ' ' || out[o - 1] == '\t')) o--;
     }
     out[o++] = '\0';
-    if (k >= len) break;
+    if (k >= len || line[k] == '#') break; /* '#' starts a comment */
     k++; /* the comma */
   }
   *used = o;
@@ -81,11 +83,11 @@ static int skip_line(const char *p, size_t len) {
   return k == len || p[k] == '#';
 }
 
-nacre_status nacre_fit_table_parse(const char *text, size_t len,
-                                   const char *source, nacre_fit_table **out,
+nacre_status nacre_table_parse(const char *text, size_t len,
+                                   const char *source, nacre_table **out,
                                    nacre_error *err) {
   *out = NULL;
-  nacre_fit_table *t = calloc(1, sizeof *t);
+  nacre_table *t = calloc(1, sizeof *t);
   char **fields = NULL;
   int fcap = 0;
   if (!t) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
@@ -162,7 +164,7 @@ nacre_status nacre_fit_table_parse(const char *text, size_t len,
   if (!t->names) {
     nacre_error_set(err, NACRE_ERR_PARSE, "%s: no header line (empty file)",
                     t->source);
-    nacre_fit_table_free(t);
+    nacre_table_free(t);
     return NACRE_ERR_PARSE;
   }
   *out = t;
@@ -172,11 +174,11 @@ nomem:
                   source ? source : "(text)");
 fail:
   free(fields);
-  nacre_fit_table_free(t);
+  nacre_table_free(t);
   return err ? err->status : NACRE_ERR_PARSE;
 }
 
-nacre_status nacre_fit_table_read(const char *path, nacre_fit_table **out,
+nacre_status nacre_table_read(const char *path, nacre_table **out,
                                   nacre_error *err) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
@@ -208,31 +210,31 @@ nacre_status nacre_fit_table_read(const char *path, nacre_fit_table **out,
     return nacre_error_set(err, NACRE_ERR_PARSE,
                            "%s: binary data (a NUL byte), not a CSV file", path);
   }
-  nacre_status s = nacre_fit_table_parse(buf, len, path, out, err);
+  nacre_status s = nacre_table_parse(buf, len, path, out, err);
   free(buf);
   return s;
 }
 
-int nacre_fit_table_rows(const nacre_fit_table *t) { return t->nrows; }
-int nacre_fit_table_columns(const nacre_fit_table *t) { return t->ncols; }
-const char *nacre_fit_table_source(const nacre_fit_table *t) { return t->source; }
+int nacre_table_rows(const nacre_table *t) { return t->nrows; }
+int nacre_table_columns(const nacre_table *t) { return t->ncols; }
+const char *nacre_table_source(const nacre_table *t) { return t->source; }
 
-const char *nacre_fit_table_name(const nacre_fit_table *t, int col) {
+const char *nacre_table_name(const nacre_table *t, int col) {
   return col >= 0 && col < t->ncols ? t->names[col] : NULL;
 }
 
-int nacre_fit_table_find(const nacre_fit_table *t, const char *name) {
+int nacre_table_find(const nacre_table *t, const char *name) {
   for (int c = 0; c < t->ncols; c++)
     if (!strcmp(t->names[c], name)) return c;
   return -1;
 }
 
-const char *nacre_fit_table_cell(const nacre_fit_table *t, int row, int col) {
+const char *nacre_table_cell(const nacre_table *t, int row, int col) {
   if (row < 0 || row >= t->nrows || col < 0 || col >= t->ncols) return NULL;
   return t->cells[(size_t)row * t->ncols + col];
 }
 
-int nacre_fit_table_line(const nacre_fit_table *t, int row) {
+int nacre_table_line(const nacre_table *t, int row) {
   return row >= 0 && row < t->nrows ? t->lines[row] : 0;
 }
 
@@ -246,28 +248,39 @@ static int parse_number(const char *s, double *v) {
   return *end == '\0' && isfinite(*v);
 }
 
-nacre_status nacre_fit_table_numeric(const nacre_fit_table *t, int col,
-                                     double *out, nacre_error *err) {
+nacre_status nacre_table_number(const nacre_table *t, int row, int col,
+                                double *out, nacre_error *err) {
+  if (col < 0 || col >= t->ncols || row < 0 || row >= t->nrows)
+    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: no cell (%d, %d)",
+                           t->source, row + 1, col + 1);
+  const char *s = t->cells[(size_t)row * t->ncols + col];
+  if (!s[0])
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s:%d: missing value in column '%s' (column %d)",
+                           t->source, t->lines[row], t->names[col], col + 1);
+  if (!parse_number(s, out))
+    return nacre_error_set(err, NACRE_ERR_PARSE,
+                           "%s:%d: '%s' in column '%s' (column %d) is not a "
+                           "finite number",
+                           t->source, t->lines[row], s, t->names[col],
+                           col + 1);
+  return NACRE_OK;
+}
+
+nacre_status nacre_table_numeric(const nacre_table *t, int col, double *out,
+                                 nacre_error *err) {
   if (col < 0 || col >= t->ncols)
     return nacre_error_set(err, NACRE_ERR_INVALID, "%s: no column %d",
                            t->source, col + 1);
   for (int r = 0; r < t->nrows; r++) {
-    const char *s = t->cells[(size_t)r * t->ncols + col];
-    if (!s[0])
-      return nacre_error_set(err, NACRE_ERR_PARSE,
-                             "%s:%d: missing value in column '%s' (column %d)",
-                             t->source, t->lines[r], t->names[col], col + 1);
-    if (!parse_number(s, &out[r]))
-      return nacre_error_set(err, NACRE_ERR_PARSE,
-                             "%s:%d: '%s' in column '%s' (column %d) is not a "
-                             "finite number",
-                             t->source, t->lines[r], s, t->names[col], col + 1);
+    nacre_status st = nacre_table_number(t, r, col, &out[r], err);
+    if (st) return st;
   }
   return NACRE_OK;
 }
 
 /* "a, b, c" of the columns there are, for messages. */
-static void list_columns(const nacre_fit_table *t, char *buf, size_t len) {
+static void list_columns(const nacre_table *t, char *buf, size_t len) {
   size_t o = 0;
   buf[0] = '\0';
   for (int c = 0; c < t->ncols && o + 8 < len; c++) {
@@ -280,7 +293,7 @@ static void list_columns(const nacre_fit_table *t, char *buf, size_t len) {
   }
 }
 
-nacre_status nacre_fit_table_select(const nacre_fit_table *t, const char *list,
+nacre_status nacre_table_select(const nacre_table *t, const char *list,
                                     int **cols, int *n, nacre_error *err) {
   *cols = NULL;
   *n = 0;
@@ -298,7 +311,7 @@ nacre_status nacre_fit_table_select(const nacre_fit_table *t, const char *list,
     size_t l = strlen(tok);
     while (l && tok[l - 1] == ' ') tok[--l] = '\0';
     if (!l) continue;
-    int col = nacre_fit_table_find(t, tok);
+    int col = nacre_table_find(t, tok);
     if (col < 0) {
       char have[512];
       list_columns(t, have, sizeof have);
