@@ -317,6 +317,41 @@ static void print_summary(const args *a, const nacre_structure *s,
   if (written) printf("  written to %s\n", a->output);
 }
 
+/* The final structure's committee deviations and domain status (into
+ * *fin; returns 1 when it holds them), and the warnings of the run: its
+ * evaluations outside the potential's training data, a target stress the
+ * kept space group forbids. */
+static int final_checks(const nacre_potential *pot, nacre_calc *calc,
+                        const nacre_structure *s, const nacre_relax_result *r,
+                        const nacre_symmetry *sym, nacre_result *fin) {
+  nacre_error serr;
+  nacre_domain_counts dc;
+  nacre_calc_domain_counts(calc, &dc);
+  int have_final = !nacre_result_init(fin, s->natoms, &serr);
+  if (have_final && nacre_committee_size(pot)) /* the deviations need it */
+    have_final = !nacre_calc_compute(calc, s, NACRE_WANT_ALL, fin, &serr);
+  else if (have_final) /* the last evaluation: the final structure */
+    fin->domain = nacre_calc_last_domain(calc);
+  char msg[1024];
+  if (nacre_potential_note(pot)) fprintf(stderr, "nacre relax: note: %s\n", nacre_potential_note(pot));
+  if (nacre_domain_counts_message(&dc, "evaluations", msg, sizeof msg))
+    fprintf(stderr, "nacre relax: warning: %s%s\n", msg,
+            have_final && nacre_domain_report_outside(&fin->domain)
+                ? "; the final structure is outside too"
+                : "");
+  if (r->target_change_gpa > 1e-6)
+    fprintf(stderr,
+            "nacre relax: warning: --keep-symmetry: the target stress was "
+            "averaged over the space group %s, which forbids part of it "
+            "(components changed by up to %.4g GPa); targeted "
+            "%g,%g,%g,%g,%g,%g GPa\n",
+            sym ? sym->international : "of the start", r->target_change_gpa,
+            r->target_stress_gpa[0], r->target_stress_gpa[1],
+            r->target_stress_gpa[2], r->target_stress_gpa[3],
+            r->target_stress_gpa[4], r->target_stress_gpa[5]);
+  return have_final;
+}
+
 static int run(int argc, char **argv) {
   args a;
   int rc = parse_args(argc, argv, &a);
@@ -369,33 +404,8 @@ static int run(int argc, char **argv) {
   nacre_error serr;
   if (nacre_symmetry_analyze(s, a.symprec, &sym, &serr))
     sym = NULL;
-  /* the run's evaluations outside the potential's training data, and the
-   * final structure's committee deviations and domain status */
-  nacre_domain_counts dc;
-  nacre_calc_domain_counts(calc, &dc);
   nacre_result fin;
-  int have_final = !nacre_result_init(&fin, s->natoms, &serr);
-  if (have_final && nacre_committee_size(pot)) /* the deviations need it */
-    have_final = !nacre_calc_compute(calc, s, NACRE_WANT_ALL, &fin, &serr);
-  else if (have_final) /* the last evaluation: the final structure */
-    fin.domain = nacre_calc_last_domain(calc);
-  char msg[1024];
-  if (nacre_potential_note(pot)) fprintf(stderr, "nacre relax: note: %s\n", nacre_potential_note(pot));
-  if (nacre_domain_counts_message(&dc, "evaluations", msg, sizeof msg))
-    fprintf(stderr, "nacre relax: warning: %s%s\n", msg,
-            have_final && nacre_domain_report_outside(&fin.domain)
-                ? "; the final structure is outside too"
-                : "");
-  if (r.target_change_gpa > 1e-6)
-    fprintf(stderr,
-            "nacre relax: warning: --keep-symmetry: the target stress was "
-            "averaged over the space group %s, which forbids part of it "
-            "(components changed by up to %.4g GPa); targeted "
-            "%g,%g,%g,%g,%g,%g GPa\n",
-            sym ? sym->international : "of the start", r.target_change_gpa,
-            r.target_stress_gpa[0], r.target_stress_gpa[1],
-            r.target_stress_gpa[2], r.target_stress_gpa[3],
-            r.target_stress_gpa[4], r.target_stress_gpa[5]);
+  int have_final = final_checks(pot, calc, s, &r, sym, &fin);
   rc = r.outcome == NACRE_RELAX_CONVERGED ? CLI_OK : CLI_FAILED;
   if (st == NACRE_ERR_INTERRUPTED) fprintf(stderr, "nacre relax: %s\n", err.message);
   nacre_error werr;

@@ -240,53 +240,39 @@ static nacre_status write_peaks_csv(const char *path, const nacre_xrd_pattern *p
   return NACRE_OK;
 }
 
-static int run(int argc, char **argv) {
-  args g;
-  int rc = parse_args(argc, argv, &g);
-  if (rc) return rc < 0 ? CLI_OK : rc;
-  nacre_error err;
-  nacre_error_clear(&err);
-  nacre_structure *s = NULL;
-  nacre_xrd_pattern *p = NULL;
-  double *b = NULL, *y = NULL, *et = NULL, *ei = NULL;
-  int ny = 0, nexp = 0;
-  nacre_xrd_match m = {0};
-  cJSON *root = cJSON_CreateObject();
-  rc = CLI_FAILED;
-  if (nacre_read_structure(g.path, &s, &err)) goto done;
-  nacre_xrd_options o;
-  nacre_xrd_options_init(&o);
-  o.wavelength_a = g.wavelength;
-  o.two_theta_min_deg = g.tt[0];
-  o.two_theta_max_deg = g.tt[1];
-  o.symprec = g.symprec;
-  o.symmetrize = g.symmetrize;
-  if (g.doublet) {
-    o.doublet = 1;
+/* The library's options from the command line's. */
+static nacre_status xrd_options(const args *g, const nacre_structure *s,
+                                double **b, nacre_xrd_options *o,
+                                nacre_error *err) {
+  nacre_xrd_options_init(o);
+  o->wavelength_a = g->wavelength;
+  o->two_theta_min_deg = g->tt[0];
+  o->two_theta_max_deg = g->tt[1];
+  o->symprec = g->symprec;
+  o->symmetrize = g->symmetrize;
+  if (g->doublet) {
+    o->doublet = 1;
     for (size_t k = 0; k < sizeof ANODES / sizeof ANODES[0]; k++)
-      if (!strcmp(ANODES[k].name, g.anode ? g.anode : "Cu")) {
-        o.wavelength1_a = ANODES[k].ka1;
-        o.wavelength2_a = ANODES[k].ka2;
+      if (!strcmp(ANODES[k].name, g->anode ? g->anode : "Cu")) {
+        o->wavelength1_a = ANODES[k].ka1;
+        o->wavelength2_a = ANODES[k].ka2;
       }
   }
-  if (g.bfac) {
-    b = malloc((size_t)(s->natoms ? s->natoms : 1) * sizeof *b);
-    if (!b || b_factors(g.bfac, s, b, &err)) goto done;
-    o.b_factors_a2 = b;
-  }
-  if (nacre_xrd_pattern_compute(s, &o, &p, &err)) goto done;
-  if (nacre_xrd_profile(p, g.tt[0], g.tt[1], g.step, g.fwhm, g.eta, &y, &ny, &err))
-    goto done;
-  if (g.compare) {
-    if (nacre_xrd_read_peaks(g.compare, &et, &ei, &nexp, &err) ||
-        nacre_xrd_compare(p, et, ei, nexp, g.tolerance, g.fwhm, &m, &err))
-      goto done;
-  }
+  if (!g->bfac) return NACRE_OK;
+  *b = malloc((size_t)(s->natoms ? s->natoms : 1) * sizeof **b);
+  if (!*b) return nacre_error_set(err, NACRE_ERR_NOMEM, "B factors");
+  o->b_factors_a2 = *b;
+  return b_factors(g->bfac, s, *b, err);
+}
+
+/* The peak table (unless --json) and the peaks in the JSON document. */
+static void report_peaks(const args *g, const nacre_xrd_pattern *p,
+                         cJSON *root) {
   cJSON_AddNumberToObject(root, "wavelength_a", p->wavelength_a[0]);
   if (p->nlines == 2) cJSON_AddNumberToObject(root, "wavelength2_a", p->wavelength_a[1]);
   cJSON_AddNumberToObject(root, "space_group_number", p->sg_number);
   cJSON *arr = cJSON_AddArrayToObject(root, "peaks");
-  if (!g.json)
+  if (!g->json)
     printf("%d peaks, wavelength %.5f Å%s; hkl families from space group %d\n"
            "%10s %10s %10s  %s\n",
            p->npeaks, p->wavelength_a[0], p->nlines == 2 ? " (+ Ka2)" : "",
@@ -295,7 +281,7 @@ static int run(int argc, char **argv) {
     const nacre_xrd_peak *pk = &p->peaks[k];
     char h[256];
     hkl_text(pk, h, sizeof h);
-    if (!g.json && (!g.quiet || pk->intensity >= 1))
+    if (!g->json && (!g->quiet || pk->intensity >= 1))
       printf("%10.4f %10.5f %10.3f  %s%s\n", pk->two_theta_deg, pk->d_a,
              pk->intensity, h, pk->line ? "  (Ka2)" : "");
     cJSON *o2 = cJSON_CreateObject();
@@ -312,41 +298,69 @@ static int run(int argc, char **argv) {
     }
     cJSON_AddItemToArray(arr, o2);
   }
-  if (g.compare) {
-    cJSON *c = cJSON_AddObjectToObject(root, "comparison");
-    cJSON_AddNumberToObject(c, "measured_peaks", nexp);
-    cJSON_AddNumberToObject(c, "matched", m.nmatched);
-    cJSON_AddNumberToObject(c, "measured_unmatched", m.nexp_unmatched);
-    cJSON_AddNumberToObject(c, "computed_unmatched", m.ncalc_unmatched);
-    cJSON_AddNumberToObject(c, "mean_shift_deg", m.mean_abs_shift_deg);
-    cJSON_AddNumberToObject(c, "overlap", m.overlap);
-    cJSON_AddNumberToObject(c, "profile_similarity", m.profile_similarity);
-    if (!g.json)
-      printf("\nagainst %s: %d of %d measured peaks matched within %g deg (mean "
-             "shift %.4f deg), %d strong computed peaks unmatched; overlap %.3f, "
-             "profile similarity %.3f\n",
-             g.compare, m.nmatched, nexp, g.tolerance, m.mean_abs_shift_deg,
-             m.ncalc_unmatched, m.overlap, m.profile_similarity);
-  }
+}
+
+/* The match against a measured peak list, printed and in the JSON. */
+static void report_comparison(const args *g, const nacre_xrd_match *m,
+                              int nexp, cJSON *root) {
+  cJSON *c = cJSON_AddObjectToObject(root, "comparison");
+  cJSON_AddNumberToObject(c, "measured_peaks", nexp);
+  cJSON_AddNumberToObject(c, "matched", m->nmatched);
+  cJSON_AddNumberToObject(c, "measured_unmatched", m->nexp_unmatched);
+  cJSON_AddNumberToObject(c, "computed_unmatched", m->ncalc_unmatched);
+  cJSON_AddNumberToObject(c, "mean_shift_deg", m->mean_abs_shift_deg);
+  cJSON_AddNumberToObject(c, "overlap", m->overlap);
+  cJSON_AddNumberToObject(c, "profile_similarity", m->profile_similarity);
+  if (!g->json)
+    printf("\nagainst %s: %d of %d measured peaks matched within %g deg (mean "
+           "shift %.4f deg), %d strong computed peaks unmatched; overlap %.3f, "
+           "profile similarity %.3f\n",
+           g->compare, m->nmatched, nexp, g->tolerance, m->mean_abs_shift_deg,
+           m->ncalc_unmatched, m->overlap, m->profile_similarity);
+}
+
+static nacre_status write_profile_csv(const args *g, const double *y, int ny,
+                                      nacre_error *err) {
+  FILE *fp = fopen(g->profile_csv, "w");
+  if (!fp)
+    return nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", g->profile_csv);
+  fprintf(fp, "two_theta_deg,intensity\n");
+  for (int i = 0; i < ny; i++) fprintf(fp, "%.4f,%.5f\n", g->tt[0] + i * g->step, y[i]);
+  if (fclose(fp))
+    return nacre_error_set(err, NACRE_ERR_IO, "error writing %s", g->profile_csv);
+  return NACRE_OK;
+}
+
+static int run(int argc, char **argv) {
+  args g;
+  int rc = parse_args(argc, argv, &g);
+  if (rc) return rc < 0 ? CLI_OK : rc;
+  nacre_error err;
+  nacre_error_clear(&err);
+  nacre_structure *s = NULL;
+  nacre_xrd_pattern *p = NULL;
+  double *b = NULL, *y = NULL, *et = NULL, *ei = NULL;
+  int ny = 0, nexp = 0;
+  nacre_xrd_match m = {0};
+  nacre_xrd_options o;
+  cJSON *root = cJSON_CreateObject();
+  rc = CLI_FAILED;
+  if (nacre_read_structure(g.path, &s, &err) || xrd_options(&g, s, &b, &o, &err) ||
+      nacre_xrd_pattern_compute(s, &o, &p, &err) ||
+      nacre_xrd_profile(p, g.tt[0], g.tt[1], g.step, g.fwhm, g.eta, &y, &ny, &err))
+    goto done;
+  if (g.compare && (nacre_xrd_read_peaks(g.compare, &et, &ei, &nexp, &err) ||
+                    nacre_xrd_compare(p, et, ei, nexp, g.tolerance, g.fwhm, &m, &err)))
+    goto done;
+  report_peaks(&g, p, root);
+  if (g.compare) report_comparison(&g, &m, nexp, root);
   if (g.json) {
     char *text = cJSON_Print(root);
     if (text) printf("%s\n", text);
     free(text);
   }
   if (g.csv && write_peaks_csv(g.csv, p, &err)) goto done;
-  if (g.profile_csv) {
-    FILE *fp = fopen(g.profile_csv, "w");
-    if (!fp) {
-      nacre_error_set(&err, NACRE_ERR_IO, "cannot write %s", g.profile_csv);
-      goto done;
-    }
-    fprintf(fp, "two_theta_deg,intensity\n");
-    for (int i = 0; i < ny; i++) fprintf(fp, "%.4f,%.5f\n", g.tt[0] + i * g.step, y[i]);
-    if (fclose(fp)) {
-      nacre_error_set(&err, NACRE_ERR_IO, "error writing %s", g.profile_csv);
-      goto done;
-    }
-  }
+  if (g.profile_csv && write_profile_csv(&g, y, ny, &err)) goto done;
   if (g.plot) {
     char title[256], formula[128];
     nacre_structure_formula(s, formula, sizeof formula);
