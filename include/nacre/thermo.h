@@ -674,7 +674,11 @@ typedef struct nacre_fe_phase_result {
   char finite_size_note[256];
   double gibbs_energy_per_atom_ev, gibbs_energy_per_atom_stderr_ev; /* G(T0, P0)
                                       as in the table (corrections in) */
-  int space_group_input, space_group_mean; /* crystals */
+  int space_group_input;                 /* crystals */
+  double symmetry_deviation_a, symmetry_bound_a; /* crystals: RMS error
+                     of the mean positions of the reference run under the
+                     input's operation that keeps them worst, and its bound
+                     (symprec plus their noise) */
   double rms_site_displacement_a;        /* of the mean positions from
                                             the (scaled) input sites */
   int nwindows, nuf_windows;

@@ -162,7 +162,8 @@ nacre_status fe_write_reference(const char *path, const char *key,
   cJSON_AddItemToObject(o, "species_z", number_array(z, r->nspecies));
   cJSON_AddItemToObject(o, "msd_a2", number_array(r->msd_a2, r->nspecies));
   cJSON_AddItemToObject(o, "spring_constants_ev_a2", number_array(r->k_ev_a2, r->nspecies));
-  cJSON_AddNumberToObject(o, "space_group_mean", r->space_group_mean);
+  cJSON_AddNumberToObject(o, "symmetry_deviation_a", r->symmetry_deviation_a);
+  cJSON_AddNumberToObject(o, "symmetry_bound_a", r->symmetry_bound_a);
   cJSON_AddNumberToObject(o, "rms_site_displacement_a", r->rms_site_displacement_a);
   cJSON *fs = cJSON_AddObjectToObject(o, "finite_size_phonons");
   cJSON_AddNumberToObject(fs, "cell_ln_frequency_per_atom", r->fs_lnnu_cell);
@@ -211,7 +212,8 @@ nacre_status fe_read_reference(const char *path, fe_reference_result *r,
        read_array(o, "spring_constants_ev_a2", r->k_ev_a2, r->nspecies)))
     st = nacre_error_set(err, NACRE_ERR_PARSE, "%s: species arrays broken", path);
   for (int k = 0; k < r->nspecies; k++) r->species_z[k] = (int)z[k];
-  r->space_group_mean = (int)num(o, "space_group_mean");
+  r->symmetry_deviation_a = num(o, "symmetry_deviation_a");
+  r->symmetry_bound_a = num(o, "symmetry_bound_a");
   r->rms_site_displacement_a = num(o, "rms_site_displacement_a");
   const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "finite_size_phonons");
   r->fs_lnnu_cell = num(fs, "cell_ln_frequency_per_atom");
@@ -271,7 +273,8 @@ nacre_status fe_write_scan(const char *path, const char *key,
   cJSON_AddNumberToObject(o, "measured_pressure_stderr_gpa", r->measured_pressure_stderr_gpa);
   cJSON_AddNumberToObject(o, "samples", (double)r->samples);
   cJSON_AddStringToObject(o, "verdict", r->verdict);
-  cJSON_AddNumberToObject(o, "space_group_mean", r->space_group_mean);
+  cJSON_AddNumberToObject(o, "symmetry_deviation_a", r->symmetry_deviation_a);
+  cJSON_AddNumberToObject(o, "symmetry_bound_a", r->symmetry_bound_a);
   cJSON_AddBoolToObject(o, "valid", r->valid);
   cJSON_AddStringToObject(o, "reason", r->reason);
   return write_json(path, o, err);
@@ -294,7 +297,8 @@ nacre_status fe_read_scan(const char *path, fe_scan_result *r,
   r->measured_pressure_stderr_gpa = num(o, "measured_pressure_stderr_gpa");
   r->samples = (long)num(o, "samples");
   str(o, "verdict", r->verdict, sizeof r->verdict);
-  r->space_group_mean = (int)num(o, "space_group_mean");
+  r->symmetry_deviation_a = num(o, "symmetry_deviation_a");
+  r->symmetry_bound_a = num(o, "symmetry_bound_a");
   r->valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "valid"));
   str(o, "reason", r->reason, sizeof r->reason);
   cJSON_Delete(o);
@@ -534,7 +538,8 @@ static cJSON *phase_json(const nacre_fe_study *s, const nacre_fe_phase_result *p
     }
     add_num(r, "einstein_free_energy_per_atom_ev", ph->reference_free_energy_per_atom_ev);
     cJSON_AddNumberToObject(r, "space_group_number", ph->space_group_input);
-    cJSON_AddNumberToObject(r, "mean_space_group_number", ph->space_group_mean);
+    add_num(r, "symmetry_deviation_a", ph->symmetry_deviation_a);
+    add_num(r, "symmetry_bound_a", ph->symmetry_bound_a);
     add_num(r, "rms_site_displacement_a", ph->rms_site_displacement_a);
   } else {
     add_num(r, "uf_p", ph->uf_p);

@@ -48,6 +48,11 @@ typedef struct fe_phase {
   int space_group;        /* of the input, at symprec (0 unknown) */
   double nn_distance_a;   /* nearest-neighbour distance of the input */
   double compressibility_per_gpa; /* the barostat's coupling */
+  /* the input's space-group operations on the simulated cell's fractional
+   * columns, x' = W x + t, and the unit's lattice translations (W = I) */
+  int nsymops;
+  double (*symops_rot)[3][3];
+  double (*symops_trans)[3];
 } fe_phase;
 
 typedef struct fe_run {
@@ -83,7 +88,8 @@ typedef struct fe_reference_result {
   double lattice_energy_ev;      /* U(sites), crystals */
   int nspecies, species_z[FE_MAX_SPECIES];
   double msd_a2[FE_MAX_SPECIES], k_ev_a2[FE_MAX_SPECIES];
-  int space_group_mean;
+  double symmetry_deviation_a, symmetry_bound_a; /* the mean positions
+                             under the input's worst-kept operation */
   double rms_site_displacement_a;
   char verdict[16];
   char reason[1024];
@@ -111,7 +117,7 @@ typedef struct fe_scan_result {
   double measured_pressure_gpa, measured_pressure_stderr_gpa;
   long samples;
   char verdict[16];                          /* solid, liquid, unclear */
-  int space_group_mean;                      /* crystals; 0 unknown */
+  double symmetry_deviation_a, symmetry_bound_a; /* crystals, as above */
   int valid;                                 /* the phase stayed itself */
   char reason[1024];
 } fe_scan_result;
@@ -130,6 +136,45 @@ nacre_status fe_phase_prepare(const nacre_fe_options *o,
 nacre_status fe_phase_compressibility(const nacre_potential *pot,
                                       const nacre_fe_options *o, fe_phase *ph,
                                       nacre_error *err);
+
+/* ---- fe_symcheck.c ---- */
+
+/* The mean positions of a run against the input's operations. */
+typedef struct fe_symcheck_input {
+  int natoms;
+  const int *species;     /* per atom: index into sigma2 */
+  const double *frac;     /* 3N: mean fractional positions, the common
+                             shift from the input's sites removed */
+  double h[3][3];         /* the cell they are judged in (input's shape) */
+  double sigma2[FE_MAX_SPECIES]; /* per species: variance of one Cartesian
+                             coordinate of a mean position, Å² */
+  double symprec_a;       /* the input's own tolerance */
+  double nn_distance_a;   /* nearest-neighbour distance, for the search */
+} fe_symcheck_input;
+
+/* Bounds, each plus symprec: the RMS mapping error of an operation may
+ * reach 1.25 + 2.5/√N times its noise expectation (the RMS of 3N noisy
+ * coordinates scatters by 1/√(6N), the estimate of the noise as much, and
+ * collective modes correlate the atoms' means), and one atom's error five
+ * standard deviations of its own (the largest of ~10⁵ atom-operation pairs
+ * is under four). */
+#define FE_SYM_ATOM_FACTOR 5.0
+double fe_sym_rms_factor(int natoms);
+
+typedef struct fe_symcheck_result {
+  int kept;               /* every operation within its bounds */
+  int worst_op;           /* the operation furthest beyond (or nearest) */
+  double excess;          /* its error over its bound (≤ 1 kept) */
+  double deviation_a, bound_a;           /* its RMS error and bound */
+  double atom_deviation_a, atom_bound_a; /* its worst atom and bound */
+} fe_symcheck_result;
+
+/* The operations of the input (ph->unit) at symprec, in the simulated
+ * cell; sets ph->space_group (0 where spglib finds none). */
+nacre_status fe_symops_prepare(fe_phase *ph, double symprec, nacre_error *err);
+void fe_symops_free(fe_phase *ph);
+void fe_symmetry_check(const fe_phase *ph, const fe_symcheck_input *in,
+                       fe_symcheck_result *out);
 
 /* ---- fe_files.c ---- */
 

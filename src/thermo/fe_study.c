@@ -148,6 +148,7 @@ static void run_free(fe_run *run) {
   for (int p = 0; p < run->nphases; p++) {
     nacre_structure_free(run->ph[p].cell);
     nacre_structure_free(run->ph[p].unit);
+    fe_symops_free(&run->ph[p]);
     free(run->ph[p].masses);
   }
   free(run->ph);
@@ -594,6 +595,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
   r->reference_free_energy_per_atom_ev = r->lattice_energy_per_atom_ev = NAN;
   r->uf_excess_per_atom_ev = r->uf_excess_per_atom_stderr_ev = NAN;
   r->rms_site_displacement_a = NAN;
+  r->symmetry_deviation_a = r->symmetry_bound_a = NAN;
   int ok = have_ref && !strcmp(rr.status, "ok");
   double fref = NAN, fref_err = 0.0;
   /* Δ_N(T) = k_BT [Σ_dense − Σ_cell ln ν + (n_dense − n_cell) ln(h·THz/k_BT)] */
@@ -618,7 +620,8 @@ static nacre_status assemble_phase(const fe_run *run, int p,
       r->spring_constant_ev_a2[q] = rr.k_ev_a2[q];
       r->msd_a2[q] = rr.msd_a2[q];
     }
-    r->space_group_mean = rr.space_group_mean;
+    r->symmetry_deviation_a = rr.symmetry_deviation_a;
+    r->symmetry_bound_a = rr.symmetry_bound_a;
     r->rms_site_displacement_a = rr.rms_site_displacement_a;
     if (ok) {
       double *k_atoms = malloc((size_t)n * sizeof *k_atoms);

@@ -81,8 +81,8 @@ typedef struct fe_sampler {
   double *x0, *xsum, *x2sum;  /* 3N: first sampled positions, Σ(x−x0), Σ(x−x0)² */
   long nx;
   double *fsum;               /* 3N: Σ fractional coordinates (unwrapped) */
-  double *fsum_late;          /* 3N: the same over the second half */
-  long nx_late;
+  double *fsum_quarter[4];    /* 3N each: the same over each quarter */
+  long nx_quarter[4];
   nacre_traj *traj;
   long traj_every;
   nacre_status status;
@@ -114,8 +114,10 @@ static nacre_status sampler_positions(fe_sampler *sp, int natoms,
   sp->xsum = calloc(n3, sizeof(double));
   sp->x2sum = calloc(n3, sizeof(double));
   sp->fsum = calloc(n3, sizeof(double));
-  sp->fsum_late = calloc(n3, sizeof(double));
-  if (!sp->x0 || !sp->xsum || !sp->x2sum || !sp->fsum || !sp->fsum_late)
+  for (int q = 0; q < 4; q++)
+    if (!(sp->fsum_quarter[q] = calloc(n3, sizeof(double))))
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "position sums");
+  if (!sp->x0 || !sp->xsum || !sp->x2sum || !sp->fsum)
     return nacre_error_set(err, NACRE_ERR_NOMEM, "position sums");
   sp->record_positions = 1;
   return NACRE_OK;
@@ -127,7 +129,7 @@ static void sampler_free(fe_sampler *sp) {
   free(sp->xsum);
   free(sp->x2sum);
   free(sp->fsum);
-  free(sp->fsum_late);
+  for (int q = 0; q < 4; q++) free(sp->fsum_quarter[q]);
   nacre_traj_free(sp->traj);
 }
 
@@ -175,18 +177,20 @@ static int sampler_observe(void *user, const nacre_md *md,
     /* fractional coordinates of the unwrapped positions (cells change
      * under a barostat) */
     double recip[3][3];
-    int late = 2 * sp->nx >= sp->cap - 2; /* the second half of the samples */
+    long expected = sp->cap - 2 > 0 ? sp->cap - 2 : 1; /* samples of the run */
+    int q = (int)(4 * sp->nx / expected);
+    if (q > 3) q = 3;
     if (!nacre_cell_reciprocal(s->cell, recip))
       for (int i = 0; i < s->natoms; i++) {
         double f[3];
         nacre_cell_cart_to_frac(recip, &s->positions[3 * (size_t)i], f);
         for (int c = 0; c < 3; c++) {
           sp->fsum[3 * (size_t)i + c] += f[c];
-          if (late) sp->fsum_late[3 * (size_t)i + c] += f[c];
+          sp->fsum_quarter[q][3 * (size_t)i + c] += f[c];
         }
       }
     sp->nx++;
-    sp->nx_late += late;
+    sp->nx_quarter[q]++;
   }
   if (sp->traj && (th->step - sp->after) % sp->traj_every == 0) {
     nacre_status st = nacre_traj_append(sp->traj, s->cell, s->positions, NULL,
@@ -282,20 +286,6 @@ static nacre_status sampler_frames(fe_sampler *sp, const fe_phase *ph,
   return NACRE_OK;
 }
 
-/* Mean structure from a sampler's fractional sums, in cell. */
-static nacre_structure *mean_structure(const fe_phase *ph, const fe_sampler *sp,
-                                       const double cell[3][3]) {
-  nacre_structure *m = nacre_structure_copy(ph->cell, NULL);
-  if (!m) return NULL;
-  memcpy(m->cell, cell, sizeof m->cell);
-  for (int i = 0; i < m->natoms; i++) {
-    double f[3];
-    for (int c = 0; c < 3; c++) f[c] = sp->fsum[3 * (size_t)i + c] / sp->nx;
-    nacre_cell_frac_to_cart(cell, f, &m->positions[3 * (size_t)i]);
-  }
-  return m;
-}
-
 /* RMS displacement (Å) of the mean structure's atoms from the input's
  * sites (fractional coordinates, the common shift removed). */
 static double site_displacement(const fe_phase *ph, const fe_sampler *sp,
@@ -333,35 +323,79 @@ static double site_displacement(const fe_phase *ph, const fe_sampler *sp,
   return sqrt(sum / n);
 }
 
-/* Statistical noise of the mean positions: the RMS distance (Å) between
- * the means of the first and second halves of the samples is 2√3 σ for a
- * per-coordinate error σ of the whole mean; the symmetry check of a mean
- * structure allows 6 σ (the largest of N Gaussian deviations) on top of
- * symprec. */
-static double mean_noise_tolerance(const fe_sampler *sp, int natoms,
-                                   const double cell[3][3], double symprec) {
-  long na = sp->nx - sp->nx_late, nb = sp->nx_late;
-  if (na < 1 || nb < 1) return symprec;
+/* Σ over atoms of species q of |x̄_a − x̄_b|² (Å², in cell) between the
+ * means of two parts a, b of the samples, each the union of the quarters
+ * set in its mask; 0 where a part is empty. The means differ with variance
+ * var(x̄)·n·(1/n_a + 1/n_b) per coordinate, var(x̄) that of the whole mean,
+ * when the samples are stationary. */
+static double part_difference(const fe_sampler *sp, const int *species, int q, int natoms,
+                              const double cell[3][3], unsigned mask_a, unsigned mask_b,
+                              double *factor) {
+  long na = 0, nb = 0;
+  for (int k = 0; k < 4; k++) {
+    if (mask_a >> k & 1) na += sp->nx_quarter[k];
+    if (mask_b >> k & 1) nb += sp->nx_quarter[k];
+  }
+  *factor = 0.0;
+  if (na < 1 || nb < 1) return 0.0;
+  *factor = (double)sp->nx * (1.0 / na + 1.0 / nb);
   double sum = 0.0;
   for (int i = 0; i < natoms; i++) {
+    if (species[i] != q) continue;
     double f[3], r[3];
     for (int c = 0; c < 3; c++) {
       size_t k = 3 * (size_t)i + c;
-      f[c] = (sp->fsum[k] - sp->fsum_late[k]) / na - sp->fsum_late[k] / nb;
+      double sa = 0.0, sb = 0.0;
+      for (int m = 0; m < 4; m++) {
+        if (mask_a >> m & 1) sa += sp->fsum_quarter[m][k];
+        if (mask_b >> m & 1) sb += sp->fsum_quarter[m][k];
+      }
+      f[c] = sa / na - sb / nb;
     }
     nacre_cell_frac_to_cart(cell, f, r);
     sum += r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
   }
-  double sigma = sqrt(sum / natoms) / (2.0 * sqrt(3.0));
-  return symprec + 6.0 * sigma;
+  return sum;
 }
 
-/* The space group of s at tolerance symprec (0 when spglib finds none). */
-static int space_group_of(const nacre_structure *s, double symprec) {
-  int number = 0;
-  nacre_error e;
-  if (nacre_symmetry_identify(s, symprec, &number, NULL, NULL, &e)) return 0;
-  return number;
+/* Statistical noise of the mean positions, per species: the variance σ²
+ * of one Cartesian coordinate of a mean, from the differences between the
+ * means of the first two and of the last two quarters of the samples (q)
+ * and from the difference between the halves (h), and never less than
+ * ⟨u²⟩/3 over the number of samples (what independent samples would give).
+ * Quarters within halves see a steady drift of the sites at a quarter of
+ * its size, where the two halves see half of it: *drift gets the largest
+ * ratio h/q over species, 1 for stationary samples (some 1.0–1.3 for
+ * healthy crystals, whose slowest modes make the shorter quarters read a
+ * little less noise), 3.3 for bcc argon turning away from bcc. σ² is the
+ * larger of the two. */
+static void mean_noise(const fe_phase *ph, const fe_sampler *sp, const int *species,
+                       const double cell[3][3], double sigma2[FE_MAX_SPECIES],
+                       double *drift) {
+  *drift = 0.0;
+  int n = ph->cell->natoms;
+  for (int q = 0; q < ph->nspecies; q++) {
+    double u2 = 0.0, fa, fb, fh;
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (species[i] != q) continue;
+      count++;
+      for (int c = 0; c < 3; c++) {
+        size_t k = 3 * (size_t)i + c;
+        double m = sp->xsum[k] / sp->nx;
+        u2 += sp->x2sum[k] / sp->nx - m * m;
+      }
+    }
+    double da = part_difference(sp, species, q, n, cell, 1u, 2u, &fa);
+    double db = part_difference(sp, species, q, n, cell, 4u, 8u, &fb);
+    double dh = part_difference(sp, species, q, n, cell, 3u, 12u, &fh);
+    double quarters = count && fa > 0 && fb > 0 ? (da + db) / (3.0 * count * (fa + fb)) : 0.0;
+    double halves = count && fh > 0 ? dh / (3.0 * count * fh) : 0.0;
+    double independent = count && sp->nx ? u2 / count / 3.0 / sp->nx : 0.0;
+    double base = fmax(quarters, independent);
+    if (base > 0) *drift = fmax(*drift, halves / base);
+    sigma2[q] = fmax(base, halves);
+  }
 }
 
 /* Cell shapes differing by more than this (largest symmetric strain
@@ -370,19 +404,71 @@ static int space_group_of(const nacre_structure *s, double symprec) {
 #define FE_MAX_SHAPE_STRAIN 0.05
 
 typedef struct crystal_check {
-  int space_group;        /* of the mean positions in the input's cell shape */
-  double tolerance_a;     /* of that check: symprec plus the noise */
+  fe_symcheck_result sym; /* the mean positions under the input's operations */
+  double drift;           /* of the sites between the halves (mean_noise) */
   double displacement_a;  /* RMS of the mean positions from the input's sites */
   double strain;          /* of the mean cell against the input's shape */
   int changed;
   char why[512];
 } crystal_check;
 
+/* The mean fractional positions of a sampler with the common shift from
+ * the input's sites removed, for the symmetry check (NULL: no memory). */
+static double *mean_frac_centred(const fe_phase *ph, const fe_sampler *sp) {
+  int n = ph->cell->natoms;
+  double *f0 = malloc(3 * (size_t)n * sizeof *f0), *g = malloc(3 * (size_t)n * sizeof *g);
+  if (!f0 || !g || nacre_structure_get_frac(ph->cell, f0, NULL)) {
+    free(f0);
+    free(g);
+    return NULL;
+  }
+  double shift[3] = {0, 0, 0};
+  for (int i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++) {
+      size_t k = 3 * (size_t)i + c;
+      g[k] = sp->fsum[k] / sp->nx;
+      double x = g[k] - f0[k];
+      shift[c] += (x - round(x)) / n;
+    }
+  for (size_t k = 0; k < 3 * (size_t)n; k++) g[k] -= shift[k % 3];
+  free(f0);
+  return g;
+}
+
+/* The mean positions of the sampler under the input's own operations. */
+static void check_symmetry(const fe_run *run, const fe_phase *ph, const fe_sampler *sp,
+                           const double h[3][3], fe_symcheck_result *out, double *drift) {
+  int n = ph->cell->natoms;
+  fe_symcheck_input in;
+  memset(&in, 0, sizeof in);
+  int *species = malloc((size_t)n * sizeof *species);
+  double *frac = mean_frac_centred(ph, sp);
+  memset(out, 0, sizeof *out);
+  out->kept = 1;
+  out->deviation_a = out->bound_a = NAN;
+  *drift = 0.0;
+  if (species && frac) {
+    for (int i = 0; i < n; i++) species[i] = species_index(ph, ph->cell->numbers[i]);
+    in.natoms = n;
+    in.species = species;
+    in.frac = frac;
+    memcpy(in.h, h, sizeof in.h);
+    mean_noise(ph, sp, species, h, in.sigma2, drift);
+    in.symprec_a = run->o.symprec;
+    in.nn_distance_a = ph->nn_distance_a * cbrt(fabs(nacre_cell_volume(h) /
+                                                     nacre_cell_volume(ph->cell->cell)));
+    fe_symmetry_check(ph, &in, out);
+  }
+  free(species);
+  free(frac);
+}
+
 /* Whether the crystal a sampler saw is still the input's: its mean cell
  * has the input's shape (volume aside), its mean positions sit on the
- * input's sites, and placed in the input's cell shape they keep the
- * input's space group. Shape and positions are judged apart, so that the
- * noise of a short NPT mean cell does not read as lost symmetry. */
+ * input's sites, and placed in the input's cell shape they are mapped onto
+ * themselves by the input's operations within their noise. Shape and
+ * positions are judged apart, so that the noise of a short NPT mean cell
+ * does not read as lost symmetry. */
 static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sampler *sp,
                           const double mean_cell[3][3], crystal_check *c) {
   memset(c, 0, sizeof *c);
@@ -403,10 +489,9 @@ static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sample
         c->strain = fmax(c->strain, fabs(0.5 * (F[a][b] + F[b][a]) - (a == b)));
   }
   c->displacement_a = site_displacement(ph, sp, h);
-  nacre_structure *mean = mean_structure(ph, sp, h);
-  c->tolerance_a = mean_noise_tolerance(sp, ph->cell->natoms, h, run->o.symprec);
-  c->space_group = mean ? space_group_of(mean, c->tolerance_a) : 0;
-  nacre_structure_free(mean);
+  check_symmetry(run, ph, sp, h, &c->sym, &c->drift);
+  /* the drift ratio's own scatter is some √(2/(3N)) per estimate */
+  double drift_limit = 2.0 + 4.0 * sqrt(2.0 / (3.0 * ph->cell->natoms));
   double limit = run->o.max_msd_fraction * ph->nn_distance_a;
   if (!(c->displacement_a <= limit)) {
     c->changed = 1;
@@ -420,12 +505,21 @@ static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sample
              "the mean cell is strained by %.3f against the input's shape "
              "(limit %.2f)",
              c->strain, FE_MAX_SHAPE_STRAIN);
-  } else if (ph->space_group && c->space_group != ph->space_group) {
+  } else if (!(c->drift <= drift_limit)) {
     c->changed = 1;
     snprintf(c->why, sizeof c->why,
-             "the mean positions have space group %d, the input %d "
-             "(tolerance %.3f Å, the symmetry tolerance plus their noise)",
-             c->space_group, ph->space_group, c->tolerance_a);
+             "the mean positions drift: those of the two halves of the run differ "
+             "%.1f times as much (in variance) as those of its quarters (limit %.1f)",
+             c->drift, drift_limit);
+  } else if (!c->sym.kept) {
+    c->changed = 1;
+    snprintf(c->why, sizeof c->why,
+             "the mean positions lost the input's symmetry: operation %d of %d "
+             "maps them onto themselves within %.4f Å RMS (bound %.4f Å) and "
+             "%.4f Å at worst (bound %.4f Å), the bounds being the symmetry "
+             "tolerance plus their noise",
+             c->sym.worst_op + 1, ph->nsymops, c->sym.deviation_a, c->sym.bound_a,
+             c->sym.atom_deviation_a, c->sym.atom_bound_a);
   }
 }
 
@@ -584,7 +678,8 @@ static nacre_status solid_nvt(const fe_run *run, const fe_task *t,
   memset(&cc, 0, sizeof cc);
   if (!st) check_crystal(run, ph, &sp, s->cell, &cc);
   res->rms_site_displacement_a = st ? NAN : cc.displacement_a;
-  res->space_group_mean = cc.space_group;
+  res->symmetry_deviation_a = st ? NAN : cc.sym.deviation_a;
+  res->symmetry_bound_a = st ? NAN : cc.sym.bound_a;
   double limit = run->o.max_msd_fraction * ph->nn_distance_a;
   if (!st && !res->status[0]) {
     if (rep.verdict == NACRE_PHASE_LIQUID || !(rms <= limit)) {
@@ -1037,7 +1132,8 @@ static nacre_status scan(const fe_run *run, const fe_task *t,
         for (int b = 0; b < 3; b++) cell[a][b] = sp.cell_sum[a][b] / sp.ncell;
       crystal_check cc;
       check_crystal(run, ph, &sp, cell, &cc);
-      r.space_group_mean = cc.space_group;
+      r.symmetry_deviation_a = cc.sym.deviation_a;
+      r.symmetry_bound_a = cc.sym.bound_a;
       if (cc.changed) {
         r.valid = 0;
         snprintf(r.reason, sizeof r.reason, "transformed: %s", cc.why);
@@ -1150,7 +1246,10 @@ nacre_status fe_phase_prepare(const nacre_fe_options *o,
     }
   }
   out->nn_distance_a = nearest_distance(out->cell);
-  if (in->kind == NACRE_FE_SOLID) out->space_group = space_group_of(out->cell, o->symprec);
+  if (in->kind == NACRE_FE_SOLID) {
+    nacre_status sst = fe_symops_prepare(out, o->symprec, err);
+    if (sst) return sst;
+  }
   /* identity of the simulated cell */
   char buf[128];
   uint64_t h = nacre_fnv1a(NACRE_FNV1A_OFFSET, in->kind == NACRE_FE_SOLID ? "solid" : "liquid");

@@ -1,0 +1,164 @@
+/* fe_symcheck.c — whether the mean positions of a crystal's run keep the
+ * input's symmetry. The input's own space-group operations are found once,
+ * on the exact input (spglib through sym/); each operation then maps the
+ * mean positions onto themselves, and the mapping error is compared with
+ * what the statistical noise of the means allows. No symmetry search is
+ * ever run on noisy positions: spglib reads a noisy structure as P1 at any
+ * tolerance that does not also merge neighbouring sites. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fe_internal.h"
+#include "nacre/sym.h"
+
+/* x' = W x + t on fractional columns: W' = M W M⁻¹, t' = M t with M =
+ * S⁻ᵀ, where the simulated cell's rows are S times the unit's (a
+ * fractional column of the unit is Sᵀ times the supercell's). */
+static void to_supercell(const double m[3][3], const double minv[3][3],
+                         const int w[3][3], const double t[3], double wo[3][3],
+                         double to[3]) {
+  double wd[3][3], tmp[3][3];
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) wd[a][b] = w[a][b];
+  nacre_mat3_mul(m, wd, tmp);
+  nacre_mat3_mul(tmp, minv, wo);
+  for (int a = 0; a < 3; a++) to[a] = m[a][0] * t[0] + m[a][1] * t[1] + m[a][2] * t[2];
+}
+
+nacre_status fe_symops_prepare(fe_phase *ph, double symprec, nacre_error *err) {
+  nacre_symmetry *sym = NULL;
+  nacre_error e;
+  ph->nsymops = 0;
+  /* an input spglib cannot analyse keeps only its translations */
+  int nops = nacre_symmetry_analyze_flags(ph->unit, symprec,
+                                          NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym, &e)
+                 ? 1
+                 : sym->nops;
+  ph->space_group = sym ? sym->sg_number : 0;
+  ph->symops_rot = malloc((size_t)(nops + 3) * sizeof *ph->symops_rot);
+  ph->symops_trans = malloc((size_t)(nops + 3) * sizeof *ph->symops_trans);
+  if (!ph->symops_rot || !ph->symops_trans) {
+    nacre_symmetry_free(sym);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "symmetry operations");
+  }
+  double s[3][3], st[3][3], m[3][3], minv[3][3];
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) s[a][b] = ph->supercell[a][b];
+  nacre_mat3_transpose(s, st);
+  if (nacre_mat3_inverse(st, m) || nacre_mat3_inverse(m, minv)) {
+    nacre_symmetry_free(sym);
+    return nacre_error_set(err, NACRE_ERR_INVALID, "%s: singular supercell matrix", ph->name);
+  }
+  static const int identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  static const double zero[3] = {0, 0, 0};
+  for (int k = 0; k < nops; k++)
+    to_supercell(m, minv, sym ? (const int(*)[3])sym->rot[k] : identity,
+                 sym ? sym->trans[k] : zero, ph->symops_rot[k], ph->symops_trans[k]);
+  /* the unit's lattice translations, which a supercell does not have */
+  for (int k = 0; k < 3; k++) {
+    double e_k[3] = {k == 0, k == 1, k == 2};
+    to_supercell(m, minv, identity, e_k, ph->symops_rot[nops + k], ph->symops_trans[nops + k]);
+  }
+  ph->nsymops = nops + 3;
+  nacre_symmetry_free(sym);
+  return NACRE_OK;
+}
+
+void fe_symops_free(fe_phase *ph) {
+  free(ph->symops_rot);
+  free(ph->symops_trans);
+  ph->symops_rot = NULL;
+  ph->symops_trans = NULL;
+  ph->nsymops = 0;
+}
+
+/* Cartesian vector of a fractional difference, wrapped to the nearest
+ * image (a reduced cell's h keeps the nearest image among the rounded
+ * ones for the small differences judged here). */
+static double wrapped_norm2(const double h[3][3], const double d[3]) {
+  double f[3], r[3];
+  for (int c = 0; c < 3; c++) f[c] = d[c] - round(d[c]);
+  nacre_cell_frac_to_cart(h, f, r);
+  return r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+}
+
+/* For one operation: Σ|e_i|², Σ v_i and the largest |e_i|/√v_i (and its
+ * |e_i|) over atoms, e_i the distance from the image of atom i to the
+ * nearest mean position of its species, v_i the variance |e_i|² has from
+ * noise alone. */
+typedef struct op_sums {
+  double e2, v, worst_ratio, worst_e, worst_v;
+} op_sums;
+
+static void op_deviation(const fe_symcheck_input *in, const double w[3][3], const double t[3],
+                         double trace, double stop2, op_sums *out) {
+  memset(out, 0, sizeof *out);
+  int n = in->natoms;
+  for (int i = 0; i < n; i++) {
+    const double *g = &in->frac[3 * (size_t)i];
+    double y[3];
+    for (int a = 0; a < 3; a++) y[a] = w[a][0] * g[0] + w[a][1] * g[1] + w[a][2] * g[2] + t[a];
+    double best = INFINITY;
+    int jbest = -1;
+    for (int jj = 0; jj < n; jj++) {
+      int j = (i + jj) % n; /* the atom itself first: most operations fix many */
+      if (in->species[j] != in->species[i]) continue;
+      const double *gj = &in->frac[3 * (size_t)j];
+      double d[3] = {y[0] - gj[0], y[1] - gj[1], y[2] - gj[2]};
+      double r2 = wrapped_norm2(in->h, d);
+      if (r2 < best) {
+        best = r2;
+        jbest = j;
+        if (r2 < stop2) break; /* nothing else can be nearer */
+      }
+    }
+    /* two independent means differ with variance 2σ² per coordinate; an
+     * atom mapped onto itself carries (W − I) of one noise vector, of
+     * variance σ² tr((W − I)ᵀ(W − I)) = σ² (6 − 2 tr W) for orthogonal W */
+    double s2 = in->sigma2[in->species[i]];
+    double v = s2 * (jbest == i ? 6.0 - 2.0 * trace : 6.0);
+    out->e2 += best;
+    out->v += v;
+    double ratio = v > 0 ? sqrt(best / v) : (best > 0 ? INFINITY : 0.0);
+    if (ratio > out->worst_ratio) {
+      out->worst_ratio = ratio;
+      out->worst_e = sqrt(best);
+      out->worst_v = v;
+    }
+  }
+}
+
+double fe_sym_rms_factor(int natoms) {
+  return 1.25 + 2.5 / sqrt(natoms > 0 ? natoms : 1);
+}
+
+void fe_symmetry_check(const fe_phase *ph, const fe_symcheck_input *in,
+                       fe_symcheck_result *out) {
+  memset(out, 0, sizeof *out);
+  int n = in->natoms;
+  double stop = 0.4 * in->nn_distance_a;
+  out->worst_op = -1;
+  out->kept = 1;
+  for (int k = 0; k < ph->nsymops; k++) {
+    const double(*w)[3] = (const double(*)[3])ph->symops_rot[k];
+    double trace = w[0][0] + w[1][1] + w[2][2];
+    op_sums os;
+    op_deviation(in, w, ph->symops_trans[k], trace, stop * stop, &os);
+    double rms = sqrt(os.e2 / n), expected = sqrt(os.v / n);
+    double bound = in->symprec_a + fe_sym_rms_factor(n) * expected;
+    double atom_bound = in->symprec_a + FE_SYM_ATOM_FACTOR * sqrt(os.worst_v);
+    int bad = !(rms <= bound) || !(os.worst_e <= atom_bound);
+    /* the operation furthest beyond its bounds speaks for the check */
+    double excess = fmax(rms / bound, os.worst_e / atom_bound);
+    if (k == 0 || excess > out->excess) {
+      out->excess = excess;
+      out->worst_op = k;
+      out->deviation_a = rms;
+      out->bound_a = bound;
+      out->atom_deviation_a = os.worst_e;
+      out->atom_bound_a = atom_bound;
+    }
+    if (bad) out->kept = 0;
+  }
+}
