@@ -364,8 +364,8 @@ static double part_difference(const fe_sampler *sp, const int *species, int q, i
  * and from the difference between the halves (h), and never less than
  * ⟨u²⟩/3 over the number of samples (what independent samples would give).
  * Quarters within halves see a steady drift of the sites at a quarter of
- * its size, where the two halves see half of it: *drift gets the largest
- * ratio h/q over species, 1 for stationary samples (some 1.0–1.3 for
+ * its size, where the two halves see half of it: *drift gets the ratio h/q
+ * over all atoms, 1 for stationary samples (some 1.0–1.3 for
  * healthy crystals, whose slowest modes make the shorter quarters read a
  * little less noise), 3.3 for bcc argon turning away from bcc. σ² is the
  * larger of the two. */
@@ -373,28 +373,38 @@ static void mean_noise(const fe_phase *ph, const fe_sampler *sp, const int *spec
                        const double cell[3][3], double sigma2[FE_MAX_SPECIES],
                        double *drift) {
   *drift = 0.0;
-  int n = ph->cell->natoms;
+  int n = ph->cell->natoms, count[FE_MAX_SPECIES] = {0};
+  double base[FE_MAX_SPECIES] = {0}, halves[FE_MAX_SPECIES] = {0};
+  double pooled_base = 0.0, pooled_halves = 0.0;
   for (int q = 0; q < ph->nspecies; q++) {
     double u2 = 0.0, fa, fb, fh;
-    int count = 0;
     for (int i = 0; i < n; i++) {
       if (species[i] != q) continue;
-      count++;
+      count[q]++;
       for (int c = 0; c < 3; c++) {
         size_t k = 3 * (size_t)i + c;
         double m = sp->xsum[k] / sp->nx;
         u2 += sp->x2sum[k] / sp->nx - m * m;
       }
     }
+    if (!count[q]) continue;
     double da = part_difference(sp, species, q, n, cell, 1u, 2u, &fa);
     double db = part_difference(sp, species, q, n, cell, 4u, 8u, &fb);
     double dh = part_difference(sp, species, q, n, cell, 3u, 12u, &fh);
-    double quarters = count && fa > 0 && fb > 0 ? (da + db) / (3.0 * count * (fa + fb)) : 0.0;
-    double halves = count && fh > 0 ? dh / (3.0 * count * fh) : 0.0;
-    double independent = count && sp->nx ? u2 / count / 3.0 / sp->nx : 0.0;
-    double base = fmax(quarters, independent);
-    if (base > 0) *drift = fmax(*drift, halves / base);
-    sigma2[q] = fmax(base, halves);
+    double quarters = fa > 0 && fb > 0 ? (da + db) / (3.0 * count[q] * (fa + fb)) : 0.0;
+    double independent = sp->nx ? u2 / count[q] / 3.0 / sp->nx : 0.0;
+    halves[q] = fh > 0 ? dh / (3.0 * count[q] * fh) : 0.0;
+    base[q] = fmax(quarters, independent);
+    pooled_base += base[q] * count[q] / n;
+    pooled_halves += halves[q] * count[q] / n;
+  }
+  /* the drift over all atoms together: a species of a few atoms alone has a
+   * few degrees of freedom and a ratio that scatters widely */
+  if (pooled_base > 0) *drift = pooled_halves / pooled_base;
+  for (int q = 0; q < ph->nspecies; q++) {
+    sigma2[q] = fmax(base[q], halves[q]);
+    /* likewise its noise: no less than the pooled one below 8 atoms */
+    if (count[q] < 8) sigma2[q] = fmax(sigma2[q], fmax(pooled_base, pooled_halves));
   }
 }
 
