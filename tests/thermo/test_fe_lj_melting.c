@@ -13,7 +13,8 @@
  *   the structure beyond 3σ, the finite cell, and the crossing's own
  *   standard error, about 0.01), and its reported standard error must be
  *   below 0.02.
- * Takes some 30 minutes on two loaded cores. */
+ * Measured (after the tail fix; 2 cores at load 22–39, about 45 minutes):
+ * T_m = 82.76 ± 0.57 K, T* = 0.6908 ± 0.0048. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
