@@ -311,8 +311,7 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
   if (wp + wg > 0 && u < wp + wg) {
     long best = u < wp ? pb : g;
     st = op_heredity(x->relaxed, e->c[best].relaxed, &cfg->composition,
-                     &e->random, rng, &c->start, err);
-    strcpy(c->op, "heredity");
+                     &e->random, &e->modes, rng, &c->start, c->op, err);
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", cur, best);
   } else {
     st = op_mutate(x->relaxed, e->nsoft[cur], &e->random, &e->modes, rng,
@@ -363,9 +362,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     for (int t = 0; t < 20 && b == a; t++) b = pick_parent(e, &rng);
     if (b == a) b = e->unique[(nacre_rng_int(&rng, (int)e->nunique))];
     st = op_heredity(e->c[a].relaxed, e->c[b].relaxed, &cfg->composition,
-                     &e->random, &rng, &c->start, &tmp);
+                     &e->random, &e->modes, &rng, &c->start, c->op, &tmp);
     strcpy(c->engine, "evolution");
-    strcpy(c->op, "heredity");
     snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
   } else if (kind == SLOT_MUTATION) {
     long a = pick_parent(e, &rng);
@@ -798,7 +796,11 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
-    e.modes = (op_modes){run->soft_modes, run->soft_modes_user};
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0};
+  if (!cfg->cluster) { /* crystals: children that keep symmetry */
+    e.modes.symmetric = cfg->frac_symmetric;
+    e.modes.symprec = cfg->symprec;
+  }
   e.ctx = ctx;
   e.t_start = nacre_now_s();
   e.last_new_low = -1;

@@ -154,10 +154,12 @@ static int by_margin(const void *pa, const void *pb) {
   return (a->margin > b->margin) - (a->margin < b->margin);
 }
 
-nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
-                         const nacre_composition *comp,
-                         const nacre_random_options *o, nacre_rng *rng,
-                         nacre_structure **out, nacre_error *err) {
+static nacre_status cut_and_splice(const nacre_structure *a,
+                                   const nacre_structure *b,
+                                   const nacre_composition *comp,
+                                   const nacre_random_options *o,
+                                   nacre_rng *rng, nacre_structure **out,
+                                   nacre_error *err) {
   *out = NULL;
   int n = a->natoms, cluster = is_cluster(a);
   if (b->natoms != n)
@@ -322,6 +324,32 @@ done:
   return st;
 }
 
+/* A share modes->symmetric of crystal children try the symmetric splice
+ * first (one random number drawn only when the share is positive). */
+static int symmetric_turn(const nacre_structure *a, const op_modes *modes,
+                          nacre_rng *rng) {
+  return modes && modes->symmetric > 0 && !is_cluster(a) &&
+         nacre_rng_uniform(rng) < modes->symmetric;
+}
+
+nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
+                         const nacre_composition *comp,
+                         const nacre_random_options *o, const op_modes *modes,
+                         nacre_rng *rng, nacre_structure **out, char *op,
+                         nacre_error *err) {
+  if (symmetric_turn(a, modes, rng)) {
+    nacre_error tmp;
+    nacre_status st = op_sym_heredity(a, b, comp, o, modes->symprec, rng, out,
+                                      op, &tmp);
+    /* any other failure (no shared symmetry, spglib's) falls back */
+    if (st == NACRE_OK) return st;
+    if (st == NACRE_ERR_NOMEM)
+      return nacre_error_set(err, st, "%s", tmp.message);
+  }
+  strcpy(op, "heredity");
+  return cut_and_splice(a, b, comp, o, rng, out, err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Mutations                                                             */
 /* ------------------------------------------------------------------ */
@@ -469,6 +497,15 @@ nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        nacre_rng *rng, nacre_structure **out, char *op,
                        nacre_error *err) {
   *out = NULL;
+  if (symmetric_turn(a, modes, rng)) {
+    nacre_error tmp;
+    nacre_status st = op_sym_mutate(a, o, modes->symprec, -1, rng, out, op,
+                                    &tmp);
+    /* any other failure (no shared symmetry, spglib's) falls back */
+    if (st == NACRE_OK) return st;
+    if (st == NACRE_ERR_NOMEM)
+      return nacre_error_set(err, st, "%s", tmp.message);
+  }
   nacre_structure *s = nacre_structure_copy(a, err);
   if (!s) return NACRE_ERR_NOMEM;
   int multi = 0;

@@ -7,14 +7,6 @@
 
 #include "nacre/search.h"
 
-/* Cut-and-splice crossover by a random plane (crystals: parallel to a cell
- * face, at a random offset; clusters: through the centre of mass after
- * random rotations, Deaven & Ho, PRL 75, 288 (1995)), followed by
- * composition repair with the atoms nearest the cut. */
-nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
-                         const nacre_composition *comp,
-                         const nacre_random_options *o, nacre_rng *rng,
-                         nacre_structure **out, nacre_error *err);
 /* One mutation chosen at random: lattice strain, atomic displacements,
  * swaps of unlike atoms, a displacement along a soft normal mode of
  * `modes` (the softest for a parent's first soft-mode child, the next
@@ -24,10 +16,30 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
 /* Where the soft-mode mutation's modes come from: fn (the potential's
  * modes, nacre_potential_normal_modes) or, fn NULL, the bond-hardness
  * springs (nacre_soft_modes). */
+/* The same struct carries the share of crystal children that keep
+ * symmetry (op_sym_heredity, op_sym_mutate; 0: none, and no random number
+ * drawn for the choice, so runs made before it repeat) and the tolerance
+ * of their groups, Å. */
 typedef struct op_modes {
   nacre_soft_modes_fn fn;
   void *user;
+  double symmetric;
+  double symprec;
 } op_modes;
+
+/* Cut-and-splice crossover by a random plane (crystals: parallel to a cell
+ * face, at a random offset; clusters: through the centre of mass after
+ * random rotations, Deaven & Ho, PRL 75, 288 (1995)), followed by
+ * composition repair with the atoms nearest the cut. Crystals: a share
+ * modes->symmetric of the children are spliced from whole orbits instead
+ * (op_sym_heredity), falling back to the plain cut where the parents
+ * share no symmetry. The name ("heredity", "sym-heredity:N") goes to op
+ * (24 bytes). modes may be NULL. */
+nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
+                         const nacre_composition *comp,
+                         const nacre_random_options *o, const op_modes *modes,
+                         nacre_rng *rng, nacre_structure **out, char *op,
+                         nacre_error *err);
 
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, const op_modes *modes,
@@ -68,6 +80,42 @@ nacre_status op_swarm_velocity(const nacre_structure *from,
 nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
                     const op_modes *modes, nacre_rng *rng,
                     nacre_structure **out, char *op, nacre_error *err);
+/* Symmetric heredity (crystals): H = the operations of a's space group
+ * (spglib at symprec, on an exactly symmetrised copy) that also carry b,
+ * shifted to the origin that leaves the most of them, onto itself within
+ * 0.1 of a bond length, closed into a group. Both parents are cut into
+ * orbits of H (each atom projected onto its site, its orbit generated in
+ * full), a random plane parallel to a cell face divides the cell into a
+ * share f in [0.3, 0.7] for a and the rest for b, and whole orbits join
+ * the child, those most on their parent's side first, while they fit the
+ * composition and 0.75 of the minimum distances. The lattice: the
+ * parents' metrics mixed in the share f and averaged over H (so it has
+ * H's constraints), at the mixed volume. The child therefore keeps H, a
+ * common subgroup of the parents' groups, and exactly the composition;
+ * op gets "sym-heredity:N" with N its space group at symprec.
+ * NACRE_ERR_NOT_CONVERGED when H is P1 or no set of orbits has the
+ * composition. */
+nacre_status op_sym_heredity(const nacre_structure *a,
+                             const nacre_structure *b,
+                             const nacre_composition *comp,
+                             const nacre_random_options *o, double symprec,
+                             nacre_rng *rng, nacre_structure **out, char *op,
+                             nacre_error *err);
+/* Symmetric mutation (crystals): H = the parent's space group (subgroup
+ * 0) or its subgroup that keeps the line of one of its rotation axes,
+ * drawn at random (subgroup 1; e.g. R-3m in Fm-3m along a three-fold
+ * axis), or either at random (-1). Random displacements averaged over H
+ * (v'(g i) = Σ C_g v(i) / |H|: orbit representatives move within their
+ * sites, the orbits follow), scaled to an rms of 0.05 or 0.2 bond lengths
+ * per coordinate, and a random strain averaged over H (C e Cᵀ, so the
+ * lattice keeps H's metric constraints; the volume stays), both halved
+ * until 0.75 of the minimum distances hold. op gets "sym-mutation:N".
+ * NACRE_ERR_NOT_CONVERGED when H is P1 or the distances never hold. */
+nacre_status op_sym_mutate(const nacre_structure *a,
+                           const nacre_random_options *o, double symprec,
+                           int subgroup, nacre_rng *rng,
+                           nacre_structure **out, char *op,
+                           nacre_error *err);
 /* Moves atoms closer than `factor`·d_min to random free places; returns 1
  * when every pair is then at least that far apart. */
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,
