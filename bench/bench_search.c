@@ -8,7 +8,7 @@
  *                     [--potential SPEC] [--tol MEV]
  *                     [--full 0|1] [--pearson P] [--window MEV]
  *                     [--natoms N] [--dmin D] [--symmetric F]
- *                     [--point-groups LIST]
+ *                     [--point-groups LIST] [--stop-pearson 0|1]
  *
  * Cases (targets):
  *   lj13, lj38, lj55, lj75
@@ -37,8 +37,13 @@
  * is the best over the seeds; for relaxations per hour against cell size),
  * --dmin D (the minimum distance of the case's element pair, Å or σ),
  * --symmetric F and --point-groups LIST (clusters: the share of random
- * clusters with a point group's symmetry and the groups drawn from; the
- * search's defaults otherwise).
+ * clusters with a point group's symmetry and the groups drawn from;
+ * crystals: the share of heredity and mutation children that keep a common
+ * subgroup of their parents' space groups; the search's defaults
+ * otherwise), --stop-pearson 1 (with --pearson: a seed stops once it has
+ * both the target and a --pearson minimum, looked up every --population
+ * relaxations, so the count to the first one is exact and the rest of the
+ * budget is not spent).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -165,15 +170,38 @@ typedef struct hit_state {
   double target_atom, tol;
   long first_hit;
   int full;
+  /* --stop-pearson: stop once a minimum of this Pearson symbol within
+   * window of the target is in the run (looked up every `every` relaxations) */
+  nacre_run *run;
+  const char *pearson;
+  double window;
+  long every, checked;
+  int pearson_found;
 } hit_state;
+
+static int pearson_in_run(hit_state *h) {
+  nacre_candidate *c;
+  long n;
+  int found = 0;
+  nacre_error err;
+  if (nacre_run_load_done(h->run, &c, &n, &err)) return 0;
+  for (long k = 0; k < n && !found; k++)
+    found = !strcmp(c[k].pearson, h->pearson) &&
+            c[k].enthalpy / c[k].relaxed->natoms <= h->target_atom + h->window;
+  nacre_candidates_free(c, n);
+  return found;
+}
 
 static int on_progress(void *user, const nacre_search_progress *p) {
   hit_state *h = user;
-  if (isfinite(h->target_atom) && p->best_h_atom <= h->target_atom + h->tol) {
-    if (h->first_hit < 0) h->first_hit = p->done;
-    return !h->full;
+  int hit = isfinite(h->target_atom) && p->best_h_atom <= h->target_atom + h->tol;
+  if (hit && h->first_hit < 0) h->first_hit = p->done;
+  if (h->run && isfinite(h->target_atom) && p->finished >= h->checked + h->every) {
+    h->checked = p->finished;
+    h->pearson_found = h->pearson_found || pearson_in_run(h);
   }
-  return 0;
+  if (h->run) return hit && h->pearson_found;
+  return hit && !h->full;
 }
 
 int main(int argc, char **argv) {
@@ -182,7 +210,8 @@ int main(int argc, char **argv) {
                     "[--budget N] [--population N] [--jobs N] [--engine E] "
                     "[--swarm-move velocity|operators] [--potential SPEC] "
                     "[--tol MEV] [--full 0|1] "
-                    "[--pearson P] [--window MEV] [--natoms N] [--dmin D]\n");
+                    "[--pearson P] [--window MEV] [--stop-pearson 0|1] "
+                    "[--natoms N] [--dmin D] [--symmetric F]\n");
     return 2;
   }
   const bench_case *bc = NULL;
@@ -203,6 +232,7 @@ int main(int argc, char **argv) {
   double dmin_asked = 0;      /* > 0: minimum distance instead of the case's */
   double symmetric = -1;      /* ≥ 0: share of symmetric random clusters */
   const char *point_groups = NULL;
+  int stop_pearson = 0;       /* 1: a seed ends at its first Pearson hit */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -221,6 +251,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--dmin")) dmin_asked = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--symmetric")) symmetric = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--point-groups")) point_groups = argv[i + 1];
+    else if (!strcmp(argv[i], "--stop-pearson")) stop_pearson = atoi(argv[i + 1]);
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -305,7 +336,11 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err.message);
       return 1;
     }
-    hit_state hs = {target, tol, -1, full};
+    hit_state hs = {target, tol, -1, full, NULL, pearson, window, 0, 0, 0};
+    if (pearson && stop_pearson) {
+      hs.run = run;
+      hs.every = population;
+    }
     double t0 = bench_now();
     nacre_status st = nacre_search_run(run, nacre_search_relax_potential, rel,
                                        on_progress, &hs, NULL, &err);
@@ -367,7 +402,7 @@ int main(int argc, char **argv) {
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
          bc->name, engine, operators ? ", swarm operator moves" : "",
-         cfg.cluster ? cfg.frac_symmetric : 0.0, cfg.point_groups, budget,
+         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", budget,
          population, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,

@@ -204,7 +204,11 @@ typedef struct nacre_search_config {
    * before it existed) has the symmetry of a point group drawn from
    * point_groups (Schoenflies symbols, comma-separated, or "all":
    * nacre_pointgroup_symbols) among those that can hold the composition;
-   * the rest have none. */
+   * the rest have none. Crystals: this share of the heredity and mutation
+   * children keeps a common subgroup of the parents' space groups (whole
+   * Wyckoff orbits spliced; orbit representatives moved and the cell
+   * strained within the parent's group or an axial subgroup of it), where
+   * the parents have one; the rest are cut atom by atom. */
   double frac_symmetric;
   char point_groups[256];
   char potential[1024];       /* description recorded in the run */
