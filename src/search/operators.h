@@ -93,7 +93,8 @@ nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
  * H's constraints), at the mixed volume. The child therefore keeps H, a
  * common subgroup of the parents' groups, and exactly the composition;
  * op gets "sym-heredity:N" with N its space group at symprec.
- * NACRE_ERR_NOT_CONVERGED when H is P1 or no set of orbits has the
+ * NACRE_ERR_NOT_CONVERGED when H is P1, a's cell has more than
+ * NACRE_SG_MAX_OPS operations (a supercell), or no set of orbits has the
  * composition. */
 nacre_status op_sym_heredity(const nacre_structure *a,
                              const nacre_structure *b,
@@ -110,7 +111,8 @@ nacre_status op_sym_heredity(const nacre_structure *a,
  * per coordinate, and a random strain averaged over H (C e Cᵀ, so the
  * lattice keeps H's metric constraints; the volume stays), both halved
  * until 0.75 of the minimum distances hold. op gets "sym-mutation:N".
- * NACRE_ERR_NOT_CONVERGED when H is P1 or the distances never hold. */
+ * NACRE_ERR_NOT_CONVERGED when H is P1, the cell has more than
+ * NACRE_SG_MAX_OPS operations, or the distances never hold. */
 nacre_status op_sym_mutate(const nacre_structure *a,
                            const nacre_random_options *o, double symprec,
                            int subgroup, nacre_rng *rng,

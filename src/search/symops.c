@@ -61,13 +61,24 @@ static void group_free(op_group *g) {
   g->n = 0;
 }
 
-/* The operations of s at tolerance symprec (s exactly symmetric). */
+/* The operations of s at tolerance symprec (s exactly symmetric), and in
+ * *special (may be NULL) an atom on the site of smallest multiplicity. */
 static nacre_status group_of(const nacre_structure *s, double symprec,
                              op_group *g, int *special, nacre_error *err) {
   nacre_symmetry *sym;
   nacre_status st = nacre_symmetry_analyze_flags(
       s, symprec, NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym, err);
   if (st) return st;
+  /* group_close composes every pair: a supercell's thousands of operations
+   * (cubic, 48 per primitive cell) would take longer than its relaxation */
+  if (sym->nops > NACRE_SG_MAX_OPS) {
+    int n = sym->nops;
+    nacre_symmetry_free(sym);
+    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED,
+                           "%d operations in the cell (at most %d: a "
+                           "supercell of a smaller cell)",
+                           n, NACRE_SG_MAX_OPS);
+  }
   g->n = sym->nops;
   g->rot = malloc(sizeof *g->rot * (size_t)g->n);
   g->trans = malloc(sizeof *g->trans * (size_t)g->n);

@@ -15,7 +15,9 @@
  *     group itself in all but at most two children of 16 pairs (the rest:
  *     a supergroup, a further translation in step);
  *   - every child has the parents' atoms of each element, and keeps 0.75
- *     of the minimum distances. */
+ *     of the minimum distances;
+ *   - a supercell with more operations than a conventional cell (D0_3
+ *     2x2x2, 1536) is left to the plain mutation. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -267,6 +269,34 @@ static void check_heredity(const nacre_composition *comp,
         ga, gb, ok, tries, min_ok);
 }
 
+/* A supercell with more operations than a conventional cell holds (D0_3
+ * 2x2x2: 48 x 32 = 1536) is left to the plain operators: op_sym_mutate declines,
+ * and op_mutate with every child meant to be symmetric still makes one,
+ * by an ordinary mutation, with the composition kept. */
+static void check_supercell_falls_back(const nacre_random_options *o) {
+  nacre_structure *p = d03(), *big = NULL, *c = NULL;
+  const int m[3][3] = {{2, 0, 0}, {0, 2, 0}, {0, 0, 2}};
+  nacre_structure_supercell(p, m, &big, NULL);
+  nacre_rng rng;
+  nacre_rng_init(&rng, 6, 0);
+  char op[24] = "";
+  nacre_error err;
+  nacre_status st = op_sym_mutate(big, o, NACRE_SYMPREC_DEFAULT, 0, &rng, &c,
+                                  op, &err);
+  CHECK(st == NACRE_ERR_NOT_CONVERGED && !c,
+        "D0_3 2x2x2: the symmetric mutation declines (%s)", err.message);
+  nacre_structure_free(c);
+  c = NULL;
+  op_modes modes = {NULL, NULL, 1.0, NACRE_SYMPREC_DEFAULT};
+  st = op_mutate(big, 0, o, &modes, &rng, &c, op, &err);
+  CHECK(st == NACRE_OK && c && strncmp(op, "sym-", 4) &&
+            count_of(c, 3) == 96 && count_of(c, 50) == 32,
+        "D0_3 2x2x2: op_mutate falls back to %s", op);
+  nacre_structure_free(c);
+  nacre_structure_free(big);
+  nacre_structure_free(p);
+}
+
 int main(void) {
   nacre_composition comp;
   nacre_random_options o;
@@ -274,6 +304,7 @@ int main(void) {
   nacre_random_options_init(&o);
   check_mutation_keeps_group(&comp, &o);
   check_mutation_subgroup(&o);
+  check_supercell_falls_back(&o);
   check_heredity(&comp, &o, 139, 139, 139, 4);
   check_heredity(&comp, &o, 194, 194, 194, 4);
   check_heredity(&comp, &o, 221, 123, 123, 4);
