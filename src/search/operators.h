@@ -81,7 +81,7 @@ nacre_status op_hop(const nacre_structure *a, const nacre_random_options *o,
                     const op_modes *modes, nacre_rng *rng,
                     nacre_structure **out, char *op, nacre_error *err);
 /* Symmetric heredity (crystals): H = the operations of a's space group
- * (spglib at symprec, on an exactly symmetrised copy) that also carry b,
+ * (spglib at symprec) that also carry b,
  * shifted to the origin that leaves the most of them, onto itself within
  * 0.1 of a bond length, closed into a group. Both parents are cut into
  * orbits of H (each atom projected onto its site, its orbit generated in

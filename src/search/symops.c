@@ -61,10 +61,12 @@ static void group_free(op_group *g) {
   g->n = 0;
 }
 
-/* The operations of s at tolerance symprec (s exactly symmetric), and in
- * *special (may be NULL) an atom on the site of smallest multiplicity. */
+/* The operations of s at tolerance symprec, in *special (may be NULL) an
+ * atom on the site of smallest multiplicity, and in *keep (may be NULL)
+ * the analysis itself (free with nacre_symmetry_free). */
 static nacre_status group_of(const nacre_structure *s, double symprec,
-                             op_group *g, int *special, nacre_error *err) {
+                             op_group *g, int *special,
+                             nacre_symmetry **keep, nacre_error *err) {
   nacre_symmetry *sym;
   nacre_status st = nacre_symmetry_analyze_flags(
       s, symprec, NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym, err);
@@ -94,7 +96,10 @@ static nacre_status group_of(const nacre_structure *s, double symprec,
     for (int i = 1; i < s->natoms; i++)
       if (sym->multiplicity[i] < sym->multiplicity[*special]) *special = i;
   }
-  nacre_symmetry_free(sym);
+  if (keep)
+    *keep = sym;
+  else
+    nacre_symmetry_free(sym);
   return NACRE_OK;
 }
 
@@ -409,19 +414,6 @@ static void name_child(const nacre_structure *s, double symprec,
   snprintf(op, 24, "%s:%d", what, number);
 }
 
-/* Exactly symmetric copies of the parents and a's group. */
-static nacre_status symmetric_parent(const nacre_structure *p, double symprec,
-                                     nacre_structure **out, nacre_error *err) {
-  *out = nacre_structure_copy(p, err);
-  if (!*out) return NACRE_ERR_NOMEM;
-  nacre_status st = nacre_symmetry_symmetrize(*out, symprec, err);
-  if (st) {
-    nacre_structure_free(*out);
-    *out = NULL;
-  }
-  return st;
-}
-
 nacre_status op_sym_heredity(const nacre_structure *pa,
                              const nacre_structure *pb,
                              const nacre_composition *comp,
@@ -434,17 +426,17 @@ nacre_status op_sym_heredity(const nacre_structure *pa,
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "heredity: parents of %d and %d atoms", n,
                            pb->natoms);
-  nacre_structure *a = NULL, *b = NULL, *child = NULL;
+  /* The parents need not be exactly symmetric: their orbits are
+   * generated in full from representatives projected onto their sites. */
+  const nacre_structure *a = pa, *b = pb;
+  nacre_structure *child = NULL;
   op_group g = {0, NULL, NULL};
   orbit_table t = {0, 0, 0, NULL, NULL};
   double *fa = NULL, *fb = NULL, *frac = NULL;
   char *mask = NULL;
   int special = 0;
   nacre_status st;
-  if ((st = symmetric_parent(pa, symprec, &a, err)) ||
-      (st = symmetric_parent(pb, symprec, &b, err)) ||
-      (st = group_of(a, symprec, &g, &special, err)))
-    goto done;
+  if ((st = group_of(a, symprec, &g, &special, NULL, err))) goto done;
   fa = malloc(sizeof(double) * 3 * (size_t)n);
   fb = malloc(sizeof(double) * 3 * (size_t)n);
   frac = malloc(sizeof(double) * 3 * (size_t)n);
@@ -505,8 +497,6 @@ nacre_status op_sym_heredity(const nacre_structure *pa,
   *out = child;
   child = NULL;
 done:
-  nacre_structure_free(a);
-  nacre_structure_free(b);
   nacre_structure_free(child);
   group_free(&g);
   free(fa), free(fb), free(frac), free(mask), free(t.o), free(t.pool);
@@ -653,6 +643,42 @@ static void displace(nacre_structure *s, const double *x0,
   free(frac);
 }
 
+/* s made exactly symmetric under the masked operations (a relaxed minimum
+ * is only so to the relaxation's tolerance): each atom the mean of its
+ * images, f'(g i) = Σ (R f(i) + t) / |H| taken at the image nearest the
+ * atom, and the metric averaged over H (symmetric_cell). frac: room for
+ * 3·natoms. */
+static nacre_status make_symmetric(const op_group *g, const char *mask,
+                                   const int *map, nacre_structure *s,
+                                   double *frac, nacre_error *err) {
+  int n = s->natoms, nh = 0;
+  double *sum = calloc((size_t)(3 * n), sizeof *sum), gm[3][3], cell[3][3];
+  if (!sum) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  nacre_structure_get_frac(s, frac, NULL);
+  for (int k = 0; k < g->n; k++) {
+    if (!mask[k]) continue;
+    nh++;
+    for (int i = 0; i < n; i++) {
+      int j = map[(size_t)k * n + i];
+      double y[3];
+      apply_op(g, k, frac + 3 * i, y);
+      for (int c = 0; c < 3; c++)
+        sum[3 * j + c] += y[c] - nearbyint(y[c] - frac[3 * j + c]);
+    }
+  }
+  for (int i = 0; i < 3 * n; i++) frac[i] = sum[i] / nh - floor(sum[i] / nh);
+  free(sum);
+  double v = fabs(nacre_cell_volume(s->cell));
+  metric(s->cell, gm);
+  if (symmetric_cell(g, mask, gm, cell) || !(nacre_cell_volume(cell) > 0))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC, "symmetric cell failed");
+  double sc = cbrt(v / fabs(nacre_cell_volume(cell)));
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) s->cell[i][j] = cell[i][j] * sc;
+  nacre_structure_set_frac(s, frac);
+  return NACRE_OK;
+}
+
 nacre_status op_sym_mutate(const nacre_structure *pa,
                            const nacre_random_options *o, double symprec,
                            int subgroup, nacre_rng *rng,
@@ -666,12 +692,8 @@ nacre_status op_sym_mutate(const nacre_structure *pa,
   double *v = NULL, *tmp = NULL, *x0 = NULL;
   char *mask = NULL;
   nacre_status st;
-  if ((st = symmetric_parent(pa, symprec, &s, err)) ||
-      (st = group_of(s, symprec, &g, NULL, err)) ||
-      (st = nacre_symmetry_analyze_flags(
-           s, symprec, NACRE_SYM_SPGLIB_ORIGIN | NACRE_SYM_NO_PERMS, &sym,
-           err)))
-    goto done;
+  if (!(s = nacre_structure_copy(pa, err))) return NACRE_ERR_NOMEM;
+  if ((st = group_of(s, symprec, &g, NULL, &sym, err))) goto done;
   map = malloc(sizeof(int) * (size_t)n * (size_t)g.n);
   v = malloc(sizeof(double) * 3 * (size_t)n);
   tmp = malloc(sizeof(double) * 3 * (size_t)n);
@@ -682,6 +704,8 @@ nacre_status op_sym_mutate(const nacre_structure *pa,
     goto done;
   }
   if ((st = nacre_symmetry_atom_map(sym, s, map, err))) goto done;
+  memset(mask, 1, (size_t)g.n);
+  if ((st = make_symmetric(&g, mask, map, s, x0, err))) goto done;
   if (subgroup < 0) subgroup = nacre_rng_uniform(rng) < 0.5;
   memset(mask, 1, (size_t)g.n);
   if (subgroup && !axial_subgroup(&g, s->cell, rng, mask))
