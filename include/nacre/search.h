@@ -211,6 +211,12 @@ typedef struct nacre_search_config {
    * the parents have one; the rest are cut atom by atom. */
   double frac_symmetric;
   char point_groups[256];
+  /* Crystals: this share of the random newcomers after the first
+   * generation is built from a motif of a pool minimum (one of its
+   * coordination polyhedra, copies placed at random in a random cell of
+   * its density; the rest of the atoms random) instead of from atoms
+   * alone (0; no random number is drawn for the choice at 0). */
+  double frac_motif;
   char potential[1024];       /* description recorded in the run */
   char output_dir[1024];      /* where reports go unless asked elsewhere
                                  ("": search-results next to the caller) */

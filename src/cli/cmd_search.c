@@ -106,6 +106,11 @@ static void help(const nacre_search_config *d) {
       "                    space groups (whole Wyckoff orbits spliced;\n"
       "                    orbit representatives moved and the cell\n"
       "                    strained within the group or an axial subgroup)\n"
+      "  --motifs F        crystals: share of the random newcomers after the\n"
+      "                    first generation built from a coordination\n"
+      "                    polyhedron of a pool minimum (copies turned and\n"
+      "                    placed at random in a random cell of its\n"
+      "                    density, the other atoms random; default 0)\n"
       "  --point-groups LIST\n"
       "                    clusters: the point groups they are drawn from,\n"
       "                    Schoenflies symbols such as Oh,Ih,D5h,C2v (Cn,\n"
@@ -228,7 +233,7 @@ static const char *flag_of(const char *key) {
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
       {"hop_restart", "--hop-restart"},
-      {"frac_symmetric", "--symmetric"},
+      {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"point_groups", "--point-groups"}};
   for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
     if (!strcmp(map[k][0], key)) return map[k][1];
@@ -392,6 +397,9 @@ static int parse_args(int argc, char **argv, args *ar) {
       NUMBER(cfg->frac_symmetric,
              cfg->frac_symmetric >= 0 && cfg->frac_symmetric <= 1,
              "--symmetric must be in [0, 1]");
+    } else if (!strcmp(a, "--motifs")) {
+      NUMBER(cfg->frac_motif, cfg->frac_motif >= 0 && cfg->frac_motif <= 1,
+             "--motifs must be in [0, 1]");
     } else if (!strcmp(a, "--point-groups")) {
       NEED();
       nacre_error err;

@@ -196,11 +196,28 @@ static nacre_status random_cluster_start(engine *e, nacre_rng *rng,
   return nacre_random_cluster(&cfg->composition, &e->random, 0, rng, out, err);
 }
 
+static long pick_parent(const engine *e, nacre_rng *rng);
+
+/* A random crystal from a motif of a parent of the pool, for a share
+ * frac_motif of the random newcomers once the pool has minima (no draw at
+ * 0); 1 when *out was made. */
+static int motif_start(engine *e, nacre_rng *rng, nacre_structure **out,
+                       char *op) {
+  const nacre_search_config *cfg = e->cfg;
+  if (!(cfg->frac_motif > 0) || e->nsel < 1 ||
+      !(nacre_rng_uniform(rng) < cfg->frac_motif))
+    return 0;
+  nacre_error tmp;
+  return op_motif(e->c[pick_parent(e, rng)].relaxed, &cfg->composition,
+                  &e->random, rng, out, op, &tmp) == NACRE_OK;
+}
+
 static nacre_status random_start(engine *e, nacre_rng *rng,
                                  nacre_structure **out, char *op,
                                  nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
   if (cfg->cluster) return random_cluster_start(e, rng, out, op, err);
+  if (motif_start(e, rng, out, op)) return NACRE_OK;
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
   for (int t = 0; t < 30 && st; t++) {
     const nacre_spacegroup *g = e->groups[nacre_rng_int(rng, e->ngroups)];

@@ -118,6 +118,20 @@ nacre_status op_sym_mutate(const nacre_structure *a,
                            int subgroup, nacre_rng *rng,
                            nacre_structure **out, char *op,
                            nacre_error *err);
+/* A random crystal built from a motif of the minimum a (motif.c): one of
+ * a's atoms with its first shell (every image closer than 1.1 times the
+ * nearest: a coordination polyhedron; its nearest part, at most half
+ * the atoms and one, in a small cell), copies turned and placed at random in a random cell of a's
+ * volume per atom (lengths within a factor 2, angles 60-120°) up to about
+ * half the atoms, the rest at random places. Minimum distances: the
+ * random structures' own, or 0.7 of the close-packing distance at the
+ * cell's density where that is shorter (distance_rule.c rejects minima
+ * below 0.8 of it; starts at high pressure so keep their density). op gets "motif:CxN" (C
+ * copies of an N-atom motif). NACRE_ERR_NOT_CONVERGED when no copy or
+ * not every atom fits. */
+nacre_status op_motif(const nacre_structure *a, const nacre_composition *comp,
+                      const nacre_random_options *o, nacre_rng *rng,
+                      nacre_structure **out, char *op, nacre_error *err);
 /* Moves atoms closer than `factor`·d_min to random free places; returns 1
  * when every pair is then at least that far apart. */
 int op_repair_distances(nacre_structure *s, const nacre_random_options *o,

@@ -185,6 +185,7 @@ static const config_field fields[] = {
     FIELD("hop_ediff_factor", 'd', hop_ediff_factor, 0),
     FIELD("hop_restart", 'i', hop_restart, 0),
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
+    FIELD("frac_motif", 'd', frac_motif, 0),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -326,10 +327,12 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "soft modes %d: expected %d (springs) or %d (potential)",
                            c->soft_modes, NACRE_SOFT_MODES_SPRINGS,
                            NACRE_SOFT_MODES_POTENTIAL);
-  if (!(c->frac_symmetric >= 0 && c->frac_symmetric <= 1))
+  if (!(c->frac_symmetric >= 0 && c->frac_symmetric <= 1) ||
+      !(c->frac_motif >= 0 && c->frac_motif <= 1))
     return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "symmetric share %g must be in [0, 1]",
-                           c->frac_symmetric);
+                           "symmetric share %g and motif share %g must be in "
+                           "[0, 1]",
+                           c->frac_symmetric, c->frac_motif);
   return nacre_pointgroup_list_parse(c->point_groups, NULL, NULL, err);
 }
 

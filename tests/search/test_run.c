@@ -259,7 +259,7 @@ static int check_operator_moves(const char *path, int pop, int w_zero,
       ++*bad;
       continue;
     }
-    if (!strcmp(c[k].op, "heredity")) {
+    if (strstr(c[k].op, "heredity")) { /* also sym-heredity:N */
       ++*nher;
       *bad += np != 2 || b == cur || (b != pb && b != g) ||
               (w_zero && cur == pb && b != g) || (w_zero && cur == g && b != pb);
@@ -381,11 +381,12 @@ int main(void) {
   CHECK(sa.n >= 15, "reference run finished %ld of 18 relaxations", sa.n);
   int nher = 0, nmut = 0, nmove = 0, nrand = 0;
   for (long i = 0; i < sa.n; i++) {
-    nher += !strcmp(sa.op[i], "heredity");
+    nher += strstr(sa.op[i], "heredity") != NULL; /* also sym-heredity:N */
     nmove += !strcmp(sa.engine[i], "swarm");
     nrand += !strncmp(sa.op[i], "random", 6);
     nmut += !strcmp(sa.op[i], "strain") || !strcmp(sa.op[i], "soft-mode") ||
-            !strcmp(sa.op[i], "displacement") || !strcmp(sa.op[i], "swap");
+            !strcmp(sa.op[i], "displacement") || !strcmp(sa.op[i], "swap") ||
+            !strncmp(sa.op[i], "sym-mutation", 12);
   }
   CHECK(nher > 0 && nmut > 0 && nmove > 0 && nrand >= 6,
         "auto engine used heredity %d, mutation %d, swarm slots %d, random %d", nher,
