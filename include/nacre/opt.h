@@ -119,6 +119,12 @@ typedef struct nacre_relax_options {
    * network outside its data has 0.21 and 0.0125. ≤ 0 turns a check off. */
   double collapse_distance;
   double collapse_volume;
+  /* Radii (N, Å, one per atom of the structure) the collapse checks measure
+   * against instead of the covalent radii; NULL: the covalent radii. A
+   * caller whose potential has its own length scale (reduced units, a
+   * search's explicit minimum distances) gives them so that the checks
+   * follow that scale. */
+  const double *collapse_radii;
   double max_stretch;          /* largest principal stretch (or 1/shrink)
                                   of the cell from the start (5): beyond, a
                                   runaway (EXPLODED) */

@@ -441,6 +441,20 @@ double nacre_search_closest_ratio(const nacre_structure *s,
  * 1 for clusters. */
 double nacre_search_density_scale(const nacre_structure *s);
 
+/* The search's distance rule as a relaxation's collapse check reads it
+ * (nacre_relax_options.collapse_radii and collapse_distance): radii[i] =
+ * ½ ref(Z_i, Z_i), ref the low-density reference of nacre_search_closest_ratio
+ * (the explicit distance of the pair, which carries the potential's own
+ * length scale, e.g. 0.8 σ in reduced units; else the sum of the covalent
+ * radii). Returns the collapse fraction of those radii: 0.3, lowered to 0.9 ×
+ * the shortest distance the search's operators leave between two atoms
+ * (0.75 × nacre_random_min_distance) where that is smaller, so that a
+ * child the operators made is never a bad start. radii has s->natoms
+ * entries. */
+double nacre_search_collapse_radii(const nacre_structure *s,
+                                   const nacre_random_options *o,
+                                   double *radii);
+
 /* The closest pair found by nacre_search_distance_ratio. */
 typedef struct nacre_close_pair {
   int i, j;              /* atoms */
@@ -491,6 +505,12 @@ nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
                                         nacre_error *err);
 /* Force evaluations made by this process's relaxer so far. */
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
+/* The distance rule (o's minimum distances) the relaxer's collapse check
+ * follows from now on (nacre_search_collapse_radii); without one it uses
+ * the covalent radii. nacre_search_run sets its run's rule on a relaxer it
+ * is given with nacre_search_relax_potential. */
+void nacre_search_relaxer_set_distances(nacre_search_relaxer *r,
+                                        const nacre_random_options *o);
 
 /* ---- MPI: one rank keeps the pool, the others relax ----
  * In builds configured with -DNACRE_MPI=ON, `mpirun -np N` starts N
@@ -507,6 +527,8 @@ typedef struct nacre_search_mpi nacre_search_mpi;
 typedef struct nacre_search_mpi_settings {
   char potential[1024];       /* potential SPEC, loaded on every rank */
   nacre_search_relax_settings relax;
+  nacre_random_options distances; /* the run's distance rule
+                                     (nacre_search_relaxer_set_distances) */
 } nacre_search_mpi_settings;
 
 /* 1 when this library was built with MPI. */

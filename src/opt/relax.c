@@ -279,9 +279,10 @@ static nacre_status evaluate(relax_state *st, const double *x, double *grad,
   }
   if (ratio < st->opt->collapse_distance) {
     snprintf(st->failure, sizeof st->failure,
-             "two atoms at %.3g of the sum of their covalent radii (collapsed "
+             "two atoms at %.3g of the sum of their %s radii (collapsed "
              "below %.3g; shortest distance %.3g Å)",
-             ratio, st->opt->collapse_distance, dmin);
+             ratio, st->opt->collapse_radii ? "reference" : "covalent",
+             st->opt->collapse_distance, dmin);
     *code = EVAL_COLLAPSED;
     return NACRE_OK;
   }
@@ -711,7 +712,8 @@ nacre_status nacre_relax(nacre_calc *c, nacre_structure *s,
   st.scratch = buf + 5 * (size_t)st.ndof;
   st.radius = st.scratch + 3 * (size_t)st.n;
   for (int i = 0; i < st.n; i++) {
-    double r = nacre_covalent_radius(s->numbers[i]);
+    double r = opt->collapse_radii ? opt->collapse_radii[i]
+                                   : nacre_covalent_radius(s->numbers[i]);
     st.radius[i] = r;
     st.sphere_volume += 4.0 / 3.0 * NACRE_PI * r * r * r / st.n;
   }

@@ -119,3 +119,22 @@ double nacre_search_distance_ratio(const nacre_structure *s,
     }
   return best;
 }
+
+/* Operators leave atoms at least this fraction of the minimum distance of
+ * their pair apart (operators.c, op_repair_distances). */
+#define CHILD_DISTANCE_FLOOR 0.75
+
+double nacre_search_collapse_radii(const nacre_structure *s,
+                                   const nacre_random_options *o,
+                                   double *radii) {
+  for (int i = 0; i < s->natoms; i++)
+    radii[i] = 0.5 * closest_reference(o, s->numbers[i], s->numbers[i]);
+  double fraction = 0.3;
+  for (int i = 0; i < s->natoms; i++)
+    for (int j = 0; j <= i; j++) {
+      double floor = CHILD_DISTANCE_FLOOR *
+                     nacre_random_min_distance(o, s->numbers[i], s->numbers[j]);
+      fraction = fmin(fraction, 0.9 * floor / (radii[i] + radii[j]));
+    }
+  return fraction;
+}

@@ -821,6 +821,12 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.ctx = ctx;
   e.t_start = nacre_now_s();
   e.last_new_low = -1;
+  /* One distance rule: the relaxer's collapse check follows the run's
+   * minimum distances, so that no child the operators make is a bad
+   * start (reduced units put the covalent radii far off the potential's
+   * length scale). */
+  if (relax == nacre_search_relax_potential && relax_user)
+    nacre_search_relaxer_set_distances(relax_user, &cfg->random);
   runner r = {&e, relax, relax_user, prog, prog_user, t,
               cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;

@@ -79,6 +79,7 @@ nacre_status nacre_search_job_run(const nacre_search_job *job,
     memset(&ms, 0, sizeof ms);
     snprintf(ms.potential, sizeof ms.potential, "%s", cfg.potential);
     ms.relax = cfg.relax;
+    ms.distances = cfg.random;
     st = nacre_search_mpi_start(m, &ms, err);
   }
   if (!st && !job->resume) st = nacre_run_create(job->db, &cfg, &run, err);

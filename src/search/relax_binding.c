@@ -16,6 +16,10 @@ struct nacre_search_relaxer {
   double fmax, smax_gpa;
   int max_steps;
   long force_calls;
+  int has_distances;    /* 1: the collapse check follows `distances` */
+  nacre_random_options distances;
+  double *radii;        /* collapse radii of the structure being relaxed */
+  int nradii;
 };
 
 nacre_status nacre_search_relaxer_new(const char *potential_spec,
@@ -77,6 +81,7 @@ void nacre_search_relaxer_free(nacre_search_relaxer *r) {
   if (!r) return;
   nacre_calc_free(r->calc);
   nacre_potential_free(r->pot);
+  free(r->radii);
   free(r);
 }
 
@@ -89,6 +94,34 @@ nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
 
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r) {
   return r->force_calls;
+}
+
+void nacre_search_relaxer_set_distances(nacre_search_relaxer *r,
+                                        const nacre_random_options *o) {
+  r->distances = *o;
+  r->has_distances = 1;
+}
+
+/* The search's distance rule as the relaxation's collapse check: radii
+ * and fraction from nacre_search_collapse_radii, and the absolute overlap
+ * distance lowered to the collapse distance of the closest pair kind where
+ * that is shorter (reduced units). */
+static nacre_status apply_distances(nacre_search_relaxer *r,
+                                    const nacre_structure *s,
+                                    nacre_relax_options *o, nacre_error *err) {
+  if (!r->has_distances || s->natoms < 1) return NACRE_OK;
+  if (s->natoms > r->nradii) {
+    double *p = realloc(r->radii, sizeof *p * (size_t)s->natoms);
+    if (!p) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    r->radii = p;
+    r->nradii = s->natoms;
+  }
+  o->collapse_distance = nacre_search_collapse_radii(s, &r->distances, r->radii);
+  o->collapse_radii = r->radii;
+  double rmin = INFINITY;
+  for (int i = 0; i < s->natoms; i++) rmin = fmin(rmin, r->radii[i]);
+  o->min_distance = fmin(o->min_distance, o->collapse_distance * 2.0 * rmin);
+  return NACRE_OK;
 }
 
 nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
@@ -109,6 +142,7 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
   o.fmax = r->fmax;
   o.smax_gpa = r->smax_gpa;
   o.max_steps = r->max_steps;
+  if ((st = apply_distances(r, s, &o, err))) return st;
   nacre_relax_result res;
   memset(&res, 0, sizeof res);
   nacre_calc_reset_domain_counts(r->calc);

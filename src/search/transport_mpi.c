@@ -232,6 +232,7 @@ nacre_status nacre_search_mpi_serve(nacre_search_mpi *m, nacre_error *err) {
   nacre_error_clear(&mine);
   nacre_status st =
       nacre_search_relaxer_new(c.s.potential, &c.s.relax, &relaxer, &mine);
+  if (!st) nacre_search_relaxer_set_distances(relaxer, &c.s.distances);
   if ((st = agree_loaded(m, st, &mine, err))) {
     nacre_search_relaxer_free(relaxer);
     return st;
