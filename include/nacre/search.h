@@ -84,6 +84,19 @@ double nacre_fingerprint_distance(const nacre_fingerprint *a,
  * NACRE_SPREAD_MINIMA lowest distinct minima. */
 #define NACRE_SPREAD_MINIMA 20
 double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n);
+/* Funnel occupancy of a set of minima fp[0..n), lowest enthalpy first: in
+ * that order each minimum joins the funnel of the lowest funnel bottom
+ * within cosine distance `distance` of it, or else is the bottom of a new
+ * funnel (structural neighbours of a low minimum stand for the minima its
+ * funnel leads down to). funnel[i] gets the funnel of minimum i, numbered
+ * in order of their bottoms (0: the lowest minimum's); returns the number
+ * of funnels. The search reports it for the NACRE_SPREAD_MINIMA lowest
+ * distinct minima at NACRE_FUNNEL_DISTANCE: LJ38's truncated octahedron
+ * lies 0.018–0.053 from the icosahedral minima, which lie within 0.002 of
+ * their own funnel's neighbours. */
+#define NACRE_FUNNEL_DISTANCE 0.01
+int nacre_fingerprint_funnels(const nacre_fingerprint *const *fp, long n,
+                              double distance, int *funnel);
 /* Flat serialisation for storage: the array of doubles (header + data). */
 size_t nacre_fingerprint_size(const nacre_fingerprint *fp);
 void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf);
@@ -361,6 +374,11 @@ typedef struct nacre_search_progress {
    * walkers that started again from the pool. */
   double spread;
   long restarts;
+  /* Funnel occupancy of the NACRE_SPREAD_MINIMA lowest distinct minima
+   * (nacre_fingerprint_funnels): funnels, and the minima in each, the
+   * lowest funnel first. */
+  int nfunnels;
+  int funnel_minima[NACRE_SPREAD_MINIMA];
   long since_new_low;         /* relaxations since the last new low minimum
                                  (see nacre_search_config.saturation) */
   double best_h_atom;         /* eV/atom */
@@ -627,6 +645,12 @@ typedef struct nacre_search_report {
   long relaxed, failed, pending; /* candidates by status */
   double spread;                 /* nacre_fingerprint_spread of the
                                     NACRE_SPREAD_MINIMA lowest minima */
+  /* Their funnels (nacre_fingerprint_funnels): how many, and for each
+   * (lowest first) the rank of its bottom in minima (0 = best) and the
+   * minima in it. */
+  int nfunnels;
+  long funnel_bottom[NACRE_SPREAD_MINIMA];
+  int funnel_minima[NACRE_SPREAD_MINIMA];
   long since_new_low;            /* relaxations after the last that found
                                     one of the NACRE_SATURATION_RANK lowest
                                     minima */

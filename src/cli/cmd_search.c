@@ -163,8 +163,11 @@ static void help(const nacre_search_config *d) {
       "The progress line and the report count failed relaxations by reason\n"
       "(too-close, max-steps, exploded, collapsed, overlap, ...) and show the\n"
       "diversity of the pool: the mean fingerprint distance between the %d\n"
-      "lowest distinct minima (spread, 0 to 1) and the relaxations since a\n"
-      "new low minimum (what --saturation counts). The table\n"
+      "lowest distinct minima (spread, 0 to 1), their funnels (each minimum,\n"
+      "lowest first, joins the funnel of the lowest funnel bottom within\n"
+      "fingerprint distance %g, else starts one; `funnels 3: 11/6/3` gives\n"
+      "the minima in each, the lowest funnel first) and the relaxations\n"
+      "since a new low minimum (what --saturation counts). The table\n"
       "lists rank, enthalpy per atom H (eV/atom), ΔH to the best (meV/atom),\n"
       "space group and Pearson symbol of the symmetrised cell written, volume\n"
       "per atom (Å^3), how often the minimum was found and which candidate\n"
@@ -183,7 +186,18 @@ static void help(const nacre_search_config *d) {
       d->point_groups,
       d->random.distance_factor, d->relax.fmax_ev_a, d->relax.smax_gpa,
       d->relax.max_steps, d->duplicate.similarity, d->min_relaxed_factor,
-      d->symprec, NACRE_SPREAD_MINIMA);
+      d->symprec, NACRE_SPREAD_MINIMA, NACRE_FUNNEL_DISTANCE);
+}
+
+/* "3: 11/6/3": the funnels and the minima in each, lowest first (the
+ * first 6, then "/..."). */
+static void format_funnels(int n, const int *minima, char *buf, size_t len) {
+  size_t used = (size_t)snprintf(buf, len, "%d:", n);
+  for (int f = 0; f < n && used < len; f++)
+    used += (size_t)(f < 6 ? snprintf(buf + used, len - used, "%s%d",
+                                      f ? "/" : " ", minima[f])
+                           : snprintf(buf + used, len - used, "/..."));
+  (void)used;
 }
 
 /* "90", "90s", "30m", "2h", "1d" in seconds. */
@@ -517,11 +531,14 @@ static int on_progress(void *user, const nacre_search_progress *p) {
     snprintf(fails, sizeof fails, "  %ld failed (%s)", p->failures.total,
              reasons);
   }
+  char funnels[64];
+  format_funnels(p->nfunnels, p->funnel_minima, funnels, sizeof funnels);
   fprintf(stderr,
-          "%sgen %d  %ld/%ld relaxed%s  %ld unique  spread %.3f  %ld since "
-          "new low  %s  %.0f relax/h  %d:%02d:%02d%s",
+          "%sgen %d  %ld/%ld relaxed%s  %ld unique  spread %.3f  funnels %s  "
+          "%ld since new low  %s  %.0f relax/h  %d:%02d:%02d%s",
           ps->tty ? "\r" : "", p->generation, p->finished, p->budget, fails,
-          p->unique, p->spread, p->since_new_low > 0 ? p->since_new_low : 0,
+          p->unique, p->spread, funnels,
+          p->since_new_low > 0 ? p->since_new_low : 0,
           best, p->relax_per_hour, el / 3600, el / 60 % 60, el % 60,
           ps->tty ? "\033[K" : "\n");
   fflush(stderr);
@@ -558,12 +575,20 @@ static void print_table(const nacre_search_report *r, int top,
   printf("%ld relaxed, %ld failed%s, %ld unique minim%s; results in %s/\n",
          r->relaxed, r->failed, reasons, r->nminima,
          r->nminima == 1 ? "um" : "a", dir);
-  if (r->nminima > 1)
-    printf("diversity: spread %.4f over the %ld lowest minima; %ld "
-           "relaxations since one of the %d lowest was found\n",
+  if (r->nminima > 1) {
+    char funnels[64];
+    format_funnels(r->nfunnels, r->funnel_minima, funnels, sizeof funnels);
+    printf("diversity: spread %.4f over the %ld lowest minima, funnels %s "
+           "(bottoms at rank",
            r->spread,
            r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA,
-           r->since_new_low, NACRE_SATURATION_RANK);
+           funnels);
+    for (int f = 0; f < r->nfunnels && f < 6; f++)
+      printf("%s%ld", f ? ", " : " ", r->funnel_bottom[f] + 1);
+    printf("%s); %ld relaxations since one of the %d lowest was found\n",
+           r->nfunnels > 6 ? ", ..." : "", r->since_new_low,
+           NACRE_SATURATION_RANK);
+  }
 }
 
 /* The report of run into dir (-o, else the run's own, else

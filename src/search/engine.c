@@ -50,6 +50,8 @@ typedef struct engine {
   double *wediff;       /* acceptance threshold, eV (total) */
   long restarts;        /* walkers started again from the pool */
   double spread;        /* mean fingerprint distance between parents */
+  int nfunnels;         /* funnels of the lowest minima, and their sizes */
+  int funnel_minima[NACRE_SPREAD_MINIMA];
   long last_new_low;    /* id of the last new distinct low minimum */
   long gbest;
   double best_h;        /* eV/atom over all finished */
@@ -492,6 +494,18 @@ static double lowest_spread(const engine *e, long u) {
   return nacre_fingerprint_spread(fp, m);
 }
 
+/* Funnel occupancy of the lowest distinct minima (sel sorted by
+ * enthalpy). */
+static void lowest_funnels(engine *e, long u) {
+  const nacre_fingerprint *fp[NACRE_SPREAD_MINIMA];
+  int funnel[NACRE_SPREAD_MINIMA];
+  long m = u < NACRE_SPREAD_MINIMA ? u : NACRE_SPREAD_MINIMA;
+  for (long k = 0; k < m; k++) fp[k] = e->c[e->sel[k]].fp;
+  e->nfunnels = nacre_fingerprint_funnels(fp, m, NACRE_FUNNEL_DISTANCE, funnel);
+  memset(e->funnel_minima, 0, sizeof e->funnel_minima);
+  for (long k = 0; k < m; k++) e->funnel_minima[funnel[k]]++;
+}
+
 /* Parent list, swarm bests: everything generation `gen` is built from. */
 static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -512,6 +526,7 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
     }
   e->gbest = u > 0 ? e->sel[0] : -1;
   e->spread = lowest_spread(e, u);
+  lowest_funnels(e, u);
   long m = (u + 1) / 2;
   if (m < cfg->elite) m = cfg->elite;
   if (m > u) m = u;
@@ -700,6 +715,8 @@ static int report_at(runner *r, int gen, int final) {
   p.unique = e->nunique;
   p.spread = e->spread;
   p.restarts = e->restarts;
+  p.nfunnels = e->nfunnels;
+  memcpy(p.funnel_minima, e->funnel_minima, sizeof p.funnel_minima);
   p.since_new_low = e->folded - 1 - e->last_new_low;
   p.best_h_atom = e->best_h;
   p.best_sg = e->best_sg;

@@ -230,6 +230,25 @@ double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n) {
   return pairs ? sum / (double)pairs : 0.0;
 }
 
+int nacre_fingerprint_funnels(const nacre_fingerprint *const *fp, long n,
+                              double distance, int *funnel) {
+  int nf = 0;
+  for (long i = 0; i < n; i++) {
+    funnel[i] = -1;
+    /* funnels are numbered as their bottoms appear: j is a bottom when its
+     * funnel is the next number; bottoms come lowest first */
+    int seen = 0;
+    for (long j = 0; j < i && funnel[i] < 0; j++) {
+      if (funnel[j] != seen) continue;
+      seen++;
+      if (nacre_fingerprint_distance(fp[i], fp[j]) <= distance)
+        funnel[i] = funnel[j];
+    }
+    if (funnel[i] < 0) funnel[i] = nf++;
+  }
+  return nf;
+}
+
 double nacre_fingerprint_distance(const nacre_fingerprint *a,
                                   const nacre_fingerprint *b) {
   double c = nacre_fingerprint_similarity(a, b);

@@ -67,6 +67,12 @@ static void diversity(nacre_search_report *r) {
   long m = r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA;
   for (long k = 0; k < m; k++) fp[k] = r->minima[k].c->fp;
   r->spread = nacre_fingerprint_spread(fp, m);
+  int funnel[NACRE_SPREAD_MINIMA];
+  r->nfunnels = nacre_fingerprint_funnels(fp, m, NACRE_FUNNEL_DISTANCE, funnel);
+  for (long k = m - 1; k >= 0; k--) { /* the bottom: the first of each */
+    r->funnel_bottom[funnel[k]] = k;
+    r->funnel_minima[funnel[k]]++;
+  }
   long last = -1;
   for (long k = 0; k < r->nminima && k < NACRE_SATURATION_RANK; k++)
     if (r->minima[k].first->id > last) last = r->minima[k].first->id;
@@ -290,6 +296,13 @@ static char *summary_json(const nacre_search_report *r, int top,
                             (double)r->failures.count[k]);
   cJSON_AddNumberToObject(root, "unique", (double)r->nminima);
   cJSON_AddNumberToObject(root, "fingerprint_spread", r->spread);
+  cJSON *funnels = cJSON_AddArrayToObject(root, "funnels");
+  for (int f = 0; f < r->nfunnels; f++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "rank", (double)(r->funnel_bottom[f] + 1));
+    cJSON_AddNumberToObject(o, "minima", r->funnel_minima[f]);
+    cJSON_AddItemToArray(funnels, o);
+  }
   cJSON_AddNumberToObject(root, "relaxations_since_new_low",
                           (double)r->since_new_low);
   cJSON_AddNumberToObject(root, "saturation_relaxations", cfg->saturation);
