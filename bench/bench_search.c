@@ -9,6 +9,7 @@
  *                     [--full 0|1] [--pearson P] [--window MEV]
  *                     [--natoms N] [--dmin D] [--symmetric F]
  *                     [--point-groups LIST] [--stop-pearson 0|1]
+ *                     [--crowding W]
  *
  * Cases (targets):
  *   lj13, lj38, lj55, lj75
@@ -43,7 +44,7 @@
  * otherwise), --stop-pearson 1 (with --pearson: a seed stops once it has
  * both the target and a --pearson minimum, looked up every --population
  * relaxations, so the count to the first one is exact and the rest of the
- * budget is not spent).
+ * budget is not spent), --crowding W (the search's crowding weight).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -233,6 +234,7 @@ int main(int argc, char **argv) {
   double symmetric = -1;      /* ≥ 0: share of symmetric random clusters */
   const char *point_groups = NULL;
   int stop_pearson = 0;       /* 1: a seed ends at its first Pearson hit */
+  double crowding = -1;       /* ≥ 0: the search's crowding weight */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -252,6 +254,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--symmetric")) symmetric = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--point-groups")) point_groups = argv[i + 1];
     else if (!strcmp(argv[i], "--stop-pearson")) stop_pearson = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--crowding")) crowding = atof(argv[i + 1]);
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -292,6 +295,7 @@ int main(int argc, char **argv) {
     cfg.swarm_inertia = NACRE_SWARM_OPERATOR_W;
   }
   if (symmetric >= 0) cfg.frac_symmetric = symmetric;
+  if (crowding >= 0) cfg.crowding = crowding;
   if (point_groups)
     snprintf(cfg.point_groups, sizeof cfg.point_groups, "%s", point_groups);
   cfg.budget = budget;
@@ -397,12 +401,13 @@ int main(int argc, char **argv) {
     printf("target: best over seeds %.6f eV/atom\n", best);
     target = best;
   }
-  printf("%s (%s engine%s, symmetric %g of %s, budget %d, population %d, "
-         "jobs %d): success %d/%d, "
+  printf("%s (%s engine%s, symmetric %g of %s, crowding %g, budget %d, "
+         "population %d, jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
          bc->name, engine, operators ? ", swarm operator moves" : "",
-         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", budget,
+         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.crowding,
+         budget,
          population, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,

@@ -255,6 +255,12 @@ typedef struct nacre_search_config {
   /* (the rest are random newcomers) */
   int elite;                  /* best unique minima kept as parents (4) */
   double similarity_penalty;  /* fitness penalty for near-duplicates (0.5) */
+  /* Crowding: the parents are grouped into funnels as
+   * nacre_fingerprint_funnels groups minima (NACRE_FUNNEL_DISTANCE), and a
+   * parent's fitness is penalised by crowding × the parents of its own
+   * funnel that are lower than it, so that one crowded funnel does not
+   * take every parent slot from the others (0: off). */
+  double crowding;
   /* Particle swarm. Velocity moves (CALYPSO): v' = w v + c1 r1 (pbest − x)
    * + c2 r2 (gbest − x), x' = x + v' on the atoms (v: the particle's
    * previous move). Operator moves (USPEX's corrected PSO): a mutation of

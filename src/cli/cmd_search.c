@@ -79,6 +79,12 @@ static void help(const nacre_search_config *d) {
       "                    refusal (Goedecker's minima-hopping rule)\n"
       "  --hop-restart N   a walker whose best has not improved in N hops\n"
       "                    starts again from a minimum of the pool (%d)\n"
+      "  --crowding W      parents grouped into funnels (as in the progress\n"
+      "                    line); each parent's fitness is penalised by W ×\n"
+      "                    the lower parents in its own funnel, so one\n"
+      "                    crowded funnel does not take every parent slot\n"
+      "                    (fitness: enthalpy scaled to 0..1 over the\n"
+      "                    parents; default %g: off)\n"
       "  --budget N        relaxations in total (default %d)\n"
       "  --time-limit T    stop after T of wall time: 90, 90s, 30m, 2h\n"
       "                    (default: none); the run can be resumed\n"
@@ -180,7 +186,7 @@ static void help(const nacre_search_config *d) {
       d->frac_heredity, d->frac_mutation, d->swarm_inertia, d->swarm_c1,
       d->swarm_c2, NACRE_SWARM_OPERATOR_W, d->swarm_c1, d->swarm_c2,
       d->swarm_regenerate, d->hop_ediff_ev_atom, d->hop_ediff_factor,
-      d->hop_restart, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
+      d->hop_restart, d->crowding, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
       d->saturation, d->population,
       d->jobs, (unsigned long long)d->seed, d->groups, d->frac_symmetric,
       d->point_groups,
@@ -246,7 +252,7 @@ static const char *flag_of(const char *key) {
       {"min_relaxed_factor", "--reject-closer"},
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
-      {"hop_restart", "--hop-restart"},
+      {"hop_restart", "--hop-restart"},       {"crowding", "--crowding"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"point_groups", "--point-groups"}};
   for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
@@ -378,6 +384,8 @@ static int parse_args(int argc, char **argv, args *ar) {
     } else if (!strcmp(a, "--hop-restart")) {
       INTEGER(cfg->hop_restart, cfg->hop_restart >= 1,
               "--hop-restart must be ≥ 1");
+    } else if (!strcmp(a, "--crowding")) {
+      NUMBER(cfg->crowding, cfg->crowding >= 0, "--crowding must be ≥ 0");
     } else if (!strcmp(a, "--stall")) {
       INTEGER(cfg->stall_generations, cfg->stall_generations >= 0,
               "--stall must be ≥ 0");

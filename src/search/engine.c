@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crowding.h"
 #include "dedup.h"
 #include "operators.h"
 #include "run_internal.h"
@@ -531,7 +532,8 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
   if (m < cfg->elite) m = cfg->elite;
   if (m > u) m = u;
   /* Fitness: normalised enthalpy plus a penalty for resembling a better
-   * minimum (keeps the parents diverse). */
+   * minimum (keeps the parents diverse) and, with crowding, one for each
+   * lower parent of its own funnel (crowding.c). */
   double h0 = m > 0 ? h_atom(&e->c[e->sel[0]]) : 0,
          h1 = m > 0 ? h_atom(&e->c[e->sel[m - 1]]) : 0;
   for (long i = 0; i < m; i++) {
@@ -543,6 +545,18 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
     }
     score[i] = (h_atom(&e->c[e->sel[i]]) - h0) / (h1 - h0 + 1e-12) +
                cfg->similarity_penalty * pow(sim, 8);
+  }
+  if (cfg->crowding > 0 && m > 1) {
+    const nacre_fingerprint **fp = malloc(sizeof *fp * (size_t)m);
+    nacre_status st = fp ? NACRE_OK
+                         : nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    for (long i = 0; fp && i < m; i++) fp[i] = e->c[e->sel[i]].fp;
+    if (!st) st = search_crowding_penalty(fp, m, cfg->crowding, score, err);
+    free(fp);
+    if (st) {
+      free(score);
+      return st;
+    }
   }
   for (long i = 1; i < m; i++)
     for (long j = i; j > 0 && score[j] < score[j - 1]; j--) {

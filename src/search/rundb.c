@@ -175,6 +175,7 @@ static const config_field fields[] = {
     FIELD("frac_mutation", 'd', frac_mutation, 0),
     FIELD("elite", 'i', elite, 0),
     FIELD("similarity_penalty", 'd', similarity_penalty, 0),
+    FIELD("crowding", 'd', crowding, 0),
     FIELD("swarm_operators", 'i', swarm_operators, 0),
     FIELD("soft_modes", 'i', soft_modes, 0),
     FIELD("swarm_regenerate", 'd', swarm_regenerate, 0),
