@@ -300,7 +300,7 @@ static char *summary_json(const nacre_search_report *r, int top,
   for (int f = 0; f < r->nfunnels; f++) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "rank", (double)(r->funnel_bottom[f] + 1));
-    cJSON_AddNumberToObject(o, "minima", r->funnel_minima[f]);
+    cJSON_AddNumberToObject(o, "members", r->funnel_minima[f]);
     cJSON_AddItemToArray(funnels, o);
   }
   cJSON_AddNumberToObject(root, "relaxations_since_new_low",

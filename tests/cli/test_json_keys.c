@@ -78,7 +78,7 @@ int main(void) {
   static const char *const top[] = {
       "composition", "natoms", "pressure_gpa", "engine", "potential", "seed",
       "budget", "fmax_ev_a", "smax_gpa", "max_steps", "symprec_a", "relaxed",
-      "failed", "pending", "failures", "unique", "fingerprint_spread",
+      "failed", "pending", "failures", "unique", "fingerprint_spread", "funnels",
       "relaxations_since_new_low", "saturation_relaxations", "stop_reason",
       "wall_s",
       "minima", NULL};

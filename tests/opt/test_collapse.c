@@ -5,7 +5,8 @@
  * otherwise converge near 0.2 Å^3/atom, as in the report of a 1-atom cell
  * shrinking to 0.24 Å^3/atom at 180 GPa; the same cell with r0 = 3.7 Å
  * converges (control); a start already below the thresholds is a bad
- * start; each threshold can be switched off. */
+ * start; each threshold can be switched off; radii given by the caller
+ * (collapse_radii) replace the covalent ones. */
 #include <math.h>
 #include <string.h>
 
@@ -58,6 +59,26 @@ int main(void) {
   CHECK(strstr(r.message, "covalent") != NULL, "message names the rule: %s",
         r.message);
   nacre_structure_free(s);
+
+  /* radii of the caller's length scale replace the covalent ones: 0.15 Å
+   * (a potential whose atoms are that small) lets it converge at the 0.7 Å
+   * minimum (ratio 2.3); 1.5 Å stops it there (ratio 0.23 < 0.3) and the
+   * message names the caller's radii */
+  double radius = 0.15;
+  o.collapse_radii = &radius;
+  o.max_steps = 2000;
+  s = fcc_na(a0);
+  r = relax(crush, s, &o);
+  CHECK(r.outcome == NACRE_RELAX_CONVERGED,
+        "radii 0.15 Å: converges (%s)", r.message);
+  nacre_structure_free(s);
+  radius = 1.5;
+  s = fcc_na(a0);
+  r = relax(crush, s, &o);
+  CHECK(r.outcome == NACRE_RELAX_COLLAPSED && strstr(r.message, "reference"),
+        "radii 1.5 Å: collapses (%s)", r.message);
+  nacre_structure_free(s);
+  o.collapse_radii = NULL;
 
   /* the thresholds off: it converges deep inside the unphysical range */
   o.collapse_distance = o.collapse_volume = 0;

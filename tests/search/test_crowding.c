@@ -31,7 +31,7 @@ static void config(nacre_search_config *c, double crowding) {
   c->cluster = 1;
   c->seed = 4;
   c->population = 10;
-  c->budget = 50;
+  c->budget = 30;
   c->frac_symmetric = 0;
   c->crowding = crowding;
   snprintf(c->potential, sizeof c->potential, "lj:epsilon=1,sigma=1,cutoff=10");
