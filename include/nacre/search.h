@@ -193,7 +193,16 @@ typedef struct nacre_search_relax_settings {
  * the original did. The defaults are those of nacre_search_config_init,
  * nowhere else. */
 typedef struct nacre_search_config {
-  nacre_composition composition;
+  nacre_composition composition; /* a variable-composition run: one atom of
+                                    each element of the range */
+  /* Variable composition ("" : the composition above, fixed): the elements
+   * of the range, comma-separated ("Li,Sn", two to four), and the atoms per
+   * cell, min_natoms..max_natoms; every mix of the elements within those
+   * bounds, the pure elements included, is searched at once and ranked by
+   * its distance to the convex hull of the pool (see
+   * src/search/composition.c and nacre_run_set_hull). */
+  char composition_range[64];
+  int min_natoms, max_natoms;
   double pressure_gpa;        /* the only copy of the run's pressure; the
                                  random options' pressure_gpa is ignored */
   int cluster;                /* 0D search: atoms in a sphere, no cell */
@@ -392,6 +401,9 @@ typedef struct nacre_search_progress {
   char best_pearson[16];
   double elapsed_s;
   double relax_per_hour;
+  /* Variable composition: compositions with a minimum, and of them on
+   * the hull of the pool (0 for a fixed composition). */
+  int compositions, hull_phases;
   int final;                  /* 1 on the last report of a run, after the
                                  last minima joined the pool: its counts
                                  are those the run file and report give */
@@ -448,6 +460,35 @@ typedef nacre_status (*nacre_soft_modes_fn)(void *user, const nacre_structure *s
  * NACRE_SOFT_MODES_POTENTIAL (nacre_search_run refuses to start such a run
  * without one). user must outlive the runs. */
 void nacre_run_set_soft_modes(nacre_run *r, nacre_soft_modes_fn fn, void *user);
+
+/* ---- Variable composition ----
+ * The energies above the convex hull of formation enthalpy of n entries
+ * of nelements elements: amounts (n × nelements atom counts) and total
+ * enthalpies (eV); *above_per_atom_ev (n, caller-allocated) receives each
+ * entry's height above the hull, eV/atom (0 on it). Every element has at
+ * least one pure entry when it is called. The search layer holds no hull
+ * of its own: the caller passes one in (nacre search uses thermo's
+ * Qhull hull, nacre_hull_new). */
+typedef nacre_status (*nacre_search_hull_fn)(void *user, int nelements,
+                                             int n, const double *amounts,
+                                             const double *enthalpies_ev,
+                                             double *above_per_atom_ev,
+                                             nacre_error *err);
+/* The hull of a variable-composition run (nacre_search_run refuses to
+ * start one without it). user must outlive the runs. */
+void nacre_run_set_hull(nacre_run *r, nacre_search_hull_fn fn, void *user);
+/* Whether c searches a composition range. */
+int nacre_search_config_varcomp(const nacre_search_config *c);
+/* Reads a range's elements ("Li,Sn", "Li,Sn,O": two to four distinct
+ * elements) into *elements (one atom of each, in the order given). */
+nacre_status nacre_composition_range_parse(const char *text,
+                                           nacre_composition *elements,
+                                           nacre_error *err);
+/* The reduced formula of the atoms of s ("Li7Sn2", counts divided by
+ * their gcd, elements in the order of elements; NULL: by atomic number). */
+void nacre_search_reduced_formula(const nacre_structure *s,
+                                  const nacre_composition *elements,
+                                  char *buf, size_t n);
 
 /* Why the last nacre_search_run stopped: "budget", "time limit",
  * "no improvement in N generations", "stopped", "interrupted". */
@@ -607,6 +648,9 @@ typedef struct nacre_search_job {
   int resume;                 /* continue db instead of creating it */
   nacre_search_progress_fn progress; /* may be NULL */
   void *progress_user;
+  /* The hull of a variable-composition run (nacre_run_set_hull). */
+  nacre_search_hull_fn hull;
+  void *hull_user;
 } nacre_search_job;
 
 void nacre_search_job_init(nacre_search_job *job);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "hull_entries.h"
+#include "hull_output.h"
 #include "nacre/thermo.h"
 
 static const char *const CMD = "hull";
@@ -187,92 +188,6 @@ static void args_free(args *a) {
 /* Output                                                               */
 /* ------------------------------------------------------------------ */
 
-static const char *symbol(int z) {
-  const nacre_element *e = nacre_element_by_z(z);
-  return e ? e->symbol : "X";
-}
-
-static void decomposition_text(const hull_entries *l, const nacre_hull_point *p,
-                               char *buf, size_t n) {
-  size_t len = 0;
-  buf[0] = '\0';
-  if (p->stable) {
-    snprintf(buf, n, "stable");
-    return;
-  }
-  for (int k = 0; k < p->ndecomp && len < n; k++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%.4g %s", k ? " + " : "",
-                            p->decomp_fraction[k], l->e[p->decomp_entry[k]].name);
-}
-
-static void print_table(const hull_entries *l, const nacre_hull *h,
-                        const int *z, int nel) {
-  printf("hull of %d entr%s in", l->n, l->n == 1 ? "y" : "ies");
-  for (int k = 0; k < nel; k++) printf("%s%s", k ? "-" : " ", symbol(z[k]));
-  printf(" at %g GPa: %d stable\n", l->pressure_gpa, nacre_hull_nstable(h));
-  printf("%-24s %-14s", "name", "formula");
-  for (int k = 1; k < nel; k++) printf(" x(%-2s) ", symbol(z[k]));
-  printf(" %13s %13s  %s\n", "E_f (eV/at)", "above (meV)", "decomposition");
-  for (int i = 0; i < l->n; i++) {
-    const nacre_hull_point *p = nacre_hull_entry(h, i);
-    const double *x = nacre_hull_fractions(h, i);
-    char dec[512];
-    decomposition_text(l, p, dec, sizeof dec);
-    printf("%-24s %-14s", l->e[i].name, l->e[i].formula);
-    for (int k = 1; k < nel; k++) printf(" %6.4f", x[k]);
-    printf(" %13.6f %13.3f  %s\n", p->formation_per_atom_ev,
-           p->e_above_hull_per_atom_ev * 1000, dec);
-  }
-}
-
-static cJSON *entry_json(const hull_entries *l, const nacre_hull *h, int i,
-                         int nel) {
-  const nacre_hull_point *p = nacre_hull_entry(h, i);
-  const hull_entry *e = &l->e[i];
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "name", e->name);
-  cJSON_AddStringToObject(o, "formula", e->formula);
-  cJSON_AddNumberToObject(o, "natoms", e->natoms);
-  cJSON_AddNumberToObject(o, "energy_per_atom_ev", e->energy_ev / e->natoms);
-  cJSON_AddItemToObject(o, "fractions",
-                        cJSON_CreateDoubleArray(nacre_hull_fractions(h, i), nel));
-  cJSON_AddNumberToObject(o, "formation_energy_per_atom_ev",
-                          p->formation_per_atom_ev);
-  cJSON_AddNumberToObject(o, "energy_above_hull_per_atom_ev",
-                          p->e_above_hull_per_atom_ev);
-  cJSON_AddBoolToObject(o, "stable", p->stable);
-  cJSON *d = cJSON_AddArrayToObject(o, "decomposition");
-  for (int k = 0; k < p->ndecomp; k++) {
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddStringToObject(x, "name", l->e[p->decomp_entry[k]].name);
-    cJSON_AddNumberToObject(x, "fraction", p->decomp_fraction[k]);
-    cJSON_AddItemToArray(d, x);
-  }
-  return o;
-}
-
-static nacre_status write_csv(const char *path, const hull_entries *l,
-                              const nacre_hull *h, nacre_error *err) {
-  FILE *fp = fopen(path, "w");
-  if (!fp) return nacre_error_set(err, NACRE_ERR_IO, "cannot write %s", path);
-  fprintf(fp, "name,formula,natoms,energy_per_atom_ev,"
-              "formation_energy_per_atom_ev,energy_above_hull_per_atom_ev,"
-              "stable,decomposition\n");
-  for (int i = 0; i < l->n; i++) {
-    const nacre_hull_point *p = nacre_hull_entry(h, i);
-    char dec[512];
-    decomposition_text(l, p, dec, sizeof dec);
-    fprintf(fp, "%s,%s,%g,%.10f,%.10f,%.10f,%d,%s\n", l->e[i].name,
-            l->e[i].formula, l->e[i].natoms, l->e[i].energy_ev / l->e[i].natoms,
-            p->formation_per_atom_ev, p->e_above_hull_per_atom_ev, p->stable,
-            dec);
-  }
-  int bad = ferror(fp);
-  if (fclose(fp) || bad)
-    return nacre_error_set(err, NACRE_ERR_IO, "error writing %s", path);
-  return NACRE_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* Temperatures                                                         */
 /* ------------------------------------------------------------------ */
@@ -388,7 +303,7 @@ static nacre_status voltage(const args *a, const hull_entries *l,
       if (k == nel)
         return nacre_error_set(err, NACRE_ERR_INVALID,
                                "--host '%s': %s is not an element of the hull",
-                               a->host, symbol(e.z[j]));
+                               a->host, hull_symbol(e.z[j]));
       host[k] += e.count[j];
     }
     snprintf(host_name, sizeof host_name, "%s", a->host);
@@ -398,7 +313,7 @@ static nacre_status voltage(const args *a, const hull_entries *l,
                              "--voltage in a hull of %d elements needs --host",
                              nel);
     host[1 - ion] = 1.0;
-    snprintf(host_name, sizeof host_name, "%s", symbol(z[1 - ion]));
+    snprintf(host_name, sizeof host_name, "%s", hull_symbol(z[1 - ion]));
   }
   nacre_voltage_step *s = NULL;
   int ns = 0;
@@ -408,7 +323,7 @@ static nacre_status voltage(const args *a, const hull_entries *l,
   cJSON *arr = cJSON_AddArrayToObject(root, "voltage");
   if (!a->json)
     printf("\nvoltage of %s(x)%s against %s metal:\n%10s %10s %12s  %s\n",
-           symbol(z[ion]), host_name, symbol(z[ion]), "x start", "x end",
+           hull_symbol(z[ion]), host_name, hull_symbol(z[ion]), "x start", "x end",
            "voltage (V)", "phases");
   double avg_num = 0.0, avg_den = 0.0;
   for (int k = 0; k < ns; k++) {
@@ -435,7 +350,7 @@ static nacre_status voltage(const args *a, const hull_entries *l,
       printf("average %.5f V over x = 0-%g\n", avg_num / avg_den, avg_den);
   }
   if (a->voltage_plot)
-    st = nacre_voltage_svg(a->voltage_plot, s, ns, symbol(z[ion]), host_name, err);
+    st = nacre_voltage_svg(a->voltage_plot, s, ns, hull_symbol(z[ion]), host_name, err);
   free(s);
   return st;
 }
@@ -470,10 +385,10 @@ static int run(int argc, char **argv) {
       nacre_hull_new(nel, l.n, amounts, energies, &h, &err))
     goto done;
   cJSON *els = cJSON_AddArrayToObject(root, "elements");
-  for (int k = 0; k < nel; k++) cJSON_AddItemToArray(els, cJSON_CreateString(symbol(z[k])));
+  for (int k = 0; k < nel; k++) cJSON_AddItemToArray(els, cJSON_CreateString(hull_symbol(z[k])));
   cJSON_AddNumberToObject(root, "pressure_gpa", l.pressure_gpa);
   cJSON *ents = cJSON_AddArrayToObject(root, "entries");
-  for (int i = 0; i < l.n; i++) cJSON_AddItemToArray(ents, entry_json(&l, h, i, nel));
+  for (int i = 0; i < l.n; i++) cJSON_AddItemToArray(ents, hull_entry_json(&l, h, i, nel));
   cJSON *stab = cJSON_AddArrayToObject(root, "stable");
   for (int k = 0; k < nacre_hull_nstable(h); k++)
     cJSON_AddItemToArray(stab, cJSON_CreateString(l.e[nacre_hull_stable(h, k)].name));
@@ -482,13 +397,13 @@ static int run(int argc, char **argv) {
       for (int k = 0; k < nacre_hull_nstable(h); k++)
         printf("%s\n", l.e[nacre_hull_stable(h, k)].name);
     else
-      print_table(&l, h, z, nel);
+      hull_print_table(&l, h, z, nel);
   }
-  if (a.csv && write_csv(a.csv, &l, h, &err)) goto done;
+  if (a.csv && hull_write_csv(a.csv, &l, h, &err)) goto done;
   if (a.plot) {
     const char **labels = malloc((size_t)l.n * sizeof *labels);
     const char *names[NACRE_HULL_MAX_ELEMENTS];
-    for (int k = 0; k < nel; k++) names[k] = symbol(z[k]);
+    for (int k = 0; k < nel; k++) names[k] = hull_symbol(z[k]);
     for (int i = 0; labels && i < l.n; i++) labels[i] = l.e[i].reduced;
     nacre_status st = labels ? nacre_hull_svg(a.plot, h, labels, names, &err)
                              : nacre_error_set(&err, NACRE_ERR_NOMEM, "plot");

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hull_output.h"
+#include "nacre/thermo.h"
 #include "nacre/search.h"
 
 static const char *CMD = "search";
@@ -17,6 +19,8 @@ static const char *CMD = "search";
 static void help(const nacre_search_config *d) {
   printf(
       "Usage: nacre search --composition FORMULA -p SPEC [options]\n"
+      "       nacre search --composition-range A,B[,C] --natoms N0:N1 -p SPEC\n"
+      "                    [options]\n"
       "       nacre search --resume RUN.db [--budget N] [--time-limit T] [-j N]\n"
       "       nacre search --report RUN.db [--json] [-o DIR] [--top K]\n"
       "\n"
@@ -36,6 +40,24 @@ static void help(const nacre_search_config *d) {
       "  --composition F   atoms in the cell, e.g. Na16, Li12Sn4 (required;\n"
       "                    at most %d atoms; an element given twice adds\n"
       "                    up: NaNa is Na2)\n"
+      "  --composition-range A,B[,C,D]\n"
+      "                    instead of --composition: search every mix of\n"
+      "                    these two to four elements (the pure elements\n"
+      "                    included) with --natoms atoms per cell in one\n"
+      "                    pool, each minimum ranked by its height above the\n"
+      "                    convex hull of the pool's formation enthalpies\n"
+      "                    per atom (Qhull, as nacre hull), the hull updated\n"
+      "                    every generation. Random structures go first to\n"
+      "                    the least explored compositions; heredity cuts\n"
+      "                    parents of any compositions; mutations add,\n"
+      "                    remove or change the element of an atom. Parents:\n"
+      "                    the best minimum of each composition and those\n"
+      "                    within 50 meV/atom of the hull. Engines random,\n"
+      "                    evolution or auto (--heredity, --mutation shares).\n"
+      "                    The report adds hull.csv, hull.json and hull.svg\n"
+      "                    (nacre hull's files) and prints the hull\n"
+      "  --natoms N0:N1    atoms per cell of --composition-range (required\n"
+      "                    with it; a single N means 1:N)\n"
       "  -p, --potential SPEC\n"
       "                    potential file (EAM, MAISE, nacre) or inline\n"
       "                    lj:epsilon=E,sigma=S,cutoff=RC (required); it must\n"
@@ -254,7 +276,9 @@ static const char *flag_of(const char *key) {
       {"hop_ediff_ev_atom", "--hop-ediff"},
       {"hop_restart", "--hop-restart"},       {"crowding", "--crowding"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
-      {"point_groups", "--point-groups"}};
+      {"point_groups", "--point-groups"},
+      {"composition_range", "--composition-range"},
+      {"min_natoms", "--natoms"},       {"max_natoms", "--natoms"}};
   for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
     if (!strcmp(map[k][0], key)) return map[k][1];
   return key;
@@ -300,7 +324,7 @@ static int parse_args(int argc, char **argv, args *ar) {
   int rc = prepass(argc, argv, ar);
   if (rc) return rc;
   nacre_search_config *cfg = &ar->job.config;
-  int swarm_given = 0, composition_given = 0;
+  int swarm_given = 0, composition_given = 0, range_given = 0, natoms_given = 0;
   for (int k = 1; k < argc && rc == CLI_OK; k++) {
     const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
 #define NEED() CLI_NEED_VALUE(CMD)
@@ -325,6 +349,28 @@ static int parse_args(int argc, char **argv, args *ar) {
       if (nacre_composition_parse(v, &cfg->composition, &err))
         USAGE("%s", err.message);
       composition_given = 1;
+    } else if (!strcmp(a, "--composition-range")) {
+      NEED();
+      nacre_error err;
+      if (nacre_composition_range_parse(v, &cfg->composition, &err))
+        USAGE("--composition-range: %s", err.message);
+      snprintf(cfg->composition_range, sizeof cfg->composition_range, "%s", v);
+      range_given = 1;
+    } else if (!strcmp(a, "--natoms")) {
+      NEED();
+      int n0 = 1, n1 = 0, used = 0;
+      if (sscanf(v, "%d:%d%n", &n0, &n1, &used) == 2 && !v[used]) {
+      } else if (sscanf(v, "%d%n", &n1, &used) == 1 && !v[used]) {
+        n0 = 1;
+      } else {
+        n0 = 0;
+      }
+      if (n0 < 1 || n1 < n0 || n1 > NACRE_MAX_ATOMS)
+        USAGE("--natoms %s: expected N0:N1 with 1 ≤ N0 ≤ N1 ≤ %d", v,
+              NACRE_MAX_ATOMS);
+      cfg->min_natoms = n0;
+      cfg->max_natoms = n1;
+      natoms_given = 1;
     } else if (!strcmp(a, "-p") || !strcmp(a, "--potential")) {
       NEED();
       snprintf(cfg->potential, sizeof cfg->potential, "%s", v);
@@ -479,6 +525,7 @@ static int parse_args(int argc, char **argv, args *ar) {
   if (rc) return rc;
   if (ar->report_db) return 0;
   if (ar->job.resume) {
+    /* a range given again is checked against the run's (nacre_run_apply) */
     if (composition_given)
       return cli_usage(CMD, "--resume takes the composition from the run");
     return 0;
@@ -489,7 +536,12 @@ static int parse_args(int argc, char **argv, args *ar) {
                           "moves, got %g", cfg->swarm_inertia);
   if (cfg->swarm_operators && !swarm_given)
     cfg->swarm_inertia = NACRE_SWARM_OPERATOR_W;
-  if (!composition_given) return cli_usage(CMD, "--composition is required");
+  if (composition_given && range_given)
+    return cli_usage(CMD, "give --composition or --composition-range, not both");
+  if (range_given != natoms_given)
+    return cli_usage(CMD, "--composition-range and --natoms go together");
+  if (!composition_given && !range_given)
+    return cli_usage(CMD, "--composition (or --composition-range) is required");
   if (!cfg->potential[0]) return cli_usage(CMD, "--potential is required");
   if (cfg->frac_heredity + cfg->frac_mutation > 1 + 1e-12)
     return cli_usage(CMD, "--heredity + --mutation must not exceed 1 "
@@ -528,7 +580,10 @@ static int on_progress(void *user, const nacre_search_progress *p) {
   ps->last_time = now;
   int el = (int)p->elapsed_s;
   char best[64], fails[160] = "";
-  if (p->done > 0)
+  if (p->compositions > 0)
+    snprintf(best, sizeof best, "%d composition%s, %d on the hull",
+             p->compositions, p->compositions == 1 ? "" : "s", p->hull_phases);
+  else if (p->done > 0)
     snprintf(best, sizeof best, "best %.5f eV/atom (%s)", p->best_h_atom,
              p->best_pearson);
   else
@@ -601,7 +656,8 @@ static void print_table(const nacre_search_report *r, int top,
 
 /* The report of run into dir (-o, else the run's own, else
  * ./search-results), printed as a table or JSON. */
-static int report(nacre_run *run, const args *a, double wall_s) {
+static int report(nacre_run *run, const char *db, const args *a,
+                  double wall_s) {
   nacre_error err;
   nacre_search_report *r;
   if (nacre_search_report_new(run, &r, &err)) return cli_fail(CMD, &err);
@@ -616,9 +672,30 @@ static int report(nacre_run *run, const args *a, double wall_s) {
     printf("%s\n", json);
   else
     print_table(r, a->top, dir);
+  /* a composition range: the hull of its minima, as nacre hull writes it */
+  if (rc == CLI_OK && nacre_search_config_varcomp(&r->config) && r->nminima > 0) {
+    nacre_ctx ctx;
+    cli_ctx_init(&ctx, 0);
+    if (!a->json) printf("\n");
+    if (hull_of_run(db, dir, a->json, &ctx, &err)) rc = cli_fail(CMD, &err);
+  }
   free(json);
   nacre_search_report_free(r);
   return rc;
+}
+
+/* The hull of a variable-composition run: thermo's Qhull hull. */
+static nacre_status search_hull(void *user, int nel, int n,
+                                const double *amounts, const double *h,
+                                double *above, nacre_error *err) {
+  (void)user;
+  nacre_hull *hull;
+  nacre_status st = nacre_hull_new(nel, n, amounts, h, &hull, err);
+  if (st) return st;
+  for (int i = 0; i < n; i++)
+    above[i] = nacre_hull_entry(hull, i)->e_above_hull_per_atom_ev;
+  nacre_hull_free(hull);
+  return NACRE_OK;
 }
 
 /* m: this is rank 0 of an MPI job (the other ranks serve). */
@@ -632,7 +709,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
     nacre_run *run;
     if (nacre_run_open_readonly(a.report_db, &run, &err))
       return cli_fail(CMD, &err);
-    rc = report(run, &a, 0);
+    rc = report(run, a.report_db, &a, 0);
     nacre_run_close(run);
     return rc;
   }
@@ -643,6 +720,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   progress_state ps = {.quiet = a.quiet, .tty = isatty(STDERR_FILENO)};
   a.job.progress = on_progress;
   a.job.progress_user = &ps;
+  a.job.hull = search_hull;
   nacre_ctx ctx;
   cli_ctx_init(&ctx, 0);
   cli_catch_interrupts(&ctx, 1);
@@ -667,7 +745,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   } else if (!a.quiet) {
     fprintf(stderr, "nacre search: stopped (%s)\n", nacre_run_stop_reason(run));
   }
-  int rc2 = report(run, &a, wall);
+  int rc2 = report(run, a.job.db, &a, wall);
   nacre_run_close(run);
   return rc != CLI_OK ? rc : rc2;
 }

@@ -288,9 +288,11 @@ static nacre_status add_run(hull_entries *l, const char *path,
       }
       composition_of(k->relaxed, e);
       /* the formula as the run names its composition (Li3Sn3, not the
-       * order the atoms happen to come in) */
+       * order the atoms happen to come in; a composition range names each
+       * minimum by its own atoms) */
       const nacre_composition *cc = &cfg->composition;
-      if (nacre_composition_natoms(cc) == k->relaxed->natoms &&
+      if (!nacre_search_config_varcomp(cfg) &&
+          nacre_composition_natoms(cc) == k->relaxed->natoms &&
           cc->nspecies <= NACRE_HULL_MAX_ELEMENTS) {
         e->nz = cc->nspecies;
         for (int j = 0; j < cc->nspecies; j++) {

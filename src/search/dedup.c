@@ -5,6 +5,8 @@
  * one. */
 #include "dedup.h"
 
+#include <string.h>
+
 double dedup_h_atom(const nacre_candidate *c) {
   return c->enthalpy / (c->relaxed ? c->relaxed->natoms : 1);
 }
@@ -22,6 +24,22 @@ static nacre_status set_dup(nacre_candidate *c, long k, long dup_of,
   return store ? store(user, c[k].id, dup_of, err) : NACRE_OK;
 }
 
+/* Whether a and b hold the elements in the same proportions (the minima of
+ * a variable-composition run are compared only within one composition). */
+static int same_proportions(const nacre_structure *a, const nacre_structure *b) {
+  if (a->natoms == b->natoms && !memcmp(a->numbers, b->numbers,
+                                        (size_t)a->natoms * sizeof *a->numbers))
+    return 1;
+  for (int i = 0; i < a->natoms + b->natoms; i++) {
+    int z = i < a->natoms ? a->numbers[i] : b->numbers[i - a->natoms];
+    long na = 0, nb = 0;
+    for (int k = 0; k < a->natoms; k++) na += a->numbers[k] == z;
+    for (int k = 0; k < b->natoms; k++) nb += b->numbers[k] == z;
+    if (na * b->natoms != nb * a->natoms) return 0;
+  }
+  return 1;
+}
+
 nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
                         long *nunique, const nacre_duplicate_options *o,
                         dedup_store_fn store, void *user, nacre_error *err) {
@@ -29,7 +47,9 @@ nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
   long slot = -1;
   for (long k = 0; k < *nunique && slot < 0; k++) {
     nacre_minimum_key uk = key_of(&c[unique[k]]);
-    if (nacre_is_duplicate(&key, &uk, o)) slot = k;
+    if (nacre_is_duplicate(&key, &uk, o) &&
+        same_proportions(c[idx].relaxed, c[unique[k]].relaxed))
+      slot = k;
   }
   if (slot < 0) {
     unique[(*nunique)++] = idx;

@@ -837,6 +837,8 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     return st;
   }
   run->stop_reason[0] = '\0';
+  if (nacre_search_config_varcomp(cfg))
+    return varcomp_run_on(run, relax, relax_user, t, prog, prog_user, ctx, err);
   engine e;
   memset(&e, 0, sizeof e);
   e.run = run;

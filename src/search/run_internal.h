@@ -15,6 +15,8 @@ struct nacre_run {
   char stop_reason[96]; /* why the last nacre_search_run returned */
   nacre_soft_modes_fn soft_modes; /* NULL: none set (nacre_run_set_soft_modes) */
   void *soft_modes_user;
+  nacre_search_hull_fn hull; /* NULL: none set (nacre_run_set_hull) */
+  void *hull_user;
 };
 
 nacre_status run_begin(nacre_run *r, nacre_error *err);
@@ -37,5 +39,13 @@ nacre_status run_load_all(nacre_run *r, nacre_candidate **out, int **particle,
                           long *n, nacre_error *err);
 nacre_status run_meta_set(nacre_run *r, const char *key, const char *value,
                           nacre_error *err);
+
+/* The search loop of a variable-composition run (varcomp.c); the
+ * arguments are search_run_on's, the transport already made or NULL. */
+struct search_transport;
+nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
+                            void *relax_user, struct search_transport *t,
+                            nacre_search_progress_fn prog, void *prog_user,
+                            const nacre_ctx *ctx, nacre_error *err);
 
 #endif

@@ -187,6 +187,8 @@ static const config_field fields[] = {
     FIELD("hop_restart", 'i', hop_restart, 0),
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
+    FIELD("min_natoms", 'i', min_natoms, 0),
+    FIELD("max_natoms", 'i', max_natoms, 0),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -213,6 +215,7 @@ static char *config_to_json(const nacre_search_config *c) {
   cJSON_AddStringToObject(o, "seed", seed);
   cJSON_AddStringToObject(o, "groups", c->groups);
   cJSON_AddStringToObject(o, "point_groups", c->point_groups);
+  cJSON_AddStringToObject(o, "composition_range", c->composition_range);
   cJSON_AddStringToObject(o, "potential", c->potential);
   cJSON_AddStringToObject(o, "output_dir", c->output_dir);
   for (size_t k = 0; k < NFIELDS; k++)
@@ -262,6 +265,8 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   snprintf(c->groups, sizeof c->groups, "%s", groups);
   const char *pg = jstr(o, "point_groups");
   if (pg) snprintf(c->point_groups, sizeof c->point_groups, "%s", pg);
+  const char *range = jstr(o, "composition_range");
+  if (range) snprintf(c->composition_range, sizeof c->composition_range, "%s", range);
   snprintf(c->potential, sizeof c->potential, "%s", pot ? pot : "");
   snprintf(c->output_dir, sizeof c->output_dir, "%s", dir ? dir : "");
   for (size_t k = 0; k < NFIELDS; k++) {
@@ -334,6 +339,25 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "symmetric share %g and motif share %g must be in "
                            "[0, 1]",
                            c->frac_symmetric, c->frac_motif);
+  if (nacre_search_config_varcomp(c)) {
+    nacre_composition el;
+    nacre_status st = nacre_composition_range_parse(c->composition_range, &el, err);
+    if (st) return st;
+    if (c->cluster)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "a composition range is searched in crystals, "
+                             "not clusters");
+    if (c->min_natoms < 1 || c->max_natoms < c->min_natoms ||
+        c->max_natoms > NACRE_MAX_ATOMS)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "atoms per cell %d:%d: expected 1 ≤ N0 ≤ N1 ≤ %d",
+                             c->min_natoms, c->max_natoms, NACRE_MAX_ATOMS);
+    if (c->engine == NACRE_ENGINE_SWARM || c->engine == NACRE_ENGINE_BASIN_HOPPING)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "engine %s: a composition range is searched by "
+                             "the random, evolution or auto engines",
+                             nacre_engine_name(c->engine));
+  }
   return nacre_pointgroup_list_parse(c->point_groups, NULL, NULL, err);
 }
 
@@ -347,7 +371,11 @@ nacre_status nacre_run_apply(nacre_run *r, const nacre_search_config *asked,
   const char *key = NULL;
   nacre_composition_format(&c->composition, a, sizeof a);
   nacre_composition_format(&asked->composition, b, sizeof b);
-  if (strcmp(a, b)) key = "composition";
+  if (strcmp(c->composition_range, asked->composition_range)) {
+    key = "composition_range";
+    snprintf(a, sizeof a, "'%s'", c->composition_range);
+    snprintf(b, sizeof b, "'%s'", asked->composition_range);
+  } else if (strcmp(a, b)) key = "composition";
   else if (c->engine != asked->engine) {
     key = "engine";
     snprintf(a, sizeof a, "%s", nacre_engine_name(c->engine));

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# varcomp_lisn.sh BUILD_DIR [NATOMS] [FIXED_BUDGET] [RANGE_BUDGET] [SEED]
+#
+# One variable-composition search of Li-Sn at 0 GPa with nn_LiSn_d3_v0
+# (nacre search --composition-range Li,Sn --natoms 1:NATOMS) against
+# separate fixed-composition searches: one per reduced composition of the
+# range, in the largest cell of at most NATOMS atoms, FIXED_BUDGET
+# relaxations each. Prints both hulls (the stable phases and their formation
+# enthalpies), the relaxations and the CPU time each way. Defaults: 8 atoms,
+# 100 per composition, 1500 for the range, seed 1. Work files go to a
+# temporary folder (kept when VARCOMP_KEEP=1).
+set -u
+build=${1:?usage: bench/varcomp_lisn.sh BUILD_DIR [NATOMS] [FIXED_BUDGET] [RANGE_BUDGET] [SEED]}
+natoms=${2:-8}
+fixed_budget=${3:-100}
+range_budget=${4:-1500}
+seed=${5:-1}
+here=$(cd "$(dirname "$0")/.." && pwd)
+model=$here/../shared/data/maise/models/nn_LiSn_d3_v0
+nacre=$(cd "$build" && pwd)/nacre
+if [ ! -e "$model" ]; then
+  echo "varcomp_lisn: $model absent (../shared/data)"; exit 77
+fi
+work=$(mktemp -d /tmp/varcomp_lisn.XXXXXX)
+cd "$work" || exit 1
+echo "Li-Sn at 0 GPa, nn_LiSn_d3_v0, cells of 1..$natoms atoms, seed $seed"
+echo "load: $(uptime | sed 's/.*load average/load average/')"
+
+# every reduced composition Li_a Sn_b with a + b <= natoms, in its largest cell
+fixed_total=0
+t0=$(date +%s)
+/usr/bin/time -f "%U %S" -o fixed.time bash -c '
+  for ((t = 1; t <= '"$natoms"'; t++)); do
+    for ((a = 0; a <= t; a++)); do
+      b=$((t - a)); g=$a; h=$b
+      while ((h)); do r=$((g % h)); g=$h; h=$r; done
+      ((g == 1)) || continue
+      m=$(('"$natoms"' / t)); f=""
+      ((a)) && f="${f}Li$((m * a))"
+      ((b)) && f="${f}Sn$((m * b))"
+      '"$nacre"' search --composition $f -p '"$model"' --budget '"$fixed_budget"' \
+        --seed '"$seed"' --db fixed_$f.db -o fixed_$f -q --json >/dev/null 2>fixed_$f.err ||
+        echo "fixed $f failed: $(tail -1 fixed_$f.err)"
+      echo $f >>fixed.list
+    done
+  done'
+t1=$(date +%s)
+nfixed=$(wc -l <fixed.list)
+fixed_total=$((nfixed * fixed_budget))
+"$nacre" hull fixed_*.db --top 1 >fixed_hull.txt 2>&1
+/usr/bin/time -f "%U %S" -o range.time "$nacre" search --composition-range Li,Sn \
+  --natoms 1:"$natoms" -p "$model" --budget "$range_budget" --seed "$seed" \
+  --db range.db -o range -q >range.txt 2>range.err
+t2=$(date +%s)
+
+echo
+echo "== separate fixed-composition searches: $nfixed compositions x $fixed_budget = $fixed_total relaxations," \
+     "CPU $(awk '{print $1 + $2}' fixed.time) s, wall $((t1 - t0)) s"
+grep -E "^hull| stable$" fixed_hull.txt
+echo
+echo "== one search over the range: $range_budget relaxations," \
+     "CPU $(awk '{print $1 + $2}' range.time) s, wall $((t2 - t1)) s"
+grep -E "^hull| stable$" range.txt
+echo
+"$nacre" hull fixed_*.db --top 1 --csv fixed_hull.csv >/dev/null 2>&1
+python3 - fixed_hull.csv range/hull.csv <<'EOF'
+import csv, re, sys
+from fractions import Fraction
+def stable(path):
+    out = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            if row["stable"] == "1":
+                # x(Sn) as an exact fraction from the formula's counts
+                c = dict((e, int(n or 1)) for e, n in re.findall(r"([A-Z][a-z]?)(\d*)", row["formula"]))
+                x = Fraction(c.get("Sn", 0), c.get("Li", 0) + c.get("Sn", 0))
+                out[x] = (row["formula"], float(row["formation_energy_per_atom_ev"]))
+    return out
+a, b = stable(sys.argv[1]), stable(sys.argv[2])
+print("x(Sn)     separate searches              one range search")
+for x in sorted(set(a) | set(b)):
+    fa = "%-10s %9.4f" % a[x] if x in a else "%-20s" % "-"
+    fb = "%-10s %9.4f" % b[x] if x in b else "%-20s" % "-"
+    print("%-8s  %-30s %s" % (x, fa, fb))
+same = set(a) == set(b)
+dmax = max((abs(a[x][1] - b[x][1]) for x in a if x in b), default=0)
+print("same stable compositions: %s; largest difference of their formation enthalpies: %.1f meV/atom"
+      % ("yes" if same else "no", 1000 * dmax))
+EOF
+[ "${VARCOMP_KEEP:-0}" = 1 ] && echo "work files: $work" || rm -rf "$work"

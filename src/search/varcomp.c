@@ -1,0 +1,966 @@
+/* varcomp.c — variable-composition search: every mix of two to four
+ * elements with min_natoms..max_natoms atoms per cell in one pool, ranked
+ * by the distance of each minimum's enthalpy per atom to the convex hull
+ * of the pool (the fitness of USPEX's variable-composition mode, Lyakhov,
+ * Oganov & Valle, in "Modern methods of crystal structure prediction",
+ * Wiley (2010); Trimarchi, Freeman & Zunger, PRB 80, 092101 (2009)).
+ *
+ * A generation is built from the pool of the generations before it:
+ *   - random symmetric crystals at a composition drawn with weight
+ *     1 / (1 + candidates tried there), so unexplored compositions come
+ *     first (the first generation starts with the pure elements, the
+ *     hull's references);
+ *   - heredity between parents of any compositions: a slab of one parent
+ *     and the complementary slab of the other in the first one's cell,
+ *     whose volume is the sum of the atoms' volumes in their parents;
+ *   - mutations that change the composition (an atom added in the largest
+ *     hole, an atom removed, an atom's element changed) or keep it (the
+ *     fixed-composition search's strain, displacement, swap, soft mode).
+ * Parents are the best minimum of every composition and the distinct
+ * minima within `NEAR_HULL_EV` of the hull, chosen by linear ranking on
+ * their height above it. The hull itself comes from the caller
+ * (nacre_run_set_hull): this layer does not own one.
+ *
+ * Reproducibility as in engine.c: candidate id draws its random numbers
+ * from stream (seed, id) and generation g is built from generations < g,
+ * so a resumed run regenerates exactly what a killed one had not stored. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup.h"
+#include "operators.h"
+#include "run_internal.h"
+#include "transport.h"
+
+/* Distinct minima at most this far above the hull are parents besides the
+ * best of each composition (eV/atom). */
+#define NEAR_HULL_EV 0.05
+/* Tries of an operator before the candidate becomes a random structure. */
+#define OPERATOR_TRIES 20
+/* A minimum this close to the hull is on it (eV/atom). */
+#define HULL_TOL_EV 1e-6
+
+/* ---- compositions ---- */
+
+int nacre_search_config_varcomp(const nacre_search_config *c) {
+  return c->composition_range[0] != '\0';
+}
+
+void nacre_run_set_hull(nacre_run *r, nacre_search_hull_fn fn, void *user) {
+  r->hull = fn;
+  r->hull_user = user;
+}
+
+nacre_status nacre_composition_range_parse(const char *text,
+                                           nacre_composition *el,
+                                           nacre_error *err) {
+  memset(el, 0, sizeof *el);
+  const char *p = text;
+  while (*p) {
+    char sym[8];
+    int n = 0;
+    while (*p && *p != ',' && n < 7) sym[n++] = *p++;
+    sym[n] = '\0';
+    if (*p && *p != ',')
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "composition range '%s': '%s...' is not an element",
+                             text, sym);
+    if (*p == ',') p++;
+    const nacre_element *e = nacre_element_by_z(nacre_element_z(sym));
+    if (!e)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "composition range '%s': unknown element '%s' "
+                             "(expected elements separated by commas, e.g. Li,Sn)",
+                             text, sym);
+    for (int k = 0; k < el->nspecies; k++)
+      if (el->z[k] == e->z)
+        return nacre_error_set(err, NACRE_ERR_INVALID,
+                               "composition range '%s': %s given twice", text, sym);
+    if (el->nspecies == 4)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "composition range '%s': at most four elements", text);
+    el->z[el->nspecies] = e->z;
+    el->count[el->nspecies++] = 1;
+  }
+  if (el->nspecies < 2)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "composition range '%s': two to four elements "
+                           "separated by commas, e.g. Li,Sn",
+                           text);
+  return NACRE_OK;
+}
+
+static int gcd(int a, int b) {
+  while (b) {
+    int t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* Counts of each element of el in s; the atoms of other elements in the
+ * return value. */
+static int count_atoms(const nacre_structure *s, const nacre_composition *el,
+                       int *count) {
+  int other = 0;
+  for (int k = 0; k < el->nspecies; k++) count[k] = 0;
+  for (int i = 0; i < s->natoms; i++) {
+    int k = 0;
+    while (k < el->nspecies && el->z[k] != s->numbers[i]) k++;
+    if (k < el->nspecies) count[k]++;
+    else other++;
+  }
+  return other;
+}
+
+void nacre_search_reduced_formula(const nacre_structure *s,
+                                  const nacre_composition *elements,
+                                  char *buf, size_t n) {
+  nacre_composition el;
+  memset(&el, 0, sizeof el);
+  if (elements) el = *elements;
+  else /* the elements of s by atomic number */
+    for (int z = 1; z <= 118; z++)
+      for (int i = 0; i < s->natoms && el.nspecies < NACRE_MAX_SPECIES; i++)
+        if (s->numbers[i] == z) {
+          el.z[el.nspecies++] = z;
+          break;
+        }
+  int count[NACRE_MAX_SPECIES], g = 0;
+  count_atoms(s, &el, count);
+  for (int k = 0; k < el.nspecies; k++) g = gcd(g, count[k]);
+  nacre_composition r = el;
+  r.nspecies = 0;
+  for (int k = 0; k < el.nspecies; k++)
+    if (count[k]) {
+      r.z[r.nspecies] = el.z[k];
+      r.count[r.nspecies++] = count[k] / (g ? g : 1);
+    }
+  nacre_composition_format(&r, buf, n);
+}
+
+/* The reduced compositions of the range: counts with no common factor
+ * whose total divides some cell size in min..max. */
+typedef struct comp_table {
+  int nel;
+  int n;
+  int (*count)[4];      /* reduced counts */
+  long *tried;          /* candidates made at each (for the weights) */
+} comp_table;
+
+static nacre_status comp_table_build(const nacre_search_config *cfg,
+                                     int nel, comp_table *t, nacre_error *err) {
+  memset(t, 0, sizeof *t);
+  t->nel = nel;
+  int cap = 64;
+  t->count = malloc((size_t)cap * sizeof *t->count);
+  if (!t->count) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  int c[4] = {0, 0, 0, 0}, max = cfg->max_natoms;
+  /* every vector of counts with total 1..max, the reduced ones kept */
+  for (;;) {
+    int k = 0;
+    while (k < nel && ++c[k] > max) c[k++] = 0;
+    if (k == nel) break;
+    int total = 0, g = 0;
+    for (int j = 0; j < nel; j++) total += c[j], g = gcd(g, c[j]);
+    if (total > max || g != 1) continue;
+    int fits = 0;
+    for (int m = 1; m * total <= max && !fits; m++) fits = m * total >= cfg->min_natoms;
+    if (!fits) continue;
+    if (t->n == cap) {
+      cap *= 2;
+      void *p = realloc(t->count, (size_t)cap * sizeof *t->count);
+      if (!p) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+      t->count = p;
+    }
+    memcpy(t->count[t->n++], c, sizeof c);
+  }
+  t->tried = calloc((size_t)(t->n ? t->n : 1), sizeof *t->tried);
+  if (!t->tried) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int k = 0; k < nel; k++) {
+    int pure[4] = {0, 0, 0, 0};
+    pure[k] = 1;
+    int found = 0;
+    for (int j = 0; j < t->n && !found; j++) found = !memcmp(t->count[j], pure, sizeof pure);
+    if (!found)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "atoms per cell %d:%d leave out the pure elements",
+                             cfg->min_natoms, cfg->max_natoms);
+  }
+  return NACRE_OK;
+}
+
+static void comp_table_free(comp_table *t) {
+  free(t->count);
+  free(t->tried);
+}
+
+/* Index of the reduced composition of counts, or −1 outside the range. */
+static int comp_index(const comp_table *t, const int *count) {
+  int g = 0, r[4] = {0, 0, 0, 0};
+  for (int k = 0; k < t->nel; k++) g = gcd(g, count[k]);
+  if (!g) return -1;
+  for (int k = 0; k < t->nel; k++) r[k] = count[k] / g;
+  for (int j = 0; j < t->n; j++)
+    if (!memcmp(t->count[j], r, sizeof r)) return j;
+  return -1;
+}
+
+/* ---- the state of a run ---- */
+
+typedef struct vc {
+  nacre_run *run;
+  const nacre_search_config *cfg;
+  nacre_composition el;        /* the range's elements */
+  nacre_random_options random; /* cfg->random at the run's pressure */
+  op_modes modes;
+  const nacre_ctx *ctx;
+  int *groups, ngroups;
+  comp_table comps;
+  nacre_candidate *c;
+  long n, cap;
+  int *comp;                   /* per candidate: composition index (−1) */
+  long *unique, nunique, folded;
+  /* per generation */
+  double *above;               /* per candidate: eV/atom above the hull */
+  long *parents, nparents;
+  int ncomps_done, hull_phases;
+  int *vertex, nvertex;        /* compositions of the hull's vertices */
+  nacre_search_failures failures;
+  nacre_search_domain domain;
+  long nfinished, nfinished_now, ndone;
+  double t_start;
+} vc;
+
+static nacre_status vc_capacity(vc *e, long n, nacre_error *err) {
+  if (n <= e->cap) return NACRE_OK;
+  long cap = e->cap ? e->cap : 64;
+  while (cap < n) cap *= 2;
+  nacre_candidate *c = realloc(e->c, (size_t)cap * sizeof *c);
+  if (c) e->c = c;
+  int *comp = c ? realloc(e->comp, (size_t)cap * sizeof *comp) : NULL;
+  if (comp) e->comp = comp;
+  long *u = comp ? realloc(e->unique, (size_t)cap * sizeof *u) : NULL;
+  if (u) e->unique = u;
+  long *p = u ? realloc(e->parents, (size_t)cap * sizeof *p) : NULL;
+  if (p) e->parents = p;
+  double *a = p ? realloc(e->above, (size_t)cap * sizeof *a) : NULL;
+  if (a) e->above = a;
+  if (!a) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  memset(e->c + e->cap, 0, (size_t)(cap - e->cap) * sizeof *e->c);
+  e->cap = cap;
+  return NACRE_OK;
+}
+
+static void vc_free(vc *e) {
+  for (long k = 0; k < e->n; k++) nacre_candidate_clear(&e->c[k]);
+  free(e->c);
+  free(e->comp);
+  free(e->unique);
+  free(e->parents);
+  free(e->above);
+  free(e->groups);
+  free(e->vertex);
+  comp_table_free(&e->comps);
+}
+
+static int comp_of(const vc *e, const nacre_structure *s) {
+  int count[4];
+  if (!s || count_atoms(s, &e->el, count)) return -1;
+  return comp_index(&e->comps, count);
+}
+
+/* ---- the pool: hull, fitness, parents ---- */
+
+static nacre_status fold(vc *e, long to, nacre_error *err);
+
+static int cmp_above_ctx(const vc *e, long a, long b) {
+  double x = e->above[a], y = e->above[b];
+  if (x != y) return x < y ? -1 : 1;
+  return a < b ? -1 : (a > b);
+}
+
+/* Insertion sort of the parents by height above the hull (a few hundred). */
+static void sort_parents(vc *e) {
+  for (long i = 1; i < e->nparents; i++) {
+    long v = e->parents[i], j = i;
+    while (j > 0 && cmp_above_ctx(e, e->parents[j - 1], v) > 0) {
+      e->parents[j] = e->parents[j - 1];
+      j--;
+    }
+    e->parents[j] = v;
+  }
+}
+
+/* Heights above the hull of the distinct minima of [0, folded), and the
+ * parents of the next generation. */
+static nacre_status rank_pool(vc *e, nacre_error *err) {
+  int nel = e->el.nspecies, nc = e->comps.n;
+  long nu = e->nunique;
+  e->nparents = 0;
+  e->ncomps_done = 0;
+  e->hull_phases = 0;
+  if (!nu) return NACRE_OK;
+  long *best = malloc((size_t)nc * sizeof *best);
+  double *amounts = malloc((size_t)nu * nel * sizeof *amounts);
+  double *h = malloc((size_t)nu * sizeof *h), *above = malloc((size_t)nu * sizeof *above);
+  nacre_status st = NACRE_OK;
+  if (!best || !amounts || !h || !above) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (int j = 0; j < nc; j++) best[j] = -1;
+  int have_pure[4] = {0, 0, 0, 0};
+  for (long k = 0; k < nu; k++) {
+    long id = e->unique[k];
+    int count[4];
+    count_atoms(e->c[id].relaxed, &e->el, count);
+    int nz = 0;
+    for (int j = 0; j < nel; j++) {
+      amounts[k * nel + j] = count[j];
+      nz += count[j] > 0;
+    }
+    if (nz == 1)
+      for (int j = 0; j < nel; j++) have_pure[j] |= count[j] > 0;
+    h[k] = e->c[id].enthalpy;
+    int ci = e->comp[id];
+    if (ci >= 0 && (best[ci] < 0 || dedup_h_atom(&e->c[id]) < dedup_h_atom(&e->c[best[ci]])))
+      best[ci] = id;
+  }
+  int all_pure = 1;
+  for (int j = 0; j < nel; j++) all_pure &= have_pure[j];
+  if (all_pure) {
+    if (!e->run->hull)
+      st = nacre_error_set(err, NACRE_ERR_INVALID,
+                           "a variable-composition run needs a hull "
+                           "(nacre_run_set_hull)");
+    else
+      st = e->run->hull(e->run->hull_user, nel, (int)nu, amounts, h, above, err);
+    if (st) goto done;
+  } else {
+    /* no references yet: each minimum against its composition's best */
+    for (long k = 0; k < nu; k++) {
+      long id = e->unique[k], b = best[e->comp[id]];
+      above[k] = dedup_h_atom(&e->c[id]) - dedup_h_atom(&e->c[b]);
+    }
+  }
+  for (long k = 0; k < nu; k++) {
+    long id = e->unique[k];
+    e->above[id] = above[k];
+    if (best[e->comp[id]] == id || above[k] <= NEAR_HULL_EV)
+      e->parents[e->nparents++] = id;
+  }
+  e->nvertex = 0;
+  for (int j = 0; j < nc; j++)
+    if (best[j] >= 0) {
+      e->ncomps_done++;
+      if (all_pure && e->above[best[j]] <= HULL_TOL_EV) e->vertex[e->nvertex++] = j;
+    }
+  e->hull_phases = e->nvertex;
+  sort_parents(e);
+done:
+  free(best);
+  free(amounts);
+  free(h);
+  free(above);
+  return st;
+}
+
+/* Linear-ranking roulette over the parents (best first). */
+static long pick_parent(const vc *e, nacre_rng *rng) {
+  long n = e->nparents;
+  double total = 0.5 * (double)n * (double)(n + 1), r = nacre_rng_uniform(rng) * total;
+  for (long k = 0; k < n; k++) {
+    r -= (double)(n - k);
+    if (r < 0) return e->parents[k];
+  }
+  return e->parents[n - 1];
+}
+
+/* ---- candidates ---- */
+
+/* A composition drawn with weight 1 / (1 + tried); the first generation's
+ * first slots are the pure elements. */
+static int draw_comp(const vc *e, nacre_rng *rng) {
+  double total = 0;
+  for (int j = 0; j < e->comps.n; j++) total += 1.0 / (1.0 + (double)e->comps.tried[j]);
+  double r = nacre_rng_uniform(rng) * total;
+  for (int j = 0; j < e->comps.n; j++) {
+    r -= 1.0 / (1.0 + (double)e->comps.tried[j]);
+    if (r < 0) return j;
+  }
+  return e->comps.n - 1;
+}
+
+static nacre_status random_at(vc *e, int ci, nacre_rng *rng,
+                              nacre_structure **out, char *op,
+                              nacre_error *err) {
+  const int *r = e->comps.count[ci];
+  int total = 0, nel = e->el.nspecies;
+  for (int k = 0; k < nel; k++) total += r[k];
+  int m0 = (e->cfg->min_natoms + total - 1) / total, m1 = e->cfg->max_natoms / total;
+  int m = m0 + nacre_rng_int(rng, m1 - m0 + 1);
+  nacre_composition c;
+  memset(&c, 0, sizeof c);
+  for (int k = 0; k < nel; k++)
+    if (r[k]) {
+      c.z[c.nspecies] = e->el.z[k];
+      c.count[c.nspecies++] = m * r[k];
+    }
+  nacre_random_info info;
+  nacre_status st = nacre_random_crystal_any(e->groups, e->ngroups, &c,
+                                             &e->random, rng, out, &info, err);
+  if (!st) snprintf(op, 24, "random:%d", info.sg_number);
+  return st;
+}
+
+/* min over the atoms j ≠ i of d_ij / d_min(i, j) (nearest images; d_min
+ * of the random options: the pair's explicit distance or the share of
+ * the covalent radii). */
+static double atom_ratio(const nacre_structure *s, int i,
+                         const nacre_random_options *o) {
+  double q = INFINITY;
+  for (int j = 0; j < s->natoms; j++) {
+    if (j == i) continue;
+    double d[3];
+    for (int k = 0; k < 3; k++) d[k] = s->positions[3 * j + k] - s->positions[3 * i + k];
+    nacre_cell_minimum_image(s->cell, s->pbc, d);
+    double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    q = fmin(q, r / nacre_random_min_distance(o, s->numbers[i], s->numbers[j]));
+  }
+  return q;
+}
+
+/* Whether every pair of s keeps its minimum distance. */
+static int distances_ok(const nacre_structure *s, const nacre_random_options *o) {
+  for (int i = 0; i < s->natoms; i++)
+    if (atom_ratio(s, i, o) < 1.0) return 0;
+  return 1;
+}
+
+/* Cut-and-splice of parents of any compositions (see the file comment);
+ * the child must keep the minimum distances and the range. */
+static nacre_status heredity_any(const vc *e, const nacre_structure *a,
+                                 const nacre_structure *b, nacre_rng *rng,
+                                 nacre_structure **out, nacre_error *err) {
+  int n = a->natoms + b->natoms;
+  double *fa = malloc(sizeof(double) * 3 * (size_t)n);
+  double *fc = malloc(sizeof(double) * 3 * (size_t)n);
+  int *zc = malloc(sizeof(int) * (size_t)n);
+  nacre_status st = NACRE_ERR_NOT_CONVERGED;
+  if (!fa || !fc || !zc) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  double *fb = fa + 3 * (size_t)a->natoms;
+  if ((st = nacre_structure_get_frac(a, fa, err)) ||
+      (st = nacre_structure_get_frac(b, fb, err)))
+    goto done;
+  st = NACRE_ERR_NOT_CONVERGED;
+  double va = fabs(nacre_structure_volume(a)) / a->natoms;
+  double vb = fabs(nacre_structure_volume(b)) / b->natoms;
+  for (int t = 0; t < OPERATOR_TRIES && st == NACRE_ERR_NOT_CONVERGED; t++) {
+    int axis = nacre_rng_int(rng, 3), m = 0, na = 0;
+    double f = 0.3 + 0.4 * nacre_rng_uniform(rng);
+    double sa = nacre_rng_uniform(rng), sb = nacre_rng_uniform(rng);
+    for (int i = 0; i < a->natoms; i++) {
+      double x = fa[3 * i + axis] - sa;
+      x -= floor(x);
+      if (x >= f) continue;
+      for (int d = 0; d < 3; d++) fc[3 * m + d] = fa[3 * i + d];
+      fc[3 * m + axis] = x;
+      zc[m++] = a->numbers[i];
+      na++;
+    }
+    for (int i = 0; i < b->natoms; i++) {
+      double x = fb[3 * i + axis] - sb;
+      x -= floor(x);
+      if (x < f) continue;
+      for (int d = 0; d < 3; d++) fc[3 * m + d] = fb[3 * i + d];
+      fc[3 * m + axis] = x;
+      zc[m++] = b->numbers[i];
+    }
+    if (m < e->cfg->min_natoms || m > e->cfg->max_natoms || na == 0 || na == m)
+      continue;
+    nacre_structure *s = nacre_structure_new(m, err);
+    if (!s) {
+      st = NACRE_ERR_NOMEM;
+      break;
+    }
+    double scale = cbrt((na * va + (m - na) * vb) / fabs(nacre_structure_volume(a)));
+    for (int i = 0; i < 3; i++)
+      for (int d = 0; d < 3; d++) s->cell[i][d] = scale * a->cell[i][d];
+    memcpy(s->numbers, zc, sizeof(int) * (size_t)m);
+    nacre_structure_set_frac(s, fc);
+    if (comp_of(e, s) < 0 || !distances_ok(s, &e->random)) {
+      nacre_structure_free(s);
+      continue;
+    }
+    *out = s;
+    st = NACRE_OK;
+  }
+done:
+  free(fa);
+  free(fc);
+  free(zc);
+  return st;
+}
+
+/* The cell of s scaled isotropically by the factor (fractions kept). */
+static void scale_cell(nacre_structure *s, double factor, double *frac) {
+  for (int i = 0; i < 3; i++)
+    for (int d = 0; d < 3; d++) s->cell[i][d] *= factor;
+  nacre_structure_set_frac(s, frac);
+}
+
+/* Adds an atom of a random element at the emptiest of 200 random points,
+ * removes a random atom, or changes one atom's element; the volume follows
+ * the number of atoms. */
+static nacre_status mutate_composition(const vc *e, const nacre_structure *a,
+                                       nacre_rng *rng, nacre_structure **out,
+                                       char *op, nacre_error *err) {
+  int n = a->natoms, nel = e->el.nspecies;
+  int kind = nacre_rng_int(rng, 3); /* 0 add, 1 remove, 2 change element */
+  if (kind == 0 && n + 1 > e->cfg->max_natoms) kind = 1;
+  if (kind == 1 && (n - 1 < e->cfg->min_natoms || n < 2)) kind = 2;
+  int m = kind == 0 ? n + 1 : kind == 1 ? n - 1 : n;
+  nacre_structure *s = nacre_structure_new(m, err);
+  double *frac = malloc(sizeof(double) * 3 * (size_t)(n + 1));
+  nacre_status st = NACRE_OK;
+  if (!s || !frac) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto fail;
+  }
+  if ((st = nacre_structure_get_frac(a, frac, err))) goto fail;
+  frac[3 * n] = frac[3 * n + 1] = frac[3 * n + 2] = 0;
+  memcpy(s->cell, a->cell, sizeof s->cell);
+  if (kind == 0) {
+    memcpy(s->numbers, a->numbers, sizeof(int) * (size_t)n);
+    s->numbers[n] = e->el.z[nacre_rng_int(rng, nel)];
+    nacre_structure_set_frac(s, frac); /* the first n; atom n at the origin */
+    double best = -1, pos[3] = {0, 0, 0};
+    for (int t = 0; t < 200; t++) {
+      double f[3] = {nacre_rng_uniform(rng), nacre_rng_uniform(rng), nacre_rng_uniform(rng)};
+      for (int d = 0; d < 3; d++)
+        s->positions[3 * n + d] = f[0] * s->cell[0][d] + f[1] * s->cell[1][d] + f[2] * s->cell[2][d];
+      double r = atom_ratio(s, n, &e->random);
+      if (r > best) {
+        best = r;
+        memcpy(pos, f, sizeof pos);
+      }
+    }
+    memcpy(frac + 3 * n, pos, sizeof pos);
+    scale_cell(s, cbrt((double)(n + 1) / n), frac);
+    snprintf(op, 24, "add");
+  } else if (kind == 1) {
+    int drop = nacre_rng_int(rng, n);
+    for (int i = 0, j = 0; i < n; i++) {
+      if (i == drop) continue;
+      s->numbers[j] = a->numbers[i];
+      memcpy(frac + 3 * j, frac + 3 * i, 3 * sizeof *frac);
+      j++;
+    }
+    scale_cell(s, cbrt((double)(n - 1) / n), frac);
+    snprintf(op, 24, "remove");
+  } else {
+    memcpy(s->numbers, a->numbers, sizeof(int) * (size_t)n);
+    int i = nacre_rng_int(rng, n), k = nacre_rng_int(rng, nel - 1);
+    int z = e->el.z[k] == a->numbers[i] ? e->el.z[nel - 1] : e->el.z[k];
+    s->numbers[i] = z;
+    nacre_structure_set_frac(s, frac);
+    snprintf(op, 24, "transmute");
+  }
+  free(frac);
+  frac = NULL;
+  if (comp_of(e, s) < 0 || !distances_ok(s, &e->random)) {
+    st = NACRE_ERR_NOT_CONVERGED;
+    goto fail;
+  }
+  *out = s;
+  return NACRE_OK;
+fail:
+  nacre_structure_free(s);
+  free(frac);
+  return st;
+}
+
+/* Candidate id of generation gen (slot in it): an operator on the pool of
+ * the generations before, else a random structure. */
+static nacre_status make_candidate(vc *e, long id, int gen, int slot,
+                                   nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  nacre_candidate *c = &e->c[id];
+  nacre_candidate_clear(c);
+  c->id = id;
+  c->generation = gen;
+  c->status = NACRE_CANDIDATE_PENDING;
+  nacre_rng rng;
+  nacre_rng_init(&rng, cfg->seed, (uint64_t)id);
+  double heredity = cfg->frac_heredity, mutation = cfg->frac_mutation;
+  if (cfg->engine == NACRE_ENGINE_RANDOM) heredity = mutation = 0;
+  nacre_status st = NACRE_ERR_NOT_CONVERGED;
+  nacre_error tmp;
+  double u = nacre_rng_uniform(&rng);
+  const char *tried_op = "";
+  if (gen > 0 && e->nparents > 0 && u < heredity + mutation) {
+    long a = pick_parent(e, &rng);
+    strcpy(c->engine, "evolution");
+    if (u < heredity) {
+      long b = a;
+      for (int t = 0; t < 20 && b == a && e->nparents > 1; t++) b = pick_parent(e, &rng);
+      const nacre_structure *pa = e->c[a].relaxed, *pb = e->c[b].relaxed;
+      if (b != a && e->comp[a] == e->comp[b] && pa->natoms == pb->natoms) {
+        nacre_composition cc;
+        memset(&cc, 0, sizeof cc);
+        int count[4];
+        count_atoms(pa, &e->el, count);
+        for (int k = 0; k < e->el.nspecies; k++)
+          if (count[k]) {
+            cc.z[cc.nspecies] = e->el.z[k];
+            cc.count[cc.nspecies++] = count[k];
+          }
+        st = op_heredity(pa, pb, &cc, &e->random, &rng, &c->start, &tmp);
+      } else if (b != a) {
+        st = heredity_any(e, pa, pb, &rng, &c->start, &tmp);
+      }
+      strcpy(c->op, "heredity");
+      tried_op = "heredity";
+      snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
+    } else {
+      tried_op = "mutation";
+      if (nacre_rng_uniform(&rng) < 0.5)
+        st = mutate_composition(e, e->c[a].relaxed, &rng, &c->start, c->op, &tmp);
+      else
+        st = op_mutate(e->c[a].relaxed, 0, &e->random, &e->modes, &rng,
+                       &c->start, c->op, &tmp);
+      snprintf(c->parents, sizeof c->parents, "%ld", a);
+    }
+    if (st == NACRE_ERR_NOMEM) return nacre_error_set(err, st, "%s", tmp.message);
+  }
+  if (st) {
+    nacre_structure_free(c->start);
+    c->start = NULL;
+    c->parents[0] = '\0';
+    char op[24];
+    int ci = -1;
+    if (gen == 0 && slot < e->el.nspecies) { /* the hull's references */
+      int pure[4] = {0, 0, 0, 0};
+      pure[slot] = 1;
+      ci = comp_index(&e->comps, pure);
+    }
+    /* half of the later random structures refine the hull's vertices */
+    if (ci < 0 && gen > 0 && e->nvertex > 0 && nacre_rng_uniform(&rng) < 0.5)
+      ci = e->vertex[nacre_rng_int(&rng, e->nvertex)];
+    if (ci < 0) ci = draw_comp(e, &rng);
+    st = NACRE_ERR_NOT_CONVERGED;
+    for (int t = 0; t < 30 && st && st != NACRE_ERR_NOMEM; t++) {
+      st = random_at(e, ci, &rng, &c->start, op, err);
+      if (st && t == 9) ci = draw_comp(e, &rng); /* a composition too hard */
+    }
+    if (st) return nacre_error_prefix(err, "no random structure in 30 tries: ");
+    if (c->engine[0] && strcmp(c->engine, "random"))
+      snprintf(c->op, sizeof c->op, "%.12s/fallback", tried_op);
+    else
+      snprintf(c->op, sizeof c->op, "%s", op);
+    if (!c->engine[0]) strcpy(c->engine, "random");
+  }
+  c->created = nacre_epoch_s();
+  e->comp[id] = comp_of(e, c->start);
+  if (e->comp[id] >= 0) e->comps.tried[e->comp[id]]++;
+  return NACRE_OK;
+}
+
+/* ---- relaxation results ---- */
+
+static nacre_status finish(vc *e, long id, nacre_structure *s,
+                           const nacre_search_relaxed *out, nacre_error *err) {
+  nacre_candidate *c = &e->c[id];
+  nacre_structure_free(c->relaxed);
+  c->relaxed = s;
+  c->energy = out->energy;
+  c->enthalpy = out->enthalpy;
+  c->steps = out->steps;
+  snprintf(c->outcome, sizeof c->outcome, "%s", out->outcome);
+  c->volume = fabs(nacre_structure_volume(s));
+  int ok = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
+           nacre_structure_check(s, NULL) == NACRE_OK;
+  if (ok && e->cfg->min_relaxed_factor > 0 &&
+      nacre_search_distance_ratio(s, &e->random, NULL) < e->cfg->min_relaxed_factor) {
+    ok = 0;
+    snprintf(c->outcome, sizeof c->outcome, "too-close");
+  }
+  if (ok) {
+    nacre_search_classify(s, e->cfg->symprec, &c->sg, c->sg_symbol, c->pearson);
+    nacre_fingerprint_free(c->fp);
+    c->fp = NULL;
+    nacre_error tmp;
+    ok = nacre_fingerprint_new(s, &e->cfg->fingerprint, &c->fp, &tmp) == NACRE_OK;
+    if (!ok) snprintf(c->outcome, sizeof c->outcome, "fingerprint");
+  }
+  c->status = ok ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
+  c->finished = nacre_epoch_s();
+  nacre_status st = run_store_result(e->run, c, err);
+  if (st) return st;
+  e->nfinished++;
+  e->nfinished_now++;
+  e->ndone += ok;
+  if (!ok) nacre_search_failures_add(&e->failures, c->outcome, 1);
+  if (out->domain_checked > 0) {
+    e->domain.relaxations++;
+    e->domain.left += out->domain_outside > 0;
+    e->domain.ended_outside += out->domain_outside_at_end != 0;
+    e->domain.evaluations += out->domain_checked;
+    e->domain.evaluations_outside += out->domain_outside;
+  }
+  return NACRE_OK;
+}
+
+static nacre_status store_duplicate(void *user, long id, long dup_of,
+                                    nacre_error *err) {
+  return run_store_duplicate((nacre_run *)user, id, dup_of, err);
+}
+
+/* The finished candidates [folded, to) join the pool in id order. */
+static nacre_status fold(vc *e, long to, nacre_error *err) {
+  if (e->folded >= to) return NACRE_OK;
+  nacre_status st = run_begin(e->run, err);
+  for (long id = e->folded; id < to && !st; id++)
+    if (e->c[id].status == NACRE_CANDIDATE_DONE && e->comp[id] >= 0)
+      st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
+                      store_duplicate, e->run, err);
+  if (st) {
+    run_rollback(e->run);
+    return st;
+  }
+  e->folded = to;
+  return run_commit(e->run, err);
+}
+
+/* ---- the loop ---- */
+
+typedef struct vc_runner {
+  vc *e;
+  nacre_search_relax_fn relax;
+  void *relax_user;
+  nacre_search_progress_fn prog;
+  void *prog_user;
+  search_transport *t;
+  double deadline;
+} vc_runner;
+
+static int should_stop(vc_runner *r) {
+  nacre_run *run = r->e->run;
+  if (nacre_ctx_interrupted(r->e->ctx)) {
+    snprintf(run->stop_reason, sizeof run->stop_reason, "interrupted");
+    return 1;
+  }
+  if (r->deadline > 0 && nacre_now_s() >= r->deadline) {
+    snprintf(run->stop_reason, sizeof run->stop_reason, "time limit");
+    return 1;
+  }
+  return 0;
+}
+
+static int report(vc_runner *r, int gen, int final) {
+  vc *e = r->e;
+  if (!r->prog) return 0;
+  nacre_search_progress p;
+  memset(&p, 0, sizeof p);
+  p.final = final;
+  p.finished = e->nfinished;
+  p.done = e->ndone;
+  p.budget = e->cfg->budget;
+  p.failures = e->failures;
+  p.domain = e->domain;
+  p.generation = gen;
+  p.unique = e->nunique;
+  p.compositions = e->ncomps_done;
+  p.hull_phases = e->hull_phases;
+  p.best_h_atom = NAN;
+  p.elapsed_s = nacre_now_s() - e->t_start;
+  p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
+  if (r->prog(r->prog_user, &p) && !final) {
+    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
+    return 1;
+  }
+  return 0;
+}
+
+/* Relaxes the pending candidates of [from, to) (as engine.c does). */
+static nacre_status relax_batch(vc_runner *r, long from, long to, int gen,
+                                int *stopped, nacre_error *err) {
+  vc *e = r->e;
+  *stopped = 0;
+  if (!r->t) {
+    for (long id = from; id < to; id++) {
+      if (e->c[id].status != NACRE_CANDIDATE_PENDING) continue;
+      if (should_stop(r)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+      nacre_structure *s = nacre_structure_copy(e->c[id].start, err);
+      if (!s) return NACRE_ERR_NOMEM;
+      nacre_search_relaxed out;
+      memset(&out, 0, sizeof out);
+      nacre_status st = r->relax(r->relax_user, s, e->cfg->pressure_gpa, &out, err);
+      if (st) {
+        nacre_structure_free(s);
+        return nacre_error_prefix(err, "relaxing candidate %ld: ", id);
+      }
+      if ((st = finish(e, id, s, &out, err))) return st;
+      if (report(r, gen, 0)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+    }
+    return NACRE_OK;
+  }
+  search_transport *t = r->t;
+  long next = from;
+  int busy = 0;
+  for (;;) {
+    for (int k = 0; k < t->nworkers && !*stopped; k++) {
+      if (t->task[k] >= 0) continue;
+      while (next < to && e->c[next].status != NACRE_CANDIDATE_PENDING) next++;
+      if (next >= to) break;
+      if (should_stop(r)) {
+        *stopped = 1;
+        break;
+      }
+      nacre_status st = t->send(t, k, next, e->c[next].start, e->cfg->pressure_gpa, err);
+      if (st) return st;
+      next++;
+      busy++;
+    }
+    if (!busy || *stopped) return NACRE_OK;
+    int k;
+    search_reply rep;
+    nacre_structure *s = NULL;
+    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
+    if (st) return st;
+    if (k < 0) {
+      if (should_stop(r)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+      continue;
+    }
+    busy--;
+    if (rep.status != NACRE_OK) {
+      nacre_structure_free(s);
+      return nacre_error_set(err, (nacre_status)rep.status,
+                             "relaxing candidate %ld: %s", rep.id, rep.message);
+    }
+    if ((st = finish(e, rep.id, s, &rep.out, err))) return st;
+    if (report(r, gen, 0)) *stopped = 1;
+  }
+}
+
+/* The run's stored candidates, their compositions and the counts. */
+static nacre_status load(vc *e, nacre_error *err) {
+  nacre_candidate *loaded = NULL;
+  long nl = 0;
+  nacre_status st = run_load_all(e->run, &loaded, NULL, &nl, err);
+  if (!st) st = vc_capacity(e, nl + 1, err);
+  for (long k = 0; k < nl && !st; k++) {
+    if (loaded[k].id != k) {
+      st = nacre_error_set(err, NACRE_ERR_PARSE,
+                           "run database: candidate ids are not 0..%ld", nl - 1);
+      break;
+    }
+    e->c[k] = loaded[k];
+    memset(&loaded[k], 0, sizeof loaded[k]);
+    e->comp[k] = comp_of(e, e->c[k].start ? e->c[k].start : e->c[k].relaxed);
+    if (e->comp[k] >= 0) e->comps.tried[e->comp[k]]++;
+    if (e->c[k].status != NACRE_CANDIDATE_PENDING) e->nfinished++;
+    if (e->c[k].status == NACRE_CANDIDATE_FAILED)
+      nacre_search_failures_add(&e->failures, e->c[k].outcome, 1);
+    if (e->c[k].status == NACRE_CANDIDATE_DONE) {
+      e->ndone++;
+      /* a relaxation that left the range (it cannot: atoms are kept) or a
+       * minimum without its structure is not a member of the pool */
+      if (!e->c[k].relaxed || comp_of(e, e->c[k].relaxed) != e->comp[k]) e->comp[k] = -1;
+    }
+  }
+  e->n = nl;
+  free(loaded);
+  return st;
+}
+
+nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
+                            void *relax_user, search_transport *t,
+                            nacre_search_progress_fn prog, void *prog_user,
+                            const nacre_ctx *ctx, nacre_error *err) {
+  const nacre_search_config *cfg = &run->cfg;
+  vc e;
+  memset(&e, 0, sizeof e);
+  e.run = run;
+  e.cfg = cfg;
+  e.random = cfg->random;
+  e.random.pressure_gpa = cfg->pressure_gpa;
+  if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user};
+  e.ctx = ctx;
+  e.t_start = nacre_now_s();
+  vc_runner r = {&e, relax, relax_user, prog, prog_user, t,
+                 cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
+  nacre_status st = NACRE_OK;
+  int stopped = 0, last_gen = 0;
+  if (!run->hull)
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "a variable-composition run needs a hull "
+                         "(nacre_run_set_hull)");
+  if (!st) st = nacre_composition_range_parse(cfg->composition_range, &e.el, err);
+  if (!st) st = comp_table_build(cfg, e.el.nspecies, &e.comps, err);
+  if (!st && !(e.vertex = malloc((size_t)e.comps.n * sizeof *e.vertex)))
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  if (!st) st = nacre_spacegroup_list_parse(cfg->groups, &e.groups, &e.ngroups, err);
+  if (!st) st = load(&e, err);
+  e.nfinished_now = 0;
+  int p = cfg->population;
+  for (int gen = 0; !st && !stopped; gen++) {
+    last_gen = gen;
+    long from = (long)gen * p;
+    if (from >= cfg->budget) {
+      snprintf(run->stop_reason, sizeof run->stop_reason, "budget");
+      break;
+    }
+    long to = from + p < cfg->budget ? from + p : cfg->budget;
+    if ((st = vc_capacity(&e, to, err))) break;
+    /* the pool of the generations before this one */
+    if ((st = fold(&e, from, err)) || (st = rank_pool(&e, err))) break;
+    int created = 0;
+    for (long id = from; id < to && !st; id++) {
+      if (id < e.n) continue;
+      if (!created && (st = run_begin(run, err))) break;
+      created = 1;
+      st = make_candidate(&e, id, gen, (int)(id - from), err);
+      if (!st) st = run_insert_pending(run, &e.c[id], -1, err);
+    }
+    if (created) {
+      if (st) {
+        run_rollback(run);
+        break;
+      }
+      if ((st = run_commit(run, err))) break;
+      e.n = to;
+    }
+    int pending = 0;
+    for (long id = from; id < to; id++) pending += e.c[id].status == NACRE_CANDIDATE_PENDING;
+    if (pending && cfg->jobs > 1 && !r.t &&
+        (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
+      break;
+    if (pending && (st = relax_batch(&r, from, to, gen, &stopped, err))) break;
+  }
+  /* everything finished joins the pool, so the last report is the run's */
+  if (!st && (st = fold(&e, e.n, err)) == NACRE_OK) st = rank_pool(&e, err);
+  if (!st && e.nfinished_now > 0) report(&r, last_gen, 1);
+  if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
+  vc_free(&e);
+  if (!st && !strcmp(run->stop_reason, "interrupted"))
+    return nacre_error_set(err, NACRE_ERR_INTERRUPTED, "search interrupted");
+  return st;
+}
