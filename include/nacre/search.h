@@ -200,7 +200,7 @@ typedef struct nacre_search_config {
    * cell, min_natoms..max_natoms; every mix of the elements within those
    * bounds, the pure elements included, is searched at once and ranked by
    * its distance to the convex hull of the pool (see
-   * src/search/composition.c and nacre_run_set_hull). */
+   * src/search/varcomp.c and nacre_run_set_hull). */
   char composition_range[64];
   int min_natoms, max_natoms;
   double pressure_gpa;        /* the only copy of the run's pressure; the
