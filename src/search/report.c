@@ -255,6 +255,9 @@ static cJSON *minimum_json(const nacre_search_minimum *m, long rank) {
   cJSON_AddStringToObject(o, "operator", x->op);
   cJSON_AddStringToObject(o, "parents", x->parents);
   cJSON_AddNumberToObject(o, "natoms", x->relaxed->natoms);
+  char formula[128];
+  nacre_search_reduced_formula(x->relaxed, NULL, formula, sizeof formula);
+  cJSON_AddStringToObject(o, "formula", formula);
   cJSON_AddNumberToObject(o, "enthalpy_per_atom_ev", m->h_atom_ev);
   cJSON_AddNumberToObject(o, "delta_enthalpy_mev_atom", m->dh_mev_atom);
   cJSON_AddNumberToObject(o, "energy_per_atom_ev", m->e_atom_ev);
@@ -278,6 +281,11 @@ static char *summary_json(const nacre_search_report *r, int top,
   cJSON_AddStringToObject(root, "composition", comp);
   cJSON_AddNumberToObject(root, "natoms",
                           nacre_composition_natoms(&cfg->composition));
+  if (nacre_search_config_varcomp(cfg)) {
+    cJSON_AddStringToObject(root, "composition_range", cfg->composition_range);
+    cJSON_AddNumberToObject(root, "min_natoms", cfg->min_natoms);
+    cJSON_AddNumberToObject(root, "max_natoms", cfg->max_natoms);
+  }
   cJSON_AddNumberToObject(root, "pressure_gpa", cfg->pressure_gpa);
   cJSON_AddStringToObject(root, "engine", nacre_engine_name(cfg->engine));
   cJSON_AddStringToObject(root, "potential", cfg->potential);
