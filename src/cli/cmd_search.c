@@ -612,7 +612,9 @@ static int on_progress(void *user, const nacre_search_progress *p) {
 
 static void print_table(const nacre_search_report *r, int top,
                         const char *dir) {
-  if (r->nminima > 0)
+  /* a composition range is ranked by the hull printed after this */
+  if (nacre_search_config_varcomp(&r->config)) top = 0;
+  if (r->nminima > 0 && top > 0)
     printf("%4s %13s %9s %-13s %-9s %9s %6s  %s\n", "rank", "H (eV/atom)",
            "ΔH meV/at", "space group", "Pearson", "V (Å^3/at)", "found",
            "first found (relaxation, generation, engine:operator)");

@@ -28,6 +28,9 @@
 
 static char dir[200], out[512];
 
+/* paths are built from a short temporary folder */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
 /* `cd dir && nacre ARGS`, stdout and stderr in `out`. */
 static int cli(const char *args) {
   char cmd[4096];
@@ -87,7 +90,7 @@ static void hull_against_fixed(void) {
                                       "Al2",   "Al3",    "Al4",   "CoAl", "Co2Al2",
                                       "Co2Al", "CoAl2",  "Co3Al", "CoAl3"};
   int ncells = (int)(sizeof cells / sizeof cells[0]), fixed = 0;
-  char args[1024], list[2048] = "";
+  char args[4096], list[2048] = "";
   for (int k = 0; k < ncells; k++) {
     snprintf(args, sizeof args,
              "search --composition %s -p " COAL " --budget 60 --db fixed_%s.db "
