@@ -281,11 +281,12 @@ static char *summary_json(const nacre_search_report *r, int top,
   cJSON_AddStringToObject(root, "composition", comp);
   cJSON_AddNumberToObject(root, "natoms",
                           nacre_composition_natoms(&cfg->composition));
-  if (nacre_search_config_varcomp(cfg)) {
-    cJSON_AddStringToObject(root, "composition_range", cfg->composition_range);
-    cJSON_AddNumberToObject(root, "min_natoms", cfg->min_natoms);
-    cJSON_AddNumberToObject(root, "max_natoms", cfg->max_natoms);
-  }
+  /* a fixed composition: no range, its own atoms */
+  int varcomp = nacre_search_config_varcomp(cfg);
+  int n0 = nacre_composition_natoms(&cfg->composition);
+  cJSON_AddStringToObject(root, "composition_range", cfg->composition_range);
+  cJSON_AddNumberToObject(root, "min_natoms", varcomp ? cfg->min_natoms : n0);
+  cJSON_AddNumberToObject(root, "max_natoms", varcomp ? cfg->max_natoms : n0);
   cJSON_AddNumberToObject(root, "pressure_gpa", cfg->pressure_gpa);
   cJSON_AddStringToObject(root, "engine", nacre_engine_name(cfg->engine));
   cJSON_AddStringToObject(root, "potential", cfg->potential);

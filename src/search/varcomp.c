@@ -6,10 +6,13 @@
  * Wiley (2010); Trimarchi, Freeman & Zunger, PRB 80, 092101 (2009)).
  *
  * A generation is built from the pool of the generations before it:
+ *   - one slot per element for the pure elements, the hull's references:
+ *     a random structure or (after the first generation) a mutation of
+ *     the element's lowest minimum;
  *   - random symmetric crystals at a composition drawn with weight
  *     1 / (1 + candidates tried there), so unexplored compositions come
- *     first (the first generation starts with the pure elements, the
- *     hull's references);
+ *     first, or (half of them after the first generation) at a vertex of
+ *     the hull;
  *   - heredity between parents of any compositions: a slab of one parent
  *     and the complementary slab of the other in the first one's cell,
  *     whose volume is the sum of the atoms' volumes in their parents;
@@ -229,6 +232,7 @@ typedef struct vc {
   long *parents, nparents;
   int ncomps_done, hull_phases;
   int *vertex, nvertex;        /* compositions of the hull's vertices */
+  long *best;                  /* per composition: its lowest minimum (−1) */
   nacre_search_failures failures;
   nacre_search_domain domain;
   long nfinished, nfinished_now, ndone;
@@ -264,6 +268,7 @@ static void vc_free(vc *e) {
   free(e->above);
   free(e->groups);
   free(e->vertex);
+  free(e->best);
   comp_table_free(&e->comps);
 }
 
@@ -304,15 +309,15 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
   e->ncomps_done = 0;
   e->hull_phases = 0;
   if (!nu) return NACRE_OK;
-  long *best = malloc((size_t)nc * sizeof *best);
+  long *best = e->best;
   double *amounts = malloc((size_t)nu * nel * sizeof *amounts);
   double *h = malloc((size_t)nu * sizeof *h), *above = malloc((size_t)nu * sizeof *above);
   nacre_status st = NACRE_OK;
-  if (!best || !amounts || !h || !above) {
+  for (int j = 0; j < nc; j++) best[j] = -1;
+  if (!amounts || !h || !above) {
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
     goto done;
   }
-  for (int j = 0; j < nc; j++) best[j] = -1;
   int have_pure[4] = {0, 0, 0, 0};
   for (long k = 0; k < nu; k++) {
     long id = e->unique[k];
@@ -362,7 +367,6 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
   e->hull_phases = e->nvertex;
   sort_parents(e);
 done:
-  free(best);
   free(amounts);
   free(h);
   free(above);
@@ -605,7 +609,26 @@ static nacre_status make_candidate(vc *e, long id, int gen, int slot,
   nacre_error tmp;
   double u = nacre_rng_uniform(&rng);
   const char *tried_op = "";
-  if (gen > 0 && e->nparents > 0 && u < heredity + mutation) {
+  /* The first slots of every generation go to the pure elements, the
+   * hull's references (a wrong one shifts every formation enthalpy): a
+   * mutation of the element's lowest minimum or a random structure. */
+  int ref = -1;
+  if (slot < e->el.nspecies) {
+    int pure[4] = {0, 0, 0, 0};
+    pure[slot] = 1;
+    ref = comp_index(&e->comps, pure);
+  }
+  if (ref >= 0) {
+    long a = e->best[ref];
+    if (gen > 0 && a >= 0 && u < 0.5) {
+      strcpy(c->engine, "evolution");
+      tried_op = "mutation";
+      st = op_mutate(e->c[a].relaxed, 0, &e->random, &e->modes, &rng, &c->start,
+                     c->op, &tmp);
+      snprintf(c->parents, sizeof c->parents, "%ld", a);
+      if (st == NACRE_ERR_NOMEM) return nacre_error_set(err, st, "%s", tmp.message);
+    }
+  } else if (gen > 0 && e->nparents > 0 && u < heredity + mutation) {
     long a = pick_parent(e, &rng);
     strcpy(c->engine, "evolution");
     if (u < heredity) {
@@ -645,12 +668,7 @@ static nacre_status make_candidate(vc *e, long id, int gen, int slot,
     c->start = NULL;
     c->parents[0] = '\0';
     char op[24];
-    int ci = -1;
-    if (gen == 0 && slot < e->el.nspecies) { /* the hull's references */
-      int pure[4] = {0, 0, 0, 0};
-      pure[slot] = 1;
-      ci = comp_index(&e->comps, pure);
-    }
+    int ci = ref;
     /* half of the later random structures refine the hull's vertices */
     if (ci < 0 && gen > 0 && e->nvertex > 0 && nacre_rng_uniform(&rng) < 0.5)
       ci = e->vertex[nacre_rng_int(&rng, e->nvertex)];
@@ -915,8 +933,10 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
                          "(nacre_run_set_hull)");
   if (!st) st = nacre_composition_range_parse(cfg->composition_range, &e.el, err);
   if (!st) st = comp_table_build(cfg, e.el.nspecies, &e.comps, err);
-  if (!st && !(e.vertex = malloc((size_t)e.comps.n * sizeof *e.vertex)))
+  if (!st && (!(e.vertex = malloc((size_t)e.comps.n * sizeof *e.vertex)) ||
+              !(e.best = malloc((size_t)e.comps.n * sizeof *e.best))))
     st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (int j = 0; !st && j < e.comps.n; j++) e.best[j] = -1;
   if (!st) st = nacre_spacegroup_list_parse(cfg->groups, &e.groups, &e.ngroups, err);
   if (!st) st = load(&e, err);
   e.nfinished_now = 0;

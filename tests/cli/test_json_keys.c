@@ -80,11 +80,11 @@ int main(void) {
       "budget", "fmax_ev_a", "smax_gpa", "max_steps", "symprec_a", "relaxed",
       "failed", "pending", "failures", "unique", "fingerprint_spread", "funnels",
       "relaxations_since_new_low", "saturation_relaxations", "stop_reason",
-      "wall_s",
+      "wall_s", "composition_range", "min_natoms", "max_natoms",
       "minima", NULL};
   static const char *const minimum[] = {
       "rank", "candidate", "generation", "engine", "operator", "parents",
-      "natoms", "enthalpy_per_atom_ev", "delta_enthalpy_mev_atom",
+      "natoms", "formula", "enthalpy_per_atom_ev", "delta_enthalpy_mev_atom",
       "energy_per_atom_ev", "volume_per_atom_a3", "space_group_number",
       "space_group", "pearson", "times_found", "first_found_candidate",
       "outcome", "steps", "file", NULL};
