@@ -87,4 +87,39 @@ dmax = max((abs(a[x][1] - b[x][1]) for x in a if x in b), default=0)
 print("same stable compositions: %s; largest difference of their formation enthalpies: %.1f meV/atom"
       % ("yes" if same else "no", 1000 * dmax))
 EOF
+python3 - "$work" <<'EOF'
+# relaxations until each final hull phase (within 1 meV/atom) was first found
+import csv, glob, os, re, sqlite3, sys
+from fractions import Fraction
+def comps(db):
+    out = []
+    for i, txt, h, n, st in sqlite3.connect(db).execute("select id, relaxed, enthalpy, natoms, status from candidates order by id"):
+        if st != 'done': continue
+        lines = txt.strip().split('\n')
+        zs = [int(l.split()[0]) for l in lines[4:4 + n]]
+        out.append((i, Fraction(zs.count(50), n), h / n))
+    return out
+work = sys.argv[1]
+rng = comps(os.path.join(work, 'range.db'))
+best = {}
+for i, x, h in rng: best[x] = min(best.get(x, 1e9), h)
+fixed = {}
+for db in glob.glob(os.path.join(work, 'fixed_*.db')):
+    c = comps(db)
+    if c: fixed[c[0][1]] = c
+# hull phases from the range search's hull.csv
+ph = []
+for row in csv.DictReader(open(os.path.join(work, 'range', 'hull.csv'))):
+    if row['stable'] == '1':
+        cnt = dict((e, int(n or 1)) for e, n in re.findall(r"([A-Z][a-z]?)(\d*)", row['formula']))
+        ph.append(Fraction(cnt.get('Sn', 0), sum(cnt.values())))
+last = 0; tot_fixed = 0
+for x in sorted(ph):
+    r = min(i for i, xx, h in rng if xx == x and h <= best[x] + 1e-3)
+    fbest = min(h for _, _, h in fixed[x])
+    f = min(i for i, _, h in fixed[x] if h <= fbest + 1e-3)
+    last = max(last, r); tot_fixed += f + 1
+    print("x(Sn) %-5s range search: found at relaxation %4d; its fixed search: at %3d" % (x, r + 1, f + 1))
+print("range search: whole hull after %d relaxations; separate searches: first hits on the hull compositions %d in all" % (last + 1, tot_fixed))
+EOF
 [ "${VARCOMP_KEEP:-0}" = 1 ] && echo "work files: $work" || rm -rf "$work"
