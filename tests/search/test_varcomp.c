@@ -12,7 +12,8 @@
  *  3. a run resumed to a larger budget holds the same candidates, with the
  *     same enthalpies, as an uninterrupted run of that budget;
  *  4. resuming with another range or other atoms per cell is refused
- *     naming the option; bad ranges are usage errors. */
+ *     naming the option; bad ranges are usage errors, and settings a range
+ *     does not apply (--saturation, the swarm engine) are refused. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,13 @@ static void resume_and_refusals(void) {
         "--natoms 4:2 refused");
   CHECK(cli("search --composition CoAl --composition-range Co,Al --natoms 1:4 -p " COAL) == 2,
         "--composition with a range refused");
+  char sat[512];
+  snprintf(sat, sizeof sat, "%s/sat.db", dir);
+  CHECK(cli("search " RANGE " --saturation 100 --db sat.db") != 0 &&
+            output_has("saturation") && access(sat, F_OK) != 0,
+        "--saturation refused with a range (it is not applied), no run file left");
+  CHECK(cli("search " RANGE " --engine swarm --db sw.db") != 0 && output_has("swarm"),
+        "the swarm engine refused with a range");
 }
 
 int main(void) {
