@@ -645,11 +645,12 @@ static nacre_status make_candidate(vc *e, long id, int gen, int slot,
             cc.z[cc.nspecies] = e->el.z[k];
             cc.count[cc.nspecies++] = count[k];
           }
-        st = op_heredity(pa, pb, &cc, &e->random, &rng, &c->start, &tmp);
+        st = op_heredity(pa, pb, &cc, &e->random, &e->modes, &rng, &c->start,
+                         c->op, &tmp);
       } else if (b != a) {
         st = heredity_any(e, pa, pb, &rng, &c->start, &tmp);
+        strcpy(c->op, "heredity");
       }
-      strcpy(c->op, "heredity");
       tried_op = "heredity";
       snprintf(c->parents, sizeof c->parents, "%ld,%ld", a, b);
     } else {
@@ -920,7 +921,10 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
-    e.modes = (op_modes){run->soft_modes, run->soft_modes_user};
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0};
+  /* children that keep symmetry, as in a fixed-composition search */
+  e.modes.symmetric = cfg->frac_symmetric;
+  e.modes.symprec = cfg->symprec;
   e.ctx = ctx;
   e.t_start = nacre_now_s();
   vc_runner r = {&e, relax, relax_user, prog, prog_user, t,
