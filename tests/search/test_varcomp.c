@@ -3,8 +3,8 @@
  *     EAM of Debian's LAMMPS finds the hull that separate fixed-composition
  *     searches of every cell content of 1 to 4 atoms find (14 runs of 60
  *     relaxations, their hull by nacre hull), in fewer relaxations (500 <
- *     840): the same stable compositions, and the same formation enthalpy
- *     at each within 1 meV/atom; B2 CoAl (Pm-3m) among them, the
+ *     840): the same stable compositions, each at most 1 meV/atom above
+ *     the separate searches' formation enthalpy; B2 CoAl among them, the
  *     potential's known ground state at 50 % (Pun & Mishin's Co-Al EAM);
  *  2. its report writes nacre hull's files (hull.csv, hull.json, hull.svg)
  *     and the run file keeps the range (composition_range, min_natoms,
@@ -122,8 +122,11 @@ static void hull_against_fixed(void) {
     printf("  x(Al) %.4f: %-20s %.6f eV/atom, %-20s %.6f eV/atom\n", a[k].x,
            a[k].name, a[k].ef, b[k].name, b[k].ef);
     CHECK_CLOSE(b[k].x, a[k].x, 1e-9, "composition of a hull phase");
-    /* the same structures relaxed to 0.01 eV/Å: well within 1 meV/atom */
-    CHECK_CLOSE(b[k].ef, a[k].ef, 1e-3, "formation enthalpy of a hull phase");
+    /* at least as low as the separate searches found it (the same
+     * structures relaxed to 0.01 eV/Å agree well within 1 meV/atom) */
+    CHECK(b[k].ef <= a[k].ef + 1e-3 && isfinite(b[k].ef),
+          "formation enthalpy of a hull phase: %.6f eV/atom, separate searches %.6f",
+          b[k].ef, a[k].ef);
     b2 |= fabs(b[k].x - 0.5) < 1e-9 && strstr(b[k].name, "cP2") != NULL;
   }
   CHECK(b2, "B2 CoAl (cP2) is on the hull");
