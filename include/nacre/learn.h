@@ -270,7 +270,10 @@ typedef struct nacre_learn_md_report {
   double labelled_fraction;  /* labelled / evaluations */
   double wall_s;             /* the whole run, initial training included,
                                 over every session up to its last checkpoint */
-  double label_s, train_s;   /* wall time in labels and in training */
+  double label_s, train_s;   /* wall time in labels and in training (a
+                                background retraining's own time included) */
+  double train_wait_s;       /* wall time the dynamics stood waiting for a
+                                background retraining */
   double label_s_per_step;   /* mean wall time of one label */
   double all_labelled_s;     /* the same run labelled at every step:
                                 evaluations × label_s_per_step */
@@ -287,6 +290,13 @@ typedef struct nacre_learn_md_options {
                                 and checkpoint are the loop's own */
   long steps;                /* MD steps (1000) */
   int retrain_every;         /* new labels between retrainings (5) */
+  long retrain_lag;          /* 0: the dynamics stop while the committee
+                                retrains (default); N > 0: it retrains in a
+                                worker process while they go on with the
+                                current committee, and the new one comes in
+                                N steps after the retraining began (the
+                                dynamics wait for it there when it is late),
+                                so the path depends on the steps alone */
   double threshold_ev_a;     /* σ_f at which a step is labelled; NAN: the
                                 configuration's selection.lo_ev_a */
   int screen;                /* 1: the similarity screen (default); 0: every

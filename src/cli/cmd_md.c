@@ -56,6 +56,12 @@ static void help(void) {
       "                       --checkpoint-every N: steps between its\n"
       "                       checkpoints (default 50)\n"
       "  --retrain-every N    new labels between retrainings (default 5)\n"
+      "  --retrain-lag N      retrain in a background worker process while the\n"
+      "                       run goes on with the current committee; the new\n"
+      "                       committee comes in N steps after its retraining\n"
+      "                       began (the run waits for it there if it is late),\n"
+      "                       so the path, and a resume, depend on the steps\n"
+      "                       alone (default 0: the run stops and retrains)\n"
       "  --no-screen          label every step above the threshold\n"
       "  --label-delay S      add S seconds to every label (a slow labeller\n"
       "                       for studies; default 0)\n"
@@ -139,6 +145,7 @@ typedef struct md_args {
   const char *ensemble;
   const char *learn, *learn_dir;
   int retrain_every, no_screen, set_checkpoint_every;
+  long retrain_lag;
   double label_delay_s;
   int every, thermo_every, checkpoint_every, resume, json, quiet, jobs;
   int have_thermostat, have_barostat, have_pressure, have_stress;
@@ -236,7 +243,8 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
       "-j", "--jobs", "--threads", "--time-limit", "--checkpoint-interval",
       "--trajectory", "--every",
       "--log", "--thermo-every", "--checkpoint", "--checkpoint-every", "-o",
-      "--output", "--learn", "--learn-dir", "--retrain-every", "--label-delay"};
+      "--output", "--learn", "--learn-dir", "--retrain-every", "--label-delay",
+      "--retrain-lag"};
   int known = is_flag(o);
   for (size_t n = 0; !known && n < sizeof with_value / sizeof *with_value; n++)
     known = !strcmp(o, with_value[n]);
@@ -276,6 +284,7 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
   else if (!strcmp(o, "--learn")) a->learn = v;
   else if (!strcmp(o, "--learn-dir")) a->learn_dir = v;
   else if (!strcmp(o, "--retrain-every")) *rc = parse_int_min(o, v, 1, &a->retrain_every);
+  else if (!strcmp(o, "--retrain-lag")) *rc = parse_long(o, v, 0, &a->retrain_lag);
   else if (!strcmp(o, "--label-delay")) {
     if (cli_parse_double(CMD, o, v, &a->label_delay_s) || a->label_delay_s < 0)
       *rc = cli_usage(CMD, "--label-delay must be a number of seconds >= 0");
@@ -321,8 +330,10 @@ static int check_args(md_args *a) {
                           "resumes from it by itself: no --potential, --checkpoint, --resume, "
                           "--checkpoint-interval, --time-limit, --trajectory, --every, --log, "
                           "--thermo-every or -o with it");
-  if (!a->learn && (a->learn_dir || a->retrain_every || a->no_screen || a->label_delay_s > 0))
-    return cli_usage(CMD, "--learn-dir, --retrain-every, --no-screen and --label-delay "
+  if (!a->learn && (a->learn_dir || a->retrain_every || a->no_screen || a->label_delay_s > 0 ||
+                    a->retrain_lag))
+    return cli_usage(CMD, "--learn-dir, --retrain-every, --retrain-lag, --no-screen and "
+                          "--label-delay "
                           "go with --learn");
   if (!a->potential && !a->learn) return cli_usage(CMD, "--potential is required");
   if (!(a->opt.timestep_fs > 0.0))
@@ -706,6 +717,7 @@ static int run(int argc, char **argv) {
                         .opt = a.opt,
                         .steps = a.steps,
                         .retrain_every = a.retrain_every ? a.retrain_every : 5,
+                        .retrain_lag = a.retrain_lag,
                         .screen = !a.no_screen,
                         .json = a.json,
                         .quiet = a.quiet,

@@ -34,6 +34,7 @@ static void print_json(const md_learn_args *a, const nacre_learn_md_report *r) {
   cJSON_AddNumberToObject(o, "wall_s", r->wall_s);
   cJSON_AddNumberToObject(o, "label_wall_s", r->label_s);
   cJSON_AddNumberToObject(o, "train_wall_s", r->train_s);
+  cJSON_AddNumberToObject(o, "train_wait_wall_s", r->train_wait_s);
   add_real(o, "label_wall_s_per_label", r->label_s_per_step);
   add_real(o, "all_labelled_wall_s", r->all_labelled_s);
   add_real(o, "speedup", r->speedup);
@@ -59,9 +60,9 @@ static void print_human(const md_learn_args *a, const nacre_learn_md_report *r) 
          r->label_failures);
   printf("  committee           %d initial labels, %d retrainings\n", r->initial_labels,
          r->retrainings);
-  printf("  time                %.1f s (labels %.1f s, training %.1f s); every step "
-         "labelled: %.1f s, speed-up %.2f\n",
-         r->wall_s, r->label_s, r->train_s, r->all_labelled_s, r->speedup);
+  printf("  time                %.1f s (labels %.1f s, training %.1f s, waiting for "
+         "training %.1f s); every step labelled: %.1f s, speed-up %.2f\n",
+         r->wall_s, r->label_s, r->train_s, r->train_wait_s, r->all_labelled_s, r->speedup);
   if (r->check_n) {
     printf("  trajectory          on %d check frames: E %.2f meV/atom, F %.1f meV/Å RMSE\n",
            r->check_n, 1e3 * r->check_run_e_rmse, 1e3 * r->check_run_f_rmse);
@@ -104,6 +105,7 @@ int md_learn_run(const md_learn_args *a) {
   o.md = a->opt;
   o.steps = a->steps;
   o.retrain_every = a->retrain_every;
+  o.retrain_lag = a->retrain_lag;
   o.screen = a->screen;
   o.label_delay_s = a->label_delay_s;
   if (a->checkpoint_every > 0) o.checkpoint_every = a->checkpoint_every;

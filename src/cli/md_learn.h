@@ -8,7 +8,7 @@
 typedef struct md_learn_args {
   const char *structure, *config, *dir;
   nacre_md_options opt;
-  long steps;
+  long steps, retrain_lag;
   int retrain_every, screen, json, quiet, jobs, checkpoint_every;
   double label_delay_s;
 } md_learn_args;

@@ -138,6 +138,10 @@ typedef struct otf_state {
   int retrainings, new_labels, done;
   double train_s, wall_s;
   char *md_state, *committee;
+  int bg_n;                 /* a background retraining in flight trains on
+                               this many structures; -1: none */
+  long bg_swap;             /* and comes in at this step */
+  double train_wait_s;
 } otf_state;
 void otf_state_clear(otf_state *s);
 

@@ -27,6 +27,7 @@
 #include "learn_internal.h"
 #include "nacre/io.h"
 #include "nacre/nn.h"
+#include "nacre/procpool.h"
 
 void nacre_learn_md_options_init(nacre_learn_md_options *o) {
   memset(o, 0, sizeof *o);
@@ -58,8 +59,12 @@ typedef struct otf {
   int njournal, next;           /* the checkpoint, replayed in order */
   long last_label;              /* row id of the newest label made or replayed */
   int restart_index;            /* data index the last evaluation ran on */
-  int new_labels;               /* since the last training */
-  int retrain;                  /* asks the MD loop to stop and retrain */
+  int new_labels;               /* since the last training began */
+  int retrain;                  /* asks the MD loop to stop and retrain (or
+                                   swap the background committee in) */
+  nacre_procpool *bg;           /* the background retraining's worker */
+  int bg_n;                     /* it trains on data[0, bg_n); -1: none */
+  long bg_swap;                 /* step at which its committee comes in */
   int silent;                   /* evaluations that are not the run's */
   int restarting;               /* the next evaluation repeats the last one */
   long step;                    /* MD step now */
@@ -238,36 +243,170 @@ static nacre_status write_text(const char *path, const char *text, nacre_error *
   return NACRE_OK;
 }
 
-static nacre_status train(otf *T) {
+/* A committee fitted on data[0, n), warm-started from the current one:
+ * the retraining's own seed comes from its index. */
+static nacre_status fit_committee(otf *T, int n, int index, nacre_nn_model ***models,
+                                  double *wall_s) {
   nacre_fit_options fo = T->c->fit;
-  nacre_nn_model **old = T->models;
-  if (old) {
-    fo.warm = (const nacre_nn_model *const *)old;
+  if (T->models) {
+    fo.warm = (const nacre_nn_model *const *)T->models;
     fo.nwarm = fo.ensemble;
     fo.train.epochs = T->c->warm_epochs;
   }
-  fo.seed = T->c->seed + 100u * (uint64_t)T->rep->retrainings;
+  fo.seed = T->c->seed + 100u * (uint64_t)index;
   nacre_dataset *none = nacre_dataset_new(T->err);
   if (!none) return T->err->status;
+  int all = T->data->n;
+  T->data->n = n;
   nacre_fit_report fr;
   double t0 = nacre_now_s();
-  T->models = NULL;
-  nacre_status st = nacre_fit(T->data, NULL, none, &fo, NULL, NULL, T->ctx, &T->models, &fr,
-                              T->err);
-  T->rep->train_s += nacre_now_s() - t0;
+  *models = NULL;
+  nacre_status st = nacre_fit(T->data, NULL, none, &fo, NULL, NULL, T->ctx, models, &fr, T->err);
+  *wall_s = nacre_now_s() - t0;
+  T->data->n = all;
   nacre_dataset_free(none);
-  if (old) {
-    for (int k = 0; k < fo.ensemble; k++) nacre_nn_model_free(old[k]);
-    free(old);
-  }
-  if (!st)
-    st = nacre_nn_committee_write((const nacre_nn_model *const *)T->models, fo.ensemble,
-                                  T->committee, T->err);
+  return st;
+}
+
+static void free_models(otf *T) {
+  if (!T->models) return;
+  for (int k = 0; k < T->c->fit.ensemble; k++) nacre_nn_model_free(T->models[k]);
+  free(T->models);
+  T->models = NULL;
+}
+
+/* models become the committee: its file and the checkpoint's text. */
+static nacre_status adopt(otf *T, nacre_nn_model **models) {
+  free_models(T);
+  T->models = models;
+  nacre_status st = nacre_nn_committee_write((const nacre_nn_model *const *)T->models,
+                                             T->c->fit.ensemble, T->committee, T->err);
   free(T->committee_text);
   T->committee_text = NULL;
   if (!st && !(T->committee_text = read_text(T->committee, T->err))) st = T->err->status;
+  return st;
+}
+
+/* Retraining in the foreground, on all the data. */
+static nacre_status train(otf *T) {
+  nacre_nn_model **models = NULL;
+  double wall_s = 0;
+  nacre_status st = fit_committee(T, T->data->n, T->rep->retrainings, &models, &wall_s);
+  T->rep->train_s += wall_s;
+  if (!st) st = adopt(T, models);
   T->new_labels = 0;
   T->retrain = 0;
+  return st;
+}
+
+/* ---- retraining in the background ----
+ * A worker process forked when the retraining starts holds a copy of the
+ * data and committee of that moment; it fits the new committee on the
+ * first bg_n structures (single-threaded: the dynamics keep the rest of
+ * the machine) and answers with the committee file's text and its
+ * training time. The dynamics go on with the current committee and take
+ * the new one at step bg_swap, waiting for it there when it is late: the
+ * step where it comes in depends on the steps alone, never on the clock,
+ * and the checkpoint keeps (bg_n, bg_swap), so a resumed run fits the same
+ * committee again and swaps it in at the same step. */
+
+typedef struct bg_request {
+  int n, index;
+} bg_request;
+
+static nacre_status bg_work(void *user, const void *req, size_t len, void **reply,
+                            size_t *reply_len, nacre_error *err) {
+  otf *T = user;
+  bg_request r;
+  if (len != sizeof r) return nacre_error_set(err, NACRE_ERR_INVALID, "retraining request");
+  memcpy(&r, req, sizeof r);
+  T->err = err;
+  nacre_nn_model **models = NULL;
+  double wall_s = 0;
+  nacre_status st = fit_committee(T, r.n, r.index, &models, &wall_s);
+  char path[1300];
+  snprintf(path, sizeof path, "%s.next", T->committee);
+  if (!st)
+    st = nacre_nn_committee_write((const nacre_nn_model *const *)models, T->c->fit.ensemble,
+                                  path, err);
+  char *text = st ? NULL : read_text(path, err);
+  remove(path);
+  if (!st && !text) st = err->status;
+  if (st) return st;
+  size_t n = strlen(text);
+  char *out = malloc(sizeof wall_s + n);
+  if (!out) {
+    free(text);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "retraining reply");
+  }
+  memcpy(out, &wall_s, sizeof wall_s);
+  memcpy(out + sizeof wall_s, text, n);
+  free(text);
+  *reply = out;
+  *reply_len = sizeof wall_s + n;
+  return NACRE_OK;
+}
+
+/* Starts the background retraining on data[0, n), to come in at step swap. */
+static nacre_status bg_start(otf *T, int n, long swap) {
+  nacre_procpool_options po;
+  nacre_procpool_options_init(&po);
+  po.workers = 1;
+  po.single_thread = 1;
+  nacre_status st = nacre_procpool_new(&po, bg_work, T, &T->bg, T->err);
+  bg_request r = {n, T->rep->retrainings + 1};
+  if (!st) st = nacre_procpool_submit(T->bg, 0, 0, &r, sizeof r, T->err);
+  if (st) return st;
+  T->bg_n = n;
+  T->bg_swap = swap;
+  nacre_log(T->ctx, NACRE_LOG_INFO, "step %ld: retraining on %d structures in the background, "
+            "in use from step %ld", T->step, n, swap);
+  return NACRE_OK;
+}
+
+/* A new retraining when enough labels came since the last one began. */
+static nacre_status bg_maybe_start(otf *T) {
+  if (T->o->retrain_lag <= 0 || T->bg || T->new_labels < T->o->retrain_every) return NACRE_OK;
+  T->new_labels = 0;
+  return bg_start(T, T->data->n, T->step + T->o->retrain_lag);
+}
+
+/* Waits for the background committee and makes it the current one. */
+static nacre_status bg_swap_in(otf *T) {
+  nacre_procpool_result res;
+  double t0 = nacre_now_s();
+  nacre_status st = nacre_procpool_wait(T->bg, -1, &res, T->err);
+  T->rep->train_wait_s += nacre_now_s() - t0;
+  nacre_procpool_free(T->bg, st != NACRE_OK);
+  T->bg = NULL;
+  T->bg_n = -1;
+  T->retrain = 0;
+  if (st) return st;
+  if (res.worker < 0) return nacre_error_set(T->err, NACRE_ERR_EXTERNAL, "the retraining "
+                                             "worker gave no answer");
+  if (res.status) {
+    free(res.reply);
+    return nacre_error_set(T->err, res.status, "retraining: %s", res.message);
+  }
+  double wall_s = 0;
+  char *text = NULL;
+  if (res.reply_len > sizeof wall_s && (text = malloc(res.reply_len - sizeof wall_s + 1))) {
+    memcpy(&wall_s, res.reply, sizeof wall_s);
+    memcpy(text, (char *)res.reply + sizeof wall_s, res.reply_len - sizeof wall_s);
+    text[res.reply_len - sizeof wall_s] = 0;
+  }
+  free(res.reply);
+  if (!text) return nacre_error_set(T->err, NACRE_ERR_NOMEM, "retraining reply");
+  T->rep->train_s += wall_s;
+  T->rep->retrainings++;
+  st = write_text(T->committee, text, T->err);
+  free(text);
+  nacre_nn_model **models = NULL;
+  int k = 0;
+  if (!st) st = nacre_nn_committee_read(T->committee, &models, &k, T->err);
+  if (!st) st = adopt(T, models);
+  if (!st) nacre_log(T->ctx, NACRE_LOG_INFO, "step %ld: the committee retrained in the "
+                     "background is in use", T->step);
   return st;
 }
 
@@ -279,7 +418,8 @@ static nacre_status put_state(otf *T, const char *md_state, int done) {
                  r->above_threshold, r->screened_out, r->labelled, r->label_failures,
                  r->retrainings, T->new_labels, done, r->train_s,
                  T->wall0_s + nacre_now_s() - T->t0, (char *)md_state,
-                 T->committee_text};
+                 T->committee_text, T->bg ? T->bg_n : -1, T->bg ? T->bg_swap : -1,
+                 r->train_wait_s};
   return otf_db_put_state(T->db, &s, T->err);
 }
 
@@ -363,7 +503,7 @@ static nacre_status on_evaluation(void *user, const nacre_structure *s, unsigned
     if ((st = add_to_data(T, &l.sm))) T->st = st;
     T->restart_index = T->data->n - 1;
     T->rep->labelled++;
-    if (++T->new_labels >= T->o->retrain_every) T->retrain = 1;
+    if (++T->new_labels >= T->o->retrain_every && T->o->retrain_lag <= 0) T->retrain = 1;
   }
   otf_label_clear(&l);
   return T->st;
@@ -381,6 +521,8 @@ static int on_step(void *user, const nacre_md *md, const nacre_md_thermo *th) {
     otf_label_clear(&l);
     if (st) T->st = st;
   }
+  if (T->bg && th->step >= T->bg_swap) T->retrain = 1;
+  else if (!T->st) T->st = bg_maybe_start(T);
   if (T->o->progress) T->o->progress(T->o->progress_user, th->step, T->rep);
   return T->retrain || T->st;
 }
@@ -465,7 +607,10 @@ static nacre_status dynamics(otf *T, const nacre_structure *s0, char **state,
     }
     free(*state);
     *state = next;
-    if (outcome == NACRE_MD_STOPPED && T->retrain) {
+    if (outcome == NACRE_MD_STOPPED && T->retrain && T->bg) {
+      if ((st = bg_swap_in(T)) || (st = bg_maybe_start(T)) || (st = put_state(T, *state, 0)))
+        break;
+    } else if (outcome == NACRE_MD_STOPPED && T->retrain) {
       nacre_log(T->ctx, NACRE_LOG_INFO, "step %ld: retraining on %d structures", T->step,
                 T->data->n);
       T->rep->retrainings++;
@@ -476,6 +621,9 @@ static nacre_status dynamics(otf *T, const nacre_structure *s0, char **state,
       T->rep->outcome = outcome;
       break;
     } else {
+      /* the last background retraining still comes in: the final
+       * committee has seen every label made before it began */
+      if (T->bg) st = bg_swap_in(T);
       break;
     }
   }
@@ -547,6 +695,7 @@ static nacre_status resume(otf *T, const otf_state *S) {
   r->label_failures = S->failures;
   r->retrainings = S->retrainings;
   r->train_s = S->train_s;
+  r->train_wait_s = S->train_wait_s;
   nacre_status st = load_labels(T, S->last_label);
   int k = 0;
   if (!st && !(T->committee_text = strdup(S->committee)))
@@ -559,6 +708,11 @@ static nacre_status resume(otf *T, const otf_state *S) {
   if (!st && T->restart_index >= T->data->n)
     st = nacre_error_set(T->err, NACRE_ERR_PARSE, "the run file's checkpoint names label %d "
                          "of %d", T->restart_index, T->data->n);
+  if (!st && S->bg_n > T->data->n)
+    st = nacre_error_set(T->err, NACRE_ERR_PARSE, "the run file's checkpoint retrains on %d "
+                         "structures of %d", S->bg_n, T->data->n);
+  /* the retraining in flight at the checkpoint, begun again */
+  if (!st && S->bg_n >= 0) st = bg_start(T, S->bg_n, S->bg_swap);
   if (!st)
     nacre_log(T->ctx, NACRE_LOG_INFO, "resuming at step %ld with %d labelled structures",
               T->step, T->data->n);
@@ -644,6 +798,10 @@ static char *settings_text(const nacre_learn_md_options *o, char *buf, size_t n)
            m->target_stress_gpa[1], m->target_stress_gpa[2], m->target_stress_gpa[3],
            m->target_stress_gpa[4], m->target_stress_gpa[5], m->fix_com,
            (unsigned long long)m->seed);
+  if (o->retrain_lag > 0) {
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "; retrain_lag %ld", o->retrain_lag);
+  }
   return buf;
 }
 
@@ -716,6 +874,7 @@ nacre_status nacre_learn_md_run(const nacre_learn_config *c, const nacre_structu
   T.rep = rep;
   T.sel = c->select;
   T.restart_index = -1;
+  T.bg_n = -1;
   T.t0 = nacre_now_s();
   if (isfinite(o->threshold_ev_a)) T.sel.lo_ev_a = o->threshold_ev_a;
   T.sel.hi_ev_a = INFINITY; /* every unsure step is labelled, however unsure */
@@ -729,14 +888,13 @@ nacre_status nacre_learn_md_run(const nacre_learn_config *c, const nacre_structu
   if (!st) st = open_run(&T, s, dir);
   if (!st) st = run(&T, s, dir);
   finish_report(&T);
+  if (T.bg) nacre_procpool_free(T.bg, 1);
   otf_db_close(T.db);
   for (int k = T.next; k < T.njournal; k++) otf_label_clear(&T.journal[k]);
   free(T.journal);
   for (int k = 0; k < T.nfp; k++) nacre_fingerprint_free(T.fp[k]);
   free(T.fp);
-  if (T.models)
-    for (int k = 0; k < c->fit.ensemble; k++) nacre_nn_model_free(T.models[k]);
-  free(T.models);
+  free_models(&T);
   free(T.committee_text);
   nacre_dataset_free(T.data);
   return st;

@@ -65,7 +65,8 @@ static const char *schema =
     " last_label INTEGER, restart_index INTEGER, step INTEGER, evaluations INTEGER,"
     " above INTEGER, screened INTEGER, labelled INTEGER, failures INTEGER,"
     " retrainings INTEGER, new_labels INTEGER, train_s REAL, wall_s REAL,"
-    " done INTEGER, md_state TEXT, committee TEXT);";
+    " done INTEGER, md_state TEXT, committee TEXT, bg_n INTEGER DEFAULT -1,"
+    " bg_swap INTEGER DEFAULT -1, train_wait_s REAL DEFAULT 0);";
 
 /* Stores the settings on the first open; later opens must find the same. */
 static nacre_status check_settings(otf_db *db, const char *const *kv, int n,
@@ -114,6 +115,14 @@ nacre_status otf_db_open(const char *path, const char *const *settings, int nset
     if (sqlite3_exec(db->db, schema, NULL, NULL, &msg) != SQLITE_OK)
       st = nacre_error_set(err, NACRE_ERR_IO, "%s: %s", path, msg ? msg : "SQL error");
     sqlite3_free(msg);
+    /* run files written before background retraining lack its columns;
+     * the statements fail harmlessly where they exist */
+    static const char *const added[] = {
+        "ALTER TABLE state ADD COLUMN bg_n INTEGER DEFAULT -1",
+        "ALTER TABLE state ADD COLUMN bg_swap INTEGER DEFAULT -1",
+        "ALTER TABLE state ADD COLUMN train_wait_s REAL DEFAULT 0"};
+    for (size_t k = 0; k < sizeof added / sizeof *added && !st; k++)
+      sqlite3_exec(db->db, added[k], NULL, NULL, NULL);
   }
   if (!st) st = check_settings(db, settings, nsettings, err);
   if (st) {
@@ -242,7 +251,7 @@ nacre_status otf_db_drop_labels_after(otf_db *db, long id, nacre_error *err) {
 nacre_status otf_db_put_state(otf_db *db, const otf_state *s, nacre_error *err) {
   sqlite3_stmt *q;
   nacre_status st = prepare(db,
-                            "INSERT OR REPLACE INTO state VALUES(1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            "INSERT OR REPLACE INTO state VALUES(1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             &q, err);
   if (st) return st;
   sqlite3_bind_int64(q, 1, s->last_label);
@@ -260,6 +269,9 @@ nacre_status otf_db_put_state(otf_db *db, const otf_state *s, nacre_error *err) 
   sqlite3_bind_int(q, 13, s->done);
   if (s->md_state) sqlite3_bind_text(q, 14, s->md_state, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(q, 15, s->committee, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(q, 16, s->bg_n);
+  sqlite3_bind_int64(q, 17, s->bg_swap);
+  sqlite3_bind_double(q, 18, s->train_wait_s);
   return step_done(db, q, err);
 }
 
@@ -276,7 +288,8 @@ nacre_status otf_db_get_state(otf_db *db, otf_state *s, int *found, nacre_error 
   nacre_status st = prepare(db,
                             "SELECT last_label, restart_index, step, evaluations, above,"
                             " screened, labelled, failures, retrainings, new_labels, train_s,"
-                            " wall_s, done, md_state, committee FROM state WHERE id = 1",
+                            " wall_s, done, md_state, committee, bg_n, bg_swap, train_wait_s"
+                            " FROM state WHERE id = 1",
                             &q, err);
   if (st) return st;
   int rc = sqlite3_step(q);
@@ -294,6 +307,9 @@ nacre_status otf_db_get_state(otf_db *db, otf_state *s, int *found, nacre_error 
     s->train_s = sqlite3_column_double(q, 10);
     s->wall_s = sqlite3_column_double(q, 11);
     s->done = sqlite3_column_int(q, 12);
+    s->bg_n = sqlite3_column_int(q, 15);
+    s->bg_swap = (long)sqlite3_column_int64(q, 16);
+    s->train_wait_s = sqlite3_column_double(q, 17);
     const char *md = (const char *)sqlite3_column_text(q, 13);
     const char *cm = (const char *)sqlite3_column_text(q, 14);
     s->md_state = md ? strdup(md) : NULL;

@@ -16,6 +16,12 @@
  *   resumed each time, ends with the very committee file, labels and
  *   counts of an uninterrupted run; a finished run run again changes
  *   nothing; a resume with another --steps is refused, naming it;
+ * - the same with the committee retrained in the background
+ *   (--retrain-lag 8), killed at a checkpoint taken while a retraining was
+ *   in flight and at a later step: the resumed run fits that committee
+ *   again, swaps it in at the same step and ends with the uninterrupted
+ *   run's committee file, labels and counts; the background run's final
+ *   committee meets the same tolerances on the check frames;
  * - a labeller that fails (Ag_u3.eam has no Cu) at every step: each
  *   failure is recorded in the run file with its reason and counted, the
  *   step runs on the committee, and the run completes on its data file;
@@ -172,20 +178,28 @@ static const char *cli_args[] = {"md", NULL /* structure */, "--learn", NULL /* 
                                  "--thermostat", "bussi", "--temperature", "900",
                                  "--timestep", "2", "--seed", "11", "--steps", "80",
                                  "--retrain-every", "3", "--checkpoint-every", "10",
-                                 "-j", "1", "--json", NULL};
+                                 "-j", "1", "--json", NULL /* --retrain-lag */, NULL,
+                                 NULL};
 
-/* Runs the command into dir with standard output into out (NULL: none);
- * with a kill condition, kills it (SIGKILL) when the run file has at least
- * min_labels labels or a checkpoint at min_step or later. Returns 1 when
+/* Runs the command into dir with standard output into out (NULL: none),
+ * with --retrain-lag lag when lag is not NULL; with a kill condition, kills
+ * it (SIGKILL) when the run file has at least min_labels labels or a
+ * checkpoint at min_step or later (min_step < 0: the first checkpoint
+ * taken while a background retraining is in flight). Returns 1 when
  * killed, else 0 (and the exit status in *rc). */
-static int cli_run(const char *pos, const char *cfg, const char *dir, const char *out,
-                   int min_labels, long min_step, int *rc) {
+static int cli_run(const char *pos, const char *cfg, const char *dir, const char *lag,
+                   const char *out, int min_labels, long min_step, int *rc) {
+  const size_t nargs = sizeof cli_args / sizeof *cli_args;
   const char *argv[sizeof cli_args / sizeof *cli_args + 1];
   argv[0] = NACRE_CLI;
-  for (size_t k = 0; k < sizeof cli_args / sizeof *cli_args; k++) argv[k + 1] = cli_args[k];
+  for (size_t k = 0; k < nargs; k++) argv[k + 1] = cli_args[k];
   argv[2] = pos;
   argv[4] = cfg;
   argv[6] = dir;
+  if (lag) {
+    argv[nargs - 2] = "--retrain-lag";
+    argv[nargs - 1] = lag;
+  }
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -200,23 +214,26 @@ static int cli_run(const char *pos, const char *cfg, const char *dir, const char
   int status = 0, killed = 0;
   for (;;) {
     if (waitpid(pid, &status, WNOHANG) == pid) break;
-    if (min_labels > 0 || min_step > 0) {
+    if (min_labels > 0 || min_step != 0) {
       sqlite3 *h = NULL;
-      long labels = 0, step = -1;
+      long labels = 0, step = -1, bg = -1;
       if (!access(db, R_OK) && sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM labels),"
-                                  " (SELECT step FROM state WHERE md_state IS NOT NULL)",
+                                  " (SELECT step FROM state WHERE md_state IS NOT NULL),"
+                                  " (SELECT bg_n FROM state WHERE md_state IS NOT NULL)",
                                -1, &q, NULL) == SQLITE_OK) {
           if (sqlite3_step(q) == SQLITE_ROW) {
             labels = sqlite3_column_int64(q, 0);
             if (sqlite3_column_type(q, 1) != SQLITE_NULL) step = sqlite3_column_int64(q, 1);
+            if (sqlite3_column_type(q, 2) != SQLITE_NULL) bg = sqlite3_column_int64(q, 2);
           }
           sqlite3_finalize(q);
         }
       }
       sqlite3_close(h);
-      if ((min_labels > 0 && labels >= min_labels) || (min_step > 0 && step >= min_step)) {
+      if ((min_labels > 0 && labels >= min_labels) || (min_step > 0 && step >= min_step) ||
+          (min_step < 0 && step > 0 && bg >= 0)) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         killed = 1;
@@ -271,17 +288,17 @@ static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg
   snprintf(ja, sizeof ja, "%s/whole.json", tmp);
   snprintf(jb, sizeof jb, "%s/killed.json", tmp);
   int rc = -1;
-  cli_run(pos, cfg, a, ja, 0, 0, &rc);
+  cli_run(pos, cfg, a, NULL, ja, 0, 0, &rc);
   CHECK(rc == 0, "the uninterrupted run exits 0 (%d)", rc);
   /* killed in the initial labels, after some labels of the MD, at step 40 */
   const int at_labels[3] = {2, 9, 0};
   const long at_step[3] = {0, 0, 40};
   for (int k = 0; k < 3; k++) {
-    int killed = cli_run(pos, cfg, b, NULL, at_labels[k], at_step[k], NULL);
+    int killed = cli_run(pos, cfg, b, NULL, NULL, at_labels[k], at_step[k], NULL);
     printf("kill -9 at %d labels / step %ld: %s\n", at_labels[k], at_step[k],
            killed ? "killed" : "finished first");
   }
-  cli_run(pos, cfg, b, jb, 0, 0, &rc);
+  cli_run(pos, cfg, b, NULL, jb, 0, 0, &rc);
   CHECK(rc == 0, "the resumed run exits 0 (%d)", rc);
   cJSON *x = read_json(ja), *y = read_json(jb);
   static const char *const same[] = {"steps", "evaluations", "above_threshold", "screened_out",
@@ -300,7 +317,7 @@ static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg
   /* a finished run started again changes nothing */
   snprintf(fa, sizeof fa, "%s/committee.json", a);
   char *before = test_read_all(fa, NULL);
-  cli_run(pos, cfg, a, jb, 0, 0, &rc);
+  cli_run(pos, cfg, a, NULL, jb, 0, 0, &rc);
   char *after = test_read_all(fa, NULL);
   cJSON *z = read_json(jb);
   CHECK(rc == 0 && before && after && !strcmp(before, after) &&
@@ -327,6 +344,50 @@ static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg
   snprintf(cmd, sizeof cmd, "%s md %s --learn %s -p %s 2>/dev/null", NACRE_CLI, pos, cfg, EAM);
   rc = system(cmd);
   CHECK(WEXITSTATUS(rc) == 2, "--learn with --potential is a usage error");
+}
+
+/* Background retraining: killed at a checkpoint with a retraining in
+ * flight and at a later step, resumed, the uninterrupted run's result. */
+static void background_killed_and_resumed(const char *tmp, const char *pos, const char *cfg) {
+  char a[700], b[700], ja[800], jb[800], fa[800], fb[800];
+  snprintf(a, sizeof a, "%s/bg-whole", tmp);
+  snprintf(b, sizeof b, "%s/bg-killed", tmp);
+  snprintf(ja, sizeof ja, "%s/bg-whole.json", tmp);
+  snprintf(jb, sizeof jb, "%s/bg-killed.json", tmp);
+  int rc = -1;
+  cli_run(pos, cfg, a, "8", ja, 0, 0, &rc);
+  CHECK(rc == 0, "the uninterrupted background run exits 0 (%d)", rc);
+  int killed = cli_run(pos, cfg, b, "8", NULL, 0, -1, NULL);
+  CHECK(killed, "killed at a checkpoint with a retraining in flight");
+  killed = cli_run(pos, cfg, b, "8", NULL, 0, 60, NULL);
+  printf("background: kill -9 at step 60: %s\n", killed ? "killed" : "finished first");
+  cli_run(pos, cfg, b, "8", jb, 0, 0, &rc);
+  CHECK(rc == 0, "the resumed background run exits 0 (%d)", rc);
+  cJSON *x = read_json(ja), *y = read_json(jb);
+  printf("background: %g labelled, %g retrainings, training %.2f s, waiting %.2f s, "
+         "final committee on the check frames F %.0f meV/Å\n", num(x, "labelled"),
+         num(x, "retrainings"), num(x, "train_wall_s"), num(x, "train_wait_wall_s"),
+         1e3 * num(x, "check_force_rmse_ev_a"));
+  CHECK(num(x, "retrainings") >= 2, "retrained in the background (%g)", num(x, "retrainings"));
+  CHECK(num(x, "check_energy_rmse_per_atom_ev") <= CHECK_E &&
+            num(x, "check_force_rmse_ev_a") <= CHECK_F,
+        "background: final committee on the check frames within E %g, F %g", CHECK_E, CHECK_F);
+  static const char *const same[] = {"steps", "evaluations", "above_threshold", "screened_out",
+                                     "labelled", "retrainings", "check_structures",
+                                     "check_force_rmse_ev_a", "trajectory_force_rmse_ev_a"};
+  for (size_t k = 0; k < sizeof same / sizeof *same; k++)
+    CHECK(num(x, same[k]) == num(y, same[k]),
+          "background %s: uninterrupted %g, killed and resumed %g", same[k], num(x, same[k]),
+          num(y, same[k]));
+  snprintf(fa, sizeof fa, "%s/committee.json", a);
+  snprintf(fb, sizeof fb, "%s/committee.json", b);
+  CHECK(same_file(fa, fb), "background, killed and resumed: the same committee file");
+  snprintf(fa, sizeof fa, "%s/labels.extxyz", a);
+  snprintf(fb, sizeof fb, "%s/labels.extxyz", b);
+  CHECK(same_file(fa, fb), "background, killed and resumed: the same labels");
+  keys_documented(x);
+  cJSON_Delete(x);
+  cJSON_Delete(y);
 }
 
 int main(void) {
@@ -356,6 +417,7 @@ int main(void) {
   if (!access(AG, R_OK)) failing_labeller(dir, cu8, truth);
   else printf("skipped the failing labeller: %s not installed\n", AG);
   killed_and_resumed(dir, pos, cfg);
+  background_killed_and_resumed(dir, pos, cfg);
   nacre_dataset_free(truth);
   nacre_learn_config_free(c);
   nacre_structure_free(cu8);
