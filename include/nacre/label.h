@@ -98,6 +98,11 @@ typedef struct nacre_label_options {
   nacre_label_cell cell;     /* which cell the DFT code is given (AUTO) */
   const char *potential;     /* NACRE_LABEL_POTENTIAL: the potential SPEC
                                 (as nacre_potential_load takes it) */
+  double fail_fraction;      /* NACRE_LABEL_POTENTIAL: this share of the
+                                structures (chosen by their hash, so the
+                                same ones every time) fails as an SCF that
+                                did not converge: DFT failures for tests
+                                and studies of the loops that label (0) */
   /* Relaxation instead of a single point (nacre rerank): cell and
    * positions relaxed at a hydrostatic pressure by the code's own
    * optimiser — ABINIT optcell 2 + ionmov 2 (BFGS) with strtarget, ecutsm

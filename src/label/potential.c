@@ -4,7 +4,8 @@
  * in seconds against a known truth. Every label converges; a structure
  * with an element the potential does not know is refused before anything
  * is written, as a DFT code's missing pseudopotential is. label_version
- * records the potential's SPEC. */
+ * records the potential's SPEC. With fail_fraction > 0 a fixed share of
+ * the structures fails as a DFT code's unconverged SCF does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,24 @@ static nacre_status pot_check(void *state, const nacre_structure *s,
   return nacre_potential_supports(ps->p, s, err);
 }
 
+/* Whether s is one of the fail_fraction of structures that fail: its
+ * hash's top 53 bits as a number in [0, 1). */
+static int simulated_failure(const pot_state *ps, const nacre_structure *s) {
+  if (!(ps->opt.fail_fraction > 0)) return 0;
+  double u = (double)(nacre_label_structure_hash(s) >> 11) * 0x1p-53;
+  return u < ps->opt.fail_fraction;
+}
+
 /* One calculator per label: the potential is shared by the jobs of a
  * batch, each calculator holds its own neighbour list and workspace. */
 static nacre_status pot_compute(void *state, const nacre_structure *s0,
                                 nacre_label_result *r, nacre_error *err) {
   const pot_state *ps = state;
+  if (simulated_failure(ps, s0)) {
+    snprintf(r->message, sizeof r->message,
+             "SCF not converged (simulated: fail_fraction %g)", ps->opt.fail_fraction);
+    return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s", r->message);
+  }
   nacre_result res;
   memset(&res, 0, sizeof res);
   const nacre_structure *s = s0;

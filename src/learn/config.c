@@ -183,7 +183,8 @@ static nacre_status parse_label(parser *p, const cJSON *o) {
   static const char *const keys[] = {"code", "jobs", "ecut_ev", "kspacing",
                                      "smearing_ev", "scf_tol_ev", "max_scf",
                                      "command", "pseudo_dir", "pseudo_files",
-                                     "template", "timeout_s", "keep_files", NULL};
+                                     "template", "timeout_s", "keep_files",
+                                     "fail_fraction", NULL};
   nacre_learn_config *c = p->c;
   nacre_status st = known_keys(p, o, "label", keys);
   if (st) return st;
@@ -209,11 +210,14 @@ static nacre_status parse_label(parser *p, const cJSON *o) {
       (st = get_int32(p, o, "label", "max_scf", 0, 100000, &c->label.max_scf)) ||
       (st = get_number(p, o, "label", "timeout_s", 0, 1e7, &c->label.timeout_s)) ||
       (st = get_int32(p, o, "label", "keep_files", 0, 1, &c->label.keep_files)) ||
+      (st = get_number(p, o, "label", "fail_fraction", 0, 1, &c->label.fail_fraction)) ||
       (st = get_string(p, o, "label", "command", c->label_command, sizeof c->label_command)) ||
       (st = get_string(p, o, "label", "pseudo_dir", c->label_pseudo_dir, sizeof c->label_pseudo_dir)) ||
       (st = get_string(p, o, "label", "pseudo_files", c->label_pseudo_files, sizeof c->label_pseudo_files)) ||
       (st = get_string(p, o, "label", "template", c->label_template, sizeof c->label_template)))
     return st;
+  if (c->label.fail_fraction > 0 && c->label.code != NACRE_LABEL_POTENTIAL)
+    return bad(p, "label.fail_fraction", "goes with the potential labeller (potential:SPEC) only");
   if (c->label_command[0]) c->label.command = c->label_command;
   if (c->label_pseudo_dir[0]) {
     char *d = resolve(p->dir, c->label_pseudo_dir);

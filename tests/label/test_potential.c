@@ -6,7 +6,11 @@
  * like a DFT batch, and refuses structures with an element the potential
  * does not know before writing anything (no output file, no failure log);
  * nacre label on the command line does the same in well under a second;
- * --prepare refuses it (nothing to prepare). */
+ * --prepare refuses it (nothing to prepare); with fail_fraction the same
+ * share of 400 structures fails (within 4 binomial standard deviations),
+ * as an unconverged SCF, the same ones every time, and 0 and 1 fail none
+ * and all. */
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -155,7 +159,44 @@ static void cli(const char *dir) {
   for (int k = 0; k < 3; k++) nacre_structure_free(s[k]);
 }
 
+/* fail_fraction: the share and kind of the simulated failures. */
+static void simulated_failures(void) {
+  enum { N = 400 };
+  const double fr[3] = {0, 0.3, 1};
+  for (int f = 0; f < 3; f++) {
+    nacre_label_options o;
+    nacre_label_options_init(&o, NACRE_LABEL_POTENTIAL);
+    o.potential = lj;
+    o.fail_fraction = fr[f];
+    int failed = 0, again = 0, kind = 1;
+    for (int k = 0; k < N; k++) {
+      nacre_structure *s = na_cell(k % 7);
+      build_rattle(s, 0.02, (uint64_t)(100 + k));
+      for (int rep = 0; rep < 2; rep++) {
+        nacre_label_result r;
+        nacre_label_result_init(&r);
+        nacre_error err;
+        nacre_ctx ctx;
+        nacre_ctx_init(&ctx);
+        nacre_status st = nacre_label_run(&o, s, &r, &ctx, &err);
+        if (rep == 0 && st) failed++;
+        if (rep == 1 && st) again++;
+        if (st && (st != NACRE_ERR_NOT_CONVERGED || !strstr(err.message, "SCF not converged")))
+          kind = 0;
+        nacre_label_result_clear(&r);
+      }
+      nacre_structure_free(s);
+    }
+    double sd = sqrt(N * fr[f] * (1 - fr[f]));
+    CHECK(fabs(failed - N * fr[f]) <= 4 * sd, "fail_fraction %g: %d of %d failed", fr[f],
+          failed, N);
+    CHECK(again == failed && kind, "fail_fraction %g: the same ones fail again, as an "
+          "unconverged SCF", fr[f]);
+  }
+}
+
 int main(void) {
+  simulated_failures();
   char dir[] = "/tmp/nacre-test-potlabelXXXXXX";
   CHECK(mkdtemp(dir) != NULL, "mkdtemp");
   batch(dir);
