@@ -55,6 +55,8 @@ typedef struct otf {
   char *committee_text;         /* its file's text, for the checkpoint */
   char committee[1200];         /* its file */
   nacre_learn_selection sel;    /* lo = the threshold */
+  double screen_hi_ev_a;        /* σ_f from which a step is labelled even
+                                   when it is a near-duplicate */
   otf_label *journal;           /* labels an earlier session made after */
   int njournal, next;           /* the checkpoint, replayed in order */
   long last_label;              /* row id of the newest label made or replayed */
@@ -480,7 +482,11 @@ static nacre_status on_evaluation(void *user, const nacre_structure *s, unsigned
   if (nacre_learn_classify(&T->sel, dev) == NACRE_LEARN_ACCURATE) return NACRE_OK;
   T->rep->above_threshold++;
   nacre_status st = NACRE_OK;
-  if (T->o->screen) {
+  /* a near-duplicate is left to the next retraining, unless the
+   * committee is so unsure (σ_f ≥ hi) that its forces are no base for a
+   * step: a poor first committee would otherwise run the dynamics into
+   * the ground on the steps after its first label */
+  if (T->o->screen && dev < T->screen_hi_ev_a) {
     nacre_fingerprint *fp = NULL;
     if ((st = nacre_fingerprint_new(s, &T->fo, &fp, T->err))) return T->st = st;
     double dmin = INFINITY;
@@ -556,6 +562,12 @@ static nacre_status segment(otf *T, const nacre_structure *s0, const char *state
   if (!st && !(calc = nacre_calc_new(pot, -1.0, T->err))) st = T->err->status;
   nacre_md_options mo = T->o->md;
   mo.thermo_every = 1;
+  /* the energy comes from the labeller at labelled steps and from the
+   * committee (retrained now and then) at the others, whose zeros differ:
+   * the conserved quantity jumps at every switch, and its drift tells
+   * nothing about the integration. Blow-ups still end the run (non-finite
+   * forces, a collapsing cell). */
+  mo.max_drift_ev_atom = INFINITY;
   mo.checkpoint_every = T->o->checkpoint_every;
   mo.extra = on_evaluation;
   mo.extra_user = T;
@@ -877,6 +889,7 @@ nacre_status nacre_learn_md_run(const nacre_learn_config *c, const nacre_structu
   T.bg_n = -1;
   T.t0 = nacre_now_s();
   if (isfinite(o->threshold_ev_a)) T.sel.lo_ev_a = o->threshold_ev_a;
+  T.screen_hi_ev_a = c->select.hi_ev_a;
   T.sel.hi_ev_a = INFINITY; /* every unsure step is labelled, however unsure */
   nacre_fingerprint_options_init(&T.fo);
   T.check_every = o->check_samples > 0 ? o->steps / o->check_samples : 0;
