@@ -16,7 +16,7 @@
  * needed to first reach the force error both reach, and the error of the
  * run without the screen after as many labels as the screened run used.
  *
- * usage: bench_otf [--seeds N] [--steps N] [--delay S] [--dir DIR] */
+ * usage: bench_otf [--seed FIRST] [--seeds N] [--steps N] [--delay S] [--dir DIR] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,17 +165,19 @@ static const char *config_fmt =
     " \"stages\": [{\"tasks\": [{\"type\": \"md\", \"structures\": \"Cu32\"}]}]}\n";
 
 int main(int argc, char **argv) {
-  int seeds = 2;
+  int seeds = 2, first = 1;
   long steps = 500;
   double delay = 0.2;
   const char *base = "bench-otf";
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--seeds") && k + 1 < argc) seeds = atoi(argv[++k]);
+    else if (!strcmp(argv[k], "--seed") && k + 1 < argc) first = atoi(argv[++k]);
     else if (!strcmp(argv[k], "--steps") && k + 1 < argc) steps = atol(argv[++k]);
     else if (!strcmp(argv[k], "--delay") && k + 1 < argc) delay = atof(argv[++k]);
     else if (!strcmp(argv[k], "--dir") && k + 1 < argc) base = argv[++k];
     else {
-      fprintf(stderr, "usage: bench_otf [--seeds N] [--steps N] [--delay S] [--dir DIR]\n");
+      fprintf(stderr, "usage: bench_otf [--seed FIRST] [--seeds N] [--steps N] [--delay S] "
+                      "[--dir DIR]\n");
       return 2;
     }
   }
@@ -183,7 +185,7 @@ int main(int argc, char **argv) {
     printf("bench_otf: %s (Debian lammps-data) not installed\n", EAM);
     return 77;
   }
-  if (seeds < 1 || seeds > 16 || steps < 10) return 2;
+  if (seeds < 1 || seeds > 16 || first < 1 || steps < 10) return 2;
   mkdir(base, 0777);
   nacre_structure *s = fcc_cu32();
   nacre_dataset *truth = truth_set(s, 30, 40, 500);
@@ -194,7 +196,7 @@ int main(int argc, char **argv) {
          steps, delay, truth->n);
   curve cv[16][2];
   nacre_learn_md_report rep[16][2];
-  for (int seed = 1; seed <= seeds; seed++)
+  for (int seed = first; seed < first + seeds; seed++)
     for (int screen = 1; screen >= 0; screen--) {
       char text[2048], dir[600];
       snprintf(text, sizeof text, config_fmt, seed);
@@ -205,7 +207,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_otf: %s\n", err.message);
         return 1;
       }
-      curve *cu = &cv[seed - 1][screen];
+      curve *cu = &cv[seed - first][screen];
       memset(cu, 0, sizeof *cu);
       watch w = {dir, truth, cu, -1, 0};
       nacre_learn_md_options o;
@@ -222,7 +224,7 @@ int main(int argc, char **argv) {
       o.progress_user = &w;
       nacre_ctx ctx;
       nacre_ctx_init(&ctx);
-      nacre_learn_md_report *r = &rep[seed - 1][screen];
+      nacre_learn_md_report *r = &rep[seed - first][screen];
       if (nacre_learn_md_run(c, s, &o, dir, &ctx, r, &err)) {
         fprintf(stderr, "bench_otf: %s: %s\n", dir, err.message);
         return 1;
@@ -251,7 +253,7 @@ int main(int argc, char **argv) {
     printf("seed %d: final F %.0f meV/Å with the screen (%d labels), %.0f without (%d); "
            "to reach %.0f meV/Å: %d labels with the screen, %d without; without the "
            "screen after %d labels: %.0f meV/Å\n",
-           k + 1, fa, na, fb, b->labels[b->n - 1], target, labels_to_reach(a, target),
+           first + k, fa, na, fb, b->labels[b->n - 1], target, labels_to_reach(a, target),
            labels_to_reach(b, target), na, error_at(b, na));
   }
   nacre_dataset_free(truth);

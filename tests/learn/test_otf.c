@@ -16,66 +16,21 @@
  *   resumed each time, ends with the very committee file, labels and
  *   counts of an uninterrupted run; a finished run run again changes
  *   nothing; a resume with another --steps is refused, naming it;
- * - the same with the committee retrained in the background
- *   (--retrain-lag 8), killed at a checkpoint taken while a retraining was
- *   in flight and at a later step: the resumed run fits that committee
- *   again, swaps it in at the same step and ends with the uninterrupted
- *   run's committee file, labels and counts; the background run's final
- *   committee meets the same tolerances on the check frames;
- * - NPT (Bussi, isotropic stochastic cell rescaling, τ_P = 100 fs) at
- *   20 GPa, where the labels' stress drives the cell at labelled steps and
- *   the committee's elsewhere: the run completes, the counts add up, the
- *   cell ends compressed as the EAM compresses Cu there (V/V0 between 0.85
- *   and 0.95; the EAM's own NPT run of the same length ends at 0.91), and
- *   the final committee meets the check-frame tolerances above;
  * - a labeller that fails (Ag_u3.eam has no Cu) at every step: each
  *   failure is recorded in the run file with its reason and counted, the
  *   step runs on the committee, and the run completes on its data file;
  * - `nacre md --learn --json` prints exactly keys doc/learn.md names.
- * Under the sanitizers (some five times slower) the run without the screen,
- * the kill in the initial labels and the background run's second kill are
- * left out: the rest keeps every code path. Skips without Cu_u3.eam. */
-#include <cjson/cJSON.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sqlite3.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+ * Background retraining and NPT: learn.otf_modes. Under the sanitizers
+ * (some five times slower) the run without the screen and the kill in the
+ * initial labels are left out: the rest keeps every code path. Tolerances,
+ * configuration and the command's runner: otftest.h. Skips without
+ * Cu_u3.eam. */
 #include "builders.h"
-#include "iotest.h"
 #include "learntest.h"
 #include "nacre/io.h"
 #include "nacre/learn.h"
 #include "nacre/md.h"
-#include "testing.h"
-
-#define EAM "/usr/share/lammps/potentials/Cu_u3.eam"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define LIGHT 1
-#else
-#define LIGHT 0
-#endif
-#define AG "/usr/share/lammps/potentials/Ag_u3.eam"
-
-/* Tolerances (RMSE against the EAM): energy eV/atom, force eV/Å. The
- * trajectory's own forces include the first steps, before any retraining. */
-#define TRAJ_E 0.02
-#define TRAJ_F 0.25
-#define CHECK_E 0.008
-#define CHECK_F 0.12
-#define TRUTH_E 0.010
-#define TRUTH_F 0.15
-
-static const char *config_text =
-    "{\"seed\": 5,\n"
-    " \"initial\": {\"random\": {\"composition\": \"Cu4\", \"count\": 4}},\n"
-    " \"label\": {\"code\": \"potential:" EAM "\"},\n"
-    " \"committee\": {\"size\": 2, \"hidden\": [6, 6], \"epochs\": 60, \"warm_epochs\": 30},\n"
-    " \"selection\": {\"lo_ev_a\": 0.08, \"min_distance\": 0.0005},\n"
-    " \"stages\": [{\"tasks\": [{\"type\": \"md\", \"structures\": \"cu8.vasp\"}]}]}\n";
+#include "otftest.h"
 
 static void run(const nacre_learn_config *c, const nacre_structure *s, int screen,
                 const char *dir, const nacre_dataset *truth, nacre_learn_md_report *rep) {
@@ -128,45 +83,6 @@ static void run(const nacre_learn_config *c, const nacre_structure *s, int scree
 }
 
 /* NPT at 20 GPa: the cell follows the labels' and the committee's stress. */
-static void npt(const nacre_learn_config *c, const nacre_structure *s, const char *tmp) {
-  char dir[700], fin[800];
-  snprintf(dir, sizeof dir, "%s/npt", tmp);
-  nacre_learn_md_options o;
-  nacre_learn_md_options_init(&o);
-  o.md.timestep_fs = 2;
-  o.md.temperature_k = 900;
-  o.md.thermostat = NACRE_MD_BUSSI;
-  o.md.barostat = NACRE_MD_CRESCALE_ISO;
-  o.md.pressure_gpa = 20;
-  o.md.barostat_tau_fs = 100;
-  o.md.seed = 13;
-  o.steps = 150;
-  o.retrain_every = 4;
-  o.check_samples = 6;
-  nacre_ctx ctx;
-  nacre_ctx_init(&ctx);
-  nacre_error err;
-  nacre_learn_md_report r;
-  CHECK_OK(nacre_learn_md_run(c, s, &o, dir, &ctx, &r, &err), &err);
-  snprintf(fin, sizeof fin, "%s/final.extxyz", dir);
-  nacre_structure *end = NULL;
-  CHECK_OK(nacre_read_structure(fin, &end, &err), &err);
-  double ratio = end ? nacre_cell_volume(end->cell) / nacre_cell_volume(s->cell) : NAN;
-  printf("npt 20 GPa: %ld labelled (%ld screened out), %d retrainings, V/V0 %.3f; final "
-         "committee on the check frames E %.2f meV/atom, F %.0f meV/Å\n", r.labelled,
-         r.screened_out, r.retrainings, ratio, 1e3 * r.check_e_rmse, 1e3 * r.check_f_rmse);
-  CHECK(r.outcome == NACRE_MD_COMPLETED && r.evaluations == 151, "npt: 150 steps completed");
-  CHECK(r.labelled > 0 && r.labelled + r.screened_out + r.label_failures == r.above_threshold,
-        "npt: labelled + screened out + failed = above the threshold");
-  CHECK(ratio > 0.85 && ratio < 0.95, "npt: V/V0 = %.3f in (0.85, 0.95)", ratio);
-  CHECK(r.check_e_rmse <= CHECK_E && r.check_f_rmse <= CHECK_F,
-        "npt: final committee on the check frames: E %.4f eV/atom <= %g, F %.3f eV/Å <= %g",
-        r.check_e_rmse, CHECK_E, r.check_f_rmse, CHECK_F);
-  nacre_structure_free(end);
-}
-
-/* Every label fails: recorded with the reason, counted, and the run goes
- * on with the committee trained on the data file. */
 static void failing_labeller(const char *tmp, const nacre_structure *s,
                              const nacre_dataset *truth) {
   char data[700], cfg[700], dir[700], db[800];
@@ -224,114 +140,6 @@ static void failing_labeller(const char *tmp, const nacre_structure *s,
 }
 
 /* ---- the command, killed and resumed ---- */
-
-static const char *cli_args[] = {"md", NULL /* structure */, "--learn", NULL /* config */,
-                                 "--learn-dir", NULL /* dir */, "--ensemble", "nvt",
-                                 "--thermostat", "bussi", "--temperature", "900",
-                                 "--timestep", "2", "--seed", "11", "--steps", "80",
-                                 "--retrain-every", "3", "--checkpoint-every", "10",
-                                 "-j", "1", "--json", NULL /* --retrain-lag */, NULL,
-                                 NULL};
-
-/* Runs the command into dir with standard output into out (NULL: none),
- * with --retrain-lag lag when lag is not NULL; with a kill condition, kills
- * it (SIGKILL) when the run file has at least min_labels labels or a
- * checkpoint at min_step or later (min_step < 0: the first checkpoint
- * taken while a background retraining is in flight). Returns 1 when
- * killed, else 0 (and the exit status in *rc). */
-static int cli_run(const char *pos, const char *cfg, const char *dir, const char *lag,
-                   const char *out, int min_labels, long min_step, int *rc) {
-  const size_t nargs = sizeof cli_args / sizeof *cli_args;
-  const char *argv[sizeof cli_args / sizeof *cli_args + 1];
-  argv[0] = NACRE_CLI;
-  for (size_t k = 0; k < nargs; k++) argv[k + 1] = cli_args[k];
-  argv[2] = pos;
-  argv[4] = cfg;
-  argv[6] = dir;
-  if (lag) {
-    argv[nargs - 2] = "--retrain-lag";
-    argv[nargs - 1] = lag;
-  }
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int nul = open("/dev/null", O_WRONLY);
-    dup2(fd, 1);
-    dup2(nul, 2);
-    execv(NACRE_CLI, (char *const *)argv);
-    _exit(127);
-  }
-  char db[800];
-  snprintf(db, sizeof db, "%s/otf.db", dir);
-  int status = 0, killed = 0;
-  for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    if (min_labels > 0 || min_step != 0) {
-      sqlite3 *h = NULL;
-      long labels = 0, step = -1, bg = -1;
-      if (!access(db, R_OK) && sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM labels),"
-                                  " (SELECT step FROM state WHERE md_state IS NOT NULL),"
-                                  " (SELECT bg_n FROM state WHERE md_state IS NOT NULL)",
-                               -1, &q, NULL) == SQLITE_OK) {
-          if (sqlite3_step(q) == SQLITE_ROW) {
-            labels = sqlite3_column_int64(q, 0);
-            if (sqlite3_column_type(q, 1) != SQLITE_NULL) step = sqlite3_column_int64(q, 1);
-            if (sqlite3_column_type(q, 2) != SQLITE_NULL) bg = sqlite3_column_int64(q, 2);
-          }
-          sqlite3_finalize(q);
-        }
-      }
-      sqlite3_close(h);
-      if ((min_labels > 0 && labels >= min_labels) || (min_step > 0 && step >= min_step) ||
-          (min_step < 0 && step > 0 && bg >= 0)) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        killed = 1;
-        break;
-      }
-    }
-    usleep(5000);
-  }
-  if (rc) *rc = killed ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  return killed;
-}
-
-static int same_file(const char *a, const char *b) {
-  size_t na = 0, nb = 0;
-  char *x = test_read_all(a, &na), *y = test_read_all(b, &nb);
-  int same = x && y && na == nb && !memcmp(x, y, na);
-  free(x);
-  free(y);
-  return same;
-}
-
-static cJSON *read_json(const char *path) {
-  char *text = test_read_all(path, NULL);
-  cJSON *j = text ? cJSON_Parse(text) : NULL;
-  free(text);
-  CHECK(j != NULL, "%s holds JSON", path);
-  return j;
-}
-
-static double num(const cJSON *j, const char *key) {
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
-  return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
-
-/* Every key printed is documented in the section of doc/learn.md. */
-static void keys_documented(const cJSON *j) {
-  char *doc = test_read_all(test_source_path("doc/learn.md"), NULL);
-  const char *sec = doc ? strstr(doc, "## `nacre md --learn") : NULL;
-  CHECK(sec != NULL, "doc/learn.md documents nacre md --learn");
-  for (const cJSON *it = j ? j->child : NULL; it && sec; it = it->next) {
-    char q[80];
-    snprintf(q, sizeof q, "`%s`", it->string);
-    CHECK(strstr(sec, q) != NULL, "key %s documented under nacre md --learn", it->string);
-  }
-  free(doc);
-}
 
 static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg) {
   char a[700], b[700], ja[800], jb[800], fa[800], fb[800];
@@ -400,50 +208,6 @@ static void killed_and_resumed(const char *tmp, const char *pos, const char *cfg
 
 /* Background retraining: killed at a checkpoint with a retraining in
  * flight and at a later step, resumed, the uninterrupted run's result. */
-static void background_killed_and_resumed(const char *tmp, const char *pos, const char *cfg) {
-  char a[700], b[700], ja[800], jb[800], fa[800], fb[800];
-  snprintf(a, sizeof a, "%s/bg-whole", tmp);
-  snprintf(b, sizeof b, "%s/bg-killed", tmp);
-  snprintf(ja, sizeof ja, "%s/bg-whole.json", tmp);
-  snprintf(jb, sizeof jb, "%s/bg-killed.json", tmp);
-  int rc = -1;
-  cli_run(pos, cfg, a, "8", ja, 0, 0, &rc);
-  CHECK(rc == 0, "the uninterrupted background run exits 0 (%d)", rc);
-  int killed = cli_run(pos, cfg, b, "8", NULL, 0, -1, NULL);
-  CHECK(killed, "killed at a checkpoint with a retraining in flight");
-  if (!LIGHT) {
-    killed = cli_run(pos, cfg, b, "8", NULL, 0, 60, NULL);
-    printf("background: kill -9 at step 60: %s\n", killed ? "killed" : "finished first");
-  }
-  cli_run(pos, cfg, b, "8", jb, 0, 0, &rc);
-  CHECK(rc == 0, "the resumed background run exits 0 (%d)", rc);
-  cJSON *x = read_json(ja), *y = read_json(jb);
-  printf("background: %g labelled, %g retrainings, training %.2f s, waiting %.2f s, "
-         "final committee on the check frames F %.0f meV/Å\n", num(x, "labelled"),
-         num(x, "retrainings"), num(x, "train_wall_s"), num(x, "train_wait_wall_s"),
-         1e3 * num(x, "check_force_rmse_ev_a"));
-  CHECK(num(x, "retrainings") >= 2, "retrained in the background (%g)", num(x, "retrainings"));
-  CHECK(num(x, "check_energy_rmse_per_atom_ev") <= CHECK_E &&
-            num(x, "check_force_rmse_ev_a") <= CHECK_F,
-        "background: final committee on the check frames within E %g, F %g", CHECK_E, CHECK_F);
-  static const char *const same[] = {"steps", "evaluations", "above_threshold", "screened_out",
-                                     "labelled", "retrainings", "check_structures",
-                                     "check_force_rmse_ev_a", "trajectory_force_rmse_ev_a"};
-  for (size_t k = 0; k < sizeof same / sizeof *same; k++)
-    CHECK(num(x, same[k]) == num(y, same[k]),
-          "background %s: uninterrupted %g, killed and resumed %g", same[k], num(x, same[k]),
-          num(y, same[k]));
-  snprintf(fa, sizeof fa, "%s/committee.json", a);
-  snprintf(fb, sizeof fb, "%s/committee.json", b);
-  CHECK(same_file(fa, fb), "background, killed and resumed: the same committee file");
-  snprintf(fa, sizeof fa, "%s/labels.extxyz", a);
-  snprintf(fb, sizeof fb, "%s/labels.extxyz", b);
-  CHECK(same_file(fa, fb), "background, killed and resumed: the same labels");
-  keys_documented(x);
-  cJSON_Delete(x);
-  cJSON_Delete(y);
-}
-
 int main(void) {
   if (access(EAM, R_OK)) TEST_SKIP("%s (Debian lammps-data) not installed", EAM);
   int n[3] = {2, 1, 1};
@@ -472,11 +236,9 @@ int main(void) {
   } else {
     printf("under the sanitizers: the run without the screen and two kills left out\n");
   }
-  npt(c, cu8, dir);
   if (!access(AG, R_OK)) failing_labeller(dir, cu8, truth);
   else printf("skipped the failing labeller: %s not installed\n", AG);
   killed_and_resumed(dir, pos, cfg);
-  background_killed_and_resumed(dir, pos, cfg);
   nacre_dataset_free(truth);
   nacre_learn_config_free(c);
   nacre_structure_free(cu8);
