@@ -700,20 +700,6 @@ typedef struct runner {
   double deadline;   /* 0: none */
 } runner;
 
-/* 0 = go on; otherwise a reason has been set. */
-static int should_stop(runner *r) {
-  engine *e = r->e;
-  if (nacre_ctx_interrupted(e->ctx)) {
-    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "interrupted");
-    return 1;
-  }
-  if (r->deadline > 0 && nacre_now_s() >= r->deadline) {
-    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "time limit");
-    return 1;
-  }
-  return 0;
-}
-
 static int report_at(runner *r, int gen, int final) {
   engine *e = r->e;
   if (!r->prog) return 0;
@@ -746,78 +732,32 @@ static int report_at(runner *r, int gen, int final) {
 
 static int report(runner *r, int gen) { return report_at(r, gen, 0); }
 
-/* Relaxes the pending candidates of [from, to). Returns 1 in *stopped when
- * a limit stopped it early. */
+typedef struct batch_user {
+  runner *r;
+  int gen;
+} batch_user;
+
+static nacre_status batch_finish(void *user, long id, nacre_structure *s,
+                                 const nacre_search_relaxed *out,
+                                 nacre_error *err) {
+  return finish_candidate(((batch_user *)user)->r->e, id, s, out, err);
+}
+
+static int batch_report(void *user) {
+  batch_user *u = user;
+  return report(u->r, u->gen);
+}
+
+/* Relaxes the pending candidates of [from, to) (search_relax_batch). */
 static nacre_status relax_batch(runner *r, long from, long to, int gen,
                                 int *stopped, nacre_error *err) {
   engine *e = r->e;
-  *stopped = 0;
-  long next = from;
-  if (!r->t) {
-    for (long id = from; id < to; id++) {
-      if (e->c[id].status != NACRE_CANDIDATE_PENDING) continue;
-      if (should_stop(r)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-      nacre_structure *s = nacre_structure_copy(e->c[id].start, err);
-      if (!s) return NACRE_ERR_NOMEM;
-      nacre_search_relaxed out;
-      memset(&out, 0, sizeof out);
-      nacre_status st = r->relax(r->relax_user, s, e->cfg->pressure_gpa, &out, err);
-      if (st) {
-        nacre_structure_free(s);
-        return nacre_error_prefix(err, "relaxing candidate %ld: ", id);
-      }
-      if ((st = finish_candidate(e, id, s, &out, err))) return st;
-      if (report(r, gen)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-    }
-    return NACRE_OK;
-  }
-  search_transport *t = r->t;
-  int busy = 0;
-  for (;;) {
-    /* hand out work */
-    for (int k = 0; k < t->nworkers && !*stopped; k++) {
-      if (t->task[k] >= 0) continue;
-      while (next < to && e->c[next].status != NACRE_CANDIDATE_PENDING) next++;
-      if (next >= to) break;
-      if (should_stop(r)) {
-        *stopped = 1;
-        break;
-      }
-      nacre_status st = t->send(t, k, next, e->c[next].start,
-                                e->cfg->pressure_gpa, err);
-      if (st) return st;
-      next++;
-      busy++;
-    }
-    if (!busy) return NACRE_OK;
-    if (*stopped) return NACRE_OK; /* in-flight work stays pending */
-    int k;
-    search_reply rep;
-    nacre_structure *s = NULL;
-    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
-    if (st) return st;
-    if (k < 0) {
-      if (should_stop(r)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-      continue;
-    }
-    busy--;
-    if (rep.status != NACRE_OK) {
-      nacre_structure_free(s);
-      return nacre_error_set(err, (nacre_status)rep.status,
-                             "relaxing candidate %ld: %s", rep.id, rep.message);
-    }
-    if ((st = finish_candidate(e, rep.id, s, &rep.out, err))) return st;
-    if (report(r, gen)) *stopped = 1;
-  }
+  batch_user u = {r, gen};
+  search_batch b = {.run = e->run, .ctx = e->ctx, .deadline = r->deadline,
+                    .c = e->c, .pressure_gpa = e->cfg->pressure_gpa,
+                    .relax = r->relax, .relax_user = r->relax_user, .t = r->t,
+                    .finish = batch_finish, .report = batch_report, .user = &u};
+  return search_relax_batch(&b, from, to, stopped, err);
 }
 
 nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,

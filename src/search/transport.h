@@ -47,6 +47,35 @@ nacre_status search_fork_new(int nworkers, nacre_search_relax_fn relax,
                              void *user, search_transport **out,
                              nacre_error *err);
 
+/* 1 when the run must stop before its next relaxation: the context was
+ * interrupted or the deadline (seconds of nacre_now_s, 0: none) passed;
+ * the reason is then in run->stop_reason. */
+int search_should_stop(nacre_run *run, const nacre_ctx *ctx, double deadline);
+
+/* What relaxing a generation's candidates needs from the loop that owns
+ * them (the fixed-composition engine or the variable-composition one). */
+typedef struct search_batch {
+  nacre_run *run;
+  const nacre_ctx *ctx;
+  double deadline;      /* as search_should_stop's */
+  nacre_candidate *c;   /* the candidates, indexed by id */
+  double pressure_gpa;
+  nacre_search_relax_fn relax; /* in this process when t is NULL */
+  void *relax_user;
+  search_transport *t;
+  /* takes the relaxed structure s (owned from then on) of candidate id */
+  nacre_status (*finish)(void *user, long id, nacre_structure *s,
+                         const nacre_search_relaxed *out, nacre_error *err);
+  int (*report)(void *user); /* progress after each; 1: stop */
+  void *user;
+} search_batch;
+
+/* Relaxes the pending candidates of [from, to), one at a time or on the
+ * transport's workers. *stopped is 1 when a limit or the progress callback
+ * stopped it early; work in flight then stays pending. */
+nacre_status search_relax_batch(const search_batch *b, long from, long to,
+                                int *stopped, nacre_error *err);
+
 /* The search loop on the given transport, which it closes before
  * returning (NULL: in-process, or forked workers when the run's jobs > 1;
  * relax is used only then). */

@@ -770,19 +770,6 @@ typedef struct vc_runner {
   double deadline;
 } vc_runner;
 
-static int should_stop(vc_runner *r) {
-  nacre_run *run = r->e->run;
-  if (nacre_ctx_interrupted(r->e->ctx)) {
-    snprintf(run->stop_reason, sizeof run->stop_reason, "interrupted");
-    return 1;
-  }
-  if (r->deadline > 0 && nacre_now_s() >= r->deadline) {
-    snprintf(run->stop_reason, sizeof run->stop_reason, "time limit");
-    return 1;
-  }
-  return 0;
-}
-
 static int report(vc_runner *r, int gen, int final) {
   vc *e = r->e;
   if (!r->prog) return 0;
@@ -808,74 +795,32 @@ static int report(vc_runner *r, int gen, int final) {
   return 0;
 }
 
-/* Relaxes the pending candidates of [from, to) (as engine.c does). */
+typedef struct batch_user {
+  vc_runner *r;
+  int gen;
+} batch_user;
+
+static nacre_status batch_finish(void *user, long id, nacre_structure *s,
+                                 const nacre_search_relaxed *out,
+                                 nacre_error *err) {
+  return finish(((batch_user *)user)->r->e, id, s, out, err);
+}
+
+static int batch_report(void *user) {
+  batch_user *u = user;
+  return report(u->r, u->gen, 0);
+}
+
+/* Relaxes the pending candidates of [from, to) (search_relax_batch). */
 static nacre_status relax_batch(vc_runner *r, long from, long to, int gen,
                                 int *stopped, nacre_error *err) {
   vc *e = r->e;
-  *stopped = 0;
-  if (!r->t) {
-    for (long id = from; id < to; id++) {
-      if (e->c[id].status != NACRE_CANDIDATE_PENDING) continue;
-      if (should_stop(r)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-      nacre_structure *s = nacre_structure_copy(e->c[id].start, err);
-      if (!s) return NACRE_ERR_NOMEM;
-      nacre_search_relaxed out;
-      memset(&out, 0, sizeof out);
-      nacre_status st = r->relax(r->relax_user, s, e->cfg->pressure_gpa, &out, err);
-      if (st) {
-        nacre_structure_free(s);
-        return nacre_error_prefix(err, "relaxing candidate %ld: ", id);
-      }
-      if ((st = finish(e, id, s, &out, err))) return st;
-      if (report(r, gen, 0)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-    }
-    return NACRE_OK;
-  }
-  search_transport *t = r->t;
-  long next = from;
-  int busy = 0;
-  for (;;) {
-    for (int k = 0; k < t->nworkers && !*stopped; k++) {
-      if (t->task[k] >= 0) continue;
-      while (next < to && e->c[next].status != NACRE_CANDIDATE_PENDING) next++;
-      if (next >= to) break;
-      if (should_stop(r)) {
-        *stopped = 1;
-        break;
-      }
-      nacre_status st = t->send(t, k, next, e->c[next].start, e->cfg->pressure_gpa, err);
-      if (st) return st;
-      next++;
-      busy++;
-    }
-    if (!busy || *stopped) return NACRE_OK;
-    int k;
-    search_reply rep;
-    nacre_structure *s = NULL;
-    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
-    if (st) return st;
-    if (k < 0) {
-      if (should_stop(r)) {
-        *stopped = 1;
-        return NACRE_OK;
-      }
-      continue;
-    }
-    busy--;
-    if (rep.status != NACRE_OK) {
-      nacre_structure_free(s);
-      return nacre_error_set(err, (nacre_status)rep.status,
-                             "relaxing candidate %ld: %s", rep.id, rep.message);
-    }
-    if ((st = finish(e, rep.id, s, &rep.out, err))) return st;
-    if (report(r, gen, 0)) *stopped = 1;
-  }
+  batch_user u = {r, gen};
+  search_batch b = {.run = e->run, .ctx = e->ctx, .deadline = r->deadline,
+                    .c = e->c, .pressure_gpa = e->cfg->pressure_gpa,
+                    .relax = r->relax, .relax_user = r->relax_user, .t = r->t,
+                    .finish = batch_finish, .report = batch_report, .user = &u};
+  return search_relax_batch(&b, from, to, stopped, err);
 }
 
 /* The run's stored candidates, their compositions and the counts. */

@@ -1,0 +1,98 @@
+/* batch.c — relaxing a generation's pending candidates, in this process or
+ * on a transport's workers: the one loop of the fixed-composition engine
+ * (engine.c) and the variable-composition one (varcomp.c); see
+ * transport.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "run_internal.h"
+#include "transport.h"
+
+int search_should_stop(nacre_run *run, const nacre_ctx *ctx, double deadline) {
+  if (nacre_ctx_interrupted(ctx)) {
+    snprintf(run->stop_reason, sizeof run->stop_reason, "interrupted");
+    return 1;
+  }
+  if (deadline > 0 && nacre_now_s() >= deadline) {
+    snprintf(run->stop_reason, sizeof run->stop_reason, "time limit");
+    return 1;
+  }
+  return 0;
+}
+
+static int stop(const search_batch *b) {
+  return search_should_stop(b->run, b->ctx, b->deadline);
+}
+
+static nacre_status relax_here(const search_batch *b, long from, long to,
+                               int *stopped, nacre_error *err) {
+  for (long id = from; id < to; id++) {
+    if (b->c[id].status != NACRE_CANDIDATE_PENDING) continue;
+    if (stop(b)) {
+      *stopped = 1;
+      return NACRE_OK;
+    }
+    nacre_structure *s = nacre_structure_copy(b->c[id].start, err);
+    if (!s) return NACRE_ERR_NOMEM;
+    nacre_search_relaxed out;
+    memset(&out, 0, sizeof out);
+    nacre_status st = b->relax(b->relax_user, s, b->pressure_gpa, &out, err);
+    if (st) {
+      nacre_structure_free(s);
+      return nacre_error_prefix(err, "relaxing candidate %ld: ", id);
+    }
+    if ((st = b->finish(b->user, id, s, &out, err))) return st;
+    if (b->report(b->user)) {
+      *stopped = 1;
+      return NACRE_OK;
+    }
+  }
+  return NACRE_OK;
+}
+
+nacre_status search_relax_batch(const search_batch *b, long from, long to,
+                                int *stopped, nacre_error *err) {
+  *stopped = 0;
+  if (!b->t) return relax_here(b, from, to, stopped, err);
+  search_transport *t = b->t;
+  long next = from;
+  int busy = 0;
+  for (;;) {
+    /* hand out work */
+    for (int k = 0; k < t->nworkers && !*stopped; k++) {
+      if (t->task[k] >= 0) continue;
+      while (next < to && b->c[next].status != NACRE_CANDIDATE_PENDING) next++;
+      if (next >= to) break;
+      if (stop(b)) {
+        *stopped = 1;
+        break;
+      }
+      nacre_status st = t->send(t, k, next, b->c[next].start, b->pressure_gpa, err);
+      if (st) return st;
+      next++;
+      busy++;
+    }
+    if (!busy) return NACRE_OK;
+    if (*stopped) return NACRE_OK; /* in-flight work stays pending */
+    int k;
+    search_reply rep;
+    nacre_structure *s = NULL;
+    nacre_status st = t->recv(t, 500, &k, &rep, &s, err);
+    if (st) return st;
+    if (k < 0) {
+      if (stop(b)) {
+        *stopped = 1;
+        return NACRE_OK;
+      }
+      continue;
+    }
+    busy--;
+    if (rep.status != NACRE_OK) {
+      nacre_structure_free(s);
+      return nacre_error_set(err, (nacre_status)rep.status,
+                             "relaxing candidate %ld: %s", rep.id, rep.message);
+    }
+    if ((st = b->finish(b->user, rep.id, s, &rep.out, err))) return st;
+    if (b->report(b->user)) *stopped = 1;
+  }
+}
