@@ -19,11 +19,15 @@
  * stochastic cell rescaling barostat (Bernetti & Bussi, JCP 153, 114107
  * (2020); anisotropic: Del Tatto, Raiteri, Bernetti & Bussi, Appl. Sci. 12,
  * 1139 (2022)), which scales positions x → M x, momenta p → M^{-T} p and
- * the cell. Without a thermostat or barostat the step is velocity Verlet.
+ * the cell; or Andersen's piston (JCP 72, 2384 (1980); src/md/piston.c), a
+ * deterministic barostat whose kinetic energy ½ W ε̇² joins the conserved
+ * quantity, for the NPH ensemble (no thermostat: the enthalpy is conserved).
+ * Without a thermostat or barostat the step is velocity Verlet.
  *
  * Conserved quantity: E_pot + E_kin (+ P V in NPT, P = −tr τ / 3 for target
  * stress τ) minus every energy the thermostat and barostat put in (the
- * effective energy of Bussi et al.); Nosé–Hoover adds its chain energy. Its
+ * effective energy of Bussi et al.); Nosé–Hoover adds its chain energy, the
+ * piston its kinetic energy (with no thermostat: the enthalpy). Its
  * drift measures the integration error.
  *
  * Positions are never wrapped: they stay continuous in time (unwrapped), so
@@ -63,7 +67,14 @@ typedef enum nacre_md_thermostat {
 typedef enum nacre_md_barostat {
   NACRE_MD_BAROSTAT_NONE = 0,   /* fixed cell */
   NACRE_MD_CRESCALE_ISO,        /* stochastic cell rescaling, shape kept */
-  NACRE_MD_CRESCALE_ANISO       /* the same for all six strain components */
+  NACRE_MD_CRESCALE_ANISO,      /* the same for all six strain components */
+  NACRE_MD_PISTON_ISO,          /* Andersen's piston, no noise: with no
+                                   thermostat the NPH ensemble (enthalpy
+                                   conserved); the cell keeps its shape */
+  NACRE_MD_PISTON_Z             /* the same acting only on the length along
+                                   the normal of the first two cell vectors
+                                   (z for a and b in the xy plane): the long
+                                   axis of a coexistence box */
 } nacre_md_barostat;
 
 /* How a run ended. */
@@ -84,7 +95,8 @@ const char *nacre_md_barostat_name(nacre_md_barostat b);
 nacre_status nacre_md_thermostat_parse(const char *text,
                                        nacre_md_thermostat *out,
                                        nacre_error *err);
-/* "none", "iso" (or "isotropic"), "aniso" (or "anisotropic", "tri"). */
+/* "none", "iso" (or "isotropic"), "aniso" (or "anisotropic", "tri"),
+ * "piston-iso", "piston-z" (or "z"). */
 nacre_status nacre_md_barostat_parse(const char *text, nacre_md_barostat *out,
                                      nacre_error *err);
 
@@ -145,7 +157,8 @@ typedef struct nacre_md_options {
   double pressure_gpa;         /* hydrostatic target, when !use_target_stress */
   int use_target_stress;
   double target_stress_gpa[6]; /* Voigt, ASE sign (positive tensile) */
-  double barostat_tau_fs;      /* relaxation time of the volume */
+  double barostat_tau_fs;      /* relaxation time of the volume; the
+                                  piston's oscillation period */
   double compressibility_per_gpa; /* β_T of the cell equations: with τ it
                                      sets the coupling strength; the
                                      sampled distribution does not depend

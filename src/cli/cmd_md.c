@@ -67,25 +67,36 @@ static void help(void) {
       "                       for studies; default 0)\n"
       "\n"
       "Ensemble:\n"
-      "  --ensemble E         nve (default), nvt or npt\n"
+      "  --ensemble E         nve (default), nvt, npt or nph (constant enthalpy\n"
+      "                       and pressure: a deterministic piston barostat and\n"
+      "                       no thermostat; the temperature follows, e.g. to\n"
+      "                       the melting point in a solid-liquid box)\n"
       "  --temperature K      target temperature, K (default 300); also the\n"
       "                       starting temperature without input velocities\n"
+      "                       (nve, nph: only that)\n"
       "  --thermostat T       bussi (stochastic velocity rescaling, default for\n"
       "                       nvt/npt), langevin (BAOAB) or nose-hoover (chain)\n"
       "  --tau-t FS           thermostat time constant, fs (default 100): Bussi\n"
       "                       relaxation time, Langevin 1/friction, Nosé-Hoover\n"
       "                       period\n"
       "  --chain N            Nosé-Hoover chain length (default 3)\n"
-      "  --pressure GPA       npt: hydrostatic pressure, GPa (default 0)\n"
+      "  --pressure GPA       npt, nph: hydrostatic pressure, GPa (default 0)\n"
       "  --stress XX,YY,ZZ,YZ,XZ,XY\n"
       "                       npt: target stress, GPa, ASE sign (positive =\n"
       "                       tensile); implies --barostat aniso\n"
       "  --barostat B         npt: iso (isotropic stochastic cell rescaling,\n"
-      "                       default) or aniso (all six strain components)\n"
-      "  --tau-p FS           barostat time constant, fs (default 1000)\n"
+      "                       default), aniso (all six strain components) or z\n"
+      "                       (the piston below with the thermostat);\n"
+      "                       nph: iso (Andersen's piston, the shape kept,\n"
+      "                       default) or z (the piston moves only the length\n"
+      "                       along the normal of the first two cell vectors:\n"
+      "                       the long axis of a coexistence box)\n"
+      "  --tau-p FS           barostat time constant, fs (default 1000); nph: the\n"
+      "                       period of the piston's oscillation\n"
       "  --compressibility B  estimated compressibility, 1/GPa (default 0.01):\n"
       "                       with --tau-p it sets how fast the cell responds;\n"
-      "                       the sampled volumes do not depend on it\n"
+      "                       the sampled volumes do not depend on it (nph with\n"
+      "                       z: the inverse longitudinal modulus 1/C33)\n"
       "  --fix-com            keep the centre of mass fixed (forces and\n"
       "                       velocities projected)\n"
       "  Fixed atoms: POSCAR selective dynamics (F flags) hold coordinates.\n"
@@ -137,7 +148,9 @@ static void help(void) {
       "  nacre md Cu.vasp -p Cu_u3.eam --ensemble nvt --temperature 600 \\\n"
       "    --steps 10000 --trajectory md.xyz --log md.csv\n"
       "  nacre md Cu.vasp -p Cu_u3.eam --ensemble npt --pressure 10 \\\n"
-      "    --temperature 300 --steps 20000 --checkpoint md.chk\n");
+      "    --temperature 300 --steps 20000 --checkpoint md.chk\n"
+      "  nacre md half-melted.extxyz -p lj:... --ensemble nph --barostat z \\\n"
+      "    --timestep 5 --steps 100000 --log coex.csv   (T settles at T_m)\n");
 }
 
 typedef struct md_args {
@@ -295,19 +308,39 @@ static int parse_run_option(md_args *a, const char *o, const char *v, int *k,
   return 1;
 }
 
+/* NPH: no thermostat, Andersen's piston (iso unless z was asked for). */
+static int resolve_nph(md_args *a) {
+  nacre_md_options *p = &a->opt;
+  if (a->have_stress)
+    return cli_usage(CMD, "nph takes a hydrostatic --pressure, not --stress");
+  p->thermostat = NACRE_MD_THERMOSTAT_NONE;
+  if (!a->have_barostat || p->barostat == NACRE_MD_CRESCALE_ISO)
+    p->barostat = NACRE_MD_PISTON_ISO;
+  else if (p->barostat == NACRE_MD_CRESCALE_ANISO || !p->barostat)
+    return cli_usage(CMD, "nph takes --barostat iso or z");
+  return 0;
+}
+
 /* The ensemble decides the thermostat and barostat left unset. */
 static int resolve_ensemble(md_args *a) {
   nacre_md_options *p = &a->opt;
   const char *e = a->ensemble ? a->ensemble : "nve";
   int nve = !strcmp(e, "nve"), nvt = !strcmp(e, "nvt"), npt = !strcmp(e, "npt");
-  if (!nve && !nvt && !npt)
-    return cli_usage(CMD, "--ensemble expects nve, nvt or npt, got '%s'", e);
-  if (nve && a->have_thermostat && p->thermostat)
-    return cli_usage(CMD, "--thermostat makes no sense with --ensemble nve");
+  int nph = !strcmp(e, "nph");
+  if (!nve && !nvt && !npt && !nph)
+    return cli_usage(CMD, "--ensemble expects nve, nvt, npt or nph, got '%s'", e);
+  if ((nve || nph) && a->have_thermostat && p->thermostat)
+    return cli_usage(CMD, "--thermostat makes no sense with --ensemble %s", e);
+  if (nph) return resolve_nph(a);
   if (!npt && (a->have_pressure || a->have_stress ||
                (a->have_barostat && p->barostat)))
     return cli_usage(CMD, "--pressure, --stress and --barostat need --ensemble "
-                          "npt");
+                          "npt or nph");
+  if (npt && p->barostat == NACRE_MD_PISTON_ISO)
+    return cli_usage(CMD, "--barostat piston-iso is the piston of --ensemble nph; npt "
+                          "takes iso, aniso or z");
+  if (npt && p->barostat == NACRE_MD_PISTON_Z && a->have_stress)
+    return cli_usage(CMD, "--barostat z takes a hydrostatic --pressure, not --stress");
   if (a->have_pressure && a->have_stress)
     return cli_usage(CMD, "give either --pressure or --stress, not both");
   if (!nve && !a->have_thermostat) p->thermostat = NACRE_MD_BUSSI;

@@ -84,7 +84,7 @@ static void iso_end(nacre_md *md, double dt) {
   volume_end(md, dt, p);
 }
 
-const md_barostat_ops md_barostat_iso = {"iso", iso_begin, iso_end};
+const md_barostat_ops md_barostat_iso = {"iso", NULL, iso_begin, iso_end};
 
 /* ---- anisotropic ---- */
 
@@ -160,4 +160,5 @@ static void aniso_end(nacre_md *md, double dt) {
   volume_end(md, dt, p);
 }
 
-const md_barostat_ops md_barostat_aniso = {"aniso", aniso_begin, aniso_end};
+const md_barostat_ops md_barostat_aniso = {"aniso", NULL, aniso_begin,
+                                           aniso_end};

@@ -33,7 +33,9 @@ static const md_thermostat_ops *const thermostats[] = {
 static const md_barostat_ops *const barostats[] = {
     [NACRE_MD_BAROSTAT_NONE] = NULL,
     [NACRE_MD_CRESCALE_ISO] = &md_barostat_iso,
-    [NACRE_MD_CRESCALE_ANISO] = &md_barostat_aniso};
+    [NACRE_MD_CRESCALE_ANISO] = &md_barostat_aniso,
+    [NACRE_MD_PISTON_ISO] = &md_barostat_piston_iso,
+    [NACRE_MD_PISTON_Z] = &md_barostat_piston_z};
 
 const char *nacre_md_thermostat_name(nacre_md_thermostat t) {
   return (unsigned)t <= NACRE_MD_NOSE_HOOVER ? thermostats[t]->name : "?";
@@ -41,7 +43,7 @@ const char *nacre_md_thermostat_name(nacre_md_thermostat t) {
 
 const char *nacre_md_barostat_name(nacre_md_barostat b) {
   if (b == NACRE_MD_BAROSTAT_NONE) return "none";
-  return (unsigned)b <= NACRE_MD_CRESCALE_ANISO ? barostats[b]->name : "?";
+  return (unsigned)b <= NACRE_MD_PISTON_Z ? barostats[b]->name : "?";
 }
 
 nacre_status nacre_md_thermostat_parse(const char *text,
@@ -74,10 +76,14 @@ nacre_status nacre_md_barostat_parse(const char *text, nacre_md_barostat *out,
   else if (!strcmp(text, "aniso") || !strcmp(text, "anisotropic") ||
            !strcmp(text, "tri"))
     *out = NACRE_MD_CRESCALE_ANISO;
+  else if (!strcmp(text, "piston-iso"))
+    *out = NACRE_MD_PISTON_ISO;
+  else if (!strcmp(text, "piston-z") || !strcmp(text, "z"))
+    *out = NACRE_MD_PISTON_Z;
   else
     return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "unknown barostat '%s' (expected iso, aniso or "
-                           "none)",
+                           "unknown barostat '%s' (expected iso, aniso, "
+                           "piston-iso, piston-z or none)",
                            text);
   return NACRE_OK;
 }
@@ -110,11 +116,12 @@ static nacre_status check_options(const nacre_md_options *o,
                            "the temperature must be >= 0 K (got %g K)",
                            o->temperature_k);
   if ((unsigned)o->thermostat > NACRE_MD_NOSE_HOOVER ||
-      (unsigned)o->barostat > NACRE_MD_CRESCALE_ANISO)
+      (unsigned)o->barostat > NACRE_MD_PISTON_Z)
     return nacre_error_set(err, NACRE_ERR_INVALID, "unknown thermostat or "
                                                    "barostat");
   int thermostatted = o->thermostat != NACRE_MD_THERMOSTAT_NONE;
-  if ((thermostatted || o->barostat) && !(o->temperature_k > 0.0))
+  int piston = o->barostat == NACRE_MD_PISTON_ISO || o->barostat == NACRE_MD_PISTON_Z;
+  if ((thermostatted || (o->barostat && !piston)) && !(o->temperature_k > 0.0))
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "a thermostat or barostat needs a temperature "
                            "above 0 K");
@@ -152,13 +159,13 @@ static nacre_status check_options(const nacre_md_options *o,
                              "the barostat needs a positive time constant and "
                              "compressibility (got %g fs, %g 1/GPa)",
                              o->barostat_tau_fs, o->compressibility_per_gpa);
-    if (o->use_target_stress && o->barostat == NACRE_MD_CRESCALE_ISO) {
+    if (o->use_target_stress && o->barostat != NACRE_MD_CRESCALE_ANISO) {
       const double *t = o->target_stress_gpa;
       if (t[3] != 0.0 || t[4] != 0.0 || t[5] != 0.0 || t[0] != t[1] ||
           t[1] != t[2])
         return nacre_error_set(err, NACRE_ERR_INVALID,
                                "a non-hydrostatic target stress needs the "
-                               "anisotropic barostat");
+                               "anisotropic barostat (aniso)");
     }
   }
   for (int k = 0; k < 6; k++)
@@ -545,6 +552,7 @@ static void save_good(nacre_md *md) {
   memcpy(md->good_x, md->s->positions, n3 * sizeof(double));
   memcpy(md->good_v, md->v, n3 * sizeof(double));
   memcpy(md->good_cell, md->s->cell, sizeof md->good_cell);
+  md->good_piston_rate = md->piston_rate;
   md->good_step = md->step;
 }
 
@@ -553,6 +561,7 @@ static nacre_status restore_good(nacre_md *md, nacre_error *err) {
   memcpy(md->s->positions, md->good_x, n3 * sizeof(double));
   memcpy(md->v, md->good_v, n3 * sizeof(double));
   memcpy(md->s->cell, md->good_cell, sizeof md->good_cell);
+  md->piston_rate = md->good_piston_rate;
   md->step = md->good_step;
   nacre_calc_reset_neighbors(md->calc);
   nacre_error e2;
@@ -619,6 +628,7 @@ nacre_status nacre_md_new(nacre_calc *c, const nacre_structure *s,
   nacre_rng_init(&md->rng_thermostat, o->seed, 1);
   nacre_rng_init(&md->rng_barostat, o->seed, 2);
   if (md->thermostat->init) md->thermostat->init(md);
+  if (md->barostat && md->barostat->init) md->barostat->init(md);
   if ((st = setup_velocities(md, velocities, err))) {
     nacre_md_free(md);
     return st;

@@ -68,6 +68,9 @@ struct nacre_md {
   nacre_rng rng_barostat;
   double baro_dlambda;       /* the λ = √V increment of the step */
   double baro_shape[3][3];   /* the traceless strain increment of the step */
+  double piston_rate;        /* Andersen piston: strain rate dε/dt, 1/fs */
+  double piston_mass;        /* its mass W, eV fs² */
+  double good_piston_rate;
   /* start, for the explosion checks */
   double conserved0, volume0;
   /* last good state */
@@ -98,17 +101,20 @@ struct md_thermostat_ops {
 extern const md_thermostat_ops md_thermostat_none, md_thermostat_bussi,
     md_thermostat_langevin, md_thermostat_nose_hoover;
 
-/* Operations of a barostat: begin(md, dt, M) draws the deformation M of
+/* Operations of a barostat: init(md) (may be NULL) sets up its variables
+ * once the run's cell is known; begin(md, dt, M) draws the deformation M of
  * the step (column-vector convention x → M x) from the current pressure;
  * end(md, dt) completes the effective-energy bookkeeping once the forces at
  * the new positions are known. */
 struct md_barostat_ops {
   const char *name;
+  void (*init)(nacre_md *md);
   void (*begin)(nacre_md *md, double dt, double m[3][3]);
   void (*end)(nacre_md *md, double dt);
 };
 
-extern const md_barostat_ops md_barostat_iso, md_barostat_aniso;
+extern const md_barostat_ops md_barostat_iso, md_barostat_aniso,
+    md_barostat_piston_iso, md_barostat_piston_z;
 
 /* Kinetic energy (eV) of velocities v. */
 double md_kinetic_energy(const nacre_md *md);

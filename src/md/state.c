@@ -8,6 +8,7 @@
  *   cell 9 values
  *   heat H / conserved0 / volume0 / force_calls / outside_samples
  *   chain J XI VXI             (Nosé–Hoover, one line per thermostat)
+ *   piston RATE MASS           (Andersen's piston: dε/dt in 1/fs, W in eV fs²)
  *   rng NAME s0 s1 s2 s3 HAS_SPARE SPARE
  *   block STAT LEVEL N SUM SUMSQ PENDING HAS_PENDING   (levels in use)
  *   drift N MEAN_T MEAN_Y M2_T C_TY
@@ -85,6 +86,8 @@ nacre_status nacre_md_state_write(const nacre_md *md, FILE *fp,
           md->outside_samples);
   for (int j = 0; j < md->chain; j++)
     fprintf(fp, "chain %d %a %a\n", j, md->xi[j], md->vxi[j]);
+  if (md->piston_mass > 0.0)
+    fprintf(fp, "piston %a %a\n", md->piston_rate, md->piston_mass);
   write_rng(fp, "thermostat", &md->rng_thermostat);
   write_rng(fp, "barostat", &md->rng_barostat);
   for (int k = 0; k < MD_NSTATS; k++) {
@@ -295,6 +298,11 @@ static nacre_status read_body(reader *r, nacre_md *md, nacre_error *err) {
       if (r->ntok != 4 || !lnum(r->tok[1], &j) || j < 0 || j >= md->chain ||
           !num(r->tok[2], &md->xi[j]) || !num(r->tok[3], &md->vxi[j]))
         return bad(r, err, "bad 'chain' line");
+    } else if (!strcmp(k, "piston")) {
+      if (r->ntok != 3 || !(md->piston_mass > 0.0) ||
+          !num(r->tok[1], &md->piston_rate) || !num(r->tok[2], &md->piston_mass) ||
+          !isfinite(md->piston_rate) || !(md->piston_mass > 0.0))
+        return bad(r, err, "bad 'piston' line (or a piston in a run without one)");
     } else if (!strcmp(k, "rng")) {
       st = read_rng(r, rngs == 0 ? "thermostat" : "barostat",
                     rngs == 0 ? &md->rng_thermostat : &md->rng_barostat, err);
