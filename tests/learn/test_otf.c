@@ -234,7 +234,8 @@ int main(void) {
     CHECK(off.labelled > on.labelled, "without the screen more labels: %ld > %ld",
           off.labelled, on.labelled);
   } else {
-    printf("under the sanitizers: the run without the screen and two kills left out\n");
+    printf("under the sanitizers: the run without the screen and the kill in the initial "
+           "labels left out\n");
   }
   if (!access(AG, R_OK)) failing_labeller(dir, cu8, truth);
   else printf("skipped the failing labeller: %s not installed\n", AG);
