@@ -262,15 +262,20 @@ nacre_status nacre_label_dft_structure(const nacre_label_options *opt,
 /* ---- Running -------------------------------------------------------- */
 /* Writes the input(s) of one label into the existing directory `dir` and
  * the command that runs it there (with stdout and stderr going to
- * label.out) into `command`. NACRE_ERR_UNSUPPORTED for a labeller that
- * runs in this process (NACRE_LABEL_POTENTIAL). */
+ * label.out) into `command`. The potential labeller's job is nacre
+ * itself: structure.extxyz and `COMMAND label structure.extxyz --code
+ * potential:SPEC -o label.extxyz` (COMMAND: opt->command, default
+ * "nacre"; a SPEC that names an existing file is made absolute), so a
+ * loop that labels elsewhere can be tested against a known truth. */
 nacre_status nacre_label_prepare(const nacre_label_options *opt,
                                  const nacre_structure *s, const char *dir,
                                  char *command, size_t command_len,
                                  nacre_error *err);
 /* Reads the results a run left in `dir` (ABINIT label.abo, QE label.out,
- * VASP OUTCAR), with the status of the parser; NACRE_ERR_IO when the
- * output file is missing. r->wall_s is the code's own figure, if any. */
+ * VASP OUTCAR; the potential labeller's label.extxyz, or its failure in
+ * label.extxyz.failed), with the status of the parser; NACRE_ERR_IO when
+ * the output file is missing. r->wall_s is the code's own figure, if
+ * any. */
 nacre_status nacre_label_collect(const nacre_label_options *opt,
                                  const nacre_structure *s, const char *dir,
                                  nacre_label_result *r, nacre_error *err);

@@ -149,6 +149,16 @@ typedef struct nacre_learn_config {
   int test_max;              /* size at most (50) */
   int nstages;
   nacre_learn_stage *stages;
+  /* Labels run elsewhere (a cluster's queue), set by the caller: not part
+   * of the stored configuration, so it may change from one command of a
+   * run to the next. NACRE_LABEL_MODE_RUN labels here (default; a batch
+   * prepared earlier is collected first and what is missing labelled
+   * here); PREPARE and COLLECT (the same mode, under the names of nacre
+   * label) collect what a prepared batch has finished, go on while they
+   * can, and at the next labels write their jobs under
+   * label_dir/iterNNN/ (nacre_label_prepare_batch) and stop. */
+  nacre_label_mode label_mode;
+  char label_dir[1024];
 } nacre_learn_config;
 
 /* Reads and checks a configuration file: every key known (an unknown key
@@ -205,6 +215,10 @@ typedef struct nacre_learn_report {
   int label_failures;
   int finished;              /* the final committee is written */
   char model[1100];          /* DIR/model.json */
+  int pending_labels;        /* labels prepared to run elsewhere whose
+                                results are not collected yet: the run
+                                waits for them */
+  char pending_dir[1100];    /* where they were prepared ("" when none) */
 } nacre_learn_report;
 
 void nacre_learn_report_free(nacre_learn_report *r);
@@ -219,7 +233,9 @@ typedef void (*nacre_learn_progress_fn)(void *user,
  * label journal dir/labels/, the final committee dir/model.json, the
  * training and test sets dir/train.extxyz and dir/test.extxyz. A run file
  * made by another configuration is refused. *rep (may be NULL) receives
- * the report. */
+ * the report. With c->label_mode PREPARE or COLLECT it returns NACRE_OK
+ * unfinished, rep->pending_labels > 0, when it waits for labels run
+ * elsewhere under rep->pending_dir. */
 nacre_status nacre_learn_run(const nacre_learn_config *c, const char *dir,
                              nacre_learn_progress_fn progress, void *user,
                              const nacre_ctx *ctx, nacre_learn_report *rep,

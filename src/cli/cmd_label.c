@@ -69,7 +69,8 @@ static const char *help =
     "                     2.72e-7 = 1e-8 Ha)\n"
     "  --max-scf N        SCF step limit (default 100)\n"
     "  --command CMD      command prefix, run with /bin/sh in each label's\n"
-    "                     directory (default abinit, pw.x, vasp_std), e.g.\n"
+    "                     directory (default abinit, pw.x, vasp_std; nacre for\n"
+    "                     potential:SPEC), e.g.\n"
     "                     'mpirun -np 2 abinit'; nacre appends the input name\n"
     "  --pseudo-dir DIR   pseudopotential folder (ABINIT default\n"
     "                     /usr/share/abinit/psp, QE /usr/share/espresso/pseudo,\n"
@@ -84,7 +85,14 @@ static const char *help =
     "  --collect DIR      do not run: read the outputs left in DIR/LABEL_ID/\n"
     "                     by prepared runs and append the converged ones to\n"
     "                     OUTPUT (SCF failures to OUTPUT.failed); missing or\n"
-    "                     incomplete outputs stay pending for a later collect\n"
+    "                     incomplete outputs stay pending for a later collect.\n"
+    "                     A potential:SPEC job runs 'nacre label' (--command\n"
+    "                     names the program, default nacre) on the structure\n"
+    "  --fail-fraction F  with potential:SPEC only: this share of the\n"
+    "                     structures (chosen by their hash, the same ones\n"
+    "                     every time) fails as an SCF that did not converge:\n"
+    "                     DFT failures for tests of the loops that label\n"
+    "                     (default 0)\n"
     "  --keep             keep every label's directory (failed ones are\n"
     "                     always kept)\n"
     "  --timeout S        wall-clock limit per label in seconds (default: none)\n"
@@ -289,6 +297,11 @@ static int parse_args(int argc, char **argv, label_args *la) {
     } else if (!strcmp(a, "--collect")) {
       CLI_NEED_VALUE(cmd)
       la->collect = v;
+    } else if (!strcmp(a, "--fail-fraction")) {
+      CLI_NEED_VALUE(cmd)
+      rc = non_negative(cmd, a, v, &o->fail_fraction);
+      if (rc == CLI_OK && o->fail_fraction > 1)
+        rc = cli_usage(cmd, "--fail-fraction must be at most 1, got '%s'", v);
     } else if (!strcmp(a, "--keep")) {
       o->keep_files = 1;
     } else if (!strcmp(a, "--timeout")) {
@@ -313,6 +326,8 @@ static int parse_args(int argc, char **argv, label_args *la) {
     }
   }
   if (rc == CLI_OK && !o->code) rc = cli_usage(cmd, "--code is required");
+  if (rc == CLI_OK && o->fail_fraction > 0 && o->code != NACRE_LABEL_POTENTIAL)
+    rc = cli_usage(cmd, "--fail-fraction goes with --code potential:SPEC only");
   if (rc == CLI_OK && la->prepare && la->collect)
     rc = cli_usage(cmd, "--prepare and --collect exclude each other");
   if (rc == CLI_OK && !r->output && !la->prepare)

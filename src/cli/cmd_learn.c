@@ -42,6 +42,19 @@ static const char *help =
     "                     runs) instead of running\n"
     "  --plot FILE.svg    with --report: test errors, accurate fraction and\n"
     "                     labels per iteration\n"
+    "  --prepare JOBS     labels run elsewhere (a cluster's queue): at each\n"
+    "                     labelling the run writes JOBS/iterNNN/LABEL_ID/\n"
+    "                     (inputs and an executable run.sh, as nacre label\n"
+    "                     --prepare) and JOBS/iterNNN/jobs.txt, records them\n"
+    "                     in learn.db and stops; the same command again (or\n"
+    "                     --collect JOBS, the same mode) reads the finished\n"
+    "                     outputs (SCF failures recorded and left out, as\n"
+    "                     here), goes on while all are in, and stops again at\n"
+    "                     the next labelling. Outputs not there yet stay\n"
+    "                     pending and the run says how many. A command without\n"
+    "                     --prepare/--collect labels here what a prepared batch\n"
+    "                     did not finish.\n"
+    "  --collect JOBS     the same as --prepare JOBS (nacre label's names)\n"
     "  -j, --jobs N       labels at a time (overrides the file's label.jobs;\n"
     "                     does not change results) and OpenMP threads\n"
     "  --json             the report as JSON on standard output\n"
@@ -50,7 +63,7 @@ static const char *help =
     "  -h, --help         this text\n";
 
 typedef struct opts {
-  const char *config, *output, *report, *plot;
+  const char *config, *output, *report, *plot, *prepare, *collect;
   int jobs, json, quiet, verbose;
 } opts;
 
@@ -67,6 +80,12 @@ static int parse_args(opts *o, int argc, char **argv) {
     } else if (!strcmp(a, "--report")) {
       CLI_NEED_VALUE(CMD);
       o->report = v;
+    } else if (!strcmp(a, "--prepare")) {
+      CLI_NEED_VALUE(CMD);
+      o->prepare = v;
+    } else if (!strcmp(a, "--collect")) {
+      CLI_NEED_VALUE(CMD);
+      o->collect = v;
     } else if (!strcmp(a, "--plot")) {
       CLI_NEED_VALUE(CMD);
       o->plot = v;
@@ -95,6 +114,11 @@ static int parse_args(opts *o, int argc, char **argv) {
     return CLI_OK;
   }
   if (o->plot) return cli_usage(CMD, "--plot goes with --report");
+  if (o->prepare && o->collect && strcmp(o->prepare, o->collect))
+    return cli_usage(CMD, "--prepare and --collect name the same folder (%s, %s)",
+                     o->prepare, o->collect);
+  if ((o->prepare && strlen(o->prepare) >= 1000) || (o->collect && strlen(o->collect) >= 1000))
+    return cli_usage(CMD, "the jobs folder's name is too long");
   if (!o->config) return cli_usage(CMD, "a configuration file is required");
   if (!o->output) return cli_usage(CMD, "-o DIR is required");
   return CLI_OK;
@@ -145,6 +169,22 @@ static void print_table(const nacre_learn_report *r) {
   printf("labels: %s (%s failed)%s%s\n", cli_count(r->labels, "structure", buf),
          cli_count(r->label_failures, "label", fb), r->finished ? "; final committee " : "",
          r->finished ? r->model : "");
+  if (r->pending_dir[0])
+    printf("waiting for %s prepared under %s\n", cli_count(r->pending_labels, "label", buf),
+           r->pending_dir);
+}
+
+/* What to run after a run stopped for labels prepared elsewhere. */
+static void print_waiting(const opts *o, const nacre_learn_report *r) {
+  const char *jobs = o->prepare ? o->prepare : o->collect;
+  char buf[64];
+  fprintf(stderr,
+          "nacre learn: waiting for %s under %s: run them, e.g.\n"
+          "  xargs -P 2 -I ID sh %s/ID/run.sh < %s/jobs.txt\n"
+          "or as an array job, then collect them and go on with\n"
+          "  nacre learn %s -o %s --collect %s\n",
+          cli_count(r->pending_labels, "label", buf), r->pending_dir, r->pending_dir,
+          r->pending_dir, o->config, o->output, jobs);
 }
 
 static int write_plot(const char *path, const nacre_learn_report *r) {
@@ -188,7 +228,9 @@ static int print_report(const opts *o, const nacre_learn_report *r) {
   } else if (!o->quiet) {
     print_table(r);
   } else {
-    printf("%s\n", r->finished ? r->model : "running");
+    if (r->finished) printf("%s\n", r->model);
+    else if (r->pending_dir[0]) printf("waiting for %d labels under %s\n", r->pending_labels, r->pending_dir);
+    else printf("running\n");
   }
   return CLI_OK;
 }
@@ -214,6 +256,10 @@ static int run(int argc, char **argv) {
   }
   nacre_learn_config *c = NULL;
   if (nacre_learn_config_read(o.config, &c, &err)) return cli_fail(CMD, &err);
+  if (o.prepare || o.collect) {
+    c->label_mode = o.prepare ? NACRE_LABEL_MODE_PREPARE : NACRE_LABEL_MODE_COLLECT;
+    snprintf(c->label_dir, sizeof c->label_dir, "%s", o.prepare ? o.prepare : o.collect);
+  }
   if (o.jobs) {
     c->label_jobs = o.jobs;
     omp_set_num_threads(o.jobs);
@@ -229,6 +275,7 @@ static int run(int argc, char **argv) {
   } else if (st) {
     rc = cli_fail(CMD, &err);
   } else {
+    if (rep.pending_labels && !rep.finished && !o.quiet) print_waiting(&o, &rep);
     rc = print_report(&o, &rep);
     nacre_learn_report_free(&rep);
   }

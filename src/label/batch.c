@@ -375,8 +375,8 @@ static nacre_status need_command_code(const nacre_label_options *opt,
                            (int)opt->code);
   if (!ops->write_inputs)
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                           "the %s labeller runs in this process; preparing "
-                           "and collecting are for DFT codes",
+                           "the %s labeller cannot be prepared to run "
+                           "elsewhere",
                            ops->name);
   return NACRE_OK;
 }

@@ -91,9 +91,16 @@ typedef struct label_code_ops {
   nacre_status (*relaxed)(const char *dir, const nacre_structure *given,
                           nacre_structure **out, int *steps, int *converged,
                           nacre_error *err);
-  /* A labeller that runs in this process (write_inputs NULL): open makes
-   * its state once per batch, check refuses structures it cannot label
-   * (before anything is written), compute labels one. */
+  /* Reads the results a prepared run left in dir, for a code whose output
+   * is not one file for `parse` (NULL: `output` read and parsed). */
+  nacre_status (*collect)(const nacre_label_options *opt,
+                          const nacre_structure *s, const char *dir,
+                          nacre_label_result *r, nacre_error *err);
+  /* A labeller that runs in this process (compute set): open makes its
+   * state once per batch, check refuses structures it cannot label
+   * (before anything is written), compute labels one. It may also write
+   * inputs, for a batch prepared to run elsewhere; it is given the
+   * structure as it is (no cell reduction: no k-points). */
   nacre_status (*open)(const nacre_label_options *opt, void **state,
                        nacre_error *err);
   void (*close)(void *state);

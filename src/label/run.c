@@ -37,11 +37,13 @@ nacre_status nacre_label_prepare(const nacre_label_options *opt,
                            (int)opt->code);
   if (!ops->write_inputs)
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
-                           "the %s labeller runs in this process: it has no "
-                           "inputs to prepare",
+                           "the %s labeller has no inputs to prepare",
                            ops->name);
   label_settings set;
   label_resolve(opt, &set);
+  if (ops->compute) /* a labeller of this process: the structure as it is */
+    return ops->write_inputs(opt, s, dir, set.command, command, command_len,
+                             err);
   nacre_structure *dft = NULL; /* s, or s in its Niggli-reduced cell */
   int kgrid[3], reduced;
   st = nacre_label_dft_structure(opt, s, &dft, kgrid, &reduced, err);
@@ -71,6 +73,7 @@ nacre_status nacre_label_collect(const nacre_label_options *opt,
                                  const nacre_structure *s, const char *dir,
                                  nacre_label_result *r, nacre_error *err) {
   const label_code_ops *ops = label_code(opt->code);
+  if (ops && ops->collect) return ops->collect(opt, s, dir, r, err);
   if (!ops || !ops->parse)
     return nacre_error_set(err, NACRE_ERR_UNSUPPORTED,
                            "the %s labeller leaves no output to collect",
@@ -204,7 +207,7 @@ nacre_status label_run(const label_session *ls,
   nacre_label_result_clear(r);
   nacre_status st = nacre_structure_check(s, err);
   if (st) return st;
-  if (!ls->ops->write_inputs) return run_here(ls, s, r, err);
+  if (ls->ops->compute) return run_here(ls, s, r, err);
   return run_command(ls, opt, s, r, ctx, err);
 }
 
@@ -228,7 +231,7 @@ nacre_status nacre_label_run(const nacre_label_options *opt,
 nacre_status label_check_setup(const label_session *ls,
                                const nacre_label_options *opt,
                                const nacre_structure *s, nacre_error *err) {
-  if (!ls->ops->write_inputs) return ls->ops->check(ls->state, s, err);
+  if (ls->ops->compute) return ls->ops->check(ls->state, s, err);
   char dir[1024], command[2048];
   snprintf(dir, sizeof dir, "%s/nacre-label-check-XXXXXX",
            opt->workdir && opt->workdir[0] ? opt->workdir : ".");

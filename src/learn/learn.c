@@ -25,6 +25,7 @@ typedef struct loop {
   void *user;
   const nacre_ctx *ctx;
   nacre_error *err;
+  int waiting;           /* labels prepared to run elsewhere are pending */
 } loop;
 
 static nacre_status make_dir(const char *path, nacre_error *err) {
@@ -179,18 +180,121 @@ static void failure_reason(const char *log, const char *id, char *out, size_t n)
   fclose(fp);
 }
 
+/* ---- labels run elsewhere ---- */
+
+static void journal_paths(const char *dir, int iter, char out[1200], char failed[1300]) {
+  snprintf(out, 1200, "%s/labels/iter%03d.extxyz", dir, iter);
+  snprintf(failed, 1300, "%s.failed", out);
+}
+
+/* The run-file setting that records where an iteration's labels were
+ * prepared. */
+static void prepared_key(int iter, char key[32]) {
+  snprintf(key, 32, "prepared_iter%03d", iter);
+}
+
+/* Pending structures of iteration iter whose label id is neither in the
+ * journal nor in its failure log: the labels a prepared batch still owes. */
+static nacre_status labels_owed(learn_db *db, const char *dir, int iter, int *owed,
+                                nacre_error *err) {
+  *owed = 0;
+  char out[1200], failed[1300];
+  journal_paths(dir, iter, out, failed);
+  learn_pending p;
+  nacre_status st = learn_db_pending(db, iter, &p, err);
+  char **done = NULL, **bad = NULL;
+  int ndone = 0, nbad = 0;
+  if (!st) st = nacre_label_scan_done(out, 0, &done, &ndone, err);
+  if (!st) st = nacre_label_failures(failed, 1 << 30, &bad, &nbad, err);
+  for (int k = 0; k < p.n && !st; k++) {
+    char id[40];
+    nacre_label_id(k, p.s[k], id);
+    size_t len = strlen(id);
+    int known = 0;
+    for (int q = 0; q < ndone && !known; q++) known = !strcmp(done[q], id);
+    for (int q = 0; q < nbad && !known; q++)
+      known = !strncmp(bad[q], id, len) && bad[q][len] == ' ';
+    *owed += !known;
+  }
+  nacre_label_free_ids(done, ndone);
+  nacre_label_free_ids(bad, nbad);
+  learn_pending_free(&p);
+  return st;
+}
+
+/* Labels of iteration it through a prepared batch: collects the batch
+ * prepared before (a run in this mode or a local one), or prepares one;
+ * sets L->waiting while results are owed. A local run labels what the
+ * batch did not finish. */
+static nacre_status label_elsewhere(loop *L, nacre_learn_iteration *it,
+                                    const learn_pending *p, const char *out,
+                                    const char *failed) {
+  const nacre_learn_config *c = L->c;
+  nacre_error *err = L->err;
+  char key[32], recorded[1100], jobs[1100];
+  prepared_key(it->iteration, key);
+  nacre_status st = learn_db_get_setting(L->db, key, recorded, sizeof recorded, err);
+  if (st) return st;
+  int local = c->label_mode == NACRE_LABEL_MODE_RUN;
+  snprintf(jobs, sizeof jobs, "%s/iter%03d", c->label_dir, it->iteration);
+  if (!recorded[0]) {
+    int prepared = 0, skipped = 0;
+    if ((st = make_dir(c->label_dir, err))) return st;
+    st = nacre_label_prepare_batch(&c->label, p->s, p->n, jobs, out, failed, &prepared,
+                                   &skipped, err);
+    if (!st && prepared) st = learn_db_set_setting(L->db, key, jobs, err);
+    if (st || !prepared) return st;
+    L->waiting = 1;
+    char what[1400];
+    snprintf(what, sizeof what, "prepared %d label%s under %s (jobs.txt lists them)",
+             prepared, prepared == 1 ? "" : "s", jobs);
+    say(L, it, what);
+    return NACRE_OK;
+  }
+  if (!local && strcmp(recorded, jobs))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "the labels of iteration %d were prepared under %s, not %s: "
+                           "collect them from there",
+                           it->iteration, recorded, jobs);
+  nacre_label_summary sum;
+  st = nacre_label_collect_batch(&c->label, p->s, NULL, p->n, recorded, out, failed, &sum,
+                                 L->ctx, err);
+  if (st || !sum.pending) return st;
+  char what[1400];
+  if (local) {
+    snprintf(what, sizeof what, "labelling here the %d label%s prepared under %s and "
+             "not finished there", sum.pending, sum.pending == 1 ? "" : "s", recorded);
+    say(L, it, what);
+    return nacre_label_batch(&c->label, p->s, NULL, p->n, out, failed, c->label_jobs, 0,
+                             &sum, L->ctx, err);
+  }
+  L->waiting = 1;
+  snprintf(what, sizeof what, "%d of %d label%s pending under %s (not run yet or still "
+           "running)", sum.pending, p->n, p->n == 1 ? "" : "s", recorded);
+  say(L, it, what);
+  return NACRE_OK;
+}
+
 static nacre_status do_label(loop *L, nacre_learn_iteration *it) {
   nacre_error *err = L->err;
   learn_pending p;
   nacre_status st = learn_db_pending(L->db, it->iteration, &p, err);
   if (st) return st;
   char out[1200], failed[1300];
-  snprintf(out, sizeof out, "%s/labels/iter%03d.extxyz", L->dir, it->iteration);
-  snprintf(failed, sizeof failed, "%s.failed", out);
+  journal_paths(L->dir, it->iteration, out, failed);
   double t0 = nacre_now_s();
   nacre_label_summary sum;
   memset(&sum, 0, sizeof sum);
-  if (p.n) {
+  char key[32], recorded[8];
+  prepared_key(it->iteration, key);
+  if (p.n) st = learn_db_get_setting(L->db, key, recorded, sizeof recorded, err);
+  if (!st && p.n && (L->c->label_mode != NACRE_LABEL_MODE_RUN || recorded[0])) {
+    st = label_elsewhere(L, it, &p, out, failed);
+    if (st || L->waiting) {
+      learn_pending_free(&p);
+      return st;
+    }
+  } else if (!st && p.n) {
     say(L, it, "labelling");
     st = nacre_label_batch(&L->c->label, p.s, NULL, p.n, out, failed, L->c->label_jobs,
                            0, &sum, L->ctx, err);
@@ -586,11 +690,31 @@ static nacre_status next(loop *L, const nacre_learn_iteration *it, int *finished
   return st;
 }
 
+/* The labels a prepared batch of the iteration in flight still owes. */
+static nacre_status report_pending(learn_db *db, const char *dir, nacre_learn_report *rep,
+                                   nacre_error *err) {
+  rep->pending_labels = 0;
+  rep->pending_dir[0] = 0;
+  nacre_learn_iteration it;
+  int found = 0;
+  nacre_status st = learn_db_last_iteration(db, &it, &found, err);
+  if (st || !found || strcmp(it.phase, "label")) return st;
+  char key[32];
+  prepared_key(it.iteration, key);
+  st = learn_db_get_setting(db, key, rep->pending_dir, sizeof rep->pending_dir, err);
+  if (!st && rep->pending_dir[0])
+    st = labels_owed(db, dir, it.iteration, &rep->pending_labels, err);
+  return st;
+}
+
 nacre_status nacre_learn_run(const nacre_learn_config *c, const char *dir,
                              nacre_learn_progress_fn progress, void *user,
                              const nacre_ctx *ctx, nacre_learn_report *rep,
                              nacre_error *err) {
   if (rep) memset(rep, 0, sizeof *rep);
+  if (c->label_mode != NACRE_LABEL_MODE_RUN && !c->label_dir[0])
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "labels run elsewhere need a folder for their jobs");
   static const char *const sub[] = {"", "/committees", "/labels", "/explore"};
   nacre_status st = NACRE_OK;
   for (int k = 0; k < 4 && !st; k++) {
@@ -601,7 +725,7 @@ nacre_status nacre_learn_run(const nacre_learn_config *c, const char *dir,
   if (st) return st;
   char dbpath[1200];
   snprintf(dbpath, sizeof dbpath, "%s/learn.db", dir);
-  loop L = {c, dir, NULL, progress, user, ctx, err};
+  loop L = {c, dir, NULL, progress, user, ctx, err, 0};
   if ((st = learn_db_open(dbpath, c->text, 0, &L.db, err))) return st;
   int finished = 0;
   char fin[8];
@@ -623,10 +747,12 @@ nacre_status nacre_learn_run(const nacre_learn_config *c, const char *dir,
     else if (!strcmp(it.phase, "train")) st = do_train(&L, &it);
     else if (!strcmp(it.phase, "explore")) st = do_explore(&L, &it);
     else st = next(&L, &it, &finished);
+    if (L.waiting) break;
   }
   if (!st && rep) {
     st = learn_db_report(L.db, c->nstages, rep, err);
     snprintf(rep->model, sizeof rep->model, "%s/model.json", dir);
+    if (!st) st = report_pending(L.db, dir, rep, err);
   }
   learn_db_close(L.db);
   return st;
@@ -653,6 +779,7 @@ nacre_status nacre_learn_report_read(const char *dir, nacre_learn_report *rep,
   free(text);
   if (!st) st = learn_db_report(db, nstages, rep, err);
   snprintf(rep->model, sizeof rep->model, "%s/model.json", dir);
+  if (!st) st = report_pending(db, dir, rep, err);
   learn_db_close(db);
   return st;
 }

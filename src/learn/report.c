@@ -72,6 +72,8 @@ nacre_status nacre_learn_report_json(const nacre_learn_report *rep, char **json,
   cJSON_AddNumberToObject(root, "label_failures", rep->label_failures);
   cJSON_AddBoolToObject(root, "finished", rep->finished);
   cJSON_AddStringToObject(root, "model", rep->model);
+  cJSON_AddNumberToObject(root, "pending_labels", rep->pending_labels);
+  cJSON_AddStringToObject(root, "pending_dir", rep->pending_dir);
   *json = cJSON_Print(root);
   cJSON_Delete(root);
   return *json ? NACRE_OK : nacre_error_set(err, NACRE_ERR_NOMEM, "report");

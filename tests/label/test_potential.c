@@ -6,7 +6,9 @@
  * like a DFT batch, and refuses structures with an element the potential
  * does not know before writing anything (no output file, no failure log);
  * nacre label on the command line does the same in well under a second;
- * --prepare refuses it (nothing to prepare); with fail_fraction the same
+ * prepared to run elsewhere, its jobs (nacre label in their folders) give
+ * the same frames once collected, and with fail_fraction 1 each one's
+ * failure is collected as an unconverged SCF; with fail_fraction the same
  * share of 400 structures fails (within 4 binomial standard deviations),
  * as an unconverged SCF, the same ones every time, and 0 and 1 fail none
  * and all. */
@@ -70,6 +72,60 @@ static void compare_frames(const char *out, nacre_structure *const *s, int n) {
   nacre_potential_free(p);
 }
 
+/* Runs every job of a prepared folder as a queue would. */
+static int run_jobs(const char *pdir) {
+  char cmd[2000];
+  snprintf(cmd, sizeof cmd, "xargs -I ID sh %s/ID/run.sh < %s/jobs.txt", pdir, pdir);
+  return system(cmd);
+}
+
+/* Prepared to run elsewhere: each job runs nacre label on the structure in
+ * its folder; the collected frames are those of the calculator, and with
+ * fail_fraction 1 every job's failure is collected as an unconverged SCF. */
+static void prepared_elsewhere(const char *dir, const nacre_label_options *opt0,
+                               nacre_structure *const *s) {
+  nacre_label_options opt = *opt0;
+  opt.command = NACRE_CLI;
+  char pdir[600], out[600], failed[620];
+  snprintf(pdir, sizeof pdir, "%s/prep", dir);
+  snprintf(out, sizeof out, "%s/collected.xyz", dir);
+  snprintf(failed, sizeof failed, "%s.failed", out);
+  int prepared = 0, skipped = 0;
+  nacre_error err;
+  CHECK_OK(nacre_label_prepare_batch(&opt, s, 6, pdir, NULL, NULL, &prepared, &skipped, &err),
+           &err);
+  CHECK(prepared == 6 && skipped == 0, "6 prepared (%d)", prepared);
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_label_summary sum;
+  CHECK_OK(nacre_label_collect_batch(&opt, s, NULL, 6, pdir, out, failed, &sum, &ctx, &err),
+           &err);
+  CHECK(sum.pending == 6 && sum.done == 0, "before the jobs ran: 6 pending (%d)", sum.pending);
+  CHECK(run_jobs(pdir) == 0, "the prepared jobs run");
+  CHECK_OK(nacre_label_collect_batch(&opt, s, NULL, 6, pdir, out, failed, &sum, &ctx, &err),
+           &err);
+  CHECK(sum.done == 6 && sum.failed == 0 && sum.pending == 0, "6 collected (%d)", sum.done);
+  compare_frames(out, s, 6);
+  /* every job fails */
+  opt.fail_fraction = 1;
+  snprintf(pdir, sizeof pdir, "%s/prepfail", dir);
+  snprintf(out, sizeof out, "%s/collectedfail.xyz", dir);
+  snprintf(failed, sizeof failed, "%s.failed", out);
+  CHECK_OK(nacre_label_prepare_batch(&opt, s, 6, pdir, NULL, NULL, &prepared, &skipped, &err),
+           &err);
+  run_jobs(pdir);
+  CHECK_OK(nacre_label_collect_batch(&opt, s, NULL, 6, pdir, out, failed, &sum, &ctx, &err),
+           &err);
+  char *log = NULL;
+  size_t len = 0;
+  int reason = !label_read_file(failed, &log, &len, &err) &&
+               strstr(log, "not converged\tSCF not converged (simulated");
+  free(log);
+  CHECK(sum.failed == 6 && sum.not_converged == 6 && access(out, F_OK) != 0 && reason,
+        "fail_fraction 1: 6 failures collected as unconverged SCFs (%d), none labelled",
+        sum.not_converged);
+}
+
 static void batch(const char *dir) {
   char out[600], failed[600];
   snprintf(out, sizeof out, "%s/out.xyz", dir);
@@ -98,13 +154,7 @@ static void batch(const char *dir) {
                              &err),
            &err);
   CHECK(sum.skipped == 6 && sum.done == 0, "rerun: all 6 skipped");
-  /* --prepare has nothing to prepare */
-  int prepared, skipped;
-  char pdir[600];
-  snprintf(pdir, sizeof pdir, "%s/prep", dir);
-  CHECK(nacre_label_prepare_batch(&opt, s, 6, pdir, NULL, NULL, &prepared,
-                                  &skipped, &err) == NACRE_ERR_UNSUPPORTED,
-        "prepare refused: %s", err.message);
+  prepared_elsewhere(dir, &opt, s);
   for (int k = 0; k < 6; k++) nacre_structure_free(s[k]);
 }
 
