@@ -340,6 +340,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err.message);
       return 1;
     }
+    nacre_run_set_escape(run, nacre_search_relaxer_escape, rel);
     hit_state hs = {target, tol, -1, full, NULL, pearson, window, 0, 0, 0};
     if (pearson && stop_pearson) {
       hs.run = run;

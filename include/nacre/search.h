@@ -149,9 +149,10 @@ typedef enum nacre_engine {
   NACRE_ENGINE_EVOLUTION,   /* USPEX/MAISE-like: heredity, mutations */
   NACRE_ENGINE_SWARM,       /* CALYPSO-like particle swarm */
   NACRE_ENGINE_AUTO,        /* the others feeding one pool */
-  NACRE_ENGINE_BASIN_HOPPING /* walkers hopping from minimum to minimum */
+  NACRE_ENGINE_BASIN_HOPPING, /* walkers hopping from minimum to minimum */
+  NACRE_ENGINE_MINIMA_HOPPING /* walkers escaping their minimum by MD */
 } nacre_engine;
-#define NACRE_ENGINE_COUNT 5
+#define NACRE_ENGINE_COUNT 6
 
 const char *nacre_engine_name(nacre_engine e);
 nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
@@ -287,6 +288,14 @@ typedef struct nacre_search_config {
   double hop_ediff_ev_atom;   /* ediff at a walker's start, eV/atom (0.01) */
   double hop_ediff_factor;    /* (1.05) */
   int hop_restart;            /* hops without a lower best (30) */
+  /* Minima hopping (Goedecker 2004): a walker escapes its minimum by MD
+   * (nacre_search_escape) at a kinetic energy that rises by 5 % when the
+   * relaxation comes back to the walker's minimum or to one the pool
+   * already holds and falls by 5 % when it finds a new one; the ediff
+   * rule above decides whether the walker moves.
+   * hop_ekin_ev_atom is the kinetic energy per atom at a walker's start;
+   * 0: 5 % of |E|/N of its start minimum. */
+  double hop_ekin_ev_atom;
   /* Normal modes the soft-mode mutation follows: the bond-hardness spring
    * model (NACRE_SOFT_MODES_SPRINGS, default), or the potential's own
    * modes at Γ of the parent's cell (NACRE_SOFT_MODES_POTENTIAL: a
@@ -461,6 +470,47 @@ typedef nacre_status (*nacre_soft_modes_fn)(void *user, const nacre_structure *s
  * without one). user must outlive the runs. */
 void nacre_run_set_soft_modes(nacre_run *r, nacre_soft_modes_fn fn, void *user);
 
+/* ---- The MD escape of minima hopping ---- */
+typedef struct nacre_escape_options {
+  int minima;        /* potential-energy minima to pass along the path (3) */
+  int soften_steps;  /* curvature-lowering steps on the start velocity (20) */
+  int max_steps;     /* MD steps at most (4000) */
+} nacre_escape_options;
+void nacre_escape_options_init(nacre_escape_options *o);
+
+typedef struct nacre_escape_info {
+  int steps, minima, retries; /* MD steps, minima passed, step halvings */
+  long force_calls;
+  double timestep;            /* √(amu Å²/eV) (10.18 fs) */
+  double energy_start, energy_end; /* potential energy, eV */
+  double drift;               /* largest |E_total − E_total(0)| / ekin */
+  double curvature_start, curvature_end; /* along the start velocity, eV/Å²
+                                            (0 without softening) */
+} nacre_escape_info;
+
+/* Minima hopping's escape (Goedecker, J. Chem. Phys. 120, 9911 (2004)):
+ * from the minimum s, a random velocity without centre-of-mass motion,
+ * turned towards low curvature (Schönborn et al., J. Chem. Phys. 130,
+ * 144108 (2009)) and scaled to ekin_ev (total, eV); velocity-Verlet MD at
+ * constant energy with the cell held fixed, the step 2 % of the mean
+ * nearest-neighbour distance for the fastest atom at the start (halved
+ * while the total energy drifts by more than ekin/5), until the potential
+ * energy has passed o->minima minima or o->max_steps. s then holds the end
+ * point (wrapped). */
+nacre_status nacre_search_escape(nacre_calc *calc, nacre_structure *s,
+                                 double ekin_ev, const nacre_escape_options *o,
+                                 nacre_rng *rng, nacre_escape_info *info,
+                                 nacre_error *err);
+/* The escape as the engine calls it, in the process that makes the
+ * candidates; seed picks the random velocity. */
+typedef nacre_status (*nacre_escape_fn)(void *user, nacre_structure *s,
+                                        double ekin_ev, uint64_t seed,
+                                        nacre_escape_info *info,
+                                        nacre_error *err);
+/* The escape of a run with the minima-hopping engine (nacre_search_run
+ * refuses to start such a run without one). user must outlive the runs. */
+void nacre_run_set_escape(nacre_run *r, nacre_escape_fn fn, void *user);
+
 /* ---- Variable composition ----
  * The energies above the convex hull of formation enthalpy of n entries
  * of nelements elements: amounts (n × nelements atom counts) and total
@@ -568,6 +618,12 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
 nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
                                         double *eigenvalues, double *vectors,
                                         nacre_error *err);
+/* A nacre_escape_fn; user is the relaxer (its potential, default
+ * nacre_escape_options). */
+nacre_status nacre_search_relaxer_escape(void *user, nacre_structure *s,
+                                         double ekin_ev, uint64_t seed,
+                                         nacre_escape_info *info,
+                                         nacre_error *err);
 /* Force evaluations made by this process's relaxer so far. */
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r);
 /* The distance rule (o's minimum distances) the relaxer's collapse check

@@ -65,7 +65,8 @@ static void help(const nacre_search_config *d) {
       "                    lj:epsilon=E,sigma=S,cutoff=RC (required); it must\n"
       "                    know every element of the composition\n"
       "  --pressure P      GPa (default %g)\n"
-      "  --engine E        random, evolution, swarm, basin-hopping or auto\n"
+      "  --engine E        random, evolution, swarm, basin-hopping,\n"
+      "                    minima-hopping or auto\n"
       "                    (default %s: 40%% heredity, 20%% mutation, 20%%\n"
       "                    swarm, 20%% random per generation after the\n"
       "                    first; clusters: 50%% heredity, 30%% mutation,\n"
@@ -96,13 +97,21 @@ static void help(const nacre_search_config *d) {
       "                    atom for each such mutation)\n"
       "  --swarm-renew F   share of the particles replaced by new random\n"
       "                    structures each generation (default %g)\n"
-      "  --hop-ediff E     basin hopping: a walker moves to a new minimum\n"
-      "                    less than ediff above its current one; ediff\n"
-      "                    starts at E eV/atom × atoms (default %g) and is\n"
-      "                    divided by %g on each move, multiplied on each\n"
-      "                    refusal (Goedecker's minima-hopping rule)\n"
+      "  --hop-ediff E     basin and minima hopping: a walker moves to a new\n"
+      "                    minimum less than ediff above its current one;\n"
+      "                    ediff starts at E eV/atom × atoms (default %g)\n"
+      "                    and is divided by %g on each move, multiplied on\n"
+      "                    each refusal (Goedecker's minima-hopping rule)\n"
       "  --hop-restart N   a walker whose best has not improved in N hops\n"
       "                    starts again from a minimum of the pool (%d)\n"
+      "  --hop-ekin E      minima hopping: a walker escapes its minimum by\n"
+      "                    constant-energy MD (the cell held, the start\n"
+      "                    velocity turned to soft directions) until the\n"
+      "                    energy passes 3 minima, then relaxes; the kinetic\n"
+      "                    energy starts at E eV/atom × atoms (default 0:\n"
+      "                    5%% of the start minimum's |E|) and rises 5%% when\n"
+      "                    it comes back to a known minimum, falls 5%% on a\n"
+      "                    new one (Goedecker 2004)\n"
       "  --crowding W      parents grouped into funnels (as in the progress\n"
       "                    line); each parent's fitness is penalised by W ×\n"
       "                    the lower parents in its own funnel, so one\n"
@@ -277,6 +286,7 @@ static const char *flag_of(const char *key) {
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
       {"hop_restart", "--hop-restart"},       {"crowding", "--crowding"},
+      {"hop_ekin_ev_atom", "--hop-ekin"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"point_groups", "--point-groups"},
       {"composition_range", "--composition-range"},
@@ -429,6 +439,9 @@ static int parse_args(int argc, char **argv, args *ar) {
     } else if (!strcmp(a, "--hop-ediff")) {
       NUMBER(cfg->hop_ediff_ev_atom, cfg->hop_ediff_ev_atom > 0,
              "--hop-ediff must be positive (eV/atom)");
+    } else if (!strcmp(a, "--hop-ekin")) {
+      NUMBER(cfg->hop_ekin_ev_atom, cfg->hop_ekin_ev_atom >= 0,
+             "--hop-ekin must be ≥ 0 (eV/atom; 0: from the minimum's energy)");
     } else if (!strcmp(a, "--hop-restart")) {
       INTEGER(cfg->hop_restart, cfg->hop_restart >= 1,
               "--hop-restart must be ≥ 1");

@@ -45,10 +45,12 @@ typedef struct engine {
   long nsel;
   long *pbest, *pcur;   /* per particle: best and latest finished ids */
   int nparticles;
-  /* basin-hopping walkers (slot = walker), replayed from the run */
+  /* basin- and minima-hopping walkers (slot = walker), replayed from the
+   * run */
   long *wcur, *wbest;   /* current minimum and best of each walker */
   int *wstall;          /* hops since the walker's best improved */
   double *wediff;       /* acceptance threshold, eV (total) */
+  double *wekin;        /* minima hopping: the escape's kinetic energy, eV */
   long restarts;        /* walkers started again from the pool */
   double spread;        /* mean fingerprint distance between parents */
   int nfunnels;         /* funnels of the lowest minima, and their sizes */
@@ -82,6 +84,7 @@ static void engine_free(engine *e) {
   free(e->wbest);
   free(e->wstall);
   free(e->wediff);
+  free(e->wekin);
 }
 
 static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
@@ -249,7 +252,8 @@ typedef enum slot_kind {
   SLOT_HEREDITY,
   SLOT_MUTATION,
   SLOT_SWARM,
-  SLOT_HOP
+  SLOT_HOP,
+  SLOT_ESCAPE
 } slot_kind;
 
 static slot_kind slot_of(const engine *e, int gen, int slot) {
@@ -259,6 +263,7 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
     return SLOT_RANDOM;
   if (cfg->engine == NACRE_ENGINE_SWARM) return SLOT_SWARM;
   if (cfg->engine == NACRE_ENGINE_BASIN_HOPPING) return SLOT_HOP;
+  if (cfg->engine == NACRE_ENGINE_MINIMA_HOPPING) return SLOT_ESCAPE;
   double fh = cfg->frac_heredity, fm = cfg->frac_mutation, fs = 0.0, fb = 0.0;
   if (cfg->engine == NACRE_ENGINE_AUTO) {
     /* Clusters: swarm moves between unaligned clusters help little; half
@@ -342,21 +347,59 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
   return st;
 }
 
-/* The next hop of walker `slot`: from its current minimum, or from a
- * parent of the pool when it has none yet or has stagnated (a restart; a
- * parent other than its current minimum where the pool offers one). */
-static nacre_status hop_start(engine *e, nacre_candidate *c, int slot,
-                              nacre_rng *rng, nacre_error *err) {
+/* Where walker `slot` moves on from: its current minimum, or a parent of
+ * the pool when it has none yet or has stagnated (a restart; a parent
+ * other than its current minimum where the pool offers one). */
+static long walker_from(engine *e, int slot, nacre_rng *rng) {
   long cur = slot < e->nparticles ? e->wcur[slot] : -1;
   if (cur < 0 || e->wstall[slot] >= e->cfg->hop_restart) {
     long was = cur;
     cur = pick_parent(e, rng);
     for (int t = 0; t < 10 && cur == was; t++) cur = pick_parent(e, rng);
   }
+  return cur;
+}
+
+/* The next hop of walker `slot` (walker_from). */
+static nacre_status hop_start(engine *e, nacre_candidate *c, int slot,
+                              nacre_rng *rng, nacre_error *err) {
+  long cur = walker_from(e, slot, rng);
   strcpy(c->engine, "basin-hopping");
   snprintf(c->parents, sizeof c->parents, "%ld", cur);
   return op_hop(e->c[cur].relaxed, &e->random, &e->modes, rng, &c->start,
                 c->op, err);
+}
+
+/* The escape's kinetic energy (eV, total) of a walker that starts at
+ * minimum `id`. */
+static double ekin_start(const engine *e, long id) {
+  int natoms = nacre_composition_natoms(&e->cfg->composition);
+  if (e->cfg->hop_ekin_ev_atom > 0) return e->cfg->hop_ekin_ev_atom * natoms;
+  return fmax(0.05 * fabs(e->c[id].energy), 1e-4 * natoms);
+}
+
+/* The next escape of walker `slot` (walker_from) by MD from its minimum,
+ * at the walker's kinetic energy. */
+static nacre_status escape_start(engine *e, nacre_candidate *c, int slot,
+                                 nacre_rng *rng, nacre_error *err) {
+  long cur = walker_from(e, slot, rng);
+  strcpy(c->engine, "minima-hopping");
+  strcpy(c->op, "md-escape");
+  snprintf(c->parents, sizeof c->parents, "%ld", cur);
+  double ekin = slot < e->nparticles && cur == e->wcur[slot]
+                    ? e->wekin[slot]
+                    : ekin_start(e, cur);
+  nacre_structure *s = nacre_structure_copy(e->c[cur].relaxed, err);
+  if (!s) return NACRE_ERR_NOMEM;
+  nacre_escape_info info;
+  nacre_status st = e->run->escape(e->run->escape_user, s, ekin,
+                                   nacre_rng_u64(rng), &info, err);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  c->start = s;
+  return NACRE_OK;
 }
 
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
@@ -372,7 +415,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
   slot_kind kind = slot_of(e, gen, slot);
   e->particle[id] = (cfg->engine == NACRE_ENGINE_SWARM ||
                      cfg->engine == NACRE_ENGINE_AUTO ||
-                     cfg->engine == NACRE_ENGINE_BASIN_HOPPING)
+                     cfg->engine == NACRE_ENGINE_BASIN_HOPPING ||
+                     cfg->engine == NACRE_ENGINE_MINIMA_HOPPING)
                         ? slot
                         : -1;
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
@@ -394,6 +438,8 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
     snprintf(c->parents, sizeof c->parents, "%ld", a);
   } else if (kind == SLOT_HOP) {
     st = hop_start(e, c, slot, &rng, &tmp);
+  } else if (kind == SLOT_ESCAPE) {
+    st = escape_start(e, c, slot, &rng, &tmp);
   } else if (kind == SLOT_SWARM) {
     long cur = slot < e->nparticles ? e->pcur[slot] : -1;
     long pb = slot < e->nparticles ? e->pbest[slot] : -1;
@@ -441,10 +487,21 @@ static int cmp_h(const engine *e, long a, long b) {
   return a < b ? -1 : (a > b);
 }
 
+/* The unique minimum that candidate id is or repeats. */
+static long minimum_of(const engine *e, long id) {
+  long d = e->c[id].duplicate_of;
+  return d >= 0 && d < id ? d : id;
+}
+
 /* The walkers' state before candidate `upto`, replayed from the stored
- * hops in id order: a hop whose parent is not the walker's current minimum
- * (re)starts the walker there; a finished hop is accepted when its
- * enthalpy is less than ediff above the current minimum's. */
+ * hops and escapes in id order: one whose parent is not the walker's
+ * current minimum (re)starts the walker there; a finished one is accepted
+ * when its enthalpy is less than ediff above the current minimum's.
+ * Minima hopping's kinetic energy rises by MH_BETA when an escape comes
+ * back to the walker's minimum (not a move: no acceptance test) or to a
+ * minimum the pool holds, and falls by it for a new minimum (Goedecker's
+ * β = 1.05). */
+#define MH_BETA 1.05
 static void replay_walkers(engine *e, long upto) {
   const nacre_search_config *cfg = e->cfg;
   int np = e->nparticles;
@@ -455,11 +512,13 @@ static void replay_walkers(engine *e, long upto) {
     e->wcur[k] = e->wbest[k] = -1;
     e->wstall[k] = 0;
     e->wediff[k] = ediff0;
+    e->wekin[k] = 0;
   }
   for (long id = 0; id < upto; id++) {
     const nacre_candidate *c = &e->c[id];
     int k = e->particle[id];
-    if (k < 0 || k >= np || strcmp(c->engine, "basin-hopping") ||
+    int mh = !strcmp(c->engine, "minima-hopping");
+    if (k < 0 || k >= np || (!mh && strcmp(c->engine, "basin-hopping")) ||
         !c->parents[0])
       continue;
     long p = atol(c->parents);
@@ -469,9 +528,18 @@ static void replay_walkers(engine *e, long upto) {
       e->wcur[k] = e->wbest[k] = p;
       e->wstall[k] = 0;
       e->wediff[k] = ediff0;
+      e->wekin[k] = ekin_start(e, p);
     }
     e->wstall[k]++;
     if (c->status != NACRE_CANDIDATE_DONE) continue;
+    if (mh) {
+      if (minimum_of(e, id) == minimum_of(e, p)) {
+        e->wekin[k] *= MH_BETA;
+        continue;
+      }
+      if (c->duplicate_of >= 0) e->wekin[k] *= MH_BETA;
+      else e->wekin[k] /= MH_BETA;
+    }
     if (c->enthalpy - e->c[p].enthalpy < e->wediff[k]) {
       e->wcur[k] = id;
       e->wediff[k] /= f;
@@ -589,11 +657,13 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
   free(e->wbest);
   free(e->wstall);
   free(e->wediff);
+  free(e->wekin);
   e->wcur = malloc(sizeof(long) * (size_t)np);
   e->wbest = malloc(sizeof(long) * (size_t)np);
   e->wstall = malloc(sizeof(int) * (size_t)np);
   e->wediff = malloc(sizeof(double) * (size_t)np);
-  if (!e->wcur || !e->wbest || !e->wstall || !e->wediff)
+  e->wekin = malloc(sizeof(double) * (size_t)np);
+  if (!e->wcur || !e->wbest || !e->wstall || !e->wediff || !e->wekin)
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   replay_walkers(e, upto);
   return NACRE_OK;
@@ -768,6 +838,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
                                                     "run opened read-only")
                                   : nacre_search_config_check(cfg, err);
+  if (!st && cfg->engine == NACRE_ENGINE_MINIMA_HOPPING && !run->escape)
+    st = nacre_error_set(err, NACRE_ERR_INVALID,
+                         "minima hopping needs the potential's MD escape, but "
+                         "none was set (nacre_run_set_escape)");
   if (!st && cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL && !run->soft_modes)
     st = nacre_error_set(err, NACRE_ERR_INVALID,
                          "the run's soft modes come from the potential, but no "

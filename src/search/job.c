@@ -90,6 +90,7 @@ nacre_status nacre_search_job_run(const nacre_search_job *job,
   }
   *out = run;
   nacre_run_set_soft_modes(run, nacre_search_relaxer_modes, relaxer);
+  nacre_run_set_escape(run, nacre_search_relaxer_escape, relaxer);
   nacre_run_set_hull(run, job->hull, job->hull_user);
   st = m ? nacre_search_run_mpi(m, run, job->progress, job->progress_user,
                                 ctx, err)

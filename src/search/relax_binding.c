@@ -92,6 +92,24 @@ nacre_status nacre_search_relaxer_modes(void *user, const nacre_structure *s,
   return nacre_potential_normal_modes(r->pot, s, 0, eigenvalues, vectors, err);
 }
 
+nacre_status nacre_search_relaxer_escape(void *user, nacre_structure *s,
+                                         double ekin_ev, uint64_t seed,
+                                         nacre_escape_info *info,
+                                         nacre_error *err) {
+  nacre_search_relaxer *r = user;
+  nacre_status st = nacre_potential_supports(r->pot, s, err);
+  if (st) return st;
+  if (!r->calc && !(r->calc = nacre_calc_new(r->pot, -1, err)))
+    return err ? err->status : NACRE_ERR_NOMEM;
+  nacre_escape_options o;
+  nacre_escape_options_init(&o);
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, 0);
+  st = nacre_search_escape(r->calc, s, ekin_ev, &o, &rng, info, err);
+  r->force_calls += info->force_calls;
+  return st;
+}
+
 long nacre_search_relaxer_force_calls(const nacre_search_relaxer *r) {
   return r->force_calls;
 }

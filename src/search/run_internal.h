@@ -15,6 +15,8 @@ struct nacre_run {
   char stop_reason[96]; /* why the last nacre_search_run returned */
   nacre_soft_modes_fn soft_modes; /* NULL: none set (nacre_run_set_soft_modes) */
   void *soft_modes_user;
+  nacre_escape_fn escape; /* NULL: none set (nacre_run_set_escape) */
+  void *escape_user;
   nacre_search_hull_fn hull; /* NULL: none set (nacre_run_set_hull) */
   void *hull_user;
 };

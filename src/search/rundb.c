@@ -85,11 +85,12 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->hop_ediff_ev_atom = 0.01;
   c->hop_ediff_factor = 1.05;
   c->hop_restart = 30;
+  c->hop_ekin_ev_atom = 0;
 }
 
 const char *nacre_engine_name(nacre_engine e) {
   static const char *n[] = {"random", "evolution", "swarm", "auto",
-                            "basin-hopping"};
+                            "basin-hopping", "minima-hopping"};
   return (unsigned)e < NACRE_ENGINE_COUNT ? n[e] : "unknown";
 }
 
@@ -102,7 +103,7 @@ nacre_status nacre_engine_parse(const char *text, nacre_engine *out,
     }
   return nacre_error_set(err, NACRE_ERR_INVALID,
                          "engine '%s': expected random, evolution, swarm, "
-                         "basin-hopping or auto",
+                         "basin-hopping, minima-hopping or auto",
                          text);
 }
 
@@ -185,6 +186,7 @@ static const config_field fields[] = {
     FIELD("hop_ediff_ev_atom", 'd', hop_ediff_ev_atom, 0),
     FIELD("hop_ediff_factor", 'd', hop_ediff_factor, 0),
     FIELD("hop_restart", 'i', hop_restart, 0),
+    FIELD("hop_ekin_ev_atom", 'd', hop_ekin_ev_atom, 0),
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
     FIELD("min_natoms", 'i', min_natoms, 0),
@@ -328,6 +330,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "saturation %d must be ≥ 0",
                            c->hop_ediff_ev_atom, c->hop_ediff_factor,
                            c->hop_restart, c->saturation);
+  if (!(c->hop_ekin_ev_atom >= 0))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "minima hopping: the escape's kinetic energy %g "
+                           "eV/atom must be ≥ 0 (0: from the minimum's energy)",
+                           c->hop_ekin_ev_atom);
   if (c->soft_modes != NACRE_SOFT_MODES_SPRINGS && c->soft_modes != NACRE_SOFT_MODES_POTENTIAL)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "soft modes %d: expected %d (springs) or %d (potential)",
@@ -358,7 +365,8 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                              "limit (saturation %d and stall %d count one "
                              "composition's minima)",
                              c->saturation, c->stall_generations);
-    if (c->engine == NACRE_ENGINE_SWARM || c->engine == NACRE_ENGINE_BASIN_HOPPING)
+    if (c->engine == NACRE_ENGINE_SWARM || c->engine == NACRE_ENGINE_BASIN_HOPPING ||
+        c->engine == NACRE_ENGINE_MINIMA_HOPPING)
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "engine %s: a composition range is searched by "
                              "the random, evolution or auto engines",
@@ -611,6 +619,11 @@ void nacre_run_close(nacre_run *r) {
 void nacre_run_set_soft_modes(nacre_run *r, nacre_soft_modes_fn fn, void *user) {
   r->soft_modes = fn;
   r->soft_modes_user = user;
+}
+
+void nacre_run_set_escape(nacre_run *r, nacre_escape_fn fn, void *user) {
+  r->escape = fn;
+  r->escape_user = user;
 }
 
 const nacre_search_config *nacre_run_config(const nacre_run *r) {
