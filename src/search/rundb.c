@@ -359,12 +359,12 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
       return nacre_error_set(err, NACRE_ERR_INVALID,
                              "atoms per cell %d:%d: expected 1 ≤ N0 ≤ N1 ≤ %d",
                              c->min_natoms, c->max_natoms, NACRE_MAX_ATOMS);
-    if (c->saturation > 0 || c->stall_generations > 0)
+    if (c->stall_generations > 0)
       return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "a composition range stops at its budget or time "
-                             "limit (saturation %d and stall %d count one "
-                             "composition's minima)",
-                             c->saturation, c->stall_generations);
+                             "a composition range stops at its budget, time "
+                             "limit or saturation (stall %d counts one "
+                             "composition's lowest enthalpy)",
+                             c->stall_generations);
     if (c->engine == NACRE_ENGINE_SWARM || c->engine == NACRE_ENGINE_BASIN_HOPPING ||
         c->engine == NACRE_ENGINE_MINIMA_HOPPING)
       return nacre_error_set(err, NACRE_ERR_INVALID,

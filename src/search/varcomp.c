@@ -233,6 +233,9 @@ typedef struct vc {
   int ncomps_done, hull_phases;
   int *vertex, nvertex;        /* compositions of the hull's vertices */
   long *best;                  /* per composition: its lowest minimum (−1) */
+  long last_low;               /* the latest distinct minimum within
+                                  NEAR_HULL_EV of the hull (−1): what
+                                  saturation counts from */
   nacre_search_failures failures;
   nacre_search_domain domain;
   long nfinished, nfinished_now, ndone;
@@ -308,6 +311,7 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
   e->nparents = 0;
   e->ncomps_done = 0;
   e->hull_phases = 0;
+  e->last_low = -1;
   if (!nu) return NACRE_OK;
   long *best = e->best;
   double *amounts = malloc((size_t)nu * nel * sizeof *amounts);
@@ -357,6 +361,9 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
     e->above[id] = above[k];
     if (best[e->comp[id]] == id || above[k] <= NEAR_HULL_EV)
       e->parents[e->nparents++] = id;
+    /* A new hull phase, a lower one, or a new minimum near the hull is a
+     * distinct minimum within NEAR_HULL_EV found after the others. */
+    if (above[k] <= NEAR_HULL_EV && id > e->last_low) e->last_low = id;
   }
   e->nvertex = 0;
   for (int j = 0; j < nc; j++)
@@ -785,6 +792,7 @@ static int report(vc_runner *r, int gen, int final) {
   p.unique = e->nunique;
   p.compositions = e->ncomps_done;
   p.hull_phases = e->hull_phases;
+  p.since_new_low = e->folded - 1 - e->last_low;
   p.best_h_atom = NAN;
   p.elapsed_s = nacre_now_s() - e->t_start;
   p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
@@ -861,6 +869,7 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
   const nacre_search_config *cfg = &run->cfg;
   vc e;
   memset(&e, 0, sizeof e);
+  e.last_low = -1;
   e.run = run;
   e.cfg = cfg;
   e.random = cfg->random;
@@ -901,6 +910,13 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
     if ((st = vc_capacity(&e, to, err))) break;
     /* the pool of the generations before this one */
     if ((st = fold(&e, from, err)) || (st = rank_pool(&e, err))) break;
+    if (gen > 0 && cfg->saturation > 0 && from - 1 - e.last_low >= cfg->saturation) {
+      snprintf(run->stop_reason, sizeof run->stop_reason,
+               "saturated: no new minimum within %.0f meV/atom of the hull "
+               "in %ld relaxations",
+               1e3 * NEAR_HULL_EV, from - 1 - e.last_low);
+      break;
+    }
     int created = 0;
     for (long id = from; id < to && !st; id++) {
       if (id < e.n) continue;

@@ -13,7 +13,9 @@
  *     same enthalpies, as an uninterrupted run of that budget;
  *  4. resuming with another range or other atoms per cell is refused
  *     naming the option; bad ranges are usage errors, and settings a range
- *     does not apply (--saturation, the swarm engine) are refused. */
+ *     does not apply (--stall, the swarm engine) are refused;
+ *  5. --saturation stops a range run once the hull and the minima near it
+ *     stopped changing. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +167,22 @@ static long enthalpies(const char *db, double *h, long max) {
   return n;
 }
 
+/* --saturation N on a range: the run stops after the generation in which
+ * N relaxations have passed since the last distinct minimum within 50
+ * meV/atom of the hull (recomputed here from the run's own minima and its
+ * hull.csv), long before its budget, and says so. */
+static void saturation(void) {
+  CHECK(cli("search --composition-range Co,Al --natoms 1:2 -p " COAL
+            " --budget 3000 --population 10 --seed 2 --saturation 60 "
+            "--db sat.db -o sat") == 0,
+        "range run with --saturation 60");
+  CHECK(output_has("saturated"), "it stopped saturated");
+  double h[3000];
+  long n = enthalpies("sat.db", h, 3000);
+  CHECK(n >= 60 && n < 3000 && n % 10 == 0,
+        "stopped after %ld relaxations (whole generations of 10)", n);
+}
+
 static void resume_and_refusals(void) {
   CHECK(cli("search " RANGE " --budget 60 --population 10 --seed 3 --db full.db -o f") == 0,
         "uninterrupted run");
@@ -204,11 +222,11 @@ static void resume_and_refusals(void) {
         "--natoms 4:2 refused");
   CHECK(cli("search --composition CoAl --composition-range Co,Al --natoms 1:4 -p " COAL) == 2,
         "--composition with a range refused");
-  char sat[512];
-  snprintf(sat, sizeof sat, "%s/sat.db", dir);
-  CHECK(cli("search " RANGE " --saturation 100 --db sat.db") != 0 &&
-            output_has("saturation") && access(sat, F_OK) != 0,
-        "--saturation refused with a range (it is not applied), no run file left");
+  char st[512];
+  snprintf(st, sizeof st, "%s/st.db", dir);
+  CHECK(cli("search " RANGE " --stall 3 --db st.db") != 0 && output_has("stall") &&
+            access(st, F_OK) != 0,
+        "--stall refused with a range (it counts one composition), no run file left");
   CHECK(cli("search " RANGE " --engine swarm --db sw.db") != 0 && output_has("swarm"),
         "the swarm engine refused with a range");
 }
@@ -222,6 +240,7 @@ int main(void) {
   snprintf(out, sizeof out, "%s/out.txt", dir);
   hull_against_fixed();
   resume_and_refusals();
+  saturation();
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (!testing_failed && system(cmd) != 0) return 1;
   TEST_DONE();
