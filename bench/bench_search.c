@@ -9,7 +9,7 @@
  *                     [--full 0|1] [--pearson P] [--window MEV]
  *                     [--natoms N] [--dmin D] [--symmetric F]
  *                     [--point-groups LIST] [--stop-pearson 0|1]
- *                     [--crowding W]
+ *                     [--crowding W] [--walkers basin-hopping|minima-hopping]
  *
  * Cases (targets):
  *   lj13, lj38, lj55, lj75
@@ -44,7 +44,8 @@
  * otherwise), --stop-pearson 1 (with --pearson: a seed stops once it has
  * both the target and a --pearson minimum, looked up every --population
  * relaxations, so the count to the first one is exact and the rest of the
- * budget is not spent), --crowding W (the search's crowding weight).
+ * budget is not spent), --crowding W (the search's crowding weight),
+ * --walkers E (the walkers of the auto mix of clusters).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -235,6 +236,7 @@ int main(int argc, char **argv) {
   const char *point_groups = NULL;
   int stop_pearson = 0;       /* 1: a seed ends at its first Pearson hit */
   double crowding = -1;       /* ≥ 0: the search's crowding weight */
+  int walkers_mh = 0;         /* the auto mix's walkers: minima hopping */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -255,6 +257,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--point-groups")) point_groups = argv[i + 1];
     else if (!strcmp(argv[i], "--stop-pearson")) stop_pearson = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--crowding")) crowding = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--walkers"))
+      walkers_mh = !strcmp(argv[i + 1], "minima-hopping");
     else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -296,6 +300,7 @@ int main(int argc, char **argv) {
   }
   if (symmetric >= 0) cfg.frac_symmetric = symmetric;
   if (crowding >= 0) cfg.crowding = crowding;
+  cfg.auto_minima_hopping = walkers_mh;
   if (point_groups)
     snprintf(cfg.point_groups, sizeof cfg.point_groups, "%s", point_groups);
   cfg.budget = budget;

@@ -296,6 +296,9 @@ typedef struct nacre_search_config {
    * hop_ekin_ev_atom is the kinetic energy per atom at a walker's start;
    * 0: 5 % of |E|/N of its start minimum. */
   double hop_ekin_ev_atom;
+  /* The walkers of the auto mix (clusters: 10 % of each generation):
+   * basin hopping (0, default) or minima hopping (1). */
+  int auto_minima_hopping;
   /* Normal modes the soft-mode mutation follows: the bond-hardness spring
    * model (NACRE_SOFT_MODES_SPRINGS, default), or the potential's own
    * modes at Γ of the parent's cell (NACRE_SOFT_MODES_POTENTIAL: a

@@ -105,6 +105,8 @@ static void help(const nacre_search_config *d) {
       "                    each refusal (Goedecker's minima-hopping rule)\n"
       "  --hop-restart N   a walker whose best has not improved in N hops\n"
       "                    starts again from a minimum of the pool (%d)\n"
+      "  --walkers E       the walkers of the auto mix of clusters:\n"
+      "                    basin-hopping (default) or minima-hopping\n"
       "  --hop-ekin E      minima hopping: a walker escapes its minimum by\n"
       "                    constant-energy MD (the cell held, the start\n"
       "                    velocity turned to soft directions) until the\n"
@@ -287,7 +289,7 @@ static const char *flag_of(const char *key) {
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
       {"hop_restart", "--hop-restart"},       {"crowding", "--crowding"},
-      {"hop_ekin_ev_atom", "--hop-ekin"},
+      {"hop_ekin_ev_atom", "--hop-ekin"}, {"auto_minima_hopping", "--walkers"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"point_groups", "--point-groups"},
       {"composition_range", "--composition-range"},
@@ -418,6 +420,11 @@ static int parse_args(int argc, char **argv, args *ar) {
       if (strcmp(v, "velocity") && strcmp(v, "operators"))
         USAGE("--swarm-move expects velocity or operators, got '%s'", v);
       cfg->swarm_operators = !strcmp(v, "operators");
+    } else if (!strcmp(a, "--walkers")) {
+      NEED();
+      if (strcmp(v, "basin-hopping") && strcmp(v, "minima-hopping"))
+        USAGE("--walkers expects basin-hopping or minima-hopping, got '%s'", v);
+      cfg->auto_minima_hopping = !strcmp(v, "minima-hopping");
     } else if (!strcmp(a, "--soft-modes")) {
       NEED();
       nacre_error perr;

@@ -280,7 +280,8 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
   if (slot < nh) return e->nunique >= 2 ? SLOT_HEREDITY : SLOT_MUTATION;
   if (slot < nh + nm) return SLOT_MUTATION;
   if (slot < nh + nm + ns) return SLOT_SWARM;
-  if (slot < nh + nm + ns + nb) return SLOT_HOP;
+  if (slot < nh + nm + ns + nb)
+    return cfg->auto_minima_hopping ? SLOT_ESCAPE : SLOT_HOP;
   return SLOT_RANDOM;
 }
 
@@ -838,7 +839,9 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   nacre_status st = run->readonly ? nacre_error_set(err, NACRE_ERR_INVALID,
                                                     "run opened read-only")
                                   : nacre_search_config_check(cfg, err);
-  if (!st && cfg->engine == NACRE_ENGINE_MINIMA_HOPPING && !run->escape)
+  if (!st && !run->escape &&
+      (cfg->engine == NACRE_ENGINE_MINIMA_HOPPING ||
+       (cfg->engine == NACRE_ENGINE_AUTO && cfg->auto_minima_hopping)))
     st = nacre_error_set(err, NACRE_ERR_INVALID,
                          "minima hopping needs the potential's MD escape, but "
                          "none was set (nacre_run_set_escape)");

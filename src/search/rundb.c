@@ -187,6 +187,7 @@ static const config_field fields[] = {
     FIELD("hop_ediff_factor", 'd', hop_ediff_factor, 0),
     FIELD("hop_restart", 'i', hop_restart, 0),
     FIELD("hop_ekin_ev_atom", 'd', hop_ekin_ev_atom, 0),
+    FIELD("auto_minima_hopping", 'i', auto_minima_hopping, 0),
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
     FIELD("min_natoms", 'i', min_natoms, 0),
@@ -330,6 +331,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "saturation %d must be ≥ 0",
                            c->hop_ediff_ev_atom, c->hop_ediff_factor,
                            c->hop_restart, c->saturation);
+  if (c->auto_minima_hopping != 0 && c->auto_minima_hopping != 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "auto_minima_hopping %d: expected 0 (basin-hopping "
+                           "walkers) or 1 (minima hopping)",
+                           c->auto_minima_hopping);
   if (!(c->hop_ekin_ev_atom >= 0))
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "minima hopping: the escape's kinetic energy %g "

@@ -14,8 +14,9 @@
  *  4. The engine: minima-hopping walkers alone find the icosahedron from
  *     random starts; a run stopped half way and resumed makes the same
  *     escapes and minima as the uninterrupted run (the walkers' kinetic
- *     energies are replayed from the run); without an escape set the run
- *     is refused with a message that says so. */
+ *     energies are replayed from the run); the auto mix of clusters uses
+ *     them as its walkers with auto_minima_hopping; without an escape set
+ *     the run is refused with a message that says so. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,29 @@ int main(void) {
     same = fabs(ma.h[i] - mb.h[i]) < 1e-9 && !strcmp(ma.parents[i], mb.parents[i]);
   CHECK(same, "the resumed run made the same %ld minima from the same parents",
         ma.n);
+  /* the auto mix of clusters with minima-hopping walkers */
+  nacre_search_config ca;
+  config(&ca, 60);
+  ca.engine = NACRE_ENGINE_AUTO;
+  ca.auto_minima_hopping = 1;
+  ca.population = 20; /* 10 %: two walker slots */
+  CHECK(run(pb, &ca, rel, 0) == 0, "auto mix with minima-hopping walkers");
+  nacre_run *ro;
+  int nmh = 0, nbh = 0;
+  if (nacre_run_open_readonly(pb, &ro, &err) == NACRE_OK) {
+    nacre_candidate *cc;
+    long nc;
+    if (nacre_run_load_done(ro, &cc, &nc, &err) == NACRE_OK) {
+      for (long i = 0; i < nc; i++) {
+        nmh += !strcmp(cc[i].engine, "minima-hopping");
+        nbh += !strcmp(cc[i].engine, "basin-hopping");
+      }
+      nacre_candidates_free(cc, nc);
+    }
+    nacre_run_close(ro);
+  }
+  CHECK(nmh > 0 && nbh == 0, "the auto mix's walkers escaped by MD (%d), none "
+        "hopped (%d)", nmh, nbh);
   /* refused without an escape */
   unlink(pa);
   nacre_run *r;
