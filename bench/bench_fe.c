@@ -146,6 +146,12 @@ int main(int argc, char **argv) {
          wall / (nsteps * s->natoms) / (md_wall * 1e-6));
   printf("  G(200 K, 0 GPa)   %.6f ± %.6f eV/atom (%s)\n", r->gibbs_energy_per_atom_ev,
          r->gibbs_energy_per_atom_stderr_ev, r->status);
+  printf("  crystal check     symmetry error %.4f Å RMS, bound %.4f Å; NPT point: %s\n",
+         r->symmetry_deviation_a, r->symmetry_bound_a,
+         r->points && r->points[0].crystal_check[0] ? r->points[0].crystal_check : "?");
+  if (r->message[0]) printf("  %s\n", r->message);
+  if (r->points && strcmp(r->points[0].crystal_check, "ok") && r->points[0].reason[0])
+    printf("  NPT point: %s\n", r->points[0].reason);
   double prod = study_steps(10000, 10);
   printf("  defaults (10 windows of 10,000 steps, %.0f steps): %.0f min wall at this speed\n",
          prod, wall / nsteps * prod / 60.0);

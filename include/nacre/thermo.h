@@ -639,6 +639,13 @@ typedef struct nacre_fe_point {
   double finite_size_correction_per_atom_ev; /* included in G (crystals) */
   double measured_pressure_gpa;    /* ⟨P⟩ of the run */
   char verdict[16];                /* "solid", "liquid", "unclear", "" */
+  char crystal_check[16];          /* crystals: "ok", "inconclusive" (the
+                                      means break the symmetry or drift
+                                      beyond their noise but within the
+                                      thermal displacement: G kept, a
+                                      longer run decides), "transformed";
+                                      "" otherwise */
+  char reason[256];                /* why, when not ok */
 } nacre_fe_point;
 
 /* One λ window. */
@@ -652,7 +659,8 @@ typedef struct nacre_fe_phase_result {
   char name[64];
   nacre_fe_phase_kind kind;
   int natoms;                     /* of the simulated cell */
-  char status[32];                /* "ok", "melted", "transformed",
+  char status[32];                /* "ok", "inconclusive" (integrated;
+                                     see message), "melted", "transformed",
                                      "not-liquid", "incomplete", "failed" */
   char message[1024];             /* why, for people */
   /* the reference */

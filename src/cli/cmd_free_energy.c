@@ -380,6 +380,7 @@ static void progress(void *user, int done, int total, const char *what) {
 
 static void print_result(const nacre_fe_study *s, const nacre_fe_options *o) {
   char b1[64];
+  int inconclusive = 0;
   printf("free-energy: %s in %s, %.0f s (%d of %d runs done, %d in this invocation)\n",
          s->outcome, o->output_dir, s->wall_s, s->tasks_done, s->tasks_total, s->tasks_run);
   for (int p = 0; p < s->nphases; p++) {
@@ -442,12 +443,20 @@ static void print_result(const nacre_fe_study *s, const nacre_fe_options *o) {
                    1e3 * hypot(q->gibbs_energy_per_atom_stderr_ev, q0->gibbs_energy_per_atom_stderr_ev));
         else
           snprintf(cell, sizeof cell, "%.5f", q->gibbs_energy_per_atom_ev);
+        if (q && q->valid && !strcmp(q->crystal_check, "inconclusive")) {
+          strncat(cell, " *", sizeof cell - strlen(cell) - 1);
+          inconclusive++;
+        }
         printf("  %22s", cell);
       }
       int l = s->lowest[k];
       printf("  %s%s\n", l >= 0 ? s->phases[l].name : "—", l >= 0 && !s->lowest_certain[k] ? " (?)" : "");
     }
   }
+  if (inconclusive)
+    printf("\n* the crystal check of this point's run is inconclusive (the mean positions break the\n"
+           "  symmetry beyond their noise but within the thermal displacement): a longer run decides;\n"
+           "  the reason is in summary.json (points[].reason)\n");
   if (s->ncrossings) printf("\nCrossings of G(T):\n");
   for (int k = 0; k < s->ncrossings; k++) {
     const nacre_fe_crossing *c = &s->crossings[k];

@@ -276,6 +276,7 @@ nacre_status fe_write_scan(const char *path, const char *key,
   cJSON_AddNumberToObject(o, "symmetry_deviation_a", r->symmetry_deviation_a);
   cJSON_AddNumberToObject(o, "symmetry_bound_a", r->symmetry_bound_a);
   cJSON_AddBoolToObject(o, "valid", r->valid);
+  cJSON_AddStringToObject(o, "crystal_check", r->crystal_check);
   cJSON_AddStringToObject(o, "reason", r->reason);
   return write_json(path, o, err);
 }
@@ -300,6 +301,7 @@ nacre_status fe_read_scan(const char *path, fe_scan_result *r,
   r->symmetry_deviation_a = num(o, "symmetry_deviation_a");
   r->symmetry_bound_a = num(o, "symmetry_bound_a");
   r->valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "valid"));
+  str(o, "crystal_check", r->crystal_check, sizeof r->crystal_check);
   str(o, "reason", r->reason, sizeof r->reason);
   cJSON_Delete(o);
   if (!isfinite(r->enthalpy_ev) || !isfinite(r->volume_a3))
@@ -589,6 +591,9 @@ static cJSON *phase_json(const nacre_fe_study *s, const nacre_fe_phase_result *p
     add_num(x, "quantum_correction_per_atom_ev", q->quantum_correction_per_atom_ev);
     add_num(x, "finite_size_correction_per_atom_ev", q->finite_size_correction_per_atom_ev);
     if (q->verdict[0]) cJSON_AddStringToObject(x, "verdict", q->verdict);
+    if (q->crystal_check[0]) cJSON_AddStringToObject(x, "crystal_check", q->crystal_check);
+    if (q->reason[0] && strcmp(q->crystal_check, "ok"))
+      cJSON_AddStringToObject(x, "reason", q->reason);
     cJSON_AddItemToArray(pts, x);
   }
   return o;

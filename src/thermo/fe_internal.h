@@ -119,6 +119,8 @@ typedef struct fe_scan_result {
   char verdict[16];                          /* solid, liquid, unclear */
   double symmetry_deviation_a, symmetry_bound_a; /* crystals, as above */
   int valid;                                 /* the phase stayed itself */
+  char crystal_check[16];                    /* crystals: ok, inconclusive,
+                                                transformed */
   char reason[1024];
 } fe_scan_result;
 
@@ -150,6 +152,20 @@ typedef struct fe_symcheck_input {
                              coordinate of a mean position, Å² */
   double symprec_a;       /* the input's own tolerance */
   double nn_distance_a;   /* nearest-neighbour distance, for the search */
+  /* optional (nblocks 0: none): the means of consecutive stretches of the
+   * run, in order, each with the common shift removed as in frac, and
+   * their shares of the samples (summing to 1; frac their weighted mean).
+   * Each operation's mapping error is then also computed on every block,
+   * and its noise measured by blocking, with whatever correlation the
+   * atoms' means carry (long waves move neighbours together). */
+  int nblocks;
+  const double *block_frac;   /* nblocks × 3N */
+  const double *block_weight; /* nblocks */
+  /* optional (0: none): the RMS thermal displacement of one sample, Å
+   * (√⟨|u|²⟩ over atoms). An error beyond the noise bound but within it
+   * (the RMS) or three times it (one atom) is what a mode slower than the
+   * run leaves in the means: the check is then inconclusive, not lost. */
+  double thermal_a;
 } fe_symcheck_input;
 
 /* Bounds, each plus symprec: the RMS mapping error of an operation may
@@ -161,12 +177,20 @@ typedef struct fe_symcheck_input {
 #define FE_SYM_ATOM_FACTOR 5.0
 double fe_sym_rms_factor(int natoms);
 
+#define FE_SYM_THERMAL_ATOM_FACTOR 3.0
+
 typedef struct fe_symcheck_result {
   int kept;               /* every operation within its bounds */
+  int inconclusive;       /* not kept, but every operation's errors within
+                             the thermal displacement (thermal_a > 0) */
   int worst_op;           /* the operation furthest beyond (or nearest) */
   double excess;          /* its error over its bound (≤ 1 kept) */
   double deviation_a, bound_a;           /* its RMS error and bound */
   double atom_deviation_a, atom_bound_a; /* its worst atom and bound */
+  double noise_ratio;     /* its blocked noise over the independent-atom
+                             one (1 without blocks) */
+  double dims;            /* effective number of independent directions
+                             of its error's noise */
 } fe_symcheck_result;
 
 /* The operations of the input (ph->unit) at symprec, in the simulated

@@ -316,7 +316,9 @@ static nacre_status reference_done(const fe_run *run, int k, int *ref_ok,
   fe_reference_result r;
   nacre_status st = fe_read_reference(run->tasks[k].path, &r, err);
   if (st) return st;
-  ref_ok[k] = !strcmp(r.status, "ok") ? 1 : -1;
+  ref_ok[k] = !strcmp(r.status, "ok") || !strcmp(r.status, "inconclusive") ? 1 : -1;
+  if (ref_ok[k] > 0 && r.message[0])
+    nacre_log(run->ctx, NACRE_LOG_WARN, "%s: %s", run->ph[run->tasks[k].phase].name, r.message);
   if (ref_ok[k] < 0) {
     nacre_log(run->ctx, NACRE_LOG_WARN, "%s: %s", run->ph[run->tasks[k].phase].name,
               r.message);
@@ -596,7 +598,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
   r->uf_excess_per_atom_ev = r->uf_excess_per_atom_stderr_ev = NAN;
   r->rms_site_displacement_a = NAN;
   r->symmetry_deviation_a = r->symmetry_bound_a = NAN;
-  int ok = have_ref && !strcmp(rr.status, "ok");
+  int ok = have_ref && (!strcmp(rr.status, "ok") || !strcmp(rr.status, "inconclusive"));
   double fref = NAN, fref_err = 0.0;
   /* Δ_N(T) = k_BT [Σ_dense − Σ_cell ln ν + (n_dense − n_cell) ln(h·THz/k_BT)] */
   double fs_dl = NAN, fs_dn = NAN;
@@ -668,7 +670,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
                                        ? r->finite_size_correction_per_atom_ev
                                        : 0.0);
     r->gibbs_energy_per_atom_stderr_ev = r->free_energy_per_atom_stderr_ev;
-    if (isfinite(d) && isfinite(r->free_energy_per_atom_ev) && !strcmp(r->status, "ok"))
+    if (isfinite(d) && isfinite(r->free_energy_per_atom_ev))
       ; /* complete */
     else
       snprintf(r->status, sizeof r->status, "incomplete");
@@ -703,6 +705,11 @@ static nacre_status assemble_phase(const fe_run *run, int p,
     q->enthalpy_per_atom_stderr_ev = sr.enthalpy_stderr_ev / n;
     q->measured_pressure_gpa = sr.measured_pressure_gpa;
     snprintf(q->verdict, sizeof q->verdict, "%s", sr.verdict);
+    snprintf(q->crystal_check, sizeof q->crystal_check, "%s", sr.crystal_check);
+    snprintf(q->reason, sizeof q->reason, "%.255s", sr.reason);
+    if (!strcmp(sr.crystal_check, "inconclusive"))
+      nacre_log(run->ctx, NACRE_LOG_WARN, "%s at %g K, %g GPa: %s", ph->name, t->temperature_k,
+                t->pressure_gpa, sr.reason);
     q->valid = sr.valid; /* the run; G is decided below */
   }
   /* quantum correction */
@@ -728,7 +735,7 @@ static nacre_status assemble_phase(const fe_run *run, int p,
   /* G along the reference isotherm, then along each isobar; the
    * integration runs on the classical G of the simulated cell, the
    * corrections are added per point */
-  int ok_ref = !strcmp(r->status, "ok");
+  int ok_ref = !strcmp(r->status, "ok") || !strcmp(r->status, "inconclusive");
   double gcl0 = r->gibbs_energy_per_atom_ev -
                 (isfinite(r->finite_size_correction_per_atom_ev) ? r->finite_size_correction_per_atom_ev : 0.0);
   r->gibbs_energy_per_atom_ev += qc0;

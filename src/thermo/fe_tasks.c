@@ -61,6 +61,11 @@ static nacre_status fe_mix_apply(void *user, const nacre_structure *s,
 /* Sampling                                                           */
 /* ---------------------------------------------------------------- */
 
+/* Stretches of a run over which the positions are summed apart: enough
+ * for the blocking of their means, a bounded memory however long the run. */
+#define FE_TIME_BLOCKS 32
+#define FE_BLOCKS_PER_QUARTER (FE_TIME_BLOCKS / 4)
+
 /* What the observer of a run collects after `after` steps: series of
  * scalars, the mean cell, per-coordinate sums of the positions and
  * trajectory frames for the phase verdict. */
@@ -81,8 +86,9 @@ typedef struct fe_sampler {
   double *x0, *xsum, *x2sum;  /* 3N: first sampled positions, Σ(x−x0), Σ(x−x0)² */
   long nx;
   double *fsum;               /* 3N: Σ fractional coordinates (unwrapped) */
-  double *fsum_quarter[4];    /* 3N each: the same over each quarter */
-  long nx_quarter[4];
+  double *fsum_block;         /* FE_TIME_BLOCKS × 3N: the same over each of
+                                 equal stretches of the run, in order */
+  long nx_block[FE_TIME_BLOCKS];
   nacre_traj *traj;
   long traj_every;
   nacre_status status;
@@ -114,10 +120,8 @@ static nacre_status sampler_positions(fe_sampler *sp, int natoms,
   sp->xsum = calloc(n3, sizeof(double));
   sp->x2sum = calloc(n3, sizeof(double));
   sp->fsum = calloc(n3, sizeof(double));
-  for (int q = 0; q < 4; q++)
-    if (!(sp->fsum_quarter[q] = calloc(n3, sizeof(double))))
-      return nacre_error_set(err, NACRE_ERR_NOMEM, "position sums");
-  if (!sp->x0 || !sp->xsum || !sp->x2sum || !sp->fsum)
+  sp->fsum_block = calloc(FE_TIME_BLOCKS * n3, sizeof(double));
+  if (!sp->fsum_block || !sp->x0 || !sp->xsum || !sp->x2sum || !sp->fsum)
     return nacre_error_set(err, NACRE_ERR_NOMEM, "position sums");
   sp->record_positions = 1;
   return NACRE_OK;
@@ -129,7 +133,7 @@ static void sampler_free(fe_sampler *sp) {
   free(sp->xsum);
   free(sp->x2sum);
   free(sp->fsum);
-  for (int q = 0; q < 4; q++) free(sp->fsum_quarter[q]);
+  free(sp->fsum_block);
   nacre_traj_free(sp->traj);
 }
 
@@ -178,19 +182,20 @@ static int sampler_observe(void *user, const nacre_md *md,
      * under a barostat) */
     double recip[3][3];
     long expected = sp->cap - 2 > 0 ? sp->cap - 2 : 1; /* samples of the run */
-    int q = (int)(4 * sp->nx / expected);
-    if (q > 3) q = 3;
+    int q = (int)(FE_TIME_BLOCKS * sp->nx / expected);
+    if (q > FE_TIME_BLOCKS - 1) q = FE_TIME_BLOCKS - 1;
+    double *fb = &sp->fsum_block[(size_t)q * n3];
     if (!nacre_cell_reciprocal(s->cell, recip))
       for (int i = 0; i < s->natoms; i++) {
         double f[3];
         nacre_cell_cart_to_frac(recip, &s->positions[3 * (size_t)i], f);
         for (int c = 0; c < 3; c++) {
           sp->fsum[3 * (size_t)i + c] += f[c];
-          sp->fsum_quarter[q][3 * (size_t)i + c] += f[c];
+          fb[3 * (size_t)i + c] += f[c];
         }
       }
     sp->nx++;
-    sp->nx_quarter[q]++;
+    sp->nx_block[q]++;
   }
   if (sp->traj && (th->step - sp->after) % sp->traj_every == 0) {
     nacre_status st = nacre_traj_append(sp->traj, s->cell, s->positions, NULL,
@@ -332,13 +337,14 @@ static double part_difference(const fe_sampler *sp, const int *species, int q, i
                               const double cell[3][3], unsigned mask_a, unsigned mask_b,
                               double *factor) {
   long na = 0, nb = 0;
-  for (int k = 0; k < 4; k++) {
-    if (mask_a >> k & 1) na += sp->nx_quarter[k];
-    if (mask_b >> k & 1) nb += sp->nx_quarter[k];
+  for (int k = 0; k < FE_TIME_BLOCKS; k++) {
+    if (mask_a >> (k / FE_BLOCKS_PER_QUARTER) & 1) na += sp->nx_block[k];
+    if (mask_b >> (k / FE_BLOCKS_PER_QUARTER) & 1) nb += sp->nx_block[k];
   }
   *factor = 0.0;
   if (na < 1 || nb < 1) return 0.0;
   *factor = (double)sp->nx * (1.0 / na + 1.0 / nb);
+  size_t n3 = 3 * (size_t)natoms;
   double sum = 0.0;
   for (int i = 0; i < natoms; i++) {
     if (species[i] != q) continue;
@@ -346,9 +352,10 @@ static double part_difference(const fe_sampler *sp, const int *species, int q, i
     for (int c = 0; c < 3; c++) {
       size_t k = 3 * (size_t)i + c;
       double sa = 0.0, sb = 0.0;
-      for (int m = 0; m < 4; m++) {
-        if (mask_a >> m & 1) sa += sp->fsum_quarter[m][k];
-        if (mask_b >> m & 1) sb += sp->fsum_quarter[m][k];
+      for (int m = 0; m < FE_TIME_BLOCKS; m++) {
+        double x = sp->fsum_block[(size_t)m * n3 + k];
+        if (mask_a >> (m / FE_BLOCKS_PER_QUARTER) & 1) sa += x;
+        if (mask_b >> (m / FE_BLOCKS_PER_QUARTER) & 1) sb += x;
       }
       f[c] = sa / na - sb / nb;
     }
@@ -418,7 +425,10 @@ typedef struct crystal_check {
   double drift;           /* of the sites between the halves (mean_noise) */
   double displacement_a;  /* RMS of the mean positions from the input's sites */
   double strain;          /* of the mean cell against the input's shape */
-  int changed;
+  double thermal_a;       /* RMS thermal displacement of one sample */
+  int changed;            /* transformed beyond doubt */
+  int inconclusive;       /* beyond the noise of the means, within the
+                             thermal displacement: too short a run */
   char why[512];
 } crystal_check;
 
@@ -445,14 +455,53 @@ static double *mean_frac_centred(const fe_phase *ph, const fe_sampler *sp) {
   return g;
 }
 
+/* The means of the sampler's time blocks as mean_frac_centred gives the
+ * whole run's (each block's own common shift from the input's sites
+ * removed), and their shares of the samples; the number of blocks, 0 when
+ * some block is empty (a run of fewer samples than blocks) or memory is
+ * short. */
+static int block_frac_centred(const fe_phase *ph, const fe_sampler *sp, double **frac,
+                              double **weight) {
+  int n = ph->cell->natoms;
+  size_t n3 = 3 * (size_t)n;
+  *frac = NULL;
+  *weight = NULL;
+  for (int j = 0; j < FE_TIME_BLOCKS; j++)
+    if (sp->nx_block[j] < 1) return 0;
+  double *f0 = malloc(n3 * sizeof *f0), *g = malloc(FE_TIME_BLOCKS * n3 * sizeof *g);
+  double *w = malloc(FE_TIME_BLOCKS * sizeof *w);
+  if (!f0 || !g || !w || nacre_structure_get_frac(ph->cell, f0, NULL)) {
+    free(f0);
+    free(g);
+    free(w);
+    return 0;
+  }
+  for (int j = 0; j < FE_TIME_BLOCKS; j++) {
+    double shift[3] = {0, 0, 0}, *gj = &g[(size_t)j * n3];
+    w[j] = (double)sp->nx_block[j] / sp->nx;
+    for (size_t k = 0; k < n3; k++) {
+      gj[k] = sp->fsum_block[(size_t)j * n3 + k] / sp->nx_block[j];
+      /* the whole run's image of the site, so that the blocks average to it */
+      double whole = sp->fsum[k] / sp->nx - f0[k];
+      shift[k % 3] += (gj[k] - f0[k] - round(whole)) / n;
+    }
+    for (size_t k = 0; k < n3; k++) gj[k] -= shift[k % 3];
+  }
+  free(f0);
+  *frac = g;
+  *weight = w;
+  return FE_TIME_BLOCKS;
+}
+
 /* The mean positions of the sampler under the input's own operations. */
 static void check_symmetry(const fe_run *run, const fe_phase *ph, const fe_sampler *sp,
-                           const double h[3][3], fe_symcheck_result *out, double *drift) {
+                           const double h[3][3], double thermal_a, fe_symcheck_result *out,
+                           double *drift) {
   int n = ph->cell->natoms;
   fe_symcheck_input in;
   memset(&in, 0, sizeof in);
   int *species = malloc((size_t)n * sizeof *species);
-  double *frac = mean_frac_centred(ph, sp);
+  double *frac = mean_frac_centred(ph, sp), *block_frac = NULL, *block_weight = NULL;
   memset(out, 0, sizeof *out);
   out->kept = 1;
   out->deviation_a = out->bound_a = NAN;
@@ -465,12 +514,18 @@ static void check_symmetry(const fe_run *run, const fe_phase *ph, const fe_sampl
     memcpy(in.h, h, sizeof in.h);
     mean_noise(ph, sp, species, h, in.sigma2, drift);
     in.symprec_a = run->o.symprec;
+    in.thermal_a = thermal_a;
+    in.nblocks = block_frac_centred(ph, sp, &block_frac, &block_weight);
+    in.block_frac = block_frac;
+    in.block_weight = block_weight;
     in.nn_distance_a = ph->nn_distance_a * cbrt(fabs(nacre_cell_volume(h) /
                                                      nacre_cell_volume(ph->cell->cell)));
     fe_symmetry_check(ph, &in, out);
   }
   free(species);
   free(frac);
+  free(block_frac);
+  free(block_weight);
 }
 
 /* Whether the crystal a sampler saw is still the input's: its mean cell
@@ -499,10 +554,26 @@ static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sample
         c->strain = fmax(c->strain, fabs(0.5 * (F[a][b] + F[b][a]) - (a == b)));
   }
   c->displacement_a = site_displacement(ph, sp, h);
-  check_symmetry(run, ph, sp, h, &c->sym, &c->drift);
+  double u2 = 0.0;
+  for (size_t k = 0; k < 3 * (size_t)ph->cell->natoms; k++) {
+    double m = sp->xsum[k] / sp->nx;
+    u2 += sp->x2sum[k] / sp->nx - m * m;
+  }
+  c->thermal_a = sp->nx > 0 ? sqrt(u2 / ph->cell->natoms) : 0.0;
+  check_symmetry(run, ph, sp, h, c->thermal_a, &c->sym, &c->drift);
   /* the drift ratio's own scatter is some √(2/(3N)) per estimate */
   double drift_limit = 2.0 + 4.0 * sqrt(2.0 / (3.0 * ph->cell->natoms));
   double limit = run->o.max_msd_fraction * ph->nn_distance_a;
+  /* how far the halves' means lie apart (RMS over atoms): a drift within
+   * the thermal displacement may be a mode slower than the run */
+  double halves_a = 0.0;
+  {
+    int *all = calloc((size_t)ph->cell->natoms, sizeof *all);
+    double fh;
+    if (all) halves_a = sqrt(part_difference(sp, all, 0, ph->cell->natoms, h, 3u, 12u, &fh) /
+                             ph->cell->natoms);
+    free(all);
+  }
   if (!(c->displacement_a <= limit)) {
     c->changed = 1;
     snprintf(c->why, sizeof c->why,
@@ -515,21 +586,44 @@ static void check_crystal(const fe_run *run, const fe_phase *ph, const fe_sample
              "the mean cell is strained by %.3f against the input's shape "
              "(limit %.2f)",
              c->strain, FE_MAX_SHAPE_STRAIN);
-  } else if (!(c->drift <= drift_limit)) {
-    c->changed = 1;
-    snprintf(c->why, sizeof c->why,
-             "the mean positions drift: those of the two halves of the run differ "
-             "%.1f times as much (in variance) as those of its quarters (limit %.1f)",
-             c->drift, drift_limit);
-  } else if (!c->sym.kept) {
+  } else if (!c->sym.kept && !c->sym.inconclusive) {
     c->changed = 1;
     snprintf(c->why, sizeof c->why,
              "the mean positions lost the input's symmetry: operation %d of %d "
              "maps them onto themselves within %.4f Å RMS (bound %.4f Å) and "
              "%.4f Å at worst (bound %.4f Å), the bounds being the symmetry "
-             "tolerance plus their noise",
+             "tolerance plus their noise; beyond the thermal displacement "
+             "%.4f Å RMS (%.1f times it for one atom)",
              c->sym.worst_op + 1, ph->nsymops, c->sym.deviation_a, c->sym.bound_a,
-             c->sym.atom_deviation_a, c->sym.atom_bound_a);
+             c->sym.atom_deviation_a, c->sym.atom_bound_a, c->thermal_a,
+             FE_SYM_THERMAL_ATOM_FACTOR);
+  } else if (!(c->drift <= drift_limit) && !(halves_a <= c->thermal_a)) {
+    c->changed = 1;
+    snprintf(c->why, sizeof c->why,
+             "the mean positions drift: those of the two halves of the run differ "
+             "%.1f times as much (in variance) as those of its quarters (limit %.1f), "
+             "by %.4f Å RMS, beyond the thermal displacement %.4f Å",
+             c->drift, drift_limit, halves_a, c->thermal_a);
+  } else if (!c->sym.kept) {
+    c->inconclusive = 1;
+    snprintf(c->why, sizeof c->why,
+             "the mean positions break the input's symmetry beyond their measured "
+             "noise but within the thermal displacement: operation %d of %d maps "
+             "them onto themselves within %.4f Å RMS (noise bound %.4f Å, thermal "
+             "displacement %.4f Å) and %.4f Å at worst (bound %.4f Å), which a mode "
+             "slower than the run can leave in its means; a longer run (--steps, "
+             "--reference-steps) decides",
+             c->sym.worst_op + 1, ph->nsymops, c->sym.deviation_a, c->sym.bound_a,
+             c->thermal_a, c->sym.atom_deviation_a, c->sym.atom_bound_a);
+  } else if (!(c->drift <= drift_limit)) {
+    c->inconclusive = 1;
+    snprintf(c->why, sizeof c->why,
+             "the mean positions of the two halves of the run differ %.1f times as "
+             "much (in variance) as those of its quarters (limit %.1f), by %.4f Å "
+             "RMS, within the thermal displacement %.4f Å: a mode slower than the "
+             "run or the start of a transformation; a longer run (--steps, "
+             "--reference-steps) decides",
+             c->drift, drift_limit, halves_a, c->thermal_a);
   }
 }
 
@@ -702,6 +796,12 @@ static nacre_status solid_nvt(const fe_run *run, const fe_task *t,
       snprintf(res->status, sizeof res->status, "transformed");
       snprintf(res->message, sizeof res->message,
                "transformed in the reference run at %g K: %s", t->temperature_k, cc.why);
+    } else if (cc.inconclusive) {
+      snprintf(res->status, sizeof res->status, "inconclusive");
+      snprintf(res->message, sizeof res->message,
+               "integrated, but the crystal check of the reference run at %g K is "
+               "inconclusive: %s",
+               t->temperature_k, cc.why);
     }
   }
   nacre_md_free(md);
@@ -842,8 +942,9 @@ static nacre_status solid_reference(const fe_run *run, const fe_task *t,
     if (res.positions)
       memcpy(res.positions, s->positions, 3 * (size_t)s->natoms * sizeof(double));
   }
-  if (!st && !res.status[0]) {
-    snprintf(res.status, sizeof res.status, "ok");
+  int integrable = !res.status[0] || !strcmp(res.status, "inconclusive");
+  if (!st && integrable) {
+    if (!res.status[0]) snprintf(res.status, sizeof res.status, "ok");
     if (run->o.finite_size_correction)
       finite_size_phonons(run, ph, res.cell, &res);
     else
@@ -1173,9 +1274,13 @@ static nacre_status scan(const fe_run *run, const fe_task *t,
       check_crystal(run, ph, &sp, cell, &cc);
       r.symmetry_deviation_a = cc.sym.deviation_a;
       r.symmetry_bound_a = cc.sym.bound_a;
+      snprintf(r.crystal_check, sizeof r.crystal_check, "%s",
+               cc.changed ? "transformed" : cc.inconclusive ? "inconclusive" : "ok");
       if (cc.changed) {
         r.valid = 0;
         snprintf(r.reason, sizeof r.reason, "transformed: %s", cc.why);
+      } else if (cc.inconclusive) {
+        snprintf(r.reason, sizeof r.reason, "inconclusive: %s", cc.why);
       } else {
         snprintf(r.reason, sizeof r.reason, "%s", rep.reason);
       }
