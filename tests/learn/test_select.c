@@ -143,6 +143,20 @@ static void config_errors(void) {
           c->stages[0].tasks[0].structures[0]);
   }
   nacre_learn_config_free(c);
+  /* the neural-truth example: its labeller, MAISE's Na model, named relative
+   * to the file's folder as ../shared/data beside the repository */
+  c = NULL;
+  CHECK_OK(nacre_learn_config_read(test_source_path("examples/learn-na-nn.json"), &c, &err),
+           &err);
+  if (c) {
+    const char *model = test_shared_path("maise/models/nn_Na_d3_v0");
+    CHECK(c->label.code == NACRE_LABEL_POTENTIAL && c->nstages == 3,
+          "the Na example: a potential labeller, three stages");
+    if (model)
+      CHECK(nacre_file_exists(c->label.potential),
+            "the Na example's labeller resolves to a file: %s", c->label.potential);
+  }
+  nacre_learn_config_free(c);
   static const struct {
     const char *text, *expect;
   } bad[] = {
