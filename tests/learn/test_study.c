@@ -25,10 +25,10 @@ int main(void) {
   snprintf(config, sizeof config, "%s", test_source_path("examples/learn-cu-eam.json"));
   snprintf(cu32, sizeof cu32, "%s", test_source_path("examples/Cu32.poscar"));
   static const studytest_md independent[] = {
-      {300, 0, 1000, 200, 8, 7001},
-      {300, 20, 1000, 200, 8, 7002},
-      {1500, 0, 3000, 200, 8, 7003},
-      {1500, 20, 3000, 200, 8, 7004},
+      {300, 0, 1000, 200, 8, 7001, NULL},
+      {300, 20, 1000, 200, 8, 7002, NULL},
+      {1500, 0, 3000, 200, 8, 7003, NULL},
+      {1500, 20, 3000, 200, 8, 7004, NULL},
   };
   static const double search_p[] = {0}, temps[] = {300, 900, 1500}, press[] = {0, 20};
   studytest_spec sp = {

@@ -35,10 +35,17 @@ static void add_labelled(nacre_calc *calc, const nacre_structure *s, const char 
   nacre_result_free(&r);
 }
 
-/* Truth-driven NPT MD from s (see studytest_md), labelled, appended to d. */
+/* Truth-driven NPT MD from m's structure, else from s (see studytest_md),
+ * labelled, appended to d. */
 static void md_snapshots(const nacre_potential *truth, const nacre_structure *s,
                          const studytest_md *m, nacre_dataset *d) {
   nacre_error err;
+  nacre_structure *own = NULL;
+  if (m->structure) {
+    CHECK_OK(nacre_read_structure(m->structure, &own, &err), &err);
+    if (!own) return;
+    s = own;
+  }
   nacre_calc *calc = nacre_calc_new(truth, -1, &err);
   nacre_md_options o;
   nacre_md_options_init(&o);
@@ -64,6 +71,7 @@ static void md_snapshots(const nacre_potential *truth, const nacre_structure *s,
   }
   nacre_md_free(md);
   nacre_calc_free(calc);
+  nacre_structure_free(own);
 }
 
 /* Relaxed minima of a random search of the truth, labelled, appended to d. */
@@ -181,9 +189,13 @@ static void baseline(const studytest_spec *sp, const nacre_learn_config *c,
   nacre_dataset *pool = nacre_dataset_new(&err);
   for (int a = 0; a < sp->nbaseline_temperatures; a++)
     for (int b = 0; b < sp->nbaseline_pressures; b++) {
-      studytest_md m = {sp->baseline_temperatures_k[a], sp->baseline_pressures_gpa[b], 100,
-                        (int)(sp->baseline_steps / per) + 1, per,
-                        9000 + 10 * (uint64_t)a + (uint64_t)b};
+      studytest_md m = {sp->baseline_temperatures_k[a],
+                        sp->baseline_pressures_gpa[b],
+                        100,
+                        (int)(sp->baseline_steps / per) + 1,
+                        per,
+                        9000 + 10 * (uint64_t)a + (uint64_t)b,
+                        sp->baseline_structures ? sp->baseline_structures[b] : NULL};
       md_snapshots(truth, s, &m, pool);
     }
   int *idx = malloc((size_t)pool->n * sizeof *idx);

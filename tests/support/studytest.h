@@ -11,13 +11,14 @@
 #include <stdint.h>
 
 /* One NPT MD run of the truth (Bussi thermostat, isotropic stochastic cell
- * rescaling, 2 fs steps) from the study's structure: `count` snapshots
- * `every` steps apart after `skip` steps. */
+ * rescaling, 2 fs steps) from `structure` (NULL: the study's): `count`
+ * snapshots `every` steps apart after `skip` steps. */
 typedef struct studytest_md {
   double temperature_k, pressure_gpa;
   long skip;
   int every, count;
   uint64_t seed;
+  const char *structure;
 } studytest_md;
 
 typedef struct studytest_spec {
@@ -32,8 +33,10 @@ typedef struct studytest_spec {
   const double *search_pressures_gpa;
   int nsearch_pressures, search_budget;
   /* the baseline's MD: every temperature × pressure, `baseline_steps`
-   * steps after 100, from the study's structure */
+   * steps after 100, from the pressure's structure (a path; NULL, or a
+   * NULL list: the study's structure) */
   const double *baseline_temperatures_k, *baseline_pressures_gpa;
+  const char *const *baseline_structures;
   int nbaseline_temperatures, nbaseline_pressures;
   long baseline_steps;
   /* targets on the independent set (the issue's) */
