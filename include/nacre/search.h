@@ -170,6 +170,11 @@ typedef struct nacre_search_relaxed {
    * and whether the last one (the relaxed structure) was outside. */
   long domain_checked, domain_outside;
   int domain_outside_at_end;
+  /* A committee potential's disagreement on the relaxed structure:
+   * σ_f = max_i sqrt(<|F_i − <F_i>|²>) (eV/Å) and the energy deviation per
+   * atom (eV/atom); committee_size 0 for other potentials. */
+  int committee_size;
+  double committee_force_dev_max, committee_energy_dev_per_atom;
 } nacre_search_relaxed;
 
 /* Relaxes s at the pressure of the run. Called in worker processes when
@@ -352,6 +357,14 @@ typedef struct nacre_candidate {
   char outcome[32];
   int steps;
   double created, finished;   /* seconds since the run started */
+  /* Of the relaxed structure, with a committee potential (NAN otherwise,
+   * and for candidates of run files older than these columns): σ_f, eV/Å,
+   * and the energy deviation per atom, eV/atom. */
+  double committee_force_dev_max, committee_energy_dev_per_atom;
+  /* The potential's training domain (nacre_search_relaxed): -1 unknown
+   * (a potential that records none), else whether an evaluation of the
+   * relaxation left it, and whether the relaxed structure is outside. */
+  int domain_left, domain_end_outside;
 } nacre_candidate;
 
 void nacre_candidate_clear(nacre_candidate *c);
@@ -764,6 +777,13 @@ typedef struct nacre_search_report {
                                     one of the NACRE_SATURATION_RANK lowest
                                     minima */
   nacre_search_failures failures;
+  /* The potential's training domain over the relaxed candidates of the
+   * whole run (every session; all 0 for a potential that records none):
+   * those checked, those whose relaxation left it, and the unique minima
+   * that lie outside it. */
+  long domain_checked, domain_left, minima_outside;
+  int committee;                 /* 1: the minima carry a committee's
+                                    deviations */
   long nminima;                  /* unique minima, best first */
   nacre_search_minimum *minima;
   nacre_candidate *c;            /* the finished candidates (owned) */
@@ -783,7 +803,9 @@ void nacre_search_report_free(nacre_search_report *r);
  * _nacre_*_per_atom_ev / _a3 / _gpa items) and rankNN.POSCAR (the same
  * cell; H, E, V, P and the group on the comment line); minima.extxyz (every
  * unique minimum as relaxed, best first, with energy and the vocabulary's
- * keys in the info line); summary.json (doc/search-json.md). wall_s > 0 is
+ * keys in the info line: with a committee its deviations, with a recorded
+ * training domain outside_training_domain); summary.json
+ * (doc/search-json.md). wall_s > 0 is
  * recorded. *json (may be NULL) receives the summary text (caller frees). */
 nacre_status nacre_search_report_write(const nacre_search_report *r,
                                        const char *dir, int top, double wall_s,

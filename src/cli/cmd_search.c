@@ -196,7 +196,13 @@ static void help(const nacre_search_config *d) {
       "                    it was created: -o or ./search-results): rankNN.cif\n"
       "                    and rankNN.POSCAR (symmetrised standard cells of the\n"
       "                    top minima with H, E, V and P), minima.extxyz with\n"
-      "                    every unique minimum, summary.json\n"
+      "                    every unique minimum, summary.json; with a committee\n"
+      "                    potential each minimum has the committee's\n"
+      "                    committee_force_deviation_max_ev_a (σ_f, eV/Å) and\n"
+      "                    committee_energy_deviation_per_atom_ev (also columns\n"
+      "                    of the table), with a network that records its\n"
+      "                    training data outside_training_domain (and a\n"
+      "                    warning counts the run's relaxations that left it)\n"
       "  --top K           minima in the table and as CIF/POSCAR (default 10)\n"
       "  --json            print the JSON summary instead of the table\n"
       "  -q, --quiet       no progress line\n"
@@ -580,12 +586,10 @@ typedef struct progress_state {
   int quiet, tty;
   long last_printed, last_unique;
   time_t last_time;
-  nacre_search_domain domain; /* for one warning at the end */
 } progress_state;
 
 static int on_progress(void *user, const nacre_search_progress *p) {
   progress_state *ps = user;
-  ps->domain = p->domain;
   if (ps->quiet) return 0;
   /* without a terminal: a complete line every 10 relaxations or 10 s, and
    * the final one (its counts are the run's: minima join the pool after
@@ -637,10 +641,12 @@ static void print_table(const nacre_search_report *r, int top,
                         const char *dir) {
   /* a composition range is ranked by the hull printed after this */
   if (nacre_search_config_varcomp(&r->config)) top = 0;
-  if (r->nminima > 0 && top > 0)
-    printf("%4s %13s %9s %-13s %-9s %9s %6s  %s\n", "rank", "H (eV/atom)",
-           "ΔH meV/at", "space group", "Pearson", "V (Å^3/at)", "found",
-           "first found (relaxation, generation, engine:operator)");
+  if (r->nminima > 0 && top > 0) {
+    printf("%4s %13s %9s %-13s %-9s %9s %6s  ", "rank", "H (eV/atom)", "ΔH meV/at",
+           "space group", "Pearson", "V (Å^3/at)", "found");
+    if (r->committee) printf("%9s %9s  ", "σ_f meV/Å", "σ_E meV/at");
+    printf("first found (relaxation, generation, engine:operator)\n");
+  }
   for (long k = 0; k < r->nminima && k < top; k++) {
     const nacre_search_minimum *m = &r->minima[k];
     const nacre_candidate *f = m->first;
@@ -648,9 +654,13 @@ static void print_table(const nacre_search_report *r, int top,
     if (m->sg > 0) snprintf(sg, sizeof sg, "%s(%d)", m->sg_symbol, m->sg);
     else snprintf(sg, sizeof sg, "-");
     int evo = strcmp(f->engine, "random") != 0;
-    printf("%4ld %13.6f %9.2f %-13s %-9s %9.3f %6ld  #%ld gen %d %s%s%s\n",
-           k + 1, m->h_atom_ev, m->dh_mev_atom, sg, m->pearson, m->v_atom_a3,
-           m->times_found, f->id, f->generation, evo ? f->engine : "",
+    printf("%4ld %13.6f %9.2f %-13s %-9s %9.3f %6ld%c ", k + 1, m->h_atom_ev,
+           m->dh_mev_atom, sg, m->pearson, m->v_atom_a3, m->times_found,
+           m->c->domain_end_outside > 0 ? '*' : ' ');
+    if (r->committee)
+      printf("%9.1f %9.2f  ", 1e3 * m->c->committee_force_dev_max,
+             1e3 * m->c->committee_energy_dev_per_atom);
+    printf("#%ld gen %d %s%s%s\n", f->id, f->generation, evo ? f->engine : "",
            evo ? ":" : "", f->op);
   }
   if (r->nminima == 0) printf("no minima yet\n");
@@ -697,6 +707,13 @@ static int report(nacre_run *run, const char *db, const args *a,
     printf("%s\n", json);
   else
     print_table(r, a->top, dir);
+  if (rc == CLI_OK && r->domain_left > 0) /* even with -q and --json */
+    fprintf(stderr,
+            "nacre search: warning: %ld of %ld relaxations left the training data of "
+            "the potential (over the run) and %ld of %ld unique minima lie outside it "
+            "(outside_training_domain; * after their count in the table): their enthalpies are "
+            "extrapolations\n",
+            r->domain_left, r->domain_checked, r->minima_outside, r->nminima);
   /* a composition range: the hull of its minima, as nacre hull writes it */
   if (rc == CLI_OK && nacre_search_config_varcomp(&r->config) && r->nminima > 0) {
     nacre_ctx ctx;
@@ -756,9 +773,6 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
   double wall = nacre_now_s() - t0;
   cli_catch_interrupts(&ctx, 0);
   if (!a.quiet && ps.tty && ps.last_time) fputc('\n', stderr);
-  char dmsg[512]; /* even with -q: energies that are extrapolations */
-  if (nacre_search_domain_message(&ps.domain, dmsg, sizeof dmsg))
-    fprintf(stderr, "nacre search: warning: %s\n", dmsg);
   if (conflict)
     return cli_usage(CMD, "%s (%s)", err.message, flag_of(conflict));
   if (!run) return cli_fail(CMD, &err);

@@ -2,6 +2,7 @@
  * on a transport's workers: the one loop of the fixed-composition engine
  * (engine.c) and the variable-composition one (varcomp.c); see
  * transport.h. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,15 @@ int search_should_stop(nacre_run *run, const nacre_ctx *ctx, double deadline) {
     return 1;
   }
   return 0;
+}
+
+void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed *out) {
+  int committee = out->committee_size > 0;
+  c->committee_force_dev_max = committee ? out->committee_force_dev_max : NAN;
+  c->committee_energy_dev_per_atom = committee ? out->committee_energy_dev_per_atom : NAN;
+  int known = out->domain_checked > 0;
+  c->domain_left = known ? out->domain_outside > 0 : -1;
+  c->domain_end_outside = known ? out->domain_outside_at_end != 0 : -1;
 }
 
 static int stop(const search_batch *b) {

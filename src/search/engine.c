@@ -735,6 +735,7 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   }
   c->status = ok ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
   c->finished = nacre_epoch_s();
+  search_candidate_take_report(c, out);
   nacre_status st = run_store_result(e->run, c, err);
   if (st) return st;
   e->nfinished++;

@@ -79,6 +79,18 @@ static void diversity(nacre_search_report *r) {
   r->since_new_low = r->relaxed + r->failed - 1 - last;
 }
 
+/* The committee's deviations and the training domain over the run. */
+static void applicability(nacre_search_report *r) {
+  for (long j = 0; j < r->n; j++) {
+    r->domain_checked += r->c[j].domain_left >= 0;
+    r->domain_left += r->c[j].domain_left > 0;
+  }
+  for (long k = 0; k < r->nminima; k++) {
+    r->minima_outside += r->minima[k].c->domain_end_outside > 0;
+    r->committee |= isfinite(r->minima[k].c->committee_force_dev_max);
+  }
+}
+
 nacre_status nacre_search_report_new(nacre_run *run,
                                      nacre_search_report **out,
                                      nacre_error *err) {
@@ -128,6 +140,7 @@ nacre_status nacre_search_report_new(nacre_run *run,
   }
   free(order);
   diversity(r);
+  applicability(r);
   *out = r;
   return NACRE_OK;
 }
@@ -230,6 +243,15 @@ static nacre_status write_extxyz(const char *path, const nacre_search_report *r,
     if (!st && m->sg > 0)
       st = nacre_frame_set_info(&f, "space_group", m->sg_symbol, err);
     if (!st) st = nacre_frame_set_info(&f, "pearson", m->pearson, err);
+    if (!st && isfinite(m->c->committee_force_dev_max))
+      st = set_info(&f, "committee_force_deviation_max_ev_a", "%.6g",
+                    m->c->committee_force_dev_max, err);
+    if (!st && isfinite(m->c->committee_energy_dev_per_atom))
+      st = set_info(&f, "committee_energy_deviation_per_atom_ev", "%.6g",
+                    m->c->committee_energy_dev_per_atom, err);
+    if (!st && m->c->domain_end_outside >= 0)
+      st = nacre_frame_set_info(&f, "outside_training_domain",
+                                m->c->domain_end_outside ? "T" : "F", err);
     if (!st) st = nacre_xyz_write(af.fp, &f, err);
     f.s = NULL;
     nacre_frame_clear(&f);
@@ -269,6 +291,13 @@ static cJSON *minimum_json(const nacre_search_minimum *m, long rank) {
   cJSON_AddNumberToObject(o, "first_found_candidate", (double)f->id);
   cJSON_AddStringToObject(o, "outcome", x->outcome);
   cJSON_AddNumberToObject(o, "steps", x->steps);
+  if (isfinite(x->committee_force_dev_max)) {
+    cJSON_AddNumberToObject(o, "committee_force_deviation_max_ev_a", x->committee_force_dev_max);
+    cJSON_AddNumberToObject(o, "committee_energy_deviation_per_atom_ev",
+                            x->committee_energy_dev_per_atom);
+  }
+  if (x->domain_end_outside >= 0)
+    cJSON_AddBoolToObject(o, "outside_training_domain", x->domain_end_outside > 0);
   return o;
 }
 

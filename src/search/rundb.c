@@ -29,11 +29,45 @@ static const char *schema =
     " parents TEXT, particle INTEGER, status TEXT, start TEXT, relaxed TEXT,"
     " energy REAL, enthalpy REAL, volume REAL, natoms INTEGER, sg INTEGER,"
     " sg_symbol TEXT, pearson TEXT, fingerprint BLOB, duplicate_of INTEGER,"
-    " outcome TEXT, steps INTEGER, created REAL, finished REAL);";
+    " outcome TEXT, steps INTEGER, created REAL, finished REAL,"
+    " committee_f_dev REAL, committee_e_dev REAL, domain_left INTEGER,"
+    " domain_end_outside INTEGER);";
+
+/* Columns added after the first run files were written: a run file
+ * without them gets them (NULL for its candidates) when opened to write. */
+static const char *const added_columns[][2] = {
+    {"committee_f_dev", "REAL"},
+    {"committee_e_dev", "REAL"},
+    {"domain_left", "INTEGER"},
+    {"domain_end_outside", "INTEGER"}};
 
 static nacre_status db_error(nacre_run *r, nacre_error *err, const char *what) {
   return nacre_error_set(err, NACRE_ERR_IO, "run database: %s: %s", what,
                          r->db ? sqlite3_errmsg(r->db) : "not open");
+}
+
+static nacre_status exec(nacre_run *r, const char *sql, nacre_error *err);
+
+static int has_column(nacre_run *r, const char *column) {
+  char sql[200];
+  snprintf(sql, sizeof sql, "SELECT %s FROM candidates LIMIT 0", column);
+  sqlite3_stmt *q = NULL;
+  int present = sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) == SQLITE_OK;
+  sqlite3_finalize(q);
+  return present;
+}
+
+static nacre_status add_missing_columns(nacre_run *r, nacre_error *err) {
+  int n = (int)(sizeof added_columns / sizeof *added_columns);
+  for (int k = 0; k < n; k++) {
+    if (has_column(r, added_columns[k][0])) continue;
+    char sql[200];
+    snprintf(sql, sizeof sql, "ALTER TABLE candidates ADD COLUMN %s %s", added_columns[k][0],
+             added_columns[k][1]);
+    nacre_status st = exec(r, sql, err);
+    if (st) return st;
+  }
+  return NACRE_OK;
 }
 
 static nacre_status exec(nacre_run *r, const char *sql, nacre_error *err) {
@@ -495,6 +529,7 @@ static nacre_status open_db(const char *path, int flags, int readonly,
   if (!readonly)
     st = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
   if (!st && !readonly) st = exec(r, schema, err);
+  if (!st && !readonly) st = add_missing_columns(r, err);
   if (st) {
     nacre_error_prefix(err, "%s: ", path);
     nacre_run_close(r);
@@ -679,14 +714,20 @@ nacre_status run_insert_pending(nacre_run *r, const nacre_candidate *c,
   return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "adding a candidate");
 }
 
+static void bind_real_or_null(sqlite3_stmt *q, int k, double v) {
+  if (isfinite(v)) sqlite3_bind_double(q, k, v);
+  else sqlite3_bind_null(q, k);
+}
+
 nacre_status run_store_result(nacre_run *r, const nacre_candidate *c,
                               nacre_error *err) {
   sqlite3_stmt *q;
   if (sqlite3_prepare_v2(r->db,
                          "UPDATE candidates SET status=?,relaxed=?,energy=?,"
                          "enthalpy=?,volume=?,sg=?,sg_symbol=?,pearson=?,"
-                         "fingerprint=?,outcome=?,steps=?,finished=? "
-                         "WHERE id=?",
+                         "fingerprint=?,outcome=?,steps=?,finished=?,"
+                         "committee_f_dev=?,committee_e_dev=?,domain_left=?,"
+                         "domain_end_outside=? WHERE id=?",
                          -1, &q, NULL) != SQLITE_OK)
     return db_error(r, err, "storing a result");
   char *relaxed = c->relaxed ? nacre_structure_to_text(c->relaxed) : NULL;
@@ -713,7 +754,13 @@ nacre_status run_store_result(nacre_run *r, const nacre_candidate *c,
   sqlite3_bind_text(q, 10, c->outcome, -1, SQLITE_STATIC);
   sqlite3_bind_int(q, 11, c->steps);
   sqlite3_bind_double(q, 12, c->finished);
-  sqlite3_bind_int64(q, 13, c->id);
+  bind_real_or_null(q, 13, c->committee_force_dev_max);
+  bind_real_or_null(q, 14, c->committee_energy_dev_per_atom);
+  if (c->domain_left >= 0) sqlite3_bind_int(q, 15, c->domain_left);
+  else sqlite3_bind_null(q, 15);
+  if (c->domain_end_outside >= 0) sqlite3_bind_int(q, 16, c->domain_end_outside);
+  else sqlite3_bind_null(q, 16);
+  sqlite3_bind_int64(q, 17, c->id);
   int rc = sqlite3_step(q);
   sqlite3_finalize(q);
   return rc == SQLITE_DONE ? NACRE_OK : db_error(r, err, "storing a result");
@@ -739,6 +786,8 @@ void nacre_candidate_clear(nacre_candidate *c) {
   nacre_fingerprint_free(c->fp);
   memset(c, 0, sizeof *c);
   c->duplicate_of = -1;
+  c->committee_force_dev_max = c->committee_energy_dev_per_atom = NAN;
+  c->domain_left = c->domain_end_outside = -1;
 }
 
 void nacre_candidates_free(nacre_candidate *c, long n) {
@@ -751,18 +800,26 @@ static void copy_text(char *dst, size_t n, const unsigned char *src) {
   snprintf(dst, n, "%s", src ? (const char *)src : "");
 }
 
+static double column_real_or_nan(sqlite3_stmt *q, int k) {
+  return sqlite3_column_type(q, k) == SQLITE_NULL ? NAN : sqlite3_column_double(q, k);
+}
+
 static nacre_status load_where(nacre_run *r, const char *where,
                                nacre_candidate **out, int **particle, long *n,
                                nacre_error *err) {
   *out = NULL;
   *n = 0;
   if (particle) *particle = NULL;
-  char sql[512];
+  char sql[768];
   snprintf(sql, sizeof sql,
            "SELECT id,generation,engine,operator,parents,particle,status,"
            "start,relaxed,energy,enthalpy,volume,sg,sg_symbol,pearson,"
-           "fingerprint,duplicate_of,outcome,steps,created,finished "
+           "fingerprint,duplicate_of,outcome,steps,created,finished,%s "
            "FROM candidates %s ORDER BY id",
+           /* a run file older than these columns, opened to read */
+           has_column(r, "domain_end_outside")
+               ? "committee_f_dev,committee_e_dev,domain_left,domain_end_outside"
+               : "NULL,NULL,NULL,NULL",
            where);
   sqlite3_stmt *q;
   if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK)
@@ -831,6 +888,11 @@ static nacre_status load_where(nacre_run *r, const char *where,
     x->steps = sqlite3_column_int(q, 18);
     x->created = sqlite3_column_double(q, 19);
     x->finished = sqlite3_column_double(q, 20);
+    x->committee_force_dev_max = column_real_or_nan(q, 21);
+    x->committee_energy_dev_per_atom = column_real_or_nan(q, 22);
+    x->domain_left = sqlite3_column_type(q, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 23);
+    x->domain_end_outside =
+        sqlite3_column_type(q, 24) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 24);
   }
   if (rc != SQLITE_DONE) st = db_error(r, err, "reading candidates");
 done:

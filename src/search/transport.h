@@ -70,6 +70,10 @@ typedef struct search_batch {
   void *user;
 } search_batch;
 
+/* What a relaxation reports beyond energies into its candidate: the
+ * committee's deviations on the minimum and the training-domain status. */
+void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed *out);
+
 /* Relaxes the pending candidates of [from, to), one at a time or on the
  * transport's workers. *stopped is 1 when a limit or the progress callback
  * stopped it early; work in flight then stays pending. */

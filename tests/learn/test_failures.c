@@ -7,10 +7,12 @@
  *   committee file; some labels failed and some did not, in the initial
  *   set and later; each failure is in the run file with its reason; no
  *   failed structure is in the training or test data, and training + test
- *   = the labels counted;
+ *   = the labels counted; its model.json records its training data (a
+ *   squeezed cell is reported outside it);
  * - `nacre md --learn` (every step unsure, no screen): labelled + failed =
  *   above the threshold with both > 0; a failed step runs on the
- *   committee and the run completes.
+ *   committee and the run completes; its committee.json records its
+ *   training data too.
  * Skips without Cu_u3.eam. */
 #include <sqlite3.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 #include "nacre/io.h"
 #include "nacre/label.h"
 #include "nacre/learn.h"
+#include "nacre/pot.h"
 #include "testing.h"
 
 #define EAM "/usr/share/lammps/potentials/Cu_u3.eam"
@@ -58,6 +61,28 @@ static long failed_rows(const char *db, const char *sql, int *all_have_reason) {
   return n;
 }
 
+/* A model the loops wrote records its training data: fcc Cu at its
+ * lattice constant lies inside (only checked to be known), squeezed to 60 %
+ * of it (atoms 1.5 Å apart, nearer than any labelled structure) outside. */
+static void records_domain(const char *model, const char *what) {
+  nacre_potential *p = NULL;
+  nacre_error err;
+  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
+  if (!p) return;
+  int n[3] = {1, 1, 1};
+  nacre_structure *squeezed = build_bulk("fcc", 29, 0.6 * 3.615, n);
+  nacre_calc *c = nacre_calc_new(p, 1, &err);
+  nacre_result r;
+  CHECK_OK(nacre_result_init(&r, squeezed->natoms, &err), &err);
+  CHECK_OK(nacre_calc_compute(c, squeezed, NACRE_WANT_ALL, &r, &err), &err);
+  CHECK(r.domain.known && nacre_domain_report_outside(&r.domain),
+        "%s records its training data: a cell squeezed to 60 %% lies outside it", what);
+  nacre_result_free(&r);
+  nacre_calc_free(c);
+  nacre_structure_free(squeezed);
+  nacre_potential_free(p);
+}
+
 static void learn_loop(const char *dir, nacre_learn_config *c) {
   char out[700], db[800], tr[800], te[800], model[800];
   snprintf(out, sizeof out, "%s/run", dir);
@@ -86,9 +111,7 @@ static void learn_loop(const char *dir, nacre_learn_config *c) {
   CHECK(rows == failed0 + failed_later && reason,
         "%ld failures in the run file, each with its reason", rows);
   snprintf(model, sizeof model, "%s/model.json", out);
-  nacre_potential *p = NULL;
-  CHECK_OK(nacre_potential_load(model, &p, &err), &err);
-  nacre_potential_free(p);
+  records_domain(model, "nacre learn's model.json");
   /* no failed structure among the data: each labelled one labels again */
   snprintf(tr, sizeof tr, "%s/train.extxyz", out);
   snprintf(te, sizeof te, "%s/test.extxyz", out);
@@ -141,6 +164,9 @@ static void md_learn(const char *dir, nacre_learn_config *c, const nacre_structu
   long rows = failed_rows(db, "SELECT message FROM labels WHERE status='failed'", &reason);
   CHECK(rows >= r.label_failures && reason, "md --learn: %ld failures in the run file, each "
         "with its reason", rows);
+  char model[800];
+  snprintf(model, sizeof model, "%s/committee.json", out);
+  records_domain(model, "md --learn's committee.json");
 }
 
 int main(void) {
