@@ -22,7 +22,8 @@ int search_should_stop(nacre_run *run, const nacre_ctx *ctx, double deadline) {
 }
 
 void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed *out) {
-  int committee = out->committee_size > 0;
+  int committee = out->committee_size > 0 && isfinite(out->committee_force_dev_max) &&
+                  isfinite(out->committee_energy_dev_per_atom);
   c->committee_force_dev_max = committee ? out->committee_force_dev_max : NAN;
   c->committee_energy_dev_per_atom = committee ? out->committee_energy_dev_per_atom : NAN;
   int known = out->domain_checked > 0;

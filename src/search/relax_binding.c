@@ -143,20 +143,22 @@ static nacre_status apply_distances(nacre_search_relaxer *r,
 }
 
 /* A committee's deviations on the relaxed structure: one more evaluation,
- * with forces (σ_f needs them), against the hundreds of the relaxation. */
-static nacre_status committee_deviations(nacre_search_relaxer *r, const nacre_structure *s,
-                                         nacre_search_relaxed *out, nacre_error *err) {
+ * with forces (σ_f needs them), against the hundreds of the relaxation.
+ * NAN where it fails (a structure the relaxation left broken): the
+ * candidate fails on its own outcome, the search goes on. */
+static void committee_deviations(nacre_search_relaxer *r, const nacre_structure *s,
+                                 nacre_search_relaxed *out) {
   out->committee_size = nacre_committee_size(r->pot);
-  if (!out->committee_size) return NACRE_OK;
+  out->committee_force_dev_max = out->committee_energy_dev_per_atom = NAN;
+  if (!out->committee_size) return;
   nacre_result res;
-  nacre_status st = nacre_result_init(&res, s->natoms, err);
-  if (!st) st = nacre_calc_compute(r->calc, s, NACRE_WANT_ENERGY | NACRE_WANT_FORCES, &res, err);
-  if (!st) {
+  nacre_error e;
+  if (nacre_result_init(&res, s->natoms, &e)) return;
+  if (!nacre_calc_compute(r->calc, s, NACRE_WANT_ENERGY | NACRE_WANT_FORCES, &res, &e)) {
     out->committee_force_dev_max = res.committee_force_dev_max;
     out->committee_energy_dev_per_atom = res.committee_energy_dev_per_atom;
   }
   nacre_result_free(&res);
-  return st;
 }
 
 nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
@@ -190,7 +192,7 @@ nacre_status nacre_search_relax_potential(void *user, nacre_structure *s,
   out->domain_outside = dc.outside;
   out->domain_outside_at_end = nacre_domain_report_outside(&last);
   r->force_calls += res.force_calls;
-  if ((st = committee_deviations(r, s, out, err))) return st;
+  committee_deviations(r, s, out);
   out->energy = res.energy;
   out->enthalpy = periodic ? res.enthalpy : res.energy;
   out->steps = res.steps;
