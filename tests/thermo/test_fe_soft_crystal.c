@@ -14,7 +14,11 @@
  *   one thermal displacement (0.149 Å): what a slow mode leaves in them.
  *   test_fe_crystal_check keeps bcc argon at 40 K "transformed" (its error,
  *   1.5 thermal displacements, is beyond what a slow mode leaves).
- * Skips without ../shared/data/maise/models/nn_Na_d3_v0. */
+ * Skips without ../shared/data/maise/models/nn_Na_d3_v0, and under the
+ * sanitizers (the network's MD some five times slower: over the time limit
+ * on a loaded machine); there thermo.fe_symcheck covers the blocked noise
+ * and the thermal verdict, thermo.fe_crystal_check and thermo.fe_cli the
+ * blocks of real runs. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -51,6 +55,9 @@ static const char *text(const cJSON *o, const char *k) {
 int main(void) {
   const char *model = test_shared_path("maise/models/nn_Na_d3_v0");
   if (access(model, R_OK)) TEST_SKIP("../shared/data/maise/models/nn_Na_d3_v0 is absent");
+#if defined(__SANITIZE_ADDRESS__)
+  TEST_SKIP("under the sanitizers: the network's MD is too slow for the time limit");
+#endif
   char tmp[1024], poscar[1100], out[1100];
   snprintf(tmp, sizeof tmp, "%s", mdtest_tmpdir());
   snprintf(poscar, sizeof poscar, "%s/hcp.vasp", tmp);
