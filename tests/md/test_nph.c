@@ -1,4 +1,3 @@
-// labels: nosan
 /* test_nph.c — the NPH ensemble: Andersen's piston with no thermostat
  * conserves the enthalpy H = U + K + P0 V + ½ W ε̇² and drives the cell to
  * the target pressure. 108-atom fcc Cu with Cu_u3.eam (a Lennard-Jones
