@@ -17,20 +17,9 @@
 #include "mdtest.h"
 #include "nacre/io.h"
 #include "testing.h"
+#include "iotest.h"
 
 static const char *dir;
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = calloc((size_t)n + 1, 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
-  fclose(f);
-  return b;
-}
 
 /* Runs `nacre md ARGS`, output in dir/out.txt; returns the exit status. */
 static int md(const char *args) {
@@ -41,7 +30,7 @@ static int md(const char *args) {
 static int output_has(const char *text) {
   char path[512];
   snprintf(path, sizeof path, "%s/out.txt", dir);
-  char *o = slurp(path);
+  char *o = test_read_all(path, NULL);
   int ok = o && strstr(o, text);
   if (!ok) printf("output was:\n%s\n", o ? o : "(none)");
   free(o);
@@ -112,7 +101,7 @@ static void explosion(const char *lj) {
   int rc = md(args);
   char path[512];
   snprintf(path, sizeof path, "%s/out.txt", dir);
-  char *o = slurp(path);
+  char *o = test_read_all(path, NULL);
   char *brace = o ? strchr(o, '{') : NULL;
   cJSON *j = brace ? cJSON_Parse(brace) : NULL;
   const char *outcome = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "outcome")) : NULL;
@@ -121,7 +110,7 @@ static void explosion(const char *lj) {
   CHECK(outcome && !strcmp(outcome, "exploded"), "outcome exploded (got %s)",
         outcome ? outcome : "none");
   snprintf(path, sizeof path, "%s/last.xyz", dir);
-  char *last = slurp(path);
+  char *last = test_read_all(path, NULL);
   CHECK(last && !strstr(last, "nan") && !strstr(last, "inf"),
         "the last good state is written, finite");
   free(last);
@@ -149,7 +138,7 @@ static void json_summary(const char *lj) {
   CHECK(md(args) == 0, "a short NVT run");
   char path[512];
   snprintf(path, sizeof path, "%s/out.txt", dir);
-  char *o = slurp(path);
+  char *o = test_read_all(path, NULL);
   cJSON *j = o ? cJSON_Parse(o) : NULL;
   CHECK(j != NULL, "--json prints one JSON object and nothing else");
   static const char *const keys[] = {
@@ -162,7 +151,7 @@ static void json_summary(const char *lj) {
   /* every key printed is documented in doc/md.md */
   char docpath[512];
   snprintf(docpath, sizeof docpath, "%s/doc/md.md", NACRE_SOURCE_DIR);
-  char *doc = slurp(docpath);
+  char *doc = test_read_all(docpath, NULL);
   for (const cJSON *it = j ? j->child : NULL; it; it = it->next) {
     char quoted[96];
     snprintf(quoted, sizeof quoted, "`%s`", it->string);
@@ -222,7 +211,7 @@ static void ase_velocities(const char *lj) {
   CHECK(md(args) == 0, "nacre md reads a velocities column");
   char path[512];
   snprintf(path, sizeof path, "%s/out.txt", dir);
-  char *o = slurp(path);
+  char *o = test_read_all(path, NULL);
   cJSON *j = o ? cJSON_Parse(strchr(o, '{')) : NULL;
   double t = j ? cJSON_GetNumberValue(cJSON_GetObjectItem(j, "temperature_k")) : NAN;
   (void)t;
@@ -234,7 +223,7 @@ static void ase_velocities(const char *lj) {
            dir, lj, dir);
   CHECK(md(args) == 0, "short run from a velocities column");
   snprintf(path, sizeof path, "%s/v.csv", dir);
-  char *csv = slurp(path);
+  char *csv = test_read_all(path, NULL);
   char *row = csv ? strchr(csv, '\n') : NULL;
   double t0 = NAN;
   if (row) sscanf(row + 1, "%*[^,],%*[^,],%lg", &t0);
@@ -281,7 +270,7 @@ static void committee_log(void) {
   CHECK(md(args) == 0, "MD with a committee");
   char path[512];
   snprintf(path, sizeof path, "%s/committee.csv", dir);
-  char *csv = slurp(path);
+  char *csv = test_read_all(path, NULL);
   CHECK(csv && strstr(csv, "committee_force_deviation_max_ev_a") &&
             strstr(csv, "committee_energy_deviation_per_atom_ev"),
         "the log has the committee's deviations");
@@ -370,7 +359,7 @@ static void cluster(const char *lj) {
            dir, lj, dir);
   int rc = md(args);
   snprintf(path, sizeof path, "%s/out.txt", dir);
-  char *o = slurp(path);
+  char *o = test_read_all(path, NULL);
   char *brace = o ? strchr(o, '{') : NULL;
   cJSON *j = brace ? cJSON_Parse(brace) : NULL;
   const char *outcome = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "outcome")) : NULL;

@@ -30,18 +30,6 @@
 static char tmp[1024], poscar[1100];
 static const char *POT = "lj:epsilon=0.010323,sigma=3.405,cutoff=8.5,tail=1";
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = calloc((size_t)n + 1, 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
-  fclose(f);
-  return b;
-}
-
 /* Runs nacre free-energy with the common settings and ARGS; standard
  * output into DIR.out, errors into DIR.err; returns the exit status. */
 static int fe(const char *dir, const char *args) {
@@ -54,7 +42,7 @@ static int fe(const char *dir, const char *args) {
 static char *text_of(const char *dir, const char *ext) {
   char path[1200];
   snprintf(path, sizeof path, "%s/%s.%s", tmp, dir, ext);
-  return slurp(path);
+  return test_read_all(path, NULL);
 }
 
 static cJSON *json_of(const char *dir) {
@@ -107,7 +95,7 @@ static int count_results(const char *dir) {
 static void test_json_and_files(const cJSON *j) {
   char path[1200];
   snprintf(path, sizeof path, "%s/doc/free-energy.md", NACRE_SOURCE_DIR);
-  char *doc = slurp(path);
+  char *doc = test_read_all(path, NULL);
   CHECK(doc != NULL, "doc/free-energy.md exists");
   if (doc) keys_documented(j, doc);
   free(doc);

@@ -27,18 +27,6 @@
 
 static char tmp[1024];
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = calloc((size_t)n + 1, 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
-  fclose(f);
-  return b;
-}
-
 static cJSON *run(const char *name, const char *poscar, const char *args) {
   char out[1200];
   snprintf(out, sizeof out, "%s/%s.json", tmp, name);
@@ -48,7 +36,7 @@ static cJSON *run(const char *name, const char *poscar, const char *args) {
                          "--lambda-points 2 -j 2 -q --json -o %s/%s %s > %s 2> %s/%s.err",
                          NACRE_CLI, poscar, tmp, name, args, out, tmp, name);
   CHECK(rc == 0, "%s: nacre free-energy exits 0 (%d)", name, rc);
-  char *text = slurp(out);
+  char *text = test_read_all(out, NULL);
   cJSON *j = text ? cJSON_Parse(text) : NULL;
   CHECK(j != NULL, "%s: JSON on standard output", name);
   free(text);

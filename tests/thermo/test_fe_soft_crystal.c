@@ -30,18 +30,6 @@
 #include "mdtest.h"
 #include "testing.h"
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = calloc((size_t)n + 1, 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
-  fclose(f);
-  return b;
-}
-
 static double num(const cJSON *o, const char *k) {
   const cJSON *x = cJSON_GetObjectItem(o, k);
   return cJSON_IsNumber(x) ? x->valuedouble : NAN;
@@ -71,7 +59,7 @@ int main(void) {
                          "--seed 1 -j 2 -q --json -o %s/run > %s 2> %s/err",
                          NACRE_CLI, poscar, model, tmp, out, tmp);
   CHECK(rc == 0, "nacre free-energy exits 0 (%d)", rc);
-  char *s = slurp(out);
+  char *s = test_read_all(out, NULL);
   cJSON *j = s ? cJSON_Parse(s) : NULL;
   free(s);
   CHECK(j != NULL, "JSON on standard output");
