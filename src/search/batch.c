@@ -31,6 +31,52 @@ void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed
   c->domain_end_outside = known ? out->domain_outside_at_end != 0 : -1;
 }
 
+nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cfg,
+                                   const nacre_random_options *random,
+                                   nacre_candidate *c, nacre_structure *s,
+                                   const nacre_search_relaxed *out,
+                                   nacre_search_failures *failures,
+                                   nacre_search_domain *domain, int *ok,
+                                   nacre_error *err) {
+  nacre_structure_free(c->relaxed);
+  c->relaxed = s;
+  c->energy = out->energy;
+  c->enthalpy = out->enthalpy;
+  c->steps = out->steps;
+  snprintf(c->outcome, sizeof c->outcome, "%s", out->outcome);
+  c->volume = (s->pbc[0] || s->pbc[1] || s->pbc[2]) ? fabs(nacre_structure_volume(s)) : 0.0;
+  int good = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
+             nacre_structure_check(s, NULL) == NACRE_OK;
+  if (good && cfg->min_relaxed_factor > 0 &&
+      nacre_search_distance_ratio(s, random, NULL) < cfg->min_relaxed_factor) {
+    good = 0; /* a spurious minimum of the potential at unphysical distances */
+    snprintf(c->outcome, sizeof c->outcome, "too-close");
+  }
+  if (good) {
+    nacre_search_classify(s, cfg->symprec, &c->sg, c->sg_symbol, c->pearson);
+    nacre_fingerprint_free(c->fp);
+    c->fp = NULL;
+    nacre_error tmp;
+    good = nacre_fingerprint_new(s, &cfg->fingerprint, &c->fp, &tmp) == NACRE_OK;
+    if (!good) snprintf(c->outcome, sizeof c->outcome, "fingerprint");
+  }
+  c->status = good ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
+  c->finished = nacre_epoch_s();
+  search_candidate_take_report(c, out);
+  *ok = good;
+  nacre_status st = run_store_result(run, c, err);
+  if (st) return st;
+  if (!good) nacre_search_failures_add(failures, c->outcome, 1);
+  if (out->domain_checked > 0) { /* the potential's training data */
+    domain->relaxations++;
+    domain->left += out->domain_outside > 0;
+    domain->ended_outside += out->domain_outside_at_end != 0;
+    domain->evaluations += out->domain_checked;
+    domain->evaluations_outside += out->domain_outside;
+  }
+  return NACRE_OK;
+}
+
 static int stop(const search_batch *b) {
   return search_should_stop(b->run, b->ctx, b->deadline);
 }

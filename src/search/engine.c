@@ -710,44 +710,12 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
                                      const nacre_search_relaxed *out,
                                      nacre_error *err) {
   nacre_candidate *c = &e->c[id];
-  nacre_structure_free(c->relaxed);
-  c->relaxed = s;
-  c->energy = out->energy;
-  c->enthalpy = out->enthalpy;
-  c->steps = out->steps;
-  snprintf(c->outcome, sizeof c->outcome, "%s", out->outcome);
-  c->volume = (s->pbc[0] || s->pbc[1] || s->pbc[2]) ? fabs(nacre_structure_volume(s)) : 0.0;
-  int ok = out->ok && isfinite(out->enthalpy) && isfinite(out->energy) &&
-           nacre_structure_check(s, NULL) == NACRE_OK;
-  if (ok && e->cfg->min_relaxed_factor > 0 &&
-      nacre_search_distance_ratio(s, &e->random, NULL) <
-          e->cfg->min_relaxed_factor) {
-    ok = 0; /* a spurious minimum of the potential at unphysical distances */
-    snprintf(c->outcome, sizeof c->outcome, "too-close");
-  }
-  if (ok) {
-    nacre_search_classify(s, e->cfg->symprec, &c->sg, c->sg_symbol, c->pearson);
-    nacre_fingerprint_free(c->fp);
-    c->fp = NULL;
-    nacre_error tmp;
-    ok = nacre_fingerprint_new(s, &e->cfg->fingerprint, &c->fp, &tmp) == NACRE_OK;
-    if (!ok) snprintf(c->outcome, sizeof c->outcome, "fingerprint");
-  }
-  c->status = ok ? NACRE_CANDIDATE_DONE : NACRE_CANDIDATE_FAILED;
-  c->finished = nacre_epoch_s();
-  search_candidate_take_report(c, out);
-  nacre_status st = run_store_result(e->run, c, err);
+  int ok;
+  nacre_status st = search_finish_relaxed(e->run, e->cfg, &e->random, c, s, out,
+                                          &e->failures, &e->domain, &ok, err);
   if (st) return st;
   e->nfinished++;
   e->nfinished_now++;
-  if (!ok) nacre_search_failures_add(&e->failures, c->outcome, 1);
-  if (out->domain_checked > 0) { /* the potential's training data */
-    e->domain.relaxations++;
-    e->domain.left += out->domain_outside > 0;
-    e->domain.ended_outside += out->domain_outside_at_end != 0;
-    e->domain.evaluations += out->domain_checked;
-    e->domain.evaluations_outside += out->domain_outside;
-  }
   if (ok) {
     e->ndone++;
     double h = h_atom(c);

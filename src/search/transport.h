@@ -74,6 +74,22 @@ typedef struct search_batch {
  * committee's deviations on the minimum and the training-domain status. */
 void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed *out);
 
+/* A finished relaxation into candidate c, the one rule of both engines:
+ * c takes the relaxed structure s (owned from then on) and its figures;
+ * it is a minimum (done) when the relaxation converged to a finite,
+ * well-formed structure, no closer than cfg->min_relaxed_factor of the
+ * minimum distances of `random`, that can be classified and
+ * fingerprinted; otherwise failed, its reason counted in *failures. The
+ * outcome is stored in the run; *domain counts the training-data report.
+ * *ok is 1 for a minimum. */
+nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cfg,
+                                   const nacre_random_options *random,
+                                   nacre_candidate *c, nacre_structure *s,
+                                   const nacre_search_relaxed *out,
+                                   nacre_search_failures *failures,
+                                   nacre_search_domain *domain, int *ok,
+                                   nacre_error *err);
+
 /* Relaxes the pending candidates of [from, to), one at a time or on the
  * transport's workers. *stopped is 1 when a limit or the progress callback
  * stopped it early; work in flight then stays pending. */
