@@ -45,7 +45,10 @@
  * both the target and a --pearson minimum, looked up every --population
  * relaxations, so the count to the first one is exact and the rest of the
  * budget is not spent), --crowding W (the search's crowding weight),
- * --walkers E (the walkers of the auto mix of clusters).
+ * --walkers E (the walkers of the auto mix of clusters), --trace N (the
+ * pool's diversity every N relaxations: distinct minima, fingerprint
+ * spread, funnels, walker restarts, relaxations since a new low minimum),
+ * --tribes N and --tribe-restart G (the search's multi-tribe evolution).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -179,6 +182,7 @@ typedef struct hit_state {
   double window;
   long every, checked;
   int pearson_found;
+  long trace, traced; /* --trace N: the diversity line every N relaxations */
 } hit_state;
 
 static int pearson_in_run(hit_state *h) {
@@ -198,6 +202,15 @@ static int on_progress(void *user, const nacre_search_progress *p) {
   hit_state *h = user;
   int hit = isfinite(h->target_atom) && p->best_h_atom <= h->target_atom + h->tol;
   if (hit && h->first_hit < 0) h->first_hit = p->done;
+  if (h->trace > 0 && (p->finished >= h->traced + h->trace || p->final)) {
+    h->traced = p->finished;
+    printf("  %ld relaxations: best %.6f, %ld distinct, spread %.3f, %d funnels"
+           " (lowest %d minima), %ld walker restarts, %ld tribe restarts, "
+           "%ld since a new low minimum\n", p->finished, p->best_h_atom,
+           p->unique, p->spread, p->nfunnels, p->funnel_minima[0],
+           p->restarts, p->tribe_restarts, p->since_new_low);
+    fflush(stdout);
+  }
   if (h->run && isfinite(h->target_atom) && p->finished >= h->checked + h->every) {
     h->checked = p->finished;
     h->pearson_found = h->pearson_found || pearson_in_run(h);
@@ -213,7 +226,9 @@ int main(int argc, char **argv) {
                     "[--swarm-move velocity|operators] [--potential SPEC] "
                     "[--tol MEV] [--full 0|1] "
                     "[--pearson P] [--window MEV] [--stop-pearson 0|1] "
-                    "[--natoms N] [--dmin D] [--symmetric F]\n");
+                    "[--natoms N] [--dmin D] [--symmetric F] [--crowding W] "
+                    "[--walkers E] [--tribes N] [--tribe-restart G] "
+                    "[--trace N]\n");
     return 2;
   }
   const bench_case *bc = NULL;
@@ -237,6 +252,8 @@ int main(int argc, char **argv) {
   int stop_pearson = 0;       /* 1: a seed ends at its first Pearson hit */
   double crowding = -1;       /* ≥ 0: the search's crowding weight */
   int walkers_mh = 0;         /* the auto mix's walkers: minima hopping */
+  long trace = 0;             /* > 0: the diversity line every N relaxations */
+  int tribes = 0, tribe_restart = 0; /* > 0: the search's */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -257,6 +274,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--point-groups")) point_groups = argv[i + 1];
     else if (!strcmp(argv[i], "--stop-pearson")) stop_pearson = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--crowding")) crowding = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--trace")) trace = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--tribes")) tribes = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--tribe-restart"))
+      tribe_restart = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--walkers"))
       walkers_mh = !strcmp(argv[i + 1], "minima-hopping");
     else {
@@ -300,6 +321,8 @@ int main(int argc, char **argv) {
   }
   if (symmetric >= 0) cfg.frac_symmetric = symmetric;
   if (crowding >= 0) cfg.crowding = crowding;
+  if (tribes > 0) cfg.tribes = tribes;
+  if (tribe_restart > 0) cfg.tribe_restart = tribe_restart;
   cfg.auto_minima_hopping = walkers_mh;
   if (point_groups)
     snprintf(cfg.point_groups, sizeof cfg.point_groups, "%s", point_groups);
@@ -346,7 +369,8 @@ int main(int argc, char **argv) {
       return 1;
     }
     nacre_run_set_escape(run, nacre_search_relaxer_escape, rel);
-    hit_state hs = {target, tol, -1, full, NULL, pearson, window, 0, 0, 0};
+    hit_state hs = {target, tol, -1, full, NULL, pearson, window, 0, 0, 0,
+                    trace, 0};
     if (pearson && stop_pearson) {
       hs.run = run;
       hs.every = population;
@@ -408,13 +432,13 @@ int main(int argc, char **argv) {
     target = best;
   }
   printf("%s (%s engine%s, symmetric %g of %s, crowding %g, budget %d, "
-         "population %d, jobs %d): success %d/%d, "
+         "population %d, tribes %d (restart %d), jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
          bc->name, engine, operators ? ", swarm operator moves" : "",
          cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.crowding,
          budget,
-         population, jobs, hits, seeds,
+         population, cfg.tribes, cfg.tribe_restart, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
          total_time > 0 ? 3600.0 * total_relax / total_time : 0.0, best,
          target);

@@ -83,6 +83,8 @@ double nacre_fingerprint_distance(const nacre_fingerprint *a,
  * fp[0..n) (0 for fewer than two). The search reports it for the
  * NACRE_SPREAD_MINIMA lowest distinct minima. */
 #define NACRE_SPREAD_MINIMA 20
+/* The most tribes of a multi-tribe search (nacre_search_config.tribes). */
+#define NACRE_MAX_TRIBES 64
 double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n);
 /* Funnel occupancy of a set of minima fp[0..n), lowest enthalpy first: in
  * that order each minimum joins the funnel of the lowest funnel bottom
@@ -276,6 +278,14 @@ typedef struct nacre_search_config {
    * funnel that are lower than it, so that one crowded funnel does not
    * take every parent slot from the others (0: off). */
   double crowding;
+  /* Multi-tribe evolution (tribes.h): the population is split into
+   * `tribes` tribes of consecutive slots that breed only from the minima
+   * they found themselves since they last started; a tribe whose lowest
+   * enthalpy has not fallen in `tribe_restart` generations starts again
+   * from random structures (its minima stay in the pool and the results).
+   * 1: one population, no restarts (default). */
+  int tribes;                 /* 1 .. NACRE_MAX_TRIBES, at most population */
+  int tribe_restart;          /* generations without a lower tribe best (20) */
   /* Particle swarm. Velocity moves (CALYPSO): v' = w v + c1 r1 (pbest − x)
    * + c2 r2 (gbest − x), x' = x + v' on the atoms (v: the particle's
    * previous move). Operator moves (USPEX's corrected PSO): a mutation of
@@ -419,6 +429,10 @@ typedef struct nacre_search_progress {
    * lowest funnel first. */
   int nfunnels;
   int funnel_minima[NACRE_SPREAD_MINIMA];
+  /* Multi-tribe evolution: the tribes, and how often one started again
+   * from random structures (nacre_search_config.tribes). */
+  int tribes;
+  long tribe_restarts;
   long since_new_low;         /* relaxations since the last new low minimum
                                  (see nacre_search_config.saturation) */
   double best_h_atom;         /* eV/atom */
@@ -776,6 +790,8 @@ typedef struct nacre_search_report {
   long since_new_low;            /* relaxations after the last that found
                                     one of the NACRE_SATURATION_RANK lowest
                                     minima */
+  long tribe_restarts;           /* tribes started again up to the last
+                                    generation made (config.tribes > 1) */
   nacre_search_failures failures;
   /* The potential's training domain over the relaxed candidates of the
    * whole run (every session; all 0 for a potential that records none):

@@ -121,6 +121,15 @@ static void help(const nacre_search_config *d) {
       "                    crowded funnel does not take every parent slot\n"
       "                    (fitness: enthalpy scaled to 0..1 over the\n"
       "                    parents; default %g: off)\n"
+      "  --tribes N        multi-tribe evolution: each generation is split\n"
+      "                    into N tribes of consecutive slots (the mix of\n"
+      "                    operators within each), and a tribe breeds only\n"
+      "                    from the minima it found since it last started\n"
+      "                    (default %d: one population)\n"
+      "  --tribe-restart G a tribe whose lowest enthalpy has not fallen in\n"
+      "                    G generations starts again from random\n"
+      "                    structures; its minima stay in the pool and the\n"
+      "                    results (default %d)\n"
       "  --budget N        relaxations in total (default %d)\n"
       "  --time-limit T    stop after T of wall time: 90, 90s, 30m, 2h\n"
       "                    (default: none); the run can be resumed\n"
@@ -228,7 +237,7 @@ static void help(const nacre_search_config *d) {
       d->frac_heredity, d->frac_mutation, d->swarm_inertia, d->swarm_c1,
       d->swarm_c2, NACRE_SWARM_OPERATOR_W, d->swarm_c1, d->swarm_c2,
       d->swarm_regenerate, d->hop_ediff_ev_atom, d->hop_ediff_factor,
-      d->hop_restart, d->crowding, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
+      d->hop_restart, d->crowding, d->tribes, d->tribe_restart, d->budget, d->stall_generations, NACRE_SATURATION_RANK,
       d->saturation, d->population,
       d->jobs, (unsigned long long)d->seed, d->groups, d->frac_symmetric,
       d->point_groups,
@@ -295,6 +304,7 @@ static const char *flag_of(const char *key) {
       {"symprec", "--symprec"},
       {"hop_ediff_ev_atom", "--hop-ediff"},
       {"hop_restart", "--hop-restart"},       {"crowding", "--crowding"},
+      {"tribes", "--tribes"}, {"tribe_restart_generations", "--tribe-restart"},
       {"hop_ekin_ev_atom", "--hop-ekin"}, {"auto_minima_hopping", "--walkers"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"point_groups", "--point-groups"},
@@ -461,6 +471,12 @@ static int parse_args(int argc, char **argv, args *ar) {
               "--hop-restart must be ≥ 1");
     } else if (!strcmp(a, "--crowding")) {
       NUMBER(cfg->crowding, cfg->crowding >= 0, "--crowding must be ≥ 0");
+    } else if (!strcmp(a, "--tribes")) {
+      INTEGER(cfg->tribes, cfg->tribes >= 1 && cfg->tribes <= NACRE_MAX_TRIBES,
+              "--tribes must be in 1..%d", NACRE_MAX_TRIBES);
+    } else if (!strcmp(a, "--tribe-restart")) {
+      INTEGER(cfg->tribe_restart, cfg->tribe_restart >= 1,
+              "--tribe-restart must be ≥ 1");
     } else if (!strcmp(a, "--stall")) {
       INTEGER(cfg->stall_generations, cfg->stall_generations >= 0,
               "--stall must be ≥ 0");
@@ -621,13 +637,16 @@ static int on_progress(void *user, const nacre_search_progress *p) {
     snprintf(fails, sizeof fails, "  %ld failed (%s)", p->failures.total,
              reasons);
   }
-  char funnels[64];
+  char funnels[64], tribes[48] = "";
   format_funnels(p->nfunnels, p->funnel_minima, funnels, sizeof funnels);
+  if (p->tribes > 1)
+    snprintf(tribes, sizeof tribes, "  tribes %d (%ld restart%s)", p->tribes,
+             p->tribe_restarts, p->tribe_restarts == 1 ? "" : "s");
   fprintf(stderr,
-          "%sgen %d  %ld/%ld relaxed%s  %ld unique  spread %.3f  funnels %s  "
+          "%sgen %d  %ld/%ld relaxed%s  %ld unique  spread %.3f  funnels %s%s  "
           "%ld since new low  %s  %.0f relax/h  %d:%02d:%02d%s",
           ps->tty ? "\r" : "", p->generation, p->finished, p->budget, fails,
-          p->unique, p->spread, funnels,
+          p->unique, p->spread, funnels, tribes,
           p->since_new_low > 0 ? p->since_new_low : 0,
           best, p->relax_per_hour, el / 3600, el / 60 % 60, el % 60,
           ps->tty ? "\033[K" : "\n");
@@ -686,6 +705,11 @@ static void print_table(const nacre_search_report *r, int top,
     printf("%s); %ld relaxations since one of the %d lowest was found\n",
            r->nfunnels > 6 ? ", ..." : "", r->since_new_low,
            NACRE_SATURATION_RANK);
+    if (r->config.tribes > 1)
+      printf("tribes: %d, restarted %ld time%s from random structures "
+             "(after %d generations without a lower tribe best)\n",
+             r->config.tribes, r->tribe_restarts,
+             r->tribe_restarts == 1 ? "" : "s", r->config.tribe_restart);
   }
 }
 

@@ -20,6 +20,7 @@
 #include "operators.h"
 #include "run_internal.h"
 #include "transport.h"
+#include "tribes.h"
 
 const char *nacre_run_stop_reason(const nacre_run *r) { return r->stop_reason; }
 
@@ -43,6 +44,16 @@ typedef struct engine {
   /* per-generation caches */
   long *sel;            /* parents by penalised rank */
   long nsel;
+  /* Multi-tribe evolution (tribes.h): each tribe's distinct minima since
+   * its epoch in tmin[toff[t] .. toff[t] + tn[t]), its parents by penalised
+   * rank first (tnsel[t] of them). */
+  search_tribes tribes;
+  long *tmin;
+  long toff[NACRE_MAX_TRIBES], tn[NACRE_MAX_TRIBES], tnsel[NACRE_MAX_TRIBES];
+  /* What the candidate being made draws from: its tribe's parents and
+   * minima, or the whole pool's (sel, unique). */
+  const long *par, *all;
+  long npar, nall;
   long *pbest, *pcur;   /* per particle: best and latest finished ids */
   int nparticles;
   /* basin- and minima-hopping walkers (slot = walker), replayed from the
@@ -78,6 +89,7 @@ static void engine_free(engine *e) {
   for (int k = 0; k < e->npgroups; k++) nacre_pointgroup_free(e->pgroups[k]);
   free(e->pgroups);
   free(e->sel);
+  free(e->tmin);
   free(e->pbest);
   free(e->pcur);
   free(e->wcur);
@@ -210,7 +222,7 @@ static long pick_parent(const engine *e, nacre_rng *rng);
 static int motif_start(engine *e, nacre_rng *rng, nacre_structure **out,
                        char *op) {
   const nacre_search_config *cfg = e->cfg;
-  if (!(cfg->frac_motif > 0) || e->nsel < 1 ||
+  if (!(cfg->frac_motif > 0) || e->npar < 1 ||
       !(nacre_rng_uniform(rng) < cfg->frac_motif))
     return 0;
   nacre_error tmp;
@@ -236,15 +248,16 @@ static nacre_status random_start(engine *e, nacre_rng *rng,
   return st;
 }
 
-/* Linear-ranking roulette over the penalised parent list. */
+/* Linear-ranking roulette over the penalised parent list (the
+ * candidate's tribe's). */
 static long pick_parent(const engine *e, nacre_rng *rng) {
-  long m = e->nsel;
+  long m = e->npar;
   double total = 0.5 * m * (m + 1), u = nacre_rng_uniform(rng) * total;
   for (long r = 0; r < m; r++) {
     u -= (double)(m - r);
-    if (u < 0) return e->sel[r];
+    if (u < 0) return e->par[r];
   }
-  return e->sel[m - 1];
+  return e->par[m - 1];
 }
 
 typedef enum slot_kind {
@@ -256,10 +269,21 @@ typedef enum slot_kind {
   SLOT_ESCAPE
 } slot_kind;
 
+/* What slot `slot` of generation gen makes. With tribes, slot and p are
+ * the slot within its tribe and the tribe's size, and a tribe's first
+ * generation since its epoch is random. */
 static slot_kind slot_of(const engine *e, int gen, int slot) {
   const nacre_search_config *cfg = e->cfg;
   int p = cfg->population;
-  if (gen == 0 || e->nunique == 0 || cfg->engine == NACRE_ENGINE_RANDOM)
+  if (e->tribes.n > 1) {
+    int t = search_tribe_of_slot(&e->tribes, slot);
+    if (gen == e->tribes.epoch[t]) return SLOT_RANDOM;
+    slot -= search_tribe_first_slot(&e->tribes, t);
+    p = search_tribe_first_slot(&e->tribes, t + 1) -
+        search_tribe_first_slot(&e->tribes, t);
+  }
+  if (gen == 0 || e->nall == 0 || e->npar == 0 ||
+      cfg->engine == NACRE_ENGINE_RANDOM)
     return SLOT_RANDOM;
   if (cfg->engine == NACRE_ENGINE_SWARM) return SLOT_SWARM;
   if (cfg->engine == NACRE_ENGINE_BASIN_HOPPING) return SLOT_HOP;
@@ -277,7 +301,7 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
   }
   int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
       ns = (int)lround(fs * p), nb = (int)lround(fb * p);
-  if (slot < nh) return e->nunique >= 2 ? SLOT_HEREDITY : SLOT_MUTATION;
+  if (slot < nh) return e->nall >= 2 ? SLOT_HEREDITY : SLOT_MUTATION;
   if (slot < nh + nm) return SLOT_MUTATION;
   if (slot < nh + nm + ns) return SLOT_SWARM;
   if (slot < nh + nm + ns + nb)
@@ -353,7 +377,11 @@ static nacre_status swarm_operator_move(engine *e, long id, long cur, long pb,
  * other than its current minimum where the pool offers one). */
 static long walker_from(engine *e, int slot, nacre_rng *rng) {
   long cur = slot < e->nparticles ? e->wcur[slot] : -1;
-  if (cur < 0 || e->wstall[slot] >= e->cfg->hop_restart) {
+  long epoch = 0; /* a tribe's walkers start again after its restart */
+  if (e->tribes.n > 1)
+    epoch = (long)e->tribes.epoch[search_tribe_of_slot(&e->tribes, slot)] *
+            e->cfg->population;
+  if (cur < epoch || e->wstall[slot] >= e->cfg->hop_restart) {
     long was = cur;
     cur = pick_parent(e, rng);
     for (int t = 0; t < 10 && cur == was; t++) cur = pick_parent(e, rng);
@@ -403,6 +431,22 @@ static nacre_status escape_start(engine *e, nacre_candidate *c, int slot,
   return NACRE_OK;
 }
 
+/* The parents and minima the candidate of `slot` draws from: its tribe's,
+ * or with one tribe the whole pool's. */
+static void use_tribe(engine *e, int slot) {
+  if (e->tribes.n < 2) {
+    e->par = e->sel;
+    e->npar = e->nsel;
+    e->all = e->unique;
+    e->nall = e->nunique;
+    return;
+  }
+  int t = search_tribe_of_slot(&e->tribes, slot);
+  e->par = e->all = e->tmin + e->toff[t];
+  e->npar = e->tnsel[t];
+  e->nall = e->tn[t];
+}
+
 static nacre_status make_candidate(engine *e, long id, int gen, int slot,
                                    nacre_error *err) {
   const nacre_search_config *cfg = e->cfg;
@@ -413,6 +457,7 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
   c->status = NACRE_CANDIDATE_PENDING;
   nacre_rng rng;
   nacre_rng_init(&rng, cfg->seed, (uint64_t)id);
+  use_tribe(e, slot);
   slot_kind kind = slot_of(e, gen, slot);
   e->particle[id] = (cfg->engine == NACRE_ENGINE_SWARM ||
                      cfg->engine == NACRE_ENGINE_AUTO ||
@@ -425,7 +470,7 @@ static nacre_status make_candidate(engine *e, long id, int gen, int slot,
   if (kind == SLOT_HEREDITY) {
     long a = pick_parent(e, &rng), b = a;
     for (int t = 0; t < 20 && b == a; t++) b = pick_parent(e, &rng);
-    if (b == a) b = e->unique[(nacre_rng_int(&rng, (int)e->nunique))];
+    if (b == a) b = e->all[(nacre_rng_int(&rng, (int)e->nall))];
     st = op_heredity(e->c[a].relaxed, e->c[b].relaxed, &cfg->composition,
                      &e->random, &e->modes, &rng, &c->start, c->op, &tmp);
     strcpy(c->engine, "evolution");
@@ -576,50 +621,46 @@ static void lowest_funnels(engine *e, long u) {
   for (long k = 0; k < m; k++) e->funnel_minima[funnel[k]]++;
 }
 
-/* Parent list, swarm bests: everything generation `gen` is built from. */
-static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
-  const nacre_search_config *cfg = e->cfg;
-  long u = e->nunique;
-  free(e->sel);
-  e->sel = malloc(sizeof(long) * (size_t)(u > 0 ? u : 1));
-  double *score = malloc(sizeof(double) * (size_t)(u > 0 ? u : 1));
-  if (!e->sel || !score) {
-    free(score);
-    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-  }
-  for (long k = 0; k < u; k++) e->sel[k] = e->unique[k];
+/* Sorts list[0..u) by enthalpy (cmp_h). */
+static void sort_by_h(const engine *e, long *list, long u) {
   for (long i = 1; i < u; i++)
-    for (long j = i; j > 0 && cmp_h(e, e->sel[j], e->sel[j - 1]) < 0; j--) {
-      long t = e->sel[j];
-      e->sel[j] = e->sel[j - 1];
-      e->sel[j - 1] = t;
+    for (long j = i; j > 0 && cmp_h(e, list[j], list[j - 1]) < 0; j--) {
+      long t = list[j];
+      list[j] = list[j - 1];
+      list[j - 1] = t;
     }
-  e->gbest = u > 0 ? e->sel[0] : -1;
-  e->spread = lowest_spread(e, u);
-  lowest_funnels(e, u);
+}
+
+/* The parents among minima list[0..u) (sorted by enthalpy): the better
+ * half, at least cfg->elite, reordered by fitness in list[0..*m).
+ * Fitness: normalised enthalpy plus a penalty for resembling a better
+ * minimum (keeps the parents diverse) and, with crowding, one for each
+ * lower parent of its own funnel (crowding.c). */
+static nacre_status rank_parents(const engine *e, long *list, long u, long *nsel,
+                                 nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  double *score = malloc(sizeof(double) * (size_t)(u > 0 ? u : 1));
+  if (!score) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   long m = (u + 1) / 2;
   if (m < cfg->elite) m = cfg->elite;
   if (m > u) m = u;
-  /* Fitness: normalised enthalpy plus a penalty for resembling a better
-   * minimum (keeps the parents diverse) and, with crowding, one for each
-   * lower parent of its own funnel (crowding.c). */
-  double h0 = m > 0 ? h_atom(&e->c[e->sel[0]]) : 0,
-         h1 = m > 0 ? h_atom(&e->c[e->sel[m - 1]]) : 0;
+  double h0 = m > 0 ? h_atom(&e->c[list[0]]) : 0,
+         h1 = m > 0 ? h_atom(&e->c[list[m - 1]]) : 0;
   for (long i = 0; i < m; i++) {
     double sim = 0;
     for (long j = 0; j < i; j++) {
-      double s = nacre_fingerprint_similarity(e->c[e->sel[i]].fp,
-                                              e->c[e->sel[j]].fp);
+      double s = nacre_fingerprint_similarity(e->c[list[i]].fp,
+                                              e->c[list[j]].fp);
       if (s > sim) sim = s;
     }
-    score[i] = (h_atom(&e->c[e->sel[i]]) - h0) / (h1 - h0 + 1e-12) +
+    score[i] = (h_atom(&e->c[list[i]]) - h0) / (h1 - h0 + 1e-12) +
                cfg->similarity_penalty * pow(sim, 8);
   }
   if (cfg->crowding > 0 && m > 1) {
     const nacre_fingerprint **fp = malloc(sizeof *fp * (size_t)m);
     nacre_status st = fp ? NACRE_OK
                          : nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-    for (long i = 0; fp && i < m; i++) fp[i] = e->c[e->sel[i]].fp;
+    for (long i = 0; fp && i < m; i++) fp[i] = e->c[list[i]].fp;
     if (!st) st = search_crowding_penalty(fp, m, cfg->crowding, score, err);
     free(fp);
     if (st) {
@@ -632,12 +673,70 @@ static nacre_status prepare_generation(engine *e, long upto, nacre_error *err) {
       double t = score[j];
       score[j] = score[j - 1];
       score[j - 1] = t;
-      long l = e->sel[j];
-      e->sel[j] = e->sel[j - 1];
-      e->sel[j - 1] = l;
+      long l = list[j];
+      list[j] = list[j - 1];
+      list[j - 1] = l;
     }
-  e->nsel = m;
+  *nsel = m;
   free(score);
+  return NACRE_OK;
+}
+
+/* The unique minimum candidate id found (its representative). */
+static long representative_of(const engine *e, long id) {
+  long d = e->c[id].duplicate_of;
+  return d >= 0 ? d : id;
+}
+
+/* Each tribe's distinct minima since its epoch (tribes.h) and its parents
+ * among them, for generation gen (candidates [0, upto) finished). */
+static nacre_status tribe_parents(engine *e, int gen, long upto,
+                                  nacre_error *err) {
+  search_tribes_replay(&e->tribes, e->cfg, e->c, upto, gen);
+  if (e->tribes.n < 2) return NACRE_OK;
+  free(e->tmin);
+  e->tmin = malloc(sizeof(long) * (size_t)(upto > 0 ? upto : 1));
+  if (!e->tmin) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  int p = e->cfg->population;
+  long off = 0;
+  for (int t = 0; t < e->tribes.n; t++) {
+    long *list = e->tmin + off, u = 0;
+    int s0 = search_tribe_first_slot(&e->tribes, t),
+        s1 = search_tribe_first_slot(&e->tribes, t + 1);
+    for (long g = e->tribes.epoch[t]; g < gen; g++)
+      for (long id = g * p + s0; id < g * p + s1 && id < upto; id++) {
+        if (e->c[id].status != NACRE_CANDIDATE_DONE) continue;
+        long r = representative_of(e, id), k = 0;
+        while (k < u && list[k] != r) k++;
+        if (k == u) list[u++] = r;
+      }
+    sort_by_h(e, list, u);
+    e->toff[t] = off;
+    e->tn[t] = u;
+    nacre_status st = rank_parents(e, list, u, &e->tnsel[t], err);
+    if (st) return st;
+    off += u;
+  }
+  return NACRE_OK;
+}
+
+/* Parent lists, swarm bests, walkers: everything generation `gen` (its
+ * first candidate `upto`) is built from. */
+static nacre_status prepare_generation(engine *e, int gen, long upto,
+                                       nacre_error *err) {
+  const nacre_search_config *cfg = e->cfg;
+  long u = e->nunique;
+  free(e->sel);
+  e->sel = malloc(sizeof(long) * (size_t)(u > 0 ? u : 1));
+  if (!e->sel) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (long k = 0; k < u; k++) e->sel[k] = e->unique[k];
+  sort_by_h(e, e->sel, u);
+  e->gbest = u > 0 ? e->sel[0] : -1;
+  e->spread = lowest_spread(e, u);
+  lowest_funnels(e, u);
+  nacre_status st = rank_parents(e, e->sel, u, &e->nsel, err);
+  if (!st) st = tribe_parents(e, gen, upto, err);
+  if (st) return st;
   /* Swarm: personal bests and latest positions per particle. */
   int np = cfg->population;
   free(e->pbest);
@@ -757,6 +856,8 @@ static int report_at(runner *r, int gen, int final) {
   p.restarts = e->restarts;
   p.nfunnels = e->nfunnels;
   memcpy(p.funnel_minima, e->funnel_minima, sizeof p.funnel_minima);
+  p.tribes = e->tribes.n;
+  p.tribe_restarts = e->tribes.restarts;
   p.since_new_low = e->folded - 1 - e->last_new_low;
   p.best_h_atom = e->best_h;
   p.best_sg = e->best_sg;
@@ -896,7 +997,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     }
     long to = from + p < cfg->budget ? from + p : cfg->budget;
     if ((st = ensure_capacity(&e, to, err))) break;
-    if ((st = prepare_generation(&e, from, err))) break;
+    if ((st = prepare_generation(&e, gen, from, err))) break;
     /* Create what this generation lacks (a killed run may have stored part
      * of it; the rest is regenerated identically). */
     int created = 0;

@@ -15,6 +15,8 @@
 #include "nacre/io.h"
 #include "nacre/search.h"
 
+#include "tribes.h"
+
 void nacre_search_report_free(nacre_search_report *r) {
   if (!r) return;
   for (long k = 0; k < r->nminima; k++) nacre_structure_free(r->minima[k].cell);
@@ -79,6 +81,27 @@ static void diversity(nacre_search_report *r) {
   r->since_new_low = r->relaxed + r->failed - 1 - last;
 }
 
+/* The tribes' restarts up to the run's last generation, replayed as the
+ * search made them (tribes.c) from the finished candidates: an id that is
+ * not among them failed, or is pending in the last generation, which the
+ * replay does not read. */
+static nacre_status tribe_restarts(nacre_search_report *r, nacre_error *err) {
+  const nacre_search_config *cfg = &r->config;
+  long total = r->relaxed + r->failed + r->pending;
+  if (cfg->tribes < 2 || total < 1) return NACRE_OK;
+  nacre_candidate *all = calloc((size_t)total, sizeof *all);
+  if (!all) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  for (long k = 0; k < total; k++) all[k].status = NACRE_CANDIDATE_FAILED;
+  for (long j = 0; j < r->n; j++)
+    if (r->c[j].id >= 0 && r->c[j].id < total) all[r->c[j].id] = r->c[j];
+  search_tribes tr;
+  int p = cfg->population;
+  search_tribes_replay(&tr, cfg, all, total, (int)((total + p - 1) / p) - 1);
+  r->tribe_restarts = tr.restarts;
+  free(all); /* shallow copies: r->c owns the structures */
+  return NACRE_OK;
+}
+
 /* The committee's deviations and the training domain over the run. */
 static void applicability(nacre_search_report *r) {
   for (long j = 0; j < r->n; j++) {
@@ -141,6 +164,10 @@ nacre_status nacre_search_report_new(nacre_run *run,
   free(order);
   diversity(r);
   applicability(r);
+  if ((st = tribe_restarts(r, err))) {
+    nacre_search_report_free(r);
+    return st;
+  }
   *out = r;
   return NACRE_OK;
 }
@@ -343,6 +370,8 @@ static char *summary_json(const nacre_search_report *r, int top,
   }
   cJSON_AddNumberToObject(root, "relaxations_since_new_low",
                           (double)r->since_new_low);
+  cJSON_AddNumberToObject(root, "tribes", cfg->tribes);
+  cJSON_AddNumberToObject(root, "tribe_restarts", (double)r->tribe_restarts);
   cJSON_AddNumberToObject(root, "saturation_relaxations", cfg->saturation);
   cJSON_AddStringToObject(root, "stop_reason", r->stop_reason);
   if (wall_s > 0) cJSON_AddNumberToObject(root, "wall_s", wall_s);

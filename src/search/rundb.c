@@ -120,6 +120,8 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->hop_ediff_factor = 1.05;
   c->hop_restart = 30;
   c->hop_ekin_ev_atom = 0;
+  c->tribes = 1;
+  c->tribe_restart = 20;
 }
 
 const char *nacre_engine_name(nacre_engine e) {
@@ -211,6 +213,8 @@ static const config_field fields[] = {
     FIELD("elite", 'i', elite, 0),
     FIELD("similarity_penalty", 'd', similarity_penalty, 0),
     FIELD("crowding", 'd', crowding, 0),
+    FIELD("tribes", 'i', tribes, 0),
+    FIELD("tribe_restart_generations", 'i', tribe_restart, 0),
     FIELD("swarm_operators", 'i', swarm_operators, 0),
     FIELD("soft_modes", 'i', soft_modes, 0),
     FIELD("swarm_regenerate", 'd', swarm_regenerate, 0),
@@ -365,6 +369,14 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "saturation %d must be ≥ 0",
                            c->hop_ediff_ev_atom, c->hop_ediff_factor,
                            c->hop_restart, c->saturation);
+  if (c->tribes < 1 || c->tribes > NACRE_MAX_TRIBES ||
+      c->tribes > c->population || c->tribe_restart < 1)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "tribes %d: expected 1 to %d and at most the "
+                           "population %d; a tribe's restart after %d "
+                           "generations must be ≥ 1",
+                           c->tribes, NACRE_MAX_TRIBES, c->population,
+                           c->tribe_restart);
   if (c->auto_minima_hopping != 0 && c->auto_minima_hopping != 1)
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "auto_minima_hopping %d: expected 0 (basin-hopping "
@@ -405,6 +417,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                              "limit or saturation (stall %d counts one "
                              "composition's lowest enthalpy)",
                              c->stall_generations);
+    if (c->tribes > 1)
+      return nacre_error_set(err, NACRE_ERR_INVALID,
+                             "tribes %d: a composition range is searched as "
+                             "one population",
+                             c->tribes);
     if (c->engine == NACRE_ENGINE_SWARM || c->engine == NACRE_ENGINE_BASIN_HOPPING ||
         c->engine == NACRE_ENGINE_MINIMA_HOPPING)
       return nacre_error_set(err, NACRE_ERR_INVALID,
