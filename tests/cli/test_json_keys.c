@@ -79,7 +79,8 @@ int main(void) {
       "composition", "natoms", "pressure_gpa", "engine", "potential", "seed",
       "budget", "fmax_ev_a", "smax_gpa", "max_steps", "symprec_a", "relaxed",
       "failed", "pending", "failures", "unique", "fingerprint_spread", "funnels",
-      "relaxations_since_new_low", "saturation_relaxations", "stop_reason",
+      "relaxations_since_new_low", "saturation_relaxations", "tribes",
+      "tribe_restarts", "stop_reason",
       "wall_s", "composition_range", "min_natoms", "max_natoms",
       "minima", NULL};
   static const char *const minimum[] = {
