@@ -483,10 +483,12 @@ done:
 /* ---- exploration and selection ---- */
 
 /* Indices into cfg of the configurations to label: candidates screened and
- * sampled by fingerprint distance, then the random sample of end points. */
+ * sampled by fingerprint distance (unless the stage converged), then the
+ * random sample of end points, which every iteration labels: a committee
+ * that agrees on a systematic error calls everything accurate. */
 static nacre_status select_configs(loop *L, const learn_configs *cfg, int budget,
-                                   uint64_t seed, int *chosen, char *is_random,
-                                   int *nchosen) {
+                                   int candidates, uint64_t seed, int *chosen,
+                                   char *is_random, int *nchosen) {
   const nacre_learn_config *c = L->c;
   nacre_error *err = L->err;
   *nchosen = 0;
@@ -503,7 +505,7 @@ static nacre_status select_configs(loop *L, const learn_configs *cfg, int budget
   if (!ref || !cand || !map || !pick) st = nacre_error_set(err, NACRE_ERR_NOMEM, "selection");
   for (int k = 0; k < nref && !st; k++)
     st = nacre_fingerprint_new(train->items[k].s, &fo, &ref[k], err);
-  for (int k = 0; k < cfg->n && !st; k++) {
+  for (int k = 0; k < cfg->n && !st && candidates; k++) {
     if (nacre_learn_classify(&c->select, cfg->items[k].deviation) != NACRE_LEARN_CANDIDATE)
       continue;
     if (!(st = nacre_fingerprint_new(cfg->items[k].s, &fo, &cand[ncand], err)))
@@ -585,14 +587,16 @@ static nacre_status do_explore(loop *L, nacre_learn_iteration *it) {
   int *chosen = malloc(((size_t)cfg.n + 1) * sizeof *chosen);
   char *is_random = malloc((size_t)cfg.n + 1);
   if (!st && (!chosen || !is_random)) st = nacre_error_set(err, NACRE_ERR_NOMEM, "selection");
-  if (!st && !it->converged) {
+  if (!st) {
     int used = 0, budget = 1 << 30;
     if (sg->label_budget > 0) {
       st = learn_db_count(L->db, it->stage, "labelled", NULL, &used, err);
       budget = sg->label_budget - used;
       if (budget < 0) budget = 0;
     }
-    if (!st) st = select_configs(L, &cfg, budget, seed, chosen, is_random, &nchosen);
+    if (!st)
+      st = select_configs(L, &cfg, budget, !it->converged, seed, chosen, is_random,
+                          &nchosen);
   }
   if (!st) st = learn_db_begin(L->db, err);
   for (int k = 0; k < sg->ntasks && !st; k++) st = learn_db_put_task(L->db, &stats[k], err);
