@@ -181,7 +181,7 @@ static void print_stages(const nacre_learn_report *rep) {
  * written to path. */
 static void baseline(const studytest_spec *sp, const nacre_learn_config *c,
                      const nacre_learn_report *rep, const nacre_potential *truth,
-                     const nacre_structure *s, const char *path) {
+                     const nacre_structure *s, const char *path, const char *dump) {
   nacre_error err;
   int ntrain = rep->iterations[rep->niterations - 1].ntrain;
   int runs = sp->nbaseline_temperatures * sp->nbaseline_pressures;
@@ -218,6 +218,11 @@ static void baseline(const studytest_spec *sp, const nacre_learn_config *c,
     CHECK_OK(nacre_nn_committee_write((const nacre_nn_model *const *)models, o.ensemble, path,
                                       &err),
              &err);
+  if (dump && base) {
+    char f[800];
+    snprintf(f, sizeof f, "%s/baseline.extxyz", dump);
+    CHECK_OK(nacre_dataset_save_extxyz(base, f, &err), &err);
+  }
   printf("baseline: %d structures uniformly from %d MD runs of the truth, %d epochs\n",
          base ? base->n : 0, runs, o.train.epochs);
   if (models)
@@ -274,7 +279,27 @@ int studytest_run(const studytest_spec *sp) {
     md_snapshots(truth, start, &sp->independent[k], indep);
   for (int k = 0; k < sp->nsearch_pressures; k++)
     search_minima(sp, truth, sp->search_pressures_gpa[k], tmp, indep);
-  if (start) baseline(sp, c, &rep, truth, start, bpath);
+  /* $NACRE_LEARN_STUDY_DUMP: a folder that receives the independent set and
+   * the baseline's data and committee, for studies of the figures */
+  const char *dump = getenv("NACRE_LEARN_STUDY_DUMP");
+  if (dump) {
+    char f[800];
+    snprintf(f, sizeof f, "%s/independent.extxyz", dump);
+    CHECK_OK(nacre_dataset_save_extxyz(indep, f, &err), &err);
+  }
+  if (start) baseline(sp, c, &rep, truth, start, bpath, dump);
+  if (dump) {
+    char f[800];
+    snprintf(f, sizeof f, "%s/baseline.json", dump);
+    if (nacre_file_exists(bpath)) {
+      nacre_nn_model **m = NULL;
+      int k = 0;
+      CHECK_OK(nacre_nn_committee_read(bpath, &m, &k, &err), &err);
+      if (m) CHECK_OK(nacre_nn_committee_write((const nacre_nn_model *const *)m, k, f, &err), &err);
+      for (int q = 0; q < k; q++) nacre_nn_model_free(m[q]);
+      free(m);
+    }
+  }
 
   nacre_potential *al = NULL, *bl = NULL;
   CHECK_OK(nacre_potential_load(rep.model, &al, &err), &err);
