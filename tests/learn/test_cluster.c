@@ -19,13 +19,22 @@
  * - a command without --prepare/--collect labels here what a prepared
  *   batch did not finish, and ends with the same committee too;
  * - collecting from another folder than the one prepared is refused,
- *   naming both.
+ *   naming both;
+ * - killed (SIGKILL) in the middle of a --prepare (held at a known point:
+ *   the fourth job's run.sh is a named pipe nobody reads, so the command
+ *   waits there with three jobs written) and in the middle of a --collect
+ *   (held at a failed job whose failure file is such a pipe, after the
+ *   jobs before it are in the label journal), then resumed, the run ends
+ *   with the very committee file, data and counts of the local run; after
+ *   the first kill nothing is recorded as prepared, after the second
+ *   nothing is stored in the run file yet.
  * Skips without Cu_u3.eam. */
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,6 +217,158 @@ static void same_as_local(const char *local, const char *run, const char *what) 
   nacre_learn_report_free(&rb);
 }
 
+/* Starts `nacre learn CFG -o OUT MODE JOBS`, waits until `ready` is a
+ * regular file and a little longer (the command then waits on a named pipe
+ * that nobody opens), and kills it (SIGKILL); 1 when it was still running,
+ * 0 when it ended first. */
+static int run_until_held(const char *cfg, const char *out, const char *mode,
+                          const char *jobs, const char *ready) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(NACRE_CLI, NACRE_CLI, "learn", cfg, "-o", out, mode, jobs, (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  for (int k = 0; k < 60000; k++) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return 0;
+    struct stat sb;
+    if (!stat(ready, &sb) && S_ISREG(sb.st_mode)) break;
+    usleep(5000);
+  }
+  usleep(300000);
+  if (waitpid(pid, &status, WNOHANG) == pid) return 0;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return 1;
+}
+
+/* The job ids of JOBS_DIR/jobs.txt, at most max. */
+static int job_ids(const char *jobs_dir, char ids[][40], int max) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/jobs.txt", jobs_dir);
+  char *text = test_read_all(path, NULL);
+  int n = 0;
+  for (char *line = text ? strtok(text, "\n") : NULL; line && n < max;
+       line = strtok(NULL, "\n"))
+    snprintf(ids[n++], 40, "%s", line);
+  free(text);
+  return n;
+}
+
+/* Frames of an extended-XYZ journal plus lines of its failure log. */
+static int journal_entries(const char *journal) {
+  char failed[1200];
+  snprintf(failed, sizeof failed, "%s.failed", journal);
+  int n = 0;
+  char *t = test_read_all(journal, NULL);
+  for (char *p = t ? strstr(t, "label_id=") : NULL; p; p = strstr(p + 1, "label_id=")) n++;
+  free(t);
+  t = test_read_all(failed, NULL);
+  for (const char *p = t; p && *p; p++) n += *p == '\n';
+  free(t);
+  return n;
+}
+
+/* Killed in the middle of --prepare and of --collect of iteration 0 and
+ * resumed: the local run's result. */
+static void kill_prepare_collect(const char *tmp, const char *cfg, const char *local) {
+  char run[700], jobs[700], it0[800], path[1400], ready[1400], journal[800];
+  snprintf(run, sizeof run, "%s/run3", tmp);
+  snprintf(jobs, sizeof jobs, "%s/jobs3", tmp);
+  snprintf(it0, sizeof it0, "%s/iter000", jobs);
+  snprintf(journal, sizeof journal, "%s/labels/iter000.extxyz", run);
+  /* the ids of the initial crystals, from the first prepared run's jobs */
+  char ids[8][40];
+  char first[800];
+  snprintf(first, sizeof first, "%s/jobs/iter000", tmp);
+  int n = job_ids(first, ids, 8);
+  CHECK(n == 6, "the six initial jobs listed (%d)", n);
+  if (n != 6) return;
+
+  /* --prepare held at the fourth job's run.sh */
+  mkdir(jobs, 0755);
+  mkdir(it0, 0755);
+  snprintf(path, sizeof path, "%s/%s", it0, ids[3]);
+  mkdir(path, 0755);
+  snprintf(path, sizeof path, "%s/%s/run.sh", it0, ids[3]);
+  CHECK(mkfifo(path, 0644) == 0, "mkfifo %s", path);
+  snprintf(ready, sizeof ready, "%s/%s/structure.extxyz", it0, ids[3]);
+  int killed = run_until_held(cfg, run, "--prepare", jobs, ready);
+  CHECK(killed, "kill -9 in the middle of --prepare (three jobs written)");
+  CHECK(db_count(run, "SELECT count(*) FROM settings WHERE key='prepared_iter000'") == 0 &&
+            db_count(run, "SELECT count(*) FROM structures WHERE iter=0 AND "
+                          "status='pending'") == 6,
+        "after the kill nothing is recorded as prepared, the 6 structures still pending");
+  unlink(path);
+  test_write_text(path, "#!/bin/sh\n# cut short by a kil"); /* a write cut short */
+  int rc;
+  cJSON *j = learn(tmp, cfg, run, "--prepare", jobs, &rc);
+  CHECK(rc == 0 && num(j, "pending_labels") == 6 && !strcmp(str(j, "pending_dir"), it0),
+        "--prepare again after the kill: 6 labels pending under %s (%g)", it0,
+        num(j, "pending_labels"));
+  cJSON_Delete(j);
+  char got[8][40];
+  CHECK(job_ids(it0, got, 8) == 6, "jobs.txt lists the 6 jobs after the resumed prepare");
+  run_jobs(it0, 0, -1);
+
+  /* --collect held at a failed job (not the first) whose failure file is a
+   * pipe, the jobs before it in the journal */
+  int held = -1;
+  for (int k = n - 1; k >= 1 && held < 0; k--) {
+    snprintf(path, sizeof path, "%s/%s/label.extxyz.failed", it0, ids[k]);
+    struct stat sb;
+    if (!stat(path, &sb)) held = k;
+  }
+  CHECK(held >= 1, "a failed job after the first to hold the collect at");
+  if (held < 1) return;
+  char keep[1500];
+  snprintf(path, sizeof path, "%s/%s/label.extxyz.failed", it0, ids[held]);
+  snprintf(keep, sizeof keep, "%s.kept", path);
+  rename(path, keep);
+  CHECK(mkfifo(path, 0644) == 0, "mkfifo %s", path);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(NACRE_CLI, NACRE_CLI, "learn", cfg, "-o", run, "--collect", jobs, (char *)NULL);
+    _exit(127);
+  }
+  int status, ended = 0;
+  for (int k = 0; k < 60000 && journal_entries(journal) < held; k++) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ended = 1;
+      break;
+    }
+    usleep(5000);
+  }
+  usleep(300000);
+  if (!ended && waitpid(pid, &status, WNOHANG) == pid) ended = 1;
+  if (!ended) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  CHECK(!ended, "kill -9 in the middle of --collect");
+  printf("kill -9 in --prepare at job 4 of 6, in --collect at job %d of 6\n", held + 1);
+  CHECK(journal_entries(journal) == held,
+        "the %d jobs before the held one are in the label journal (%d)", held,
+        journal_entries(journal));
+  CHECK(db_count(run, "SELECT count(*) FROM structures WHERE status IN "
+                      "('labelled', 'failed')") == 0,
+        "nothing stored in the run file yet");
+  unlink(path);
+  rename(keep, path);
+  j = learn(tmp, cfg, run, "--collect", jobs, &rc);
+  CHECK(rc == 0, "--collect after the kill exits 0 (%d)", rc);
+  j = finish_collecting(tmp, cfg, run, jobs, j, 8);
+  CHECK(j && cJSON_IsTrue(cJSON_GetObjectItem(j, "finished")), "the killed run finishes");
+  cJSON_Delete(j);
+  same_as_local(local, run, "killed in --prepare and --collect, resumed");
+}
+
 int main(void) {
   if (access(EAM, R_OK)) TEST_SKIP("%s (Debian lammps-data) not installed", EAM);
   int n[3] = {2, 1, 1};
@@ -305,6 +466,8 @@ int main(void) {
         "a local command finishes a run whose batch was half run");
   cJSON_Delete(j);
   same_as_local(local, run2, "half prepared, then local");
+
+  kill_prepare_collect(tmp, cfg, local);
 
   nacre_structure_free(cu8);
   test_tmp_cleanup();
