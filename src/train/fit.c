@@ -220,21 +220,59 @@ static nacre_status apply_from(nacre_nn_model *m, double *w, const nacre_fit_opt
   return NACRE_OK;
 }
 
-/* Member m starts where `warm` ended: every species' network, its input
- * normalisation and reference energy. */
+/* Species sp's first layer, written for inputs normalised by (mn0, sc0),
+ * rewritten for (mn, sc) without changing the network's function: with
+ * x0 = (G − mn0)·sc0 and x = (G − mn)·sc, x0 = x·sc0/sc + (mn − mn0)·sc0, so
+ * W' = W·diag(sc0/sc) and b' = b + W·((mn − mn0)·sc0). */
+static void renormalize_first_layer(const nacre_nn_model *m, double *w, int sp,
+                                    const double *mn0, const double *sc0) {
+  const nacre_nn_network *a = &m->net[sp];
+  int D = a->size[0], no = a->size[1];
+  const double *mn = m->input_min + (size_t)sp * D, *sc = m->input_scale + (size_t)sp * D;
+  double *W = w + nacre_nn_model_param_offset(m, sp) + a->woffset[0];
+  double *b = W + (size_t)no * D;
+  for (int o = 0; o < no; o++)
+    for (int i = 0; i < D; i++) {
+      double *wi = &W[(size_t)o * D + i];
+      b[o] += *wi * (mn[i] - mn0[i]) * sc0[i];
+      *wi *= sc0[i] / sc[i];
+    }
+}
+
+/* Member m starts where `warm` ended: every species' network and reference
+ * energy. The input normalisation is the one measured on this data (as a
+ * fresh start's), the first layer rewritten for it so that the start
+ * predicts exactly what `warm` does: data that grew beyond the first
+ * committee's (active learning starts from a few random crystals) are not
+ * fed to the networks several range widths outside [0, 1]. */
 static nacre_status apply_warm(nacre_nn_model *m, double *w,
                                const nacre_nn_model *warm, nacre_error *err) {
-  for (int s = 0; s < m->nspecies; s++) {
+  int D = m->desc.dim;
+  double *mn = malloc(2 * (size_t)(D > 0 ? D : 1) * sizeof *mn);
+  if (!mn) return nacre_error_set(err, NACRE_ERR_NOMEM, "warm start");
+  double *sc = mn + D;
+  nacre_status st = NACRE_OK;
+  for (int s = 0; s < m->nspecies && !st; s++) {
     int fsp = nacre_nn_model_species(warm, m->z[s]);
-    if (fsp < 0 || warm->desc.dim != m->desc.dim)
-      return nacre_error_set(err, NACRE_ERR_INVALID,
-                             "warm start: the previous model %s",
-                             fsp < 0 ? "lacks an element of the data"
-                                     : "has other descriptors");
-    nacre_status st = stratified_start(m, w, s, warm, fsp, NULL, err);
-    if (st) return st;
+    if (fsp < 0 || warm->desc.dim != m->desc.dim) {
+      st = nacre_error_set(err, NACRE_ERR_INVALID, "warm start: the previous model %s",
+                           fsp < 0 ? "lacks an element of the data"
+                                   : "has other descriptors");
+      break;
+    }
+    memcpy(mn, m->input_min + (size_t)s * D, (size_t)D * sizeof *mn);
+    memcpy(sc, m->input_scale + (size_t)s * D, (size_t)D * sizeof *sc);
+    if ((st = stratified_start(m, w, s, warm, fsp, NULL, err))) break;
+    /* m now holds warm's normalisation: the first layer is rewritten from
+     * it to the measured one, which is put back */
+    const double *mn0 = warm->input_min + (size_t)fsp * D;
+    const double *sc0 = warm->input_scale + (size_t)fsp * D;
+    memcpy(m->input_min + (size_t)s * D, mn, (size_t)D * sizeof *mn);
+    memcpy(m->input_scale + (size_t)s * D, sc, (size_t)D * sizeof *sc);
+    renormalize_first_layer(m, w, s, mn0, sc0);
   }
-  return NACRE_OK;
+  free(mn);
+  return st;
 }
 
 /* ---- the workflow ---- */

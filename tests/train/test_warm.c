@@ -1,11 +1,14 @@
 /* test_warm.c — warm-started retraining (nacre_fit_options.warm, as active
  * learning retrains): member k starts from warm[k] — its weights, input
- * normalisation and reference energies — so (1) a warm start trained with
- * a vanishing learning rate predicts what warm[k] predicts, to 1e-9 eV,
- * also on data that extend the range (the normalisation is the old one);
+ * reference energies, its network rewritten for the input normalisation
+ * measured on the new data — so (1) a warm start trained with a vanishing
+ * learning rate predicts what warm[k] predicts, to 1e-9 eV, also on data
+ * that extend the range, and its normalisation is the one a fresh start on
+ * that data measures (its inputs span [0, 1], not the old data's range);
  * (2) each member keeps its own start (the members of a committee stay
  * different); (3) warm starts of other descriptors are refused; (4) warm-
  * started training lowers the loss from there. */
+#include <math.h>
 #include <string.h>
 
 #include "builders.h"
@@ -112,6 +115,21 @@ int main(void) {
   if (b)
     CHECK(fabs(energy(b[0], d2->items[0].s) - energy(b[1], d2->items[0].s)) > 1e-6,
           "members keep different starts");
+  /* the normalisation of a fresh start on d2, not a's */
+  options(&o, desc);
+  o.train.epochs = 1;
+  nacre_nn_model **fresh = fit(d2, &o, &r2);
+  if (b && fresh) {
+    int n = b[0]->nspecies * b[0]->desc.dim, differs = 0;
+    for (int k = 0; k < n; k++) {
+      CHECK_CLOSE(b[0]->input_min[k], fresh[0]->input_min[k], 1e-12, "input_min");
+      CHECK_CLOSE(b[0]->input_scale[k], fresh[0]->input_scale[k],
+                  1e-12 * fabs(fresh[0]->input_scale[k]), "input_scale");
+      differs |= fabs(a[0]->input_min[k] - fresh[0]->input_min[k]) > 1e-6;
+    }
+    CHECK(differs, "d2 extends d1's range (the check above can fail)");
+  }
+  free_models(fresh, 2);
   free_models(b, 2);
 
   /* (3) other descriptors */
