@@ -695,29 +695,37 @@ static nacre_status tribe_parents(engine *e, int gen, long upto,
   search_tribes_replay(&e->tribes, e->cfg, e->c, upto, gen);
   if (e->tribes.n < 2) return NACRE_OK;
   free(e->tmin);
-  e->tmin = malloc(sizeof(long) * (size_t)(upto > 0 ? upto : 1));
-  if (!e->tmin) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  size_t n = (size_t)(upto > 0 ? upto : 1);
+  e->tmin = malloc(sizeof(long) * n);
+  int *seen = malloc(sizeof(int) * n); /* tribe + 1 that listed minimum id */
+  if (!e->tmin || !seen) {
+    free(seen);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  memset(seen, 0, sizeof(int) * n);
   int p = e->cfg->population;
   long off = 0;
-  for (int t = 0; t < e->tribes.n; t++) {
+  nacre_status st = NACRE_OK;
+  for (int t = 0; t < e->tribes.n && !st; t++) {
     long *list = e->tmin + off, u = 0;
     int s0 = search_tribe_first_slot(&e->tribes, t),
         s1 = search_tribe_first_slot(&e->tribes, t + 1);
     for (long g = e->tribes.epoch[t]; g < gen; g++)
       for (long id = g * p + s0; id < g * p + s1 && id < upto; id++) {
         if (e->c[id].status != NACRE_CANDIDATE_DONE) continue;
-        long r = representative_of(e, id), k = 0;
-        while (k < u && list[k] != r) k++;
-        if (k == u) list[u++] = r;
+        long r = representative_of(e, id);
+        if (r < 0 || r >= upto || seen[r] == t + 1) continue;
+        seen[r] = t + 1;
+        list[u++] = r;
       }
     sort_by_h(e, list, u);
     e->toff[t] = off;
     e->tn[t] = u;
-    nacre_status st = rank_parents(e, list, u, &e->tnsel[t], err);
-    if (st) return st;
+    st = rank_parents(e, list, u, &e->tnsel[t], err);
     off += u;
   }
-  return NACRE_OK;
+  free(seen);
+  return st;
 }
 
 /* Parent lists, swarm bests, walkers: everything generation `gen` (its
