@@ -6,10 +6,16 @@
 # separate fixed-composition searches: one per reduced composition of the
 # range, in the largest cell of at most NATOMS atoms, FIXED_BUDGET
 # relaxations each. Prints both hulls (the stable phases and their formation
-# enthalpies), the relaxations and the CPU time each way. Defaults: 8 atoms,
-# 100 per composition, 1500 for the range, seed 1. Work files go to a
+# enthalpies), the relaxations and the CPU time each way (VARCOMP_JOBS=N
+# runs N fixed-composition searches at a time). Defaults: 8 atoms,
+# 100 per composition, 1500 for the range, seed 1. VARCOMP_SATURATION=N
+# also stops the range search after N relaxations without a new minimum
+# within 50 meV/atom of its hull (--saturation); VARCOMP_RANGE_FROM=DIR
+# takes the range run from DIR instead (range.db, range/, range.txt,
+# range.time). Work files go to a
 # temporary folder (kept when VARCOMP_KEEP=1).
 set -u
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 build=${1:?usage: bench/varcomp_lisn.sh BUILD_DIR [NATOMS] [FIXED_BUDGET] [RANGE_BUDGET] [SEED]}
 natoms=${2:-8}
 fixed_budget=${3:-100}
@@ -26,31 +32,40 @@ cd "$work" || exit 1
 echo "Li-Sn at 0 GPa, nn_LiSn_d3_v0, cells of 1..$natoms atoms, seed $seed"
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 
-# every reduced composition Li_a Sn_b with a + b <= natoms, in its largest cell
-fixed_total=0
+# every reduced composition Li_a Sn_b with a + b <= natoms, in its largest
+# cell, VARCOMP_JOBS (default 1) searches at a time
+for ((t = 1; t <= natoms; t++)); do
+  for ((a = 0; a <= t; a++)); do
+    b=$((t - a)); g=$a; h=$b
+    while ((h)); do r=$((g % h)); g=$h; h=$r; done
+    ((g == 1)) || continue
+    m=$((natoms / t)); f=""
+    ((a)) && f="${f}Li$((m * a))"
+    ((b)) && f="${f}Sn$((m * b))"
+    echo $f
+  done
+done >fixed.list
+export nacre model fixed_budget seed
 t0=$(date +%s)
-/usr/bin/time -f "%U %S" -o fixed.time bash -c '
-  for ((t = 1; t <= '"$natoms"'; t++)); do
-    for ((a = 0; a <= t; a++)); do
-      b=$((t - a)); g=$a; h=$b
-      while ((h)); do r=$((g % h)); g=$h; h=$r; done
-      ((g == 1)) || continue
-      m=$(('"$natoms"' / t)); f=""
-      ((a)) && f="${f}Li$((m * a))"
-      ((b)) && f="${f}Sn$((m * b))"
-      '"$nacre"' search --composition $f -p '"$model"' --budget '"$fixed_budget"' \
-        --seed '"$seed"' --db fixed_$f.db -o fixed_$f -q --json >/dev/null 2>fixed_$f.err ||
-        echo "fixed $f failed: $(tail -1 fixed_$f.err)"
-      echo $f >>fixed.list
-    done
-  done'
+/usr/bin/time -f "%U %S" -o fixed.time xargs -P "${VARCOMP_JOBS:-1}" -I{} bash -c '
+  "$nacre" search --composition {} -p "$model" --budget "$fixed_budget" --seed "$seed" \
+    --db fixed_{}.db -o fixed_{} -q --json >/dev/null 2>fixed_{}.err ||
+    echo "fixed {} failed: $(tail -1 fixed_{}.err)"' <fixed.list
 t1=$(date +%s)
 nfixed=$(wc -l <fixed.list)
 fixed_total=$((nfixed * fixed_budget))
 "$nacre" hull fixed_*.db --top 1 >fixed_hull.txt 2>&1
-/usr/bin/time -f "%U %S" -o range.time "$nacre" search --composition-range Li,Sn \
-  --natoms 1:"$natoms" -p "$model" --budget "$range_budget" --seed "$seed" \
-  --db range.db -o range -q >range.txt 2>range.err
+if [ -n "${VARCOMP_RANGE_FROM:-}" ]; then
+  # a range run made before with these settings (its range.db, range/,
+  # range.txt and range.time, the CPU time as "user system")
+  cp -r "$VARCOMP_RANGE_FROM"/range.db "$VARCOMP_RANGE_FROM"/range \
+    "$VARCOMP_RANGE_FROM"/range.txt "$VARCOMP_RANGE_FROM"/range.time . || exit 1
+else
+  /usr/bin/time -f "%U %S" -o range.time "$nacre" search --composition-range Li,Sn \
+    --natoms 1:"$natoms" -p "$model" --budget "$range_budget" --seed "$seed" \
+    ${VARCOMP_SATURATION:+--saturation "$VARCOMP_SATURATION"} --db range.db -o range -q \
+    >range.txt 2>range.err
+fi
 t2=$(date +%s)
 
 echo
@@ -58,7 +73,9 @@ echo "== separate fixed-composition searches: $nfixed compositions x $fixed_budg
      "CPU $(awk '{print $1 + $2}' fixed.time) s, wall $((t1 - t0)) s"
 grep -E "^hull| stable$" fixed_hull.txt
 echo
-echo "== one search over the range: $range_budget relaxations," \
+nrange=$(sqlite3 range.db "select count(*) from candidates where status != 'pending'" 2>/dev/null ||
+  echo "$range_budget")
+echo "== one search over the range: $nrange relaxations (budget $range_budget), stop: $(grep -i -m1 'stop' range.txt)," \
      "CPU $(awk '{print $1 + $2}' range.time) s, wall $((t2 - t1)) s"
 grep -E "^hull| stable$" range.txt
 echo
