@@ -767,6 +767,9 @@ typedef struct nacre_search_minimum {
   long times_found;             /* the representative and its duplicates */
   double h_atom_ev, dh_mev_atom, e_atom_ev, v_atom_a3; /* of c; ΔH to the
                                    best minimum */
+  double above_hull_ev;         /* a composition range: height above the
+                                   hull of the run's minima, eV/atom; NAN
+                                   for a fixed composition */
   /* The group of the symmetrised standard conventional cell (cell, NULL
    * for clusters or when spglib finds none) at the run's symprec: what the
    * files and the table name. */
@@ -787,9 +790,18 @@ typedef struct nacre_search_report {
   int nfunnels;
   long funnel_bottom[NACRE_SPREAD_MINIMA];
   int funnel_minima[NACRE_SPREAD_MINIMA];
+  /* 1: a composition range whose minima are ranked by their height above
+   * the hull (the enthalpy per atom breaking ties): its spread, funnels
+   * and since_new_low are of the minima nearest the hull. 0: ranked by
+   * enthalpy per atom (a fixed composition, or a range read without a
+   * hull set, nacre_run_set_hull). */
+  int hull_ranked;
   long since_new_low;            /* relaxations after the last that found
                                     one of the NACRE_SATURATION_RANK lowest
-                                    minima */
+                                    minima; with hull_ranked, after the
+                                    first finding of the latest distinct
+                                    minimum within 50 meV/atom of the hull
+                                    (what --saturation counts) */
   long tribe_restarts;           /* tribes started again up to the last
                                     generation made (config.tribes > 1) */
   nacre_search_failures failures;
@@ -808,7 +820,9 @@ typedef struct nacre_search_report {
 
 /* Ranks the unique minima of run (it may be running in another process:
  * duplicates are refolded in candidate order, so a live or resumed run
- * reads as an uninterrupted one). */
+ * reads as an uninterrupted one): by enthalpy per atom, or for a
+ * composition range with a hull set (nacre_run_set_hull, also on a run
+ * opened read-only) by height above that hull. */
 nacre_status nacre_search_report_new(nacre_run *run,
                                      nacre_search_report **out,
                                      nacre_error *err);

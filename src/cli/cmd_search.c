@@ -695,16 +695,21 @@ static void print_table(const nacre_search_report *r, int top,
   if (r->nminima > 1) {
     char funnels[64];
     format_funnels(r->nfunnels, r->funnel_minima, funnels, sizeof funnels);
-    printf("diversity: spread %.4f over the %ld lowest minima, funnels %s "
+    printf("diversity: spread %.4f over the %ld %s minima, funnels %s "
            "(bottoms at rank",
            r->spread,
            r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA,
-           funnels);
+           r->hull_ranked ? "nearest the hull" : "lowest", funnels);
     for (int f = 0; f < r->nfunnels && f < 6; f++)
       printf("%s%ld", f ? ", " : " ", r->funnel_bottom[f] + 1);
-    printf("%s); %ld relaxations since one of the %d lowest was found\n",
-           r->nfunnels > 6 ? ", ..." : "", r->since_new_low,
-           NACRE_SATURATION_RANK);
+    if (r->hull_ranked)
+      printf("%s); %ld relaxations since a new minimum within 50 meV/atom of "
+             "the hull was found\n",
+             r->nfunnels > 6 ? ", ..." : "", r->since_new_low);
+    else
+      printf("%s); %ld relaxations since one of the %d lowest was found\n",
+             r->nfunnels > 6 ? ", ..." : "", r->since_new_low,
+             NACRE_SATURATION_RANK);
     if (r->config.tribes > 1)
       printf("tribes: %d, restarted %ld time%s from random structures "
              "(after %d generations without a lower tribe best)\n",
@@ -775,6 +780,7 @@ static int search_main(int argc, char **argv, nacre_search_mpi *m) {
     nacre_run *run;
     if (nacre_run_open_readonly(a.report_db, &run, &err))
       return cli_fail(CMD, &err);
+    nacre_run_set_hull(run, search_hull, NULL);
     rc = report(run, a.report_db, &a, 0);
     nacre_run_close(run);
     return rc;

@@ -14,6 +14,7 @@
 
 #include "nacre/io.h"
 #include "nacre/search.h"
+#include "run_internal.h"
 
 #include "tribes.h"
 
@@ -60,10 +61,25 @@ static void standard_cell(nacre_search_minimum *m, double symprec) {
   snprintf(m->pearson, sizeof m->pearson, "%s", pe);
 }
 
-/* The spread of the lowest minima, and the relaxations since one of the
- * NACRE_SATURATION_RANK lowest was first found (the latest minimum to
- * enter that set can only have been pushed out of it by a later one, so
- * it is among them now). */
+/* The relaxations since the last new low minimum: for a fixed composition
+ * since one of the NACRE_SATURATION_RANK lowest was first found (the
+ * latest minimum to enter that set can only have been pushed out of it by
+ * a later one, so it is among them now); for a composition range since
+ * the first finding of the latest distinct minimum within
+ * SEARCH_NEAR_HULL_EV of the hull (what --saturation counts there). */
+static long since_new_low(const nacre_search_report *r) {
+  long last = -1;
+  for (long k = 0; k < r->nminima; k++) {
+    const nacre_search_minimum *m = &r->minima[k];
+    if (r->hull_ranked ? m->above_hull_ev <= SEARCH_NEAR_HULL_EV
+                       : k < NACRE_SATURATION_RANK)
+      if (m->first->id > last) last = m->first->id;
+  }
+  return r->relaxed + r->failed - 1 - last;
+}
+
+/* The spread and funnels of the lowest minima (a composition range: of
+ * those nearest the hull), and the relaxations since a new low one. */
 static void diversity(nacre_search_report *r) {
   const nacre_fingerprint *fp[NACRE_SPREAD_MINIMA];
   long m = r->nminima < NACRE_SPREAD_MINIMA ? r->nminima : NACRE_SPREAD_MINIMA;
@@ -75,10 +91,36 @@ static void diversity(nacre_search_report *r) {
     r->funnel_bottom[funnel[k]] = k;
     r->funnel_minima[funnel[k]]++;
   }
-  long last = -1;
-  for (long k = 0; k < r->nminima && k < NACRE_SATURATION_RANK; k++)
-    if (r->minima[k].first->id > last) last = r->minima[k].first->id;
-  r->since_new_low = r->relaxed + r->failed - 1 - last;
+  r->since_new_low = since_new_low(r);
+}
+
+/* A composition range: order[0..n) (indices into r->c, by enthalpy per
+ * atom) ranked instead by height above the hull of the run's minima, the
+ * enthalpy per atom breaking ties; above[k] receives the height of the
+ * minimum that ranks k. Left as it is when the run has no hull set. */
+static nacre_status rank_by_hull(nacre_run *run, nacre_search_report *r,
+                                 long *order, double *above, nacre_error *err) {
+  for (long k = 0; k < r->nminima; k++) above[k] = NAN;
+  if (!nacre_search_config_varcomp(&r->config) || !run->hull || r->nminima == 0)
+    return NACRE_OK;
+  int all_pure;
+  nacre_status st = varcomp_hull_heights(run, r->c, order, r->nminima, above,
+                                         &all_pure, err);
+  if (st) return st;
+  /* insertion sort: stable, so ties keep the enthalpy order */
+  for (long i = 1; i < r->nminima; i++) {
+    long o = order[i];
+    double a = above[i];
+    long j = i;
+    for (; j > 0 && above[j - 1] > a; j--) {
+      order[j] = order[j - 1];
+      above[j] = above[j - 1];
+    }
+    order[j] = o;
+    above[j] = a;
+  }
+  r->hull_ranked = 1;
+  return NACRE_OK;
 }
 
 /* The tribes' restarts up to the run's last generation, replayed as the
@@ -127,18 +169,24 @@ nacre_status nacre_search_report_new(nacre_run *run,
   if (!st) st = nacre_run_counts(run, &r->pending, &r->relaxed, &r->failed, err);
   if (!st) st = nacre_run_failures(run, &r->failures, err);
   long *order = NULL;
+  double *above = NULL;
   if (!st) {
     order = malloc(sizeof(long) * (size_t)(r->n > 0 ? r->n : 1));
+    above = malloc(sizeof(double) * (size_t)(r->n > 0 ? r->n : 1));
     r->minima = calloc((size_t)(r->n > 0 ? r->n : 1), sizeof *r->minima);
-    if (!order || !r->minima)
+    if (!order || !above || !r->minima)
       st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  if (!st) {
+    r->nminima = nacre_candidates_rank(r->c, r->n, order);
+    st = rank_by_hull(run, r, order, above, err);
   }
   if (st) {
     free(order);
+    free(above);
     nacre_search_report_free(r);
     return st;
   }
-  r->nminima = nacre_candidates_rank(r->c, r->n, order);
   double h0 = r->nminima > 0 ? per_atom(r->c[order[0]].enthalpy,
                                         &r->c[order[0]])
                              : 0;
@@ -149,6 +197,7 @@ nacre_status nacre_search_report_new(nacre_run *run,
     m->dh_mev_atom = 1000 * (m->h_atom_ev - h0);
     m->e_atom_ev = per_atom(m->c->energy, m->c);
     m->v_atom_a3 = per_atom(m->c->volume, m->c);
+    m->above_hull_ev = above[k];
     standard_cell(m, r->config.symprec);
   }
   /* each minimum was found by itself and by its duplicates; the first of
@@ -162,6 +211,7 @@ nacre_status nacre_search_report_new(nacre_run *run,
       }
   }
   free(order);
+  free(above);
   diversity(r);
   applicability(r);
   if ((st = tribe_restarts(r, err))) {
@@ -263,6 +313,8 @@ static nacre_status write_extxyz(const char *path, const nacre_search_report *r,
     if (!st) st = set_info(&f, "enthalpy_per_atom_ev", "%.10f", m->h_atom_ev, err);
     if (!st) st = set_info(&f, "energy_per_atom_ev", "%.10f", m->e_atom_ev, err);
     if (!st) st = set_info(&f, "volume_per_atom_a3", "%.6f", m->v_atom_a3, err);
+    if (!st && isfinite(m->above_hull_ev))
+      st = set_info(&f, "energy_above_hull_per_atom_ev", "%.6f", m->above_hull_ev, err);
     if (!st) st = set_info(&f, "pressure_gpa", "%.6g", r->config.pressure_gpa, err);
     if (!st) st = set_info(&f, "rank", "%.0f", (double)(k + 1), err);
     if (!st) st = set_info(&f, "candidate", "%.0f", (double)m->c->id, err);
@@ -309,6 +361,8 @@ static cJSON *minimum_json(const nacre_search_minimum *m, long rank) {
   cJSON_AddStringToObject(o, "formula", formula);
   cJSON_AddNumberToObject(o, "enthalpy_per_atom_ev", m->h_atom_ev);
   cJSON_AddNumberToObject(o, "delta_enthalpy_mev_atom", m->dh_mev_atom);
+  if (isfinite(m->above_hull_ev))
+    cJSON_AddNumberToObject(o, "energy_above_hull_per_atom_ev", m->above_hull_ev);
   cJSON_AddNumberToObject(o, "energy_per_atom_ev", m->e_atom_ev);
   cJSON_AddNumberToObject(o, "volume_per_atom_a3", m->v_atom_a3);
   cJSON_AddNumberToObject(o, "space_group_number", m->sg);

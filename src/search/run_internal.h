@@ -42,6 +42,20 @@ nacre_status run_load_all(nacre_run *r, nacre_candidate **out, int **particle,
 nacre_status run_meta_set(nacre_run *r, const char *key, const char *value,
                           nacre_error *err);
 
+/* Distinct minima of a composition range at most this far above the hull
+ * are near it (eV/atom): parents besides each composition's best, what
+ * --saturation counts and what the report ranks them by. */
+#define SEARCH_NEAR_HULL_EV 0.05
+
+/* Heights above the hull of the run's composition range (run->hull), in
+ * eV/atom, of the distinct minima c[ids[k]], k < n, into above[k];
+ * *all_pure tells whether every element had a pure minimum among them
+ * (when not, each minimum is measured against the lowest of its own
+ * composition). varcomp.c. */
+nacre_status varcomp_hull_heights(const nacre_run *run, const nacre_candidate *c,
+                                  const long *ids, long n, double *above,
+                                  int *all_pure, nacre_error *err);
+
 /* The search loop of a variable-composition run (varcomp.c); the
  * arguments are search_run_on's, the transport already made or NULL. */
 struct search_transport;

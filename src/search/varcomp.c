@@ -20,8 +20,8 @@
  *     hole, an atom removed, an atom's element changed) or keep it (the
  *     fixed-composition search's strain, displacement, swap, soft mode).
  * Parents are the best minimum of every composition and the distinct
- * minima within `NEAR_HULL_EV` of the hull, chosen by linear ranking on
- * their height above it. The hull itself comes from the caller
+ * minima within SEARCH_NEAR_HULL_EV (50 meV/atom) of the hull, chosen by
+ * linear ranking on their height above it. The hull itself comes from the caller
  * (nacre_run_set_hull): this layer does not own one.
  *
  * Reproducibility as in engine.c: candidate id draws its random numbers
@@ -37,9 +37,6 @@
 #include "run_internal.h"
 #include "transport.h"
 
-/* Distinct minima at most this far above the hull are parents besides the
- * best of each composition (eV/atom). */
-#define NEAR_HULL_EV 0.05
 /* Tries of an operator before the candidate becomes a random structure. */
 #define OPERATOR_TRIES 20
 /* A minimum this close to the hull is on it (eV/atom). */
@@ -233,9 +230,9 @@ typedef struct vc {
   int ncomps_done, hull_phases;
   int *vertex, nvertex;        /* compositions of the hull's vertices */
   long *best;                  /* per composition: its lowest minimum (−1) */
-  long last_low;               /* the latest distinct minimum within
-                                  NEAR_HULL_EV of the hull (−1): what
-                                  saturation counts from */
+  long last_low;               /* the first finder of the latest distinct
+                                  minimum within SEARCH_NEAR_HULL_EV of the
+                                  hull (−1): what saturation counts from */
   nacre_search_failures failures;
   nacre_search_domain domain;
   long nfinished, nfinished_now, ndone;
@@ -306,7 +303,7 @@ static void sort_parents(vc *e) {
 /* Heights above the hull of the distinct minima of [0, folded), and the
  * parents of the next generation. */
 static nacre_status rank_pool(vc *e, nacre_error *err) {
-  int nel = e->el.nspecies, nc = e->comps.n;
+  int nc = e->comps.n;
   long nu = e->nunique;
   e->nparents = 0;
   e->ncomps_done = 0;
@@ -314,56 +311,44 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
   e->last_low = -1;
   if (!nu) return NACRE_OK;
   long *best = e->best;
-  double *amounts = malloc((size_t)nu * nel * sizeof *amounts);
-  double *h = malloc((size_t)nu * sizeof *h), *above = malloc((size_t)nu * sizeof *above);
-  nacre_status st = NACRE_OK;
-  for (int j = 0; j < nc; j++) best[j] = -1;
-  if (!amounts || !h || !above) {
-    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
-    goto done;
+  double *above = malloc((size_t)nu * sizeof *above);
+  long *first = malloc((size_t)e->folded * sizeof *first);
+  if (!above || !first) {
+    free(above);
+    free(first);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
-  int have_pure[4] = {0, 0, 0, 0};
+  int all_pure;
+  nacre_status st = varcomp_hull_heights(e->run, e->c, e->unique, nu, above, &all_pure, err);
+  if (st) {
+    free(above);
+    free(first);
+    return st;
+  }
+  for (int j = 0; j < nc; j++) best[j] = -1;
+  /* each minimum's first finder: the candidate that made it distinct */
+  for (long id = 0; id < e->folded; id++) first[id] = -1;
+  for (long id = 0; id < e->folded; id++)
+    if (e->c[id].status == NACRE_CANDIDATE_DONE && e->comp[id] >= 0) {
+      long to = e->c[id].duplicate_of >= 0 ? e->c[id].duplicate_of : id;
+      if (to < e->folded && (first[to] < 0 || id < first[to])) first[to] = id;
+    }
   for (long k = 0; k < nu; k++) {
     long id = e->unique[k];
-    int count[4];
-    count_atoms(e->c[id].relaxed, &e->el, count);
-    int nz = 0;
-    for (int j = 0; j < nel; j++) {
-      amounts[k * nel + j] = count[j];
-      nz += count[j] > 0;
-    }
-    if (nz == 1)
-      for (int j = 0; j < nel; j++) have_pure[j] |= count[j] > 0;
-    h[k] = e->c[id].enthalpy;
     int ci = e->comp[id];
-    if (ci >= 0 && (best[ci] < 0 || dedup_h_atom(&e->c[id]) < dedup_h_atom(&e->c[best[ci]])))
+    e->above[id] = above[k];
+    if (best[ci] < 0 || dedup_h_atom(&e->c[id]) < dedup_h_atom(&e->c[best[ci]]))
       best[ci] = id;
   }
-  int all_pure = 1;
-  for (int j = 0; j < nel; j++) all_pure &= have_pure[j];
-  if (all_pure) {
-    if (!e->run->hull)
-      st = nacre_error_set(err, NACRE_ERR_INVALID,
-                           "a variable-composition run needs a hull "
-                           "(nacre_run_set_hull)");
-    else
-      st = e->run->hull(e->run->hull_user, nel, (int)nu, amounts, h, above, err);
-    if (st) goto done;
-  } else {
-    /* no references yet: each minimum against its composition's best */
-    for (long k = 0; k < nu; k++) {
-      long id = e->unique[k], b = best[e->comp[id]];
-      above[k] = dedup_h_atom(&e->c[id]) - dedup_h_atom(&e->c[b]);
-    }
-  }
   for (long k = 0; k < nu; k++) {
     long id = e->unique[k];
-    e->above[id] = above[k];
-    if (best[e->comp[id]] == id || above[k] <= NEAR_HULL_EV)
+    if (best[e->comp[id]] == id || above[k] <= SEARCH_NEAR_HULL_EV)
       e->parents[e->nparents++] = id;
-    /* A new hull phase, a lower one, or a new minimum near the hull is a
-     * distinct minimum within NEAR_HULL_EV found after the others. */
-    if (above[k] <= NEAR_HULL_EV && id > e->last_low) e->last_low = id;
+    /* A new hull phase, a lower one, or a new minimum near the hull: a
+     * distinct minimum within SEARCH_NEAR_HULL_EV, first found after the
+     * others (a better-relaxed copy of a known one is not new). */
+    long f = first[id] >= 0 ? first[id] : id;
+    if (above[k] <= SEARCH_NEAR_HULL_EV && f > e->last_low) e->last_low = f;
   }
   e->nvertex = 0;
   for (int j = 0; j < nc; j++)
@@ -373,10 +358,62 @@ static nacre_status rank_pool(vc *e, nacre_error *err) {
     }
   e->hull_phases = e->nvertex;
   sort_parents(e);
-done:
+  free(above);
+  free(first);
+  return NACRE_OK;
+}
+
+nacre_status varcomp_hull_heights(const nacre_run *run, const nacre_candidate *c,
+                                  const long *ids, long n, double *above,
+                                  int *all_pure, nacre_error *err) {
+  nacre_composition el;
+  nacre_status st = nacre_composition_range_parse(run->cfg.composition_range, &el, err);
+  if (st) return st;
+  int nel = el.nspecies, have_pure[4] = {0, 0, 0, 0};
+  double *amounts = malloc((size_t)(n ? n : 1) * nel * sizeof *amounts);
+  double *h = malloc((size_t)(n ? n : 1) * sizeof *h);
+  if (!amounts || !h) {
+    free(amounts);
+    free(h);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  for (long k = 0; k < n; k++) {
+    int count[4], nz = 0;
+    count_atoms(c[ids[k]].relaxed, &el, count);
+    for (int j = 0; j < nel; j++) {
+      amounts[k * nel + j] = count[j];
+      nz += count[j] > 0;
+    }
+    if (nz == 1)
+      for (int j = 0; j < nel; j++) have_pure[j] |= count[j] > 0;
+    h[k] = c[ids[k]].enthalpy;
+  }
+  *all_pure = n > 0;
+  for (int j = 0; j < nel; j++) *all_pure &= have_pure[j];
+  if (*all_pure) {
+    if (!run->hull)
+      st = nacre_error_set(err, NACRE_ERR_INVALID,
+                           "a variable-composition run needs a hull "
+                           "(nacre_run_set_hull)");
+    else
+      st = run->hull(run->hull_user, nel, (int)n, amounts, h, above, err);
+  } else {
+    /* no references yet: each minimum against its composition's lowest */
+    for (long k = 0; k < n; k++) {
+      double low = dedup_h_atom(&c[ids[k]]);
+      for (long j = 0; j < n; j++) {
+        int same = 1;
+        for (int a = 0; a < nel && same; a++)
+          for (int b = a + 1; b < nel && same; b++)
+            same = amounts[k * nel + a] * amounts[j * nel + b] ==
+                   amounts[k * nel + b] * amounts[j * nel + a];
+        if (same && dedup_h_atom(&c[ids[j]]) < low) low = dedup_h_atom(&c[ids[j]]);
+      }
+      above[k] = dedup_h_atom(&c[ids[k]]) - low;
+    }
+  }
   free(amounts);
   free(h);
-  free(above);
   return st;
 }
 
@@ -884,7 +921,7 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
       snprintf(run->stop_reason, sizeof run->stop_reason,
                "saturated: no new minimum within %.0f meV/atom of the hull "
                "in %ld relaxations",
-               1e3 * NEAR_HULL_EV, from - 1 - e.last_low);
+               1e3 * SEARCH_NEAR_HULL_EV, from - 1 - e.last_low);
       break;
     }
     int created = 0;

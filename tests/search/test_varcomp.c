@@ -15,8 +15,13 @@
  *     naming the option; bad ranges are usage errors, and settings a range
  *     does not apply (--stall, the swarm engine) are refused;
  *  5. --saturation stops a range run once the hull and the minima near it
- *     stopped changing. */
+ *     stopped changing;
+ *  6. the report of a range run (summary.json, the text, --report) ranks
+ *     the minima by their height above the hull, checked against the
+ *     hull of the minima computed in the test, and counts the relaxations
+ *     since a new minimum near the hull as --saturation does. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -167,20 +172,107 @@ static long enthalpies(const char *db, double *h, long max) {
   return n;
 }
 
+/* x(Al) of a reduced formula such as "Co3Al" (−1 when unreadable). */
+static double x_al(const char *formula) {
+  double n[2] = {0, 0};
+  for (const char *p = formula; *p;) {
+    int k = !strncmp(p, "Al", 2) ? 1 : !strncmp(p, "Co", 2) ? 0 : -1;
+    if (k < 0) return -1;
+    p += 2;
+    char *end;
+    long c = strtol(p, &end, 10);
+    n[k] += end == p ? 1 : (double)c;
+    p = end;
+  }
+  return n[0] + n[1] > 0 ? n[1] / (n[0] + n[1]) : -1;
+}
+
+/* The report of a range run (summary.json of dir, and the text in out):
+ * every minimum carries its height above the hull, which agrees within
+ * 1e-6 eV/atom with the lower convex envelope of (x(Al), H per atom)
+ * computed here from the minima themselves (in two dimensions the
+ * envelope at x is the lowest chord between minima on either side);
+ * the minima are ranked by it; relaxations_since_new_low counts from
+ * the first finding of the latest minimum within 50 meV/atom of it. */
+static void report_ranked_by_hull(const char *sub, long saturation) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s/summary.json", dir, sub);
+  cJSON *j = read_json(path);
+  CHECK(j != NULL, "%s read", path);
+  if (!j) return;
+  const cJSON *mins = cJSON_GetObjectItem(j, "minima");
+  int n = cJSON_GetArraySize(mins);
+  double *x = calloc((size_t)n + 1, sizeof *x), *h = calloc((size_t)n + 1, sizeof *h);
+  int ok = n > 2 && x && h;
+  for (int k = 0; k < n && ok; k++) {
+    const cJSON *m = cJSON_GetArrayItem(mins, k);
+    x[k] = x_al(cJSON_GetObjectItem(m, "formula")->valuestring);
+    h[k] = cJSON_GetObjectItem(m, "enthalpy_per_atom_ev")->valuedouble;
+    ok = x[k] >= 0 && cJSON_HasObjectItem(m, "energy_above_hull_per_atom_ev");
+  }
+  CHECK(ok, "%d minima, each with a composition and energy_above_hull_per_atom_ev", n);
+  double prev = -1, worst = 0;
+  long last = -1;
+  int near = 0;
+  for (int k = 0; k < n && ok; k++) {
+    double env = INFINITY;
+    for (int a = 0; a < n; a++)
+      for (int b = 0; b < n; b++) {
+        if (x[a] == x[k]) env = fmin(env, h[a]);
+        if (x[a] < x[k] && x[k] < x[b])
+          env = fmin(env, h[a] + (h[b] - h[a]) * (x[k] - x[a]) / (x[b] - x[a]));
+      }
+    const cJSON *m = cJSON_GetArrayItem(mins, k);
+    double got = cJSON_GetObjectItem(m, "energy_above_hull_per_atom_ev")->valuedouble;
+    worst = fmax(worst, fabs(got - (h[k] - env)));
+    ok &= got >= prev - 1e-12;
+    prev = got;
+    if (h[k] - env <= 0.05) {
+      near++;
+      long f = (long)cJSON_GetObjectItem(m, "first_found_candidate")->valuedouble;
+      if (f > last) last = f;
+    }
+  }
+  CHECK(worst <= 1e-6, "heights above the hull: largest difference %.2g eV/atom "
+        "from the envelope of the minima", worst);
+  CHECK(ok, "minima ranked by their height above the hull");
+  long relaxed = (long)cJSON_GetObjectItem(j, "relaxed")->valuedouble;
+  long failed = (long)cJSON_GetObjectItem(j, "failed")->valuedouble;
+  long since = (long)cJSON_GetObjectItem(j, "relaxations_since_new_low")->valuedouble;
+  CHECK(near > 0 && since == relaxed + failed - 1 - last,
+        "relaxations since a new minimum near the hull: %ld, recomputed %ld (%d near it)",
+        since, relaxed + failed - 1 - last, near);
+  if (saturation > 0)
+    CHECK(since >= saturation && since < saturation + 10,
+          "a saturated run: %ld relaxations since (at least --saturation %ld, "
+          "less than one generation more)", since, saturation);
+  free(x);
+  free(h);
+  cJSON_Delete(j);
+}
+
 /* --saturation N on a range: the run stops after the generation in which
  * N relaxations have passed since the last distinct minimum within 50
- * meV/atom of the hull (recomputed here from the run's own minima and its
- * hull.csv), long before its budget, and says so. */
+ * meV/atom of the hull (recomputed from the run's own minima by
+ * report_ranked_by_hull), long before its budget, and says so; the text
+ * and --report count the same. */
 static void saturation(void) {
   CHECK(cli("search --composition-range Co,Al --natoms 1:2 -p " COAL
             " --budget 3000 --population 10 --seed 2 --saturation 60 "
             "--db sat.db -o sat") == 0,
         "range run with --saturation 60");
   CHECK(output_has("saturated"), "it stopped saturated");
+  CHECK(output_has("relaxations since a new minimum within 50 meV/atom of the hull"),
+        "the diversity line counts from the minima near the hull");
   double h[3000];
   long n = enthalpies("sat.db", h, 3000);
   CHECK(n >= 60 && n < 3000 && n % 10 == 0,
         "stopped after %ld relaxations (whole generations of 10)", n);
+  report_ranked_by_hull("sat", 60);
+  CHECK(cli("search --report sat.db -o satr") == 0 &&
+            output_has("relaxations since a new minimum within 50 meV/atom of the hull"),
+        "--report of the range run");
+  report_ranked_by_hull("satr", 60);
 }
 
 static void resume_and_refusals(void) {
