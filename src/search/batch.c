@@ -1,7 +1,9 @@
-/* batch.c — relaxing a generation's pending candidates, in this process or
- * on a transport's workers: the one loop of the fixed-composition engine
- * (engine.c) and the variable-composition one (varcomp.c); see
- * transport.h. */
+/* batch.c — what the fixed-composition engine (engine.c) and the
+ * variable-composition one (varcomp.c) share of a generation's life:
+ * making the candidates a run does not hold yet, relaxing the pending ones
+ * in this process or on a transport's workers, the one rule of a finished
+ * relaxation, the counts over a run and the progress filled from them;
+ * see transport.h. Each engine keeps its own pool and ranking. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,12 +33,45 @@ void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed
   c->domain_end_outside = known ? out->domain_outside_at_end != 0 : -1;
 }
 
+void search_tally_stored(search_tally *t, const nacre_candidate *c) {
+  if (c->status != NACRE_CANDIDATE_PENDING) t->finished++;
+  if (c->status == NACRE_CANDIDATE_FAILED)
+    nacre_search_failures_add(&t->failures, c->outcome, 1);
+  if (c->status == NACRE_CANDIDATE_DONE) t->done++;
+}
+
+void search_progress_fill(nacre_search_progress *p, const search_tally *t,
+                          const nacre_search_config *cfg, int gen, long unique,
+                          long since_new_low, int final) {
+  memset(p, 0, sizeof *p);
+  p->final = final;
+  p->finished = t->finished;
+  p->done = t->done;
+  p->budget = cfg->budget;
+  p->failures = t->failures;
+  p->domain = t->domain;
+  p->generation = gen;
+  p->unique = unique;
+  p->since_new_low = since_new_low;
+  p->elapsed_s = nacre_now_s() - t->t_start;
+  p->relax_per_hour = p->elapsed_s > 0 ? 3600.0 * t->finished_now / p->elapsed_s : 0;
+}
+
+int search_progress_send(nacre_run *run, nacre_search_progress_fn prog,
+                         void *user, const nacre_search_progress *p) {
+  if (!prog) return 0;
+  if (prog(user, p) && !p->final) {
+    snprintf(run->stop_reason, sizeof run->stop_reason, "stopped");
+    return 1;
+  }
+  return 0;
+}
+
 nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cfg,
                                    const nacre_random_options *random,
                                    nacre_candidate *c, nacre_structure *s,
                                    const nacre_search_relaxed *out,
-                                   nacre_search_failures *failures,
-                                   nacre_search_domain *domain, int *ok,
+                                   search_tally *tally, int *ok,
                                    nacre_error *err) {
   nacre_structure_free(c->relaxed);
   c->relaxed = s;
@@ -66,7 +101,11 @@ nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cf
   *ok = good;
   nacre_status st = run_store_result(run, c, err);
   if (st) return st;
-  if (!good) nacre_search_failures_add(failures, c->outcome, 1);
+  tally->finished++;
+  tally->finished_now++;
+  tally->done += good;
+  if (!good) nacre_search_failures_add(&tally->failures, c->outcome, 1);
+  nacre_search_domain *domain = &tally->domain;
   if (out->domain_checked > 0) { /* the potential's training data */
     domain->relaxations++;
     domain->left += out->domain_outside > 0;
@@ -152,4 +191,39 @@ nacre_status search_relax_batch(const search_batch *b, long from, long to,
     if ((st = b->finish(b->user, rep.id, s, &rep.out, err))) return st;
     if (b->report(b->user)) *stopped = 1;
   }
+}
+
+nacre_status search_make_generation(nacre_run *run, nacre_candidate *c,
+                                    long from, long to, long *n,
+                                    search_make_fn make, void *user,
+                                    nacre_error *err) {
+  if (to <= *n) return NACRE_OK;
+  nacre_status st = run_begin(run, err);
+  for (long id = from; id < to && !st; id++) {
+    if (id < *n) continue;
+    int particle = -1;
+    st = make(user, id, (int)(id - from), &particle, err);
+    if (!st) st = run_insert_pending(run, &c[id], particle, err);
+  }
+  if (st) {
+    run_rollback(run);
+    return st;
+  }
+  if ((st = run_commit(run, err))) return st;
+  *n = to;
+  return NACRE_OK;
+}
+
+nacre_status search_relax_generation(search_batch *b, int jobs, long from,
+                                     long to, int *pending, int *stopped,
+                                     nacre_error *err) {
+  *pending = 0;
+  *stopped = 0;
+  for (long id = from; id < to; id++) *pending += b->c[id].status == NACRE_CANDIDATE_PENDING;
+  if (!*pending) return NACRE_OK;
+  nacre_status st = NACRE_OK;
+  if (jobs > 1 && !b->t &&
+      (st = search_fork_new(jobs, b->relax, b->relax_user, &b->t, err)))
+    return st;
+  return search_relax_batch(b, from, to, stopped, err);
 }

@@ -71,10 +71,7 @@ typedef struct engine {
   double best_h;        /* eV/atom over all finished */
   int best_sg;
   char best_pearson[16];
-  long ndone, nfinished, nfinished_now;
-  nacre_search_failures failures;
-  nacre_search_domain domain; /* this session's relaxations */
-  double t_start;
+  search_tally tally;
 } engine;
 
 static double h_atom(const nacre_candidate *c) { return dedup_h_atom(c); }
@@ -819,14 +816,11 @@ static nacre_status finish_candidate(engine *e, long id, nacre_structure *s,
   nacre_candidate *c = &e->c[id];
   int ok;
   nacre_status st = search_finish_relaxed(e->run, e->cfg, &e->random, c, s, out,
-                                          &e->failures, &e->domain, &ok, err);
+                                          &e->tally, &ok, err);
   if (st) return st;
-  e->nfinished++;
-  e->nfinished_now++;
   if (ok) {
-    e->ndone++;
     double h = h_atom(c);
-    if (e->ndone == 1 || h < e->best_h) {
+    if (e->tally.done == 1 || h < e->best_h) {
       e->best_h = h;
       e->best_sg = c->sg;
       snprintf(e->best_pearson, sizeof e->best_pearson, "%s", c->pearson);
@@ -849,34 +843,19 @@ typedef struct runner {
 
 static int report_at(runner *r, int gen, int final) {
   engine *e = r->e;
-  if (!r->prog) return 0;
   nacre_search_progress p;
-  memset(&p, 0, sizeof p);
-  p.final = final;
-  p.finished = e->nfinished;
-  p.done = e->ndone;
-  p.budget = e->cfg->budget;
-  p.failures = e->failures;
-  p.domain = e->domain;
-  p.generation = gen;
-  p.unique = e->nunique;
+  search_progress_fill(&p, &e->tally, e->cfg, gen, e->nunique,
+                       e->folded - 1 - e->last_new_low, final);
   p.spread = e->spread;
   p.restarts = e->restarts;
   p.nfunnels = e->nfunnels;
   memcpy(p.funnel_minima, e->funnel_minima, sizeof p.funnel_minima);
   p.tribes = e->tribes.n;
   p.tribe_restarts = e->tribes.restarts;
-  p.since_new_low = e->folded - 1 - e->last_new_low;
   p.best_h_atom = e->best_h;
   p.best_sg = e->best_sg;
   snprintf(p.best_pearson, sizeof p.best_pearson, "%s", e->best_pearson);
-  p.elapsed_s = nacre_now_s() - e->t_start;
-  p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
-  if (r->prog(r->prog_user, &p) && !final) {
-    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
-    return 1;
-  }
-  return 0;
+  return search_progress_send(e->run, r->prog, r->prog_user, &p);
 }
 
 static int report(runner *r, int gen) { return report_at(r, gen, 0); }
@@ -897,16 +876,30 @@ static int batch_report(void *user) {
   return report(u->r, u->gen);
 }
 
-/* Relaxes the pending candidates of [from, to) (search_relax_batch). */
-static nacre_status relax_batch(runner *r, long from, long to, int gen,
-                                int *stopped, nacre_error *err) {
+/* Relaxes the pending candidates of [from, to) (search_relax_generation;
+ * *pending of them). */
+static nacre_status relax_generation(runner *r, long from, long to, int gen,
+                                     int *pending, int *stopped,
+                                     nacre_error *err) {
   engine *e = r->e;
   batch_user u = {r, gen};
   search_batch b = {.run = e->run, .ctx = e->ctx, .deadline = r->deadline,
                     .c = e->c, .pressure_gpa = e->cfg->pressure_gpa,
                     .relax = r->relax, .relax_user = r->relax_user, .t = r->t,
                     .finish = batch_finish, .report = batch_report, .user = &u};
-  return search_relax_batch(&b, from, to, stopped, err);
+  nacre_status st = search_relax_generation(&b, e->cfg->jobs, from, to, pending,
+                                            stopped, err);
+  r->t = b.t;
+  return st;
+}
+
+static nacre_status make_one(void *user, long id, int slot, int *particle,
+                             nacre_error *err) {
+  batch_user *u = user;
+  engine *e = u->r->e;
+  nacre_status st = make_candidate(e, id, u->gen, slot, err);
+  *particle = e->particle[id];
+  return st;
 }
 
 nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
@@ -947,7 +940,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     e.modes.symprec = cfg->symprec;
   }
   e.ctx = ctx;
-  e.t_start = nacre_now_s();
+  e.tally.t_start = nacre_now_s();
   e.last_new_low = -1;
   /* One distance rule: the relaxer's collapse check follows the run's
    * minimum distances, so that no child the operators make is a bad
@@ -956,7 +949,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   if (relax == nacre_search_relax_potential && relax_user)
     nacre_search_relaxer_set_distances(relax_user, &cfg->random);
   runner r = {&e, relax, relax_user, prog, prog_user, t,
-              cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
+              cfg->time_limit_s > 0 ? e.tally.t_start + cfg->time_limit_s : 0};
   if (!cfg->cluster && (st = feasible_groups(&e, err))) goto done;
   if (cfg->cluster && (st = feasible_pointgroups(&e, err))) goto done;
   /* Everything stored so far. */
@@ -975,13 +968,10 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     e.particle[k] = lp[k];
     memset(&loaded[k], 0, sizeof loaded[k]);
     count_soft_child(&e, k, atol(e.c[k].parents));
-    if (e.c[k].status != NACRE_CANDIDATE_PENDING) e.nfinished++;
-    if (e.c[k].status == NACRE_CANDIDATE_FAILED)
-      nacre_search_failures_add(&e.failures, e.c[k].outcome, 1);
+    search_tally_stored(&e.tally, &e.c[k]);
     if (e.c[k].status == NACRE_CANDIDATE_DONE) {
-      e.ndone++;
       double h = h_atom(&e.c[k]);
-      if (e.ndone == 1 || h < e.best_h) {
+      if (e.tally.done == 1 || h < e.best_h) {
         e.best_h = h;
         e.best_sg = e.c[k].sg;
         snprintf(e.best_pearson, sizeof e.best_pearson, "%s", e.c[k].pearson);
@@ -992,7 +982,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   free(loaded);
   free(lp);
   if (st) goto done;
-  e.nfinished_now = 0;
+  e.tally.finished_now = 0;
   int p = cfg->population, stall = 0;
   double best_gen = INFINITY;
   int stopped = 0, last_gen = 0;
@@ -1006,31 +996,11 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
     long to = from + p < cfg->budget ? from + p : cfg->budget;
     if ((st = ensure_capacity(&e, to, err))) break;
     if ((st = prepare_generation(&e, gen, from, err))) break;
-    /* Create what this generation lacks (a killed run may have stored part
-     * of it; the rest is regenerated identically). */
-    int created = 0;
-    for (long id = from; id < to && !st; id++) {
-      if (id < e.n) continue;
-      if (!created && (st = run_begin(run, err))) break;
-      created = 1;
-      st = make_candidate(&e, id, gen, (int)(id - from), err);
-      if (!st) st = run_insert_pending(run, &e.c[id], e.particle[id], err);
-    }
-    if (created) {
-      if (st) {
-        run_rollback(run);
-        break;
-      }
-      if ((st = run_commit(run, err))) break;
-      e.n = to;
-    }
-    int pending = 0;
-    for (long id = from; id < to; id++)
-      pending += e.c[id].status == NACRE_CANDIDATE_PENDING;
-    if (pending && cfg->jobs > 1 && !r.t &&
-        (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
+    int pending;
+    batch_user mk = {&r, gen};
+    if ((st = search_make_generation(run, e.c, from, to, &e.n, make_one, &mk, err)) ||
+        (st = relax_generation(&r, from, to, gen, &pending, &stopped, err)))
       break;
-    if (pending && (st = relax_batch(&r, from, to, gen, &stopped, err))) break;
     if (stopped) break;
     if ((st = fold_into_pool(&e, from, to, err))) break;
     /* Stall counter over generations. */
@@ -1065,7 +1035,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   /* The last word of the progress is the pool as stored: the last fold
    * (a generation's end, or what finished past it) may add minima after
    * the last report of a relaxation. */
-  if (!st && e.nfinished_now > 0) report_at(&r, last_gen, 1);
+  if (!st && e.tally.finished_now > 0) report_at(&r, last_gen, 1);
 done:
   if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
   engine_free(&e);

@@ -74,20 +74,45 @@ typedef struct search_batch {
  * committee's deviations on the minimum and the training-domain status. */
 void search_candidate_take_report(nacre_candidate *c, const nacre_search_relaxed *out);
 
+/* What both engines count over a run (every session) and in this one. */
+typedef struct search_tally {
+  long finished;        /* relaxations finished, failed ones included */
+  long finished_now;    /* of them in this session */
+  long done;            /* usable minima */
+  nacre_search_failures failures;
+  nacre_search_domain domain; /* this session's training-domain reports */
+  double t_start;       /* this session's start (nacre_now_s) */
+} search_tally;
+
+/* Counts candidate c as read back from the run file. */
+void search_tally_stored(search_tally *t, const nacre_candidate *c);
+
+/* The progress both engines report: the tally's counts, the budget, the
+ * generation, the pool's distinct minima and the relaxations since its
+ * last new low minimum, the elapsed time and the rate; the engine adds
+ * its own fields. */
+void search_progress_fill(nacre_search_progress *p, const search_tally *t,
+                          const nacre_search_config *cfg, int gen, long unique,
+                          long since_new_low, int final);
+
+/* Hands p to prog (none: 0); 1 when it asked a running search to stop
+ * (a final report cannot), the run's stop reason then "stopped". */
+int search_progress_send(nacre_run *run, nacre_search_progress_fn prog,
+                         void *user, const nacre_search_progress *p);
+
 /* A finished relaxation into candidate c, the one rule of both engines:
  * c takes the relaxed structure s (owned from then on) and its figures;
  * it is a minimum (done) when the relaxation converged to a finite,
  * well-formed structure, no closer than cfg->min_relaxed_factor of the
  * minimum distances of `random`, that can be classified and
- * fingerprinted; otherwise failed, its reason counted in *failures. The
- * outcome is stored in the run; *domain counts the training-data report.
- * *ok is 1 for a minimum. */
+ * fingerprinted; otherwise failed, its reason counted in the tally. The
+ * outcome is stored in the run; the tally counts it and the
+ * training-data report. *ok is 1 for a minimum. */
 nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cfg,
                                    const nacre_random_options *random,
                                    nacre_candidate *c, nacre_structure *s,
                                    const nacre_search_relaxed *out,
-                                   nacre_search_failures *failures,
-                                   nacre_search_domain *domain, int *ok,
+                                   search_tally *tally, int *ok,
                                    nacre_error *err);
 
 /* Relaxes the pending candidates of [from, to), one at a time or on the
@@ -95,6 +120,27 @@ nacre_status search_finish_relaxed(nacre_run *run, const nacre_search_config *cf
  * stopped it early; work in flight then stays pending. */
 nacre_status search_relax_batch(const search_batch *b, long from, long to,
                                 int *stopped, nacre_error *err);
+
+/* Makes candidate id (slot `slot` of its generation) in c[id], and its
+ * swarm particle (−1: none). */
+typedef nacre_status (*search_make_fn)(void *user, long id, int slot,
+                                       int *particle, nacre_error *err);
+
+/* Makes the candidates of [from, to) that the run does not hold yet (ids
+ * from *n on: a killed run may have stored part of a generation, and the
+ * rest is made again identically) and stores them pending in one
+ * transaction; *n becomes to when any was made. */
+nacre_status search_make_generation(nacre_run *run, nacre_candidate *c,
+                                    long from, long to, long *n,
+                                    search_make_fn make, void *user,
+                                    nacre_error *err);
+
+/* Relaxes the pending candidates of [from, to) (search_relax_batch),
+ * first forking `jobs` workers into b->t when jobs > 1 and b has no
+ * transport yet; *pending: how many were pending. */
+nacre_status search_relax_generation(search_batch *b, int jobs, long from,
+                                     long to, int *pending, int *stopped,
+                                     nacre_error *err);
 
 /* The search loop on the given transport, which it closes before
  * returning (NULL: in-process, or forked workers when the run's jobs > 1;

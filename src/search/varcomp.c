@@ -233,10 +233,7 @@ typedef struct vc {
   long last_low;               /* the first finder of the latest distinct
                                   minimum within SEARCH_NEAR_HULL_EV of the
                                   hull (−1): what saturation counts from */
-  nacre_search_failures failures;
-  nacre_search_domain domain;
-  long nfinished, nfinished_now, ndone;
-  double t_start;
+  search_tally tally;
 } vc;
 
 static nacre_status vc_capacity(vc *e, long n, nacre_error *err) {
@@ -742,13 +739,8 @@ static nacre_status finish(vc *e, long id, nacre_structure *s,
                            const nacre_search_relaxed *out, nacre_error *err) {
   nacre_candidate *c = &e->c[id];
   int ok;
-  nacre_status st = search_finish_relaxed(e->run, e->cfg, &e->random, c, s, out,
-                                          &e->failures, &e->domain, &ok, err);
-  if (st) return st;
-  e->nfinished++;
-  e->nfinished_now++;
-  e->ndone += ok;
-  return NACRE_OK;
+  return search_finish_relaxed(e->run, e->cfg, &e->random, c, s, out, &e->tally,
+                               &ok, err);
 }
 
 static nacre_status store_duplicate(void *user, long id, long dup_of,
@@ -786,28 +778,13 @@ typedef struct vc_runner {
 
 static int report(vc_runner *r, int gen, int final) {
   vc *e = r->e;
-  if (!r->prog) return 0;
   nacre_search_progress p;
-  memset(&p, 0, sizeof p);
-  p.final = final;
-  p.finished = e->nfinished;
-  p.done = e->ndone;
-  p.budget = e->cfg->budget;
-  p.failures = e->failures;
-  p.domain = e->domain;
-  p.generation = gen;
-  p.unique = e->nunique;
+  search_progress_fill(&p, &e->tally, e->cfg, gen, e->nunique,
+                       e->folded - 1 - e->last_low, final);
   p.compositions = e->ncomps_done;
   p.hull_phases = e->hull_phases;
-  p.since_new_low = e->folded - 1 - e->last_low;
   p.best_h_atom = NAN;
-  p.elapsed_s = nacre_now_s() - e->t_start;
-  p.relax_per_hour = p.elapsed_s > 0 ? 3600.0 * e->nfinished_now / p.elapsed_s : 0;
-  if (r->prog(r->prog_user, &p) && !final) {
-    snprintf(e->run->stop_reason, sizeof e->run->stop_reason, "stopped");
-    return 1;
-  }
-  return 0;
+  return search_progress_send(e->run, r->prog, r->prog_user, &p);
 }
 
 typedef struct batch_user {
@@ -826,16 +803,28 @@ static int batch_report(void *user) {
   return report(u->r, u->gen, 0);
 }
 
-/* Relaxes the pending candidates of [from, to) (search_relax_batch). */
-static nacre_status relax_batch(vc_runner *r, long from, long to, int gen,
-                                int *stopped, nacre_error *err) {
+/* Relaxes the pending candidates of [from, to) (search_relax_generation;
+ * *pending of them). */
+static nacre_status relax_generation(vc_runner *r, long from, long to, int gen,
+                                     int *pending, int *stopped,
+                                     nacre_error *err) {
   vc *e = r->e;
   batch_user u = {r, gen};
   search_batch b = {.run = e->run, .ctx = e->ctx, .deadline = r->deadline,
                     .c = e->c, .pressure_gpa = e->cfg->pressure_gpa,
                     .relax = r->relax, .relax_user = r->relax_user, .t = r->t,
                     .finish = batch_finish, .report = batch_report, .user = &u};
-  return search_relax_batch(&b, from, to, stopped, err);
+  nacre_status st = search_relax_generation(&b, e->cfg->jobs, from, to, pending,
+                                            stopped, err);
+  r->t = b.t;
+  return st;
+}
+
+static nacre_status make_one(void *user, long id, int slot, int *particle,
+                             nacre_error *err) {
+  batch_user *u = user;
+  *particle = -1;
+  return make_candidate(u->r->e, id, u->gen, slot, err);
 }
 
 /* The run's stored candidates, their compositions and the counts. */
@@ -854,11 +843,8 @@ static nacre_status load(vc *e, nacre_error *err) {
     memset(&loaded[k], 0, sizeof loaded[k]);
     e->comp[k] = comp_of(e, e->c[k].start ? e->c[k].start : e->c[k].relaxed);
     if (e->comp[k] >= 0) e->comps.tried[e->comp[k]]++;
-    if (e->c[k].status != NACRE_CANDIDATE_PENDING) e->nfinished++;
-    if (e->c[k].status == NACRE_CANDIDATE_FAILED)
-      nacre_search_failures_add(&e->failures, e->c[k].outcome, 1);
+    search_tally_stored(&e->tally, &e->c[k]);
     if (e->c[k].status == NACRE_CANDIDATE_DONE) {
-      e->ndone++;
       /* a relaxation that left the range (it cannot: atoms are kept) or a
        * minimum without its structure is not a member of the pool */
       if (!e->c[k].relaxed || comp_of(e, e->c[k].relaxed) != e->comp[k]) e->comp[k] = -1;
@@ -887,9 +873,9 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.modes.symmetric = cfg->frac_symmetric;
   e.modes.symprec = cfg->symprec;
   e.ctx = ctx;
-  e.t_start = nacre_now_s();
+  e.tally.t_start = nacre_now_s();
   vc_runner r = {&e, relax, relax_user, prog, prog_user, t,
-                 cfg->time_limit_s > 0 ? e.t_start + cfg->time_limit_s : 0};
+                 cfg->time_limit_s > 0 ? e.tally.t_start + cfg->time_limit_s : 0};
   nacre_status st = NACRE_OK;
   int stopped = 0, last_gen = 0;
   if (!run->hull)
@@ -904,7 +890,7 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
   for (int j = 0; !st && j < e.comps.n; j++) e.best[j] = -1;
   if (!st) st = nacre_spacegroup_list_parse(cfg->groups, &e.groups, &e.ngroups, err);
   if (!st) st = load(&e, err);
-  e.nfinished_now = 0;
+  e.tally.finished_now = 0;
   int p = cfg->population;
   for (int gen = 0; !st && !stopped; gen++) {
     last_gen = gen;
@@ -924,32 +910,15 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
                1e3 * SEARCH_NEAR_HULL_EV, from - 1 - e.last_low);
       break;
     }
-    int created = 0;
-    for (long id = from; id < to && !st; id++) {
-      if (id < e.n) continue;
-      if (!created && (st = run_begin(run, err))) break;
-      created = 1;
-      st = make_candidate(&e, id, gen, (int)(id - from), err);
-      if (!st) st = run_insert_pending(run, &e.c[id], -1, err);
-    }
-    if (created) {
-      if (st) {
-        run_rollback(run);
-        break;
-      }
-      if ((st = run_commit(run, err))) break;
-      e.n = to;
-    }
-    int pending = 0;
-    for (long id = from; id < to; id++) pending += e.c[id].status == NACRE_CANDIDATE_PENDING;
-    if (pending && cfg->jobs > 1 && !r.t &&
-        (st = search_fork_new(cfg->jobs, relax, relax_user, &r.t, err)))
+    int pending;
+    batch_user mk = {&r, gen};
+    if ((st = search_make_generation(run, e.c, from, to, &e.n, make_one, &mk, err)) ||
+        (st = relax_generation(&r, from, to, gen, &pending, &stopped, err)))
       break;
-    if (pending && (st = relax_batch(&r, from, to, gen, &stopped, err))) break;
   }
   /* everything finished joins the pool, so the last report is the run's */
   if (!st && (st = fold(&e, e.n, err)) == NACRE_OK) st = rank_pool(&e, err);
-  if (!st && e.nfinished_now > 0) report(&r, last_gen, 1);
+  if (!st && e.tally.finished_now > 0) report(&r, last_gen, 1);
   if (r.t) r.t->close(r.t, st != NACRE_OK || stopped);
   vc_free(&e);
   if (!st && !strcmp(run->stop_reason, "interrupted"))
