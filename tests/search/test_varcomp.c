@@ -9,8 +9,9 @@
  *  2. its report writes nacre hull's files (hull.csv, hull.json, hull.svg)
  *     and the run file keeps the range (composition_range, min_natoms,
  *     max_natoms);
- *  3. a run resumed to a larger budget holds the same candidates, with the
- *     same enthalpies, as an uninterrupted run of that budget;
+ *  3. a run resumed to a larger budget, and one killed (SIGKILL) in the
+ *     middle of a generation and resumed, hold the same candidates, with
+ *     the same enthalpies, as an uninterrupted run of that budget;
  *  4. resuming with another range or other atoms per cell is refused
  *     naming the option; bad ranges are usage errors, and settings a range
  *     does not apply (--stall, the swarm engine) are refused;
@@ -22,6 +23,7 @@
  *     since a new minimum near the hull as --saturation does. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -29,6 +31,7 @@
 
 #include "iotest.h"
 #include "nacre/search.h"
+#include "nacre/thermo.h"
 #include "testing.h"
 
 #define COAL "/usr/share/lammps/potentials/CoAl.eam.alloy"
@@ -275,18 +278,80 @@ static void saturation(void) {
   report_ranked_by_hull("satr", 60);
 }
 
+static int die_after_fifteen(void *user, const nacre_search_progress *p) {
+  (void)user;
+  if (p->finished >= 15) raise(SIGKILL);
+  return 0;
+}
+
+/* nacre search's hull: thermo's Qhull hull. */
+static nacre_status qhull_heights(void *user, int nel, int n, const double *amounts,
+                                  const double *h, double *above, nacre_error *err) {
+  (void)user;
+  nacre_hull *hull;
+  nacre_status st = nacre_hull_new(nel, n, amounts, h, &hull, err);
+  if (st) return st;
+  for (int i = 0; i < n; i++) above[i] = nacre_hull_entry(hull, i)->e_above_hull_per_atom_ev;
+  nacre_hull_free(hull);
+  return NACRE_OK;
+}
+
+/* The same candidates relaxed to the same enthalpies (1e-9 relative: the
+ * same arithmetic) as the uninterrupted run in full.db. */
+static void same_as_full(const char *db, const char *what) {
+  double a[64], b[64];
+  long na = enthalpies("full.db", a, 64), nb = enthalpies(db, b, 64);
+  CHECK(na == nb && na > 40, "%s: minima: %ld uninterrupted, %ld resumed", what, na, nb);
+  int same = 1;
+  for (long k = 0; k < na && k < nb; k++) same &= fabs(a[k] - b[k]) <= 1e-9 * fabs(a[k]);
+  CHECK(same, "%s: the resumed run relaxed the same candidates to the same enthalpies", what);
+}
+
+/* The settings of full.db run into kill.db in a child process killed
+ * (SIGKILL) after 15 relaxations, in the middle of the second generation
+ * of 10; then resumed by nacre search --resume. */
+static void kill_and_resume(void) {
+  nacre_search_job job;
+  nacre_search_job_init(&job);
+  nacre_error err;
+  char full[512], killed[512];
+  snprintf(full, sizeof full, "%s/full.db", dir);
+  snprintf(killed, sizeof killed, "%s/kill.db", dir);
+  CHECK_OK(nacre_search_job_resume(&job, full, &err), &err);
+  snprintf(job.config.potential, sizeof job.config.potential, "%s", COAL);
+  snprintf(job.config.output_dir, sizeof job.config.output_dir, "%s/k", dir);
+  job.db = killed;
+  job.resume = 0;
+  job.progress = die_after_fifteen;
+  job.hull = qhull_heights;
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    nacre_ctx ctx;
+    nacre_ctx_init(&ctx);
+    nacre_run *run = NULL;
+    nacre_search_job_run(&job, NULL, &ctx, &run, NULL, &err);
+    _exit(3);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+        "the range run was killed (status %d)", status);
+  double h[64];
+  long n = enthalpies("kill.db", h, 64);
+  CHECK(n >= 10 && n < 20, "the killed run kept %ld minima of its first 15 relaxations", n);
+  CHECK(cli("search --resume kill.db -q") == 0, "killed run resumed");
+  same_as_full("kill.db", "killed at relaxation 15");
+}
+
 static void resume_and_refusals(void) {
   CHECK(cli("search " RANGE " --budget 60 --population 10 --seed 3 --db full.db -o f") == 0,
         "uninterrupted run");
   CHECK(cli("search " RANGE " --budget 30 --population 10 --seed 3 --db part.db -o p") == 0,
         "first part");
   CHECK(cli("search --resume part.db --budget 60 -q") == 0, "resumed to 60");
-  double a[64], b[64];
-  long na = enthalpies("full.db", a, 64), nb = enthalpies("part.db", b, 64);
-  CHECK(na == nb && na > 40, "minima: %ld uninterrupted, %ld resumed", na, nb);
-  int same = 1;
-  for (long k = 0; k < na && k < nb; k++) same &= fabs(a[k] - b[k]) <= 1e-9 * fabs(a[k]);
-  CHECK(same, "the resumed run relaxed the same candidates to the same enthalpies");
+  same_as_full("part.db", "stopped at its budget of 30");
+  kill_and_resume();
   /* contradictions name the option */
   CHECK(cli("search --resume fixed_CoAl.db --composition-range Co,Al --natoms 1:4") == 2 &&
             output_has("--composition-range"),
