@@ -142,6 +142,9 @@ typedef struct nacre_learn_config {
   /* committee */
   nacre_fit_options fit;     /* fit.ensemble = K (4) */
   int warm_epochs;           /* epochs of a warm-started retraining */
+  int final_epochs;          /* epochs of the final committee's training
+                                (warm-started); 0: fit.train.epochs
+                                (nacre_learn_final_epochs) */
   /* selection */
   nacre_learn_selection select;
   /* independent test set */
@@ -173,6 +176,9 @@ nacre_status nacre_learn_config_parse(const char *text, const char *name,
                                       nacre_learn_config **out,
                                       nacre_error *err);
 void nacre_learn_config_free(nacre_learn_config *c);
+/* Epochs of the final committee's training: final_epochs, or the first
+ * training's epochs when it is 0. */
+int nacre_learn_final_epochs(const nacre_learn_config *c);
 
 /* ------------------------------------------------------------------ */
 /* The loop                                                             */

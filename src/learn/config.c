@@ -239,7 +239,7 @@ static nacre_status parse_label(parser *p, const cJSON *o) {
 
 static nacre_status parse_committee(parser *p, const cJSON *o) {
   static const char *const keys[] = {"size", "hidden", "activation", "descriptors",
-                                     "epochs", "warm_epochs", "weights", "l2",
+                                     "epochs", "warm_epochs", "final_epochs", "weights", "l2",
                                      "optimizer", NULL};
   nacre_learn_config *c = p->c;
   nacre_fit_options *f = &c->fit;
@@ -249,6 +249,7 @@ static nacre_status parse_committee(parser *p, const cJSON *o) {
   if ((st = get_int32(p, o, "committee", "size", 2, 64, &f->ensemble)) ||
       (st = get_int(p, o, "committee", "epochs", 1, 10000000, &epochs)) ||
       (st = get_int32(p, o, "committee", "warm_epochs", 1, 10000000, &c->warm_epochs)) ||
+      (st = get_int32(p, o, "committee", "final_epochs", 1, 10000000, &c->final_epochs)) ||
       (st = get_number(p, o, "committee", "l2", 0, 1, &f->train.weights.l2)) ||
       (st = get_string(p, o, "committee", "descriptors", f->descriptors,
                        sizeof f->descriptors)))
@@ -528,4 +529,8 @@ void nacre_learn_config_free(nacre_learn_config *c) {
   }
   free(c->stages);
   free(c);
+}
+
+int nacre_learn_final_epochs(const nacre_learn_config *c) {
+  return c->final_epochs > 0 ? c->final_epochs : c->fit.train.epochs;
 }

@@ -414,8 +414,9 @@ static nacre_status do_train(loop *L, nacre_learn_iteration *it) {
     else prev_train = q;
   }
   int reuse = 0;
-  if (!st && prev[0]) {
-    /* no label since that committee: it is this iteration's too */
+  if (!st && prev[0] && it->stage < c->nstages) {
+    /* no label since that committee: it is this iteration's too (not for
+     * the final committee, which is trained longer) */
     nacre_learn_report rep;
     if (!(st = learn_db_report(L->db, 0, &rep, err))) {
       for (int q = 0; q < rep.niterations; q++)
@@ -436,7 +437,10 @@ static nacre_status do_train(loop *L, nacre_learn_iteration *it) {
       if ((st = nacre_nn_committee_read(prev, &warm, &nwarm, err))) goto done;
       o.warm = (const nacre_nn_model *const *)warm;
       o.nwarm = nwarm;
-      o.train.epochs = c->warm_epochs;
+      /* the final committee is trained to convergence: a warm start of
+       * warm_epochs after each iteration's few labels leaves the last
+       * committee far from the minimum of the loss on all the data */
+      o.train.epochs = it->stage >= c->nstages ? nacre_learn_final_epochs(c) : c->warm_epochs;
     }
     say(L, it, prev[0] ? "retraining (warm start)" : "training");
     nacre_fit_report fr;

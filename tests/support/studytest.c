@@ -177,7 +177,8 @@ static void print_stages(const nacre_learn_report *rep) {
 
 /* The baseline: as many structures as the final committee was trained on,
  * drawn uniformly from truth-driven MD over the example's conditions, fitted
- * with the same settings and as many epochs as the loop's trainings summed;
+ * with the same settings and as many epochs as the loop's trainings summed
+ * (the final committee's included);
  * written to path. */
 static void baseline(const studytest_spec *sp, const nacre_learn_config *c,
                      const nacre_learn_report *rep, const nacre_potential *truth,
@@ -203,10 +204,18 @@ static void baseline(const studytest_spec *sp, const nacre_learn_config *c,
   nacre_dataset *base = NULL;
   CHECK_OK(nacre_dataset_subset(pool, idx, ntrain < pool->n ? ntrain : pool->n, &base, &err),
            &err);
-  int trainings = 0;
-  for (int k = 0; k < rep->niterations; k++) trainings += rep->iterations[k].train_s > 0;
+  /* the epochs of the loop's trainings together: the first, the warm
+   * starts, the final committee's */
+  int trainings = 0, epochs = 0;
+  for (int k = 0; k < rep->niterations; k++) {
+    const nacre_learn_iteration *it = &rep->iterations[k];
+    if (!(it->train_s > 0)) continue;
+    epochs += !trainings++                   ? c->fit.train.epochs
+              : it->stage >= rep->nstages ? nacre_learn_final_epochs(c)
+                                          : c->warm_epochs;
+  }
   nacre_fit_options o = c->fit;
-  o.train.epochs = c->fit.train.epochs + (trainings > 1 ? trainings - 1 : 0) * c->warm_epochs;
+  o.train.epochs = epochs;
   nacre_dataset *empty = nacre_dataset_new(&err);
   nacre_nn_model **models = NULL;
   nacre_fit_report fr;
