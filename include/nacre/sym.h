@@ -275,6 +275,31 @@ nacre_status nacre_random_crystal(const nacre_spacegroup *g,
                                   const nacre_random_options *o, nacre_rng *rng,
                                   nacre_structure **out,
                                   nacre_random_info *info, nacre_error *err);
+/* Lattice points per conventional cell of g's setting: 1 (P), 2 (A, B, C,
+ * I), 3 (R on hexagonal axes), 4 (F); the operations with the identity
+ * rotation counted. */
+int nacre_spacegroup_lattice_points(const nacre_spacegroup *g);
+/* The composition the conventional cell of g holds when its primitive cell
+ * holds c: each count times nacre_spacegroup_lattice_points(g).
+ * NACRE_ERR_INVALID when that exceeds NACRE_MAX_ATOMS. */
+nacre_status nacre_spacegroup_conventional_composition(
+    const nacre_spacegroup *g, const nacre_composition *c,
+    nacre_composition *out, nacre_error *err);
+/* A random crystal of g whose primitive cell holds composition c, as
+ * random structure searches of a fixed number of atoms per cell count
+ * them: the conventional cell is generated with c once per lattice point
+ * (nacre_random_crystal) and the result is its primitive cell (the
+ * centring's standard basis, ITA Table 5.1.3.1: exact, no tolerance),
+ * Niggli-reduced, atoms grouped by species in composition order. For a
+ * primitive group it is nacre_random_crystal. info, when given, describes
+ * the conventional cell's generation. */
+nacre_status nacre_random_crystal_primitive(const nacre_spacegroup *g,
+                                            const nacre_composition *c,
+                                            const nacre_random_options *o,
+                                            nacre_rng *rng,
+                                            nacre_structure **out,
+                                            nacre_random_info *info,
+                                            nacre_error *err);
 /* Same, drawing the space group uniformly from the list (all groups that
  * can hold the composition are tried before giving up). groups[k] are
  * numbers 1..230; NULL/ngroups 0 means all 230. */

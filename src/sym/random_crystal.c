@@ -565,6 +565,143 @@ nacre_status nacre_random_crystal(const nacre_spacegroup *g,
   return st;
 }
 
+/* ------------------------------------------------------------------ */
+/* Primitive cells of centred groups                                     */
+/* ------------------------------------------------------------------ */
+
+int nacre_spacegroup_lattice_points(const nacre_spacegroup *g) {
+  int n = 0;
+  for (int op = 0; op < g->nops; op++) {
+    int identity = 1;
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) identity &= g->rot[op][i][j] == (i == j);
+    n += identity;
+  }
+  return n > 0 ? n : 1;
+}
+
+nacre_status nacre_spacegroup_conventional_composition(
+    const nacre_spacegroup *g, const nacre_composition *c,
+    nacre_composition *out, nacre_error *err) {
+  int m = nacre_spacegroup_lattice_points(g);
+  *out = *c;
+  for (int k = 0; k < c->nspecies; k++) out->count[k] = m * c->count[k];
+  if (nacre_composition_natoms(out) > NACRE_MAX_ATOMS)
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "space group %d (%s): %d atoms in its conventional "
+                           "cell, more than %d",
+                           g->number, g->symbol, nacre_composition_natoms(out),
+                           NACRE_MAX_ATOMS);
+  return NACRE_OK;
+}
+
+/* Primitive basis of a centred lattice in units of the conventional
+ * vectors (rows), ITA Table 5.1.3.1 (R: obverse setting on hexagonal
+ * axes, spglib's). 0 for a primitive lattice. */
+static int primitive_basis(char centring, double p[3][3]) {
+  static const double a[3][3] = {{1, 0, 0}, {0, .5, .5}, {0, -.5, .5}},
+                      b[3][3] = {{.5, 0, .5}, {0, 1, 0}, {-.5, 0, .5}},
+                      c[3][3] = {{.5, .5, 0}, {-.5, .5, 0}, {0, 0, 1}},
+                      i[3][3] = {{-.5, .5, .5}, {.5, -.5, .5}, {.5, .5, -.5}},
+                      f[3][3] = {{0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}},
+                      r[3][3] = {{2. / 3, 1. / 3, 1. / 3},
+                                 {-1. / 3, 1. / 3, 1. / 3},
+                                 {-1. / 3, -2. / 3, 1. / 3}};
+  const double(*q)[3] = centring == 'A'   ? a
+                        : centring == 'B' ? b
+                        : centring == 'C' ? c
+                        : centring == 'I' ? i
+                        : centring == 'F' ? f
+                        : centring == 'R' ? r
+                                          : NULL;
+  if (!q) return 0;
+  memcpy(p, q, sizeof a);
+  return 1;
+}
+
+/* The atoms of conventional cell s in the primitive cell p · s->cell: each
+ * lattice point's copy of an atom falls on the same wrapped position and
+ * is kept once, in the order of s. */
+static nacre_status to_primitive(const nacre_structure *s, const double p[3][3],
+                                 int natoms, nacre_structure **out,
+                                 nacre_error *err) {
+  double cell[3][3], inv[3][3];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      cell[i][j] = 0;
+      for (int k = 0; k < 3; k++) cell[i][j] += p[i][k] * s->cell[k][j];
+    }
+  if (nacre_mat3_inverse(cell, inv))
+    return nacre_error_set(err, NACRE_ERR_NUMERIC, "degenerate primitive cell");
+  nacre_structure *t = nacre_structure_new(natoms, err);
+  double *frac = malloc(sizeof(double) * 3 * (size_t)natoms);
+  if (!t || !frac) {
+    nacre_structure_free(t);
+    free(frac);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  memcpy(t->cell, cell, sizeof cell);
+  int n = 0;
+  for (int a = 0; a < s->natoms; a++) {
+    double f[3];
+    for (int j = 0; j < 3; j++) {
+      f[j] = 0;
+      for (int k = 0; k < 3; k++) f[j] += s->positions[3 * a + k] * inv[k][j];
+      f[j] -= floor(f[j]);
+    }
+    int seen = 0;
+    for (int b = 0; b < n && !seen; b++) {
+      double d2 = 0;
+      for (int j = 0; j < 3; j++) {
+        double d = f[j] - frac[3 * b + j];
+        d -= floor(d + 0.5);
+        d2 += d * d;
+      }
+      seen = d2 < 1e-12;
+    }
+    if (seen) continue;
+    if (n == natoms) {
+      n++;
+      break;
+    }
+    memcpy(frac + 3 * n, f, sizeof f);
+    t->numbers[n++] = s->numbers[a];
+  }
+  if (n != natoms) {
+    nacre_structure_free(t);
+    free(frac);
+    return nacre_error_set(err, NACRE_ERR_NUMERIC,
+                           "primitive cell holds %d distinct atoms, expected "
+                           "%d", n, natoms);
+  }
+  nacre_structure_set_frac(t, frac);
+  free(frac);
+  nacre_status st = nacre_structure_niggli(t, out, err);
+  nacre_structure_free(t);
+  return st;
+}
+
+nacre_status nacre_random_crystal_primitive(const nacre_spacegroup *g,
+                                            const nacre_composition *c,
+                                            const nacre_random_options *o,
+                                            nacre_rng *rng,
+                                            nacre_structure **out,
+                                            nacre_random_info *info,
+                                            nacre_error *err) {
+  *out = NULL;
+  double p[3][3];
+  if (!primitive_basis(g->centering, p))
+    return nacre_random_crystal(g, c, o, rng, out, info, err);
+  nacre_composition conv;
+  nacre_status st = nacre_spacegroup_conventional_composition(g, c, &conv, err);
+  if (st) return st;
+  nacre_structure *s;
+  if ((st = nacre_random_crystal(g, &conv, o, rng, &s, info, err))) return st;
+  st = to_primitive(s, p, nacre_composition_natoms(c), out, err);
+  nacre_structure_free(s);
+  return st;
+}
+
 nacre_status nacre_random_crystal_any(const int *groups, int ngroups,
                                       const nacre_composition *c,
                                       const nacre_random_options *o,

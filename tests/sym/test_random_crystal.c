@@ -2,7 +2,10 @@
  * symmetric crystals: every space group 1..230 yields structures with the
  * requested group (checked independently with spglib), composition and
  * minimum distances, for a general-position and a special-position
- * composition; impossible requests are refused with a reason. */
+ * composition; impossible requests are refused with a reason. Random
+ * crystals of every centred group in their primitive cell: the requested
+ * atoms, spglib's group, a cell spglib cannot reduce further, and the same
+ * crystal from the same random stream. */
 #include <string.h>
 
 #include <spglib.h>
@@ -135,6 +138,58 @@ static void generate(int sgn, nacre_spacegroup *g, const char *comp_text,
   nacre_structure_free(s);
 }
 
+/* Spglib's conventional cell of s holds lattice_points times its atoms:
+ * s is primitive. */
+static int std_atoms(const nacre_structure *s) {
+  double lat[3][3], *frac = malloc(sizeof(double) * 3 * s->natoms);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) lat[i][j] = s->cell[j][i];
+  nacre_structure_get_frac(s, frac, NULL);
+  SpglibDataset *ds = spg_get_dataset(lat, (double(*)[3])frac, s->numbers,
+                                      s->natoms, 1e-3);
+  free(frac);
+  int n = ds ? ds->n_std_atoms : 0;
+  if (ds) spg_free_dataset(ds);
+  return n;
+}
+
+/* Two general orbits' worth of atoms (two species, so that a random
+ * crystal seldom comes out more symmetric) in the primitive cell of
+ * centred group g. */
+static void generate_primitive(int sgn, const nacre_spacegroup *g,
+                               nacre_rng *rng) {
+  int lp = nacre_spacegroup_lattice_points(g), m = g->nops / lp;
+  char text[32];
+  snprintf(text, sizeof text, "Si%dO%d", m, m);
+  nacre_composition c;
+  nacre_error err;
+  nacre_composition_parse(text, &c, &err);
+  nacre_random_options o;
+  nacre_random_options_init(&o);
+  nacre_structure *s = NULL, *t = NULL;
+  nacre_rng again = *rng;
+  nacre_status st = nacre_random_crystal_primitive(g, &c, &o, rng, &s, NULL,
+                                                   &err);
+  CHECK(st == NACRE_OK, "group %d %s primitive: %s", sgn, text, err.message);
+  if (!s) return;
+  int norb = 0, found = spglib_check(s, &norb);
+  CHECK(s->natoms == 2 * m && count_z(s, 8) == m && found == sgn &&
+            std_atoms(s) == lp * 2 * m,
+        "group %d %s primitive: %d atoms, spglib %d, %d orbits, %d atoms in "
+        "its conventional cell", sgn, text, s->natoms, found, norb,
+        std_atoms(s));
+  CHECK(min_ratio(s, &o) >= 1.0 - 1e-9, "group %d primitive: distances",
+        sgn);
+  CHECK_OK(nacre_random_crystal_primitive(g, &c, &o, &again, &t, NULL, &err),
+           &err);
+  CHECK(t && !memcmp(t->positions, s->positions,
+                     sizeof(double) * 3 * (size_t)s->natoms) &&
+            !memcmp(t->cell, s->cell, sizeof s->cell),
+        "group %d primitive: the same stream gives the same crystal", sgn);
+  nacre_structure_free(s);
+  nacre_structure_free(t);
+}
+
 int main(void) {
   check_wyckoff_tables();
   nacre_rng rng;
@@ -156,6 +211,49 @@ int main(void) {
       snprintf(comp, sizeof comp, "Mg%dO%d", ms, m);
       generate(n, g, comp, &rng);
     }
+    nacre_spacegroup_free(g);
+  }
+  /* centred groups in their primitive cell */
+  for (int n = 1; n <= 230; n++) {
+    nacre_spacegroup *g;
+    nacre_error err;
+    if (nacre_spacegroup_new(n, &g, &err)) continue;
+    int lp = nacre_spacegroup_lattice_points(g);
+    int want = g->centering == 'P' ? 1 : g->centering == 'R' ? 3
+               : g->centering == 'F' ? 4 : 2;
+    CHECK(lp == want, "group %d (%c): %d lattice points, expected %d", n,
+          g->centering, lp, want);
+    if (lp > 1) generate_primitive(n, g, &rng);
+    nacre_spacegroup_free(g);
+  }
+  {
+    /* R-3m with Li12Sn4 in 16 atoms: 48 in the hexagonal cell */
+    nacre_spacegroup *g;
+    nacre_error err;
+    nacre_spacegroup_new(166, &g, &err);
+    nacre_composition c, conv;
+    nacre_composition_parse("Li12Sn4", &c, &err);
+    CHECK_OK(nacre_spacegroup_conventional_composition(g, &c, &conv, &err),
+             &err);
+    CHECK(conv.count[0] == 36 && conv.count[1] == 12, "R-3m: Li36Sn12");
+    nacre_random_options o;
+    nacre_random_options_init(&o);
+    nacre_structure *s = NULL;
+    CHECK_OK(nacre_random_crystal_primitive(g, &c, &o, &rng, &s, NULL, &err),
+             &err);
+    int norb;
+    CHECK(s && s->natoms == 16 && count_z(s, 50) == 4 &&
+              spglib_check(s, &norb) == 166,
+          "R-3m Li12Sn4 in 16 atoms");
+    nacre_structure_free(s);
+    /* refused beyond the atom limit */
+    nacre_spacegroup_free(g);
+    nacre_spacegroup_new(225, &g, &err);
+    nacre_composition_parse("Na400", &c, &err);
+    CHECK(nacre_random_crystal_primitive(g, &c, &o, &rng, &s, NULL, &err) ==
+                  NACRE_ERR_INVALID &&
+              strstr(err.message, "1600 atoms"),
+          "Fm-3m Na400 refused: %s", err.message);
     nacre_spacegroup_free(g);
   }
   /* refusals name the group and the multiplicities */
