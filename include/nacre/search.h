@@ -247,6 +247,14 @@ typedef struct nacre_search_config {
    * its density; the rest of the atoms random) instead of from atoms
    * alone (0; no random number is drawn for the choice at 0). */
   double frac_motif;
+  /* Crystals: 1: the random crystals of a centred space group hold the
+   * composition in their conventional cell or, as often, in their
+   * primitive cell (the conventional cell then holds it once per lattice
+   * point: nacre_random_crystal_primitive), as random structure searches
+   * count atoms per cell; 0 (runs stored before it): only in the
+   * conventional cell, which leaves out every crystal of a centred group
+   * whose primitive cell has all the atoms (R-3m Li12Sn4 in 16 atoms). */
+  int primitive_cells;
   char potential[1024];       /* description recorded in the run */
   char output_dir[1024];      /* where reports go unless asked elsewhere
                                  ("": search-results next to the caller) */

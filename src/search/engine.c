@@ -37,7 +37,11 @@ typedef struct engine {
   long *unique;         /* ids of unique minima in order found */
   long nunique;
   long folded;          /* candidates [0, folded) are in the pool */
+  /* the random crystals' groups; with cfg->primitive_cells a centred
+   * group is there twice: composition in its conventional cell
+   * (group_primitive 0) and in its primitive one (1) */
   nacre_spacegroup **groups;
+  int *group_primitive;
   int ngroups;
   nacre_pointgroup **pgroups; /* clusters: groups that hold the composition */
   int npgroups;
@@ -83,6 +87,7 @@ static void engine_free(engine *e) {
   free(e->unique);
   for (int k = 0; k < e->ngroups; k++) nacre_spacegroup_free(e->groups[k]);
   free(e->groups);
+  free(e->group_primitive);
   for (int k = 0; k < e->npgroups; k++) nacre_pointgroup_free(e->pgroups[k]);
   free(e->pgroups);
   free(e->sel);
@@ -122,32 +127,52 @@ static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
   return NACRE_OK;
 }
 
-/* Groups of the selection that can hold the composition. */
+/* Whether group g can hold the composition, in its conventional cell or
+ * (primitive 1) in its primitive one; sw has room for the conventional
+ * cell's sites. */
+static int group_holds(const nacre_spacegroup *g, const nacre_composition *c,
+                       int primitive, nacre_rng *rng, int *sw, int nmax) {
+  nacre_composition conv = *c;
+  nacre_error tmp;
+  int nsites;
+  if (primitive &&
+      nacre_spacegroup_conventional_composition(g, c, &conv, &tmp))
+    return 0;
+  return nacre_wyckoff_choose(g, &conv, rng, 1, sw, sw + nmax, nmax, &nsites,
+                              &tmp) == NACRE_OK;
+}
+
+/* Groups of the selection that can hold the composition: each in its
+ * conventional cell, and each centred one (with primitive_cells) in its
+ * primitive cell as well. */
 static nacre_status feasible_groups(engine *e, nacre_error *err) {
   int *list = NULL, nlist = 0;
   nacre_status st = nacre_spacegroup_list_parse(e->cfg->groups, &list, &nlist, err);
   if (st) return st;
-  e->groups = calloc((size_t)nlist, sizeof *e->groups);
-  int natoms = nacre_composition_natoms(&e->cfg->composition);
-  int *sw = malloc(sizeof(int) * 2 * (size_t)natoms);
-  if (!e->groups || !sw) {
+  e->groups = calloc(2 * (size_t)nlist, sizeof *e->groups);
+  e->group_primitive = calloc(2 * (size_t)nlist, sizeof *e->group_primitive);
+  int nmax = 4 * nacre_composition_natoms(&e->cfg->composition);
+  int *sw = malloc(sizeof(int) * 2 * (size_t)nmax);
+  if (!e->groups || !e->group_primitive || !sw) {
     free(list);
     free(sw);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
   nacre_rng rng;
   nacre_rng_init(&rng, e->cfg->seed, UINT64_MAX);
-  for (int k = 0; k < nlist; k++) {
-    nacre_spacegroup *g;
-    if ((st = nacre_spacegroup_new(list[k], &g, err))) break;
-    int nsites;
-    nacre_error tmp;
-    if (nacre_wyckoff_choose(g, &e->cfg->composition, &rng, 1, sw,
-                             sw + natoms, natoms, &nsites, &tmp) == NACRE_OK)
-      e->groups[e->ngroups++] = g;
-    else
-      nacre_spacegroup_free(g);
-  }
+  for (int k = 0; k < nlist && !st; k++)
+    for (int primitive = 0; primitive < 2 && !st; primitive++) {
+      nacre_spacegroup *g;
+      if ((st = nacre_spacegroup_new(list[k], &g, err))) break;
+      int centred = nacre_spacegroup_lattice_points(g) > 1;
+      if ((!primitive || (centred && e->cfg->primitive_cells)) &&
+          group_holds(g, &e->cfg->composition, primitive, &rng, sw, nmax)) {
+        e->group_primitive[e->ngroups] = primitive;
+        e->groups[e->ngroups++] = g;
+      } else {
+        nacre_spacegroup_free(g);
+      }
+    }
   free(list);
   free(sw);
   if (st) return st;
@@ -235,10 +260,17 @@ static nacre_status random_start(engine *e, nacre_rng *rng,
   if (motif_start(e, rng, out, op)) return NACRE_OK;
   nacre_status st = NACRE_ERR_NOT_CONVERGED;
   for (int t = 0; t < 30 && st; t++) {
-    const nacre_spacegroup *g = e->groups[nacre_rng_int(rng, e->ngroups)];
-    st = nacre_random_crystal(g, &cfg->composition, &e->random, rng, out,
-                              NULL, err);
-    if (!st) snprintf(op, 24, "random:%d", g->number);
+    int k = nacre_rng_int(rng, e->ngroups);
+    const nacre_spacegroup *g = e->groups[k];
+    if (e->group_primitive[k]) {
+      st = nacre_random_crystal_primitive(g, &cfg->composition, &e->random,
+                                          rng, out, NULL, err);
+      if (!st) snprintf(op, 24, "random:%d/primitive", g->number);
+    } else {
+      st = nacre_random_crystal(g, &cfg->composition, &e->random, rng, out,
+                                NULL, err);
+      if (!st) snprintf(op, 24, "random:%d", g->number);
+    }
     if (st == NACRE_ERR_NOMEM) return st;
   }
   if (st) nacre_error_prefix(err, "no random structure in 30 tries: ");

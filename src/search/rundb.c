@@ -98,6 +98,7 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->jobs = 1;
   snprintf(c->groups, sizeof c->groups, "1-230");
   c->frac_symmetric = 0.5;
+  c->primitive_cells = 1;
   snprintf(c->point_groups, sizeof c->point_groups, "all");
   c->relax.fmax_ev_a = 0.01;
   c->relax.smax_gpa = 0.01;
@@ -228,6 +229,7 @@ static const config_field fields[] = {
     FIELD("auto_minima_hopping", 'i', auto_minima_hopping, 0),
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
+    FIELD("primitive_cells", 'i', primitive_cells, 0),
     FIELD("min_natoms", 'i', min_natoms, 0),
     FIELD("max_natoms", 'i', max_natoms, 0),
 };
@@ -286,6 +288,7 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   /* runs stored before the check existed keep their behaviour */
   c->min_relaxed_factor = 0.0;
   c->frac_symmetric = 0.0;
+  c->primitive_cells = 0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,
