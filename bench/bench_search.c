@@ -10,6 +10,7 @@
  *                     [--natoms N] [--dmin D] [--symmetric F]
  *                     [--point-groups LIST] [--stop-pearson 0|1]
  *                     [--crowding W] [--walkers basin-hopping|minima-hopping]
+ *                     [--motifs F] [--primitive 0|1] [--keep DIR]
  *
  * Cases (targets):
  *   lj13, lj38, lj55, lj75
@@ -48,7 +49,12 @@
  * --walkers E (the walkers of the auto mix of clusters), --trace N (the
  * pool's diversity every N relaxations: distinct minima, fingerprint
  * spread, funnels, walker restarts, relaxations since a new low minimum),
- * --tribes N and --tribe-restart G (the search's multi-tribe evolution).
+ * --tribes N and --tribe-restart G (the search's multi-tribe evolution),
+ * --motifs F (the search's share of motif newcomers), --primitive 0|1
+ * (crystals: whether random crystals of centred groups may hold the
+ * composition in their primitive cell, --primitive-cells; the search's
+ * default 0), --keep DIR (keep each seed's run file as DIR/runSEED.db, to
+ * see which operators made what: sqlite3 or nacre search --report).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
  * Needs the opt module; prints a skip line otherwise. Timings depend on the
@@ -228,7 +234,7 @@ int main(int argc, char **argv) {
                     "[--pearson P] [--window MEV] [--stop-pearson 0|1] "
                     "[--natoms N] [--dmin D] [--symmetric F] [--crowding W] "
                     "[--walkers E] [--tribes N] [--tribe-restart G] "
-                    "[--trace N]\n");
+                    "[--trace N] [--motifs F] [--primitive 0|1] [--keep DIR]\n");
     return 2;
   }
   const bench_case *bc = NULL;
@@ -254,6 +260,9 @@ int main(int argc, char **argv) {
   int walkers_mh = 0;         /* the auto mix's walkers: minima hopping */
   long trace = 0;             /* > 0: the diversity line every N relaxations */
   int tribes = 0, tribe_restart = 0; /* > 0: the search's */
+  double motifs = -1;         /* ≥ 0: the search's share of motif newcomers */
+  const char *keep = NULL;    /* directory that keeps the run files */
+  int primitive = -1;         /* ≥ 0: the search's primitive_cells */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--first-seed")) first_seed = atoi(argv[i + 1]);
@@ -278,6 +287,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--tribes")) tribes = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--tribe-restart"))
       tribe_restart = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--motifs")) motifs = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--keep")) keep = argv[i + 1];
+    else if (!strcmp(argv[i], "--primitive")) primitive = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--walkers"))
       walkers_mh = !strcmp(argv[i + 1], "minima-hopping");
     else {
@@ -323,6 +335,8 @@ int main(int argc, char **argv) {
   if (crowding >= 0) cfg.crowding = crowding;
   if (tribes > 0) cfg.tribes = tribes;
   if (tribe_restart > 0) cfg.tribe_restart = tribe_restart;
+  if (motifs >= 0) cfg.frac_motif = motifs;
+  if (primitive >= 0) cfg.primitive_cells = primitive;
   cfg.auto_minima_hopping = walkers_mh;
   if (point_groups)
     snprintf(cfg.point_groups, sizeof cfg.point_groups, "%s", point_groups);
@@ -351,8 +365,9 @@ int main(int argc, char **argv) {
       nacre_structure_free(s);
     }
   }
-  char dir[] = "/tmp/nacre-bench-XXXXXX";
-  if (!mkdtemp(dir)) return 1;
+  char tmpdir[] = "/tmp/nacre-bench-XXXXXX";
+  const char *dir = keep ? keep : tmpdir;
+  if (!keep && !mkdtemp(tmpdir)) return 1;
   if (pearson) full = 1;
   int hits = 0, phits = 0;
   long sum_first = 0, total_relax = 0, psum = 0;
@@ -362,6 +377,7 @@ int main(int argc, char **argv) {
   for (int seed = first_seed; seed < first_seed + seeds; seed++) {
     char path[256];
     snprintf(path, sizeof path, "%s/run%d.db", dir, seed);
+    if (keep) remove(path);
     cfg.seed = (uint64_t)seed;
     nacre_run *run;
     if (nacre_run_create(path, &cfg, &run, &err)) {
@@ -431,12 +447,12 @@ int main(int argc, char **argv) {
     printf("target: best over seeds %.6f eV/atom\n", best);
     target = best;
   }
-  printf("%s (%s engine%s, symmetric %g of %s, crowding %g, budget %d, "
+  printf("%s (%s engine%s, symmetric %g of %s, motifs %g, primitive cells %d, crowding %g, budget %d, "
          "population %d, tribes %d (restart %d), jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
          bc->name, engine, operators ? ", swarm operator moves" : "",
-         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.crowding,
+         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.frac_motif, cfg.primitive_cells, cfg.crowding,
          budget,
          population, cfg.tribes, cfg.tribe_restart, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,
@@ -453,8 +469,10 @@ int main(int argc, char **argv) {
            1e3 * window, phits, seeds, phits ? (double)psum / phits : NAN);
   free(bests);
   nacre_search_relaxer_free(rel);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  if (!keep) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  }
   return 0;
 }
