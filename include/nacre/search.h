@@ -251,7 +251,7 @@ typedef struct nacre_search_config {
    * composition in their conventional cell or, as often, in their
    * primitive cell (the conventional cell then holds it once per lattice
    * point: nacre_random_crystal_primitive), as random structure searches
-   * count atoms per cell; 0 (runs stored before it): only in the
+   * count atoms per cell; 0 (default; runs stored before it): only in the
    * conventional cell, which leaves out every crystal of a centred group
    * whose primitive cell has all the atoms (R-3m Li12Sn4 in 16 atoms). */
   int primitive_cells;

@@ -146,11 +146,14 @@ static void help(const nacre_search_config *d) {
       "                    the run (same pool as --jobs N-1, same seed)\n"
       "  --seed S          random seed (default %llu)\n"
       "  --groups LIST     space groups for random structures, e.g. 1-230,\n"
-      "                    194,225,229 (default %s); a centred group's\n"
-      "                    crystals hold the composition in its\n"
-      "                    conventional cell or, as often, in its\n"
-      "                    primitive cell (R-3m Li12Sn4: 16 atoms per\n"
-      "                    rhombohedral cell, 48 per hexagonal one)\n"
+      "                    194,225,229 (default %s); a random crystal\n"
+      "                    holds the composition in the group's\n"
+      "                    conventional cell\n"
+      "  --primitive-cells crystals: a random crystal of a centred group\n"
+      "                    holds the composition in its conventional cell\n"
+      "                    or, as often, in its primitive cell (R-3m\n"
+      "                    Li12Sn4: 16 atoms per rhombohedral cell, 48 per\n"
+      "                    hexagonal one; default: conventional cell only)\n"
       "  --cluster         search clusters (no periodicity) instead\n"
       "  --symmetric F     clusters: share of the random clusters built with\n"
       "                    the symmetry of a point group (orbits of its\n"
@@ -311,6 +314,7 @@ static const char *flag_of(const char *key) {
       {"tribes", "--tribes"}, {"tribe_restart_generations", "--tribe-restart"},
       {"hop_ekin_ev_atom", "--hop-ekin"}, {"auto_minima_hopping", "--walkers"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
+      {"primitive_cells", "--primitive-cells"},
       {"point_groups", "--point-groups"},
       {"composition_range", "--composition-range"},
       {"min_natoms", "--natoms"},       {"max_natoms", "--natoms"}};
@@ -510,6 +514,8 @@ static int parse_args(int argc, char **argv, args *ar) {
       }
     } else if (!strcmp(a, "--cluster")) {
       cfg->cluster = 1;
+    } else if (!strcmp(a, "--primitive-cells")) {
+      cfg->primitive_cells = 1;
     } else if (!strcmp(a, "--symmetric")) {
       NUMBER(cfg->frac_symmetric,
              cfg->frac_symmetric >= 0 && cfg->frac_symmetric <= 1,

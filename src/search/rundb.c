@@ -98,7 +98,6 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->jobs = 1;
   snprintf(c->groups, sizeof c->groups, "1-230");
   c->frac_symmetric = 0.5;
-  c->primitive_cells = 1;
   snprintf(c->point_groups, sizeof c->point_groups, "all");
   c->relax.fmax_ev_a = 0.01;
   c->relax.smax_gpa = 0.01;
@@ -288,7 +287,6 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   /* runs stored before the check existed keep their behaviour */
   c->min_relaxed_factor = 0.0;
   c->frac_symmetric = 0.0;
-  c->primitive_cells = 0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,

@@ -8,7 +8,8 @@
  *   - the same seed gives the same pool, and a run stopped after 4
  *     relaxations and resumed gives the pool of the uninterrupted one;
  *   - the setting is stored in the run, and a run file written before it
- *     existed reads as 0 (its random starts stay those it made). */
+ *     existed reads as 0 (its random starts stay those it made);
+ *   - `nacre search --primitive-cells` sets it, and is off by default. */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -151,7 +152,26 @@ int main(void) {
         "an older run file reads as 0");
   nacre_run_close(h);
   nacre_search_relaxer_free(rel);
-  unlink(path);
-  rmdir(dir);
+  /* the command line */
+  for (int flag = 0; flag < 2; flag++) {
+    char cmd[2048];
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "%s.lock", path);
+    unlink(cmd);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s search --composition Ar4 -p %s --groups 166,221 "
+             "--engine random --population 4 --budget 4 --dmin Ar-Ar=3.0 "
+             "--volume 45 -q -o out --db %s %s > /dev/null 2>&1",
+             dir, NACRE_CLI, LJ, path, flag ? "--primitive-cells" : "");
+    CHECK(system(cmd) == 0, "%s", cmd);
+    CHECK_OK(nacre_run_open(path, &h, &err), &err);
+    CHECK(h && nacre_run_config(h)->primitive_cells == flag,
+          "--primitive-cells %s: stored %d", flag ? "given" : "left out",
+          h ? nacre_run_config(h)->primitive_cells : -1);
+    nacre_run_close(h);
+  }
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) printf("could not remove %s\n", dir);
   TEST_DONE();
 }
