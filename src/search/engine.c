@@ -160,19 +160,29 @@ static nacre_status feasible_groups(engine *e, nacre_error *err) {
   }
   nacre_rng rng;
   nacre_rng_init(&rng, e->cfg->seed, UINT64_MAX);
-  for (int k = 0; k < nlist && !st; k++)
-    for (int primitive = 0; primitive < 2 && !st; primitive++) {
-      nacre_spacegroup *g;
-      if ((st = nacre_spacegroup_new(list[k], &g, err))) break;
-      int centred = nacre_spacegroup_lattice_points(g) > 1;
-      if ((!primitive || (centred && e->cfg->primitive_cells)) &&
-          group_holds(g, &e->cfg->composition, primitive, &rng, sw, nmax)) {
-        e->group_primitive[e->ngroups] = primitive;
-        e->groups[e->ngroups++] = g;
-      } else {
-        nacre_spacegroup_free(g);
-      }
+  for (int k = 0; k < nlist && !st; k++) {
+    nacre_spacegroup *g, *copy = NULL;
+    if ((st = nacre_spacegroup_new(list[k], &g, err))) break;
+    const nacre_composition *c = &e->cfg->composition;
+    int conv = group_holds(g, c, 0, &rng, sw, nmax);
+    int prim = e->cfg->primitive_cells &&
+               nacre_spacegroup_lattice_points(g) > 1 &&
+               group_holds(g, c, 1, &rng, sw, nmax);
+    if (conv && prim && (st = nacre_spacegroup_new(list[k], &copy, err))) {
+      nacre_spacegroup_free(g);
+      break;
     }
+    if (conv || prim) {
+      e->group_primitive[e->ngroups] = !conv;
+      e->groups[e->ngroups++] = g;
+    } else {
+      nacre_spacegroup_free(g);
+    }
+    if (copy) {
+      e->group_primitive[e->ngroups] = 1;
+      e->groups[e->ngroups++] = copy;
+    }
+  }
   free(list);
   free(sw);
   if (st) return st;
