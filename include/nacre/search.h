@@ -59,6 +59,20 @@ typedef struct nacre_fingerprint {
   double rmax, bin;         /* Å */
   double *weight;           /* npairs: N_A N_B / Σ N_A N_B */
   double *f;                /* npairs * nbins */
+  /* Clusters only (no periodic direction; 0 and NULL for crystals): the
+   * overlap-matrix fingerprint of Sadeghi et al., J. Chem. Phys. 139,
+   * 184118 (2013), one number per atom. Each atom carries a normalised
+   * s-type Gaussian of width w_i; the overlap matrix is
+   *   S_ij = (2 w_i w_j / (w_i² + w_j²))^{3/2} exp(−r_ij² / (2 (w_i² + w_j²)))
+   * and its eigenvalues, largest first, are invariant under rotation,
+   * translation and permutation but, unlike the pair distribution above,
+   * see how the atoms' neighbourhoods fit together (a surface atom moved
+   * to another site changes them). w_i is proportional to the covalent
+   * radius of atom i's element, scaled so that the mean of the widths is
+   * half the cluster's mean nearest-neighbour distance (scale-free: a
+   * uniformly expanded copy has the same eigenvalues). */
+  int noverlap;
+  double *overlap;
 } nacre_fingerprint;
 
 typedef struct nacre_fingerprint_options {
@@ -99,7 +113,14 @@ double nacre_fingerprint_spread(const nacre_fingerprint *const *fp, long n);
 #define NACRE_FUNNEL_DISTANCE 0.01
 int nacre_fingerprint_funnels(const nacre_fingerprint *const *fp, long n,
                               double distance, int *funnel);
-/* Flat serialisation for storage: the array of doubles (header + data). */
+/* Root-mean-square difference of the overlap-matrix eigenvalues of two
+ * clusters, sqrt(Σ_k (λ_k − λ'_k)² / N) (Sadeghi et al. 2013, eq. 4); −1
+ * when either fingerprint has none (a crystal, or one stored before them)
+ * or their atom counts differ. */
+double nacre_fingerprint_overlap_distance(const nacre_fingerprint *a,
+                                          const nacre_fingerprint *b);
+/* Flat serialisation for storage: the array of doubles (header + data;
+ * the overlap eigenvalues, when present, after their count). */
 size_t nacre_fingerprint_size(const nacre_fingerprint *fp);
 void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf);
 nacre_status nacre_fingerprint_unpack(const double *buf, size_t n,
@@ -112,6 +133,15 @@ typedef struct nacre_duplicate_options {
   double dv_rel;        /* and |ΔV|/V ≤ this (0.05) */
   double strict;        /* different space groups count as the same only
                            when similarity ≥ strict (0.995) */
+  /* Clusters (fingerprints with overlap eigenvalues on both sides): the
+   * enthalpy window is also relative, |ΔH| ≤ dh_rel × |H| (1e-4: 0.04 ε for
+   * LJ75, whatever the unit of energy; 0 turns it off), and the overlap
+   * distance must be ≤ overlap (0.002; 0 turns it off). Distinct LJ75
+   * minima lie 0.01 ε apart in total energy and within cosine distance
+   * 0.01 of each other, where the per-atom window and the pair distribution
+   * alone merge them. */
+  double dh_rel;
+  double overlap;
 } nacre_duplicate_options;
 
 void nacre_duplicate_options_init(nacre_duplicate_options *o);

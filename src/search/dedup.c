@@ -24,9 +24,7 @@ static nacre_status set_dup(nacre_candidate *c, long k, long dup_of,
   return store ? store(user, c[k].id, dup_of, err) : NACRE_OK;
 }
 
-/* Whether a and b hold the elements in the same proportions (the minima of
- * a variable-composition run are compared only within one composition). */
-static int same_proportions(const nacre_structure *a, const nacre_structure *b) {
+int dedup_same_proportions(const nacre_structure *a, const nacre_structure *b) {
   if (a->natoms == b->natoms && !memcmp(a->numbers, b->numbers,
                                         (size_t)a->natoms * sizeof *a->numbers))
     return 1;
@@ -48,7 +46,7 @@ nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
   for (long k = 0; k < *nunique && slot < 0; k++) {
     nacre_minimum_key uk = key_of(&c[unique[k]]);
     if (nacre_is_duplicate(&key, &uk, o) &&
-        same_proportions(c[idx].relaxed, c[unique[k]].relaxed))
+        dedup_same_proportions(c[idx].relaxed, c[unique[k]].relaxed))
       slot = k;
   }
   if (slot < 0) {

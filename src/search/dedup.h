@@ -20,6 +20,11 @@ nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
                         long *nunique, const nacre_duplicate_options *o,
                         dedup_store_fn store, void *user, nacre_error *err);
 
+/* Whether a and b hold the elements in the same proportions (the minima
+ * of a variable-composition run are compared only within one
+ * composition). */
+int dedup_same_proportions(const nacre_structure *a, const nacre_structure *b);
+
 /* Enthalpy per atom of a finished candidate, eV. */
 double dedup_h_atom(const nacre_candidate *c);
 

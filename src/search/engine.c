@@ -36,6 +36,15 @@ typedef struct engine {
   long n, cap;
   long *unique;         /* ids of unique minima in order found */
   long nunique;
+  /* Niches for the parents: the minima folded again by the per-atom
+   * enthalpy window and the pair distribution alone (niche_options), each
+   * niche represented by its lowest minimum, niche_rep[niche_of[id]]. On
+   * clusters the duplicate test tells apart minima that differ by a
+   * surface atom (dh_rel, overlap); breeding from every one of them would
+   * fill the parents with near copies of the best. */
+  long *niche_rep, nniche;
+  long *niche_of;       /* per candidate: its niche, −1 before it is folded */
+  nacre_duplicate_options niche_options;
   long folded;          /* candidates [0, folded) are in the pool */
   /* the random crystals' groups; with cfg->primitive_cells a centred
    * group is there twice: composition in its conventional cell
@@ -46,10 +55,12 @@ typedef struct engine {
   nacre_pointgroup **pgroups; /* clusters: groups that hold the composition */
   int npgroups;
   /* per-generation caches */
-  long *sel;            /* parents by penalised rank */
+  long *sel;            /* distinct minima by enthalpy */
+  long *nsel_list;      /* niche representatives, parents by penalised
+                           rank first */
   long nsel;
-  /* Multi-tribe evolution (tribes.h): each tribe's distinct minima since
-   * its epoch in tmin[toff[t] .. toff[t] + tn[t]), its parents by penalised
+  /* Multi-tribe evolution (tribes.h): each tribe's niches since its epoch
+   * (the lowest minimum it found in each) in tmin[toff[t] .. toff[t] + tn[t]), its parents by penalised
    * rank first (tnsel[t] of them). */
   search_tribes tribes;
   long *tmin;
@@ -85,6 +96,9 @@ static void engine_free(engine *e) {
   free(e->particle);
   free(e->nsoft);
   free(e->unique);
+  free(e->niche_rep);
+  free(e->niche_of);
+  free(e->nsel_list);
   for (int k = 0; k < e->ngroups; k++) nacre_spacegroup_free(e->groups[k]);
   free(e->groups);
   free(e->group_primitive);
@@ -117,7 +131,14 @@ static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
   long *u = realloc(e->unique, sizeof *u * (size_t)cap);
   if (!u) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   e->unique = u;
+  long *nr = realloc(e->niche_rep, sizeof *nr * (size_t)cap);
+  if (!nr) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->niche_rep = nr;
+  long *no = realloc(e->niche_of, sizeof *no * (size_t)cap);
+  if (!no) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->niche_of = no;
   for (long k = e->cap; k < cap; k++) {
+    e->niche_of[k] = -1;
     memset(&e->c[k], 0, sizeof e->c[k]);
     e->c[k].duplicate_of = -1;
     e->particle[k] = -1;
@@ -474,10 +495,10 @@ static nacre_status escape_start(engine *e, nacre_candidate *c, int slot,
  * or with one tribe the whole pool's. */
 static void use_tribe(engine *e, int slot) {
   if (e->tribes.n < 2) {
-    e->par = e->sel;
+    e->par = e->nsel_list;
     e->npar = e->nsel;
-    e->all = e->unique;
-    e->nall = e->nunique;
+    e->all = e->niche_rep;
+    e->nall = e->nniche;
     return;
   }
   int t = search_tribe_of_slot(&e->tribes, slot);
@@ -660,18 +681,33 @@ static void lowest_funnels(engine *e, long u) {
   for (long k = 0; k < m; k++) e->funnel_minima[funnel[k]]++;
 }
 
-/* Sorts list[0..u) by enthalpy (cmp_h). */
-static void sort_by_h(const engine *e, long *list, long u) {
-  for (long i = 1; i < u; i++)
-    for (long j = i; j > 0 && cmp_h(e, list[j], list[j - 1]) < 0; j--) {
-      long t = list[j];
-      list[j] = list[j - 1];
-      list[j - 1] = t;
-    }
+/* Sorts list[0..u) by enthalpy (cmp_h): a merge sort, since the pool of
+ * a long cluster search holds tens of thousands of distinct minima. */
+static void merge_by_h(const engine *e, long *list, long *tmp, long u) {
+  if (u < 2) return;
+  long h = u / 2;
+  merge_by_h(e, list, tmp, h);
+  merge_by_h(e, list + h, tmp, u - h);
+  long i = 0, j = h, k = 0;
+  while (i < h && j < u)
+    tmp[k++] = cmp_h(e, list[j], list[i]) < 0 ? list[j++] : list[i++];
+  while (i < h) tmp[k++] = list[i++];
+  while (j < u) tmp[k++] = list[j++];
+  memcpy(list, tmp, sizeof(long) * (size_t)u);
 }
 
-/* The parents among minima list[0..u) (sorted by enthalpy): the better
- * half, at least cfg->elite, reordered by fitness in list[0..*m).
+static nacre_status sort_by_h(const engine *e, long *list, long u,
+                              nacre_error *err) {
+  long *tmp = malloc(sizeof(long) * (size_t)(u > 0 ? u : 1));
+  if (!tmp) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  merge_by_h(e, list, tmp, u);
+  free(tmp);
+  return NACRE_OK;
+}
+
+/* The parents among niche representatives list[0..u) (sorted by
+ * enthalpy): the better half, at least cfg->elite, reordered by fitness in
+ * list[0..*m).
  * Fitness: normalised enthalpy plus a penalty for resembling a better
  * minimum (keeps the parents diverse) and, with crowding, one for each
  * lower parent of its own funnel (crowding.c). */
@@ -721,13 +757,8 @@ static nacre_status rank_parents(const engine *e, long *list, long u, long *nsel
   return NACRE_OK;
 }
 
-/* The unique minimum candidate id found (its representative). */
-static long representative_of(const engine *e, long id) {
-  long d = e->c[id].duplicate_of;
-  return d >= 0 ? d : id;
-}
-
-/* Each tribe's distinct minima since its epoch (tribes.h) and its parents
+/* Each tribe's niches since its epoch, each represented by the lowest
+ * minimum the tribe found in it itself (tribes.h) and its parents
  * among them, for generation gen (candidates [0, upto) finished). */
 static nacre_status tribe_parents(engine *e, int gen, long upto,
                                   nacre_error *err) {
@@ -736,12 +767,15 @@ static nacre_status tribe_parents(engine *e, int gen, long upto,
   free(e->tmin);
   size_t n = (size_t)(upto > 0 ? upto : 1);
   e->tmin = malloc(sizeof(long) * n);
-  int *seen = malloc(sizeof(int) * n); /* tribe + 1 that listed minimum id */
-  if (!e->tmin || !seen) {
+  size_t nn = (size_t)(e->nniche > 0 ? e->nniche : 1);
+  int *seen = malloc(sizeof(int) * nn); /* tribe + 1 that listed niche k */
+  long *at = malloc(sizeof(long) * nn); /* where in its list */
+  if (!e->tmin || !seen || !at) {
     free(seen);
+    free(at);
     return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   }
-  memset(seen, 0, sizeof(int) * n);
+  memset(seen, 0, sizeof(int) * nn);
   int p = e->cfg->population;
   long off = 0;
   nacre_status st = NACRE_OK;
@@ -751,19 +785,24 @@ static nacre_status tribe_parents(engine *e, int gen, long upto,
         s1 = search_tribe_first_slot(&e->tribes, t + 1);
     for (long g = e->tribes.epoch[t]; g < gen; g++)
       for (long id = g * p + s0; id < g * p + s1 && id < upto; id++) {
-        if (e->c[id].status != NACRE_CANDIDATE_DONE) continue;
-        long r = representative_of(e, id);
-        if (r < 0 || r >= upto || seen[r] == t + 1) continue;
-        seen[r] = t + 1;
-        list[u++] = r;
+        long k = e->c[id].status == NACRE_CANDIDATE_DONE ? e->niche_of[id] : -1;
+        if (k < 0) continue;
+        if (seen[k] != t + 1) {
+          seen[k] = t + 1;
+          at[k] = u;
+          list[u++] = id;
+        } else if (cmp_h(e, id, list[at[k]]) < 0) {
+          list[at[k]] = id;
+        }
       }
-    sort_by_h(e, list, u);
+    if ((st = sort_by_h(e, list, u, err))) break;
     e->toff[t] = off;
     e->tn[t] = u;
     st = rank_parents(e, list, u, &e->tnsel[t], err);
     off += u;
   }
   free(seen);
+  free(at);
   return st;
 }
 
@@ -777,11 +816,18 @@ static nacre_status prepare_generation(engine *e, int gen, long upto,
   e->sel = malloc(sizeof(long) * (size_t)(u > 0 ? u : 1));
   if (!e->sel) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   for (long k = 0; k < u; k++) e->sel[k] = e->unique[k];
-  sort_by_h(e, e->sel, u);
+  nacre_status st = sort_by_h(e, e->sel, u, err);
+  if (st) return st;
   e->gbest = u > 0 ? e->sel[0] : -1;
   e->spread = lowest_spread(e, u);
   lowest_funnels(e, u);
-  nacre_status st = rank_parents(e, e->sel, u, &e->nsel, err);
+  free(e->nsel_list);
+  e->nsel_list = malloc(sizeof(long) * (size_t)(e->nniche > 0 ? e->nniche : 1));
+  if (!e->nsel_list)
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  memcpy(e->nsel_list, e->niche_rep, sizeof(long) * (size_t)e->nniche);
+  if ((st = sort_by_h(e, e->nsel_list, e->nniche, err))) return st;
+  st = rank_parents(e, e->nsel_list, e->nniche, &e->nsel, err);
   if (!st) st = tribe_parents(e, gen, upto, err);
   if (st) return st;
   /* Swarm: personal bests and latest positions per particle. */
@@ -830,8 +876,30 @@ static int is_low(const engine *e, long id) {
   return below < NACRE_SATURATION_RANK;
 }
 
+/* Folds candidate id into the niches (see engine.niche_rep): into the
+ * first whose representative the wide rule finds the same, its new
+ * representative when lower, or else a niche of its own. */
+static void niche_fold(engine *e, long id) {
+  const nacre_candidate *c = &e->c[id];
+  nacre_minimum_key key = {c->fp, h_atom(c), c->volume / c->relaxed->natoms,
+                           c->sg};
+  for (long k = 0; k < e->nniche; k++) {
+    const nacre_candidate *r = &e->c[e->niche_rep[k]];
+    nacre_minimum_key rk = {r->fp, h_atom(r), r->volume / r->relaxed->natoms,
+                            r->sg};
+    if (!nacre_is_duplicate(&key, &rk, &e->niche_options) ||
+        !dedup_same_proportions(c->relaxed, r->relaxed))
+      continue;
+    e->niche_of[id] = k;
+    if (h_atom(c) < rk.h_atom) e->niche_rep[k] = id;
+    return;
+  }
+  e->niche_of[id] = e->nniche;
+  e->niche_rep[e->nniche++] = id;
+}
+
 /* Folds the finished candidates [from, to) into the pool, in id order, and
- * stores their duplicate_of. */
+ * stores their duplicate_of; and into the niches. */
 static nacre_status fold_into_pool(engine *e, long from, long to,
                                    nacre_error *err) {
   nacre_status st = run_begin(e->run, err);
@@ -841,6 +909,7 @@ static nacre_status fold_into_pool(engine *e, long from, long to,
     st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
                     store_duplicate, e->run, err);
     if (!st && e->nunique > before && is_low(e, id)) e->last_new_low = id;
+    if (!st) niche_fold(e, id);
   }
   if (st) {
     run_rollback(e->run);
@@ -973,6 +1042,9 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   memset(&e, 0, sizeof e);
   e.run = run;
   e.cfg = cfg;
+  e.niche_options = cfg->duplicate;
+  e.niche_options.dh_rel = 0;
+  e.niche_options.overlap = 0;
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)

@@ -6,7 +6,10 @@
  * fingerprint compares shapes; volumes are compared separately. For clusters
  * L is the mean nearest-neighbour distance divided by 1.1225 (the fcc ratio
  * d_nn / (V/N)^{1/3} = 2^{1/6}), and the density in the normalisation is
- * 1/L^3. */
+ * 1/L^3. Clusters also get the overlap-matrix eigenvalues (see
+ * nacre_fingerprint in search.h), which the duplicate test uses to tell
+ * apart minima whose pair distributions nearly coincide. */
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@ void nacre_fingerprint_free(nacre_fingerprint *fp) {
   if (!fp) return;
   free(fp->weight);
   free(fp->f);
+  free(fp->overlap);
   free(fp);
 }
 
@@ -69,6 +73,54 @@ static void deposit(double *f, int nbins, double bin, double sigma, double r,
     double a = k * bin - r, b = (k + 1) * bin - r;
     f[k] += w * 0.5 * (erf(b * c) - erf(a * c)) / bin;
   }
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+/* The eigenvalues of the Gaussian overlap matrix, largest first, into
+ * fp->overlap (Sadeghi et al. 2013; widths as described in search.h, the
+ * mean nearest-neighbour distance being 2^{1/6} scale). */
+static nacre_status overlap_fingerprint(const nacre_structure *s, double scale,
+                                        nacre_fingerprint *fp,
+                                        nacre_error *err) {
+  int n = s->natoms;
+  double *w = malloc(sizeof(double) * (size_t)n),
+         *m = malloc(sizeof(double) * (size_t)n * (size_t)n);
+  fp->overlap = malloc(sizeof(double) * (size_t)n);
+  if (!w || !m || !fp->overlap) {
+    free(w);
+    free(m);
+    return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  }
+  double rsum = 0;
+  for (int i = 0; i < n; i++) rsum += w[i] = nacre_covalent_radius(s->numbers[i]);
+  double f = 0.5 * scale * pow(2.0, 1.0 / 6.0) / (rsum / n);
+  for (int i = 0; i < n; i++) w[i] *= f;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j <= i; j++) {
+      double d2 = 0;
+      for (int k = 0; k < 3; k++) {
+        double v = s->positions[3 * i + k] - s->positions[3 * j + k];
+        d2 += v * v;
+      }
+      double ww = w[i] * w[i] + w[j] * w[j];
+      double x = pow(2.0 * w[i] * w[j] / ww, 1.5) * exp(-d2 / (2.0 * ww));
+      m[(size_t)i * n + j] = m[(size_t)j * n + i] = x;
+    }
+  int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', n, m, n, fp->overlap);
+  free(w);
+  free(m);
+  if (info != 0)
+    return nacre_error_set(err, NACRE_ERR_NUMERIC,
+                           "fingerprint: overlap eigenvalues failed (dsyevd "
+                           "info %d) for %d atoms",
+                           info, n);
+  qsort(fp->overlap, (size_t)n, sizeof(double), cmp_desc);
+  fp->noverlap = n;
+  return NACRE_OK;
 }
 
 nacre_status nacre_fingerprint_new(const nacre_structure *s,
@@ -188,6 +240,13 @@ nacre_status nacre_fingerprint_new(const nacre_structure *s,
     }
   for (int p = 0; p < fp->npairs; p++) fp->weight[p] /= wsum;
   free(sp);
+  if (!periodic) {
+    nacre_status st = overlap_fingerprint(s, scale, fp, err);
+    if (st) {
+      nacre_fingerprint_free(fp);
+      return st;
+    }
+  }
   *out = fp;
   return NACRE_OK;
 }
@@ -255,9 +314,21 @@ double nacre_fingerprint_distance(const nacre_fingerprint *a,
   return c < -1.5 ? 1.0 : 0.5 * (1.0 - c);
 }
 
+double nacre_fingerprint_overlap_distance(const nacre_fingerprint *a,
+                                          const nacre_fingerprint *b) {
+  if (a->noverlap < 1 || a->noverlap != b->noverlap) return -1.0;
+  double sum = 0;
+  for (int k = 0; k < a->noverlap; k++) {
+    double d = a->overlap[k] - b->overlap[k];
+    sum += d * d;
+  }
+  return sqrt(sum / a->noverlap);
+}
+
 size_t nacre_fingerprint_size(const nacre_fingerprint *fp) {
   return 4 + (size_t)fp->nspecies + (size_t)fp->npairs +
-         (size_t)fp->npairs * fp->nbins;
+         (size_t)fp->npairs * fp->nbins +
+         (fp->noverlap > 0 ? 1 + (size_t)fp->noverlap : 0);
 }
 
 void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf) {
@@ -269,6 +340,11 @@ void nacre_fingerprint_pack(const nacre_fingerprint *fp, double *buf) {
   for (int i = 0; i < fp->nspecies; i++) buf[k++] = fp->z[i];
   for (int p = 0; p < fp->npairs; p++) buf[k++] = fp->weight[p];
   memcpy(buf + k, fp->f, sizeof(double) * (size_t)fp->npairs * fp->nbins);
+  k += (size_t)fp->npairs * fp->nbins;
+  if (fp->noverlap > 0) {
+    buf[k++] = fp->noverlap;
+    memcpy(buf + k, fp->overlap, sizeof(double) * (size_t)fp->noverlap);
+  }
 }
 
 nacre_status nacre_fingerprint_unpack(const double *buf, size_t n,
@@ -279,7 +355,11 @@ nacre_status nacre_fingerprint_unpack(const double *buf, size_t n,
   int ns = (int)buf[0], nb = (int)buf[1];
   if (ns < 1 || ns > NACRE_MAX_SPECIES || nb < 2) goto bad;
   int np = ns * (ns + 1) / 2;
-  if (n != 4 + (size_t)ns + (size_t)np + (size_t)np * nb) goto bad;
+  size_t base = 4 + (size_t)ns + (size_t)np + (size_t)np * nb;
+  /* the overlap eigenvalues after their count, or none (crystals, and
+   * clusters stored before them) */
+  int nov = n > base ? (int)buf[base] : 0;
+  if (n > base ? nov < 1 || n != base + 1 + (size_t)nov : n != base) goto bad;
   nacre_fingerprint *fp = calloc(1, sizeof *fp);
   if (!fp) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   fp->nspecies = ns;
@@ -296,6 +376,15 @@ nacre_status nacre_fingerprint_unpack(const double *buf, size_t n,
   }
   memcpy(fp->weight, buf + 4 + ns, sizeof(double) * (size_t)np);
   memcpy(fp->f, buf + 4 + ns + np, sizeof(double) * (size_t)np * nb);
+  if (nov > 0) {
+    fp->overlap = malloc(sizeof(double) * (size_t)nov);
+    if (!fp->overlap) {
+      nacre_fingerprint_free(fp);
+      return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    }
+    memcpy(fp->overlap, buf + base + 1, sizeof(double) * (size_t)nov);
+    fp->noverlap = nov;
+  }
   *out = fp;
   return NACRE_OK;
 bad:
@@ -310,11 +399,21 @@ void nacre_duplicate_options_init(nacre_duplicate_options *o) {
   o->dh_ev_atom = 0.005;
   o->dv_rel = 0.05;
   o->strict = 0.995;
+  o->dh_rel = 1e-4;
+  o->overlap = 0.002;
 }
 
 int nacre_is_duplicate(const nacre_minimum_key *a, const nacre_minimum_key *b,
                        const nacre_duplicate_options *o) {
   if (fabs(a->h_atom - b->h_atom) > o->dh_ev_atom) return 0;
+  int clusters = a->fp->noverlap > 0 && b->fp->noverlap > 0;
+  if (clusters && o->dh_rel > 0 &&
+      fabs(a->h_atom - b->h_atom) >
+          o->dh_rel * 0.5 * (fabs(a->h_atom) + fabs(b->h_atom)))
+    return 0;
+  if (clusters && o->overlap > 0 &&
+      !(nacre_fingerprint_overlap_distance(a->fp, b->fp) <= o->overlap))
+    return 0;
   double v = 0.5 * (a->v_atom + b->v_atom);
   if (v > 0 && fabs(a->v_atom - b->v_atom) > o->dv_rel * v) return 0;
   double sim = nacre_fingerprint_similarity(a->fp, b->fp);

@@ -206,6 +206,8 @@ static const config_field fields[] = {
     FIELD("dup_dh_ev_atom", 'd', duplicate.dh_ev_atom, 0),
     FIELD("dup_dv_rel", 'd', duplicate.dv_rel, 0),
     FIELD("dup_strict", 'd', duplicate.strict, 0),
+    FIELD("dup_dh_rel", 'd', duplicate.dh_rel, 0),
+    FIELD("dup_overlap", 'd', duplicate.overlap, 0),
     FIELD("symprec", 'd', symprec, 0),
     FIELD("min_relaxed_factor", 'd', min_relaxed_factor, 0),
     FIELD("frac_heredity", 'd', frac_heredity, 0),
@@ -287,6 +289,8 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   /* runs stored before the check existed keep their behaviour */
   c->min_relaxed_factor = 0.0;
   c->frac_symmetric = 0.0;
+  c->duplicate.dh_rel = 0.0;
+  c->duplicate.overlap = 0.0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,
