@@ -60,8 +60,8 @@ typedef struct engine {
                            rank first */
   long nsel;
   /* Multi-tribe evolution (tribes.h): each tribe's niches since its epoch
-   * (the lowest minimum it found in each) in tmin[toff[t] .. toff[t] + tn[t]), its parents by penalised
-   * rank first (tnsel[t] of them). */
+   * (the lowest minimum it found in each) in tmin[toff[t] .. toff[t] +
+   * tn[t]), its parents by penalised rank first (tnsel[t] of them). */
   search_tribes tribes;
   long *tmin;
   long toff[NACRE_MAX_TRIBES], tn[NACRE_MAX_TRIBES], tnsel[NACRE_MAX_TRIBES];
