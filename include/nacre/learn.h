@@ -82,6 +82,21 @@ int nacre_learn_farthest_points(const nacre_fingerprint *const *ref, int nref,
                                 int ncand, int max, double min_distance,
                                 int *chosen);
 
+/* The random sample of end points (relaxed search minima, last frames of
+ * MD runs), which every iteration labels whatever their deviation: of the
+ * n end points, group[k] says which task and pressure end point k belongs
+ * to and enthalpy[k] is the committee's enthalpy per atom there (eV/atom;
+ * not finite: never drawn). Leaving out the end points marked in taken
+ * (already selected; may be NULL), each group offers its lowest-enthalpy
+ * quarter, at least one, counted on the whole group (a group of n_g end
+ * points offers its ceil(n_g / 4) lowest untaken ones); up to count are
+ * drawn uniformly without replacement from what the groups offer (seeded).
+ * out (room for count) receives indices; returns how many, -1 when out of
+ * memory. */
+int nacre_learn_random_sample(int n, const double *enthalpy, const int *group,
+                              const char *taken, int count, uint64_t seed,
+                              int *out);
+
 /* ------------------------------------------------------------------ */
 /* The run's configuration (a JSON file, doc/learn.md)                  */
 /* ------------------------------------------------------------------ */

@@ -22,6 +22,7 @@ void learn_configs_free(learn_configs *c) {
 /* Takes a wrapped copy of s. */
 static nacre_status configs_add(learn_configs *c, const nacre_structure *s,
                                 double deviation, int task, int end_point,
+                                double pressure_gpa, double energy,
                                 nacre_error *err) {
   if (c->n == c->cap) {
     int cap = c->cap ? 2 * c->cap : 64;
@@ -33,7 +34,10 @@ static nacre_status configs_add(learn_configs *c, const nacre_structure *s,
   nacre_structure *copy = nacre_structure_copy(s, err);
   if (!copy) return err ? err->status : NACRE_ERR_NOMEM;
   nacre_structure_wrap(copy);
-  c->items[c->n++] = (learn_config){copy, deviation, task, end_point};
+  double h = (energy + pressure_gpa * NACRE_GPA_TO_EV_A3 * nacre_structure_volume(s)) /
+             (double)s->natoms;
+  c->items[c->n++] =
+      (learn_config){copy, deviation, task, end_point, pressure_gpa, isfinite(h) ? h : NAN};
   return NACRE_OK;
 }
 
@@ -62,6 +66,7 @@ typedef struct md_watch {
   learn_configs *out;
   nacre_learn_task_stats *stats;
   int task, failed_in_a_row;
+  double pressure_gpa;
   nacre_status st;
   nacre_error *err;
 } md_watch;
@@ -71,7 +76,8 @@ static int md_observe(void *user, const nacre_md *md, const nacre_md_thermo *th)
   if (th->step == 0) return 0; /* the starting structure is the input */
   double dev = nacre_learn_deviation(w->sel, nacre_md_result(md));
   count(w->sel, dev, w->stats);
-  w->st = configs_add(w->out, nacre_md_structure(md), dev, w->task, 0, w->err);
+  w->st = configs_add(w->out, nacre_md_structure(md), dev, w->task, 0, w->pressure_gpa,
+                      nacre_md_result(md)->energy, w->err);
   if (w->st) return 1;
   w->failed_in_a_row = nacre_learn_classify(w->sel, dev) == NACRE_LEARN_FAILED
                            ? w->failed_in_a_row + 1
@@ -99,7 +105,7 @@ static nacre_status md_run_one(const nacre_learn_config *c,
   o.thermo_every = t->every;
   o.max_drift_ev_atom = 1e3; /* a thermostatted run; an explosion is caught
                                 by non-finite forces and the deviation */
-  md_watch w = {&c->select, out, stats, task_index, 0, NACRE_OK, err};
+  md_watch w = {&c->select, out, stats, task_index, 0, pressure, NACRE_OK, err};
   o.observer = md_observe;
   o.observer_user = &w;
   nacre_md *md = NULL;
@@ -209,19 +215,21 @@ static nacre_status explore_search(const nacre_learn_config *c,
         nacre_rng_init(&rng, sc->seed, 5000u + (uint64_t)k);
         for (int i = 0; i < 3 * x->natoms; i++)
           x->positions[i] += SEARCH_RATTLE_A * nacre_rng_normal(&rng);
-        double dev[2] = {NAN, NAN};
+        double dev[2] = {NAN, NAN}, energy[2] = {NAN, NAN};
         const nacre_structure *both[2] = {s, x};
         for (int q = 0; q < 2 && !st; q++) {
           if ((st = nacre_result_init(&r, s->natoms, err))) break;
-          if (!nacre_calc_compute(calc, both[q], NACRE_WANT_ALL, &r, err))
+          if (!nacre_calc_compute(calc, both[q], NACRE_WANT_ALL, &r, err)) {
             dev[q] = nacre_learn_deviation(&c->select, &r);
+            energy[q] = r.energy;
+          }
           else
             nacre_error_clear(err);
           nacre_result_free(&r);
         }
         count(&c->select, dev[1], stats);
-        if (!st) st = configs_add(out, s, dev[0], task_index, 1, err);
-        if (!st) st = configs_add(out, x, dev[1], task_index, 0, err);
+        if (!st) st = configs_add(out, s, dev[0], task_index, 1, sc->pressure_gpa, energy[0], err);
+        if (!st) st = configs_add(out, x, dev[1], task_index, 0, sc->pressure_gpa, energy[1], err);
         nacre_structure_free(x);
       }
     }

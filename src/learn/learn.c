@@ -526,24 +526,42 @@ static nacre_status select_configs(loop *L, const learn_configs *cfg, int budget
       is_random[(*nchosen)++] = 0;
     }
   }
-  /* the random sample: end points, whatever their deviation */
-  if (!st) {
+  /* the random sample, whatever the deviation: from the lowest-enthalpy
+   * quarter of the end points of each task at each pressure (the minima
+   * and the coldest runs, where a committee's systematic error decides
+   * which structure is stable); an end point already chosen as a
+   * candidate gives its place to the next lowest */
+  if (!st && c->select.random_per_iteration > 0 && *nchosen < budget) {
     int nend = 0;
-    for (int k = 0; k < cfg->n; k++)
-      if (cfg->items[k].end_point && isfinite(cfg->items[k].deviation)) map[nend++] = k;
-    nacre_rng rng;
-    nacre_rng_init(&rng, seed, 77);
-    for (int q = 0; q < c->select.random_per_iteration && nend > 0 && *nchosen < budget; q++) {
-      int r = (int)(nacre_rng_uniform(&rng) * nend);
-      if (r >= nend) r = nend - 1;
-      int k = map[r];
-      map[r] = map[--nend];
-      int dup = 0;
-      for (int j = 0; j < *nchosen; j++) dup |= chosen[j] == k;
-      if (dup) continue;
-      chosen[*nchosen] = k;
+    double *h = malloc(((size_t)cfg->n + 1) * sizeof *h);
+    int *group = malloc(((size_t)cfg->n + 1) * sizeof *group);
+    char *taken = calloc((size_t)cfg->n + 1, 1);
+    if (!h || !group || !taken) st = nacre_error_set(err, NACRE_ERR_NOMEM, "selection");
+    for (int k = 0; k < cfg->n && !st; k++) {
+      const learn_config *x = &cfg->items[k];
+      if (!x->end_point || !isfinite(x->deviation)) continue;
+      map[nend] = k;
+      h[nend] = x->enthalpy;
+      group[nend] = -1;
+      for (int j = 0; j < nend && group[nend] < 0; j++) {
+        const learn_config *y = &cfg->items[map[j]];
+        if (y->task == x->task && y->pressure_gpa == x->pressure_gpa) group[nend] = group[j];
+      }
+      if (group[nend] < 0) group[nend] = nend;
+      for (int j = 0; j < *nchosen; j++) taken[nend] |= chosen[j] == k;
+      nend++;
+    }
+    int want = c->select.random_per_iteration;
+    if (want > budget - *nchosen) want = budget - *nchosen;
+    int n = st ? 0 : nacre_learn_random_sample(nend, h, group, taken, want, seed, pick);
+    if (n < 0) st = nacre_error_set(err, NACRE_ERR_NOMEM, "selection");
+    for (int q = 0; q < n; q++) {
+      chosen[*nchosen] = map[pick[q]];
       is_random[(*nchosen)++] = 1;
     }
+    free(h);
+    free(group);
+    free(taken);
   }
   for (int k = 0; k < nref; k++) nacre_fingerprint_free(ref ? ref[k] : NULL);
   for (int k = 0; k < ncand; k++) nacre_fingerprint_free(cand[k]);

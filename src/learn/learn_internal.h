@@ -90,6 +90,9 @@ typedef struct learn_config {
   double deviation;
   int task;
   int end_point;  /* last frame of an MD run, or a relaxed minimum */
+  double pressure_gpa; /* of the run or search that met it */
+  double enthalpy;     /* the committee's (E + PV) / N there, eV/atom; NAN
+                          when it failed */
 } learn_config;
 
 typedef struct learn_configs {

@@ -75,3 +75,43 @@ int nacre_learn_farthest_points(const nacre_fingerprint *const *ref, int nref,
   free(dmin);
   return n;
 }
+
+/* Rank of end point k in its group by enthalpy among the untaken ones
+ * (ties to the lower index), and the group's size, taken included. */
+static void group_rank(int n, const double *enthalpy, const int *group,
+                       const char *taken, int k, int *rank, int *size) {
+  *rank = 0;
+  *size = 0;
+  for (int j = 0; j < n; j++) {
+    if (group[j] != group[k]) continue;
+    (*size)++;
+    if (j == k || (taken && taken[j]) || !isfinite(enthalpy[j])) continue;
+    if (enthalpy[j] < enthalpy[k] || (enthalpy[j] == enthalpy[k] && j < k)) (*rank)++;
+  }
+}
+
+int nacre_learn_random_sample(int n, const double *enthalpy, const int *group,
+                              const char *taken, int count, uint64_t seed,
+                              int *out) {
+  if (n <= 0 || count <= 0) return 0;
+  int *pool = malloc((size_t)n * sizeof *pool);
+  if (!pool) return -1;
+  int npool = 0;
+  for (int k = 0; k < n; k++) {
+    if ((taken && taken[k]) || !isfinite(enthalpy[k])) continue;
+    int rank, size;
+    group_rank(n, enthalpy, group, taken, k, &rank, &size);
+    if (rank < (size + 3) / 4) pool[npool++] = k;
+  }
+  nacre_rng rng;
+  nacre_rng_init(&rng, seed, 77);
+  int m = 0;
+  while (m < count && npool > 0) {
+    int r = (int)(nacre_rng_uniform(&rng) * npool);
+    if (r >= npool) r = npool - 1;
+    out[m++] = pool[r];
+    pool[r] = pool[--npool];
+  }
+  free(pool);
+  return m;
+}

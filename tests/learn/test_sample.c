@@ -4,7 +4,8 @@
  * what measures it. Debian's Cu_u3.eam labels; the trust bounds (lo 50
  * eV/Å) make every configuration accurate, so the only stage converges on
  * its first look. Checked: that iteration is converged, selects no
- * candidate and exactly `random_per_iteration` (2) random end points, which
+ * candidate and exactly `random_per_iteration` (2) random end points (the
+ * lowest-enthalpy quarter of the eight runs' end points offers two), which
  * are labelled; the committee's error on them is finite and in the report
  * (`--report` table and JSON); the final committee is trained on them.
  * And the final committee trains for `committee.final_epochs`: with 300
@@ -34,7 +35,8 @@ static const char *config_format =
     " \"test\": {\"fraction\": 0},\n"
     " \"stages\": [{\"name\": \"md\", \"max_iterations\": 3, \"accurate_fraction\": 0.99,\n"
     "   \"tasks\": [{\"name\": \"nvt 500 K\", \"type\": \"md\", \"ensemble\": \"nvt\",\n"
-    "     \"structures\": \"cu8.vasp\", \"temperatures_k\": [300, 500], \"steps\": 40,\n"
+    "     \"structures\": \"cu8.vasp\", \"temperatures_k\": [300, 400, 500, 600, 700, 800, 900, 1000],\n"
+    "     \"steps\": 40,\n"
     "     \"every\": 10, \"timestep_fs\": 2}]}]}\n";
 
 static nacre_learn_config *config(const char *dir, int final_epochs) {

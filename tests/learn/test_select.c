@@ -3,7 +3,11 @@
  * deviation σ_i / (|F_i| + level) against a hand computation, farthest-point
  * sampling against a brute-force maximin over all orders of small sets, the
  * similarity screen (a copy of a training structure or of another pick is
- * never chosen), and the configuration reader's refusals. */
+ * never chosen), the random sample of end points (drawn only from the
+ * lowest-enthalpy quarter of each group, every member of it reached over
+ * seeds, an end point already taken replaced by the next lowest, as many
+ * drawn as asked while the groups offer them), and the configuration
+ * reader's refusals. */
 #include <string.h>
 
 #include "builders.h"
@@ -186,10 +190,55 @@ static void config_errors(void) {
   }
 }
 
+
+/* The random sample: two groups (a task at two pressures, say) of 8 and 3
+ * end points with known enthalpies; the lowest quarter is {0, 5} of group 0
+ * (ceil(8/4) = 2) and {9} of group 1 (ceil(3/4) = 1). */
+static void random_sample(void) {
+  enum { N = 11 };
+  const double h[N] = {-3.50, -3.40, -3.45, -3.30, -3.20, -3.48, -3.10, -3.00,
+                       -2.90, -2.95, NAN};
+  const int g[N] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1};
+  int out[N];
+  int seen[N] = {0};
+  for (uint64_t seed = 1; seed <= 200; seed++) {
+    int n = nacre_learn_random_sample(N, h, g, NULL, 2, seed, out);
+    CHECK(n == 2, "seed %d: %d drawn, 2 asked", (int)seed, n);
+    for (int q = 0; q < n && q < 2; q++) {
+      CHECK(out[q] == 0 || out[q] == 5 || out[q] == 9,
+            "seed %d: end point %d (enthalpy %g) is not in its group's lowest quarter",
+            (int)seed, out[q], h[out[q]]);
+      seen[out[q]]++;
+    }
+    CHECK(n < 2 || out[0] != out[1], "seed %d: drawn twice", (int)seed);
+  }
+  CHECK(seen[0] > 0 && seen[5] > 0 && seen[9] > 0, "every offered end point drawn: %d %d %d",
+        seen[0], seen[5], seen[9]);
+  /* all three offered: asking for five draws three */
+  CHECK(nacre_learn_random_sample(N, h, g, NULL, 5, 3, out) == 3, "three offered");
+  /* end points 0 and 9 taken as candidates: 2 (next lowest of group 0) and 8
+   * (of group 1, NaN never drawn) take their places */
+  char taken[N] = {0};
+  taken[0] = taken[9] = 1;
+  int seen2[N] = {0};
+  for (uint64_t seed = 1; seed <= 200; seed++) {
+    int n = nacre_learn_random_sample(N, h, g, taken, 3, seed, out);
+    CHECK(n == 3, "seed %d, two taken: %d drawn, 3 asked and 3 offered", (int)seed, n);
+    for (int q = 0; q < n && q < 3; q++) {
+      CHECK(out[q] == 5 || out[q] == 2 || out[q] == 8, "seed %d, two taken: drew %d",
+            (int)seed, out[q]);
+      seen2[out[q]]++;
+    }
+  }
+  CHECK(seen2[5] == 200 && seen2[2] == 200 && seen2[8] == 200, "all three each time");
+  CHECK(nacre_learn_random_sample(0, h, g, NULL, 2, 1, out) == 0, "nothing to draw from");
+}
+
 int main(void) {
   bounds();
   relative();
   farthest();
+  random_sample();
   config_errors();
   TEST_DONE();
 }
