@@ -70,10 +70,13 @@ typedef struct nacre_fingerprint {
    * to another site changes them). w_i is proportional to the covalent
    * radius of atom i's element, scaled so that the mean of the widths is
    * half the cluster's mean nearest-neighbour distance (scale-free: a
-   * uniformly expanded copy has the same eigenvalues). */
+   * uniformly expanded copy has the same eigenvalues). Clusters of more
+   * than NACRE_OVERLAP_MAX_ATOMS atoms (more than a search makes) get none:
+   * the matrix grows as N², its eigenvalues as N³. */
   int noverlap;
   double *overlap;
 } nacre_fingerprint;
+#define NACRE_OVERLAP_MAX_ATOMS 1000
 
 typedef struct nacre_fingerprint_options {
   double rmax;      /* in units of (V/N)^{1/3} (3; about 10 Å for Na) */

@@ -240,7 +240,7 @@ nacre_status nacre_fingerprint_new(const nacre_structure *s,
     }
   for (int p = 0; p < fp->npairs; p++) fp->weight[p] /= wsum;
   free(sp);
-  if (!periodic) {
+  if (!periodic && s->natoms <= NACRE_OVERLAP_MAX_ATOMS) {
     nacre_status st = overlap_fingerprint(s, scale, fp, err);
     if (st) {
       nacre_fingerprint_free(fp);

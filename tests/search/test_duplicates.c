@@ -13,7 +13,8 @@
  * (an independent relaxation at the search's default 0.01 ε/σ), and a
  * rotated, permuted copy, must be merged. The decisions must not change
  * when the energies are in other units: the same clusters with argon's
- * ε = 0.0104 eV and σ = 3.4 Å. */
+ * ε = 0.0104 eV and σ = 3.4 Å. Crystals, and clusters beyond
+ * NACRE_OVERLAP_MAX_ATOMS, carry no overlap eigenvalues. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,7 +236,43 @@ static void check_scale(double eps, double sigma, const char *units) {
   nacre_search_relaxer_free(loose);
 }
 
+/* Crystals carry no overlap eigenvalues, nor clusters beyond
+ * NACRE_OVERLAP_MAX_ATOMS; a cluster at the bound does. */
+static void check_sizes(void) {
+  nacre_error err;
+  int one[3] = {1, 1, 1};
+  nacre_structure *fcc = build_bulk("fcc", 18, 5.26, one);
+  nacre_fingerprint *fp = fingerprint(fcc);
+  CHECK(fp && fp->noverlap == 0 && !fp->overlap, "a crystal: no overlap "
+        "eigenvalues");
+  nacre_fingerprint_free(fp);
+  nacre_structure_free(fcc);
+  for (int n = NACRE_OVERLAP_MAX_ATOMS; n <= NACRE_OVERLAP_MAX_ATOMS + 1; n++) {
+    nacre_structure *s = nacre_structure_new(n, &err);
+    if (!s) return;
+    int side = (int)ceil(cbrt((double)n));
+    memset(s->cell, 0, sizeof s->cell);
+    for (int k = 0; k < 3; k++) {
+      s->cell[k][k] = 2.0 * side + 20;
+      s->pbc[k] = 0;
+    }
+    for (int i = 0; i < n; i++) {
+      s->numbers[i] = 18;
+      s->positions[3 * i] = 1.1 * (i % side);
+      s->positions[3 * i + 1] = 1.1 * (i / side % side);
+      s->positions[3 * i + 2] = 1.1 * (i / side / side);
+    }
+    fp = fingerprint(s);
+    int want = n <= NACRE_OVERLAP_MAX_ATOMS ? n : 0;
+    CHECK(fp && fp->noverlap == want, "%d atoms: %d overlap eigenvalues "
+          "(expected %d)", n, fp ? fp->noverlap : -1, want);
+    nacre_fingerprint_free(fp);
+    nacre_structure_free(s);
+  }
+}
+
 int main(void) {
+  check_sizes();
   check_scale(1.0, 1.0, "reduced units");
   check_scale(0.0104, 3.4, "argon in eV and Å");
   TEST_DONE();
