@@ -526,7 +526,7 @@ static nacre_status select_configs(loop *L, const learn_configs *cfg, int budget
       is_random[(*nchosen)++] = 0;
     }
   }
-  /* the random sample, whatever the deviation: from the lowest-enthalpy
+  /* the random sample, whatever the deviation below hi: from the lowest-enthalpy
    * quarter of the end points of each task at each pressure (the minima
    * and the coldest runs, where a committee's systematic error decides
    * which structure is stable); an end point already chosen as a
@@ -539,7 +539,11 @@ static nacre_status select_configs(loop *L, const learn_configs *cfg, int budget
     if (!h || !group || !taken) st = nacre_error_set(err, NACRE_ERR_NOMEM, "selection");
     for (int k = 0; k < cfg->n && !st; k++) {
       const learn_config *x = &cfg->items[k];
-      if (!x->end_point || !isfinite(x->deviation)) continue;
+      /* a failed end point (σ_f ≥ hi: a run that left physical space) is
+       * no structure to learn from, whatever the sample is for */
+      if (!x->end_point ||
+          nacre_learn_classify(&c->select, x->deviation) == NACRE_LEARN_FAILED)
+        continue;
       map[nend] = k;
       h[nend] = x->enthalpy;
       group[nend] = -1;

@@ -8,6 +8,8 @@
  * lowest-enthalpy quarter of the eight runs' end points offers two), which
  * are labelled; the committee's error on them is finite and in the report
  * (`--report` table and JSON); the final committee is trained on them.
+ * End points whose deviation reaches hi (failed: runs that left physical
+ * space) are never drawn for the sample.
  * And the final committee trains for `committee.final_epochs`: with 300
  * instead of 15 (the warm retrainings'), on the same data, its force error
  * on its training data is lower. Skips without Cu_u3.eam. */
@@ -46,6 +48,43 @@ static nacre_learn_config *config(const char *dir, int final_epochs) {
   nacre_error err;
   CHECK_OK(nacre_learn_config_parse(text, "sample.json", dir, &c, &err), &err);
   return c;
+}
+
+/* Every configuration failed (hi far below any committee's deviation): the
+ * runs left "physical space", their end points are no structures to learn
+ * from, and the random sample draws none of them. */
+static const char *failed_config =
+    "{\"seed\": 5,\n"
+    " \"initial\": {\"random\": {\"composition\": \"Cu4\", \"count\": 4}},\n"
+    " \"label\": {\"code\": \"potential:" EAM "\"},\n"
+    " \"committee\": {\"size\": 2, \"hidden\": [6, 6], \"epochs\": 30, \"warm_epochs\": 15},\n"
+    " \"selection\": {\"lo_ev_a\": 1e-7, \"hi_ev_a\": 2e-7, \"random_per_iteration\": 2},\n"
+    " \"test\": {\"fraction\": 0},\n"
+    " \"stages\": [{\"name\": \"md\", \"max_iterations\": 1, \"accurate_fraction\": 0.99,\n"
+    "   \"tasks\": [{\"name\": \"nvt\", \"type\": \"md\", \"ensemble\": \"nvt\",\n"
+    "     \"structures\": \"cu8.vasp\", \"temperatures_k\": [300, 400, 500, 600, 700, 800, 900, 1000],\n"
+    "     \"steps\": 40, \"every\": 10, \"timestep_fs\": 2}]}]}\n";
+
+static void failed_end_points(const char *dir) {
+  nacre_learn_config *c = NULL;
+  nacre_error err;
+  CHECK_OK(nacre_learn_config_parse(failed_config, "failed.json", dir, &c, &err), &err);
+  if (!c) return;
+  char out[700];
+  snprintf(out, sizeof out, "%s/failed", dir);
+  nacre_ctx ctx;
+  nacre_ctx_init(&ctx);
+  nacre_learn_report rep;
+  CHECK_OK(nacre_learn_run(c, out, NULL, NULL, &ctx, &rep, &err), &err);
+  CHECK(rep.niterations >= 2, "%d iterations", rep.niterations);
+  if (rep.niterations >= 2) {
+    const nacre_learn_iteration *it = &rep.iterations[1];
+    CHECK(it->accurate_fraction == 0, "accurate fraction %g", it->accurate_fraction);
+    CHECK(it->selected == 0, "with every configuration failed, %d selected (no candidate, "
+          "no random sample)", it->selected);
+  }
+  nacre_learn_report_free(&rep);
+  nacre_learn_config_free(c);
 }
 
 /* The final committee's errors on its training data. */
@@ -137,6 +176,7 @@ int main(void) {
           "against %.1f", rep2.labels, 1e3 * b.f_rmse, 1e3 * a.f_rmse);
   }
   if (c2) nacre_learn_report_free(&rep2);
+  failed_end_points(dir);
   nacre_learn_config_free(c2);
   nacre_learn_report_free(&rep);
   nacre_learn_config_free(c);
