@@ -53,7 +53,7 @@ typedef struct op_time {
 static void time_op(int kind, nacre_structure **p, int k, int m,
                     const nacre_composition *comp,
                     const nacre_random_options *o, op_time *t) {
-  op_modes plain = {NULL, NULL, 0, NACRE_SYMPREC_DEFAULT};
+  op_modes plain = {NULL, NULL, 0, NACRE_SYMPREC_DEFAULT, 0};
   double c0 = bench_cpu_now();
   for (int i = 0; i < m; i++) {
     nacre_rng rng;

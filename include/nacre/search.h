@@ -288,6 +288,24 @@ typedef struct nacre_search_config {
    * conventional cell, which leaves out every crystal of a centred group
    * whose primitive cell has all the atoms (R-3m Li12Sn4 in 16 atoms). */
   int primitive_cells;
+  /* Crystals: this share of the mutations (and of the basin-hopping
+   * walkers' hops) is made in a random supercell of the parent's primitive
+   * cell with the search's atoms, drawn uniformly among the sublattices of
+   * that index (Hermite normal forms), when the primitive cell is smaller
+   * than the parent's cell: the parent is the same crystal there, but a
+   * swap, a soft mode or a displacement can break translations its own
+   * cell keeps, so ordered superstructures of a good minimum (another
+   * stacking of its layers, an antisite pair in another cell) become one
+   * mutation away. A swap there exchanges an atom with an unlike nearest
+   * neighbour. 0 (default; runs stored before it): none, and no random
+   * number is drawn for the choice. */
+  double frac_supercell;
+  /* The auto mix's share of each generation for basin-hopping (or minima-
+   * hopping) walkers, at most 0.2; a negative value: the default, 0.1 for
+   * clusters and 0 for crystals (runs stored before it: the default).
+   * Clusters' walkers take their share from the random newcomers' 0.2,
+   * crystals' from the swarm's 0.2. */
+  double walker_share;
   char potential[1024];       /* description recorded in the run */
   char output_dir[1024];      /* where reports go unless asked elsewhere
                                  ("": search-results next to the caller) */

@@ -107,6 +107,10 @@ static void help(const nacre_search_config *d) {
       "                    starts again from a minimum of the pool (%d)\n"
       "  --walkers E       the walkers of the auto mix of clusters:\n"
       "                    basin-hopping (default) or minima-hopping\n"
+      "  --walker-share F  share of each generation of the auto mix for\n"
+      "                    the walkers, at most 0.2 (default 0.1 for\n"
+      "                    clusters, from the random newcomers' 0.2; 0 for\n"
+      "                    crystals, whose walkers take the swarm's 0.2)\n"
       "  --hop-ekin E      minima hopping: a walker escapes its minimum by\n"
       "                    constant-energy MD (the cell held, the start\n"
       "                    velocity turned to soft directions) until the\n"
@@ -169,6 +173,14 @@ static void help(const nacre_search_config *d) {
       "                    polyhedron of a pool minimum (copies turned and\n"
       "                    placed at random in a random cell of its\n"
       "                    density, the other atoms random; default 0)\n"
+      "  --supercells F    crystals: share of the mutations and hops made in\n"
+      "                    a random supercell of the parent's primitive\n"
+      "                    cell with the search's atoms (any sublattice of\n"
+      "                    that index, equally likely; only where the\n"
+      "                    primitive cell is smaller): an exchange of an\n"
+      "                    atom and an unlike nearest neighbour, a soft mode\n"
+      "                    or a displacement there reaches the parent's\n"
+      "                    superstructures (default 0)\n"
       "  --point-groups LIST\n"
       "                    clusters: the point groups they are drawn from,\n"
       "                    Schoenflies symbols such as Oh,Ih,D5h,C2v (Cn,\n"
@@ -322,6 +334,7 @@ static const char *flag_of(const char *key) {
       {"hop_ekin_ev_atom", "--hop-ekin"}, {"auto_minima_hopping", "--walkers"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"primitive_cells", "--primitive-cells"},
+      {"frac_supercell", "--supercells"}, {"walker_share", "--walker-share"},
       {"point_groups", "--point-groups"},
       {"composition_range", "--composition-range"},
       {"min_natoms", "--natoms"},       {"max_natoms", "--natoms"}};
@@ -527,6 +540,14 @@ static int parse_args(int argc, char **argv, args *ar) {
       NUMBER(cfg->frac_symmetric,
              cfg->frac_symmetric >= 0 && cfg->frac_symmetric <= 1,
              "--symmetric must be in [0, 1]");
+    } else if (!strcmp(a, "--supercells")) {
+      NUMBER(cfg->frac_supercell,
+             cfg->frac_supercell >= 0 && cfg->frac_supercell <= 1,
+             "--supercells must be in [0, 1]");
+    } else if (!strcmp(a, "--walker-share")) {
+      NUMBER(cfg->walker_share,
+             cfg->walker_share >= 0 && cfg->walker_share <= 0.2,
+             "--walker-share must be in [0, 0.2]");
     } else if (!strcmp(a, "--motifs")) {
       NUMBER(cfg->frac_motif, cfg->frac_motif >= 0 && cfg->frac_motif <= 1,
              "--motifs must be in [0, 1]");

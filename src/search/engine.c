@@ -358,6 +358,13 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
     fm = cfg->cluster ? 0.3 : 0.2;
     fs = cfg->cluster ? 0.0 : 0.2;
     fb = cfg->cluster ? 0.1 : 0.0;
+    /* Crystals' walkers (walker_share) take the swarm's slots: the swarm's
+     * pull toward the best re-finds it in most of its moves, a walker
+     * steps around the minimum it sits on (bench/README.md, Li12Sn4). */
+    if (cfg->walker_share >= 0) {
+      fb = cfg->walker_share;
+      if (!cfg->cluster) fs = 0.2 - fb;
+    }
   }
   int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
       ns = (int)lround(fs * p), nb = (int)lround(fb * p);
@@ -1048,10 +1055,11 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
-    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0};
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0, 0};
   if (!cfg->cluster) { /* crystals: children that keep symmetry */
     e.modes.symmetric = cfg->frac_symmetric;
     e.modes.symprec = cfg->symprec;
+    e.modes.supercell = cfg->frac_supercell;
   }
   e.ctx = ctx;
   e.tally.t_start = nacre_now_s();

@@ -407,6 +407,31 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
   return done;
 }
 
+/* Exchanges the species of a random atom and of one of its unlike nearest
+ * neighbours (those within 10 % of its nearest unlike distance: the first
+ * shell of bcc, fcc or hcp, not the second): an antisite pair, the
+ * elementary move of an ordering, as the exchange moves of basin hopping
+ * for binary clusters (Doye & Meyer, Phys. Rev. Lett. 95, 063401 (2005)).
+ * Returns 0 when the atom has no unlike atom. */
+static int mutate_exchange(nacre_structure *s, nacre_rng *rng) {
+  int i = nacre_rng_int(rng, s->natoms), nnear = 0, pick = -1;
+  double dmin = INFINITY;
+  for (int j = 0; j < s->natoms; j++)
+    if (s->numbers[j] != s->numbers[i])
+      dmin = fmin(dmin, pair_distance(s, i, j));
+  if (!isfinite(dmin)) return 0;
+  /* reservoir choice among the near unlike atoms: one draw each */
+  for (int j = 0; j < s->natoms; j++)
+    if (s->numbers[j] != s->numbers[i] &&
+        pair_distance(s, i, j) <= 1.1 * dmin &&
+        nacre_rng_int(rng, ++nnear) == 0)
+      pick = j;
+  int z = s->numbers[i];
+  s->numbers[i] = s->numbers[pick];
+  s->numbers[pick] = z;
+  return 1;
+}
+
 /* Soft-mode mutation (Lyakhov, Oganov & Valle, CPC 181, 1623 (2010)):
  * the atoms move along one of the softest normal modes of the
  * bond-hardness model (nacre_soft_modes) or, when the run asks for them,
@@ -492,11 +517,242 @@ static void mutate_cap(nacre_structure *s, nacre_rng *rng) {
   }
 }
 
+/* Whether translating every atom of s (fractional coordinates f) by the
+ * fractional vector t lands it within tol Å of an atom of its element. */
+static int carries_onto_itself(const nacre_structure *s, const double *f,
+                               const double t[3], double tol) {
+  for (int i = 0; i < s->natoms; i++) {
+    int hit = 0;
+    for (int k = 0; k < s->natoms && !hit; k++) {
+      if (s->numbers[k] != s->numbers[i]) continue;
+      double df[3], d[3];
+      for (int x = 0; x < 3; x++) {
+        df[x] = f[3 * i + x] + t[x] - f[3 * k + x];
+        df[x] -= nearbyint(df[x]);
+      }
+      nacre_cell_frac_to_cart(s->cell, df, d);
+      hit = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < tol * tol;
+    }
+    if (!hit) return 0;
+  }
+  return 1;
+}
+
+typedef struct lattice_vector {
+  double v[3], len;
+} lattice_vector;
+
+static int by_length(const void *pa, const void *pb) {
+  double a = ((const lattice_vector *)pa)->len,
+         b = ((const lattice_vector *)pb)->len;
+  return (a > b) - (a < b);
+}
+
+/* The primitive cell of the crystal s: its pure translations (those that
+ * carry it onto itself within tol Å: differences of the atoms of its
+ * rarest element from the first of them), the three shortest independent
+ * lattice vectors among them and the Niggli cell's rows and their sums
+ * (in three dimensions the successive minima are a basis; the volume is
+ * checked), one atom of each set of translated copies. NULL with NACRE_OK
+ * when s is its own primitive cell or the translations found do not make
+ * a lattice of the right volume (a structure symmetric only within a
+ * loose tolerance). */
+static nacre_status primitive_of(const nacre_structure *a, double tol,
+                                 nacre_structure **out, nacre_error *err) {
+  *out = NULL;
+  nacre_structure *s = NULL, *p = NULL;
+  nacre_status st = nacre_structure_niggli(a, &s, err);
+  if (st) return st;
+  int n = s->natoms, rare = -1, nrare = n + 1;
+  double *f = malloc(sizeof(double) * 3 * (size_t)n);
+  double *t = malloc(sizeof(double) * 3 * (size_t)n);
+  lattice_vector *c = malloc(sizeof *c * 27 * (size_t)n);
+  char *used = calloc((size_t)n, 1);
+  if (!f || !t || !c || !used) {
+    st = nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  nacre_structure_get_frac(s, f, NULL);
+  for (int i = 0; i < n; i++) {
+    int m = 0;
+    for (int k = 0; k < n; k++) m += s->numbers[k] == s->numbers[i];
+    if (m < nrare) nrare = m, rare = i;
+  }
+  int nt = 0;
+  for (int j = 0; j < n; j++) {
+    if (s->numbers[j] != s->numbers[rare]) continue;
+    double tj[3];
+    for (int x = 0; x < 3; x++) {
+      tj[x] = f[3 * j + x] - f[3 * rare + x];
+      tj[x] -= floor(tj[x]);
+    }
+    if (carries_onto_itself(s, f, tj, tol)) {
+      memcpy(t + 3 * nt, tj, sizeof tj);
+      nt++;
+    }
+  }
+  if (nt < 2 || n % nt) goto done;
+  int nc = 0;
+  for (int k = 0; k < nt; k++)
+    for (int m = 0; m < 27; m++) {
+      double fr[3] = {t[3 * k] + m % 3 - 1, t[3 * k + 1] + (m / 3) % 3 - 1,
+                      t[3 * k + 2] + m / 9 - 1};
+      nacre_cell_frac_to_cart(s->cell, fr, c[nc].v);
+      c[nc].len = sqrt(c[nc].v[0] * c[nc].v[0] + c[nc].v[1] * c[nc].v[1] +
+                       c[nc].v[2] * c[nc].v[2]);
+      if (c[nc].len > 1e-6) nc++;
+    }
+  qsort(c, (size_t)nc, sizeof *c, by_length);
+  double cell[3][3], vol = fabs(nacre_cell_volume(s->cell));
+  int nb = 0;
+  for (int k = 0; k < nc && nb < 3; k++) {
+    memcpy(cell[nb], c[k].v, sizeof cell[nb]);
+    double x[3];
+    if (nb == 1) {
+      x[0] = cell[0][1] * cell[1][2] - cell[0][2] * cell[1][1];
+      x[1] = cell[0][2] * cell[1][0] - cell[0][0] * cell[1][2];
+      x[2] = cell[0][0] * cell[1][1] - cell[0][1] * cell[1][0];
+      if (sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) <
+          1e-6 * c[k].len * c[0].len)
+        continue;
+    }
+    if (nb == 2 && fabs(nacre_cell_volume(cell)) < 1e-6 * vol) continue;
+    nb++;
+  }
+  /* a set of vectors that is no basis spans a multiple of the volume */
+  if (nb < 3 || fabs(fabs(nacre_cell_volume(cell)) * nt - vol) > 0.1 * vol)
+    goto done;
+  if (nacre_cell_volume(cell) < 0)
+    for (int x = 0; x < 3; x++) cell[2][x] = -cell[2][x];
+  p = nacre_structure_new(n / nt, err);
+  if (!p) {
+    st = NACRE_ERR_NOMEM;
+    goto done;
+  }
+  memcpy(p->cell, cell, sizeof cell);
+  int kept = 0;
+  for (int i = 0; i < n && kept <= n / nt; i++) {
+    if (used[i]) continue;
+    if (kept < n / nt) {
+      p->numbers[kept] = s->numbers[i];
+      memcpy(p->positions + 3 * kept, s->positions + 3 * i, 3 * sizeof(double));
+    }
+    kept++;
+    for (int k = 0; k < nt; k++) /* mark i's translated copies */
+      for (int j = 0; j < n; j++) {
+        if (used[j] || s->numbers[j] != s->numbers[i]) continue;
+        double df[3], d[3];
+        for (int x = 0; x < 3; x++) {
+          df[x] = f[3 * i + x] + t[3 * k + x] - f[3 * j + x];
+          df[x] -= nearbyint(df[x]);
+        }
+        nacre_cell_frac_to_cart(s->cell, df, d);
+        if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < tol * tol) used[j] = 1;
+      }
+  }
+  if (kept != n / nt) { /* copies not one-to-one within tol */
+    nacre_structure_free(p);
+    p = NULL;
+    goto done;
+  }
+  nacre_structure_wrap(p);
+done:
+  free(f);
+  free(t);
+  free(c);
+  free(used);
+  nacre_structure_free(s);
+  *out = p;
+  return st;
+}
+
+nacre_status op_random_supercell(const nacre_structure *a, double symprec,
+                                 nacre_rng *rng, nacre_structure **out,
+                                 nacre_error *err) {
+  *out = NULL;
+  nacre_structure *prim = NULL, *sup = NULL;
+  nacre_status st = primitive_of(a, symprec, &prim, err);
+  if (st || !prim) return st;
+  int np = prim->natoms, k = a->natoms / np;
+  /* the sublattices of index k: rows a1 = d1 p1, a2 = H21 p1 + d2 p2,
+   * a3 = H31 p1 + H32 p2 + d3 p3 with d1 d2 d3 = k, 0 ≤ H21, H31 < d1 and
+   * 0 ≤ H32 < d2 (each column reduced by the row above that holds its
+   * pivot): d1² d2 forms for each diagonal */
+  int count = 0;
+  for (int d1 = 1; d1 <= k; d1++)
+    for (int d2 = 1; k % d1 == 0 && d2 <= k / d1; d2++)
+      if ((k / d1) % d2 == 0) count += d1 * d1 * d2;
+  int r = nacre_rng_int(rng, count), m[3][3] = {{0}};
+  for (int d1 = 1; d1 <= k && !m[0][0]; d1++)
+    for (int d2 = 1; k % d1 == 0 && d2 <= k / d1 && !m[0][0]; d2++) {
+      if ((k / d1) % d2) continue;
+      if (r >= d1 * d1 * d2) {
+        r -= d1 * d1 * d2;
+        continue;
+      }
+      m[0][0] = d1;
+      m[1][1] = d2;
+      m[2][2] = k / d1 / d2;
+      m[1][0] = r % d1;
+      m[2][0] = (r / d1) % d1;
+      m[2][1] = r / d1 / d1;
+    }
+  st = nacre_structure_supercell(prim, (const int(*)[3])m, &sup, err);
+  nacre_structure_free(prim);
+  if (st) return st;
+  st = nacre_structure_niggli(sup, out, err);
+  nacre_structure_free(sup);
+  return st;
+}
+
+/* The mutation of a supercell s (op_random_supercell) of the parent: what
+ * breaks the translations the supercell adds (a homogeneous strain would
+ * keep them). Takes s. */
+static nacre_status supercell_mutation(nacre_structure *s, int soft_rank,
+                                       const nacre_random_options *o,
+                                       const op_modes *modes, nacre_rng *rng,
+                                       nacre_structure **out, char *op,
+                                       nacre_error *err) {
+  int multi = 0;
+  for (int i = 1; i < s->natoms; i++) multi |= s->numbers[i] != s->numbers[0];
+  double d = length_scale(s, o), u = nacre_rng_uniform(rng);
+  if (multi && u < 0.5 && mutate_exchange(s, rng)) {
+    strcpy(op, "supercell-exchange");
+  } else if ((multi ? u < 0.75 : u < 0.5) &&
+             mutate_soft(s, o, modes, d, soft_rank, rng)) {
+    strcpy(op, "supercell-soft-mode");
+  } else {
+    mutate_rattle(s, 0.2 * d, rng);
+    strcpy(op, "supercell-displacement");
+  }
+  nacre_structure_wrap(s);
+  nacre_status st =
+      repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, const op_modes *modes,
                        nacre_rng *rng, nacre_structure **out, char *op,
                        nacre_error *err) {
   *out = NULL;
+  if (!is_cluster(a) && modes && modes->supercell > 0 &&
+      nacre_rng_uniform(rng) < modes->supercell) {
+    nacre_structure *sup = NULL;
+    nacre_error tmp;
+    nacre_status st = op_random_supercell(a, modes->symprec, rng, &sup, &tmp);
+    if (st == NACRE_ERR_NOMEM)
+      return nacre_error_set(err, st, "%s", tmp.message);
+    /* a parent that is its own primitive cell, or spglib's failure: the
+     * mutations in the parent's cell */
+    if (!st && sup)
+      return supercell_mutation(sup, soft_rank, o, modes, rng, out, op, err);
+  }
   if (symmetric_turn(a, modes, rng)) {
     nacre_error tmp;
     nacre_status st = op_sym_mutate(a, o, modes->symprec, -1, rng, out, op,

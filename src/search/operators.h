@@ -18,13 +18,15 @@
  * springs (nacre_soft_modes). */
 /* The same struct carries the share of crystal children that keep
  * symmetry (op_sym_heredity, op_sym_mutate; 0: none, and no random number
- * drawn for the choice, so runs made before it repeat) and the tolerance
- * of their groups, Å. */
+ * drawn for the choice, so runs made before it repeat), the tolerance
+ * of their groups, Å, and the share of crystal mutations made in a random
+ * supercell of the parent's primitive cell (op_mutate; 0: none, no draw). */
 typedef struct op_modes {
   nacre_soft_modes_fn fn;
   void *user;
   double symmetric;
   double symprec;
+  double supercell;
 } op_modes;
 
 /* Cut-and-splice crossover by a random plane (crystals: parallel to a cell
@@ -41,10 +43,29 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
                          nacre_rng *rng, nacre_structure **out, char *op,
                          nacre_error *err);
 
+/* Crystals: a share modes->supercell of the mutations first re-cuts the
+ * parent into a random supercell of its primitive cell with the parent's
+ * atoms (op_random_supercell; only when the primitive cell is smaller),
+ * then breaks the translations that cell adds: an exchange of an atom with
+ * an unlike nearest neighbour (half of them, where the parent has two
+ * species), a soft mode or a displacement; op gets "supercell-" and the
+ * mutation's name. */
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, const op_modes *modes,
                        nacre_rng *rng, nacre_structure **out, char *op,
                        nacre_error *err);
+/* The crystal a in a random supercell of its primitive cell (the lattice
+ * of the pure translations that carry a onto itself within symprec Å)
+ * with a's number of atoms, drawn uniformly among the sublattices of
+ * index k = natoms /
+ * primitive atoms: the lower-triangular Hermite normal forms H (rows a' =
+ * H p: diagonal d1 d2 d3 = k, 0 ≤ H21, H31 < d1, 0 ≤ H32 < d2; Hart &
+ * Forcade, PRB 77, 224115 (2008)), then Niggli-reduced. *out is NULL (and
+ * NACRE_OK returned) when the primitive cell is a's own cell or its atoms
+ * do not divide a's; errors only from memory. */
+nacre_status op_random_supercell(const nacre_structure *a, double symprec,
+                                 nacre_rng *rng, nacre_structure **out,
+                                 nacre_error *err);
 /* Particle-swarm step (Wang et al., PRB 82, 094116 (2010), eqs. 1-2):
  * atoms matched species by species, then v' = w v + c1 r1 (p − x) +
  * c2 r2 (g − x) and x' = x + v' for fractional coordinates (crystals, in

@@ -98,6 +98,7 @@ void nacre_search_config_init(nacre_search_config *c) {
   c->jobs = 1;
   snprintf(c->groups, sizeof c->groups, "1-230");
   c->frac_symmetric = 0.5;
+  c->walker_share = -1; /* the auto mix's own share */
   snprintf(c->point_groups, sizeof c->point_groups, "all");
   c->relax.fmax_ev_a = 0.01;
   c->relax.smax_gpa = 0.01;
@@ -231,6 +232,8 @@ static const config_field fields[] = {
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
     FIELD("primitive_cells", 'i', primitive_cells, 0),
+    FIELD("frac_supercell", 'd', frac_supercell, 0),
+    FIELD("walker_share", 'd', walker_share, 0),
     FIELD("min_natoms", 'i', min_natoms, 0),
     FIELD("max_natoms", 'i', max_natoms, 0),
 };
@@ -403,6 +406,15 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "symmetric share %g and motif share %g must be in "
                            "[0, 1]",
                            c->frac_symmetric, c->frac_motif);
+  if (!(c->frac_supercell >= 0 && c->frac_supercell <= 1))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "supercell share %g must be in [0, 1]",
+                           c->frac_supercell);
+  if (!(c->walker_share <= 0.2))
+    return nacre_error_set(err, NACRE_ERR_INVALID,
+                           "walker share %g must be at most 0.2 (the share "
+                           "it takes from; negative: the default)",
+                           c->walker_share);
   if (nacre_search_config_varcomp(c)) {
     nacre_composition el;
     nacre_status st = nacre_composition_range_parse(c->composition_range, &el, err);

@@ -868,7 +868,7 @@ nacre_status varcomp_run_on(nacre_run *run, nacre_search_relax_fn relax,
   e.random = cfg->random;
   e.random.pressure_gpa = cfg->pressure_gpa;
   if (cfg->soft_modes == NACRE_SOFT_MODES_POTENTIAL)
-    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0};
+    e.modes = (op_modes){run->soft_modes, run->soft_modes_user, 0, 0, 0};
   /* children that keep symmetry, as in a fixed-composition search */
   e.modes.symmetric = cfg->frac_symmetric;
   e.modes.symprec = cfg->symprec;

@@ -287,7 +287,7 @@ static void check_supercell_falls_back(const nacre_random_options *o) {
         "D0_3 2x2x2: the symmetric mutation declines (%s)", err.message);
   nacre_structure_free(c);
   c = NULL;
-  op_modes modes = {NULL, NULL, 1.0, NACRE_SYMPREC_DEFAULT};
+  op_modes modes = {NULL, NULL, 1.0, NACRE_SYMPREC_DEFAULT, 0};
   st = op_mutate(big, 0, o, &modes, &rng, &c, op, &err);
   CHECK(st == NACRE_OK && c && strncmp(op, "sym-", 4) &&
             count_of(c, 3) == 96 && count_of(c, 50) == 32,
