@@ -11,7 +11,7 @@
  *                     [--point-groups LIST] [--stop-pearson 0|1]
  *                     [--crowding W] [--walkers basin-hopping|minima-hopping]
  *                     [--motifs F] [--primitive 0|1] [--keep DIR]
- *                     [--supercells F] [--walker-share F]
+ *                     [--supercell-mutations F] [--walker-share F]
  *
  * Cases (targets):
  *   lj13, lj38, lj55, lj75
@@ -54,9 +54,9 @@
  * --motifs F (the search's share of motif newcomers), --primitive 0|1
  * (crystals: whether random crystals of centred groups may hold the
  * composition in their primitive cell, --primitive-cells; the search's
- * default 0), --supercells F and --walker-share F (the search's share of
- * crystal mutations made in a random supercell of the parent's primitive
- * cell, and of the auto mix's walkers), --keep DIR (keep each seed's run file as DIR/runSEED.db, to
+ * default 0), --supercell-mutations F and --walker-share F (the search's
+ * share of crystal mutations made in a random supercell of the parent's
+ * primitive cell, and of the auto mix's walkers), --keep DIR (keep each seed's run file as DIR/runSEED.db, to
  * see which operators made what: sqlite3 or nacre search --report).
  * With --jobs 1 the CPU time per relaxation is printed too. Relaxations
  * to fmax 0.001 eV/Å, smax 0.01 GPa, 2000 steps.
@@ -266,7 +266,7 @@ int main(int argc, char **argv) {
   double motifs = -1;         /* ≥ 0: the search's share of motif newcomers */
   const char *keep = NULL;    /* directory that keeps the run files */
   int primitive = -1;         /* ≥ 0: the search's primitive_cells */
-  double supercells = -1;     /* ≥ 0: the search's frac_supercell */
+  double supercells = -1;     /* ≥ 0: the search's frac_supercell_mutation */
   double walker_share = -1;   /* ≥ 0: the search's walker_share */
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[i + 1]);
@@ -295,7 +295,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--motifs")) motifs = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--keep")) keep = argv[i + 1];
     else if (!strcmp(argv[i], "--primitive")) primitive = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--supercells")) supercells = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--supercell-mutations"))
+      supercells = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--walker-share"))
       walker_share = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--walkers"))
@@ -345,7 +346,7 @@ int main(int argc, char **argv) {
   if (tribe_restart > 0) cfg.tribe_restart = tribe_restart;
   if (motifs >= 0) cfg.frac_motif = motifs;
   if (primitive >= 0) cfg.primitive_cells = primitive;
-  if (supercells >= 0) cfg.frac_supercell = supercells;
+  if (supercells >= 0) cfg.frac_supercell_mutation = supercells;
   if (walker_share >= 0) cfg.walker_share = walker_share;
   cfg.auto_minima_hopping = walkers_mh;
   if (point_groups)
@@ -457,12 +458,12 @@ int main(int argc, char **argv) {
     printf("target: best over seeds %.6f eV/atom\n", best);
     target = best;
   }
-  printf("%s (%s engine%s, symmetric %g of %s, motifs %g, primitive cells %d, supercells %g, walker share %g, crowding %g, budget %d, "
+  printf("%s (%s engine%s, symmetric %g of %s, motifs %g, primitive cells %d, supercell mutations %g, walker share %g, crowding %g, budget %d, "
          "population %d, tribes %d (restart %d), jobs %d): success %d/%d, "
          "mean relaxations to first hit %.1f, %.0f relaxations/hour, best "
          "%.6f eV/atom (target %.6f)\n",
          bc->name, engine, operators ? ", swarm operator moves" : "",
-         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.frac_motif, cfg.primitive_cells, cfg.frac_supercell, cfg.walker_share, cfg.crowding,
+         cfg.frac_symmetric, cfg.cluster ? cfg.point_groups : "space groups", cfg.frac_motif, cfg.primitive_cells, cfg.frac_supercell_mutation, cfg.walker_share, cfg.crowding,
          budget,
          population, cfg.tribes, cfg.tribe_restart, jobs, hits, seeds,
          hits && sum_first > 0 ? (double)sum_first / hits : NAN,

@@ -296,10 +296,10 @@ typedef struct nacre_search_config {
    * swap, a soft mode or a displacement can break translations its own
    * cell keeps, so ordered superstructures of a good minimum (another
    * stacking of its layers, an antisite pair in another cell) become one
-   * mutation away. A swap there exchanges an atom with an unlike nearest
-   * neighbour. 0 (default; runs stored before it): none, and no random
+   * mutation away. A swap there exchanges a pair of unlike nearest
+   * neighbours. 0 (default; runs stored before it): none, and no random
    * number is drawn for the choice. */
-  double frac_supercell;
+  double frac_supercell_mutation;
   /* The auto mix's share of each generation for basin-hopping (or minima-
    * hopping) walkers, at most 0.2; a negative value: the default, 0.1 for
    * clusters and 0 for crystals (runs stored before it: the default).

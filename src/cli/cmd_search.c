@@ -173,13 +173,14 @@ static void help(const nacre_search_config *d) {
       "                    polyhedron of a pool minimum (copies turned and\n"
       "                    placed at random in a random cell of its\n"
       "                    density, the other atoms random; default 0)\n"
-      "  --supercells F    crystals: share of the mutations and hops made in\n"
+      "  --supercell-mutations F\n"
+      "                    crystals: share of the mutations and hops made in\n"
       "                    a random supercell of the parent's primitive\n"
       "                    cell with the search's atoms (any sublattice of\n"
       "                    that index, equally likely; only where the\n"
-      "                    primitive cell is smaller): an exchange of an\n"
-      "                    atom and an unlike nearest neighbour, a soft mode\n"
-      "                    or a displacement there reaches the parent's\n"
+      "                    primitive cell is smaller): an exchange of two\n"
+      "                    unlike nearest neighbours, a soft mode or a\n"
+      "                    displacement there reaches the parent's\n"
       "                    superstructures (default 0)\n"
       "  --point-groups LIST\n"
       "                    clusters: the point groups they are drawn from,\n"
@@ -334,7 +335,8 @@ static const char *flag_of(const char *key) {
       {"hop_ekin_ev_atom", "--hop-ekin"}, {"auto_minima_hopping", "--walkers"},
       {"frac_symmetric", "--symmetric"}, {"frac_motif", "--motifs"},
       {"primitive_cells", "--primitive-cells"},
-      {"frac_supercell", "--supercells"}, {"walker_share", "--walker-share"},
+      {"frac_supercell_mutation", "--supercell-mutations"},
+      {"walker_share", "--walker-share"},
       {"point_groups", "--point-groups"},
       {"composition_range", "--composition-range"},
       {"min_natoms", "--natoms"},       {"max_natoms", "--natoms"}};
@@ -540,10 +542,11 @@ static int parse_args(int argc, char **argv, args *ar) {
       NUMBER(cfg->frac_symmetric,
              cfg->frac_symmetric >= 0 && cfg->frac_symmetric <= 1,
              "--symmetric must be in [0, 1]");
-    } else if (!strcmp(a, "--supercells")) {
-      NUMBER(cfg->frac_supercell,
-             cfg->frac_supercell >= 0 && cfg->frac_supercell <= 1,
-             "--supercells must be in [0, 1]");
+    } else if (!strcmp(a, "--supercell-mutations")) {
+      NUMBER(cfg->frac_supercell_mutation,
+             cfg->frac_supercell_mutation >= 0 &&
+                 cfg->frac_supercell_mutation <= 1,
+             "--supercell-mutations must be in [0, 1]");
     } else if (!strcmp(a, "--walker-share")) {
       NUMBER(cfg->walker_share,
              cfg->walker_share >= 0 && cfg->walker_share <= 0.2,

@@ -1059,7 +1059,7 @@ nacre_status search_run_on(nacre_run *run, nacre_search_relax_fn relax,
   if (!cfg->cluster) { /* crystals: children that keep symmetry */
     e.modes.symmetric = cfg->frac_symmetric;
     e.modes.symprec = cfg->symprec;
-    e.modes.supercell = cfg->frac_supercell;
+    e.modes.supercell = cfg->frac_supercell_mutation;
   }
   e.ctx = ctx;
   e.tally.t_start = nacre_now_s();

@@ -407,28 +407,36 @@ static int mutate_swap(nacre_structure *s, nacre_rng *rng) {
   return done;
 }
 
-/* Exchanges the species of a random atom and of one of its unlike nearest
- * neighbours (those within 10 % of its nearest unlike distance: the first
- * shell of bcc, fcc or hcp, not the second): an antisite pair, the
- * elementary move of an ordering, as the exchange moves of basin hopping
- * for binary clusters (Doye & Meyer, Phys. Rev. Lett. 95, 063401 (2005)).
- * Returns 0 when the atom has no unlike atom. */
+/* Exchanges the elements of one pair of unlike nearest neighbours, drawn
+ * uniformly among the pairs i, j whose distance is within 10 % of the
+ * nearest unlike distance of both i and j (the first shell of bcc, fcc or
+ * hcp, not the second): an antisite pair, the elementary move of an
+ * ordering, as the exchange moves of basin hopping for binary clusters
+ * (Doye & Meyer, Phys. Rev. Lett. 95, 063401 (2005)). Returns 0 when s
+ * has one element only (or no memory). */
 static int mutate_exchange(nacre_structure *s, nacre_rng *rng) {
-  int i = nacre_rng_int(rng, s->natoms), nnear = 0, pick = -1;
-  double dmin = INFINITY;
-  for (int j = 0; j < s->natoms; j++)
-    if (s->numbers[j] != s->numbers[i])
-      dmin = fmin(dmin, pair_distance(s, i, j));
-  if (!isfinite(dmin)) return 0;
-  /* reservoir choice among the near unlike atoms: one draw each */
-  for (int j = 0; j < s->natoms; j++)
-    if (s->numbers[j] != s->numbers[i] &&
-        pair_distance(s, i, j) <= 1.1 * dmin &&
-        nacre_rng_int(rng, ++nnear) == 0)
-      pick = j;
-  int z = s->numbers[i];
-  s->numbers[i] = s->numbers[pick];
-  s->numbers[pick] = z;
+  int n = s->natoms, npairs = 0, pa = -1, pb = -1;
+  double *near = malloc(sizeof(double) * (size_t)n);
+  if (!near) return 0;
+  for (int i = 0; i < n; i++) {
+    near[i] = INFINITY;
+    for (int j = 0; j < n; j++)
+      if (s->numbers[j] != s->numbers[i])
+        near[i] = fmin(near[i], pair_distance(s, i, j));
+  }
+  /* reservoir choice among the pairs: one draw each */
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++) {
+      if (s->numbers[j] == s->numbers[i]) continue;
+      double d = pair_distance(s, i, j);
+      if (d <= 1.1 * fmin(near[i], near[j]))
+        if (nacre_rng_int(rng, ++npairs) == 0) pa = i, pb = j;
+    }
+  free(near);
+  if (pa < 0) return 0;
+  int z = s->numbers[pa];
+  s->numbers[pa] = s->numbers[pb];
+  s->numbers[pb] = z;
   return 1;
 }
 

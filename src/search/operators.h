@@ -46,8 +46,8 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
 /* Crystals: a share modes->supercell of the mutations first re-cuts the
  * parent into a random supercell of its primitive cell with the parent's
  * atoms (op_random_supercell; only when the primitive cell is smaller),
- * then breaks the translations that cell adds: an exchange of an atom with
- * an unlike nearest neighbour (half of them, where the parent has two
+ * then breaks the translations that cell adds: an exchange of a pair of
+ * unlike nearest neighbours (half of them, where the parent has two
  * species), a soft mode or a displacement; op gets "supercell-" and the
  * mutation's name. */
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,

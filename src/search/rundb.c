@@ -232,7 +232,7 @@ static const config_field fields[] = {
     FIELD("frac_symmetric", 'd', frac_symmetric, 0),
     FIELD("frac_motif", 'd', frac_motif, 0),
     FIELD("primitive_cells", 'i', primitive_cells, 0),
-    FIELD("frac_supercell", 'd', frac_supercell, 0),
+    FIELD("frac_supercell_mutation", 'd', frac_supercell_mutation, 0),
     FIELD("walker_share", 'd', walker_share, 0),
     FIELD("min_natoms", 'i', min_natoms, 0),
     FIELD("max_natoms", 'i', max_natoms, 0),
@@ -406,10 +406,11 @@ nacre_status nacre_search_config_check(const nacre_search_config *c,
                            "symmetric share %g and motif share %g must be in "
                            "[0, 1]",
                            c->frac_symmetric, c->frac_motif);
-  if (!(c->frac_supercell >= 0 && c->frac_supercell <= 1))
+  if (!(c->frac_supercell_mutation >= 0 &&
+        c->frac_supercell_mutation <= 1))
     return nacre_error_set(err, NACRE_ERR_INVALID,
-                           "supercell share %g must be in [0, 1]",
-                           c->frac_supercell);
+                           "supercell mutation share %g must be in [0, 1]",
+                           c->frac_supercell_mutation);
   if (!(c->walker_share <= 0.2))
     return nacre_error_set(err, NACRE_ERR_INVALID,
                            "walker share %g must be at most 0.2 (the share "

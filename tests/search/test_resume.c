@@ -158,8 +158,10 @@ int main(void) {
                               {"--seed 7", "--seed"},
                               {"--fmax 0.1", "--fmax"},
                               {"--reject-closer 0.6", "--reject-closer"},
-                              {"--max-steps 100", "--max-steps"}};
-  for (int k = 0; k < 5; k++) {
+                              {"--max-steps 100", "--max-steps"},
+                              {"--supercell-mutations 0.5", "--supercell-mutations"},
+                              {"--walker-share 0.1", "--walker-share"}};
+  for (int k = 0; k < 7; k++) {
     snprintf(args, sizeof args, "--resume a.db %s -q", refused[k][0]);
     CHECK(cli_in(dir, args) == 2 && output_has(refused[k][1]) &&
               output_has("contradicts"),

@@ -1,6 +1,6 @@
 /* test_supercells.c — mutations in a random supercell of the parent's
  * primitive cell (op_random_supercell, op_mutate with modes.supercell; the
- * search's frac_supercell), on D0_3 Li3Sn in its 16-atom cubic cell (a
+ * search's frac_supercell_mutation), on D0_3 Li3Sn in its 16-atom cubic cell (a
  * 4-atom fcc primitive cell, so supercells of index 4):
  *   - every supercell is the same crystal (Fm-3m, 4 atoms in its primitive
  *     cell, 12 Li and 4 Sn, the primitive volume × 4 to 1e-9) in a cell
@@ -17,7 +17,9 @@
  *     R3m or R-3m with all 16 atoms in its primitive cell;
  *   - an exchange child is its supercell (the same draws repeated) with
  *     the elements of exactly two atoms exchanged, unlike atoms within 10 %
- *     of the nearest unlike distance of one of them, positions untouched;
+ *     of the nearest unlike distance of both, positions untouched: in
+ *     D0_3 always a Sn and one of its eight nearest Li (8c), never a Li of
+ *     4b (whose nearest Sn are second neighbours);
  *   - the primitive cell is found within the tolerance: D0_3 displaced by
  *     1e-4 Å gets supercells, displaced by 0.1 Å none;
  *   - a parent that is its own primitive cell gets no supercell (NULL), and
@@ -267,8 +269,9 @@ static void check_exchange(const nacre_structure *p,
              c->numbers[a] == sup->numbers[b];
     if (ok) {
       double dab = distance(sup, a, b);
-      ok = dab <= 1.1 * nearest_unlike(sup, a) + 1e-9 ||
-           dab <= 1.1 * nearest_unlike(sup, b) + 1e-9;
+      ok = dab <= 1.1 * nearest_unlike(sup, a) + 1e-9 &&
+           dab <= 1.1 * nearest_unlike(sup, b) + 1e-9 &&
+           fabs(dab - 6.6 * sqrt(3) / 4) < 1e-6;
     }
     if (!ok && wrong++ < 3)
       printf("draw %d: %d atoms changed element, positions moved %.2g Å\n", t,
