@@ -1,6 +1,7 @@
 /* operators.c — heredity, mutations and swarm moves on crystals and
  * clusters; see operators.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -713,26 +714,31 @@ nacre_status op_random_supercell(const nacre_structure *a, double symprec,
   return st;
 }
 
-/* The mutation of a supercell s (op_random_supercell) of the parent: what
- * breaks the translations the supercell adds (a homogeneous strain would
- * keep them). Takes s. */
+/* The mutation of a supercell s (op_random_supercell) of the parent, or
+ * of the parent's own cell when that is primitive (the one sublattice of
+ * index 1): what breaks the translations the supercell adds (a homogeneous
+ * strain would keep them). prefix ("supercell-" or "") goes before the
+ * name. Takes s. */
 static nacre_status supercell_mutation(nacre_structure *s, int soft_rank,
                                        const nacre_random_options *o,
                                        const op_modes *modes, nacre_rng *rng,
+                                       const char *prefix,
                                        nacre_structure **out, char *op,
                                        nacre_error *err) {
   int multi = 0;
   for (int i = 1; i < s->natoms; i++) multi |= s->numbers[i] != s->numbers[0];
   double d = length_scale(s, o), u = nacre_rng_uniform(rng);
+  const char *name;
   if (multi && u < 0.5 && mutate_exchange(s, rng)) {
-    strcpy(op, "supercell-exchange");
+    name = "exchange";
   } else if ((multi ? u < 0.75 : u < 0.5) &&
              mutate_soft(s, o, modes, d, soft_rank, rng)) {
-    strcpy(op, "supercell-soft-mode");
+    name = "soft-mode";
   } else {
     mutate_rattle(s, 0.2 * d, rng);
-    strcpy(op, "supercell-displacement");
+    name = "displacement";
   }
+  snprintf(op, 24, "%s%s", prefix, name);
   nacre_structure_wrap(s);
   nacre_status st =
       repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
@@ -756,10 +762,15 @@ nacre_status op_mutate(const nacre_structure *a, int soft_rank,
     nacre_status st = op_random_supercell(a, modes->symprec, rng, &sup, &tmp);
     if (st == NACRE_ERR_NOMEM)
       return nacre_error_set(err, st, "%s", tmp.message);
-    /* a parent that is its own primitive cell, or spglib's failure: the
-     * mutations in the parent's cell */
     if (!st && sup)
-      return supercell_mutation(sup, soft_rank, o, modes, rng, out, op, err);
+      return supercell_mutation(sup, soft_rank, o, modes, rng, "supercell-",
+                                out, op, err);
+    /* a parent that is its own primitive cell: the same moves in its cell */
+    nacre_structure *own = st ? NULL : nacre_structure_copy(a, err);
+    if (own)
+      return supercell_mutation(own, soft_rank, o, modes, rng, "", out, op,
+                                err);
+    if (!st) return NACRE_ERR_NOMEM;
   }
   if (symmetric_turn(a, modes, rng)) {
     nacre_error tmp;

@@ -45,11 +45,12 @@ nacre_status op_heredity(const nacre_structure *a, const nacre_structure *b,
 
 /* Crystals: a share modes->supercell of the mutations first re-cuts the
  * parent into a random supercell of its primitive cell with the parent's
- * atoms (op_random_supercell; only when the primitive cell is smaller),
+ * atoms (op_random_supercell; the parent's own cell when it is primitive),
  * then breaks the translations that cell adds: an exchange of a pair of
  * unlike nearest neighbours (half of them, where the parent has two
- * species), a soft mode or a displacement; op gets "supercell-" and the
- * mutation's name. */
+ * species), a soft mode or a displacement; op gets the mutation's name
+ * ("exchange", "soft-mode", "displacement"), after "supercell-" when the
+ * cell was re-cut. */
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
                        const nacre_random_options *o, const op_modes *modes,
                        nacre_rng *rng, nacre_structure **out, char *op,
