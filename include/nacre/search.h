@@ -297,14 +297,16 @@ typedef struct nacre_search_config {
    * cell keeps, so ordered superstructures of a good minimum (another
    * stacking of its layers, an antisite pair in another cell) become one
    * mutation away. A swap there exchanges a pair of unlike nearest
-   * neighbours. 0 (default; runs stored before it): none, and no random
-   * number is drawn for the choice. */
+   * neighbours; a parent that is its own primitive cell gets the same
+   * moves in its own cell. 0.5 by default (runs stored before it: 0, and
+   * no random number is drawn for the choice). Fixed-composition searches
+   * only. */
   double frac_supercell_mutation;
   /* The auto mix's share of each generation for basin-hopping (or minima-
-   * hopping) walkers, at most 0.2; a negative value: the default, 0.1 for
-   * clusters and 0 for crystals (runs stored before it: the default).
+   * hopping) walkers, at most 0.2; a negative value: the default, 0.1.
    * Clusters' walkers take their share from the random newcomers' 0.2,
-   * crystals' from the swarm's 0.2. */
+   * crystals' from the swarm's 0.2 (crystal runs stored before it: 0, the
+   * swarm's whole share; cluster runs: the default). */
   double walker_share;
   char potential[1024];       /* description recorded in the run */
   char output_dir[1024];      /* where reports go unless asked elsewhere

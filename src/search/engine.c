@@ -356,15 +356,12 @@ static slot_kind slot_of(const engine *e, int gen, int slot) {
      * funnels: bench/README.md). */
     fh = cfg->cluster ? 0.5 : 0.4;
     fm = cfg->cluster ? 0.3 : 0.2;
-    fs = cfg->cluster ? 0.0 : 0.2;
-    fb = cfg->cluster ? 0.1 : 0.0;
-    /* Crystals' walkers (walker_share) take the swarm's slots: the swarm's
-     * pull toward the best re-finds it in most of its moves, a walker
-     * steps around the minimum it sits on (bench/README.md, Li12Sn4). */
-    if (cfg->walker_share >= 0) {
-      fb = cfg->walker_share;
-      if (!cfg->cluster) fs = 0.2 - fb;
-    }
+    /* Walkers (walker_share, default 0.1): clusters' take the random
+     * newcomers' slots, crystals' the swarm's 0.2, whose pull toward the
+     * best re-finds it in most of its moves while a walker steps around
+     * the minimum it sits on (bench/README.md, Li12Sn4). */
+    fb = cfg->walker_share >= 0 ? cfg->walker_share : 0.1;
+    fs = cfg->cluster ? 0.0 : 0.2 - fb;
   }
   int nh = (int)lround(fh * p), nm = (int)lround(fm * p),
       ns = (int)lround(fs * p), nb = (int)lround(fb * p);

@@ -48,12 +48,26 @@ static void standard_cell(nacre_search_minimum *m, double symprec) {
             nacre_symmetry_standardize(ideal, symprec, 0, &m->cell, NULL);
   nacre_structure_free(ideal);
   if (bad) return;
-  int sg;
+  int sg, was = -1;
   char sym[32], pe[16];
-  if (nacre_symmetry_identify(m->cell, symprec, &sg, sym, pe, NULL)) {
+  /* A minimum at the edge of the tolerance can show a higher group in its
+   * standard cell than in its own (a strained fcc cell: P-1 before, Cmcm
+   * after, with β 0.05° off 90): symmetrised again until the group holds,
+   * so the cell written is exactly of the group it names. */
+  for (int round = 0; round < 4; round++) {
+    if (nacre_symmetry_identify(m->cell, symprec, &sg, sym, pe, NULL)) {
+      nacre_structure_free(m->cell);
+      m->cell = NULL;
+      return;
+    }
+    if (sg == was) break;
+    was = sg;
+    nacre_structure *again = NULL;
+    if (nacre_symmetry_symmetrize(m->cell, symprec, NULL) ||
+        nacre_symmetry_standardize(m->cell, symprec, 0, &again, NULL))
+      break;
     nacre_structure_free(m->cell);
-    m->cell = NULL;
-    return;
+    m->cell = again;
   }
   /* the files and the ranking name the group of the cell written */
   m->sg = sg;

@@ -99,6 +99,7 @@ void nacre_search_config_init(nacre_search_config *c) {
   snprintf(c->groups, sizeof c->groups, "1-230");
   c->frac_symmetric = 0.5;
   c->walker_share = -1; /* the auto mix's own share */
+  c->frac_supercell_mutation = 0.5;
   snprintf(c->point_groups, sizeof c->point_groups, "all");
   c->relax.fmax_ev_a = 0.01;
   c->relax.smax_gpa = 0.01;
@@ -294,6 +295,7 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
   c->frac_symmetric = 0.0;
   c->duplicate.dh_rel = 0.0;
   c->duplicate.overlap = 0.0;
+  c->frac_supercell_mutation = 0.0;
   cJSON *o = cJSON_Parse(text);
   if (!o)
     return nacre_error_set(err, NACRE_ERR_PARSE,
@@ -322,6 +324,9 @@ static nacre_status config_from_json(const char *text, nacre_search_config *c,
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[k].key);
     if (cJSON_IsNumber(v)) field_set(c, &fields[k], v->valuedouble);
   }
+  /* crystals stored before the walker share had no walkers */
+  if (!cJSON_GetObjectItemCaseSensitive(o, "walker_share") && !c->cluster)
+    c->walker_share = 0;
   const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pair_dmin"), *p;
   cJSON_ArrayForEach(p, pairs) {
     if (cJSON_GetArraySize(p) != 3) continue;

@@ -159,7 +159,7 @@ int main(void) {
                               {"--fmax 0.1", "--fmax"},
                               {"--reject-closer 0.6", "--reject-closer"},
                               {"--max-steps 100", "--max-steps"},
-                              {"--supercell-mutations 0.5", "--supercell-mutations"},
+                              {"--supercell-mutations 0.2", "--supercell-mutations"},
                               {"--walker-share 0.1", "--walker-share"}};
   for (int k = 0; k < 7; k++) {
     snprintf(args, sizeof args, "--resume a.db %s -q", refused[k][0]);
