@@ -9,7 +9,11 @@
  *     relaxations and resumed gives the pool of the uninterrupted one;
  *   - the setting is stored in the run, and a run file written before it
  *     existed reads as 0 (its random starts stay those it made);
- *   - `nacre search --primitive-cells` sets it, and is off by default. */
+ *   - `nacre search --primitive-cells` sets it, and is off by default;
+ *   - a crystal run stores the supercell mutations' share (0.5) and the
+ *     default walker share (-1), and a crystal run file written before
+ *     them reads 0 for both (no supercell mutations, the swarm's whole
+ *     share, as it ran). */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -150,6 +154,30 @@ int main(void) {
   CHECK_OK(nacre_run_open(path, &h, &err), &err);
   CHECK(h && nacre_run_config(h)->primitive_cells == 0,
         "an older run file reads as 0");
+  CHECK(h && nacre_run_config(h)->frac_supercell_mutation == 0.5 &&
+            nacre_run_config(h)->walker_share == -1,
+        "a crystal run stored now: supercell mutations 0.5, the default walker "
+        "share (-1)");
+  nacre_run_close(h);
+  /* crystal runs stored before the supercell mutations and the crystals'
+   * walkers keep their mix */
+  sqlite3 *db;
+  CHECK(sqlite3_open(path, &db) == SQLITE_OK, "open %s", path);
+  CHECK(sqlite3_exec(db,
+                     "UPDATE meta SET value = replace(replace(value, "
+                     "',\"frac_supercell_mutation\":0.5', ''), "
+                     "',\"walker_share\":-1', '') WHERE key = 'config'",
+                     NULL, NULL, NULL) == SQLITE_OK &&
+            sqlite3_changes(db) == 1,
+        "configuration rewritten: %s", sqlite3_errmsg(db));
+  sqlite3_close(db);
+  CHECK_OK(nacre_run_open(path, &h, &err), &err);
+  CHECK(h && nacre_run_config(h)->frac_supercell_mutation == 0 &&
+            nacre_run_config(h)->walker_share == 0,
+        "an older crystal run reads supercell mutations %g and walker share "
+        "%g (want 0 and 0)",
+        h ? nacre_run_config(h)->frac_supercell_mutation : -9,
+        h ? nacre_run_config(h)->walker_share : -9);
   nacre_run_close(h);
   nacre_search_relaxer_free(rel);
   /* the command line */
