@@ -5,6 +5,7 @@
  * one. */
 #include "dedup.h"
 
+#include <math.h>
 #include <string.h>
 
 double dedup_h_atom(const nacre_candidate *c) {
@@ -41,15 +42,25 @@ int dedup_same_proportions(const nacre_structure *a, const nacre_structure *b) {
 nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
                         long *nunique, const nacre_duplicate_options *o,
                         dedup_store_fn store, void *user, nacre_error *err) {
+  return dedup_fold_h(c, idx, unique, NULL, nunique, o, store, user, err);
+}
+
+nacre_status dedup_fold_h(nacre_candidate *c, long idx, long *unique,
+                          double *unique_h, long *nunique,
+                          const nacre_duplicate_options *o,
+                          dedup_store_fn store, void *user, nacre_error *err) {
   nacre_minimum_key key = key_of(&c[idx]);
   long slot = -1;
   for (long k = 0; k < *nunique && slot < 0; k++) {
+    /* nacre_is_duplicate's first test, on the cached enthalpy */
+    if (unique_h && fabs(unique_h[k] - key.h_atom) > o->dh_ev_atom) continue;
     nacre_minimum_key uk = key_of(&c[unique[k]]);
     if (nacre_is_duplicate(&key, &uk, o) &&
         dedup_same_proportions(c[idx].relaxed, c[unique[k]].relaxed))
       slot = k;
   }
   if (slot < 0) {
+    if (unique_h) unique_h[*nunique] = key.h_atom;
     unique[(*nunique)++] = idx;
     return set_dup(c, idx, -1, store, user, err);
   }
@@ -62,5 +73,6 @@ nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
       st = set_dup(c, k, c[idx].id, store, user, err);
   if (st) return st;
   unique[slot] = idx;
+  if (unique_h) unique_h[slot] = key.h_atom;
   return set_dup(c, idx, -1, store, user, err);
 }

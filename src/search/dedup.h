@@ -19,6 +19,14 @@ typedef nacre_status (*dedup_store_fn)(void *user, long id, long dup_of,
 nacre_status dedup_fold(nacre_candidate *c, long idx, long *unique,
                         long *nunique, const nacre_duplicate_options *o,
                         dedup_store_fn store, void *user, nacre_error *err);
+/* The same, with unique_h[k] the enthalpy per atom of unique[k] (kept up
+ * to date here): minima outside the enthalpy window are passed over
+ * without a look at their structures, which matters for pools of tens of
+ * thousands of minima (long cluster searches). */
+nacre_status dedup_fold_h(nacre_candidate *c, long idx, long *unique,
+                          double *unique_h, long *nunique,
+                          const nacre_duplicate_options *o,
+                          dedup_store_fn store, void *user, nacre_error *err);
 
 /* Whether a and b hold the elements in the same proportions (the minima
  * of a variable-composition run are compared only within one

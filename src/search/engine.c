@@ -35,6 +35,7 @@ typedef struct engine {
   int *nsoft;           /* soft-mode children made from each id so far */
   long n, cap;
   long *unique;         /* ids of unique minima in order found */
+  double *unique_h;     /* and their enthalpies per atom (dedup_fold_h) */
   long nunique;
   /* Niches for the parents: the minima folded again by the per-atom
    * enthalpy window and the pair distribution alone (niche_options), each
@@ -96,6 +97,7 @@ static void engine_free(engine *e) {
   free(e->particle);
   free(e->nsoft);
   free(e->unique);
+  free(e->unique_h);
   free(e->niche_rep);
   free(e->niche_of);
   free(e->nsel_list);
@@ -131,6 +133,9 @@ static nacre_status ensure_capacity(engine *e, long n, nacre_error *err) {
   long *u = realloc(e->unique, sizeof *u * (size_t)cap);
   if (!u) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   e->unique = u;
+  double *uh = realloc(e->unique_h, sizeof *uh * (size_t)cap);
+  if (!uh) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
+  e->unique_h = uh;
   long *nr = realloc(e->niche_rep, sizeof *nr * (size_t)cap);
   if (!nr) return nacre_error_set(err, NACRE_ERR_NOMEM, "out of memory");
   e->niche_rep = nr;
@@ -910,8 +915,8 @@ static nacre_status fold_into_pool(engine *e, long from, long to,
   for (long id = from; id < to && !st; id++) {
     if (e->c[id].status != NACRE_CANDIDATE_DONE) continue;
     long before = e->nunique;
-    st = dedup_fold(e->c, id, e->unique, &e->nunique, &e->cfg->duplicate,
-                    store_duplicate, e->run, err);
+    st = dedup_fold_h(e->c, id, e->unique, e->unique_h, &e->nunique,
+                      &e->cfg->duplicate, store_duplicate, e->run, err);
     if (!st && e->nunique > before && is_low(e, id)) e->last_new_low = id;
     if (!st) niche_fold(e, id);
   }

@@ -965,7 +965,10 @@ nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
    * folded when it is complete) and a killed one: refold everything in id
    * order, as the uninterrupted search does. */
   long *unique = malloc(sizeof(long) * (size_t)(*n > 0 ? *n : 1)), nu = 0;
-  if (!unique) {
+  double *unique_h = malloc(sizeof(double) * (size_t)(*n > 0 ? *n : 1));
+  if (!unique || !unique_h) {
+    free(unique);
+    free(unique_h);
     nacre_candidates_free(*out, *n);
     *out = NULL;
     *n = 0;
@@ -979,10 +982,11 @@ nacre_status nacre_run_load_done(nacre_run *r, nacre_candidate **out, long *n,
                            "relaxed structure or fingerprint",
                            c->id);
     else
-      st = dedup_fold(*out, k, unique, &nu, &r->cfg.duplicate, NULL, NULL,
-                      err);
+      st = dedup_fold_h(*out, k, unique, unique_h, &nu, &r->cfg.duplicate,
+                        NULL, NULL, err);
   }
   free(unique);
+  free(unique_h);
   if (st) {
     nacre_candidates_free(*out, *n);
     *out = NULL;
