@@ -86,6 +86,22 @@ static nacre_status repair_or_fail(nacre_structure *s,
   return nacre_error_set(err, NACRE_ERR_NOT_CONVERGED, "%s", why);
 }
 
+/* The end of every mutation: the distance repair, then *out = s; s is
+ * freed when the repair fails. Takes s. */
+static nacre_status finish_mutation(nacre_structure *s,
+                                    const nacre_random_options *o,
+                                    nacre_rng *rng, nacre_structure **out,
+                                    nacre_error *err) {
+  nacre_status st =
+      repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
+  if (st) {
+    nacre_structure_free(s);
+    return st;
+  }
+  *out = s;
+  return NACRE_OK;
+}
+
 /* Sets the cell of s to `cell` scaled isotropically to volume v (Å^3);
  * positions are left as they are. */
 static void set_cell_at_volume(nacre_structure *s, const double cell[3][3],
@@ -740,14 +756,7 @@ static nacre_status supercell_mutation(nacre_structure *s, int soft_rank,
   }
   snprintf(op, 24, "%s%s", prefix, name);
   nacre_structure_wrap(s);
-  nacre_status st =
-      repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
-  if (st) {
-    nacre_structure_free(s);
-    return st;
-  }
-  *out = s;
-  return NACRE_OK;
+  return finish_mutation(s, o, rng, out, err);
 }
 
 nacre_status op_mutate(const nacre_structure *a, int soft_rank,
@@ -816,14 +825,7 @@ nacre_status op_mutate(const nacre_structure *a, int soft_rank,
     }
     nacre_structure_wrap(s);
   }
-  nacre_status st =
-      repair_or_fail(s, o, rng, "mutation: atoms too close after repair", err);
-  if (st) {
-    nacre_structure_free(s);
-    return st;
-  }
-  *out = s;
-  return NACRE_OK;
+  return finish_mutation(s, o, rng, out, err);
 }
 
 /* ------------------------------------------------------------------ */
