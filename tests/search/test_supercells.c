@@ -33,25 +33,8 @@
 #include "nacre/search.h"
 #include "nacre/sym.h"
 #include "search/operators.h"
+#include "builders.h"
 #include "testing.h"
-
-/* D0_3 Li3Sn in its conventional cell (Sn 4a, Li 4b + 8c), a = 6.6 Å. */
-static nacre_structure *d03(void) {
-  static const double fc[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5},
-                                  {.5, .5, 0}};
-  static const double shift[4] = {0.0, 0.5, 0.25, 0.75};
-  nacre_structure *s = nacre_structure_new(16, NULL);
-  double frac[48];
-  for (int w = 0, k = 0; w < 4; w++)
-    for (int p = 0; p < 4; p++, k++) {
-      for (int x = 0; x < 3; x++) frac[3 * k + x] = fmod(fc[p][x] + shift[w], 1);
-      s->numbers[k] = w == 0 ? 50 : 3;
-    }
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) s->cell[i][j] = i == j ? 6.6 : 0;
-  nacre_structure_set_frac(s, frac);
-  return s;
-}
 
 static int count_of(const nacre_structure *s, int z) {
   int n = 0;
@@ -378,7 +361,7 @@ static void check_primitive_parent(const nacre_random_options *o) {
 int main(void) {
   nacre_random_options o;
   nacre_random_options_init(&o);
-  nacre_structure *p = d03();
+  nacre_structure *p = build_d03_li3sn();
   check_sublattices(p);
   check_exchange(p, &o);
   check_tolerance(p);

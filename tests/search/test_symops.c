@@ -25,6 +25,7 @@
 #include "nacre/search.h"
 #include "nacre/sym.h"
 #include "search/operators.h"
+#include "builders.h"
 #include "testing.h"
 
 static nacre_structure *random_of(int number, const nacre_composition *comp,
@@ -173,26 +174,8 @@ static void check_mutation_keeps_group(const nacre_composition *comp,
   }
 }
 
-/* D0_3 Li3Sn in its conventional cell (Sn 4a, Li 4b + 8c), a = 6.6 Å. */
-static nacre_structure *d03(void) {
-  static const double fc[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5},
-                                  {.5, .5, 0}};
-  static const double shift[4] = {0.0, 0.5, 0.25, 0.75};
-  nacre_structure *s = nacre_structure_new(16, NULL);
-  double frac[48];
-  for (int w = 0, k = 0; w < 4; w++)
-    for (int p = 0; p < 4; p++, k++) {
-      for (int x = 0; x < 3; x++) frac[3 * k + x] = fmod(fc[p][x] + shift[w], 1);
-      s->numbers[k] = w == 0 ? 50 : 3;
-    }
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) s->cell[i][j] = i == j ? 6.6 : 0;
-  nacre_structure_set_frac(s, frac);
-  return s;
-}
-
 static void check_mutation_subgroup(const nacre_random_options *o) {
-  nacre_structure *p = d03();
+  nacre_structure *p = build_d03_li3sn();
   CHECK(group_number(p) == 225, "D0_3 is Fm-3m (%d)", group_number(p));
   int below = 0, seen[231] = {0};
   for (int t = 0; t < 12; t++) {
@@ -274,7 +257,7 @@ static void check_heredity(const nacre_composition *comp,
  * and op_mutate with every child meant to be symmetric still makes one,
  * by an ordinary mutation, with the composition kept. */
 static void check_supercell_falls_back(const nacre_random_options *o) {
-  nacre_structure *p = d03(), *big = NULL, *c = NULL;
+  nacre_structure *p = build_d03_li3sn(), *big = NULL, *c = NULL;
   const int m[3][3] = {{2, 0, 0}, {0, 2, 0}, {0, 0, 2}};
   nacre_structure_supercell(p, m, &big, NULL);
   nacre_rng rng;

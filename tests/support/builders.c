@@ -150,3 +150,20 @@ done:
   free(num);
   return s;
 }
+
+nacre_structure *build_d03_li3sn(void) {
+  static const double fc[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5},
+                                  {.5, .5, 0}};
+  static const double shift[4] = {0.0, 0.5, 0.25, 0.75};
+  nacre_structure *s = nacre_structure_new(16, NULL);
+  double frac[48];
+  for (int w = 0, k = 0; w < 4; w++)
+    for (int p = 0; p < 4; p++, k++) {
+      for (int x = 0; x < 3; x++) frac[3 * k + x] = fmod(fc[p][x] + shift[w], 1);
+      s->numbers[k] = w == 0 ? 50 : 3;
+    }
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) s->cell[i][j] = i == j ? 6.6 : 0;
+  nacre_structure_set_frac(s, frac);
+  return s;
+}

@@ -27,4 +27,8 @@ nacre_structure *build_from_sites(int hall, const double abc[3],
                                   const double angles_deg[3], int nsites,
                                   const int *z, const double (*frac)[3]);
 
+/* D0_3 Li3Sn in its conventional 16-atom cell (Sn 4a, Li 4b + 8c),
+ * a = 6.6 Å; Sn first. */
+nacre_structure *build_d03_li3sn(void);
+
 #endif
